@@ -1,0 +1,74 @@
+import { existsSync } from 'node:fs';
+import { mkdir, rename, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Context } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/common';
+import { branchNameProblem, repositoryUrlProblem } from '../contracts/git-inputs.js';
+import { GitError, isGitWorkTree, runGit } from './git.js';
+
+export interface CloneWorkspaceInput {
+  sessionId: string;
+  repository: string;
+  branch: string;
+}
+
+export interface ClonedWorkspace {
+  path: string;
+  startCommit: string;
+  /** False when a workspace from an earlier attempt was already complete and was kept. */
+  cloned: boolean;
+}
+
+export function workspacePath(home: string, sessionId: string): string {
+  return join(home, 'session-repos', sessionId);
+}
+
+/** Failures a retry cannot fix: the user has to change the project or the branch. */
+const PERMANENT_GIT_FAILURES = [/Remote branch .* not found/i, /does not appear to be a git repository/i, /Repository not found/i, /not found in upstream/i];
+
+/**
+ * Clones the project into `$TEVIS_HOME/session-repos/<session id>`. A retry after a crash finds
+ * either a finished workspace (kept) or nothing (clones again): the clone goes to a temporary
+ * directory and is renamed into place only when complete.
+ */
+export async function cloneWorkspace(home: string, input: CloneWorkspaceInput): Promise<ClonedWorkspace> {
+  const urlProblem = repositoryUrlProblem(input.repository);
+  const branchProblem = branchNameProblem(input.branch);
+  if (urlProblem || branchProblem) {
+    throw ApplicationFailure.nonRetryable(`refusing to clone: ${urlProblem ? `repository URL ${urlProblem}` : `branch name ${branchProblem}`}`, 'validation');
+  }
+  const path = workspacePath(home, input.sessionId);
+  if (existsSync(path) && (await isGitWorkTree(path))) {
+    const startCommit = (await runGit(['rev-parse', 'HEAD'], { cwd: path })).trim();
+    return { path, startCommit, cloned: false };
+  }
+  await rm(path, { recursive: true, force: true });
+  const partial = `${path}.partial`;
+  await rm(partial, { recursive: true, force: true });
+  await mkdir(join(home, 'session-repos'), { recursive: true });
+
+  const heartbeat = setInterval(() => Context.current().heartbeat({ phase: 'cloning' }), 2000);
+  let lastProgress = '';
+  try {
+    await runGit(['clone', '--progress', '--origin', 'origin', '--branch', input.branch, '--', input.repository, partial], {
+      onStderr: (chunk) => {
+        const match = /(Receiving objects|Resolving deltas):\s+(\d+)%/.exec(chunk);
+        if (match && match[0] !== lastProgress) {
+          lastProgress = match[0];
+          Context.current().heartbeat({ phase: 'cloning', progress: match[0] });
+        }
+      },
+    });
+  } catch (error) {
+    await rm(partial, { recursive: true, force: true });
+    if (error instanceof GitError && PERMANENT_GIT_FAILURES.some((re) => re.test(error.stderr))) {
+      throw ApplicationFailure.nonRetryable(error.message, 'clone-failed');
+    }
+    throw error;
+  } finally {
+    clearInterval(heartbeat);
+  }
+  await rename(partial, path);
+  const startCommit = (await runGit(['rev-parse', 'HEAD'], { cwd: path })).trim();
+  return { path, startCommit, cloned: true };
+}

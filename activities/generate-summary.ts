@@ -1,0 +1,112 @@
+import { eq } from 'drizzle-orm';
+import { formatDuration } from '../contracts/durations.js';
+import type { SessionWorkflowState } from '../contracts/session-state.js';
+import type { EndReason } from '../contracts/session-types.js';
+import type { SessionSummary } from '../contracts/summary.js';
+import type { Database } from '../db/database.js';
+import { nanocycles } from '../db/schema.js';
+import { saveSummary } from '../db/summaries-store.js';
+import { listEvents } from '../db/timeline-store.js';
+import { runGit } from './git.js';
+import { readWorkspaceState } from './workspace-state.js';
+
+export interface GenerateSummaryInput {
+  state: SessionWorkflowState;
+  reason: EndReason;
+  endedAt: string;
+}
+
+const COMPLETED_STATUSES = new Set(['completed', 'merged']);
+
+async function filesChangedSince(workspace: string, startCommit: string | null): Promise<SessionSummary['filesChanged']> {
+  if (!startCommit) return [];
+  // Against the working tree, so work that was never committed still shows in the summary.
+  const numstat = await runGit(['diff', '--numstat', '-z', startCommit, '--'], { cwd: workspace }).catch(() => '');
+  const files: SessionSummary['filesChanged'] = [];
+  for (const record of numstat.split('\0')) {
+    const match = /^(-|\d+)\t(-|\d+)\t(.+)$/.exec(record);
+    if (match) files.push({ path: match[3]!, additions: Number(match[1]) || 0, deletions: Number(match[2]) || 0 });
+  }
+  return files;
+}
+
+function renderMarkdown(s: Omit<SessionSummary, 'markdown'>): string {
+  const lines = [
+    `# Session ${s.sessionId} — ${s.project}`,
+    '',
+    `- Type: ${s.type} · Branch: ${s.branch}`,
+    `- Started: ${s.startedAt} · Ended: ${s.endedAt} (${s.reason === 'inactivity' ? 'ended after inactivity' : s.reason === 'failed' ? 'ended by a failure' : 'ended by the user'})`,
+    `- Time spent: ${formatDuration(s.timeSpentSeconds)}`,
+    `- Nanocycles: ${s.nanocycles.completed} completed of ${s.nanocycles.total}`,
+    `- Commits: ${s.commits} · Files changed: ${s.filesChanged.length}`,
+    '',
+  ];
+  if (s.filesChanged.length) {
+    lines.push('## Files changed', '');
+    for (const f of s.filesChanged.slice(0, 200)) lines.push(`- \`${f.path}\` (+${f.additions} −${f.deletions})`);
+    lines.push('');
+  }
+  lines.push('## Metrics', '');
+  for (const [name, value] of Object.entries(s.metrics)) lines.push(`- ${name}: ${value}`);
+  return lines.join('\n') + '\n';
+}
+
+/** Writes the summary (Markdown and JSON) to the record and the project's memory. */
+export async function generateSessionSummary(db: Database, input: GenerateSummaryInput): Promise<SessionSummary> {
+  const { state } = input;
+  const workspace = state.workspacePath ? await readWorkspaceState(state.workspacePath) : null;
+  const exists = workspace?.gitStatus !== 'missing' && workspace !== null;
+  const [filesChanged, commitCount, ncRows, events] = await Promise.all([
+    exists ? filesChangedSince(state.workspacePath!, state.startCommit) : Promise.resolve([]),
+    exists && state.startCommit
+      ? runGit(['rev-list', '--count', `${state.startCommit}..HEAD`], { cwd: state.workspacePath! }).then((n) => Number(n.trim()) || 0, () => 0)
+      : Promise.resolve(0),
+    db.select().from(nanocycles).where(eq(nanocycles.sessionId, state.sessionId)),
+    listEvents(db, state.sessionId, 0, 100_000),
+  ]);
+  const byStatus: Record<string, number> = {};
+  for (const nc of ncRows) byStatus[nc.status] = (byStatus[nc.status] ?? 0) + 1;
+  const timeSpentSeconds = Math.max(0, Math.round((Date.parse(input.endedAt) - Date.parse(state.startedAt)) / 1000));
+  const pausedSeconds = pausedTime(events, input.endedAt);
+  const base: Omit<SessionSummary, 'markdown'> = {
+    sessionId: state.sessionId,
+    project: state.project,
+    type: state.type,
+    branch: state.branch,
+    reason: input.reason,
+    startedAt: state.startedAt,
+    endedAt: input.endedAt,
+    timeSpentSeconds,
+    nanocycles: { total: ncRows.length, completed: ncRows.filter((n) => COMPLETED_STATUSES.has(n.status)).length, byStatus },
+    filesChanged,
+    commits: commitCount,
+    startCommit: state.startCommit,
+    endCommit: workspace?.lastCommit?.sha ?? null,
+    metrics: {
+      activeSeconds: Math.max(0, timeSpentSeconds - pausedSeconds),
+      pausedSeconds,
+      linesAdded: filesChanged.reduce((n, f) => n + f.additions, 0),
+      linesDeleted: filesChanged.reduce((n, f) => n + f.deletions, 0),
+      timelineEventsBeforeEnd: events.length,
+      workflowRuns: state.run,
+    },
+  };
+  const summary: SessionSummary = { ...base, markdown: renderMarkdown(base) };
+  await saveSummary(db, state.project, summary);
+  return summary;
+}
+
+/** Seconds spent paused, from the paused/resumed pairs on the timeline. */
+function pausedTime(events: { type: string; at: string }[], endedAt: string): number {
+  let total = 0;
+  let pausedAt: number | null = null;
+  for (const e of events) {
+    if (e.type === 'session.paused' && pausedAt === null) pausedAt = Date.parse(e.at);
+    if (e.type === 'session.resumed' && pausedAt !== null) {
+      total += Date.parse(e.at) - pausedAt;
+      pausedAt = null;
+    }
+  }
+  if (pausedAt !== null) total += Date.parse(endedAt) - pausedAt;
+  return Math.round(total / 1000);
+}

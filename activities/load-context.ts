@@ -1,0 +1,65 @@
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { join, relative } from 'node:path';
+import type { LoadedContext } from '../contracts/session-state.js';
+import type { Database } from '../db/database.js';
+import { getProject } from '../db/projects-store.js';
+import { updateSession } from '../db/sessions-store.js';
+import { listProjectMemory } from '../db/summaries-store.js';
+
+export interface LoadContextInput {
+  sessionId: string;
+  project: string;
+  workspacePath: string;
+}
+
+const CONTEXT_DIR = '.tevis';
+const MAX_DOCS = 200;
+const DOC_EXTENSIONS = /\.(md|markdown|txt|json|ya?ml|toml)$/i;
+
+async function listDocs(root: string, dir: string, found: string[]): Promise<void> {
+  let entries;
+  try {
+    entries = await readdir(dir, { withFileTypes: true });
+  } catch {
+    return;
+  }
+  for (const entry of entries.sort((a, b) => a.name.localeCompare(b.name))) {
+    if (found.length >= MAX_DOCS) return;
+    const full = join(dir, entry.name);
+    // Symlinks are skipped: a repository must not make us read outside its workspace.
+    if (entry.isDirectory() && entry.name !== 'tmp') await listDocs(root, full, found);
+    else if (entry.isFile() && DOC_EXTENSIONS.test(entry.name)) found.push(relative(root, full));
+  }
+}
+
+/** The repository's `.tevis/config.json` may carry default preferences; project settings win. */
+async function repositoryPreferences(workspace: string): Promise<Record<string, string>> {
+  const file = join(workspace, CONTEXT_DIR, 'config.json');
+  try {
+    if ((await stat(file)).size > 256 * 1024) return {};
+    const parsed = JSON.parse(await readFile(file, 'utf8')) as { preferences?: unknown };
+    const prefs = parsed.preferences;
+    if (!prefs || typeof prefs !== 'object') return {};
+    return Object.fromEntries(Object.entries(prefs).filter((e): e is [string, string] => typeof e[1] === 'string'));
+  } catch {
+    return {};
+  }
+}
+
+/** Planning docs from the workspace, memory from earlier sessions, preferences from both. */
+export async function loadSessionContext(db: Database, input: LoadContextInput): Promise<LoadedContext> {
+  const docs: string[] = [];
+  await listDocs(input.workspacePath, join(input.workspacePath, CONTEXT_DIR), docs);
+  const [project, memory, repoPrefs] = await Promise.all([
+    getProject(db, input.project),
+    listProjectMemory(db, input.project),
+    repositoryPreferences(input.workspacePath),
+  ]);
+  const context: LoadedContext = {
+    docs,
+    memoryEntries: memory.filter((m) => m.sessionId !== input.sessionId).length,
+    preferences: { ...repoPrefs, ...project.settings.preferences },
+  };
+  await updateSession(db, input.sessionId, { context });
+  return context;
+}

@@ -1,0 +1,35 @@
+import type { SessionStatus, EndReason } from '../contracts/session-types.js';
+import type { NewTimelineEvent, TimelineEvent } from '../contracts/timeline.js';
+import type { LoadedContext } from '../contracts/session-state.js';
+import type { Database } from '../db/database.js';
+import { updateSession } from '../db/sessions-store.js';
+import { appendEvent } from '../db/timeline-store.js';
+
+/** Plain JSON from the workflow: dates arrive as ISO strings. */
+export interface SessionRecordChanges {
+  status?: SessionStatus;
+  workspacePath?: string;
+  startCommit?: string;
+  context?: LoadedContext;
+  endedAt?: string | null;
+  endReason?: EndReason | null;
+  failure?: string | null;
+}
+
+export interface RecordTransitionInput {
+  sessionId: string;
+  changes: SessionRecordChanges;
+  event: NewTimelineEvent;
+}
+
+/**
+ * Keeps the record in step with the workflow: the row's new fields, then the timeline event
+ * (idempotent by its key, so a retried activity leaves one event).
+ */
+export async function recordTransition(db: Database, input: RecordTransitionInput): Promise<TimelineEvent> {
+  const { endedAt, ...rest } = input.changes;
+  if (Object.keys(input.changes).length) {
+    await updateSession(db, input.sessionId, { ...rest, ...(endedAt !== undefined ? { endedAt: endedAt ? new Date(endedAt) : null } : {}) });
+  }
+  return appendEvent(db, input.event);
+}

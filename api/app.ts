@@ -1,0 +1,53 @@
+import type { Client } from '@temporalio/client';
+import { bodyLimit } from 'hono/body-limit';
+import type { OpenDatabase } from '../db/database.js';
+import { requireToken } from './auth.js';
+import { openApiRouter } from './openapi-app.js';
+import { problem, problemResponse, toProblem } from './problem.js';
+import { fileRoutes } from './routes/files.js';
+import { healthRoutes } from './routes/health.js';
+import { projectRoutes } from './routes/projects.js';
+import { referenceRoutes } from './routes/reference.js';
+import { sessionRoutes } from './routes/sessions.js';
+import { timelineRoutes } from './routes/timeline.js';
+import { SessionLifecycle } from './session-lifecycle.js';
+
+export interface ApiDeps {
+  database: OpenDatabase;
+  temporal: Client;
+  taskQueue: string;
+  token: string;
+  version: string;
+  /** Where unexpected errors go; never to the client. */
+  logError?: (error: unknown) => void;
+}
+
+export function createApi(deps: ApiDeps) {
+  const { database, temporal } = deps;
+  const lifecycle = new SessionLifecycle({ db: database, temporal, taskQueue: deps.taskQueue });
+  const app = openApiRouter();
+
+  app.onError((error, c) => {
+    const body = toProblem(error);
+    if (body.status >= 500) (deps.logError ?? console.error)(error);
+    return problemResponse(c, body);
+  });
+  app.notFound((c) => problemResponse(c, problem('not-found', `no route ${c.req.method} ${c.req.path}; see /reference`)));
+  app.use('*', requireToken(deps.token));
+  app.use('*', bodyLimit({ maxSize: 6 * 1024 * 1024, onError: (c) => problemResponse(c, problem('payload-too-large', 'the request body is larger than 6 MiB')) }));
+
+  app.route('/', healthRoutes(database, temporal, deps.taskQueue, deps.version));
+  app.route('/', projectRoutes(database.db));
+  app.route('/', sessionRoutes(database.db, lifecycle));
+  app.route('/', timelineRoutes(database));
+  app.route('/', fileRoutes(database.db, lifecycle));
+  app.route('/', referenceRoutes(deps.token));
+
+  app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' });
+  app.doc31('/openapi.json', {
+    openapi: '3.1.0',
+    info: { title: 'Tevis Sessions API', version: deps.version, description: 'Durable sessions on git repositories. Errors are application/problem+json with a stable `type`.' },
+    security: [{ bearer: [] }],
+  });
+  return { app, lifecycle };
+}

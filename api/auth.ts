@@ -1,0 +1,30 @@
+import { timingSafeEqual } from 'node:crypto';
+import type { MiddlewareHandler } from 'hono';
+import { getCookie } from 'hono/cookie';
+import { problem, problemResponse } from './problem.js';
+
+/** Browsers cannot send a bearer header to the reference page; it sets this cookie instead. */
+export const TOKEN_COOKIE = 'tevis_token';
+
+export function tokensEqual(given: string, expected: string): boolean {
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+/** Every route but `/health` needs the API token, as `Authorization: Bearer …` or the cookie. */
+export function requireToken(token: string): MiddlewareHandler {
+  return async (c, next) => {
+    if (c.req.path === '/health') return next();
+    // The reference page checks a `?token=` itself, to trade it for the cookie.
+    if (c.req.path === '/reference' && c.req.query('token') !== undefined) return next();
+    const header = c.req.header('authorization');
+    const bearer = header?.match(/^Bearer\s+(\S+)$/i)?.[1];
+    const given = bearer ?? getCookie(c, TOKEN_COOKIE);
+    if (!given || !tokensEqual(given, token)) {
+      c.header('WWW-Authenticate', 'Bearer realm="tevis"');
+      return problemResponse(c, problem('unauthorized', 'send the API token as "Authorization: Bearer <token>"; `tevis up` stores it in $TEVIS_HOME/api-token'));
+    }
+    return next();
+  };
+}

@@ -1,0 +1,166 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { PlanDraft, Session, SessionCreate, SessionListQuery, SessionSwitch } from '../../contracts/session.js';
+import { SessionLiveState } from '../../contracts/session-state.js';
+import { SessionSummary } from '../../contracts/summary.js';
+import { TevisError } from '../../contracts/errors.js';
+import { isOpenStatus } from '../../contracts/session-types.js';
+import type { Database } from '../../db/database.js';
+import { getSession, listSessions, updateSession } from '../../db/sessions-store.js';
+import { findSummary, listProjectMemory } from '../../db/summaries-store.js';
+import { appendEvent } from '../../db/timeline-store.js';
+import { openApiRouter } from '../openapi-app.js';
+import { SessionIdParam, jsonBody, jsonResponse, problemResponses } from '../schemas.js';
+import type { SessionLifecycle } from '../session-lifecycle.js';
+import { sessionLiveState } from '../session-view.js';
+
+const tags = ['sessions'];
+const SessionWithState = z.object({ session: Session, state: SessionLiveState }).openapi('SessionWithState');
+const RecoverResult = z.object({ session: Session, recovered: z.boolean(), message: z.string() }).openapi('RecoverResult');
+const SwitchResult = z.object({ session: Session, resumed: z.boolean(), paused: z.string().nullable() }).openapi('SwitchResult');
+
+export function sessionRoutes(db: Database, lifecycle: SessionLifecycle) {
+  const app = openApiRouter();
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/sessions',
+      tags,
+      summary: 'Create a session: clone a fresh workspace, load context, check services',
+      description: 'Returns at once with status `starting`; follow the timeline (or poll) until `active`. One open session per project.',
+      request: { body: jsonBody(SessionCreate) },
+      responses: { 201: jsonResponse(Session, 'Created, starting'), ...problemResponses },
+    }),
+    async (c) => c.json(await lifecycle.create(c.req.valid('json')), 201),
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/sessions',
+      tags,
+      summary: 'List sessions (open ones unless all=true)',
+      request: { query: SessionListQuery },
+      responses: { 200: jsonResponse(z.object({ sessions: z.array(Session) }), 'Sessions'), ...problemResponses },
+    }),
+    async (c) => {
+      const q = c.req.valid('query');
+      return c.json({ sessions: await listSessions(db, { project: q.project, status: q.status, type: q.type, includeClosed: q.all === 'true' }) }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/sessions/{id}',
+      tags,
+      summary: 'A session with its live state: active context, workspace, execution',
+      request: { params: SessionIdParam },
+      responses: { 200: jsonResponse(SessionWithState, 'The session'), ...problemResponses },
+    }),
+    async (c) => {
+      const session = await getSession(db, c.req.valid('param').id);
+      await lifecycle.touch(session);
+      return c.json({ session, state: await sessionLiveState(db, lifecycle, session) }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/sessions/{id}/switch',
+      tags,
+      summary: 'Make this the current session: resume it if paused, pause `previous` if active',
+      request: { params: SessionIdParam, body: { ...jsonBody(SessionSwitch), required: false } },
+      responses: { 200: jsonResponse(SwitchResult, 'Switched'), ...problemResponses },
+    }),
+    async (c) => {
+      const body = (await c.req.json().catch(() => ({}))) as unknown;
+      const parsed = SessionSwitch.safeParse(body ?? {});
+      if (!parsed.success) throw new TevisError('validation', parsed.error.issues.map((i) => i.message).join('; '));
+      return c.json(await lifecycle.switchTo(c.req.valid('param').id, parsed.data.previous), 200);
+    },
+  );
+
+  for (const [action, summary, run] of [
+    ['pause', 'Pause an active session', (id: string) => lifecycle.pause(id)],
+    ['resume', 'Resume a paused session', (id: string) => lifecycle.resume(id)],
+    ['end', 'End a session: workspace kept, state saved, temporary files removed, summary generated', (id: string) => lifecycle.end(id)],
+  ] as const) {
+    app.openapi(
+      createRoute({ method: 'post', path: `/sessions/{id}/${action}`, tags, summary, request: { params: SessionIdParam }, responses: { 200: jsonResponse(Session, 'Done'), ...problemResponses } }),
+      async (c) => c.json(await run(c.req.valid('param').id), 200),
+    );
+  }
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/sessions/{id}/recover',
+      tags,
+      summary: 'Bring back a session whose workflow was terminated, failed or lost',
+      request: { params: SessionIdParam },
+      responses: { 200: jsonResponse(RecoverResult, 'Recovered, or running fine already'), ...problemResponses },
+    }),
+    async (c) => c.json(await lifecycle.recover(c.req.valid('param').id), 200),
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/sessions/{id}/summary',
+      tags,
+      summary: 'The summary of an ended session (JSON; Markdown in `markdown`, or with Accept: text/markdown)',
+      request: { params: SessionIdParam },
+      responses: { 200: jsonResponse(SessionSummary, 'The summary'), ...problemResponses },
+    }),
+    async (c) => {
+      const session = await getSession(db, c.req.valid('param').id);
+      const summary = await findSummary(db, session.id);
+      if (!summary) {
+        throw new TevisError('summary-not-ready', isOpenStatus(session.status) ? `session ${session.id} is ${session.status}; its summary is written when it ends (\`tevis session end ${session.id}\`)` : `session ${session.id} ${session.status} without a summary`);
+      }
+      if (c.req.header('accept')?.includes('text/markdown')) return c.text(summary.markdown, 200, { 'content-type': 'text/markdown; charset=utf-8' }) as never;
+      return c.json(summary, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'put',
+      path: '/sessions/{id}/plan',
+      tags,
+      summary: 'Draft the plan of a planning session',
+      request: { params: SessionIdParam, body: jsonBody(PlanDraft) },
+      responses: { 200: jsonResponse(z.object({ sessionId: z.string(), length: z.number().int() }), 'Saved'), ...problemResponses },
+    }),
+    async (c) => {
+      const { id } = c.req.valid('param');
+      const session = await lifecycle.requireCapability(id, 'plan:draft');
+      await lifecycle.requireOpen(id);
+      const { plan } = c.req.valid('json');
+      await updateSession(db, id, { plan });
+      await appendEvent(db, { sessionId: id, type: 'plan.drafted', data: { length: plan.length } });
+      await lifecycle.touch(session);
+      return c.json({ sessionId: id, length: plan.length }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/sessions/{id}/memory',
+      tags,
+      summary: "The project's memory as this session loaded it: earlier sessions' summaries",
+      request: { params: SessionIdParam },
+      responses: { 200: jsonResponse(z.object({ entries: z.array(z.object({ sessionId: z.string().nullable(), kind: z.string(), content: z.string(), createdAt: z.string() })) }), 'Memory'), ...problemResponses },
+    }),
+    async (c) => {
+      const session = await lifecycle.requireCapability(c.req.valid('param').id, 'memory:browse');
+      await lifecycle.touch(session);
+      return c.json({ entries: await listProjectMemory(db, session.project) }, 200);
+    },
+  );
+
+  return app;
+}

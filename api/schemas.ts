@@ -1,0 +1,32 @@
+import { z } from '@hono/zod-openapi';
+import { SessionId } from '../contracts/ids.js';
+import { PROBLEM_TYPES } from '../contracts/problems.js';
+
+/** HTTP-only shapes: path parameters and the problem document. Payloads live in contracts/. */
+export const SessionIdParam = z.object({ id: SessionId.openapi({ param: { name: 'id', in: 'path' }, example: 'sess_a1b2c3' }) });
+export const ProjectNameParam = z.object({ name: z.string().openapi({ param: { name: 'name', in: 'path' }, example: 'my-saas-app' }) });
+
+export const ProblemSchema = z
+  .object({
+    type: z.string().openapi({ example: 'urn:tevis:problem:session-conflict' }),
+    title: z.string(),
+    status: z.number().int(),
+    detail: z.string(),
+  })
+  .passthrough()
+  .openapi('Problem', { description: `Stable types: ${Object.keys(PROBLEM_TYPES).map((t) => `urn:tevis:problem:${t}`).join(', ')}` });
+
+export const problemResponses = {
+  400: { description: 'Invalid input', content: { 'application/problem+json': { schema: ProblemSchema } } },
+  401: { description: 'Missing or wrong API token', content: { 'application/problem+json': { schema: ProblemSchema } } },
+  404: { description: 'Not found', content: { 'application/problem+json': { schema: ProblemSchema } } },
+  409: { description: 'Conflict with the current state', content: { 'application/problem+json': { schema: ProblemSchema } } },
+} as const;
+
+export function jsonBody<T extends z.ZodType>(schema: T) {
+  return { content: { 'application/json': { schema } }, required: true };
+}
+
+export function jsonResponse<T extends z.ZodType>(schema: T, description: string) {
+  return { description, content: { 'application/json': { schema } } };
+}

@@ -1,0 +1,237 @@
+import { randomBytes } from 'node:crypto';
+import { WorkflowNotFoundError, type Client, type WorkflowHandle } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
+import { eq } from 'drizzle-orm';
+import { sessionCan, typesAllowing, type Capability } from '../contracts/capabilities.js';
+import { TevisError, isUniqueViolation } from '../contracts/errors.js';
+import { redactCredentials } from '../contracts/git-inputs.js';
+import { newSessionId, sessionWorkflowId } from '../contracts/ids.js';
+import type { Session, SessionConfig, SessionCreate } from '../contracts/session.js';
+import type { SessionWorkflowState } from '../contracts/session-state.js';
+import { isOpenStatus, type SessionType } from '../contracts/session-types.js';
+import type { OpenDatabase } from '../db/database.js';
+import { getProject } from '../db/projects-store.js';
+import { nanocycles } from '../db/schema.js';
+import { findSessionRow, getSession, insertSession, latestSessionConfig, updateSession } from '../db/sessions-store.js';
+import { appendEvent } from '../db/timeline-store.js';
+import type { SessionWorkflowInput } from '../workflows/session-input.js';
+import { endUpdate, pauseUpdate, resumeUpdate, touchSignal } from '../workflows/session-messages.js';
+import { projectKey, statusKey, typeKey } from '../workflows/session-search-attributes.js';
+import type { sessionWorkflow } from '../workflows/session-workflow.js';
+
+export interface LifecycleDeps {
+  db: OpenDatabase;
+  temporal: Client;
+  taskQueue: string;
+}
+
+type SessionHandle = WorkflowHandle<typeof sessionWorkflow>;
+
+/** The session's commands as the API offers them: the record and the workflow kept in step. */
+export class SessionLifecycle {
+  constructor(private readonly deps: LifecycleDeps) {}
+
+  private get db() {
+    return this.deps.db.db;
+  }
+
+  handle(sessionId: string): SessionHandle {
+    return this.deps.temporal.workflow.getHandle<typeof sessionWorkflow>(sessionWorkflowId(sessionId));
+  }
+
+  async resolveConfig(input: SessionCreate & { project: string }): Promise<SessionConfig> {
+    const project = await getProject(this.db, input.project);
+    const previous = input.fromConfig ? await latestSessionConfig(this.db, project.name) : null;
+    if (input.fromConfig && !previous) {
+      throw new TevisError('no-previous-session', `project "${project.name}" has no earlier session to take a configuration from; create one without --from-config`);
+    }
+    const type: SessionType = input.type ?? previous?.type ?? 'development';
+    const branch = input.branch ?? previous?.branch ?? (type === 'review' ? undefined : project.defaultBranch);
+    if (!branch) throw new TevisError('validation', 'a review session is bound to a branch: pass --branch (API: "branch")');
+    return {
+      type,
+      branch,
+      activeTimeoutSeconds: (input.activeTimeout as number | undefined) ?? previous?.activeTimeoutSeconds ?? project.settings.activeTimeoutSeconds,
+      pausedTimeoutSeconds: (input.pausedTimeout as number | undefined) ?? previous?.pausedTimeoutSeconds ?? project.settings.pausedTimeoutSeconds,
+    };
+  }
+
+  /**
+   * Records the session (the database's partial unique index makes "one open session per
+   * project" race-free), then starts its workflow. A workflow that cannot be started leaves a
+   * failed session, not a half-open one.
+   */
+  async create(input: SessionCreate & { project: string }): Promise<Session> {
+    const project = await getProject(this.db, input.project);
+    const config = await this.resolveConfig(input);
+    let id = '';
+    for (let attempt = 0; ; attempt++) {
+      id = newSessionId(() => randomBytes(1)[0]!);
+      try {
+        await insertSession(this.db, { id, project: project.name, type: config.type, branch: config.branch, config });
+        break;
+      } catch (error) {
+        // A random id collision is retried; a project conflict is the caller's answer.
+        if (attempt < 5 && isUniqueViolation(error, 'sessions_pkey')) continue;
+        throw error;
+      }
+    }
+    await appendEvent(this.db, { sessionId: id, type: 'session.created', data: { project: project.name, type: config.type, branch: config.branch } });
+    const session = await getSession(this.db, id);
+    try {
+      await this.startWorkflow(session, 'start');
+    } catch (error) {
+      const message = redactCredentials((error as Error).message);
+      await updateSession(this.db, id, { status: 'failed', failure: `workflow could not be started: ${message}`, endReason: 'failed', endedAt: new Date() });
+      await appendEvent(this.db, { sessionId: id, type: 'session.failed', data: { error: message } });
+      throw error;
+    }
+    return session;
+  }
+
+  private async startWorkflow(session: Session, phase: SessionWorkflowInput['phase']): Promise<void> {
+    const ncs = await this.db.select().from(nanocycles).where(eq(nanocycles.sessionId, session.id));
+    const row = await findSessionRow(this.db, session.id);
+    const state: SessionWorkflowState = {
+      sessionId: session.id,
+      project: session.project,
+      repository: session.repository,
+      type: session.type,
+      branch: session.branch,
+      status: session.status,
+      startedAt: session.startedAt,
+      lastActivityAt: new Date().toISOString(),
+      activeTimeoutSeconds: session.config.activeTimeoutSeconds,
+      pausedTimeoutSeconds: session.config.pausedTimeoutSeconds,
+      workspacePath: session.workspacePath,
+      startCommit: session.startCommit,
+      context: row?.context ?? null,
+      nanocycles: ncs.map((n) => ({ id: n.id, name: n.name, status: n.status, branch: n.branch })),
+      activeNanocycle: null,
+      activeTpus: 0,
+      pendingHoldPoints: [],
+      endReason: session.endReason,
+      failure: null,
+      run: 1,
+    };
+    await this.deps.temporal.workflow.start<typeof sessionWorkflow>('sessionWorkflow', {
+      taskQueue: this.deps.taskQueue,
+      workflowId: sessionWorkflowId(session.id),
+      args: [{ phase, state }],
+      workflowIdConflictPolicy: 'FAIL',
+      memo: { repository: redactCredentials(session.repository), branch: session.branch, project: session.project, type: session.type },
+      typedSearchAttributes: [
+        { key: projectKey, value: session.project },
+        { key: statusKey, value: session.status },
+        { key: typeKey, value: session.type },
+      ],
+    });
+  }
+
+  async requireCapability(sessionId: string, capability: Capability): Promise<Session> {
+    const session = await getSession(this.db, sessionId);
+    if (!sessionCan(session.type, capability)) {
+      throw new TevisError(
+        'capability-not-allowed',
+        `a ${session.type} session cannot do "${capability}"; that takes a ${typesAllowing(capability).join(' or ')} session (\`tevis session create --type ${typesAllowing(capability)[0]}\`)`,
+        { capability, sessionType: session.type },
+      );
+    }
+    return session;
+  }
+
+  async requireOpen(sessionId: string): Promise<Session> {
+    const session = await getSession(this.db, sessionId);
+    if (!isOpenStatus(session.status)) {
+      throw new TevisError('invalid-transition', `session ${sessionId} is ${session.status}; start a new one with \`tevis session create --project ${session.project}\``, { status: session.status });
+    }
+    return session;
+  }
+
+  /** Counts as activity: resets the inactivity timer. Best effort: a read never fails on it. */
+  async touch(session: Session): Promise<void> {
+    if (!isOpenStatus(session.status)) return;
+    await Promise.allSettled([this.handle(session.id).signal(touchSignal), updateSession(this.db, session.id, { lastActivityAt: new Date() })]);
+  }
+
+  async pause(sessionId: string): Promise<Session> {
+    await this.requireOpen(sessionId);
+    await this.handle(sessionId).executeUpdate(pauseUpdate);
+    return getSession(this.db, sessionId);
+  }
+
+  async resume(sessionId: string): Promise<Session> {
+    await this.requireOpen(sessionId);
+    await this.handle(sessionId).executeUpdate(resumeUpdate);
+    return getSession(this.db, sessionId);
+  }
+
+  /** Makes `sessionId` the one being worked on: resumes it if paused, pauses `previous` if active. */
+  async switchTo(sessionId: string, previous?: string): Promise<{ session: Session; resumed: boolean; paused: string | null }> {
+    const target = await this.requireOpen(sessionId);
+    let paused: string | null = null;
+    if (previous && previous !== sessionId) {
+      const before = await getSession(this.db, previous).catch(() => null);
+      if (before?.status === 'active') {
+        await this.handle(previous).executeUpdate(pauseUpdate);
+        paused = previous;
+      }
+    }
+    let resumed = false;
+    if (target.status === 'paused') {
+      await this.handle(sessionId).executeUpdate(resumeUpdate);
+      resumed = true;
+    } else {
+      await this.touch(target);
+    }
+    return { session: await getSession(this.db, sessionId), resumed, paused };
+  }
+
+  async end(sessionId: string): Promise<Session> {
+    const session = await getSession(this.db, sessionId);
+    if (!isOpenStatus(session.status)) {
+      throw new TevisError('invalid-transition', `session ${sessionId} is already ${session.status}`, { status: session.status });
+    }
+    await this.handle(sessionId).executeUpdate(endUpdate);
+    return getSession(this.db, sessionId);
+  }
+
+  /**
+   * Brings back a session whose workflow was terminated, failed or lost, from the record. A
+   * session whose workflow runs is left alone.
+   */
+  async recover(sessionId: string): Promise<{ session: Session; recovered: boolean; message: string }> {
+    let session = await getSession(this.db, sessionId);
+    if (session.status === 'ended') {
+      throw new TevisError('invalid-transition', `session ${sessionId} ended normally; its workspace and summary are kept, there is nothing to recover`, { status: session.status });
+    }
+    const workflowStatus = await this.workflowStatus(sessionId);
+    if (workflowStatus === 'RUNNING') {
+      return { session, recovered: false, message: `session ${sessionId} is running fine; nothing to recover` };
+    }
+    if (session.status === 'failed') {
+      // Back into the project's one open slot; the unique index refuses it if another took it.
+      await updateSession(this.db, sessionId, { status: 'starting', failure: null, endReason: null, endedAt: null });
+      session = await getSession(this.db, sessionId);
+    }
+    try {
+      await this.startWorkflow(session, 'recover');
+    } catch (error) {
+      if (error instanceof WorkflowExecutionAlreadyStartedError) {
+        return { session, recovered: false, message: `session ${sessionId} was recovered by another request; it is running` };
+      }
+      throw error;
+    }
+    return { session, recovered: true, message: `session ${sessionId} recovered (workflow was ${workflowStatus.toLowerCase()})` };
+  }
+
+  async workflowStatus(sessionId: string): Promise<string> {
+    try {
+      const description = await this.handle(sessionId).describe();
+      return description.status.name;
+    } catch (error) {
+      if (error instanceof WorkflowNotFoundError) return 'NOT_FOUND';
+      throw error;
+    }
+  }
+}

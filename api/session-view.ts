@@ -1,0 +1,74 @@
+import { eq } from 'drizzle-orm';
+import { readWorkspaceState } from '../activities/workspace-state.js';
+import type { Session } from '../contracts/session.js';
+import type { SessionLiveState, SessionWorkflowState } from '../contracts/session-state.js';
+import { isOpenStatus } from '../contracts/session-types.js';
+import type { Database } from '../db/database.js';
+import { holdPoints, nanocycles } from '../db/schema.js';
+import { findSessionRow } from '../db/sessions-store.js';
+import { sessionStateQuery } from '../workflows/session-messages.js';
+import type { SessionLifecycle } from './session-lifecycle.js';
+
+/**
+ * The three views of a session (active context, workspace, execution). While the workflow runs
+ * it answers for itself; otherwise the record answers and `live` says so.
+ */
+export async function sessionLiveState(db: Database, lifecycle: SessionLifecycle, session: Session): Promise<SessionLiveState> {
+  let state: SessionWorkflowState | null = null;
+  if (isOpenStatus(session.status)) {
+    state = await lifecycle
+      .handle(session.id)
+      .query(sessionStateQuery)
+      .catch(() => null);
+  }
+  const workspace = session.workspacePath ? await readWorkspaceState(session.workspacePath) : null;
+  if (state) {
+    return {
+      activeContext: {
+        sessionId: session.id,
+        project: session.project,
+        repository: session.repository,
+        branch: state.branch,
+        type: state.type,
+        startedAt: state.startedAt,
+        nanocycles: state.nanocycles,
+        activeNanocycle: state.activeNanocycle,
+        context: state.context,
+      },
+      workspace,
+      execution: {
+        status: state.activeTpus > 0 ? 'running' : state.pendingHoldPoints.length ? 'waiting' : 'idle',
+        activeTpus: state.activeTpus,
+        pendingHoldPoints: state.pendingHoldPoints,
+      },
+      live: true,
+    };
+  }
+  const [row, ncs, holds] = await Promise.all([
+    findSessionRow(db, session.id),
+    db.select().from(nanocycles).where(eq(nanocycles.sessionId, session.id)),
+    db.select().from(holdPoints).where(eq(holdPoints.sessionId, session.id)),
+  ]);
+  return {
+    activeContext: {
+      sessionId: session.id,
+      project: session.project,
+      repository: session.repository,
+      branch: session.branch,
+      type: session.type,
+      startedAt: session.startedAt,
+      nanocycles: ncs.map((n) => ({ id: n.id, name: n.name, status: n.status, branch: n.branch })),
+      activeNanocycle: null,
+      context: row?.context ?? null,
+    },
+    workspace,
+    execution: {
+      status: 'stopped',
+      activeTpus: 0,
+      pendingHoldPoints: holds
+        .filter((h) => h.status === 'pending')
+        .map((h) => ({ id: h.id, nanocycleId: h.nanocycleId, kind: h.kind, reason: h.reason, openedAt: h.openedAt.toISOString() })),
+    },
+    live: false,
+  };
+}

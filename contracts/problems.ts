@@ -1,0 +1,31 @@
+/**
+ * Stable problem types (RFC 9457). Clients match on `type`; titles are for people. Adding a type
+ * is fine, renaming one breaks scripts.
+ */
+export const PROBLEM_TYPES = {
+  validation: { status: 400, title: 'The request is not valid' },
+  unauthorized: { status: 401, title: 'A valid API token is required' },
+  'capability-not-allowed': { status: 403, title: 'This session type does not allow that action' },
+  'path-outside-workspace': { status: 403, title: 'The path is outside the session workspace' },
+  'not-found': { status: 404, title: 'Not found' },
+  'project-not-found': { status: 404, title: 'No such project' },
+  'session-not-found': { status: 404, title: 'No such session' },
+  'file-not-found': { status: 404, title: 'No such file in the workspace' },
+  'project-exists': { status: 409, title: 'A project with that name already exists' },
+  'session-conflict': { status: 409, title: 'The project already has an open session' },
+  'invalid-transition': { status: 409, title: 'The session cannot do that in its current status' },
+  'session-not-running': { status: 409, title: 'The session workflow is not running' },
+  'no-previous-session': { status: 409, title: 'The project has no earlier session to copy' },
+  'summary-not-ready': { status: 409, title: 'The session has no summary yet' },
+  'payload-too-large': { status: 413, title: 'The request body is too large' },
+  'service-unavailable': { status: 503, title: 'A service Tevis depends on is unavailable' },
+  internal: { status: 500, title: 'Internal error' },
+} as const;
+
+export type ProblemType = keyof typeof PROBLEM_TYPES;
+
+export const PROBLEM_TYPE_PREFIX = 'urn:tevis:problem:';
+
+export function problemTypeUri(type: ProblemType): string {
+  return PROBLEM_TYPE_PREFIX + type;
+}

@@ -1,0 +1,60 @@
+import { z } from 'zod';
+import { BranchName, RepositoryUrl } from './git-inputs.js';
+import { ProjectName } from './ids.js';
+import { DEFAULT_ACTIVE_TIMEOUT_SECONDS, DEFAULT_PAUSED_TIMEOUT_SECONDS, TimeoutSeconds } from './durations.js';
+
+const PreferenceKey = z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'a preference key is 1-64 of A-Z a-z 0-9 _ . -');
+export const Preferences = z.record(PreferenceKey, z.string().max(2000)).refine((p) => Object.keys(p).length <= 100, {
+  message: 'at most 100 preferences',
+});
+
+export const ProjectSettings = z
+  .object({
+    activeTimeoutSeconds: z.number().int().positive(),
+    pausedTimeoutSeconds: z.number().int().positive(),
+    preferences: z.record(z.string(), z.string()),
+  })
+  .meta({ id: 'ProjectSettings' });
+export type ProjectSettings = z.infer<typeof ProjectSettings>;
+
+export const DEFAULT_PROJECT_SETTINGS: ProjectSettings = {
+  activeTimeoutSeconds: DEFAULT_ACTIVE_TIMEOUT_SECONDS,
+  pausedTimeoutSeconds: DEFAULT_PAUSED_TIMEOUT_SECONDS,
+  preferences: {},
+};
+
+export const ProjectCreate = z
+  .strictObject({
+    name: ProjectName,
+    repository: RepositoryUrl,
+    defaultBranch: BranchName.default('main'),
+    activeTimeout: TimeoutSeconds.optional(),
+    pausedTimeout: TimeoutSeconds.optional(),
+    preferences: Preferences.optional(),
+  })
+  .meta({ id: 'ProjectCreate' });
+export type ProjectCreate = z.input<typeof ProjectCreate>;
+
+export const ProjectUpdate = z
+  .strictObject({
+    repository: RepositoryUrl.optional(),
+    defaultBranch: BranchName.optional(),
+    activeTimeout: TimeoutSeconds.optional(),
+    pausedTimeout: TimeoutSeconds.optional(),
+    /** Merged into the existing preferences; a key set to null is removed. */
+    preferences: z.record(z.string(), z.string().max(2000).nullable()).optional(),
+  })
+  .meta({ id: 'ProjectUpdate' });
+export type ProjectUpdate = z.input<typeof ProjectUpdate>;
+
+export const Project = z
+  .object({
+    name: z.string(),
+    repository: z.string(),
+    defaultBranch: z.string(),
+    settings: ProjectSettings,
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  })
+  .meta({ id: 'Project' });
+export type Project = z.infer<typeof Project>;

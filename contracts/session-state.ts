@@ -1,0 +1,93 @@
+import { z } from 'zod';
+import { EndReason, SessionStatus, SessionType } from './session-types.js';
+
+/** A nanocycle as the session sees it; the nanocycle workflows (next issue) fill these. */
+export const NanocycleBrief = z.object({
+  id: z.string(),
+  name: z.string(),
+  status: z.string(),
+  branch: z.string(),
+});
+export type NanocycleBrief = z.infer<typeof NanocycleBrief>;
+
+export const HoldPointBrief = z.object({
+  id: z.string(),
+  nanocycleId: z.string().nullable(),
+  kind: z.string(),
+  reason: z.string(),
+  openedAt: z.string(),
+});
+export type HoldPointBrief = z.infer<typeof HoldPointBrief>;
+
+export const LoadedContext = z.object({
+  /** Paths (inside the workspace) of the planning documents found, e.g. `.tevis/plan.md`. */
+  docs: z.array(z.string()),
+  /** How many earlier sessions' summaries make up the project memory. */
+  memoryEntries: z.number().int(),
+  preferences: z.record(z.string(), z.string()),
+});
+export type LoadedContext = z.infer<typeof LoadedContext>;
+
+export const WorkspaceState = z
+  .object({
+    path: z.string(),
+    exists: z.boolean(),
+    gitStatus: z.enum(['clean', 'dirty', 'missing']),
+    branch: z.string().nullable(),
+    lastCommit: z.object({ sha: z.string(), subject: z.string(), author: z.string(), at: z.string() }).nullable(),
+    modifiedFiles: z.array(z.string()),
+  })
+  .meta({ id: 'WorkspaceState' });
+export type WorkspaceState = z.infer<typeof WorkspaceState>;
+
+/** The session workflow's own state: what its query returns and what continue-as-new carries. */
+export const SessionWorkflowState = z.object({
+  sessionId: z.string(),
+  project: z.string(),
+  repository: z.string(),
+  type: SessionType,
+  branch: z.string(),
+  status: SessionStatus,
+  startedAt: z.string(),
+  lastActivityAt: z.string(),
+  activeTimeoutSeconds: z.number(),
+  pausedTimeoutSeconds: z.number(),
+  workspacePath: z.string().nullable(),
+  startCommit: z.string().nullable(),
+  context: LoadedContext.nullable(),
+  nanocycles: z.array(NanocycleBrief),
+  activeNanocycle: z.string().nullable(),
+  activeTpus: z.number().int(),
+  pendingHoldPoints: z.array(HoldPointBrief),
+  endReason: EndReason.nullable(),
+  failure: z.string().nullable(),
+  /** How many runs (continue-as-new) this session's workflow has gone through. */
+  run: z.number().int(),
+});
+export type SessionWorkflowState = z.infer<typeof SessionWorkflowState>;
+
+/** What `GET /sessions/:id` returns beside the record: the three views of DESIGN.md §1. */
+export const SessionLiveState = z
+  .object({
+    activeContext: z.object({
+      sessionId: z.string(),
+      project: z.string(),
+      repository: z.string(),
+      branch: z.string(),
+      type: SessionType,
+      startedAt: z.string(),
+      nanocycles: z.array(NanocycleBrief),
+      activeNanocycle: z.string().nullable(),
+      context: LoadedContext.nullable(),
+    }),
+    workspace: WorkspaceState.nullable(),
+    execution: z.object({
+      status: z.enum(['idle', 'running', 'waiting', 'stopped']),
+      activeTpus: z.number().int(),
+      pendingHoldPoints: z.array(HoldPointBrief),
+    }),
+    /** False when the answer comes from the record because the workflow could not be asked. */
+    live: z.boolean(),
+  })
+  .meta({ id: 'SessionLiveState' });
+export type SessionLiveState = z.infer<typeof SessionLiveState>;

@@ -1,0 +1,23 @@
+import { z } from 'zod';
+import { EndReason } from './session-types.js';
+
+export const SessionSummary = z
+  .object({
+    sessionId: z.string(),
+    project: z.string(),
+    type: z.string(),
+    branch: z.string(),
+    reason: EndReason,
+    startedAt: z.string(),
+    endedAt: z.string(),
+    timeSpentSeconds: z.number(),
+    nanocycles: z.object({ total: z.number().int(), completed: z.number().int(), byStatus: z.record(z.string(), z.number().int()) }),
+    filesChanged: z.array(z.object({ path: z.string(), additions: z.number().int(), deletions: z.number().int() })),
+    commits: z.number().int(),
+    startCommit: z.string().nullable(),
+    endCommit: z.string().nullable(),
+    metrics: z.record(z.string(), z.number()),
+    markdown: z.string(),
+  })
+  .meta({ id: 'SessionSummary' });
+export type SessionSummary = z.infer<typeof SessionSummary>;

@@ -1,0 +1,67 @@
+import { asc, eq } from 'drizzle-orm';
+import { TevisError, isUniqueViolation } from '../contracts/errors.js';
+import { DEFAULT_PROJECT_SETTINGS, type Project, type ProjectSettings } from '../contracts/project.js';
+import type { Database } from './database.js';
+import { projects } from './schema.js';
+
+type ProjectRow = typeof projects.$inferSelect;
+
+export function toProject(row: ProjectRow): Project {
+  return {
+    name: row.name,
+    repository: row.repository,
+    defaultBranch: row.defaultBranch,
+    settings: { ...DEFAULT_PROJECT_SETTINGS, ...row.settings },
+    createdAt: row.createdAt.toISOString(),
+    updatedAt: row.updatedAt.toISOString(),
+  };
+}
+
+export interface NewProject {
+  name: string;
+  repository: string;
+  defaultBranch: string;
+  settings: ProjectSettings;
+}
+
+export async function insertProject(db: Database, project: NewProject): Promise<Project> {
+  try {
+    const [row] = await db.insert(projects).values(project).returning();
+    return toProject(row!);
+  } catch (error) {
+    if (isUniqueViolation(error)) {
+      throw new TevisError('project-exists', `project "${project.name}" already exists; change it with \`tevis project update ${project.name}\``, {
+        project: project.name,
+      });
+    }
+    throw error;
+  }
+}
+
+export async function findProject(db: Database, name: string): Promise<Project | null> {
+  const [row] = await db.select().from(projects).where(eq(projects.name, name));
+  return row ? toProject(row) : null;
+}
+
+export async function getProject(db: Database, name: string): Promise<Project> {
+  const project = await findProject(db, name);
+  if (!project) {
+    throw new TevisError('project-not-found', `no project named "${name}"; create it with \`tevis project create ${name} --repo URL\``, { project: name });
+  }
+  return project;
+}
+
+export async function listProjects(db: Database): Promise<Project[]> {
+  const rows = await db.select().from(projects).orderBy(asc(projects.name));
+  return rows.map(toProject);
+}
+
+export async function saveProject(db: Database, name: string, changes: Omit<NewProject, 'name'>): Promise<Project> {
+  const [row] = await db
+    .update(projects)
+    .set({ ...changes, updatedAt: new Date() })
+    .where(eq(projects.name, name))
+    .returning();
+  if (!row) throw new TevisError('project-not-found', `no project named "${name}"`, { project: name });
+  return toProject(row);
+}

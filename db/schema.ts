@@ -1,0 +1,125 @@
+import { sql } from 'drizzle-orm';
+import { bigserial, index, integer, jsonb, pgTable, primaryKey, serial, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+import type { ProjectSettings } from '../contracts/project.js';
+import type { SessionConfig } from '../contracts/session.js';
+import type { LoadedContext } from '../contracts/session-state.js';
+import type { SessionSummary } from '../contracts/summary.js';
+
+const at = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
+
+export const projects = pgTable('projects', {
+  name: text('name').primaryKey(),
+  repository: text('repository').notNull(),
+  defaultBranch: text('default_branch').notNull(),
+  settings: jsonb('settings').$type<ProjectSettings>().notNull(),
+  createdAt: at('created_at').notNull().defaultNow(),
+  updatedAt: at('updated_at').notNull().defaultNow(),
+});
+
+export const sessions = pgTable(
+  'sessions',
+  {
+    id: text('id').primaryKey(),
+    project: text('project')
+      .notNull()
+      .references(() => projects.name),
+    type: text('type').notNull(),
+    branch: text('branch').notNull(),
+    status: text('status').notNull(),
+    config: jsonb('config').$type<SessionConfig>().notNull(),
+    workspacePath: text('workspace_path'),
+    startCommit: text('start_commit'),
+    context: jsonb('context').$type<LoadedContext>(),
+    plan: text('plan'),
+    startedAt: at('started_at').notNull().defaultNow(),
+    endedAt: at('ended_at'),
+    endReason: text('end_reason'),
+    failure: text('failure'),
+    lastActivityAt: at('last_activity_at').notNull().defaultNow(),
+    /** Last timeline sequence number handed out; bumped under the row lock so seqs never collide. */
+    eventSeq: integer('event_seq').notNull().default(0),
+  },
+  (t) => [
+    // The database itself enforces one open session per project, so concurrent creates race safely.
+    uniqueIndex('sessions_one_open_per_project')
+      .on(t.project)
+      .where(sql`status in ('starting', 'active', 'paused', 'ending')`),
+    index('sessions_project_started').on(t.project, t.startedAt),
+  ],
+);
+
+export const nanocycles = pgTable(
+  'nanocycles',
+  {
+    sessionId: text('session_id')
+      .notNull()
+      .references(() => sessions.id),
+    id: text('id').notNull(),
+    name: text('name').notNull(),
+    goal: text('goal'),
+    status: text('status').notNull(),
+    branch: text('branch').notNull(),
+    executor: text('executor'),
+    createdAt: at('created_at').notNull().defaultNow(),
+    startedAt: at('started_at'),
+    finishedAt: at('finished_at'),
+    data: jsonb('data').$type<Record<string, unknown>>().notNull().default({}),
+  },
+  (t) => [primaryKey({ columns: [t.sessionId, t.id] })],
+);
+
+export const holdPoints = pgTable('hold_points', {
+  id: text('id').primaryKey(),
+  sessionId: text('session_id')
+    .notNull()
+    .references(() => sessions.id),
+  nanocycleId: text('nanocycle_id'),
+  kind: text('kind').notNull(),
+  reason: text('reason').notNull(),
+  status: text('status').notNull(),
+  openedAt: at('opened_at').notNull().defaultNow(),
+  resolvedAt: at('resolved_at'),
+  resolvedBy: text('resolved_by'),
+  comment: text('comment'),
+});
+
+export const events = pgTable(
+  'events',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    sessionId: text('session_id')
+      .notNull()
+      .references(() => sessions.id),
+    seq: integer('seq').notNull(),
+    type: text('type').notNull(),
+    data: jsonb('data').$type<Record<string, unknown>>().notNull(),
+    at: at('at').notNull().defaultNow(),
+    key: text('key'),
+  },
+  (t) => [uniqueIndex('events_session_seq').on(t.sessionId, t.seq), uniqueIndex('events_session_key').on(t.sessionId, t.key)],
+);
+
+export const summaries = pgTable('summaries', {
+  sessionId: text('session_id')
+    .primaryKey()
+    .references(() => sessions.id),
+  data: jsonb('data').$type<SessionSummary>().notNull(),
+  markdown: text('markdown').notNull(),
+  createdAt: at('created_at').notNull().defaultNow(),
+});
+
+/** What later sessions of a project load as memory: earlier summaries and notes. */
+export const projectMemory = pgTable(
+  'project_memory',
+  {
+    id: serial('id').primaryKey(),
+    project: text('project')
+      .notNull()
+      .references(() => projects.name),
+    sessionId: text('session_id'),
+    kind: text('kind').notNull(),
+    content: text('content').notNull(),
+    createdAt: at('created_at').notNull().defaultNow(),
+  },
+  (t) => [index('project_memory_project').on(t.project, t.createdAt), uniqueIndex('project_memory_session_kind').on(t.sessionId, t.kind)],
+);

@@ -1,0 +1,137 @@
+import { and, desc, eq, inArray, type SQL } from 'drizzle-orm';
+import { TevisError, isUniqueViolation } from '../contracts/errors.js';
+import type { Session, SessionConfig } from '../contracts/session.js';
+import { OPEN_SESSION_STATUSES, type EndReason, type SessionStatus, type SessionType } from '../contracts/session-types.js';
+import type { LoadedContext } from '../contracts/session-state.js';
+import type { Database } from './database.js';
+import { projects, sessions } from './schema.js';
+
+type SessionRow = typeof sessions.$inferSelect;
+
+export function toSession(row: SessionRow, repository: string): Session {
+  return {
+    id: row.id,
+    project: row.project,
+    repository,
+    type: row.type as SessionType,
+    branch: row.branch,
+    status: row.status as SessionStatus,
+    config: row.config,
+    workspacePath: row.workspacePath,
+    startCommit: row.startCommit,
+    startedAt: row.startedAt.toISOString(),
+    endedAt: row.endedAt?.toISOString() ?? null,
+    endReason: (row.endReason as EndReason | null) ?? null,
+    failure: row.failure,
+    lastActivityAt: row.lastActivityAt.toISOString(),
+  };
+}
+
+const conflictMessage = (project: string, openId: string, status: string) =>
+  `project "${project}" already has an open session ${openId} (${status}); end it with \`tevis session end ${openId}\` or switch to it with \`tevis session switch ${openId}\``;
+
+export async function findOpenSession(db: Database, project: string): Promise<SessionRow | null> {
+  const [row] = await db
+    .select()
+    .from(sessions)
+    .where(and(eq(sessions.project, project), inArray(sessions.status, [...OPEN_SESSION_STATUSES])));
+  return row ?? null;
+}
+
+/** Throws the conflict that names the open session; used when the unique index refuses a row. */
+export async function throwOpenSessionConflict(db: Database, project: string, cause: unknown): Promise<never> {
+  const open = await findOpenSession(db, project);
+  if (!open) throw cause;
+  throw new TevisError('session-conflict', conflictMessage(project, open.id, open.status), { project, openSession: open.id, openStatus: open.status });
+}
+
+export interface NewSession {
+  id: string;
+  project: string;
+  type: SessionType;
+  branch: string;
+  config: SessionConfig;
+}
+
+export async function insertSession(db: Database, session: NewSession): Promise<SessionRow> {
+  try {
+    const [row] = await db
+      .insert(sessions)
+      .values({ ...session, status: 'starting' })
+      .returning();
+    return row!;
+  } catch (error) {
+    if (isUniqueViolation(error, 'sessions_one_open_per_project')) return throwOpenSessionConflict(db, session.project, error);
+    throw error;
+  }
+}
+
+export async function findSessionRow(db: Database, id: string): Promise<SessionRow | null> {
+  const [row] = await db.select().from(sessions).where(eq(sessions.id, id));
+  return row ?? null;
+}
+
+export async function getSession(db: Database, id: string): Promise<Session> {
+  const [row] = await db
+    .select({ session: sessions, repository: projects.repository })
+    .from(sessions)
+    .innerJoin(projects, eq(projects.name, sessions.project))
+    .where(eq(sessions.id, id));
+  if (!row) throw new TevisError('session-not-found', `no session "${id}"; list them with \`tevis session list --all\``, { session: id });
+  return toSession(row.session, row.repository);
+}
+
+export interface SessionFilter {
+  project?: string;
+  status?: SessionStatus;
+  type?: SessionType;
+  includeClosed: boolean;
+}
+
+export async function listSessions(db: Database, filter: SessionFilter): Promise<Session[]> {
+  const where: SQL[] = [];
+  if (filter.project) where.push(eq(sessions.project, filter.project));
+  if (filter.type) where.push(eq(sessions.type, filter.type));
+  if (filter.status) where.push(eq(sessions.status, filter.status));
+  else if (!filter.includeClosed) where.push(inArray(sessions.status, [...OPEN_SESSION_STATUSES]));
+  const rows = await db
+    .select({ session: sessions, repository: projects.repository })
+    .from(sessions)
+    .innerJoin(projects, eq(projects.name, sessions.project))
+    .where(and(...where))
+    .orderBy(desc(sessions.startedAt))
+    .limit(500);
+  return rows.map((r) => toSession(r.session, r.repository));
+}
+
+export async function latestSessionConfig(db: Database, project: string): Promise<SessionConfig | null> {
+  const [row] = await db.select({ config: sessions.config }).from(sessions).where(eq(sessions.project, project)).orderBy(desc(sessions.startedAt)).limit(1);
+  return row?.config ?? null;
+}
+
+export interface SessionChanges {
+  status?: SessionStatus;
+  workspacePath?: string;
+  startCommit?: string;
+  context?: LoadedContext;
+  endedAt?: Date | null;
+  endReason?: EndReason | null;
+  failure?: string | null;
+  lastActivityAt?: Date;
+  plan?: string;
+}
+
+/** Updates the record; a status that would reopen a second session for the project is a conflict. */
+export async function updateSession(db: Database, id: string, changes: SessionChanges): Promise<SessionRow> {
+  try {
+    const [row] = await db.update(sessions).set(changes).where(eq(sessions.id, id)).returning();
+    if (!row) throw new TevisError('session-not-found', `no session "${id}"`, { session: id });
+    return row;
+  } catch (error) {
+    if (isUniqueViolation(error, 'sessions_one_open_per_project')) {
+      const row = await findSessionRow(db, id);
+      return throwOpenSessionConflict(db, row?.project ?? '', error);
+    }
+    throw error;
+  }
+}

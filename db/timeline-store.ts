@@ -1,0 +1,50 @@
+import { and, asc, eq, gt, sql } from 'drizzle-orm';
+import { TevisError } from '../contracts/errors.js';
+import { NewTimelineEvent, type TimelineEvent, type TimelineEventType } from '../contracts/timeline.js';
+import type { Database } from './database.js';
+import { EVENTS_CHANNEL } from './event-notifications.js';
+import { events, sessions } from './schema.js';
+
+type EventRow = typeof events.$inferSelect;
+
+function toEvent(row: EventRow): TimelineEvent {
+  return { sessionId: row.sessionId, seq: row.seq, type: row.type as TimelineEventType, at: row.at.toISOString(), data: row.data };
+}
+
+/**
+ * Appends one event with the session's next sequence number. The session row is locked for the
+ * duration, so concurrent writers (workflow activities, API) get consecutive numbers without gaps;
+ * an event whose key was already written is returned as it was, not written twice.
+ */
+export async function appendEvent(db: Database, input: NewTimelineEvent): Promise<TimelineEvent> {
+  const event = NewTimelineEvent.parse(input);
+  return db.transaction(async (tx) => {
+    const [locked] = await tx.select({ seq: sessions.eventSeq }).from(sessions).where(eq(sessions.id, event.sessionId)).for('update');
+    if (!locked) throw new TevisError('session-not-found', `no session "${event.sessionId}"`);
+    if (event.key) {
+      const [existing] = await tx
+        .select()
+        .from(events)
+        .where(and(eq(events.sessionId, event.sessionId), eq(events.key, event.key)));
+      if (existing) return toEvent(existing);
+    }
+    const seq = locked.seq + 1;
+    await tx.update(sessions).set({ eventSeq: seq }).where(eq(sessions.id, event.sessionId));
+    const [row] = await tx
+      .insert(events)
+      .values({ sessionId: event.sessionId, seq, type: event.type, data: event.data, key: event.key ?? null })
+      .returning();
+    await tx.execute(sql`select pg_notify(${EVENTS_CHANNEL}, ${event.sessionId})`);
+    return toEvent(row!);
+  });
+}
+
+export async function listEvents(db: Database, sessionId: string, afterSeq = 0, limit = 1000): Promise<TimelineEvent[]> {
+  const rows = await db
+    .select()
+    .from(events)
+    .where(and(eq(events.sessionId, sessionId), gt(events.seq, afterSeq)))
+    .orderBy(asc(events.seq))
+    .limit(limit);
+  return rows.map(toEvent);
+}

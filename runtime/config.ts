@@ -1,0 +1,52 @@
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+/** Everything `tevis` reads from its environment, resolved once with the documented defaults. */
+export interface TevisConfig {
+  /** Root of all local state: PGlite data, Temporal's file database, workspaces, the API token. */
+  home: string;
+  /** Port of the HTTP API (`TEVIS_PORT`, default 8082). */
+  port: number;
+  /** Where the CLI reaches the API (`TEVIS_API_URL`). */
+  apiUrl: string;
+  /** Postgres URL; absent means the embedded PGlite under `home`. */
+  databaseUrl: string | undefined;
+  /** Temporal frontend address; absent means `tevis up` starts an embedded dev server. */
+  temporalAddress: string | undefined;
+  temporalNamespace: string;
+  /** Port for the embedded dev server's frontend and its Web UI. */
+  temporalPort: number;
+  temporalUiPort: number;
+  taskQueue: string;
+  /** Explicit API token (`TEVIS_API_TOKEN`); otherwise one is generated and stored under `home`. */
+  apiToken: string | undefined;
+}
+
+export const TASK_QUEUE = 'tevis';
+
+function intFromEnv(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value <= 0 || value > 65535) {
+    throw new Error(`${name} must be a port number between 1 and 65535, got "${raw}"`);
+  }
+  return value;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): TevisConfig {
+  const home = resolve(env.TEVIS_HOME || join(homedir(), '.tevis-runtime'));
+  const port = intFromEnv(env, 'TEVIS_PORT', 8082);
+  return {
+    home,
+    port,
+    apiUrl: (env.TEVIS_API_URL || `http://127.0.0.1:${port}`).replace(/\/+$/, ''),
+    databaseUrl: env.DATABASE_URL || undefined,
+    temporalAddress: env.TEMPORAL_ADDRESS || undefined,
+    temporalNamespace: env.TEMPORAL_NAMESPACE || 'default',
+    temporalPort: intFromEnv(env, 'TEVIS_TEMPORAL_PORT', 7233),
+    temporalUiPort: intFromEnv(env, 'TEVIS_TEMPORAL_UI_PORT', 8233),
+    taskQueue: env.TEVIS_TASK_QUEUE || TASK_QUEUE,
+    apiToken: env.TEVIS_API_TOKEN || undefined,
+  };
+}

@@ -1,0 +1,32 @@
+import { existsSync } from 'node:fs';
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+
+const root = dirname(dirname(fileURLToPath(import.meta.url)));
+export const WORKFLOWS_ENTRY = join(root, 'workflows', 'index.ts');
+/** Written by `npm run build:workflows`; a worker that finds it skips the bundling step. */
+export const PREBUILT_BUNDLE = join(root, '.cache', 'workflow-bundle.js');
+
+export async function buildWorkflowBundle(): Promise<WorkflowBundleWithSourceMap> {
+  return bundleWorkflowCode({ workflowsPath: WORKFLOWS_ENTRY, logger: undefined });
+}
+
+async function newestSourceMtime(): Promise<number> {
+  let newest = 0;
+  for (const dir of ['workflows', 'contracts']) {
+    for (const file of await readdir(join(root, dir), { recursive: true })) {
+      if (file.endsWith('.ts')) newest = Math.max(newest, (await stat(join(root, dir, file))).mtimeMs);
+    }
+  }
+  return newest;
+}
+
+/** The prebuilt bundle when present and newer than every workflow source, else a fresh one. */
+export async function loadWorkflowBundle(): Promise<{ code: string }> {
+  if (existsSync(PREBUILT_BUNDLE) && (await stat(PREBUILT_BUNDLE)).mtimeMs > (await newestSourceMtime())) {
+    return { code: await readFile(PREBUILT_BUNDLE, 'utf8') };
+  }
+  return buildWorkflowBundle();
+}

@@ -1,0 +1,2 @@
+/** Everything the worker registers as workflows; bundled for the Temporal sandbox. */
+export { sessionWorkflow } from './session-workflow.js';

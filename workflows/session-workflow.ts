@@ -1,0 +1,227 @@
+import {
+  ApplicationFailure,
+  allHandlersFinished,
+  condition,
+  continueAsNew,
+  proxyActivities,
+  setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { SessionActivities } from '../activities/index.js';
+import type { SessionRecordChanges } from '../activities/record-transition.js';
+import { redactCredentials } from '../contracts/git-inputs.js';
+import type { SessionWorkflowState } from '../contracts/session-state.js';
+import type { EndReason, SessionStatus } from '../contracts/session-types.js';
+import type { TimelineEventType } from '../contracts/timeline.js';
+import type { SessionWorkflowInput } from './session-input.js';
+import { endUpdate, pauseUpdate, resumeUpdate, sessionStateQuery, touchSignal, type TransitionResult } from './session-messages.js';
+import { projectKey, statusKey, typeKey } from './session-search-attributes.js';
+
+const record = proxyActivities<SessionActivities>({
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '1 second', maximumInterval: '30 seconds', maximumAttempts: 20 },
+});
+
+const workspace = proxyActivities<SessionActivities>({
+  startToCloseTimeout: '30 minutes',
+  // A dead worker is noticed in seconds, and the clone restarts on another.
+  heartbeatTimeout: '20 seconds',
+  retry: { initialInterval: '2 seconds', maximumInterval: '1 minute', maximumAttempts: 5, nonRetryableErrorTypes: ['validation', 'clone-failed'] },
+});
+
+const summary = proxyActivities<SessionActivities>({
+  startToCloseTimeout: '5 minutes',
+  retry: { initialInterval: '2 seconds', maximumInterval: '1 minute', maximumAttempts: 10 },
+});
+
+/** Continue-as-new well before Temporal's limits (51,200 events, 2,000 updates). */
+const DEFAULT_HISTORY_LIMIT = 10_000;
+const UPDATE_LIMIT = 1_000;
+
+function refused(message: string): ApplicationFailure {
+  return ApplicationFailure.create({ message, type: 'invalid-transition', nonRetryable: true });
+}
+
+/**
+ * One session, from its first clone to its summary:
+ *
+ *   starting → active ⇄ paused → ending → ended          (or failed while starting)
+ *
+ * It waits while the session is open; any activity (touch, pause, resume) restarts the
+ * inactivity timer of the current status, and when that runs out the session ends itself with
+ * reason `inactivity`. The database is kept in step through activities, after the state here
+ * has changed, so the query is never behind the record.
+ */
+export async function sessionWorkflow(input: SessionWorkflowInput): Promise<TransitionResult> {
+  const state: SessionWorkflowState = { ...input.state };
+  const historyLimit = input.historyLimit ?? DEFAULT_HISTORY_LIMIT;
+  let endRequested: EndReason | null = state.status === 'ending' ? (state.endReason ?? 'user') : null;
+  let activityTick = 0;
+  let updatesHandled = 0;
+  let eventNumber = 0;
+
+  // Updates interleave at every await; transitions run one at a time in arrival order.
+  let queue: Promise<unknown> = Promise.resolve();
+  const serially = <T>(step: () => Promise<T>): Promise<T> => {
+    const next = queue.then(step);
+    queue = next.catch(() => undefined);
+    return next;
+  };
+
+  const noteActivity = () => {
+    activityTick++;
+    state.lastActivityAt = new Date().toISOString();
+  };
+
+  const writeEvent = (type: TimelineEventType, data: Record<string, unknown> = {}, changes: SessionRecordChanges = {}) =>
+    record.recordTransition({
+      sessionId: state.sessionId,
+      changes,
+      // Stable across activity retries, unique across runs: a retry never writes an event twice.
+      event: { sessionId: state.sessionId, type, data, key: `${workflowInfo().runId}:${++eventNumber}` },
+    });
+
+  const moveTo = async (status: SessionStatus, type: TimelineEventType, data: Record<string, unknown> = {}, changes: SessionRecordChanges = {}) => {
+    state.status = status;
+    upsertSearchAttributes([{ key: statusKey, value: status }]);
+    await writeEvent(type, data, { ...changes, status });
+  };
+
+  setHandler(sessionStateQuery, () => state);
+  setHandler(touchSignal, noteActivity);
+
+  setHandler(
+    pauseUpdate,
+    () =>
+      serially(async () => {
+        if (state.status !== 'active') throw refused(`session ${state.sessionId} is ${state.status}, not active`);
+        updatesHandled++;
+        noteActivity();
+        await moveTo('paused', 'session.paused');
+        return { status: state.status };
+      }),
+    {
+      validator: () => {
+        if (state.status !== 'active' || endRequested) throw refused(`session ${state.sessionId} is ${endRequested ? 'ending' : state.status}; only an active session can be paused`);
+      },
+    },
+  );
+
+  setHandler(
+    resumeUpdate,
+    () =>
+      serially(async () => {
+        if (state.status !== 'paused') throw refused(`session ${state.sessionId} is ${state.status}, not paused`);
+        updatesHandled++;
+        noteActivity();
+        await moveTo('active', 'session.resumed');
+        return { status: state.status };
+      }),
+    {
+      validator: () => {
+        if (state.status !== 'paused' || endRequested) throw refused(`session ${state.sessionId} is ${endRequested ? 'ending' : state.status}; only a paused session can be resumed`);
+      },
+    },
+  );
+
+  setHandler(
+    endUpdate,
+    async () => {
+      updatesHandled++;
+      endRequested ??= 'user';
+      noteActivity();
+      await condition(() => state.status === 'ended' || state.status === 'failed');
+      return { status: state.status };
+    },
+    {
+      validator: () => {
+        if (endRequested || state.status === 'ending' || state.status === 'ended' || state.status === 'failed') {
+          throw refused(`session ${state.sessionId} is already ${endRequested && state.status !== 'ended' ? 'ending' : state.status}`);
+        }
+      },
+    },
+  );
+
+  upsertSearchAttributes([
+    { key: projectKey, value: state.project },
+    { key: typeKey, value: state.type },
+    { key: statusKey, value: state.status },
+  ]);
+
+  try {
+    if (input.phase === 'recover') {
+      await writeEvent('session.recovered', { status: state.status, run: state.run });
+    }
+    if (state.status === 'starting') {
+      await prepareWorkspace();
+      // An end asked for while starting goes straight to ending below.
+      if (!endRequested) await moveTo('active', 'session.active');
+    } else if (input.phase === 'recover' && state.workspacePath) {
+      const restored = await workspace.cloneWorkspace({ sessionId: state.sessionId, repository: state.repository, branch: state.branch });
+      if (restored.cloned) await writeEvent('workspace.recloned', { path: restored.path, head: restored.startCommit });
+    }
+  } catch (error) {
+    const message = redactCredentials(error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : String(error));
+    state.failure = message;
+    state.endReason = 'failed';
+    await moveTo('failed', 'session.failed', { error: message }, { failure: message, endReason: 'failed', endedAt: new Date().toISOString() });
+    await condition(allHandlersFinished);
+    throw ApplicationFailure.create({ message: `session ${state.sessionId} failed to start: ${message}`, type: 'session-start-failed', nonRetryable: true });
+  }
+
+  // The open life of the session: wait for the next thing to happen, or for the timeout.
+  while (state.status === 'active' || state.status === 'paused' || state.status === 'starting') {
+    if (endRequested) break;
+    const info = workflowInfo();
+    if (info.continueAsNewSuggested || info.historyLength > historyLimit || updatesHandled > UPDATE_LIMIT) {
+      await condition(allHandlersFinished);
+      if (!endRequested) {
+        return continueAsNew<typeof sessionWorkflow>({ phase: 'continue', state: { ...state, run: state.run + 1 }, historyLimit: input.historyLimit });
+      }
+      break;
+    }
+    const seenTick = activityTick;
+    const seenStatus = state.status;
+    const timeoutSeconds = seenStatus === 'paused' ? state.pausedTimeoutSeconds : state.activeTimeoutSeconds;
+    const woke = await condition(
+      () => activityTick !== seenTick || state.status !== seenStatus || endRequested !== null,
+      timeoutSeconds * 1000,
+    );
+    if (!woke) endRequested = 'inactivity';
+  }
+
+  const reason = endRequested ?? 'user';
+  await serially(async () => {
+    state.endReason = reason;
+    await moveTo('ending', 'session.ending', { reason }, { endReason: reason });
+    const endedAt = new Date().toISOString();
+    const result = await summary.generateSessionSummary({ state, reason, endedAt });
+    await writeEvent('summary.generated', {
+      nanocyclesCompleted: result.nanocycles.completed,
+      filesChanged: result.filesChanged.length,
+      commits: result.commits,
+      timeSpentSeconds: result.timeSpentSeconds,
+    });
+    await summary.cleanTemporaryFiles({ sessionId: state.sessionId, workspacePath: state.workspacePath });
+    await moveTo('ended', 'session.ended', { reason }, { endedAt, endReason: reason });
+  });
+  await condition(allHandlersFinished);
+  return { status: state.status };
+
+  async function prepareWorkspace(): Promise<void> {
+    await writeEvent('workspace.cloning', { repository: redactCredentials(state.repository), branch: state.branch });
+    const cloned = await workspace.cloneWorkspace({ sessionId: state.sessionId, repository: state.repository, branch: state.branch });
+    state.workspacePath = cloned.path;
+    state.startCommit ??= cloned.startCommit;
+    await writeEvent('workspace.cloned', { path: cloned.path, startCommit: state.startCommit, reused: !cloned.cloned }, { workspacePath: cloned.path, startCommit: state.startCommit });
+    state.context = await record.loadSessionContext({ sessionId: state.sessionId, project: state.project, workspacePath: cloned.path });
+    await writeEvent('context.loaded', {
+      docs: state.context.docs,
+      memoryEntries: state.context.memoryEntries,
+      preferences: Object.keys(state.context.preferences),
+    });
+    const services = await record.checkServices();
+    await writeEvent('services.checked', services);
+  }
+}
