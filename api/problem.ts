@@ -16,7 +16,8 @@ export interface Problem {
 
 export function problem(type: ProblemType, detail: string, extras: Record<string, unknown> = {}): Problem {
   const { status, title } = PROBLEM_TYPES[type];
-  return { type: problemTypeUri(type), title, status, detail, ...extras };
+  // Extras never override the standard members.
+  return { ...extras, type: problemTypeUri(type), title, status, detail };
 }
 
 export function problemResponse(c: Context, body: Problem): Response {

@@ -143,7 +143,7 @@ export class SessionLifecycle {
   async requireOpen(sessionId: string): Promise<Session> {
     const session = await getSession(this.db, sessionId);
     if (!isOpenStatus(session.status)) {
-      throw new TevisError('invalid-transition', `session ${sessionId} is ${session.status}; start a new one with \`tevis session create --project ${session.project}\``, { status: session.status });
+      throw new TevisError('invalid-transition', `session ${sessionId} is ${session.status}; start a new one with \`tevis session create --project ${session.project}\``, { sessionStatus: session.status });
     }
     return session;
   }
@@ -190,7 +190,7 @@ export class SessionLifecycle {
   async end(sessionId: string): Promise<Session> {
     const session = await getSession(this.db, sessionId);
     if (!isOpenStatus(session.status)) {
-      throw new TevisError('invalid-transition', `session ${sessionId} is already ${session.status}`, { status: session.status });
+      throw new TevisError('invalid-transition', `session ${sessionId} is already ${session.status}`, { sessionStatus: session.status });
     }
     await this.handle(sessionId).executeUpdate(endUpdate);
     return getSession(this.db, sessionId);
@@ -203,7 +203,7 @@ export class SessionLifecycle {
   async recover(sessionId: string): Promise<{ session: Session; recovered: boolean; message: string }> {
     let session = await getSession(this.db, sessionId);
     if (session.status === 'ended') {
-      throw new TevisError('invalid-transition', `session ${sessionId} ended normally; its workspace and summary are kept, there is nothing to recover`, { status: session.status });
+      throw new TevisError('invalid-transition', `session ${sessionId} ended normally; its workspace and summary are kept, there is nothing to recover`, { sessionStatus: session.status });
     }
     const workflowStatus = await this.workflowStatus(sessionId);
     if (workflowStatus === 'RUNNING') {

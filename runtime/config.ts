@@ -7,6 +7,8 @@ export interface TevisConfig {
   home: string;
   /** Port of the HTTP API (`TEVIS_PORT`, default 8082). */
   port: number;
+  /** Interface the API binds (`TEVIS_HOST`, default loopback; a container sets 0.0.0.0). */
+  host: string;
   /** Where the CLI reaches the API (`TEVIS_API_URL`). */
   apiUrl: string;
   /** Postgres URL; absent means the embedded PGlite under `home`. */
@@ -40,6 +42,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TevisConfig {
   return {
     home,
     port,
+    host: env.TEVIS_HOST || '127.0.0.1',
     apiUrl: (env.TEVIS_API_URL || `http://127.0.0.1:${port}`).replace(/\/+$/, ''),
     databaseUrl: env.DATABASE_URL || undefined,
     temporalAddress: env.TEMPORAL_ADDRESS || undefined,

@@ -1,7 +1,9 @@
 import Docker from 'dockerode';
 import { sql } from 'drizzle-orm';
 import type { Client } from '@temporalio/client';
-import { temporal } from '@temporalio/proto';
+import protos from '@temporalio/proto';
+
+const { temporal } = protos;
 import type { Database } from '../db/database.js';
 
 export interface ServiceCheck {

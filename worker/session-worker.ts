@@ -18,7 +18,7 @@ export function createSessionWorker(options: SessionWorkerOptions): Promise<Work
     taskQueue: options.taskQueue,
     workflowBundle: options.workflowBundle,
     activities: createSessionActivities(options.deps),
-    identity: options.identity,
+    ...(options.identity ? { identity: options.identity } : {}),
     // A crashed worker's sticky tasks move to another worker quickly.
     stickyQueueScheduleToStartTimeout: '5 seconds',
     shutdownGraceTime: '10 seconds',

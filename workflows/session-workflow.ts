@@ -60,6 +60,8 @@ export async function sessionWorkflow(input: SessionWorkflowInput): Promise<Tran
   let activityTick = 0;
   let updatesHandled = 0;
   let eventNumber = 0;
+  /** Set once the ended (or failed) status is in the record too, so an end Update answers after it. */
+  let closed = false;
 
   // Updates interleave at every await; transitions run one at a time in arrival order.
   let queue: Promise<unknown> = Promise.resolve();
@@ -131,7 +133,7 @@ export async function sessionWorkflow(input: SessionWorkflowInput): Promise<Tran
       updatesHandled++;
       endRequested ??= 'user';
       noteActivity();
-      await condition(() => state.status === 'ended' || state.status === 'failed');
+      await condition(() => closed);
       return { status: state.status };
     },
     {
@@ -166,6 +168,7 @@ export async function sessionWorkflow(input: SessionWorkflowInput): Promise<Tran
     state.failure = message;
     state.endReason = 'failed';
     await moveTo('failed', 'session.failed', { error: message }, { failure: message, endReason: 'failed', endedAt: new Date().toISOString() });
+    closed = true;
     await condition(allHandlersFinished);
     throw ApplicationFailure.create({ message: `session ${state.sessionId} failed to start: ${message}`, type: 'session-start-failed', nonRetryable: true });
   }
@@ -205,6 +208,7 @@ export async function sessionWorkflow(input: SessionWorkflowInput): Promise<Tran
     });
     await summary.cleanTemporaryFiles({ sessionId: state.sessionId, workspacePath: state.workspacePath });
     await moveTo('ended', 'session.ended', { reason }, { endedAt, endReason: reason });
+    closed = true;
   });
   await condition(allHandlersFinished);
   return { status: state.status };
