@@ -14,14 +14,16 @@ import type { SessionLifecycle } from './session-lifecycle.js';
  * it answers for itself; otherwise the record answers and `live` says so.
  */
 export async function sessionLiveState(db: Database, lifecycle: SessionLifecycle, session: Session): Promise<SessionLiveState> {
-  let state: SessionWorkflowState | null = null;
-  if (isOpenStatus(session.status)) {
-    state = await lifecycle
-      .handle(session.id)
-      .query(sessionStateQuery)
-      .catch(() => null);
-  }
-  const workspace = session.workspacePath ? await readWorkspaceState(session.workspacePath) : null;
+  // The workflow and git answer independently; ask both at once.
+  const [state, workspace] = await Promise.all([
+    isOpenStatus(session.status)
+      ? lifecycle
+          .handle(session.id)
+          .query(sessionStateQuery)
+          .catch((): SessionWorkflowState | null => null)
+      : null,
+    session.workspacePath ? readWorkspaceState(session.workspacePath) : null,
+  ]);
   if (state) {
     return {
       activeContext: {

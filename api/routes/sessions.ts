@@ -60,8 +60,8 @@ export function sessionRoutes(db: Database, lifecycle: SessionLifecycle) {
     }),
     async (c) => {
       const session = await getSession(db, c.req.valid('param').id);
-      await lifecycle.touch(session);
-      return c.json({ session, state: await sessionLiveState(db, lifecycle, session) }, 200);
+      const [state] = await Promise.all([sessionLiveState(db, lifecycle, session), lifecycle.touch(session)]);
+      return c.json({ session, state }, 200);
     },
   );
 

@@ -1,0 +1,31 @@
+import { fileURLToPath } from 'node:url';
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection, Worker } from '@temporalio/worker';
+import { bumpUpdate } from './workflows/counter.js';
+
+/** A worker and a running counter workflow on their own task queue, for the baseline. */
+export async function startTrivialWorkflowWorker(address: string) {
+  const native = await NativeConnection.connect({ address });
+  const worker = await Worker.create({
+    connection: native,
+    taskQueue: 'bench-baseline',
+    workflowsPath: fileURLToPath(new URL('./workflows/counter.ts', import.meta.url)),
+  });
+  const running = worker.run();
+  const connection = await Connection.connect({ address });
+  const client = new Client({ connection });
+  const handle = await client.workflow.start('counterWorkflow', { taskQueue: 'bench-baseline', workflowId: `bench-counter-${Date.now()}` });
+  return {
+    async updateTwice() {
+      await handle.executeUpdate(bumpUpdate);
+      await handle.executeUpdate(bumpUpdate);
+    },
+    async stop() {
+      await handle.executeUpdate('done');
+      worker.shutdown();
+      await running;
+      await connection.close();
+      await native.close();
+    },
+  };
+}
