@@ -24,7 +24,7 @@ export function workspacePath(home: string, sessionId: string): string {
 }
 
 /** Failures a retry cannot fix: the user has to change the project or the branch. */
-const PERMANENT_GIT_FAILURES = [/Remote branch .* not found/i, /does not appear to be a git repository/i, /Repository not found/i, /not found in upstream/i];
+const PERMANENT_GIT_FAILURES = [/Remote branch .* not found/i, /does not appear to be a git repository/i, /Repository not found/i, /not found in upstream/i, /repository '.*' does not exist/i];
 
 /**
  * Clones the project into `$TEVIS_HOME/session-repos/<session id>`. A retry after a crash finds

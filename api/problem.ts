@@ -50,7 +50,8 @@ export function toProblem(error: unknown): Problem {
     return problem('invalid-transition', cause?.message ?? error.message);
   }
   if (error instanceof WorkflowNotFoundError) {
-    return problem('session-not-running', `the session's workflow is not running (${error.message}); bring it back with \`tevis session recover\``);
+    const sessionId = error.workflowId?.replace(/^session-/, '') ?? 'ID';
+    return problem('session-not-running', `the workflow of session ${sessionId} is not running; bring it back with \`tevis session recover ${sessionId}\``);
   }
   if (error instanceof WorkflowExecutionAlreadyStartedError) {
     return problem('session-conflict', `a workflow for this session is already running (${error.workflowId})`);

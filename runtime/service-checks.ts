@@ -6,6 +6,9 @@ import protos from '@temporalio/proto';
 const { temporal } = protos;
 import type { Database } from '../db/database.js';
 
+/** Workers long-poll for up to a minute; a poll older than this means the worker is gone. */
+const RECENT_POLL_MS = 75_000;
+
 export interface ServiceCheck {
   status: 'ok' | 'unavailable';
   detail: string;
@@ -60,7 +63,12 @@ export function checkWorkers(client: Client, taskQueue: string): Promise<Service
       taskQueue: { name: taskQueue, kind: temporal.api.enums.v1.TaskQueueKind.TASK_QUEUE_KIND_NORMAL },
       taskQueueType: temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
     });
-    const pollers = response.pollers?.length ?? 0;
+    // Temporal keeps a poller listed for a while after it is gone; only recent polls count.
+    const recent = Date.now() - RECENT_POLL_MS;
+    const pollers = (response.pollers ?? []).filter((p) => {
+      const seconds = Number(p.lastAccessTime?.seconds ?? 0);
+      return seconds * 1000 >= recent;
+    }).length;
     if (pollers === 0) throw new Error(`no worker polls task queue "${taskQueue}"; start one with \`tevis worker\``);
     return `${pollers} poller(s) on "${taskQueue}"`;
   });

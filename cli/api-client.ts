@@ -1,0 +1,195 @@
+import { PROBLEM_TYPE_PREFIX } from '../contracts/problems.js';
+import type { Project, ProjectCreate, ProjectUpdate } from '../contracts/project.js';
+import type { Session, SessionCreate } from '../contracts/session.js';
+import type { SessionSummary } from '../contracts/summary.js';
+import type { TimelineEvent } from '../contracts/timeline.js';
+import type { Health, RecoverResult, ServiceStatus, SessionWithState, SwitchResult } from './api-responses.js';
+import { ApiProblemError, ApiUnreachableError } from './errors.js';
+
+export interface ApiClientOptions {
+  /** Without a trailing slash, e.g. `http://127.0.0.1:8082`. */
+  baseUrl: string;
+  token: string | undefined;
+  fetch?: typeof fetch;
+}
+
+interface RequestOptions {
+  query?: Record<string, string | number | undefined>;
+  body?: unknown;
+  accept?: string;
+  headers?: Record<string, string>;
+  /** Only `/health` goes without the token. */
+  auth?: boolean;
+  signal?: AbortSignal;
+}
+
+/** Error codes that mean the request never reached a server, as opposed to a server failing. */
+const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN', 'ECONNRESET', 'ETIMEDOUT', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_SOCKET']);
+
+/** fetch hides the socket error in `cause`, sometimes inside an AggregateError (IPv4 and IPv6). */
+export function unreachableCode(error: unknown): string | null {
+  const seen = new Set<unknown>();
+  const pending: unknown[] = [error];
+  while (pending.length) {
+    const e = pending.shift();
+    if (!e || typeof e !== 'object' || seen.has(e)) continue;
+    seen.add(e);
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && UNREACHABLE_CODES.has(code)) return code;
+    pending.push((e as { cause?: unknown }).cause);
+    if (e instanceof AggregateError) pending.push(...e.errors);
+  }
+  return null;
+}
+
+/** A non-problem error body still gets a type, so the exit code and `--json` stay meaningful. */
+function fallbackType(status: number): string {
+  if (status === 401) return 'unauthorized';
+  if (status === 404) return 'not-found';
+  if (status === 503) return 'service-unavailable';
+  return status >= 500 ? 'internal' : 'validation';
+}
+
+export async function problemFromResponse(response: Response): Promise<ApiProblemError> {
+  const text = await response.text().catch(() => '');
+  let body: Record<string, unknown> | null = null;
+  try {
+    const parsed: unknown = JSON.parse(text);
+    if (parsed && typeof parsed === 'object') body = parsed as Record<string, unknown>;
+  } catch {
+    // Not JSON: a proxy's page or a plain-text error; the status still says enough.
+  }
+  const rawType = typeof body?.type === 'string' ? body.type : null;
+  const type = rawType ? rawType.replace(PROBLEM_TYPE_PREFIX, '') : fallbackType(response.status);
+  const detail =
+    typeof body?.detail === 'string' ? body.detail : typeof body?.title === 'string' ? body.title : text.trim().slice(0, 500) || `HTTP ${response.status} ${response.statusText}`;
+  const { type: _t, title: _ti, status: _s, detail: _d, ...extras } = body ?? {};
+  return new ApiProblemError(type, response.status, detail, extras);
+}
+
+/** The Tevis HTTP API as the CLI uses it; every failure is an ApiProblemError or ApiUnreachableError. */
+export class TevisApiClient {
+  private readonly fetch: typeof fetch;
+
+  constructor(private readonly options: ApiClientOptions) {
+    this.fetch = options.fetch ?? globalThis.fetch;
+  }
+
+  get baseUrl(): string {
+    return this.options.baseUrl;
+  }
+
+  async request(method: string, path: string, options: RequestOptions = {}): Promise<Response> {
+    const url = new URL(this.options.baseUrl + path);
+    for (const [key, value] of Object.entries(options.query ?? {})) {
+      if (value !== undefined) url.searchParams.set(key, String(value));
+    }
+    const headers: Record<string, string> = { accept: options.accept ?? 'application/json', ...options.headers };
+    if (options.auth !== false && this.options.token) headers.authorization = `Bearer ${this.options.token}`;
+    if (options.body !== undefined) headers['content-type'] = 'application/json';
+    let response: Response;
+    try {
+      response = await this.fetch(url, {
+        method,
+        headers,
+        body: options.body === undefined ? undefined : JSON.stringify(options.body),
+        signal: options.signal,
+      });
+    } catch (error) {
+      if (options.signal?.aborted) throw error;
+      // fetch only throws when no HTTP answer came back: the API is not there (or not allowed).
+      const cause = (error as { cause?: unknown }).cause;
+      const reason = unreachableCode(error) ?? (cause instanceof Error ? cause.message : (error as Error).message);
+      throw new ApiUnreachableError(this.options.baseUrl, reason);
+    }
+    if (!response.ok) {
+      const problem = await problemFromResponse(response);
+      if (problem.status === 401 && !this.options.token) {
+        throw new ApiProblemError(
+          problem.type,
+          401,
+          `${problem.detail} (no token found: set TEVIS_API_TOKEN, or TEVIS_HOME to the folder \`tevis up\` uses)`,
+          problem.extras,
+        );
+      }
+      throw problem;
+    }
+    return response;
+  }
+
+  async json<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
+    const response = await this.request(method, path, options);
+    return (await response.json()) as T;
+  }
+
+  health(): Promise<Health> {
+    return this.json('GET', '/health', { auth: false });
+  }
+
+  status(): Promise<ServiceStatus> {
+    return this.json('GET', '/status');
+  }
+
+  createProject(body: ProjectCreate): Promise<Project> {
+    return this.json('POST', '/projects', { body });
+  }
+
+  async listProjects(): Promise<Project[]> {
+    return (await this.json<{ projects: Project[] }>('GET', '/projects')).projects;
+  }
+
+  getProject(name: string): Promise<Project> {
+    return this.json('GET', `/projects/${encodeURIComponent(name)}`);
+  }
+
+  updateProject(name: string, body: ProjectUpdate): Promise<Project> {
+    return this.json('PATCH', `/projects/${encodeURIComponent(name)}`, { body });
+  }
+
+  createSession(body: SessionCreate): Promise<Session> {
+    return this.json('POST', '/sessions', { body });
+  }
+
+  async listSessions(filter: { project?: string; all?: boolean }): Promise<Session[]> {
+    const query = { project: filter.project, all: filter.all ? 'true' : undefined };
+    return (await this.json<{ sessions: Session[] }>('GET', '/sessions', { query })).sessions;
+  }
+
+  getSession(id: string): Promise<SessionWithState> {
+    return this.json('GET', `/sessions/${encodeURIComponent(id)}`);
+  }
+
+  switchSession(id: string, previous: string | undefined): Promise<SwitchResult> {
+    return this.json('POST', `/sessions/${encodeURIComponent(id)}/switch`, { body: previous ? { previous } : {} });
+  }
+
+  endSession(id: string): Promise<Session> {
+    return this.json('POST', `/sessions/${encodeURIComponent(id)}/end`);
+  }
+
+  recoverSession(id: string): Promise<RecoverResult> {
+    return this.json('POST', `/sessions/${encodeURIComponent(id)}/recover`);
+  }
+
+  summary(id: string): Promise<SessionSummary> {
+    return this.json('GET', `/sessions/${encodeURIComponent(id)}/summary`);
+  }
+
+  async summaryMarkdown(id: string): Promise<string> {
+    const response = await this.request('GET', `/sessions/${encodeURIComponent(id)}/summary`, { accept: 'text/markdown' });
+    return response.text();
+  }
+
+  async events(id: string, after: number, limit?: number): Promise<TimelineEvent[]> {
+    return (await this.json<{ events: TimelineEvent[] }>('GET', `/sessions/${encodeURIComponent(id)}/events`, { query: { after, limit } })).events;
+  }
+
+  /** The live timeline; resumes after `lastEventId` (the last sequence number seen). */
+  openEventStream(id: string, lastEventId: number, signal?: AbortSignal): Promise<Response> {
+    return this.request('GET', `/sessions/${encodeURIComponent(id)}/events/stream`, {
+      accept: 'text/event-stream',
+      headers: lastEventId > 0 ? { 'last-event-id': String(lastEventId) } : {},
+      signal,
+    });
+  }
+}

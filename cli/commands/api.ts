@@ -1,0 +1,47 @@
+import type { Command } from 'commander';
+import { commandContext } from '../command-context.js';
+import { requireSharedServices } from '../scale-out-environment.js';
+import { serveUntilSignal } from '../serve-until-signal.js';
+import { startupFailure } from '../startup-failure.js';
+
+export function registerApiCommand(program: Command): void {
+  program
+    .command('api')
+    .description('run the HTTP API alone (scale-out); needs DATABASE_URL and TEMPORAL_ADDRESS')
+    .action(async (_flags: object, command: Command) => {
+      const ctx = commandContext(command);
+      const { config } = ctx;
+      const { temporalAddress } = requireSharedServices('api', config);
+      const progress = ctx.progress(`starting the API on ${config.host}:${config.port}`, { handleSignals: false });
+      const starting = (async () => {
+        const stops: (() => Promise<void>)[] = [];
+        const stopAll = async () => {
+          for (const stop of stops.reverse()) await stop().catch(() => {});
+        };
+        try {
+          // Loaded on use: the server's dependencies are heavy and no other command needs them.
+          const { connectTemporalClient, openConfiguredDatabase, startApi } = await import('../../runtime/run-parts.js');
+          const database = await openConfiguredDatabase(config);
+          stops.push(() => database.close());
+          const client = await connectTemporalClient(temporalAddress, config.temporalNamespace);
+          stops.push(() => client.connection.close());
+          const api = await startApi(config, client, database);
+          stops.push(() => api.stop());
+          return { url: api.url, stop: stopAll };
+        } catch (error) {
+          await stopAll();
+          throw error;
+        }
+      })().catch((error: unknown) => {
+        progress.fail();
+        throw startupFailure('tevis api', error);
+      });
+      await serveUntilSignal(starting, {
+        onStarted(api) {
+          progress.succeed();
+          ctx.out.result({ api: api.url, reference: `${api.url}/reference`, temporalAddress }, () => `API at ${api.url} (reference: ${api.url}/reference); Ctrl-C stops it`);
+        },
+        note: (text) => process.stderr.write(`tevis: ${text}\n`),
+      });
+    });
+}

@@ -1,0 +1,48 @@
+import type { Command } from 'commander';
+import { tokenFile } from '../../runtime/api-token.js';
+import type { UpHandle } from '../../runtime/up.js';
+import { commandContext } from '../command-context.js';
+import { renderFields } from '../output.js';
+import type { Progress } from '../progress.js';
+import { serveUntilSignal } from '../serve-until-signal.js';
+import { startupFailure } from '../startup-failure.js';
+
+export function registerUpCommand(program: Command): void {
+  program
+    .command('up')
+    .description('run everything in one process: Temporal dev server (unless TEMPORAL_ADDRESS), PGlite (unless DATABASE_URL), worker and API')
+    .action(async (_flags: object, command: Command) => {
+      const ctx = commandContext(command);
+      const { config } = ctx;
+      // One spinner per step: the finished ones stay on screen as a checklist.
+      let step: Progress | null = null;
+      const onProgress = (message: string) => {
+        step?.succeed();
+        step = ctx.progress(message, { handleSignals: false });
+      };
+      // Loaded here, not at the top: Temporal's worker and the API are heavy, and every other
+      // command would pay for them at start-up.
+      const { up } = await import('../../runtime/up.js');
+      const starting = up(config, onProgress).catch((error: unknown) => {
+        step?.fail();
+        throw startupFailure('tevis up', error);
+      });
+      const token = config.apiToken ? 'from TEVIS_API_TOKEN' : `stored in ${tokenFile(config.home)}`;
+      await serveUntilSignal<UpHandle>(starting, {
+        onStarted(handle) {
+          step?.succeed();
+          const urls = { api: handle.apiUrl, reference: handle.referenceUrl, temporalUi: handle.temporalUiUrl ?? null, temporalAddress: handle.temporalAddress, tokenFile: config.apiToken ? null : tokenFile(config.home), home: config.home };
+          ctx.out.result(urls, () => {
+            const fields: [string, string][] = [
+              ['API', handle.apiUrl],
+              ['API reference', `${handle.referenceUrl} (in a browser: add ?token=<the API token> once)`],
+            ];
+            if (handle.temporalUiUrl) fields.push(['Temporal UI', handle.temporalUiUrl]);
+            fields.push(['Temporal', handle.temporalAddress], ['API token', token], ['State', config.home]);
+            return `Tevis is up.\n${renderFields(fields, '  ')}\nCtrl-C stops it; sessions carry on where they were at the next \`tevis up\`.`;
+          });
+        },
+        note: (text) => process.stderr.write(`tevis: ${text}\n`),
+      });
+    });
+}

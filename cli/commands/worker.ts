@@ -1,0 +1,44 @@
+import type { Command } from 'commander';
+import { commandContext } from '../command-context.js';
+import { requireSharedServices } from '../scale-out-environment.js';
+import { serveUntilSignal } from '../serve-until-signal.js';
+import { startupFailure } from '../startup-failure.js';
+
+export function registerWorkerCommand(program: Command): void {
+  program
+    .command('worker')
+    .description('run a worker alone (scale-out); needs DATABASE_URL and TEMPORAL_ADDRESS')
+    .action(async (_flags: object, command: Command) => {
+      const ctx = commandContext(command);
+      const { config } = ctx;
+      const { temporalAddress } = requireSharedServices('worker', config);
+      const progress = ctx.progress(`starting a worker on task queue "${config.taskQueue}" at ${temporalAddress}`, { handleSignals: false });
+      const starting = (async () => {
+        // Loaded on use: the worker's dependencies are heavy and no other command needs them.
+        const { openConfiguredDatabase, startWorker } = await import('../../runtime/run-parts.js');
+        const database = await openConfiguredDatabase(config);
+        try {
+          const worker = await startWorker(config, temporalAddress, database);
+          return {
+            async stop() {
+              await worker.stop();
+              await database.close();
+            },
+          };
+        } catch (error) {
+          await database.close().catch(() => {});
+          throw error;
+        }
+      })().catch((error: unknown) => {
+        progress.fail();
+        throw startupFailure('tevis worker', error);
+      });
+      await serveUntilSignal(starting, {
+        onStarted() {
+          progress.succeed();
+          ctx.out.result({ taskQueue: config.taskQueue, temporalAddress, namespace: config.temporalNamespace }, () => `worker polling task queue "${config.taskQueue}" at ${temporalAddress} (namespace ${config.temporalNamespace}); Ctrl-C stops it`);
+        },
+        note: (text) => process.stderr.write(`tevis: ${text}\n`),
+      });
+    });
+}

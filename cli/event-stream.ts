@@ -1,0 +1,84 @@
+import { createParser, type EventSourceMessage } from 'eventsource-parser';
+import type { TimelineEvent } from '../contracts/timeline.js';
+import type { TevisApiClient } from './api-client.js';
+import { ApiProblemError, ApiUnreachableError } from './errors.js';
+
+export interface FollowEventsOptions {
+  /** The last sequence number already shown; the stream starts after it. */
+  after: number;
+  /** Return true to stop following (e.g. the session ended). */
+  onEvent(event: TimelineEvent): boolean | void;
+  /** Told when the connection dropped and a new one is about to be made. */
+  onReconnect?(reason: string, delayMs: number): void;
+  signal?: AbortSignal;
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+}
+
+const MAX_RETRY_MS = 10_000;
+
+function abortableDelay(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    signal?.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
+  });
+}
+
+/** Refusals that a reconnect cannot change (unknown session, bad token); 503 is worth retrying. */
+function isFinal(error: unknown): boolean {
+  return error instanceof ApiProblemError && error.status !== null && error.status < 500;
+}
+
+/**
+ * Follows GET /sessions/:id/events/stream, reconnecting with `Last-Event-ID` when the
+ * connection drops (API restarted, network blip), so every event is shown once and in order.
+ */
+export async function followEventStream(client: TevisApiClient, sessionId: string, options: FollowEventsOptions): Promise<void> {
+  const sleep = options.sleep ?? abortableDelay;
+  let cursor = options.after;
+  let retryMs = 1000;
+  let failures = 0;
+  let stopped = false;
+
+  while (!stopped && !options.signal?.aborted) {
+    const connection = new AbortController();
+    const stopConnection = () => connection.abort();
+    options.signal?.addEventListener('abort', stopConnection, { once: true });
+    try {
+      const response = await client.openEventStream(sessionId, cursor, connection.signal);
+      failures = 0;
+      const parser = createParser({
+        onRetry: (ms) => (retryMs = Math.min(ms, MAX_RETRY_MS)),
+        onEvent: (message: EventSourceMessage) => {
+          if (stopped) return;
+          const event = JSON.parse(message.data) as TimelineEvent;
+          // The server promises no duplicates; this keeps the promise even across its restarts.
+          if (event.seq <= cursor) return;
+          cursor = event.seq;
+          if (options.onEvent(event) === true) {
+            stopped = true;
+            connection.abort();
+          }
+        },
+      });
+      const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        parser.feed(value);
+      }
+      if (!stopped && !options.signal?.aborted) options.onReconnect?.('the API closed the stream', retryMs);
+    } catch (error) {
+      if (stopped || options.signal?.aborted) break;
+      if (isFinal(error)) throw error;
+      failures++;
+      const delayMs = Math.min(retryMs * 2 ** Math.min(failures - 1, 4), MAX_RETRY_MS);
+      const reason = error instanceof ApiUnreachableError ? `no API at ${error.apiUrl}` : `connection lost (${(error as Error).message})`;
+      options.onReconnect?.(reason, delayMs);
+      await sleep(delayMs, options.signal);
+      continue;
+    } finally {
+      options.signal?.removeEventListener('abort', stopConnection);
+    }
+    if (!stopped) await sleep(retryMs, options.signal);
+  }
+}

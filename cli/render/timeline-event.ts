@@ -1,0 +1,63 @@
+import type { TimelineEvent } from '../../contracts/timeline.js';
+import { formatDuration } from '../../contracts/durations.js';
+import { formatTimestamp } from '../output.js';
+
+const text = (value: unknown): string => (typeof value === 'string' ? value : value === undefined || value === null ? '' : JSON.stringify(value));
+const count = (value: unknown): number => (Array.isArray(value) ? value.length : typeof value === 'number' ? value : 0);
+
+function servicesLine(data: Record<string, unknown>): string {
+  const parts = Object.entries(data).map(([name, check]) => {
+    const status = (check as { status?: unknown } | null)?.status;
+    return `${name} ${status === 'ok' ? 'ok' : text(status) || '?'}`;
+  });
+  return `services checked: ${parts.join(', ')}`;
+}
+
+/** One event in a few words: the spinner text while a session starts, and the timeline's last column. */
+export function describeEvent(event: Pick<TimelineEvent, 'type' | 'data'>): string {
+  const d = event.data;
+  switch (event.type) {
+    case 'session.created':
+      return `created (${text(d.type)} session on ${text(d.branch)})`;
+    case 'workspace.cloning':
+      return `cloning ${text(d.repository)} (${text(d.branch)})…`;
+    case 'workspace.cloned':
+      return d.reused ? `workspace reused at ${text(d.path)}` : `cloned into ${text(d.path)}`;
+    case 'workspace.recloned':
+      return `workspace re-cloned at ${text(d.path)}`;
+    case 'context.loaded':
+      return `context loaded: ${count(d.docs)} planning doc(s), ${count(d.memoryEntries)} memory entr${count(d.memoryEntries) === 1 ? 'y' : 'ies'}, ${count(d.preferences)} preference(s)`;
+    case 'services.checked':
+      return servicesLine(d);
+    case 'session.active':
+      return 'active';
+    case 'session.paused':
+      return 'paused';
+    case 'session.resumed':
+      return 'resumed';
+    case 'session.ending':
+      return `ending (${text(d.reason)}), generating summary…`;
+    case 'summary.generated':
+      return `summary generated: ${count(d.nanocyclesCompleted)} nanocycle(s) completed, ${count(d.filesChanged)} file(s) changed, ${count(d.commits)} commit(s), ${formatDuration(count(d.timeSpentSeconds))}`;
+    case 'session.ended':
+      return `ended (${text(d.reason)})`;
+    case 'session.failed':
+      return `failed: ${text(d.error)}`;
+    case 'session.recovered':
+      return `recovered (was ${text(d.status)})`;
+    case 'file.edited':
+      return `file edited: ${text(d.path)}`;
+    case 'plan.drafted':
+      return `plan drafted (${count(d.length)} characters)`;
+    default: {
+      // Nanocycle and hold point events come with the next issue; show what they carry.
+      const label = [d.id, d.name, d.message ?? d.line].filter((v) => v !== undefined).map(text).join(' ');
+      return label ? `${event.type}: ${label}` : event.type;
+    }
+  }
+}
+
+/** `#3  2025-05-01 14:02  workspace.cloned  cloned into …` */
+export function renderEventLine(event: TimelineEvent): string {
+  return `#${event.seq}  ${formatTimestamp(event.at)}  ${event.type.padEnd(18)}  ${describeEvent(event)}`;
+}

@@ -1,0 +1,235 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { closeSync, mkdirSync, openSync } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Connection, isGrpcServiceError } from '@temporalio/client';
+
+/**
+ * Runs `temporal server start-dev` as a child process: the embedded cluster of `tevis up` and the
+ * shared cluster of the test suites. The SDK's own dev-server helper is not used because it gives
+ * up after 5 s of connection attempts, which a cold start on a 2-core machine can exceed.
+ */
+
+export type SearchAttributeTypeName = 'Keyword' | 'Text' | 'Int' | 'Bool' | 'Datetime' | 'Double' | 'KeywordList';
+
+export interface DevServerOptions {
+  cliPath: string;
+  /** SQLite file to persist to; in memory when absent. */
+  dbFile?: string;
+  port: number;
+  /** Web UI port; the CLI's default is port + 1000. Ignored when headless. */
+  uiPort?: number;
+  headless?: boolean;
+  namespace?: string;
+  searchAttributes: Record<string, SearchAttributeTypeName>;
+  /** Where the server's output goes; kept in memory (last lines only) when absent. */
+  logFile?: string;
+}
+
+export interface RunningDevServer {
+  address: string;
+  uiUrl?: string;
+  stop(): Promise<void>;
+}
+
+const READY_TIMEOUT_MS = 60_000;
+const STOP_GRACE_MS = 10_000;
+const LOG_TAIL_CHARS = 4000;
+
+export async function startTemporalDevServer(opts: DevServerOptions): Promise<RunningDevServer> {
+  const namespace = opts.namespace ?? 'default';
+  const address = `127.0.0.1:${opts.port}`;
+  const uiPort = opts.headless ? undefined : (opts.uiPort ?? opts.port + 1000);
+
+  const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(opts.port)];
+  if (uiPort === undefined) args.push('--headless');
+  // The UI would otherwise fetch a newsfeed from the internet; nothing here may leave loopback.
+  else args.push('--ui-port', String(uiPort), '--ui-disable-news-fetch');
+  if (opts.dbFile) args.push('--db-filename', opts.dbFile);
+  args.push('--namespace', namespace);
+  for (const [name, type] of Object.entries(opts.searchAttributes)) {
+    args.push('--search-attribute', `${name}=${type}`);
+  }
+  // The frontend phones home for version checks unless told not to (the Go SDK does the same).
+  args.push('--dynamic-config-value', 'frontend.enableServerVersionCheck=false', '--log-level', 'warn');
+
+  const log = openLog(opts.logFile);
+  const child = spawn(opts.cliPath, args, { stdio: ['ignore', log.stdio, log.stdio] });
+  log.afterSpawn(child);
+
+  // Normal exits (end of main, process.exit, vitest teardown that forgot stop()) must not leave
+  // a server holding the port and the SQLite file. SIGTERM lets it close the database cleanly.
+  const killOnExit = () => child.kill('SIGTERM');
+  process.on('exit', killOnExit);
+
+  const exited = new Promise<string>((resolve) => {
+    child.once('error', (err) => resolve(`could not be started: ${err.message}`));
+    child.once('exit', (code, signal) => resolve(signal ? `was killed by ${signal}` : `exited with code ${code}`));
+  });
+  let hasExited = false;
+  void exited.then(() => {
+    hasExited = true;
+    process.off('exit', killOnExit);
+  });
+
+  const stop = async (): Promise<void> => {
+    if (hasExited) return;
+    child.kill('SIGTERM');
+    // Cancelled once the server is gone, or the pending timer would hold the caller's event loop
+    // open for the whole grace period.
+    const grace = new AbortController();
+    const graceful = await Promise.race([
+      exited.then(() => true),
+      sleep(STOP_GRACE_MS, false, { signal: grace.signal }).catch(() => false),
+    ]);
+    grace.abort();
+    if (!graceful) {
+      child.kill('SIGKILL');
+      await exited;
+    }
+  };
+
+  try {
+    await waitUntilServing(address, namespace, exited);
+  } catch (err) {
+    await stop();
+    const tail = (await log.tail()).trim();
+    throw new Error(
+      `temporal server start-dev on ${address} ${(err as Error).message}` +
+        (tail ? `\nLast output${opts.logFile ? ` (${opts.logFile})` : ''}:\n${tail}` : ''),
+    );
+  }
+
+  return { address, uiUrl: uiPort === undefined ? undefined : `http://127.0.0.1:${uiPort}`, stop };
+}
+
+/**
+ * Ready means the namespace answers, not merely that the port is open, so callers can start
+ * workflows in it straight away.
+ */
+async function waitUntilServing(address: string, namespace: string, exited: Promise<string>): Promise<void> {
+  let exitedHow: string | undefined;
+  const died = exited.then((how) => {
+    exitedHow = how;
+  });
+  const deadline = Date.now() + READY_TIMEOUT_MS;
+  let lastError: unknown;
+  while (Date.now() < deadline) {
+    if (exitedHow) break;
+    const attempt = (async () => {
+      const connection = await Connection.connect({ address, connectTimeout: '2s' });
+      try {
+        await connection.workflowService.describeNamespace({ namespace });
+      } finally {
+        await connection.close();
+      }
+    })();
+    try {
+      // An exit ends the wait at once instead of after the connection attempt times out.
+      await Promise.race([attempt, died]);
+      if (!exitedHow) return;
+    } catch (err) {
+      lastError = err;
+    }
+    attempt.catch(() => undefined);
+    if (!exitedHow) await sleep(250);
+  }
+  if (exitedHow) throw new Error(`${exitedHow} before it accepted connections`);
+  throw new Error(
+    `did not answer within ${READY_TIMEOUT_MS / 1000} s (last error: ${(lastError as Error | undefined)?.message ?? 'none'})`,
+  );
+}
+
+interface LogSink {
+  stdio: 'pipe' | number;
+  afterSpawn(child: ChildProcess): void;
+  tail(): Promise<string>;
+}
+
+function openLog(logFile: string | undefined): LogSink {
+  if (!logFile) {
+    let kept = '';
+    return {
+      stdio: 'pipe',
+      afterSpawn(child) {
+        const keep = (chunk: Buffer) => {
+          kept = (kept + chunk.toString('utf8')).slice(-LOG_TAIL_CHARS);
+        };
+        child.stdout?.on('data', keep);
+        child.stderr?.on('data', keep);
+      },
+      tail: async () => kept,
+    };
+  }
+  mkdirSync(dirname(logFile), { recursive: true });
+  const fd = openSync(logFile, 'a');
+  return {
+    stdio: fd,
+    // The child has its own copy of the descriptor.
+    afterSpawn: () => closeSync(fd),
+    async tail() {
+      const file = await open(logFile, 'r');
+      try {
+        const { size } = await file.stat();
+        const length = Math.min(size, LOG_TAIL_CHARS);
+        const buffer = Buffer.alloc(length);
+        await file.read(buffer, 0, length, size - length);
+        return buffer.toString('utf8');
+      } finally {
+        await file.close();
+      }
+    },
+  };
+}
+
+type AddSearchAttributesRequest = Parameters<Connection['operatorService']['addSearchAttributes']>[0];
+type IndexedValueType = NonNullable<AddSearchAttributesRequest['searchAttributes']>[string];
+
+// Values of temporal.api.enums.v1.IndexedValueType (@temporalio/proto, enums/v1/common.proto),
+// written out so this file needs no direct dependency on the proto package.
+const INDEXED_VALUE_TYPE: Record<SearchAttributeTypeName, IndexedValueType> = {
+  Text: 1 as IndexedValueType,
+  Keyword: 2 as IndexedValueType,
+  Int: 3 as IndexedValueType,
+  Double: 4 as IndexedValueType,
+  Bool: 5 as IndexedValueType,
+  Datetime: 6 as IndexedValueType,
+  KeywordList: 7 as IndexedValueType,
+};
+
+const GRPC_ALREADY_EXISTS = 6;
+
+/**
+ * Registers custom search attributes on a cluster Tevis did not start. Idempotent: attributes
+ * that exist with the same type are left alone, and a concurrent registration by another worker
+ * (ALREADY_EXISTS) counts as success. An attribute that exists with another type is an error,
+ * because upserts would fail at runtime.
+ */
+export async function ensureSearchAttributes(
+  connection: Connection,
+  namespace: string,
+  attrs: Record<string, SearchAttributeTypeName>,
+): Promise<void> {
+  const { customAttributes } = await connection.operatorService.listSearchAttributes({ namespace });
+  const existing = customAttributes ?? {};
+  const missing: Record<string, IndexedValueType> = {};
+  for (const [name, typeName] of Object.entries(attrs)) {
+    const wanted = INDEXED_VALUE_TYPE[typeName];
+    const current = existing[name];
+    if (current === undefined) missing[name] = wanted;
+    else if (current !== wanted) {
+      const currentName = Object.entries(INDEXED_VALUE_TYPE).find(([, v]) => v === current)?.[0] ?? String(current);
+      throw new Error(
+        `search attribute ${name} exists in namespace ${namespace} as ${currentName}, Tevis needs ${typeName}`,
+      );
+    }
+  }
+  if (Object.keys(missing).length === 0) return;
+  try {
+    await connection.operatorService.addSearchAttributes({ namespace, searchAttributes: missing });
+  } catch (err) {
+    if (isGrpcServiceError(err) && err.code === GRPC_ALREADY_EXISTS) return;
+    throw err;
+  }
+}

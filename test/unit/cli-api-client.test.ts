@@ -1,0 +1,79 @@
+import { describe, expect, it } from 'vitest';
+import { TevisApiClient } from '../../cli/api-client.js';
+import { ApiProblemError, ApiUnreachableError } from '../../cli/errors.js';
+import { EXIT } from '../../cli/exit-codes.js';
+
+function clientAnswering(respond: (url: URL, init: RequestInit) => Response | Promise<Response>, { token }: { token?: string } = { token: 'tok' }) {
+  const calls: { url: URL; init: RequestInit }[] = [];
+  const client = new TevisApiClient({
+    baseUrl: 'http://127.0.0.1:8082',
+    token,
+    fetch: (async (url: URL, init: RequestInit) => {
+      calls.push({ url, init });
+      return respond(url, init);
+    }) as typeof fetch,
+  });
+  return { client, calls };
+}
+
+const problem = (status: number, type: string, detail: string) =>
+  new Response(JSON.stringify({ type: `urn:tevis:problem:${type}`, title: 't', status, detail, session: 'sess_x' }), {
+    status,
+    headers: { 'content-type': 'application/problem+json' },
+  });
+
+describe('TevisApiClient', () => {
+  it('sends the bearer token, except to /health', async () => {
+    const { client, calls } = clientAnswering(() => Response.json({ status: 'ok', version: '1', projects: [] }));
+    await client.listProjects();
+    await client.health();
+    expect((calls[0]!.init.headers as Record<string, string>).authorization).toBe('Bearer tok');
+    expect((calls[1]!.init.headers as Record<string, string>).authorization).toBeUndefined();
+  });
+
+  it('turns problem+json into a typed error without the urn prefix', async () => {
+    const { client } = clientAnswering(() => problem(409, 'session-conflict', 'project "a" already has an open session'));
+    const error = await client.createSession({ project: 'a' }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ApiProblemError);
+    expect(error).toMatchObject({ type: 'session-conflict', status: 409, detail: 'project "a" already has an open session', exitCode: EXIT.conflict });
+    expect((error as ApiProblemError).extras).toEqual({ session: 'sess_x' });
+  });
+
+  it('still types an error whose body is not a problem document', async () => {
+    const { client } = clientAnswering(() => new Response('upstream down', { status: 503 }));
+    await expect(client.status()).rejects.toMatchObject({ type: 'service-unavailable', status: 503, detail: 'upstream down', exitCode: EXIT.unavailable });
+  });
+
+  it('says how to get a token when it has none and the API wants one', async () => {
+    const { client } = clientAnswering(() => problem(401, 'unauthorized', 'send the API token'), {});
+    await expect(client.listProjects()).rejects.toMatchObject({ exitCode: EXIT.unauthorized, detail: expect.stringContaining('TEVIS_API_TOKEN') });
+  });
+
+  it('reports a refused connection as "no API at URL", naming `tevis up`', async () => {
+    const { client } = clientAnswering(() => {
+      throw new TypeError('fetch failed', { cause: Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:8082'), { code: 'ECONNREFUSED' }) });
+    });
+    const error = await client.listSessions({}).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ApiUnreachableError);
+    expect((error as ApiUnreachableError).detail).toMatch(/^no API at http:\/\/127.0.0.1:8082 — start it with `tevis up`/);
+    expect((error as ApiUnreachableError).exitCode).toBe(EXIT.unavailable);
+  });
+
+  it('finds the refusal inside an AggregateError (IPv4 and IPv6 both tried)', async () => {
+    const { client } = clientAnswering(() => {
+      const refused = Object.assign(new Error('refused'), { code: 'ECONNREFUSED' });
+      throw new TypeError('fetch failed', { cause: new AggregateError([refused, refused]) });
+    });
+    await expect(client.health()).rejects.toMatchObject({ detail: expect.stringContaining('(ECONNREFUSED)') });
+  });
+
+  it('encodes query and path, and asks for Markdown summaries', async () => {
+    const { client, calls } = clientAnswering((url) => (url.pathname.endsWith('/summary') ? new Response('# S\n') : Response.json({ sessions: [], events: [] })));
+    await client.listSessions({ project: 'app', all: true });
+    await client.events('sess_a1b2c3', 7);
+    expect(await client.summaryMarkdown('sess_a1b2c3')).toBe('# S\n');
+    expect(calls[0]!.url.search).toBe('?project=app&all=true');
+    expect(calls[1]!.url.pathname + calls[1]!.url.search).toBe('/sessions/sess_a1b2c3/events?after=7');
+    expect((calls[2]!.init.headers as Record<string, string>).accept).toBe('text/markdown');
+  });
+});

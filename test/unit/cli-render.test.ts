@@ -1,0 +1,196 @@
+import { describe, expect, it } from 'vitest';
+import type { Session } from '../../contracts/session.js';
+import type { SessionLiveState } from '../../contracts/session-state.js';
+import type { SessionWithState } from '../../cli/api-responses.js';
+import { renderSessionInfo } from '../../cli/render/session-info.js';
+import { renderSessionTable } from '../../cli/render/session-table.js';
+import { renderServiceStatus, requiredServicesOk } from '../../cli/render/service-status.js';
+import { describeEvent } from '../../cli/render/timeline-event.js';
+import { renderSummaryHeadline } from '../../cli/render/summary-headline.js';
+
+const STARTED = '2025-03-01T10:00:00.000Z';
+
+function session(overrides: Partial<Session> = {}): Session {
+  return {
+    id: 'sess_a1b2c3',
+    project: 'my-saas-app',
+    repository: 'https://example.com/acme/app.git',
+    type: 'development',
+    branch: 'main',
+    status: 'active',
+    config: { type: 'development', branch: 'main', activeTimeoutSeconds: 7200, pausedTimeoutSeconds: 604800 },
+    workspacePath: '/home/u/.tevis-runtime/session-repos/sess_a1b2c3',
+    startCommit: 'abc',
+    startedAt: STARTED,
+    endedAt: null,
+    endReason: null,
+    failure: null,
+    lastActivityAt: STARTED,
+    ...overrides,
+  };
+}
+
+function view(overrides: { session?: Partial<Session>; state?: Partial<SessionLiveState> } = {}): SessionWithState {
+  const s = session(overrides.session);
+  const state: SessionLiveState = {
+    activeContext: {
+      sessionId: s.id,
+      project: s.project,
+      repository: s.repository,
+      branch: s.branch,
+      type: s.type,
+      startedAt: s.startedAt,
+      nanocycles: [],
+      activeNanocycle: null,
+      context: null,
+    },
+    workspace: {
+      path: s.workspacePath!,
+      exists: true,
+      gitStatus: 'dirty',
+      branch: 'main',
+      lastCommit: { sha: '0123456789abcdef', subject: 'Add login page', author: 'Ada', at: STARTED },
+      modifiedFiles: ['src/a.ts', 'src/b.ts'],
+    },
+    execution: { status: 'idle', activeTpus: 0, pendingHoldPoints: [] },
+    live: true,
+    ...overrides.state,
+  };
+  return { session: s, state };
+}
+
+const at = (offsetSeconds: number) => new Date(Date.parse(STARTED) + offsetSeconds * 1000);
+
+describe('session info', () => {
+  it('prints every field the product promises', () => {
+    const text = renderSessionInfo(view(), { now: at(3 * 3600 + 5 * 60), isCurrent: true });
+    expect(text).toContain('Session sess_a1b2c3 (current)');
+    expect(text).toMatch(/^Project: +my-saas-app$/m);
+    expect(text).toMatch(/^Repository: +https:\/\/example.com\/acme\/app.git$/m);
+    expect(text).toMatch(/^Branch: +main$/m);
+    expect(text).toMatch(/^Type: +development$/m);
+    expect(text).toMatch(/^Status: +active$/m);
+    expect(text).toMatch(/^Started: +\d{4}-\d\d-\d\d \d\d:\d\d$/m);
+    expect(text).toMatch(/^Duration: +3h 5m$/m);
+    expect(text).toMatch(/^Workspace: +\/home\/u\/.tevis-runtime\/session-repos\/sess_a1b2c3$/m);
+    expect(text).toMatch(/^ {2}Git status: +dirty$/m);
+    expect(text).toMatch(/^ {2}Last commit: +0123456789 Add login page \(Ada\)$/m);
+    expect(text).toMatch(/^ {2}Modified files: +2$/m);
+    expect(text).toMatch(/^Nanocycles: +none$/m);
+    expect(text).toMatch(/^Active TPUs: +0$/m);
+    expect(text).toMatch(/^Hold Points: +0 pending$/m);
+    expect(text).not.toMatch(/ +$/m);
+  });
+
+  it('lists nanocycles as `NC-001: status (name)` and counts TPUs and pending hold points', () => {
+    const text = renderSessionInfo(
+      view({
+        state: {
+          activeContext: {
+            ...view().state.activeContext,
+            nanocycles: [
+              { id: 'NC-001', name: 'auth-system', status: 'completed', branch: 'feat/nc-001-auth-system' },
+              { id: 'NC-002', name: 'billing', status: 'running', branch: 'feat/nc-002-billing' },
+            ],
+          },
+          execution: {
+            status: 'running',
+            activeTpus: 1,
+            pendingHoldPoints: [{ id: 'HP-1', nanocycleId: 'NC-002', kind: 'merge', reason: 'review', openedAt: STARTED }],
+          },
+        },
+      }),
+      { now: at(60), isCurrent: false },
+    );
+    expect(text).toContain('Nanocycles:\n  NC-001: completed (auth-system)\n  NC-002: running (billing)');
+    expect(text).toMatch(/^Active TPUs: +1$/m);
+    expect(text).toMatch(/^Hold Points: +1 pending$/m);
+    expect(text).not.toContain('(current)');
+  });
+
+  it('measures an ended session up to its end, and shows the reason', () => {
+    const ended = view({ session: { status: 'ended', endedAt: at(90).toISOString(), endReason: 'inactivity' } });
+    const text = renderSessionInfo(ended, { now: at(99999), isCurrent: false });
+    expect(text).toMatch(/^Duration: +1m 30s$/m);
+    expect(text).toMatch(/^Status: +ended \(inactivity\)$/m);
+  });
+
+  it('points at `recover` when an open session is shown from the record', () => {
+    const text = renderSessionInfo(view({ state: { live: false } }), { now: at(1), isCurrent: false });
+    expect(text).toContain('tevis session recover sess_a1b2c3');
+  });
+
+  it('says so when the workspace is missing or not cloned yet', () => {
+    expect(renderSessionInfo(view({ state: { workspace: null }, session: { workspacePath: null } }), { now: at(1), isCurrent: false })).toMatch(/^Workspace: +not cloned yet$/m);
+  });
+});
+
+describe('session list', () => {
+  it('is a borderless `ID  PROJECT  STARTED  STATUS` table with the current session starred', () => {
+    const text = renderSessionTable([session(), session({ id: 'sess_d4e5f6', project: 'other', status: 'paused' })], 'sess_d4e5f6');
+    const [head, first, second] = text.split('\n');
+    expect(head).toMatch(/^ {2}ID +PROJECT +STARTED +STATUS$/);
+    expect(first).toMatch(/^ {2}sess_a1b2c3 +my-saas-app +\d{4}-\d\d-\d\d \d\d:\d\d +active$/);
+    expect(second).toMatch(/^\* sess_d4e5f6 +other +.+ +paused$/);
+    expect(text).not.toMatch(/[│─┌└]/);
+  });
+
+  it('tells what to do when there is nothing to list', () => {
+    expect(renderSessionTable([], undefined)).toContain('tevis session create');
+  });
+});
+
+describe('status', () => {
+  const check = (status: 'ok' | 'unavailable', detail = 'x') => ({ status, detail, latencyMs: 1 });
+  const status = (containerEngine: 'ok' | 'unavailable', worker: 'ok' | 'unavailable' = 'ok') => ({
+    status: 'ok' as const,
+    services: { api: check('ok'), worker: check(worker), temporal: check('ok'), database: check('ok'), containerEngine: check(containerEngine) },
+  });
+
+  it('does not need the container engine', () => {
+    expect(requiredServicesOk(status('unavailable'))).toBe(true);
+    expect(requiredServicesOk(status('ok', 'unavailable'))).toBe(false);
+  });
+
+  it('shows each service with its status and detail', () => {
+    const text = renderServiceStatus(status('unavailable'), 'http://127.0.0.1:8082');
+    expect(text).toMatch(/^SERVICE +STATUS +DETAIL$/m);
+    expect(text).toMatch(/^container engine \(optional\) +unavailable +x$/m);
+    expect(text).toMatch(/^api +ok +x at http:\/\/127.0.0.1:8082$/m);
+  });
+});
+
+describe('timeline wording', () => {
+  it('describes start-up steps for the spinner', () => {
+    expect(describeEvent({ type: 'workspace.cloning', data: { repository: '/r.git', branch: 'main' } })).toBe('cloning /r.git (main)…');
+    expect(describeEvent({ type: 'context.loaded', data: { docs: ['.tevis/plan.md'], memoryEntries: 1, preferences: ['a', 'b'] } })).toBe(
+      'context loaded: 1 planning doc(s), 1 memory entry, 2 preference(s)',
+    );
+    expect(describeEvent({ type: 'session.failed', data: { error: 'clone failed' } })).toBe('failed: clone failed');
+    expect(describeEvent({ type: 'nanocycle.started', data: { id: 'NC-001', name: 'auth' } })).toBe('nanocycle.started: NC-001 auth');
+  });
+
+  it('sums up a summary in one screen', () => {
+    const text = renderSummaryHeadline({
+      sessionId: 'sess_a1b2c3',
+      project: 'p',
+      type: 'development',
+      branch: 'main',
+      reason: 'user',
+      startedAt: STARTED,
+      endedAt: at(125).toISOString(),
+      timeSpentSeconds: 125,
+      nanocycles: { total: 3, completed: 2, byStatus: {} },
+      filesChanged: [{ path: 'a', additions: 3, deletions: 1 }],
+      commits: 4,
+      startCommit: null,
+      endCommit: null,
+      metrics: {},
+      markdown: '',
+    });
+    expect(text).toContain('ended by the user');
+    expect(text).toMatch(/Time spent: +2m 5s/);
+    expect(text).toMatch(/Nanocycles: +2 completed of 3/);
+    expect(text).toMatch(/Files: +1 changed \(\+3 −1\)/);
+  });
+});
