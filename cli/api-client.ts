@@ -3,7 +3,7 @@ import type { Project, ProjectCreate, ProjectUpdate } from '../contracts/project
 import type { Session, SessionCreate } from '../contracts/session.js';
 import type { SessionSummary } from '../contracts/summary.js';
 import type { TimelineEvent } from '../contracts/timeline.js';
-import type { Health, RecoverResult, ServiceStatus, SessionWithState, SwitchResult } from './api-responses.js';
+import type { Health, RecoverResult, ServiceStatus, SessionWithState, SwitchResult } from '../contracts/responses.js';
 import { ApiProblemError, ApiUnreachableError } from './errors.js';
 
 export interface ApiClientOptions {

@@ -4,16 +4,14 @@ import type { Client } from '@temporalio/client';
 import protos from '@temporalio/proto';
 
 const { temporal } = protos;
+import type { ServiceCheck } from '../contracts/responses.js';
 import type { Database } from '../db/database.js';
+
+export type { ServiceCheck };
 
 /** Workers long-poll for up to a minute; a poll older than this means the worker is gone. */
 const RECENT_POLL_MS = 75_000;
 
-export interface ServiceCheck {
-  status: 'ok' | 'unavailable';
-  detail: string;
-  latencyMs: number;
-}
 
 function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout;

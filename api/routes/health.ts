@@ -1,25 +1,22 @@
-import { createRoute, z } from '@hono/zod-openapi';
+import { createRoute } from '@hono/zod-openapi';
 import type { Client } from '@temporalio/client';
+import { Health, ServiceStatus } from '../../contracts/responses.js';
 import type { OpenDatabase } from '../../db/database.js';
 import { checkContainerEngine, checkDatabase, checkTemporal, checkWorkers } from '../../runtime/service-checks.js';
 import { openApiRouter } from '../openapi-app.js';
 import { jsonResponse, problemResponses } from '../schemas.js';
 
-const Check = z.object({ status: z.enum(['ok', 'unavailable']), detail: z.string(), latencyMs: z.number() });
-const Status = z
-  .object({ status: z.enum(['ok', 'degraded']), services: z.object({ api: Check, database: Check, temporal: Check, worker: Check, containerEngine: Check }) })
-  .openapi('ServiceStatus');
 
 export function healthRoutes(database: OpenDatabase, temporal: Client, taskQueue: string, version: string) {
   const app = openApiRouter();
 
   app.openapi(
-    createRoute({ method: 'get', path: '/health', tags: ['status'], summary: 'Liveness of the API (no token needed)', security: [], responses: { 200: jsonResponse(z.object({ status: z.literal('ok'), version: z.string() }), 'Alive') } }),
+    createRoute({ method: 'get', path: '/health', tags: ['status'], summary: 'Liveness of the API (no token needed)', security: [], responses: { 200: jsonResponse(Health, 'Alive') } }),
     (c) => c.json({ status: 'ok' as const, version }, 200),
   );
 
   app.openapi(
-    createRoute({ method: 'get', path: '/status', tags: ['status'], summary: 'Health of the API, worker, Temporal, database and container engine', responses: { 200: jsonResponse(Status, 'Service status'), ...problemResponses } }),
+    createRoute({ method: 'get', path: '/status', tags: ['status'], summary: 'Health of the API, worker, Temporal, database and container engine', responses: { 200: jsonResponse(ServiceStatus, 'Service status'), ...problemResponses } }),
     async (c) => {
       const [db, temporalCheck, worker, containerEngine] = await Promise.all([
         checkDatabase(database.db, database.kind),

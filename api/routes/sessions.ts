@@ -1,6 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { PlanDraft, Session, SessionCreate, SessionListQuery, SessionSwitch } from '../../contracts/session.js';
-import { SessionLiveState } from '../../contracts/session-state.js';
+import { RecoverResult, SessionWithState, SwitchResult } from '../../contracts/responses.js';
 import { SessionSummary } from '../../contracts/summary.js';
 import { TevisError } from '../../contracts/errors.js';
 import { isOpenStatus } from '../../contracts/session-types.js';
@@ -14,9 +14,6 @@ import type { SessionLifecycle } from '../session-lifecycle.js';
 import { sessionLiveState } from '../session-view.js';
 
 const tags = ['sessions'];
-const SessionWithState = z.object({ session: Session, state: SessionLiveState }).openapi('SessionWithState');
-const RecoverResult = z.object({ session: Session, recovered: z.boolean(), message: z.string() }).openapi('RecoverResult');
-const SwitchResult = z.object({ session: Session, resumed: z.boolean(), paused: z.string().nullable() }).openapi('SwitchResult');
 
 export function sessionRoutes(db: Database, lifecycle: SessionLifecycle) {
   const app = openApiRouter();

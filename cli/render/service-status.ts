@@ -1,4 +1,4 @@
-import { SERVICE_NAMES, type ServiceName, type ServiceStatus } from '../api-responses.js';
+import { SERVICE_NAMES, type ServiceName, type ServiceStatus } from '../../contracts/responses.js';
 import { renderTable } from '../output.js';
 
 const LABELS: Record<ServiceName, string> = {

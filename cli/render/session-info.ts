@@ -1,7 +1,7 @@
 import { formatDuration } from '../../contracts/durations.js';
 import type { WorkspaceState } from '../../contracts/session-state.js';
 import { isOpenStatus } from '../../contracts/session-types.js';
-import type { SessionWithState } from '../api-responses.js';
+import type { SessionWithState } from '../../contracts/responses.js';
 import { formatTimestamp, renderFields } from '../output.js';
 
 export interface SessionInfoOptions {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Session } from '../../contracts/session.js';
 import type { SessionLiveState } from '../../contracts/session-state.js';
-import type { SessionWithState } from '../../cli/api-responses.js';
+import type { SessionWithState } from '../../contracts/responses.js';
 import { renderSessionInfo } from '../../cli/render/session-info.js';
 import { renderSessionTable } from '../../cli/render/session-table.js';
 import { renderServiceStatus, requiredServicesOk } from '../../cli/render/service-status.js';
