@@ -1,3 +1,5 @@
+import { lstat, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { eq } from 'drizzle-orm';
 import { formatDuration } from '../contracts/durations.js';
 import type { SessionWorkflowState } from '../contracts/session-state.js';
@@ -21,13 +23,36 @@ const COMPLETED_STATUSES = new Set(['completed', 'merged']);
 async function filesChangedSince(workspace: string, startCommit: string | null): Promise<SessionSummary['filesChanged']> {
   if (!startCommit) return [];
   // Against the working tree, so work that was never committed still shows in the summary.
-  const numstat = await runGit(['diff', '--numstat', '-z', startCommit, '--'], { cwd: workspace }).catch(() => '');
+  const numstat = await runGit(['diff', '--numstat', '-z', '--no-renames', startCommit, '--'], { cwd: workspace }).catch(() => '');
   const files: SessionSummary['filesChanged'] = [];
   for (const record of numstat.split('\0')) {
     const match = /^(-|\d+)\t(-|\d+)\t(.+)$/.exec(record);
     if (match) files.push({ path: match[3]!, additions: Number(match[1]) || 0, deletions: Number(match[2]) || 0 });
   }
+  // `git diff` does not see new files that were never added (a file written through the API):
+  // they are changes too, every line an addition. The session's own scratch space is not.
+  const untracked = await runGit(['ls-files', '--others', '--exclude-standard', '-z'], { cwd: workspace }).catch(() => '');
+  for (const path of untracked.split('\0')) {
+    if (!path || path === '.tevis/tmp' || path.startsWith('.tevis/tmp/')) continue;
+    files.push({ path, additions: await countLines(join(workspace, path)), deletions: 0 });
+  }
   return files;
+}
+
+/** Lines of a new file as `git diff --numstat` would count them: 0 for binary or huge files. */
+async function countLines(file: string): Promise<number> {
+  try {
+    const info = await lstat(file);
+    if (!info.isFile() || info.size > 8 * 1024 * 1024) return info.isSymbolicLink() ? 1 : 0;
+    const content = await readFile(file);
+    if (content.includes(0)) return 0;
+    if (content.length === 0) return 0;
+    let lines = 0;
+    for (const byte of content) if (byte === 0x0a) lines++;
+    return content[content.length - 1] === 0x0a ? lines : lines + 1;
+  } catch {
+    return 0;
+  }
 }
 
 function renderMarkdown(s: Omit<SessionSummary, 'markdown'>): string {

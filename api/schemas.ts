@@ -1,9 +1,12 @@
 import { z } from '@hono/zod-openapi';
-import { SessionId } from '../contracts/ids.js';
+import { SESSION_ID_PATTERN } from '../contracts/ids.js';
 import { PROBLEM_TYPES } from '../contracts/problems.js';
 
 /** HTTP-only shapes: path parameters and the problem document. Payloads live in contracts/. */
-export const SessionIdParam = z.object({ id: SessionId.openapi({ param: { name: 'id', in: 'path' }, example: 'sess_a1b2c3' }) });
+// Built here from this module's `z` rather than `SessionId.openapi(...)`: a zod schema made before
+// @hono/zod-openapi was first imported has no `.openapi`, so that depended on import order (a
+// process importing contracts/ids.ts before api/ crashed at load).
+export const SessionIdParam = z.object({ id: z.string().regex(SESSION_ID_PATTERN, 'a session id looks like sess_a1b2c3').openapi({ param: { name: 'id', in: 'path' }, example: 'sess_a1b2c3' }) });
 export const ProjectNameParam = z.object({ name: z.string().openapi({ param: { name: 'name', in: 'path' }, example: 'my-saas-app' }) });
 
 export const ProblemSchema = z

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { WorkflowNotFoundError, type Client, type WorkflowHandle } from '@temporalio/client';
+import { WorkflowClient, WorkflowNotFoundError, type Client, type WorkflowHandle } from '@temporalio/client';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { eq } from 'drizzle-orm';
 import { sessionCan, typesAllowing, type Capability } from '../contracts/capabilities.js';
@@ -15,7 +15,7 @@ import { nanocycles } from '../db/schema.js';
 import { findSessionRow, getSession, insertSession, latestSessionConfig, updateSession } from '../db/sessions-store.js';
 import { appendEvent } from '../db/timeline-store.js';
 import type { SessionWorkflowInput } from '../workflows/session-input.js';
-import { endUpdate, pauseUpdate, resumeUpdate, touchSignal } from '../workflows/session-messages.js';
+import { endUpdate, pauseUpdate, resumeUpdate, sessionStateQuery, touchSignal } from '../workflows/session-messages.js';
 import { projectKey, statusKey, typeKey } from '../workflows/session-search-attributes.js';
 import type { sessionWorkflow } from '../workflows/session-workflow.js';
 
@@ -29,7 +29,20 @@ type SessionHandle = WorkflowHandle<typeof sessionWorkflow>;
 
 /** The session's commands as the API offers them: the record and the workflow kept in step. */
 export class SessionLifecycle {
-  constructor(private readonly deps: LifecycleDeps) {}
+  /**
+   * Temporal answers a query on a closed (terminated, failed, completed) workflow too, by
+   * replaying its history on a worker; live state must come from a running one only.
+   */
+  private readonly runningOnly: WorkflowClient;
+
+  constructor(private readonly deps: LifecycleDeps) {
+    this.runningOnly = new WorkflowClient({
+      connection: deps.temporal.connection,
+      namespace: deps.temporal.options.namespace,
+      dataConverter: deps.temporal.options.dataConverter,
+      queryRejectCondition: 'NOT_OPEN',
+    });
+  }
 
   private get db() {
     return this.deps.db.db;
@@ -126,6 +139,14 @@ export class SessionLifecycle {
         { key: typeKey, value: session.type },
       ],
     });
+  }
+
+  /** The workflow's own state while it runs; null when it is not running or does not answer. */
+  async liveState(sessionId: string): Promise<SessionWorkflowState | null> {
+    return this.runningOnly
+      .getHandle<typeof sessionWorkflow>(sessionWorkflowId(sessionId))
+      .query(sessionStateQuery)
+      .catch(() => null);
   }
 
   async requireCapability(sessionId: string, capability: Capability): Promise<Session> {

@@ -6,7 +6,6 @@ import { isOpenStatus } from '../contracts/session-types.js';
 import type { Database } from '../db/database.js';
 import { holdPoints, nanocycles } from '../db/schema.js';
 import { findSessionRow } from '../db/sessions-store.js';
-import { sessionStateQuery } from '../workflows/session-messages.js';
 import type { SessionLifecycle } from './session-lifecycle.js';
 
 /**
@@ -17,10 +16,7 @@ export async function sessionLiveState(db: Database, lifecycle: SessionLifecycle
   // The workflow and git answer independently; ask both at once.
   const [state, workspace] = await Promise.all([
     isOpenStatus(session.status)
-      ? lifecycle
-          .handle(session.id)
-          .query(sessionStateQuery)
-          .catch((): SessionWorkflowState | null => null)
+      ? lifecycle.liveState(session.id)
       : null,
     session.workspacePath ? readWorkspaceState(session.workspacePath) : null,
   ]);

@@ -1,6 +1,13 @@
-import { realpath } from 'node:fs/promises';
+import { lstat, realpath } from 'node:fs/promises';
 import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 import { TevisError } from '../contracts/errors.js';
+
+async function isSymlink(path: string): Promise<boolean> {
+  return lstat(path).then(
+    (info) => info.isSymbolicLink(),
+    () => false,
+  );
+}
 
 function inside(root: string, target: string): boolean {
   const rel = relative(root, target);
@@ -28,6 +35,9 @@ export async function resolveInsideWorkspace(workspace: string, requested: strin
       return existing === target ? real : resolve(real, relative(existing, target));
     } catch (error) {
       if (error instanceof TevisError) throw error;
+      // A symlink whose target does not exist (yet): writing through it would create that
+      // target, wherever it points. Refused rather than followed.
+      if (await isSymlink(existing)) throw new TevisError('path-outside-workspace', `path "${requested}" leads through a symbolic link whose target does not exist`);
       if (existing === root || dirname(existing) === existing) throw error;
       existing = dirname(existing);
     }

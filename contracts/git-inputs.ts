@@ -31,6 +31,8 @@ export function repositoryUrlProblem(url: string): RepositoryUrlProblem {
     return 'contains credentials; configure a git credential helper or an SSH key for the worker instead';
   }
   if (parsed.protocol !== 'file:' && !parsed.hostname) return 'has no host';
+  // ssh would read a host or user beginning with "-" as an option (ssh://-oProxyCommand=…/).
+  if (parsed.hostname.startsWith('-') || /^(-|%2d)/i.test(parsed.username)) return 'has a host or user beginning with "-"';
   return null;
 }
 

@@ -81,6 +81,7 @@ export function fileRoutes(db: Database, lifecycle: SessionLifecycle) {
       if (rel === '.git' || rel.startsWith('.git/')) throw new TevisError('path-outside-workspace', 'the .git directory is not part of the workspace files');
       const body = Buffer.from(await c.req.arrayBuffer());
       if (body.length > MAX_FILE_BYTES) throw new TevisError('payload-too-large', `the limit is ${MAX_FILE_BYTES} bytes`);
+      if ((await stat(target).catch(() => null))?.isDirectory()) throw new TevisError('validation', `"${requested}" is a directory; name a file to write`);
       await mkdir(dirname(target), { recursive: true });
       // The parent may have been created just now; check again that it is still inside.
       await resolveInsideWorkspace(root, rel);

@@ -14,6 +14,7 @@ writeFileSync(join(workspace, 'src', 'a.ts'), 'a');
 writeFileSync(join(outside, 'secret'), 's');
 symlinkSync(outside, join(workspace, 'escape'));
 symlinkSync(join(workspace, 'src'), join(workspace, 'inner-link'));
+symlinkSync(join(outside, 'not-yet'), join(workspace, 'dangling'));
 
 const refusal = (p: Promise<unknown>) =>
   p.then(
@@ -29,7 +30,7 @@ describe('resolveInsideWorkspace', () => {
     expect(await resolveInsideWorkspace(workspace, 'inner-link/a.ts')).toBe(join(workspace, 'src', 'a.ts'));
   });
 
-  it.each(['../outside/secret', 'src/../../outside', '/etc/passwd', 'escape/secret', 'escape/new-file', 'a\0b'])('refuses %j', async (path) => {
+  it.each(['../outside/secret', 'src/../../outside', '/etc/passwd', 'escape/secret', 'escape/new-file', 'dangling', 'dangling/child', 'a\0b'])('refuses %j', async (path) => {
     expect(await refusal(resolveInsideWorkspace(workspace, path))).toBe('path-outside-workspace');
   });
 });
