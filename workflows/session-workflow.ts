@@ -178,7 +178,8 @@ export async function sessionWorkflow(input: SessionWorkflowInput): Promise<Tran
     if (endRequested) break;
     const info = workflowInfo();
     if (info.continueAsNewSuggested || info.historyLength > historyLimit || updatesHandled > UPDATE_LIMIT) {
-      await condition(allHandlersFinished);
+      // An end accepted meanwhile waits for the ending below; waiting for it here would deadlock.
+      await condition(() => allHandlersFinished() || endRequested !== null);
       if (!endRequested) {
         return continueAsNew<typeof sessionWorkflow>({ phase: 'continue', state: { ...state, run: state.run + 1 }, historyLimit: input.historyLimit });
       }

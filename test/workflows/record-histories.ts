@@ -1,0 +1,204 @@
+/**
+ * Records the histories that `session-replay.test.ts` replays: representative lifecycles of the
+ * session workflow, run on the time-skipping test server with the real activities, each run's
+ * history written to `test/workflows/histories/<lifecycle>[.run-N].json`.
+ *
+ *   npx tsx test/workflows/record-histories.ts             replaces every `*.json` there
+ *   npx tsx test/workflows/record-histories.ts --tag v2    adds `<lifecycle>.v2[.run-N].json`, keeps the rest
+ *
+ * See histories/README.md for when: replacing is only for intentionally incompatible changes;
+ * a tag records a new (patched) path next to the old recordings.
+ */
+import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { WorkflowFailedError, WorkflowUpdateStage } from '@temporalio/client';
+import { Worker } from '@temporalio/worker';
+import { resolveTemporalTestServer } from '../../runtime/temporal-cli.js';
+import { endUpdate, pauseUpdate, resumeUpdate, touchSignal } from '../../workflows/session-messages.js';
+import { sessionWorkflowId } from '../../contracts/ids.js';
+import type { SessionWorkflowState } from '../../contracts/session-state.js';
+import { findSessionRow, getSession } from '../../db/sessions-store.js';
+import type { SessionWorkflowInput } from '../../workflows/session-input.js';
+import type { sessionWorkflow } from '../../workflows/session-workflow.js';
+import {
+  REPO_ROOT,
+  TASK_QUEUE,
+  bundleSessionWorkflows,
+  queryState,
+  recordNewSession,
+  runChain,
+  skipTo,
+  startSessionWorkflow,
+  startTestbed,
+  waitForArmedTimer,
+  waitForNewRun,
+  waitForStatus,
+  type NewSessionOptions,
+  type SessionHandle,
+  type Testbed,
+} from '../support/session-testbed.js';
+import { historyFromJSON, historyToJSON } from '../support/history-json.js';
+
+const HISTORIES = join(REPO_ROOT, 'test', 'workflows', 'histories');
+const SECOND = 1000;
+
+type Lifecycle = (testbed: Testbed, project: string) => Promise<{ handle: SessionHandle; firstRunId: string }>;
+
+function expect(condition: unknown, what: string): asserts condition {
+  if (!condition) throw new Error(`recording went wrong: ${what}`);
+}
+
+async function started(testbed: Testbed, project: string, opts: Partial<NewSessionOptions> = {}, historyLimit?: number) {
+  const state = await recordNewSession(testbed, { project, repository: testbed.remote, ...opts });
+  const handle = await startSessionWorkflow(testbed, state, historyLimit === undefined ? {} : { historyLimit });
+  // A query must not reach a run while it continues as new (see queryState).
+  if (historyLimit !== undefined) await waitForNewRun(handle, handle.firstExecutionRunId);
+  await waitForStatus(handle, 'active');
+  const timer = await waitForArmedTimer(handle);
+  return { state, handle, timer, firstRunId: handle.firstExecutionRunId };
+}
+
+const LIFECYCLES: Record<string, Lifecycle> = {
+  /** start → pause → resume → touch → end by the user. */
+  'pause-resume-end': async (testbed, project) => {
+    const { handle, firstRunId } = await started(testbed, project);
+    expect((await handle.executeUpdate(pauseUpdate)).status === 'paused', 'paused');
+    expect((await handle.executeUpdate(resumeUpdate)).status === 'active', 'resumed');
+    await handle.signal(touchSignal);
+    expect((await handle.executeUpdate(endUpdate)).status === 'ended', 'ended');
+    expect((await handle.result()).status === 'ended', 'workflow result');
+    return { handle, firstRunId };
+  },
+
+  /** start → touch → the active timeout runs out → ended by inactivity. */
+  inactivity: async (testbed, project) => {
+    const { handle, timer, firstRunId } = await started(testbed, project, { activeTimeoutSeconds: 3600 });
+    await skipTo(testbed.env, timer.startedAtMs + 600 * SECOND);
+    await handle.signal(touchSignal);
+    const rearmed = await waitForArmedTimer(handle, timer);
+    await skipTo(testbed.env, rearmed.startedAtMs + 3601 * SECOND);
+    expect((await handle.result()).status === 'ended', 'ended');
+    expect((await queryState(handle)).endReason === 'inactivity', 'reason inactivity');
+    return { handle, firstRunId };
+  },
+
+  /** start → pause → the paused timeout runs out → ended by inactivity. */
+  'paused-inactivity': async (testbed, project) => {
+    const { handle, firstRunId } = await started(testbed, project, { activeTimeoutSeconds: 3600, pausedTimeoutSeconds: 7200 });
+    expect((await handle.executeUpdate(pauseUpdate)).status === 'paused', 'paused');
+    expect((await handle.result()).status === 'ended', 'ended');
+    expect((await queryState(handle)).endReason === 'inactivity', 'reason inactivity');
+    return { handle, firstRunId };
+  },
+
+  /** start on a branch the remote does not have → the clone fails → the workflow fails. */
+  'failed-clone': async (testbed, project) => {
+    console.log('(failed-clone: the worker logs the failed clone and the failed workflow as warnings; both are expected)');
+    const state = await recordNewSession(testbed, { project, repository: testbed.remote, branch: 'no-such-branch' });
+    const handle = await startSessionWorkflow(testbed, state);
+    const failure = await handle.result().then(
+      () => null,
+      (error: unknown) => error,
+    );
+    expect(failure instanceof WorkflowFailedError, `the workflow failed (got ${String(failure)})`);
+    expect((await getSession(testbed.db.db, state.sessionId)).status === 'failed', 'record says failed');
+    return { handle, firstRunId: handle.firstExecutionRunId };
+  },
+
+  /** An end that arrives while the session is still starting: straight to ending once cloned. */
+  'end-while-starting': async (testbed, project) => {
+    const state = await recordNewSession(testbed, { project, repository: testbed.remote });
+    const handle = await startSessionWorkflow(testbed, state);
+    const end = await handle.startUpdate(endUpdate, { waitForStage: WorkflowUpdateStage.ACCEPTED });
+    expect((await end.result()).status === 'ended', 'ended');
+    expect((await handle.result()).status === 'ended', 'workflow result');
+    return { handle, firstRunId: handle.firstExecutionRunId };
+  },
+
+  /** An active session whose workflow was terminated, started again from the record (`recover`), then ended. */
+  recover: async (testbed, project) => {
+    const { state, handle: lost } = await started(testbed, project);
+    await lost.terminate('recorded: the workflow is lost');
+    // What the API's recover builds from the record (api/session-lifecycle.ts, startWorkflow).
+    const session = await getSession(testbed.db.db, state.sessionId);
+    const row = await findSessionRow(testbed.db.db, state.sessionId);
+    const recovered: SessionWorkflowState = {
+      ...state,
+      status: session.status,
+      workspacePath: session.workspacePath,
+      startCommit: session.startCommit,
+      context: row?.context ?? null,
+      lastActivityAt: new Date().toISOString(),
+    };
+    const input: SessionWorkflowInput = { phase: 'recover', state: recovered };
+    const handle = await testbed.client.workflow.start<typeof sessionWorkflow>('sessionWorkflow', {
+      taskQueue: TASK_QUEUE,
+      workflowId: sessionWorkflowId(state.sessionId),
+      args: [input],
+    });
+    await waitForStatus(handle, 'active');
+    await waitForArmedTimer(handle);
+    expect((await handle.executeUpdate(endUpdate)).status === 'ended', 'ended');
+    expect((await handle.result()).status === 'ended', 'workflow result');
+    return { handle, firstRunId: handle.firstExecutionRunId };
+  },
+
+  /**
+   * A low history limit: the first run hands over right after starting, touches make the second
+   * run hand over too, and the third run is paused and ended.
+   */
+  'continue-as-new': async (testbed, project) => {
+    const { handle, timer, firstRunId } = await started(testbed, project, {}, 30);
+    const secondRun = (await handle.describe()).runId;
+    let armed = timer;
+    for (let touches = 0; (await handle.describe()).runId === secondRun; touches++) {
+      expect(touches < 40, 'the second run continues as new after some touches');
+      await handle.signal(touchSignal);
+      armed = await waitForArmedTimer(handle, armed);
+    }
+    expect((await queryState(handle)).run >= 3, 'three runs');
+    expect((await handle.executeUpdate(pauseUpdate)).status === 'paused', 'paused');
+    expect((await handle.executeUpdate(endUpdate)).status === 'ended', 'ended');
+    expect((await handle.result()).status === 'ended', 'workflow result');
+    return { handle, firstRunId };
+  },
+};
+
+function parseTag(argv: string[]): string | null {
+  const at = argv.indexOf('--tag');
+  if (at === -1) return null;
+  const tag = argv[at + 1] ?? '';
+  if (!/^[a-z0-9-]+$/.test(tag) || /^run-\d+$/.test(tag)) throw new Error('--tag takes a name of a-z, 0-9 and "-", e.g. --tag v2');
+  return tag;
+}
+
+async function main(): Promise<void> {
+  const tag = parseTag(process.argv.slice(2));
+  const testServer = await resolveTemporalTestServer({ home: join(REPO_ROOT, '.cache', 'tevis-test'), onProgress: console.log });
+  const workflowBundle = await bundleSessionWorkflows();
+  const testbed = await startTestbed({ testServerPath: testServer.path, workflowBundle });
+  const written: string[] = [];
+  try {
+    await mkdir(HISTORIES, { recursive: true });
+    if (!tag) for (const file of await readdir(HISTORIES)) if (file.endsWith('.json')) await rm(join(HISTORIES, file));
+    for (const [name, lifecycle] of Object.entries(LIFECYCLES)) {
+      const { handle, firstRunId } = await lifecycle(testbed, `replay-${name}`);
+      const runs = await runChain(handle, firstRunId);
+      for (const [index, runId] of runs.entries()) {
+        const history = await handle.client.getHandle(handle.workflowId, runId).fetchHistory();
+        const file = `${name}${tag ? `.${tag}` : ''}${runs.length === 1 ? '' : `.run-${index + 1}`}.json`;
+        const json = historyToJSON(history);
+        await writeFile(join(HISTORIES, file), json + '\n');
+        written.push(file);
+        // A recording that does not replay, as read back from its file, is no fixture.
+        await Worker.runReplayHistory({ workflowBundle }, historyFromJSON(JSON.parse(json)), handle.workflowId);
+      }
+      console.log(`recorded ${name}: ${runs.length} run(s)`);
+    }
+  } finally {
+    await testbed.close();
+  }
+  console.log(`wrote ${written.length} histories to ${HISTORIES}:\n  ${written.join('\n  ')}`);
+}
+
+await main();
