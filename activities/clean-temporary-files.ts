@@ -1,16 +1,18 @@
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { removePartialClones } from './clone-workspace.js';
 import { runGit } from './git.js';
 
 /** The workspace stays; what the session kept only for itself goes. Safe to run twice. */
 export async function cleanTemporaryFiles(home: string, input: { sessionId: string; workspacePath: string | null }): Promise<{ removed: string[] }> {
   const removed: string[] = [];
   const candidates = [join(home, 'tmp', input.sessionId)];
-  if (input.workspacePath) candidates.push(join(input.workspacePath, '.tevis', 'tmp'), `${input.workspacePath}.partial`);
+  if (input.workspacePath) candidates.push(join(input.workspacePath, '.tevis', 'tmp'));
   for (const path of candidates) {
     await rm(path, { recursive: true, force: true });
     removed.push(path);
   }
+  if (input.workspacePath) await removePartialClones(input.workspacePath);
   if (input.workspacePath) await runGit(['worktree', 'prune'], { cwd: input.workspacePath }).catch(() => '');
   return { removed };
 }

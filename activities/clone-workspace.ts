@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
-import { mkdir, rename, rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { mkdir, readdir, rename, rm } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { branchNameProblem, repositoryUrlProblem } from '../contracts/git-inputs.js';
@@ -23,6 +23,14 @@ export function workspacePath(home: string, sessionId: string): string {
   return join(home, 'session-repos', sessionId);
 }
 
+/** Half-made clones of earlier attempts (`<id>.partial-<attempt>`) next to the workspace. */
+export async function removePartialClones(path: string): Promise<void> {
+  const prefix = `${basename(path)}.partial`;
+  for (const entry of await readdir(dirname(path)).catch(() => [] as string[])) {
+    if (entry.startsWith(prefix)) await rm(join(dirname(path), entry), { recursive: true, force: true });
+  }
+}
+
 /** Failures a retry cannot fix: the user has to change the project or the branch. */
 const PERMANENT_GIT_FAILURES = [/Remote branch .* not found/i, /does not appear to be a git repository/i, /Repository not found/i, /not found in upstream/i, /repository '.*' does not exist/i];
 
@@ -43,9 +51,11 @@ export async function cloneWorkspace(home: string, input: CloneWorkspaceInput): 
     return { path, startCommit, cloned: false };
   }
   await rm(path, { recursive: true, force: true });
-  const partial = `${path}.partial`;
-  await rm(partial, { recursive: true, force: true });
   await mkdir(join(home, 'session-repos'), { recursive: true });
+  await removePartialClones(path);
+  // Each attempt clones into its own directory: a git left running by a worker that was killed
+  // can never write into the clone of the attempt that replaced it.
+  const partial = `${path}.partial-${Context.current().info.attempt}`;
 
   const heartbeat = setInterval(() => Context.current().heartbeat({ phase: 'cloning' }), 2000);
   let lastProgress = '';

@@ -27,6 +27,9 @@ export interface LifecycleDeps {
 
 type SessionHandle = WorkflowHandle<typeof sessionWorkflow>;
 
+/** How long a read waits for the workflow's touch and query before answering from the record. */
+const BEST_EFFORT_DEADLINE_MS = 3000;
+
 /** The session's commands as the API offers them: the record and the workflow kept in step. */
 export class SessionLifecycle {
   /**
@@ -143,9 +146,12 @@ export class SessionLifecycle {
 
   /** The workflow's own state while it runs; null when it is not running or does not answer. */
   async liveState(sessionId: string): Promise<SessionWorkflowState | null> {
-    return this.runningOnly
-      .getHandle<typeof sessionWorkflow>(sessionWorkflowId(sessionId))
-      .query(sessionStateQuery)
+    // Best effort with a deadline: with Temporal down, the record answers in seconds, not after
+    // the client's own retries.
+    return this.deps.temporal.connection
+      .withDeadline(Date.now() + BEST_EFFORT_DEADLINE_MS, () =>
+        this.runningOnly.getHandle<typeof sessionWorkflow>(sessionWorkflowId(sessionId)).query(sessionStateQuery),
+      )
       .catch(() => null);
   }
 
@@ -172,7 +178,10 @@ export class SessionLifecycle {
   /** Counts as activity: resets the inactivity timer. Best effort: a read never fails on it. */
   async touch(session: Session): Promise<void> {
     if (!isOpenStatus(session.status)) return;
-    await Promise.allSettled([this.handle(session.id).signal(touchSignal), updateSession(this.db, session.id, { lastActivityAt: new Date() })]);
+    await Promise.allSettled([
+      this.deps.temporal.connection.withDeadline(Date.now() + BEST_EFFORT_DEADLINE_MS, () => this.handle(session.id).signal(touchSignal)),
+      updateSession(this.db, session.id, { lastActivityAt: new Date() }),
+    ]);
   }
 
   async pause(sessionId: string): Promise<Session> {

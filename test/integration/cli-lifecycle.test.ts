@@ -1,0 +1,225 @@
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { sessionWorkflowId } from '../../contracts/ids.js';
+import {
+  cleanEnv,
+  describeRun,
+  makeBareRepo,
+  ProcessSet,
+  runCli,
+  TEVIS_BIN,
+  waitFor,
+  waitForHealth,
+  type BareRepo,
+  type CliRun,
+  type ManagedProcess,
+} from '../support/durability-kit.js';
+import { freeLoopbackPort } from '../support/free-port.js';
+
+/**
+ * Issue 2, "the whole lifecycle through the CLI": `tevis up` runs as a child process on embedded
+ * defaults (its own Temporal dev server, PGlite), and every step is `node bin/tevis.js … --json`
+ * as a user or a script would run it, checked by its JSON and its exit code.
+ */
+
+const EXIT = { ok: 0, usage: 2, notFound: 3, conflict: 4, unavailable: 5, unauthorized: 6 } as const;
+
+describe('the CLI, end to end against `tevis up`', () => {
+  const processes = new ProcessSet();
+  let root: string;
+  let env: NodeJS.ProcessEnv;
+  let up: ManagedProcess;
+  let temporalAddress: string;
+  let alphaRepo: BareRepo;
+  let betaRepo: BareRepo;
+  /** Session ids, filled by the lifecycle test and used by the ones after it. */
+  const ids: { a?: string; b?: string } = {};
+
+  const tevis = (...args: string[]) => runCli(processes, [...args, '--json'], env);
+
+  /** Runs the command and expects exit 0 and a JSON document; returns the document. */
+  const ok = async (...args: string[]) => {
+    const run = await tevis(...args);
+    expect(run.code, describeRun(run)).toBe(EXIT.ok);
+    expect(run.json, describeRun(run)).toBeDefined();
+    expect(run.json.error, describeRun(run)).toBeUndefined();
+    return run.json;
+  };
+
+  /** Runs the command and expects it to fail with `code`, a `tevis: …` line and a JSON error. */
+  const fails = async (code: number, args: string[], runEnv: NodeJS.ProcessEnv = env): Promise<CliRun> => {
+    const run = await runCli(processes, [...args, '--json'], runEnv);
+    expect(run.code, describeRun(run)).toBe(code);
+    expect(run.stderr, describeRun(run)).toMatch(/^tevis: \S/m);
+    expect(run.json?.error, describeRun(run)).toMatchObject({ type: expect.any(String), detail: expect.any(String) });
+    return run;
+  };
+
+  beforeAll(async () => {
+    root = await mkdtemp(join(tmpdir(), 'tevis-cli-lifecycle-'));
+    const apiPort = await freeLoopbackPort();
+    const temporalPort = await freeLoopbackPort();
+    temporalAddress = `127.0.0.1:${temporalPort}`;
+    env = cleanEnv({
+      TEVIS_HOME: join(root, 'home'),
+      TEVIS_PORT: String(apiPort),
+      TEVIS_TEMPORAL_PORT: String(temporalPort),
+      TEVIS_TEMPORAL_UI_PORT: String(await freeLoopbackPort()),
+      TEMPORAL_CLI_PATH: inject('temporalCliPath'),
+    });
+    alphaRepo = await makeBareRepo(join(root, 'alpha'));
+    betaRepo = await makeBareRepo(join(root, 'beta'), { branch: 'develop' });
+    up = processes.spawn('tevis up', process.execPath, [TEVIS_BIN, 'up'], { env });
+    await waitForHealth(`http://127.0.0.1:${apiPort}`, up);
+  });
+
+  afterAll(async () => {
+    await processes.killAll();
+    if (root) await rm(root, { recursive: true, force: true });
+  });
+
+  it('status, project create, session create, list, info, switch, end, summary', async () => {
+    const status = await ok('status');
+    expect(status).toMatchObject({ ok: true, services: { api: { status: 'ok' }, database: { status: 'ok' }, temporal: { status: 'ok' }, worker: { status: 'ok' } } });
+
+    expect(await ok('project', 'create', 'alpha', '--repo', alphaRepo.path, '--branch', 'main')).toMatchObject({ name: 'alpha', repository: alphaRepo.path, defaultBranch: 'main' });
+    expect(await ok('project', 'create', 'beta', '--repo', betaRepo.fileUrl, '--branch', 'develop')).toMatchObject({ name: 'beta', defaultBranch: 'develop' });
+
+    // `session create` waits until the session is active and makes it the current one.
+    const a = await ok('session', 'create', '--project', 'alpha');
+    expect(a).toMatchObject({ project: 'alpha', status: 'active', branch: 'main', startCommit: alphaRepo.head });
+    expect(a.id).toMatch(/^sess_[a-z0-9]{6}$/);
+    ids.a = a.id;
+    expect(existsSync(join(env.TEVIS_HOME!, 'session-repos', a.id, '.git'))).toBe(true);
+
+    const listed = await ok('session', 'list');
+    expect(listed.current).toBe(a.id);
+    expect(listed.sessions.map((s: { id: string }) => s.id)).toEqual([a.id]);
+
+    // `info` without an id is the current session, answered live by its workflow.
+    const info = await ok('session', 'info');
+    expect(info.session).toMatchObject({ id: a.id, status: 'active', project: 'alpha' });
+    expect(info.state.live).toBe(true);
+    expect(info.state.activeContext).toMatchObject({ sessionId: a.id, repository: alphaRepo.path, branch: 'main' });
+    expect(info.state.workspace).toMatchObject({ exists: true, gitStatus: 'clean' });
+
+    const b = await ok('session', 'create', '--project', 'beta');
+    expect(b).toMatchObject({ project: 'beta', status: 'active', branch: 'develop', startCommit: betaRepo.head });
+    ids.b = b.id;
+    expect((await ok('session', 'list')).current).toBe(b.id);
+
+    // Switching pauses the session that was current and resumes the target if it was paused.
+    const toA = await ok('session', 'switch', a.id);
+    expect(toA).toMatchObject({ session: { id: a.id, status: 'active' }, resumed: false, paused: b.id });
+    expect((await ok('session', 'info', b.id)).session.status).toBe('paused');
+    const toB = await ok('session', 'switch', b.id);
+    expect(toB).toMatchObject({ session: { id: b.id, status: 'active' }, resumed: true, paused: a.id });
+    const both = await ok('session', 'list');
+    expect(both.current).toBe(b.id);
+    expect(Object.fromEntries(both.sessions.map((s: { id: string; status: string }) => [s.id, s.status]))).toEqual({ [a.id]: 'paused', [b.id]: 'active' });
+
+    // `end` without an id ends the current session and prints its summary.
+    const ended = await ok('session', 'end');
+    expect(ended.session).toMatchObject({ id: b.id, status: 'ended', endReason: 'user' });
+    expect(ended.summary).toMatchObject({ sessionId: b.id, project: 'beta', reason: 'user', startCommit: betaRepo.head });
+    const summary = await ok('session', 'summary', b.id);
+    expect(summary).toMatchObject({ sessionId: b.id, reason: 'user', nanocycles: { completed: 0 } });
+    expect(summary.markdown).toContain(b.id);
+    // The ended session is no longer current: `info` without an id has nothing to show.
+    await fails(EXIT.usage, ['session', 'info']);
+    expect((await ok('session', 'list')).sessions.map((s: { id: string }) => s.id)).toEqual([a.id]);
+  }, 600_000);
+
+  it('recover: a running session is left alone; a terminated one comes back and ends', async () => {
+    const a = ids.a;
+    expect(a, 'the lifecycle test ran first').toBeDefined();
+
+    const fine = await ok('session', 'recover', a!);
+    expect(fine).toMatchObject({ recovered: false, session: { id: a, status: 'paused' } });
+    expect(fine.message).toMatch(/running fine/);
+
+    const connection = await Connection.connect({ address: temporalAddress });
+    try {
+      await new Client({ connection }).workflow.getHandle(sessionWorkflowId(a!)).terminate('test: terminated by hand');
+    } finally {
+      await connection.close();
+    }
+    const orphaned = await ok('session', 'info', a!);
+    expect(orphaned.state.live).toBe(false);
+    // What needs the workflow says how to get it back.
+    const refused = await fails(EXIT.conflict, ['session', 'switch', a!]);
+    expect(refused.json.error.detail).toMatch(/recover/);
+
+    const back = await ok('session', 'recover', a!);
+    expect(back).toMatchObject({ recovered: true, session: { id: a, status: 'paused' } });
+    await waitFor('the recovered session to answer live', async () => (await ok('session', 'info', a!)).state.live === true);
+
+    expect(await ok('session', 'switch', a!)).toMatchObject({ session: { id: a, status: 'active' }, resumed: true });
+    const ended = await ok('session', 'end', a!);
+    expect(ended.session).toMatchObject({ id: a, status: 'ended' });
+    expect(ended.summary).toMatchObject({ sessionId: a, reason: 'user' });
+
+    const all = await ok('session', 'list', '--all');
+    expect(Object.fromEntries(all.sessions.map((s: { id: string; status: string }) => [s.id, s.status]))).toEqual({ [a!]: 'ended', [ids.b!]: 'ended' });
+    expect((await ok('session', 'list')).sessions).toEqual([]);
+  }, 600_000);
+
+  it('bad input exits 2 with a message, nothing sent or changed', async () => {
+    const before = await ok('project', 'list');
+    const badName = await fails(EXIT.usage, ['project', 'create', 'Bad_Name', '--repo', alphaRepo.path]);
+    expect(badName.stderr).toMatch(/NAME/);
+    const ext = await fails(EXIT.usage, ['project', 'create', 'evil', '--repo', 'ext::sh -c touch% /tmp/pwned']);
+    expect(ext.stderr).toMatch(/--repo/);
+    await fails(EXIT.usage, ['project', 'create', 'evil', '--repo', alphaRepo.path, '--branch=-x']);
+    await fails(EXIT.usage, ['project', 'create', 'evil', '--repo', '--upload-pack=touch /tmp/pwned']);
+    await fails(EXIT.usage, ['session', 'create']);
+    await fails(EXIT.usage, ['session', 'create', '--project', 'alpha', '--type', 'coding']);
+    await fails(EXIT.usage, ['session', 'info', 'not-a-session-id']);
+    await fails(EXIT.usage, ['session', 'recover', '../../etc/passwd']);
+    await fails(EXIT.usage, ['session', 'frobnicate']);
+    expect(await ok('project', 'list')).toEqual(before);
+    expect(existsSync('/tmp/pwned')).toBe(false);
+  }, 600_000);
+
+  it('unknown ids exit 3', async () => {
+    const session = await fails(EXIT.notFound, ['session', 'info', 'sess_zzzzzz']);
+    expect(session.json.error.type).toBe('session-not-found');
+    expect(session.stderr).toMatch(/sess_zzzzzz/);
+    await fails(EXIT.notFound, ['session', 'end', 'sess_zzzzzz']);
+    await fails(EXIT.notFound, ['session', 'switch', 'sess_zzzzzz']);
+    await fails(EXIT.notFound, ['session', 'recover', 'sess_zzzzzz']);
+    await fails(EXIT.notFound, ['session', 'summary', 'sess_zzzzzz']);
+    const project = await fails(EXIT.notFound, ['project', 'show', 'no-such-project']);
+    expect(project.json.error.type).toBe('project-not-found');
+    expect((await fails(EXIT.notFound, ['session', 'create', '--project', 'no-such-project'])).json.error.type).toBe('project-not-found');
+  }, 600_000);
+
+  it('conflicts exit 4 and say what to do', async () => {
+    const open = await ok('session', 'create', '--project', 'alpha');
+    const second = await fails(EXIT.conflict, ['session', 'create', '--project', 'alpha']);
+    expect(second.json.error.type).toBe('session-conflict');
+    expect(second.json.error.detail).toContain(open.id);
+    expect(second.json.error.detail).toContain(`tevis session end ${open.id}`);
+
+    expect((await fails(EXIT.conflict, ['project', 'create', 'alpha', '--repo', alphaRepo.path])).json.error.type).toBe('project-exists');
+
+    const ended = await ok('session', 'end', open.id);
+    expect(ended.session.status).toBe('ended');
+    expect((await fails(EXIT.conflict, ['session', 'end', open.id])).json.error.type).toBe('invalid-transition');
+    await fails(EXIT.conflict, ['session', 'switch', open.id]);
+    await fails(EXIT.conflict, ['session', 'recover', open.id]);
+    // The first session of alpha ended long ago; nothing reopened it.
+    expect((await ok('session', 'list')).sessions).toEqual([]);
+  }, 600_000);
+
+  it('a wrong token exits 6 and no API at the URL exits 5', async () => {
+    await fails(EXIT.unauthorized, ['session', 'list'], { ...env, TEVIS_API_TOKEN: 'not-the-token' });
+    const closedPort = await freeLoopbackPort();
+    await fails(EXIT.unavailable, ['session', 'list'], { ...env, TEVIS_API_URL: `http://127.0.0.1:${closedPort}` });
+    expect(up.running).toBe(true);
+  }, 600_000);
+});

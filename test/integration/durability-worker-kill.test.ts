@@ -1,0 +1,180 @@
+import { existsSync } from 'node:fs';
+import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Client } from '@temporalio/client';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { openDatabase, type OpenDatabase } from '../../db/database.js';
+import { loadConfig } from '../../runtime/config.js';
+import { connectTemporalClient, startApi, type RunningApi } from '../../runtime/run-parts.js';
+import {
+  ApiClient,
+  cleanEnv,
+  countTypes,
+  freshPostgresDatabase,
+  gitHead,
+  makeBareRepo,
+  ProcessSet,
+  sessionRepoEntries,
+  stepLogger,
+  waitFor,
+  type BareRepo,
+  type ManagedProcess,
+} from '../support/durability-kit.js';
+import { freeLoopbackPort } from '../support/free-port.js';
+
+/**
+ * DESIGN.md §6 "kill the worker": a session is starting, its clone is in flight, the worker
+ * process dies with SIGKILL; a new worker process takes over and the session becomes active with
+ * one workspace and a timeline that has every start event once.
+ *
+ * The clone is caught mid-way deterministically, without timing: the bare repository is cloned
+ * through file:// (git's real transport, upload-pack), and the worker's global git config sets
+ * `uploadpack.packObjectsHook` to a gate that holds the first pack until the test is over. When
+ * the gate has been reached, git has created the `.partial-<attempt>` directory and waits for the pack.
+ */
+
+const PROJECT = 'kill-worker';
+
+describe('durability: SIGKILL of the worker while a session is starting', () => {
+  const processes = new ProcessSet();
+  let root: string;
+  let workerHome: string;
+  let gateDir: string;
+  let repo: BareRepo;
+  let dropDatabase: (() => Promise<void>) | undefined;
+  let database: OpenDatabase | undefined;
+  let client: Client | undefined;
+  let api: RunningApi | undefined;
+  let http: ApiClient;
+  let workerEnv: NodeJS.ProcessEnv;
+
+  beforeAll(async () => {
+    root = await mkdtemp(join(tmpdir(), 'tevis-dur-kill-'));
+    workerHome = join(root, 'worker-home');
+    gateDir = join(root, 'gate');
+    await mkdir(gateDir, { recursive: true });
+    repo = await makeBareRepo(join(root, 'repo'));
+
+    const hook = join(root, 'pack-gate.sh');
+    await writeFile(
+      hook,
+      [
+        '#!/bin/sh',
+        '# uploadpack.packObjectsHook: "$@" is the pack-objects command git would have run.',
+        `GATE='${gateDir}'`,
+        'echo "$$" >> "$GATE/pack-calls"',
+        '# The first pack waits until the test releases it (or kills it); later ones pass.',
+        'if mkdir "$GATE/held" 2>/dev/null; then',
+        '  while [ ! -e "$GATE/release" ]; do sleep 0.2; done',
+        'fi',
+        'exec "$@"',
+        '',
+      ].join('\n'),
+    );
+    await chmod(hook, 0o755);
+    const gitConfig = join(root, 'worker-gitconfig');
+    await writeFile(gitConfig, `[uploadpack]\n\tpackObjectsHook = ${hook}\n`);
+
+    const fresh = await freshPostgresDatabase(inject('databaseUrl'), 'tevis_dur_kill');
+    dropDatabase = fresh.drop;
+    const taskQueue = `tevis-dur-kill-${Date.now().toString(36)}`;
+    const token = 'durability-kill-token';
+
+    // The API runs in this process; it shares only Postgres and Temporal with the workers.
+    const config = loadConfig({
+      TEVIS_HOME: join(root, 'api-home'),
+      TEVIS_PORT: String(await freeLoopbackPort()),
+      TEVIS_API_TOKEN: token,
+      TEVIS_TASK_QUEUE: taskQueue,
+      DATABASE_URL: fresh.url,
+      TEMPORAL_ADDRESS: inject('temporalAddress'),
+    });
+    database = await openDatabase({ url: fresh.url });
+    client = await connectTemporalClient(inject('temporalAddress'), config.temporalNamespace);
+    api = await startApi(config, client, database);
+    http = new ApiClient(api.url, token);
+
+    workerEnv = cleanEnv({
+      TEVIS_HOME: workerHome,
+      DATABASE_URL: fresh.url,
+      TEMPORAL_ADDRESS: inject('temporalAddress'),
+      TEVIS_TASK_QUEUE: taskQueue,
+      TEVIS_API_TOKEN: token,
+      GIT_CONFIG_GLOBAL: gitConfig,
+    });
+  });
+
+  afterAll(async () => {
+    await processes.killAll();
+    if (gateDir) await writeFile(join(gateDir, 'release'), '').catch(() => {});
+    await api?.stop().catch(() => {});
+    await client?.connection.close().catch(() => {});
+    await database?.close().catch(() => {});
+    await dropDatabase?.().catch(() => {});
+    if (root) await rm(root, { recursive: true, force: true });
+  });
+
+  it('a new worker finishes the start: active, one workspace, each start event once', async () => {
+    const step = stepLogger('durability-worker-kill');
+    await http.ok('POST', '/projects', { name: PROJECT, repository: repo.fileUrl, defaultBranch: 'main' }, 201);
+
+    const first: ManagedProcess = processes.spawnTevis('worker-1', 'worker', workerEnv);
+    const created = await http.ok('POST', '/sessions', { project: PROJECT }, 201);
+    const id: string = created.id;
+    const workspace = join(workerHome, 'session-repos', id);
+
+    // The clone is in flight: git made the temporary directory and waits for its pack.
+    await waitFor('the clone to reach the pack gate', () => existsSync(join(gateDir, 'held')) && sessionRepoEntries(workerHome, id).some((e) => e.startsWith(`${id}.partial-`)), {
+      alive: [first],
+    });
+    step('worker 1 started; clone held at the pack gate');
+    const before = await http.session(id);
+    expect(before.session.status).toBe('starting');
+    const typesBefore = (await http.events(id)).map((e) => e.type);
+    expect(typesBefore).toContain('workspace.cloning');
+    expect(typesBefore).not.toContain('workspace.cloned');
+    expect(existsSync(workspace)).toBe(false);
+
+    const killed = await first.kill();
+    expect(killed.signal).toBe('SIGKILL');
+    step('worker 1 killed');
+
+    const second = processes.spawnTevis('worker-2', 'worker', workerEnv);
+    const active = await http.waitForStatus(id, 'active', { alive: [second], timeoutMs: 240_000 });
+    step('session active on worker 2');
+
+    // One workspace, complete, nothing half-made left beside it.
+    expect(sessionRepoEntries(workerHome, id)).toEqual([id]);
+    expect(active.workspacePath).toBe(workspace);
+    expect(gitHead(workspace)).toBe(repo.head);
+    expect(active.startCommit).toBe(repo.head);
+    // The second worker cloned again (the first clone never finished): the gate saw two packs.
+    const packCalls = (await readFile(join(gateDir, 'pack-calls'), 'utf8')).trim().split('\n');
+    expect(packCalls).toHaveLength(2);
+
+    const events = await http.events(id);
+    expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1));
+    const counts = countTypes(events);
+    expect(counts).toMatchObject({
+      'session.created': 1,
+      'workspace.cloning': 1,
+      'workspace.cloned': 1,
+      'context.loaded': 1,
+      'services.checked': 1,
+      'session.active': 1,
+    });
+    expect(counts['session.failed']).toBeUndefined();
+    expect(events.find((e) => e.type === 'workspace.cloned')?.data).toMatchObject({ path: workspace, startCommit: repo.head });
+
+    // The session is fully alive on the new worker: it answers and ends with a summary.
+    const live = await http.waitForLive(id, { alive: [second] });
+    expect(live.state.workspace).toMatchObject({ path: workspace, exists: true, gitStatus: 'clean' });
+    const ended = await http.ok('POST', `/sessions/${id}/end`);
+    expect(ended.status).toBe('ended');
+    const summary = await http.ok('GET', `/sessions/${id}/summary`);
+    expect(summary).toMatchObject({ sessionId: id, project: PROJECT, reason: 'user', startCommit: repo.head });
+    expect(sessionRepoEntries(workerHome, id)).toEqual([id]);
+    step('ended with summary');
+  }, 360_000);
+});
