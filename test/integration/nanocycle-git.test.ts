@@ -1,0 +1,88 @@
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { commitNanocycle, createNanocycleWorktree, diffNanocycle, mergeNanocycle, worktreePath } from '../../activities/nanocycle-git.js';
+import { nanocycleBranch } from '../../contracts/nanocycle.js';
+import { git, makeGitFixture } from '../support/git-fixtures.js';
+
+/** Real git: a bare remote, a session workspace cloned from it, worktrees per nanocycle. */
+const base = mkdtempSync(join(tmpdir(), 'tevis-ncgit-'));
+let workspace = '';
+
+async function clone(sessionId: string): Promise<string> {
+  const fixture = await makeGitFixture(join(base, `fixture-${sessionId}`));
+  const path = join(base, 'session-repos', sessionId);
+  await git(['clone', '--branch', 'main', '--', fixture.remote, path]);
+  return path;
+}
+
+beforeAll(async () => {
+  workspace = await clone('sess_aaaaaa');
+});
+
+describe('nanocycle git', () => {
+  it('gives each nanocycle its own branch and worktree, and repeating it is harmless', async () => {
+    const branch = nanocycleBranch('NC-001', 'auth-system');
+    const path = worktreePath(base, 'sess_aaaaaa', 'NC-001');
+    const first = await createNanocycleWorktree({ workspace, path, branch, base: 'main' });
+    const again = await createNanocycleWorktree({ workspace, path, branch, base: 'main' });
+    expect(again).toEqual(first);
+    expect((await git(['rev-parse', '--abbrev-ref', 'HEAD'], path)).trim()).toBe('feat/nc-001-auth-system');
+    expect((await git(['rev-parse', '--abbrev-ref', 'HEAD'], workspace)).trim()).toBe('main');
+  });
+
+  it('commits what changed, nothing when nothing did, and shows the diff against the session branch', async () => {
+    const branch = nanocycleBranch('NC-002', 'docs');
+    const path = worktreePath(base, 'sess_aaaaaa', 'NC-002');
+    await createNanocycleWorktree({ workspace, path, branch, base: 'main' });
+    expect(await commitNanocycle({ path, message: 'NC-002: docs' })).toEqual({ commit: null, files: [] });
+    writeFileSync(join(path, 'DOCS.md'), 'one\ntwo\n');
+    const committed = await commitNanocycle({ path, message: 'NC-002: docs' });
+    expect(committed.files).toEqual(['DOCS.md']);
+    expect((await git(['log', '-1', '--format=%s%x00%an', committed.commit!], path)).trim()).toBe('NC-002: docs\0Tevis TPU');
+    const diff = await diffNanocycle({ workspace, base: 'main', branch });
+    expect(diff.files).toEqual([{ path: 'DOCS.md', additions: 2, deletions: 0 }]);
+    expect(diff.patch).toContain('+one');
+  });
+
+  it('merges with --no-ff into the session workspace, once', async () => {
+    const branch = nanocycleBranch('NC-002', 'docs');
+    const merged = await mergeNanocycle({ workspace, branch, message: 'Merge NC-002: docs' });
+    expect(merged).toMatchObject({ merged: true, alreadyMerged: false });
+    expect(readFileSync(join(workspace, 'DOCS.md'), 'utf8')).toBe('one\ntwo\n');
+    // A merge commit with two parents, not a fast-forward.
+    expect((await git(['rev-list', '--parents', '-n', '1', 'HEAD'], workspace)).trim().split(' ')).toHaveLength(3);
+    const again = await mergeNanocycle({ workspace, branch, message: 'Merge NC-002: docs' });
+    expect(again).toMatchObject({ merged: true, alreadyMerged: true });
+  });
+
+  it('reports a conflict and leaves the workspace and the branch intact', async () => {
+    const a = nanocycleBranch('NC-003', 'left');
+    const b = nanocycleBranch('NC-004', 'right');
+    for (const [id, branch, text] of [
+      ['NC-003', a, 'left\n'],
+      ['NC-004', b, 'right\n'],
+    ] as const) {
+      const path = worktreePath(base, 'sess_aaaaaa', id);
+      await createNanocycleWorktree({ workspace, path, branch, base: 'main' });
+      writeFileSync(join(path, 'README.md'), text);
+      await commitNanocycle({ path, message: `${id}` });
+    }
+    expect(await mergeNanocycle({ workspace, branch: a, message: 'Merge NC-003' })).toMatchObject({ merged: true });
+    const head = (await git(['rev-parse', 'HEAD'], workspace)).trim();
+    const branchHead = (await git(['rev-parse', b], workspace)).trim();
+    const outcome = await mergeNanocycle({ workspace, branch: b, message: 'Merge NC-004' });
+    expect(outcome).toEqual({ merged: false, conflicts: ['README.md'] });
+    expect((await git(['rev-parse', 'HEAD'], workspace)).trim()).toBe(head);
+    expect((await git(['status', '--porcelain'], workspace)).trim()).toBe('');
+    expect((await git(['rev-parse', b], workspace)).trim()).toBe(branchHead);
+    expect(existsSync(join(workspace, '.git', 'MERGE_HEAD'))).toBe(false);
+  });
+
+  it('refuses branch names git would read as options', async () => {
+    await expect(mergeNanocycle({ workspace, branch: '--help', message: 'x' })).rejects.toThrow(/begins with "-"/);
+    await expect(createNanocycleWorktree({ workspace, path: join(base, 'x'), branch: 'ok', base: '-x' })).rejects.toThrow(/begins with "-"/);
+  });
+});
+
