@@ -1,0 +1,71 @@
+import type { Context } from 'hono';
+import { streamSSE } from 'hono/streaming';
+import type { OpenDatabase } from '../db/database.js';
+
+/** A quiet stream still gets a comment now and then, so proxies keep it open. */
+const KEEPALIVE_MS = 15_000;
+/** Belt and braces under LISTEN/NOTIFY: a lost notification delays an item by at most this. */
+const SAFETY_POLL_MS = 5_000;
+const BATCH = 500;
+
+export interface SequencedSource<T> {
+  sessionId: string;
+  /** The last sequence number the client has (Last-Event-ID); items after it are sent. */
+  after: number;
+  read(after: number, limit: number): Promise<T[]>;
+  seqOf(item: T): number;
+  eventOf(item: T): { event: string; data: string };
+  /** Ends the stream once an item says there will be no more (e.g. the session ended). */
+  isLast?(item: T): boolean;
+}
+
+/**
+ * Streams rows of a per-session sequence (timeline events, log lines) as SSE with the sequence
+ * as the event id. It subscribes before its first read and always reads from the table by
+ * sequence, so a client resuming with Last-Event-ID gets every item once, in order, no gaps.
+ */
+export function streamBySequence<T>(c: Context, database: OpenDatabase, source: SequencedSource<T>): Response {
+  return streamSSE(c, async (stream) => {
+    let cursor = source.after;
+    let wake: (() => void) | null = null;
+    let pending = true;
+    let finished = false;
+    const signal = () => {
+      pending = true;
+      wake?.();
+    };
+    const unsubscribe = database.onEvent((sessionId) => {
+      if (sessionId === source.sessionId || sessionId === '') signal();
+    });
+    const poll = setInterval(signal, SAFETY_POLL_MS);
+    const keepalive = setInterval(() => void stream.write(': keepalive\n\n'), KEEPALIVE_MS);
+    stream.onAbort(() => signal());
+    try {
+      while (!stream.aborted && !finished) {
+        if (!pending) await new Promise<void>((resolve) => (wake = resolve));
+        wake = null;
+        pending = false;
+        for (;;) {
+          const batch = await source.read(cursor, BATCH);
+          for (const item of batch) {
+            const { event, data } = source.eventOf(item);
+            await stream.writeSSE({ id: String(source.seqOf(item)), event, data });
+            cursor = source.seqOf(item);
+            if (source.isLast?.(item)) finished = true;
+          }
+          if (batch.length < BATCH || stream.aborted || finished) break;
+        }
+      }
+    } finally {
+      unsubscribe();
+      clearInterval(poll);
+      clearInterval(keepalive);
+    }
+  });
+}
+
+/** `Last-Event-ID` when the client sent a valid one, else `?after=`, else 0. */
+export function resumeFrom(c: Context, after: number | undefined): number {
+  const lastEventId = Number(c.req.header('last-event-id'));
+  return Number.isInteger(lastEventId) && lastEventId >= 0 ? lastEventId : (after ?? 0);
+}
