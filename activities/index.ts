@@ -5,6 +5,15 @@ import { cloneWorkspace, type CloneWorkspaceInput } from './clone-workspace.js';
 import { generateSessionSummary, type GenerateSummaryInput } from './generate-summary.js';
 import { loadSessionContext, type LoadContextInput } from './load-context.js';
 import { recordTransition, type RecordTransitionInput } from './record-transition.js';
+import Docker from 'dockerode';
+import { removeTpuContainer } from './tpu/remove-tpu-container.js';
+import { runTpu } from './tpu/run-tpu.js';
+import type { TpuRunInput } from './tpu/tpu-spec.js';
+import { readAgentHoldRequest } from './agent-hold-request.js';
+import { commitNanocycle, createNanocycleWorktree, mergeNanocycle, worktreePath } from './nanocycle-git.js';
+import { recordHoldPointOpened, recordHoldPointResolved, recordNanocycle, type OpenHoldPointInput, type ResolveHoldPointInput } from './nanocycle-records.js';
+import type { NanocycleRecord } from '../db/nanocycles-store.js';
+import type { NewTimelineEvent } from '../contracts/timeline.js';
 
 export interface ActivityDeps {
   db: Database;
@@ -29,6 +38,22 @@ export function createSessionActivities(deps: ActivityDeps) {
     },
     generateSessionSummary: (input: GenerateSummaryInput) => generateSessionSummary(deps.db, input),
     cleanTemporaryFiles: (input: { sessionId: string; workspacePath: string | null }) => cleanTemporaryFiles(deps.home, input),
+
+    // TPUs: one run in a container on the engine at DOCKER_HOST (or a local process without one),
+    // output to the record, cursor in the heartbeat; the container is removed by a separate call
+    // once the workflow holds the result (name from tpuContainerName, or the result's containerName).
+    runTpu: (input: TpuRunInput) => runTpu({ db: deps.db }, input),
+    removeTpuContainer: (name: string) => removeTpuContainer(new Docker(), name),
+
+    // Nanocycles: git, the record, and what an agent asks.
+    createNanocycleWorktree: (input: { sessionId: string; nanocycleId: string; workspace: string; branch: string; base: string }) =>
+      createNanocycleWorktree({ workspace: input.workspace, branch: input.branch, base: input.base, path: worktreePath(deps.home, input.sessionId, input.nanocycleId) }),
+    commitNanocycle: (input: { path: string; message: string }) => commitNanocycle(input),
+    mergeNanocycle: (input: { workspace: string; branch: string; message: string }) => mergeNanocycle(input),
+    readAgentHoldRequest: (input: { worktree: string }) => readAgentHoldRequest(input),
+    recordNanocycle: (input: { nanocycle: NanocycleRecord; event?: NewTimelineEvent }) => recordNanocycle(deps.db, input),
+    recordHoldPointOpened: (input: OpenHoldPointInput) => recordHoldPointOpened(deps.db, input),
+    recordHoldPointResolved: (input: ResolveHoldPointInput) => recordHoldPointResolved(deps.db, input),
   };
 }
 

@@ -6,6 +6,7 @@ import { openApiRouter } from './openapi-app.js';
 import { problem, problemResponse, toProblem } from './problem.js';
 import { fileRoutes } from './routes/files.js';
 import { healthRoutes } from './routes/health.js';
+import { nanocycleRoutes } from './routes/nanocycles.js';
 import { projectRoutes } from './routes/projects.js';
 import { referenceRoutes } from './routes/reference.js';
 import { sessionRoutes } from './routes/sessions.js';
@@ -41,6 +42,7 @@ export function createApi(deps: ApiDeps) {
   app.route('/', sessionRoutes(database.db, lifecycle));
   app.route('/', timelineRoutes(database));
   app.route('/', fileRoutes(database.db, lifecycle));
+  app.route('/', nanocycleRoutes(database, lifecycle));
   app.route('/', referenceRoutes(deps.token));
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' });

@@ -129,6 +129,8 @@ export class SessionLifecycle {
       endReason: session.endReason,
       failure: null,
       run: 1,
+      execution: (await getProject(this.db, session.project)).settings.execution,
+      nanocycleCounter: ncs.length,
     };
     await this.deps.temporal.workflow.start<typeof sessionWorkflow>('sessionWorkflow', {
       taskQueue: this.deps.taskQueue,

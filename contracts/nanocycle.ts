@@ -20,3 +20,46 @@ export function nanocycleId(sequence: number): string {
 export function nanocycleBranch(id: string, name: string): string {
   return `feat/${id.toLowerCase()}-${name}`;
 }
+
+export const NanocycleCreate = z
+  .strictObject({
+    name: NanocycleName,
+    /** What the agent is to do; reaches it as TEVIS_GOAL. */
+    goal: z.string().min(1).max(20_000).optional(),
+    /** Shell steps run in order instead of the project's agent; the first failure stops them. */
+    run: z.array(z.string().min(1).max(4000)).min(1).max(50).optional(),
+    /** Per-nanocycle override of the session's hold-point policy. */
+    hold: z.strictObject({ plan: z.boolean().optional(), merge: z.boolean().optional() }).optional(),
+  })
+  .refine((n) => n.goal !== undefined || n.run !== undefined, { message: 'give a goal (for the agent) or run steps' })
+  .meta({ id: 'NanocycleCreate' });
+export type NanocycleCreate = z.infer<typeof NanocycleCreate>;
+
+export const HOLD_POINT_KINDS = ['plan', 'merge', 'agent', 'conflict'] as const;
+export type HoldPointKind = (typeof HOLD_POINT_KINDS)[number];
+
+/** `HP-001-plan`, `HP-001-agent-2`, `HP-001-merge`, `HP-001-conflict-1`: whose, what, which. */
+export const HOLD_ID_PATTERN = /^HP-\d{3,}-(plan|merge|agent|conflict)(-\d+)?$/;
+export function holdPointId(nanocycle: string, kind: HoldPointKind, attempt?: number): string {
+  return `HP-${nanocycle.replace(/^NC-/, '')}-${kind}${attempt ? `-${attempt}` : ''}`;
+}
+
+export const HoldPointResolve = z
+  .strictObject({
+    comment: z.string().max(20_000).optional(),
+    /** Approving a `plan` hold point may replace the goal. */
+    goal: z.string().min(1).max(20_000).optional(),
+    by: z.string().max(200).optional(),
+  })
+  .meta({ id: 'HoldPointResolve' });
+export type HoldPointResolve = z.infer<typeof HoldPointResolve>;
+
+export type HoldDecision = 'approve' | 'reject';
+
+export interface HoldPointAnswer {
+  holdPointId: string;
+  decision: HoldDecision;
+  comment: string | null;
+  goal: string | null;
+  by: string;
+}

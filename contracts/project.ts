@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { BranchName, RepositoryUrl } from './git-inputs.js';
 import { ProjectName } from './ids.js';
+import { DEFAULT_EXECUTION_SETTINGS, ExecutionSettings, ExecutionSettingsInput } from './execution-settings.js';
 import { DEFAULT_ACTIVE_TIMEOUT_SECONDS, DEFAULT_PAUSED_TIMEOUT_SECONDS, TimeoutSeconds } from './durations.js';
 
 const PreferenceKey = z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'a preference key is 1-64 of A-Z a-z 0-9 _ . -');
@@ -13,6 +14,7 @@ export const ProjectSettings = z
     activeTimeoutSeconds: z.number().int().positive(),
     pausedTimeoutSeconds: z.number().int().positive(),
     preferences: z.record(z.string(), z.string()),
+    execution: ExecutionSettings,
   })
   .meta({ id: 'ProjectSettings' });
 export type ProjectSettings = z.infer<typeof ProjectSettings>;
@@ -21,6 +23,7 @@ export const DEFAULT_PROJECT_SETTINGS: ProjectSettings = {
   activeTimeoutSeconds: DEFAULT_ACTIVE_TIMEOUT_SECONDS,
   pausedTimeoutSeconds: DEFAULT_PAUSED_TIMEOUT_SECONDS,
   preferences: {},
+  execution: DEFAULT_EXECUTION_SETTINGS,
 };
 
 export const ProjectCreate = z
@@ -31,6 +34,7 @@ export const ProjectCreate = z
     activeTimeout: TimeoutSeconds.optional(),
     pausedTimeout: TimeoutSeconds.optional(),
     preferences: Preferences.optional(),
+    execution: ExecutionSettingsInput.optional(),
   })
   .meta({ id: 'ProjectCreate' });
 export type ProjectCreate = z.input<typeof ProjectCreate>;
@@ -43,6 +47,7 @@ export const ProjectUpdate = z
     pausedTimeout: TimeoutSeconds.optional(),
     /** Merged into the existing preferences; a key set to null is removed. */
     preferences: z.record(z.string(), z.string().max(2000).nullable()).optional(),
+    execution: ExecutionSettingsInput.optional(),
   })
   .meta({ id: 'ProjectUpdate' });
 export type ProjectUpdate = z.input<typeof ProjectUpdate>;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ExecutionSettings } from './execution-settings.js';
 import { EndReason, SessionStatus, SessionType } from './session-types.js';
 
 /** A nanocycle as the session sees it; the nanocycle workflows (next issue) fill these. */
@@ -7,6 +8,12 @@ export const NanocycleBrief = z.object({
   name: z.string(),
   status: z.string(),
   branch: z.string(),
+  executor: z.string().nullable().optional(),
+  commit: z.string().nullable().optional(),
+  filesChanged: z.number().int().optional(),
+  tpuSeconds: z.number().optional(),
+  /** Why it failed, or the conflicting files. */
+  detail: z.string().nullable().optional(),
 });
 export type NanocycleBrief = z.infer<typeof NanocycleBrief>;
 
@@ -63,6 +70,10 @@ export const SessionWorkflowState = z.object({
   failure: z.string().nullable(),
   /** How many runs (continue-as-new) this session's workflow has gone through. */
   run: z.number().int(),
+  /** Taken from the project when the session started; absent in sessions older than nanocycles. */
+  execution: ExecutionSettings.optional(),
+  /** Last nanocycle number handed out (NC-001, NC-002, …). */
+  nanocycleCounter: z.number().int().optional(),
 });
 export type SessionWorkflowState = z.infer<typeof SessionWorkflowState>;
 

@@ -11,7 +11,8 @@ export function toProject(row: ProjectRow): Project {
     name: row.name,
     repository: row.repository,
     defaultBranch: row.defaultBranch,
-    settings: { ...DEFAULT_PROJECT_SETTINGS, ...row.settings },
+    // Projects made before a setting existed get its default.
+    settings: { ...DEFAULT_PROJECT_SETTINGS, ...row.settings, execution: { ...DEFAULT_PROJECT_SETTINGS.execution, ...row.settings.execution } },
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
   };

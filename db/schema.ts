@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { bigserial, index, integer, jsonb, pgTable, primaryKey, serial, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+import { bigserial, check, index, integer, jsonb, pgTable, primaryKey, serial, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
 import type { ProjectSettings } from '../contracts/project.js';
 import type { SessionConfig } from '../contracts/session.js';
 import type { LoadedContext } from '../contracts/session-state.js';
@@ -68,20 +68,25 @@ export const nanocycles = pgTable(
   (t) => [primaryKey({ columns: [t.sessionId, t.id] })],
 );
 
-export const holdPoints = pgTable('hold_points', {
-  id: text('id').primaryKey(),
-  sessionId: text('session_id')
-    .notNull()
-    .references(() => sessions.id),
-  nanocycleId: text('nanocycle_id'),
-  kind: text('kind').notNull(),
-  reason: text('reason').notNull(),
-  status: text('status').notNull(),
-  openedAt: at('opened_at').notNull().defaultNow(),
-  resolvedAt: at('resolved_at'),
-  resolvedBy: text('resolved_by'),
-  comment: text('comment'),
-});
+export const holdPoints = pgTable(
+  'hold_points',
+  {
+    /** HP-001, HP-002, … per session. */
+    id: text('id').notNull(),
+    sessionId: text('session_id')
+      .notNull()
+      .references(() => sessions.id),
+    nanocycleId: text('nanocycle_id'),
+    kind: text('kind').notNull(),
+    reason: text('reason').notNull(),
+    status: text('status').notNull(),
+    openedAt: at('opened_at').notNull().defaultNow(),
+    resolvedAt: at('resolved_at'),
+    resolvedBy: text('resolved_by'),
+    comment: text('comment'),
+  },
+  (t) => [primaryKey({ columns: [t.sessionId, t.id] })],
+);
 
 export const events = pgTable(
   'events',
@@ -97,6 +102,34 @@ export const events = pgTable(
     key: text('key'),
   },
   (t) => [uniqueIndex('events_session_seq').on(t.sessionId, t.seq), uniqueIndex('events_session_key').on(t.sessionId, t.key)],
+);
+
+/**
+ * Every line a TPU printed, in order. `seq` runs across all runs of one nanocycle (a re-run after
+ * a hold point continues the numbering), and is what makes writing idempotent: a retried activity
+ * that re-reads the container's output from the start writes the same (session, nanocycle, seq)
+ * rows again, and the unique index drops them.
+ */
+export const nanocycleLogs = pgTable(
+  'nanocycle_logs',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    sessionId: text('session_id')
+      .notNull()
+      .references(() => sessions.id),
+    nanocycleId: text('nanocycle_id').notNull(),
+    /** Which run of the nanocycle's command printed it (1, then 2 after an agent's hold point, …). */
+    run: integer('run').notNull(),
+    seq: integer('seq').notNull(),
+    stream: text('stream').$type<'stdout' | 'stderr'>().notNull(),
+    line: text('line').notNull(),
+    /** When the line was printed (the engine's timestamp for a container), not when it was stored. */
+    at: at('at').notNull(),
+  },
+  (t) => [
+    uniqueIndex('nanocycle_logs_session_nanocycle_seq').on(t.sessionId, t.nanocycleId, t.seq),
+    check('nanocycle_logs_stream', sql`${t.stream} in ('stdout', 'stderr')`),
+  ],
 );
 
 export const summaries = pgTable('summaries', {

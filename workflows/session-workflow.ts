@@ -17,6 +17,7 @@ import type { TimelineEventType } from '../contracts/timeline.js';
 import type { SessionWorkflowInput } from './session-input.js';
 import { endUpdate, pauseUpdate, resumeUpdate, sessionStateQuery, touchSignal, type TransitionResult } from './session-messages.js';
 import { projectKey, statusKey, typeKey } from './session-search-attributes.js';
+import { installNanocycles } from './session-nanocycles.js';
 
 const record = proxyActivities<SessionActivities>({
   startToCloseTimeout: '1 minute',
@@ -145,6 +146,8 @@ export async function sessionWorkflow(input: SessionWorkflowInput): Promise<Tran
     },
   );
 
+  const nanocycles = installNanocycles(state, noteActivity);
+
   upsertSearchAttributes([
     { key: projectKey, value: state.project },
     { key: typeKey, value: state.type },
@@ -177,7 +180,8 @@ export async function sessionWorkflow(input: SessionWorkflowInput): Promise<Tran
   while (state.status === 'active' || state.status === 'paused' || state.status === 'starting') {
     if (endRequested) break;
     const info = workflowInfo();
-    if (info.continueAsNewSuggested || info.historyLength > historyLimit || updatesHandled > UPDATE_LIMIT) {
+    // Children and merges in flight belong to this run; the hand-over waits until there are none.
+    if ((info.continueAsNewSuggested || info.historyLength > historyLimit || updatesHandled > UPDATE_LIMIT) && nanocycles.idle()) {
       // An end accepted meanwhile waits for the ending below; waiting for it here would deadlock.
       await condition(() => allHandlersFinished() || endRequested !== null);
       if (!endRequested) {
@@ -188,14 +192,18 @@ export async function sessionWorkflow(input: SessionWorkflowInput): Promise<Tran
     const seenTick = activityTick;
     const seenStatus = state.status;
     const timeoutSeconds = seenStatus === 'paused' ? state.pausedTimeoutSeconds : state.activeTimeoutSeconds;
-    const woke = await condition(
-      () => activityTick !== seenTick || state.status !== seenStatus || endRequested !== null,
-      timeoutSeconds * 1000,
-    );
+    const wakeUp = () => activityTick !== seenTick || state.status !== seenStatus || endRequested !== null;
+    // A TPU at work is progress: the inactivity timer only runs while none is.
+    if (nanocycles.busy()) {
+      await condition(wakeUp);
+      continue;
+    }
+    const woke = await condition(wakeUp, timeoutSeconds * 1000);
     if (!woke) endRequested = 'inactivity';
   }
 
   const reason = endRequested ?? 'user';
+  await nanocycles.stop();
   await serially(async () => {
     state.endReason = reason;
     await moveTo('ending', 'session.ending', { reason }, { endReason: reason });

@@ -1,5 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { DEFAULT_PROJECT_SETTINGS, Project, ProjectCreate, ProjectUpdate } from '../../contracts/project.js';
+import { applyExecutionInput } from '../../contracts/execution-settings.js';
 import type { Database } from '../../db/database.js';
 import { getProject, insertProject, listProjects, saveProject } from '../../db/projects-store.js';
 import { openApiRouter } from '../openapi-app.js';
@@ -22,6 +23,7 @@ export function projectRoutes(db: Database) {
           activeTimeoutSeconds: body.activeTimeout ?? DEFAULT_PROJECT_SETTINGS.activeTimeoutSeconds,
           pausedTimeoutSeconds: body.pausedTimeout ?? DEFAULT_PROJECT_SETTINGS.pausedTimeoutSeconds,
           preferences: body.preferences ?? {},
+          execution: applyExecutionInput(DEFAULT_PROJECT_SETTINGS.execution, body.execution ?? {}),
         },
       });
       return c.json(project, 201);
@@ -63,6 +65,7 @@ export function projectRoutes(db: Database) {
           activeTimeoutSeconds: body.activeTimeout ?? current.settings.activeTimeoutSeconds,
           pausedTimeoutSeconds: body.pausedTimeout ?? current.settings.pausedTimeoutSeconds,
           preferences,
+          execution: applyExecutionInput(current.settings.execution, body.execution ?? {}),
         },
       });
       return c.json(updated, 200);

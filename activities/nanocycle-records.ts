@@ -1,0 +1,54 @@
+import type { NewTimelineEvent } from '../contracts/timeline.js';
+import type { Database } from '../db/database.js';
+import { insertHoldPoint, resolveHoldPoint } from '../db/hold-points-store.js';
+import { saveNanocycle, type NanocycleRecord } from '../db/nanocycles-store.js';
+import { appendEvent } from '../db/timeline-store.js';
+
+/** The record of nanocycles and hold points, each write with its timeline event (idempotent by key). */
+
+export async function recordNanocycle(db: Database, input: { nanocycle: NanocycleRecord; event?: NewTimelineEvent }): Promise<void> {
+  await saveNanocycle(db, input.nanocycle);
+  if (input.event) await appendEvent(db, input.event);
+}
+
+export interface OpenHoldPointInput {
+  sessionId: string;
+  id: string;
+  nanocycleId: string | null;
+  kind: string;
+  reason: string;
+  openedAt: string;
+  eventKey: string;
+}
+
+export async function recordHoldPointOpened(db: Database, input: OpenHoldPointInput): Promise<void> {
+  await insertHoldPoint(db, input);
+  await appendEvent(db, {
+    sessionId: input.sessionId,
+    type: 'holdpoint.opened',
+    data: { id: input.id, nanocycleId: input.nanocycleId, kind: input.kind, reason: input.reason },
+    key: input.eventKey,
+  });
+}
+
+export interface ResolveHoldPointInput {
+  sessionId: string;
+  id: string;
+  nanocycleId: string | null;
+  kind: string;
+  status: 'approved' | 'rejected';
+  by: string;
+  comment: string | null;
+  resolvedAt: string;
+  eventKey: string;
+}
+
+export async function recordHoldPointResolved(db: Database, input: ResolveHoldPointInput): Promise<void> {
+  await resolveHoldPoint(db, input);
+  await appendEvent(db, {
+    sessionId: input.sessionId,
+    type: 'holdpoint.resolved',
+    data: { id: input.id, nanocycleId: input.nanocycleId, kind: input.kind, status: input.status, by: input.by, comment: input.comment },
+    key: input.eventKey,
+  });
+}

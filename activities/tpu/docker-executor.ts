@@ -1,0 +1,265 @@
+import { stat } from 'node:fs/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { ApplicationFailure } from '@temporalio/common';
+import type Docker from 'dockerode';
+import type { Database } from '../../db/database.js';
+import { runLogPosition } from '../../db/nanocycle-logs-store.js';
+import { cancellationError, currentTpuContext } from './activity-context.js';
+import { readContainerLines, type LineReader } from './docker-log-lines.js';
+import { LogRecorder } from './log-recorder.js';
+import { removeTpuContainer } from './remove-tpu-container.js';
+import { tpuArgv, tpuEnv } from './tpu-command.js';
+import { tpuContainerName, type TpuRunInput, type TpuRunResult } from './tpu-spec.js';
+import { chownTree, tpuIdentity, workerOwner, type TpuIdentity } from './worktree-owner.js';
+
+/**
+ * Runs a TPU as a container on the engine, so that any number of attempts of one run make one
+ * container: its name is a function of the run's ids, and an attempt that finds it re-attaches
+ * (running) or reads its result (exited) instead of starting another.
+ */
+
+const HEARTBEAT_MS = 1000;
+/** Stop reading the engine's log stream while this many lines wait for the database; go on at the low mark. */
+const BACKLOG_HIGH = 20_000;
+const BACKLOG_LOW = 2_000;
+
+/** Where the worktree appears inside the TPU; its working directory. */
+export const TPU_WORKDIR = '/workspace';
+
+function statusOf(error: unknown): number | undefined {
+  return (error as { statusCode?: number }).statusCode;
+}
+
+/** The image is checked before anything else, so a missing one is its own clear failure, not a create error. */
+async function assertImage(docker: Docker, image: string): Promise<void> {
+  try {
+    await docker.getImage(image).inspect();
+  } catch (error) {
+    if (statusOf(error) !== 404) throw error;
+    throw ApplicationFailure.nonRetryable(
+      `TPU image "${image}" is not on the container engine. Build it there (docker build -t ${image} <dir with a Dockerfile>, ` +
+        `or docker import a root filesystem), pull it (docker pull ${image}), or point the project at another one ` +
+        `(tevis project update <project> --image <image>).`,
+      'tpu-image-missing',
+      { image },
+    );
+  }
+}
+
+async function assertWorktree(path: string): Promise<void> {
+  // A bind mount of a missing path would make the engine create an empty directory, owned by root.
+  const info = await stat(path).catch(() => null);
+  if (!info?.isDirectory()) {
+    throw ApplicationFailure.nonRetryable(`the nanocycle's worktree ${path} does not exist on this worker`, 'tpu-worktree-missing', { path });
+  }
+}
+
+function containerSpec(input: TpuRunInput, name: string, identity: TpuIdentity): Docker.ContainerCreateOptions {
+  const argv = tpuArgv(input);
+  // The root filesystem is read-only: HOME must point somewhere writable for tools that keep state there.
+  const env = { HOME: '/tmp', ...tpuEnv(input) };
+  return {
+    name,
+    Image: input.image,
+    // The command is the whole of what runs: an image's own entrypoint would otherwise prefix it.
+    Entrypoint: argv.slice(0, 1),
+    Cmd: argv.slice(1),
+    Env: Object.entries(env).map(([k, v]) => `${k}=${v}`),
+    WorkingDir: TPU_WORKDIR,
+    User: `${identity.uid}:${identity.gid}`,
+    Tty: false,
+    OpenStdin: false,
+    Labels: { 'tevis.session': input.sessionId, 'tevis.nanocycle': input.nanocycleId, 'tevis.run': input.runId },
+    HostConfig: {
+      NetworkMode: input.network ? 'bridge' : 'none',
+      ReadonlyRootfs: true,
+      Tmpfs: { '/tmp': 'rw,size=64m' },
+      CapDrop: ['ALL'],
+      SecurityOpt: ['no-new-privileges'],
+      Memory: Math.round(input.limits.memoryMb * 1024 * 1024),
+      // No swap beyond the memory limit: the limit is the limit.
+      MemorySwap: Math.round(input.limits.memoryMb * 1024 * 1024),
+      NanoCpus: Math.round(input.limits.cpus * 1e9),
+      PidsLimit: input.limits.pids,
+      Binds: [`${input.worktreePath}:${TPU_WORKDIR}:rw`],
+      // Never AutoRemove: the container is the record of the run until the workflow has the result.
+      AutoRemove: false,
+    },
+  };
+}
+
+/** The existing container of this run, or a new one; a concurrent attempt that created it first wins. */
+async function findOrCreate(docker: Docker, input: TpuRunInput, name: string, identity: TpuIdentity): Promise<Docker.Container> {
+  const existing = docker.getContainer(name);
+  try {
+    await existing.inspect();
+    return existing;
+  } catch (error) {
+    if (statusOf(error) !== 404) throw error;
+  }
+  if (identity.handOver) await chownTree(input.worktreePath, identity.uid, identity.gid);
+  try {
+    return await docker.createContainer(containerSpec(input, name, identity));
+  } catch (error) {
+    if (statusOf(error) !== 409) throw error;
+  }
+  // 409: a concurrent attempt holds the name. The engine reserves a name before the container
+  // exists, so for a moment the name is taken and yet nothing answers to it.
+  const other = docker.getContainer(name);
+  for (let waited = 0; ; waited += 100) {
+    try {
+      await other.inspect();
+      return other;
+    } catch (error) {
+      if (statusOf(error) !== 404 || waited >= 10_000) throw error;
+      await sleep(100);
+    }
+  }
+}
+
+export async function runInDocker(docker: Docker, db: Database, input: TpuRunInput): Promise<TpuRunResult> {
+  const ctx = currentTpuContext();
+  await assertImage(docker, input.image);
+  await assertWorktree(input.worktreePath);
+  const name = tpuContainerName(input);
+  const identity = tpuIdentity();
+
+  // Where this run's lines are numbered from, and how many of them an earlier attempt stored.
+  const position = await runLogPosition(db, input);
+  const heartbeated = ctx.lastHeartbeat ? ctx.lastHeartbeat.seq - position.baseSeq : 0;
+  const recorder = new LogRecorder({
+    db,
+    sessionId: input.sessionId,
+    nanocycleId: input.nanocycleId,
+    run: input.run,
+    baseSeq: position.baseSeq,
+    alreadyWritten: Math.max(position.written, heartbeated, 0),
+    onWritten: (seq) => ctx.heartbeat({ seq, executor: 'docker' }),
+  });
+  const beat = () => ctx.heartbeat({ seq: recorder.storedSeq, executor: 'docker' });
+  beat();
+
+  const container = await findOrCreate(docker, input, name, identity);
+  let state = (await container.inspect()).State;
+  if (state.Status === 'created') {
+    // Created by this attempt, or by one that crashed before starting it. Hand the worktree over
+    // again: a crashed attempt may have made the container but not yet chowned.
+    if (identity.handOver) await chownTree(input.worktreePath, identity.uid, identity.gid);
+    const startError = await container.start().then(
+      () => null,
+      // 304: a concurrent attempt started it first.
+      (error: unknown) => (statusOf(error) === 304 ? null : error),
+    );
+    state = (await container.inspect()).State;
+    if (startError) {
+      // The engine could not run the command at all (no such program, …): the same every time.
+      if (state.Error || statusOf(startError) === 400) {
+        if (identity.handOver) await chownTree(input.worktreePath, workerOwner().uid, workerOwner().gid);
+        throw ApplicationFailure.nonRetryable(
+          `the TPU command could not start in ${input.image}: ${state.Error || (startError as Error).message}`,
+          'tpu-start-failed',
+          { container: name },
+        );
+      }
+      throw startError;
+    }
+  }
+
+  const timers: NodeJS.Timeout[] = [setInterval(beat, HEARTBEAT_MS)];
+  let reader: LineReader | null = null;
+  let timedOut = false;
+  let onAbort: (() => void) | null = null;
+  try {
+    const exitedAlready = state.Status === 'exited' || state.Status === 'dead';
+    // Counted from the container's start, not this attempt's: a retry does not buy more time.
+    const deadline = new Date(state.StartedAt).getTime() + input.timeoutSeconds * 1000;
+    let killing = false;
+    if (!exitedAlready) {
+      timers.push(
+        setInterval(() => {
+          if (killing || Date.now() < deadline) return;
+          killing = true;
+          // Timed out only if it was still running to be killed (409: it ended by itself meanwhile).
+          container.kill().then(
+            () => (timedOut = true),
+            () => {},
+          );
+        }, 500),
+      );
+    }
+
+    const aborted = new Promise<never>((_, reject) => {
+      onAbort = () => reject(cancellationError(ctx.signal));
+      if (ctx.signal.aborted) onAbort();
+      else ctx.signal.addEventListener('abort', onAbort, { once: true });
+    });
+    // Raced below, but may also fire when nothing awaits it any more.
+    aborted.catch(() => {});
+
+    const throttle = () => {
+      if (recorder.error) reader?.stop(recorder.error as Error);
+      return recorder.backlog > BACKLOG_HIGH ? recorder.whenBacklogAtMost(BACKLOG_LOW) : null;
+    };
+    reader = await readContainerLines(docker, container, { onLine: (which, line) => recorder.add(which, line), flushPartial: exitedAlready, throttle });
+    await Promise.race([reader.done, aborted]);
+    const waited = (await Promise.race([container.wait(), aborted])) as { StatusCode: number };
+    if (!exitedAlready) {
+      // Following a running container, the engine can end the stream before the last message it
+      // stores (a last line without a newline, at least, is written after the container is seen
+      // to stop). Read the now complete log once more, counting from the start, and take the
+      // lines past those already taken.
+      let index = 0;
+      const taken = recorder.lines;
+      reader = await readContainerLines(docker, container, {
+        onLine: (which, line) => {
+          index += 1;
+          if (index > taken) recorder.add(which, line);
+        },
+        flushPartial: true,
+        throttle,
+      });
+      await Promise.race([reader.done, aborted]);
+    }
+    await recorder.close();
+    const finished = await container.inspect();
+    const final = finished.State;
+    if (identity.handOver) await chownTree(input.worktreePath, workerOwner().uid, workerOwner().gid);
+    beat();
+    return {
+      exitCode: final.ExitCode ?? waited.StatusCode,
+      executor: 'docker',
+      // By id: the handle may have been looked up by name.
+      containerId: finished.Id,
+      containerName: name,
+      tail: recorder.tail,
+      logLines: recorder.lines,
+      lastSeq: recorder.lastSeq,
+      timedOut: timedOut || ranPastDeadline(final, input.timeoutSeconds),
+      oomKilled: final.OOMKilled,
+      startedAt: new Date(final.StartedAt).toISOString(),
+      finishedAt: new Date(final.FinishedAt).toISOString(),
+    };
+  } catch (error) {
+    reader?.stop();
+    if (ctx.signal.aborted && ctx.cancelKind() === 'requested') {
+      // The work itself is cancelled: nothing will re-attach, so the container goes now.
+      await removeTpuContainer(docker, name);
+      if (identity.handOver) await chownTree(input.worktreePath, workerOwner().uid, workerOwner().gid);
+      await recorder.close().catch(() => {});
+      throw cancellationError(ctx.signal);
+    }
+    // Worker shutdown, a timed-out attempt, a database error…: the container keeps running and
+    // keeps the worktree; the next attempt re-attaches and reads on from the record's last line.
+    await recorder.close().catch(() => {});
+    throw error;
+  } finally {
+    for (const timer of timers) clearInterval(timer);
+    if (onAbort) ctx.signal.removeEventListener('abort', onAbort);
+  }
+}
+
+/** A retry that finds the container already stopped cannot know who killed it; its clock can tell. */
+function ranPastDeadline(state: { ExitCode: number; StartedAt: string; FinishedAt: string }, timeoutSeconds: number): boolean {
+  if (state.ExitCode === 0) return false;
+  return new Date(state.FinishedAt).getTime() - new Date(state.StartedAt).getTime() >= timeoutSeconds * 1000;
+}

@@ -1,0 +1,140 @@
+import type { Database } from '../../db/database.js';
+import { appendLogLines, type LogLine, type LogStream } from '../../db/nanocycle-logs-store.js';
+import type { SplitLine } from './line-splitter.js';
+import { TAIL_LINES } from './tpu-spec.js';
+
+/**
+ * Numbers a run's lines and writes them to the record in batches, one batch at a time so they
+ * commit in seq order (a reader resuming after the last seq it saw then never skips one).
+ *
+ * Line i of the run (counted from the run's first line, 1-based) always gets seq `baseSeq + i`.
+ * A retried attempt re-reads the output from the start, counts the same way, and skips the lines
+ * an earlier attempt already stored; were it to write one again, the unique (session, nanocycle,
+ * seq) index would drop it.
+ */
+
+/** A batch goes out when this many lines wait, or FLUSH_MS after the first of them arrived. */
+const BATCH_LINES = 500;
+const FLUSH_MS = 200;
+
+export interface LogRecorderOptions {
+  db: Database;
+  sessionId: string;
+  nanocycleId: string;
+  run: number;
+  /** The last seq of the nanocycle's earlier runs. */
+  baseSeq: number;
+  /** How many of this run's first lines are already in the record. */
+  alreadyWritten: number;
+  /** After each batch is stored, with the seq of its last line: the activity heartbeats it. */
+  onWritten?: (seq: number) => void;
+}
+
+export class LogRecorder {
+  private count = 0;
+  private readonly tailLines: string[] = [];
+  private pending: LogLine[] = [];
+  private pendingFrom = 0;
+  private inFlight = 0;
+  private writtenSeq: number;
+  private chain: Promise<void> = Promise.resolve();
+  private timer: NodeJS.Timeout | null = null;
+  private failure: unknown = null;
+  private readonly waiters = new Set<() => void>();
+
+  constructor(private readonly options: LogRecorderOptions) {
+    this.writtenSeq = options.baseSeq + options.alreadyWritten;
+  }
+
+  add(stream: LogStream, line: SplitLine): void {
+    this.count += 1;
+    this.tailLines.push(line.text);
+    if (this.tailLines.length > TAIL_LINES) this.tailLines.shift();
+    if (this.count <= this.options.alreadyWritten) return;
+    if (this.pending.length === 0) this.pendingFrom = this.options.baseSeq + this.count;
+    this.pending.push({ stream, line: line.text, at: line.at });
+    if (this.pending.length >= BATCH_LINES) this.flushNow();
+    else this.timer ??= setTimeout(() => this.flushNow(), FLUSH_MS);
+  }
+
+  addAll(stream: LogStream, lines: SplitLine[]): void {
+    for (const line of lines) this.add(stream, line);
+  }
+
+  /** Lines of this run so far, including any an earlier attempt stored. */
+  get lines(): number {
+    return this.count;
+  }
+
+  get tail(): string[] {
+    return [...this.tailLines];
+  }
+
+  /** The seq of the run's last line so far (baseSeq when it printed nothing). */
+  get lastSeq(): number {
+    return this.options.baseSeq + this.count;
+  }
+
+  /** The seq of the last line known to be stored. */
+  get storedSeq(): number {
+    return this.writtenSeq;
+  }
+
+  /** Lines accepted but not yet stored. */
+  get backlog(): number {
+    return this.pending.length + this.inFlight;
+  }
+
+  /** The first write error, if any: the executor stops and lets Temporal retry the activity. */
+  get error(): unknown {
+    return this.failure;
+  }
+
+  /** Resolves once the backlog is at most `limit` lines (or writing failed). */
+  whenBacklogAtMost(limit: number): Promise<void> {
+    if (this.backlog <= limit || this.failure) return Promise.resolve();
+    return new Promise((resolve) => {
+      const check = () => {
+        if (this.backlog <= limit || this.failure) {
+          this.waiters.delete(check);
+          resolve();
+        }
+      };
+      this.waiters.add(check);
+    });
+  }
+
+  /** Stores everything accepted so far; throws the write error if there was one. */
+  async close(): Promise<void> {
+    this.flushNow();
+    await this.chain;
+    if (this.failure) throw this.failure;
+  }
+
+  private flushNow(): void {
+    if (this.timer) {
+      clearTimeout(this.timer);
+      this.timer = null;
+    }
+    if (this.pending.length === 0 || this.failure) return;
+    const lines = this.pending;
+    const fromSeq = this.pendingFrom;
+    this.pending = [];
+    this.inFlight += lines.length;
+    const { db, sessionId, nanocycleId, run } = this.options;
+    this.chain = this.chain.then(async () => {
+      try {
+        if (!this.failure) {
+          await appendLogLines(db, { sessionId, nanocycleId, run, fromSeq, lines });
+          this.writtenSeq = fromSeq + lines.length - 1;
+          this.options.onWritten?.(this.writtenSeq);
+        }
+      } catch (error) {
+        this.failure ??= error;
+      } finally {
+        this.inFlight -= lines.length;
+        for (const waiter of [...this.waiters]) waiter();
+      }
+    });
+  }
+}

@@ -1,0 +1,82 @@
+/**
+ * What a TPU run is asked to do and what it answers. Pure types and a pure name function, so the
+ * workflow can import them (it builds the input and names the container for the later removal).
+ */
+
+export interface TpuLimits {
+  memoryMb: number;
+  cpus: number;
+  pids: number;
+}
+
+/** Either an argv run as it is, or shell steps run one by one with `sh -c`, stopping at the first failure. */
+export type TpuWork = { command: string[]; steps?: never } | { steps: string[]; command?: never };
+
+export type TpuRunInput = TpuWork & {
+  sessionId: string;
+  nanocycleId: string;
+  /**
+   * Which run of the nanocycle's command this is (1, then 2 after an agent's hold point, …): the
+   * log record numbers lines across runs and keeps this beside each.
+   */
+  run: number;
+  /**
+   * Made once in the workflow and passed unchanged to every attempt: it names the container, so a
+   * retried activity finds the container of the attempt before it instead of starting another.
+   */
+  runId: string;
+  /** The nanocycle's git worktree on the worker's (= engine's) host; the TPU's working directory. */
+  worktreePath: string;
+  image: string;
+  /** TEVIS_GOAL, TEVIS_HOLD_ANSWER, …; TEVIS_SESSION_ID, TEVIS_NANOCYCLE_ID and TEVIS_RUN are added when absent. */
+  env: Record<string, string>;
+  /** Off unless the project allows it. */
+  network?: boolean;
+  limits: TpuLimits;
+  /** Counted from the container's (or process's) start, so a retry does not restart the clock. */
+  timeoutSeconds: number;
+};
+
+export type TpuExecutorKind = 'docker' | 'local';
+
+export interface TpuRunResult {
+  exitCode: number;
+  executor: TpuExecutorKind;
+  /** Docker only. */
+  containerId?: string;
+  /** Docker only: what `removeTpuContainer` takes once the result is recorded. */
+  containerName?: string;
+  /** The last lines of this run (up to TAIL_LINES), for the record of a failure. */
+  tail: string[];
+  /** How many lines this run printed (all of them, including any written by an earlier attempt). */
+  logLines: number;
+  /** The seq of this run's last line in the log record (the earlier runs' last seq when it printed nothing). */
+  lastSeq: number;
+  /** Stopped because it ran past `timeoutSeconds`. */
+  timedOut: boolean;
+  /** Docker only: the kernel killed it for exceeding the memory limit. */
+  oomKilled?: boolean;
+  startedAt: string;
+  finishedAt: string;
+}
+
+/** What the activity heartbeats: a cursor, never the output (which is in the database). */
+export interface TpuHeartbeat {
+  /** The seq of the last line written to the record. */
+  seq: number;
+  /** Which executor the attempt used: a retry keeps it, so one run never ends up in both. */
+  executor: TpuExecutorKind;
+}
+
+export const TAIL_LINES = 50;
+
+/** The uid:gid a TPU runs as when the worker is root (an unprivileged user no host account uses). */
+export const TPU_UID = 10001;
+
+/**
+ * `tevis-<session>-<nanocycle>-<run id>`, lowercased. Docker names allow [a-zA-Z0-9_.-]; anything
+ * else in an id becomes `-`, so the name stays the same function of the ids everywhere.
+ */
+export function tpuContainerName(input: { sessionId: string; nanocycleId: string; runId: string }): string {
+  return `tevis-${input.sessionId}-${input.nanocycleId}-${input.runId}`.toLowerCase().replace(/[^a-z0-9_.-]/g, '-');
+}

@@ -1,0 +1,177 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { diffNanocycle } from '../../activities/nanocycle-git.js';
+import { HoldPointResolve, NanocycleCreate, NanocycleId } from '../../contracts/nanocycle.js';
+import { HoldPointBrief, NanocycleBrief } from '../../contracts/session-state.js';
+import { TevisError } from '../../contracts/errors.js';
+import type { OpenDatabase } from '../../db/database.js';
+import { listHoldPoints } from '../../db/hold-points-store.js';
+import { listLogLines } from '../../db/nanocycle-logs-store.js';
+import { getNanocycle, listNanocycles } from '../../db/nanocycles-store.js';
+import { getSession } from '../../db/sessions-store.js';
+import { cancelNanocycleUpdate, createNanocycleUpdate, mergeNanocycleUpdate, resolveHoldPointUpdate } from '../../workflows/nanocycle-messages.js';
+import { openApiRouter } from '../openapi-app.js';
+import { jsonBody, jsonResponse, problemResponses } from '../schemas.js';
+import type { SessionLifecycle } from '../session-lifecycle.js';
+import { resumeFrom, streamBySequence } from '../sse-by-sequence.js';
+import { SESSION_ID_PATTERN } from '../../contracts/ids.js';
+
+const SessionParam = z.string().regex(SESSION_ID_PATTERN, 'a session id looks like sess_a1b2c3').openapi({ param: { name: 'id', in: 'path' }, example: 'sess_a1b2c3' });
+const NcParams = z.object({ id: SessionParam, nc: NanocycleId.openapi({ param: { name: 'nc', in: 'path' }, example: 'NC-001' }) });
+const HoldParams = z.object({
+  id: SessionParam,
+  hp: z.string().regex(/^HP-[0-9a-z-]+$/i, 'a hold point id looks like HP-001-merge').openapi({ param: { name: 'hp', in: 'path' }, example: 'HP-001-merge' }),
+});
+const After = z.object({ after: z.coerce.number().int().min(0).optional(), limit: z.coerce.number().int().min(1).max(1000).optional() });
+const NanocycleRecordSchema = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    goal: z.string().nullable(),
+    status: z.string(),
+    branch: z.string(),
+    executor: z.string().nullable(),
+    createdAt: z.string(),
+    startedAt: z.string().nullable(),
+    finishedAt: z.string().nullable(),
+    data: z.record(z.string(), z.unknown()),
+  })
+  .openapi('NanocycleRecord');
+const LogLineSchema = z.object({ seq: z.number().int(), run: z.number().int(), stream: z.enum(['stdout', 'stderr']), line: z.string(), at: z.string() }).openapi('LogLine');
+const HoldPointRecordSchema = z
+  .object({ id: z.string(), nanocycleId: z.string().nullable(), kind: z.string(), reason: z.string(), status: z.string(), openedAt: z.string(), resolvedAt: z.string().nullable(), resolvedBy: z.string().nullable(), comment: z.string().nullable() })
+  .openapi('HoldPointRecord');
+
+const tags = ['nanocycles'];
+const iso = (d: Date | null) => d?.toISOString() ?? null;
+
+export function nanocycleRoutes(database: OpenDatabase, lifecycle: SessionLifecycle) {
+  const { db } = database;
+  const app = openApiRouter();
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/sessions/{id}/nanocycles',
+      tags,
+      summary: 'Queue a nanocycle on a TPU (development sessions)',
+      request: { params: z.object({ id: SessionParam }), body: jsonBody(NanocycleCreate) },
+      responses: { 201: jsonResponse(NanocycleBrief, 'Queued'), ...problemResponses },
+    }),
+    async (c) => {
+      const { id } = c.req.valid('param');
+      await lifecycle.requireCapability(id, 'nanocycle:create');
+      await lifecycle.requireOpen(id);
+      return c.json(await lifecycle.handle(id).executeUpdate(createNanocycleUpdate, { args: [c.req.valid('json')] }), 201);
+    },
+  );
+
+  app.openapi(
+    createRoute({ method: 'get', path: '/sessions/{id}/nanocycles', tags, summary: 'The nanocycles of a session', request: { params: z.object({ id: SessionParam }) }, responses: { 200: jsonResponse(z.object({ nanocycles: z.array(NanocycleRecordSchema) }), 'Nanocycles'), ...problemResponses } }),
+    async (c) => {
+      const { id } = c.req.valid('param');
+      await getSession(db, id);
+      const rows = await listNanocycles(db, id);
+      return c.json({ nanocycles: rows.map((r) => ({ id: r.id, name: r.name, goal: r.goal, status: r.status, branch: r.branch, executor: r.executor, createdAt: r.createdAt.toISOString(), startedAt: iso(r.startedAt), finishedAt: iso(r.finishedAt), data: r.data })) }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/sessions/{id}/nanocycles/{nc}/diff',
+      tags,
+      summary: "The nanocycle's changes against the session branch: files and patch",
+      request: { params: NcParams },
+      responses: { 200: jsonResponse(z.object({ files: z.array(z.object({ path: z.string(), additions: z.number(), deletions: z.number() })), patch: z.string() }), 'Diff'), ...problemResponses },
+    }),
+    async (c) => {
+      const { id, nc } = c.req.valid('param');
+      const session = await getSession(db, id);
+      const row = await getNanocycle(db, id, nc);
+      if (!session.workspacePath) throw new TevisError('file-not-found', `session ${id} has no workspace`);
+      return c.json(await diffNanocycle({ workspace: session.workspacePath, base: session.branch, branch: row.branch }), 200);
+    },
+  );
+
+  for (const [action, update, summary] of [
+    ['cancel', cancelNanocycleUpdate, 'Cancel a queued, running or waiting nanocycle; its container is stopped and removed'],
+    ['merge', mergeNanocycleUpdate, 'Merge a completed nanocycle into the session branch (approves its merge hold point)'],
+  ] as const) {
+    app.openapi(
+      createRoute({ method: 'post', path: `/sessions/{id}/nanocycles/{nc}/${action}`, tags, summary, request: { params: NcParams }, responses: { 200: jsonResponse(NanocycleBrief, 'Done'), ...problemResponses } }),
+      async (c) => {
+        const { id, nc } = c.req.valid('param');
+        await lifecycle.requireOpen(id);
+        return c.json(await lifecycle.handle(id).executeUpdate(update, { args: [nc] }), 200);
+      },
+    );
+  }
+
+  app.openapi(
+    createRoute({ method: 'get', path: '/sessions/{id}/nanocycles/{nc}/logs', tags, summary: "The nanocycle's output lines, in order", request: { params: NcParams, query: After }, responses: { 200: jsonResponse(z.object({ lines: z.array(LogLineSchema) }), 'Lines'), ...problemResponses } }),
+    async (c) => {
+      const { id, nc } = c.req.valid('param');
+      await getNanocycle(db, id, nc);
+      const { after, limit } = c.req.valid('query');
+      const lines = await listLogLines(db, { sessionId: id, nanocycleId: nc, afterSeq: after ?? 0, limit: limit ?? 1000 });
+      return c.json({ lines: lines.map((l) => ({ seq: l.seq, run: l.run, stream: l.stream, line: l.line, at: l.at.toISOString() })) }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/sessions/{id}/nanocycles/{nc}/logs/stream',
+      tags,
+      summary: "The nanocycle's output live as SSE; resume with Last-Event-ID",
+      request: { params: NcParams, query: After },
+      responses: { 200: { description: 'text/event-stream of LogLine', content: { 'text/event-stream': { schema: LogLineSchema } } }, ...problemResponses },
+    }),
+    async (c) => {
+      const { id, nc } = c.req.valid('param');
+      await getNanocycle(db, id, nc);
+      return streamBySequence(c, database, {
+        sessionId: id,
+        after: resumeFrom(c, c.req.valid('query').after),
+        read: (after, limit) => listLogLines(db, { sessionId: id, nanocycleId: nc, afterSeq: after, limit }),
+        seqOf: (line) => line.seq,
+        eventOf: (line) => ({ event: line.stream, data: JSON.stringify({ seq: line.seq, run: line.run, stream: line.stream, line: line.line, at: line.at.toISOString() }) }),
+      }) as never;
+    },
+  );
+
+  app.openapi(
+    createRoute({ method: 'get', path: '/sessions/{id}/holds', tags: ['hold points'], summary: 'Hold points of a session, pending first', request: { params: z.object({ id: SessionParam }) }, responses: { 200: jsonResponse(z.object({ holdPoints: z.array(HoldPointRecordSchema) }), 'Hold points'), ...problemResponses } }),
+    async (c) => {
+      const { id } = c.req.valid('param');
+      await getSession(db, id);
+      const rows = await listHoldPoints(db, id);
+      const ordered = [...rows.filter((r) => r.status === 'pending'), ...rows.filter((r) => r.status !== 'pending')];
+      return c.json({ holdPoints: ordered.map((r) => ({ id: r.id, nanocycleId: r.nanocycleId, kind: r.kind, reason: r.reason, status: r.status, openedAt: r.openedAt.toISOString(), resolvedAt: iso(r.resolvedAt), resolvedBy: r.resolvedBy, comment: r.comment })) }, 200);
+    },
+  );
+
+  for (const decision of ['approve', 'reject'] as const) {
+    app.openapi(
+      createRoute({
+        method: 'post',
+        path: `/sessions/{id}/holds/{hp}/${decision}`,
+        tags: ['hold points'],
+        summary: decision === 'approve' ? 'Approve a hold point (a plan may get an edited goal)' : 'Reject a hold point',
+        request: { params: HoldParams, body: { ...jsonBody(HoldPointResolve), required: false } },
+        responses: { 200: jsonResponse(HoldPointBrief, 'Resolved'), ...problemResponses },
+      }),
+      async (c) => {
+        const { id, hp } = c.req.valid('param');
+        await lifecycle.requireCapability(id, decision === 'approve' ? 'code:view' : 'code:view');
+        await lifecycle.requireOpen(id);
+        const raw = (await c.req.json().catch(() => ({}))) as unknown;
+        const parsed = HoldPointResolve.safeParse(raw ?? {});
+        if (!parsed.success) throw new TevisError('validation', parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+        return c.json(await lifecycle.handle(id).executeUpdate(resolveHoldPointUpdate, { args: [{ holdPointId: hp, decision, ...parsed.data }] }), 200);
+      },
+    );
+  }
+
+  return app;
+}

@@ -1,0 +1,71 @@
+import { z } from 'zod';
+
+/**
+ * How a project's nanocycles execute (issue 3, part 2). Stored in the project's settings and
+ * copied into each session when it starts, so a change applies to the next session, never to
+ * work already running.
+ */
+export const HoldPolicy = z.object({
+  /** Stop before execution so a person approves (or edits) the goal. */
+  plan: z.boolean(),
+  /** Stop before merging so a person reviews the change. On by default. */
+  merge: z.boolean(),
+});
+export type HoldPolicy = z.infer<typeof HoldPolicy>;
+
+export const PUSH_POLICIES = ['never', 'on-merge', 'on-end'] as const;
+
+export const ExecutionSettings = z
+  .object({
+    image: z.string(),
+    /** The coding agent's command line (run with `sh -c`); nanocycles without `run` steps use it. */
+    agent: z.string().nullable(),
+    tpuLimit: z.number().int().min(1).max(16),
+    holdPolicy: HoldPolicy,
+    network: z.boolean(),
+    limits: z.object({ memoryMb: z.number().int().min(16), cpus: z.number().min(0.1).max(64), pids: z.number().int().min(8) }),
+    timeoutSeconds: z.number().int().min(1),
+    push: z.enum(PUSH_POLICIES),
+  })
+  .meta({ id: 'ExecutionSettings' });
+export type ExecutionSettings = z.infer<typeof ExecutionSettings>;
+
+export const DEFAULT_EXECUTION_SETTINGS: ExecutionSettings = {
+  image: 'tevis-tpu:latest',
+  agent: null,
+  tpuLimit: 2,
+  holdPolicy: { plan: false, merge: true },
+  network: false,
+  limits: { memoryMb: 1024, cpus: 1, pids: 256 },
+  timeoutSeconds: 3600,
+  push: 'never',
+};
+
+/** The flat, optional form the API and CLI take (`--image`, `--agent`, `--tpu-limit`, …). */
+export const ExecutionSettingsInput = z.strictObject({
+  image: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._\/:@-]{0,254}$/, 'an image reference such as tevis-tpu:latest').optional(),
+  agent: z.string().min(1).max(4000).nullable().optional(),
+  tpuLimit: z.number().int().min(1).max(16).optional(),
+  holdPlan: z.boolean().optional(),
+  holdMerge: z.boolean().optional(),
+  network: z.boolean().optional(),
+  memoryMb: z.number().int().min(16).max(1_048_576).optional(),
+  cpus: z.number().min(0.1).max(64).optional(),
+  pids: z.number().int().min(8).max(1_000_000).optional(),
+  tpuTimeoutSeconds: z.number().int().min(1).max(7 * 86400).optional(),
+  push: z.enum(PUSH_POLICIES).optional(),
+});
+export type ExecutionSettingsInput = z.infer<typeof ExecutionSettingsInput>;
+
+export function applyExecutionInput(current: ExecutionSettings, input: ExecutionSettingsInput): ExecutionSettings {
+  return {
+    image: input.image ?? current.image,
+    agent: input.agent === undefined ? current.agent : input.agent,
+    tpuLimit: input.tpuLimit ?? current.tpuLimit,
+    holdPolicy: { plan: input.holdPlan ?? current.holdPolicy.plan, merge: input.holdMerge ?? current.holdPolicy.merge },
+    network: input.network ?? current.network,
+    limits: { memoryMb: input.memoryMb ?? current.limits.memoryMb, cpus: input.cpus ?? current.limits.cpus, pids: input.pids ?? current.limits.pids },
+    timeoutSeconds: input.tpuTimeoutSeconds ?? current.timeoutSeconds,
+    push: input.push ?? current.push,
+  };
+}

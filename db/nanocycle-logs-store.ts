@@ -1,0 +1,116 @@
+import { and, asc, eq, gt, lt, sql } from 'drizzle-orm';
+import type { Database } from './database.js';
+import { EVENTS_CHANNEL } from './event-notifications.js';
+import { nanocycleLogs } from './schema.js';
+
+export type LogStream = 'stdout' | 'stderr';
+
+export interface LogLine {
+  stream: LogStream;
+  line: string;
+  at: Date;
+}
+
+export interface StoredLogLine extends LogLine {
+  sessionId: string;
+  nanocycleId: string;
+  run: number;
+  seq: number;
+}
+
+export interface AppendLogLinesInput {
+  sessionId: string;
+  nanocycleId: string;
+  run: number;
+  /** The seq of `lines[0]`; the others follow one by one. */
+  fromSeq: number;
+  lines: LogLine[];
+}
+
+/** Eight columns a row: well under Postgres' 65,535 bind parameters a statement. */
+const ROWS_PER_INSERT = 1000;
+
+/** Postgres text cannot hold NUL; a program that prints one still gets the rest of its line kept. */
+function storable(line: string): string {
+  return line.includes('\0') ? line.replaceAll('\0', '\uFFFD') : line;
+}
+
+/**
+ * Writes lines with the seqs the caller numbered them with. A (session, nanocycle, seq) that is
+ * already there is left as it is, so a retried writer that numbers its lines the same way can
+ * write them again without duplicating any. Wakes the SSE readers on the same channel as timeline
+ * events, with the session id, in the same transaction: nobody hears of an uncommitted line.
+ * Returns how many rows were new.
+ */
+export async function appendLogLines(db: Database, input: AppendLogLinesInput): Promise<number> {
+  if (input.lines.length === 0) return 0;
+  const rows = input.lines.map((l, i) => ({
+    sessionId: input.sessionId,
+    nanocycleId: input.nanocycleId,
+    run: input.run,
+    seq: input.fromSeq + i,
+    stream: l.stream,
+    line: storable(l.line),
+    at: l.at,
+  }));
+  return db.transaction(async (tx) => {
+    let inserted = 0;
+    for (let i = 0; i < rows.length; i += ROWS_PER_INSERT) {
+      const written = await tx
+        .insert(nanocycleLogs)
+        .values(rows.slice(i, i + ROWS_PER_INSERT))
+        .onConflictDoNothing({ target: [nanocycleLogs.sessionId, nanocycleLogs.nanocycleId, nanocycleLogs.seq] })
+        .returning({ seq: nanocycleLogs.seq });
+      inserted += written.length;
+    }
+    if (inserted > 0) await tx.execute(sql`select pg_notify(${EVENTS_CHANNEL}, ${input.sessionId})`);
+    return inserted;
+  });
+}
+
+export interface ListLogLinesInput {
+  sessionId: string;
+  nanocycleId: string;
+  /** Lines with a seq above this; 0 from the start. */
+  afterSeq?: number;
+  limit?: number;
+}
+
+/**
+ * A nanocycle's lines in order. Its lines are written by one writer at a time in seq order, so
+ * a reader that resumes after the last seq it saw misses nothing.
+ */
+export async function listLogLines(db: Database, input: ListLogLinesInput): Promise<StoredLogLine[]> {
+  const rows = await db
+    .select()
+    .from(nanocycleLogs)
+    .where(
+      and(eq(nanocycleLogs.sessionId, input.sessionId), eq(nanocycleLogs.nanocycleId, input.nanocycleId), gt(nanocycleLogs.seq, input.afterSeq ?? 0)),
+    )
+    .orderBy(asc(nanocycleLogs.seq))
+    .limit(input.limit ?? 1000);
+  return rows.map((r) => ({ sessionId: r.sessionId, nanocycleId: r.nanocycleId, run: r.run, seq: r.seq, stream: r.stream, line: r.line, at: r.at }));
+}
+
+export interface RunLogPosition {
+  /** The last seq of the nanocycle's earlier runs (0 when this is its first): line i of this run is `baseSeq + i`. */
+  baseSeq: number;
+  /** How many lines of this run are already stored. */
+  written: number;
+}
+
+/** Where a run's numbering starts and how far its writing got, for an executor that resumes. */
+export async function runLogPosition(db: Database, input: { sessionId: string; nanocycleId: string; run: number }): Promise<RunLogPosition> {
+  const scope = and(eq(nanocycleLogs.sessionId, input.sessionId), eq(nanocycleLogs.nanocycleId, input.nanocycleId));
+  const [earlier] = await db
+    .select({ max: sql<number | null>`max(${nanocycleLogs.seq})` })
+    .from(nanocycleLogs)
+    .where(and(scope, lt(nanocycleLogs.run, input.run)));
+  const [current] = await db
+    .select({ max: sql<number | null>`max(${nanocycleLogs.seq})` })
+    .from(nanocycleLogs)
+    .where(and(scope, eq(nanocycleLogs.run, input.run)));
+  const baseSeq = Number(earlier?.max ?? 0);
+  const lastOfRun = current?.max == null ? baseSeq : Number(current.max);
+  return { baseSeq, written: lastOfRun - baseSeq };
+}

@@ -1,0 +1,190 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeGitFixture } from '../support/git-fixtures.js';
+import { createActiveSession, createProject, startHarness, waitFor, type Harness } from '../support/tevis-harness.js';
+
+/**
+ * Nanocycles end to end through the API, on the local-process executor (no container engine is
+ * reachable from this harness): run, stream, commit, hold points, merge queue, cancel.
+ * The same flow on the Docker engine is in tpu-executor.test.ts and nanocycle-docker.test.ts.
+ */
+let h: Harness;
+let remote = '';
+
+beforeAll(async () => {
+  h = await startHarness({ database: 'postgres', label: 'nanocycles' });
+  remote = (await makeGitFixture(join(h.home, 'fixture'))).remote;
+});
+afterAll(async () => h?.stop());
+
+let projects = 0;
+async function activeSession(execution: Record<string, unknown> = {}, type = 'development'): Promise<string> {
+  const name = `nc-${++projects}`;
+  await createProject(h, { name, repository: remote, execution });
+  const { session } = await createActiveSession(h, { project: name, type, ...(type === 'review' ? { branch: 'main' } : {}) });
+  return session.id;
+}
+
+async function nanocycleStatus(sessionId: string, nc: string, wanted: string[]): Promise<any> {
+  return waitFor(`${nc} to be ${wanted.join(' or ')}`, async () => {
+    const reply = await h.call('GET', `/sessions/${sessionId}/nanocycles`);
+    const row = reply.json.nanocycles.find((n: any) => n.id === nc);
+    return row && wanted.includes(row.status) ? row : undefined;
+  });
+}
+
+async function pendingHold(sessionId: string, kind: string): Promise<any> {
+  return waitFor(`a pending ${kind} hold point`, async () => {
+    const reply = await h.call('GET', `/sessions/${sessionId}/holds`);
+    return reply.json.holdPoints.find((hp: any) => hp.kind === kind && hp.status === 'pending');
+  });
+}
+
+describe('nanocycles on the local executor', () => {
+  it('runs, streams its output, commits, waits at merge, is approved and merged', async () => {
+    const id = await activeSession();
+    const created = await h.call('POST', `/sessions/${id}/nanocycles`, { name: 'greeting', run: ['echo hello from $TEVIS_NANOCYCLE_ID', 'echo to-stderr >&2', 'printf "hi\\n" > GREETING.md'] });
+    expect(created.status).toBe(201);
+    expect(created.json).toMatchObject({ id: 'NC-001', status: 'queued', branch: 'feat/nc-001-greeting' });
+
+    const hold = await pendingHold(id, 'merge');
+    expect(hold).toMatchObject({ id: 'HP-001-merge', nanocycleId: 'NC-001' });
+    const row = await nanocycleStatus(id, 'NC-001', ['awaiting_approval']);
+    expect(row.executor).toBe('local');
+
+    const logs = await h.call('GET', `/sessions/${id}/nanocycles/NC-001/logs`);
+    // Each step is echoed first, so the record shows which step printed what.
+    expect(logs.json.lines.map((l: any) => [l.stream, l.line])).toEqual([
+      ['stdout', '$ echo hello from $TEVIS_NANOCYCLE_ID'],
+      ['stdout', 'hello from NC-001'],
+      ['stdout', '$ echo to-stderr >&2'],
+      ['stderr', 'to-stderr'],
+      ['stdout', '$ printf "hi\\n" > GREETING.md'],
+    ]);
+    expect(logs.json.lines.map((l: any) => l.seq)).toEqual([1, 2, 3, 4, 5]);
+
+    const diff = await h.call('GET', `/sessions/${id}/nanocycles/NC-001/diff`);
+    expect(diff.json.files).toEqual([{ path: 'GREETING.md', additions: 1, deletions: 0 }]);
+
+    const session = (await h.call('GET', `/sessions/${id}`)).json;
+    expect(existsSync(join(session.session.workspacePath, 'GREETING.md'))).toBe(false);
+    const approved = await h.call('POST', `/sessions/${id}/holds/HP-001-merge/approve`, { comment: 'looks good' });
+    expect(approved.status).toBe(200);
+    const again = await h.call('POST', `/sessions/${id}/holds/HP-001-merge/approve`, {});
+    expect(again.status).toBe(409);
+    expect(again.json.type).toBe('urn:tevis:problem:invalid-transition');
+
+    await nanocycleStatus(id, 'NC-001', ['merged']);
+    expect(readFileSync(join(session.session.workspacePath, 'GREETING.md'), 'utf8')).toBe('hi\n');
+    const events = (await h.call('GET', `/sessions/${id}/events`)).json.events.map((e: any) => e.type);
+    for (const type of ['nanocycle.queued', 'nanocycle.started', 'nanocycle.completed', 'holdpoint.opened', 'holdpoint.resolved', 'nanocycle.merged']) expect(events).toContain(type);
+
+    await h.call('POST', `/sessions/${id}/end`);
+    const summary = (await h.call('GET', `/sessions/${id}/summary`)).json;
+    expect(summary.nanocycles).toMatchObject({ total: 1, completed: 1, byStatus: { merged: 1 } });
+    expect(summary.filesChanged.map((f: any) => f.path)).toContain('GREETING.md');
+  });
+
+  it('a rejected merge leaves the session branch alone; a failing run keeps the tail of its output', async () => {
+    const id = await activeSession();
+    await h.call('POST', `/sessions/${id}/nanocycles`, { name: 'nope', run: ['echo change > CHANGE.md'] });
+    await pendingHold(id, 'merge');
+    expect((await h.call('POST', `/sessions/${id}/holds/HP-001-merge/reject`, { comment: 'not this' })).status).toBe(200);
+    const rejected = await nanocycleStatus(id, 'NC-001', ['rejected']);
+    expect(rejected.status).toBe('rejected');
+    const session = (await h.call('GET', `/sessions/${id}`)).json;
+    expect(existsSync(join(session.session.workspacePath, 'CHANGE.md'))).toBe(false);
+
+    await h.call('POST', `/sessions/${id}/nanocycles`, { name: 'broken', run: ['echo about to fail', 'exit 3', 'echo never'] });
+    const failed = await nanocycleStatus(id, 'NC-002', ['failed']);
+    expect(failed.data.detail).toContain('exit code 3');
+    expect(failed.data.detail).toContain('about to fail');
+    await h.call('POST', `/sessions/${id}/end`);
+  });
+
+  it('plan approval with an edited goal; an agent asks a person and its second run sees the answer', async () => {
+    const agent = [
+      'if [ -z "$TEVIS_HOLD_ANSWER" ]; then mkdir -p .tevis && echo "{\\"reason\\": \\"which colour?\\"}" > .tevis/hold.json; exit 75; fi',
+      'echo "goal=$TEVIS_GOAL answer=$TEVIS_HOLD_ANSWER" > RESULT.md',
+    ].join('\n');
+    const id = await activeSession({ agent, holdPlan: true, holdMerge: false });
+    await h.call('POST', `/sessions/${id}/nanocycles`, { name: 'paint', goal: 'paint it' });
+    const plan = await pendingHold(id, 'plan');
+    expect(plan.reason).toContain('paint it');
+    await h.call('POST', `/sessions/${id}/holds/${plan.id}/approve`, { goal: 'paint it blue' });
+    const question = await pendingHold(id, 'agent');
+    expect(question.reason).toBe('which colour?');
+    await h.call('POST', `/sessions/${id}/holds/${question.id}/approve`, { comment: 'blue' });
+    // No merge hold point for this project: it merges by itself.
+    await nanocycleStatus(id, 'NC-001', ['merged']);
+    const session = (await h.call('GET', `/sessions/${id}`)).json;
+    expect(readFileSync(join(session.session.workspacePath, 'RESULT.md'), 'utf8')).toBe('goal=paint it blue answer=blue\n');
+    expect(existsSync(join(session.session.workspacePath, '.tevis', 'hold.json'))).toBe(false);
+    await h.call('POST', `/sessions/${id}/end`);
+  });
+
+  it('keeps the TPU limit: the rest wait in order, and a queued one can be cancelled', async () => {
+    const id = await activeSession({ tpuLimit: 1, holdMerge: false });
+    await h.call('POST', `/sessions/${id}/nanocycles`, { name: 'slow', run: ['sleep 1', 'echo slow > SLOW.md'] });
+    await h.call('POST', `/sessions/${id}/nanocycles`, { name: 'second', run: ['echo second > SECOND.md'] });
+    await h.call('POST', `/sessions/${id}/nanocycles`, { name: 'third', run: ['echo third > THIRD.md'] });
+    expect((await h.call('POST', `/sessions/${id}/nanocycles/NC-003/cancel`)).status).toBe(200);
+    await nanocycleStatus(id, 'NC-003', ['cancelled']);
+    await nanocycleStatus(id, 'NC-001', ['merged']);
+    await nanocycleStatus(id, 'NC-002', ['merged']);
+    const events = (await h.call('GET', `/sessions/${id}/events`)).json.events as any[];
+    const at = (type: string, nc: string) => events.findIndex((e) => e.type === type && e.data.nanocycleId === nc);
+    // One TPU: the second starts only after the first is done; the cancelled one never starts.
+    expect(at('nanocycle.started', 'NC-002')).toBeGreaterThan(at('nanocycle.completed', 'NC-001'));
+    expect(at('nanocycle.started', 'NC-003')).toBe(-1);
+    expect((await h.call('POST', `/sessions/${id}/nanocycles/NC-003/cancel`)).status).toBe(409);
+    await h.call('POST', `/sessions/${id}/end`);
+  });
+
+  it('runs two at once; merges one at a time; a conflicting merge ends in conflict with the branch intact', async () => {
+    const id = await activeSession({ tpuLimit: 2, holdMerge: false });
+    await h.call('POST', `/sessions/${id}/nanocycles`, { name: 'left', run: ['sleep 1', 'echo left > README.md'] });
+    await h.call('POST', `/sessions/${id}/nanocycles`, { name: 'right', run: ['echo right > README.md'] });
+    await nanocycleStatus(id, 'NC-002', ['merged']);
+    const conflicted = await nanocycleStatus(id, 'NC-001', ['conflict']);
+    expect(conflicted.branch).toBe('feat/nc-001-left');
+    const hold = await pendingHold(id, 'conflict');
+    expect(hold).toMatchObject({ id: 'HP-001-conflict-1', nanocycleId: 'NC-001' });
+    expect(hold.reason).toContain('README.md');
+    const events = (await h.call('GET', `/sessions/${id}/events`)).json.events as any[];
+    const at = (type: string, nc: string) => events.findIndex((e) => e.type === type && e.data.nanocycleId === nc);
+    // Both ran at once: each started before the other completed.
+    expect(at('nanocycle.started', 'NC-001')).toBeLessThan(at('nanocycle.completed', 'NC-002'));
+    expect(at('nanocycle.started', 'NC-002')).toBeLessThan(at('nanocycle.completed', 'NC-001'));
+    // The branch keeps its work; the session branch keeps the merged one.
+    const diff = (await h.call('GET', `/sessions/${id}/nanocycles/NC-001/diff`)).json;
+    expect(diff.patch).toContain('+left');
+    const session = (await h.call('GET', `/sessions/${id}`)).json;
+    expect(readFileSync(join(session.session.workspacePath, 'README.md'), 'utf8')).toBe('right\n');
+    expect(session.state.workspace.gitStatus).toBe('clean');
+    await h.call('POST', `/sessions/${id}/end`);
+  });
+
+  it('review and planning sessions refuse to create nanocycles', async () => {
+    for (const type of ['review', 'planning']) {
+      const id = await activeSession({}, type);
+      const reply = await h.call('POST', `/sessions/${id}/nanocycles`, { name: 'x', run: ['true'] });
+      expect(reply.status).toBe(403);
+      expect(reply.json.type).toBe('urn:tevis:problem:capability-not-allowed');
+      expect((await h.call('GET', `/sessions/${id}/nanocycles`)).json.nanocycles).toEqual([]);
+      await h.call('POST', `/sessions/${id}/end`);
+    }
+  });
+
+  it('refuses bad nanocycle input', async () => {
+    const id = await activeSession();
+    for (const body of [{ name: 'x' }, { name: '-x', run: ['true'] }, { name: 'Bad Name', run: ['true'] }, { name: 'x', run: [] }, { name: 'x', run: ['true'], extra: 1 }]) {
+      const reply = await h.call('POST', `/sessions/${id}/nanocycles`, body);
+      expect(reply.status, JSON.stringify(body)).toBe(400);
+    }
+    expect((await h.call('POST', `/sessions/${id}/nanocycles/NC-999/cancel`)).status).toBe(404);
+    expect((await h.call('POST', `/sessions/${id}/holds/HP-001-merge/approve`)).status).toBe(409);
+    await h.call('POST', `/sessions/${id}/end`);
+  });
+});

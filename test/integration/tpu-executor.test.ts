@@ -1,0 +1,364 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ActivityCancellationDetails, ApplicationFailure, CancelledFailure } from '@temporalio/common';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { DefaultLogger } from '@temporalio/worker';
+import Docker from 'dockerode';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { removeTpuContainer } from '../../activities/tpu/remove-tpu-container.js';
+import { runTpu, type TpuDeps } from '../../activities/tpu/run-tpu.js';
+import { TAIL_LINES, TPU_UID, tpuContainerName, type TpuHeartbeat, type TpuRunInput, type TpuRunResult } from '../../activities/tpu/tpu-spec.js';
+import { openDatabase, type OpenDatabase } from '../../db/database.js';
+import { listLogLines, type StoredLogLine } from '../../db/nanocycle-logs-store.js';
+import { projects, sessions } from '../../db/schema.js';
+import { startDockerEngine, type DockerEngine } from '../support/docker-engine.js';
+import { git, makeGitFixture } from '../support/git-fixtures.js';
+import { createFreshPostgresDatabase, waitFor } from '../support/tevis-harness.js';
+
+/**
+ * The TPU executors against the real things: a dockerd of this file's own with a busybox image
+ * built here, a fresh database on the suite's Postgres, and real git worktrees. The docker
+ * executor and the local-process executor pass the same functional tests; the sandbox, re-attach
+ * and cancellation tests are the docker executor's own.
+ */
+
+const SESSION = 'sess_tpu001';
+const base = mkdtempSync(join(tmpdir(), 'tevis-tpu-'));
+const workerUid = process.getuid!();
+const quietLogger = new DefaultLogger('ERROR');
+
+let engine: DockerEngine;
+let database: OpenDatabase;
+let dropDatabase: () => Promise<void>;
+let repo = '';
+let ncCounter = 0;
+
+beforeAll(async () => {
+  const [started, fresh, fixture] = await Promise.all([
+    startDockerEngine(),
+    createFreshPostgresDatabase(inject('databaseUrl')),
+    makeGitFixture(join(base, 'fixture')),
+  ]);
+  engine = started;
+  dropDatabase = fresh.drop;
+  repo = fixture.work;
+  database = await openDatabase({ url: fresh.url });
+  // nanocycle_logs rows belong to a session.
+  await database.db.insert(projects).values({ name: 'tpu', repository: fixture.remote, defaultBranch: 'main', settings: {} as never });
+  await database.db.insert(sessions).values({ id: SESSION, project: 'tpu', type: 'development', branch: 'main', status: 'active', config: {} as never });
+});
+
+afterAll(async () => {
+  await database?.close();
+  await dropDatabase?.();
+  await engine?.stop();
+  rmSync(base, { recursive: true, force: true });
+});
+
+/** A nanocycle of its own for each test: id, branch and a real git worktree. */
+async function nanocycle(): Promise<{ id: string; worktree: string }> {
+  ncCounter += 1;
+  const id = `NC-${String(ncCounter).padStart(3, '0')}`;
+  const worktree = join(base, 'worktrees', id);
+  await git(['worktree', 'add', '-q', '-b', `feat/${id.toLowerCase()}`, worktree, 'main'], repo);
+  return { id, worktree };
+}
+
+function tpuInput(nc: { id: string; worktree: string }, work: Pick<TpuRunInput, 'steps'> | Pick<TpuRunInput, 'command'>, extra: Partial<TpuRunInput> = {}): TpuRunInput {
+  return {
+    sessionId: SESSION,
+    nanocycleId: nc.id,
+    run: 1,
+    runId: randomBytes(4).toString('hex'),
+    worktreePath: nc.worktree,
+    image: engine.image,
+    env: { TEVIS_GOAL: 'test the TPU' },
+    network: false,
+    limits: { memoryMb: 256, cpus: 1, pids: 64 },
+    timeoutSeconds: 60,
+    ...work,
+    ...extra,
+  } as TpuRunInput;
+}
+
+const logsOf = (nanocycleId: string): Promise<StoredLogLine[]> => listLogLines(database.db, { sessionId: SESSION, nanocycleId, limit: 100_000 });
+
+async function containersOf(nanocycleId: string): Promise<Docker.ContainerInfo[]> {
+  return engine.docker.listContainers({ all: true, filters: { label: [`tevis.session=${SESSION}`, `tevis.nanocycle=${nanocycleId}`] } });
+}
+
+function expectContiguous(lines: StoredLogLine[], from = 1): void {
+  expect(lines.map((l) => l.seq)).toEqual(lines.map((_, i) => from + i));
+}
+
+const executors = ['docker', 'local'] as const;
+
+describe.each(executors)('the %s executor', (kind) => {
+  const deps = (): TpuDeps => ({ db: database.db, docker: engine.docker, executor: kind });
+
+  it('runs steps in order and records every line with its stream and time', async () => {
+    const nc = await nanocycle();
+    const steps = [
+      'echo one',
+      'echo two >&2',
+      'seq 1 500',
+      'echo "goal=$TEVIS_GOAL nanocycle=$TEVIS_NANOCYCLE_ID session=$TEVIS_SESSION_ID"',
+      // A line longer than the engine's 16 KiB log buffer, which it stores as several pieces.
+      'head -c 40000 /dev/zero | tr "\\0" a; echo',
+      'printf "ü ends without a newline"',
+    ];
+    const began = Date.now();
+    const result = await runTpu(deps(), tpuInput(nc, { steps }));
+    const finished = Date.now();
+
+    expect(result).toMatchObject({ exitCode: 0, executor: kind, timedOut: false });
+    const lines = await logsOf(nc.id);
+    expectContiguous(lines);
+    // Long lines shortened to their length, so a failure prints a readable diff.
+    const stdout = lines.filter((l) => l.stream === 'stdout').map((l) => (l.line.length > 200 ? `<${l.line[0]} × ${l.line.length}>` : l.line));
+    const stderr = lines.filter((l) => l.stream === 'stderr').map((l) => l.line);
+    expect(stdout).toEqual([
+      '$ echo one',
+      'one',
+      '$ echo two >&2',
+      '$ seq 1 500',
+      ...Array.from({ length: 500 }, (_, i) => String(i + 1)),
+      `$ ${steps[3]}`,
+      `goal=test the TPU nanocycle=${nc.id} session=${SESSION}`,
+      `$ ${steps[4]}`,
+      '<a × 40000>',
+      `$ ${steps[5]}`,
+      'ü ends without a newline',
+    ]);
+    expect(stderr).toEqual(['two']);
+    for (const line of lines) {
+      expect(line.run).toBe(1);
+      expect(line.at.getTime()).toBeGreaterThanOrEqual(began - 2000);
+      expect(line.at.getTime()).toBeLessThanOrEqual(finished + 2000);
+    }
+    expect(result.logLines).toBe(lines.length);
+    expect(result.lastSeq).toBe(lines.length);
+    expect(result.tail).toEqual(lines.slice(-TAIL_LINES).map((l) => l.line));
+    expect(Date.parse(result.finishedAt)).toBeGreaterThanOrEqual(Date.parse(result.startedAt));
+  });
+
+  it('stops at the first failing step and answers its exit code with the tail', async () => {
+    const nc = await nanocycle();
+    const result = await runTpu(deps(), tpuInput(nc, { steps: ['echo before', 'echo boom >&2; exit 3', 'echo never'] }));
+    expect(result.exitCode).toBe(3);
+    expect(result.tail).toContain('boom');
+    expect(result.tail).not.toContain('never');
+    const lines = (await logsOf(nc.id)).map((l) => l.line);
+    expect(lines).toContain('before');
+    expect(lines).not.toContain('never');
+  });
+
+  it('runs an argv as it is, and a second run of the nanocycle numbers its lines after the first', async () => {
+    const nc = await nanocycle();
+    const first = await runTpu(deps(), tpuInput(nc, { command: ['sh', '-c', 'echo first; exit 75'] }));
+    expect(first).toMatchObject({ exitCode: 75, lastSeq: 1 });
+    const second = await runTpu(deps(), tpuInput(nc, { command: ['sh', '-c', 'echo "answer=$TEVIS_HOLD_ANSWER"'] }, { run: 2, env: { TEVIS_HOLD_ANSWER: 'yes' } }));
+    expect(second).toMatchObject({ exitCode: 0, lastSeq: 2, logLines: 1 });
+    const lines = await logsOf(nc.id);
+    expect(lines.map((l) => [l.seq, l.run, l.line])).toEqual([
+      [1, 1, 'first'],
+      [2, 2, 'answer=yes'],
+    ]);
+  });
+
+  it('stops a run that goes past its timeout', async () => {
+    const nc = await nanocycle();
+    const began = Date.now();
+    const result = await runTpu(deps(), tpuInput(nc, { steps: ['echo started', 'sleep 30'] }, { timeoutSeconds: 2 }));
+    expect(result.timedOut).toBe(true);
+    expect(result.exitCode).not.toBe(0);
+    expect(Date.now() - began).toBeLessThan(15_000);
+    expect(result.tail).toContain('started');
+  });
+});
+
+describe('the docker executor', () => {
+  const deps = (): TpuDeps => ({ db: database.db, docker: engine.docker });
+
+  it('holds the sandbox: loopback only, not root, read-only root, writable worktree given back, no engine socket', async () => {
+    const nc = await nanocycle();
+    const script = [
+      'echo "uid=$(id -u) gid=$(id -g)"',
+      'tail -n +3 /proc/net/dev | while read name rest; do echo "iface=${name%:}"; done',
+      'touch /root-file 2>/dev/null && echo root=writable || echo root=readonly',
+      'touch /bin/planted 2>/dev/null && echo bin=writable || echo bin=readonly',
+      'echo from-the-tpu > /workspace/made-by-tpu.txt && echo workspace=writable',
+      'echo t > /tmp/t && echo tmp=writable',
+      'for s in /var/run/docker.sock /run/docker.sock; do test -e $s && echo socket=$s; done; echo sockets-checked',
+      'grep -E "^(CapEff|NoNewPrivs):" /proc/self/status | tr -d "\\t"',
+      'echo "cwd=$(pwd)"',
+    ].join('\n');
+    const input = tpuInput(nc, { command: ['sh', '-c', script] });
+    const result = await runTpu(deps(), input);
+    expect(result).toMatchObject({ exitCode: 0, executor: 'docker' });
+    const out = (await logsOf(nc.id)).map((l) => l.line);
+
+    const expectedUid = workerUid === 0 ? TPU_UID : workerUid;
+    expect(out).toContain(`uid=${expectedUid} gid=${workerUid === 0 ? TPU_UID : process.getgid!()}`);
+    expect(out.filter((l) => l.startsWith('iface='))).toEqual(['iface=lo']);
+    expect(out).toContain('root=readonly');
+    expect(out).toContain('bin=readonly');
+    expect(out).toContain('workspace=writable');
+    expect(out).toContain('tmp=writable');
+    expect(out.filter((l) => l.startsWith('socket='))).toEqual([]);
+    expect(out).toContain('sockets-checked');
+    expect(out).toContain('CapEff:0000000000000000');
+    expect(out).toContain('NoNewPrivs:1');
+    expect(out).toContain('cwd=/workspace');
+
+    // The file came back to the worker, and so did the worktree: git (run by the worker) uses it.
+    const made = join(nc.worktree, 'made-by-tpu.txt');
+    expect(readFileSync(made, 'utf8')).toBe('from-the-tpu\n');
+    expect(statSync(made).uid).toBe(workerUid);
+    expect(statSync(nc.worktree).uid).toBe(workerUid);
+    expect(statSync(join(nc.worktree, 'README.md')).uid).toBe(workerUid);
+    expect(await git(['status', '--porcelain'], nc.worktree)).toContain('made-by-tpu.txt');
+
+    // What the engine was told, as it reports it.
+    const inspected = await engine.docker.getContainer(result.containerName!).inspect();
+    expect(inspected.Name).toBe(`/${tpuContainerName(input)}`);
+    expect(inspected.Config.Labels).toMatchObject({ 'tevis.session': SESSION, 'tevis.nanocycle': nc.id, 'tevis.run': input.runId });
+    expect(inspected.HostConfig).toMatchObject({
+      NetworkMode: 'none',
+      ReadonlyRootfs: true,
+      CapDrop: ['ALL'],
+      SecurityOpt: ['no-new-privileges'],
+      Memory: 256 * 1024 * 1024,
+      NanoCpus: 1e9,
+      PidsLimit: 64,
+      AutoRemove: false,
+    });
+  });
+
+  it('refuses a missing image with its own non-retryable failure, before creating anything', async () => {
+    const nc = await nanocycle();
+    const failure = await runTpu(deps(), tpuInput(nc, { steps: ['true'] }, { image: 'tevis-no-such-image:latest' })).then(
+      () => null,
+      (error: unknown) => error,
+    );
+    expect(failure).toBeInstanceOf(ApplicationFailure);
+    expect(failure).toMatchObject({ type: 'tpu-image-missing', nonRetryable: true });
+    expect((failure as Error).message).toContain('tevis-no-such-image:latest');
+    expect((failure as Error).message).toMatch(/docker (build|pull)/);
+    expect(await containersOf(nc.id)).toHaveLength(0);
+  });
+
+  it('re-attaches after a worker shutdown: one container, every line once, and a later attempt only reads the result', async () => {
+    const nc = await nanocycle();
+    const step = 'for i in $(seq 1 30); do echo line-$i; sleep 0.1; done';
+    const input = tpuInput(nc, { steps: [step] });
+    const expected = [`$ ${step}`, ...Array.from({ length: 30 }, (_, i) => `line-${i + 1}`)];
+
+    const first = new MockActivityEnvironment({ attempt: 1 }, { logger: quietLogger });
+    let lastHeartbeat: TpuHeartbeat | undefined;
+    first.on('heartbeat', (details: TpuHeartbeat) => (lastHeartbeat = details));
+    const running = first.run(runTpu, deps(), input);
+    await waitFor('a few lines on the record', async () => (await logsOf(nc.id)).length >= 5, 30_000);
+    first.cancel('WORKER_SHUTDOWN', new ActivityCancellationDetails({ workerShutdown: true }));
+    await expect(running).rejects.toBeInstanceOf(CancelledFailure);
+
+    // The shutdown left the container running, with the worktree still the TPU's.
+    const [left] = await containersOf(nc.id);
+    expect(left?.State).toBe('running');
+    expect(lastHeartbeat).toMatchObject({ executor: 'docker' });
+    expect(lastHeartbeat!.seq).toBeGreaterThanOrEqual(5);
+
+    const second = new MockActivityEnvironment({ attempt: 2, heartbeatDetails: lastHeartbeat }, { logger: quietLogger });
+    const result: TpuRunResult = await second.run(runTpu, deps(), input);
+    expect(result).toMatchObject({ exitCode: 0, executor: 'docker', logLines: 31, lastSeq: 31 });
+    expect(result.tail).toEqual(expected);
+
+    const lines = await logsOf(nc.id);
+    expect(lines.map((l) => l.line)).toEqual(expected);
+    expectContiguous(lines);
+    expect(await containersOf(nc.id)).toHaveLength(1);
+
+    // Yet another attempt (say the worker died just before reporting) finds it exited and reads the result.
+    const third: TpuRunResult = await runTpu(deps(), input);
+    expect(third).toMatchObject({ exitCode: 0, containerId: result.containerId, logLines: 31, startedAt: result.startedAt, finishedAt: result.finishedAt });
+    expect(await logsOf(nc.id)).toHaveLength(31);
+    expect(await containersOf(nc.id)).toHaveLength(1);
+  });
+
+  it('two attempts at once make one container and one copy of the output', async () => {
+    const nc = await nanocycle();
+    const input = tpuInput(nc, { steps: ['seq 1 200', 'sleep 0.5', 'echo done'] });
+    const [a, b] = await Promise.all([runTpu(deps(), input), runTpu(deps(), input)]);
+    expect(a.containerId).toBe(b.containerId);
+    expect([a.exitCode, b.exitCode]).toEqual([0, 0]);
+    expect(await containersOf(nc.id)).toHaveLength(1);
+    const lines = await logsOf(nc.id);
+    // '$ seq 1 200', 1…200, '$ sleep 0.5', '$ echo done', 'done'
+    expect(lines.map((l) => l.line)).toEqual(['$ seq 1 200', ...Array.from({ length: 200 }, (_, i) => String(i + 1)), '$ sleep 0.5', '$ echo done', 'done']);
+    expect([a.logLines, b.logLines]).toEqual([204, 204]);
+    expectContiguous(lines);
+  });
+
+  it('a cancelled run stops and removes its container and gives the worktree back', async () => {
+    const nc = await nanocycle();
+    const input = tpuInput(nc, { steps: ['echo started; touch /workspace/started', 'sleep 60'] });
+    const env = new MockActivityEnvironment({}, { logger: quietLogger });
+    const running = env.run(runTpu, deps(), input);
+    await waitFor('the run to start', async () => (await logsOf(nc.id)).some((l) => l.line === 'started'), 30_000);
+    expect(await containersOf(nc.id)).toHaveLength(1);
+    const began = Date.now();
+    env.cancel();
+    await expect(running).rejects.toBeInstanceOf(CancelledFailure);
+    expect(Date.now() - began).toBeLessThan(15_000);
+    expect(await containersOf(nc.id)).toHaveLength(0);
+    expect(statSync(join(nc.worktree, 'started')).uid).toBe(workerUid);
+  });
+
+  it('removeTpuContainer removes a finished run once and is harmless after', async () => {
+    const nc = await nanocycle();
+    const result = await runTpu(deps(), tpuInput(nc, { steps: ['echo hi'] }));
+    expect(await containersOf(nc.id)).toHaveLength(1);
+    expect(await removeTpuContainer(engine.docker, result.containerName!)).toEqual({ removed: true });
+    expect(await removeTpuContainer(engine.docker, result.containerName!)).toEqual({ removed: false });
+    expect(await containersOf(nc.id)).toHaveLength(0);
+  });
+
+  it('uses the engine at DOCKER_HOST, and runs locally (and says so) when no engine answers', async () => {
+    const saved = process.env.DOCKER_HOST;
+    try {
+      process.env.DOCKER_HOST = engine.dockerHost;
+      const onEngine = await runTpu({ db: database.db }, tpuInput(await nanocycle(), { steps: ['echo hi'] }));
+      expect(onEngine.executor).toBe('docker');
+    } finally {
+      if (saved === undefined) delete process.env.DOCKER_HOST;
+      else process.env.DOCKER_HOST = saved;
+    }
+    const missing = new Docker({ socketPath: join(base, 'no-engine.sock') });
+    const nc = await nanocycle();
+    const local = await runTpu({ db: database.db, docker: missing }, tpuInput(nc, { steps: ['echo hi'] }));
+    expect(local).toMatchObject({ executor: 'local', exitCode: 0, logLines: 2 });
+    expect(local.containerId).toBeUndefined();
+    expect(existsSync(nc.worktree)).toBe(true);
+  });
+});
+
+describe('the local executor', () => {
+  it('kills the whole process group when cancelled', async () => {
+    const nc = await nanocycle();
+    const input = tpuInput(nc, { steps: ['sleep 60 & echo "child=$!"; wait'] });
+    const env = new MockActivityEnvironment({}, { logger: quietLogger });
+    const localDeps: TpuDeps = { db: database.db, executor: 'local' };
+    const running = env.run(runTpu, localDeps, input);
+    const childLine = await waitFor('the child pid', async () => (await logsOf(nc.id)).find((l) => l.line.startsWith('child='))?.line, 30_000);
+    const pid = Number(childLine.slice('child='.length));
+    env.cancel();
+    await expect(running).rejects.toBeInstanceOf(CancelledFailure);
+    // Gone, or a zombie nobody has reaped yet: either way no longer running.
+    await waitFor('the background child to be gone', () => {
+      const stat = existsSync(`/proc/${pid}/stat`) ? readFileSync(`/proc/${pid}/stat`, 'utf8') : '';
+      return stat === '' || / Z /.test(stat.slice(stat.lastIndexOf(')')));
+    }, 10_000);
+  });
+});

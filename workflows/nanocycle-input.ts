@@ -1,0 +1,16 @@
+import type { ExecutionSettings } from '../contracts/execution-settings.js';
+
+export interface NanocycleWorkflowInput {
+  sessionId: string;
+  sessionWorkflowId: string;
+  nanocycleId: string;
+  name: string;
+  goal: string | null;
+  run: string[] | null;
+  branch: string;
+  /** The session branch the nanocycle starts from. */
+  base: string;
+  workspace: string;
+  execution: ExecutionSettings;
+  holdPlan: boolean;
+}

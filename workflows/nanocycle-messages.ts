@@ -1,0 +1,18 @@
+import { defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { HoldPointAnswer, NanocycleCreate, HoldPointResolve } from '../contracts/nanocycle.js';
+import type { HoldPointBrief, NanocycleBrief } from '../contracts/session-state.js';
+
+/** Session → nanocycle: a person answered one of the nanocycle's hold points. */
+export const holdAnsweredSignal = defineSignal<[HoldPointAnswer]>('holdAnswered');
+
+/** Nanocycle → session: it needs a person (plan approval, an agent's question). */
+export const holdOpenedSignal = defineSignal<[HoldPointBrief]>('holdOpened');
+
+/** Nanocycle → session: its status changed (running, executor known, …). */
+export const nanocycleProgressSignal = defineSignal<[Partial<NanocycleBrief> & { id: string }]>('nanocycleProgress');
+
+/** Callers → session: the commands that can be refused, answered with the nanocycle or hold point. */
+export const createNanocycleUpdate = defineUpdate<NanocycleBrief, [NanocycleCreate]>('createNanocycle');
+export const cancelNanocycleUpdate = defineUpdate<NanocycleBrief, [string]>('cancelNanocycle');
+export const mergeNanocycleUpdate = defineUpdate<NanocycleBrief, [string]>('mergeNanocycle');
+export const resolveHoldPointUpdate = defineUpdate<HoldPointBrief, [{ holdPointId: string; decision: 'approve' | 'reject' } & HoldPointResolve]>('resolveHoldPoint');

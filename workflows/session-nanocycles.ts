@@ -1,0 +1,287 @@
+import { ApplicationFailure, executeChild, getExternalWorkflowHandle, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import type { SessionActivities } from '../activities/index.js';
+import { sessionCan } from '../contracts/capabilities.js';
+import { DEFAULT_EXECUTION_SETTINGS } from '../contracts/execution-settings.js';
+import { holdPointId, nanocycleBranch, nanocycleId, type NanocycleCreate, type NanocycleStatus } from '../contracts/nanocycle.js';
+import type { HoldPointBrief, NanocycleBrief, SessionWorkflowState } from '../contracts/session-state.js';
+import type { TimelineEventType } from '../contracts/timeline.js';
+import type { NanocycleWorkflowInput } from './nanocycle-input.js';
+import {
+  cancelNanocycleUpdate,
+  createNanocycleUpdate,
+  holdAnsweredSignal,
+  holdOpenedSignal,
+  mergeNanocycleUpdate,
+  nanocycleProgressSignal,
+  resolveHoldPointUpdate,
+} from './nanocycle-messages.js';
+import type { NanocycleOutcome } from './nanocycle-workflow.js';
+
+const acts = proxyActivities<SessionActivities>({
+  startToCloseTimeout: '5 minutes',
+  retry: { initialInterval: '1 second', maximumInterval: '30 seconds', maximumAttempts: 20 },
+});
+
+const FINAL: readonly string[] = ['merged', 'failed', 'cancelled', 'rejected'];
+/** Hold points the nanocycle's own workflow waits on; merge and conflict ones are the session's. */
+const CHILD_HOLDS: readonly string[] = ['plan', 'agent'];
+
+function refused(message: string): ApplicationFailure {
+  return ApplicationFailure.create({ message, type: 'invalid-transition', nonRetryable: true });
+}
+
+interface Queued {
+  id: string;
+  create: NanocycleCreate;
+}
+
+/**
+ * The session's side of nanocycles: the TPU limit (the rest wait in order), the children, the
+ * hold points a person answers, and the merge queue that merges one at a time.
+ */
+export function installNanocycles(state: SessionWorkflowState, noteActivity: () => void) {
+  const execution = state.execution ?? DEFAULT_EXECUTION_SETTINGS;
+  const queue: Queued[] = [];
+  const running = new Map<string, Promise<void>>();
+  const holdOverrides = new Map<string, { plan?: boolean; merge?: boolean }>();
+  let merges: Promise<unknown> = Promise.resolve();
+  let pendingMerges = 0;
+  let eventNumber = 0;
+
+  const childId = (id: string) => `${workflowInfo().workflowId}-${id}`;
+  const eventKey = () => `${workflowInfo().runId}:nc:${++eventNumber}`;
+  const brief = (id: string): NanocycleBrief | undefined => state.nanocycles.find((n) => n.id === id);
+  const refreshCounts = () => {
+    state.activeTpus = state.nanocycles.filter((n) => n.status === 'running').length;
+    state.activeNanocycle = state.nanocycles.find((n) => n.status === 'running')?.id ?? null;
+  };
+
+  const setStatus = async (id: string, status: NanocycleStatus, type: TimelineEventType | null, data: Record<string, unknown> = {}) => {
+    const nc = brief(id)!;
+    nc.status = status;
+    refreshCounts();
+    noteActivity();
+    await acts.recordNanocycle({
+      nanocycle: { sessionId: state.sessionId, id, name: nc.name, goal: null, branch: nc.branch, status, ...(FINAL.includes(status) ? { finishedAt: new Date().toISOString() } : {}) },
+      event: type ? { sessionId: state.sessionId, type, data: { nanocycleId: id, ...data }, key: eventKey() } : undefined,
+    });
+  };
+
+  const openHold = async (id: string, kind: 'merge' | 'conflict', reason: string, attempt?: number) => {
+    const hold: HoldPointBrief = { id: holdPointId(id, kind, attempt), nanocycleId: id, kind, reason, openedAt: new Date().toISOString() };
+    state.pendingHoldPoints.push(hold);
+    await acts.recordHoldPointOpened({ sessionId: state.sessionId, ...hold, eventKey: eventKey() });
+    await setStatus(id, kind === 'merge' ? 'awaiting_approval' : 'conflict', null);
+  };
+
+  /** Merges run one at a time, in the order they were asked for. */
+  const enqueueMerge = (id: string): Promise<void> => {
+    pendingMerges++;
+    const next = merges.then(async () => {
+      const nc = brief(id)!;
+      if (!state.workspacePath) throw new Error('the session has no workspace');
+      const outcome = await acts.mergeNanocycle({ workspace: state.workspacePath, branch: nc.branch, message: `Merge ${id}: ${nc.name}` });
+      if (outcome.merged) {
+        nc.commit = outcome.commit;
+        nc.detail = null;
+        await setStatus(id, 'merged', 'nanocycle.merged', { commit: outcome.commit });
+      } else {
+        nc.detail = `conflicts in ${outcome.conflicts.join(', ')}`;
+        await setStatus(id, 'conflict', 'nanocycle.conflict', { conflicts: outcome.conflicts });
+        const attempt = state.pendingHoldPoints.filter((h) => h.nanocycleId === id).length + 1;
+        await openHold(id, 'conflict', `merging ${nc.branch} conflicts in ${outcome.conflicts.join(', ')}; resolve it on the branch and approve to merge again, or reject`, attempt);
+      }
+    });
+    merges = next.catch(() => undefined).finally(() => pendingMerges--);
+    return next;
+  };
+
+  const onOutcome = async (id: string, outcome: NanocycleOutcome) => {
+    const nc = brief(id)!;
+    Object.assign(nc, { status: outcome.status, commit: outcome.commit, filesChanged: outcome.filesChanged, executor: outcome.executor, tpuSeconds: outcome.tpuSeconds, detail: outcome.detail });
+    state.pendingHoldPoints = state.pendingHoldPoints.filter((h) => !(h.nanocycleId === id && CHILD_HOLDS.includes(h.kind)));
+    refreshCounts();
+    noteActivity();
+    if (outcome.status !== 'completed') return;
+    if (!outcome.commit) return;
+    const mergeHold = holdOverrides.get(id)?.merge ?? execution.holdPolicy.merge;
+    if (mergeHold) await openHold(id, 'merge', `review ${nc.branch} (${outcome.filesChanged} file(s) changed) before it is merged into ${state.branch}`);
+    else await enqueueMerge(id);
+  };
+
+  const start = (item: Queued) => {
+    const nc = brief(item.id)!;
+    const input: NanocycleWorkflowInput = {
+      sessionId: state.sessionId,
+      sessionWorkflowId: workflowInfo().workflowId,
+      nanocycleId: item.id,
+      name: nc.name,
+      goal: item.create.goal ?? null,
+      run: item.create.run ?? null,
+      branch: nc.branch,
+      base: state.branch,
+      workspace: state.workspacePath!,
+      execution,
+      holdPlan: item.create.hold?.plan ?? execution.holdPolicy.plan,
+    };
+    nc.status = 'running';
+    refreshCounts();
+    const done = executeChild<typeof import('./nanocycle-workflow.js').nanocycleWorkflow>('nanocycleWorkflow', { workflowId: childId(item.id), args: [input] })
+      .then(
+        (outcome) => onOutcome(item.id, outcome),
+        (error: unknown) => onOutcome(item.id, { status: 'failed', commit: null, filesChanged: 0, executor: null, tpuSeconds: 0, detail: String((error as Error).message) }),
+      )
+      .finally(() => {
+        running.delete(item.id);
+        pump();
+      });
+    running.set(item.id, done);
+  };
+
+  const pump = () => {
+    while (running.size < execution.tpuLimit && queue.length > 0) start(queue.shift()!);
+  };
+
+  setHandler(nanocycleProgressSignal, (progress) => {
+    const nc = brief(progress.id);
+    if (!nc || FINAL.includes(nc.status)) return;
+    Object.assign(nc, progress);
+    refreshCounts();
+    noteActivity();
+  });
+
+  setHandler(holdOpenedSignal, (hold) => {
+    if (!state.pendingHoldPoints.some((h) => h.id === hold.id)) state.pendingHoldPoints.push(hold);
+    noteActivity();
+  });
+
+  setHandler(
+    createNanocycleUpdate,
+    async (create) => {
+      state.nanocycleCounter = (state.nanocycleCounter ?? state.nanocycles.length) + 1;
+      const id = nanocycleId(state.nanocycleCounter);
+      const nc: NanocycleBrief = { id, name: create.name, status: 'queued', branch: nanocycleBranch(id, create.name), executor: null, commit: null, filesChanged: 0, tpuSeconds: 0, detail: null };
+      state.nanocycles.push(nc);
+      if (create.hold) holdOverrides.set(id, create.hold);
+      noteActivity();
+      await acts.recordNanocycle({
+        nanocycle: { sessionId: state.sessionId, id, name: create.name, goal: create.goal ?? null, branch: nc.branch, status: 'queued', data: { run: create.run ?? null, hold: create.hold ?? null } },
+        event: { sessionId: state.sessionId, type: 'nanocycle.queued', data: { nanocycleId: id, name: create.name, branch: nc.branch }, key: eventKey() },
+      });
+      const answer = { ...nc };
+      // The record may have been written while a cancel arrived; only a still-queued one runs.
+      if (nc.status === 'queued') {
+        queue.push({ id, create });
+        pump();
+      }
+      return answer;
+    },
+    {
+      validator: (create) => {
+        if (!sessionCan(state.type, 'nanocycle:create')) throw ApplicationFailure.create({ message: `a ${state.type} session cannot create nanocycles; that takes a development session`, type: 'capability-not-allowed', nonRetryable: true });
+        if (state.status !== 'active') throw refused(`session ${state.sessionId} is ${state.status}; nanocycles start in an active session (\`tevis session switch ${state.sessionId}\`)`);
+        if (!create || typeof create.name !== 'string') throw refused('a nanocycle needs a name');
+      },
+    },
+  );
+
+  setHandler(
+    cancelNanocycleUpdate,
+    async (id) => {
+      const nc = brief(id)!;
+      const queued = queue.findIndex((q) => q.id === id);
+      if (queued >= 0) {
+        queue.splice(queued, 1);
+        await setStatus(id, 'cancelled', 'nanocycle.cancelled', { detail: 'cancelled before it started' });
+      } else if (running.has(id)) {
+        await getExternalWorkflowHandle(childId(id)).cancel();
+        await running.get(id);
+      } else {
+        state.pendingHoldPoints = state.pendingHoldPoints.filter((h) => h.nanocycleId !== id);
+        await setStatus(id, 'cancelled', 'nanocycle.cancelled', { detail: 'cancelled before merging' });
+      }
+      return { ...nc };
+    },
+    {
+      validator: (id) => {
+        const nc = brief(id);
+        if (!nc) throw ApplicationFailure.create({ message: `session ${state.sessionId} has no nanocycle ${id}`, type: 'not-found', nonRetryable: true });
+        if (FINAL.includes(nc.status)) throw refused(`${id} is already ${nc.status}`);
+      },
+    },
+  );
+
+  setHandler(
+    mergeNanocycleUpdate,
+    async (id) => {
+      const nc = brief(id)!;
+      const hold = state.pendingHoldPoints.find((h) => h.nanocycleId === id && !CHILD_HOLDS.includes(h.kind));
+      if (hold) {
+        state.pendingHoldPoints = state.pendingHoldPoints.filter((h) => h !== hold);
+        await acts.recordHoldPointResolved({ sessionId: state.sessionId, id: hold.id, nanocycleId: id, kind: hold.kind, status: 'approved', by: 'merge', comment: null, resolvedAt: new Date().toISOString(), eventKey: eventKey() });
+      }
+      await enqueueMerge(id);
+      return { ...nc };
+    },
+    {
+      validator: (id) => {
+        const nc = brief(id);
+        if (!nc) throw ApplicationFailure.create({ message: `session ${state.sessionId} has no nanocycle ${id}`, type: 'not-found', nonRetryable: true });
+        const waitsForMerge = nc.status === 'completed' || nc.status === 'conflict' || (nc.status === 'awaiting_approval' && state.pendingHoldPoints.some((h) => h.nanocycleId === id && h.kind === 'merge'));
+        if (!waitsForMerge) throw refused(`${id} is ${nc.status}; only a completed nanocycle (or one in conflict) can be merged`);
+      },
+    },
+  );
+
+  setHandler(
+    resolveHoldPointUpdate,
+    async (resolution) => {
+      const hold = state.pendingHoldPoints.find((h) => h.id === resolution.holdPointId)!;
+      // Out of the pending list before any await: a second answer is refused by the validator.
+      state.pendingHoldPoints = state.pendingHoldPoints.filter((h) => h !== hold);
+      noteActivity();
+      const answer = { holdPointId: hold.id, decision: resolution.decision, comment: resolution.comment ?? null, goal: resolution.goal ?? null, by: resolution.by ?? 'api' };
+      await acts.recordHoldPointResolved({
+        sessionId: state.sessionId,
+        id: hold.id,
+        nanocycleId: hold.nanocycleId,
+        kind: hold.kind,
+        status: resolution.decision === 'approve' ? 'approved' : 'rejected',
+        by: answer.by,
+        comment: answer.comment,
+        resolvedAt: new Date().toISOString(),
+        eventKey: eventKey(),
+      });
+      if (CHILD_HOLDS.includes(hold.kind) && hold.nanocycleId) {
+        await getExternalWorkflowHandle(childId(hold.nanocycleId)).signal(holdAnsweredSignal, answer);
+      } else if (hold.nanocycleId && resolution.decision === 'approve') {
+        await enqueueMerge(hold.nanocycleId);
+      } else if (hold.nanocycleId) {
+        brief(hold.nanocycleId)!.detail = answer.comment;
+        await setStatus(hold.nanocycleId, 'rejected', 'nanocycle.rejected', { holdPointId: hold.id, comment: answer.comment });
+      }
+      return hold;
+    },
+    {
+      validator: (resolution) => {
+        if (!state.pendingHoldPoints.some((h) => h.id === resolution?.holdPointId)) {
+          throw refused(`hold point ${resolution?.holdPointId} is not pending in session ${state.sessionId}: it is unknown or already resolved`);
+        }
+      },
+    },
+  );
+
+  return {
+    /** True while a TPU works: the session is busy, not inactive. */
+    busy: () => state.nanocycles.some((n) => n.status === 'running'),
+    /** Nothing queued, running or merging: safe to continue as new. */
+    idle: () => queue.length === 0 && running.size === 0 && pendingMerges === 0,
+    /** Before the session ends: nothing new starts, running work is cancelled and awaited. */
+    async stop(): Promise<void> {
+      for (const item of queue.splice(0)) await setStatus(item.id, 'cancelled', 'nanocycle.cancelled', { detail: 'the session ended' });
+      for (const id of running.keys()) await getExternalWorkflowHandle(childId(id)).cancel();
+      await Promise.all([...running.values()]);
+      await merges;
+    },
+  };
+}
