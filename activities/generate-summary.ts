@@ -6,7 +6,7 @@ import type { SessionWorkflowState } from '../contracts/session-state.js';
 import type { EndReason } from '../contracts/session-types.js';
 import type { SessionSummary } from '../contracts/summary.js';
 import type { Database } from '../db/database.js';
-import { nanocycles } from '../db/schema.js';
+import { holdPoints, nanocycles } from '../db/schema.js';
 import { saveSummary } from '../db/summaries-store.js';
 import { listEvents } from '../db/timeline-store.js';
 import { runGit } from './git.js';
@@ -71,6 +71,11 @@ function renderMarkdown(s: Omit<SessionSummary, 'markdown'>): string {
     for (const f of s.filesChanged.slice(0, 200)) lines.push(`- \`${f.path}\` (+${f.additions} −${f.deletions})`);
     lines.push('');
   }
+  if (s.nanocycles.items?.length) {
+    lines.push('## Nanocycles', '');
+    for (const n of s.nanocycles.items) lines.push(`- ${n.id}: ${n.status} (${n.name}) · ${n.filesChanged} file(s)${n.commit ? ` · ${n.commit.slice(0, 10)}` : ''} · TPU ${n.tpuSeconds}s`);
+    lines.push('');
+  }
   lines.push('## Metrics', '');
   for (const [name, value] of Object.entries(s.metrics)) lines.push(`- ${name}: ${value}`);
   return lines.join('\n') + '\n';
@@ -81,14 +86,25 @@ export async function generateSessionSummary(db: Database, input: GenerateSummar
   const { state } = input;
   const workspace = state.workspacePath ? await readWorkspaceState(state.workspacePath) : null;
   const exists = workspace?.gitStatus !== 'missing' && workspace !== null;
-  const [filesChanged, commitCount, ncRows, events] = await Promise.all([
+  const [filesChanged, commitCount, ncRows, events, holds] = await Promise.all([
     exists ? filesChangedSince(state.workspacePath!, state.startCommit) : Promise.resolve([]),
     exists && state.startCommit
       ? runGit(['rev-list', '--count', `${state.startCommit}..HEAD`], { cwd: state.workspacePath! }).then((n) => Number(n.trim()) || 0, () => 0)
       : Promise.resolve(0),
     db.select().from(nanocycles).where(eq(nanocycles.sessionId, state.sessionId)),
     listEvents(db, state.sessionId, 0, 100_000),
+    db.select().from(holdPoints).where(eq(holdPoints.sessionId, state.sessionId)),
   ]);
+  const items = ncRows.map((n) => ({
+    id: n.id,
+    name: n.name,
+    status: n.status,
+    commit: typeof n.data.commit === 'string' ? n.data.commit : null,
+    filesChanged: typeof n.data.filesChanged === 'number' ? n.data.filesChanged : 0,
+    tpuSeconds: typeof n.data.tpuSeconds === 'number' ? Math.round(n.data.tpuSeconds * 10) / 10 : 0,
+  }));
+  // A hold point still open when the session ends has waited until now.
+  const holdWaitSeconds = Math.round(holds.reduce((sum, h) => sum + ((h.resolvedAt?.getTime() ?? Date.parse(input.endedAt)) - h.openedAt.getTime()), 0) / 1000);
   const byStatus: Record<string, number> = {};
   for (const nc of ncRows) byStatus[nc.status] = (byStatus[nc.status] ?? 0) + 1;
   const timeSpentSeconds = Math.max(0, Math.round((Date.parse(input.endedAt) - Date.parse(state.startedAt)) / 1000));
@@ -102,7 +118,7 @@ export async function generateSessionSummary(db: Database, input: GenerateSummar
     startedAt: state.startedAt,
     endedAt: input.endedAt,
     timeSpentSeconds,
-    nanocycles: { total: ncRows.length, completed: ncRows.filter((n) => COMPLETED_STATUSES.has(n.status)).length, byStatus },
+    nanocycles: { total: ncRows.length, completed: ncRows.filter((n) => COMPLETED_STATUSES.has(n.status)).length, byStatus, items },
     filesChanged,
     commits: commitCount,
     startCommit: state.startCommit,
@@ -113,6 +129,9 @@ export async function generateSessionSummary(db: Database, input: GenerateSummar
       linesAdded: filesChanged.reduce((n, f) => n + f.additions, 0),
       linesDeleted: filesChanged.reduce((n, f) => n + f.deletions, 0),
       timelineEventsBeforeEnd: events.length,
+      tpuSeconds: Math.round(items.reduce((sum, n) => sum + n.tpuSeconds, 0) * 10) / 10,
+      holdPoints: holds.length,
+      holdWaitSeconds,
       workflowRuns: state.run,
     },
   };

@@ -11,7 +11,14 @@ export const SessionSummary = z
     startedAt: z.string(),
     endedAt: z.string(),
     timeSpentSeconds: z.number(),
-    nanocycles: z.object({ total: z.number().int(), completed: z.number().int(), byStatus: z.record(z.string(), z.number().int()) }),
+    nanocycles: z.object({
+      total: z.number().int(),
+      completed: z.number().int(),
+      byStatus: z.record(z.string(), z.number().int()),
+      items: z
+        .array(z.object({ id: z.string(), name: z.string(), status: z.string(), commit: z.string().nullable(), filesChanged: z.number().int(), tpuSeconds: z.number() }))
+        .optional(),
+    }),
     filesChanged: z.array(z.object({ path: z.string(), additions: z.number().int(), deletions: z.number().int() })),
     commits: z.number().int(),
     startCommit: z.string().nullable(),

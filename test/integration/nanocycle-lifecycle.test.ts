@@ -84,6 +84,9 @@ describe('nanocycles on the local executor', () => {
     const summary = (await h.call('GET', `/sessions/${id}/summary`)).json;
     expect(summary.nanocycles).toMatchObject({ total: 1, completed: 1, byStatus: { merged: 1 } });
     expect(summary.filesChanged.map((f: any) => f.path)).toContain('GREETING.md');
+    expect(summary.nanocycles.items).toEqual([{ id: 'NC-001', name: 'greeting', status: 'merged', commit: expect.stringMatching(/^[0-9a-f]{40}$/), filesChanged: 1, tpuSeconds: expect.any(Number) }]);
+    expect(summary.metrics).toMatchObject({ holdPoints: 1, tpuSeconds: expect.any(Number), holdWaitSeconds: expect.any(Number) });
+    expect(summary.markdown).toContain('NC-001: merged (greeting)');
   });
 
   it('a rejected merge leaves the session branch alone; a failing run keeps the tail of its output', async () => {
