@@ -10,6 +10,7 @@ import { removeTpuContainer } from './tpu/remove-tpu-container.js';
 import { runTpu } from './tpu/run-tpu.js';
 import type { TpuRunInput } from './tpu/tpu-spec.js';
 import { readAgentHoldRequest } from './agent-hold-request.js';
+import { pushSessionBranch } from './push-session-branch.js';
 import { commitNanocycle, createNanocycleWorktree, mergeNanocycle, worktreePath } from './nanocycle-git.js';
 import { recordHoldPointOpened, recordHoldPointResolved, recordNanocycle, type OpenHoldPointInput, type ResolveHoldPointInput } from './nanocycle-records.js';
 import type { NanocycleRecord } from '../db/nanocycles-store.js';
@@ -51,6 +52,7 @@ export function createSessionActivities(deps: ActivityDeps) {
     commitNanocycle: (input: { path: string; message: string }) => commitNanocycle(input),
     mergeNanocycle: (input: { workspace: string; branch: string; message: string }) => mergeNanocycle(input),
     readAgentHoldRequest: (input: { worktree: string }) => readAgentHoldRequest(input),
+    pushSessionBranch: (input: { workspace: string; branch: string }) => pushSessionBranch(input),
     recordNanocycle: (input: { nanocycle: NanocycleRecord; event?: NewTimelineEvent }) => recordNanocycle(deps.db, input),
     recordHoldPointOpened: (input: OpenHoldPointInput) => recordHoldPointOpened(deps.db, input),
     recordHoldPointResolved: (input: ResolveHoldPointInput) => recordHoldPointResolved(deps.db, input),

@@ -26,6 +26,8 @@ export const TIMELINE_EVENT_TYPES = [
   'nanocycle.rejected',
   'nanocycle.merged',
   'nanocycle.conflict',
+  'branch.pushed',
+  'branch.push_failed',
   'holdpoint.opened',
   'holdpoint.resolved',
 ] as const;

@@ -74,6 +74,17 @@ export function installNanocycles(state: SessionWorkflowState, noteActivity: () 
     await setStatus(id, kind === 'merge' ? 'awaiting_approval' : 'conflict', null);
   };
 
+  /** Push policy: the session branch goes to the project's remote; a refusal is on the timeline. */
+  const pushBranch = async (why: string) => {
+    if (!state.workspacePath) return;
+    const pushed = await acts.pushSessionBranch({ workspace: state.workspacePath, branch: state.branch });
+    await acts.recordTransition({
+      sessionId: state.sessionId,
+      changes: {},
+      event: { sessionId: state.sessionId, type: pushed.pushed ? 'branch.pushed' : 'branch.push_failed', data: { branch: state.branch, commit: pushed.commit, why, error: pushed.error }, key: eventKey() },
+    });
+  };
+
   /** Merges run one at a time, in the order they were asked for. */
   const enqueueMerge = (id: string): Promise<void> => {
     pendingMerges++;
@@ -85,6 +96,7 @@ export function installNanocycles(state: SessionWorkflowState, noteActivity: () 
         nc.commit = outcome.commit;
         nc.detail = null;
         await setStatus(id, 'merged', 'nanocycle.merged', { commit: outcome.commit });
+        if (execution.push === 'on-merge') await pushBranch(`${id} merged`);
       } else {
         nc.detail = `conflicts in ${outcome.conflicts.join(', ')}`;
         await setStatus(id, 'conflict', 'nanocycle.conflict', { conflicts: outcome.conflicts });
@@ -282,6 +294,7 @@ export function installNanocycles(state: SessionWorkflowState, noteActivity: () 
       for (const id of running.keys()) await getExternalWorkflowHandle(childId(id)).cancel();
       await Promise.all([...running.values()]);
       await merges;
+      if (execution.push === 'on-end' && state.nanocycles.some((n) => n.status === 'merged')) await pushBranch('the session ended');
     },
   };
 }

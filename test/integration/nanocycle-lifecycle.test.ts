@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeGitFixture } from '../support/git-fixtures.js';
+import { git, makeGitFixture } from '../support/git-fixtures.js';
 import { createActiveSession, createProject, startHarness, waitFor, type Harness } from '../support/tevis-harness.js';
 
 /**
@@ -167,6 +167,26 @@ describe('nanocycles on the local executor', () => {
     expect(readFileSync(join(session.session.workspacePath, 'README.md'), 'utf8')).toBe('right\n');
     expect(session.state.workspace.gitStatus).toBe('clean');
     await h.call('POST', `/sessions/${id}/end`);
+  });
+
+  it('pushes the session branch to the remote on merge or on end, as the project says', async () => {
+    for (const push of ['on-merge', 'on-end'] as const) {
+      const own = await makeGitFixture(join(h.home, `push-${push}`));
+      const name = `push-${push}`;
+      await createProject(h, { name, repository: own.remote, execution: { push, holdMerge: false } });
+      const { session } = await createActiveSession(h, { project: name });
+      await h.call('POST', `/sessions/${session.id}/nanocycles`, { name: 'pushed', run: [`echo ${push} > PUSHED.md`] });
+      await nanocycleStatus(session.id, 'NC-001', ['merged']);
+      const onRemote = () => git(['show', 'main:PUSHED.md'], own.remote).catch(() => null);
+      if (push === 'on-end') {
+        expect(await onRemote()).toBeNull();
+        await h.call('POST', `/sessions/${session.id}/end`);
+      }
+      await waitFor(`the ${push} push`, async () => (await onRemote()) === `${push}\n`);
+      const events = (await h.call('GET', `/sessions/${session.id}/events`)).json.events;
+      expect(events.filter((e: any) => e.type === 'branch.pushed')).toHaveLength(1);
+      if (push === 'on-merge') await h.call('POST', `/sessions/${session.id}/end`);
+    }
   });
 
   it('review and planning sessions refuse to create nanocycles', async () => {

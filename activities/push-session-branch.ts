@@ -1,0 +1,19 @@
+import { branchNameProblem } from '../contracts/git-inputs.js';
+import { GitError, runGit } from './git.js';
+
+/**
+ * Pushes the session branch to the project's remote (push policy `on-merge` or `on-end`). A
+ * rejected push (the remote moved on) is reported, not retried: a person decides what to do.
+ */
+export async function pushSessionBranch(input: { workspace: string; branch: string }): Promise<{ pushed: boolean; commit: string; error: string | null }> {
+  const problem = branchNameProblem(input.branch);
+  if (problem) throw new Error(`branch name ${problem}`);
+  const commit = (await runGit(['rev-parse', 'HEAD'], { cwd: input.workspace })).trim();
+  try {
+    await runGit(['push', '--porcelain', 'origin', `HEAD:refs/heads/${input.branch}`], { cwd: input.workspace });
+    return { pushed: true, commit, error: null };
+  } catch (error) {
+    if (error instanceof GitError && /rejected|non-fast-forward|fetch first/i.test(error.stderr)) return { pushed: false, commit, error: error.message };
+    throw error;
+  }
+}
