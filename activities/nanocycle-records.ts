@@ -3,6 +3,7 @@ import type { Database } from '../db/database.js';
 import { insertHoldPoint, resolveHoldPoint } from '../db/hold-points-store.js';
 import { saveNanocycle, type NanocycleRecord } from '../db/nanocycles-store.js';
 import { appendEvent } from '../db/timeline-store.js';
+import { deliverHoldPointWebhook } from './hold-point-webhook.js';
 
 /** The record of nanocycles and hold points, each write with its timeline event (idempotent by key). */
 
@@ -19,16 +20,23 @@ export interface OpenHoldPointInput {
   reason: string;
   openedAt: string;
   eventKey: string;
+  webhookUrl?: string | null;
 }
 
 export async function recordHoldPointOpened(db: Database, input: OpenHoldPointInput): Promise<void> {
   await insertHoldPoint(db, input);
-  await appendEvent(db, {
-    sessionId: input.sessionId,
-    type: 'holdpoint.opened',
-    data: { id: input.id, nanocycleId: input.nanocycleId, kind: input.kind, reason: input.reason },
-    key: input.eventKey,
-  });
+  const data = { id: input.id, nanocycleId: input.nanocycleId, kind: input.kind, reason: input.reason };
+  await appendEvent(db, { sessionId: input.sessionId, type: 'holdpoint.opened', data, key: input.eventKey });
+  await notify(db, input, 'holdpoint.opened', { ...data, openedAt: input.openedAt });
+}
+
+/** The webhook's answer goes on the timeline only when it failed: that is what a person must know. */
+async function notify(db: Database, input: { sessionId: string; eventKey: string; webhookUrl?: string | null }, event: 'holdpoint.opened' | 'holdpoint.resolved', payload: Record<string, unknown>) {
+  if (!input.webhookUrl) return;
+  const result = await deliverHoldPointWebhook({ url: input.webhookUrl, deliveryId: `${input.sessionId}:${input.eventKey}`, event, payload: { sessionId: input.sessionId, ...payload } });
+  if (!result.delivered) {
+    await appendEvent(db, { sessionId: input.sessionId, type: 'webhook.failed', data: { event, holdPointId: payload.id, error: result.error }, key: `${input.eventKey}:webhook` });
+  }
 }
 
 export interface ResolveHoldPointInput {
@@ -41,6 +49,7 @@ export interface ResolveHoldPointInput {
   comment: string | null;
   resolvedAt: string;
   eventKey: string;
+  webhookUrl?: string | null;
 }
 
 export async function recordHoldPointResolved(db: Database, input: ResolveHoldPointInput): Promise<void> {
@@ -51,4 +60,5 @@ export async function recordHoldPointResolved(db: Database, input: ResolveHoldPo
     data: { id: input.id, nanocycleId: input.nanocycleId, kind: input.kind, status: input.status, by: input.by, comment: input.comment },
     key: input.eventKey,
   });
+  await notify(db, input, 'holdpoint.resolved', { id: input.id, nanocycleId: input.nanocycleId, kind: input.kind, status: input.status, by: input.by, comment: input.comment, resolvedAt: input.resolvedAt });
 }

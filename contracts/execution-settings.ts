@@ -26,6 +26,8 @@ export const ExecutionSettings = z
     limits: z.object({ memoryMb: z.number().int().min(16), cpus: z.number().min(0.1).max(64), pids: z.number().int().min(8) }),
     timeoutSeconds: z.number().int().min(1),
     push: z.enum(PUSH_POLICIES),
+    /** Told of every hold point opened and resolved; signed with TEVIS_WEBHOOK_SECRET (HMAC-SHA256). */
+    webhookUrl: z.string().nullable().optional(),
   })
   .meta({ id: 'ExecutionSettings' });
 export type ExecutionSettings = z.infer<typeof ExecutionSettings>;
@@ -39,6 +41,7 @@ export const DEFAULT_EXECUTION_SETTINGS: ExecutionSettings = {
   limits: { memoryMb: 1024, cpus: 1, pids: 256 },
   timeoutSeconds: 3600,
   push: 'never',
+  webhookUrl: null,
 };
 
 /** The flat, optional form the API and CLI take (`--image`, `--agent`, `--tpu-limit`, …). */
@@ -54,6 +57,11 @@ export const ExecutionSettingsInput = z.strictObject({
   pids: z.number().int().min(8).max(1_000_000).optional(),
   tpuTimeoutSeconds: z.number().int().min(1).max(7 * 86400).optional(),
   push: z.enum(PUSH_POLICIES).optional(),
+  webhookUrl: z
+    .url({ protocol: /^https?$/, error: 'a webhook URL is http(s)://…' })
+    .max(2000)
+    .nullable()
+    .optional(),
 });
 export type ExecutionSettingsInput = z.infer<typeof ExecutionSettingsInput>;
 
@@ -67,5 +75,6 @@ export function applyExecutionInput(current: ExecutionSettings, input: Execution
     limits: { memoryMb: input.memoryMb ?? current.limits.memoryMb, cpus: input.cpus ?? current.limits.cpus, pids: input.pids ?? current.limits.pids },
     timeoutSeconds: input.tpuTimeoutSeconds ?? current.timeoutSeconds,
     push: input.push ?? current.push,
+    webhookUrl: input.webhookUrl === undefined ? (current.webhookUrl ?? null) : input.webhookUrl,
   };
 }

@@ -30,6 +30,7 @@ export const TIMELINE_EVENT_TYPES = [
   'branch.push_failed',
   'holdpoint.opened',
   'holdpoint.resolved',
+  'webhook.failed',
 ] as const;
 export const TimelineEventType = z.enum(TIMELINE_EVENT_TYPES);
 export type TimelineEventType = z.infer<typeof TimelineEventType>;

@@ -83,7 +83,7 @@ export async function nanocycleWorkflow(input: NanocycleWorkflowInput): Promise<
     // The session learns of the hold point before the record shows it to anyone, so an answer
     // that follows the record never reaches a session that does not know the hold point yet.
     await session.signal(holdOpenedSignal, { id, nanocycleId: input.nanocycleId, kind, reason, openedAt });
-    await records.recordHoldPointOpened({ sessionId: input.sessionId, id, nanocycleId: input.nanocycleId, kind, reason, openedAt, eventKey: eventKey() });
+    await records.recordHoldPointOpened({ sessionId: input.sessionId, id, nanocycleId: input.nanocycleId, kind, reason, openedAt, eventKey: eventKey(), webhookUrl: input.execution.webhookUrl });
     await record('awaiting_approval', null);
     await condition(() => answers.has(id));
     return answers.get(id)!;

@@ -70,7 +70,7 @@ export function installNanocycles(state: SessionWorkflowState, noteActivity: () 
   const openHold = async (id: string, kind: 'merge' | 'conflict', reason: string, attempt?: number) => {
     const hold: HoldPointBrief = { id: holdPointId(id, kind, attempt), nanocycleId: id, kind, reason, openedAt: new Date().toISOString() };
     state.pendingHoldPoints.push(hold);
-    await acts.recordHoldPointOpened({ sessionId: state.sessionId, ...hold, eventKey: eventKey() });
+    await acts.recordHoldPointOpened({ sessionId: state.sessionId, ...hold, eventKey: eventKey(), webhookUrl: execution.webhookUrl });
     await setStatus(id, kind === 'merge' ? 'awaiting_approval' : 'conflict', null);
   };
 
@@ -230,7 +230,7 @@ export function installNanocycles(state: SessionWorkflowState, noteActivity: () 
       const hold = state.pendingHoldPoints.find((h) => h.nanocycleId === id && !CHILD_HOLDS.includes(h.kind));
       if (hold) {
         state.pendingHoldPoints = state.pendingHoldPoints.filter((h) => h !== hold);
-        await acts.recordHoldPointResolved({ sessionId: state.sessionId, id: hold.id, nanocycleId: id, kind: hold.kind, status: 'approved', by: 'merge', comment: null, resolvedAt: new Date().toISOString(), eventKey: eventKey() });
+        await acts.recordHoldPointResolved({ sessionId: state.sessionId, id: hold.id, nanocycleId: id, kind: hold.kind, status: 'approved', by: 'merge', comment: null, resolvedAt: new Date().toISOString(), eventKey: eventKey(), webhookUrl: execution.webhookUrl });
       }
       await enqueueMerge(id);
       return { ...nc };
@@ -263,6 +263,7 @@ export function installNanocycles(state: SessionWorkflowState, noteActivity: () 
         comment: answer.comment,
         resolvedAt: new Date().toISOString(),
         eventKey: eventKey(),
+        webhookUrl: execution.webhookUrl,
       });
       if (CHILD_HOLDS.includes(hold.kind) && hold.nanocycleId) {
         await getExternalWorkflowHandle(childId(hold.nanocycleId)).signal(holdAnsweredSignal, answer);

@@ -1,4 +1,7 @@
+import { createHmac } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { git, makeGitFixture } from '../support/git-fixtures.js';
@@ -186,6 +189,44 @@ describe('nanocycles on the local executor', () => {
       const events = (await h.call('GET', `/sessions/${session.id}/events`)).json.events;
       expect(events.filter((e: any) => e.type === 'branch.pushed')).toHaveLength(1);
       if (push === 'on-merge') await h.call('POST', `/sessions/${session.id}/end`);
+    }
+  });
+
+  it('tells the project webhook of hold points opened and resolved, signed with HMAC-SHA256', async () => {
+    const received: { headers: Record<string, string | string[] | undefined>; body: string }[] = [];
+    const server = createServer((req, res) => {
+      let body = '';
+      req.on('data', (chunk) => (body += chunk));
+      req.on('end', () => {
+        received.push({ headers: req.headers, body });
+        res.end('ok');
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    const secret = 'test-webhook-secret';
+    process.env.TEVIS_WEBHOOK_SECRET = secret;
+    try {
+      const id = await activeSession({ webhookUrl: `http://127.0.0.1:${port}/hooks` });
+      await h.call('POST', `/sessions/${id}/nanocycles`, { name: 'hooked', run: ['echo x > HOOK.md'] });
+      await pendingHold(id, 'merge');
+      await waitFor('the opened webhook', () => received.length >= 1);
+      await h.call('POST', `/sessions/${id}/holds/HP-001-merge/reject`, { comment: 'no' });
+      await waitFor('the resolved webhook', () => received.length >= 2);
+      const [opened, resolved] = received.map((r) => ({ ...r, json: JSON.parse(r.body) }));
+      expect(opened!.json).toMatchObject({ event: 'holdpoint.opened', sessionId: id, id: 'HP-001-merge', kind: 'merge', nanocycleId: 'NC-001' });
+      expect(resolved!.json).toMatchObject({ event: 'holdpoint.resolved', id: 'HP-001-merge', status: 'rejected', comment: 'no' });
+      for (const r of [opened!, resolved!]) {
+        const expected = `sha256=${createHmac('sha256', secret).update(r.body).digest('hex')}`;
+        expect(r.headers['x-tevis-signature-256']).toBe(expected);
+      }
+      // The secret is the worker's alone: not in the record, not on the timeline.
+      const events = JSON.stringify((await h.call('GET', `/sessions/${id}/events`)).json);
+      expect(events).not.toContain(secret);
+      await h.call('POST', `/sessions/${id}/end`);
+    } finally {
+      delete process.env.TEVIS_WEBHOOK_SECRET;
+      server.close();
     }
   });
 
