@@ -28,6 +28,8 @@ export const ExecutionSettings = z
     push: z.enum(PUSH_POLICIES),
     /** Told of every hold point opened and resolved; signed with TEVIS_WEBHOOK_SECRET (HMAC-SHA256). */
     webhookUrl: z.string().nullable().optional(),
+    /** What happens to a hold point nobody answers in time; none by default. */
+    holdDeadline: z.object({ seconds: z.number().int().min(1), action: z.enum(['reject', 'pause']) }).nullable().optional(),
   })
   .meta({ id: 'ExecutionSettings' });
 export type ExecutionSettings = z.infer<typeof ExecutionSettings>;
@@ -42,6 +44,7 @@ export const DEFAULT_EXECUTION_SETTINGS: ExecutionSettings = {
   timeoutSeconds: 3600,
   push: 'never',
   webhookUrl: null,
+  holdDeadline: null,
 };
 
 /** The flat, optional form the API and CLI take (`--image`, `--agent`, `--tpu-limit`, …). */
@@ -62,6 +65,9 @@ export const ExecutionSettingsInput = z.strictObject({
     .max(2000)
     .nullable()
     .optional(),
+  /** 0 removes the deadline. */
+  holdDeadlineSeconds: z.number().int().min(0).max(365 * 86400).optional(),
+  holdDeadlineAction: z.enum(['reject', 'pause']).optional(),
 });
 export type ExecutionSettingsInput = z.infer<typeof ExecutionSettingsInput>;
 
@@ -76,5 +82,13 @@ export function applyExecutionInput(current: ExecutionSettings, input: Execution
     timeoutSeconds: input.tpuTimeoutSeconds ?? current.timeoutSeconds,
     push: input.push ?? current.push,
     webhookUrl: input.webhookUrl === undefined ? (current.webhookUrl ?? null) : input.webhookUrl,
+    holdDeadline: deadlineFrom(current.holdDeadline ?? null, input),
   };
+}
+
+function deadlineFrom(current: ExecutionSettings['holdDeadline'], input: ExecutionSettingsInput): ExecutionSettings['holdDeadline'] {
+  if (input.holdDeadlineSeconds === 0) return null;
+  const seconds = input.holdDeadlineSeconds ?? current?.seconds;
+  if (!seconds) return null;
+  return { seconds, action: input.holdDeadlineAction ?? current?.action ?? 'reject' };
 }

@@ -1,4 +1,4 @@
-import { ApplicationFailure, executeChild, getExternalWorkflowHandle, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import { ApplicationFailure, executeChild, getExternalWorkflowHandle, proxyActivities, setHandler, sleep, workflowInfo } from '@temporalio/workflow';
 import type { SessionActivities } from '../activities/index.js';
 import { sessionCan } from '../contracts/capabilities.js';
 import { DEFAULT_EXECUTION_SETTINGS } from '../contracts/execution-settings.js';
@@ -39,7 +39,7 @@ interface Queued {
  * The session's side of nanocycles: the TPU limit (the rest wait in order), the children, the
  * hold points a person answers, and the merge queue that merges one at a time.
  */
-export function installNanocycles(state: SessionWorkflowState, noteActivity: () => void) {
+export function installNanocycles(state: SessionWorkflowState, noteActivity: () => void, pauseSession: (why: string) => Promise<void>) {
   const execution = state.execution ?? DEFAULT_EXECUTION_SETTINGS;
   const queue: Queued[] = [];
   const running = new Map<string, Promise<void>>();
@@ -70,6 +70,7 @@ export function installNanocycles(state: SessionWorkflowState, noteActivity: () 
   const openHold = async (id: string, kind: 'merge' | 'conflict', reason: string, attempt?: number) => {
     const hold: HoldPointBrief = { id: holdPointId(id, kind, attempt), nanocycleId: id, kind, reason, openedAt: new Date().toISOString() };
     state.pendingHoldPoints.push(hold);
+    watchDeadline(hold);
     await acts.recordHoldPointOpened({ sessionId: state.sessionId, ...hold, eventKey: eventKey(), webhookUrl: execution.webhookUrl });
     await setStatus(id, kind === 'merge' ? 'awaiting_approval' : 'conflict', null);
   };
@@ -82,6 +83,22 @@ export function installNanocycles(state: SessionWorkflowState, noteActivity: () 
       sessionId: state.sessionId,
       changes: {},
       event: { sessionId: state.sessionId, type: pushed.pushed ? 'branch.pushed' : 'branch.push_failed', data: { branch: state.branch, commit: pushed.commit, why, error: pushed.error }, key: eventKey() },
+    });
+  };
+
+  /**
+   * The project's hold-point deadline: a hold point nobody answered in time is rejected, or the
+   * session is paused so the work waits without a clock running out on it.
+   */
+  const watchDeadline = (hold: HoldPointBrief) => {
+    const deadline = execution.holdDeadline;
+    if (!deadline) return;
+    // From when it opened, so a deadline carried across continue-as-new keeps its time.
+    const dueInMs = Math.max(1, Date.parse(hold.openedAt) + deadline.seconds * 1000 - Date.now());
+    void sleep(dueInMs).then(async () => {
+      if (!state.pendingHoldPoints.some((h) => h.id === hold.id)) return;
+      if (deadline.action === 'reject') await resolveHold(hold, 'reject', `no answer within ${deadline.seconds} s`, null, 'deadline');
+      else await pauseSession(`hold point ${hold.id} had no answer within ${deadline.seconds} s`);
     });
   };
 
@@ -154,6 +171,9 @@ export function installNanocycles(state: SessionWorkflowState, noteActivity: () 
     while (running.size < execution.tpuLimit && queue.length > 0) start(queue.shift()!);
   };
 
+  // Hold points carried over from the previous run get their deadlines back.
+  for (const hold of state.pendingHoldPoints) watchDeadline(hold);
+
   setHandler(nanocycleProgressSignal, (progress) => {
     const nc = brief(progress.id);
     if (!nc || FINAL.includes(nc.status)) return;
@@ -165,6 +185,7 @@ export function installNanocycles(state: SessionWorkflowState, noteActivity: () 
   setHandler(holdOpenedSignal, (hold) => {
     if (!state.pendingHoldPoints.some((h) => h.id === hold.id)) state.pendingHoldPoints.push(hold);
     noteActivity();
+    watchDeadline(hold);
   });
 
   setHandler(
@@ -245,34 +266,39 @@ export function installNanocycles(state: SessionWorkflowState, noteActivity: () 
     },
   );
 
+  /** A person's answer, or the deadline's: recorded, then routed to whoever waits on it. */
+  const resolveHold = async (hold: HoldPointBrief, decision: 'approve' | 'reject', comment: string | null, goal: string | null, by: string) => {
+    // Out of the pending list before any await: a second answer is refused by the validator.
+    state.pendingHoldPoints = state.pendingHoldPoints.filter((h) => h.id !== hold.id);
+    noteActivity();
+    const answer = { holdPointId: hold.id, decision, comment, goal, by };
+    await acts.recordHoldPointResolved({
+      sessionId: state.sessionId,
+      id: hold.id,
+      nanocycleId: hold.nanocycleId,
+      kind: hold.kind,
+      status: decision === 'approve' ? 'approved' : 'rejected',
+      by,
+      comment,
+      resolvedAt: new Date().toISOString(),
+      eventKey: eventKey(),
+      webhookUrl: execution.webhookUrl,
+    });
+    if (CHILD_HOLDS.includes(hold.kind) && hold.nanocycleId) {
+      await getExternalWorkflowHandle(childId(hold.nanocycleId)).signal(holdAnsweredSignal, answer);
+    } else if (hold.nanocycleId && decision === 'approve') {
+      await enqueueMerge(hold.nanocycleId);
+    } else if (hold.nanocycleId) {
+      brief(hold.nanocycleId)!.detail = comment;
+      await setStatus(hold.nanocycleId, 'rejected', 'nanocycle.rejected', { holdPointId: hold.id, comment });
+    }
+  };
+
   setHandler(
     resolveHoldPointUpdate,
     async (resolution) => {
       const hold = state.pendingHoldPoints.find((h) => h.id === resolution.holdPointId)!;
-      // Out of the pending list before any await: a second answer is refused by the validator.
-      state.pendingHoldPoints = state.pendingHoldPoints.filter((h) => h !== hold);
-      noteActivity();
-      const answer = { holdPointId: hold.id, decision: resolution.decision, comment: resolution.comment ?? null, goal: resolution.goal ?? null, by: resolution.by ?? 'api' };
-      await acts.recordHoldPointResolved({
-        sessionId: state.sessionId,
-        id: hold.id,
-        nanocycleId: hold.nanocycleId,
-        kind: hold.kind,
-        status: resolution.decision === 'approve' ? 'approved' : 'rejected',
-        by: answer.by,
-        comment: answer.comment,
-        resolvedAt: new Date().toISOString(),
-        eventKey: eventKey(),
-        webhookUrl: execution.webhookUrl,
-      });
-      if (CHILD_HOLDS.includes(hold.kind) && hold.nanocycleId) {
-        await getExternalWorkflowHandle(childId(hold.nanocycleId)).signal(holdAnsweredSignal, answer);
-      } else if (hold.nanocycleId && resolution.decision === 'approve') {
-        await enqueueMerge(hold.nanocycleId);
-      } else if (hold.nanocycleId) {
-        brief(hold.nanocycleId)!.detail = answer.comment;
-        await setStatus(hold.nanocycleId, 'rejected', 'nanocycle.rejected', { holdPointId: hold.id, comment: answer.comment });
-      }
+      await resolveHold(hold, resolution.decision, resolution.comment ?? null, resolution.goal ?? null, resolution.by ?? 'api');
       return hold;
     },
     {

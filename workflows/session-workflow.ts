@@ -146,7 +146,13 @@ export async function sessionWorkflow(input: SessionWorkflowInput): Promise<Tran
     },
   );
 
-  const nanocycles = installNanocycles(state, noteActivity);
+  const nanocycles = installNanocycles(state, noteActivity, (why) =>
+    serially(async () => {
+      if (state.status !== 'active') return;
+      noteActivity();
+      await moveTo('paused', 'session.paused', { reason: why });
+    }),
+  );
 
   upsertSearchAttributes([
     { key: projectKey, value: state.project },

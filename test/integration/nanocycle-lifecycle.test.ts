@@ -230,6 +230,22 @@ describe('nanocycles on the local executor', () => {
     }
   });
 
+  it('a hold point nobody answers by its deadline is rejected, or pauses the session', async () => {
+    const rejecting = await activeSession({ holdDeadlineSeconds: 1, holdDeadlineAction: 'reject' });
+    await h.call('POST', `/sessions/${rejecting}/nanocycles`, { name: 'late', run: ['echo x > LATE.md'] });
+    await nanocycleStatus(rejecting, 'NC-001', ['rejected']);
+    const holds = (await h.call('GET', `/sessions/${rejecting}/holds`)).json.holdPoints;
+    expect(holds).toMatchObject([{ id: 'HP-001-merge', status: 'rejected', resolvedBy: 'deadline' }]);
+    await h.call('POST', `/sessions/${rejecting}/end`);
+
+    const pausing = await activeSession({ holdDeadlineSeconds: 1, holdDeadlineAction: 'pause' });
+    await h.call('POST', `/sessions/${pausing}/nanocycles`, { name: 'later', run: ['echo x > LATER.md'] });
+    await h.waitForSession(pausing, (s) => s.session.status === 'paused', 'the deadline to pause the session');
+    // Paused, the hold point still waits for a person.
+    expect((await h.call('GET', `/sessions/${pausing}/holds`)).json.holdPoints).toMatchObject([{ id: 'HP-001-merge', status: 'pending' }]);
+    await h.call('POST', `/sessions/${pausing}/end`);
+  });
+
   it('review and planning sessions refuse to create nanocycles', async () => {
     for (const type of ['review', 'planning']) {
       const id = await activeSession({}, type);
