@@ -11,6 +11,7 @@ import type { SessionWorkflowState } from '../contracts/session-state.js';
 import { isOpenStatus, type SessionType } from '../contracts/session-types.js';
 import type { OpenDatabase } from '../db/database.js';
 import { getProject } from '../db/projects-store.js';
+import { listHoldPoints } from '../db/hold-points-store.js';
 import { nanocycles } from '../db/schema.js';
 import { findSessionRow, getSession, insertSession, latestSessionConfig, updateSession } from '../db/sessions-store.js';
 import { appendEvent } from '../db/timeline-store.js';
@@ -108,6 +109,9 @@ export class SessionLifecycle {
   private async startWorkflow(session: Session, phase: SessionWorkflowInput['phase']): Promise<void> {
     const ncs = await this.db.select().from(nanocycles).where(eq(nanocycles.sessionId, session.id));
     const row = await findSessionRow(this.db, session.id);
+    // A recovered session takes back the hold points it owns itself (merge, conflict); those a
+    // lost nanocycle workflow waited on went with it.
+    const holds = (await listHoldPoints(this.db, session.id)).filter((h) => h.status === 'pending' && (h.kind === 'merge' || h.kind === 'conflict'));
     const state: SessionWorkflowState = {
       sessionId: session.id,
       project: session.project,
@@ -122,10 +126,20 @@ export class SessionLifecycle {
       workspacePath: session.workspacePath,
       startCommit: session.startCommit,
       context: row?.context ?? null,
-      nanocycles: ncs.map((n) => ({ id: n.id, name: n.name, status: n.status, branch: n.branch })),
+      nanocycles: ncs.map((n) => ({
+        id: n.id,
+        name: n.name,
+        status: n.status,
+        branch: n.branch,
+        executor: n.executor,
+        commit: typeof n.data.commit === 'string' ? n.data.commit : null,
+        filesChanged: typeof n.data.filesChanged === 'number' ? n.data.filesChanged : 0,
+        tpuSeconds: typeof n.data.tpuSeconds === 'number' ? n.data.tpuSeconds : 0,
+        detail: typeof n.data.detail === 'string' ? n.data.detail : null,
+      })),
       activeNanocycle: null,
       activeTpus: 0,
-      pendingHoldPoints: [],
+      pendingHoldPoints: holds.map((h) => ({ id: h.id, nanocycleId: h.nanocycleId, kind: h.kind, reason: h.reason, openedAt: h.openedAt.toISOString() })),
       endReason: session.endReason,
       failure: null,
       run: 1,

@@ -311,6 +311,19 @@ export function installNanocycles(state: SessionWorkflowState, noteActivity: () 
   );
 
   return {
+    /**
+     * After a recover: nanocycles whose own workflow went with the lost session workflow cannot
+     * go on; they are marked failed (create them again). Completed ones can still be merged.
+     */
+    async failLost(): Promise<void> {
+      const ownHolds = new Set(state.pendingHoldPoints.map((h) => h.nanocycleId));
+      for (const nc of state.nanocycles) {
+        const lost = nc.status === 'queued' || nc.status === 'running' || (nc.status === 'awaiting_approval' && !ownHolds.has(nc.id));
+        if (!lost) continue;
+        nc.detail = 'lost when the session workflow stopped; create it again';
+        await setStatus(nc.id, 'failed', 'nanocycle.failed', { detail: nc.detail });
+      }
+    },
     /** True while a TPU works: the session is busy, not inactive. */
     busy: () => state.nanocycles.some((n) => n.status === 'running'),
     /** Nothing queued, running or merging: safe to continue as new. */

@@ -163,6 +163,7 @@ export async function sessionWorkflow(input: SessionWorkflowInput): Promise<Tran
   try {
     if (input.phase === 'recover') {
       await writeEvent('session.recovered', { status: state.status, run: state.run });
+      await nanocycles.failLost();
     }
     if (state.status === 'starting') {
       await prepareWorkspace();

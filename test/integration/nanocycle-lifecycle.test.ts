@@ -246,6 +246,25 @@ describe('nanocycles on the local executor', () => {
     await h.call('POST', `/sessions/${pausing}/end`);
   });
 
+  it('after a recover, a completed nanocycle still merges and a lost running one is marked failed', async () => {
+    const id = await activeSession({ tpuLimit: 2 });
+    await h.call('POST', `/sessions/${id}/nanocycles`, { name: 'done', run: ['echo done > DONE.md'] });
+    await pendingHold(id, 'merge');
+    await h.call('POST', `/sessions/${id}/nanocycles`, { name: 'busy', run: ['sleep 30'] });
+    await nanocycleStatus(id, 'NC-002', ['running']);
+    await h.temporalClient.workflow.getHandle(`session-${id}`).terminate('test: lose the session workflow');
+    const recovered = await h.call('POST', `/sessions/${id}/recover`);
+    expect(recovered.json.recovered).toBe(true);
+    await nanocycleStatus(id, 'NC-002', ['failed']);
+    const failedEvent = (await h.call('GET', `/sessions/${id}/events`)).json.events.find((e: any) => e.type === 'nanocycle.failed' && e.data.nanocycleId === 'NC-002');
+    expect(failedEvent.data.detail).toContain('lost when the session workflow stopped');
+    expect((await h.call('POST', `/sessions/${id}/holds/HP-001-merge/approve`, {})).status).toBe(200);
+    await nanocycleStatus(id, 'NC-001', ['merged']);
+    const session = (await h.call('GET', `/sessions/${id}`)).json;
+    expect(readFileSync(join(session.session.workspacePath, 'DONE.md'), 'utf8')).toBe('done\n');
+    await h.call('POST', `/sessions/${id}/end`);
+  });
+
   it('review and planning sessions refuse to create nanocycles', async () => {
     for (const type of ['review', 'planning']) {
       const id = await activeSession({}, type);
