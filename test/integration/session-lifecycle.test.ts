@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DEFAULT_EXECUTION_SETTINGS } from '../../contracts/execution-settings.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PLAN_MD, REPOSITORY_PREFERENCES, git, makeGitFixture, type GitFixture } from '../support/git-fixtures.js';
 import { startHarness, type DatabaseKind, type Harness } from '../support/tevis-harness.js';
@@ -75,7 +76,13 @@ function lifecycleSuite(kind: DatabaseKind) {
 
     const updated = await h.call('PATCH', '/projects/alpha', { preferences: { owner: null, reviewer: 'bob' }, pausedTimeout: '3d' });
     expect(updated.status).toBe(200);
-    expect(updated.json.settings).toEqual({ activeTimeoutSeconds: 7200, pausedTimeoutSeconds: 3 * 86400, preferences: { style: 'from-project', reviewer: 'bob' } });
+    expect(updated.json.settings).toEqual({
+      activeTimeoutSeconds: 7200,
+      pausedTimeoutSeconds: 3 * 86400,
+      preferences: { style: 'from-project', reviewer: 'bob' },
+      // Untouched by this update: the execution defaults a new project gets.
+      execution: DEFAULT_EXECUTION_SETTINGS,
+    });
     expect(Date.parse(updated.json.updatedAt)).toBeGreaterThanOrEqual(Date.parse(created.json.updatedAt));
 
     const reread = await h.call('GET', '/projects/alpha');

@@ -1,20 +1,27 @@
 /**
  * Records the histories that `session-replay.test.ts` replays: representative lifecycles of the
  * session workflow, run on the time-skipping test server with the real activities, each run's
- * history written to `test/workflows/histories/<lifecycle>[.run-N].json`.
+ * history written to `test/workflows/histories/<lifecycle>[.run-N].json`, and the history of each
+ * nanocycle child workflow a lifecycle started to `<lifecycle>.nc-NNN.json`. Each file carries the
+ * id the workflow ran under (`workflowId`, beside the proto3 JSON `events`): a session workflow
+ * names its children after its own id, so it is replayed under the same one.
  *
- *   npx tsx test/workflows/record-histories.ts             replaces every `*.json` there
- *   npx tsx test/workflows/record-histories.ts --tag v2    adds `<lifecycle>.v2[.run-N].json`, keeps the rest
+ *   npx tsx test/workflows/record-histories.ts                        replaces every `*.json` there
+ *   npx tsx test/workflows/record-histories.ts --tag v2               adds `<lifecycle>.v2[.run-N].json`, keeps the rest
+ *   npx tsx test/workflows/record-histories.ts --only nanocycle-merge records only the named lifecycle(s)
+ *                                                                     (comma-separated), keeps every other file
  *
  * See histories/README.md for when: replacing is only for intentionally incompatible changes;
  * a tag records a new (patched) path next to the old recordings.
  */
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { WorkflowFailedError, WorkflowUpdateStage } from '@temporalio/client';
 import { Worker } from '@temporalio/worker';
 import { resolveTemporalTestServer } from '../../runtime/temporal-cli.js';
 import { endUpdate, pauseUpdate, resumeUpdate, touchSignal } from '../../workflows/session-messages.js';
+import { createNanocycleUpdate, resolveHoldPointUpdate } from '../../workflows/nanocycle-messages.js';
 import { sessionWorkflowId } from '../../contracts/ids.js';
 import type { SessionWorkflowState } from '../../contracts/session-state.js';
 import { findSessionRow, getSession } from '../../db/sessions-store.js';
@@ -24,6 +31,7 @@ import {
   REPO_ROOT,
   TASK_QUEUE,
   bundleSessionWorkflows,
+  eventually,
   queryState,
   recordNewSession,
   runChain,
@@ -42,7 +50,7 @@ import { historyFromJSON, historyToJSON } from '../support/history-json.js';
 const HISTORIES = join(REPO_ROOT, 'test', 'workflows', 'histories');
 const SECOND = 1000;
 
-type Lifecycle = (testbed: Testbed, project: string) => Promise<{ handle: SessionHandle; firstRunId: string }>;
+type Lifecycle = (testbed: Testbed, project: string) => Promise<{ handle: SessionHandle; firstRunId: string; children?: string[] }>;
 
 function expect(condition: unknown, what: string): asserts condition {
   if (!condition) throw new Error(`recording went wrong: ${what}`);
@@ -162,38 +170,98 @@ const LIFECYCLES: Record<string, Lifecycle> = {
     expect((await handle.result()).status === 'ended', 'workflow result');
     return { handle, firstRunId };
   },
+
+  /**
+   * A nanocycle with run steps (on the local-process executor: no container engine here) runs in
+   * its child workflow, commits and stops at the `merge` hold point (on by default); the hold point
+   * is approved, the merge queue merges it, and the session is ended. Records the child too.
+   */
+  'nanocycle-merge': async (testbed, project) => {
+    // The TPU activity runs where no engine answers, whatever this machine has: the local executor.
+    const savedDockerHost = process.env.DOCKER_HOST;
+    process.env.DOCKER_HOST = `unix://${join(testbed.home, 'no-container-engine.sock')}`;
+    try {
+      const { state, handle, firstRunId } = await started(testbed, project);
+      const created = await handle.executeUpdate(createNanocycleUpdate, {
+        args: [{ name: 'greeting', run: ['echo hello from $TEVIS_NANOCYCLE_ID', 'printf "hi\\n" > GREETING.md'] }],
+      });
+      expect(created.id === 'NC-001' && created.status === 'queued', 'NC-001 queued');
+      await eventually('the merge hold point', async () => (await queryState(handle)).pendingHoldPoints.find((h) => h.id === 'HP-001-merge'));
+      const awaiting = (await queryState(handle)).nanocycles.find((n) => n.id === 'NC-001');
+      expect(awaiting?.status === 'awaiting_approval' && awaiting.executor === 'local' && !!awaiting.commit, `NC-001 committed on the local executor (${JSON.stringify(awaiting)})`);
+      const hold = await handle.executeUpdate(resolveHoldPointUpdate, { args: [{ holdPointId: 'HP-001-merge', decision: 'approve', comment: 'looks good', by: 'record-histories' }] });
+      expect(hold.id === 'HP-001-merge', 'the merge hold point approved');
+      const merged = await eventually('NC-001 merged', async () => (await queryState(handle)).nanocycles.find((n) => n.id === 'NC-001' && n.status === 'merged'));
+      expect(!!merged, 'merged');
+      const workspace = (await getSession(testbed.db.db, state.sessionId)).workspacePath!;
+      expect(existsSync(join(workspace, 'GREETING.md')) && readFileSync(join(workspace, 'GREETING.md'), 'utf8') === 'hi\n', 'GREETING.md merged into the session branch');
+      expect((await handle.executeUpdate(endUpdate)).status === 'ended', 'ended');
+      expect((await handle.result()).status === 'ended', 'workflow result');
+      return { handle, firstRunId, children: [`${handle.workflowId}-NC-001`] };
+    } finally {
+      if (savedDockerHost === undefined) delete process.env.DOCKER_HOST;
+      else process.env.DOCKER_HOST = savedDockerHost;
+    }
+  },
 };
 
 function parseTag(argv: string[]): string | null {
   const at = argv.indexOf('--tag');
   if (at === -1) return null;
   const tag = argv[at + 1] ?? '';
-  if (!/^[a-z0-9-]+$/.test(tag) || /^run-\d+$/.test(tag)) throw new Error('--tag takes a name of a-z, 0-9 and "-", e.g. --tag v2');
+  if (!/^[a-z0-9-]+$/.test(tag) || /^(run|nc)-\d+$/.test(tag)) throw new Error('--tag takes a name of a-z, 0-9 and "-", e.g. --tag v2');
   return tag;
 }
 
+/** `--only a,b` (repeatable): just these lifecycles; null: all of them. */
+function parseOnly(argv: string[]): string[] | null {
+  const names: string[] = [];
+  argv.forEach((arg, i) => {
+    if (arg === '--only') names.push(...(argv[i + 1] ?? '').split(',').filter(Boolean));
+  });
+  if (!argv.includes('--only')) return null;
+  const unknown = names.filter((name) => !(name in LIFECYCLES));
+  if (names.length === 0 || unknown.length) throw new Error(`--only takes lifecycle names (${Object.keys(LIFECYCLES).join(', ')}); unknown: ${unknown.join(', ') || '(none given)'}`);
+  return names;
+}
+
+/** The history as proto3 JSON with the id it ran under in front (replay needs the same id). */
+function fixtureJSON(workflowId: string, history: Parameters<typeof historyToJSON>[0]): string {
+  return JSON.stringify({ workflowId, ...(JSON.parse(historyToJSON(history)) as object) }, null, 2);
+}
+
 async function main(): Promise<void> {
-  const tag = parseTag(process.argv.slice(2));
+  const argv = process.argv.slice(2);
+  const tag = parseTag(argv);
+  const only = parseOnly(argv);
   const testServer = await resolveTemporalTestServer({ home: join(REPO_ROOT, '.cache', 'tevis-test'), onProgress: console.log });
   const workflowBundle = await bundleSessionWorkflows();
   const testbed = await startTestbed({ testServerPath: testServer.path, workflowBundle });
   const written: string[] = [];
+  const write = async (file: string, workflowId: string, history: Parameters<typeof historyToJSON>[0]) => {
+    const json = fixtureJSON(workflowId, history);
+    await writeFile(join(HISTORIES, file), json + '\n');
+    written.push(file);
+    // A recording that does not replay, as read back from its file, is no fixture.
+    await Worker.runReplayHistory({ workflowBundle }, historyFromJSON(JSON.parse(json)), workflowId);
+  };
   try {
     await mkdir(HISTORIES, { recursive: true });
-    if (!tag) for (const file of await readdir(HISTORIES)) if (file.endsWith('.json')) await rm(join(HISTORIES, file));
+    if (!tag && !only) for (const file of await readdir(HISTORIES)) if (file.endsWith('.json')) await rm(join(HISTORIES, file));
     for (const [name, lifecycle] of Object.entries(LIFECYCLES)) {
-      const { handle, firstRunId } = await lifecycle(testbed, `replay-${name}`);
+      if (only && !only.includes(name)) continue;
+      const { handle, firstRunId, children = [] } = await lifecycle(testbed, `replay-${name}`);
+      const prefix = `${name}${tag ? `.${tag}` : ''}`;
       const runs = await runChain(handle, firstRunId);
       for (const [index, runId] of runs.entries()) {
         const history = await handle.client.getHandle(handle.workflowId, runId).fetchHistory();
-        const file = `${name}${tag ? `.${tag}` : ''}${runs.length === 1 ? '' : `.run-${index + 1}`}.json`;
-        const json = historyToJSON(history);
-        await writeFile(join(HISTORIES, file), json + '\n');
-        written.push(file);
-        // A recording that does not replay, as read back from its file, is no fixture.
-        await Worker.runReplayHistory({ workflowBundle }, historyFromJSON(JSON.parse(json)), handle.workflowId);
+        await write(`${prefix}${runs.length === 1 ? '' : `.run-${index + 1}`}.json`, handle.workflowId, history);
       }
-      console.log(`recorded ${name}: ${runs.length} run(s)`);
+      for (const childId of children) {
+        const history = await testbed.client.workflow.getHandle(childId).fetchHistory();
+        await write(`${prefix}.${childId.slice(handle.workflowId.length + 1).toLowerCase()}.json`, childId, history);
+      }
+      console.log(`recorded ${name}: ${runs.length} run(s)${children.length ? `, ${children.length} child workflow(s)` : ''}`);
     }
   } finally {
     await testbed.close();

@@ -7,9 +7,10 @@ import { historyFromJSON } from '../support/history-json.js';
 import { REPO_ROOT, bundleSessionWorkflows, quietTemporalRuntime } from '../support/session-testbed.js';
 
 /**
- * Determinism: every recorded history of the session workflow (test/workflows/histories, made by
- * record-histories.ts) must replay against the workflow code as it is now. A failure here means
- * a change would break sessions that are running: use `patched()` instead (see the README there).
+ * Determinism: every recorded history of the session workflow and of the nanocycle child workflows
+ * it starts (test/workflows/histories, made by record-histories.ts) must replay against the
+ * workflow code as it is now (workflows/index.ts registers both). A failure here means a change
+ * would break sessions or nanocycles that are running: use `patched()` instead (see the README there).
  */
 
 const HISTORIES = join(REPO_ROOT, 'test', 'workflows', 'histories');
@@ -17,8 +18,19 @@ const files = readdirSync(HISTORIES)
   .filter((file) => file.endsWith('.json'))
   .sort();
 
-const readHistory = (file: string): unknown => JSON.parse(readFileSync(join(HISTORIES, file), 'utf8'));
-const workflowIdOf = (file: string) => `replay-${file.replace(/\.json$/, '')}`;
+interface Fixture {
+  /** The id the workflow ran under; recordings made before it was kept get a made-up one. */
+  workflowId?: string;
+  events: Array<{
+    workflowExecutionStartedEventAttributes?: { workflowType: { name: string } };
+    activityTaskScheduledEventAttributes?: { activityType: { name: string } };
+  }>;
+}
+const readHistory = (file: string): Fixture => JSON.parse(readFileSync(join(HISTORIES, file), 'utf8'));
+// A session workflow names its children after its own id: replayed under another, the child's
+// start would not match the recorded one.
+const workflowIdOf = (file: string) => readHistory(file).workflowId ?? `replay-${file.replace(/\.json$/, '')}`;
+const workflowTypeOf = (file: string) => readHistory(file).events[0]?.workflowExecutionStartedEventAttributes?.workflowType.name;
 
 let workflowBundle: WorkflowBundleWithSourceMap;
 
@@ -32,20 +44,36 @@ describe('session workflow: replay of recorded histories', () => {
     // `<lifecycle>[.<tag>][.run-N].json`
     const lifecycles = new Set(files.map((file) => file.split('.')[0]));
     expect([...lifecycles].sort()).toEqual(
-      ['continue-as-new', 'end-while-starting', 'failed-clone', 'inactivity', 'pause-resume-end', 'paused-inactivity', 'recover'].sort(),
+      ['continue-as-new', 'end-while-starting', 'failed-clone', 'inactivity', 'nanocycle-merge', 'pause-resume-end', 'paused-inactivity', 'recover'].sort(),
     );
     // Continue-as-new is recorded run by run; the chain has at least two hand-overs.
     expect(files.filter((file) => file.startsWith('continue-as-new.run-')).length).toBeGreaterThanOrEqual(3);
+    // The nanocycle lifecycle is recorded from both sides: the session and its child.
+    expect(workflowTypeOf('nanocycle-merge.json')).toBe('sessionWorkflow');
+    expect(workflowTypeOf('nanocycle-merge.nc-001.json')).toBe('nanocycleWorkflow');
+    expect(workflowIdOf('nanocycle-merge.nc-001.json')).toBe(`${workflowIdOf('nanocycle-merge.json')}-NC-001`);
   });
 
   it.each(files)('%s replays without nondeterminism', async (file) => {
+    expect(['sessionWorkflow', 'nanocycleWorkflow']).toContain(workflowTypeOf(file));
     await Worker.runReplayHistory({ workflowBundle }, historyFromJSON(readHistory(file)), workflowIdOf(file));
   });
 
   it('would notice nondeterminism (control: a history whose first activity has another name)', async () => {
-    const json = readHistory('pause-resume-end.json') as { events: Array<{ activityTaskScheduledEventAttributes?: { activityType: { name: string } } }> };
+    const json = readHistory('pause-resume-end.json');
     const scheduled = json.events.find((event) => event.activityTaskScheduledEventAttributes)!;
     scheduled.activityTaskScheduledEventAttributes!.activityType.name = 'someOtherActivity';
     await expect(Worker.runReplayHistory({ workflowBundle }, historyFromJSON(json), 'replay-control')).rejects.toBeInstanceOf(DeterminismViolationError);
+  });
+
+  it('would notice nondeterminism in a nanocycle (control: its TPU run scheduled as another activity)', async () => {
+    const json = readHistory('nanocycle-merge.nc-001.json');
+    const tpu = json.events.find((event) => event.activityTaskScheduledEventAttributes?.activityType.name === 'runTpu')!;
+    tpu.activityTaskScheduledEventAttributes!.activityType.name = 'someOtherActivity';
+    await expect(Worker.runReplayHistory({ workflowBundle }, historyFromJSON(json), workflowIdOf('nanocycle-merge.nc-001.json'))).rejects.toBeInstanceOf(DeterminismViolationError);
+  });
+
+  it('replays a session with nanocycles only under its own id (control: why the fixtures keep it)', async () => {
+    await expect(Worker.runReplayHistory({ workflowBundle }, historyFromJSON(readHistory('nanocycle-merge.json')), 'replay-another-id')).rejects.toBeInstanceOf(DeterminismViolationError);
   });
 });
