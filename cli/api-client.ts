@@ -1,5 +1,7 @@
 import { PROBLEM_TYPE_PREFIX } from '../contracts/problems.js';
+import type { HoldPointResolve, NanocycleCreate } from '../contracts/nanocycle.js';
 import type { Project, ProjectCreate, ProjectUpdate } from '../contracts/project.js';
+import type { HoldPointBrief, NanocycleBrief } from '../contracts/session-state.js';
 import type { Session, SessionCreate } from '../contracts/session.js';
 import type { SessionSummary } from '../contracts/summary.js';
 import type { TimelineEvent } from '../contracts/timeline.js';
@@ -21,6 +23,48 @@ interface RequestOptions {
   /** Only `/health` goes without the token. */
   auth?: boolean;
   signal?: AbortSignal;
+}
+
+/**
+ * Shapes of the nanocycle routes (api/routes/nanocycles.ts). They live beside the route's zod
+ * schemas there; these mirror them until they move to contracts/responses.ts.
+ */
+export interface NanocycleRecord {
+  id: string;
+  name: string;
+  goal: string | null;
+  status: string;
+  branch: string;
+  executor: string | null;
+  createdAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+  data: Record<string, unknown>;
+}
+
+export interface LogLine {
+  seq: number;
+  run: number;
+  stream: 'stdout' | 'stderr';
+  line: string;
+  at: string;
+}
+
+export interface HoldPointRecord {
+  id: string;
+  nanocycleId: string | null;
+  kind: string;
+  reason: string;
+  status: string;
+  openedAt: string;
+  resolvedAt: string | null;
+  resolvedBy: string | null;
+  comment: string | null;
+}
+
+export interface NanocycleDiff {
+  files: { path: string; additions: number; deletions: number }[];
+  patch: string;
 }
 
 /** Error codes that mean the request never reached a server, as opposed to a server failing. */
@@ -191,5 +235,51 @@ export class TevisApiClient {
       headers: lastEventId > 0 ? { 'last-event-id': String(lastEventId) } : {},
       signal,
     });
+  }
+
+  private nanocyclePath(sessionId: string, nanocycleId?: string): string {
+    const base = `/sessions/${encodeURIComponent(sessionId)}/nanocycles`;
+    return nanocycleId === undefined ? base : `${base}/${encodeURIComponent(nanocycleId)}`;
+  }
+
+  createNanocycle(sessionId: string, body: NanocycleCreate): Promise<NanocycleBrief> {
+    return this.json('POST', this.nanocyclePath(sessionId), { body });
+  }
+
+  async listNanocycles(sessionId: string): Promise<NanocycleRecord[]> {
+    return (await this.json<{ nanocycles: NanocycleRecord[] }>('GET', this.nanocyclePath(sessionId))).nanocycles;
+  }
+
+  nanocycleDiff(sessionId: string, nanocycleId: string): Promise<NanocycleDiff> {
+    return this.json('GET', `${this.nanocyclePath(sessionId, nanocycleId)}/diff`);
+  }
+
+  cancelNanocycle(sessionId: string, nanocycleId: string): Promise<NanocycleBrief> {
+    return this.json('POST', `${this.nanocyclePath(sessionId, nanocycleId)}/cancel`);
+  }
+
+  mergeNanocycle(sessionId: string, nanocycleId: string): Promise<NanocycleBrief> {
+    return this.json('POST', `${this.nanocyclePath(sessionId, nanocycleId)}/merge`);
+  }
+
+  async nanocycleLogs(sessionId: string, nanocycleId: string, after: number, limit?: number): Promise<LogLine[]> {
+    return (await this.json<{ lines: LogLine[] }>('GET', `${this.nanocyclePath(sessionId, nanocycleId)}/logs`, { query: { after, limit } })).lines;
+  }
+
+  /** The nanocycle's output live; resumes after `lastEventId` (the last line's seq). */
+  openLogStream(sessionId: string, nanocycleId: string, lastEventId: number, signal?: AbortSignal): Promise<Response> {
+    return this.request('GET', `${this.nanocyclePath(sessionId, nanocycleId)}/logs/stream`, {
+      accept: 'text/event-stream',
+      headers: lastEventId > 0 ? { 'last-event-id': String(lastEventId) } : {},
+      signal,
+    });
+  }
+
+  async listHoldPoints(sessionId: string): Promise<HoldPointRecord[]> {
+    return (await this.json<{ holdPoints: HoldPointRecord[] }>('GET', `/sessions/${encodeURIComponent(sessionId)}/holds`)).holdPoints;
+  }
+
+  resolveHoldPoint(sessionId: string, holdPointId: string, decision: 'approve' | 'reject', body: HoldPointResolve): Promise<HoldPointBrief> {
+    return this.json('POST', `/sessions/${encodeURIComponent(sessionId)}/holds/${encodeURIComponent(holdPointId)}/${decision}`, { body });
   }
 }

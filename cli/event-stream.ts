@@ -3,11 +3,11 @@ import type { TimelineEvent } from '../contracts/timeline.js';
 import type { TevisApiClient } from './api-client.js';
 import { ApiProblemError, ApiUnreachableError } from './errors.js';
 
-export interface FollowEventsOptions {
+export interface FollowStreamOptions<T> {
   /** The last sequence number already shown; the stream starts after it. */
   after: number;
   /** Return true to stop following (e.g. the session ended). */
-  onEvent(event: TimelineEvent): boolean | void;
+  onEvent(item: T): boolean | void;
   /** Told when the connection dropped and a new one is about to be made. */
   onReconnect?(reason: string, delayMs: number): void;
   signal?: AbortSignal;
@@ -18,8 +18,15 @@ const MAX_RETRY_MS = 10_000;
 
 function abortableDelay(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
+    if (signal?.aborted) return resolve();
+    const done = () => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    };
+    // The listener goes when the timer fires too: a long follow sleeps thousands of times.
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener('abort', done, { once: true });
   });
 }
 
@@ -28,11 +35,25 @@ function isFinal(error: unknown): boolean {
   return error instanceof ApiProblemError && error.status !== null && error.status < 500;
 }
 
+export type FollowEventsOptions = FollowStreamOptions<TimelineEvent>;
+
+/** Opens the stream anew, resuming after `lastEventId` (0: from the start). */
+export type OpenSequencedStream = (lastEventId: number, signal: AbortSignal) => Promise<Response>;
+
 /**
  * Follows GET /sessions/:id/events/stream, reconnecting with `Last-Event-ID` when the
  * connection drops (API restarted, network blip), so every event is shown once and in order.
  */
-export async function followEventStream(client: TevisApiClient, sessionId: string, options: FollowEventsOptions): Promise<void> {
+export function followEventStream(client: TevisApiClient, sessionId: string, options: FollowEventsOptions): Promise<void> {
+  return followSequencedStream<TimelineEvent>((lastEventId, signal) => client.openEventStream(sessionId, lastEventId, signal), options);
+}
+
+/**
+ * Follows any SSE stream whose items carry a per-stream `seq` that is also the SSE id (timeline
+ * events, a nanocycle's log lines): reconnects with `Last-Event-ID` after a drop and passes each
+ * item on once, in order, whatever the server replays.
+ */
+export async function followSequencedStream<T extends { seq: number }>(open: OpenSequencedStream, options: FollowStreamOptions<T>): Promise<void> {
   const sleep = options.sleep ?? abortableDelay;
   let cursor = options.after;
   let retryMs = 1000;
@@ -44,17 +65,17 @@ export async function followEventStream(client: TevisApiClient, sessionId: strin
     const stopConnection = () => connection.abort();
     options.signal?.addEventListener('abort', stopConnection, { once: true });
     try {
-      const response = await client.openEventStream(sessionId, cursor, connection.signal);
+      const response = await open(cursor, connection.signal);
       failures = 0;
       const parser = createParser({
         onRetry: (ms) => (retryMs = Math.min(ms, MAX_RETRY_MS)),
         onEvent: (message: EventSourceMessage) => {
           if (stopped) return;
-          const event = JSON.parse(message.data) as TimelineEvent;
+          const item = JSON.parse(message.data) as T;
           // The server promises no duplicates; this keeps the promise even across its restarts.
-          if (event.seq <= cursor) return;
-          cursor = event.seq;
-          if (options.onEvent(event) === true) {
+          if (item.seq <= cursor) return;
+          cursor = item.seq;
+          if (options.onEvent(item) === true) {
             stopped = true;
             connection.abort();
           }

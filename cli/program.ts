@@ -1,6 +1,8 @@
 import { Command } from 'commander';
 import { TEVIS_VERSION } from '../runtime/version.js';
 import { registerApiCommand } from './commands/api.js';
+import { registerHoldCommands } from './commands/hold.js';
+import { registerNanocycleCommands } from './commands/nanocycle.js';
 import { registerProjectCommands } from './commands/project.js';
 import { registerSessionCommands } from './commands/session.js';
 import { registerStatusCommand } from './commands/status.js';
@@ -38,6 +40,8 @@ export function createProgram(): Command {
   registerApiCommand(program);
   registerProjectCommands(program);
   registerSessionCommands(program);
+  registerNanocycleCommands(program);
+  registerHoldCommands(program);
   registerStatusCommand(program);
   return program;
 }

@@ -10,8 +10,9 @@ export function validateRequest<S extends z.ZodType>(schema: S, body: unknown, f
   const result = schema.safeParse(body);
   if (result.success) return result.data;
   const messages = result.error.issues.map((issue) => {
-    const field = String(issue.path[0] ?? '');
-    const where = flags[field] ?? (issue.path.length ? issue.path.join('.') : '');
+    // The whole path first (`execution.tpuLimit` → --tpu-limit), then its first part.
+    const path = issue.path.map(String).join('.');
+    const where = flags[path] ?? flags[String(issue.path[0] ?? '')] ?? path;
     return where ? `${where}: ${issue.message}` : issue.message;
   });
   throw new UsageError(messages.join('; '));

@@ -1,8 +1,17 @@
 import { SessionId } from '../contracts/ids.js';
-import { sessionIdOrCurrent } from './current-session.js';
+import { readCurrentSession, sessionIdOrCurrent } from './current-session.js';
+import { UsageError } from './errors.js';
 import { validateValue } from './request-validation.js';
 
 /** A command's `[ID]`: the one given, else the current session, checked to look like `sess_a1b2c3`. */
 export async function resolveSessionId(home: string, given: string | undefined): Promise<string> {
   return validateValue(SessionId, await sessionIdOrCurrent(home, given), 'ID');
+}
+
+/** A command's `--session ID` (nanocycles, hold points): the one given, else the current session. */
+export async function resolveSessionOption(home: string, given: string | undefined): Promise<string> {
+  if (given !== undefined) return validateValue(SessionId, given, '--session');
+  const current = await readCurrentSession(home);
+  if (!current) throw new UsageError('no current session; pass --session ID, or choose one with `tevis session switch ID` (`tevis session list` shows them)');
+  return validateValue(SessionId, current, 'the current session');
 }

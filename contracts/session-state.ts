@@ -14,6 +14,8 @@ export const NanocycleBrief = z.object({
   tpuSeconds: z.number().optional(),
   /** Why it failed, or the conflicting files. */
   detail: z.string().nullable().optional(),
+  /** How many merges of it conflicted: numbers its conflict hold points. */
+  conflicts: z.number().int().optional(),
 });
 export type NanocycleBrief = z.infer<typeof NanocycleBrief>;
 

@@ -117,7 +117,8 @@ export function installNanocycles(state: SessionWorkflowState, noteActivity: () 
       } else {
         nc.detail = `conflicts in ${outcome.conflicts.join(', ')}`;
         await setStatus(id, 'conflict', 'nanocycle.conflict', { conflicts: outcome.conflicts });
-        const attempt = state.pendingHoldPoints.filter((h) => h.nanocycleId === id).length + 1;
+        nc.conflicts = (nc.conflicts ?? 0) + 1;
+        const attempt = nc.conflicts;
         await openHold(id, 'conflict', `merging ${nc.branch} conflicts in ${outcome.conflicts.join(', ')}; resolve it on the branch and approve to merge again, or reject`, attempt);
       }
     });

@@ -1,9 +1,38 @@
 import { formatDuration } from '../../contracts/durations.js';
+import { DEFAULT_EXECUTION_SETTINGS, type ExecutionSettings } from '../../contracts/execution-settings.js';
 import type { Project } from '../../contracts/project.js';
 import { formatTimestamp, renderFields, renderTable } from '../output.js';
 
+/** `merge`, `plan, merge` or `none`: where nanocycles stop for a person. */
+export function holdPolicyText(policy: ExecutionSettings['holdPolicy']): string {
+  const kinds = [policy.plan && 'plan', policy.merge && 'merge'].filter(Boolean);
+  return kinds.length ? kinds.join(', ') : 'none';
+}
+
+/** The execution settings, indented under `Execution:` in `project show`. */
+export function renderExecutionSettings(execution: ExecutionSettings): string {
+  const { limits } = execution;
+  return renderFields(
+    [
+      ['Image', execution.image],
+      ['Agent', execution.agent ?? 'none (nanocycles need --run steps, or set one with --agent)'],
+      ['TPU limit', `${execution.tpuLimit} at once per session`],
+      ['Hold points', holdPolicyText(execution.holdPolicy)],
+      ['Network', execution.network ? 'allowed' : 'none (loopback only)'],
+      ['Limits', `${limits.memoryMb} MB memory, ${limits.cpus} CPU${limits.cpus === 1 ? '' : 's'}, ${limits.pids} processes`],
+      ['TPU timeout', formatDuration(execution.timeoutSeconds)],
+      ['Push', execution.push],
+      ['Hold deadline', execution.holdDeadline ? `${formatDuration(execution.holdDeadline.seconds)}, then ${execution.holdDeadline.action === 'pause' ? 'pause the session' : 'reject'}` : 'none'],
+      ['Webhook', execution.webhookUrl ?? 'none'],
+    ],
+    '  ',
+  );
+}
+
 export function renderProject(project: Project): string {
   const preferences = Object.entries(project.settings.preferences);
+  // A record written before execution settings existed has none; the API fills in the defaults.
+  const execution = project.settings.execution ?? DEFAULT_EXECUTION_SETTINGS;
   return renderFields([
     ['Project', project.name],
     ['Repository', project.repository],
@@ -11,6 +40,7 @@ export function renderProject(project: Project): string {
     ['Active timeout', formatDuration(project.settings.activeTimeoutSeconds)],
     ['Paused timeout', formatDuration(project.settings.pausedTimeoutSeconds)],
     ['Preferences', preferences.length ? preferences.map(([key, value]) => `\n  ${key}=${value}`).join('') : 'none'],
+    ['Execution', `\n${renderExecutionSettings(execution)}`],
     ['Created', formatTimestamp(project.createdAt)],
     ['Updated', formatTimestamp(project.updatedAt)],
   ]);

@@ -3,6 +3,8 @@ import { formatDuration } from '../../contracts/durations.js';
 import { formatTimestamp } from '../output.js';
 
 const text = (value: unknown): string => (typeof value === 'string' ? value : value === undefined || value === null ? '' : JSON.stringify(value));
+/** A multi-line detail (a failure's output tail) as its first line, for a one-line event. */
+const firstLine = (value: unknown): string => text(value).split('\n')[0]!.trim();
 const count = (value: unknown): number => (Array.isArray(value) ? value.length : typeof value === 'number' ? value : 0);
 
 function servicesLine(data: Record<string, unknown>): string {
@@ -49,8 +51,34 @@ export function describeEvent(event: Pick<TimelineEvent, 'type' | 'data'>): stri
       return `file edited: ${text(d.path)}`;
     case 'plan.drafted':
       return `plan drafted (${count(d.length)} characters)`;
+    case 'nanocycle.queued':
+      return `${text(d.nanocycleId)} queued (${text(d.name)}) on ${text(d.branch)}`;
+    case 'nanocycle.started':
+      return `${text(d.nanocycleId)} started on a TPU`;
+    case 'nanocycle.completed':
+      return `${text(d.nanocycleId)} completed: ${count(d.filesChanged)} file(s) changed${d.commit ? `, commit ${text(d.commit).slice(0, 10)}` : ''}`;
+    case 'nanocycle.failed':
+      return `${text(d.nanocycleId)} failed${d.detail ? `: ${firstLine(d.detail)}` : ''}`;
+    case 'nanocycle.cancelled':
+      return `${text(d.nanocycleId)} cancelled${d.detail ? ` (${firstLine(d.detail)})` : ''}`;
+    case 'nanocycle.rejected':
+      return `${text(d.nanocycleId)} rejected${d.comment ?? d.detail ? `: ${firstLine(d.comment ?? d.detail)}` : ''}`;
+    case 'nanocycle.merged':
+      return `${text(d.nanocycleId)} merged${d.commit ? ` (${text(d.commit).slice(0, 10)})` : ''}`;
+    case 'nanocycle.conflict':
+      return `${text(d.nanocycleId)} conflicts${Array.isArray(d.conflicts) ? ` in ${d.conflicts.map(text).join(', ')}` : ''}`;
+    case 'holdpoint.opened':
+      return `hold point ${text(d.id)} opened: ${firstLine(d.reason)}`;
+    case 'holdpoint.resolved':
+      return `hold point ${text(d.id)} ${text(d.status)}${d.by ? ` by ${text(d.by)}` : ''}${d.comment ? `: ${firstLine(d.comment)}` : ''}`;
+    case 'branch.pushed':
+      return `pushed ${text(d.branch)}${d.commit ? ` (${text(d.commit).slice(0, 10)})` : ''}`;
+    case 'branch.push_failed':
+      return `push of ${text(d.branch)} failed: ${firstLine(d.error)}`;
+    case 'webhook.failed':
+      return `webhook (${text(d.event)} of ${text(d.holdPointId)}) failed: ${firstLine(d.error)}`;
     default: {
-      // Nanocycle and hold point events come with the next issue; show what they carry.
+      // Events newer than this CLI: show what they carry.
       const label = [d.id, d.name, d.message ?? d.line].filter((v) => v !== undefined).map(text).join(' ');
       return label ? `${event.type}: ${label}` : event.type;
     }
@@ -59,5 +87,5 @@ export function describeEvent(event: Pick<TimelineEvent, 'type' | 'data'>): stri
 
 /** `#3  2025-05-01 14:02  workspace.cloned  cloned into …` */
 export function renderEventLine(event: TimelineEvent): string {
-  return `#${event.seq}  ${formatTimestamp(event.at)}  ${event.type.padEnd(18)}  ${describeEvent(event)}`;
+  return `#${event.seq}  ${formatTimestamp(event.at)}  ${event.type.padEnd(19)}  ${describeEvent(event)}`;
 }

@@ -77,8 +77,7 @@ describe('session info', () => {
     expect(text).toMatch(/^ {2}Last commit: +0123456789 Add login page \(Ada\)$/m);
     expect(text).toMatch(/^ {2}Modified files: +2$/m);
     expect(text).toMatch(/^Nanocycles: +none$/m);
-    expect(text).toMatch(/^Active TPUs: +0$/m);
-    expect(text).toMatch(/^Hold Points: +0 pending$/m);
+    expect(text).toMatch(/^Active TPUs: 0 · Hold Points: 0$/m);
     expect(text).not.toMatch(/ +$/m);
   });
 
@@ -103,8 +102,9 @@ describe('session info', () => {
       { now: at(60), isCurrent: false },
     );
     expect(text).toContain('Nanocycles:\n  NC-001: completed (auth-system)\n  NC-002: running (billing)');
-    expect(text).toMatch(/^Active TPUs: +1$/m);
-    expect(text).toMatch(/^Hold Points: +1 pending$/m);
+    expect(text).toMatch(/^Active TPUs: 1 · Hold Points: 1$/m);
+    expect(text).toContain('  HP-1 (NC-002, merge): review');
+    expect(text).toContain('`tevis hold approve HP-1`');
     expect(text).not.toContain('(current)');
   });
 
@@ -167,7 +167,20 @@ describe('timeline wording', () => {
       'context loaded: 1 planning doc(s), 1 memory entry, 2 preference(s)',
     );
     expect(describeEvent({ type: 'session.failed', data: { error: 'clone failed' } })).toBe('failed: clone failed');
-    expect(describeEvent({ type: 'nanocycle.started', data: { id: 'NC-001', name: 'auth' } })).toBe('nanocycle.started: NC-001 auth');
+    // A type newer than this CLI still shows what it carries.
+    expect(describeEvent({ type: 'some.future' as never, data: { id: 'NC-001', name: 'auth' } })).toBe('some.future: NC-001 auth');
+  });
+
+  it('describes nanocycle and hold point events with the fields the workflows record', () => {
+    expect(describeEvent({ type: 'nanocycle.queued', data: { nanocycleId: 'NC-001', name: 'auth', branch: 'feat/nc-001-auth' } })).toBe('NC-001 queued (auth) on feat/nc-001-auth');
+    expect(describeEvent({ type: 'nanocycle.started', data: { nanocycleId: 'NC-001', run: 1 } })).toBe('NC-001 started on a TPU');
+    expect(describeEvent({ type: 'nanocycle.completed', data: { nanocycleId: 'NC-001', commit: '0123456789abcdef', filesChanged: 2 } })).toBe('NC-001 completed: 2 file(s) changed, commit 0123456789');
+    expect(describeEvent({ type: 'nanocycle.failed', data: { nanocycleId: 'NC-002', detail: 'exit code 1\nnpm ERR! test failed' } })).toBe('NC-002 failed: exit code 1');
+    expect(describeEvent({ type: 'nanocycle.conflict', data: { nanocycleId: 'NC-003', conflicts: ['a.ts', 'b.ts'] } })).toBe('NC-003 conflicts in a.ts, b.ts');
+    expect(describeEvent({ type: 'nanocycle.merged', data: { nanocycleId: 'NC-001', commit: 'fedcba9876543210' } })).toBe('NC-001 merged (fedcba9876)');
+    expect(describeEvent({ type: 'nanocycle.rejected', data: { nanocycleId: 'NC-004', holdPointId: 'HP-004-merge', comment: 'not now' } })).toBe('NC-004 rejected: not now');
+    expect(describeEvent({ type: 'holdpoint.opened', data: { id: 'HP-001-merge', nanocycleId: 'NC-001', kind: 'merge', reason: 'review it' } })).toBe('hold point HP-001-merge opened: review it');
+    expect(describeEvent({ type: 'holdpoint.resolved', data: { id: 'HP-001-merge', status: 'approved', by: 'ada', comment: 'looks good' } })).toBe('hold point HP-001-merge approved by ada: looks good');
   });
 
   it('sums up a summary in one screen', () => {

@@ -1,0 +1,92 @@
+import { Option, type Command } from 'commander';
+import { PUSH_POLICIES, type ExecutionSettingsInput } from '../contracts/execution-settings.js';
+import { parseDecimal, parseDuration, parseInteger, parseMemoryMb } from './option-parsers.js';
+
+/**
+ * The execution settings of a project (issue 3, part 2) as `project create|update` flags. The
+ * parsers only turn text into numbers; ranges stay with ExecutionSettingsInput in contracts/.
+ */
+export interface ExecutionFlags {
+  image?: string;
+  /** A command, or false from `--no-agent` (clears it). */
+  agent?: string | false;
+  tpuLimit?: number;
+  holdPlan?: boolean;
+  holdMerge?: boolean;
+  network?: boolean;
+  memory?: number;
+  cpus?: number;
+  pids?: number;
+  tpuTimeout?: number;
+  push?: (typeof PUSH_POLICIES)[number];
+  /** A URL, or false from `--no-webhook` (clears it). */
+  webhook?: string | false;
+  holdDeadline?: number;
+  holdDeadlineAction?: 'reject' | 'pause';
+}
+
+/** Request body paths as the flags that set them, for validation messages. */
+export const EXECUTION_FLAG_NAMES: Record<string, string> = {
+  'execution.image': '--image',
+  'execution.agent': '--agent',
+  'execution.tpuLimit': '--tpu-limit',
+  'execution.holdPlan': '--hold-plan',
+  'execution.holdMerge': '--hold-merge',
+  'execution.network': '--network',
+  'execution.memoryMb': '--memory',
+  'execution.cpus': '--cpus',
+  'execution.pids': '--pids',
+  'execution.tpuTimeoutSeconds': '--tpu-timeout',
+  'execution.push': '--push',
+  'execution.webhookUrl': '--webhook',
+  'execution.holdDeadlineSeconds': '--hold-deadline',
+  'execution.holdDeadlineAction': '--hold-deadline-action',
+};
+
+export function addExecutionOptions(command: Command, { update }: { update: boolean }): Command {
+  command
+    .option('--image <ref>', 'TPU container image (default tevis-tpu:latest)')
+    .option('--agent <command>', "the coding agent's command line, run with sh -c; gets the goal in TEVIS_GOAL");
+  // Each --no-X after its --X: defined first, commander would make X default to true.
+  if (update) command.option('--no-agent', 'remove the agent command');
+  command
+    .option('--tpu-limit <n>', 'nanocycles that run at once per session (1-16, default 2)', parseInteger)
+    .option('--hold-plan', 'stop before each nanocycle runs, for a person to approve its goal')
+    .option('--no-hold-plan', 'run nanocycles without a plan hold point (default)')
+    .option('--hold-merge', 'stop before merging, for a person to review (default)')
+    .option('--no-hold-merge', 'merge completed nanocycles without review')
+    .option('--network', 'give TPUs network access')
+    .option('--no-network', 'TPUs have no network, only loopback (default)')
+    .option('--memory <mb>', 'TPU memory limit in MB, e.g. 1024 or 2g (default 1024)', parseMemoryMb)
+    .option('--cpus <n>', 'TPU CPU limit, e.g. 1.5 (default 1)', parseDecimal)
+    .option('--pids <n>', 'TPU process limit (default 256)', parseInteger)
+    .option('--tpu-timeout <duration>', 'stop a TPU run after this long, e.g. 30m or 1h (default 1h)', parseDuration)
+    .addOption(new Option('--push <policy>', 'push the session branch to the remote (default never)').choices(PUSH_POLICIES))
+    .option('--webhook <url>', 'POST each hold point opened and resolved here, signed with HMAC-SHA256 (TEVIS_WEBHOOK_SECRET)')
+    .option('--hold-deadline <duration>', 'what nobody answers in this long gets --hold-deadline-action, e.g. 24h; 0 removes it', parseDuration)
+    .addOption(new Option('--hold-deadline-action <action>', 'at the deadline: reject the hold point or pause the session (default reject)').choices(['reject', 'pause']));
+  if (update) command.option('--no-webhook', 'remove the webhook');
+  return command;
+}
+
+/** The flags given, as the API's `execution` object; undefined when none was given. */
+export function executionInput(flags: ExecutionFlags): ExecutionSettingsInput | undefined {
+  const input: ExecutionSettingsInput = {
+    image: flags.image,
+    agent: flags.agent === false ? null : flags.agent,
+    tpuLimit: flags.tpuLimit,
+    holdPlan: flags.holdPlan,
+    holdMerge: flags.holdMerge,
+    network: flags.network,
+    memoryMb: flags.memory,
+    cpus: flags.cpus,
+    pids: flags.pids,
+    tpuTimeoutSeconds: flags.tpuTimeout,
+    push: flags.push,
+    webhookUrl: flags.webhook === false ? null : flags.webhook,
+    holdDeadlineSeconds: flags.holdDeadline,
+    holdDeadlineAction: flags.holdDeadlineAction,
+  };
+  const given = Object.fromEntries(Object.entries(input).filter(([, value]) => value !== undefined));
+  return Object.keys(given).length ? (given as ExecutionSettingsInput) : undefined;
+}

@@ -1,0 +1,167 @@
+import type { HoldPointRecord, LogLine, NanocycleRecord, TevisApiClient } from './api-client.js';
+import { ApiProblemError } from './errors.js';
+import { followSequencedStream } from './event-stream.js';
+
+/** Statuses after which a nanocycle writes no more output. */
+const OUTPUT_OVER: readonly string[] = ['completed', 'merged', 'failed', 'cancelled', 'rejected', 'conflict'];
+
+/**
+ * True when the nanocycle will print nothing more. `awaiting_approval` is both a plan or agent
+ * hold point (the TPU runs again after it) and the merge hold point (the work is done); the
+ * record's `finishedAt`, set when its own workflow ends, tells them apart.
+ */
+export function outputIsOver(nc: Pick<NanocycleRecord, 'status' | 'finishedAt'>): boolean {
+  return OUTPUT_OVER.includes(nc.status) || nc.finishedAt !== null;
+}
+
+export interface FollowLogsOptions {
+  onLine(line: LogLine): void;
+  /** The nanocycle's status changed (first call: its status when following began). */
+  onStatus?(nc: NanocycleRecord, pendingHold: HoldPointRecord | null): void;
+  onReconnect?(reason: string, delayMs: number): void;
+  /** How often the status is checked beside the stream. */
+  pollMs?: number;
+  signal?: AbortSignal;
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+}
+
+const PAGE = 1000;
+
+function abortableDelay(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal?.aborted) return resolve();
+    const done = () => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    };
+    // The listener goes when the timer fires too: a long follow sleeps thousands of times.
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener('abort', done, { once: true });
+  });
+}
+
+/** Refusals a retry cannot change; a dropped connection or a restarting API is worth waiting for. */
+function isFinal(error: unknown): boolean {
+  return error instanceof ApiProblemError && error.status !== null && error.status < 500;
+}
+
+export function notFound(sessionId: string, nanocycleId: string): ApiProblemError {
+  return new ApiProblemError('not-found', 404, `session ${sessionId} has no nanocycle ${nanocycleId}; \`tevis nanocycle list\` shows them`);
+}
+
+/** Every line from `after` on, page by page (GET …/logs). */
+export async function readLogLines(client: TevisApiClient, sessionId: string, nanocycleId: string, after: number, onLine: (line: LogLine) => void): Promise<number> {
+  let cursor = after;
+  for (;;) {
+    const page = await client.nanocycleLogs(sessionId, nanocycleId, cursor, PAGE);
+    for (const line of page) {
+      if (line.seq <= cursor) continue;
+      cursor = line.seq;
+      onLine(line);
+    }
+    if (page.length < PAGE) return cursor;
+  }
+}
+
+/**
+ * Follows a nanocycle's output over SSE (resuming with Last-Event-ID after a drop) while it
+ * checks the nanocycle's status every few seconds. Once the nanocycle will print nothing more,
+ * the stream is closed and whatever it had not delivered yet is read by page, so the last lines
+ * are never lost to the race between the stream and the status. Returns the nanocycle as it
+ * ended, or null when stopped by the signal first.
+ */
+export async function followNanocycleLogs(client: TevisApiClient, sessionId: string, nanocycleId: string, options: FollowLogsOptions): Promise<NanocycleRecord | null> {
+  const sleep = options.sleep ?? abortableDelay;
+  const pollMs = options.pollMs ?? 2000;
+  const streaming = new AbortController();
+  const stopStreaming = () => streaming.abort();
+  options.signal?.addEventListener('abort', stopStreaming, { once: true });
+
+  let cursor = 0;
+  const emit = (line: LogLine) => {
+    if (line.seq <= cursor) return;
+    cursor = line.seq;
+    options.onLine(line);
+  };
+
+  let ended: NanocycleRecord | null = null;
+  let lastStatus: string | null = null;
+  let failure: unknown = null;
+
+  const watch = async () => {
+    let holds: HoldPointRecord[] | null = null;
+    while (!streaming.signal.aborted) {
+      try {
+        const nc = (await client.listNanocycles(sessionId)).find((n) => n.id === nanocycleId);
+        if (!nc) throw notFound(sessionId, nanocycleId);
+        const key = `${nc.status}:${nc.finishedAt ?? ''}`;
+        if (key !== lastStatus) {
+          lastStatus = key;
+          holds = nc.status === 'awaiting_approval' || nc.status === 'conflict' ? await client.listHoldPoints(sessionId) : null;
+          const pending = holds?.find((h) => h.nanocycleId === nanocycleId && h.status === 'pending') ?? null;
+          options.onStatus?.(nc, pending);
+        }
+        if (outputIsOver(nc)) {
+          ended = nc;
+          streaming.abort();
+          return;
+        }
+      } catch (error) {
+        if (isFinal(error)) {
+          failure = error;
+          streaming.abort();
+          return;
+        }
+        // The API is restarting or away: the stream reconnects on its own; keep checking.
+      }
+      await sleep(pollMs, streaming.signal);
+    }
+  };
+
+  const stream = followSequencedStream<LogLine>((lastEventId, signal) => client.openLogStream(sessionId, nanocycleId, lastEventId, signal), {
+    after: 0,
+    onEvent: emit,
+    onReconnect: options.onReconnect,
+    signal: streaming.signal,
+    sleep,
+  }).catch((error: unknown) => {
+    failure ??= error;
+    streaming.abort();
+  });
+
+  try {
+    await Promise.all([watch(), stream]);
+  } finally {
+    options.signal?.removeEventListener('abort', stopStreaming);
+  }
+  if (failure) throw failure;
+  if (!ended || options.signal?.aborted) return null;
+  // The lines written before the status changed that the stream had not brought yet.
+  await readLogLines(client, sessionId, nanocycleId, cursor, emit);
+  return ended;
+}
+
+/**
+ * A nanocycle that just completed with a commit moves on at once: to its merge hold point, or
+ * into the merge queue when it has none. Waits a few seconds for that, so what is said next (and
+ * the hint) is true; returns the last status seen.
+ */
+export async function settledNanocycle(
+  client: TevisApiClient,
+  sessionId: string,
+  nc: NanocycleRecord,
+  options: { tries?: number; pollMs?: number; sleep?: (ms: number) => Promise<void> } = {},
+): Promise<NanocycleRecord> {
+  const sleep = options.sleep ?? ((ms: number) => abortableDelay(ms));
+  let current = nc;
+  for (let i = 0; i < (options.tries ?? 10) && current.status === 'completed' && current.data.commit; i++) {
+    await sleep(options.pollMs ?? 500);
+    try {
+      current = (await client.listNanocycles(sessionId)).find((n) => n.id === nc.id) ?? current;
+    } catch {
+      return current;
+    }
+  }
+  return current;
+}

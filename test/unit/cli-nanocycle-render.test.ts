@@ -1,0 +1,228 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_EXECUTION_SETTINGS } from '../../contracts/execution-settings.js';
+import type { Project } from '../../contracts/project.js';
+import type { HoldPointRecord, NanocycleRecord } from '../../cli/api-client.js';
+import {
+  describeNanocycleOutcome,
+  diffSummary,
+  nextStepHint,
+  oneLine,
+  renderDiff,
+  renderHoldTable,
+  renderNanocycleQueued,
+  renderNanocycleTable,
+} from '../../cli/render/nanocycle.js';
+import { holdPolicyText, renderProject } from '../../cli/render/project.js';
+import { executionLines, nanocycleLine } from '../../cli/render/session-info.js';
+
+const AT = '2025-03-01T10:00:00.000Z';
+
+function record(overrides: Partial<NanocycleRecord> = {}): NanocycleRecord {
+  return {
+    id: 'NC-001',
+    name: 'auth-system',
+    goal: 'Add login',
+    status: 'running',
+    branch: 'feat/nc-001-auth-system',
+    executor: 'docker',
+    createdAt: AT,
+    startedAt: AT,
+    finishedAt: null,
+    data: {},
+    ...overrides,
+  };
+}
+
+function hold(overrides: Partial<HoldPointRecord> = {}): HoldPointRecord {
+  return {
+    id: 'HP-001-merge',
+    nanocycleId: 'NC-001',
+    kind: 'merge',
+    reason: 'review feat/nc-001-auth-system (2 file(s) changed) before it is merged into main',
+    status: 'pending',
+    openedAt: AT,
+    resolvedAt: null,
+    resolvedBy: null,
+    comment: null,
+    ...overrides,
+  };
+}
+
+const rows = (text: string) => text.split('\n').map((line) => line.split(/ {2,}/));
+
+describe('nanocycle create / list', () => {
+  it('says what was queued where', () => {
+    expect(renderNanocycleQueued({ id: 'NC-001', status: 'queued', branch: 'feat/nc-001-auth-system' })).toBe('NC-001 queued on feat/nc-001-auth-system');
+  });
+
+  it('lists id, name, status, branch and executor, with "-" for an executor not known yet', () => {
+    const text = renderNanocycleTable([record({ status: 'completed', executor: 'local' }), record({ id: 'NC-002', name: 'dashboard', status: 'queued', branch: 'feat/nc-002-dashboard', executor: null })], 'sess_a1b2c3');
+    expect(rows(text)).toEqual([
+      ['ID', 'NAME', 'STATUS', 'BRANCH', 'EXECUTOR'],
+      ['NC-001', 'auth-system', 'completed', 'feat/nc-001-auth-system', 'local'],
+      ['NC-002', 'dashboard', 'queued', 'feat/nc-002-dashboard', '-'],
+    ]);
+  });
+
+  it('says how to start one when there are none', () => {
+    expect(renderNanocycleTable([], 'sess_a1b2c3')).toMatch(/no nanocycles in sess_a1b2c3 yet; .*tevis nanocycle create --name NAME/);
+  });
+});
+
+describe('how a nanocycle ended', () => {
+  it('gives commit, files and TPU time of a completed one', () => {
+    const nc = record({ status: 'completed', finishedAt: AT, data: { commit: '0123456789abcdef', filesChanged: 2, tpuSeconds: 95, detail: null } });
+    expect(describeNanocycleOutcome(nc)).toBe('NC-001 completed (commit 0123456789, 2 file(s) changed, 1m 35s on a TPU)');
+  });
+
+  it('says when a completed run changed nothing, and leaves out sub-second TPU time', () => {
+    expect(describeNanocycleOutcome(record({ status: 'completed', data: { commit: null, filesChanged: 0, tpuSeconds: 0.2 } }))).toBe('NC-001 completed (no changes to commit)');
+  });
+
+  it('adds why it failed', () => {
+    expect(describeNanocycleOutcome(record({ status: 'failed', data: { detail: 'exit code 1\nnpm ERR!' } }))).toBe('NC-001 failed: exit code 1\nnpm ERR!');
+  });
+
+  it('prefers the fields of a brief (merge and cancel answers) over the record data', () => {
+    expect(describeNanocycleOutcome({ id: 'NC-002', status: 'conflict', data: {}, commit: 'abcdef0123456789', filesChanged: 1, detail: 'conflicts in C.md' })).toBe('NC-002 conflict (commit abcdef0123, 1 file(s) changed): conflicts in C.md');
+  });
+
+  it('hints at the next step for the statuses that wait for someone', () => {
+    expect(nextStepHint(record({ status: 'awaiting_approval' }), 'HP-001-merge')).toBe('review with `tevis nanocycle diff NC-001`, then `tevis hold approve HP-001-merge` (or reject)');
+    expect(nextStepHint(record({ status: 'completed', data: { commit: 'abc' } }), null)).toMatch(/tevis nanocycle merge NC-001/);
+    expect(nextStepHint(record({ status: 'completed', data: { commit: null } }), null)).toBeNull();
+    expect(nextStepHint(record({ status: 'conflict' }), 'HP-001-conflict-1')).toMatch(/resolve the conflict on its branch, then `tevis hold approve HP-001-conflict-1`/);
+    expect(nextStepHint(record({ status: 'merged' }), null)).toBeNull();
+  });
+});
+
+describe('nanocycle diff', () => {
+  const diff = {
+    files: [
+      { path: 'src/login.ts', additions: 40, deletions: 2 },
+      { path: 'README.md', additions: 1, deletions: 0 },
+    ],
+    patch: 'diff --git a/README.md b/README.md\n+login\n',
+  };
+
+  it('sums up like git', () => {
+    expect(diffSummary(diff.files)).toBe('2 files changed, 41 insertions(+), 2 deletions(-)');
+    expect(diffSummary([{ path: 'a', additions: 1, deletions: 1 }])).toBe('1 file changed, 1 insertion(+), 1 deletion(-)');
+  });
+
+  it('prints the files table, the summary and the patch; --stat stops after the summary', () => {
+    const full = renderDiff(diff, 'NC-001', { stat: false });
+    expect(rows(full.split('\n\n')[0]!)).toEqual([
+      ['FILE', '+', '-'],
+      ['src/login.ts', '40', '2'],
+      ['README.md', '1', '0'],
+      ['2 files changed, 41 insertions(+), 2 deletions(-)'],
+    ]);
+    expect(full.endsWith('diff --git a/README.md b/README.md\n+login')).toBe(true);
+    expect(renderDiff(diff, 'NC-001', { stat: true })).not.toContain('diff --git');
+  });
+
+  it('says so when there is nothing to show', () => {
+    expect(renderDiff({ files: [], patch: '' }, 'NC-004', { stat: false })).toMatch(/^NC-004 changes nothing against the session branch/);
+  });
+});
+
+describe('hold list', () => {
+  it('shows pending hold points as ID  NANOCYCLE  KIND  REASON  OPENED', () => {
+    const text = renderHoldTable([hold()], 'sess_a1b2c3', { all: false });
+    const [head, row] = rows(text);
+    expect(head).toEqual(['ID', 'NANOCYCLE', 'KIND', 'REASON', 'OPENED']);
+    expect(row!.slice(0, 4)).toEqual(['HP-001-merge', 'NC-001', 'merge', 'review feat/nc-001-auth-system (2 file(s) changed) before it is merged into main']);
+    expect(row![4]).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d$/);
+  });
+
+  it('adds status and who resolved them with --all', () => {
+    const text = renderHoldTable([hold({ status: 'approved', resolvedBy: 'ada', resolvedAt: AT })], 'sess_a1b2c3', { all: true });
+    const [head, row] = rows(text);
+    expect(head).toEqual(['ID', 'NANOCYCLE', 'KIND', 'REASON', 'OPENED', 'STATUS', 'BY']);
+    expect(row!.slice(5)).toEqual(['approved', 'ada']);
+  });
+
+  it('keeps a long, many-lined reason on one row', () => {
+    expect(oneLine('Which database?\n\nPostgres or SQLite')).toBe('Which database? Postgres or SQLite');
+    expect(oneLine('x'.repeat(150))).toHaveLength(100);
+    const text = renderHoldTable([hold({ kind: 'agent', id: 'HP-001-agent-1', reason: 'line one\nline two' })], 'sess_a1b2c3', { all: false });
+    expect(text.split('\n')).toHaveLength(2);
+  });
+
+  it('says when nothing waits, and where resolved ones are', () => {
+    expect(renderHoldTable([], 'sess_a1b2c3', { all: false })).toBe('no pending hold points in sess_a1b2c3 (`tevis hold list --all` shows resolved ones too)');
+  });
+});
+
+describe('session info: nanocycles, TPUs and hold points', () => {
+  it('prints NC lines as `NC-001: completed (auth-system)`, with why for one that went wrong', () => {
+    expect(nanocycleLine({ id: 'NC-001', name: 'auth-system', status: 'completed', branch: 'b' })).toBe('NC-001: completed (auth-system)');
+    expect(nanocycleLine({ id: 'NC-003', name: 'dash', status: 'failed', branch: 'b', detail: '\nexit code 2\nmore' })).toBe('NC-003: failed (dash) — exit code 2');
+  });
+
+  it('prints `Active TPUs: 2 · Hold Points: 1` and each pending hold point', () => {
+    const text = executionLines(2, [{ id: 'HP-001-merge', nanocycleId: 'NC-001', kind: 'merge', reason: 'review it', openedAt: AT }]);
+    expect(text.split('\n')).toEqual([
+      'Active TPUs: 2 · Hold Points: 1',
+      '  HP-001-merge (NC-001, merge): review it',
+      '  answer with `tevis hold approve HP-001-merge` or `tevis hold reject HP-001-merge`',
+    ]);
+    expect(executionLines(0, [])).toBe('Active TPUs: 0 · Hold Points: 0');
+  });
+});
+
+describe('project show: execution settings', () => {
+  const project = (execution = DEFAULT_EXECUTION_SETTINGS): Project => ({
+    name: 'app',
+    repository: '/srv/app.git',
+    defaultBranch: 'main',
+    settings: { activeTimeoutSeconds: 7200, pausedTimeoutSeconds: 604800, preferences: {}, execution },
+    createdAt: AT,
+    updatedAt: AT,
+  });
+
+  it('shows the defaults', () => {
+    const text = renderProject(project());
+    expect(text).toMatch(/^Execution:$/m);
+    expect(text).toMatch(/^ {2}Image: +tevis-tpu:latest$/m);
+    expect(text).toMatch(/^ {2}Agent: +none \(nanocycles need --run steps, or set one with --agent\)$/m);
+    expect(text).toMatch(/^ {2}TPU limit: +2 at once per session$/m);
+    expect(text).toMatch(/^ {2}Hold points: +merge$/m);
+    expect(text).toMatch(/^ {2}Network: +none \(loopback only\)$/m);
+    expect(text).toMatch(/^ {2}Limits: +1024 MB memory, 1 CPU, 256 processes$/m);
+    expect(text).toMatch(/^ {2}TPU timeout: +1h 0m$/m);
+    expect(text).toMatch(/^ {2}Push: +never$/m);
+    expect(text).toMatch(/^ {2}Hold deadline: +none$/m);
+  });
+
+  it('shows what was changed', () => {
+    const text = renderProject(
+      project({
+        ...DEFAULT_EXECUTION_SETTINGS,
+        agent: 'claude -p "$TEVIS_GOAL"',
+        network: true,
+        holdPolicy: { plan: true, merge: false },
+        limits: { memoryMb: 2048, cpus: 1.5, pids: 512 },
+        push: 'on-merge',
+        holdDeadline: { seconds: 86400, action: 'pause' },
+        webhookUrl: 'https://hooks.example.com/t',
+      }),
+    );
+    expect(text).toMatch(/^ {2}Agent: +claude -p "\$TEVIS_GOAL"$/m);
+    expect(text).toMatch(/^ {2}Hold points: +plan$/m);
+    expect(text).toMatch(/^ {2}Network: +allowed$/m);
+    expect(text).toMatch(/^ {2}Limits: +2048 MB memory, 1.5 CPUs, 512 processes$/m);
+    expect(text).toMatch(/^ {2}Hold deadline: +1d 0h, then pause the session$/m);
+    expect(text).toMatch(/^ {2}Webhook: +https:\/\/hooks.example.com\/t$/m);
+    expect(holdPolicyText({ plan: false, merge: false })).toBe('none');
+    expect(holdPolicyText({ plan: true, merge: true })).toBe('plan, merge');
+  });
+});
+
+describe('outcome after the output was shown', () => {
+  it('keeps only the first line of a failure, not the output tail again', () => {
+    const failed = record({ status: 'failed', data: { detail: 'exit code 3\n$ make\nerror: boom' } });
+    expect(describeNanocycleOutcome(failed, { detail: 'first-line' })).toBe('NC-001 failed: exit code 3');
+  });
+});
