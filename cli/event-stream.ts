@@ -16,7 +16,7 @@ export interface FollowStreamOptions<T> {
 
 const MAX_RETRY_MS = 10_000;
 
-function abortableDelay(ms: number, signal?: AbortSignal): Promise<void> {
+export function abortableDelay(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     if (signal?.aborted) return resolve();
     const done = () => {
@@ -31,7 +31,7 @@ function abortableDelay(ms: number, signal?: AbortSignal): Promise<void> {
 }
 
 /** Refusals that a reconnect cannot change (unknown session, bad token); 503 is worth retrying. */
-function isFinal(error: unknown): boolean {
+export function isFinal(error: unknown): boolean {
   return error instanceof ApiProblemError && error.status !== null && error.status < 500;
 }
 

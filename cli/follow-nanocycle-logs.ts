@@ -1,6 +1,6 @@
 import type { HoldPointRecord, LogLine, NanocycleRecord, TevisApiClient } from './api-client.js';
 import { ApiProblemError } from './errors.js';
-import { followSequencedStream } from './event-stream.js';
+import { abortableDelay, followSequencedStream, isFinal } from './event-stream.js';
 
 /** Statuses after which a nanocycle writes no more output. */
 const OUTPUT_OVER: readonly string[] = ['completed', 'merged', 'failed', 'cancelled', 'rejected', 'conflict'];
@@ -26,25 +26,6 @@ export interface FollowLogsOptions {
 }
 
 const PAGE = 1000;
-
-function abortableDelay(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal?.aborted) return resolve();
-    const done = () => {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    };
-    // The listener goes when the timer fires too: a long follow sleeps thousands of times.
-    const timer = setTimeout(done, ms);
-    signal?.addEventListener('abort', done, { once: true });
-  });
-}
-
-/** Refusals a retry cannot change; a dropped connection or a restarting API is worth waiting for. */
-function isFinal(error: unknown): boolean {
-  return error instanceof ApiProblemError && error.status !== null && error.status < 500;
-}
 
 export function notFound(sessionId: string, nanocycleId: string): ApiProblemError {
   return new ApiProblemError('not-found', 404, `session ${sessionId} has no nanocycle ${nanocycleId}; \`tevis nanocycle list\` shows them`);
