@@ -9,6 +9,7 @@ import { healthRoutes } from './routes/health.js';
 import { nanocycleRoutes } from './routes/nanocycles.js';
 import { projectRoutes } from './routes/projects.js';
 import { referenceRoutes } from './routes/reference.js';
+import { sessionOutputRoutes } from './routes/session-output.js';
 import { sessionRoutes } from './routes/sessions.js';
 import { timelineRoutes } from './routes/timeline.js';
 import { SessionLifecycle } from './session-lifecycle.js';
@@ -43,6 +44,7 @@ export function createApi(deps: ApiDeps) {
   app.route('/', timelineRoutes(database));
   app.route('/', fileRoutes(database.db, lifecycle));
   app.route('/', nanocycleRoutes(database, lifecycle));
+  app.route('/', sessionOutputRoutes(database));
   app.route('/', referenceRoutes(deps.token));
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' });

@@ -8,23 +8,27 @@ const KEEPALIVE_MS = 15_000;
 const SAFETY_POLL_MS = 5_000;
 const BATCH = 500;
 
-export interface SequencedSource<T> {
+export interface CursorSource<T, C> {
   sessionId: string;
-  /** The last sequence number the client has (Last-Event-ID); items after it are sent. */
-  after: number;
-  read(after: number, limit: number): Promise<T[]>;
-  seqOf(item: T): number;
+  /** Where the client is (from Last-Event-ID); items after it are sent. */
+  after: C;
+  read(after: C, limit: number): Promise<T[]>;
+  /** The cursor once `item` has been sent. */
+  advance(cursor: C, item: T): C;
+  /** The SSE `id` a client sends back as Last-Event-ID to resume after `cursor`. */
+  idOf(cursor: C): string;
   eventOf(item: T): { event: string; data: string };
   /** Ends the stream once an item says there will be no more (e.g. the session ended). */
   isLast?(item: T): boolean;
 }
 
 /**
- * Streams rows of a per-session sequence (timeline events, log lines) as SSE with the sequence
- * as the event id. It subscribes before its first read and always reads from the table by
- * sequence, so a client resuming with Last-Event-ID gets every item once, in order, no gaps.
+ * Streams rows the database orders by a cursor (timeline events by sequence, log lines by
+ * per-nanocycle seq) as SSE with the cursor as the event id. It subscribes before its first read
+ * and always reads from the table after the cursor, so a client resuming with Last-Event-ID gets
+ * every item once, in order, no gaps.
  */
-export function streamBySequence<T>(c: Context, database: OpenDatabase, source: SequencedSource<T>): Response {
+export function streamByCursor<T, C>(c: Context, database: OpenDatabase, source: CursorSource<T, C>): Response {
   return streamSSE(c, async (stream) => {
     let cursor = source.after;
     let wake: (() => void) | null = null;
@@ -49,8 +53,8 @@ export function streamBySequence<T>(c: Context, database: OpenDatabase, source: 
           const batch = await source.read(cursor, BATCH);
           for (const item of batch) {
             const { event, data } = source.eventOf(item);
-            await stream.writeSSE({ id: String(source.seqOf(item)), event, data });
-            cursor = source.seqOf(item);
+            cursor = source.advance(cursor, item);
+            await stream.writeSSE({ id: source.idOf(cursor), event, data });
             if (source.isLast?.(item)) finished = true;
           }
           if (batch.length < BATCH || stream.aborted || finished) break;
@@ -61,6 +65,25 @@ export function streamBySequence<T>(c: Context, database: OpenDatabase, source: 
       clearInterval(poll);
       clearInterval(keepalive);
     }
+  });
+}
+
+export interface SequencedSource<T> {
+  sessionId: string;
+  /** The last sequence number the client has (Last-Event-ID); items after it are sent. */
+  after: number;
+  read(after: number, limit: number): Promise<T[]>;
+  seqOf(item: T): number;
+  eventOf(item: T): { event: string; data: string };
+  isLast?(item: T): boolean;
+}
+
+/** {@link streamByCursor} over one per-session sequence number, which is also the event id. */
+export function streamBySequence<T>(c: Context, database: OpenDatabase, source: SequencedSource<T>): Response {
+  return streamByCursor<T, number>(c, database, {
+    ...source,
+    advance: (_cursor, item) => source.seqOf(item),
+    idOf: (cursor) => String(cursor),
   });
 }
 

@@ -1,5 +1,6 @@
 import { PROBLEM_TYPE_PREFIX } from '../contracts/problems.js';
 import type { HoldPointResolve, NanocycleCreate } from '../contracts/nanocycle.js';
+import type { HoldPointRecord, LogLine, NanocycleDiff, NanocycleRecord } from '../contracts/nanocycle-records.js';
 import type { Project, ProjectCreate, ProjectUpdate } from '../contracts/project.js';
 import type { HoldPointBrief, NanocycleBrief } from '../contracts/session-state.js';
 import type { Session, SessionCreate } from '../contracts/session.js';
@@ -25,47 +26,7 @@ interface RequestOptions {
   signal?: AbortSignal;
 }
 
-/**
- * Shapes of the nanocycle routes (api/routes/nanocycles.ts). They live beside the route's zod
- * schemas there; these mirror them until they move to contracts/responses.ts.
- */
-export interface NanocycleRecord {
-  id: string;
-  name: string;
-  goal: string | null;
-  status: string;
-  branch: string;
-  executor: string | null;
-  createdAt: string;
-  startedAt: string | null;
-  finishedAt: string | null;
-  data: Record<string, unknown>;
-}
-
-export interface LogLine {
-  seq: number;
-  run: number;
-  stream: 'stdout' | 'stderr';
-  line: string;
-  at: string;
-}
-
-export interface HoldPointRecord {
-  id: string;
-  nanocycleId: string | null;
-  kind: string;
-  reason: string;
-  status: string;
-  openedAt: string;
-  resolvedAt: string | null;
-  resolvedBy: string | null;
-  comment: string | null;
-}
-
-export interface NanocycleDiff {
-  files: { path: string; additions: number; deletions: number }[];
-  patch: string;
-}
+export type { HoldPointRecord, LogLine, NanocycleDiff, NanocycleRecord, SessionLogLine } from '../contracts/nanocycle-records.js';
 
 /** Error codes that mean the request never reached a server, as opposed to a server failing. */
 const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN', 'ECONNRESET', 'ETIMEDOUT', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_SOCKET']);

@@ -1,4 +1,5 @@
-import { and, asc, eq, gt, lt, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, lt, lte, sql } from 'drizzle-orm';
+import type { OutputCursor } from '../contracts/output-cursor.js';
 import type { Database } from './database.js';
 import { EVENTS_CHANNEL } from './event-notifications.js';
 import { nanocycleLogs } from './schema.js';
@@ -90,6 +91,57 @@ export async function listLogLines(db: Database, input: ListLogLinesInput): Prom
     .orderBy(asc(nanocycleLogs.seq))
     .limit(input.limit ?? 1000);
   return rows.map((r) => ({ sessionId: r.sessionId, nanocycleId: r.nanocycleId, run: r.run, seq: r.seq, stream: r.stream, line: r.line, at: r.at }));
+}
+
+/**
+ * A session's lines after `cursor`, up to `limitPerNanocycle` of each nanocycle: each
+ * nanocycle's in seq order, the nanocycles' interleaved by when the lines were printed (a line
+ * never overtakes an earlier one of its own nanocycle, so the cursor never skips one).
+ */
+export async function listSessionLogLines(db: Database, input: { sessionId: string; after: OutputCursor; limitPerNanocycle?: number }): Promise<StoredLogLine[]> {
+  const limit = input.limitPerNanocycle ?? 500;
+  const numbered = db
+    .select({
+      nanocycleId: nanocycleLogs.nanocycleId,
+      run: nanocycleLogs.run,
+      seq: nanocycleLogs.seq,
+      stream: nanocycleLogs.stream,
+      line: nanocycleLogs.line,
+      at: nanocycleLogs.at,
+      rank: sql<number>`row_number() over (partition by ${nanocycleLogs.nanocycleId} order by ${nanocycleLogs.seq})`.as('rank'),
+    })
+    .from(nanocycleLogs)
+    .where(
+      and(
+        eq(nanocycleLogs.sessionId, input.sessionId),
+        gt(nanocycleLogs.seq, sql`coalesce((${JSON.stringify(input.after)}::jsonb ->> ${nanocycleLogs.nanocycleId})::int, 0)`),
+      ),
+    )
+    .as('numbered');
+  const rows = await db.select().from(numbered).where(lte(numbered.rank, limit)).orderBy(asc(numbered.nanocycleId), asc(numbered.seq));
+  const byNanocycle = new Map<string, StoredLogLine[]>();
+  for (const r of rows) {
+    const line: StoredLogLine = { sessionId: input.sessionId, nanocycleId: r.nanocycleId, run: r.run, seq: r.seq, stream: r.stream, line: r.line, at: r.at };
+    const list = byNanocycle.get(line.nanocycleId) ?? [];
+    list.push(line);
+    byNanocycle.set(line.nanocycleId, list);
+  }
+  return interleaveByTime([...byNanocycle.values()]);
+}
+
+/** Merges lists that are each in order into one, taking the earliest head each time. */
+export function interleaveByTime(lists: StoredLogLine[][]): StoredLogLine[] {
+  const heads = lists.map(() => 0);
+  const merged: StoredLogLine[] = [];
+  for (;;) {
+    let best = -1;
+    for (let i = 0; i < lists.length; i++) {
+      const candidate = lists[i]![heads[i]!];
+      if (candidate && (best < 0 || candidate.at < lists[best]![heads[best]!]!.at)) best = i;
+    }
+    if (best < 0) return merged;
+    merged.push(lists[best]![heads[best]!++]!);
+  }
 }
 
 export interface RunLogPosition {

@@ -33,6 +33,11 @@ export async function saveNanocycle(db: Database, record: NanocycleRecord): Prom
     .onConflictDoUpdate({ target: [nanocycles.sessionId, nanocycles.id], set: changes });
 }
 
+/** Which executor runs the nanocycle, as soon as its TPU starts (the rest of the record is the workflow's). */
+export async function setNanocycleExecutor(db: Database, sessionId: string, id: string, executor: string): Promise<void> {
+  await db.update(nanocycles).set({ executor }).where(and(eq(nanocycles.sessionId, sessionId), eq(nanocycles.id, id)));
+}
+
 export async function listNanocycles(db: Database, sessionId: string): Promise<NanocycleRow[]> {
   return db.select().from(nanocycles).where(eq(nanocycles.sessionId, sessionId)).orderBy(asc(nanocycles.id));
 }

@@ -1,6 +1,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import Docker from 'dockerode';
 import type { Database } from '../../db/database.js';
+import { setNanocycleExecutor } from '../../db/nanocycles-store.js';
 import { currentTpuContext } from './activity-context.js';
 import { runInDocker } from './docker-executor.js';
 import { runLocally } from './local-executor.js';
@@ -43,9 +44,16 @@ export async function runTpu(deps: TpuDeps, input: TpuRunInput): Promise<TpuRunR
   const docker = deps.docker ?? new Docker();
   const previous = currentTpuContext().lastHeartbeat?.executor;
   const wanted = previous ?? deps.executor ?? 'auto';
-  if (wanted === 'local') return runLocally(deps.db, input);
+  const local = async () => {
+    await setNanocycleExecutor(deps.db, input.sessionId, input.nanocycleId, 'local');
+    return runLocally(deps.db, input);
+  };
+  if (wanted === 'local') return local();
   const reachable = await engineReachable(docker, deps.probeTimeoutMs ?? DEFAULT_PROBE_MS);
-  if (reachable) return runInDocker(docker, deps.db, input);
+  if (reachable) {
+    await setNanocycleExecutor(deps.db, input.sessionId, input.nanocycleId, 'docker');
+    return runInDocker(docker, deps.db, input);
+  }
   if (wanted === 'docker') {
     // Retryable: the engine may be back by the next attempt.
     throw ApplicationFailure.retryable(
@@ -53,5 +61,5 @@ export async function runTpu(deps: TpuDeps, input: TpuRunInput): Promise<TpuRunR
       'tpu-engine-unreachable',
     );
   }
-  return runLocally(deps.db, input);
+  return local();
 }

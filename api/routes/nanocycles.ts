@@ -1,6 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { diffNanocycle } from '../../activities/nanocycle-git.js';
 import { HoldPointResolve, NANOCYCLE_ID_PATTERN, NanocycleCreate } from '../../contracts/nanocycle.js';
+import { HoldPointRecord, LogLine, NanocycleDiff, NanocycleRecord } from '../../contracts/nanocycle-records.js';
 import { HoldPointBrief, NanocycleBrief } from '../../contracts/session-state.js';
 import { TevisError } from '../../contracts/errors.js';
 import type { OpenDatabase } from '../../db/database.js';
@@ -27,25 +28,6 @@ const HoldParams = z.object({
   hp: z.string().regex(/^HP-[0-9a-z-]+$/i, 'a hold point id looks like HP-001-merge').openapi({ param: { name: 'hp', in: 'path' }, example: 'HP-001-merge' }),
 });
 const After = z.object({ after: z.coerce.number().int().min(0).optional(), limit: z.coerce.number().int().min(1).max(1000).optional() });
-const NanocycleRecordSchema = z
-  .object({
-    id: z.string(),
-    name: z.string(),
-    goal: z.string().nullable(),
-    status: z.string(),
-    branch: z.string(),
-    executor: z.string().nullable(),
-    createdAt: z.string(),
-    startedAt: z.string().nullable(),
-    finishedAt: z.string().nullable(),
-    data: z.record(z.string(), z.unknown()),
-  })
-  .openapi('NanocycleRecord');
-const LogLineSchema = z.object({ seq: z.number().int(), run: z.number().int(), stream: z.enum(['stdout', 'stderr']), line: z.string(), at: z.string() }).openapi('LogLine');
-const HoldPointRecordSchema = z
-  .object({ id: z.string(), nanocycleId: z.string().nullable(), kind: z.string(), reason: z.string(), status: z.string(), openedAt: z.string(), resolvedAt: z.string().nullable(), resolvedBy: z.string().nullable(), comment: z.string().nullable() })
-  .openapi('HoldPointRecord');
-
 const tags = ['nanocycles'];
 const iso = (d: Date | null) => d?.toISOString() ?? null;
 
@@ -71,7 +53,7 @@ export function nanocycleRoutes(database: OpenDatabase, lifecycle: SessionLifecy
   );
 
   app.openapi(
-    createRoute({ method: 'get', path: '/sessions/{id}/nanocycles', tags, summary: 'The nanocycles of a session', request: { params: z.object({ id: SessionParam }) }, responses: { 200: jsonResponse(z.object({ nanocycles: z.array(NanocycleRecordSchema) }), 'Nanocycles'), ...problemResponses } }),
+    createRoute({ method: 'get', path: '/sessions/{id}/nanocycles', tags, summary: 'The nanocycles of a session', request: { params: z.object({ id: SessionParam }) }, responses: { 200: jsonResponse(z.object({ nanocycles: z.array(NanocycleRecord) }), 'Nanocycles'), ...problemResponses } }),
     async (c) => {
       const { id } = c.req.valid('param');
       await getSession(db, id);
@@ -87,7 +69,7 @@ export function nanocycleRoutes(database: OpenDatabase, lifecycle: SessionLifecy
       tags,
       summary: "The nanocycle's changes against the session branch: files and patch",
       request: { params: NcParams },
-      responses: { 200: jsonResponse(z.object({ files: z.array(z.object({ path: z.string(), additions: z.number(), deletions: z.number() })), patch: z.string() }), 'Diff'), ...problemResponses },
+      responses: { 200: jsonResponse(NanocycleDiff, 'Diff'), ...problemResponses },
     }),
     async (c) => {
       const { id, nc } = c.req.valid('param');
@@ -113,7 +95,7 @@ export function nanocycleRoutes(database: OpenDatabase, lifecycle: SessionLifecy
   }
 
   app.openapi(
-    createRoute({ method: 'get', path: '/sessions/{id}/nanocycles/{nc}/logs', tags, summary: "The nanocycle's output lines, in order", request: { params: NcParams, query: After }, responses: { 200: jsonResponse(z.object({ lines: z.array(LogLineSchema) }), 'Lines'), ...problemResponses } }),
+    createRoute({ method: 'get', path: '/sessions/{id}/nanocycles/{nc}/logs', tags, summary: "The nanocycle's output lines, in order", request: { params: NcParams, query: After }, responses: { 200: jsonResponse(z.object({ lines: z.array(LogLine) }), 'Lines'), ...problemResponses } }),
     async (c) => {
       const { id, nc } = c.req.valid('param');
       await getNanocycle(db, id, nc);
@@ -130,7 +112,7 @@ export function nanocycleRoutes(database: OpenDatabase, lifecycle: SessionLifecy
       tags,
       summary: "The nanocycle's output live as SSE; resume with Last-Event-ID",
       request: { params: NcParams, query: After },
-      responses: { 200: { description: 'text/event-stream of LogLine', content: { 'text/event-stream': { schema: LogLineSchema } } }, ...problemResponses },
+      responses: { 200: { description: 'text/event-stream of LogLine', content: { 'text/event-stream': { schema: LogLine } } }, ...problemResponses },
     }),
     async (c) => {
       const { id, nc } = c.req.valid('param');
@@ -146,7 +128,7 @@ export function nanocycleRoutes(database: OpenDatabase, lifecycle: SessionLifecy
   );
 
   app.openapi(
-    createRoute({ method: 'get', path: '/sessions/{id}/holds', tags: ['hold points'], summary: 'Hold points of a session, pending first', request: { params: z.object({ id: SessionParam }) }, responses: { 200: jsonResponse(z.object({ holdPoints: z.array(HoldPointRecordSchema) }), 'Hold points'), ...problemResponses } }),
+    createRoute({ method: 'get', path: '/sessions/{id}/holds', tags: ['hold points'], summary: 'Hold points of a session, pending first', request: { params: z.object({ id: SessionParam }) }, responses: { 200: jsonResponse(z.object({ holdPoints: z.array(HoldPointRecord) }), 'Hold points'), ...problemResponses } }),
     async (c) => {
       const { id } = c.req.valid('param');
       await getSession(db, id);

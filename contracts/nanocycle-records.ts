@@ -1,0 +1,49 @@
+import { z } from 'zod';
+
+/** What the API answers about nanocycles, their output and hold points; the CLI reads the same. */
+
+export const NanocycleRecord = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    goal: z.string().nullable(),
+    status: z.string(),
+    branch: z.string(),
+    /** `docker` or `local`, from the moment its TPU starts; null while it has not. */
+    executor: z.string().nullable(),
+    createdAt: z.string(),
+    startedAt: z.string().nullable(),
+    finishedAt: z.string().nullable(),
+    data: z.record(z.string(), z.unknown()),
+  })
+  .meta({ id: 'NanocycleRecord' });
+export type NanocycleRecord = z.infer<typeof NanocycleRecord>;
+
+export const LogLine = z
+  .object({ seq: z.number().int(), run: z.number().int(), stream: z.enum(['stdout', 'stderr']), line: z.string(), at: z.string() })
+  .meta({ id: 'LogLine' });
+export type LogLine = z.infer<typeof LogLine>;
+
+/** A line of the session's output: a nanocycle's line, saying whose it is. */
+export const SessionLogLine = LogLine.extend({ nanocycleId: z.string() }).meta({ id: 'SessionLogLine' });
+export type SessionLogLine = z.infer<typeof SessionLogLine>;
+
+export const HoldPointRecord = z
+  .object({
+    id: z.string(),
+    nanocycleId: z.string().nullable(),
+    kind: z.string(),
+    reason: z.string(),
+    status: z.string(),
+    openedAt: z.string(),
+    resolvedAt: z.string().nullable(),
+    resolvedBy: z.string().nullable(),
+    comment: z.string().nullable(),
+  })
+  .meta({ id: 'HoldPointRecord' });
+export type HoldPointRecord = z.infer<typeof HoldPointRecord>;
+
+export const NanocycleDiff = z
+  .object({ files: z.array(z.object({ path: z.string(), additions: z.number(), deletions: z.number() })), patch: z.string() })
+  .meta({ id: 'NanocycleDiff' });
+export type NanocycleDiff = z.infer<typeof NanocycleDiff>;

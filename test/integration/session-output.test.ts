@@ -1,0 +1,97 @@
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { SessionLogLine } from '../../contracts/nanocycle-records.js';
+import { parseOutputCursor } from '../../contracts/output-cursor.js';
+import { makeGitFixture } from '../support/git-fixtures.js';
+import { openSse } from '../support/sse-client.js';
+import { createActiveSession, createProject, startHarness, waitFor, type DatabaseKind, type Harness } from '../support/tevis-harness.js';
+
+/**
+ * A session's output in one stream (GET /sessions/:id/output/stream): the lines of nanocycles
+ * running at once, each nanocycle's in order, every line once across a dropped connection.
+ */
+const LINES = 30;
+// Slow enough that both TPUs print at the same time and the client drops mid-way.
+const PRINTER = [`for i in $(seq 1 ${LINES}); do echo "$TEVIS_NANOCYCLE_ID line $i"; sleep 0.05; done`, 'echo "$TEVIS_NANOCYCLE_ID done" >&2'];
+
+function outputSuite(kind: DatabaseKind) {
+  describe(`session output on ${kind}`, () => {
+    let h: Harness;
+    let remote = '';
+    beforeAll(async () => {
+      h = await startHarness({ database: kind, label: `output-${kind}` });
+      remote = (await makeGitFixture(join(h.home, 'fixture'))).remote;
+      await createProject(h, { name: 'printer', repository: remote, execution: { holdMerge: false } });
+      await createProject(h, { name: 'neighbour', repository: remote });
+      await createProject(h, { name: 'quiet', repository: remote });
+    });
+    afterAll(async () => h?.stop());
+
+    it('streams two nanocycles at once, each in order, every line once across a reconnect', async () => {
+      const { session } = await createActiveSession(h, { project: 'printer' });
+      const { session: neighbour } = await createActiveSession(h, { project: 'neighbour' });
+      const url = `${h.apiUrl}/sessions/${session.id}/output/stream`;
+
+      const first = await openSse<SessionLogLine>(url, { token: h.token, dropAfter: 12 });
+      expect(first.status).toBe(200);
+      expect(first.contentType).toContain('text/event-stream');
+      for (const name of ['one', 'two']) expect((await h.call('POST', `/sessions/${session.id}/nanocycles`, { name, run: PRINTER })).status).toBe(201);
+      // Output of another session must never show up in this one's stream.
+      await h.call('POST', `/sessions/${neighbour.id}/nanocycles`, { name: 'other', run: ['echo not yours'] });
+
+      // The record says which executor runs it while it runs, not only once it is done.
+      await waitFor('NC-001 running on the local executor', async () => {
+        const row = (await h.call('GET', `/sessions/${session.id}/nanocycles`)).json.nanocycles.find((n: any) => n.id === 'NC-001');
+        return row?.status === 'running' && row.executor === 'local';
+      });
+      await first.until('12 lines before the drop', (items) => items.length >= 12);
+      await first.close();
+      const lastId = first.messages.at(-1)!.id!;
+      expect(parseOutputCursor(lastId)).not.toBeNull();
+
+      const second = await openSse<SessionLogLine>(url, { token: h.token, lastEventId: lastId });
+      const done = (nc: string) => (items: SessionLogLine[]) => items.some((l) => l.nanocycleId === nc && l.line === `${nc} done`);
+      await second.until('both nanocycles to finish printing', (items) => done('NC-001')(items) && done('NC-002')(items));
+      await second.close();
+
+      const seen = [...first.items, ...second.items];
+      for (const nc of ['NC-001', 'NC-002']) {
+        const stored = (await h.call('GET', `/sessions/${session.id}/nanocycles/${nc}/logs`)).json.lines as any[];
+        const mine = seen.filter((l) => l.nanocycleId === nc);
+        // Once each, in the nanocycle's order, exactly what its record holds.
+        expect(mine.map((l) => l.seq)).toEqual(stored.map((l) => l.seq));
+        expect(mine.map((l) => l.line)).toEqual(stored.map((l) => l.line));
+        expect(mine.filter((l) => l.line.startsWith(`${nc} line`))).toHaveLength(LINES);
+      }
+      expect(seen.some((l) => l.line === 'not yours')).toBe(false);
+      // Each id is the cursor after its line: the last one covers everything seen.
+      expect(parseOutputCursor(second.messages.at(-1)!.id!)).toEqual({
+        'NC-001': Math.max(...seen.filter((l) => l.nanocycleId === 'NC-001').map((l) => l.seq)),
+        'NC-002': Math.max(...seen.filter((l) => l.nanocycleId === 'NC-002').map((l) => l.seq)),
+      });
+
+      // The list route pages by the same cursor.
+      const all = await h.call('GET', `/sessions/${session.id}/output`);
+      expect(all.json.lines).toHaveLength(seen.length);
+      const rest = await h.call('GET', `/sessions/${session.id}/output?after=${encodeURIComponent(lastId)}`);
+      expect(rest.json.lines.map((l: SessionLogLine) => `${l.nanocycleId}:${l.seq}`).sort()).toEqual(second.items.map((l) => `${l.nanocycleId}:${l.seq}`).sort());
+      expect(rest.json.cursor).toBe(all.json.cursor);
+      await waitFor('the neighbour nanocycle to finish', async () => (await h.call('GET', `/sessions/${neighbour.id}/output`)).json.lines.some((l: SessionLogLine) => l.line === 'not yours'));
+    });
+
+    it('refuses a cursor that is not one, and an unknown session', async () => {
+      const { session } = await createActiveSession(h, { project: 'quiet' });
+      const bad = await h.call('GET', `/sessions/${session.id}/output?after=${encodeURIComponent('NC-001:x')}`);
+      expect(bad.status).toBe(400);
+      expect(bad.json.type).toBe('urn:tevis:problem:validation');
+      const badId = await fetch(`${h.apiUrl}/sessions/${session.id}/output/stream`, { headers: { authorization: `Bearer ${h.token}`, 'last-event-id': 'DROP TABLE' } });
+      expect(badId.status).toBe(400);
+      expect(((await badId.json()) as { type: string }).type).toBe('urn:tevis:problem:validation');
+      const missing = await h.call('GET', '/sessions/sess_zzzzzz/output');
+      expect(missing.status).toBe(404);
+    });
+  });
+}
+
+outputSuite('postgres');
+outputSuite('pglite');
