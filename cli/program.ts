@@ -6,6 +6,7 @@ import { registerNanocycleCommands } from './commands/nanocycle.js';
 import { registerProjectCommands } from './commands/project.js';
 import { registerSessionCommands } from './commands/session.js';
 import { registerStatusCommand } from './commands/status.js';
+import { registerTpuCommands } from './commands/tpu.js';
 import { registerUpCommand } from './commands/up.js';
 import { registerWorkerCommand } from './commands/worker.js';
 
@@ -42,6 +43,7 @@ export function createProgram(): Command {
   registerSessionCommands(program);
   registerNanocycleCommands(program);
   registerHoldCommands(program);
+  registerTpuCommands(program);
   registerStatusCommand(program);
   return program;
 }

@@ -2,6 +2,7 @@ import { stat } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ApplicationFailure } from '@temporalio/common';
 import type Docker from 'dockerode';
+import { DEFAULT_EXECUTION_SETTINGS } from '../../contracts/execution-settings.js';
 import type { Database } from '../../db/database.js';
 import { runLogPosition } from '../../db/nanocycle-logs-store.js';
 import { cancellationError, currentTpuContext } from './activity-context.js';
@@ -30,6 +31,8 @@ function statusOf(error: unknown): number | undefined {
   return (error as { statusCode?: number }).statusCode;
 }
 
+const DEFAULT_TPU_IMAGE = DEFAULT_EXECUTION_SETTINGS.image;
+
 /** The image is checked before anything else, so a missing one is its own clear failure, not a create error. */
 async function assertImage(docker: Docker, image: string): Promise<void> {
   try {
@@ -37,9 +40,9 @@ async function assertImage(docker: Docker, image: string): Promise<void> {
   } catch (error) {
     if (statusOf(error) !== 404) throw error;
     throw ApplicationFailure.nonRetryable(
-      `TPU image "${image}" is not on the container engine. Build it there (docker build -t ${image} <dir with a Dockerfile>, ` +
-        `or docker import a root filesystem), pull it (docker pull ${image}), or point the project at another one ` +
-        `(tevis project update <project> --image <image>).`,
+      `TPU image "${image}" is not on the container engine. ` +
+        (image === DEFAULT_TPU_IMAGE ? `Build it with \`tevis tpu build-image\`, ` : `Build it there (docker build -t ${image} <dir with a Dockerfile>), pull it (docker pull ${image}), `) +
+        `or point the project at another one (tevis project update <project> --image <image>).`,
       'tpu-image-missing',
       { image },
     );

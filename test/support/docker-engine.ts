@@ -1,9 +1,10 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, openSync } from 'node:fs';
-import { chmod, copyFile, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import Docker from 'dockerode';
+import { buildTpuImage } from '../../runtime/tpu-image.js';
 
 /**
  * A real Docker engine for the TPU tests, of their own: `dockerd` on its own socket, data and exec
@@ -203,7 +204,8 @@ async function launch(): Promise<DockerEngine & { shutdown(): Promise<void> }> {
         await sleep(100);
       }
     }
-    await buildTestImage(docker, busybox, dir);
+    // The same build as `tevis tpu build-image`, under the test's own tag.
+    await buildTpuImage({ docker, tag: TPU_TEST_IMAGE, busybox });
   } catch (error) {
     const log = await readFile(logFile, 'utf8').catch(() => '');
     await shutdown().catch(() => {});
@@ -211,40 +213,4 @@ async function launch(): Promise<DockerEngine & { shutdown(): Promise<void> }> {
   }
   progress(`dockerd ready with ${TPU_TEST_IMAGE} in ${((performance.now() - began) / 1000).toFixed(1)} s on ${socketPath}`);
   return { socketPath, dockerHost: `unix://${socketPath}`, docker, image: TPU_TEST_IMAGE, stop: shutdown, shutdown };
-}
-
-/**
- * The TPU test image: busybox-static and its applets in /bin, an /etc/passwd that knows the TPU's
- * uid 10001, empty /tmp and /workspace. `docker import` (here through the engine API, which is
- * what the CLI calls) gives it no PATH, so the import sets one.
- */
-async function buildTestImage(docker: Docker, busybox: string, dir: string): Promise<void> {
-  const rootfs = join(dir, 'rootfs');
-  for (const sub of ['bin', 'etc', 'tmp', 'workspace', 'proc', 'sys', 'dev']) await mkdir(join(rootfs, sub), { recursive: true });
-  await chmod(join(rootfs, 'tmp'), 0o1777);
-  await copyFile(busybox, join(rootfs, 'bin', 'busybox'));
-  await chmod(join(rootfs, 'bin', 'busybox'), 0o755);
-  const applets = (await run(busybox, ['--list'])).split('\n').filter(Boolean);
-  for (const applet of applets) {
-    // Linking busybox onto itself would replace the binary with a dangling loop.
-    if (applet === 'busybox' || applet.includes('/')) continue;
-    await symlink('busybox', join(rootfs, 'bin', applet));
-  }
-  await writeFile(join(rootfs, 'etc', 'passwd'), 'root:x:0:0:root:/root:/bin/sh\ntpu:x:10001:10001:tpu:/tmp:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/false\n');
-  await writeFile(join(rootfs, 'etc', 'group'), 'root:x:0:\ntpu:x:10001:\nnogroup:x:65534:\n');
-
-  const tar = spawn('tar', ['--numeric-owner', '--owner=0', '--group=0', '-C', rootfs, '-c', '.'], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let tarError = '';
-  tar.stderr.setEncoding('utf8').on('data', (c: string) => (tarError += c));
-  const [repo, tag] = TPU_TEST_IMAGE.split(':') as [string, string];
-  const response = await docker.importImage(tar.stdout, { repo, tag, changes: ['ENV PATH=/bin'] } as object);
-  const messages = await new Promise<Array<{ error?: string }>>((resolve, reject) =>
-    docker.modem.followProgress(response, (error: Error | null, output: Array<{ error?: string }>) => (error ? reject(error) : resolve(output))),
-  );
-  const failed = messages.find((m) => m.error);
-  if (failed) throw new Error(`docker import failed: ${failed.error}`);
-  const tarCode = await new Promise<number | null>((resolve) => (tar.exitCode !== null ? resolve(tar.exitCode) : tar.once('close', resolve)));
-  if (tarCode !== 0) throw new Error(`tar of the test image's root filesystem failed: ${tarError.trim()}`);
-  await docker.getImage(TPU_TEST_IMAGE).inspect();
-  await rm(rootfs, { recursive: true, force: true });
 }
