@@ -64,18 +64,29 @@ export interface NanocycleDiff {
 export async function diffNanocycle(input: { workspace: string; base: string; branch: string; maxPatchBytes?: number }): Promise<NanocycleDiff> {
   assertBranch(input.branch);
   assertBranch(input.base);
-  const range = `${input.base}...${input.branch}`;
+  return diffRange(input.workspace, `${input.base}...${input.branch}`, input.maxPatchBytes);
+}
+
+/**
+ * What a merge brought in: its second parent against where it forked from the first. Once a
+ * nanocycle is merged its branch is part of the session branch and `base...branch` is empty.
+ */
+export async function diffMerge(input: { workspace: string; commit: string; maxPatchBytes?: number }): Promise<NanocycleDiff> {
+  if (!/^[0-9a-f]{40}$/.test(input.commit)) throw new Error(`not a commit id: ${input.commit}`);
+  return diffRange(input.workspace, `${input.commit}^1...${input.commit}^2`, input.maxPatchBytes);
+}
+
+async function diffRange(workspace: string, range: string, maxPatchBytes = 1024 * 1024): Promise<NanocycleDiff> {
   const [numstat, patch] = await Promise.all([
-    runGit(['diff', '--numstat', '-z', '--no-renames', range, '--'], { cwd: input.workspace }),
-    runGit(['diff', '--no-renames', range, '--'], { cwd: input.workspace }),
+    runGit(['diff', '--numstat', '-z', '--no-renames', range, '--'], { cwd: workspace }),
+    runGit(['diff', '--no-renames', range, '--'], { cwd: workspace }),
   ]);
   const files: NanocycleDiff['files'] = [];
   for (const record of numstat.split('\0')) {
     const match = /^(-|\d+)\t(-|\d+)\t(.+)$/.exec(record);
     if (match) files.push({ path: match[3]!, additions: Number(match[1]) || 0, deletions: Number(match[2]) || 0 });
   }
-  const limit = input.maxPatchBytes ?? 1024 * 1024;
-  return { files, patch: patch.length > limit ? `${patch.slice(0, limit)}\n… (truncated)\n` : patch };
+  return { files, patch: patch.length > maxPatchBytes ? `${patch.slice(0, maxPatchBytes)}\n… (truncated)\n` : patch };
 }
 
 export type MergeOutcome = { merged: true; commit: string; alreadyMerged: boolean } | { merged: false; conflicts: string[] };

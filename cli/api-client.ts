@@ -1,5 +1,5 @@
 import { PROBLEM_TYPE_PREFIX } from '../contracts/problems.js';
-import type { HoldPointResolve, NanocycleCreate } from '../contracts/nanocycle.js';
+import type { HoldPointResolve, NanocycleCreate, NanocycleMerge } from '../contracts/nanocycle.js';
 import type { HoldPointRecord, LogLine, NanocycleDiff, NanocycleRecord } from '../contracts/nanocycle-records.js';
 import type { Project, ProjectCreate, ProjectUpdate } from '../contracts/project.js';
 import type { HoldPointBrief, NanocycleBrief } from '../contracts/session-state.js';
@@ -219,8 +219,8 @@ export class TevisApiClient {
     return this.json('POST', `${this.nanocyclePath(sessionId, nanocycleId)}/cancel`);
   }
 
-  mergeNanocycle(sessionId: string, nanocycleId: string): Promise<NanocycleBrief> {
-    return this.json('POST', `${this.nanocyclePath(sessionId, nanocycleId)}/merge`);
+  mergeNanocycle(sessionId: string, nanocycleId: string, body: NanocycleMerge = {}): Promise<NanocycleBrief> {
+    return this.json('POST', `${this.nanocyclePath(sessionId, nanocycleId)}/merge`, { body });
   }
 
   async nanocycleLogs(sessionId: string, nanocycleId: string, after: number, limit?: number): Promise<LogLine[]> {

@@ -54,6 +54,15 @@ export const HoldPointResolve = z
   .meta({ id: 'HoldPointResolve' });
 export type HoldPointResolve = z.infer<typeof HoldPointResolve>;
 
+/** `nanocycle merge`: who asked, and why, for its merge hold point's record. */
+export const NanocycleMerge = z
+  .strictObject({
+    comment: z.string().max(20_000).optional(),
+    by: z.string().max(200).optional(),
+  })
+  .meta({ id: 'NanocycleMerge' });
+export type NanocycleMerge = z.infer<typeof NanocycleMerge>;
+
 export type HoldDecision = 'approve' | 'reject';
 
 export interface HoldPointAnswer {

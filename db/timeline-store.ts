@@ -1,4 +1,4 @@
-import { and, asc, eq, gt, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, sql } from 'drizzle-orm';
 import { TevisError } from '../contracts/errors.js';
 import { NewTimelineEvent, type TimelineEvent, type TimelineEventType } from '../contracts/timeline.js';
 import type { Database } from './database.js';
@@ -47,4 +47,15 @@ export async function listEvents(db: Database, sessionId: string, afterSeq = 0, 
     .orderBy(asc(events.seq))
     .limit(limit);
   return rows.map(toEvent);
+}
+
+/** The latest event of `type` about one nanocycle (its `data.nanocycleId`), or null. */
+export async function lastNanocycleEvent(db: Database, sessionId: string, type: string, nanocycleId: string): Promise<TimelineEvent | null> {
+  const [row] = await db
+    .select()
+    .from(events)
+    .where(and(eq(events.sessionId, sessionId), eq(events.type, type), sql`${events.data} ->> 'nanocycleId' = ${nanocycleId}`))
+    .orderBy(desc(events.seq))
+    .limit(1);
+  return row ? toEvent(row) : null;
 }

@@ -1,5 +1,5 @@
 import { defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { HoldPointAnswer, NanocycleCreate, HoldPointResolve } from '../contracts/nanocycle.js';
+import type { HoldPointAnswer, NanocycleCreate, NanocycleMerge, HoldPointResolve } from '../contracts/nanocycle.js';
 import type { HoldPointBrief, NanocycleBrief } from '../contracts/session-state.js';
 
 /** Session → nanocycle: a person answered one of the nanocycle's hold points. */
@@ -14,5 +14,6 @@ export const nanocycleProgressSignal = defineSignal<[Partial<NanocycleBrief> & {
 /** Callers → session: the commands that can be refused, answered with the nanocycle or hold point. */
 export const createNanocycleUpdate = defineUpdate<NanocycleBrief, [NanocycleCreate]>('createNanocycle');
 export const cancelNanocycleUpdate = defineUpdate<NanocycleBrief, [string]>('cancelNanocycle');
-export const mergeNanocycleUpdate = defineUpdate<NanocycleBrief, [string]>('mergeNanocycle');
+// The second argument came later: histories from before it have only the id.
+export const mergeNanocycleUpdate = defineUpdate<NanocycleBrief, [string, NanocycleMerge?]>('mergeNanocycle');
 export const resolveHoldPointUpdate = defineUpdate<HoldPointBrief, [{ holdPointId: string; decision: 'approve' | 'reject' } & HoldPointResolve]>('resolveHoldPoint');

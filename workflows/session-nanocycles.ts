@@ -2,7 +2,7 @@ import { ApplicationFailure, executeChild, getExternalWorkflowHandle, proxyActiv
 import type { SessionActivities } from '../activities/index.js';
 import { sessionCan } from '../contracts/capabilities.js';
 import { DEFAULT_EXECUTION_SETTINGS } from '../contracts/execution-settings.js';
-import { holdPointId, nanocycleBranch, nanocycleId, type NanocycleCreate, type NanocycleStatus } from '../contracts/nanocycle.js';
+import { holdPointId, nanocycleBranch, nanocycleId, type NanocycleCreate, type NanocycleMerge, type NanocycleStatus } from '../contracts/nanocycle.js';
 import type { HoldPointBrief, NanocycleBrief, SessionWorkflowState } from '../contracts/session-state.js';
 import type { TimelineEventType } from '../contracts/timeline.js';
 import type { NanocycleWorkflowInput } from './nanocycle-input.js';
@@ -247,18 +247,18 @@ export function installNanocycles(state: SessionWorkflowState, noteActivity: () 
 
   setHandler(
     mergeNanocycleUpdate,
-    async (id) => {
+    async (id: string, merge?: NanocycleMerge) => {
       const nc = brief(id)!;
       const hold = state.pendingHoldPoints.find((h) => h.nanocycleId === id && !CHILD_HOLDS.includes(h.kind));
       if (hold) {
         state.pendingHoldPoints = state.pendingHoldPoints.filter((h) => h !== hold);
-        await acts.recordHoldPointResolved({ sessionId: state.sessionId, id: hold.id, nanocycleId: id, kind: hold.kind, status: 'approved', by: 'merge', comment: null, resolvedAt: new Date().toISOString(), eventKey: eventKey(), webhookUrl: execution.webhookUrl });
+        await acts.recordHoldPointResolved({ sessionId: state.sessionId, id: hold.id, nanocycleId: id, kind: hold.kind, status: 'approved', by: merge?.by ?? 'merge', comment: merge?.comment ?? null, resolvedAt: new Date().toISOString(), eventKey: eventKey(), webhookUrl: execution.webhookUrl });
       }
       await enqueueMerge(id);
       return { ...nc };
     },
     {
-      validator: (id) => {
+      validator: (id: string, _merge?: NanocycleMerge) => {
         const nc = brief(id);
         if (!nc) throw ApplicationFailure.create({ message: `session ${state.sessionId} has no nanocycle ${id}`, type: 'not-found', nonRetryable: true });
         const waitsForMerge = nc.status === 'completed' || nc.status === 'conflict' || (nc.status === 'awaiting_approval' && state.pendingHoldPoints.some((h) => h.nanocycleId === id && h.kind === 'merge'));

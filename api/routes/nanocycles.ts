@@ -1,6 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { diffNanocycle } from '../../activities/nanocycle-git.js';
-import { HoldPointResolve, NANOCYCLE_ID_PATTERN, NanocycleCreate } from '../../contracts/nanocycle.js';
+import type { Context } from 'hono';
+import { diffMerge, diffNanocycle } from '../../activities/nanocycle-git.js';
+import { HoldPointResolve, NANOCYCLE_ID_PATTERN, NanocycleCreate, NanocycleMerge } from '../../contracts/nanocycle.js';
 import { HoldPointRecord, LogLine, NanocycleDiff, NanocycleRecord } from '../../contracts/nanocycle-records.js';
 import { HoldPointBrief, NanocycleBrief } from '../../contracts/session-state.js';
 import { TevisError } from '../../contracts/errors.js';
@@ -9,6 +10,7 @@ import { listHoldPoints } from '../../db/hold-points-store.js';
 import { listLogLines } from '../../db/nanocycle-logs-store.js';
 import { getNanocycle, listNanocycles } from '../../db/nanocycles-store.js';
 import { getSession } from '../../db/sessions-store.js';
+import { lastNanocycleEvent } from '../../db/timeline-store.js';
 import { cancelNanocycleUpdate, createNanocycleUpdate, mergeNanocycleUpdate, resolveHoldPointUpdate } from '../../workflows/nanocycle-messages.js';
 import { openApiRouter } from '../openapi-app.js';
 import { jsonBody, jsonResponse, problemResponses } from '../schemas.js';
@@ -29,6 +31,25 @@ const HoldParams = z.object({
 });
 const After = z.object({ after: z.coerce.number().int().min(0).optional(), limit: z.coerce.number().int().min(1).max(1000).optional() });
 const tags = ['nanocycles'];
+
+/**
+ * A body that may be left out (`{}` then). The route's own JSON validation only runs when a body
+ * is sent with a JSON content type, so this checks what is there either way.
+ */
+async function optionalBody<T>(c: Context, schema: z.ZodType<T>): Promise<T> {
+  const text = await c.req.text();
+  let raw: unknown = {};
+  if (text.trim() !== '') {
+    try {
+      raw = JSON.parse(text);
+    } catch {
+      throw new TevisError('validation', 'the body is not JSON');
+    }
+  }
+  const parsed = schema.safeParse(raw ?? {});
+  if (!parsed.success) throw new TevisError('validation', parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; '));
+  return parsed.data;
+}
 const iso = (d: Date | null) => d?.toISOString() ?? null;
 
 export function nanocycleRoutes(database: OpenDatabase, lifecycle: SessionLifecycle) {
@@ -76,23 +97,48 @@ export function nanocycleRoutes(database: OpenDatabase, lifecycle: SessionLifecy
       const session = await getSession(db, id);
       const row = await getNanocycle(db, id, nc);
       if (!session.workspacePath) throw new TevisError('file-not-found', `session ${id} has no workspace`);
-      return c.json(await diffNanocycle({ workspace: session.workspacePath, base: session.branch, branch: row.branch }), 200);
+      const workspace = session.workspacePath;
+      const merged = row.status === 'merged' ? await lastNanocycleEvent(db, id, 'nanocycle.merged', nc) : null;
+      const mergeCommit = typeof merged?.data.commit === 'string' ? merged.data.commit : null;
+      // A merged branch is inside the session branch, so show what its merge brought in; a merge
+      // that was a no-op (the branch was in already) has no second parent and falls back.
+      const diff = mergeCommit ? await diffMerge({ workspace, commit: mergeCommit }).catch(() => null) : null;
+      return c.json(diff ?? (await diffNanocycle({ workspace, base: session.branch, branch: row.branch })), 200);
     },
   );
 
-  for (const [action, update, summary] of [
-    ['cancel', cancelNanocycleUpdate, 'Cancel a queued, running or waiting nanocycle; its container is stopped and removed'],
-    ['merge', mergeNanocycleUpdate, 'Merge a completed nanocycle into the session branch (approves its merge hold point)'],
-  ] as const) {
-    app.openapi(
-      createRoute({ method: 'post', path: `/sessions/{id}/nanocycles/{nc}/${action}`, tags, summary, request: { params: NcParams }, responses: { 200: jsonResponse(NanocycleBrief, 'Done'), ...problemResponses } }),
-      async (c) => {
-        const { id, nc } = c.req.valid('param');
-        await lifecycle.requireOpen(id);
-        return c.json(await lifecycle.handle(id).executeUpdate(update, { args: [nc] }), 200);
-      },
-    );
-  }
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/sessions/{id}/nanocycles/{nc}/cancel',
+      tags,
+      summary: 'Cancel a queued, running or waiting nanocycle; its container is stopped and removed',
+      request: { params: NcParams },
+      responses: { 200: jsonResponse(NanocycleBrief, 'Cancelled'), ...problemResponses },
+    }),
+    async (c) => {
+      const { id, nc } = c.req.valid('param');
+      await lifecycle.requireOpen(id);
+      return c.json(await lifecycle.handle(id).executeUpdate(cancelNanocycleUpdate, { args: [nc] }), 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/sessions/{id}/nanocycles/{nc}/merge',
+      tags,
+      summary: 'Merge a completed nanocycle into the session branch (approves its merge hold point, with who and why)',
+      request: { params: NcParams, body: { ...jsonBody(NanocycleMerge), required: false } },
+      responses: { 200: jsonResponse(NanocycleBrief, 'Merged, queued to merge, or in conflict'), ...problemResponses },
+    }),
+    async (c) => {
+      const { id, nc } = c.req.valid('param');
+      const merge = await optionalBody(c, NanocycleMerge);
+      await lifecycle.requireOpen(id);
+      return c.json(await lifecycle.handle(id).executeUpdate(mergeNanocycleUpdate, { args: [nc, merge] }), 200);
+    },
+  );
 
   app.openapi(
     createRoute({ method: 'get', path: '/sessions/{id}/nanocycles/{nc}/logs', tags, summary: "The nanocycle's output lines, in order", request: { params: NcParams, query: After }, responses: { 200: jsonResponse(z.object({ lines: z.array(LogLine) }), 'Lines'), ...problemResponses } }),
@@ -152,10 +198,8 @@ export function nanocycleRoutes(database: OpenDatabase, lifecycle: SessionLifecy
         const { id, hp } = c.req.valid('param');
         // Only sessions that run nanocycles have hold points; answering one needs no more than that.
         await lifecycle.requireOpen(id);
-        const raw = (await c.req.json().catch(() => ({}))) as unknown;
-        const parsed = HoldPointResolve.safeParse(raw ?? {});
-        if (!parsed.success) throw new TevisError('validation', parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
-        return c.json(await lifecycle.handle(id).executeUpdate(resolveHoldPointUpdate, { args: [{ holdPointId: hp, decision, ...parsed.data }] }), 200);
+        const resolution = await optionalBody(c, HoldPointResolve);
+        return c.json(await lifecycle.handle(id).executeUpdate(resolveHoldPointUpdate, { args: [{ holdPointId: hp, decision, ...resolution }] }), 200);
       },
     );
   }

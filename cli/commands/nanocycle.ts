@@ -1,11 +1,11 @@
 import type { Command } from 'commander';
-import { NanocycleCreate, NanocycleName } from '../../contracts/nanocycle.js';
+import { NanocycleCreate, NanocycleMerge, NanocycleName } from '../../contracts/nanocycle.js';
 import type { HoldPointRecord, LogLine, TevisApiClient } from '../api-client.js';
 import { commandContext } from '../command-context.js';
 import { UsageError } from '../errors.js';
 import { EXIT } from '../exit-codes.js';
 import { followNanocycleLogs, readLogLines, settledNanocycle } from '../follow-nanocycle-logs.js';
-import { parseNanocycleArgument } from '../nanocycle-arguments.js';
+import { parseNanocycleArgument, resolverName } from '../nanocycle-arguments.js';
 import { collectString } from '../option-parsers.js';
 import {
   describeNanocycleOutcome,
@@ -191,13 +191,15 @@ export function registerNanocycleCommands(program: Command): void {
     .command('merge')
     .description('merge a completed nanocycle into the session branch (git merge --no-ff, one at a time); approves its merge hold point')
     .argument('<nc>', 'nanocycle id, e.g. NC-002')
+    .option('--comment <text>', 'why, kept on its merge hold point')
     .option(...SESSION_OPTION)
-    .action(async (given: string, flags: { session?: string }, command: Command) => {
+    .action(async (given: string, flags: { session?: string; comment?: string }, command: Command) => {
       const ctx = commandContext(command);
       const id = parseNanocycleArgument(given);
+      const body = validateRequest(NanocycleMerge, { comment: flags.comment, by: resolverName() }, { comment: '--comment', by: 'the OS user name' });
       const sessionId = await resolveSessionOption(ctx.config.home, flags.session);
       const client = await ctx.client();
-      const merged = await client.mergeNanocycle(sessionId, id);
+      const merged = await client.mergeNanocycle(sessionId, id, body);
       ctx.out.result(merged, () => describeNanocycleOutcome({ ...merged, data: {} }));
       if (merged.status === 'conflict') {
         // The nanocycle is the answer either way (one JSON document on stdout); the exit code

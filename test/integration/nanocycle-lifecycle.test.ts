@@ -94,6 +94,30 @@ describe('nanocycles on the local executor', () => {
     expect(summary.markdown).toContain('NC-001: merged (greeting)');
   });
 
+  it('nanocycle merge records who and why on the hold point; a merged nanocycle still shows its diff', async () => {
+    const id = await activeSession();
+    await h.call('POST', `/sessions/${id}/nanocycles`, { name: 'notes', run: ['printf "a\\nb\\n" > NOTES.md'] });
+    await pendingHold(id, 'merge');
+    const badBody = await h.call('POST', `/sessions/${id}/nanocycles/NC-001/merge`, { by: 'ada', surprise: true });
+    expect(badBody.status).toBe(400);
+    expect(badBody.json.type).toBe('urn:tevis:problem:validation');
+    const merged = await h.call('POST', `/sessions/${id}/nanocycles/NC-001/merge`, { by: 'ada', comment: 'ship it' });
+    expect(merged.status).toBe(200);
+    await nanocycleStatus(id, 'NC-001', ['merged']);
+    const hold = (await h.call('GET', `/sessions/${id}/holds`)).json.holdPoints.find((hp: any) => hp.id === 'HP-001-merge');
+    expect(hold).toMatchObject({ status: 'approved', resolvedBy: 'ada', comment: 'ship it' });
+    const diff = await h.call('GET', `/sessions/${id}/nanocycles/NC-001/diff`);
+    expect(diff.json.files).toEqual([{ path: 'NOTES.md', additions: 2, deletions: 0 }]);
+    expect(diff.json.patch).toContain('+b');
+    // Without a body it still merges (curl -X POST …/merge).
+    await h.call('POST', `/sessions/${id}/nanocycles`, { name: 'more', run: ['echo c > MORE.md'] });
+    await pendingHold(id, 'merge');
+    const plain = await fetch(`${h.apiUrl}/sessions/${id}/nanocycles/NC-002/merge`, { method: 'POST', headers: { authorization: `Bearer ${h.token}` } });
+    expect(plain.status).toBe(200);
+    await nanocycleStatus(id, 'NC-002', ['merged']);
+    await h.call('POST', `/sessions/${id}/end`);
+  });
+
   it('a rejected merge leaves the session branch alone; a failing run keeps the tail of its output', async () => {
     const id = await activeSession();
     await h.call('POST', `/sessions/${id}/nanocycles`, { name: 'nope', run: ['echo change > CHANGE.md'] });
