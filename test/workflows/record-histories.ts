@@ -21,7 +21,7 @@ import { WorkflowFailedError, WorkflowUpdateStage } from '@temporalio/client';
 import { Worker } from '@temporalio/worker';
 import { resolveTemporalTestServer } from '../../runtime/temporal-cli.js';
 import { endUpdate, pauseUpdate, resumeUpdate, touchSignal } from '../../workflows/session-messages.js';
-import { createNanocycleUpdate, resolveHoldPointUpdate } from '../../workflows/nanocycle-messages.js';
+import { createNanocycleUpdate, mergeNanocycleUpdate, resolveHoldPointUpdate } from '../../workflows/nanocycle-messages.js';
 import { sessionWorkflowId } from '../../contracts/ids.js';
 import type { SessionWorkflowState } from '../../contracts/session-state.js';
 import { findSessionRow, getSession } from '../../db/sessions-store.js';
@@ -195,6 +195,26 @@ const LIFECYCLES: Record<string, Lifecycle> = {
       expect(!!merged, 'merged');
       const workspace = (await getSession(testbed.db.db, state.sessionId)).workspacePath!;
       expect(existsSync(join(workspace, 'GREETING.md')) && readFileSync(join(workspace, 'GREETING.md'), 'utf8') === 'hi\n', 'GREETING.md merged into the session branch');
+      expect((await handle.executeUpdate(endUpdate)).status === 'ended', 'ended');
+      expect((await handle.result()).status === 'ended', 'workflow result');
+      return { handle, firstRunId, children: [`${handle.workflowId}-NC-001`] };
+    } finally {
+      if (savedDockerHost === undefined) delete process.env.DOCKER_HOST;
+      else process.env.DOCKER_HOST = savedDockerHost;
+    }
+  },
+
+  /** `nanocycle merge` with who and why: the merge Update's second argument. */
+  'nanocycle-merge-by': async (testbed, project) => {
+    const savedDockerHost = process.env.DOCKER_HOST;
+    process.env.DOCKER_HOST = `unix://${join(testbed.home, 'no-container-engine.sock')}`;
+    try {
+      const { handle, firstRunId } = await started(testbed, project);
+      await handle.executeUpdate(createNanocycleUpdate, { args: [{ name: 'notes', run: ['echo note > NOTES.md'] }] });
+      await eventually('the merge hold point', async () => (await queryState(handle)).pendingHoldPoints.find((h) => h.id === 'HP-001-merge'));
+      const merging = await handle.executeUpdate(mergeNanocycleUpdate, { args: ['NC-001', { by: 'record-histories', comment: 'ship it' }] });
+      expect(merging.id === 'NC-001', 'NC-001 merge asked for');
+      await eventually('NC-001 merged', async () => (await queryState(handle)).nanocycles.find((n) => n.id === 'NC-001' && n.status === 'merged'));
       expect((await handle.executeUpdate(endUpdate)).status === 'ended', 'ended');
       expect((await handle.result()).status === 'ended', 'workflow result');
       return { handle, firstRunId, children: [`${handle.workflowId}-NC-001`] };
