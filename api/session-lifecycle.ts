@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { WorkflowClient, WorkflowNotFoundError, type Client, type WorkflowHandle } from '@temporalio/client';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { eq } from 'drizzle-orm';
@@ -16,7 +18,7 @@ import { nanocycles } from '../db/schema.js';
 import { findSessionRow, getSession, insertSession, latestSessionConfig, updateSession } from '../db/sessions-store.js';
 import { appendEvent } from '../db/timeline-store.js';
 import type { SessionWorkflowInput } from '../workflows/session-input.js';
-import { endUpdate, pauseUpdate, resumeUpdate, sessionStateQuery, touchSignal } from '../workflows/session-messages.js';
+import { endUpdate, pauseUpdate, restoreWorkspaceUpdate, resumeUpdate, sessionStateQuery, touchSignal } from '../workflows/session-messages.js';
 import { projectKey, statusKey, typeKey } from '../workflows/session-search-attributes.js';
 import type { sessionWorkflow } from '../workflows/session-workflow.js';
 
@@ -253,6 +255,10 @@ export class SessionLifecycle {
     }
     const workflowStatus = await this.workflowStatus(sessionId);
     if (workflowStatus === 'RUNNING') {
+      if (session.workspacePath && !existsSync(join(session.workspacePath, '.git')) && (session.status === 'active' || session.status === 'paused')) {
+        const restored = await this.handle(sessionId).executeUpdate(restoreWorkspaceUpdate);
+        return { session, recovered: restored.recloned, message: restored.recloned ? `session ${sessionId} is running; its workspace was gone and was cloned again at ${restored.head.slice(0, 12)} (work that was never pushed is lost)` : `session ${sessionId} is running fine; nothing to recover` };
+      }
       return { session, recovered: false, message: `session ${sessionId} is running fine; nothing to recover` };
     }
     if (session.status === 'failed') {

@@ -19,3 +19,12 @@ export interface TransitionResult {
 export const pauseUpdate = defineUpdate<TransitionResult, []>('pause');
 export const resumeUpdate = defineUpdate<TransitionResult, []>('resume');
 export const endUpdate = defineUpdate<TransitionResult, []>('end');
+
+export interface WorkspaceRestored {
+  /** False when the workspace was there after all (nothing was cloned). */
+  recloned: boolean;
+  head: string;
+}
+
+/** The workspace of a running session was deleted: clone it again (its unpushed work is gone with it). */
+export const restoreWorkspaceUpdate = defineUpdate<WorkspaceRestored, []>('restoreWorkspace');

@@ -15,7 +15,7 @@ import type { SessionWorkflowState } from '../contracts/session-state.js';
 import type { EndReason, SessionStatus } from '../contracts/session-types.js';
 import type { TimelineEventType } from '../contracts/timeline.js';
 import type { SessionWorkflowInput } from './session-input.js';
-import { endUpdate, pauseUpdate, resumeUpdate, sessionStateQuery, touchSignal, type TransitionResult } from './session-messages.js';
+import { endUpdate, pauseUpdate, restoreWorkspaceUpdate, resumeUpdate, sessionStateQuery, touchSignal, type TransitionResult } from './session-messages.js';
 import { projectKey, statusKey, typeKey } from './session-search-attributes.js';
 import { installNanocycles } from './session-nanocycles.js';
 
@@ -142,6 +142,23 @@ export async function sessionWorkflow(input: SessionWorkflowInput): Promise<Tran
         if (endRequested || state.status === 'ending' || state.status === 'ended' || state.status === 'failed') {
           throw refused(`session ${state.sessionId} is already ${endRequested && state.status !== 'ended' ? 'ending' : state.status}`);
         }
+      },
+    },
+  );
+
+  setHandler(
+    restoreWorkspaceUpdate,
+    () =>
+      serially(async () => {
+        updatesHandled++;
+        noteActivity();
+        const restored = await workspace.cloneWorkspace({ sessionId: state.sessionId, repository: state.repository, branch: state.branch });
+        if (restored.cloned) await writeEvent('workspace.recloned', { path: restored.path, head: restored.startCommit, why: 'the workspace was gone' });
+        return { recloned: restored.cloned, head: restored.startCommit };
+      }),
+    {
+      validator: () => {
+        if ((state.status !== 'active' && state.status !== 'paused') || endRequested) throw refused(`session ${state.sessionId} is ${endRequested ? 'ending' : state.status}; only an open session's workspace is restored`);
       },
     },
   );

@@ -180,6 +180,26 @@ describe('durability: recover', () => {
     expect(countTypes(await http.events(id))).toMatchObject({ 'session.recovered': 1, 'workspace.recloned': 1 });
   }, 300_000);
 
+  it('recover of a running session whose workspace was deleted clones it again, in the same workflow run', async () => {
+    const id = await startSession('recover-running-reclone');
+    const { session } = await http.session(id);
+    const workspace: string = session.workspacePath;
+    const before = await describeRun(id);
+    await rm(workspace, { recursive: true, force: true });
+
+    const result = await http.ok('POST', `/sessions/${id}/recover`);
+    expect(result).toMatchObject({ recovered: true, session: { id, status: 'active' } });
+    expect(result.message).toMatch(/cloned again/);
+    expect(gitHead(workspace)).toBe(repo.head);
+    expect(await describeRun(id)).toEqual(before);
+    const recloned = (await http.events(id)).filter((e) => e.type === 'workspace.recloned');
+    expect(recloned).toHaveLength(1);
+    expect(recloned[0]!.data).toMatchObject({ path: workspace, head: repo.head, why: 'the workspace was gone' });
+    // Once it is back, a second recover has nothing to do.
+    expect(await http.ok('POST', `/sessions/${id}/recover`)).toMatchObject({ recovered: false });
+    await endWithSummary(id, 'recover-running-reclone');
+  }, 300_000);
+
   // Last: it replaces the Temporal server, which the tests above share.
   it("a session whose Temporal data is gone is recovered from the record alone", async () => {
     const step = stepLogger('durability-recover/data-gone');

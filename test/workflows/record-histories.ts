@@ -20,7 +20,7 @@ import { join } from 'node:path';
 import { WorkflowFailedError, WorkflowUpdateStage } from '@temporalio/client';
 import { Worker } from '@temporalio/worker';
 import { resolveTemporalTestServer } from '../../runtime/temporal-cli.js';
-import { endUpdate, pauseUpdate, resumeUpdate, touchSignal } from '../../workflows/session-messages.js';
+import { endUpdate, pauseUpdate, restoreWorkspaceUpdate, resumeUpdate, touchSignal } from '../../workflows/session-messages.js';
 import { createNanocycleUpdate, mergeNanocycleUpdate, resolveHoldPointUpdate } from '../../workflows/nanocycle-messages.js';
 import { sessionWorkflowId } from '../../contracts/ids.js';
 import type { SessionWorkflowState } from '../../contracts/session-state.js';
@@ -202,6 +202,18 @@ const LIFECYCLES: Record<string, Lifecycle> = {
       if (savedDockerHost === undefined) delete process.env.DOCKER_HOST;
       else process.env.DOCKER_HOST = savedDockerHost;
     }
+  },
+
+  /** `session recover` of a running session whose workspace was deleted: cloned again in place. */
+  'restore-workspace': async (testbed, project) => {
+    const { state, handle, firstRunId } = await started(testbed, project);
+    const workspace = (await getSession(testbed.db.db, state.sessionId)).workspacePath!;
+    await rm(workspace, { recursive: true, force: true });
+    const restored = await handle.executeUpdate(restoreWorkspaceUpdate);
+    expect(restored.recloned && existsSync(join(workspace, '.git')), 'the workspace cloned again');
+    expect((await handle.executeUpdate(endUpdate)).status === 'ended', 'ended');
+    expect((await handle.result()).status === 'ended', 'workflow result');
+    return { handle, firstRunId };
   },
 
   /** `nanocycle merge` with who and why: the merge Update's second argument. */
