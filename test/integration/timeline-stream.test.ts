@@ -1,9 +1,10 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createParser, type EventSourceMessage } from 'eventsource-parser';
+import type { EventSourceMessage } from 'eventsource-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeGitFixture, type GitFixture } from '../support/git-fixtures.js';
+import { openSse } from '../support/sse-client.js';
 import { createActiveSession, createProject, startHarness, waitFor, type DatabaseKind, type Harness } from '../support/tevis-harness.js';
 
 /**
@@ -32,67 +33,16 @@ interface StreamClient {
   close(): Promise<void>;
 }
 
-/** A small SSE client over fetch's body stream. */
 async function openStream(h: Harness, sessionId: string, options: { lastEventId?: number; after?: number; dropAfter?: number } = {}): Promise<StreamClient> {
-  const controller = new AbortController();
-  const headers: Record<string, string> = { authorization: `Bearer ${h.token}`, accept: 'text/event-stream' };
-  if (options.lastEventId !== undefined) headers['last-event-id'] = String(options.lastEventId);
   const query = options.after !== undefined ? `?after=${options.after}` : '';
-  const response = await fetch(`${h.apiUrl}/sessions/${sessionId}/events/stream${query}`, { headers, signal: controller.signal });
-  expect(response.status).toBe(200);
-  expect(response.headers.get('content-type')).toContain('text/event-stream');
-
-  const messages: EventSourceMessage[] = [];
-  const events: TimelineEvent[] = [];
-  let failure: unknown;
-  let dropped = false;
-  let closing = false;
-  const parser = createParser({
-    onEvent(message) {
-      if (dropped) return;
-      messages.push(message);
-      events.push(JSON.parse(message.data) as TimelineEvent);
-      // A client that goes away right here: whatever else was already in its buffer is lost.
-      if (options.dropAfter !== undefined && events.length >= options.dropAfter) {
-        dropped = true;
-        closing = true;
-        controller.abort();
-      }
-    },
-    onError(error) {
-      failure = error;
-    },
+  const sse = await openSse<TimelineEvent>(`${h.apiUrl}/sessions/${sessionId}/events/stream${query}`, {
+    token: h.token,
+    lastEventId: options.lastEventId === undefined ? undefined : String(options.lastEventId),
+    dropAfter: options.dropAfter,
   });
-  const reader = response.body!.getReader();
-  const decoder = new TextDecoder();
-  const pump = (async () => {
-    try {
-      for (;;) {
-        const { done, value } = await reader.read();
-        if (done) break;
-        parser.feed(decoder.decode(value, { stream: true }));
-      }
-    } catch (error) {
-      if (!closing) failure = error;
-    }
-  })();
-
-  return {
-    messages,
-    events,
-    lastSeq: () => events.at(-1)?.seq ?? 0,
-    async until(what, done) {
-      await waitFor(what, () => {
-        if (failure) throw Object.assign(new Error(`the stream failed: ${String(failure)}`), { fatal: true });
-        return done(events);
-      });
-    },
-    async close() {
-      closing = true;
-      controller.abort();
-      await pump;
-    },
-  };
+  expect(sse.status).toBe(200);
+  expect(sse.contentType).toContain('text/event-stream');
+  return { messages: sse.messages, events: sse.items, lastSeq: () => sse.items.at(-1)?.seq ?? 0, until: sse.until, close: sse.close };
 }
 
 function streamSuite(kind: DatabaseKind) {
