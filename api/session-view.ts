@@ -1,7 +1,7 @@
 import { eq } from 'drizzle-orm';
 import { readWorkspaceState } from '../activities/workspace-state.js';
 import type { Session } from '../contracts/session.js';
-import type { SessionLiveState, SessionWorkflowState } from '../contracts/session-state.js';
+import type { SessionLiveState } from '../contracts/session-state.js';
 import { isOpenStatus } from '../contracts/session-types.js';
 import type { Database } from '../db/database.js';
 import { holdPoints, nanocycles } from '../db/schema.js';

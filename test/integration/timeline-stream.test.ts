@@ -5,7 +5,7 @@ import type { EventSourceMessage } from 'eventsource-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeGitFixture, type GitFixture } from '../support/git-fixtures.js';
 import { openSse } from '../support/sse-client.js';
-import { createActiveSession, createProject, startHarness, waitFor, type DatabaseKind, type Harness } from '../support/tevis-harness.js';
+import { createActiveSession, createProject, startHarness, type DatabaseKind, type Harness } from '../support/tevis-harness.js';
 
 /**
  * The live timeline (GET /sessions/:id/events/stream): events arrive while connected; a client
