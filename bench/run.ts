@@ -5,6 +5,7 @@
  *   session create → active    vs  bare `git clone` of the same repository
  *   GET /sessions/:id (live)   vs  a bare Hono route on @hono/node-server
  *   pause+resume Updates       vs  bare Temporal client Updates on a trivial workflow
+ *   nanocycle create → merged  vs  the same git by hand: worktree, run the step, commit, merge --no-ff
  *
  * Starts its own Temporal dev server and PGlite under .cache/tevis-bench; loopback only.
  */
@@ -57,6 +58,8 @@ const home = join(root, '.cache', 'tevis-bench');
 rmSync(home, { recursive: true, force: true });
 const cli = await resolveTemporalCli({ home: join(root, '.cache', 'tevis-test') });
 const config = loadConfig({ ...process.env, TEVIS_HOME: home, TEVIS_PORT: '18182', TEVIS_TEMPORAL_PORT: '17333', TEVIS_TEMPORAL_UI_PORT: '18333', TEMPORAL_CLI_PATH: cli.path, DATABASE_URL: '', TEMPORAL_ADDRESS: '' });
+// TPUs run on the local executor whatever this machine has, so the figures compare like with like.
+process.env.DOCKER_HOST = `unix://${join(work, 'no-container-engine.sock')}`;
 const tevis = await up(config);
 const token = execFileSync('cat', [join(home, 'api-token')]).toString().trim();
 const call = async (method: string, path: string, body?: unknown) => {
@@ -117,7 +120,46 @@ try {
   }
   await trivial.stop();
   report('pause + resume via API', median(updateTimes), 'bare client: 2 Updates', median(bareUpdateTimes), 'ms');
+
+  // 4. A nanocycle from create to merged (local executor, no merge hold point) against the git it
+  //    does, by hand: a worktree on a new branch, the step, a commit, a --no-ff merge.
+  await call('PATCH', '/projects/bench', { execution: { holdMerge: false } });
   await call('POST', `/sessions/${lastSession}/end`);
+  const ncSession = (await call('POST', '/sessions', { project: 'bench' })).id as string;
+  for (;;) {
+    const { session } = await call('GET', `/sessions/${ncSession}`);
+    if (session.status === 'active') break;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  const byHand = join(work, 'clone-0');
+  const nanocycleTimes: number[] = [];
+  const gitTimes: number[] = [];
+  for (let i = 0; i < ROUNDS; i++) {
+    gitTimes.push(
+      await timeIt(() => {
+        const tree = join(work, `tree-${i}`);
+        git(['worktree', 'add', '-q', '-b', `feat/hand-${i}`, tree, 'main'], byHand);
+        execFileSync('sh', ['-c', `echo change ${i} > HAND-${i}.md`], { cwd: tree });
+        git(['add', '-A'], tree);
+        git(['-c', 'user.email=bench@tevis', '-c', 'user.name=bench', 'commit', '-qm', `hand ${i}`], tree);
+        git(['-c', 'user.email=bench@tevis', '-c', 'user.name=bench', 'merge', '-q', '--no-ff', '-m', `merge ${i}`, `feat/hand-${i}`], byHand);
+      }),
+    );
+    nanocycleTimes.push(
+      await timeIt(async () => {
+        const nc = await call('POST', `/sessions/${ncSession}/nanocycles`, { name: `bench-${i}`, run: [`echo change ${i} > NC-${i}.md`] });
+        for (;;) {
+          const { nanocycles } = await call('GET', `/sessions/${ncSession}/nanocycles`);
+          const status = nanocycles.find((n: { id: string }) => n.id === nc.id)?.status;
+          if (status === 'merged') break;
+          if (status === 'failed' || status === 'conflict') throw new Error(`${nc.id} ended ${status}`);
+          await new Promise((r) => setTimeout(r, 10));
+        }
+      }),
+    );
+  }
+  report('nanocycle create → merged', median(nanocycleTimes), 'bare git: worktree+commit+merge', median(gitTimes), 'ms');
+  await call('POST', `/sessions/${ncSession}/end`);
 } finally {
   await tevis.stop();
   rmSync(work, { recursive: true, force: true });
