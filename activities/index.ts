@@ -11,6 +11,7 @@ import { runTpu } from './tpu/run-tpu.js';
 import type { TpuRunInput } from './tpu/tpu-spec.js';
 import { readAgentHoldRequest } from './agent-hold-request.js';
 import { pushSessionBranch } from './push-session-branch.js';
+import { mergeReviewBranch } from './review-git.js';
 import { commitNanocycle, createNanocycleWorktree, mergeNanocycle, worktreePath } from './nanocycle-git.js';
 import { recordHoldPointOpened, recordHoldPointResolved, recordNanocycle, type OpenHoldPointInput, type ResolveHoldPointInput } from './nanocycle-records.js';
 import type { NanocycleRecord } from '../db/nanocycles-store.js';
@@ -56,6 +57,9 @@ export function createSessionActivities(deps: ActivityDeps) {
     recordNanocycle: (input: { nanocycle: NanocycleRecord; event?: NewTimelineEvent }) => recordNanocycle(deps.db, input),
     recordHoldPointOpened: (input: OpenHoldPointInput) => recordHoldPointOpened(deps.db, input),
     recordHoldPointResolved: (input: ResolveHoldPointInput) => recordHoldPointResolved(deps.db, input),
+
+    // Review sessions: the approved branch is merged into its base (never executed).
+    mergeReviewBranch: (input: { workspace: string; base: string; branch: string; message: string }) => mergeReviewBranch(input),
   };
 }
 

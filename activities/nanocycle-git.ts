@@ -76,7 +76,7 @@ export async function diffMerge(input: { workspace: string; commit: string; maxP
   return diffRange(input.workspace, `${input.commit}^1...${input.commit}^2`, input.maxPatchBytes);
 }
 
-async function diffRange(workspace: string, range: string, maxPatchBytes = 1024 * 1024): Promise<NanocycleDiff> {
+export async function diffRange(workspace: string, range: string, maxPatchBytes = 1024 * 1024): Promise<NanocycleDiff> {
   const [numstat, patch] = await Promise.all([
     runGit(['diff', '--numstat', '-z', '--no-renames', range, '--'], { cwd: workspace }),
     runGit(['diff', '--no-renames', range, '--'], { cwd: workspace }),

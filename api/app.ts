@@ -9,6 +9,7 @@ import { healthRoutes } from './routes/health.js';
 import { nanocycleRoutes } from './routes/nanocycles.js';
 import { projectRoutes } from './routes/projects.js';
 import { referenceRoutes } from './routes/reference.js';
+import { reviewRoutes } from './routes/review.js';
 import { sessionOutputRoutes } from './routes/session-output.js';
 import { sessionRoutes } from './routes/sessions.js';
 import { timelineRoutes } from './routes/timeline.js';
@@ -45,6 +46,7 @@ export function createApi(deps: ApiDeps) {
   app.route('/', fileRoutes(database.db, lifecycle));
   app.route('/', nanocycleRoutes(database, lifecycle));
   app.route('/', sessionOutputRoutes(database));
+  app.route('/', reviewRoutes(database.db, lifecycle));
   app.route('/', referenceRoutes(deps.token));
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' });

@@ -17,6 +17,7 @@ import { listHoldPoints } from '../db/hold-points-store.js';
 import { nanocycles } from '../db/schema.js';
 import { findSessionRow, getSession, insertSession, latestSessionConfig, updateSession } from '../db/sessions-store.js';
 import { appendEvent } from '../db/timeline-store.js';
+import { reviewFromRecord } from './review-record.js';
 import type { SessionWorkflowInput } from '../workflows/session-input.js';
 import { endUpdate, pauseUpdate, restoreWorkspaceUpdate, resumeUpdate, sessionStateQuery, touchSignal } from '../workflows/session-messages.js';
 import { projectKey, statusKey, typeKey } from '../workflows/session-search-attributes.js';
@@ -67,6 +68,9 @@ export class SessionLifecycle {
     const type: SessionType = input.type ?? previous?.type ?? 'development';
     const branch = input.branch ?? previous?.branch ?? (type === 'review' ? undefined : project.defaultBranch);
     if (!branch) throw new TevisError('validation', 'a review session is bound to a branch: pass --branch (API: "branch")');
+    if (type === 'review' && branch === project.defaultBranch) {
+      throw new TevisError('validation', `a review session reviews a branch against the project's default branch (${project.defaultBranch}); pass another --branch, e.g. --branch feat/…`);
+    }
     return {
       type,
       branch,
@@ -110,6 +114,7 @@ export class SessionLifecycle {
 
   private async startWorkflow(session: Session, phase: SessionWorkflowInput['phase']): Promise<void> {
     const ncs = await this.db.select().from(nanocycles).where(eq(nanocycles.sessionId, session.id));
+    const project = await getProject(this.db, session.project);
     const row = await findSessionRow(this.db, session.id);
     // A recovered session takes back the hold points it owns itself (merge, conflict); those a
     // lost nanocycle workflow waited on went with it.
@@ -145,8 +150,9 @@ export class SessionLifecycle {
       endReason: session.endReason,
       failure: null,
       run: 1,
-      execution: (await getProject(this.db, session.project)).settings.execution,
+      execution: project.settings.execution,
       nanocycleCounter: ncs.length,
+      ...(session.type === 'review' ? { review: await reviewFromRecord(this.db, session.id, project.defaultBranch) } : {}),
     };
     await this.deps.temporal.workflow.start<typeof sessionWorkflow>('sessionWorkflow', {
       taskQueue: this.deps.taskQueue,

@@ -5,7 +5,9 @@ import type { SessionLiveState } from '../contracts/session-state.js';
 import { isOpenStatus } from '../contracts/session-types.js';
 import type { Database } from '../db/database.js';
 import { holdPoints, nanocycles } from '../db/schema.js';
+import { getProject } from '../db/projects-store.js';
 import { findSessionRow } from '../db/sessions-store.js';
+import { reviewFromRecord } from './review-record.js';
 import type { SessionLifecycle } from './session-lifecycle.js';
 
 /**
@@ -39,13 +41,15 @@ export async function sessionLiveState(db: Database, lifecycle: SessionLifecycle
         activeTpus: state.activeTpus,
         pendingHoldPoints: state.pendingHoldPoints,
       },
+      ...(state.review ? { review: state.review } : {}),
       live: true,
     };
   }
-  const [row, ncs, holds] = await Promise.all([
+  const [row, ncs, holds, review] = await Promise.all([
     findSessionRow(db, session.id),
     db.select().from(nanocycles).where(eq(nanocycles.sessionId, session.id)),
     db.select().from(holdPoints).where(eq(holdPoints.sessionId, session.id)),
+    session.type === 'review' ? getProject(db, session.project).then((p) => reviewFromRecord(db, session.id, p.defaultBranch)) : null,
   ]);
   return {
     activeContext: {
@@ -67,6 +71,7 @@ export async function sessionLiveState(db: Database, lifecycle: SessionLifecycle
         .filter((h) => h.status === 'pending')
         .map((h) => ({ id: h.id, nanocycleId: h.nanocycleId, kind: h.kind, reason: h.reason, openedAt: h.openedAt.toISOString() })),
     },
+    ...(review ? { review } : {}),
     live: false,
   };
 }

@@ -2,6 +2,7 @@ import { PROBLEM_TYPE_PREFIX } from '../contracts/problems.js';
 import type { HoldPointResolve, NanocycleCreate, NanocycleMerge } from '../contracts/nanocycle.js';
 import type { HoldPointRecord, LogLine, NanocycleDiff, NanocycleRecord } from '../contracts/nanocycle-records.js';
 import type { Project, ProjectCreate, ProjectUpdate } from '../contracts/project.js';
+import type { ReviewDecision, ReviewState, ReviewView } from '../contracts/review.js';
 import type { HoldPointBrief, NanocycleBrief } from '../contracts/session-state.js';
 import type { Session, SessionCreate } from '../contracts/session.js';
 import type { SessionSummary } from '../contracts/summary.js';
@@ -217,6 +218,14 @@ export class TevisApiClient {
 
   cancelNanocycle(sessionId: string, nanocycleId: string): Promise<NanocycleBrief> {
     return this.json('POST', `${this.nanocyclePath(sessionId, nanocycleId)}/cancel`);
+  }
+
+  review(sessionId: string): Promise<ReviewView> {
+    return this.json('GET', `/sessions/${encodeURIComponent(sessionId)}/review`);
+  }
+
+  decideReview(sessionId: string, decision: 'approve' | 'reject', body: ReviewDecision): Promise<ReviewState> {
+    return this.json('POST', `/sessions/${encodeURIComponent(sessionId)}/review/${decision}`, { body });
   }
 
   mergeNanocycle(sessionId: string, nanocycleId: string, body: NanocycleMerge = {}): Promise<NanocycleBrief> {

@@ -4,6 +4,7 @@ import { registerApiCommand } from './commands/api.js';
 import { registerHoldCommands } from './commands/hold.js';
 import { registerNanocycleCommands } from './commands/nanocycle.js';
 import { registerProjectCommands } from './commands/project.js';
+import { registerReviewCommands } from './commands/review.js';
 import { registerSessionCommands } from './commands/session.js';
 import { registerStatusCommand } from './commands/status.js';
 import { registerTpuCommands } from './commands/tpu.js';
@@ -43,6 +44,7 @@ export function createProgram(): Command {
   registerSessionCommands(program);
   registerNanocycleCommands(program);
   registerHoldCommands(program);
+  registerReviewCommands(program);
   registerTpuCommands(program);
   registerStatusCommand(program);
   return program;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ExecutionSettings } from './execution-settings.js';
+import { ReviewState } from './review.js';
 import { EndReason, SessionStatus, SessionType } from './session-types.js';
 
 /** A nanocycle as the session sees it; the nanocycle workflows (next issue) fill these. */
@@ -76,6 +77,8 @@ export const SessionWorkflowState = z.object({
   execution: ExecutionSettings.optional(),
   /** Last nanocycle number handed out (NC-001, NC-002, …). */
   nanocycleCounter: z.number().int().optional(),
+  /** Review sessions only: the base and what was decided. */
+  review: ReviewState.optional(),
 });
 export type SessionWorkflowState = z.infer<typeof SessionWorkflowState>;
 
@@ -99,6 +102,8 @@ export const SessionLiveState = z
       activeTpus: z.number().int(),
       pendingHoldPoints: z.array(HoldPointBrief),
     }),
+    /** Review sessions: the base and the decision. */
+    review: ReviewState.optional(),
     /** False when the answer comes from the record because the workflow could not be asked. */
     live: z.boolean(),
   })

@@ -31,6 +31,10 @@ export const TIMELINE_EVENT_TYPES = [
   'holdpoint.opened',
   'holdpoint.resolved',
   'webhook.failed',
+  'review.approved',
+  'review.rejected',
+  'review.merged',
+  'review.conflict',
 ] as const;
 export const TimelineEventType = z.enum(TIMELINE_EVENT_TYPES);
 export type TimelineEventType = z.infer<typeof TimelineEventType>;

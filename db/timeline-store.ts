@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, gt, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, inArray, sql } from 'drizzle-orm';
 import { TevisError } from '../contracts/errors.js';
 import { NewTimelineEvent, type TimelineEvent, type TimelineEventType } from '../contracts/timeline.js';
 import type { Database } from './database.js';
@@ -55,6 +55,17 @@ export async function lastNanocycleEvent(db: Database, sessionId: string, type: 
     .select()
     .from(events)
     .where(and(eq(events.sessionId, sessionId), eq(events.type, type), sql`${events.data} ->> 'nanocycleId' = ${nanocycleId}`))
+    .orderBy(desc(events.seq))
+    .limit(1);
+  return row ? toEvent(row) : null;
+}
+
+/** The latest event of any of `types`, or null. */
+export async function lastEventOf(db: Database, sessionId: string, types: readonly string[]): Promise<TimelineEvent | null> {
+  const [row] = await db
+    .select()
+    .from(events)
+    .where(and(eq(events.sessionId, sessionId), inArray(events.type, [...types])))
     .orderBy(desc(events.seq))
     .limit(1);
   return row ? toEvent(row) : null;

@@ -18,6 +18,7 @@ import type { SessionWorkflowInput } from './session-input.js';
 import { endUpdate, pauseUpdate, restoreWorkspaceUpdate, resumeUpdate, sessionStateQuery, touchSignal, type TransitionResult } from './session-messages.js';
 import { projectKey, statusKey, typeKey } from './session-search-attributes.js';
 import { installNanocycles } from './session-nanocycles.js';
+import { installReview } from './session-review.js';
 
 const record = proxyActivities<SessionActivities>({
   startToCloseTimeout: '1 minute',
@@ -162,6 +163,8 @@ export async function sessionWorkflow(input: SessionWorkflowInput): Promise<Tran
       },
     },
   );
+
+  installReview(state, noteActivity);
 
   const nanocycles = installNanocycles(state, noteActivity, (why) =>
     serially(async () => {

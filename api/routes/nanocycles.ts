@@ -1,5 +1,4 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import type { Context } from 'hono';
 import { diffMerge, diffNanocycle } from '../../activities/nanocycle-git.js';
 import { HoldPointResolve, NANOCYCLE_ID_PATTERN, NanocycleCreate, NanocycleMerge } from '../../contracts/nanocycle.js';
 import { HoldPointRecord, LogLine, NanocycleDiff, NanocycleRecord } from '../../contracts/nanocycle-records.js';
@@ -12,6 +11,7 @@ import { getNanocycle, listNanocycles } from '../../db/nanocycles-store.js';
 import { getSession } from '../../db/sessions-store.js';
 import { lastNanocycleEvent } from '../../db/timeline-store.js';
 import { cancelNanocycleUpdate, createNanocycleUpdate, mergeNanocycleUpdate, resolveHoldPointUpdate } from '../../workflows/nanocycle-messages.js';
+import { optionalBody } from '../optional-body.js';
 import { openApiRouter } from '../openapi-app.js';
 import { jsonBody, jsonResponse, problemResponses } from '../schemas.js';
 import type { SessionLifecycle } from '../session-lifecycle.js';
@@ -32,24 +32,6 @@ const HoldParams = z.object({
 const After = z.object({ after: z.coerce.number().int().min(0).optional(), limit: z.coerce.number().int().min(1).max(1000).optional() });
 const tags = ['nanocycles'];
 
-/**
- * A body that may be left out (`{}` then). The route's own JSON validation only runs when a body
- * is sent with a JSON content type, so this checks what is there either way.
- */
-async function optionalBody<T>(c: Context, schema: z.ZodType<T>): Promise<T> {
-  const text = await c.req.text();
-  let raw: unknown = {};
-  if (text.trim() !== '') {
-    try {
-      raw = JSON.parse(text);
-    } catch {
-      throw new TevisError('validation', 'the body is not JSON');
-    }
-  }
-  const parsed = schema.safeParse(raw ?? {});
-  if (!parsed.success) throw new TevisError('validation', parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; '));
-  return parsed.data;
-}
 const iso = (d: Date | null) => d?.toISOString() ?? null;
 
 export function nanocycleRoutes(database: OpenDatabase, lifecycle: SessionLifecycle) {

@@ -17,7 +17,7 @@ let remote = '';
 
 beforeAll(async () => {
   h = await startHarness({ database: 'postgres', label: 'nanocycles' });
-  remote = (await makeGitFixture(join(h.home, 'fixture'))).remote;
+  remote = (await makeGitFixture(join(h.home, 'fixture'), { branches: ['feat/review'] })).remote;
 });
 afterAll(async () => h?.stop());
 
@@ -25,7 +25,7 @@ let projects = 0;
 async function activeSession(execution: Record<string, unknown> = {}, type = 'development'): Promise<string> {
   const name = `nc-${++projects}`;
   await createProject(h, { name, repository: remote, execution });
-  const { session } = await createActiveSession(h, { project: name, type, ...(type === 'review' ? { branch: 'main' } : {}) });
+  const { session } = await createActiveSession(h, { project: name, type, ...(type === 'review' ? { branch: 'feat/review' } : {}) });
   return session.id;
 }
 

@@ -10,6 +10,7 @@ import protos from '@temporalio/proto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime, Worker, bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { createSessionActivities } from '../../activities/index.js';
+import { pendingReview } from '../../contracts/review.js';
 import { newSessionId, sessionWorkflowId } from '../../contracts/ids.js';
 import { DEFAULT_PROJECT_SETTINGS } from '../../contracts/project.js';
 import { SEARCH_ATTRIBUTE_NAMES } from '../../contracts/search-attributes.js';
@@ -95,6 +96,12 @@ export async function makeGitRemote(root: string): Promise<{ remote: string; hea
   await writeFile(join(source, '.tevis', 'plan.md'), '# Plan\n\n- ship it\n');
   await git(['add', '-A'], source);
   await git(['commit', '-q', '-m', 'initial commit'], source);
+  // A branch for review sessions to review against main.
+  await git(['checkout', '-q', '-b', 'feat/review'], source);
+  await writeFile(join(source, 'REVIEWED.md'), 'under review\n');
+  await git(['add', '-A'], source);
+  await git(['commit', '-q', '-m', 'work to review'], source);
+  await git(['checkout', '-q', 'main'], source);
   const remote = join(root, 'remote.git');
   await git(['clone', '-q', '--bare', source, remote]);
   const head = (await git(['rev-parse', 'HEAD'], source)).trim();
@@ -204,6 +211,7 @@ export async function recordNewSession(testbed: Pick<Testbed, 'db'>, opts: NewSe
     endReason: session.endReason,
     failure: null,
     run: 1,
+    ...(session.type === 'review' ? { review: pendingReview('main') } : {}),
   };
 }
 

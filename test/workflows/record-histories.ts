@@ -22,6 +22,7 @@ import { Worker } from '@temporalio/worker';
 import { resolveTemporalTestServer } from '../../runtime/temporal-cli.js';
 import { endUpdate, pauseUpdate, restoreWorkspaceUpdate, resumeUpdate, touchSignal } from '../../workflows/session-messages.js';
 import { createNanocycleUpdate, mergeNanocycleUpdate, resolveHoldPointUpdate } from '../../workflows/nanocycle-messages.js';
+import { approveReviewUpdate } from '../../workflows/review-messages.js';
 import { sessionWorkflowId } from '../../contracts/ids.js';
 import type { SessionWorkflowState } from '../../contracts/session-state.js';
 import { findSessionRow, getSession } from '../../db/sessions-store.js';
@@ -211,6 +212,18 @@ const LIFECYCLES: Record<string, Lifecycle> = {
     await rm(workspace, { recursive: true, force: true });
     const restored = await handle.executeUpdate(restoreWorkspaceUpdate);
     expect(restored.recloned && existsSync(join(workspace, '.git')), 'the workspace cloned again');
+    expect((await handle.executeUpdate(endUpdate)).status === 'ended', 'ended');
+    expect((await handle.result()).status === 'ended', 'workflow result');
+    return { handle, firstRunId };
+  },
+
+  /** A review session approves its branch: a --no-ff merge into main. */
+  'review-merge': async (testbed, project) => {
+    const { state, handle, firstRunId } = await started(testbed, project, { type: 'review', branch: 'feat/review' });
+    const review = await handle.executeUpdate(approveReviewUpdate, { args: [{ by: 'record-histories', comment: 'lgtm' }] });
+    expect(review.status === 'merged' && !!review.mergeCommit, `the branch merged (${JSON.stringify(review)})`);
+    const workspace = (await getSession(testbed.db.db, state.sessionId)).workspacePath!;
+    expect(existsSync(join(workspace, 'REVIEWED.md')), 'REVIEWED.md merged into main');
     expect((await handle.executeUpdate(endUpdate)).status === 'ended', 'ended');
     expect((await handle.result()).status === 'ended', 'workflow result');
     return { handle, firstRunId };

@@ -1,0 +1,75 @@
+import { branchNameProblem } from '../contracts/git-inputs.js';
+import type { ReviewView } from '../contracts/review.js';
+import { TevisError } from '../contracts/errors.js';
+import { runGit } from './git.js';
+import { diffRange, mergeNanocycle, type MergeOutcome } from './nanocycle-git.js';
+
+/**
+ * Git for review sessions. The workspace is a clone of the reviewed branch; its base (the
+ * project's default branch) is there as `origin/<base>` from the clone, or is fetched.
+ */
+
+const MAX_PATCH_BYTES = 2 * 1024 * 1024;
+const MAX_COMMITS = 500;
+
+function assertBranch(branch: string, what: string): void {
+  const problem = branchNameProblem(branch);
+  if (problem) throw new TevisError('validation', `${what} branch name ${problem}`);
+}
+
+const verified = (workspace: string, ref: string) =>
+  runGit(['rev-parse', '--verify', '--quiet', `${ref}^{commit}`], { cwd: workspace }).then(
+    (sha) => sha.trim(),
+    () => null,
+  );
+
+/** The base as the remote has it (fetched when the clone did not bring it). */
+async function baseRef(workspace: string, base: string): Promise<string> {
+  const remote = `refs/remotes/origin/${base}`;
+  if (await verified(workspace, remote)) return remote;
+  await runGit(['fetch', '--quiet', 'origin', `+refs/heads/${base}:${remote}`], { cwd: workspace }).catch(() => '');
+  if (await verified(workspace, remote)) return remote;
+  throw new TevisError('not-found', `the base branch "${base}" is not on the project's remote; set the project's default branch (\`tevis project update P --branch B\`)`);
+}
+
+export type ReviewDiff = Omit<ReviewView, 'review'>;
+
+/** What the reviewed branch brings to its base: commits, files and patch (three-dot, from the merge base). */
+export async function reviewDiff(input: { workspace: string; base: string; branch: string; mergeCommit?: string | null }): Promise<ReviewDiff> {
+  assertBranch(input.base, 'base');
+  assertBranch(input.branch, 'reviewed');
+  const baseSide = await baseRef(input.workspace, input.base);
+  const head = await verified(input.workspace, `refs/heads/${input.branch}`);
+  if (!head) throw new TevisError('not-found', `the workspace has no branch "${input.branch}"`);
+  const baseCommit = (await verified(input.workspace, baseSide))!;
+  const mergeBase = (await runGit(['merge-base', baseSide, head], { cwd: input.workspace }).catch(() => '')).trim() || null;
+  // Once merged (and pushed) the branch is inside its base: what the merge brought in is the diff.
+  const range = input.mergeCommit ? `${input.mergeCommit}^1...${input.mergeCommit}^2` : `${baseSide}...${head}`;
+  const [log, diff] = await Promise.all([
+    runGit(['log', `--max-count=${MAX_COMMITS}`, '--format=%H%x1f%s%x1f%an%x1e', input.mergeCommit ? `${input.mergeCommit}^1..${input.mergeCommit}^2` : `${baseSide}..${head}`], { cwd: input.workspace }),
+    diffRange(input.workspace, range, MAX_PATCH_BYTES),
+  ]);
+  const commits = log
+    .split('\x1e')
+    .map((record) => record.trim())
+    .filter(Boolean)
+    .map((record) => {
+      const [sha = '', subject = '', author = ''] = record.split('\x1f');
+      return { sha, subject, author };
+    });
+  return { base: input.base, branch: input.branch, baseCommit, headCommit: head, mergeBase, commits, files: diff.files, patch: diff.patch, truncated: diff.patch.length > MAX_PATCH_BYTES };
+}
+
+/**
+ * `git merge --no-ff` of the reviewed branch into its base, in the workspace (which then has the
+ * base checked out). Safe to repeat: a retry finds the branch merged already. A conflict is
+ * aborted and leaves both branches as they were.
+ */
+export async function mergeReviewBranch(input: { workspace: string; base: string; branch: string; message: string }): Promise<MergeOutcome> {
+  assertBranch(input.base, 'base');
+  assertBranch(input.branch, 'reviewed');
+  const baseSide = await baseRef(input.workspace, input.base);
+  if (await verified(input.workspace, `refs/heads/${input.base}`)) await runGit(['checkout', '--quiet', input.base], { cwd: input.workspace });
+  else await runGit(['checkout', '--quiet', '-b', input.base, '--track', baseSide], { cwd: input.workspace });
+  return mergeNanocycle({ workspace: input.workspace, branch: input.branch, message: input.message });
+}

@@ -1,0 +1,39 @@
+import { describe, expect, it } from 'vitest';
+import { pendingReview, type ReviewView } from '../../contracts/review.js';
+import { describeReview, renderReview } from '../../cli/render/review.js';
+
+const view: ReviewView = {
+  base: 'main',
+  branch: 'feat/x',
+  baseCommit: 'a'.repeat(40),
+  headCommit: 'b'.repeat(40),
+  mergeBase: 'a'.repeat(40),
+  commits: [{ sha: 'b'.repeat(40), subject: 'start feat/x', author: 'Ada' }],
+  files: [{ path: 'x.md', additions: 2, deletions: 1 }],
+  patch: 'diff --git a/x.md b/x.md\n+new\n',
+  truncated: false,
+  review: pendingReview('main'),
+};
+
+describe('review rendering', () => {
+  it('shows the decision waiting, the commits and the files; the patch only when asked', () => {
+    const text = renderReview(view, { patch: false });
+    expect(text).toContain('feat/x → main: waiting for a decision');
+    expect(text).toContain('bbbbbbbbbbbb');
+    expect(text).toContain('start feat/x');
+    expect(text).toContain('x.md');
+    expect(text).not.toContain('diff --git');
+    expect(renderReview(view, { patch: true })).toContain('diff --git a/x.md b/x.md');
+  });
+
+  it('says what each decision did', () => {
+    const decided = { ...pendingReview('main'), decidedBy: 'ada', comment: 'lgtm' };
+    expect(describeReview({ ...decided, status: 'merged', mergeCommit: 'c'.repeat(40) }, 'feat/x')).toBe('feat/x merged into main at cccccccccccc by ada — "lgtm"');
+    expect(describeReview({ ...decided, status: 'conflict', conflicts: ['a.ts', 'b.ts'] }, 'feat/x')).toContain('conflicts with main in a.ts, b.ts; nothing was merged');
+    expect(describeReview({ ...decided, status: 'rejected' }, 'feat/x')).toBe('feat/x rejected by ada — "lgtm"; nothing was merged');
+  });
+
+  it('says when the branch brings nothing', () => {
+    expect(renderReview({ ...view, commits: [], files: [], patch: '' }, { patch: true })).toContain('feat/x brings nothing that main does not have');
+  });
+});
