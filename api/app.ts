@@ -6,6 +6,7 @@ import { openApiRouter } from './openapi-app.js';
 import { problem, problemResponse, toProblem } from './problem.js';
 import { fileRoutes } from './routes/files.js';
 import { healthRoutes } from './routes/health.js';
+import { missionControlRoutes } from './routes/mission-control.js';
 import { nanocycleRoutes } from './routes/nanocycles.js';
 import { projectRoutes } from './routes/projects.js';
 import { referenceRoutes } from './routes/reference.js';
@@ -21,6 +22,8 @@ export interface ApiDeps {
   taskQueue: string;
   token: string;
   version: string;
+  /** The Temporal Web UI people open, for links to a session's workflow; null when unknown. */
+  temporalUi?: { url: string; namespace: string } | null;
   /** Where unexpected errors go; never to the client. */
   logError?: (error: unknown) => void;
 }
@@ -48,6 +51,7 @@ export function createApi(deps: ApiDeps) {
   app.route('/', sessionOutputRoutes(database));
   app.route('/', reviewRoutes(database.db, lifecycle));
   app.route('/', referenceRoutes(deps.token));
+  app.route('/', missionControlRoutes({ temporalUi: deps.temporalUi ?? null }));
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' });
   app.doc31('/openapi.json', {

@@ -12,10 +12,15 @@ export function tokensEqual(given: string, expected: string): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
-/** Every route but `/health` needs the API token, as `Authorization: Bearer …` or the cookie. */
+/** Mission Control's page and scripts: static, no data in them; what they show needs the token. */
+function isMissionControlAsset(method: string, path: string): boolean {
+  return (method === 'GET' || method === 'HEAD') && (path === '/' || /^\/web\/[A-Za-z0-9._-]+$/.test(path));
+}
+
+/** Every route but `/health` and Mission Control's static files needs the API token, as `Authorization: Bearer …` or the cookie. */
 export function requireToken(token: string): MiddlewareHandler {
   return async (c, next) => {
-    if (c.req.path === '/health') return next();
+    if (c.req.path === '/health' || isMissionControlAsset(c.req.method, c.req.path)) return next();
     // The reference page checks a `?token=` itself, to trade it for the cookie.
     if (c.req.path === '/reference' && c.req.query('token') !== undefined) return next();
     const header = c.req.header('authorization');

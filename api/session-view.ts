@@ -59,7 +59,7 @@ export async function sessionLiveState(db: Database, lifecycle: SessionLifecycle
       branch: session.branch,
       type: session.type,
       startedAt: session.startedAt,
-      nanocycles: ncs.map((n) => ({ id: n.id, name: n.name, status: n.status, branch: n.branch })),
+      nanocycles: ncs.map((n) => ({ id: n.id, name: n.name, status: n.status, branch: n.branch, executor: n.executor })),
       activeNanocycle: null,
       context: row?.context ?? null,
     },

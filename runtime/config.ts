@@ -19,6 +19,8 @@ export interface TevisConfig {
   /** Port for the embedded dev server's frontend and its Web UI. */
   temporalPort: number;
   temporalUiPort: number;
+  /** Where people open the Temporal Web UI (`TEVIS_TEMPORAL_UI_URL`; `tevis up` knows its own). Mission Control links sessions to it. */
+  temporalUiUrl: string | undefined;
   taskQueue: string;
   /** Explicit API token (`TEVIS_API_TOKEN`); otherwise one is generated and stored under `home`. */
   apiToken: string | undefined;
@@ -49,6 +51,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TevisConfig {
     temporalNamespace: env.TEMPORAL_NAMESPACE || 'default',
     temporalPort: intFromEnv(env, 'TEVIS_TEMPORAL_PORT', 7233),
     temporalUiPort: intFromEnv(env, 'TEVIS_TEMPORAL_UI_PORT', 8233),
+    temporalUiUrl: env.TEVIS_TEMPORAL_UI_URL?.replace(/\/+$/, '') || undefined,
     taskQueue: env.TEVIS_TASK_QUEUE || TASK_QUEUE,
     apiToken: env.TEVIS_API_TOKEN || undefined,
   };

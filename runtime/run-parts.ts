@@ -61,7 +61,8 @@ export interface RunningApi {
 
 export async function startApi(config: TevisConfig, client: Client, database: OpenDatabase): Promise<RunningApi> {
   const token = await loadOrCreateApiToken(config.home, config.apiToken);
-  const { app } = createApi({ database, temporal: client, taskQueue: config.taskQueue, token, version: TEVIS_VERSION });
+  const temporalUi = config.temporalUiUrl ? { url: config.temporalUiUrl, namespace: config.temporalNamespace } : null;
+  const { app } = createApi({ database, temporal: client, taskQueue: config.taskQueue, token, version: TEVIS_VERSION, temporalUi });
   const server = await new Promise<Server>((resolve, reject) => {
     const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () => resolve(s as Server));
     (s as Server).once('error', (error: NodeJS.ErrnoException) =>

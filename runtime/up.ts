@@ -7,6 +7,8 @@ import { startTemporalDevServer } from './temporal-dev-server.js';
 
 export interface UpHandle {
   apiUrl: string;
+  /** Mission Control, logged in: the token rides in the fragment, which browsers never send. */
+  missionControlUrl: string;
   referenceUrl: string;
   temporalAddress: string;
   temporalUiUrl: string | undefined;
@@ -55,9 +57,9 @@ export async function up(config: TevisConfig, progress: Progress = () => {}): Pr
     const worker = await startWorker(config, temporalAddress, database);
     stops.push(() => worker.stop());
     progress('starting the API');
-    const api = await startApi(config, client, database);
+    const api = await startApi({ ...config, temporalUiUrl: config.temporalUiUrl ?? temporalUiUrl }, client, database);
     stops.push(() => api.stop());
-    return { apiUrl: api.url, referenceUrl: `${api.url}/reference`, temporalAddress, temporalUiUrl, stop: stopAll };
+    return { apiUrl: api.url, missionControlUrl: `${api.url}/#token=${encodeURIComponent(api.token)}`, referenceUrl: `${api.url}/reference`, temporalAddress, temporalUiUrl, stop: stopAll };
   } catch (error) {
     await stopAll();
     throw error;

@@ -31,9 +31,10 @@ export function registerUpCommand(program: Command): void {
       await serveUntilSignal<UpHandle>(starting, {
         onStarted(handle) {
           step?.succeed();
-          const urls = { api: handle.apiUrl, reference: handle.referenceUrl, temporalUi: handle.temporalUiUrl ?? null, temporalAddress: handle.temporalAddress, tokenFile: config.apiToken ? null : tokenFile(config.home), home: config.home };
+          const urls = { missionControl: handle.missionControlUrl, api: handle.apiUrl, reference: handle.referenceUrl, temporalUi: handle.temporalUiUrl ?? null, temporalAddress: handle.temporalAddress, tokenFile: config.apiToken ? null : tokenFile(config.home), home: config.home };
           ctx.out.result(urls, () => {
             const fields: [string, string][] = [
+              ['Mission Control', handle.missionControlUrl],
               ['API', handle.apiUrl],
               ['API reference', `${handle.referenceUrl} (in a browser: add ?token=<the API token> once)`],
             ];

@@ -30,6 +30,8 @@ export interface HarnessOptions {
   database: DatabaseKind;
   /** Shows up in the task queue and database names, to tell runs apart. */
   label?: string;
+  /** More configuration, e.g. TEVIS_TEMPORAL_UI_URL. */
+  env?: Record<string, string>;
 }
 
 export interface CallOptions {
@@ -65,6 +67,8 @@ export interface Harness {
   call<T = any>(method: string, path: string, body?: unknown, options?: CallOptions): Promise<ApiReply<T>>;
   /** Polls GET /sessions/:id until `done(reply)` holds; fails only after HANG_MS. */
   waitForSession(id: string, done: (session: any) => boolean, what?: string): Promise<any>;
+  /** Stops the API (dropping every open connection, streams too) and starts it again on the same port. */
+  restartApi(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -161,6 +165,7 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
       TEMPORAL_ADDRESS: temporalAddress,
       TEVIS_TASK_QUEUE: `tevis-it-${label}-${randomSuffix()}`,
       ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
+      ...options.env,
     };
     const config = loadConfig(env);
 
@@ -182,8 +187,12 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
       );
     });
 
-    const api: RunningApi = await startApi(config, temporalClient, database);
+    let api: RunningApi = await startApi(config, temporalClient, database);
     cleanups.push(() => api.stop());
+    const restartApi = async () => {
+      await api.stop();
+      api = await startApi(config, temporalClient, database);
+    };
 
     const apiUrl = api.url;
     const token = api.token;
@@ -238,6 +247,7 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
       temporalClient,
       call,
       waitForSession,
+      restartApi,
       stop: runCleanups,
     };
   } catch (error) {

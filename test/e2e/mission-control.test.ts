@@ -1,0 +1,147 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium } from '../support/chromium.js';
+import { makeGitFixture } from '../support/git-fixtures.js';
+import { createProject, startHarness, waitFor, type Harness } from '../support/tevis-harness.js';
+
+/**
+ * Mission Control in a real headless Chromium against the real stack (API, worker, Temporal,
+ * Postgres, git): log in, create a session, watch a nanocycle's output arrive live, approve its
+ * merge with a click, end the session and read the summary — and restart the API mid-stream.
+ */
+const LINES = 8;
+const WAIT = 60_000;
+const shots = join(fileURLToPath(new URL('../..', import.meta.url)), '.cache', 'tevis-test', 'mission-control-screenshots', new Date().toISOString().replace(/[:.]/g, '-'));
+
+let h: Harness;
+let browser: Browser;
+let page: Page;
+
+beforeAll(async () => {
+  mkdirSync(shots, { recursive: true });
+  console.log(`[tevis test] Mission Control screenshots: ${shots}`);
+  [h, browser] = await Promise.all([startHarness({ database: 'postgres', label: 'mission-control', env: { TEVIS_TEMPORAL_UI_URL: 'http://127.0.0.1:8233' } }), launchChromium()]);
+  const { remote } = await makeGitFixture(join(h.home, 'fixture'));
+  await createProject(h, { name: 'mission', repository: remote });
+  page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+});
+afterAll(async () => {
+  await browser?.close();
+  await h?.stop();
+});
+
+const shoot = (name: string) => page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
+const outputLines = () => page.locator('#output-lines li').allTextContents();
+
+describe('Mission Control', () => {
+  it('serves the page without the token, and nothing else', async () => {
+    const home = await fetch(`${h.apiUrl}/`);
+    expect(home.status).toBe(200);
+    expect(home.headers.get('content-type')).toContain('text/html');
+    expect(home.headers.get('content-security-policy')).toContain("script-src 'self'");
+    expect((await fetch(`${h.apiUrl}/web/app.js`)).status).toBe(200);
+    const outside = await fetch(`${h.apiUrl}/web/..%2Fpackage.json`);
+    expect(outside.status).not.toBe(200);
+    expect(await outside.text()).not.toContain('"dependencies"');
+    expect((await fetch(`${h.apiUrl}/web/nothing-here.js`)).status).toBe(404);
+    expect((await fetch(`${h.apiUrl}/projects`)).status).toBe(401);
+    expect((await fetch(`${h.apiUrl}/ui-config`)).status).toBe(401);
+  });
+
+  it('logs in with the token: a wrong one is refused, the link from `tevis up` logs in and drops it from the address', async () => {
+    await page.goto(`${h.apiUrl}/`);
+    await page.getByLabel('API token').fill('not-the-token');
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await expect.poll(() => page.locator('#login-error').textContent(), { timeout: WAIT }).toContain('refused');
+    await shoot('1-login');
+
+    await page.goto(`${h.apiUrl}/#token=${encodeURIComponent(h.token)}`);
+    await page.locator('#app').waitFor({ state: 'visible', timeout: WAIT });
+    expect(page.url()).not.toContain(h.token);
+    expect(await page.evaluate(() => localStorage.getItem('tevis.token'))).toBe(h.token);
+    await expect.poll(() => page.locator('#sessions-empty').textContent(), { timeout: WAIT }).toContain('No sessions in mission yet');
+  });
+
+  let sessionId = '';
+
+  it('creates a session and shows it in the switcher and the panel', async () => {
+    await page.locator('#new-session summary').click();
+    await page.getByLabel('Type').selectOption('development');
+    await page.getByRole('button', { name: 'Create session' }).click();
+    const item = page.locator('#session-list button').first();
+    await item.waitFor({ timeout: WAIT });
+    sessionId = (await item.getAttribute('data-session'))!;
+    expect(sessionId).toMatch(/^sess_[a-z0-9]{6}$/);
+    await expect.poll(() => page.locator('#session-title').textContent(), { timeout: WAIT }).toContain('active');
+    await expect.poll(() => item.textContent(), { timeout: WAIT }).toContain('active');
+    expect(await page.locator('#session-details').textContent()).toContain('mission');
+    expect(await page.locator('#temporal-link').getAttribute('href')).toBe(`http://127.0.0.1:8233/namespaces/default/workflows/session-${sessionId}`);
+    await shoot('2-session-panel');
+  });
+
+  it('streams a nanocycle\'s output live, and catches up without gaps or duplicates after the API restarts', async () => {
+    await page.locator('#new-nanocycle summary').click();
+    await page.locator('#nanocycle-name').fill('greeting');
+    await page.locator('#nanocycle-run').fill([`for i in $(seq 1 ${LINES}); do echo "line $i"; sleep 0.5; done`, 'echo "to stderr" >&2', 'echo hi > GREETING.md'].join('\n'));
+    await page.getByRole('button', { name: 'Start nanocycle' }).click();
+
+    // Live: the first lines are on the page while the nanocycle is still running.
+    await expect.poll(async () => (await outputLines()).some((l) => l.endsWith('line 2')), { timeout: WAIT }).toBe(true);
+    const rowStatus = page.locator('#nanocycles tr[data-nanocycle="NC-001"]');
+    expect(await rowStatus.textContent()).toContain('running');
+    const record = (await h.call('GET', `/sessions/${sessionId}/nanocycles`)).json.nanocycles[0];
+    expect(record.finishedAt).toBeNull();
+
+    await h.restartApi();
+    await expect.poll(async () => (await outputLines()).some((l) => l.includes('to stderr')), { timeout: WAIT }).toBe(true);
+    const lines = await outputLines();
+    const numbered = lines.filter((l) => /line \d+$/.test(l)).map((l) => Number(/line (\d+)$/.exec(l)![1]));
+    expect(numbered).toEqual(Array.from({ length: LINES }, (_, i) => i + 1));
+    expect(await page.locator('#output-lines li.stderr').allTextContents()).toEqual([expect.stringContaining('to stderr')]);
+    // Exactly what the record holds, once each.
+    const stored = (await h.call('GET', `/sessions/${sessionId}/nanocycles/NC-001/logs`)).json.lines;
+    expect(lines).toHaveLength(stored.length);
+    await expect.poll(() => page.locator('#connection').textContent(), { timeout: WAIT }).toBe('Live');
+    await shoot('3-live-output');
+  });
+
+  it('approves the merge hold point with a click beside its diff; the nanocycle merges and the timeline grows', async () => {
+    const hold = page.locator('article[data-hold="HP-001-merge"]');
+    await hold.waitFor({ timeout: WAIT });
+    await expect.poll(() => page.locator('#notice').textContent(), { timeout: WAIT }).toContain('HP-001-merge');
+    await expect.poll(() => hold.locator('.diff').textContent(), { timeout: WAIT }).toContain('GREETING.md');
+    await shoot('4-hold-point');
+    const eventsBefore = await page.locator('#timeline-list li').count();
+
+    await hold.getByLabel('Comment').fill('looks good');
+    await hold.getByRole('button', { name: 'Approve' }).click();
+    await expect.poll(() => page.locator('#nanocycles tr[data-nanocycle="NC-001"]').textContent(), { timeout: WAIT }).toContain('merged');
+    await expect.poll(() => page.locator('#timeline-list li[data-type="nanocycle.merged"]').count(), { timeout: WAIT }).toBe(1);
+    expect(await page.locator('#timeline-list li').count()).toBeGreaterThan(eventsBefore);
+    expect(await page.locator('#timeline-list li[data-type="holdpoint.resolved"]').textContent()).toContain('approved by Mission Control — "looks good"');
+    await expect.poll(() => page.locator('#holds-empty').isVisible(), { timeout: WAIT }).toBe(true);
+    // Every event once, in order, across the restart too.
+    const seqs = (await page.locator('#timeline-list li').evaluateAll((items) => items.map((li) => Number(li.getAttribute('data-seq')))));
+    const stored = (await h.call('GET', `/sessions/${sessionId}/events`)).json.events.map((e: any) => e.seq);
+    expect(seqs).toEqual(stored.slice(0, seqs.length));
+    await shoot('5-timeline');
+  });
+
+  it('ends the session and shows its summary', async () => {
+    await page.getByRole('button', { name: 'End session' }).click();
+    await page.locator('#summary').waitFor({ state: 'visible', timeout: WAIT });
+    await expect.poll(() => page.locator('#summary-text').textContent(), { timeout: WAIT }).toContain('NC-001');
+    expect(await page.locator('#summary-figures').textContent()).toContain('merged');
+    await expect.poll(() => page.locator('#session-title').textContent(), { timeout: WAIT }).toContain('ended');
+    await shoot('6-summary');
+  });
+
+  it('fits a narrow window', async () => {
+    await page.setViewportSize({ width: 420, height: 800 });
+    await waitFor('the layout to settle', async () => (await page.evaluate(() => document.documentElement.scrollWidth)) <= 420);
+    await shoot('7-narrow');
+  });
+});

@@ -1,0 +1,196 @@
+// @ts-check
+import { ApiError, createApi } from './api.js';
+import { followEventStream } from './event-stream.js';
+import { createHoldPoints } from './hold-points.js';
+import { forgetToken, showLogin, storedToken, takeTokenFromAddress } from './login.js';
+import { createOutputView } from './output-view.js';
+import { createSessionPanel } from './session-panel.js';
+import { createSessionSwitcher } from './session-switcher.js';
+import { createSummaryView } from './summary-view.js';
+import { createTimelineView } from './timeline-view.js';
+
+/**
+ * Mission Control: the page talks only to the public API. Two live streams per shown session —
+ * its timeline and its output — each resumed with Last-Event-ID after a drop; every timeline
+ * event also refreshes the session's details and hold points.
+ */
+const $ = (/** @type {string} */ id) => /** @type {HTMLElement} */ (document.getElementById(id));
+const PROJECT_KEY = 'tevis.project';
+const OPEN = ['starting', 'active', 'paused', 'ending'];
+
+takeTokenFromAddress();
+const api = createApi(storedToken, () => {
+  stopStreams();
+  forgetToken();
+  $('app').hidden = true;
+  showLogin(loginWith, 'The API refused the token; log in again.');
+});
+
+let noticeTimer = 0;
+const notify = (/** @type {string} */ text) => {
+  const notice = $('notice');
+  notice.textContent = text;
+  notice.hidden = false;
+  clearTimeout(noticeTimer);
+  noticeTimer = window.setTimeout(() => (notice.hidden = true), 15_000);
+};
+const setConnection = (/** @type {string} */ state, /** @type {string} */ text) => {
+  $('connection').dataset.state = state;
+  $('connection').textContent = text;
+};
+
+const panel = createSessionPanel({ api, onChanged: () => scheduleRefresh() });
+const timeline = createTimelineView();
+const output = createOutputView();
+const holds = createHoldPoints({ api, notify, onChanged: () => scheduleRefresh() });
+const summary = createSummaryView();
+const switcher = createSessionSwitcher({ api, onSelect: (id) => void selectSession(id), onProject: (name) => void selectProject(name) });
+
+/** @type {string | null} */
+let project = null;
+/** @type {string | null} */
+let sessionId = null;
+/** @type {AbortController | null} */
+let streams = null;
+let refreshTimer = 0;
+
+function stopStreams() {
+  streams?.abort();
+  streams = null;
+}
+
+async function loginWith(/** @type {string} */ token) {
+  const response = await fetch('/projects', { headers: { authorization: `Bearer ${token}` } }).catch(() => null);
+  if (!response) throw new Error('The Tevis API does not answer; is `tevis up` running?');
+  if (response.status === 401) throw new Error('That token was refused. `tevis up` prints a link with the right one; it is also in $TEVIS_HOME/api-token.');
+  if (!response.ok) throw new Error(`The API answered ${response.status}.`);
+  await start();
+}
+
+async function start() {
+  $('login').hidden = true;
+  $('app').hidden = false;
+  $('logout').hidden = false;
+  const config = await api.get('/ui-config').catch(() => ({ temporalUi: null }));
+  panel.setTemporalUi(config.temporalUi);
+  const { projects } = await api.get('/projects');
+  const remembered = localStorage.getItem(PROJECT_KEY);
+  const chosen = projects.find((/** @type {any} */ p) => p.name === remembered)?.name ?? projects[0]?.name ?? null;
+  switcher.showProjects(projects, chosen);
+  if (chosen) await selectProject(chosen);
+  else switcher.showSessions([], null);
+}
+
+async function selectProject(/** @type {string} */ name) {
+  project = name;
+  localStorage.setItem(PROJECT_KEY, name);
+  const sessions = await listSessions();
+  const open = sessions.find((s) => OPEN.includes(s.status));
+  const next = sessions.find((s) => s.id === sessionId)?.id ?? open?.id ?? sessions[0]?.id ?? null;
+  if (next) await selectSession(next);
+  else {
+    sessionId = null;
+    stopStreams();
+    panel.clear();
+    timeline.clear();
+    output.clear();
+    summary.hide();
+    switcher.showSessions(sessions, null);
+  }
+}
+
+/** @returns {Promise<any[]>} newest first */
+async function listSessions() {
+  if (!project) return [];
+  const { sessions } = await api.get(`/sessions?project=${encodeURIComponent(project)}&all=true`);
+  const sorted = [...sessions].sort((a, b) => Date.parse(b.startedAt) - Date.parse(a.startedAt));
+  switcher.showSessions(sorted, sessionId);
+  return sorted;
+}
+
+async function selectSession(/** @type {string} */ id) {
+  sessionId = id;
+  stopStreams();
+  timeline.clear();
+  output.clear();
+  holds.reset(id);
+  summary.hide();
+  await refresh();
+  await listSessions();
+  const controller = new AbortController();
+  streams = controller;
+  const onState = (/** @type {string} */ state, /** @type {string | undefined} */ detail) => {
+    if (state === 'live') setConnection('live', 'Live');
+    else if (state === 'reconnecting') setConnection('reconnecting', 'Reconnecting…');
+    else setConnection('stopped', detail ?? 'Stopped');
+  };
+  void followEventStream({
+    open: (last, signal) => api.openStream(`/sessions/${id}/events/stream`, last, signal),
+    onMessage: (message) => {
+      if (timeline.add(JSON.parse(message.data))) scheduleRefresh();
+    },
+    onState: (state, detail) => {
+      onState(state, detail);
+      // Back after a drop: whatever changed meanwhile is read again.
+      if (state === 'live') scheduleRefresh();
+    },
+    signal: controller.signal,
+  });
+  void followEventStream({
+    open: (last, signal) => api.openStream(`/sessions/${id}/output/stream`, last, signal),
+    onMessage: (message) => output.add(JSON.parse(message.data)),
+    onState,
+    signal: controller.signal,
+  });
+}
+
+function scheduleRefresh() {
+  clearTimeout(refreshTimer);
+  refreshTimer = window.setTimeout(() => void refresh(), 150);
+}
+
+/** Reads the shown session again: details, nanocycles, hold points, and its summary once ended. */
+async function refresh() {
+  const id = sessionId;
+  if (!id) return;
+  try {
+    const [view, holdList] = await Promise.all([api.get(`/sessions/${id}`), api.get(`/sessions/${id}/holds`)]);
+    if (id !== sessionId) return;
+    panel.show(view);
+    const open = OPEN.includes(view.session.status);
+    holds.show(holdList.holdPoints, open);
+    if (view.session.status === 'ended') summary.show(await api.get(`/sessions/${id}/summary`));
+    await listSessions();
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 0) setConnection('reconnecting', 'Reconnecting…');
+    else $('panel-error').textContent = /** @type {Error} */ (error).message;
+  }
+}
+
+$('logout').onclick = () => {
+  stopStreams();
+  forgetToken();
+  $('app').hidden = true;
+  $('logout').hidden = true;
+  showLogin(loginWith);
+};
+
+// The duration and anything a stream cannot say (a session made elsewhere) stay fresh.
+window.setInterval(() => {
+  if (sessionId && document.visibilityState === 'visible') void refresh();
+}, 10_000);
+
+function boot() {
+  const token = storedToken();
+  if (token) loginWith(token).catch((error) => showLogin(loginWith, /** @type {Error} */ (error).message));
+  else showLogin(loginWith);
+}
+
+// A `#token=` link opened in a tab that already shows the page changes only the fragment.
+window.addEventListener('hashchange', () => {
+  if (!/token=/.test(location.hash)) return;
+  takeTokenFromAddress();
+  stopStreams();
+  boot();
+});
+boot();
