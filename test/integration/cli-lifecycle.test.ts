@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
@@ -80,6 +80,15 @@ describe('the CLI, end to end against `tevis up`', () => {
   afterAll(async () => {
     await processes.killAll();
     if (root) await rm(root, { recursive: true, force: true });
+  });
+
+  it('`tevis up` prints a Mission Control link that logs in with the token in the fragment', async () => {
+    const token = (await readFile(join(env.TEVIS_HOME!, 'api-token'), 'utf8')).trim();
+    const link = await waitFor('the Mission Control link', () => /Mission Control:\s+(http:\/\/\S+)/.exec(up.output())?.[1]);
+    expect(link).toBe(`http://127.0.0.1:${env.TEVIS_PORT}/#token=${encodeURIComponent(token)}`);
+    const page = await fetch(link.split('#')[0]!);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('Tevis Mission Control');
   });
 
   it('status, project create, session create, list, info, switch, end, summary', async () => {
