@@ -1,6 +1,7 @@
 import { readdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { extname, join } from 'node:path';
+import { createRequire } from 'node:module';
+import { dirname, extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRoute, z } from '@hono/zod-openapi';
 import { openApiRouter } from '../openapi-app.js';
@@ -17,8 +18,17 @@ const TYPES: Record<string, string> = {
 /** The page loads nothing from elsewhere and runs no inline script: data can never become code. */
 const CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
 
-/** Only what is in web/ at start, by exact name: no path from a request ever reaches the disk. */
-const ASSETS = new Set(readdirSync(WEB_DIR).filter((name) => TYPES[extname(name)] !== undefined));
+/** Libraries the page imports, served from their packages (ESM builds with no imports of their own). */
+const require = createRequire(import.meta.url);
+const VENDOR = new Map([['eventsource-parser.js', join(dirname(require.resolve('eventsource-parser')), 'index.js')]]);
+
+/** Only what is in web/ at start and the vendored files, by exact name: no path from a request ever reaches the disk. */
+const ASSETS = new Map<string, string>([
+  ...readdirSync(WEB_DIR)
+    .filter((name) => TYPES[extname(name)] !== undefined)
+    .map((name) => [name, join(WEB_DIR, name)] as [string, string]),
+  ...VENDOR,
+]);
 
 export const UiConfig = z
   .object({ temporalUi: z.object({ url: z.string(), namespace: z.string() }).nullable() })
@@ -31,7 +41,7 @@ export const UiConfig = z
 export function missionControlRoutes(options: { temporalUi: { url: string; namespace: string } | null }) {
   const app = openApiRouter();
   const serve = async (name: string) => {
-    const body = await readFile(join(WEB_DIR, name));
+    const body = await readFile(ASSETS.get(name)!);
     return new Response(body, {
       headers: { 'content-type': TYPES[extname(name)]!, 'cache-control': 'no-cache', 'content-security-policy': CSP, 'x-content-type-options': 'nosniff', 'referrer-policy': 'no-referrer' },
     });

@@ -43,6 +43,7 @@ describe('Mission Control', () => {
     expect(home.headers.get('content-type')).toContain('text/html');
     expect(home.headers.get('content-security-policy')).toContain("script-src 'self'");
     expect((await fetch(`${h.apiUrl}/web/app.js`)).status).toBe(200);
+    expect((await fetch(`${h.apiUrl}/web/eventsource-parser.js`)).headers.get('content-type')).toContain('text/javascript');
     const outside = await fetch(`${h.apiUrl}/web/..%2Fpackage.json`);
     expect(outside.status).not.toBe(200);
     expect(await outside.text()).not.toContain('"dependencies"');
