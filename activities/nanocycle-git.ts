@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { branchNameProblem } from '../contracts/git-inputs.js';
+import { diffRange } from './git-diff.js';
 import { GitError, isGitWorkTree, runGit } from './git.js';
 
 /**
@@ -64,7 +65,7 @@ export interface NanocycleDiff {
 export async function diffNanocycle(input: { workspace: string; base: string; branch: string; maxPatchBytes?: number }): Promise<NanocycleDiff> {
   assertBranch(input.branch);
   assertBranch(input.base);
-  return diffRange(input.workspace, `${input.base}...${input.branch}`, input.maxPatchBytes);
+  return nanocycleDiff(input.workspace, `${input.base}...${input.branch}`, input.maxPatchBytes);
 }
 
 /**
@@ -73,20 +74,13 @@ export async function diffNanocycle(input: { workspace: string; base: string; br
  */
 export async function diffMerge(input: { workspace: string; commit: string; maxPatchBytes?: number }): Promise<NanocycleDiff> {
   if (!/^[0-9a-f]{40}$/.test(input.commit)) throw new Error(`not a commit id: ${input.commit}`);
-  return diffRange(input.workspace, `${input.commit}^1...${input.commit}^2`, input.maxPatchBytes);
+  return nanocycleDiff(input.workspace, `${input.commit}^1...${input.commit}^2`, input.maxPatchBytes);
 }
 
-export async function diffRange(workspace: string, range: string, maxPatchBytes = 1024 * 1024): Promise<NanocycleDiff> {
-  const [numstat, patch] = await Promise.all([
-    runGit(['diff', '--numstat', '-z', '--no-renames', range, '--'], { cwd: workspace }),
-    runGit(['diff', '--no-renames', range, '--'], { cwd: workspace }),
-  ]);
-  const files: NanocycleDiff['files'] = [];
-  for (const record of numstat.split('\0')) {
-    const match = /^(-|\d+)\t(-|\d+)\t(.+)$/.exec(record);
-    if (match) files.push({ path: match[3]!, additions: Number(match[1]) || 0, deletions: Number(match[2]) || 0 });
-  }
-  return { files, patch: patch.length > maxPatchBytes ? `${patch.slice(0, maxPatchBytes)}\n… (truncated)\n` : patch };
+/** The nanocycle API's diff: a patch that was cut says so in its last line. */
+async function nanocycleDiff(workspace: string, range: string, maxPatchBytes?: number): Promise<NanocycleDiff> {
+  const diff = await diffRange(workspace, range, maxPatchBytes);
+  return { files: diff.files, patch: diff.truncated ? `${diff.patch}\n… (truncated)\n` : diff.patch };
 }
 
 export type MergeOutcome = { merged: true; commit: string; alreadyMerged: boolean } | { merged: false; conflicts: string[] };

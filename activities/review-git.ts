@@ -1,8 +1,10 @@
+import { ApplicationFailure } from '@temporalio/common';
 import { branchNameProblem } from '../contracts/git-inputs.js';
 import type { ReviewView } from '../contracts/review.js';
 import { TevisError } from '../contracts/errors.js';
 import { runGit } from './git.js';
-import { diffRange, mergeNanocycle, type MergeOutcome } from './nanocycle-git.js';
+import { diffRange } from './git-diff.js';
+import { mergeNanocycle, type MergeOutcome } from './nanocycle-git.js';
 
 /**
  * Git for review sessions. The workspace is a clone of the reviewed branch; its base (the
@@ -32,7 +34,7 @@ async function baseRef(workspace: string, base: string): Promise<string> {
   throw new TevisError('not-found', `the base branch "${base}" is not on the project's remote; set the project's default branch (\`tevis project update P --branch B\`)`);
 }
 
-export type ReviewDiff = Omit<ReviewView, 'review'>;
+export type ReviewDiff = Omit<ReviewView, 'review' | 'status'>;
 
 /** What the reviewed branch brings to its base: commits, files and patch (three-dot, from the merge base). */
 export async function reviewDiff(input: { workspace: string; base: string; branch: string; mergeCommit?: string | null }): Promise<ReviewDiff> {
@@ -57,7 +59,7 @@ export async function reviewDiff(input: { workspace: string; base: string; branc
       const [sha = '', subject = '', author = ''] = record.split('\x1f');
       return { sha, subject, author };
     });
-  return { base: input.base, branch: input.branch, baseCommit, headCommit: head, mergeBase, commits, files: diff.files, patch: diff.patch, truncated: diff.patch.length > MAX_PATCH_BYTES };
+  return { base: input.base, branch: input.branch, baseCommit, headCommit: head, mergeBase, commits, files: diff.files, patch: diff.patch, truncated: diff.truncated };
 }
 
 /**
@@ -66,10 +68,28 @@ export async function reviewDiff(input: { workspace: string; base: string; branc
  * aborted and leaves both branches as they were.
  */
 export async function mergeReviewBranch(input: { workspace: string; base: string; branch: string; message: string }): Promise<MergeOutcome> {
+  try {
+    return await mergeInWorkspace(input);
+  } catch (error) {
+    // A bad name or a base the remote does not have is not fixed by trying again.
+    if (error instanceof TevisError) throw ApplicationFailure.nonRetryable(error.message, error.type);
+    throw error;
+  }
+}
+
+async function mergeInWorkspace(input: { workspace: string; base: string; branch: string; message: string }): Promise<MergeOutcome> {
   assertBranch(input.base, 'base');
   assertBranch(input.branch, 'reviewed');
+  // Merge into the base as the remote has it now, so that the push that may follow is a fast-forward.
+  await runGit(['fetch', '--quiet', 'origin', `+refs/heads/${input.base}:refs/remotes/origin/${input.base}`], { cwd: input.workspace, timeoutMs: 2 * 60_000 }).catch(() => '');
   const baseSide = await baseRef(input.workspace, input.base);
-  if (await verified(input.workspace, `refs/heads/${input.base}`)) await runGit(['checkout', '--quiet', input.base], { cwd: input.workspace });
-  else await runGit(['checkout', '--quiet', '-b', input.base, '--track', baseSide], { cwd: input.workspace });
+  if (await verified(input.workspace, `refs/heads/${input.base}`)) {
+    await runGit(['checkout', '--quiet', input.base], { cwd: input.workspace });
+    // Behind the remote (an earlier attempt conflicted, the remote moved on since): catch up.
+    // Ahead of it (merged already, not pushed) or apart from it: left as it is.
+    await runGit(['merge', '--ff-only', '--quiet', baseSide], { cwd: input.workspace }).catch(() => '');
+  } else {
+    await runGit(['checkout', '--quiet', '-b', input.base, '--track', baseSide], { cwd: input.workspace });
+  }
   return mergeNanocycle({ workspace: input.workspace, branch: input.branch, message: input.message });
 }

@@ -48,8 +48,11 @@ export const ReviewView = z
     mergeBase: z.string().nullable(),
     commits: z.array(ReviewCommit),
     files: z.array(z.object({ path: z.string(), additions: z.number(), deletions: z.number() })),
+    /** Capped at 2 MiB, cut at a whole line; `truncated` says it was. */
     patch: z.string(),
     truncated: z.boolean(),
+    /** The decision so far, the same as `review.status`. */
+    status: ReviewStatus,
     review: ReviewState,
   })
   .meta({ id: 'ReviewView' });

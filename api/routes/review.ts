@@ -33,7 +33,7 @@ export function reviewRoutes(db: Database, lifecycle: SessionLifecycle) {
       const live = await lifecycle.liveState(id);
       const review = live?.review ?? (await reviewFromRecord(db, id, (await getProject(db, session.project)).defaultBranch));
       const diff = await reviewDiff({ workspace: session.workspacePath, base: review.base, branch: session.branch, mergeCommit: review.status === 'merged' ? review.mergeCommit : null });
-      return c.json({ ...diff, review }, 200);
+      return c.json({ ...diff, status: review.status, review }, 200);
     },
   );
 

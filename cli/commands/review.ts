@@ -1,9 +1,10 @@
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { ReviewDecision } from '../../contracts/review.js';
 import { commandContext } from '../command-context.js';
 import { EXIT } from '../exit-codes.js';
 import { resolverName } from '../nanocycle-arguments.js';
-import { describeReview, renderReview } from '../render/review.js';
+import { UsageError } from '../errors.js';
+import { describeReview, renderReview, reviewStat } from '../render/review.js';
 import { validateRequest } from '../request-validation.js';
 import { resolveSessionId } from '../session-argument.js';
 
@@ -12,22 +13,26 @@ export function registerReviewCommands(program: Command): void {
 
   review
     .command('show')
-    .description('the commits and files the branch brings to its base, and the decision so far (--patch: the whole patch)')
+    .description('the commits and files the branch brings to its base, and the decision so far (--stat: files only; --patch: the whole patch)')
     .argument('[id]', 'review session id (default: the current session)')
+    .option('--stat', 'only the files and the line counts')
     .option('--patch', 'print the patch too')
-    .action(async (given: string | undefined, flags: { patch?: boolean }, command: Command) => {
+    .action(async (given: string | undefined, flags: { stat?: boolean; patch?: boolean }, command: Command) => {
       const ctx = commandContext(command);
+      if (flags.stat && flags.patch) throw new UsageError('--stat and --patch exclude each other: --stat shows only the files, --patch the whole patch');
+      const show = flags.stat ? 'stat' : flags.patch ? 'patch' : 'commits';
       const sessionId = await resolveSessionId(ctx.config.home, given);
       const view = await (await ctx.client()).review(sessionId);
-      ctx.out.result(view, () => renderReview(view, { patch: Boolean(flags.patch) }));
+      ctx.out.result(show === 'stat' ? reviewStat(view) : view, () => renderReview(view, { show }));
     });
 
   for (const decision of ['approve', 'reject'] as const) {
     review
       .command(decision)
-      .description(decision === 'approve' ? 'approve: merge the branch into its base (git merge --no-ff), pushed when the project pushes' : 'reject: nothing is merged; say why with --comment')
+      .description(decision === 'approve' ? 'approve: merge the branch into its base (git merge --no-ff), pushed when the project pushes' : 'reject: nothing is merged; --comment says why')
       .argument('[id]', 'review session id (default: the current session)')
-      .option('--comment <text>', decision === 'approve' ? 'a note, kept on the record' : 'why, kept on the record')
+      // A rejection says why.
+      .addOption(new Option('--comment <text>', decision === 'approve' ? 'a note, kept on the record' : 'why, kept on the record').makeOptionMandatory(decision === 'reject'))
       .action(async (given: string | undefined, flags: { comment?: string }, command: Command) => {
         const ctx = commandContext(command);
         const body = validateRequest(ReviewDecision, { comment: flags.comment, by: resolverName() }, { comment: '--comment', by: 'the OS user name' });

@@ -19,19 +19,33 @@ export function describeReview(review: ReviewState, branch: string): string {
   }
 }
 
-/** `tevis review show`: the decision, the commits and the files; the patch with --patch. */
-export function renderReview(view: ReviewView, options: { patch: boolean }): string {
+export type ReviewShow = 'commits' | 'stat' | 'patch';
+
+/** `tevis review show --stat --json`: what the text shows, the files and the decision. */
+export function reviewStat(view: ReviewView) {
+  return { base: view.base, branch: view.branch, status: view.status, files: view.files };
+}
+
+/**
+ * `tevis review show`: the decision, the commits and the files with a short stat; `stat`: only
+ * the files; `patch`: the patch after them.
+ */
+export function renderReview(view: ReviewView, options: { show: ReviewShow }): string {
   const header = describeReview(view.review, view.branch);
   if (!view.commits.length && !view.files.length) return `${header}\n${view.branch} brings nothing that ${view.base} does not have`;
-  const commits = renderTable(
-    ['COMMIT', 'AUTHOR', 'SUBJECT'],
-    view.commits.map((c) => [c.sha.slice(0, 12), c.author, c.subject]),
-  );
   const files = renderTable(
     ['FILE', '+', '-'],
     view.files.map((f) => [f.path, String(f.additions), String(f.deletions)]),
   );
-  const parts = [header, commits, `${files}\n${diffSummary(view.files)}`];
-  if (options.patch) parts.push(view.patch.replace(/\n+$/, '') + (view.truncated ? '\n… (the patch is longer; see it in the workspace)' : ''));
+  const stat = `${files}\n${diffSummary(view.files)}`;
+  if (options.show === 'stat') return stat;
+  const commits = renderTable(
+    ['COMMIT', 'AUTHOR', 'SUBJECT'],
+    view.commits.map((c) => [c.sha.slice(0, 12), c.author, c.subject]),
+  );
+  const parts = [header, commits, stat];
+  if (options.show === 'patch') {
+    parts.push(view.patch.replace(/\n+$/, '') + (view.truncated ? '\n… (the patch is longer than the 2 MiB shown; `git diff` in the workspace has it all)' : ''));
+  }
   return parts.join('\n\n');
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { pendingReview, type ReviewView } from '../../contracts/review.js';
-import { describeReview, renderReview } from '../../cli/render/review.js';
+import { describeReview, renderReview, reviewStat } from '../../cli/render/review.js';
 
 const view: ReviewView = {
   base: 'main',
@@ -12,18 +12,35 @@ const view: ReviewView = {
   files: [{ path: 'x.md', additions: 2, deletions: 1 }],
   patch: 'diff --git a/x.md b/x.md\n+new\n',
   truncated: false,
+  status: 'pending',
   review: pendingReview('main'),
 };
 
 describe('review rendering', () => {
   it('shows the decision waiting, the commits and the files; the patch only when asked', () => {
-    const text = renderReview(view, { patch: false });
+    const text = renderReview(view, { show: 'commits' });
     expect(text).toContain('feat/x → main: waiting for a decision');
     expect(text).toContain('bbbbbbbbbbbb');
     expect(text).toContain('start feat/x');
     expect(text).toContain('x.md');
+    expect(text).toContain('1 file changed, 2 insertions(+), 1 deletion(-)');
     expect(text).not.toContain('diff --git');
-    expect(renderReview(view, { patch: true })).toContain('diff --git a/x.md b/x.md');
+    const withPatch = renderReview(view, { show: 'patch' });
+    expect(withPatch).toContain('diff --git a/x.md b/x.md');
+    expect(withPatch).not.toContain('longer than');
+  });
+
+  it('--stat: only the files and the line counts', () => {
+    const text = renderReview(view, { show: 'stat' });
+    expect(text).toContain('x.md');
+    expect(text).toContain('1 file changed, 2 insertions(+), 1 deletion(-)');
+    expect(text).not.toContain('start feat/x');
+    expect(text).not.toContain('waiting for a decision');
+    expect(reviewStat(view)).toEqual({ base: 'main', branch: 'feat/x', status: 'pending', files: view.files });
+  });
+
+  it('says when the patch was cut', () => {
+    expect(renderReview({ ...view, truncated: true }, { show: 'patch' })).toMatch(/\+new\n… \(the patch is longer than the 2 MiB shown/);
   });
 
   it('says what each decision did', () => {
@@ -34,6 +51,6 @@ describe('review rendering', () => {
   });
 
   it('says when the branch brings nothing', () => {
-    expect(renderReview({ ...view, commits: [], files: [], patch: '' }, { patch: true })).toContain('feat/x brings nothing that main does not have');
+    expect(renderReview({ ...view, commits: [], files: [], patch: '' }, { show: 'patch' })).toContain('feat/x brings nothing that main does not have');
   });
 });
