@@ -9,6 +9,7 @@ import type { Database } from '../db/database.js';
 import { holdPoints, nanocycles } from '../db/schema.js';
 import { saveSummary } from '../db/summaries-store.js';
 import { listEvents } from '../db/timeline-store.js';
+import { parseNumstat } from './git-diff.js';
 import { runGit } from './git.js';
 import { readWorkspaceState } from './workspace-state.js';
 
@@ -24,11 +25,7 @@ async function filesChangedSince(workspace: string, startCommit: string | null):
   if (!startCommit) return [];
   // Against the working tree, so work that was never committed still shows in the summary.
   const numstat = await runGit(['diff', '--numstat', '-z', '--no-renames', startCommit, '--'], { cwd: workspace }).catch(() => '');
-  const files: SessionSummary['filesChanged'] = [];
-  for (const record of numstat.split('\0')) {
-    const match = /^(-|\d+)\t(-|\d+)\t(.+)$/.exec(record);
-    if (match) files.push({ path: match[3]!, additions: Number(match[1]) || 0, deletions: Number(match[2]) || 0 });
-  }
+  const files: SessionSummary['filesChanged'] = parseNumstat(numstat);
   // `git diff` does not see new files that were never added (a file written through the API):
   // they are changes too, every line an addition. The session's own scratch space is not.
   const untracked = await runGit(['ls-files', '--others', '--exclude-standard', '-z'], { cwd: workspace }).catch(() => '');
@@ -76,9 +73,26 @@ function renderMarkdown(s: Omit<SessionSummary, 'markdown'>): string {
     for (const n of s.nanocycles.items) lines.push(`- ${n.id}: ${n.status} (${n.name}) · ${n.filesChanged} file(s)${n.commit ? ` · ${n.commit.slice(0, 10)}` : ''} · TPU ${n.tpuSeconds}s`);
     lines.push('');
   }
+  if (s.review) lines.push('## Review', '', `- ${reviewLine(s.branch, s.review)}`, '');
   lines.push('## Metrics', '');
   for (const [name, value] of Object.entries(s.metrics)) lines.push(`- ${name}: ${value}`);
   return lines.join('\n') + '\n';
+}
+
+/** The review session's decision in a line: what happened to the branch, by whom, why. */
+function reviewLine(branch: string, review: NonNullable<SessionSummary['review']>): string {
+  const who = review.decidedBy ? ` by ${review.decidedBy}` : '';
+  const why = review.comment ? ` — "${review.comment}"` : '';
+  switch (review.status) {
+    case 'merged':
+      return `${branch} merged into ${review.base}${review.mergeCommit ? ` at ${review.mergeCommit.slice(0, 10)}` : ''}${who}${why}`;
+    case 'rejected':
+      return `${branch} rejected${who}${why}; nothing merged into ${review.base}`;
+    case 'conflict':
+      return `${branch} conflicts with ${review.base} in ${review.conflicts.join(', ')}; nothing merged`;
+    default:
+      return `${branch} → ${review.base}: no decision (${review.status})`;
+  }
 }
 
 /** Writes the summary (Markdown and JSON) to the record and the project's memory. */
@@ -134,6 +148,7 @@ export async function generateSessionSummary(db: Database, input: GenerateSummar
       holdWaitSeconds,
       workflowRuns: state.run,
     },
+    ...(state.review ? { review: state.review } : {}),
   };
   const summary: SessionSummary = { ...base, markdown: renderMarkdown(base) };
   await saveSummary(db, state.project, summary);

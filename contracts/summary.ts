@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ReviewState } from './review.js';
 import { EndReason } from './session-types.js';
 
 export const SessionSummary = z
@@ -24,6 +25,8 @@ export const SessionSummary = z
     startCommit: z.string().nullable(),
     endCommit: z.string().nullable(),
     metrics: z.record(z.string(), z.number()),
+    /** Review sessions: the base and what was decided (merged, rejected, conflict or still pending). */
+    review: ReviewState.optional(),
     markdown: z.string(),
   })
   .meta({ id: 'SessionSummary' });

@@ -35,6 +35,7 @@ export const TIMELINE_EVENT_TYPES = [
   'review.rejected',
   'review.merged',
   'review.conflict',
+  'review.pushed',
 ] as const;
 export const TimelineEventType = z.enum(TIMELINE_EVENT_TYPES);
 export type TimelineEventType = z.infer<typeof TimelineEventType>;

@@ -1,5 +1,6 @@
-import { ApplicationFailure, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { SessionActivities } from '../activities/index.js';
+import { DEFAULT_EXECUTION_SETTINGS } from '../contracts/execution-settings.js';
 import type { ReviewDecision, ReviewState } from '../contracts/review.js';
 import type { SessionWorkflowState } from '../contracts/session-state.js';
 import type { TimelineEventType } from '../contracts/timeline.js';
@@ -10,16 +11,35 @@ const acts = proxyActivities<SessionActivities>({
   retry: { initialInterval: '1 second', maximumInterval: '30 seconds', maximumAttempts: 20, nonRetryableErrorTypes: ['validation', 'not-found'] },
 });
 
+/** A merge that fails other than by conflicting (a broken workspace) fails the same way again. */
+const merging = proxyActivities<SessionActivities>({
+  startToCloseTimeout: '5 minutes',
+  retry: { initialInterval: '2 seconds', maximumInterval: '30 seconds', maximumAttempts: 3, nonRetryableErrorTypes: ['validation', 'not-found'] },
+});
+
 function refused(message: string): ApplicationFailure {
   return ApplicationFailure.create({ message, type: 'invalid-transition', nonRetryable: true });
 }
 
+/** What went wrong in an activity, as the caller of the Update should see it. */
+function failedBecause(error: unknown, what: string): ApplicationFailure {
+  const cause = error instanceof ActivityFailure && error.cause instanceof ApplicationFailure ? error.cause : null;
+  const type = cause?.type === 'not-found' || cause?.type === 'validation' ? cause.type : 'internal';
+  const message = cause?.message ?? (error instanceof Error ? error.message : String(error));
+  return ApplicationFailure.create({ message: `${what}: ${message}`, type, nonRetryable: true });
+}
+
 /**
  * A review session's decision: approve (a `--no-ff` merge of its branch into the base, pushed
- * when the project pushes) or reject. One decision at a time; a conflict can be decided again.
+ * by the project's push policy: at once for `on-merge`, when the session ends for `on-end`) or
+ * reject. One decision at a time; a conflict can be decided again.
+ *
+ * Returns `stop()`, for the session's end: it waits for a decision being made and pushes an
+ * `on-end` merge.
  */
-export function installReview(state: SessionWorkflowState, noteActivity: () => void): void {
-  let deciding = false;
+export function installReview(state: SessionWorkflowState, noteActivity: () => void): { stop(): Promise<void> } {
+  const execution = state.execution ?? DEFAULT_EXECUTION_SETTINGS;
+  let deciding: Promise<unknown> | null = null;
   let eventNumber = 0;
   const record = (type: TimelineEventType, data: Record<string, unknown>) =>
     acts.recordTransition({ sessionId: state.sessionId, changes: {}, event: { sessionId: state.sessionId, type, data, key: `${workflowInfo().runId}:review:${++eventNumber}` } });
@@ -32,51 +52,81 @@ export function installReview(state: SessionWorkflowState, noteActivity: () => v
     if (state.status !== 'active') throw refused(`session ${state.sessionId} is ${state.status}; a review is decided in an active session`);
     if (deciding) throw refused(`the review of ${state.branch} is being decided right now`);
     if (review.status !== 'pending' && review.status !== 'conflict') throw refused(`the review of ${state.branch} is already ${review.status}`);
+    if (!state.workspacePath) throw refused(`session ${state.sessionId} has no workspace to merge in`);
+  };
+
+  /** Runs one decision; the validator refuses others until it is done. */
+  const decideOnce = <T>(step: () => Promise<T>): Promise<T> => {
+    const running = step();
+    deciding = running;
+    return running.finally(() => {
+      deciding = null;
+    });
   };
 
   const decide = (review: ReviewState, status: 'approved' | 'rejected', decision: ReviewDecision | undefined) =>
     Object.assign(review, { status, decidedBy: decision?.by ?? 'api', comment: decision?.comment ?? null, decidedAt: new Date().toISOString() });
 
+  /** Sends the base, merged, to the project's remote; a refused push is on the timeline. */
+  const pushBase = async (review: ReviewState, why: string) => {
+    try {
+      const pushed = await acts.pushSessionBranch({ workspace: state.workspacePath!, branch: review.base });
+      if (pushed.pushed) await record('review.pushed', { base: review.base, branch: state.branch, commit: pushed.commit, why });
+      else await record('branch.push_failed', { branch: review.base, commit: pushed.commit, why, error: pushed.error });
+    } catch (error) {
+      // The merge stands either way; what the push could not do is for a person to sort out.
+      if (!(error instanceof ActivityFailure)) throw error;
+      await record('branch.push_failed', { branch: review.base, commit: review.mergeCommit, why, error: error.cause?.message ?? error.message });
+    }
+  };
+
   setHandler(
     approveReviewUpdate,
-    async (decision) => {
-      const review = state.review!;
-      deciding = true;
-      noteActivity();
-      try {
+    (decision) =>
+      decideOnce(async () => {
+        const review = state.review!;
+        const before = { ...review };
+        noteActivity();
         decide(review, 'approved', decision);
         await record('review.approved', { base: review.base, branch: state.branch, by: review.decidedBy, comment: review.comment });
-        if (!state.workspacePath) throw refused('the session has no workspace');
-        const outcome = await acts.mergeReviewBranch({ workspace: state.workspacePath, base: review.base, branch: state.branch, message: `Merge ${state.branch} (review ${state.sessionId})` });
+        let outcome;
+        try {
+          outcome = await merging.mergeReviewBranch({ workspace: state.workspacePath!, base: review.base, branch: state.branch, message: `Merge ${state.branch} (review ${state.sessionId})` });
+        } catch (error) {
+          // Nothing was merged: the review waits for a decision as before.
+          Object.assign(review, before);
+          throw failedBecause(error, `merging ${state.branch} into ${review.base} failed`);
+        }
         if (!outcome.merged) {
           Object.assign(review, { status: 'conflict', conflicts: outcome.conflicts });
           await record('review.conflict', { base: review.base, branch: state.branch, conflicts: outcome.conflicts });
           return { ...review };
         }
         Object.assign(review, { status: 'merged', mergeCommit: outcome.commit, conflicts: [] });
-        await record('review.merged', { base: review.base, branch: state.branch, commit: outcome.commit });
-        const push = state.execution?.push ?? 'never';
-        if (push !== 'never') {
-          const pushed = await acts.pushSessionBranch({ workspace: state.workspacePath, branch: review.base });
-          await record(pushed.pushed ? 'branch.pushed' : 'branch.push_failed', { branch: review.base, commit: pushed.commit, why: `review of ${state.branch} merged`, error: pushed.error });
-        }
+        await record('review.merged', { base: review.base, branch: state.branch, commit: outcome.commit, by: review.decidedBy });
+        if (execution.push === 'on-merge') await pushBase(review, `review of ${state.branch} merged`);
         return { ...review };
-      } finally {
-        deciding = false;
-      }
-    },
+      }),
     { validator },
   );
 
   setHandler(
     rejectReviewUpdate,
-    async (decision) => {
-      const review = state.review!;
-      noteActivity();
-      decide(review, 'rejected', decision);
-      await record('review.rejected', { base: review.base, branch: state.branch, by: review.decidedBy, comment: review.comment });
-      return { ...review };
-    },
+    (decision) =>
+      decideOnce(async () => {
+        const review = state.review!;
+        noteActivity();
+        decide(review, 'rejected', decision);
+        await record('review.rejected', { base: review.base, branch: state.branch, by: review.decidedBy, comment: review.comment });
+        return { ...review };
+      }),
     { validator },
   );
+
+  return {
+    async stop() {
+      await deciding?.catch(() => undefined);
+      if (execution.push === 'on-end' && state.review?.status === 'merged' && state.workspacePath) await pushBase(state.review, 'the session ended');
+    },
+  };
 }

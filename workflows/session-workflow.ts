@@ -164,7 +164,7 @@ export async function sessionWorkflow(input: SessionWorkflowInput): Promise<Tran
     },
   );
 
-  installReview(state, noteActivity);
+  const review = installReview(state, noteActivity);
 
   const nanocycles = installNanocycles(state, noteActivity, (why) =>
     serially(async () => {
@@ -231,6 +231,7 @@ export async function sessionWorkflow(input: SessionWorkflowInput): Promise<Tran
 
   const reason = endRequested ?? 'user';
   await nanocycles.stop();
+  await review.stop();
   await serially(async () => {
     state.endReason = reason;
     await moveTo('ending', 'session.ending', { reason }, { endReason: reason });

@@ -22,7 +22,8 @@ import { Worker } from '@temporalio/worker';
 import { resolveTemporalTestServer } from '../../runtime/temporal-cli.js';
 import { endUpdate, pauseUpdate, restoreWorkspaceUpdate, resumeUpdate, touchSignal } from '../../workflows/session-messages.js';
 import { createNanocycleUpdate, mergeNanocycleUpdate, resolveHoldPointUpdate } from '../../workflows/nanocycle-messages.js';
-import { approveReviewUpdate } from '../../workflows/review-messages.js';
+import { approveReviewUpdate, rejectReviewUpdate } from '../../workflows/review-messages.js';
+import { DEFAULT_EXECUTION_SETTINGS, type ExecutionSettings } from '../../contracts/execution-settings.js';
 import { sessionWorkflowId } from '../../contracts/ids.js';
 import type { SessionWorkflowState } from '../../contracts/session-state.js';
 import { findSessionRow, getSession } from '../../db/sessions-store.js';
@@ -47,6 +48,7 @@ import {
   type Testbed,
 } from '../support/session-testbed.js';
 import { historyFromJSON, historyToJSON } from '../support/history-json.js';
+import { git } from '../support/git-fixtures.js';
 
 const HISTORIES = join(REPO_ROOT, 'test', 'workflows', 'histories');
 const SECOND = 1000;
@@ -66,6 +68,30 @@ async function started(testbed: Testbed, project: string, opts: Partial<NewSessi
   const timer = await waitForArmedTimer(handle);
   return { state, handle, timer, firstRunId: handle.firstExecutionRunId };
 }
+
+/** A branch on the testbed's remote, made from its main with one commit of its own, to review. */
+async function branchToReview(testbed: Testbed, branch: string): Promise<string> {
+  const work = join(testbed.home, `review-source-${branch.replace(/[^a-z0-9]+/g, '-')}`);
+  await git(['clone', '-q', testbed.remote, work]);
+  await git(['checkout', '-q', '-b', branch], work);
+  const file = `${branch.replace(/\//g, '_')}.md`;
+  await writeFile(join(work, file), `under review on ${branch}\n`);
+  await git(['add', '-A'], work);
+  await git(['commit', '-q', '-m', `work on ${branch}`], work);
+  await git(['push', '-q', 'origin', branch], work);
+  return file;
+}
+
+/** A review session of `branch` under the given push policy (as the project's settings would give it). */
+async function startedReview(testbed: Testbed, project: string, branch: string, push: ExecutionSettings['push']) {
+  const state = await recordNewSession(testbed, { project, repository: testbed.remote, type: 'review', branch });
+  const handle = await startSessionWorkflow(testbed, { ...state, execution: { ...DEFAULT_EXECUTION_SETTINGS, push } });
+  await waitForStatus(handle, 'active');
+  await waitForArmedTimer(handle);
+  return { state, handle, firstRunId: handle.firstExecutionRunId };
+}
+
+const remoteMain = async (testbed: Testbed) => (await git(['rev-parse', 'refs/heads/main'], testbed.remote)).trim();
 
 const LIFECYCLES: Record<string, Lifecycle> = {
   /** start → pause → resume → touch → end by the user. */
@@ -247,6 +273,49 @@ const LIFECYCLES: Record<string, Lifecycle> = {
       if (savedDockerHost === undefined) delete process.env.DOCKER_HOST;
       else process.env.DOCKER_HOST = savedDockerHost;
     }
+  },
+
+  // Review sessions under the push policies, and a rejection: after the rest, as they push to main.
+  /** Push policy on-merge: the approved merge goes to the remote's main at once. */
+  'review-push-on-merge': async (testbed, project) => {
+    const file = await branchToReview(testbed, 'feat/review-on-merge');
+    const { state, handle, firstRunId } = await startedReview(testbed, project, 'feat/review-on-merge', 'on-merge');
+    const review = await handle.executeUpdate(approveReviewUpdate, { args: [{ by: 'record-histories', comment: 'lgtm' }] });
+    expect(review.status === 'merged' && !!review.mergeCommit, `the branch merged (${JSON.stringify(review)})`);
+    expect((await remoteMain(testbed)) === review.mergeCommit, "the merge is the remote's main");
+    const workspace = (await getSession(testbed.db.db, state.sessionId)).workspacePath!;
+    expect(existsSync(join(workspace, file)), `${file} merged into main`);
+    expect((await handle.executeUpdate(endUpdate)).status === 'ended', 'ended');
+    expect((await handle.result()).status === 'ended', 'workflow result');
+    return { handle, firstRunId };
+  },
+
+  /** Push policy on-end: the approved merge goes to the remote's main when the session ends. */
+  'review-push-on-end': async (testbed, project) => {
+    await branchToReview(testbed, 'feat/review-on-end');
+    const { handle, firstRunId } = await startedReview(testbed, project, 'feat/review-on-end', 'on-end');
+    const before = await remoteMain(testbed);
+    const review = await handle.executeUpdate(approveReviewUpdate, { args: [{ by: 'record-histories' }] });
+    expect(review.status === 'merged' && !!review.mergeCommit, `the branch merged (${JSON.stringify(review)})`);
+    expect((await remoteMain(testbed)) === before, 'not pushed before the end');
+    expect((await handle.executeUpdate(endUpdate)).status === 'ended', 'ended');
+    expect((await handle.result()).status === 'ended', 'workflow result');
+    expect((await remoteMain(testbed)) === review.mergeCommit, 'pushed at the end');
+    return { handle, firstRunId };
+  },
+
+  /** A rejection: nothing is merged, the comment is kept. */
+  'review-reject': async (testbed, project) => {
+    await branchToReview(testbed, 'feat/review-rejected');
+    const { handle, firstRunId } = await startedReview(testbed, project, 'feat/review-rejected', 'on-merge');
+    const before = await remoteMain(testbed);
+    const review = await handle.executeUpdate(rejectReviewUpdate, { args: [{ by: 'record-histories', comment: 'not like this' }] });
+    expect(review.status === 'rejected' && review.comment === 'not like this', `rejected (${JSON.stringify(review)})`);
+    expect((await queryState(handle)).review?.status === 'rejected', 'the state query tells the rejection');
+    expect((await handle.executeUpdate(endUpdate)).status === 'ended', 'ended');
+    expect((await handle.result()).status === 'ended', 'workflow result');
+    expect((await remoteMain(testbed)) === before, 'nothing pushed');
+    return { handle, firstRunId };
   },
 };
 

@@ -44,7 +44,7 @@ describe('session workflow: replay of recorded histories', () => {
     // `<lifecycle>[.<tag>][.run-N].json`
     const lifecycles = new Set(files.map((file) => file.split('.')[0]));
     expect([...lifecycles].sort()).toEqual(
-      ['continue-as-new', 'end-while-starting', 'failed-clone', 'inactivity', 'nanocycle-merge', 'nanocycle-merge-by', 'pause-resume-end', 'paused-inactivity', 'recover', 'restore-workspace', 'review-merge'].sort(),
+      ['continue-as-new', 'end-while-starting', 'failed-clone', 'inactivity', 'nanocycle-merge', 'nanocycle-merge-by', 'pause-resume-end', 'paused-inactivity', 'recover', 'restore-workspace', 'review-merge', 'review-push-on-end', 'review-push-on-merge', 'review-reject'].sort(),
     );
     // Continue-as-new is recorded run by run; the chain has at least two hand-overs.
     expect(files.filter((file) => file.startsWith('continue-as-new.run-')).length).toBeGreaterThanOrEqual(3);
