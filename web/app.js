@@ -26,13 +26,13 @@ const api = createApi(storedToken, () => {
   showLogin(loginWith, 'The API refused the token; log in again.');
 });
 
-let noticeTimer = 0;
-const notify = (/** @type {string} */ text) => {
-  const notice = $('notice');
-  notice.textContent = text;
-  notice.hidden = false;
-  clearTimeout(noticeTimer);
-  noticeTimer = window.setTimeout(() => (notice.hidden = true), 15_000);
+/** The notice at the top stays while a hold point of the shown session waits, and goes once none does. */
+const showPendingHolds = (/** @type {any[]} */ pending) => {
+  const what = (/** @type {any} */ h) => `${h.id} (${h.kind}${h.nanocycleId ? ` of ${h.nanocycleId}` : ''})`;
+  const text = pending.length === 0 ? '' : pending.length === 1 ? `Hold point ${what(pending[0])} is waiting for you.` : `${pending.length} hold points are waiting for you: ${pending.map(what).join(', ')}.`;
+  // Rewritten only when it changes, so a screen reader announces each change once.
+  if ($('notice-text').textContent !== text) $('notice-text').textContent = text;
+  $('notice').hidden = pending.length === 0;
 };
 const setConnection = (/** @type {string} */ state, /** @type {string} */ text) => {
   $('connection').dataset.state = state;
@@ -42,7 +42,8 @@ const setConnection = (/** @type {string} */ state, /** @type {string} */ text) 
 const panel = createSessionPanel({ api, onChanged: () => scheduleRefresh() });
 const timeline = createTimelineView();
 const output = createOutputView();
-const holds = createHoldPoints({ api, notify, onChanged: () => scheduleRefresh() });
+const holds = createHoldPoints({ api, onPending: showPendingHolds, onChanged: () => scheduleRefresh() });
+$('notice-go').onclick = () => holds.focusFirst();
 const summary = createSummaryView();
 const switcher = createSessionSwitcher({ api, onSelect: (id) => void selectSession(id), onProject: (name) => void selectProject(name) });
 

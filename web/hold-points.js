@@ -6,16 +6,14 @@ const MAX_PATCH_CHARS = 60_000;
 
 /**
  * What waits for a person: each pending hold point with its reason, a comment box and approve /
- * reject in one place; a merge hold point shows its nanocycle's diff beside it. A hold point that
- * was not there before raises a notice at the top of the page.
+ * reject in one place; a merge hold point shows its nanocycle's diff beside it. The page is told
+ * which ones are pending, to keep a notice at the top while any is.
  *
- * @param {{ api: ReturnType<typeof import('./api.js').createApi>, notify: (text: string) => void, onChanged: () => void }} deps
+ * @param {{ api: ReturnType<typeof import('./api.js').createApi>, onPending: (pending: any[]) => void, onChanged: () => void }} deps
  */
 export function createHoldPoints(deps) {
   const list = /** @type {HTMLElement} */ (document.getElementById('hold-list'));
   const empty = /** @type {HTMLElement} */ (document.getElementById('holds-empty'));
-  /** @type {Set<string>} */
-  let known = new Set();
   /** @type {string | null} */
   let sessionId = null;
   /** @type {Map<string, HTMLElement>} cards by hold point id, kept while pending so a comment being typed survives a refresh */
@@ -68,20 +66,21 @@ export function createHoldPoints(deps) {
     /** @param {string} id */
     reset(id) {
       sessionId = id;
-      known = new Set();
       cards = new Map();
       list.replaceChildren();
       empty.hidden = false;
+      deps.onPending([]);
+    },
+    /** Moves the keyboard to the first pending hold point's comment box. */
+    focusFirst() {
+      const first = list.querySelector('textarea');
+      first?.scrollIntoView({ block: 'center' });
+      /** @type {HTMLElement | null} */ (first)?.focus();
     },
     /** @param {any[]} holds  GET /sessions/{id}/holds @param {boolean} open whether the session can still act on them */
     show(holds, open) {
       const pending = holds.filter((h) => h.status === 'pending');
-      for (const hold of pending) {
-        if (!known.has(hold.id)) {
-          known.add(hold.id);
-          deps.notify(`Hold point ${hold.id} is waiting for you: ${hold.kind}${hold.nanocycleId ? ` of ${hold.nanocycleId}` : ''}.`);
-        }
-      }
+      deps.onPending(pending);
       const next = new Map();
       for (const hold of pending) next.set(hold.id, cards.get(hold.id) ?? card(hold, open));
       cards = next;

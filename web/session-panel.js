@@ -96,7 +96,7 @@ export function createSessionPanel(deps) {
         ...detail('Started', formatTime(session.startedAt)),
         ...detail('Duration', formatDuration((ended - Date.parse(session.startedAt)) / 1000)),
         ...detail('Workspace', ws ? `${ws.path} — ${ws.gitStatus}${ws.modifiedFiles.length ? `, ${ws.modifiedFiles.length} modified` : ''}${ws.lastCommit ? ` — last commit ${ws.lastCommit.sha.slice(0, 10)} ${ws.lastCommit.subject}` : ''}` : 'not cloned yet'),
-        ...detail('Execution', `${ex.status} — active TPUs: ${ex.activeTpus} · hold points: ${ex.pendingHoldPoints.length}${state.live ? '' : ' (from the record; the workflow did not answer)'}`),
+        ...detail('Execution', `${ex.status} — active TPUs: ${ex.activeTpus} · hold points: ${ex.pendingHoldPoints.length}${state.live || !open ? '' : ' (from the record; the workflow did not answer)'}`),
         ...(session.failure ? detail('Failure', session.failure) : []),
       );
       const link = /** @type {HTMLAnchorElement} */ ($('temporal-link'));

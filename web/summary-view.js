@@ -1,7 +1,8 @@
 // @ts-check
 import { element, formatDuration } from './element.js';
+import { renderMarkdown } from './markdown.js';
 
-/** The generated summary of an ended session: the figures, then its Markdown as text. */
+/** The generated summary of an ended session: the figures, then its Markdown, rendered from text. */
 export function createSummaryView() {
   const section = /** @type {HTMLElement} */ (document.getElementById('summary'));
   const figures = /** @type {HTMLElement} */ (document.getElementById('summary-figures'));
@@ -21,7 +22,7 @@ export function createSummaryView() {
         ...pair('Files changed', String(summary.filesChanged.length)),
         ...pair('Commits', String(summary.commits)),
       );
-      text.textContent = summary.markdown;
+      text.replaceChildren(renderMarkdown(summary.markdown));
     },
   };
 }

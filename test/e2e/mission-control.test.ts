@@ -54,6 +54,8 @@ describe('Mission Control', () => {
 
   it('logs in with the token: a wrong one is refused, the link from `tevis up` logs in and drops it from the address', async () => {
     await page.goto(`${h.apiUrl}/`);
+    await page.locator('#login').waitFor({ state: 'visible', timeout: WAIT });
+    expect(await page.locator('#app').isVisible()).toBe(false);
     await page.getByLabel('API token').fill('not-the-token');
     await page.getByRole('button', { name: 'Log in' }).click();
     await expect.poll(() => page.locator('#login-error').textContent(), { timeout: WAIT }).toContain('refused');
@@ -61,6 +63,7 @@ describe('Mission Control', () => {
 
     await page.goto(`${h.apiUrl}/#token=${encodeURIComponent(h.token)}`);
     await page.locator('#app').waitFor({ state: 'visible', timeout: WAIT });
+    expect(await page.locator('#login').isVisible()).toBe(false);
     expect(page.url()).not.toContain(h.token);
     expect(await page.evaluate(() => localStorage.getItem('tevis.token'))).toBe(h.token);
     await expect.poll(() => page.locator('#sessions-empty').textContent(), { timeout: WAIT }).toContain('No sessions in mission yet');
@@ -117,13 +120,17 @@ describe('Mission Control', () => {
     await shoot('4-hold-point');
     const eventsBefore = await page.locator('#timeline-list li').count();
 
-    await hold.getByLabel('Comment').fill('looks good');
+    // The notice takes the keyboard to the hold point.
+    await page.getByRole('button', { name: 'Go to the hold points' }).click();
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('comment-HP-001-merge');
+    await page.keyboard.type('looks good');
     await hold.getByRole('button', { name: 'Approve' }).click();
     await expect.poll(() => page.locator('#nanocycles tr[data-nanocycle="NC-001"]').textContent(), { timeout: WAIT }).toContain('merged');
     await expect.poll(() => page.locator('#timeline-list li[data-type="nanocycle.merged"]').count(), { timeout: WAIT }).toBe(1);
     expect(await page.locator('#timeline-list li').count()).toBeGreaterThan(eventsBefore);
     expect(await page.locator('#timeline-list li[data-type="holdpoint.resolved"]').textContent()).toContain('approved by Mission Control — "looks good"');
     await expect.poll(() => page.locator('#holds-empty').isVisible(), { timeout: WAIT }).toBe(true);
+    expect(await page.locator('#notice').isVisible()).toBe(false);
     // Every event once, in order, across the restart too.
     const seqs = (await page.locator('#timeline-list li').evaluateAll((items) => items.map((li) => Number(li.getAttribute('data-seq')))));
     const stored = (await h.call('GET', `/sessions/${sessionId}/events`)).json.events.map((e: any) => e.seq);
@@ -136,6 +143,10 @@ describe('Mission Control', () => {
     await page.locator('#summary').waitFor({ state: 'visible', timeout: WAIT });
     await expect.poll(() => page.locator('#summary-text').textContent(), { timeout: WAIT }).toContain('NC-001');
     expect(await page.locator('#summary-figures').textContent()).toContain('merged');
+    // The Markdown is rendered (from text): a heading, lists, code.
+    expect(await page.locator('#summary-text h3').first().textContent()).toBe(`Session ${sessionId} — mission`);
+    expect(await page.locator('#summary-text h4').allTextContents()).toEqual(expect.arrayContaining(['Files changed', 'Nanocycles', 'Metrics']));
+    expect(await page.locator('#summary-text li code').allTextContents()).toContain('GREETING.md');
     await expect.poll(() => page.locator('#session-title').textContent(), { timeout: WAIT }).toContain('ended');
     await shoot('6-summary');
   });
