@@ -89,6 +89,9 @@ describe('the CLI, end to end against `tevis up`', () => {
     const page = await fetch(link.split('#')[0]!);
     expect(page.status).toBe(200);
     expect(await page.text()).toContain('Tevis Mission Control');
+    // The page links sessions to the Web UI of the dev server `tevis up` started.
+    const uiConfig = await fetch(`http://127.0.0.1:${env.TEVIS_PORT}/ui-config`, { headers: { authorization: `Bearer ${token}` } });
+    expect(await uiConfig.json()).toEqual({ temporalUi: { url: `http://127.0.0.1:${env.TEVIS_TEMPORAL_UI_PORT}`, namespace: 'default' } });
   });
 
   it('status, project create, session create, list, info, switch, end, summary', async () => {
