@@ -74,12 +74,29 @@ async function start() {
   $('logout').hidden = false;
   const config = await api.get('/ui-config').catch(() => ({ temporalUi: null }));
   panel.setTemporalUi(config.temporalUi);
+  shownProjects = null;
+  await reloadProjects(localStorage.getItem(PROJECT_KEY), true);
+}
+
+/** @type {string | null} the project names last shown in the picker */
+let shownProjects = null;
+
+/**
+ * Reads the projects again; the picker is rebuilt only when they changed (it may have the focus).
+ * @param {string | null} [wanted] the project to show if it exists @param {boolean} [show] show its sessions even if it is the one shown
+ */
+async function reloadProjects(wanted = project, show = false) {
   const { projects } = await api.get('/projects');
-  const remembered = localStorage.getItem(PROJECT_KEY);
-  const chosen = projects.find((/** @type {any} */ p) => p.name === remembered)?.name ?? projects[0]?.name ?? null;
+  const names = projects.map((/** @type {any} */ p) => p.name).join('\n');
+  if (names === shownProjects) return;
+  shownProjects = names;
+  const chosen = projects.find((/** @type {any} */ p) => p.name === wanted)?.name ?? projects[0]?.name ?? null;
   switcher.showProjects(projects, chosen);
-  if (chosen) await selectProject(chosen);
-  else switcher.showSessions([], null);
+  if (chosen && (show || chosen !== project)) await selectProject(chosen);
+  else if (!chosen) {
+    project = null;
+    switcher.showSessions([], null);
+  }
 }
 
 async function selectProject(/** @type {string} */ name) {
@@ -178,7 +195,11 @@ $('logout').onclick = () => {
 
 // The duration and anything a stream cannot say (a session made elsewhere) stay fresh.
 window.setInterval(() => {
-  if (sessionId && document.visibilityState === 'visible') void refresh();
+  if ($('app').hidden || document.visibilityState !== 'visible') return;
+  // Projects and sessions made elsewhere (the CLI, another tab) show up too.
+  void reloadProjects().catch(() => {});
+  if (sessionId) void refresh();
+  else if (project) void selectProject(project).catch(() => {});
 }, 10_000);
 
 function boot() {

@@ -19,12 +19,13 @@ const shots = join(fileURLToPath(new URL('../..', import.meta.url)), '.cache', '
 let h: Harness;
 let browser: Browser;
 let page: Page;
+let remote = '';
 
 beforeAll(async () => {
   mkdirSync(shots, { recursive: true });
   console.log(`[tevis test] Mission Control screenshots: ${shots}`);
   [h, browser] = await Promise.all([startHarness({ database: 'postgres', label: 'mission-control', env: { TEVIS_TEMPORAL_UI_URL: 'http://127.0.0.1:8233' } }), launchChromium()]);
-  const { remote } = await makeGitFixture(join(h.home, 'fixture'));
+  ({ remote } = await makeGitFixture(join(h.home, 'fixture')));
   await createProject(h, { name: 'mission', repository: remote });
   page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
 });
@@ -99,6 +100,13 @@ describe('Mission Control', () => {
     const record = (await h.call('GET', `/sessions/${sessionId}/nanocycles`)).json.nanocycles[0];
     expect(record.finishedAt).toBeNull();
 
+    // Record what the connection indicator says through the restart.
+    await page.evaluate(() => {
+      const connection = document.getElementById('connection')!;
+      const states: string[] = ((window as unknown as { connectionStates: string[] }).connectionStates = []);
+      new MutationObserver(() => states.push(connection.textContent ?? '')).observe(connection, { childList: true, characterData: true, subtree: true });
+    });
+    const beforeRestart = (await outputLines()).length;
     await h.restartApi();
     await expect.poll(async () => (await outputLines()).some((l) => l.includes('to stderr')), { timeout: WAIT }).toBe(true);
     const lines = await outputLines();
@@ -109,6 +117,9 @@ describe('Mission Control', () => {
     const stored = (await h.call('GET', `/sessions/${sessionId}/nanocycles/NC-001/logs`)).json.lines;
     expect(lines).toHaveLength(stored.length);
     await expect.poll(() => page.locator('#connection').textContent(), { timeout: WAIT }).toBe('Live');
+    // The streams did drop and come back, and lines arrived after the restart.
+    expect(await page.evaluate(() => (window as unknown as { connectionStates: string[] }).connectionStates)).toContain('Reconnecting…');
+    expect(lines.length).toBeGreaterThan(beforeRestart);
     await shoot('3-live-output');
   });
 
@@ -149,6 +160,12 @@ describe('Mission Control', () => {
     expect(await page.locator('#summary-text li code').allTextContents()).toContain('GREETING.md');
     await expect.poll(() => page.locator('#session-title').textContent(), { timeout: WAIT }).toContain('ended');
     await shoot('6-summary');
+  });
+
+  it('shows a project made elsewhere (e.g. by the CLI) without a reload', async () => {
+    await createProject(h, { name: 'elsewhere', repository: remote });
+    await expect.poll(() => page.locator('#project-picker option').allTextContents(), { timeout: WAIT }).toEqual(['elsewhere', 'mission']);
+    expect(await page.locator('#project-picker').inputValue()).toBe('mission');
   });
 
   it('fits a narrow window', async () => {
