@@ -46,10 +46,13 @@ export async function reviewDiff(input: { workspace: string; base: string; branc
   const baseCommit = (await verified(input.workspace, baseSide))!;
   const mergeBase = (await runGit(['merge-base', baseSide, head], { cwd: input.workspace }).catch(() => '')).trim() || null;
   // Once merged (and pushed) the branch is inside its base: what the merge brought in is the diff.
-  const range = input.mergeCommit ? `${input.mergeCommit}^1...${input.mergeCommit}^2` : `${baseSide}...${head}`;
+  // A branch that was in its base already is "merged" at the base's head, which is no merge of
+  // this branch: nothing came in, and the branch against its base says so.
+  const merge = input.mergeCommit && (await verified(input.workspace, `${input.mergeCommit}^2`)) === head ? input.mergeCommit : null;
+  const [from, to] = merge ? [`${merge}^1`, `${merge}^2`] : [baseSide, head];
   const [log, diff] = await Promise.all([
-    runGit(['log', `--max-count=${MAX_COMMITS}`, '--format=%H%x1f%s%x1f%an%x1e', input.mergeCommit ? `${input.mergeCommit}^1..${input.mergeCommit}^2` : `${baseSide}..${head}`], { cwd: input.workspace }),
-    diffRange(input.workspace, range, MAX_PATCH_BYTES),
+    runGit(['log', `--max-count=${MAX_COMMITS}`, '--format=%H%x1f%s%x1f%an%x1e', `${from}..${to}`], { cwd: input.workspace }),
+    diffRange(input.workspace, `${from}...${to}`, MAX_PATCH_BYTES),
   ]);
   const commits = log
     .split('\x1e')

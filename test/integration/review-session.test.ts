@@ -187,6 +187,24 @@ describe('review sessions', () => {
     await h.call('POST', `/sessions/${dev}/end`);
   });
 
+  it('a branch already inside its base: nothing to show, approving merges nothing, and it still reads', async () => {
+    await createProject(h, { name: 'rev-done', repository: fx.remote });
+    await git(['push', '-q', fx.remote, 'refs/heads/main:refs/heads/feat/done'], fx.work);
+    const { session } = await createActiveSession(h, { project: 'rev-done', type: 'review', branch: 'feat/done' });
+    const id = session.id as string;
+    expect((await h.call('GET', `/sessions/${id}/review`)).json).toMatchObject({ commits: [], files: [], patch: '', status: 'pending' });
+    const approved = await h.call('POST', `/sessions/${id}/review/approve`, { by: 'ada' });
+    expect(approved.status).toBe(200);
+    expect(approved.json.status).toBe('merged');
+    // "Merged" at the base's own commit: one parent, so the review shows that nothing came in.
+    const after = await h.call('GET', `/sessions/${id}/review`);
+    expect(after.status).toBe(200);
+    expect(after.json).toMatchObject({ commits: [], files: [], status: 'merged' });
+    await h.call('POST', `/sessions/${id}/end`);
+    await waitFor('the session to end', async () => (await h.call('GET', `/sessions/${id}`)).json.session.status === 'ended');
+    expect((await h.call('GET', `/sessions/${id}/review`)).status).toBe(200);
+  });
+
   it('caps the patch at a whole line and says so', async () => {
     const whole = await diffRange(fx.work, 'main...feat/x');
     expect(whole.truncated).toBe(false);
