@@ -1,6 +1,6 @@
 import { PROBLEM_TYPE_PREFIX } from '../contracts/problems.js';
 import type { HoldPointResolve, NanocycleCreate, NanocycleMerge } from '../contracts/nanocycle.js';
-import type { HoldPointRecord, LogLine, NanocycleDiff, NanocycleRecord } from '../contracts/nanocycle-records.js';
+import type { HoldPointRecord, LogLine, NanocycleDiff, NanocycleRecord, SessionLogLine } from '../contracts/nanocycle-records.js';
 import type { Project, ProjectCreate, ProjectUpdate } from '../contracts/project.js';
 import type { ReviewDecision, ReviewState, ReviewView } from '../contracts/review.js';
 import type { HoldPointBrief, NanocycleBrief } from '../contracts/session-state.js';
@@ -241,6 +241,20 @@ export class TevisApiClient {
     return this.request('GET', `${this.nanocyclePath(sessionId, nanocycleId)}/logs/stream`, {
       accept: 'text/event-stream',
       headers: lastEventId > 0 ? { 'last-event-id': String(lastEventId) } : {},
+      signal,
+    });
+  }
+
+  /** Every nanocycle's output after `after` (an output cursor, `NC-001:12,…`; '' from the start). */
+  sessionOutput(sessionId: string, after: string, limit?: number): Promise<{ lines: SessionLogLine[]; cursor: string }> {
+    return this.json('GET', `/sessions/${encodeURIComponent(sessionId)}/output`, { query: { after: after || undefined, limit } });
+  }
+
+  /** The session's output live; resumes after the output cursor `lastEventId`. */
+  openOutputStream(sessionId: string, lastEventId: string, signal?: AbortSignal): Promise<Response> {
+    return this.request('GET', `/sessions/${encodeURIComponent(sessionId)}/output/stream`, {
+      accept: 'text/event-stream',
+      headers: lastEventId ? { 'last-event-id': lastEventId } : {},
       signal,
     });
   }

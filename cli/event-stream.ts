@@ -53,9 +53,25 @@ export function followEventStream(client: TevisApiClient, sessionId: string, opt
  * events, a nanocycle's log lines): reconnects with `Last-Event-ID` after a drop and passes each
  * item on once, in order, whatever the server replays.
  */
-export async function followSequencedStream<T extends { seq: number }>(open: OpenSequencedStream, options: FollowStreamOptions<T>): Promise<void> {
+export function followSequencedStream<T extends { seq: number }>(open: OpenSequencedStream, options: FollowStreamOptions<T>): Promise<void> {
+  return followResumableStream<T, number>(open, { ...options, start: options.after, advance: (cursor, item) => (item.seq <= cursor ? null : item.seq) });
+}
+
+export interface FollowResumableOptions<T, C> extends Omit<FollowStreamOptions<T>, 'after'> {
+  /** Where to start: the position after everything already shown. */
+  start: C;
+  /** The position after `item`, or null when `item` was seen already (a replay after a restart). */
+  advance(cursor: C, item: T): C | null;
+}
+
+/**
+ * The reconnect loop behind every follower: opens the stream at the last position, passes each
+ * new item on once, and after a drop waits (the server's `retry:`, backing off while it is away)
+ * and opens it again from where it got to. A refusal (4xx) ends it with that error.
+ */
+export async function followResumableStream<T, C>(open: (cursor: C, signal: AbortSignal) => Promise<Response>, options: FollowResumableOptions<T, C>): Promise<void> {
   const sleep = options.sleep ?? abortableDelay;
-  let cursor = options.after;
+  let cursor = options.start;
   let retryMs = 1000;
   let failures = 0;
   let stopped = false;
@@ -73,8 +89,9 @@ export async function followSequencedStream<T extends { seq: number }>(open: Ope
           if (stopped) return;
           const item = JSON.parse(message.data) as T;
           // The server promises no duplicates; this keeps the promise even across its restarts.
-          if (item.seq <= cursor) return;
-          cursor = item.seq;
+          const next = options.advance(cursor, item);
+          if (next === null) return;
+          cursor = next;
           if (options.onEvent(item) === true) {
             stopped = true;
             connection.abort();

@@ -3,6 +3,7 @@ import { registerSessionCreate } from './session-create.js';
 import { registerSessionEnd } from './session-end.js';
 import { registerSessionInfo } from './session-info.js';
 import { registerSessionList } from './session-list.js';
+import { registerSessionOutput } from './session-output.js';
 import { registerSessionRecover } from './session-recover.js';
 import { registerSessionSummary } from './session-summary.js';
 import { registerSessionSwitch } from './session-switch.js';
@@ -18,4 +19,5 @@ export function registerSessionCommands(program: Command): void {
   registerSessionSummary(session);
   registerSessionRecover(session);
   registerSessionTimeline(session);
+  registerSessionOutput(session);
 }

@@ -1,6 +1,6 @@
 import { formatDuration } from '../../contracts/durations.js';
 import type { NanocycleBrief } from '../../contracts/session-state.js';
-import type { HoldPointRecord, LogLine, NanocycleDiff, NanocycleRecord } from '../api-client.js';
+import type { HoldPointRecord, LogLine, NanocycleDiff, NanocycleRecord, SessionLogLine } from '../api-client.js';
 import { formatTimestamp, renderTable } from '../output.js';
 
 /** `NC-001 queued on feat/nc-001-auth-system` */
@@ -64,6 +64,11 @@ export function nextStepHint(nc: Pick<NanocycleRecord, 'id' | 'status'> & { data
 /** One output line as printed by `nanocycle logs`: the line itself, nothing added. */
 export function renderLogLine(line: LogLine): string {
   return line.line;
+}
+
+/** `session output`: each line after the nanocycle that printed it. */
+export function renderSessionLogLine(line: SessionLogLine): string {
+  return `${line.nanocycleId}  ${line.line}`;
 }
 
 /** `nanocycle logs --json`: one object per line (NDJSON). */

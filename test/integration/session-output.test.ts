@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SessionLogLine } from '../../contracts/nanocycle-records.js';
 import { parseOutputCursor } from '../../contracts/output-cursor.js';
+import { ProcessSet, cleanEnv, describeRun, runCli } from '../support/durability-kit.js';
 import { makeGitFixture } from '../support/git-fixtures.js';
 import { openSse } from '../support/sse-client.js';
 import { createActiveSession, createProject, startHarness, waitFor, type DatabaseKind, type Harness } from '../support/tevis-harness.js';
@@ -24,8 +25,13 @@ function outputSuite(kind: DatabaseKind) {
       await createProject(h, { name: 'printer', repository: remote, execution: { holdMerge: false } });
       await createProject(h, { name: 'neighbour', repository: remote });
       await createProject(h, { name: 'quiet', repository: remote });
+      await createProject(h, { name: 'cli-out', repository: remote, execution: { holdMerge: false } });
     });
-    afterAll(async () => h?.stop());
+    const processes = new ProcessSet();
+    afterAll(async () => {
+      await processes.killAll();
+      await h?.stop();
+    });
 
     it('streams two nanocycles at once, each in order, every line once across a reconnect', async () => {
       const { session } = await createActiveSession(h, { project: 'printer' });
@@ -77,6 +83,48 @@ function outputSuite(kind: DatabaseKind) {
       expect(rest.json.lines.map((l: SessionLogLine) => `${l.nanocycleId}:${l.seq}`).sort()).toEqual(second.items.map((l) => `${l.nanocycleId}:${l.seq}`).sort());
       expect(rest.json.cursor).toBe(all.json.cursor);
       await waitFor('the neighbour nanocycle to finish', async () => (await h.call('GET', `/sessions/${neighbour.id}/output`)).json.lines.some((l: SessionLogLine) => l.line === 'not yours'));
+    });
+
+    // The CLI is the same whatever the database; once is enough.
+    it.runIf(kind === 'postgres')('tevis session output prints it all, and --follow streams it until the session ends', async () => {
+      const env = cleanEnv({ TEVIS_HOME: h.home, TEVIS_API_URL: h.apiUrl, TEVIS_API_TOKEN: h.token });
+      const { session } = await createActiveSession(h, { project: 'cli-out' });
+      const id = session.id as string;
+      const empty = await runCli(processes, ['session', 'output', id], env);
+      expect(empty.code, describeRun(empty)).toBe(0);
+      expect(empty.stderr).toContain('has printed anything yet');
+
+      const following = runCli(processes, ['session', 'output', id, '--follow', '--json'], env);
+      for (const name of ['one', 'two']) {
+        const created = await h.call('POST', `/sessions/${id}/nanocycles`, { name, run: ['for i in 1 2 3; do echo "$TEVIS_NANOCYCLE_ID out $i"; sleep 0.1; done', 'echo "$TEVIS_NANOCYCLE_ID err" >&2'] });
+        expect(created.status).toBe(201);
+      }
+      // They change no file: nothing to commit or merge, so they end completed.
+      await waitFor('both nanocycles to complete', async () => {
+        const rows = (await h.call('GET', `/sessions/${id}/nanocycles`)).json.nanocycles as any[];
+        return rows.length === 2 && rows.every((n) => n.status === 'completed');
+      });
+      await h.call('POST', `/sessions/${id}/end`);
+      const followed = await following;
+      expect(followed.code, describeRun(followed)).toBe(0);
+      const streamed = followed.stdout.trim().split('\n').map((text) => JSON.parse(text) as SessionLogLine);
+      const stored = (await h.call('GET', `/sessions/${id}/output`)).json.lines as SessionLogLine[];
+      // Each run step is announced (`$ …`) before its output: 2 × (2 steps + 4 lines).
+      expect(stored).toHaveLength(12);
+      // Every line once: the same set as the record, each nanocycle's in its order.
+      expect(streamed.map((l) => `${l.nanocycleId}:${l.seq}`).sort()).toEqual(stored.map((l) => `${l.nanocycleId}:${l.seq}`).sort());
+      for (const nc of ['NC-001', 'NC-002']) {
+        const printed = streamed.filter((l) => l.nanocycleId === nc && !l.line.startsWith('$ ')).map((l) => l.line);
+        expect(printed).toEqual([`${nc} out 1`, `${nc} out 2`, `${nc} out 3`, `${nc} err`]);
+      }
+
+      const text = await runCli(processes, ['session', 'output', id], env);
+      expect(text.code, describeRun(text)).toBe(0);
+      expect(text.stdout).toContain('NC-001  NC-001 out 1\n');
+      expect(text.stdout).not.toContain('NC-002 err');
+      expect(text.stderr).toContain('NC-002  NC-002 err\n');
+      const missing = await runCli(processes, ['session', 'output', 'sess_zzzzzz'], env);
+      expect(missing.code, describeRun(missing)).toBe(3);
     });
 
     it('refuses a cursor that is not one, and an unknown session', async () => {

@@ -3,6 +3,7 @@ import type { HoldPointRecord, LogLine, NanocycleRecord, TevisApiClient } from '
 import { ApiProblemError } from '../../cli/errors.js';
 import { followSequencedStream } from '../../cli/event-stream.js';
 import { followNanocycleLogs, outputIsOver, readLogLines, settledNanocycle } from '../../cli/follow-nanocycle-logs.js';
+import { sse, tick } from '../support/fake-sse.js';
 
 const SESSION = 'sess_a1b2c3';
 const AT = '2025-03-01T10:00:00.000Z';
@@ -13,27 +14,6 @@ const frame = (l: LogLine) => `id: ${l.seq}\nevent: ${l.stream}\ndata: ${JSON.st
 function nc(status: string, finishedAt: string | null = null, data: Record<string, unknown> = {}): NanocycleRecord {
   return { id: 'NC-001', name: 'auth', goal: null, status, branch: 'feat/nc-001-auth', executor: 'local', createdAt: AT, startedAt: AT, finishedAt, data };
 }
-
-/** An SSE body: the chunks, then either the end or (open) nothing more until the request is aborted. */
-function sse(chunks: string[], signal: AbortSignal, open = false): Response {
-  const encoder = new TextEncoder();
-  return new Response(
-    new ReadableStream({
-      start(controller) {
-        for (const chunk of chunks) controller.enqueue(encoder.encode(chunk));
-        if (!open) return controller.close();
-        signal.addEventListener('abort', () => controller.error(new DOMException('aborted', 'AbortError')), { once: true });
-      },
-    }),
-    { headers: { 'content-type': 'text/event-stream' } },
-  );
-}
-
-const tick = (ms: number, signal?: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    const timer = setTimeout(resolve, Math.min(ms, 2));
-    signal?.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
-  });
 
 describe('outputIsOver', () => {
   it('is over at a final status, and at a merge hold point (its own workflow finished)', () => {

@@ -1,0 +1,47 @@
+import type { Command } from 'commander';
+import type { SessionLogLine } from '../api-client.js';
+import { commandContext } from '../command-context.js';
+import { followSessionOutput, readSessionOutput } from '../follow-session-output.js';
+import { renderLogLineJson, renderSessionLogLine } from '../render/nanocycle.js';
+import { resolveSessionId } from '../session-argument.js';
+
+export function registerSessionOutput(session: Command): void {
+  session
+    .command('output')
+    .description("the output of all a session's nanocycles, each line after its nanocycle id; stderr to stderr; --json prints one JSON object per line")
+    .argument('[id]', 'session id (default: the current session)')
+    .option('-f, --follow', 'stream new output until the session ends (or Ctrl-C)')
+    .action(async (given: string | undefined, flags: { follow?: boolean }, command: Command) => {
+      const ctx = commandContext(command);
+      const id = await resolveSessionId(ctx.config.home, given);
+      const client = await ctx.client();
+      const write = (line: SessionLogLine) => {
+        if (ctx.json) process.stdout.write(renderLogLineJson(line) + '\n');
+        else (line.stream === 'stderr' ? process.stderr : process.stdout).write(renderSessionLogLine(line) + '\n');
+      };
+      const note = (text: string) => {
+        if (!ctx.json) process.stderr.write(`tevis: ${text}\n`);
+      };
+      if (!flags.follow) {
+        let count = 0;
+        await readSessionOutput(client, id, {}, (line) => (count++, write(line)));
+        if (count === 0) note(`no nanocycle of ${id} has printed anything yet; \`tevis session output ${id} --follow\` waits for it`);
+        return;
+      }
+      const stop = new AbortController();
+      const onSignal = () => stop.abort();
+      process.once('SIGINT', onSignal);
+      process.once('SIGTERM', onSignal);
+      try {
+        const status = await followSessionOutput(client, id, {
+          signal: stop.signal,
+          onLine: write,
+          onReconnect: (reason, delayMs) => note(`${reason}; reconnecting in ${Math.round(delayMs / 1000)}s`),
+        });
+        if (status) note(`session ${id} ${status}`);
+      } finally {
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
+      }
+    });
+}
