@@ -6,15 +6,17 @@
  *   GET /sessions/:id (live)   vs  a bare Hono route on @hono/node-server
  *   pause+resume Updates       vs  bare Temporal client Updates on a trivial workflow
  *   nanocycle create → merged  vs  the same git by hand: worktree, run the step, commit, merge --no-ff
+ *   Mission Control's files    vs  the same files from a bare Hono serveStatic
  *
  * Starts its own Temporal dev server and PGlite under .cache/tevis-bench; loopback only.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { serve } from '@hono/node-server';
+import { serveStatic } from '@hono/node-server/serve-static';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { Hono } from 'hono';
 import { loadConfig } from '../runtime/config.js';
@@ -160,6 +162,29 @@ try {
   }
   report('nanocycle create → merged', median(nanocycleTimes), 'bare git: worktree+commit+merge', median(gitTimes), 'ms');
   await call('POST', `/sessions/${ncSession}/end`);
+
+  // 5. Everything a browser fetches to show Mission Control, one after another, against the same
+  // files from a bare Hono static server. (The vendored SSE parser is Tevis's own; the baseline
+  // serves web/ only, so it fetches one file fewer.)
+  const webFiles = readdirSync(join(root, 'web')).filter((name) => /\.(html|js|css)$/.test(name));
+  const staticApp = new Hono().use('/web/*', serveStatic({ root: relative(process.cwd(), root) || '.' }));
+  const staticServer = serve({ fetch: staticApp.fetch, port: 18184, hostname: '127.0.0.1' });
+  const pageTimes: number[] = [];
+  const staticTimes: number[] = [];
+  const fetchAll = async (base: string, paths: string[]) => {
+    for (const path of paths) {
+      const response = await fetch(base + path);
+      if (!response.ok) throw new Error(`GET ${base}${path}: ${response.status}`);
+      await response.arrayBuffer();
+    }
+  };
+  const pagePaths = ['/', ...webFiles.filter((n) => n !== 'index.html').map((n) => `/web/${n}`), '/web/eventsource-parser.js'];
+  for (let i = 0; i < ROUNDS * 5; i++) {
+    staticTimes.push(await timeIt(() => fetchAll('http://127.0.0.1:18184', webFiles.map((n) => `/web/${n}`))));
+    pageTimes.push(await timeIt(() => fetchAll(tevis.apiUrl, pagePaths)));
+  }
+  staticServer.close();
+  report(`Mission Control files (${pagePaths.length})`, median(pageTimes), `bare Hono serveStatic (${webFiles.length})`, median(staticTimes), 'ms');
 } finally {
   await tevis.stop();
   rmSync(work, { recursive: true, force: true });
