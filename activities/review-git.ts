@@ -51,10 +51,10 @@ export async function reviewDiff(input: { workspace: string; base: string; branc
   const merge = input.mergeCommit && (await verified(input.workspace, `${input.mergeCommit}^2`)) === head ? input.mergeCommit : null;
   const [from, to] = merge ? [`${merge}^1`, `${merge}^2`] : [baseSide, head];
   const [log, diff] = await Promise.all([
-    runGit(['log', `--max-count=${MAX_COMMITS}`, '--format=%H%x1f%s%x1f%an%x1e', `${from}..${to}`], { cwd: input.workspace }),
+    runGit(['log', `--max-count=${MAX_COMMITS + 1}`, '--format=%H%x1f%s%x1f%an%x1e', `${from}..${to}`], { cwd: input.workspace }),
     diffRange(input.workspace, `${from}...${to}`, MAX_PATCH_BYTES),
   ]);
-  const commits = log
+  const all = log
     .split('\x1e')
     .map((record) => record.trim())
     .filter(Boolean)
@@ -62,7 +62,8 @@ export async function reviewDiff(input: { workspace: string; base: string; branc
       const [sha = '', subject = '', author = ''] = record.split('\x1f');
       return { sha, subject, author };
     });
-  return { base: input.base, branch: input.branch, baseCommit, headCommit: head, mergeBase, commits, files: diff.files, patch: diff.patch, truncated: diff.truncated };
+  const commits = all.slice(0, MAX_COMMITS);
+  return { base: input.base, branch: input.branch, baseCommit, headCommit: head, mergeBase, commits, commitsTruncated: all.length > MAX_COMMITS, files: diff.files, patch: diff.patch, truncated: diff.truncated };
 }
 
 /**

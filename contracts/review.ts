@@ -46,7 +46,9 @@ export const ReviewView = z
     baseCommit: z.string(),
     headCommit: z.string(),
     mergeBase: z.string().nullable(),
+    /** The newest 500 at most; `commitsTruncated` says there were more. */
     commits: z.array(ReviewCommit),
+    commitsTruncated: z.boolean(),
     files: z.array(z.object({ path: z.string(), additions: z.number(), deletions: z.number() })),
     /** Capped at 2 MiB, cut at a whole line; `truncated` says it was. */
     patch: z.string(),

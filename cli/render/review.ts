@@ -43,7 +43,8 @@ export function renderReview(view: ReviewView, options: { show: ReviewShow }): s
     ['COMMIT', 'AUTHOR', 'SUBJECT'],
     view.commits.map((c) => [c.sha.slice(0, 12), c.author, c.subject]),
   );
-  const parts = [header, commits, stat];
+  const more = view.commitsTruncated ? `\n… (the newest ${view.commits.length} commits; \`git log ${view.base}..${view.branch}\` in the workspace has them all)` : '';
+  const parts = [header, commits + more, stat];
   if (options.show === 'patch') {
     parts.push(view.patch.replace(/\n+$/, '') + (view.truncated ? '\n… (the patch is longer than the 2 MiB shown; `git diff` in the workspace has it all)' : ''));
   }

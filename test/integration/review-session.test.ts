@@ -1,6 +1,8 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
 import { diffRange } from '../../activities/git-diff.js';
+import { reviewDiff } from '../../activities/review-git.js';
 import { ProcessSet, cleanEnv, describeRun, runCli } from '../support/durability-kit.js';
 import { git, makeGitFixture, type GitFixture } from '../support/git-fixtures.js';
 import { createActiveSession, createProject, startHarness, waitFor, type Harness } from '../support/tevis-harness.js';
@@ -212,6 +214,24 @@ describe('review sessions', () => {
     const cut = await diffRange(fx.work, 'main...feat/x', 60);
     expect(cut).toMatchObject({ truncated: true, files: whole.files });
     expect(cut.patch).toBe('diff --git a/branches/feat_x.md b/branches/feat_x.md\n');
+  });
+
+  it('lists the newest 500 commits and says there were more', async () => {
+    const workspace = join(h.home, 'long-review');
+    await git(['clone', '-q', '--branch', 'main', '--', fx.remote, workspace]);
+    const from = (await git(['rev-parse', 'HEAD'], workspace)).trim();
+    // 501 commits in one process: fast-import continues the branch from its last commit.
+    let stream = '';
+    for (let i = 1; i <= 501; i++) stream += `commit refs/heads/feat/long\ncommitter Ada <ada@example.com> ${1_700_000_000 + i} +0000\ndata ${`step ${i}`.length}\nstep ${i}\n${i === 1 ? `from ${from}\n` : ''}\n`;
+    const imported = spawnSync('git', ['fast-import', '--quiet'], { cwd: workspace, input: stream });
+    expect(imported.status, imported.stderr.toString()).toBe(0);
+    const view = await reviewDiff({ workspace, base: 'main', branch: 'feat/long' });
+    expect(view.commits).toHaveLength(500);
+    expect(view.commitsTruncated).toBe(true);
+    expect(view.commits[0]!.subject).toBe('step 501');
+    await git(['branch', '-q', 'feat/x', 'origin/feat/x'], workspace);
+    const short = await reviewDiff({ workspace, base: 'main', branch: 'feat/x' });
+    expect(short.commitsTruncated).toBe(false);
   });
 
   it('only a review session shows or decides a review', async () => {

@@ -12,6 +12,7 @@ const view: ReviewView = {
   files: [{ path: 'x.md', additions: 2, deletions: 1 }],
   patch: 'diff --git a/x.md b/x.md\n+new\n',
   truncated: false,
+  commitsTruncated: false,
   status: 'pending',
   review: pendingReview('main'),
 };
@@ -41,6 +42,11 @@ describe('review rendering', () => {
 
   it('says when the patch was cut', () => {
     expect(renderReview({ ...view, truncated: true }, { show: 'patch' })).toMatch(/\+new\n… \(the patch is longer than the 2 MiB shown/);
+  });
+
+  it('says when the commits were cut', () => {
+    expect(renderReview(view, { show: 'commits' })).not.toContain('newest');
+    expect(renderReview({ ...view, commitsTruncated: true }, { show: 'commits' })).toContain('… (the newest 1 commits; `git log main..feat/x` in the workspace has them all)');
   });
 
   it('says what each decision did', () => {
