@@ -1,6 +1,7 @@
 import type { HoldPointRecord, LogLine, NanocycleRecord, TevisApiClient } from './api-client.js';
 import { ApiProblemError } from './errors.js';
-import { abortableDelay, followSequencedStream, isFinal } from './event-stream.js';
+import { abortableDelay, followSequencedStream } from './event-stream.js';
+import { streamUntil, type StreamUntilOptions } from './stream-until.js';
 
 /** Statuses after which a nanocycle writes no more output. */
 const OUTPUT_OVER: readonly string[] = ['completed', 'merged', 'failed', 'cancelled', 'rejected', 'conflict'];
@@ -14,15 +15,12 @@ export function outputIsOver(nc: Pick<NanocycleRecord, 'status' | 'finishedAt'>)
   return OUTPUT_OVER.includes(nc.status) || nc.finishedAt !== null;
 }
 
-export interface FollowLogsOptions {
+/** `pollMs`: how often the nanocycle's status is checked beside the stream. */
+export interface FollowLogsOptions extends StreamUntilOptions {
   onLine(line: LogLine): void;
   /** The nanocycle's status changed (first call: its status when following began). */
   onStatus?(nc: NanocycleRecord, pendingHold: HoldPointRecord | null): void;
   onReconnect?(reason: string, delayMs: number): void;
-  /** How often the status is checked beside the stream. */
-  pollMs?: number;
-  signal?: AbortSignal;
-  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
 }
 
 const PAGE = 1000;
@@ -53,71 +51,40 @@ export async function readLogLines(client: TevisApiClient, sessionId: string, na
  * ended, or null when stopped by the signal first.
  */
 export async function followNanocycleLogs(client: TevisApiClient, sessionId: string, nanocycleId: string, options: FollowLogsOptions): Promise<NanocycleRecord | null> {
-  const sleep = options.sleep ?? abortableDelay;
-  const pollMs = options.pollMs ?? 2000;
-  const streaming = new AbortController();
-  const stopStreaming = () => streaming.abort();
-  options.signal?.addEventListener('abort', stopStreaming, { once: true });
-
   let cursor = 0;
   const emit = (line: LogLine) => {
     if (line.seq <= cursor) return;
     cursor = line.seq;
     options.onLine(line);
   };
-
-  let ended: NanocycleRecord | null = null;
   let lastStatus: string | null = null;
-  let failure: unknown = null;
 
-  const watch = async () => {
-    let holds: HoldPointRecord[] | null = null;
-    while (!streaming.signal.aborted) {
-      try {
-        const nc = (await client.listNanocycles(sessionId)).find((n) => n.id === nanocycleId);
-        if (!nc) throw notFound(sessionId, nanocycleId);
-        const key = `${nc.status}:${nc.finishedAt ?? ''}`;
-        if (key !== lastStatus) {
-          lastStatus = key;
-          holds = nc.status === 'awaiting_approval' || nc.status === 'conflict' ? await client.listHoldPoints(sessionId) : null;
-          const pending = holds?.find((h) => h.nanocycleId === nanocycleId && h.status === 'pending') ?? null;
-          options.onStatus?.(nc, pending);
-        }
-        if (outputIsOver(nc)) {
-          ended = nc;
-          streaming.abort();
-          return;
-        }
-      } catch (error) {
-        if (isFinal(error)) {
-          failure = error;
-          streaming.abort();
-          return;
-        }
-        // The API is restarting or away: the stream reconnects on its own; keep checking.
-      }
-      await sleep(pollMs, streaming.signal);
+  const check = async (): Promise<NanocycleRecord | undefined> => {
+    const nc = (await client.listNanocycles(sessionId)).find((n) => n.id === nanocycleId);
+    if (!nc) throw notFound(sessionId, nanocycleId);
+    const key = `${nc.status}:${nc.finishedAt ?? ''}`;
+    if (key !== lastStatus) {
+      lastStatus = key;
+      const holds = nc.status === 'awaiting_approval' || nc.status === 'conflict' ? await client.listHoldPoints(sessionId) : null;
+      const pending = holds?.find((h) => h.nanocycleId === nanocycleId && h.status === 'pending') ?? null;
+      options.onStatus?.(nc, pending);
     }
+    return outputIsOver(nc) ? nc : undefined;
   };
 
-  const stream = followSequencedStream<LogLine>((lastEventId, signal) => client.openLogStream(sessionId, nanocycleId, lastEventId, signal), {
-    after: 0,
-    onEvent: emit,
-    onReconnect: options.onReconnect,
-    signal: streaming.signal,
-    sleep,
-  }).catch((error: unknown) => {
-    failure ??= error;
-    streaming.abort();
-  });
-
-  try {
-    await Promise.all([watch(), stream]);
-  } finally {
-    options.signal?.removeEventListener('abort', stopStreaming);
-  }
-  if (failure) throw failure;
-  if (!ended || options.signal?.aborted) return null;
+  const ended = await streamUntil(
+    (signal) =>
+      followSequencedStream<LogLine>((lastEventId, connection) => client.openLogStream(sessionId, nanocycleId, lastEventId, connection), {
+        after: 0,
+        onEvent: emit,
+        onReconnect: options.onReconnect,
+        signal,
+        sleep: options.sleep,
+      }),
+    check,
+    options,
+  );
+  if (!ended) return null;
   // The lines written before the status changed that the stream had not brought yet.
   await readLogLines(client, sessionId, nanocycleId, cursor, emit);
   return ended;

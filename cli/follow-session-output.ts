@@ -1,7 +1,8 @@
 import type { SessionLogLine } from '../contracts/nanocycle-records.js';
 import { advanceOutputCursor, formatOutputCursor, type OutputCursor } from '../contracts/output-cursor.js';
 import type { TevisApiClient } from './api-client.js';
-import { abortableDelay, followResumableStream, isFinal } from './event-stream.js';
+import { followResumableStream } from './event-stream.js';
+import { streamUntil, type StreamUntilOptions } from './stream-until.js';
 
 /** Session statuses after which no nanocycle of it prints again. */
 const OVER: readonly string[] = ['ended', 'failed'];
@@ -28,13 +29,10 @@ export async function readSessionOutput(client: TevisApiClient, sessionId: strin
   }
 }
 
-export interface FollowSessionOutputOptions {
+/** `pollMs`: how often the session's status is checked beside the stream. */
+export interface FollowSessionOutputOptions extends StreamUntilOptions {
   onLine(line: SessionLogLine): void;
   onReconnect?(reason: string, delayMs: number): void;
-  /** How often the session's status is checked beside the stream. */
-  pollMs?: number;
-  signal?: AbortSignal;
-  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
 }
 
 /**
@@ -44,11 +42,6 @@ export interface FollowSessionOutputOptions {
  * the session's final status, or null when stopped by the signal first.
  */
 export async function followSessionOutput(client: TevisApiClient, sessionId: string, options: FollowSessionOutputOptions): Promise<string | null> {
-  const sleep = options.sleep ?? abortableDelay;
-  const streaming = new AbortController();
-  const stopStreaming = () => streaming.abort();
-  options.signal?.addEventListener('abort', stopStreaming, { once: true });
-
   let cursor: OutputCursor = {};
   const emit = (line: SessionLogLine) => {
     const next = advance(cursor, line);
@@ -56,49 +49,25 @@ export async function followSessionOutput(client: TevisApiClient, sessionId: str
     cursor = next;
     options.onLine(line);
   };
-  let ended: string | null = null;
-  let failure: unknown = null;
-
-  const watch = async () => {
-    while (!streaming.signal.aborted) {
-      try {
-        const { session } = await client.getSession(sessionId);
-        if (OVER.includes(session.status)) {
-          ended = session.status;
-          streaming.abort();
-          return;
-        }
-      } catch (error) {
-        if (isFinal(error)) {
-          failure = error;
-          streaming.abort();
-          return;
-        }
-        // The API is away for now: the stream reconnects on its own; keep checking.
-      }
-      await sleep(options.pollMs ?? 2000, streaming.signal);
-    }
+  const check = async () => {
+    const { session } = await client.getSession(sessionId);
+    return OVER.includes(session.status) ? session.status : undefined;
   };
-
-  const stream = followResumableStream<SessionLogLine, OutputCursor>((at, signal) => client.openOutputStream(sessionId, formatOutputCursor(at), signal), {
-    start: {},
-    advance,
-    onEvent: emit,
-    onReconnect: options.onReconnect,
-    signal: streaming.signal,
-    sleep,
-  }).catch((error: unknown) => {
-    failure ??= error;
-    streaming.abort();
-  });
-
-  try {
-    await Promise.all([watch(), stream]);
-  } finally {
-    options.signal?.removeEventListener('abort', stopStreaming);
-  }
-  if (failure) throw failure;
-  if (!ended || options.signal?.aborted) return null;
+  const ended = await streamUntil(
+    (signal) =>
+      followResumableStream<SessionLogLine, OutputCursor>((at, connection) => client.openOutputStream(sessionId, formatOutputCursor(at), connection), {
+        start: {},
+        advance,
+        onEvent: emit,
+        onReconnect: options.onReconnect,
+        signal,
+        sleep: options.sleep,
+      }),
+    check,
+    options,
+  );
+  if (!ended) return null;
+  // The lines written before the session ended that the stream had not brought yet.
   await readSessionOutput(client, sessionId, cursor, emit);
   return ended;
 }

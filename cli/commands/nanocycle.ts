@@ -5,6 +5,7 @@ import { commandContext } from '../command-context.js';
 import { UsageError } from '../errors.js';
 import { EXIT } from '../exit-codes.js';
 import { followNanocycleLogs, readLogLines, settledNanocycle } from '../follow-nanocycle-logs.js';
+import { untilInterrupted } from '../until-interrupted.js';
 import { parseNanocycleArgument, resolverName } from '../nanocycle-arguments.js';
 import { collectString } from '../option-parsers.js';
 import {
@@ -124,13 +125,9 @@ export function registerNanocycleCommands(program: Command): void {
         if (count === 0) note(`${id} has printed nothing yet; \`tevis nanocycle logs ${id} --follow\` waits for its output`);
         return;
       }
-      const stop = new AbortController();
-      const onSignal = () => stop.abort();
-      process.once('SIGINT', onSignal);
-      process.once('SIGTERM', onSignal);
-      try {
-        const output = await followNanocycleLogs(client, sessionId, id, {
-          signal: stop.signal,
+      const output = await untilInterrupted((signal) =>
+        followNanocycleLogs(client, sessionId, id, {
+          signal,
           onLine: write,
           onStatus(nc, pending) {
             if (nc.status === 'queued') note(`${id} is queued: it starts when a TPU of the session is free`);
@@ -145,18 +142,15 @@ export function registerNanocycleCommands(program: Command): void {
           onReconnect(reason, delayMs) {
             note(`${reason}; reconnecting in ${Math.round(delayMs / 1000)}s`);
           },
-        });
-        // The closing note is for people; a script reading NDJSON is done when the lines are.
-        if (output && !ctx.json) {
-          const ended = await settledNanocycle(client, sessionId, output);
-          note(describeNanocycleOutcome(ended, { detail: 'first-line' }));
-          const pending = ended.status === 'awaiting_approval' || ended.status === 'conflict' ? await pendingHoldOf(client, sessionId, id) : null;
-          const hint = nextStepHint(ended, pending?.id ?? null);
-          if (hint) note(hint);
-        }
-      } finally {
-        process.off('SIGINT', onSignal);
-        process.off('SIGTERM', onSignal);
+        }),
+      );
+      // The closing note is for people; a script reading NDJSON is done when the lines are.
+      if (output && !ctx.json) {
+        const ended = await settledNanocycle(client, sessionId, output);
+        note(describeNanocycleOutcome(ended, { detail: 'first-line' }));
+        const pending = ended.status === 'awaiting_approval' || ended.status === 'conflict' ? await pendingHoldOf(client, sessionId, id) : null;
+        const hint = nextStepHint(ended, pending?.id ?? null);
+        if (hint) note(hint);
       }
     });
 

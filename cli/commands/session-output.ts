@@ -4,6 +4,7 @@ import { commandContext } from '../command-context.js';
 import { followSessionOutput, readSessionOutput } from '../follow-session-output.js';
 import { renderLogLineJson, renderSessionLogLine } from '../render/nanocycle.js';
 import { resolveSessionId } from '../session-argument.js';
+import { untilInterrupted } from '../until-interrupted.js';
 
 export function registerSessionOutput(session: Command): void {
   session
@@ -28,20 +29,13 @@ export function registerSessionOutput(session: Command): void {
         if (count === 0) note(`no nanocycle of ${id} has printed anything yet; \`tevis session output ${id} --follow\` waits for it`);
         return;
       }
-      const stop = new AbortController();
-      const onSignal = () => stop.abort();
-      process.once('SIGINT', onSignal);
-      process.once('SIGTERM', onSignal);
-      try {
-        const status = await followSessionOutput(client, id, {
-          signal: stop.signal,
+      const status = await untilInterrupted((signal) =>
+        followSessionOutput(client, id, {
+          signal,
           onLine: write,
           onReconnect: (reason, delayMs) => note(`${reason}; reconnecting in ${Math.round(delayMs / 1000)}s`),
-        });
-        if (status) note(`session ${id} ${status}`);
-      } finally {
-        process.off('SIGINT', onSignal);
-        process.off('SIGTERM', onSignal);
-      }
+        }),
+      );
+      if (status) note(`session ${id} ${status}`);
     });
 }

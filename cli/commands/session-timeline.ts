@@ -5,6 +5,7 @@ import { commandContext } from '../command-context.js';
 import { followEventStream } from '../event-stream.js';
 import { renderEventLine } from '../render/timeline-event.js';
 import { resolveSessionId } from '../session-argument.js';
+import { untilInterrupted } from '../until-interrupted.js';
 
 const PAGE = 1000;
 
@@ -33,14 +34,10 @@ export function registerSessionTimeline(session: Command): void {
         return;
       }
       // Following prints as it goes: one line per event, or one JSON object per line (NDJSON).
-      const stop = new AbortController();
-      const onSignal = () => stop.abort();
-      process.once('SIGINT', onSignal);
-      process.once('SIGTERM', onSignal);
-      try {
-        await followEventStream(client, id, {
+      await untilInterrupted((signal) =>
+        followEventStream(client, id, {
           after: 0,
-          signal: stop.signal,
+          signal,
           onEvent(event) {
             process.stdout.write((ctx.json ? JSON.stringify(event) : renderEventLine(event)) + '\n');
             // Nothing follows an ended session (it cannot be recovered), so stop there.
@@ -49,10 +46,7 @@ export function registerSessionTimeline(session: Command): void {
           onReconnect(reason, delayMs) {
             if (!ctx.json) process.stderr.write(`tevis: ${reason}; reconnecting in ${Math.round(delayMs / 1000)}s\n`);
           },
-        });
-      } finally {
-        process.off('SIGINT', onSignal);
-        process.off('SIGTERM', onSignal);
-      }
+        }),
+      );
     });
 }

@@ -95,10 +95,17 @@ function outputSuite(kind: DatabaseKind) {
       expect(empty.stderr).toContain('has printed anything yet');
 
       const following = runCli(processes, ['session', 'output', id, '--follow', '--json'], env);
+      const timeline = runCli(processes, ['session', 'timeline', id, '--follow', '--json'], env);
       for (const name of ['one', 'two']) {
         const created = await h.call('POST', `/sessions/${id}/nanocycles`, { name, run: ['for i in 1 2 3; do echo "$TEVIS_NANOCYCLE_ID out $i"; sleep 0.1; done', 'echo "$TEVIS_NANOCYCLE_ID err" >&2'] });
         expect(created.status).toBe(201);
       }
+      // One nanocycle's output alone, followed until it is done.
+      const logs = await runCli(processes, ['nanocycle', 'logs', 'NC-002', '--follow', '--session', id], env);
+      expect(logs.code, describeRun(logs)).toBe(0);
+      expect(logs.stdout.split('\n').filter((l) => l.startsWith('NC-002'))).toEqual(['NC-002 out 1', 'NC-002 out 2', 'NC-002 out 3']);
+      expect(logs.stderr).toContain('NC-002 err');
+      expect(logs.stderr).toContain('NC-002 completed');
       // They change no file: nothing to commit or merge, so they end completed.
       await waitFor('both nanocycles to complete', async () => {
         const rows = (await h.call('GET', `/sessions/${id}/nanocycles`)).json.nanocycles as any[];
@@ -107,6 +114,11 @@ function outputSuite(kind: DatabaseKind) {
       await h.call('POST', `/sessions/${id}/end`);
       const followed = await following;
       expect(followed.code, describeRun(followed)).toBe(0);
+      const followedTimeline = await timeline;
+      expect(followedTimeline.code, describeRun(followedTimeline)).toBe(0);
+      const eventTypes = followedTimeline.stdout.trim().split('\n').map((text) => (JSON.parse(text) as { type: string }).type);
+      expect(eventTypes.at(-1)).toBe('session.ended');
+      expect(eventTypes.filter((t) => t === 'nanocycle.completed')).toHaveLength(2);
       const streamed = followed.stdout.trim().split('\n').map((text) => JSON.parse(text) as SessionLogLine);
       const stored = (await h.call('GET', `/sessions/${id}/output`)).json.lines as SessionLogLine[];
       // Each run step is announced (`$ …`) before its output: 2 × (2 steps + 4 lines).
