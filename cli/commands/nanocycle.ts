@@ -5,7 +5,7 @@ import { commandContext } from '../command-context.js';
 import { UsageError } from '../errors.js';
 import { EXIT } from '../exit-codes.js';
 import { followNanocycleLogs, readLogLines, settledNanocycle } from '../follow-nanocycle-logs.js';
-import { untilInterrupted } from '../until-interrupted.js';
+import { followerNotes } from '../follower-notes.js';
 import { parseNanocycleArgument, resolverName } from '../nanocycle-arguments.js';
 import { collectString } from '../option-parsers.js';
 import {
@@ -19,6 +19,7 @@ import {
 } from '../render/nanocycle.js';
 import { validateRequest, validateValue } from '../request-validation.js';
 import { resolveSessionOption } from '../session-argument.js';
+import { untilInterrupted } from '../until-interrupted.js';
 
 const SESSION_OPTION = ['--session <id>', 'session id (default: the current session)'] as const;
 
@@ -116,9 +117,7 @@ export function registerNanocycleCommands(program: Command): void {
       const sessionId = await resolveSessionOption(ctx.config.home, flags.session);
       const client = await ctx.client();
       const write = logWriter(ctx.json);
-      const note = (text: string) => {
-        if (!ctx.json) process.stderr.write(`tevis: ${text}\n`);
-      };
+      const { note, onReconnect } = followerNotes(ctx.json);
       if (!flags.follow) {
         let count = 0;
         await readLogLines(client, sessionId, id, 0, (line) => (count++, write(line)));
@@ -139,9 +138,7 @@ export function registerNanocycleCommands(program: Command): void {
               );
             }
           },
-          onReconnect(reason, delayMs) {
-            note(`${reason}; reconnecting in ${Math.round(delayMs / 1000)}s`);
-          },
+          onReconnect,
         }),
       );
       // The closing note is for people; a script reading NDJSON is done when the lines are.

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import type { SessionLogLine } from '../api-client.js';
 import { commandContext } from '../command-context.js';
 import { followSessionOutput, readSessionOutput } from '../follow-session-output.js';
+import { followerNotes } from '../follower-notes.js';
 import { renderLogLineJson, renderSessionLogLine } from '../render/nanocycle.js';
 import { resolveSessionId } from '../session-argument.js';
 import { untilInterrupted } from '../until-interrupted.js';
@@ -20,9 +21,7 @@ export function registerSessionOutput(session: Command): void {
         if (ctx.json) process.stdout.write(renderLogLineJson(line) + '\n');
         else (line.stream === 'stderr' ? process.stderr : process.stdout).write(renderSessionLogLine(line) + '\n');
       };
-      const note = (text: string) => {
-        if (!ctx.json) process.stderr.write(`tevis: ${text}\n`);
-      };
+      const { note, onReconnect } = followerNotes(ctx.json);
       if (!flags.follow) {
         let count = 0;
         await readSessionOutput(client, id, {}, (line) => (count++, write(line)));
@@ -33,7 +32,7 @@ export function registerSessionOutput(session: Command): void {
         followSessionOutput(client, id, {
           signal,
           onLine: write,
-          onReconnect: (reason, delayMs) => note(`${reason}; reconnecting in ${Math.round(delayMs / 1000)}s`),
+          onReconnect,
         }),
       );
       if (status) note(`session ${id} ${status}`);

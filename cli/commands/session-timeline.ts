@@ -3,6 +3,7 @@ import type { TimelineEvent } from '../../contracts/timeline.js';
 import type { TevisApiClient } from '../api-client.js';
 import { commandContext } from '../command-context.js';
 import { followEventStream } from '../event-stream.js';
+import { followerNotes } from '../follower-notes.js';
 import { renderEventLine } from '../render/timeline-event.js';
 import { resolveSessionId } from '../session-argument.js';
 import { untilInterrupted } from '../until-interrupted.js';
@@ -43,9 +44,7 @@ export function registerSessionTimeline(session: Command): void {
             // Nothing follows an ended session (it cannot be recovered), so stop there.
             return event.type === 'session.ended';
           },
-          onReconnect(reason, delayMs) {
-            if (!ctx.json) process.stderr.write(`tevis: ${reason}; reconnecting in ${Math.round(delayMs / 1000)}s\n`);
-          },
+          onReconnect: followerNotes(ctx.json).onReconnect,
         }),
       );
     });
