@@ -27,7 +27,7 @@ async function readState(home: string): Promise<CliState> {
 
 /** Written to a temporary file and renamed, so a reader never sees half a file. */
 async function writeState(home: string, state: CliState): Promise<void> {
-  await mkdir(home, { recursive: true });
+  await mkdir(home, { recursive: true, mode: 0o700 });
   const target = cliStateFile(home);
   const temporary = `${target}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
   try {

@@ -15,7 +15,7 @@ export async function loadOrCreateApiToken(home: string, explicit: string | unde
     const stored = (await readFile(file, 'utf8')).trim();
     if (stored) return stored;
   }
-  await mkdir(home, { recursive: true });
+  await mkdir(home, { recursive: true, mode: 0o700 });
   const token = randomBytes(24).toString('base64url');
   // 'wx' fails if another process made it first; then theirs is the token.
   try {

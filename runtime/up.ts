@@ -1,6 +1,6 @@
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TevisConfig } from './config.js';
+import { preparePrivateHome } from './private-home.js';
 import { connectTemporalClient, openConfiguredDatabase, SEARCH_ATTRIBUTES, startApi, startWorker } from './run-parts.js';
 import { resolveTemporalCli } from './temporal-cli.js';
 import { startTemporalDevServer } from './temporal-dev-server.js';
@@ -23,7 +23,7 @@ type Progress = (message: string) => void;
  * and the API. Stops in reverse order, so the next `tevis up` finds every session as it was.
  */
 export async function up(config: TevisConfig, progress: Progress = () => {}): Promise<UpHandle> {
-  mkdirSync(config.home, { recursive: true });
+  preparePrivateHome(config.home);
   const stops: (() => Promise<void>)[] = [];
   const stopAll = async () => {
     for (const stop of stops.reverse()) await stop().catch(() => {});

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { preparePrivateHome } from '../../runtime/private-home.js';
 import { commandContext } from '../command-context.js';
 import { requireSharedServices } from '../scale-out-environment.js';
 import { serveUntilSignal } from '../serve-until-signal.js';
@@ -12,6 +13,7 @@ export function registerApiCommand(program: Command): void {
       const ctx = commandContext(command);
       const { config } = ctx;
       const { temporalAddress } = requireSharedServices('api', config);
+      preparePrivateHome(config.home);
       const progress = ctx.progress(`starting the API on ${config.host}:${config.port}`, { handleSignals: false });
       const starting = (async () => {
         const stops: (() => Promise<void>)[] = [];

@@ -28,13 +28,17 @@ export function registerUpCommand(program: Command): void {
         throw startupFailure('tevis up', error);
       });
       const token = config.apiToken ? 'from TEVIS_API_TOKEN' : `stored in ${tokenFile(config.home)}`;
+      // The logged-in link is a credential: a person at a terminal gets it; a pipe, a log file or
+      // a process supervisor gets the plain address, and the page asks for the token once.
+      const linkWithToken = Boolean(process.stdout.isTTY);
       await serveUntilSignal<UpHandle>(starting, {
         onStarted(handle) {
           step?.succeed();
-          const urls = { missionControl: handle.missionControlUrl, api: handle.apiUrl, reference: handle.referenceUrl, temporalUi: handle.temporalUiUrl ?? null, temporalAddress: handle.temporalAddress, tokenFile: config.apiToken ? null : tokenFile(config.home), home: config.home };
+          const missionControl = linkWithToken ? handle.missionControlUrl : `${handle.apiUrl}/`;
+          const urls = { missionControl, api: handle.apiUrl, reference: handle.referenceUrl, temporalUi: handle.temporalUiUrl ?? null, temporalAddress: handle.temporalAddress, tokenFile: config.apiToken ? null : tokenFile(config.home), home: config.home };
           ctx.out.result(urls, () => {
             const fields: [string, string][] = [
-              ['Mission Control', handle.missionControlUrl],
+              ['Mission Control', linkWithToken ? missionControl : `${missionControl} (asks for the API token; the logged-in link is printed only to a terminal)`],
               ['API', handle.apiUrl],
               ['API reference', `${handle.referenceUrl} (in a browser: add ?token=<the API token> once)`],
             ];

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { preparePrivateHome } from '../../runtime/private-home.js';
 import { commandContext } from '../command-context.js';
 import { requireSharedServices } from '../scale-out-environment.js';
 import { serveUntilSignal } from '../serve-until-signal.js';
@@ -12,6 +13,7 @@ export function registerWorkerCommand(program: Command): void {
       const ctx = commandContext(command);
       const { config } = ctx;
       const { temporalAddress } = requireSharedServices('worker', config);
+      preparePrivateHome(config.home);
       const progress = ctx.progress(`starting a worker on task queue "${config.taskQueue}" at ${temporalAddress}`, { handleSignals: false });
       const starting = (async () => {
         // Loaded on use: the worker's dependencies are heavy and no other command needs them.

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { lstat, mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
@@ -82,17 +82,37 @@ describe('the CLI, end to end against `tevis up`', () => {
     if (root) await rm(root, { recursive: true, force: true });
   });
 
-  it('`tevis up` prints a Mission Control link that logs in with the token in the fragment', async () => {
+  it('`tevis up` into a pipe prints Mission Control without the token; the page asks for it', async () => {
     const token = (await readFile(join(env.TEVIS_HOME!, 'api-token'), 'utf8')).trim();
     const link = await waitFor('the Mission Control link', () => /Mission Control:\s+(http:\/\/\S+)/.exec(up.output())?.[1]);
-    expect(link).toBe(`http://127.0.0.1:${env.TEVIS_PORT}/#token=${encodeURIComponent(token)}`);
-    const page = await fetch(link.split('#')[0]!);
+    expect(link).toBe(`http://127.0.0.1:${env.TEVIS_PORT}/`);
+    // A log file or supervisor capturing this output never holds the credential.
+    expect(up.output()).not.toContain(token);
+    expect(up.output()).not.toContain(encodeURIComponent(token));
+    const page = await fetch(link);
     expect(page.status).toBe(200);
     expect(await page.text()).toContain('Tevis Mission Control');
     // The page links sessions to the Web UI of the dev server `tevis up` started.
     const uiConfig = await fetch(`http://127.0.0.1:${env.TEVIS_PORT}/ui-config`, { headers: { authorization: `Bearer ${token}` } });
     expect(await uiConfig.json()).toEqual({ temporalUi: { url: `http://127.0.0.1:${env.TEVIS_TEMPORAL_UI_PORT}`, namespace: 'default' } });
   });
+
+  it('`tevis up` on a terminal prints the logged-in link, the token in its fragment', async () => {
+    const port = await freeLoopbackPort();
+    const home = join(root, 'terminal-home');
+    // Against the dev server the first `tevis up` started, on a task queue of its own so neither
+    // worker takes the other's tasks; `script` gives it a pseudo-terminal as stdout.
+    const termEnv = { ...env, TEVIS_HOME: home, TEVIS_PORT: String(port), TEMPORAL_ADDRESS: temporalAddress, TEVIS_TASK_QUEUE: 'tevis-terminal-test' };
+    const onTerminal = processes.spawn('tevis up (terminal)', 'script', ['-qfec', `${process.execPath} ${TEVIS_BIN} up`, '/dev/null'], { env: termEnv });
+    try {
+      await waitForHealth(`http://127.0.0.1:${port}`, onTerminal);
+      const token = (await readFile(join(home, 'api-token'), 'utf8')).trim();
+      const link = await waitFor('the Mission Control link', () => /Mission Control:\s+(http:\/\/\S+)/.exec(onTerminal.output())?.[1]);
+      expect(link).toBe(`http://127.0.0.1:${port}/#token=${encodeURIComponent(token)}`);
+    } finally {
+      await onTerminal.stop('SIGTERM', 15_000);
+    }
+  }, 600_000);
 
   it('status, project create, session create, list, info, switch, end, summary', async () => {
     const status = await ok('status');
@@ -145,6 +165,31 @@ describe('the CLI, end to end against `tevis up`', () => {
     await fails(EXIT.usage, ['session', 'info']);
     expect((await ok('session', 'list')).sessions.map((s: { id: string }) => s.id)).toEqual([a.id]);
   }, 600_000);
+
+  it('$TEVIS_HOME is 0700, no folder in it opens to other users, and the token is 0600', async () => {
+    const home = env.TEVIS_HOME!;
+    expect((await stat(home)).mode & 0o777).toBe(0o700);
+    expect((await stat(join(home, 'api-token'))).mode & 0o777).toBe(0o600);
+    // Every folder `tevis up` and its children made: PGlite, clones, context. Some files in them
+    // keep modes others chose (PGlite writes 0666, a local clone hardlinks the source's 0444
+    // objects); what keeps other users out is that no folder on the way lets them in.
+    const open: string[] = [];
+    let folders = 0;
+    const walk = async (dir: string): Promise<void> => {
+      for (const entry of await readdir(dir, { withFileTypes: true })) {
+        if (!entry.isDirectory()) continue;
+        const path = join(dir, entry.name);
+        folders += 1;
+        const mode = (await lstat(path)).mode & 0o777;
+        if ((mode & 0o077) !== 0) open.push(`${path} ${mode.toString(8)}`);
+        await walk(path);
+      }
+    };
+    await walk(home);
+    expect(existsSync(join(home, 'session-repos', ids.a!, '.git')), 'the walk covered a workspace').toBe(true);
+    expect(folders).toBeGreaterThan(20);
+    expect(open).toEqual([]);
+  });
 
   it('recover: a running session is left alone; a terminated one comes back and ends', async () => {
     const a = ids.a;
