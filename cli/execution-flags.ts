@@ -17,6 +17,7 @@ export interface ExecutionFlags {
   memory?: number;
   cpus?: number;
   pids?: number;
+  disk?: number;
   tpuTimeout?: number;
   push?: (typeof PUSH_POLICIES)[number];
   /** A URL, or false from `--no-webhook` (clears it). */
@@ -36,6 +37,7 @@ export const EXECUTION_FLAG_NAMES: Record<string, string> = {
   'execution.memoryMb': '--memory',
   'execution.cpus': '--cpus',
   'execution.pids': '--pids',
+  'execution.diskMb': '--disk',
   'execution.tpuTimeoutSeconds': '--tpu-timeout',
   'execution.push': '--push',
   'execution.webhookUrl': '--webhook',
@@ -60,6 +62,7 @@ export function addExecutionOptions(command: Command, { update }: { update: bool
     .option('--memory <mb>', 'TPU memory limit in MB, e.g. 1024 or 2g (default 1024)', parseMemoryMb)
     .option('--cpus <n>', 'TPU CPU limit, e.g. 1.5 (default 1)', parseDecimal)
     .option('--pids <n>', 'TPU process limit (default 256)', parseInteger)
+    .option('--disk <mb>', 'what a TPU may write into its worktree, in MB, e.g. 512 or 2g (default 1024)', parseMemoryMb)
     .option('--tpu-timeout <duration>', 'stop a TPU run after this long, e.g. 30m or 1h (default 1h)', parseDuration)
     .addOption(new Option('--push <policy>', 'push the session branch to the remote (default never)').choices(PUSH_POLICIES))
     .option('--webhook <url>', 'POST each hold point opened and resolved here, signed with HMAC-SHA256 (TEVIS_WEBHOOK_SECRET)')
@@ -81,6 +84,7 @@ export function executionInput(flags: ExecutionFlags): ExecutionSettingsInput | 
     memoryMb: flags.memory,
     cpus: flags.cpus,
     pids: flags.pids,
+    diskMb: flags.disk,
     tpuTimeoutSeconds: flags.tpuTimeout,
     push: flags.push,
     webhookUrl: flags.webhook === false ? null : flags.webhook,
