@@ -1,20 +1,28 @@
 import { spawn } from 'node:child_process';
-import { stat } from 'node:fs/promises';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { ApplicationFailure } from '@temporalio/common';
+import { TPU_FAILURE_TYPES } from '../../contracts/tpu-failures.js';
 import type { Database } from '../../db/database.js';
 import { runLogPosition, type LogStream } from '../../db/nanocycle-logs-store.js';
 import { cancellationError, currentTpuContext } from './activity-context.js';
+import { diskLimitBytes, diskLimitMb, FILE_SIZE_LIMIT_EXIT, mb, watchDiskUse } from './disk-watch.js';
 import { LineSplitter } from './line-splitter.js';
 import { LogRecorder } from './log-recorder.js';
+import { sandboxArgv } from './sandbox-command.js';
+import { writeSandboxEtc } from './sandbox-etc.js';
 import { tpuArgv, tpuEnv } from './tpu-command.js';
+import type { TpuExecutor } from './tpu-executor.js';
+import { diskLimitExceeded, networkUnsupported } from './tpu-failures.js';
 import type { TpuRunInput, TpuRunResult } from './tpu-spec.js';
 
 /**
- * Runs a TPU as a plain child process of the worker, in the worktree, when no container engine
- * is reachable. Same input, same record, same result; no sandbox beyond its own environment and
- * working directory, which is why the result says `executor: 'local'`.
+ * Runs a TPU in a bubblewrap sandbox on the worker's host (sandbox-command.ts says what it sees),
+ * for hosts without a container engine. The memory, CPU and process limits are the container
+ * engine's (cgroups) and do not apply here; the disk limit and the timeout do.
  *
- * A process cannot be re-attached to: on any cancellation (worker shutdown included) it is killed,
+ * A sandbox cannot be re-attached to: on any cancellation (worker shutdown included) it is killed,
  * and a retried attempt runs the command again. Its lines continue after whatever the interrupted
  * attempt stored, so the record keeps both and numbers nothing twice.
  */
@@ -24,113 +32,149 @@ const KILL_GRACE_MS = 2000;
 const BACKLOG_HIGH = 20_000;
 const BACKLOG_LOW = 2_000;
 
-/** What the worker's environment lends a local TPU: enough to find programs and a home, none of the worker's secrets. */
-const INHERITED_ENV = ['PATH', 'HOME', 'USER', 'LOGNAME', 'SHELL', 'LANG', 'LC_ALL', 'TMPDIR', 'TZ'];
+const SIGNAL_NUMBERS: Record<string, number> = { SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGKILL: 9, SIGSEGV: 11, SIGPIPE: 13, SIGTERM: 15, SIGXFSZ: 25 };
 
-function localEnv(input: TpuRunInput): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const key of INHERITED_ENV) if (process.env[key] !== undefined) env[key] = process.env[key];
-  return { ...env, ...tpuEnv(input) };
-}
+export class SandboxTpuExecutor implements TpuExecutor {
+  readonly kind = 'sandbox' as const;
+  private etc: Promise<string> | null = null;
 
-const SIGNAL_NUMBERS: Record<string, number> = { SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGKILL: 9, SIGSEGV: 11, SIGPIPE: 13, SIGTERM: 15 };
+  constructor(
+    private readonly db: Database,
+    /** The bwrap found at worker start (choose-executor.ts). */
+    private readonly bwrapPath: string,
+  ) {}
 
-export async function runLocally(db: Database, input: TpuRunInput): Promise<TpuRunResult> {
-  const ctx = currentTpuContext();
-  const info = await stat(input.worktreePath).catch(() => null);
-  if (!info?.isDirectory()) {
-    throw ApplicationFailure.nonRetryable(`the nanocycle's worktree ${input.worktreePath} does not exist on this worker`, 'tpu-worktree-missing', {
-      path: input.worktreePath,
+  async check(): Promise<string> {
+    const version = await new Promise<string>((resolve, reject) => {
+      const child = spawn(this.bwrapPath, ['--version'], { stdio: ['ignore', 'pipe', 'ignore'] });
+      let out = '';
+      child.stdout.setEncoding('utf8').on('data', (c: string) => (out += c));
+      child.on('error', reject);
+      child.on('close', (code) => (code === 0 ? resolve(out.trim()) : reject(new Error(`${this.bwrapPath} --version exited with ${code}`))));
     });
+    return `sandbox (${version})`;
   }
-  ctx.signal.throwIfAborted();
 
-  const position = await runLogPosition(db, input);
-  const recorder = new LogRecorder({
-    db,
-    sessionId: input.sessionId,
-    nanocycleId: input.nanocycleId,
-    run: input.run,
-    // After everything of this run already stored: an earlier attempt's lines stay as they were.
-    baseSeq: position.baseSeq + position.written,
-    alreadyWritten: 0,
-    onWritten: (seq) => ctx.heartbeat({ seq, executor: 'local' }),
-  });
-  const beat = () => ctx.heartbeat({ seq: recorder.storedSeq, executor: 'local' });
-  beat();
+  async ready(): Promise<void> {
+    // Nothing to wait for: bwrap was found at worker start, and a run that cannot start says so.
+  }
 
-  const argv = tpuArgv(input);
-  const startedAt = new Date();
-  // Its own process group, so a timeout or a cancel stops everything it started, not just the shell.
-  const child = spawn(argv[0]!, argv.slice(1), { cwd: input.worktreePath, env: localEnv(input), detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
-  const killGroup = (signal: NodeJS.Signals) => {
-    try {
-      if (child.pid) process.kill(-child.pid, signal);
-    } catch {
-      // Already gone.
+  async release(): Promise<{ removed: boolean }> {
+    return { removed: false };
+  }
+
+  async sweep(): Promise<{ removed: string[] }> {
+    // Every sandbox dies with the worker that ran it (--die-with-parent): nothing outlives it.
+    return { removed: [] };
+  }
+
+  async run(input: TpuRunInput): Promise<TpuRunResult> {
+    const ctx = currentTpuContext();
+    const info = await stat(input.worktreePath).catch(() => null);
+    if (!info?.isDirectory()) {
+      throw ApplicationFailure.nonRetryable(`the nanocycle's worktree ${input.worktreePath} does not exist on this worker`, TPU_FAILURE_TYPES.worktreeMissing, {
+        path: input.worktreePath,
+      });
     }
-  };
-  const stop = () => {
-    killGroup('SIGTERM');
-    setTimeout(() => killGroup('SIGKILL'), KILL_GRACE_MS).unref();
-  };
+    if (input.network) throw networkUnsupported();
+    ctx.signal.throwIfAborted();
 
-  let timedOut = false;
-  const timers: NodeJS.Timeout[] = [
-    setInterval(beat, HEARTBEAT_MS),
-    setTimeout(() => {
-      timedOut = true;
-      stop();
-    }, input.timeoutSeconds * 1000),
-  ];
-  const onAbort = () => stop();
-  ctx.signal.addEventListener('abort', onAbort, { once: true });
-
-  try {
-    const splitters: Record<LogStream, LineSplitter> = { stdout: new LineSplitter(), stderr: new LineSplitter() };
-    const read = (which: LogStream, source: NodeJS.ReadableStream) => {
-      source.on('data', (chunk: Buffer) => {
-        recorder.addAll(which, splitters[which].push(chunk, new Date()));
-        if (recorder.error) stop();
-        else if (recorder.backlog > BACKLOG_HIGH && !source.isPaused()) {
-          source.pause();
-          void recorder.whenBacklogAtMost(BACKLOG_LOW).then(() => source.resume());
-        }
-      });
-    };
-    read('stdout', child.stdout);
-    read('stderr', child.stderr);
-
-    const exit = await new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve, reject) => {
-      child.once('error', reject);
-      // 'close', not 'exit': every byte of both pipes has been read by then.
-      child.once('close', (code, signal) => resolve({ code, signal }));
-    }).catch((error: NodeJS.ErrnoException) => {
-      throw ApplicationFailure.nonRetryable(`the TPU command ${JSON.stringify(argv[0])} could not start: ${error.message}`, 'tpu-start-failed', {
-        code: error.code,
-      });
+    const position = await runLogPosition(this.db, input);
+    const recorder = new LogRecorder({
+      db: this.db,
+      sessionId: input.sessionId,
+      nanocycleId: input.nanocycleId,
+      run: input.run,
+      // After everything of this run already stored: an earlier attempt's lines stay as they were.
+      baseSeq: position.baseSeq + position.written,
+      alreadyWritten: 0,
+      onWritten: (seq) => ctx.heartbeat({ seq, executor: 'sandbox' }),
     });
-    recorder.addAll('stdout', splitters.stdout.end());
-    recorder.addAll('stderr', splitters.stderr.end());
-    await recorder.close();
-    if (ctx.signal.aborted) throw cancellationError(ctx.signal);
+    const beat = () => ctx.heartbeat({ seq: recorder.storedSeq, executor: 'sandbox' });
     beat();
-    return {
-      exitCode: exit.code ?? 128 + (SIGNAL_NUMBERS[exit.signal ?? 'SIGKILL'] ?? 9),
-      executor: 'local',
-      tail: recorder.tail,
-      logLines: recorder.lines,
-      lastSeq: recorder.lastSeq,
-      timedOut,
-      startedAt: startedAt.toISOString(),
-      finishedAt: new Date().toISOString(),
+
+    this.etc ??= writeSandboxEtc();
+    const scratch = await mkdtemp(join(tmpdir(), 'tevis-tpu-tmp-'));
+    const limitBytes = diskLimitBytes(input.limits);
+    const argv = sandboxArgv({ worktree: input.worktreePath, scratch, etc: await this.etc }, limitBytes, tpuEnv(input), tpuArgv(input));
+    const startedAt = new Date();
+    // Its own process group, so a timeout or a cancel kills bwrap, and with it (--die-with-parent)
+    // the sandbox's pid 1 and so every process in the sandbox's pid namespace.
+    const child = spawn(argv[0]!, argv.slice(1), { cwd: '/', env: { PATH: process.env.PATH ?? '/usr/bin:/bin' }, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    const killGroup = (signal: NodeJS.Signals) => {
+      try {
+        if (child.pid) process.kill(-child.pid, signal);
+      } catch {
+        // Already gone.
+      }
     };
-  } catch (error) {
-    stop();
-    await recorder.close().catch(() => {});
-    throw ctx.signal.aborted ? cancellationError(ctx.signal) : error;
-  } finally {
-    for (const timer of timers) clearTimeout(timer);
-    ctx.signal.removeEventListener('abort', onAbort);
+    const stop = () => {
+      killGroup('SIGTERM');
+      setTimeout(() => killGroup('SIGKILL'), KILL_GRACE_MS).unref();
+    };
+
+    let timedOut = false;
+    const timers: NodeJS.Timeout[] = [
+      setInterval(beat, HEARTBEAT_MS),
+      setTimeout(() => {
+        timedOut = true;
+        stop();
+      }, input.timeoutSeconds * 1000),
+    ];
+    const disk = watchDiskUse([input.worktreePath, scratch], limitBytes, () => killGroup('SIGKILL'));
+    const onAbort = () => stop();
+    ctx.signal.addEventListener('abort', onAbort, { once: true });
+
+    try {
+      const splitters: Record<LogStream, LineSplitter> = { stdout: new LineSplitter(), stderr: new LineSplitter() };
+      const read = (which: LogStream, source: NodeJS.ReadableStream) => {
+        source.on('data', (chunk: Buffer) => {
+          recorder.addAll(which, splitters[which].push(chunk, new Date()));
+          if (recorder.error) stop();
+          else if (recorder.backlog > BACKLOG_HIGH && !source.isPaused()) {
+            source.pause();
+            void recorder.whenBacklogAtMost(BACKLOG_LOW).then(() => source.resume());
+          }
+        });
+      };
+      read('stdout', child.stdout);
+      read('stderr', child.stderr);
+
+      const exit = await new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve, reject) => {
+        child.once('error', reject);
+        // 'close', not 'exit': every byte of both pipes has been read by then.
+        child.once('close', (code, signal) => resolve({ code, signal }));
+      }).catch((error: NodeJS.ErrnoException) => {
+        throw ApplicationFailure.nonRetryable(`the sandbox could not start (${argv[0]}): ${error.message}`, TPU_FAILURE_TYPES.startFailed, { code: error.code });
+      });
+      disk.stop();
+      recorder.addAll('stdout', splitters.stdout.end());
+      recorder.addAll('stderr', splitters.stderr.end());
+      await recorder.close();
+      if (ctx.signal.aborted) throw cancellationError(ctx.signal);
+      beat();
+      const exitCode = exit.code ?? 128 + (SIGNAL_NUMBERS[exit.signal ?? 'SIGKILL'] ?? 9);
+      if (disk.exceededAt !== null) throw diskLimitExceeded(diskLimitMb(input.limits), `its worktree and /tmp held ${mb(disk.exceededAt)}`);
+      if (exitCode === FILE_SIZE_LIMIT_EXIT) throw diskLimitExceeded(diskLimitMb(input.limits), 'a file it wrote reached the limit (SIGXFSZ)');
+      return {
+        exitCode,
+        executor: 'sandbox',
+        tail: recorder.tail,
+        logLines: recorder.lines,
+        lastSeq: recorder.lastSeq,
+        timedOut,
+        startedAt: startedAt.toISOString(),
+        finishedAt: new Date().toISOString(),
+      };
+    } catch (error) {
+      stop();
+      await recorder.close().catch(() => {});
+      throw ctx.signal.aborted ? cancellationError(ctx.signal) : error;
+    } finally {
+      disk.stop();
+      for (const timer of timers) clearTimeout(timer);
+      ctx.signal.removeEventListener('abort', onAbort);
+      await rm(scratch, { recursive: true, force: true }).catch(() => {});
+    }
   }
 }
