@@ -26,13 +26,13 @@ export interface SandboxPaths {
  * - `prlimit --fsize` first: RLIMIT_FSIZE is inherited through bwrap by the TPU, so no file it
  *   writes grows past the disk limit (see disk-watch.ts for the rest of that bound).
  */
-export function sandboxArgv(paths: SandboxPaths, fileSizeLimitBytes: number, env: Record<string, string>, argv: string[]): string[] {
+export function sandboxArgv(bwrap: string, paths: SandboxPaths, fileSizeLimitBytes: number, env: Record<string, string>, argv: string[]): string[] {
   const setenv = Object.entries({ PATH: SANDBOX_PATH, HOME: '/tmp', ...env }).flatMap(([k, v]) => ['--setenv', k, v]);
   return [
     'prlimit',
     `--fsize=${fileSizeLimitBytes}:${fileSizeLimitBytes}`,
     '--',
-    'bwrap',
+    bwrap,
     '--unshare-all',
     '--die-with-parent',
     '--new-session',

@@ -32,6 +32,12 @@ const KILL_GRACE_MS = 2000;
 const BACKLOG_HIGH = 20_000;
 const BACKLOG_LOW = 2_000;
 
+/**
+ * The whole environment prlimit and bwrap start with: bwrap stays the sandbox's pid 1, and its
+ * /proc/1/environ is readable from inside, so nothing of the worker's environment goes there.
+ */
+const LAUNCH_PATH = '/usr/sbin:/usr/bin:/sbin:/bin';
+
 const SIGNAL_NUMBERS: Record<string, number> = { SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGKILL: 9, SIGSEGV: 11, SIGPIPE: 13, SIGTERM: 15, SIGXFSZ: 25 };
 
 export class SandboxTpuExecutor implements TpuExecutor {
@@ -96,11 +102,11 @@ export class SandboxTpuExecutor implements TpuExecutor {
     this.etc ??= writeSandboxEtc();
     const scratch = await mkdtemp(join(tmpdir(), 'tevis-tpu-tmp-'));
     const limitBytes = diskLimitBytes(input.limits);
-    const argv = sandboxArgv({ worktree: input.worktreePath, scratch, etc: await this.etc }, limitBytes, tpuEnv(input), tpuArgv(input));
+    const argv = sandboxArgv(this.bwrapPath, { worktree: input.worktreePath, scratch, etc: await this.etc }, limitBytes, tpuEnv(input), tpuArgv(input));
     const startedAt = new Date();
     // Its own process group, so a timeout or a cancel kills bwrap, and with it (--die-with-parent)
     // the sandbox's pid 1 and so every process in the sandbox's pid namespace.
-    const child = spawn(argv[0]!, argv.slice(1), { cwd: '/', env: { PATH: process.env.PATH ?? '/usr/bin:/bin' }, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(argv[0]!, argv.slice(1), { cwd: '/', env: { PATH: LAUNCH_PATH }, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
     const killGroup = (signal: NodeJS.Signals) => {
       try {
         if (child.pid) process.kill(-child.pid, signal);
