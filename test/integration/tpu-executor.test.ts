@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ActivityCancellationDetails, ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
-import { DefaultLogger } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection } from '@temporalio/worker';
 import Docker from 'dockerode';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -19,6 +19,8 @@ import { openDatabase, type OpenDatabase } from '../../db/database.js';
 import { listLogLines, type StoredLogLine } from '../../db/nanocycle-logs-store.js';
 import { nanocycles, projects, sessions } from '../../db/schema.js';
 import { ensureBubblewrap } from '../support/bubblewrap.js';
+import { createSessionWorker } from '../../worker/session-worker.js';
+import { loadWorkflowBundle } from '../../worker/workflow-bundle.js';
 import { startDockerEngine, type DockerEngine } from '../support/docker-engine.js';
 import { git, makeGitFixture } from '../support/git-fixtures.js';
 import { createFreshPostgresDatabase, waitFor } from '../support/tevis-harness.js';
@@ -391,7 +393,50 @@ describe('the docker executor', () => {
   });
 });
 
+describe('a worker starting', () => {
+  it('sweeps its engine: a leftover container of a final nanocycle is removed before it takes work', async () => {
+    const finished = await nanocycle();
+    await database.db.update(nanocycles).set({ status: 'failed' }).where(eq(nanocycles.id, finished.id));
+    const left = await engine.docker.createContainer({
+      name: `tevis-left-${finished.id.toLowerCase()}`,
+      Image: engine.image,
+      Cmd: ['sleep', '60'],
+      Labels: { 'tevis.session': SESSION, 'tevis.nanocycle': finished.id, 'tevis.run': 'left' },
+      HostConfig: { NetworkMode: 'none' },
+    });
+    await left.start();
+    const connection = await NativeConnection.connect({ address: inject('temporalAddress') });
+    try {
+      // The sweep is part of making the worker, before it polls for anything.
+      const worker = await createSessionWorker({
+        connection,
+        namespace: 'default',
+        taskQueue: `tevis-sweep-${randomBytes(4).toString('hex')}`,
+        deps: { db: database.db, dbKind: 'postgres', home: base, tpu: executorOf('docker') },
+        workflowBundle: await loadWorkflowBundle(),
+      });
+      expect(await containersOf(finished.id)).toHaveLength(0);
+      const running = worker.run();
+      worker.shutdown();
+      await running;
+    } finally {
+      await connection.close();
+    }
+  });
+});
+
 describe('the sandbox executor', () => {
+  it('refuses a project that allows network (it could only share the host\'s), running nothing', async () => {
+    const nc = await nanocycle();
+    const failure = await runTpu(executorOf('sandbox'), database.db, tpuInput(nc, { steps: ['touch ran'] }, { network: true })).then(
+      () => null,
+      (error: unknown) => error,
+    );
+    expect(failure).toMatchObject({ type: 'tpu-network-unsupported', nonRetryable: true });
+    expect(existsSync(join(nc.worktree, 'ran'))).toBe(false);
+  });
+
+
   it('kills everything in the sandbox when cancelled', async () => {
     const nc = await nanocycle();
     const marker = `tevis-marker-${randomBytes(4).toString('hex')}`;

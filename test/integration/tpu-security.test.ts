@@ -160,7 +160,13 @@ describe.each(kinds)('a hostile TPU on the %s executor', (kind) => {
       `nc -w 2 127.0.0.1 ${listenerPort} </dev/null; true`,
       `node -e "require('net').connect(${listenerPort},'127.0.0.1').on('connect',()=>console.log('connected')).on('error',(e)=>console.log('refused',e.code))" 2>/dev/null; true`,
       'echo tried',
+      'echo "uid=$(id -u) gid=$(id -g)"',
+      'tail -n +3 /proc/net/dev | while read name rest; do echo "iface=${name%:}"; done',
     ]));
+    const record = await recordOf(nc.id);
+    // The worker runs as root here: the TPU runs as the unprivileged 10001, with only its own loopback.
+    expect(record).toContain('uid=10001 gid=10001');
+    expect(record.split('\n').filter((l) => l.startsWith('iface='))).toEqual(['iface=lo']);
     expect(await recordOf(nc.id)).toContain('tried');
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect(connectionsSeen).toBe(before);
