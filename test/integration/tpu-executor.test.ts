@@ -20,6 +20,7 @@ import { listLogLines, type StoredLogLine } from '../../db/nanocycle-logs-store.
 import { nanocycles, projects, sessions } from '../../db/schema.js';
 import { ensureBubblewrap } from '../support/bubblewrap.js';
 import { createSessionWorker } from '../../worker/session-worker.js';
+import { checkContainerEngine } from '../../runtime/service-checks.js';
 import { loadWorkflowBundle } from '../../worker/workflow-bundle.js';
 import { startDockerEngine, type DockerEngine } from '../support/docker-engine.js';
 import { git, makeGitFixture } from '../support/git-fixtures.js';
@@ -390,6 +391,16 @@ describe('the docker executor', () => {
     expect(await containersOf(finished.id)).toHaveLength(0);
     expect(await containersOf(open.id)).toHaveLength(1);
     await removeTpuContainer(engine.docker, `tevis-sweep-${open.id.toLowerCase()}`);
+  });
+});
+
+describe('tevis status', () => {
+  it('shows the chosen executor, and a worker without one as unavailable with the fix', async () => {
+    expect((await checkContainerEngine(executorOf('docker'))).detail).toMatch(/^docker \(Docker \S+ at unix:\/\//);
+    expect((await checkContainerEngine(executorOf('sandbox'))).detail).toMatch(/^sandbox \(bubblewrap \d/);
+    const none = await checkContainerEngine(new NoTpuExecutor('TEVIS_TPU_EXECUTOR=none'));
+    expect(none.status).toBe('unavailable');
+    expect(none.detail).toContain('tpu-executor-missing');
   });
 });
 
