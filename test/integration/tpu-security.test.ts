@@ -162,11 +162,13 @@ describe.each(kinds)('a hostile TPU on the %s executor', (kind) => {
       'echo tried',
       'echo "uid=$(id -u) gid=$(id -g)"',
       'tail -n +3 /proc/net/dev | while read name rest; do echo "iface=${name%:}"; done',
+      'grep "^CapEff:" /proc/self/status | tr -d "\\t"',
     ]));
     const record = await recordOf(nc.id);
     // The worker runs as root here: the TPU runs as the unprivileged 10001, with only its own loopback.
     expect(record).toContain('uid=10001 gid=10001');
     expect(record.split('\n').filter((l) => l.startsWith('iface='))).toEqual(['iface=lo']);
+    expect(record).toContain('CapEff:0000000000000000');
     expect(await recordOf(nc.id)).toContain('tried');
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect(connectionsSeen).toBe(before);
