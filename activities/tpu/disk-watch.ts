@@ -9,13 +9,14 @@ import type { TpuLimits } from './tpu-spec.js';
  * - RLIMIT_FSIZE (Docker's `fsize` ulimit, `prlimit --fsize` around the sandbox) at the limit: no
  *   single file grows past it; the writer gets SIGXFSZ (exit 153) or EFBIG.
  * - this watch: every CHECK_MS it measures the blocks the TPU's writable paths hold (`du`, the
- *   disk really used, so sparse files count as what they take) and stops the TPU once that is
- *   over the limit.
+ *   disk really used, so sparse files count as what they take) against what they held when the
+ *   run started, and stops the TPU once it has added more than the limit; once more after the
+ *   run, so a run that ends over the limit fails even if it ended between two checks.
  *
- * So the real bound is the limit plus what the TPU writes in one check interval plus one `du` of
- * its tree (a fast writer can overshoot by a few hundred MB per second of that), and a run that
- * stays under the limit is never measured as over it. Inodes are not counted: a tree of millions
- * of empty files is bounded only by the run's timeout.
+ * So the real bound on the disk is the limit plus what the TPU writes in one check interval plus
+ * one `du` of its tree (a fast writer can overshoot by a few hundred MB per second of that); the
+ * run fails whenever it ended over the limit. Inodes are not counted: a tree of millions of empty
+ * files is bounded only by the run's timeout.
  */
 
 export const CHECK_MS = 1000;
@@ -44,32 +45,46 @@ export function diskUsed(paths: string[]): Promise<number> {
 }
 
 export interface DiskWatch {
-  /** Bytes measured when the limit was found exceeded; null while it was not. */
-  readonly exceededAt: number | null;
+  /** Bytes written past the start when the limit was found exceeded; null while it was not. */
+  readonly exceededBy: number | null;
+  /** Measures once more (after the run: a fast writer may have finished between two checks). */
+  finalCheck(): Promise<number | null>;
   stop(): void;
 }
 
-/** Calls `onExceeded` once, the first time the paths hold more than `limitBytes`. */
-export function watchDiskUse(paths: string[], limitBytes: number, onExceeded: (usedBytes: number) => void): DiskWatch {
-  let exceededAt: number | null = null;
+/**
+ * Counts what the TPU adds to `paths` from now on (the checked-out repository is not its doing)
+ * and calls `onExceeded` once, the first time that is more than `limitBytes`. An attempt that
+ * re-attaches to a running container starts counting when it attaches: what the container wrote
+ * before is then its baseline, so the bound after a worker crash is per attempt.
+ */
+export async function watchDiskUse(paths: string[], limitBytes: number, onExceeded: (addedBytes: number) => void): Promise<DiskWatch> {
+  const baseline = await diskUsed(paths).catch(() => 0);
+  let exceededBy: number | null = null;
   let measuring = false;
+  const measure = async (): Promise<void> => {
+    const added = (await diskUsed(paths)) - baseline;
+    if (added > limitBytes && exceededBy === null) {
+      exceededBy = added;
+      onExceeded(added);
+    }
+  };
   const timer = setInterval(() => {
-    if (measuring || exceededAt !== null) return;
+    if (measuring || exceededBy !== null) return;
     measuring = true;
-    diskUsed(paths)
-      .then((used) => {
-        if (used > limitBytes && exceededAt === null) {
-          exceededAt = used;
-          onExceeded(used);
-        }
-      })
-      // A failed measurement is retried at the next tick; the fsize limit still holds meanwhile.
+    // A failed measurement is retried at the next tick; the fsize limit still holds meanwhile.
+    measure()
       .catch(() => {})
       .finally(() => (measuring = false));
   }, CHECK_MS);
   return {
-    get exceededAt() {
-      return exceededAt;
+    get exceededBy() {
+      return exceededBy;
+    },
+    async finalCheck() {
+      clearInterval(timer);
+      if (exceededBy === null) await measure().catch(() => {});
+      return exceededBy;
     },
     stop: () => clearInterval(timer),
   };

@@ -212,7 +212,12 @@ export async function runInDocker(docker: Docker, db: Database, input: TpuRunInp
   let onAbort: (() => void) | null = null;
   // Everything from the container's creation on is inside this try: a cancel that arrives while
   // the engine creates or starts the container still reaches the catch, which removes it.
+  // What it called is set once the container exists.
+  let killOverLimit = () => {};
   try {
+    // The baseline is taken before the container starts (or, re-attaching, when this attempt
+    // attaches); also for a container that already exited, whose final check still counts.
+    disk = await watchDiskUse([input.worktreePath], diskLimitBytes(input.limits), () => killOverLimit());
     const container = await findOrCreate(docker, input, name, identity);
     let state = (await container.inspect()).State;
     if (state.Status === 'created') {
@@ -257,10 +262,10 @@ export async function runInDocker(docker: Docker, db: Database, input: TpuRunInp
           );
         }, 500),
       );
-      disk = watchDiskUse([input.worktreePath], diskLimitBytes(input.limits), () => {
-        container.kill().catch(() => {});
-      });
     }
+    killOverLimit = () => {
+      container.kill().catch(() => {});
+    };
 
     const aborted = new Promise<never>((_, reject) => {
       onAbort = () => reject(cancellationError(ctx.signal));
@@ -294,7 +299,7 @@ export async function runInDocker(docker: Docker, db: Database, input: TpuRunInp
       });
       await Promise.race([reader.done, aborted]);
     }
-    disk?.stop();
+    const added = await disk.finalCheck();
     await recorder.close();
     const finished = await container.inspect();
     const final = finished.State;
@@ -302,8 +307,8 @@ export async function runInDocker(docker: Docker, db: Database, input: TpuRunInp
     beat();
     const exitCode = final.ExitCode ?? waited.StatusCode;
     const overLimit =
-      disk?.exceededAt != null
-        ? `its worktree held ${mb(disk.exceededAt)}`
+      added !== null
+        ? `it added ${mb(added)} to its worktree`
         : exitCode === FILE_SIZE_LIMIT_EXIT
           ? 'a file it wrote reached the limit (SIGXFSZ)'
           : null;

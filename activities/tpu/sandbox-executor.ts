@@ -103,6 +103,9 @@ export class SandboxTpuExecutor implements TpuExecutor {
     const scratch = await mkdtemp(join(tmpdir(), 'tevis-tpu-tmp-'));
     const limitBytes = diskLimitBytes(input.limits);
     const argv = sandboxArgv(this.bwrapPath, { worktree: input.worktreePath, scratch, etc: await this.etc }, limitBytes, tpuEnv(input), tpuArgv(input));
+    // Measured from before the start (its baseline); what it calls is set once the sandbox exists.
+    let killNow = () => {};
+    const disk = await watchDiskUse([input.worktreePath, scratch], limitBytes, () => killNow());
     const startedAt = new Date();
     // Its own process group, so a timeout or a cancel kills bwrap, and with it (--die-with-parent)
     // the sandbox's pid 1 and so every process in the sandbox's pid namespace.
@@ -114,6 +117,7 @@ export class SandboxTpuExecutor implements TpuExecutor {
         // Already gone.
       }
     };
+    killNow = () => killGroup('SIGKILL');
     const stop = () => {
       killGroup('SIGTERM');
       setTimeout(() => killGroup('SIGKILL'), KILL_GRACE_MS).unref();
@@ -127,7 +131,6 @@ export class SandboxTpuExecutor implements TpuExecutor {
         stop();
       }, input.timeoutSeconds * 1000),
     ];
-    const disk = watchDiskUse([input.worktreePath, scratch], limitBytes, () => killGroup('SIGKILL'));
     const onAbort = () => stop();
     ctx.signal.addEventListener('abort', onAbort, { once: true });
 
@@ -153,14 +156,14 @@ export class SandboxTpuExecutor implements TpuExecutor {
       }).catch((error: NodeJS.ErrnoException) => {
         throw ApplicationFailure.nonRetryable(`the sandbox could not start (${argv[0]}): ${error.message}`, TPU_FAILURE_TYPES.startFailed, { code: error.code });
       });
-      disk.stop();
+      const added = await disk.finalCheck();
       recorder.addAll('stdout', splitters.stdout.end());
       recorder.addAll('stderr', splitters.stderr.end());
       await recorder.close();
       if (ctx.signal.aborted) throw cancellationError(ctx.signal);
       beat();
       const exitCode = exit.code ?? 128 + (SIGNAL_NUMBERS[exit.signal ?? 'SIGKILL'] ?? 9);
-      if (disk.exceededAt !== null) throw diskLimitExceeded(diskLimitMb(input.limits), `its worktree and /tmp held ${mb(disk.exceededAt)}`);
+      if (added !== null) throw diskLimitExceeded(diskLimitMb(input.limits), `it added ${mb(added)} to its worktree and /tmp`);
       if (exitCode === FILE_SIZE_LIMIT_EXIT) throw diskLimitExceeded(diskLimitMb(input.limits), 'a file it wrote reached the limit (SIGXFSZ)');
       return {
         exitCode,

@@ -187,6 +187,16 @@ describe.each(kinds)('a hostile TPU on the %s executor', (kind) => {
     expect(statSync(join(nc.worktree, 'big')).size).toBeLessThanOrEqual(8 * 1024 * 1024);
   });
 
+  it('cannot end over the limit between two checks: a quick writer fails with tpu-disk-limit too', async () => {
+    const nc = await nanocycle();
+    const failure = await runTpu(executor(), database.db, input(nc, ['for i in 1 2 3; do dd if=/dev/urandom of=q$i bs=1M count=4 2>/dev/null; done; echo wrote'], 8)).then(
+      () => null,
+      (error: unknown) => error,
+    );
+    expect(failure).toMatchObject({ type: 'tpu-disk-limit', nonRetryable: true });
+    expect((failure as Error).message).toMatch(/added 1\d\.\d MB/);
+  });
+
   it('cannot fill the disk with many files under the limit: it is stopped, the worktree bounded', async () => {
     const nc = await nanocycle();
     const limitMb = 16;
