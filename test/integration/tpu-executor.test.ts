@@ -463,6 +463,19 @@ describe('the sandbox executor', () => {
   });
 });
 
+describe('a retry on a worker with another executor', () => {
+  it('fails retryably with tpu-executor-mismatch instead of starting the run a second time elsewhere', async () => {
+    const nc = await nanocycle();
+    const env = new MockActivityEnvironment({ attempt: 2, heartbeatDetails: { seq: 0, executor: 'docker' } satisfies TpuHeartbeat }, { logger: quietLogger });
+    const failure = await env.run(runTpu, executorOf('sandbox'), database.db, tpuInput(nc, { steps: ['touch ran'] })).then(
+      () => null,
+      (error: unknown) => error,
+    );
+    expect(failure).toMatchObject({ type: 'tpu-executor-mismatch', nonRetryable: false });
+    expect(existsSync(join(nc.worktree, 'ran'))).toBe(false);
+  });
+});
+
 describe('a worker without an executor', () => {
   it('fails each run with tpu-executor-missing naming the fix, and records and runs nothing', async () => {
     const nc = await nanocycle();
