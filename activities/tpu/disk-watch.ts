@@ -8,14 +8,16 @@ import type { TpuLimits } from './tpu-spec.js';
  *
  * - RLIMIT_FSIZE (Docker's `fsize` ulimit, `prlimit --fsize` around the sandbox) at the limit: no
  *   single file grows past it; the writer gets SIGXFSZ (exit 153) or EFBIG.
- * - this watch: every CHECK_MS it measures the blocks the TPU's writable paths hold (`du`, the
- *   disk really used, so sparse files count as what they take) against what they held when the
- *   run started, and stops the TPU once it has added more than the limit; once more after the
- *   run, so a run that ends over the limit fails even if it ended between two checks.
+ * - this watch: every CHECK_MS (longer for a tree that takes long to measure) it measures the
+ *   blocks the TPU's writable paths hold (`du`, the disk really used, so sparse files count as
+ *   what they take) against what they held when the run started, and stops the TPU once it has
+ *   added more than the limit; and once more after the run, so a run that ends over the limit
+ *   fails even if it ended between two checks.
  *
- * So the real bound on the disk is the limit plus what the TPU writes in one check interval plus
- * one `du` of its tree (a fast writer can overshoot by a few hundred MB per second of that); the
- * run fails whenever it ended over the limit. Inodes are not counted: a tree of millions of empty
+ * So the real bound on the disk is the limit plus what the TPU writes in one check interval (1 s,
+ * or three times one `du` of its tree if that is longer) plus one `du` (a fast writer can
+ * overshoot by a few hundred MB per second of that); the run fails whenever it ended over the
+ * limit. Inodes are not counted: a tree of millions of empty
  * files is bounded only by the run's timeout.
  */
 
@@ -61,7 +63,8 @@ export interface DiskWatch {
 export async function watchDiskUse(paths: string[], limitBytes: number, onExceeded: (addedBytes: number) => void): Promise<DiskWatch> {
   const baseline = await diskUsed(paths).catch(() => 0);
   let exceededBy: number | null = null;
-  let measuring = false;
+  let stopped = false;
+  let timer: NodeJS.Timeout | undefined;
   const measure = async (): Promise<void> => {
     const added = (await diskUsed(paths)) - baseline;
     if (added > limitBytes && exceededBy === null) {
@@ -69,24 +72,33 @@ export async function watchDiskUse(paths: string[], limitBytes: number, onExceed
       onExceeded(added);
     }
   };
-  const timer = setInterval(() => {
-    if (measuring || exceededBy !== null) return;
-    measuring = true;
-    // A failed measurement is retried at the next tick; the fsize limit still holds meanwhile.
-    measure()
-      .catch(() => {})
-      .finally(() => (measuring = false));
-  }, CHECK_MS);
+  // The next check waits CHECK_MS, or three times as long as the last `du` took: a huge tree
+  // (node_modules) must not keep a core busy measuring it.
+  const schedule = (delay: number) => {
+    if (stopped || exceededBy !== null) return;
+    timer = setTimeout(() => {
+      const began = performance.now();
+      // A failed measurement is retried at the next check; the fsize limit still holds meanwhile.
+      measure()
+        .catch(() => {})
+        .finally(() => schedule(Math.max(CHECK_MS, 3 * (performance.now() - began))));
+    }, delay);
+  };
+  schedule(CHECK_MS);
+  const stop = () => {
+    stopped = true;
+    clearTimeout(timer);
+  };
   return {
     get exceededBy() {
       return exceededBy;
     },
     async finalCheck() {
-      clearInterval(timer);
+      stop();
       if (exceededBy === null) await measure().catch(() => {});
       return exceededBy;
     },
-    stop: () => clearInterval(timer),
+    stop,
   };
 }
 

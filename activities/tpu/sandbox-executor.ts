@@ -14,7 +14,7 @@ import { sandboxArgv } from './sandbox-command.js';
 import { writeSandboxEtc } from './sandbox-etc.js';
 import { tpuArgv, tpuEnv } from './tpu-command.js';
 import type { TpuExecutor } from './tpu-executor.js';
-import { diskLimitExceeded, networkUnsupported } from './tpu-failures.js';
+import { diskLimitExceeded, executorMissing, networkUnsupported } from './tpu-failures.js';
 import type { TpuRunInput, TpuRunResult } from './tpu-spec.js';
 
 /**
@@ -43,6 +43,7 @@ const SIGNAL_NUMBERS: Record<string, number> = { SIGHUP: 1, SIGINT: 2, SIGQUIT: 
 export class SandboxTpuExecutor implements TpuExecutor {
   readonly kind = 'sandbox' as const;
   private etc: Promise<string> | null = null;
+  private usable: Promise<string | null> | null = null;
 
   constructor(
     private readonly db: Database,
@@ -51,18 +52,33 @@ export class SandboxTpuExecutor implements TpuExecutor {
   ) {}
 
   async check(): Promise<string> {
-    const version = await new Promise<string>((resolve, reject) => {
-      const child = spawn(this.bwrapPath, ['--version'], { stdio: ['ignore', 'pipe', 'ignore'] });
-      let out = '';
-      child.stdout.setEncoding('utf8').on('data', (c: string) => (out += c));
-      child.on('error', reject);
-      child.on('close', (code) => (code === 0 ? resolve(out.trim()) : reject(new Error(`${this.bwrapPath} --version exited with ${code}`))));
-    });
-    return `sandbox (${version})`;
+    await this.ready();
+    const { out } = await runToEnd(this.bwrapPath, ['--version']);
+    return `sandbox (${out.trim()})`;
   }
 
+  /**
+   * Whether bwrap can make this sandbox on this host at all (a kernel without unprivileged user
+   * namespaces, a container without the rights, cannot): found out once, by making an empty one.
+   */
   async ready(): Promise<void> {
-    // Nothing to wait for: bwrap was found at worker start, and a run that cannot start says so.
+    this.usable ??= this.tryEmptySandbox();
+    const problem = await this.usable;
+    if (problem) throw executorMissing(`bwrap cannot make a sandbox on this host: ${problem}`);
+  }
+
+  private async tryEmptySandbox(): Promise<string | null> {
+    const dir = await mkdtemp(join(tmpdir(), 'tevis-sandbox-probe-'));
+    try {
+      this.etc ??= writeSandboxEtc();
+      const argv = sandboxArgv(this.bwrapPath, { worktree: dir, scratch: dir, etc: await this.etc }, 1024 * 1024, {}, ['true']);
+      const { code, err } = await runToEnd(argv[0]!, argv.slice(1));
+      return code === 0 ? null : err.trim() || `exit code ${code}`;
+    } catch (error) {
+      return (error as Error).message;
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   }
 
   async release(): Promise<{ removed: boolean }> {
@@ -186,4 +202,17 @@ export class SandboxTpuExecutor implements TpuExecutor {
       await rm(scratch, { recursive: true, force: true }).catch(() => {});
     }
   }
+}
+
+/** Runs a short command to its end: its exit code and what it printed. */
+function runToEnd(command: string, args: string[]): Promise<{ code: number | null; out: string; err: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { env: { PATH: LAUNCH_PATH }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.setEncoding('utf8').on('data', (c: string) => (out += c));
+    child.stderr.setEncoding('utf8').on('data', (c: string) => (err = (err + c).slice(-2000)));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, out, err }));
+  });
 }

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ActivityCancellationDetails, ApplicationFailure, CancelledFailure } from '@temporalio/common';
@@ -477,6 +477,20 @@ describe('a retry on a worker with another executor', () => {
 });
 
 describe('a worker without an executor', () => {
+  it('counts a bwrap that cannot make a sandbox on this host as none: tpu-executor-missing with bwrap\'s reason', async () => {
+    const fakeBwrap = join(base, 'bwrap-without-namespaces');
+    writeFileSync(fakeBwrap, '#!/bin/sh\necho "bwrap: No permissions to create new namespace" >&2\nexit 1\n', { mode: 0o755 });
+    const nc = await nanocycle();
+    const failure = await runTpu(new SandboxTpuExecutor(database.db, fakeBwrap), database.db, tpuInput(nc, { steps: ['touch ran'] })).then(
+      () => null,
+      (error: unknown) => error,
+    );
+    expect(failure).toMatchObject({ type: 'tpu-executor-missing', nonRetryable: true });
+    expect((failure as Error).message).toContain('No permissions to create new namespace');
+    const [row] = await database.db.select().from(nanocycles).where(eq(nanocycles.id, nc.id));
+    expect(row!.executor).toBeNull();
+  });
+
   it('fails each run with tpu-executor-missing naming the fix, and records and runs nothing', async () => {
     const nc = await nanocycle();
     const failure = await runTpu(new NoTpuExecutor('TEVIS_TPU_EXECUTOR=none'), database.db, tpuInput(nc, { steps: ['touch ran'] })).then(
