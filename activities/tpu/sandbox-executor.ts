@@ -115,10 +115,13 @@ export class SandboxTpuExecutor implements TpuExecutor {
     const beat = () => ctx.heartbeat({ seq: recorder.storedSeq, executor: 'sandbox' });
     beat();
 
+    // Before anything is made: an empty command throws here.
+    const command = tpuArgv(input);
     this.etc ??= writeSandboxEtc();
+    const etc = await this.etc;
     const scratch = await mkdtemp(join(tmpdir(), 'tevis-tpu-tmp-'));
     const limitBytes = diskLimitBytes(input.limits);
-    const argv = sandboxArgv(this.bwrapPath, { worktree: input.worktreePath, scratch, etc: await this.etc }, limitBytes, tpuEnv(input), tpuArgv(input));
+    const argv = sandboxArgv(this.bwrapPath, { worktree: input.worktreePath, scratch, etc }, limitBytes, tpuEnv(input), command);
     // Measured from before the start (its baseline); what it calls is set once the sandbox exists.
     let killNow = () => {};
     const disk = await watchDiskUse([input.worktreePath, scratch], limitBytes, () => killNow());
