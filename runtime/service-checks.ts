@@ -40,16 +40,22 @@ export function checkDatabase(db: Database, kind: string): Promise<ServiceCheck>
   });
 }
 
+/** The executor this process's configuration names, made once (the sandbox's probe runs once). */
+let configuredExecutor: TpuExecutor | null = null;
+
 /**
  * The TPU executor and whether it can run a TPU now: `docker (Docker 24.0.7 at …)`, `sandbox
  * (bubblewrap 0.8.0)`, or unavailable with the fix. Without one given, the executor this
- * process's configuration chooses (the API beside its worker in `tevis up` sees the same).
+ * process's configuration names (the API beside its worker in `tevis up` sees the same).
  */
 export function checkContainerEngine(executor?: TpuExecutor): Promise<ServiceCheck> {
   return timed('TPU executor', async () => {
-    const config = loadConfig();
-    const tpu = executor ?? chooseTpuExecutor(config.tpuExecutor, config.dockerHost, null as never);
-    return tpu.check();
+    if (!executor && !configuredExecutor) {
+      const config = loadConfig();
+      // check() never touches the record: no database here.
+      configuredExecutor = chooseTpuExecutor(config.tpuExecutor, config.dockerHost, null as never);
+    }
+    return (executor ?? configuredExecutor)!.check();
   });
 }
 
