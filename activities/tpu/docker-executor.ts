@@ -210,10 +210,10 @@ export async function runInDocker(docker: Docker, db: Database, input: TpuRunInp
   let reader: LineReader | null = null;
   let timedOut = false;
   let onAbort: (() => void) | null = null;
+  // Set once the container exists: what the disk watch calls when the run goes over its limit.
+  let killOverLimit = () => {};
   // Everything from the container's creation on is inside this try: a cancel that arrives while
   // the engine creates or starts the container still reaches the catch, which removes it.
-  // What it called is set once the container exists.
-  let killOverLimit = () => {};
   try {
     // The baseline is taken before the container starts (or, re-attaching, when this attempt
     // attaches); also for a container that already exited, whose final check still counts.
