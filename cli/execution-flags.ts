@@ -24,6 +24,7 @@ export interface ExecutionFlags {
   webhook?: string | false;
   holdDeadline?: number;
   holdDeadlineAction?: 'reject' | 'pause';
+  executor?: 'docker' | 'sandbox' | 'any';
 }
 
 /** Request body paths as the flags that set them, for validation messages. */
@@ -43,6 +44,7 @@ export const EXECUTION_FLAG_NAMES: Record<string, string> = {
   'execution.webhookUrl': '--webhook',
   'execution.holdDeadlineSeconds': '--hold-deadline',
   'execution.holdDeadlineAction': '--hold-deadline-action',
+  'execution.executor': '--executor',
 };
 
 export function addExecutionOptions(command: Command, { update }: { update: boolean }): Command {
@@ -67,7 +69,8 @@ export function addExecutionOptions(command: Command, { update }: { update: bool
     .addOption(new Option('--push <policy>', 'push the session branch to the remote (default never)').choices(PUSH_POLICIES))
     .option('--webhook <url>', 'POST each hold point opened and resolved here, signed with HMAC-SHA256 (TEVIS_WEBHOOK_SECRET)')
     .option('--hold-deadline <duration>', 'what nobody answers in this long gets --hold-deadline-action, e.g. 24h; 0 removes it', parseDuration)
-    .addOption(new Option('--hold-deadline-action <action>', 'at the deadline: reject the hold point or pause the session (default reject)').choices(['reject', 'pause']));
+    .addOption(new Option('--hold-deadline-action <action>', 'at the deadline: reject the hold point or pause the session (default reject)').choices(['reject', 'pause']))
+    .addOption(new Option('--executor <kind>', "the TPU executor nanocycles must run on; any: the worker's (default)").choices(['docker', 'sandbox', 'any']));
   if (update) command.option('--no-webhook', 'remove the webhook');
   return command;
 }
@@ -90,6 +93,7 @@ export function executionInput(flags: ExecutionFlags): ExecutionSettingsInput | 
     webhookUrl: flags.webhook === false ? null : flags.webhook,
     holdDeadlineSeconds: flags.holdDeadline,
     holdDeadlineAction: flags.holdDeadlineAction,
+    executor: flags.executor === 'any' ? null : flags.executor,
   };
   const given = Object.fromEntries(Object.entries(input).filter(([, value]) => value !== undefined));
   return Object.keys(given).length ? (given as ExecutionSettingsInput) : undefined;

@@ -15,6 +15,9 @@ export type HoldPolicy = z.infer<typeof HoldPolicy>;
 
 export const PUSH_POLICIES = ['never', 'on-merge', 'on-end'] as const;
 
+/** The executors a project may require (the worker's choice otherwise). */
+export const TPU_EXECUTOR_REQUIREMENTS = ['docker', 'sandbox'] as const;
+
 /** 1 GiB: room for a repository's dependencies and build output, not for filling the host's disk. */
 export const DEFAULT_DISK_MB = 1024;
 const DISK_MB_MAX = 1_048_576;
@@ -38,6 +41,12 @@ export const ExecutionSettings = z
     push: z.enum(PUSH_POLICIES),
     /** Told of every hold point opened and resolved; signed with TEVIS_WEBHOOK_SECRET (HMAC-SHA256). */
     webhookUrl: z.string().nullable().optional(),
+    /**
+     * The TPU executor this project's nanocycles must run on (`docker`, `sandbox`); null or absent:
+     * the one the worker was started with. A worker with another one fails the run, never
+     * substitutes its own.
+     */
+    executor: z.enum(TPU_EXECUTOR_REQUIREMENTS).nullable().optional(),
     /** What happens to a hold point nobody answers in time; none by default. */
     holdDeadline: z.object({ seconds: z.number().int().min(1), action: z.enum(['reject', 'pause']) }).nullable().optional(),
   })
@@ -55,6 +64,7 @@ export const DEFAULT_EXECUTION_SETTINGS: ExecutionSettings = {
   push: 'never',
   webhookUrl: null,
   holdDeadline: null,
+  executor: null,
 };
 
 /** The flat, optional form the API and CLI take (`--image`, `--agent`, `--tpu-limit`, …). */
@@ -79,6 +89,8 @@ export const ExecutionSettingsInput = z.strictObject({
   /** 0 removes the deadline. */
   holdDeadlineSeconds: z.number().int().min(0).max(365 * 86400).optional(),
   holdDeadlineAction: z.enum(['reject', 'pause']).optional(),
+  /** null: whichever the worker has. */
+  executor: z.enum(TPU_EXECUTOR_REQUIREMENTS).nullable().optional(),
 });
 export type ExecutionSettingsInput = z.infer<typeof ExecutionSettingsInput>;
 
@@ -99,6 +111,7 @@ export function applyExecutionInput(current: ExecutionSettings, input: Execution
     push: input.push ?? current.push,
     webhookUrl: input.webhookUrl === undefined ? (current.webhookUrl ?? null) : input.webhookUrl,
     holdDeadline: deadlineFrom(current.holdDeadline ?? null, input),
+    executor: input.executor === undefined ? (current.executor ?? null) : input.executor,
   };
 }
 

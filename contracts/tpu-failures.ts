@@ -10,6 +10,8 @@ export const TPU_FAILURE_TYPES = {
   engineUnreachable: 'tpu-engine-unreachable',
   /** A retry reached a worker with another executor than the attempt before it. Retried (another worker may match). */
   executorMismatch: 'tpu-executor-mismatch',
+  /** The project requires another executor than the worker's. Not retried: the workers of a queue share one. */
+  executorNotAllowed: 'tpu-executor-not-allowed',
   /** The TPU wrote more than the project's disk limit. Not retried: it would write as much again. */
   diskLimit: 'tpu-disk-limit',
   /** The project allows network, which the sandbox cannot give without sharing the host's own. Not retried. */

@@ -129,6 +129,7 @@ export async function nanocycleWorkflow(input: NanocycleWorkflowInput): Promise<
           ...(holdAnswer !== null ? { TEVIS_HOLD_ANSWER: holdAnswer } : {}),
         },
         network: input.execution.network,
+        ...(input.execution.executor ? { requiredExecutor: input.execution.executor } : {}),
         limits: input.execution.limits,
         timeoutSeconds: input.execution.timeoutSeconds,
       });

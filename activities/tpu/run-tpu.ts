@@ -2,7 +2,7 @@ import type { Database } from '../../db/database.js';
 import { setNanocycleExecutor } from '../../db/nanocycles-store.js';
 import { currentTpuContext } from './activity-context.js';
 import type { TpuExecutor } from './tpu-executor.js';
-import { executorMismatch } from './tpu-failures.js';
+import { executorMismatch, executorNotAllowed } from './tpu-failures.js';
 import type { TpuRunInput, TpuRunResult } from './tpu-spec.js';
 
 /**
@@ -12,6 +12,7 @@ import type { TpuRunInput, TpuRunResult } from './tpu-spec.js';
  */
 export async function runTpu(executor: TpuExecutor, db: Database, input: TpuRunInput): Promise<TpuRunResult> {
   const previous = currentTpuContext().lastHeartbeat?.executor;
+  if (input.requiredExecutor && input.requiredExecutor !== executor.kind) throw executorNotAllowed(input.requiredExecutor, executor.kind);
   if (previous && previous !== executor.kind) throw executorMismatch(previous, executor.kind);
   await executor.ready();
   await setNanocycleExecutor(db, input.sessionId, input.nanocycleId, executor.kind);

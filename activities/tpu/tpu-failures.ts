@@ -35,6 +35,15 @@ export function executorMismatch(previous: string, mine: string): ApplicationFai
   );
 }
 
+export function executorNotAllowed(required: string, mine: string): ApplicationFailure {
+  const type = TPU_FAILURE_TYPES.executorNotAllowed;
+  return ApplicationFailure.nonRetryable(
+    `${type}: the project requires the ${required} executor and this worker runs TPUs on ${mine}. ` +
+      `Start workers with TEVIS_TPU_EXECUTOR=${required}, or let the project use any (\`tevis project update <project> --executor any\`).`,
+    type,
+  );
+}
+
 export function diskLimitExceeded(limitMb: number, what: string): ApplicationFailure {
   const type = TPU_FAILURE_TYPES.diskLimit;
   return ApplicationFailure.nonRetryable(

@@ -37,6 +37,8 @@ export type TpuRunInput = TpuWork & {
   env: Record<string, string>;
   /** Off unless the project allows it. */
   network?: boolean;
+  /** The executor the project requires; absent: the worker's, whichever it is. */
+  requiredExecutor?: 'docker' | 'sandbox';
   limits: TpuLimits;
   /** Counted from the container's (or process's) start, so a retry does not restart the clock. */
   timeoutSeconds: number;

@@ -19,6 +19,7 @@ export function renderExecutionSettings(execution: ExecutionSettings): string {
       ['TPU limit', `${execution.tpuLimit} at once per session`],
       ['Hold points', holdPolicyText(execution.holdPolicy)],
       ['Network', execution.network ? 'allowed' : 'none (loopback only)'],
+      ['Executor', execution.executor ?? "the worker's (TEVIS_TPU_EXECUTOR)"],
       ['Limits', `${limits.memoryMb} MB memory, ${limits.cpus} CPU${limits.cpus === 1 ? '' : 's'}, ${limits.pids} processes, ${limits.diskMb ?? DEFAULT_DISK_MB} MB disk`],
       ['TPU timeout', formatDuration(execution.timeoutSeconds)],
       ['Push', execution.push],

@@ -302,6 +302,15 @@ describe('nanocycles on the sandbox executor', () => {
     }
   });
 
+  it('a project that requires docker fails its nanocycles on this sandbox worker, running nothing', async () => {
+    const id = await activeSession({ executor: 'docker' });
+    await h.call('POST', `/sessions/${id}/nanocycles`, { name: 'needs-docker', run: ['touch RAN'] });
+    const failed = await nanocycleStatus(id, 'NC-001', ['failed']);
+    expect(failed.executor).toBeNull();
+    expect(failed.data.detail).toContain('tpu-executor-not-allowed');
+    expect((await h.call('GET', `/sessions/${id}/nanocycles/NC-001/logs`)).json.lines).toEqual([]);
+  });
+
   it('refuses bad nanocycle input', async () => {
     const id = await activeSession();
     for (const body of [{ name: 'x' }, { name: '-x', run: ['true'] }, { name: 'Bad Name', run: ['true'] }, { name: 'x', run: [] }, { name: 'x', run: ['true'], extra: 1 }]) {

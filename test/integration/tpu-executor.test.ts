@@ -463,6 +463,23 @@ describe('the sandbox executor', () => {
   });
 });
 
+describe('a project that requires an executor', () => {
+  it('fails on a worker with another one (tpu-executor-not-allowed), running and recording nothing, and runs on its own', async () => {
+    const nc = await nanocycle();
+    const failure = await runTpu(executorOf('sandbox'), database.db, tpuInput(nc, { steps: ['touch ran'] }, { requiredExecutor: 'docker' })).then(
+      () => null,
+      (error: unknown) => error,
+    );
+    expect(failure).toMatchObject({ type: 'tpu-executor-not-allowed', nonRetryable: true });
+    expect((failure as Error).message).toContain('TEVIS_TPU_EXECUTOR=docker');
+    expect(existsSync(join(nc.worktree, 'ran'))).toBe(false);
+    const [row] = await database.db.select().from(nanocycles).where(eq(nanocycles.id, nc.id));
+    expect(row!.executor).toBeNull();
+    const ran = await runTpu(executorOf('sandbox'), database.db, tpuInput(nc, { steps: ['touch ran'] }, { requiredExecutor: 'sandbox' }));
+    expect(ran).toMatchObject({ exitCode: 0, executor: 'sandbox' });
+  });
+});
+
 describe('a retry on a worker with another executor', () => {
   it('fails retryably with tpu-executor-mismatch instead of starting the run a second time elsewhere', async () => {
     const nc = await nanocycle();

@@ -146,6 +146,7 @@ describe('project execution flags', () => {
       '--webhook', 'https://hooks.example.com/tevis',
       '--hold-deadline', '24h',
       '--hold-deadline-action', 'pause',
+      '--executor', 'docker',
     ]);
     expect(executionInput(flags)).toEqual({
       image: 'tevis-tpu:2',
@@ -163,6 +164,7 @@ describe('project execution flags', () => {
       webhookUrl: 'https://hooks.example.com/tevis',
       holdDeadlineSeconds: 86400,
       holdDeadlineAction: 'pause',
+      executor: 'docker',
     });
   });
 
@@ -172,6 +174,15 @@ describe('project execution flags', () => {
     // Settings saved before the limit existed get the default on their next update.
     expect(applyExecutionInput({ ...DEFAULT_EXECUTION_SETTINGS, limits: older }, {}).limits.diskMb).toBe(1024);
     expect(applyExecutionInput(DEFAULT_EXECUTION_SETTINGS, executionInput(parse(['--disk', '512']))!).limits.diskMb).toBe(512);
+  });
+
+  it('lets a project require an executor, and --executor any give the choice back to the worker', () => {
+    expect(DEFAULT_EXECUTION_SETTINGS.executor).toBeNull();
+    const strict = applyExecutionInput(DEFAULT_EXECUTION_SETTINGS, executionInput(parse(['--executor', 'sandbox']))!);
+    expect(strict.executor).toBe('sandbox');
+    expect(applyExecutionInput(strict, {}).executor).toBe('sandbox');
+    expect(applyExecutionInput(strict, executionInput(parse(['--executor', 'any']))!).executor).toBeNull();
+    expect(() => parse(['--executor', 'unsandboxed'])).toThrow(/Allowed choices are docker, sandbox, any/);
   });
 
   it('turns --no-X into false, and --no-agent / --no-webhook into null (removed)', () => {
