@@ -72,8 +72,8 @@ describe('an engine that stops answering mid-run', () => {
     await engine.stop();
     // Stopping, the engine kills its containers: the attempt ends with that exit code, or fails
     // when the engine is gone before the end is read. Either way the step did not finish.
-    const outcome: TpuRunResult | unknown = await running.then(
-      (result: TpuRunResult) => result,
+    const outcome: unknown = await running.then(
+      (result) => result,
       (error: unknown) => error,
     );
     if (!(outcome instanceof Error)) {
