@@ -32,13 +32,14 @@ export async function createSessionWorker(options: SessionWorkerOptions): Promis
   });
 }
 
+/** An engine that hangs must not keep a worker from starting. */
+const SWEEP_TIMEOUT_MS = 15_000;
+
 /**
  * Containers of nanocycles that are final in the record, left by a crash or a cancel racing a run,
  * go before this worker takes work. A sweep that fails (the engine down) does not stop the worker:
  * its runs fail or wait on the engine on their own.
  */
-const SWEEP_TIMEOUT_MS = 15_000;
-
 async function sweepLeftContainers(tpu: ReturnType<typeof tpuExecutorOf>, deps: ActivityDeps): Promise<void> {
   try {
     let timer: NodeJS.Timeout | undefined;
