@@ -5,9 +5,9 @@ import { cloneWorkspace, type CloneWorkspaceInput } from './clone-workspace.js';
 import { generateSessionSummary, type GenerateSummaryInput } from './generate-summary.js';
 import { loadSessionContext, type LoadContextInput } from './load-context.js';
 import { recordTransition, type RecordTransitionInput } from './record-transition.js';
-import Docker from 'dockerode';
-import { removeTpuContainer } from './tpu/remove-tpu-container.js';
+import { chooseTpuExecutor } from './tpu/choose-executor.js';
 import { runTpu } from './tpu/run-tpu.js';
+import type { TpuExecutor } from './tpu/tpu-executor.js';
 import type { TpuRunInput } from './tpu/tpu-spec.js';
 import { readAgentHoldRequest } from './agent-hold-request.js';
 import { pushSessionBranch } from './push-session-branch.js';
@@ -16,12 +16,25 @@ import { commitNanocycle, createNanocycleWorktree, mergeNanocycle, worktreePath 
 import { recordHoldPointOpened, recordHoldPointResolved, recordNanocycle, type OpenHoldPointInput, type ResolveHoldPointInput } from './nanocycle-records.js';
 import type { NanocycleRecord } from '../db/nanocycles-store.js';
 import type { NewTimelineEvent } from '../contracts/timeline.js';
+import { loadConfig } from '../runtime/config.js';
 
 export interface ActivityDeps {
   db: Database;
   dbKind: string;
   /** `$TEVIS_HOME`: workspaces live under it. */
   home: string;
+  /**
+   * Where this worker runs TPUs, chosen once at its start (see activities/tpu/choose-executor.ts).
+   * Absent: the one TEVIS_TPU_EXECUTOR / DOCKER_HOST of this process's environment name.
+   */
+  tpu?: TpuExecutor;
+}
+
+/** The executor the deps name, or the one this process's configuration names. */
+export function tpuExecutorOf(deps: ActivityDeps): TpuExecutor {
+  if (deps.tpu) return deps.tpu;
+  const config = loadConfig();
+  return chooseTpuExecutor(config.tpuExecutor, config.dockerHost, deps.db);
 }
 
 /**
@@ -29,23 +42,24 @@ export interface ActivityDeps {
  * each does, because they are what the Temporal Web UI shows.
  */
 export function createSessionActivities(deps: ActivityDeps) {
+  const tpu = tpuExecutorOf(deps);
   return {
     recordTransition: (input: RecordTransitionInput) => recordTransition(deps.db, input),
     cloneWorkspace: (input: CloneWorkspaceInput) => cloneWorkspace(deps.home, input),
     loadSessionContext: (input: LoadContextInput) => loadSessionContext(deps.db, input),
     checkServices: async (): Promise<Record<string, ServiceCheck>> => {
-      const [database, containerEngine] = await Promise.all([checkDatabase(deps.db, deps.dbKind), checkContainerEngine()]);
+      const [database, containerEngine] = await Promise.all([checkDatabase(deps.db, deps.dbKind), checkContainerEngine(tpu)]);
       // Reaching this activity at all proves Temporal and a worker are up.
       return { temporal: { status: 'ok', detail: 'worker connected', latencyMs: 0 }, database, containerEngine };
     },
     generateSessionSummary: (input: GenerateSummaryInput) => generateSessionSummary(deps.db, input),
     cleanTemporaryFiles: (input: { sessionId: string; workspacePath: string | null }) => cleanTemporaryFiles(deps.home, input),
 
-    // TPUs: one run in a container on the engine at DOCKER_HOST (or a local process without one),
-    // output to the record, cursor in the heartbeat; the container is removed by a separate call
-    // once the workflow holds the result (name from tpuContainerName, or the result's containerName).
-    runTpu: (input: TpuRunInput) => runTpu({ db: deps.db }, input),
-    removeTpuContainer: (name: string) => removeTpuContainer(new Docker(), name),
+    // TPUs: one run on this worker's executor (a container, or a bubblewrap sandbox), output to
+    // the record, cursor in the heartbeat; a container is removed by a separate call once the
+    // workflow holds the result (name from tpuContainerName, or the result's containerName).
+    runTpu: (input: TpuRunInput) => runTpu(tpu, deps.db, input),
+    removeTpuContainer: (name: string) => tpu.release(name),
 
     // Nanocycles: git, the record, and what an agent asks.
     createNanocycleWorktree: (input: { sessionId: string; nanocycleId: string; workspace: string; branch: string; base: string }) =>

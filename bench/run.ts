@@ -59,9 +59,8 @@ git(['clone', '-q', '--bare', source, remote]);
 const home = join(root, '.cache', 'tevis-bench');
 rmSync(home, { recursive: true, force: true });
 const cli = await resolveTemporalCli({ home: join(root, '.cache', 'tevis-test') });
-const config = loadConfig({ ...process.env, TEVIS_HOME: home, TEVIS_PORT: '18182', TEVIS_TEMPORAL_PORT: '17333', TEVIS_TEMPORAL_UI_PORT: '18333', TEMPORAL_CLI_PATH: cli.path, DATABASE_URL: '', TEMPORAL_ADDRESS: '' });
-// TPUs run on the local executor whatever this machine has, so the figures compare like with like.
-process.env.DOCKER_HOST = `unix://${join(work, 'no-container-engine.sock')}`;
+// TPUs run in the bubblewrap sandbox whatever this machine has, so the figures compare like with like.
+const config = loadConfig({ ...process.env, TEVIS_TPU_EXECUTOR: 'sandbox', TEVIS_HOME: home, TEVIS_PORT: '18182', TEVIS_TEMPORAL_PORT: '17333', TEVIS_TEMPORAL_UI_PORT: '18333', TEMPORAL_CLI_PATH: cli.path, DATABASE_URL: '', TEMPORAL_ADDRESS: '' });
 const tevis = await up(config);
 const token = execFileSync('cat', [join(home, 'api-token')]).toString().trim();
 const call = async (method: string, path: string, body?: unknown) => {
@@ -123,7 +122,7 @@ try {
   await trivial.stop();
   report('pause + resume via API', median(updateTimes), 'bare client: 2 Updates', median(bareUpdateTimes), 'ms');
 
-  // 4. A nanocycle from create to merged (local executor, no merge hold point) against the git it
+  // 4. A nanocycle from create to merged (sandbox executor, no merge hold point) against the git it
   //    does, by hand: a worktree on a new branch, the step, a commit, a --no-ff merge.
   await call('PATCH', '/projects/bench', { execution: { holdMerge: false } });
   await call('POST', `/sessions/${lastSession}/end`);

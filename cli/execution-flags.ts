@@ -17,12 +17,14 @@ export interface ExecutionFlags {
   memory?: number;
   cpus?: number;
   pids?: number;
+  disk?: number;
   tpuTimeout?: number;
   push?: (typeof PUSH_POLICIES)[number];
   /** A URL, or false from `--no-webhook` (clears it). */
   webhook?: string | false;
   holdDeadline?: number;
   holdDeadlineAction?: 'reject' | 'pause';
+  executor?: 'docker' | 'sandbox' | 'any';
 }
 
 /** Request body paths as the flags that set them, for validation messages. */
@@ -36,11 +38,13 @@ export const EXECUTION_FLAG_NAMES: Record<string, string> = {
   'execution.memoryMb': '--memory',
   'execution.cpus': '--cpus',
   'execution.pids': '--pids',
+  'execution.diskMb': '--disk',
   'execution.tpuTimeoutSeconds': '--tpu-timeout',
   'execution.push': '--push',
   'execution.webhookUrl': '--webhook',
   'execution.holdDeadlineSeconds': '--hold-deadline',
   'execution.holdDeadlineAction': '--hold-deadline-action',
+  'execution.executor': '--executor',
 };
 
 export function addExecutionOptions(command: Command, { update }: { update: boolean }): Command {
@@ -60,11 +64,13 @@ export function addExecutionOptions(command: Command, { update }: { update: bool
     .option('--memory <mb>', 'TPU memory limit in MB, e.g. 1024 or 2g (default 1024)', parseMemoryMb)
     .option('--cpus <n>', 'TPU CPU limit, e.g. 1.5 (default 1)', parseDecimal)
     .option('--pids <n>', 'TPU process limit (default 256)', parseInteger)
+    .option('--disk <mb>', 'what a TPU may write into its worktree, in MB, e.g. 512 or 2g (default 1024)', parseMemoryMb)
     .option('--tpu-timeout <duration>', 'stop a TPU run after this long, e.g. 30m or 1h (default 1h)', parseDuration)
     .addOption(new Option('--push <policy>', 'push the session branch to the remote (default never)').choices(PUSH_POLICIES))
     .option('--webhook <url>', 'POST each hold point opened and resolved here, signed with HMAC-SHA256 (TEVIS_WEBHOOK_SECRET)')
     .option('--hold-deadline <duration>', 'what nobody answers in this long gets --hold-deadline-action, e.g. 24h; 0 removes it', parseDuration)
-    .addOption(new Option('--hold-deadline-action <action>', 'at the deadline: reject the hold point or pause the session (default reject)').choices(['reject', 'pause']));
+    .addOption(new Option('--hold-deadline-action <action>', 'at the deadline: reject the hold point or pause the session (default reject)').choices(['reject', 'pause']))
+    .addOption(new Option('--executor <kind>', "the TPU executor nanocycles must run on; any: the worker's (default)").choices(['docker', 'sandbox', 'any']));
   if (update) command.option('--no-webhook', 'remove the webhook');
   return command;
 }
@@ -81,11 +87,13 @@ export function executionInput(flags: ExecutionFlags): ExecutionSettingsInput | 
     memoryMb: flags.memory,
     cpus: flags.cpus,
     pids: flags.pids,
+    diskMb: flags.disk,
     tpuTimeoutSeconds: flags.tpuTimeout,
     push: flags.push,
     webhookUrl: flags.webhook === false ? null : flags.webhook,
     holdDeadlineSeconds: flags.holdDeadline,
     holdDeadlineAction: flags.holdDeadlineAction,
+    executor: flags.executor === 'any' ? null : flags.executor,
   };
   const given = Object.fromEntries(Object.entries(input).filter(([, value]) => value !== undefined));
   return Object.keys(given).length ? (given as ExecutionSettingsInput) : undefined;

@@ -15,6 +15,13 @@ export type HoldPolicy = z.infer<typeof HoldPolicy>;
 
 export const PUSH_POLICIES = ['never', 'on-merge', 'on-end'] as const;
 
+/** The executors a project may require (the worker's choice otherwise). */
+export const TPU_EXECUTOR_REQUIREMENTS = ['docker', 'sandbox'] as const;
+
+/** 1 GiB: room for a repository's dependencies and build output, not for filling the host's disk. */
+export const DEFAULT_DISK_MB = 1024;
+const DISK_MB_MAX = 1_048_576;
+
 export const ExecutionSettings = z
   .object({
     image: z.string(),
@@ -23,11 +30,23 @@ export const ExecutionSettings = z
     tpuLimit: z.number().int().min(1).max(16),
     holdPolicy: HoldPolicy,
     network: z.boolean(),
-    limits: z.object({ memoryMb: z.number().int().min(16), cpus: z.number().min(0.1).max(64), pids: z.number().int().min(8) }),
+    limits: z.object({
+      memoryMb: z.number().int().min(16),
+      cpus: z.number().min(0.1).max(64),
+      pids: z.number().int().min(8),
+      /** What a TPU may write into its worktree (and the sandbox's /tmp), in MiB; absent in older settings means DEFAULT_DISK_MB. */
+      diskMb: z.number().int().min(1).max(DISK_MB_MAX).optional(),
+    }),
     timeoutSeconds: z.number().int().min(1),
     push: z.enum(PUSH_POLICIES),
     /** Told of every hold point opened and resolved; signed with TEVIS_WEBHOOK_SECRET (HMAC-SHA256). */
     webhookUrl: z.string().nullable().optional(),
+    /**
+     * The TPU executor this project's nanocycles must run on (`docker`, `sandbox`); null or absent:
+     * the one the worker was started with. A worker with another one fails the run, never
+     * substitutes its own.
+     */
+    executor: z.enum(TPU_EXECUTOR_REQUIREMENTS).nullable().optional(),
     /** What happens to a hold point nobody answers in time; none by default. */
     holdDeadline: z.object({ seconds: z.number().int().min(1), action: z.enum(['reject', 'pause']) }).nullable().optional(),
   })
@@ -40,11 +59,12 @@ export const DEFAULT_EXECUTION_SETTINGS: ExecutionSettings = {
   tpuLimit: 2,
   holdPolicy: { plan: false, merge: true },
   network: false,
-  limits: { memoryMb: 1024, cpus: 1, pids: 256 },
+  limits: { memoryMb: 1024, cpus: 1, pids: 256, diskMb: DEFAULT_DISK_MB },
   timeoutSeconds: 3600,
   push: 'never',
   webhookUrl: null,
   holdDeadline: null,
+  executor: null,
 };
 
 /** The flat, optional form the API and CLI take (`--image`, `--agent`, `--tpu-limit`, …). */
@@ -58,6 +78,7 @@ export const ExecutionSettingsInput = z.strictObject({
   memoryMb: z.number().int().min(16).max(1_048_576).optional(),
   cpus: z.number().min(0.1).max(64).optional(),
   pids: z.number().int().min(8).max(1_000_000).optional(),
+  diskMb: z.number().int().min(1).max(DISK_MB_MAX).optional(),
   tpuTimeoutSeconds: z.number().int().min(1).max(7 * 86400).optional(),
   push: z.enum(PUSH_POLICIES).optional(),
   webhookUrl: z
@@ -68,6 +89,8 @@ export const ExecutionSettingsInput = z.strictObject({
   /** 0 removes the deadline. */
   holdDeadlineSeconds: z.number().int().min(0).max(365 * 86400).optional(),
   holdDeadlineAction: z.enum(['reject', 'pause']).optional(),
+  /** null: whichever the worker has. */
+  executor: z.enum(TPU_EXECUTOR_REQUIREMENTS).nullable().optional(),
 });
 export type ExecutionSettingsInput = z.infer<typeof ExecutionSettingsInput>;
 
@@ -78,11 +101,17 @@ export function applyExecutionInput(current: ExecutionSettings, input: Execution
     tpuLimit: input.tpuLimit ?? current.tpuLimit,
     holdPolicy: { plan: input.holdPlan ?? current.holdPolicy.plan, merge: input.holdMerge ?? current.holdPolicy.merge },
     network: input.network ?? current.network,
-    limits: { memoryMb: input.memoryMb ?? current.limits.memoryMb, cpus: input.cpus ?? current.limits.cpus, pids: input.pids ?? current.limits.pids },
+    limits: {
+      memoryMb: input.memoryMb ?? current.limits.memoryMb,
+      cpus: input.cpus ?? current.limits.cpus,
+      pids: input.pids ?? current.limits.pids,
+      diskMb: input.diskMb ?? current.limits.diskMb ?? DEFAULT_DISK_MB,
+    },
     timeoutSeconds: input.tpuTimeoutSeconds ?? current.timeoutSeconds,
     push: input.push ?? current.push,
     webhookUrl: input.webhookUrl === undefined ? (current.webhookUrl ?? null) : input.webhookUrl,
     holdDeadline: deadlineFrom(current.holdDeadline ?? null, input),
+    executor: input.executor === undefined ? (current.executor ?? null) : input.executor,
   };
 }
 

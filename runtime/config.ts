@@ -1,5 +1,6 @@
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { resolveTpuExecutor, type TpuExecutorSetting } from './tpu-executor-setting.js';
 
 /** Everything `tevis` reads from its environment, resolved once with the documented defaults. */
 export interface TevisConfig {
@@ -24,6 +25,10 @@ export interface TevisConfig {
   taskQueue: string;
   /** Explicit API token (`TEVIS_API_TOKEN`); otherwise one is generated and stored under `home`. */
   apiToken: string | undefined;
+  /** Where this worker runs TPUs (`TEVIS_TPU_EXECUTOR`: docker, sandbox or none; default from what the host has). */
+  tpuExecutor: TpuExecutorSetting;
+  /** The container engine (`DOCKER_HOST`); absent means the default socket. */
+  dockerHost: string | undefined;
 }
 
 export const TASK_QUEUE = 'tevis';
@@ -54,5 +59,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TevisConfig {
     temporalUiUrl: env.TEVIS_TEMPORAL_UI_URL?.replace(/\/+$/, '') || undefined,
     taskQueue: env.TEVIS_TASK_QUEUE || TASK_QUEUE,
     apiToken: env.TEVIS_API_TOKEN || undefined,
+    tpuExecutor: resolveTpuExecutor(env),
+    dockerHost: env.DOCKER_HOST || undefined,
   };
 }

@@ -7,6 +7,7 @@ import { createApi } from '../api/app.js';
 import { SEARCH_ATTRIBUTE_NAMES } from '../contracts/search-attributes.js';
 import { openDatabase, type OpenDatabase } from '../db/database.js';
 import { createSessionWorker } from '../worker/session-worker.js';
+import { chooseTpuExecutor } from '../activities/tpu/choose-executor.js';
 import { loadWorkflowBundle } from '../worker/workflow-bundle.js';
 import { loadOrCreateApiToken } from './api-token.js';
 import type { TevisConfig } from './config.js';
@@ -39,7 +40,8 @@ export async function startWorker(config: TevisConfig, address: string, database
     connection,
     namespace: config.temporalNamespace,
     taskQueue: config.taskQueue,
-    deps: { db: database.db, dbKind: database.kind, home: config.home },
+    // The TPU executor is chosen here, once, from this worker's configuration (TEVIS_TPU_EXECUTOR).
+    deps: { db: database.db, dbKind: database.kind, home: config.home, tpu: chooseTpuExecutor(config.tpuExecutor, config.dockerHost, database.db) },
     workflowBundle: await loadWorkflowBundle(),
   });
   const running = worker.run();

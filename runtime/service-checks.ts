@@ -1,4 +1,3 @@
-import Docker from 'dockerode';
 import { sql } from 'drizzle-orm';
 import type { Client } from '@temporalio/client';
 import protos from '@temporalio/proto';
@@ -6,6 +5,9 @@ import protos from '@temporalio/proto';
 const { temporal } = protos;
 import type { ServiceCheck } from '../contracts/responses.js';
 import type { Database } from '../db/database.js';
+import type { TpuExecutor } from '../activities/tpu/tpu-executor.js';
+import { chooseTpuExecutor } from '../activities/tpu/choose-executor.js';
+import { loadConfig } from './config.js';
 
 export type { ServiceCheck };
 
@@ -38,11 +40,22 @@ export function checkDatabase(db: Database, kind: string): Promise<ServiceCheck>
   });
 }
 
-/** The engine at DOCKER_HOST (or the default socket); TPUs fall back to local processes without it. */
-export function checkContainerEngine(): Promise<ServiceCheck> {
-  return timed('container engine', async () => {
-    const version = await new Docker().version();
-    return `Docker ${version.Version}`;
+/** The executor this process's configuration names, made once (the sandbox's probe runs once). */
+let configuredExecutor: TpuExecutor | null = null;
+
+/**
+ * The TPU executor and whether it can run a TPU now: `docker (Docker 24.0.7 at …)`, `sandbox
+ * (bubblewrap 0.8.0)`, or unavailable with the fix. Without one given, the executor this
+ * process's configuration names (the API beside its worker in `tevis up` sees the same).
+ */
+export function checkContainerEngine(executor?: TpuExecutor): Promise<ServiceCheck> {
+  return timed('TPU executor', async () => {
+    if (!executor && !configuredExecutor) {
+      const config = loadConfig();
+      // check() never touches the record: no database here.
+      configuredExecutor = chooseTpuExecutor(config.tpuExecutor, config.dockerHost, null as never);
+    }
+    return (executor ?? configuredExecutor)!.check();
   });
 }
 

@@ -1,5 +1,5 @@
 import { NativeConnection, Worker, type WorkflowBundleOption } from '@temporalio/worker';
-import { createSessionActivities, type ActivityDeps } from '../activities/index.js';
+import { createSessionActivities, tpuExecutorOf, type ActivityDeps } from '../activities/index.js';
 
 export interface SessionWorkerOptions {
   connection: NativeConnection;
@@ -11,13 +11,16 @@ export interface SessionWorkerOptions {
   identity?: string;
 }
 
-export function createSessionWorker(options: SessionWorkerOptions): Promise<Worker> {
+export async function createSessionWorker(options: SessionWorkerOptions): Promise<Worker> {
+  // One executor for the worker's life, chosen now.
+  const tpu = tpuExecutorOf(options.deps);
+  await sweepLeftContainers(tpu, options.deps);
   return Worker.create({
     connection: options.connection,
     namespace: options.namespace,
     taskQueue: options.taskQueue,
     workflowBundle: options.workflowBundle,
-    activities: createSessionActivities(options.deps),
+    activities: createSessionActivities({ ...options.deps, tpu }),
     ...(options.identity ? { identity: options.identity } : {}),
     // A crashed worker's sticky tasks move to another worker quickly.
     stickyQueueScheduleToStartTimeout: '5 seconds',
@@ -27,4 +30,25 @@ export function createSessionWorker(options: SessionWorkerOptions): Promise<Work
     // cancelling a running nanocycle took up to ~16 s before its container was even stopped.
     maxHeartbeatThrottleInterval: '1 second',
   });
+}
+
+/** An engine that hangs must not keep a worker from starting. */
+const SWEEP_TIMEOUT_MS = 15_000;
+
+/**
+ * Containers of nanocycles that are final in the record, left by a crash or a cancel racing a run,
+ * go before this worker takes work. A sweep that fails (the engine down) does not stop the worker:
+ * its runs fail or wait on the engine on their own.
+ */
+async function sweepLeftContainers(tpu: ReturnType<typeof tpuExecutorOf>, deps: ActivityDeps): Promise<void> {
+  try {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no answer within ${SWEEP_TIMEOUT_MS} ms`)), SWEEP_TIMEOUT_MS);
+    });
+    const { removed } = await Promise.race([tpu.sweep(deps.db), timeout]).finally(() => clearTimeout(timer));
+    if (removed.length) console.error(`[tevis worker] removed ${removed.length} TPU container(s) of finished nanocycles: ${removed.join(', ')}`);
+  } catch (error) {
+    console.error(`[tevis worker] could not sweep left TPU containers: ${(error as Error).message}`);
+  }
 }

@@ -4,6 +4,7 @@ import {
   condition,
   getExternalWorkflowHandle,
   isCancellation,
+  patched,
   proxyActivities,
   setHandler,
   uuid4,
@@ -128,11 +129,19 @@ export async function nanocycleWorkflow(input: NanocycleWorkflowInput): Promise<
           ...(holdAnswer !== null ? { TEVIS_HOLD_ANSWER: holdAnswer } : {}),
         },
         network: input.execution.network,
+        ...(input.execution.executor ? { requiredExecutor: input.execution.executor } : {}),
         limits: input.execution.limits,
         timeoutSeconds: input.execution.timeoutSeconds,
       });
       executor = result.executor;
-      if (result.containerName) await records.removeTpuContainer(result.containerName);
+      if (result.containerName) {
+        const name = result.containerName;
+        // A cancel (or a session end) that arrives just as the run finished must not skip the
+        // removal: in a cancelled scope the activity would never be scheduled and the container
+        // would outlive its nanocycle. Histories from before this ran it cancellable.
+        if (patched('tpu-container-removal-not-cancellable')) await CancellationScope.nonCancellable(() => records.removeTpuContainer(name));
+        else await records.removeTpuContainer(name);
+      }
       tpuSeconds += Math.max(0, (Date.parse(result.finishedAt) - Date.parse(result.startedAt)) / 1000);
       if (result.exitCode === 0) break;
       if (result.exitCode === AGENT_HOLD_EXIT_CODE && run <= MAX_AGENT_QUESTIONS) {

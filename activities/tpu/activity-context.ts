@@ -22,7 +22,7 @@ export interface TpuActivityContext {
 
 function isHeartbeat(value: unknown): value is TpuHeartbeat {
   const v = value as TpuHeartbeat | null;
-  return typeof v === 'object' && v !== null && typeof v.seq === 'number' && (v.executor === 'docker' || v.executor === 'local');
+  return typeof v === 'object' && v !== null && typeof v.seq === 'number' && (v.executor === 'docker' || v.executor === 'sandbox');
 }
 
 export function currentTpuContext(): TpuActivityContext {

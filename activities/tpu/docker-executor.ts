@@ -5,12 +5,17 @@ import type Docker from 'dockerode';
 import { DEFAULT_EXECUTION_SETTINGS } from '../../contracts/execution-settings.js';
 import type { Database } from '../../db/database.js';
 import { runLogPosition } from '../../db/nanocycle-logs-store.js';
+import { TPU_FAILURE_TYPES } from '../../contracts/tpu-failures.js';
 import { cancellationError, currentTpuContext } from './activity-context.js';
+import { diskLimitBytes, diskLimitMb, FILE_SIZE_LIMIT_EXIT, mb, watchDiskUse, type DiskWatch } from './disk-watch.js';
 import { readContainerLines, type LineReader } from './docker-log-lines.js';
 import { LogRecorder } from './log-recorder.js';
 import { removeTpuContainer } from './remove-tpu-container.js';
+import { sweepTpuContainers } from './sweep-tpu-containers.js';
 import { tpuArgv, tpuEnv } from './tpu-command.js';
-import { tpuContainerName, type TpuRunInput, type TpuRunResult } from './tpu-spec.js';
+import type { TpuExecutor } from './tpu-executor.js';
+import { diskLimitExceeded, engineUnreachable } from './tpu-failures.js';
+import { TPU_WORKDIR, tpuContainerName, type TpuRunInput, type TpuRunResult } from './tpu-spec.js';
 import { chownTree, tpuIdentity, workerOwner, type TpuIdentity } from './worktree-owner.js';
 
 /**
@@ -24,8 +29,8 @@ const HEARTBEAT_MS = 1000;
 const BACKLOG_HIGH = 20_000;
 const BACKLOG_LOW = 2_000;
 
-/** Where the worktree appears inside the TPU; its working directory. */
-export const TPU_WORKDIR = '/workspace';
+/** How long the engine gets to answer a ping before a run fails with tpu-engine-unreachable. */
+const PROBE_MS = 2000;
 
 function statusOf(error: unknown): number | undefined {
   return (error as { statusCode?: number }).statusCode;
@@ -43,7 +48,7 @@ async function assertImage(docker: Docker, image: string): Promise<void> {
       `TPU image "${image}" is not on the container engine. ` +
         (image === DEFAULT_TPU_IMAGE ? `Build it with \`tevis tpu build-image\`, ` : `Build it there (docker build -t ${image} <dir with a Dockerfile>), pull it (docker pull ${image}), `) +
         `or point the project at another one (tevis project update <project> --image <image>).`,
-      'tpu-image-missing',
+      TPU_FAILURE_TYPES.imageMissing,
       { image },
     );
   }
@@ -78,6 +83,8 @@ function containerSpec(input: TpuRunInput, name: string, identity: TpuIdentity):
       ReadonlyRootfs: true,
       Tmpfs: { '/tmp': 'rw,size=64m' },
       CapDrop: ['ALL'],
+      // No file past the disk limit (RLIMIT_FSIZE, in bytes); disk-watch.ts bounds the sum.
+      Ulimits: [{ Name: 'fsize', Soft: diskLimitBytes(input.limits), Hard: diskLimitBytes(input.limits) }],
       SecurityOpt: ['no-new-privileges'],
       Memory: Math.round(input.limits.memoryMb * 1024 * 1024),
       // No swap beyond the memory limit: the limit is the limit.
@@ -120,12 +127,68 @@ async function findOrCreate(docker: Docker, input: TpuRunInput, name: string, id
   }
 }
 
+/** Whether the engine answers at all within `ms`; any error (no socket, refused, timeout) is no, with why. */
+export async function pingEngine(docker: Docker, ms: number): Promise<string | null> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<string>((resolve) => {
+    timer = setTimeout(() => resolve(`no answer within ${ms} ms`), ms);
+  });
+  try {
+    return await Promise.race([docker.ping().then(() => null), timeout]);
+  } catch (error) {
+    return (error as Error).message;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** The Docker executor: one engine (DOCKER_HOST or the default socket), chosen at worker start. */
+export class DockerTpuExecutor implements TpuExecutor {
+  readonly kind = 'docker' as const;
+
+  constructor(
+    private readonly db: Database,
+    private readonly docker: Docker,
+    /** Where the engine is, for messages: DOCKER_HOST's value or the default socket. */
+    private readonly where: string,
+  ) {}
+
+  async check(): Promise<string> {
+    const version = await this.docker.version();
+    return `docker (Docker ${version.Version} at ${this.where})`;
+  }
+
+  async ready(): Promise<void> {
+    // An engine that does not answer fails the attempt; Temporal retries with backoff, so the
+    // nanocycle waits for the engine, and never runs anywhere else meanwhile.
+    const unreachable = await pingEngine(this.docker, PROBE_MS);
+    if (unreachable !== null) throw engineUnreachable(this.where, unreachable);
+  }
+
+  run(input: TpuRunInput): Promise<TpuRunResult> {
+    return runInDocker(this.docker, this.db, input);
+  }
+
+  release(containerName: string): Promise<{ removed: boolean }> {
+    return removeTpuContainer(this.docker, containerName);
+  }
+
+  sweep(db: Database): Promise<{ removed: string[] }> {
+    return sweepTpuContainers(this.docker, db);
+  }
+}
+
 export async function runInDocker(docker: Docker, db: Database, input: TpuRunInput): Promise<TpuRunResult> {
   const ctx = currentTpuContext();
   await assertImage(docker, input.image);
   await assertWorktree(input.worktreePath);
+  // Cancelled before anything exists: make nothing (a container made now would only be removed).
+  if (ctx.signal.aborted && ctx.cancelKind() === 'requested') throw cancellationError(ctx.signal);
   const name = tpuContainerName(input);
   const identity = tpuIdentity();
+  const giveBack = async () => {
+    if (identity.handOver) await chownTree(input.worktreePath, workerOwner().uid, workerOwner().gid);
+  };
 
   // Where this run's lines are numbered from, and how many of them an earlier attempt stored.
   const position = await runLogPosition(db, input);
@@ -142,37 +205,47 @@ export async function runInDocker(docker: Docker, db: Database, input: TpuRunInp
   const beat = () => ctx.heartbeat({ seq: recorder.storedSeq, executor: 'docker' });
   beat();
 
-  const container = await findOrCreate(docker, input, name, identity);
-  let state = (await container.inspect()).State;
-  if (state.Status === 'created') {
-    // Created by this attempt, or by one that crashed before starting it. Hand the worktree over
-    // again: a crashed attempt may have made the container but not yet chowned.
-    if (identity.handOver) await chownTree(input.worktreePath, identity.uid, identity.gid);
-    const startError = await container.start().then(
-      () => null,
-      // 304: a concurrent attempt started it first.
-      (error: unknown) => (statusOf(error) === 304 ? null : error),
-    );
-    state = (await container.inspect()).State;
-    if (startError) {
-      // The engine could not run the command at all (no such program, …): the same every time.
-      if (state.Error || statusOf(startError) === 400) {
-        if (identity.handOver) await chownTree(input.worktreePath, workerOwner().uid, workerOwner().gid);
-        throw ApplicationFailure.nonRetryable(
-          `the TPU command could not start in ${input.image}: ${state.Error || (startError as Error).message}`,
-          'tpu-start-failed',
-          { container: name },
-        );
-      }
-      throw startError;
-    }
-  }
-
   const timers: NodeJS.Timeout[] = [setInterval(beat, HEARTBEAT_MS)];
+  let disk: DiskWatch | null = null;
   let reader: LineReader | null = null;
   let timedOut = false;
   let onAbort: (() => void) | null = null;
+  // Set once the container exists: what the disk watch calls when the run goes over its limit.
+  let killOverLimit = () => {};
+  // Everything from the container's creation on is inside this try: a cancel that arrives while
+  // the engine creates or starts the container still reaches the catch, which removes it.
   try {
+    // The baseline is taken before the container starts (or, re-attaching, when this attempt
+    // attaches); also for a container that already exited, whose final check still counts.
+    disk = await watchDiskUse([input.worktreePath], diskLimitBytes(input.limits), () => killOverLimit());
+    const container = await findOrCreate(docker, input, name, identity);
+    let state = (await container.inspect()).State;
+    if (state.Status === 'created') {
+      // Created by this attempt, or by one that crashed before starting it. Hand the worktree over
+      // again: a crashed attempt may have made the container but not yet chowned.
+      if (identity.handOver) await chownTree(input.worktreePath, identity.uid, identity.gid);
+      const startError = await container.start().then(
+        () => null,
+        // 304: a concurrent attempt started it first.
+        (error: unknown) => (statusOf(error) === 304 ? null : error),
+      );
+      state = (await container.inspect()).State;
+      if (startError) {
+        // The engine could not run the command at all (no such program, …): the same every time.
+        if (state.Error || statusOf(startError) === 400) {
+          // Never started, never will: nobody else would remove it.
+          await removeTpuContainer(docker, name);
+          await giveBack();
+          throw ApplicationFailure.nonRetryable(
+            `the TPU command could not start in ${input.image}: ${state.Error || (startError as Error).message}`,
+            TPU_FAILURE_TYPES.startFailed,
+            { container: name },
+          );
+        }
+        throw startError;
+      }
+    }
+
     const exitedAlready = state.Status === 'exited' || state.Status === 'dead';
     // Counted from the container's start, not this attempt's: a retry does not buy more time.
     const deadline = new Date(state.StartedAt).getTime() + input.timeoutSeconds * 1000;
@@ -190,6 +263,9 @@ export async function runInDocker(docker: Docker, db: Database, input: TpuRunInp
         }, 500),
       );
     }
+    killOverLimit = () => {
+      container.kill().catch(() => {});
+    };
 
     const aborted = new Promise<never>((_, reject) => {
       onAbort = () => reject(cancellationError(ctx.signal));
@@ -223,13 +299,26 @@ export async function runInDocker(docker: Docker, db: Database, input: TpuRunInp
       });
       await Promise.race([reader.done, aborted]);
     }
+    const added = await disk.finalCheck();
     await recorder.close();
     const finished = await container.inspect();
     const final = finished.State;
-    if (identity.handOver) await chownTree(input.worktreePath, workerOwner().uid, workerOwner().gid);
+    await giveBack();
     beat();
+    const exitCode = final.ExitCode ?? waited.StatusCode;
+    const overLimit =
+      added !== null
+        ? `it added ${mb(added)} to its worktree`
+        : exitCode === FILE_SIZE_LIMIT_EXIT
+          ? 'a file it wrote reached the limit (SIGXFSZ)'
+          : null;
+    if (overLimit) {
+      // The failure ends the activity: nobody else will remove the container.
+      await removeTpuContainer(docker, name);
+      throw diskLimitExceeded(diskLimitMb(input.limits), overLimit);
+    }
     return {
-      exitCode: final.ExitCode ?? waited.StatusCode,
+      exitCode,
       executor: 'docker',
       // By id: the handle may have been looked up by name.
       containerId: finished.Id,
@@ -245,9 +334,10 @@ export async function runInDocker(docker: Docker, db: Database, input: TpuRunInp
   } catch (error) {
     reader?.stop();
     if (ctx.signal.aborted && ctx.cancelKind() === 'requested') {
-      // The work itself is cancelled: nothing will re-attach, so the container goes now.
+      // The work itself is cancelled: nothing will re-attach, so the container goes now (also
+      // one whose creation or start was still under way when the cancel came).
       await removeTpuContainer(docker, name);
-      if (identity.handOver) await chownTree(input.worktreePath, workerOwner().uid, workerOwner().gid);
+      await giveBack();
       await recorder.close().catch(() => {});
       throw cancellationError(ctx.signal);
     }
@@ -256,6 +346,7 @@ export async function runInDocker(docker: Docker, db: Database, input: TpuRunInp
     await recorder.close().catch(() => {});
     throw error;
   } finally {
+    disk?.stop();
     for (const timer of timers) clearInterval(timer);
     if (onAbort) ctx.signal.removeEventListener('abort', onAbort);
   }

@@ -7,6 +7,11 @@ export interface TpuLimits {
   memoryMb: number;
   cpus: number;
   pids: number;
+  /**
+   * What the TPU may write, in MiB: its worktree (and the sandbox's /tmp) together, and any one
+   * file. Absent in settings saved before the limit existed: DEFAULT_DISK_MB then.
+   */
+  diskMb?: number;
 }
 
 /** Either an argv run as it is, or shell steps run one by one with `sh -c`, stopping at the first failure. */
@@ -32,12 +37,21 @@ export type TpuRunInput = TpuWork & {
   env: Record<string, string>;
   /** Off unless the project allows it. */
   network?: boolean;
+  /** The executor the project requires; absent: the worker's, whichever it is. */
+  requiredExecutor?: 'docker' | 'sandbox';
   limits: TpuLimits;
   /** Counted from the container's (or process's) start, so a retry does not restart the clock. */
   timeoutSeconds: number;
 };
 
-export type TpuExecutorKind = 'docker' | 'local';
+/**
+ * The executors a worker can be configured with (TEVIS_TPU_EXECUTOR). There is no unsandboxed
+ * one: `none` runs nothing and fails each nanocycle with `tpu-executor-missing`.
+ */
+export const TPU_EXECUTOR_KINDS = ['docker', 'sandbox', 'none'] as const;
+export type TpuExecutorChoice = (typeof TPU_EXECUTOR_KINDS)[number];
+/** The executors that can actually run a TPU (and so appear in a result and in the record). */
+export type TpuExecutorKind = Exclude<TpuExecutorChoice, 'none'>;
 
 export interface TpuRunResult {
   exitCode: number;
@@ -69,6 +83,9 @@ export interface TpuHeartbeat {
 }
 
 export const TAIL_LINES = 50;
+
+/** Where the worktree appears inside a TPU (container or sandbox); its working directory. */
+export const TPU_WORKDIR = '/workspace';
 
 /** The uid:gid a TPU runs as when the worker is root (an unprivileged user no host account uses). */
 export const TPU_UID = 10001;

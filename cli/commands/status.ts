@@ -6,7 +6,7 @@ import { renderServiceStatus, requiredServicesOk } from '../render/service-statu
 export function registerStatusCommand(program: Command): void {
   program
     .command('status')
-    .description('health of the API, worker, Temporal, database and container engine (exit 0 when all required are ok, 5 when not)')
+    .description('health of the API, worker, Temporal, database and TPU executor (exit 0 when all required are ok, 5 when not)')
     .action(async (_flags: object, command: Command) => {
       const ctx = commandContext(command);
       const client = await ctx.client();

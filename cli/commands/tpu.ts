@@ -14,9 +14,9 @@ export function registerTpuCommands(program: Command): void {
     .action(async (flags: { tag: string }, command: Command) => {
       const ctx = commandContext(command);
       // Heavy (dockerode): loaded only by the command that needs it.
-      const [{ default: Docker }, { buildTpuImage }, { engineReachable }] = await Promise.all([import('dockerode'), import('../../runtime/tpu-image.js'), import('../../activities/tpu/run-tpu.js')]);
+      const [{ default: Docker }, { buildTpuImage }, { pingEngine }] = await Promise.all([import('dockerode'), import('../../runtime/tpu-image.js'), import('../../activities/tpu/docker-executor.js')]);
       const docker = new Docker();
-      if (!(await engineReachable(docker, 3000))) {
+      if ((await pingEngine(docker, 3000)) !== null) {
         throw new CliError('engine-unreachable', EXIT.unavailable, `no container engine answers at ${process.env.DOCKER_HOST ?? 'the default socket (/var/run/docker.sock)'}; start dockerd or set DOCKER_HOST`);
       }
       let step = ctx.progress(`building ${flags.tag}`);

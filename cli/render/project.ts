@@ -1,5 +1,5 @@
 import { formatDuration } from '../../contracts/durations.js';
-import { DEFAULT_EXECUTION_SETTINGS, type ExecutionSettings } from '../../contracts/execution-settings.js';
+import { DEFAULT_DISK_MB, DEFAULT_EXECUTION_SETTINGS, type ExecutionSettings } from '../../contracts/execution-settings.js';
 import type { Project } from '../../contracts/project.js';
 import { formatTimestamp, renderFields, renderTable } from '../output.js';
 
@@ -19,7 +19,8 @@ export function renderExecutionSettings(execution: ExecutionSettings): string {
       ['TPU limit', `${execution.tpuLimit} at once per session`],
       ['Hold points', holdPolicyText(execution.holdPolicy)],
       ['Network', execution.network ? 'allowed' : 'none (loopback only)'],
-      ['Limits', `${limits.memoryMb} MB memory, ${limits.cpus} CPU${limits.cpus === 1 ? '' : 's'}, ${limits.pids} processes`],
+      ['Executor', execution.executor ?? "the worker's (TEVIS_TPU_EXECUTOR)"],
+      ['Limits', `${limits.memoryMb} MB memory, ${limits.cpus} CPU${limits.cpus === 1 ? '' : 's'}, ${limits.pids} processes, ${limits.diskMb ?? DEFAULT_DISK_MB} MB disk`],
       ['TPU timeout', formatDuration(execution.timeoutSeconds)],
       ['Push', execution.push],
       ['Hold deadline', execution.holdDeadline ? `${formatDuration(execution.holdDeadline.seconds)}, then ${execution.holdDeadline.action === 'pause' ? 'pause the session' : 'reject'}` : 'none'],

@@ -6,10 +6,11 @@ const LABELS: Record<ServiceName, string> = {
   worker: 'worker',
   temporal: 'temporal',
   database: 'database',
-  containerEngine: 'container engine',
+  // The service is still called containerEngine in the API; what it reports is the TPU executor.
+  containerEngine: 'TPU executor',
 };
 
-/** TPUs fall back to local processes without a container engine, so it never fails `status`. */
+/** Sessions, reviews and planning work without a TPU executor (only nanocycles fail), so it never fails `status`. */
 export const OPTIONAL_SERVICES: readonly ServiceName[] = ['containerEngine'];
 
 export function requiredServicesOk(status: ServiceStatus): boolean {

@@ -20,7 +20,7 @@ import { createActiveSession, createProject, HANG_MS, startHarness, waitFor, typ
 /**
  * Nanocycles end to end on the Docker executor: a dockerd of this file's own (test/support/
  * docker-engine.ts, image `tevis-tpu-test:latest` built from busybox-static), the suite's Temporal
- * and Postgres, and real git repositories. The same functional flows on the local-process executor
+ * and Postgres, and real git repositories. The same functional flows in the bubblewrap sandbox
  * are in nanocycle-lifecycle.test.ts; the executor's own unit-level behaviour (re-attach, two
  * attempts at once, timeouts) is in tpu-executor.test.ts.
  *
@@ -143,11 +143,10 @@ describe('nanocycles on the docker executor', () => {
   let projects = 0;
 
   beforeAll(async () => {
-    // The in-process worker's activities make their dockerode client from DOCKER_HOST when they run
-    // (activities/index.ts, run-tpu.ts): point it at this file's engine for the whole describe.
+    // The worker's executor comes from the harness's env; the test's own engine checks use DOCKER_HOST too.
     savedDockerHost = process.env.DOCKER_HOST;
     process.env.DOCKER_HOST = engine.dockerHost;
-    h = await startHarness({ database: 'postgres', label: 'nc-docker' });
+    h = await startHarness({ database: 'postgres', label: 'nc-docker', env: { TEVIS_TPU_EXECUTOR: 'docker', DOCKER_HOST: engine.dockerHost } });
     remote = (await makeGitFixture(join(h.home, 'fixture'))).remote;
   });
 
@@ -381,6 +380,7 @@ describe('durability: SIGKILL of the worker while a TPU container runs', () => {
       TEMPORAL_ADDRESS: inject('temporalAddress'),
       TEVIS_TASK_QUEUE: taskQueue,
       TEVIS_API_TOKEN: token,
+      TEVIS_TPU_EXECUTOR: 'docker',
       DOCKER_HOST: engine.dockerHost,
     });
   });

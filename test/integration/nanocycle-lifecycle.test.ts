@@ -8,8 +8,8 @@ import { git, makeGitFixture } from '../support/git-fixtures.js';
 import { createActiveSession, createProject, startHarness, waitFor, type Harness } from '../support/tevis-harness.js';
 
 /**
- * Nanocycles end to end through the API, on the local-process executor (no container engine is
- * reachable from this harness): run, stream, commit, hold points, merge queue, cancel.
+ * Nanocycles end to end through the API, on the bubblewrap sandbox executor (the harness's
+ * explicit choice): run, stream, commit, hold points, merge queue, cancel.
  * The same flow on the Docker engine is in tpu-executor.test.ts and nanocycle-docker.test.ts.
  */
 let h: Harness;
@@ -44,7 +44,7 @@ async function pendingHold(sessionId: string, kind: string): Promise<any> {
   });
 }
 
-describe('nanocycles on the local executor', () => {
+describe('nanocycles on the sandbox executor', () => {
   it('runs, streams its output, commits, waits at merge, is approved and merged', async () => {
     const id = await activeSession();
     const created = await h.call('POST', `/sessions/${id}/nanocycles`, { name: 'greeting', run: ['echo hello from $TEVIS_NANOCYCLE_ID', 'echo to-stderr >&2', 'printf "hi\\n" > GREETING.md'] });
@@ -54,7 +54,7 @@ describe('nanocycles on the local executor', () => {
     const hold = await pendingHold(id, 'merge');
     expect(hold).toMatchObject({ id: 'HP-001-merge', nanocycleId: 'NC-001' });
     const row = await nanocycleStatus(id, 'NC-001', ['awaiting_approval']);
-    expect(row.executor).toBe('local');
+    expect(row.executor).toBe('sandbox');
 
     const logs = await h.call('GET', `/sessions/${id}/nanocycles/NC-001/logs`);
     // Each step is echoed first, so the record shows which step printed what. stdout and stderr
@@ -300,6 +300,15 @@ describe('nanocycles on the local executor', () => {
       expect((await h.call('GET', `/sessions/${id}/nanocycles`)).json.nanocycles).toEqual([]);
       await h.call('POST', `/sessions/${id}/end`);
     }
+  });
+
+  it('a project that requires docker fails its nanocycles on this sandbox worker, running nothing', async () => {
+    const id = await activeSession({ executor: 'docker' });
+    await h.call('POST', `/sessions/${id}/nanocycles`, { name: 'needs-docker', run: ['touch RAN'] });
+    const failed = await nanocycleStatus(id, 'NC-001', ['failed']);
+    expect(failed.executor).toBeNull();
+    expect(failed.data.detail).toContain('tpu-executor-not-allowed');
+    expect((await h.call('GET', `/sessions/${id}/nanocycles/NC-001/logs`)).json.lines).toEqual([]);
   });
 
   it('refuses bad nanocycle input', async () => {

@@ -46,9 +46,9 @@ function outputSuite(kind: DatabaseKind) {
       await h.call('POST', `/sessions/${neighbour.id}/nanocycles`, { name: 'other', run: ['echo not yours'] });
 
       // The record says which executor runs it while it runs, not only once it is done.
-      await waitFor('NC-001 running on the local executor', async () => {
+      await waitFor('NC-001 running on the sandbox executor', async () => {
         const row = (await h.call('GET', `/sessions/${session.id}/nanocycles`)).json.nanocycles.find((n: any) => n.id === 'NC-001');
-        return row?.status === 'running' && row.executor === 'local';
+        return row?.status === 'running' && row.executor === 'sandbox';
       });
       await first.until('12 lines before the drop', (items) => items.length >= 12);
       await first.close();

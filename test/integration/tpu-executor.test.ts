@@ -1,18 +1,27 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ActivityCancellationDetails, ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
-import { DefaultLogger } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection } from '@temporalio/worker';
 import Docker from 'dockerode';
+import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { DockerTpuExecutor } from '../../activities/tpu/docker-executor.js';
+import { NoTpuExecutor } from '../../activities/tpu/no-executor.js';
 import { removeTpuContainer } from '../../activities/tpu/remove-tpu-container.js';
-import { runTpu, type TpuDeps } from '../../activities/tpu/run-tpu.js';
+import { runTpu } from '../../activities/tpu/run-tpu.js';
+import { SandboxTpuExecutor } from '../../activities/tpu/sandbox-executor.js';
+import type { TpuExecutor } from '../../activities/tpu/tpu-executor.js';
 import { TAIL_LINES, TPU_UID, tpuContainerName, type TpuHeartbeat, type TpuRunInput, type TpuRunResult } from '../../activities/tpu/tpu-spec.js';
 import { openDatabase, type OpenDatabase } from '../../db/database.js';
 import { listLogLines, type StoredLogLine } from '../../db/nanocycle-logs-store.js';
-import { projects, sessions } from '../../db/schema.js';
+import { nanocycles, projects, sessions } from '../../db/schema.js';
+import { ensureBubblewrap } from '../support/bubblewrap.js';
+import { createSessionWorker } from '../../worker/session-worker.js';
+import { checkContainerEngine } from '../../runtime/service-checks.js';
+import { loadWorkflowBundle } from '../../worker/workflow-bundle.js';
 import { startDockerEngine, type DockerEngine } from '../support/docker-engine.js';
 import { git, makeGitFixture } from '../support/git-fixtures.js';
 import { createFreshPostgresDatabase, waitFor } from '../support/tevis-harness.js';
@@ -20,8 +29,9 @@ import { createFreshPostgresDatabase, waitFor } from '../support/tevis-harness.j
 /**
  * The TPU executors against the real things: a dockerd of this file's own with a busybox image
  * built here, a fresh database on the suite's Postgres, and real git worktrees. The docker
- * executor and the local-process executor pass the same functional tests; the sandbox, re-attach
- * and cancellation tests are the docker executor's own.
+ * executor and the bubblewrap sandbox executor pass the same functional tests; re-attach and
+ * container tests are the docker executor's own. What a hostile TPU cannot do is in
+ * tpu-security.test.ts.
  */
 
 const SESSION = 'sess_tpu001';
@@ -30,17 +40,20 @@ const workerUid = process.getuid!();
 const quietLogger = new DefaultLogger('ERROR');
 
 let engine: DockerEngine;
+let bwrap = '';
 let database: OpenDatabase;
 let dropDatabase: () => Promise<void>;
 let repo = '';
 let ncCounter = 0;
 
 beforeAll(async () => {
-  const [started, fresh, fixture] = await Promise.all([
+  const [started, fresh, fixture, bwrapPath] = await Promise.all([
     startDockerEngine(),
     createFreshPostgresDatabase(inject('databaseUrl')),
     makeGitFixture(join(base, 'fixture')),
+    ensureBubblewrap(),
   ]);
+  bwrap = bwrapPath;
   engine = started;
   dropDatabase = fresh.drop;
   repo = fixture.work;
@@ -63,6 +76,7 @@ async function nanocycle(): Promise<{ id: string; worktree: string }> {
   const id = `NC-${String(ncCounter).padStart(3, '0')}`;
   const worktree = join(base, 'worktrees', id);
   await git(['worktree', 'add', '-q', '-b', `feat/${id.toLowerCase()}`, worktree, 'main'], repo);
+  await database.db.insert(nanocycles).values({ sessionId: SESSION, id, name: id, status: 'running', branch: `feat/${id.toLowerCase()}` });
   return { id, worktree };
 }
 
@@ -93,10 +107,14 @@ function expectContiguous(lines: StoredLogLine[], from = 1): void {
   expect(lines.map((l) => l.seq)).toEqual(lines.map((_, i) => from + i));
 }
 
-const executors = ['docker', 'local'] as const;
+const executors = ['docker', 'sandbox'] as const;
+
+function executorOf(kind: (typeof executors)[number]): TpuExecutor {
+  return kind === 'docker' ? new DockerTpuExecutor(database.db, engine.docker, engine.dockerHost) : new SandboxTpuExecutor(database.db, bwrap);
+}
 
 describe.each(executors)('the %s executor', (kind) => {
-  const deps = (): TpuDeps => ({ db: database.db, docker: engine.docker, executor: kind });
+  const deps = (): TpuExecutor => executorOf(kind);
 
   it('runs steps in order and records every line with its stream and time', async () => {
     const nc = await nanocycle();
@@ -110,7 +128,7 @@ describe.each(executors)('the %s executor', (kind) => {
       'printf "ü ends without a newline"',
     ];
     const began = Date.now();
-    const result = await runTpu(deps(), tpuInput(nc, { steps }));
+    const result = await runTpu(deps(), database.db, tpuInput(nc, { steps }));
     const finished = Date.now();
 
     expect(result).toMatchObject({ exitCode: 0, executor: kind, timedOut: false });
@@ -146,7 +164,7 @@ describe.each(executors)('the %s executor', (kind) => {
 
   it('stops at the first failing step and answers its exit code with the tail', async () => {
     const nc = await nanocycle();
-    const result = await runTpu(deps(), tpuInput(nc, { steps: ['echo before', 'echo boom >&2; exit 3', 'echo never'] }));
+    const result = await runTpu(deps(), database.db, tpuInput(nc, { steps: ['echo before', 'echo boom >&2; exit 3', 'echo never'] }));
     expect(result.exitCode).toBe(3);
     expect(result.tail).toContain('boom');
     expect(result.tail).not.toContain('never');
@@ -157,9 +175,9 @@ describe.each(executors)('the %s executor', (kind) => {
 
   it('runs an argv as it is, and a second run of the nanocycle numbers its lines after the first', async () => {
     const nc = await nanocycle();
-    const first = await runTpu(deps(), tpuInput(nc, { command: ['sh', '-c', 'echo first; exit 75'] }));
+    const first = await runTpu(deps(), database.db, tpuInput(nc, { command: ['sh', '-c', 'echo first; exit 75'] }));
     expect(first).toMatchObject({ exitCode: 75, lastSeq: 1 });
-    const second = await runTpu(deps(), tpuInput(nc, { command: ['sh', '-c', 'echo "answer=$TEVIS_HOLD_ANSWER"'] }, { run: 2, env: { TEVIS_HOLD_ANSWER: 'yes' } }));
+    const second = await runTpu(deps(), database.db, tpuInput(nc, { command: ['sh', '-c', 'echo "answer=$TEVIS_HOLD_ANSWER"'] }, { run: 2, env: { TEVIS_HOLD_ANSWER: 'yes' } }));
     expect(second).toMatchObject({ exitCode: 0, lastSeq: 2, logLines: 1 });
     const lines = await logsOf(nc.id);
     expect(lines.map((l) => [l.seq, l.run, l.line])).toEqual([
@@ -171,7 +189,7 @@ describe.each(executors)('the %s executor', (kind) => {
   it('stops a run that goes past its timeout', async () => {
     const nc = await nanocycle();
     const began = Date.now();
-    const result = await runTpu(deps(), tpuInput(nc, { steps: ['echo started', 'sleep 30'] }, { timeoutSeconds: 2 }));
+    const result = await runTpu(deps(), database.db, tpuInput(nc, { steps: ['echo started', 'sleep 30'] }, { timeoutSeconds: 2 }));
     expect(result.timedOut).toBe(true);
     expect(result.exitCode).not.toBe(0);
     expect(Date.now() - began).toBeLessThan(15_000);
@@ -180,7 +198,7 @@ describe.each(executors)('the %s executor', (kind) => {
 });
 
 describe('the docker executor', () => {
-  const deps = (): TpuDeps => ({ db: database.db, docker: engine.docker });
+  const deps = (): TpuExecutor => executorOf('docker');
 
   it('holds the sandbox: loopback only, not root, read-only root, writable worktree given back, no engine socket', async () => {
     const nc = await nanocycle();
@@ -196,7 +214,7 @@ describe('the docker executor', () => {
       'echo "cwd=$(pwd)"',
     ].join('\n');
     const input = tpuInput(nc, { command: ['sh', '-c', script] });
-    const result = await runTpu(deps(), input);
+    const result = await runTpu(deps(), database.db, input);
     expect(result).toMatchObject({ exitCode: 0, executor: 'docker' });
     const out = (await logsOf(nc.id)).map((l) => l.line);
 
@@ -239,7 +257,7 @@ describe('the docker executor', () => {
 
   it('refuses a missing image with its own non-retryable failure, before creating anything', async () => {
     const nc = await nanocycle();
-    const failure = await runTpu(deps(), tpuInput(nc, { steps: ['true'] }, { image: 'tevis-no-such-image:latest' })).then(
+    const failure = await runTpu(deps(), database.db, tpuInput(nc, { steps: ['true'] }, { image: 'tevis-no-such-image:latest' })).then(
       () => null,
       (error: unknown) => error,
     );
@@ -259,7 +277,7 @@ describe('the docker executor', () => {
     const first = new MockActivityEnvironment({ attempt: 1 }, { logger: quietLogger });
     let lastHeartbeat: TpuHeartbeat | undefined;
     first.on('heartbeat', (details: TpuHeartbeat) => (lastHeartbeat = details));
-    const running = first.run(runTpu, deps(), input);
+    const running = first.run(runTpu, deps(), database.db, input);
     await waitFor('a few lines on the record', async () => (await logsOf(nc.id)).length >= 5, 30_000);
     first.cancel('WORKER_SHUTDOWN', new ActivityCancellationDetails({ workerShutdown: true }));
     await expect(running).rejects.toBeInstanceOf(CancelledFailure);
@@ -271,7 +289,7 @@ describe('the docker executor', () => {
     expect(lastHeartbeat!.seq).toBeGreaterThanOrEqual(5);
 
     const second = new MockActivityEnvironment({ attempt: 2, heartbeatDetails: lastHeartbeat }, { logger: quietLogger });
-    const result: TpuRunResult = await second.run(runTpu, deps(), input);
+    const result: TpuRunResult = await second.run(runTpu, deps(), database.db, input);
     expect(result).toMatchObject({ exitCode: 0, executor: 'docker', logLines: 31, lastSeq: 31 });
     expect(result.tail).toEqual(expected);
 
@@ -281,7 +299,7 @@ describe('the docker executor', () => {
     expect(await containersOf(nc.id)).toHaveLength(1);
 
     // Yet another attempt (say the worker died just before reporting) finds it exited and reads the result.
-    const third: TpuRunResult = await runTpu(deps(), input);
+    const third: TpuRunResult = await runTpu(deps(), database.db, input);
     expect(third).toMatchObject({ exitCode: 0, containerId: result.containerId, logLines: 31, startedAt: result.startedAt, finishedAt: result.finishedAt });
     expect(await logsOf(nc.id)).toHaveLength(31);
     expect(await containersOf(nc.id)).toHaveLength(1);
@@ -290,7 +308,7 @@ describe('the docker executor', () => {
   it('two attempts at once make one container and one copy of the output', async () => {
     const nc = await nanocycle();
     const input = tpuInput(nc, { steps: ['seq 1 200', 'sleep 0.5', 'echo done'] });
-    const [a, b] = await Promise.all([runTpu(deps(), input), runTpu(deps(), input)]);
+    const [a, b] = await Promise.all([runTpu(deps(), database.db, input), runTpu(deps(), database.db, input)]);
     expect(a.containerId).toBe(b.containerId);
     expect([a.exitCode, b.exitCode]).toEqual([0, 0]);
     expect(await containersOf(nc.id)).toHaveLength(1);
@@ -305,7 +323,7 @@ describe('the docker executor', () => {
     const nc = await nanocycle();
     const input = tpuInput(nc, { steps: ['echo started; touch /workspace/started', 'sleep 60'] });
     const env = new MockActivityEnvironment({}, { logger: quietLogger });
-    const running = env.run(runTpu, deps(), input);
+    const running = env.run(runTpu, deps(), database.db, input);
     await waitFor('the run to start', async () => (await logsOf(nc.id)).some((l) => l.line === 'started'), 30_000);
     expect(await containersOf(nc.id)).toHaveLength(1);
     const began = Date.now();
@@ -318,47 +336,204 @@ describe('the docker executor', () => {
 
   it('removeTpuContainer removes a finished run once and is harmless after', async () => {
     const nc = await nanocycle();
-    const result = await runTpu(deps(), tpuInput(nc, { steps: ['echo hi'] }));
+    const result = await runTpu(deps(), database.db, tpuInput(nc, { steps: ['echo hi'] }));
     expect(await containersOf(nc.id)).toHaveLength(1);
     expect(await removeTpuContainer(engine.docker, result.containerName!)).toEqual({ removed: true });
     expect(await removeTpuContainer(engine.docker, result.containerName!)).toEqual({ removed: false });
     expect(await containersOf(nc.id)).toHaveLength(0);
   });
 
-  it('uses the engine at DOCKER_HOST, and runs locally (and says so) when no engine answers', async () => {
-    const saved = process.env.DOCKER_HOST;
-    try {
-      process.env.DOCKER_HOST = engine.dockerHost;
-      const onEngine = await runTpu({ db: database.db }, tpuInput(await nanocycle(), { steps: ['echo hi'] }));
-      expect(onEngine.executor).toBe('docker');
-    } finally {
-      if (saved === undefined) delete process.env.DOCKER_HOST;
-      else process.env.DOCKER_HOST = saved;
-    }
-    const missing = new Docker({ socketPath: join(base, 'no-engine.sock') });
+  it('an engine that does not answer fails the run, retryably, with tpu-engine-unreachable: nothing runs anywhere, the record names no executor', async () => {
+    const dead = new DockerTpuExecutor(database.db, new Docker({ socketPath: join(base, 'no-engine.sock') }), `unix://${join(base, 'no-engine.sock')}`);
     const nc = await nanocycle();
-    const local = await runTpu({ db: database.db, docker: missing }, tpuInput(nc, { steps: ['echo hi'] }));
-    expect(local).toMatchObject({ executor: 'local', exitCode: 0, logLines: 2 });
-    expect(local.containerId).toBeUndefined();
-    expect(existsSync(nc.worktree)).toBe(true);
+    const failure = await runTpu(dead, database.db, tpuInput(nc, { steps: ['touch ran-somewhere', 'echo hi'] })).then(
+      () => null,
+      (error: unknown) => error,
+    );
+    expect(failure).toBeInstanceOf(ApplicationFailure);
+    expect(failure).toMatchObject({ type: 'tpu-engine-unreachable', nonRetryable: false });
+    expect((failure as Error).message).toContain('no-engine.sock');
+    expect((failure as Error).message).toContain('TEVIS_TPU_EXECUTOR');
+    expect(existsSync(join(nc.worktree, 'ran-somewhere'))).toBe(false);
+    expect(await logsOf(nc.id)).toHaveLength(0);
+    const [row] = await database.db.select().from(nanocycles).where(eq(nanocycles.id, nc.id));
+    expect(row!.executor).toBeNull();
+  });
+
+  it('a cancel racing the container\'s creation and start leaves no container', async () => {
+    for (const delayMs of [0, 5, 20, 60, 150, 300]) {
+      const nc = await nanocycle();
+      const env = new MockActivityEnvironment({}, { logger: quietLogger });
+      const running = env.run(runTpu, deps(), database.db, tpuInput(nc, { steps: ['sleep 30'] }));
+      await new Promise((resolve) => setTimeout(resolve, delayMs));
+      env.cancel();
+      await expect(running).rejects.toBeInstanceOf(CancelledFailure);
+      expect(await containersOf(nc.id), `cancel after ${delayMs} ms`).toHaveLength(0);
+    }
+  });
+
+  it('the sweep at worker start removes the containers of final nanocycles and leaves the others', async () => {
+    const finished = await nanocycle();
+    const open = await nanocycle();
+    await database.db.update(nanocycles).set({ status: 'cancelled' }).where(eq(nanocycles.id, finished.id));
+    const make = (nc: { id: string }) =>
+      engine.docker.createContainer({
+        name: `tevis-sweep-${nc.id.toLowerCase()}`,
+        Image: engine.image,
+        Cmd: ['sleep', '60'],
+        Labels: { 'tevis.session': SESSION, 'tevis.nanocycle': nc.id, 'tevis.run': 'left' },
+        HostConfig: { NetworkMode: 'none' },
+      });
+    await (await make(finished)).start();
+    await make(open);
+    const { removed } = await deps().sweep(database.db);
+    expect(removed).toEqual([`tevis-sweep-${finished.id.toLowerCase()}`]);
+    expect(await containersOf(finished.id)).toHaveLength(0);
+    expect(await containersOf(open.id)).toHaveLength(1);
+    await removeTpuContainer(engine.docker, `tevis-sweep-${open.id.toLowerCase()}`);
   });
 });
 
-describe('the local executor', () => {
-  it('kills the whole process group when cancelled', async () => {
-    const nc = await nanocycle();
-    const input = tpuInput(nc, { steps: ['sleep 60 & echo "child=$!"; wait'] });
-    const env = new MockActivityEnvironment({}, { logger: quietLogger });
-    const localDeps: TpuDeps = { db: database.db, executor: 'local' };
-    const running = env.run(runTpu, localDeps, input);
-    const childLine = await waitFor('the child pid', async () => (await logsOf(nc.id)).find((l) => l.line.startsWith('child='))?.line, 30_000);
-    const pid = Number(childLine.slice('child='.length));
-    env.cancel();
-    await expect(running).rejects.toBeInstanceOf(CancelledFailure);
-    // Gone, or a zombie nobody has reaped yet: either way no longer running.
-    await waitFor('the background child to be gone', () => {
-      const stat = existsSync(`/proc/${pid}/stat`) ? readFileSync(`/proc/${pid}/stat`, 'utf8') : '';
-      return stat === '' || / Z /.test(stat.slice(stat.lastIndexOf(')')));
-    }, 10_000);
+describe('tevis status', () => {
+  it('shows the chosen executor, and a worker without one as unavailable with the fix', async () => {
+    expect((await checkContainerEngine(executorOf('docker'))).detail).toMatch(/^docker \(Docker \S+ at unix:\/\//);
+    expect((await checkContainerEngine(executorOf('sandbox'))).detail).toMatch(/^sandbox \(bubblewrap \d/);
+    const none = await checkContainerEngine(new NoTpuExecutor('TEVIS_TPU_EXECUTOR=none'));
+    expect(none.status).toBe('unavailable');
+    expect(none.detail).toContain('tpu-executor-missing');
   });
 });
+
+describe('a worker starting', () => {
+  it('sweeps its engine: a leftover container of a final nanocycle is removed before it takes work', async () => {
+    const finished = await nanocycle();
+    await database.db.update(nanocycles).set({ status: 'failed' }).where(eq(nanocycles.id, finished.id));
+    const left = await engine.docker.createContainer({
+      name: `tevis-left-${finished.id.toLowerCase()}`,
+      Image: engine.image,
+      Cmd: ['sleep', '60'],
+      Labels: { 'tevis.session': SESSION, 'tevis.nanocycle': finished.id, 'tevis.run': 'left' },
+      HostConfig: { NetworkMode: 'none' },
+    });
+    await left.start();
+    const connection = await NativeConnection.connect({ address: inject('temporalAddress') });
+    try {
+      // The sweep is part of making the worker, before it polls for anything.
+      const worker = await createSessionWorker({
+        connection,
+        namespace: 'default',
+        taskQueue: `tevis-sweep-${randomBytes(4).toString('hex')}`,
+        deps: { db: database.db, dbKind: 'postgres', home: base, tpu: executorOf('docker') },
+        workflowBundle: await loadWorkflowBundle(),
+      });
+      expect(await containersOf(finished.id)).toHaveLength(0);
+      const running = worker.run();
+      worker.shutdown();
+      await running;
+    } finally {
+      await connection.close();
+    }
+  });
+});
+
+describe('the sandbox executor', () => {
+  it('refuses a project that allows network (it could only share the host\'s), running nothing', async () => {
+    const nc = await nanocycle();
+    const failure = await runTpu(executorOf('sandbox'), database.db, tpuInput(nc, { steps: ['touch ran'] }, { network: true })).then(
+      () => null,
+      (error: unknown) => error,
+    );
+    expect(failure).toMatchObject({ type: 'tpu-network-unsupported', nonRetryable: true });
+    expect(existsSync(join(nc.worktree, 'ran'))).toBe(false);
+  });
+
+
+  it('kills everything in the sandbox when cancelled', async () => {
+    const nc = await nanocycle();
+    const marker = `tevis-marker-${randomBytes(4).toString('hex')}`;
+    // The background shell carries the marker in its command line, which the host's /proc shows.
+    const input = tpuInput(nc, { steps: [`sh -c 'sleep 60; : ${marker}' & echo started; wait`] });
+    const env = new MockActivityEnvironment({}, { logger: quietLogger });
+    const running = env.run(runTpu, executorOf('sandbox'), database.db, input);
+    await waitFor('the run to start', async () => (await logsOf(nc.id)).some((l) => l.line === 'started'), 30_000);
+    expect(processesWith(marker).length).toBeGreaterThan(0);
+    env.cancel();
+    await expect(running).rejects.toBeInstanceOf(CancelledFailure);
+    await waitFor('every process of the sandbox to be gone', () => processesWith(marker).length === 0, 10_000);
+  });
+});
+
+describe('a project that requires an executor', () => {
+  it('fails on a worker with another one (tpu-executor-not-allowed), running and recording nothing, and runs on its own', async () => {
+    const nc = await nanocycle();
+    const failure = await runTpu(executorOf('sandbox'), database.db, tpuInput(nc, { steps: ['touch ran'] }, { requiredExecutor: 'docker' })).then(
+      () => null,
+      (error: unknown) => error,
+    );
+    expect(failure).toMatchObject({ type: 'tpu-executor-not-allowed', nonRetryable: true });
+    expect((failure as Error).message).toContain('TEVIS_TPU_EXECUTOR=docker');
+    expect(existsSync(join(nc.worktree, 'ran'))).toBe(false);
+    const [row] = await database.db.select().from(nanocycles).where(eq(nanocycles.id, nc.id));
+    expect(row!.executor).toBeNull();
+    const ran = await runTpu(executorOf('sandbox'), database.db, tpuInput(nc, { steps: ['touch ran'] }, { requiredExecutor: 'sandbox' }));
+    expect(ran).toMatchObject({ exitCode: 0, executor: 'sandbox' });
+  });
+});
+
+describe('a retry on a worker with another executor', () => {
+  it('fails retryably with tpu-executor-mismatch instead of starting the run a second time elsewhere', async () => {
+    const nc = await nanocycle();
+    const env = new MockActivityEnvironment({ attempt: 2, heartbeatDetails: { seq: 0, executor: 'docker' } satisfies TpuHeartbeat }, { logger: quietLogger });
+    const failure = await env.run(runTpu, executorOf('sandbox'), database.db, tpuInput(nc, { steps: ['touch ran'] })).then(
+      () => null,
+      (error: unknown) => error,
+    );
+    expect(failure).toMatchObject({ type: 'tpu-executor-mismatch', nonRetryable: false });
+    expect(existsSync(join(nc.worktree, 'ran'))).toBe(false);
+  });
+});
+
+describe('a worker without an executor', () => {
+  it('counts a bwrap that cannot make a sandbox on this host as none: tpu-executor-missing with bwrap\'s reason', async () => {
+    const fakeBwrap = join(base, 'bwrap-without-namespaces');
+    writeFileSync(fakeBwrap, '#!/bin/sh\necho "bwrap: No permissions to create new namespace" >&2\nexit 1\n', { mode: 0o755 });
+    const nc = await nanocycle();
+    const failure = await runTpu(new SandboxTpuExecutor(database.db, fakeBwrap), database.db, tpuInput(nc, { steps: ['touch ran'] })).then(
+      () => null,
+      (error: unknown) => error,
+    );
+    expect(failure).toMatchObject({ type: 'tpu-executor-missing', nonRetryable: true });
+    expect((failure as Error).message).toContain('No permissions to create new namespace');
+    const [row] = await database.db.select().from(nanocycles).where(eq(nanocycles.id, nc.id));
+    expect(row!.executor).toBeNull();
+  });
+
+  it('fails each run with tpu-executor-missing naming the fix, and records and runs nothing', async () => {
+    const nc = await nanocycle();
+    const failure = await runTpu(new NoTpuExecutor('TEVIS_TPU_EXECUTOR=none'), database.db, tpuInput(nc, { steps: ['touch ran'] })).then(
+      () => null,
+      (error: unknown) => error,
+    );
+    expect(failure).toMatchObject({ type: 'tpu-executor-missing', nonRetryable: true });
+    expect((failure as Error).message).toMatch(/TEVIS_TPU_EXECUTOR=docker.*TEVIS_TPU_EXECUTOR=sandbox/s);
+    expect(existsSync(join(nc.worktree, 'ran'))).toBe(false);
+    const [row] = await database.db.select().from(nanocycles).where(eq(nanocycles.id, nc.id));
+    expect(row!.executor).toBeNull();
+  });
+});
+
+/** Live (not zombie) processes on the host whose command line contains `marker`. */
+function processesWith(marker: string): number[] {
+  const pids: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8');
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      if (cmdline.includes(marker) && !/ Z /.test(stat.slice(stat.lastIndexOf(')')))) pids.push(Number(entry));
+    } catch {
+      // Gone meanwhile.
+    }
+  }
+  return pids;
+}

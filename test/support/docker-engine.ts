@@ -74,7 +74,7 @@ function run(command: string, args: string[], options: { env?: NodeJS.ProcessEnv
   });
 }
 
-function onPath(program: string): string | null {
+export function onPath(program: string): string | null {
   const found = spawnSync('sh', ['-c', `command -v ${program}`], { encoding: 'utf8' });
   const path = found.stdout.trim();
   if (found.status === 0 && path) return path;
@@ -90,7 +90,7 @@ function debianPackageInstalled(name: string): boolean | null {
 
 let aptUpdated = false;
 /** Only as root: elsewhere the caller's error says what to install, rather than a test asking for a password. */
-async function aptInstall(pkg: string, why: string): Promise<void> {
+export async function aptInstall(pkg: string, why: string): Promise<void> {
   if (process.getuid?.() !== 0) throw new Error(`${why}: install it with \`sudo apt-get install -y ${pkg}\``);
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
   if (!aptUpdated) {

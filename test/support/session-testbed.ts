@@ -10,6 +10,8 @@ import protos from '@temporalio/proto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime, Worker, bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { createSessionActivities } from '../../activities/index.js';
+import { SandboxTpuExecutor } from '../../activities/tpu/sandbox-executor.js';
+import { ensureBubblewrap } from './bubblewrap.js';
 import { pendingReview } from '../../contracts/review.js';
 import { newSessionId, sessionWorkflowId } from '../../contracts/ids.js';
 import { DEFAULT_PROJECT_SETTINGS } from '../../contracts/project.js';
@@ -149,7 +151,8 @@ export async function startTestbed(options: TestbedOptions): Promise<Testbed> {
       namespace: env.namespace ?? 'default',
       taskQueue: TASK_QUEUE,
       workflowBundle,
-      activities: createSessionActivities({ db: db.db, dbKind: db.kind, home }),
+      // TPUs in the bubblewrap sandbox, chosen here rather than found on the machine.
+      activities: createSessionActivities({ db: db.db, dbKind: db.kind, home, tpu: new SandboxTpuExecutor(db.db, await ensureBubblewrap()) }),
     });
     const running = worker.run();
     cleanups.push(async () => {

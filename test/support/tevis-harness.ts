@@ -13,6 +13,7 @@ import { sessions } from '../../db/schema.js';
 import { loadConfig, type TevisConfig } from '../../runtime/config.js';
 import { connectTemporalClient, openConfiguredDatabase, startApi, startWorker, type RunningApi, type RunningWorker } from '../../runtime/run-parts.js';
 import { freeLoopbackPort } from './free-port.js';
+import { ensureBubblewrap } from './bubblewrap.js';
 
 /**
  * Tevis in-process for the HTTP integration tests: a database of its own (a fresh database on
@@ -165,8 +166,12 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
       TEMPORAL_ADDRESS: temporalAddress,
       TEVIS_TASK_QUEUE: `tevis-it-${label}-${randomSuffix()}`,
       ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
+      // Chosen, never inferred from what this machine happens to have: the bubblewrap sandbox
+      // unless a test asks for docker (with its own DOCKER_HOST).
+      TEVIS_TPU_EXECUTOR: 'sandbox',
       ...options.env,
     };
+    if (env.TEVIS_TPU_EXECUTOR === 'sandbox') await ensureBubblewrap();
     const config = loadConfig(env);
 
     const database = await openConfiguredDatabase(config);

@@ -1,6 +1,7 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { describe, expect, it } from 'vitest';
 import { ProjectCreate, ProjectUpdate } from '../../contracts/project.js';
+import { applyExecutionInput, DEFAULT_EXECUTION_SETTINGS } from '../../contracts/execution-settings.js';
 import { holdResolveBody } from '../../cli/commands/hold.js';
 import { nanocycleCreateBody } from '../../cli/commands/nanocycle.js';
 import { UsageError } from '../../cli/errors.js';
@@ -139,11 +140,13 @@ describe('project execution flags', () => {
       '--memory', '2g',
       '--cpus', '1.5',
       '--pids', '512',
+      '--disk', '2g',
       '--tpu-timeout', '30m',
       '--push', 'on-merge',
       '--webhook', 'https://hooks.example.com/tevis',
       '--hold-deadline', '24h',
       '--hold-deadline-action', 'pause',
+      '--executor', 'docker',
     ]);
     expect(executionInput(flags)).toEqual({
       image: 'tevis-tpu:2',
@@ -155,12 +158,31 @@ describe('project execution flags', () => {
       memoryMb: 2048,
       cpus: 1.5,
       pids: 512,
+      diskMb: 2048,
       tpuTimeoutSeconds: 1800,
       push: 'on-merge',
       webhookUrl: 'https://hooks.example.com/tevis',
       holdDeadlineSeconds: 86400,
       holdDeadlineAction: 'pause',
+      executor: 'docker',
     });
+  });
+
+  it('gives a TPU 1024 MB of disk unless the project says otherwise', () => {
+    expect(DEFAULT_EXECUTION_SETTINGS.limits.diskMb).toBe(1024);
+    const { diskMb: _none, ...older } = DEFAULT_EXECUTION_SETTINGS.limits;
+    // Settings saved before the limit existed get the default on their next update.
+    expect(applyExecutionInput({ ...DEFAULT_EXECUTION_SETTINGS, limits: older }, {}).limits.diskMb).toBe(1024);
+    expect(applyExecutionInput(DEFAULT_EXECUTION_SETTINGS, executionInput(parse(['--disk', '512']))!).limits.diskMb).toBe(512);
+  });
+
+  it('lets a project require an executor, and --executor any give the choice back to the worker', () => {
+    expect(DEFAULT_EXECUTION_SETTINGS.executor).toBeNull();
+    const strict = applyExecutionInput(DEFAULT_EXECUTION_SETTINGS, executionInput(parse(['--executor', 'sandbox']))!);
+    expect(strict.executor).toBe('sandbox');
+    expect(applyExecutionInput(strict, {}).executor).toBe('sandbox');
+    expect(applyExecutionInput(strict, executionInput(parse(['--executor', 'any']))!).executor).toBeNull();
+    expect(() => parse(['--executor', 'unsandboxed'])).toThrow(/Allowed choices are docker, sandbox, any/);
   });
 
   it('turns --no-X into false, and --no-agent / --no-webhook into null (removed)', () => {

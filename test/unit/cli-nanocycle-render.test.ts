@@ -190,7 +190,7 @@ describe('project show: execution settings', () => {
     expect(text).toMatch(/^ {2}TPU limit: +2 at once per session$/m);
     expect(text).toMatch(/^ {2}Hold points: +merge$/m);
     expect(text).toMatch(/^ {2}Network: +none \(loopback only\)$/m);
-    expect(text).toMatch(/^ {2}Limits: +1024 MB memory, 1 CPU, 256 processes$/m);
+    expect(text).toMatch(/^ {2}Limits: +1024 MB memory, 1 CPU, 256 processes, 1024 MB disk$/m);
     expect(text).toMatch(/^ {2}TPU timeout: +1h 0m$/m);
     expect(text).toMatch(/^ {2}Push: +never$/m);
     expect(text).toMatch(/^ {2}Hold deadline: +none$/m);
@@ -212,7 +212,7 @@ describe('project show: execution settings', () => {
     expect(text).toMatch(/^ {2}Agent: +claude -p "\$TEVIS_GOAL"$/m);
     expect(text).toMatch(/^ {2}Hold points: +plan$/m);
     expect(text).toMatch(/^ {2}Network: +allowed$/m);
-    expect(text).toMatch(/^ {2}Limits: +2048 MB memory, 1.5 CPUs, 512 processes$/m);
+    expect(text).toMatch(/^ {2}Limits: +2048 MB memory, 1.5 CPUs, 512 processes, 1024 MB disk$/m);
     expect(text).toMatch(/^ {2}Hold deadline: +1d 0h, then pause the session$/m);
     expect(text).toMatch(/^ {2}Webhook: +https:\/\/hooks.example.com\/t$/m);
     expect(holdPolicyText({ plan: false, merge: false })).toBe('none');

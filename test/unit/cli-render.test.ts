@@ -147,7 +147,7 @@ describe('status', () => {
     services: { api: check('ok'), worker: check(worker), temporal: check('ok'), database: check('ok'), containerEngine: check(containerEngine) },
   });
 
-  it('does not need the container engine', () => {
+  it('does not need the TPU executor', () => {
     expect(requiredServicesOk(status('unavailable'))).toBe(true);
     expect(requiredServicesOk(status('ok', 'unavailable'))).toBe(false);
   });
@@ -155,7 +155,7 @@ describe('status', () => {
   it('shows each service with its status and detail', () => {
     const text = renderServiceStatus(status('unavailable'), 'http://127.0.0.1:8082');
     expect(text).toMatch(/^SERVICE +STATUS +DETAIL$/m);
-    expect(text).toMatch(/^container engine \(optional\) +unavailable +x$/m);
+    expect(text).toMatch(/^TPU executor \(optional\) +unavailable +x$/m);
     expect(text).toMatch(/^api +ok +x at http:\/\/127.0.0.1:8082$/m);
   });
 });

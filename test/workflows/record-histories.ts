@@ -204,7 +204,7 @@ const LIFECYCLES: Record<string, Lifecycle> = {
    * is approved, the merge queue merges it, and the session is ended. Records the child too.
    */
   'nanocycle-merge': async (testbed, project) => {
-    // The TPU activity runs where no engine answers, whatever this machine has: the local executor.
+    // The testbed's worker runs TPUs in the bubblewrap sandbox (its explicit choice).
     const savedDockerHost = process.env.DOCKER_HOST;
     process.env.DOCKER_HOST = `unix://${join(testbed.home, 'no-container-engine.sock')}`;
     try {
@@ -215,7 +215,7 @@ const LIFECYCLES: Record<string, Lifecycle> = {
       expect(created.id === 'NC-001' && created.status === 'queued', 'NC-001 queued');
       await eventually('the merge hold point', async () => (await queryState(handle)).pendingHoldPoints.find((h) => h.id === 'HP-001-merge'));
       const awaiting = (await queryState(handle)).nanocycles.find((n) => n.id === 'NC-001');
-      expect(awaiting?.status === 'awaiting_approval' && awaiting.executor === 'local' && !!awaiting.commit, `NC-001 committed on the local executor (${JSON.stringify(awaiting)})`);
+      expect(awaiting?.status === 'awaiting_approval' && awaiting.executor === 'sandbox' && !!awaiting.commit, `NC-001 committed on the sandbox executor (${JSON.stringify(awaiting)})`);
       const hold = await handle.executeUpdate(resolveHoldPointUpdate, { args: [{ holdPointId: 'HP-001-merge', decision: 'approve', comment: 'looks good', by: 'record-histories' }] });
       expect(hold.id === 'HP-001-merge', 'the merge hold point approved');
       const merged = await eventually('NC-001 merged', async () => (await queryState(handle)).nanocycles.find((n) => n.id === 'NC-001' && n.status === 'merged'));
