@@ -82,7 +82,8 @@ describe('the API refuses writes from other origins', () => {
   });
 
   it('a write of the same origin, or from a client that is not a browser, goes on to the token check', async () => {
-    for (const headers of [{}, { origin: `http://${HOST}`, 'sec-fetch-site': 'same-origin' }, { origin: 'null', 'sec-fetch-site': 'same-origin' }]) {
+    const sameOrigin: Array<Record<string, string>> = [{}, { origin: `http://${HOST}`, 'sec-fetch-site': 'same-origin' }, { origin: 'null', 'sec-fetch-site': 'same-origin' }];
+    for (const headers of sameOrigin) {
       expect((await send('POST', '/sessions/sess_abcdef/pause', headers)).status).toBe(401);
     }
   });
