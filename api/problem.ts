@@ -40,10 +40,23 @@ const PATH_REFUSALS: Record<string, string> = {
   EILSEQ: 'the path is not a valid file name on this file system',
 };
 
+/** Whether the file system refused the path itself (too long, through a file, a link loop…). */
+export function isPathRefusal(error: unknown): boolean {
+  return pathRefusalCode(error) !== null;
+}
+
+function pathRefusalCode(error: unknown): string | null {
+  if (!(error instanceof Error)) return null;
+  const { code, syscall } = error as NodeJS.ErrnoException;
+  if (typeof code !== 'string' || typeof syscall !== 'string') return null;
+  // `mkdir -p` through a file says EEXIST: the same mistake as ENOTDIR.
+  if (code === 'EEXIST' && syscall === 'mkdir') return 'ENOTDIR';
+  return code in PATH_REFUSALS ? code : null;
+}
+
 function filePathProblem(error: unknown): Problem | null {
-  const code = (error as NodeJS.ErrnoException | null)?.code;
-  if (!(error instanceof Error) || typeof code !== 'string' || !(code in PATH_REFUSALS) || typeof (error as NodeJS.ErrnoException).syscall !== 'string') return null;
-  return problem('validation', `invalid path: ${PATH_REFUSALS[code]}`);
+  const code = pathRefusalCode(error);
+  return code ? problem('validation', `invalid path: ${PATH_REFUSALS[code]}`) : null;
 }
 
 /**

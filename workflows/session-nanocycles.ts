@@ -2,7 +2,7 @@ import { ApplicationFailure, executeChild, getExternalWorkflowHandle, proxyActiv
 import type { SessionActivities } from '../activities/index.js';
 import { sessionCan } from '../contracts/capabilities.js';
 import { DEFAULT_EXECUTION_SETTINGS } from '../contracts/execution-settings.js';
-import { holdPointId, nanocycleBranch, nanocycleId, type NanocycleCreate, type NanocycleMerge, type NanocycleStatus } from '../contracts/nanocycle.js';
+import { HoldPointResolve, NanocycleCreate, NanocycleMerge, holdPointId, nanocycleBranch, nanocycleId, type NanocycleStatus } from '../contracts/nanocycle.js';
 import type { HoldPointBrief, NanocycleBrief, SessionWorkflowState } from '../contracts/session-state.js';
 import type { TimelineEventType } from '../contracts/timeline.js';
 import type { NanocycleWorkflowInput } from './nanocycle-input.js';
@@ -17,6 +17,7 @@ import {
 } from './nanocycle-messages.js';
 import type { NanocycleOutcome } from './nanocycle-workflow.js';
 import { answeringWrites, isUnrecordable, unrecordedWrite } from './unrecorded-write.js';
+import { refuseInvalid } from './validate-input.js';
 
 const acts = proxyActivities<SessionActivities>({
   startToCloseTimeout: '5 minutes',
@@ -228,6 +229,7 @@ export function installNanocycles(state: SessionWorkflowState, noteActivity: () 
         if (!sessionCan(state.type, 'nanocycle:create')) throw ApplicationFailure.create({ message: `a ${state.type} session cannot create nanocycles; that takes a development session`, type: 'capability-not-allowed', nonRetryable: true });
         if (state.status !== 'active') throw refused(`session ${state.sessionId} is ${state.status}; nanocycles start in an active session (\`tevis session switch ${state.sessionId}\`)`);
         if (!create || typeof create.name !== 'string') throw refused('a nanocycle needs a name');
+        refuseInvalid(NanocycleCreate, create, 'nanocycle');
       },
     },
   );
@@ -277,7 +279,8 @@ export function installNanocycles(state: SessionWorkflowState, noteActivity: () 
       return { ...nc };
     },
     {
-      validator: (id: string, _merge?: NanocycleMerge) => {
+      validator: (id: string, merge?: NanocycleMerge) => {
+        refuseInvalid(NanocycleMerge.optional(), merge, 'merge');
         const nc = brief(id);
         if (!nc) throw ApplicationFailure.create({ message: `session ${state.sessionId} has no nanocycle ${id}`, type: 'not-found', nonRetryable: true });
         const waitsForMerge = nc.status === 'completed' || nc.status === 'conflict' || (nc.status === 'awaiting_approval' && state.pendingHoldPoints.some((h) => h.nanocycleId === id && h.kind === 'merge'));
@@ -327,6 +330,8 @@ export function installNanocycles(state: SessionWorkflowState, noteActivity: () 
     },
     {
       validator: (resolution) => {
+        const { holdPointId: _id, decision: _decision, ...answer } = resolution ?? {};
+        refuseInvalid(HoldPointResolve, answer, 'answer');
         if (!state.pendingHoldPoints.some((h) => h.id === resolution?.holdPointId)) {
           throw refused(`hold point ${resolution?.holdPointId} is not pending in session ${state.sessionId}: it is unknown or already resolved`);
         }

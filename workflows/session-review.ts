@@ -1,11 +1,12 @@
 import { ActivityFailure, ApplicationFailure, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { SessionActivities } from '../activities/index.js';
 import { DEFAULT_EXECUTION_SETTINGS } from '../contracts/execution-settings.js';
-import type { ReviewDecision, ReviewState } from '../contracts/review.js';
+import { ReviewDecision, type ReviewState } from '../contracts/review.js';
 import type { SessionWorkflowState } from '../contracts/session-state.js';
 import type { TimelineEventType } from '../contracts/timeline.js';
 import { approveReviewUpdate, rejectReviewUpdate } from './review-messages.js';
 import { answeringWrites, unrecordedWrite } from './unrecorded-write.js';
+import { refuseInvalid } from './validate-input.js';
 
 const acts = proxyActivities<SessionActivities>({
   startToCloseTimeout: '5 minutes',
@@ -54,7 +55,8 @@ export function installReview(state: SessionWorkflowState, noteActivity: () => v
     }
   };
 
-  const validator = (_decision: ReviewDecision) => {
+  const validator = (decision: ReviewDecision) => {
+    refuseInvalid(ReviewDecision.optional(), decision, 'decision');
     const review = state.review;
     if (state.type !== 'review' || !review) {
       throw ApplicationFailure.create({ message: `a ${state.type} session has no branch under review; that takes a review session`, type: 'capability-not-allowed', nonRetryable: true });

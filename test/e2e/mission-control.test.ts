@@ -90,6 +90,14 @@ describe('Mission Control', () => {
     expect(violations.filter((v) => /script/i.test(v))).toEqual([]);
     await reference.screenshot({ path: join(shots, '0-reference.png') });
     await reference.close();
+
+    // Logged in to Mission Control in this browser is enough: the page shares its stored token.
+    const shared = await page.context().newPage();
+    const sharedRequest = shared.waitForRequest((r) => r.url() === `${h.apiUrl}/openapi.json`);
+    await shared.goto(`${h.apiUrl}/reference`);
+    expect((await sharedRequest).headers().authorization).toBe(`Bearer ${h.token}`);
+    await expect.poll(() => shared.locator('.opblock').count(), { timeout: WAIT }).toBeGreaterThan(20);
+    await shared.close();
     await page.bringToFront();
 
     // A browser that has no token yet is told how to give one.
