@@ -525,6 +525,20 @@ describe.each(['postgres', 'pglite'] as const)('what the database cannot store, 
     expect(existsSync(join(workspace, 'src', '\u0000.ts'))).toBe(false);
   });
 
+  it('a plan whose timeline event the database refuses is not kept either: 400 unrecordable, nothing changed', async () => {
+    const sql = (text: string) => db.database.db.execute(drizzleSql.raw(text));
+    // Both drivers answer with `rows`.
+    const storedPlan = async () => ((await sql(`select plan from sessions where id = '${planning}'`)) as unknown as { rows: Array<{ plan: string | null }> }).rows[0]!.plan;
+    const before = { snapshot: await sessionSnapshot(planning), plan: await storedPlan() };
+    await sql(`alter table events add constraint refuse_for_test check (type <> 'plan.drafted')`);
+    try {
+      expectProblem(await db.call('PUT', `/sessions/${planning}/plan`, { plan: '# A plan the timeline cannot mention' }), 400, 'unrecordable');
+    } finally {
+      await sql('alter table events drop constraint refuse_for_test');
+    }
+    expect({ snapshot: await sessionSnapshot(planning), plan: await storedPlan() }).toEqual(before);
+  });
+
   const INT4_MAX = 2 ** 31 - 1;
   const beyond = [String(INT4_MAX + 1), '99999999999999999999', '1e300', '-1', '1.5'];
 
