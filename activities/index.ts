@@ -17,6 +17,7 @@ import { recordHoldPointOpened, recordHoldPointResolved, recordNanocycle, type O
 import type { NanocycleRecord } from '../db/nanocycles-store.js';
 import type { NewTimelineEvent } from '../contracts/timeline.js';
 import { loadConfig } from '../runtime/config.js';
+import { failFastOnDataError } from './unrecordable.js';
 
 export interface ActivityDeps {
   db: Database;
@@ -44,7 +45,8 @@ export function tpuExecutorOf(deps: ActivityDeps): TpuExecutor {
 export function createSessionActivities(deps: ActivityDeps) {
   const tpu = tpuExecutorOf(deps);
   return {
-    recordTransition: (input: RecordTransitionInput) => recordTransition(deps.db, input),
+    // Record writes fail at once, for good, when the database refuses their data (see unrecordable.ts).
+    recordTransition: (input: RecordTransitionInput) => failFastOnDataError(() => recordTransition(deps.db, input)),
     cloneWorkspace: (input: CloneWorkspaceInput) => cloneWorkspace(deps.home, input),
     loadSessionContext: (input: LoadContextInput) => loadSessionContext(deps.db, input),
     checkServices: async (): Promise<Record<string, ServiceCheck>> => {
@@ -68,9 +70,9 @@ export function createSessionActivities(deps: ActivityDeps) {
     mergeNanocycle: (input: { workspace: string; branch: string; message: string }) => mergeNanocycle(input),
     readAgentHoldRequest: (input: { worktree: string }) => readAgentHoldRequest(input),
     pushSessionBranch: (input: { workspace: string; branch: string }) => pushSessionBranch(input),
-    recordNanocycle: (input: { nanocycle: NanocycleRecord; event?: NewTimelineEvent }) => recordNanocycle(deps.db, input),
-    recordHoldPointOpened: (input: OpenHoldPointInput) => recordHoldPointOpened(deps.db, input),
-    recordHoldPointResolved: (input: ResolveHoldPointInput) => recordHoldPointResolved(deps.db, input),
+    recordNanocycle: (input: { nanocycle: NanocycleRecord; event?: NewTimelineEvent }) => failFastOnDataError(() => recordNanocycle(deps.db, input)),
+    recordHoldPointOpened: (input: OpenHoldPointInput) => failFastOnDataError(() => recordHoldPointOpened(deps.db, input)),
+    recordHoldPointResolved: (input: ResolveHoldPointInput) => failFastOnDataError(() => recordHoldPointResolved(deps.db, input)),
 
     // Review sessions: the approved branch is merged into its base (never executed).
     mergeReviewBranch: (input: { workspace: string; base: string; branch: string; message: string }) => mergeReviewBranch(input),

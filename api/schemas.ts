@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi';
-import { SESSION_ID_PATTERN } from '../contracts/ids.js';
+import { PROJECT_NAME_PATTERN, SESSION_ID_PATTERN } from '../contracts/ids.js';
 import { PROBLEM_TYPES } from '../contracts/problems.js';
 
 /** HTTP-only shapes: path parameters and the problem document. Payloads live in contracts/. */
@@ -7,7 +7,7 @@ import { PROBLEM_TYPES } from '../contracts/problems.js';
 // @hono/zod-openapi was first imported has no `.openapi`, so that depended on import order (a
 // process importing contracts/ids.ts before api/ crashed at load).
 export const SessionIdParam = z.object({ id: z.string().regex(SESSION_ID_PATTERN, 'a session id looks like sess_a1b2c3').openapi({ param: { name: 'id', in: 'path' }, example: 'sess_a1b2c3' }) });
-export const ProjectNameParam = z.object({ name: z.string().openapi({ param: { name: 'name', in: 'path' }, example: 'my-saas-app' }) });
+export const ProjectNameParam = z.object({ name: z.string().regex(PROJECT_NAME_PATTERN, 'a project name is 1-63 lowercase letters, digits and "-"').openapi({ param: { name: 'name', in: 'path' }, example: 'my-saas-app' }) });
 
 export const ProblemSchema = z
   .object({

@@ -1,5 +1,7 @@
 import type { Context } from 'hono';
 import { streamSSE } from 'hono/streaming';
+import { TevisError } from '../contracts/errors.js';
+import { MAX_INT4, isSequenceNumber } from '../contracts/storable.js';
 import type { OpenDatabase } from '../db/database.js';
 
 /** A quiet stream still gets a comment now and then, so proxies keep it open. */
@@ -87,8 +89,16 @@ export function streamBySequence<T>(c: Context, database: OpenDatabase, source: 
   });
 }
 
-/** `Last-Event-ID` when the client sent a valid one, else `?after=`, else 0. */
+/**
+ * `Last-Event-ID` when the client sent a valid one, else `?after=`, else 0. A whole number
+ * beyond what the sequence column holds is refused (400) rather than reaching the database.
+ */
 export function resumeFrom(c: Context, after: number | undefined): number {
-  const lastEventId = Number(c.req.header('last-event-id'));
-  return Number.isInteger(lastEventId) && lastEventId >= 0 ? lastEventId : (after ?? 0);
+  const header = c.req.header('last-event-id')?.trim();
+  if (header && /^\d+$/.test(header)) {
+    const lastEventId = Number(header);
+    if (!isSequenceNumber(lastEventId)) throw new TevisError('validation', `Last-Event-ID ${header.slice(0, 40)} is beyond the largest sequence number (${MAX_INT4})`);
+    return lastEventId;
+  }
+  return after ?? 0;
 }

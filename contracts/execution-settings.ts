@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { NO_NUL_PATTERN, StorableText } from './storable.js';
 
 /**
  * How a project's nanocycles execute (issue 3, part 2). Stored in the project's settings and
@@ -70,7 +71,7 @@ export const DEFAULT_EXECUTION_SETTINGS: ExecutionSettings = {
 /** The flat, optional form the API and CLI take (`--image`, `--agent`, `--tpu-limit`, …). */
 export const ExecutionSettingsInput = z.strictObject({
   image: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._\/:@-]{0,254}$/, 'an image reference such as tevis-tpu:latest').optional(),
-  agent: z.string().min(1).max(4000).nullable().optional(),
+  agent: StorableText.min(1).max(4000).nullable().optional(),
   tpuLimit: z.number().int().min(1).max(16).optional(),
   holdPlan: z.boolean().optional(),
   holdMerge: z.boolean().optional(),
@@ -83,6 +84,7 @@ export const ExecutionSettingsInput = z.strictObject({
   push: z.enum(PUSH_POLICIES).optional(),
   webhookUrl: z
     .url({ protocol: /^https?$/, error: 'a webhook URL is http(s)://…' })
+    .regex(NO_NUL_PATTERN, 'a webhook URL cannot contain a NUL character')
     .max(2000)
     .nullable()
     .optional(),

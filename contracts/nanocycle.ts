@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { StorableText } from './storable.js';
 
 /** NC-001, NC-002, … per session. */
 export const NANOCYCLE_ID_PATTERN = /^NC-\d{3,}$/;
@@ -25,9 +26,9 @@ export const NanocycleCreate = z
   .strictObject({
     name: NanocycleName,
     /** What the agent is to do; reaches it as TEVIS_GOAL. */
-    goal: z.string().min(1).max(20_000).optional(),
+    goal: StorableText.min(1).max(20_000).optional(),
     /** Shell steps run in order instead of the project's agent; the first failure stops them. */
-    run: z.array(z.string().min(1).max(4000)).min(1).max(50).optional(),
+    run: z.array(StorableText.min(1).max(4000)).min(1).max(50).optional(),
     /** Per-nanocycle override of the session's hold-point policy. */
     hold: z.strictObject({ plan: z.boolean().optional(), merge: z.boolean().optional() }).optional(),
   })
@@ -46,10 +47,10 @@ export function holdPointId(nanocycle: string, kind: HoldPointKind, attempt?: nu
 
 export const HoldPointResolve = z
   .strictObject({
-    comment: z.string().max(20_000).optional(),
+    comment: StorableText.max(20_000).optional(),
     /** Approving a `plan` hold point may replace the goal. */
-    goal: z.string().min(1).max(20_000).optional(),
-    by: z.string().max(200).optional(),
+    goal: StorableText.min(1).max(20_000).optional(),
+    by: StorableText.max(200).optional(),
   })
   .meta({ id: 'HoldPointResolve' });
 export type HoldPointResolve = z.infer<typeof HoldPointResolve>;
@@ -57,8 +58,8 @@ export type HoldPointResolve = z.infer<typeof HoldPointResolve>;
 /** `nanocycle merge`: who asked, and why, for its merge hold point's record. */
 export const NanocycleMerge = z
   .strictObject({
-    comment: z.string().max(20_000).optional(),
-    by: z.string().max(200).optional(),
+    comment: StorableText.max(20_000).optional(),
+    by: StorableText.max(200).optional(),
   })
   .meta({ id: 'NanocycleMerge' });
 export type NanocycleMerge = z.infer<typeof NanocycleMerge>;

@@ -1,4 +1,5 @@
 import { NANOCYCLE_ID_PATTERN } from './nanocycle.js';
+import { isSequenceNumber } from './storable.js';
 
 /**
  * Where a reader of a session's output is: the last seq it has of each nanocycle. Lines are
@@ -23,7 +24,8 @@ export function parseOutputCursor(text: string): OutputCursor | null {
     const match = /^(NC-\d+):(\d+)$/.exec(part.trim());
     if (!match || !NANOCYCLE_ID_PATTERN.test(match[1]!)) return null;
     const seq = Number(match[2]);
-    if (!Number.isSafeInteger(seq)) return null;
+    // A seq the int4 column cannot hold is no cursor Tevis ever gave out.
+    if (!isSequenceNumber(seq)) return null;
     cursor[match[1]!] = seq;
   }
   return cursor;

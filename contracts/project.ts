@@ -1,11 +1,13 @@
 import { z } from 'zod';
+import { StorableText } from './storable.js';
 import { BranchName, RepositoryUrl } from './git-inputs.js';
 import { ProjectName } from './ids.js';
 import { DEFAULT_EXECUTION_SETTINGS, ExecutionSettings, ExecutionSettingsInput } from './execution-settings.js';
 import { DEFAULT_ACTIVE_TIMEOUT_SECONDS, DEFAULT_PAUSED_TIMEOUT_SECONDS, TimeoutSeconds } from './durations.js';
 
 const PreferenceKey = z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'a preference key is 1-64 of A-Z a-z 0-9 _ . -');
-export const Preferences = z.record(PreferenceKey, z.string().max(2000)).refine((p) => Object.keys(p).length <= 100, {
+const PreferenceValue = StorableText.max(2000);
+export const Preferences = z.record(PreferenceKey, PreferenceValue).refine((p) => Object.keys(p).length <= 100, {
   message: 'at most 100 preferences',
 });
 
@@ -46,7 +48,7 @@ export const ProjectUpdate = z
     activeTimeout: TimeoutSeconds.optional(),
     pausedTimeout: TimeoutSeconds.optional(),
     /** Merged into the existing preferences; a key set to null is removed. */
-    preferences: z.record(z.string(), z.string().max(2000).nullable()).optional(),
+    preferences: z.record(PreferenceKey, PreferenceValue.nullable()).optional(),
     execution: ExecutionSettingsInput.optional(),
   })
   .meta({ id: 'ProjectUpdate' });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { StorableText } from './storable.js';
 
 /**
  * Review sessions: bound to a branch, they show its diff against the project's default branch
@@ -12,8 +13,8 @@ export type ReviewStatus = z.infer<typeof ReviewStatus>;
 /** The body of approve / reject. */
 export const ReviewDecision = z
   .strictObject({
-    comment: z.string().max(20_000).optional(),
-    by: z.string().max(200).optional(),
+    comment: StorableText.max(20_000).optional(),
+    by: StorableText.max(200).optional(),
   })
   .meta({ id: 'ReviewDecision' });
 export type ReviewDecision = z.infer<typeof ReviewDecision>;

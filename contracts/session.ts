@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { BranchName } from './git-inputs.js';
-import { ProjectName } from './ids.js';
+import { ProjectName, SessionId } from './ids.js';
+import { StorableText } from './storable.js';
 import { TimeoutSeconds } from './durations.js';
 import { EndReason, SessionStatus, SessionType } from './session-types.js';
 
@@ -60,10 +61,10 @@ export const SessionListQuery = z.object({
 export const SessionSwitch = z
   .strictObject({
     /** The session that was current before; it is paused if it is active. */
-    previous: z.string().optional(),
+    previous: SessionId.optional(),
   })
   .meta({ id: 'SessionSwitch' });
 
 export const SessionEnd = z.strictObject({}).meta({ id: 'SessionEnd' });
 
-export const PlanDraft = z.strictObject({ plan: z.string().max(200_000) }).meta({ id: 'PlanDraft' });
+export const PlanDraft = z.strictObject({ plan: StorableText.max(200_000) }).meta({ id: 'PlanDraft' });

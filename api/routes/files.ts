@@ -2,16 +2,19 @@ import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { dirname, relative } from 'node:path';
 import { createRoute, z } from '@hono/zod-openapi';
 import { TevisError } from '../../contracts/errors.js';
+import { NO_NUL_PATTERN } from '../../contracts/storable.js';
 import type { Database } from '../../db/database.js';
 import { appendEvent } from '../../db/timeline-store.js';
 import { openApiRouter } from '../openapi-app.js';
+import { isPathRefusal } from '../problem.js';
 import { SessionIdParam, jsonResponse, problemResponses } from '../schemas.js';
 import type { SessionLifecycle } from '../session-lifecycle.js';
 import { resolveInsideWorkspace } from '../workspace-path.js';
 
 const tags = ['files'];
 const MAX_FILE_BYTES = 5 * 1024 * 1024;
-const PathQuery = z.object({ path: z.string().max(4096).default('').openapi({ description: 'Relative to the workspace root', example: 'src/index.ts' }) });
+// The path is recorded in the timeline (file.edited), so it must be text Postgres can store.
+const PathQuery = z.object({ path: z.string().regex(NO_NUL_PATTERN, 'a path cannot contain a NUL character').max(4096).default('').openapi({ description: 'Relative to the workspace root', example: 'src/index.ts' }) });
 const DirectoryListing = z
   .object({ path: z.string(), entries: z.array(z.object({ name: z.string(), type: z.enum(['file', 'directory', 'symlink', 'other']), size: z.number() })) })
   .openapi('DirectoryListing');
@@ -38,7 +41,9 @@ export function fileRoutes(db: Database, lifecycle: SessionLifecycle) {
       const root = workspaceOf(session);
       const requested = c.req.valid('query').path;
       const target = await resolveInsideWorkspace(root, requested);
-      const info = await stat(target).catch(() => {
+      const info = await stat(target).catch((error: unknown) => {
+        // A path that cannot name a file at all (too long, …) is the request's mistake: 400.
+        if (isPathRefusal(error)) throw error;
         throw new TevisError('file-not-found', `no file "${requested}" in the workspace of ${session.id}`);
       });
       await lifecycle.touch(session);

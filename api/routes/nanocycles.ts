@@ -17,6 +17,7 @@ import { jsonBody, jsonResponse, problemResponses } from '../schemas.js';
 import type { SessionLifecycle } from '../session-lifecycle.js';
 import { resumeFrom, streamBySequence } from '../sse-by-sequence.js';
 import { SESSION_ID_PATTERN } from '../../contracts/ids.js';
+import { MAX_INT4 } from '../../contracts/storable.js';
 
 const SessionParam = z.string().regex(SESSION_ID_PATTERN, 'a session id looks like sess_a1b2c3').openapi({ param: { name: 'id', in: 'path' }, example: 'sess_a1b2c3' });
 // From this module's `z`, not `NanocycleId.openapi(...)`: a contracts/ schema made before
@@ -29,7 +30,8 @@ const HoldParams = z.object({
   id: SessionParam,
   hp: z.string().regex(/^HP-[0-9a-z-]+$/i, 'a hold point id looks like HP-001-merge').openapi({ param: { name: 'hp', in: 'path' }, example: 'HP-001-merge' }),
 });
-const After = z.object({ after: z.coerce.number().int().min(0).optional(), limit: z.coerce.number().int().min(1).max(1000).optional() });
+// Bounded to the int4 `seq` column: a larger cursor is a client mistake (400), not a database error.
+const After = z.object({ after: z.coerce.number().int().min(0).max(MAX_INT4).optional(), limit: z.coerce.number().int().min(1).max(1000).optional() });
 const tags = ['nanocycles'];
 
 const iso = (d: Date | null) => d?.toISOString() ?? null;

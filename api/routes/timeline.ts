@@ -1,4 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
+import { MAX_INT4 } from '../../contracts/storable.js';
 import { TimelineEvent } from '../../contracts/timeline.js';
 import type { OpenDatabase } from '../../db/database.js';
 import { getSession } from '../../db/sessions-store.js';
@@ -9,7 +10,7 @@ import { SessionIdParam, jsonResponse, problemResponses } from '../schemas.js';
 
 const tags = ['timeline'];
 const After = z.object({
-  after: z.coerce.number().int().min(0).optional().openapi({ description: 'Only events with a larger sequence number' }),
+  after: z.coerce.number().int().min(0).max(MAX_INT4).optional().openapi({ description: 'Only events with a larger sequence number' }),
   limit: z.coerce.number().int().min(1).max(1000).optional(),
 });
 
