@@ -1,5 +1,6 @@
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { temporalTlsFromEnv, type TemporalTlsSettings } from './temporal-tls.js';
 
 /** Everything `tevis` reads from its environment, resolved once with the documented defaults. */
 export interface TevisConfig {
@@ -24,6 +25,10 @@ export interface TevisConfig {
   taskQueue: string;
   /** Explicit API token (`TEVIS_API_TOKEN`); otherwise one is generated and stored under `home`. */
   apiToken: string | undefined;
+  /** Shared payload codec key (`TEVIS_TEMPORAL_CODEC_KEY`, base64); otherwise one is generated under `home`. Never logged. */
+  temporalCodecKey: string | undefined;
+  /** TLS to an external cluster (`TEMPORAL_TLS*`); undefined means plaintext (the loopback dev server). */
+  temporalTls: TemporalTlsSettings | undefined;
 }
 
 export const TASK_QUEUE = 'tevis';
@@ -54,5 +59,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TevisConfig {
     temporalUiUrl: env.TEVIS_TEMPORAL_UI_URL?.replace(/\/+$/, '') || undefined,
     taskQueue: env.TEVIS_TASK_QUEUE || TASK_QUEUE,
     apiToken: env.TEVIS_API_TOKEN || undefined,
+    temporalCodecKey: env.TEVIS_TEMPORAL_CODEC_KEY || undefined,
+    temporalTls: temporalTlsFromEnv(env),
   };
 }
