@@ -1,5 +1,6 @@
 import { defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { HoldPointAnswer, NanocycleCreate, NanocycleMerge, HoldPointResolve } from '../contracts/nanocycle.js';
+import type { CommandStamp } from '../contracts/sealed-commands.js';
 import type { HoldPointBrief, NanocycleBrief } from '../contracts/session-state.js';
 
 /** Session → nanocycle: a person answered one of the nanocycle's hold points. */
@@ -11,9 +12,12 @@ export const holdOpenedSignal = defineSignal<[HoldPointBrief]>('holdOpened');
 /** Nanocycle → session: its status changed (running, executor known, …). */
 export const nanocycleProgressSignal = defineSignal<[Partial<NanocycleBrief> & { id: string }]>('nanocycleProgress');
 
-/** Callers → session: the commands that can be refused, answered with the nanocycle or hold point. */
-export const createNanocycleUpdate = defineUpdate<NanocycleBrief, [NanocycleCreate]>('createNanocycle');
-export const cancelNanocycleUpdate = defineUpdate<NanocycleBrief, [string]>('cancelNanocycle');
+/**
+ * Callers → session: the commands that can be refused, answered with the nanocycle or hold point.
+ * The API's CommandStamp comes last; histories from before it lack it, hence optional.
+ */
+export const createNanocycleUpdate = defineUpdate<NanocycleBrief, [NanocycleCreate, CommandStamp?]>('createNanocycle');
+export const cancelNanocycleUpdate = defineUpdate<NanocycleBrief, [string, CommandStamp?]>('cancelNanocycle');
 // The second argument came later: histories from before it have only the id.
-export const mergeNanocycleUpdate = defineUpdate<NanocycleBrief, [string, NanocycleMerge?]>('mergeNanocycle');
-export const resolveHoldPointUpdate = defineUpdate<HoldPointBrief, [{ holdPointId: string; decision: 'approve' | 'reject' } & HoldPointResolve]>('resolveHoldPoint');
+export const mergeNanocycleUpdate = defineUpdate<NanocycleBrief, [string, NanocycleMerge?, CommandStamp?]>('mergeNanocycle');
+export const resolveHoldPointUpdate = defineUpdate<HoldPointBrief, [{ holdPointId: string; decision: 'approve' | 'reject' } & HoldPointResolve, CommandStamp?]>('resolveHoldPoint');

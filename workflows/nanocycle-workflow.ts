@@ -13,6 +13,7 @@ import type { SessionActivities } from '../activities/index.js';
 import { holdPointId, type HoldPointAnswer, type HoldPointKind, type NanocycleStatus } from '../contracts/nanocycle.js';
 import type { NanocycleBrief } from '../contracts/session-state.js';
 import type { TimelineEventType } from '../contracts/timeline.js';
+import { checksSealedCommands, isGenuineArgument, requireGenuineNanocycleStart } from './command-guard.js';
 import type { NanocycleWorkflowInput } from './nanocycle-input.js';
 import { holdAnsweredSignal, holdOpenedSignal, nanocycleProgressSignal } from './nanocycle-messages.js';
 
@@ -48,8 +49,12 @@ export interface NanocycleOutcome {
  * when the work is committed, failed, rejected or cancelled, and reports how.
  */
 export async function nanocycleWorkflow(input: NanocycleWorkflowInput): Promise<NanocycleOutcome> {
+  // Before anything else: a nanocycle not started by its session fails here, having done nothing.
+  if (checksSealedCommands()) requireGenuineNanocycleStart(input);
   const answers = new Map<string, HoldPointAnswer>();
   setHandler(holdAnsweredSignal, (answer) => {
+    // Only the session answers (sealed); a plaintext answer (anyone's) is ignored.
+    if (!isGenuineArgument(answer)) return;
     answers.set(answer.holdPointId, answer);
   });
   const session = getExternalWorkflowHandle(input.sessionWorkflowId);

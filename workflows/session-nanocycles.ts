@@ -3,8 +3,10 @@ import type { SessionActivities } from '../activities/index.js';
 import { sessionCan } from '../contracts/capabilities.js';
 import { DEFAULT_EXECUTION_SETTINGS } from '../contracts/execution-settings.js';
 import { holdPointId, nanocycleBranch, nanocycleId, type NanocycleCreate, type NanocycleMerge, type NanocycleStatus } from '../contracts/nanocycle.js';
+import type { CommandStamp } from '../contracts/sealed-commands.js';
 import type { HoldPointBrief, NanocycleBrief, SessionWorkflowState } from '../contracts/session-state.js';
 import type { TimelineEventType } from '../contracts/timeline.js';
+import { isGenuineArgument, requireStamp } from './command-guard.js';
 import type { NanocycleWorkflowInput } from './nanocycle-input.js';
 import {
   cancelNanocycleUpdate,
@@ -175,7 +177,9 @@ export function installNanocycles(state: SessionWorkflowState, noteActivity: () 
   // Hold points carried over from the previous run get their deadlines back.
   for (const hold of state.pendingHoldPoints) watchDeadline(hold);
 
+  // From the nanocycle children only: a plaintext argument (anyone's) is ignored.
   setHandler(nanocycleProgressSignal, (progress) => {
+    if (!isGenuineArgument(progress)) return;
     const nc = brief(progress.id);
     if (!nc || FINAL.includes(nc.status)) return;
     Object.assign(nc, progress);
@@ -184,6 +188,7 @@ export function installNanocycles(state: SessionWorkflowState, noteActivity: () 
   });
 
   setHandler(holdOpenedSignal, (hold) => {
+    if (!isGenuineArgument(hold)) return;
     if (!state.pendingHoldPoints.some((h) => h.id === hold.id)) state.pendingHoldPoints.push(hold);
     noteActivity();
     watchDeadline(hold);
@@ -211,7 +216,8 @@ export function installNanocycles(state: SessionWorkflowState, noteActivity: () 
       return answer;
     },
     {
-      validator: (create) => {
+      validator: (create: NanocycleCreate, stamp?: CommandStamp) => {
+        requireStamp(state.sessionId, stamp);
         if (!sessionCan(state.type, 'nanocycle:create')) throw ApplicationFailure.create({ message: `a ${state.type} session cannot create nanocycles; that takes a development session`, type: 'capability-not-allowed', nonRetryable: true });
         if (state.status !== 'active') throw refused(`session ${state.sessionId} is ${state.status}; nanocycles start in an active session (\`tevis session switch ${state.sessionId}\`)`);
         if (!create || typeof create.name !== 'string') throw refused('a nanocycle needs a name');
@@ -237,7 +243,8 @@ export function installNanocycles(state: SessionWorkflowState, noteActivity: () 
       return { ...nc };
     },
     {
-      validator: (id) => {
+      validator: (id: string, stamp?: CommandStamp) => {
+        requireStamp(state.sessionId, stamp);
         const nc = brief(id);
         if (!nc) throw ApplicationFailure.create({ message: `session ${state.sessionId} has no nanocycle ${id}`, type: 'not-found', nonRetryable: true });
         if (FINAL.includes(nc.status)) throw refused(`${id} is already ${nc.status}`);
@@ -258,7 +265,8 @@ export function installNanocycles(state: SessionWorkflowState, noteActivity: () 
       return { ...nc };
     },
     {
-      validator: (id: string, _merge?: NanocycleMerge) => {
+      validator: (id: string, _merge?: NanocycleMerge, stamp?: CommandStamp) => {
+        requireStamp(state.sessionId, stamp);
         const nc = brief(id);
         if (!nc) throw ApplicationFailure.create({ message: `session ${state.sessionId} has no nanocycle ${id}`, type: 'not-found', nonRetryable: true });
         const waitsForMerge = nc.status === 'completed' || nc.status === 'conflict' || (nc.status === 'awaiting_approval' && state.pendingHoldPoints.some((h) => h.nanocycleId === id && h.kind === 'merge'));
@@ -303,7 +311,8 @@ export function installNanocycles(state: SessionWorkflowState, noteActivity: () 
       return hold;
     },
     {
-      validator: (resolution) => {
+      validator: (resolution: { holdPointId: string }, stamp?: CommandStamp) => {
+        requireStamp(state.sessionId, stamp);
         if (!state.pendingHoldPoints.some((h) => h.id === resolution?.holdPointId)) {
           throw refused(`hold point ${resolution?.holdPointId} is not pending in session ${state.sessionId}: it is unknown or already resolved`);
         }

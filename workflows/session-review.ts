@@ -3,7 +3,9 @@ import type { SessionActivities } from '../activities/index.js';
 import { DEFAULT_EXECUTION_SETTINGS } from '../contracts/execution-settings.js';
 import type { ReviewDecision, ReviewState } from '../contracts/review.js';
 import type { SessionWorkflowState } from '../contracts/session-state.js';
+import type { CommandStamp } from '../contracts/sealed-commands.js';
 import type { TimelineEventType } from '../contracts/timeline.js';
+import { requireStamp } from './command-guard.js';
 import { approveReviewUpdate, rejectReviewUpdate } from './review-messages.js';
 
 const acts = proxyActivities<SessionActivities>({
@@ -44,7 +46,8 @@ export function installReview(state: SessionWorkflowState, noteActivity: () => v
   const record = (type: TimelineEventType, data: Record<string, unknown>) =>
     acts.recordTransition({ sessionId: state.sessionId, changes: {}, event: { sessionId: state.sessionId, type, data, key: `${workflowInfo().runId}:review:${++eventNumber}` } });
 
-  const validator = (_decision: ReviewDecision) => {
+  const validator = (_decision: ReviewDecision, stamp?: CommandStamp) => {
+    requireStamp(state.sessionId, stamp);
     const review = state.review;
     if (state.type !== 'review' || !review) {
       throw ApplicationFailure.create({ message: `a ${state.type} session has no branch under review; that takes a review session`, type: 'capability-not-allowed', nonRetryable: true });
