@@ -21,6 +21,8 @@ function isMissionControlAsset(method: string, path: string): boolean {
 export function requireToken(token: string): MiddlewareHandler {
   return async (c, next) => {
     if (c.req.path === '/health' || isMissionControlAsset(c.req.method, c.req.path)) return next();
+    // The Temporal UI's codec endpoint authenticates itself (bearer, or its own cookie from the UI's origin only).
+    if (c.req.path.startsWith('/codec/')) return next();
     // The reference page checks a `?token=` itself, to trade it for the cookie.
     if (c.req.path === '/reference' && c.req.query('token') !== undefined) return next();
     const header = c.req.header('authorization');

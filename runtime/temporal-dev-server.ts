@@ -23,6 +23,8 @@ export interface DevServerOptions {
   headless?: boolean;
   namespace?: string;
   searchAttributes: Record<string, SearchAttributeTypeName>;
+  /** The Web UI's remote codec (Tevis's API `/codec`), so it shows sealed payloads decoded. */
+  uiCodecEndpoint?: string;
   /** Where the server's output goes; kept in memory (last lines only) when absent. */
   logFile?: string;
 }
@@ -45,7 +47,10 @@ export async function startTemporalDevServer(opts: DevServerOptions): Promise<Ru
   const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(opts.port)];
   if (uiPort === undefined) args.push('--headless');
   // The UI would otherwise fetch a newsfeed from the internet; nothing here may leave loopback.
-  else args.push('--ui-port', String(uiPort), '--ui-disable-news-fetch');
+  else {
+    args.push('--ui-port', String(uiPort), '--ui-disable-news-fetch');
+    if (opts.uiCodecEndpoint) args.push('--ui-codec-endpoint', opts.uiCodecEndpoint);
+  }
   if (opts.dbFile) args.push('--db-filename', opts.dbFile);
   args.push('--namespace', namespace);
   for (const [name, type] of Object.entries(opts.searchAttributes)) {
