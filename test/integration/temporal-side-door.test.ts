@@ -2,10 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Client, Connection, WorkflowFailedError } from '@temporalio/client';
+import { Client, Connection } from '@temporalio/client';
+import { defaultPayloadConverter } from '@temporalio/common';
 import protos from '@temporalio/proto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { sessionWorkflowId } from '../../contracts/ids.js';
+import { loadTemporalSecurity } from '../../runtime/temporal-security.js';
 import { makeGitFixture, type GitFixture } from '../support/git-fixtures.js';
 import { createActiveSession, createProject, startHarness, type Harness } from '../support/tevis-harness.js';
 
@@ -94,14 +96,36 @@ async function signalsProcessed(id: string): Promise<void> {
 /** A stamp as the API makes it, but in plaintext: what an attacker without the key can send. */
 const forgedStamp = () => ({ sessionId, updateId: randomUUID(), issuedAt: new Date().toISOString() });
 
-async function refused(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-  } catch (error) {
-    const cause = (error as { cause?: Error }).cause;
-    return `${(error as Error).message} ${cause?.message ?? ''}`;
-  }
-  throw new Error('expected a refusal, and it was accepted');
+type Failure = protos.temporal.api.failure.v1.IFailure;
+
+/**
+ * Why something failed, read with Tevis's key: failure messages are sealed too
+ * (runtime/failure-converter.cjs), so the attacker itself only ever sees "Encoded failure".
+ */
+async function reasonOf(failure: Failure | null | undefined): Promise<string> {
+  expect(failure, 'a failure').toBeTruthy();
+  expect(failure!.message).toBe('Encoded failure');
+  const codec = (await loadTemporalSecurity(h.config)).codec;
+  const [opened] = await codec.decode([failure!.encodedAttributes!]);
+  return (defaultPayloadConverter.fromPayload(opened!) as { message: string }).message;
+}
+
+/** An Update as a plain client sends it (arguments in plaintext); the failure it gets back, if any. */
+async function attackerUpdate(name: string, args: unknown[]): Promise<Failure | null> {
+  const reply = await attacker.workflowService.updateWorkflowExecution({
+    namespace: namespace(),
+    workflowExecution: { workflowId },
+    request: { meta: { updateId: randomUUID(), identity: 'intruder' }, input: { name, args: { payloads: args.map((a) => defaultPayloadConverter.toPayload(a)) } } },
+    waitPolicy: { lifecycleStage: pb.enums.v1.UpdateWorkflowExecutionLifecycleStage.UPDATE_WORKFLOW_EXECUTION_LIFECYCLE_STAGE_COMPLETED },
+  });
+  return reply.outcome?.failure ?? null;
+}
+
+/** Waits for an attacker-started workflow to close; its failure, as the history has it. */
+async function closingFailure(id: string): Promise<Failure | null | undefined> {
+  await attacker.workflow.getHandle(id).result().catch(() => undefined);
+  const history = await attacker.workflowService.getWorkflowExecutionHistory({ namespace: namespace(), execution: { workflowId: id } });
+  return history.history!.events!.at(-1)!.workflowExecutionFailedEventAttributes?.failure;
 }
 
 beforeAll(async () => {
@@ -144,7 +168,6 @@ describe('a Temporal client without the codec key', () => {
   it('sends every Update the API sends, with no argument, forged plaintext ones, or sealed ones copied from the history: each refused, nothing changes', async () => {
     const before = await sessionAsTheApiSeesIt();
     const stateBefore = await workflowState();
-    const handle = attacker.workflow.getHandle(workflowId);
     const attempts: Array<[string, unknown[]]> = [
       ['pause', []],
       ['pause', [forgedStamp()]],
@@ -163,7 +186,7 @@ describe('a Temporal client without the codec key', () => {
       ['rejectReview', [{ by: 'intruder' }, forgedStamp()]],
     ];
     for (const [name, args] of attempts) {
-      expect(await refused(handle.executeUpdate(name, { args: args as [unknown] })), `${name}(${args.length} args)`).toMatch(/refused: only Tevis/);
+      expect(await reasonOf(await attackerUpdate(name, args)), `${name}(${args.length} args)`).toMatch(/refused: only Tevis/);
     }
 
     // The API's own createNanocycle Update, sealed, replayed byte for byte under a new Update id.
@@ -176,7 +199,7 @@ describe('a Temporal client without the codec key', () => {
       request: { meta: { updateId: randomUUID(), identity: 'intruder' }, input: { name: 'createNanocycle', args: accepted!.acceptedRequest!.input!.args } },
       waitPolicy: { lifecycleStage: pb.enums.v1.UpdateWorkflowExecutionLifecycleStage.UPDATE_WORKFLOW_EXECUTION_LIFECYCLE_STAGE_COMPLETED },
     });
-    expect(replayed.outcome?.failure?.message).toMatch(/refused: only Tevis.*stamped for another command/);
+    expect(await reasonOf(replayed.outcome?.failure)).toMatch(/refused: only Tevis.*stamped for another command/);
     expect(await workflowState()).toEqual(stateBefore);
 
     const after = await sessionAsTheApiSeesIt();
@@ -217,8 +240,8 @@ describe('a Temporal client without the codec key', () => {
       workflowId: sessionWorkflowId(fakeId),
       args: [{ phase: 'start', state: { sessionId: fakeId, project: 'side-door', repository: fx.remote, branch: 'main', status: 'starting', type: 'development' }, stamp: { sessionId: fakeId, issuedAt: new Date().toISOString() } }],
     });
-    expect(await refused(fake.result())).toMatch(/refused: only Tevis/);
-    await expect(fake.result()).rejects.toBeInstanceOf(WorkflowFailedError);
+    // Its plaintext input reached the workflow as the unsealed marker.
+    expect(await reasonOf(await closingFailure(fake.workflowId))).toMatch(/refused: only Tevis.*not a session started by Tevis/);
 
     // The real session's sealed start input, started again under another session's id.
     const history = await attacker.workflowService.getWorkflowExecutionHistory({ namespace: namespace(), execution: { workflowId }, maximumPageSize: 10 });
@@ -233,11 +256,11 @@ describe('a Temporal client without the codec key', () => {
       requestId: randomUUID(),
       identity: 'intruder',
     });
-    expect(await refused(attacker.workflow.getHandle(copyId).result())).toMatch(/refused: only Tevis.*own workflow id/);
+    expect(await reasonOf(await closingFailure(copyId))).toMatch(/refused: only Tevis.*own workflow id/);
 
     // The nanocycle workflow, started without its session as parent.
     const child = await attacker.workflow.start('nanocycleWorkflow', { taskQueue: h.config.taskQueue, workflowId: `${workflowId}-NC-777`, args: [{ sessionId, sessionWorkflowId: workflowId, nanocycleId: 'NC-777', name: 'intruder', goal: null, run: ['true'] }] });
-    expect(await refused(child.result())).toMatch(/refused: only Tevis/);
+    expect(await reasonOf(await closingFailure(child.workflowId))).toMatch(/refused: only Tevis.*not a nanocycle started by Tevis/);
 
     expect((await h.call('GET', `/sessions/${fakeId}`)).status).toBe(404);
     expect((await h.call('GET', '/sessions?all=true')).json.sessions.length).toBe(countsBefore);
