@@ -143,7 +143,12 @@ beforeAll(async () => {
   // A nanocycle waiting at its plan hold point: something to approve, merge or cancel.
   const nc = await h.call('POST', `/sessions/${sessionId}/nanocycles`, { name: SECRET_NC_NAME, goal: SECRET_GOAL, run: ['true'], hold: { plan: true } });
   expect(nc.status, nc.text).toBe(201);
-  await h.waitForSession(sessionId, (s) => s.state?.execution?.pendingHoldPoints?.some((hp: { id: string }) => hp.id === 'HP-001-plan'), 'the plan hold point');
+  // Settled: the hold point known to the session and the nanocycle says it waits (its last signal).
+  await h.waitForSession(
+    sessionId,
+    (s) => s.state?.execution?.pendingHoldPoints?.some((hp: { id: string }) => hp.id === 'HP-001-plan') && s.state?.activeContext?.nanocycles?.[0]?.status === 'awaiting_approval',
+    'the plan hold point',
+  );
 }, 180_000);
 
 afterAll(async () => {
@@ -369,3 +374,40 @@ describe('the Web UI codec endpoint', () => {
     expect((await h.call('POST', '/codec/decode', { payloads: [{ data: '%%%' }] })).status).toBe(400);
   });
 });
+
+describe('what the key cannot stop: a cancel request through the frontend', () => {
+  it('closes the workflow without approving or merging anything, and recover brings the session back', async () => {
+    await createProject(h, { name: 'side-door-cancel', repository: fx.remote });
+    const { session } = await createActiveSession(h, { project: 'side-door-cancel' });
+    const id = session.id as string;
+    const nc = await h.call('POST', `/sessions/${id}/nanocycles`, { name: 'waits', run: ['true'], hold: { plan: true } });
+    expect(nc.status, nc.text).toBe(201);
+    await h.waitForSession(id, (s) => s.state?.execution?.pendingHoldPoints?.some((hp: { id: string }) => hp.id === 'HP-001-plan'), 'the plan hold point');
+
+    await attacker.workflow.getHandle(sessionWorkflowId(id)).cancel();
+    const description = await waitForClosed(sessionWorkflowId(id));
+    expect(description).toBe('CANCELLED');
+
+    const events = (await h.call('GET', `/sessions/${id}/events`)).json.events.map((e: { type: string }) => e.type);
+    expect(events).not.toContain('holdpoint.resolved');
+    expect(events).not.toContain('nanocycle.merged');
+    expect(events).not.toContain('nanocycle.started');
+    const holds = (await h.call('GET', `/sessions/${id}/holds`)).json;
+    expect(JSON.stringify(holds)).not.toContain('approved');
+
+    const recovered = await h.call('POST', `/sessions/${id}/recover`);
+    expect(recovered.status, recovered.text).toBe(200);
+    expect(recovered.json.recovered).toBe(true);
+    await h.waitForSession(id, (s) => s.session.status === 'active', 'the recovered session');
+    expect((await h.call('POST', `/sessions/${id}/end`)).json.status).toBe('ended');
+  });
+});
+
+async function waitForClosed(id: string): Promise<string> {
+  for (let i = 0; i < 300; i++) {
+    const { status } = await h.temporalClient.workflow.getHandle(id).describe();
+    if (status.name !== 'RUNNING') return status.name;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`${id} is still running`);
+}
