@@ -16,6 +16,7 @@ import {
   mergeNanocycleUpdate,
   nanocycleProgressSignal,
   resolveHoldPointUpdate,
+  type SignalOrigin,
 } from './nanocycle-messages.js';
 import type { NanocycleOutcome } from './nanocycle-workflow.js';
 
@@ -41,7 +42,7 @@ interface Queued {
  * The session's side of nanocycles: the TPU limit (the rest wait in order), the children, the
  * hold points a person answers, and the merge queue that merges one at a time.
  */
-export function installNanocycles(state: SessionWorkflowState, noteActivity: () => void, pauseSession: (why: string) => Promise<void>) {
+export function installNanocycles(state: SessionWorkflowState, noteActivity: () => void, sealedCommands: boolean, pauseSession: (why: string) => Promise<void>) {
   const execution = state.execution ?? DEFAULT_EXECUTION_SETTINGS;
   const queue: Queued[] = [];
   const running = new Map<string, Promise<void>>();
@@ -177,9 +178,23 @@ export function installNanocycles(state: SessionWorkflowState, noteActivity: () 
   // Hold points carried over from the previous run get their deadlines back.
   for (const hold of state.pendingHoldPoints) watchDeadline(hold);
 
-  // From the nanocycle children only: a plaintext argument (anyone's) is ignored.
-  setHandler(nanocycleProgressSignal, (progress) => {
-    if (!isGenuineArgument(progress)) return;
+  /**
+   * From the nanocycle children only: a plaintext argument (anyone's) is ignored, and so is a
+   * sealed one replayed from a history (another session's, an earlier signal of the same child,
+   * or one from a child that has finished).
+   */
+  const lastSignal = new Map<string, number>();
+  const fromRunningChild = (nanocycle: string, message: SignalOrigin): boolean => {
+    if (!sealedCommands) return true;
+    if (!running.has(nanocycle) || message.from !== childId(nanocycle) || typeof message.seq !== 'number') return false;
+    if (message.seq <= (lastSignal.get(nanocycle) ?? 0)) return false;
+    lastSignal.set(nanocycle, message.seq);
+    return true;
+  };
+
+  setHandler(nanocycleProgressSignal, (message) => {
+    if (!isGenuineArgument(message) || !fromRunningChild(message.id, message)) return;
+    const { from: _from, seq: _seq, ...progress } = message;
     const nc = brief(progress.id);
     if (!nc || FINAL.includes(nc.status)) return;
     Object.assign(nc, progress);
@@ -187,8 +202,9 @@ export function installNanocycles(state: SessionWorkflowState, noteActivity: () 
     noteActivity();
   });
 
-  setHandler(holdOpenedSignal, (hold) => {
-    if (!isGenuineArgument(hold)) return;
+  setHandler(holdOpenedSignal, (message) => {
+    if (!isGenuineArgument(message) || !message.nanocycleId || !fromRunningChild(message.nanocycleId, message)) return;
+    const { from: _from, seq: _seq, ...hold } = message;
     if (!state.pendingHoldPoints.some((h) => h.id === hold.id)) state.pendingHoldPoints.push(hold);
     noteActivity();
     watchDeadline(hold);
@@ -294,7 +310,7 @@ export function installNanocycles(state: SessionWorkflowState, noteActivity: () 
       webhookUrl: execution.webhookUrl,
     });
     if (CHILD_HOLDS.includes(hold.kind) && hold.nanocycleId) {
-      await getExternalWorkflowHandle(childId(hold.nanocycleId)).signal(holdAnsweredSignal, answer);
+      await getExternalWorkflowHandle(childId(hold.nanocycleId)).signal(holdAnsweredSignal, { ...answer, to: childId(hold.nanocycleId) });
     } else if (hold.nanocycleId && decision === 'approve') {
       await enqueueMerge(hold.nanocycleId);
     } else if (hold.nanocycleId) {

@@ -179,7 +179,7 @@ export async function sessionWorkflow(input: SessionWorkflowInput): Promise<Tran
 
   const review = installReview(state, noteActivity);
 
-  const nanocycles = installNanocycles(state, noteActivity, (why) =>
+  const nanocycles = installNanocycles(state, noteActivity, sealedCommands, (why) =>
     serially(async () => {
       if (state.status !== 'active') return;
       noteActivity();

@@ -224,6 +224,13 @@ describe('a Temporal client without the codec key', () => {
     await session.signal('holdOpened', { id: 'HP-001-merge', nanocycleId: 'NC-001', kind: 'merge', reason: 'intruder', openedAt: new Date().toISOString() });
     await session.signal('nanocycleProgress', { id: 'NC-001', status: 'completed', commit: 'f'.repeat(40) });
     await attacker.workflow.getHandle(`${workflowId}-NC-001`).signal('holdAnswered', { holdPointId: 'HP-001-plan', decision: 'approve', comment: null, goal: 'rm -rf /', by: 'intruder' });
+    // The child's own sealed signals, copied out of the session's history and sent again.
+    const history = await attacker.workflowService.getWorkflowExecutionHistory({ namespace: namespace(), execution: { workflowId }, maximumPageSize: 1000 });
+    const sealedSignals = history.history!.events!.map((e) => e.workflowExecutionSignaledEventAttributes).filter((a) => a?.signalName === 'holdOpened' || a?.signalName === 'nanocycleProgress');
+    expect(sealedSignals.length).toBeGreaterThanOrEqual(2);
+    for (const signal of sealedSignals) {
+      await attacker.workflowService.signalWorkflowExecution({ namespace: namespace(), workflowExecution: { workflowId }, signalName: signal!.signalName!, input: signal!.input!, identity: 'intruder', requestId: randomUUID() });
+    }
     await signalsProcessed(workflowId);
     await signalsProcessed(`${workflowId}-NC-001`);
     // An ignored touch leaves the inactivity clock where it was; nothing else moved either.
@@ -279,11 +286,15 @@ describe('a Temporal client without the codec key', () => {
     expect(failedTasks).toEqual([]);
     expect((await h.call('POST', `/sessions/${sessionId}/pause`)).json.status).toBe('paused');
     expect((await h.call('POST', `/sessions/${sessionId}/resume`)).json.status).toBe('active');
+    // The person approves the plan (its sealed answer, in the nanocycle's history, is used below).
+    const approved = await h.call('POST', `/sessions/${sessionId}/holds/HP-001-plan/approve`, { comment: 'go' });
+    expect(approved.status, approved.text).toBe(200);
+    const events = async () => (await h.call('GET', `/sessions/${sessionId}/events`)).json.events.map((e: { type: string }) => e.type);
+    for (let i = 0; i < 200 && !(await events()).includes('nanocycle.started'); i++) await new Promise((resolve) => setTimeout(resolve, 100));
     const ended = await h.call('POST', `/sessions/${sessionId}/end`);
     expect(ended.status, ended.text).toBe(200);
     expect(ended.json.status).toBe('ended');
     const holds = (await h.call('GET', `/sessions/${sessionId}/holds`)).json;
-    // Nobody approved the plan: the nanocycle never ran.
     expect(JSON.stringify(holds)).not.toContain('intruder');
   });
 });
@@ -383,6 +394,14 @@ describe('what the key cannot stop: a cancel request through the frontend', () =
     const nc = await h.call('POST', `/sessions/${id}/nanocycles`, { name: 'waits', run: ['true'], hold: { plan: true } });
     expect(nc.status, nc.text).toBe(201);
     await h.waitForSession(id, (s) => s.state?.execution?.pendingHoldPoints?.some((hp: { id: string }) => hp.id === 'HP-001-plan'), 'the plan hold point');
+
+    // First: the sealed approval of the same hold point id in the other session, sent to this one.
+    const answered = await attacker.workflowService.getWorkflowExecutionHistory({ namespace: namespace(), execution: { workflowId: `${workflowId}-NC-001` }, maximumPageSize: 1000 });
+    const answer = answered.history!.events!.map((e) => e.workflowExecutionSignaledEventAttributes).find((a) => a?.signalName === 'holdAnswered' && a.identity !== 'intruder' && Buffer.from(a.input?.payloads?.[0]?.metadata?.encoding ?? []).toString() === 'binary/encrypted');
+    expect(answer, 'the sealed approval of HP-001-plan in the first session').toBeTruthy();
+    await attacker.workflowService.signalWorkflowExecution({ namespace: namespace(), workflowExecution: { workflowId: `${sessionWorkflowId(id)}-NC-001` }, signalName: 'holdAnswered', input: answer!.input!, identity: 'intruder', requestId: randomUUID() });
+    await signalsProcessed(`${sessionWorkflowId(id)}-NC-001`);
+    expect((await h.call('GET', `/sessions/${id}/nanocycles`)).json.nanocycles[0].status).toBe('awaiting_approval');
 
     await attacker.workflow.getHandle(sessionWorkflowId(id)).cancel();
     const description = await waitForClosed(sessionWorkflowId(id));
