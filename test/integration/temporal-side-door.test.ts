@@ -7,7 +7,9 @@ import { defaultPayloadConverter } from '@temporalio/common';
 import protos from '@temporalio/proto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { sessionWorkflowId } from '../../contracts/ids.js';
+import { startTemporalDevServer } from '../../runtime/temporal-dev-server.js';
 import { loadTemporalSecurity } from '../../runtime/temporal-security.js';
+import { freeLoopbackPort } from '../support/free-port.js';
 import { makeGitFixture, type GitFixture } from '../support/git-fixtures.js';
 import { createActiveSession, createProject, startHarness, type Harness } from '../support/tevis-harness.js';
 
@@ -419,6 +421,24 @@ describe('what the key cannot stop: a cancel request through the frontend', () =
     expect(recovered.json.recovered).toBe(true);
     await h.waitForSession(id, (s) => s.session.status === 'active', 'the recovered session');
     expect((await h.call('POST', `/sessions/${id}/end`)).json.status).toBe('ended');
+  });
+});
+
+describe('the embedded dev server of tevis up', () => {
+  it('points its Web UI at the codec endpoint; sending cookies is the UI setting the person turns on', async () => {
+    const server = await startTemporalDevServer({
+      cliPath: inject('temporalCliPath'),
+      port: await freeLoopbackPort(),
+      uiPort: await freeLoopbackPort(),
+      searchAttributes: {},
+      uiCodecEndpoint: `${h.apiUrl}/codec`,
+    });
+    try {
+      const settings = await (await fetch(`${server.uiUrl}/api/v1/settings`)).json();
+      expect(settings.Codec).toMatchObject({ Endpoint: `${h.apiUrl}/codec`, PassAccessToken: false, IncludeCredentials: false });
+    } finally {
+      await server.stop();
+    }
   });
 });
 
