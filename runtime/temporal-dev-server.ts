@@ -36,6 +36,7 @@ export interface RunningDevServer {
 }
 
 const READY_TIMEOUT_MS = 60_000;
+const SECRET_ENV = ['TEVIS_TEMPORAL_CODEC_KEY', 'TEVIS_API_TOKEN', 'TEVIS_WEBHOOK_SECRET'];
 const STOP_GRACE_MS = 10_000;
 const LOG_TAIL_CHARS = 4000;
 
@@ -60,7 +61,9 @@ export async function startTemporalDevServer(opts: DevServerOptions): Promise<Ru
   args.push('--dynamic-config-value', 'frontend.enableServerVersionCheck=false', '--log-level', 'warn');
 
   const log = openLog(opts.logFile);
-  const child = spawn(opts.cliPath, args, { stdio: ['ignore', log.stdio, log.stdio] });
+  // The server needs none of Tevis's secrets; keep them out of its environment (and /proc).
+  const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !SECRET_ENV.includes(name)));
+  const child = spawn(opts.cliPath, args, { stdio: ['ignore', log.stdio, log.stdio], env });
   log.afterSpawn(child);
 
   // Normal exits (end of main, process.exit, vitest teardown that forgot stop()) must not leave
