@@ -2,6 +2,7 @@ import type { Database } from '../db/database.js';
 import { checkContainerEngine, checkDatabase, type ServiceCheck } from '../runtime/service-checks.js';
 import { cleanTemporaryFiles } from './clean-temporary-files.js';
 import { cloneWorkspace, type CloneWorkspaceInput } from './clone-workspace.js';
+import { confirmSessionStart } from './confirm-session-start.js';
 import { generateSessionSummary, type GenerateSummaryInput } from './generate-summary.js';
 import { loadSessionContext, type LoadContextInput } from './load-context.js';
 import { recordTransition, type RecordTransitionInput } from './record-transition.js';
@@ -31,6 +32,7 @@ export interface ActivityDeps {
 export function createSessionActivities(deps: ActivityDeps) {
   return {
     recordTransition: (input: RecordTransitionInput) => recordTransition(deps.db, input),
+    confirmSessionStart: (input: { sessionId: string; phase: 'start' | 'recover' }) => confirmSessionStart(deps.db, input),
     cloneWorkspace: (input: CloneWorkspaceInput) => cloneWorkspace(deps.home, input),
     loadSessionContext: (input: LoadContextInput) => loadSessionContext(deps.db, input),
     checkServices: async (): Promise<Record<string, ServiceCheck>> => {

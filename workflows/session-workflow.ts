@@ -1,4 +1,5 @@
 import {
+  ActivityFailure,
   ApplicationFailure,
   allHandlersFinished,
   condition,
@@ -11,7 +12,7 @@ import {
 import type { SessionActivities } from '../activities/index.js';
 import type { SessionRecordChanges } from '../activities/record-transition.js';
 import { redactCredentials } from '../contracts/git-inputs.js';
-import type { CommandStamp } from '../contracts/sealed-commands.js';
+import { UNSTAMPED_REFUSAL, type CommandStamp } from '../contracts/sealed-commands.js';
 import type { SessionWorkflowState } from '../contracts/session-state.js';
 import type { EndReason, SessionStatus } from '../contracts/session-types.js';
 import type { TimelineEventType } from '../contracts/timeline.js';
@@ -192,6 +193,16 @@ export async function sessionWorkflow(input: SessionWorkflowInput): Promise<Tran
     { key: typeKey, value: state.type },
     { key: statusKey, value: state.status },
   ]);
+
+  // Before any write: the record must expect this run (see activities/confirm-session-start.ts).
+  // A refusal fails the run here and leaves the record as it is.
+  if (sealedCommands && input.phase !== 'continue') {
+    try {
+      await record.confirmSessionStart({ sessionId: state.sessionId, phase: input.phase });
+    } catch (error) {
+      throw ApplicationFailure.create({ message: `${UNSTAMPED_REFUSAL} (${error instanceof ActivityFailure ? error.cause?.message : String(error)})`, type: 'unauthorized', nonRetryable: true });
+    }
+  }
 
   try {
     if (input.phase === 'recover') {

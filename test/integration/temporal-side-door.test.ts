@@ -34,6 +34,8 @@ let scratch: string;
 let attacker: Client;
 let sessionId = '';
 let workflowId = '';
+/** The session's own run (later tests start others under its id). */
+let sessionRunId = '';
 
 const namespace = () => h.config.temporalNamespace;
 
@@ -142,6 +144,7 @@ beforeAll(async () => {
   const { session } = await createActiveSession(h, { project: 'side-door', branch: SECRET_BRANCH });
   sessionId = session.id;
   workflowId = sessionWorkflowId(sessionId);
+  sessionRunId = (await h.temporalClient.workflow.getHandle(workflowId).describe()).runId;
   // A nanocycle waiting at its plan hold point: something to approve, merge or cancel.
   const nc = await h.call('POST', `/sessions/${sessionId}/nanocycles`, { name: SECRET_NC_NAME, goal: SECRET_GOAL, run: ['true'], hold: { plan: true } });
   expect(nc.status, nc.text).toBe(201);
@@ -301,12 +304,40 @@ describe('a Temporal client without the codec key', () => {
   });
 });
 
+describe('an ended session', () => {
+  it('cannot be started again from its own sealed start input: the run fails before it writes anything', async () => {
+    const before = await sessionAsTheApiSeesIt();
+    expect(before.session.session.status).toBe('ended');
+    const history = await attacker.workflowService.getWorkflowExecutionHistory({ namespace: namespace(), execution: { workflowId }, maximumPageSize: 10 });
+    const started = history.history!.events![0]!.workflowExecutionStartedEventAttributes!;
+    const again = await attacker.workflowService.startWorkflowExecution({
+      namespace: namespace(),
+      workflowId,
+      workflowType: { name: 'sessionWorkflow' },
+      taskQueue: { name: h.config.taskQueue },
+      input: started.input,
+      requestId: randomUUID(),
+      identity: 'intruder',
+    });
+    const failure = await (async () => {
+      await attacker.workflow.getHandle(workflowId, again.runId!).result().catch(() => undefined);
+      const events = (await attacker.workflowService.getWorkflowExecutionHistory({ namespace: namespace(), execution: { workflowId, runId: again.runId! } })).history!.events!;
+      return events.at(-1)!.workflowExecutionFailedEventAttributes?.failure;
+    })();
+    expect(await reasonOf(failure)).toMatch(/refused: only Tevis.*the record does not expect session .* to start \(it is ended\)/);
+    const after = await sessionAsTheApiSeesIt();
+    expect(after.session.session).toEqual(before.session.session);
+    expect(after.events).toEqual(before.events);
+    expect(after.nanocycles).toEqual(before.nanocycles);
+  });
+});
+
 describe('the Web UI codec endpoint', () => {
   let sealedMemo: { metadata: Record<string, string>; data: string };
   let cookie = '';
 
   beforeAll(async () => {
-    const described = await attacker.workflowService.describeWorkflowExecution({ namespace: namespace(), execution: { workflowId } });
+    const described = await attacker.workflowService.describeWorkflowExecution({ namespace: namespace(), execution: { workflowId, runId: sessionRunId } });
     const repository = described.workflowExecutionInfo!.memo!.fields!.repository!;
     sealedMemo = {
       metadata: Object.fromEntries(Object.entries(repository.metadata ?? {}).map(([k, v]) => [k, Buffer.from(v).toString('base64')])),
