@@ -2,6 +2,7 @@ import type { Database } from '../db/database.js';
 import { checkContainerEngine, checkDatabase, type ServiceCheck } from '../runtime/service-checks.js';
 import { cleanTemporaryFiles } from './clean-temporary-files.js';
 import { cloneWorkspace, type CloneWorkspaceInput } from './clone-workspace.js';
+import { confirmSessionStart } from './confirm-session-start.js';
 import { generateSessionSummary, type GenerateSummaryInput } from './generate-summary.js';
 import { loadSessionContext, type LoadContextInput } from './load-context.js';
 import { recordTransition, type RecordTransitionInput } from './record-transition.js';
@@ -47,6 +48,7 @@ export function createSessionActivities(deps: ActivityDeps) {
   return {
     // Record writes fail at once, for good, when the database refuses their data (see unrecordable.ts).
     recordTransition: (input: RecordTransitionInput) => failFastOnDataError(() => recordTransition(deps.db, input)),
+    confirmSessionStart: (input: { sessionId: string; phase: 'start' | 'recover' }) => confirmSessionStart(deps.db, input),
     cloneWorkspace: (input: CloneWorkspaceInput) => cloneWorkspace(deps.home, input),
     loadSessionContext: (input: LoadContextInput) => loadSessionContext(deps.db, input),
     checkServices: async (): Promise<Record<string, ServiceCheck>> => {

@@ -15,7 +15,9 @@ import { reviewRoutes } from './routes/review.js';
 import { sessionOutputRoutes } from './routes/session-output.js';
 import { sessionRoutes } from './routes/sessions.js';
 import { timelineRoutes } from './routes/timeline.js';
+import { temporalCodecRoutes } from './routes/temporal-codec.js';
 import { SessionLifecycle } from './session-lifecycle.js';
+import type { PayloadSealingCodec } from '../runtime/payload-sealing-codec.js';
 
 export interface ApiDeps {
   database: OpenDatabase;
@@ -25,6 +27,8 @@ export interface ApiDeps {
   version: string;
   /** The Temporal Web UI people open, for links to a session's workflow; null when unknown. */
   temporalUi?: { url: string; namespace: string } | null;
+  /** The Temporal Web UI's decode endpoint: Tevis's codec and the UI's origin (null: bearer only). */
+  codec?: { codec: PayloadSealingCodec; uiOrigin: string | null };
   /** Where unexpected errors go; never to the client. */
   logError?: (error: unknown) => void;
 }
@@ -55,6 +59,7 @@ export function createApi(deps: ApiDeps) {
   app.route('/', reviewRoutes(database.db, lifecycle));
   app.route('/', referenceRoutes());
   app.route('/', missionControlRoutes({ temporalUi: deps.temporalUi ?? null }));
+  if (deps.codec) app.route('/', temporalCodecRoutes({ token: deps.token, ...deps.codec }));
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' });
   app.doc31('/openapi.json', {

@@ -2,12 +2,13 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { WorkflowClient, WorkflowNotFoundError, type Client, type WorkflowHandle } from '@temporalio/client';
-import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
+import { WorkflowExecutionAlreadyStartedError, type UpdateDefinition } from '@temporalio/common';
 import { eq } from 'drizzle-orm';
 import { sessionCan, typesAllowing, type Capability } from '../contracts/capabilities.js';
 import { TevisError, isUniqueViolation } from '../contracts/errors.js';
 import { redactCredentials } from '../contracts/git-inputs.js';
 import { newSessionId, sessionWorkflowId } from '../contracts/ids.js';
+import type { CommandStamp } from '../contracts/sealed-commands.js';
 import type { Session, SessionConfig, SessionCreate } from '../contracts/session.js';
 import type { SessionWorkflowState } from '../contracts/session-state.js';
 import { isOpenStatus, type SessionType } from '../contracts/session-types.js';
@@ -17,6 +18,7 @@ import { listHoldPoints } from '../db/hold-points-store.js';
 import { nanocycles } from '../db/schema.js';
 import { findSessionRow, getSession, insertSession, latestSessionConfig, updateSession } from '../db/sessions-store.js';
 import { appendEvent } from '../db/timeline-store.js';
+import { commandStamp, executeStampedUpdate } from './command-stamp.js';
 import { reviewFromRecord } from './review-record.js';
 import type { SessionWorkflowInput } from '../workflows/session-input.js';
 import { endUpdate, pauseUpdate, restoreWorkspaceUpdate, resumeUpdate, sessionStateQuery, touchSignal } from '../workflows/session-messages.js';
@@ -57,6 +59,11 @@ export class SessionLifecycle {
 
   handle(sessionId: string): SessionHandle {
     return this.deps.temporal.workflow.getHandle<typeof sessionWorkflow>(sessionWorkflowId(sessionId));
+  }
+
+  /** An Update on the session's workflow, stamped as the workflow demands (see command-stamp.ts). */
+  update<Ret, Args extends unknown[]>(sessionId: string, update: UpdateDefinition<Ret, [...Args, CommandStamp?]>, args: Args): Promise<Ret> {
+    return executeStampedUpdate(this.handle(sessionId), sessionId, update, args);
   }
 
   async resolveConfig(input: SessionCreate & { project: string }): Promise<SessionConfig> {
@@ -157,7 +164,7 @@ export class SessionLifecycle {
     await this.deps.temporal.workflow.start<typeof sessionWorkflow>('sessionWorkflow', {
       taskQueue: this.deps.taskQueue,
       workflowId: sessionWorkflowId(session.id),
-      args: [{ phase, state }],
+      args: [{ phase, state, stamp: commandStamp(session.id) }],
       workflowIdConflictPolicy: 'FAIL',
       memo: { repository: redactCredentials(session.repository), branch: session.branch, project: session.project, type: session.type },
       typedSearchAttributes: [
@@ -203,20 +210,20 @@ export class SessionLifecycle {
   async touch(session: Session): Promise<void> {
     if (!isOpenStatus(session.status)) return;
     await Promise.allSettled([
-      this.deps.temporal.connection.withDeadline(Date.now() + BEST_EFFORT_DEADLINE_MS, () => this.handle(session.id).signal(touchSignal)),
+      this.deps.temporal.connection.withDeadline(Date.now() + BEST_EFFORT_DEADLINE_MS, () => this.handle(session.id).signal(touchSignal, commandStamp(session.id))),
       updateSession(this.db, session.id, { lastActivityAt: new Date() }),
     ]);
   }
 
   async pause(sessionId: string): Promise<Session> {
     await this.requireOpen(sessionId);
-    await this.handle(sessionId).executeUpdate(pauseUpdate);
+    await this.update(sessionId, pauseUpdate, []);
     return getSession(this.db, sessionId);
   }
 
   async resume(sessionId: string): Promise<Session> {
     await this.requireOpen(sessionId);
-    await this.handle(sessionId).executeUpdate(resumeUpdate);
+    await this.update(sessionId, resumeUpdate, []);
     return getSession(this.db, sessionId);
   }
 
@@ -227,13 +234,13 @@ export class SessionLifecycle {
     if (previous && previous !== sessionId) {
       const before = await getSession(this.db, previous).catch(() => null);
       if (before?.status === 'active') {
-        await this.handle(previous).executeUpdate(pauseUpdate);
+        await this.update(previous, pauseUpdate, []);
         paused = previous;
       }
     }
     let resumed = false;
     if (target.status === 'paused') {
-      await this.handle(sessionId).executeUpdate(resumeUpdate);
+      await this.update(sessionId, resumeUpdate, []);
       resumed = true;
     } else {
       await this.touch(target);
@@ -246,7 +253,7 @@ export class SessionLifecycle {
     if (!isOpenStatus(session.status)) {
       throw new TevisError('invalid-transition', `session ${sessionId} is already ${session.status}`, { sessionStatus: session.status });
     }
-    await this.handle(sessionId).executeUpdate(endUpdate);
+    await this.update(sessionId, endUpdate, []);
     return getSession(this.db, sessionId);
   }
 
@@ -262,7 +269,7 @@ export class SessionLifecycle {
     const workflowStatus = await this.workflowStatus(sessionId);
     if (workflowStatus === 'RUNNING') {
       if (session.workspacePath && !existsSync(join(session.workspacePath, '.git')) && (session.status === 'active' || session.status === 'paused')) {
-        const restored = await this.handle(sessionId).executeUpdate(restoreWorkspaceUpdate);
+        const restored = await this.update(sessionId, restoreWorkspaceUpdate, []);
         return { session, recovered: restored.recloned, message: restored.recloned ? `session ${sessionId} is running; its workspace was gone and was cloned again at ${restored.head.slice(0, 12)} (work that was never pushed is lost)` : `session ${sessionId} is running fine; nothing to recover` };
       }
       return { session, recovered: false, message: `session ${sessionId} is running fine; nothing to recover` };

@@ -1,5 +1,6 @@
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { temporalTlsFromEnv, type TemporalTlsSettings } from './temporal-tls.js';
 import { resolveTpuExecutor, type TpuExecutorSetting } from './tpu-executor-setting.js';
 
 /** Everything `tevis` reads from its environment, resolved once with the documented defaults. */
@@ -29,6 +30,10 @@ export interface TevisConfig {
   tpuExecutor: TpuExecutorSetting;
   /** The container engine (`DOCKER_HOST`); absent means the default socket. */
   dockerHost: string | undefined;
+  /** Shared payload codec key (`TEVIS_TEMPORAL_CODEC_KEY`, base64); otherwise one is generated under `home`. Never logged. */
+  temporalCodecKey: string | undefined;
+  /** TLS to an external cluster (`TEMPORAL_TLS*`); undefined means plaintext (the loopback dev server). */
+  temporalTls: TemporalTlsSettings | undefined;
 }
 
 export const TASK_QUEUE = 'tevis';
@@ -61,5 +66,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TevisConfig {
     apiToken: env.TEVIS_API_TOKEN || undefined,
     tpuExecutor: resolveTpuExecutor(env),
     dockerHost: env.DOCKER_HOST || undefined,
+    temporalCodecKey: env.TEVIS_TEMPORAL_CODEC_KEY || undefined,
+    temporalTls: temporalTlsFromEnv(env),
   };
 }

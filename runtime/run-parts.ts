@@ -11,6 +11,7 @@ import { chooseTpuExecutor } from '../activities/tpu/choose-executor.js';
 import { loadWorkflowBundle } from '../worker/workflow-bundle.js';
 import { loadOrCreateApiToken } from './api-token.js';
 import type { TevisConfig } from './config.js';
+import { loadTemporalSecurity } from './temporal-security.js';
 import { ensureSearchAttributes } from './temporal-dev-server.js';
 import { TEVIS_VERSION } from './version.js';
 
@@ -22,11 +23,15 @@ export function openConfiguredDatabase(config: TevisConfig): Promise<OpenDatabas
 
 export const SEARCH_ATTRIBUTES = Object.fromEntries(Object.values(SEARCH_ATTRIBUTE_NAMES).map((name) => [name, 'Keyword' as const]));
 
-export async function connectTemporalClient(address: string, namespace: string): Promise<Client> {
-  const connection = await Connection.connect({ address });
+type TemporalSettings = Pick<TevisConfig, 'home' | 'temporalNamespace' | 'temporalCodecKey' | 'temporalTls'>;
+
+/** A Temporal client that seals what it sends and opens what it reads (see payload-sealing-codec.ts). */
+export async function connectTemporalClient(config: TemporalSettings, address: string): Promise<Client> {
+  const security = await loadTemporalSecurity(config);
+  const connection = await Connection.connect({ address, tls: security.tls });
   // Clusters we did not start ourselves may lack our search attributes; the UI filters need them.
-  await ensureSearchAttributes(connection, namespace, SEARCH_ATTRIBUTES);
-  return new Client({ connection, namespace });
+  await ensureSearchAttributes(connection, config.temporalNamespace, SEARCH_ATTRIBUTES);
+  return new Client({ connection, namespace: config.temporalNamespace, dataConverter: security.dataConverter });
 }
 
 export interface RunningWorker {
@@ -35,9 +40,11 @@ export interface RunningWorker {
 }
 
 export async function startWorker(config: TevisConfig, address: string, database: OpenDatabase): Promise<RunningWorker> {
-  const connection = await NativeConnection.connect({ address });
+  const security = await loadTemporalSecurity(config);
+  const connection = await NativeConnection.connect({ address, tls: security.tls });
   const worker = await createSessionWorker({
     connection,
+    dataConverter: security.dataConverter,
     namespace: config.temporalNamespace,
     taskQueue: config.taskQueue,
     // The TPU executor is chosen here, once, from this worker's configuration (TEVIS_TPU_EXECUTOR).
@@ -61,10 +68,18 @@ export interface RunningApi {
   stop(): Promise<void>;
 }
 
+/** Where the API answers, as a browser on this host reaches it. */
+export function apiBaseUrl(config: Pick<TevisConfig, 'host' | 'port'>): string {
+  return `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${config.port}`;
+}
+
 export async function startApi(config: TevisConfig, client: Client, database: OpenDatabase): Promise<RunningApi> {
   const token = await loadOrCreateApiToken(config.home, config.apiToken);
   const temporalUi = config.temporalUiUrl ? { url: config.temporalUiUrl, namespace: config.temporalNamespace } : null;
-  const { app } = createApi({ database, temporal: client, taskQueue: config.taskQueue, token, version: TEVIS_VERSION, temporalUi });
+  const { uiCodec } = await loadTemporalSecurity(config);
+  // The Web UI's origin: the only one whose browser credential the codec endpoint accepts.
+  const temporalUiOrigin = config.temporalUiUrl ? new URL(config.temporalUiUrl).origin : null;
+  const { app } = createApi({ database, temporal: client, taskQueue: config.taskQueue, token, version: TEVIS_VERSION, temporalUi, codec: { codec: uiCodec, uiOrigin: temporalUiOrigin } });
   const server = await new Promise<Server>((resolve, reject) => {
     const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () => resolve(s as Server));
     (s as Server).once('error', (error: NodeJS.ErrnoException) =>
@@ -72,7 +87,7 @@ export async function startApi(config: TevisConfig, client: Client, database: Op
     );
   });
   return {
-    url: `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${config.port}`,
+    url: apiBaseUrl(config),
     token,
     async stop() {
       server.closeAllConnections?.();

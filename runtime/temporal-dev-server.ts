@@ -23,6 +23,8 @@ export interface DevServerOptions {
   headless?: boolean;
   namespace?: string;
   searchAttributes: Record<string, SearchAttributeTypeName>;
+  /** The Web UI's remote codec (Tevis's API `/codec`), so it shows sealed payloads decoded. */
+  uiCodecEndpoint?: string;
   /** Where the server's output goes; kept in memory (last lines only) when absent. */
   logFile?: string;
 }
@@ -34,6 +36,7 @@ export interface RunningDevServer {
 }
 
 const READY_TIMEOUT_MS = 60_000;
+const SECRET_ENV = ['TEVIS_TEMPORAL_CODEC_KEY', 'TEVIS_API_TOKEN', 'TEVIS_WEBHOOK_SECRET'];
 const STOP_GRACE_MS = 10_000;
 const LOG_TAIL_CHARS = 4000;
 
@@ -45,7 +48,10 @@ export async function startTemporalDevServer(opts: DevServerOptions): Promise<Ru
   const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(opts.port)];
   if (uiPort === undefined) args.push('--headless');
   // The UI would otherwise fetch a newsfeed from the internet; nothing here may leave loopback.
-  else args.push('--ui-port', String(uiPort), '--ui-disable-news-fetch');
+  else {
+    args.push('--ui-port', String(uiPort), '--ui-disable-news-fetch');
+    if (opts.uiCodecEndpoint) args.push('--ui-codec-endpoint', opts.uiCodecEndpoint);
+  }
   if (opts.dbFile) args.push('--db-filename', opts.dbFile);
   args.push('--namespace', namespace);
   for (const [name, type] of Object.entries(opts.searchAttributes)) {
@@ -55,7 +61,9 @@ export async function startTemporalDevServer(opts: DevServerOptions): Promise<Ru
   args.push('--dynamic-config-value', 'frontend.enableServerVersionCheck=false', '--log-level', 'warn');
 
   const log = openLog(opts.logFile);
-  const child = spawn(opts.cliPath, args, { stdio: ['ignore', log.stdio, log.stdio] });
+  // The server needs none of Tevis's secrets; keep them out of its environment (and /proc).
+  const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !SECRET_ENV.includes(name)));
+  const child = spawn(opts.cliPath, args, { stdio: ['ignore', log.stdio, log.stdio], env });
   log.afterSpawn(child);
 
   // Normal exits (end of main, process.exit, vitest teardown that forgot stop()) must not leave

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { TevisConfig } from './config.js';
 import { preparePrivateHome } from './private-home.js';
-import { connectTemporalClient, openConfiguredDatabase, SEARCH_ATTRIBUTES, startApi, startWorker } from './run-parts.js';
+import { apiBaseUrl, connectTemporalClient, openConfiguredDatabase, SEARCH_ATTRIBUTES, startApi, startWorker } from './run-parts.js';
 import { resolveTemporalCli } from './temporal-cli.js';
 import { startTemporalDevServer } from './temporal-dev-server.js';
 
@@ -42,6 +42,8 @@ export async function up(config: TevisConfig, progress: Progress = () => {}): Pr
         uiPort: config.temporalUiPort,
         namespace: config.temporalNamespace,
         searchAttributes: SEARCH_ATTRIBUTES,
+        // Payloads are sealed; the UI shows them decoded through the API (see api/routes/temporal-codec.ts).
+        uiCodecEndpoint: `${apiBaseUrl(config)}/codec`,
         logFile: join(config.home, 'temporal.log'),
       });
       stops.push(() => server.stop());
@@ -51,7 +53,7 @@ export async function up(config: TevisConfig, progress: Progress = () => {}): Pr
     progress(config.databaseUrl ? 'connecting to Postgres and migrating' : 'opening the embedded database (PGlite) and migrating');
     const database = await openConfiguredDatabase(config);
     stops.push(() => database.close());
-    const client = await connectTemporalClient(temporalAddress, config.temporalNamespace);
+    const client = await connectTemporalClient(config, temporalAddress);
     stops.push(() => client.connection.close());
     progress('starting the worker');
     const worker = await startWorker(config, temporalAddress, database);

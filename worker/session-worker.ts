@@ -1,3 +1,4 @@
+import type { DataConverter } from '@temporalio/common';
 import { NativeConnection, Worker, type WorkflowBundleOption } from '@temporalio/worker';
 import { createSessionActivities, tpuExecutorOf, type ActivityDeps } from '../activities/index.js';
 
@@ -7,6 +8,8 @@ export interface SessionWorkerOptions {
   taskQueue: string;
   deps: ActivityDeps;
   workflowBundle: WorkflowBundleOption;
+  /** Tevis's sealing codec: without it the worker would read and run anybody's plaintext. */
+  dataConverter?: DataConverter;
   /** A stable identity shows in the Temporal UI which worker ran what. */
   identity?: string;
 }
@@ -21,6 +24,7 @@ export async function createSessionWorker(options: SessionWorkerOptions): Promis
     taskQueue: options.taskQueue,
     workflowBundle: options.workflowBundle,
     activities: createSessionActivities({ ...options.deps, tpu }),
+    ...(options.dataConverter ? { dataConverter: options.dataConverter } : {}),
     ...(options.identity ? { identity: options.identity } : {}),
     // A crashed worker's sticky tasks move to another worker quickly.
     stickyQueueScheduleToStartTimeout: '5 seconds',

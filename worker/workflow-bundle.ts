@@ -3,6 +3,7 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DefaultLogger, bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { FAILURE_CONVERTER_PATH } from '../runtime/temporal-security.js';
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
 export const WORKFLOWS_ENTRY = join(root, 'workflows', 'index.ts');
@@ -10,14 +11,15 @@ export const WORKFLOWS_ENTRY = join(root, 'workflows', 'index.ts');
 export const PREBUILT_BUNDLE = join(root, '.cache', 'workflow-bundle.js');
 
 export async function buildWorkflowBundle(): Promise<WorkflowBundleWithSourceMap> {
-  return bundleWorkflowCode({ workflowsPath: WORKFLOWS_ENTRY, logger: new DefaultLogger('WARN') });
+  // The failure converter must be the workers' and clients' own (messages sealed, see runtime/failure-converter.cjs).
+  return bundleWorkflowCode({ workflowsPath: WORKFLOWS_ENTRY, failureConverterPath: FAILURE_CONVERTER_PATH, logger: new DefaultLogger('WARN') });
 }
 
 async function newestSourceMtime(): Promise<number> {
   let newest = 0;
-  for (const dir of ['workflows', 'contracts']) {
+  for (const dir of ['workflows', 'contracts', 'runtime']) {
     for (const file of await readdir(join(root, dir), { recursive: true })) {
-      if (file.endsWith('.ts')) newest = Math.max(newest, (await stat(join(root, dir, file))).mtimeMs);
+      if (file.endsWith('.ts') || file.endsWith('.cjs')) newest = Math.max(newest, (await stat(join(root, dir, file))).mtimeMs);
     }
   }
   return newest;

@@ -1,19 +1,36 @@
 import { defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { HoldPointAnswer, NanocycleCreate, NanocycleMerge, HoldPointResolve } from '../contracts/nanocycle.js';
+import type { CommandStamp } from '../contracts/sealed-commands.js';
 import type { HoldPointBrief, NanocycleBrief } from '../contracts/session-state.js';
 
+/**
+ * Who a signal between Tevis's own workflows is for, or from, and its place in the sender's
+ * sequence. Sealing proves Tevis sent it; these make a sealed signal copied out of one history
+ * useless anywhere else, or later (hold point and nanocycle ids repeat across sessions).
+ * Absent in histories from before them.
+ */
+export interface SignalOrigin {
+  /** The sending nanocycle workflow's id. */
+  from?: string;
+  /** 1, 2, … per sending run. */
+  seq?: number;
+}
+
 /** Session → nanocycle: a person answered one of the nanocycle's hold points. */
-export const holdAnsweredSignal = defineSignal<[HoldPointAnswer]>('holdAnswered');
+export const holdAnsweredSignal = defineSignal<[HoldPointAnswer & { to?: string }]>('holdAnswered');
 
 /** Nanocycle → session: it needs a person (plan approval, an agent's question). */
-export const holdOpenedSignal = defineSignal<[HoldPointBrief]>('holdOpened');
+export const holdOpenedSignal = defineSignal<[HoldPointBrief & SignalOrigin]>('holdOpened');
 
 /** Nanocycle → session: its status changed (running, executor known, …). */
-export const nanocycleProgressSignal = defineSignal<[Partial<NanocycleBrief> & { id: string }]>('nanocycleProgress');
+export const nanocycleProgressSignal = defineSignal<[Partial<NanocycleBrief> & { id: string } & SignalOrigin]>('nanocycleProgress');
 
-/** Callers → session: the commands that can be refused, answered with the nanocycle or hold point. */
-export const createNanocycleUpdate = defineUpdate<NanocycleBrief, [NanocycleCreate]>('createNanocycle');
-export const cancelNanocycleUpdate = defineUpdate<NanocycleBrief, [string]>('cancelNanocycle');
+/**
+ * Callers → session: the commands that can be refused, answered with the nanocycle or hold point.
+ * The API's CommandStamp comes last; histories from before it lack it, hence optional.
+ */
+export const createNanocycleUpdate = defineUpdate<NanocycleBrief, [NanocycleCreate, CommandStamp?]>('createNanocycle');
+export const cancelNanocycleUpdate = defineUpdate<NanocycleBrief, [string, CommandStamp?]>('cancelNanocycle');
 // The second argument came later: histories from before it have only the id.
-export const mergeNanocycleUpdate = defineUpdate<NanocycleBrief, [string, NanocycleMerge?]>('mergeNanocycle');
-export const resolveHoldPointUpdate = defineUpdate<HoldPointBrief, [{ holdPointId: string; decision: 'approve' | 'reject' } & HoldPointResolve]>('resolveHoldPoint');
+export const mergeNanocycleUpdate = defineUpdate<NanocycleBrief, [string, NanocycleMerge?, CommandStamp?]>('mergeNanocycle');
+export const resolveHoldPointUpdate = defineUpdate<HoldPointBrief, [{ holdPointId: string; decision: 'approve' | 'reject' } & HoldPointResolve, CommandStamp?]>('resolveHoldPoint');

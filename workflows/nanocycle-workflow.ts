@@ -14,6 +14,7 @@ import type { SessionActivities } from '../activities/index.js';
 import { holdPointId, type HoldPointAnswer, type HoldPointKind, type NanocycleStatus } from '../contracts/nanocycle.js';
 import type { NanocycleBrief } from '../contracts/session-state.js';
 import type { TimelineEventType } from '../contracts/timeline.js';
+import { checksSealedCommands, isGenuineArgument, requireGenuineNanocycleStart } from './command-guard.js';
 import type { NanocycleWorkflowInput } from './nanocycle-input.js';
 import { holdAnsweredSignal, holdOpenedSignal, nanocycleProgressSignal } from './nanocycle-messages.js';
 
@@ -49,8 +50,15 @@ export interface NanocycleOutcome {
  * when the work is committed, failed, rejected or cancelled, and reports how.
  */
 export async function nanocycleWorkflow(input: NanocycleWorkflowInput): Promise<NanocycleOutcome> {
+  // Before anything else: a nanocycle not started by its session fails here, having done nothing.
+  const sealedCommands = checksSealedCommands();
+  if (sealedCommands) requireGenuineNanocycleStart(input);
   const answers = new Map<string, HoldPointAnswer>();
   setHandler(holdAnsweredSignal, (answer) => {
+    // Only the session answers (sealed), addressed to this nanocycle: a plaintext answer, or a
+    // sealed one copied from another session's history (hold ids repeat), is ignored.
+    if (!isGenuineArgument(answer)) return;
+    if (sealedCommands && answer.to !== workflowInfo().workflowId) return;
     answers.set(answer.holdPointId, answer);
   });
   const session = getExternalWorkflowHandle(input.sessionWorkflowId);
@@ -65,6 +73,8 @@ export async function nanocycleWorkflow(input: NanocycleWorkflowInput): Promise<
 
   let eventNumber = 0;
   const eventKey = () => `${workflowInfo().runId}:${++eventNumber}`;
+  let signalNumber = 0;
+  const origin = () => ({ from: workflowInfo().workflowId, seq: ++signalNumber });
   const now = () => new Date().toISOString();
   let executor: string | null = null;
   let tpuSeconds = 0;
@@ -75,7 +85,7 @@ export async function nanocycleWorkflow(input: NanocycleWorkflowInput): Promise<
       event: type ? { sessionId: input.sessionId, type, data: { nanocycleId: input.nanocycleId, ...data }, key: eventKey() } : undefined,
     });
     const progress: Partial<NanocycleBrief> & { id: string } = { id: input.nanocycleId, status, executor, tpuSeconds };
-    await session.signal(nanocycleProgressSignal, progress);
+    await session.signal(nanocycleProgressSignal, { ...progress, ...origin() });
   };
 
   const ask = async (kind: HoldPointKind, reason: string, attempt?: number): Promise<HoldPointAnswer> => {
@@ -83,7 +93,7 @@ export async function nanocycleWorkflow(input: NanocycleWorkflowInput): Promise<
     const openedAt = now();
     // The session learns of the hold point before the record shows it to anyone, so an answer
     // that follows the record never reaches a session that does not know the hold point yet.
-    await session.signal(holdOpenedSignal, { id, nanocycleId: input.nanocycleId, kind, reason, openedAt });
+    await session.signal(holdOpenedSignal, { id, nanocycleId: input.nanocycleId, kind, reason, openedAt, ...origin() });
     await records.recordHoldPointOpened({ sessionId: input.sessionId, id, nanocycleId: input.nanocycleId, kind, reason, openedAt, eventKey: eventKey(), webhookUrl: input.execution.webhookUrl });
     await record('awaiting_approval', null);
     await condition(() => answers.has(id));

@@ -1,3 +1,4 @@
+import type { CommandStamp } from '../contracts/sealed-commands.js';
 import type { SessionWorkflowState } from '../contracts/session-state.js';
 
 /**
@@ -12,4 +13,6 @@ export interface SessionWorkflowInput {
   state: SessionWorkflowState;
   /** History length that triggers continue-as-new; tests lower it to exercise the hand-over. */
   historyLimit?: number;
+  /** The API's stamp on a `start` or `recover` (see workflows/command-guard.ts); absent in older histories. */
+  stamp?: CommandStamp;
 }

@@ -1,5 +1,6 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { SessionWorkflowState } from '../contracts/session-state.js';
+import type { CommandStamp } from '../contracts/sealed-commands.js';
 import type { SessionStatus } from '../contracts/session-types.js';
 
 /**
@@ -9,16 +10,21 @@ import type { SessionStatus } from '../contracts/session-types.js';
  */
 export const sessionStateQuery = defineQuery<SessionWorkflowState>('sessionState');
 
+/**
+ * Commands from the API carry a CommandStamp as their last argument (see
+ * contracts/sealed-commands.ts); histories from before it have none, hence optional.
+ */
+
 /** Any activity on the session: resets the inactivity timer. */
-export const touchSignal = defineSignal<[]>('touch');
+export const touchSignal = defineSignal<[CommandStamp?]>('touch');
 
 export interface TransitionResult {
   status: SessionStatus;
 }
 
-export const pauseUpdate = defineUpdate<TransitionResult, []>('pause');
-export const resumeUpdate = defineUpdate<TransitionResult, []>('resume');
-export const endUpdate = defineUpdate<TransitionResult, []>('end');
+export const pauseUpdate = defineUpdate<TransitionResult, [CommandStamp?]>('pause');
+export const resumeUpdate = defineUpdate<TransitionResult, [CommandStamp?]>('resume');
+export const endUpdate = defineUpdate<TransitionResult, [CommandStamp?]>('end');
 
 export interface WorkspaceRestored {
   /** False when the workspace was there after all (nothing was cloned). */
@@ -27,4 +33,4 @@ export interface WorkspaceRestored {
 }
 
 /** The workspace of a running session was deleted: clone it again (its unpushed work is gone with it). */
-export const restoreWorkspaceUpdate = defineUpdate<WorkspaceRestored, []>('restoreWorkspace');
+export const restoreWorkspaceUpdate = defineUpdate<WorkspaceRestored, [CommandStamp?]>('restoreWorkspace');

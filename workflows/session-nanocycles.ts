@@ -3,8 +3,10 @@ import type { SessionActivities } from '../activities/index.js';
 import { sessionCan } from '../contracts/capabilities.js';
 import { DEFAULT_EXECUTION_SETTINGS } from '../contracts/execution-settings.js';
 import { HoldPointResolve, NanocycleCreate, NanocycleMerge, holdPointId, nanocycleBranch, nanocycleId, type NanocycleStatus } from '../contracts/nanocycle.js';
+import type { CommandStamp } from '../contracts/sealed-commands.js';
 import type { HoldPointBrief, NanocycleBrief, SessionWorkflowState } from '../contracts/session-state.js';
 import type { TimelineEventType } from '../contracts/timeline.js';
+import { isGenuineArgument, requireStamp } from './command-guard.js';
 import type { NanocycleWorkflowInput } from './nanocycle-input.js';
 import {
   cancelNanocycleUpdate,
@@ -14,6 +16,7 @@ import {
   mergeNanocycleUpdate,
   nanocycleProgressSignal,
   resolveHoldPointUpdate,
+  type SignalOrigin,
 } from './nanocycle-messages.js';
 import type { NanocycleOutcome } from './nanocycle-workflow.js';
 import { answeringWrites, isUnrecordable, unrecordedWrite } from './unrecorded-write.js';
@@ -41,7 +44,7 @@ interface Queued {
  * The session's side of nanocycles: the TPU limit (the rest wait in order), the children, the
  * hold points a person answers, and the merge queue that merges one at a time.
  */
-export function installNanocycles(state: SessionWorkflowState, noteActivity: () => void, pauseSession: (why: string) => Promise<void>) {
+export function installNanocycles(state: SessionWorkflowState, noteActivity: () => void, sealedCommands: boolean, pauseSession: (why: string) => Promise<void>) {
   const execution = state.execution ?? DEFAULT_EXECUTION_SETTINGS;
   const queue: Queued[] = [];
   const running = new Map<string, Promise<void>>();
@@ -177,7 +180,23 @@ export function installNanocycles(state: SessionWorkflowState, noteActivity: () 
   // Hold points carried over from the previous run get their deadlines back.
   for (const hold of state.pendingHoldPoints) watchDeadline(hold);
 
-  setHandler(nanocycleProgressSignal, (progress) => {
+  /**
+   * From the nanocycle children only: a plaintext argument (anyone's) is ignored, and so is a
+   * sealed one replayed from a history (another session's, an earlier signal of the same child,
+   * or one from a child that has finished).
+   */
+  const lastSignal = new Map<string, number>();
+  const fromRunningChild = (nanocycle: string, message: SignalOrigin): boolean => {
+    if (!sealedCommands) return true;
+    if (!running.has(nanocycle) || message.from !== childId(nanocycle) || typeof message.seq !== 'number') return false;
+    if (message.seq <= (lastSignal.get(nanocycle) ?? 0)) return false;
+    lastSignal.set(nanocycle, message.seq);
+    return true;
+  };
+
+  setHandler(nanocycleProgressSignal, (message) => {
+    if (!isGenuineArgument(message) || !fromRunningChild(message.id, message)) return;
+    const { from: _from, seq: _seq, ...progress } = message;
     const nc = brief(progress.id);
     if (!nc || FINAL.includes(nc.status)) return;
     Object.assign(nc, progress);
@@ -185,7 +204,9 @@ export function installNanocycles(state: SessionWorkflowState, noteActivity: () 
     noteActivity();
   });
 
-  setHandler(holdOpenedSignal, (hold) => {
+  setHandler(holdOpenedSignal, (message) => {
+    if (!isGenuineArgument(message) || !message.nanocycleId || !fromRunningChild(message.nanocycleId, message)) return;
+    const { from: _from, seq: _seq, ...hold } = message;
     if (!state.pendingHoldPoints.some((h) => h.id === hold.id)) state.pendingHoldPoints.push(hold);
     noteActivity();
     watchDeadline(hold);
@@ -225,7 +246,8 @@ export function installNanocycles(state: SessionWorkflowState, noteActivity: () 
       return answer;
     },
     {
-      validator: (create) => {
+      validator: (create: NanocycleCreate, stamp?: CommandStamp) => {
+        requireStamp(state.sessionId, stamp);
         if (!sessionCan(state.type, 'nanocycle:create')) throw ApplicationFailure.create({ message: `a ${state.type} session cannot create nanocycles; that takes a development session`, type: 'capability-not-allowed', nonRetryable: true });
         if (state.status !== 'active') throw refused(`session ${state.sessionId} is ${state.status}; nanocycles start in an active session (\`tevis session switch ${state.sessionId}\`)`);
         if (!create || typeof create.name !== 'string') throw refused('a nanocycle needs a name');
@@ -252,7 +274,8 @@ export function installNanocycles(state: SessionWorkflowState, noteActivity: () 
       return { ...nc };
     },
     {
-      validator: (id) => {
+      validator: (id: string, stamp?: CommandStamp) => {
+        requireStamp(state.sessionId, stamp);
         const nc = brief(id);
         if (!nc) throw ApplicationFailure.create({ message: `session ${state.sessionId} has no nanocycle ${id}`, type: 'not-found', nonRetryable: true });
         if (FINAL.includes(nc.status)) throw refused(`${id} is already ${nc.status}`);
@@ -279,7 +302,8 @@ export function installNanocycles(state: SessionWorkflowState, noteActivity: () 
       return { ...nc };
     },
     {
-      validator: (id: string, merge?: NanocycleMerge) => {
+      validator: (id: string, merge?: NanocycleMerge, stamp?: CommandStamp) => {
+        requireStamp(state.sessionId, stamp);
         refuseInvalid(NanocycleMerge.optional(), merge, 'merge');
         const nc = brief(id);
         if (!nc) throw ApplicationFailure.create({ message: `session ${state.sessionId} has no nanocycle ${id}`, type: 'not-found', nonRetryable: true });
@@ -312,7 +336,7 @@ export function installNanocycles(state: SessionWorkflowState, noteActivity: () 
       throw unrecordedWrite(error, `the answer to ${hold.id}`);
     });
     if (CHILD_HOLDS.includes(hold.kind) && hold.nanocycleId) {
-      await getExternalWorkflowHandle(childId(hold.nanocycleId)).signal(holdAnsweredSignal, answer);
+      await getExternalWorkflowHandle(childId(hold.nanocycleId)).signal(holdAnsweredSignal, { ...answer, to: childId(hold.nanocycleId) });
     } else if (hold.nanocycleId && decision === 'approve') {
       await enqueueMerge(hold.nanocycleId);
     } else if (hold.nanocycleId) {
@@ -329,7 +353,8 @@ export function installNanocycles(state: SessionWorkflowState, noteActivity: () 
       return hold;
     },
     {
-      validator: (resolution) => {
+      validator: (resolution, stamp?: CommandStamp) => {
+        requireStamp(state.sessionId, stamp);
         const { holdPointId: _id, decision: _decision, ...answer } = resolution ?? {};
         refuseInvalid(HoldPointResolve, answer, 'answer');
         if (!state.pendingHoldPoints.some((h) => h.id === resolution?.holdPointId)) {

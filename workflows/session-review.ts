@@ -3,7 +3,9 @@ import type { SessionActivities } from '../activities/index.js';
 import { DEFAULT_EXECUTION_SETTINGS } from '../contracts/execution-settings.js';
 import { ReviewDecision, type ReviewState } from '../contracts/review.js';
 import type { SessionWorkflowState } from '../contracts/session-state.js';
+import type { CommandStamp } from '../contracts/sealed-commands.js';
 import type { TimelineEventType } from '../contracts/timeline.js';
+import { requireStamp } from './command-guard.js';
 import { approveReviewUpdate, rejectReviewUpdate } from './review-messages.js';
 import { answeringWrites, unrecordedWrite } from './unrecorded-write.js';
 import { refuseInvalid } from './validate-input.js';
@@ -55,7 +57,8 @@ export function installReview(state: SessionWorkflowState, noteActivity: () => v
     }
   };
 
-  const validator = (decision: ReviewDecision) => {
+  const validator = (decision: ReviewDecision, stamp?: CommandStamp) => {
+    requireStamp(state.sessionId, stamp);
     refuseInvalid(ReviewDecision.optional(), decision, 'decision');
     const review = state.review;
     if (state.type !== 'review' || !review) {

@@ -1,4 +1,5 @@
 import {
+  ActivityFailure,
   ApplicationFailure,
   allHandlersFinished,
   condition,
@@ -11,9 +12,11 @@ import {
 import type { SessionActivities } from '../activities/index.js';
 import type { SessionRecordChanges } from '../activities/record-transition.js';
 import { redactCredentials } from '../contracts/git-inputs.js';
+import { UNSTAMPED_REFUSAL, type CommandStamp } from '../contracts/sealed-commands.js';
 import type { SessionWorkflowState } from '../contracts/session-state.js';
 import type { EndReason, SessionStatus } from '../contracts/session-types.js';
 import type { TimelineEventType } from '../contracts/timeline.js';
+import { checksSealedCommands, requireGenuineSessionStart, requireStamp, signalIsStamped } from './command-guard.js';
 import type { SessionWorkflowInput } from './session-input.js';
 import { endUpdate, pauseUpdate, restoreWorkspaceUpdate, resumeUpdate, sessionStateQuery, touchSignal, type TransitionResult } from './session-messages.js';
 import { projectKey, statusKey, typeKey } from './session-search-attributes.js';
@@ -56,6 +59,9 @@ function refused(message: string): ApplicationFailure {
  * has changed, so the query is never behind the record.
  */
 export async function sessionWorkflow(input: SessionWorkflowInput): Promise<TransitionResult> {
+  // Before anything else: a start that is not Tevis's fails here, having done nothing.
+  const sealedCommands = checksSealedCommands();
+  if (sealedCommands) requireGenuineSessionStart(input);
   const state: SessionWorkflowState = { ...input.state };
   const historyLimit = input.historyLimit ?? DEFAULT_HISTORY_LIMIT;
   let endRequested: EndReason | null = state.status === 'ending' ? (state.endReason ?? 'user') : null;
@@ -93,7 +99,11 @@ export async function sessionWorkflow(input: SessionWorkflowInput): Promise<Tran
   };
 
   setHandler(sessionStateQuery, () => state);
-  setHandler(touchSignal, noteActivity);
+  setHandler(touchSignal, (stamp) => {
+    // An unstamped touch (anyone's) must not keep the session alive.
+    if (sealedCommands && !signalIsStamped(state.sessionId, stamp)) return;
+    noteActivity();
+  });
 
   setHandler(
     pauseUpdate,
@@ -106,7 +116,8 @@ export async function sessionWorkflow(input: SessionWorkflowInput): Promise<Tran
         return { status: state.status };
       }),
     {
-      validator: () => {
+      validator: (stamp?: CommandStamp) => {
+        requireStamp(state.sessionId, stamp);
         if (state.status !== 'active' || endRequested) throw refused(`session ${state.sessionId} is ${endRequested ? 'ending' : state.status}; only an active session can be paused`);
       },
     },
@@ -123,7 +134,8 @@ export async function sessionWorkflow(input: SessionWorkflowInput): Promise<Tran
         return { status: state.status };
       }),
     {
-      validator: () => {
+      validator: (stamp?: CommandStamp) => {
+        requireStamp(state.sessionId, stamp);
         if (state.status !== 'paused' || endRequested) throw refused(`session ${state.sessionId} is ${endRequested ? 'ending' : state.status}; only a paused session can be resumed`);
       },
     },
@@ -139,7 +151,8 @@ export async function sessionWorkflow(input: SessionWorkflowInput): Promise<Tran
       return { status: state.status };
     },
     {
-      validator: () => {
+      validator: (stamp?: CommandStamp) => {
+        requireStamp(state.sessionId, stamp);
         if (endRequested || state.status === 'ending' || state.status === 'ended' || state.status === 'failed') {
           throw refused(`session ${state.sessionId} is already ${endRequested && state.status !== 'ended' ? 'ending' : state.status}`);
         }
@@ -158,7 +171,8 @@ export async function sessionWorkflow(input: SessionWorkflowInput): Promise<Tran
         return { recloned: restored.cloned, head: restored.startCommit };
       }),
     {
-      validator: () => {
+      validator: (stamp?: CommandStamp) => {
+        requireStamp(state.sessionId, stamp);
         if ((state.status !== 'active' && state.status !== 'paused') || endRequested) throw refused(`session ${state.sessionId} is ${endRequested ? 'ending' : state.status}; only an open session's workspace is restored`);
       },
     },
@@ -166,7 +180,7 @@ export async function sessionWorkflow(input: SessionWorkflowInput): Promise<Tran
 
   const review = installReview(state, noteActivity);
 
-  const nanocycles = installNanocycles(state, noteActivity, (why) =>
+  const nanocycles = installNanocycles(state, noteActivity, sealedCommands, (why) =>
     serially(async () => {
       if (state.status !== 'active') return;
       noteActivity();
@@ -179,6 +193,16 @@ export async function sessionWorkflow(input: SessionWorkflowInput): Promise<Tran
     { key: typeKey, value: state.type },
     { key: statusKey, value: state.status },
   ]);
+
+  // Before any write: the record must expect this run (see activities/confirm-session-start.ts).
+  // A refusal fails the run here and leaves the record as it is.
+  if (sealedCommands && input.phase !== 'continue') {
+    try {
+      await record.confirmSessionStart({ sessionId: state.sessionId, phase: input.phase });
+    } catch (error) {
+      throw ApplicationFailure.create({ message: `${UNSTAMPED_REFUSAL} (${error instanceof ActivityFailure ? error.cause?.message : String(error)})`, type: 'unauthorized', nonRetryable: true });
+    }
+  }
 
   try {
     if (input.phase === 'recover') {

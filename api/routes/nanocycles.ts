@@ -53,7 +53,7 @@ export function nanocycleRoutes(database: OpenDatabase, lifecycle: SessionLifecy
       const { id } = c.req.valid('param');
       await lifecycle.requireCapability(id, 'nanocycle:create');
       await lifecycle.requireOpen(id);
-      return c.json(await lifecycle.handle(id).executeUpdate(createNanocycleUpdate, { args: [c.req.valid('json')] }), 201);
+      return c.json(await lifecycle.update(id, createNanocycleUpdate, [c.req.valid('json')]), 201);
     },
   );
 
@@ -103,7 +103,7 @@ export function nanocycleRoutes(database: OpenDatabase, lifecycle: SessionLifecy
     async (c) => {
       const { id, nc } = c.req.valid('param');
       await lifecycle.requireOpen(id);
-      return c.json(await lifecycle.handle(id).executeUpdate(cancelNanocycleUpdate, { args: [nc] }), 200);
+      return c.json(await lifecycle.update(id, cancelNanocycleUpdate, [nc]), 200);
     },
   );
 
@@ -120,7 +120,7 @@ export function nanocycleRoutes(database: OpenDatabase, lifecycle: SessionLifecy
       const { id, nc } = c.req.valid('param');
       const merge = await optionalBody(c, NanocycleMerge);
       await lifecycle.requireOpen(id);
-      return c.json(await lifecycle.handle(id).executeUpdate(mergeNanocycleUpdate, { args: [nc, merge] }), 200);
+      return c.json(await lifecycle.update(id, mergeNanocycleUpdate, [nc, merge]), 200);
     },
   );
 
@@ -183,7 +183,7 @@ export function nanocycleRoutes(database: OpenDatabase, lifecycle: SessionLifecy
         // Only sessions that run nanocycles have hold points; answering one needs no more than that.
         await lifecycle.requireOpen(id);
         const resolution = await optionalBody(c, HoldPointResolve);
-        return c.json(await lifecycle.handle(id).executeUpdate(resolveHoldPointUpdate, { args: [{ holdPointId: hp, decision, ...resolution }] }), 200);
+        return c.json(await lifecycle.update(id, resolveHoldPointUpdate, [{ holdPointId: hp, decision, ...resolution }]), 200);
       },
     );
   }

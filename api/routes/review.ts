@@ -55,7 +55,7 @@ export function reviewRoutes(db: Database, lifecycle: SessionLifecycle) {
         const body = await optionalBody(c, ReviewDecision);
         await lifecycle.requireCapability(id, 'merge:approve');
         await lifecycle.requireOpen(id);
-        return c.json(await lifecycle.handle(id).executeUpdate(update, { args: [body] }), 200);
+        return c.json(await lifecycle.update(id, update, [body]), 200);
       },
     );
   }

@@ -25,7 +25,7 @@ export function registerApiCommand(program: Command): void {
           const { connectTemporalClient, openConfiguredDatabase, startApi } = await import('../../runtime/run-parts.js');
           const database = await openConfiguredDatabase(config);
           stops.push(() => database.close());
-          const client = await connectTemporalClient(temporalAddress, config.temporalNamespace);
+          const client = await connectTemporalClient(config, temporalAddress);
           stops.push(() => client.connection.close());
           const api = await startApi(config, client, database);
           stops.push(() => api.stop());

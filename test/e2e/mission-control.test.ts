@@ -71,6 +71,10 @@ describe('Mission Control', () => {
     expect(page.url()).not.toContain(h.token);
     expect(await page.evaluate(() => localStorage.getItem('tevis.token'))).toBe(h.token);
     await expect.poll(() => page.locator('#sessions-empty').textContent(), { timeout: WAIT }).toContain('No sessions in mission yet');
+    // Logged in, the browser also holds the Temporal Web UI's codec cookie: under /codec only, out of scripts' reach.
+    const codecCookie = async () => (await page.context().cookies(`${h.apiUrl}/codec/decode`)).find((c) => c.name === 'tevis_codec');
+    await expect.poll(codecCookie, { timeout: WAIT }).toMatchObject({ path: '/codec', httpOnly: true, sameSite: 'Strict' });
+    expect(await page.evaluate(() => document.cookie)).not.toContain('tevis_codec');
   });
 
   it('the API reference works in the browser with the #token= link alone: the document loads with the bearer header, no cookie is set', async () => {

@@ -3,6 +3,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
+import { loadConfig } from '../../runtime/config.js';
+import { loadTemporalSecurity } from '../../runtime/temporal-security.js';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { sessionWorkflowId } from '../../contracts/ids.js';
 import { SEARCH_ATTRIBUTES } from '../../runtime/run-parts.js';
@@ -45,6 +47,9 @@ describe('durability: recover', () => {
   let http: ApiClient;
   let repo: BareRepo;
 
+  /** This test's own view of Temporal, with Tevis's key (the same file `tevis up` uses): it reads sealed payloads. */
+  const tevisClient = async (conn: Connection) => new Client({ connection: conn, dataConverter: (await loadTemporalSecurity(loadConfig({ TEVIS_HOME: home }))).dataConverter });
+
   const describeRun = async (sessionId: string) => {
     try {
       const d = await temporal.workflow.getHandle(sessionWorkflowId(sessionId)).describe();
@@ -83,7 +88,7 @@ describe('durability: recover', () => {
     };
     server = await startTemporalDevServer(serverOptions);
     connection = await Connection.connect({ address: server.address });
-    temporal = new Client({ connection });
+    temporal = await tevisClient(connection);
 
     const apiPort = await freeLoopbackPort();
     up = processes.spawnTevis('tevis-up-recover', 'up', cleanEnv({ TEVIS_HOME: home, TEVIS_PORT: String(apiPort), TEMPORAL_ADDRESS: server.address }));
@@ -214,7 +219,7 @@ describe('durability: recover', () => {
     server = undefined;
     server = await startTemporalDevServer(serverOptions);
     connection = await Connection.connect({ address: server.address });
-    temporal = new Client({ connection });
+    temporal = await tevisClient(connection);
     expect((await describeRun(id)).status).toBe('NOT_FOUND');
     step('Temporal restarted empty');
 

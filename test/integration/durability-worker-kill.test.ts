@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -80,6 +81,7 @@ describe('durability: SIGKILL of the worker while a session is starting', () => 
     dropDatabase = fresh.drop;
     const taskQueue = `tevis-dur-kill-${Date.now().toString(36)}`;
     const token = 'durability-kill-token';
+    const codecKey = randomBytes(32).toString('base64');
 
     // The API runs in this process; it shares only Postgres and Temporal with the workers.
     const config = loadConfig({
@@ -89,9 +91,11 @@ describe('durability: SIGKILL of the worker while a session is starting', () => 
       TEVIS_TASK_QUEUE: taskQueue,
       DATABASE_URL: fresh.url,
       TEMPORAL_ADDRESS: inject('temporalAddress'),
+      // API and workers live in different homes, as on different hosts: they share the codec key.
+      TEVIS_TEMPORAL_CODEC_KEY: codecKey,
     });
     database = await openDatabase({ url: fresh.url });
-    client = await connectTemporalClient(inject('temporalAddress'), config.temporalNamespace);
+    client = await connectTemporalClient(config, inject('temporalAddress'));
     api = await startApi(config, client, database);
     http = new ApiClient(api.url, token);
 
@@ -101,6 +105,7 @@ describe('durability: SIGKILL of the worker while a session is starting', () => 
       TEMPORAL_ADDRESS: inject('temporalAddress'),
       TEVIS_TASK_QUEUE: taskQueue,
       TEVIS_API_TOKEN: token,
+      TEVIS_TEMPORAL_CODEC_KEY: codecKey,
       GIT_CONFIG_GLOBAL: gitConfig,
     });
   });

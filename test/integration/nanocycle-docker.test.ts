@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -358,6 +359,7 @@ describe('durability: SIGKILL of the worker while a TPU container runs', () => {
     dropDatabase = fresh.drop;
     const taskQueue = `tevis-nc-kill-${Date.now().toString(36)}`;
     const token = 'nanocycle-kill-token';
+    const codecKey = randomBytes(32).toString('base64');
 
     // The API in this process; the workers are processes of their own that share Postgres,
     // Temporal and the container engine with it.
@@ -368,9 +370,11 @@ describe('durability: SIGKILL of the worker while a TPU container runs', () => {
       TEVIS_TASK_QUEUE: taskQueue,
       DATABASE_URL: fresh.url,
       TEMPORAL_ADDRESS: inject('temporalAddress'),
+      // API and workers live in different homes, as on different hosts: they share the codec key.
+      TEVIS_TEMPORAL_CODEC_KEY: codecKey,
     });
     database = await openDatabase({ url: fresh.url });
-    client = await connectTemporalClient(inject('temporalAddress'), config.temporalNamespace);
+    client = await connectTemporalClient(config, inject('temporalAddress'));
     api = await startApi(config, client, database);
     http = new ApiClient(api.url, token);
 
@@ -381,6 +385,7 @@ describe('durability: SIGKILL of the worker while a TPU container runs', () => {
       TEVIS_TASK_QUEUE: taskQueue,
       TEVIS_API_TOKEN: token,
       TEVIS_TPU_EXECUTOR: 'docker',
+      TEVIS_TEMPORAL_CODEC_KEY: codecKey,
       DOCKER_HOST: engine.dockerHost,
     });
   });

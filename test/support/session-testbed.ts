@@ -220,11 +220,13 @@ export async function recordNewSession(testbed: Pick<Testbed, 'db'>, opts: NewSe
 
 /** Starts the session workflow the way the API does (same id, memo and search attributes). */
 export async function startSessionWorkflow(
-  testbed: Pick<Testbed, 'client'>,
+  testbed: Pick<Testbed, 'client'> & Partial<Pick<Testbed, 'env'>>,
   state: SessionWorkflowState,
   opts: { historyLimit?: number; taskQueue?: string } = {},
 ): Promise<WorkflowHandleWithFirstExecutionRunId<typeof sessionWorkflow>> {
-  const input: SessionWorkflowInput = { phase: 'start', state, ...(opts.historyLimit !== undefined ? { historyLimit: opts.historyLimit } : {}) };
+  // The API's stamp, in the test server's time (which skipping moves ahead of the machine's).
+  const issuedAt = new Date(testbed.env ? await testbed.env.currentTimeMs() : Date.now()).toISOString();
+  const input: SessionWorkflowInput = { phase: 'start', state, stamp: { sessionId: state.sessionId, issuedAt }, ...(opts.historyLimit !== undefined ? { historyLimit: opts.historyLimit } : {}) };
   return testbed.client.workflow.start<typeof sessionWorkflow>('sessionWorkflow', {
     taskQueue: opts.taskQueue ?? TASK_QUEUE,
     workflowId: sessionWorkflowId(state.sessionId),

@@ -177,7 +177,7 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
     const database = await openConfiguredDatabase(config);
     cleanups.push(() => database.close());
 
-    const temporalClient = await connectTemporalClient(temporalAddress, config.temporalNamespace);
+    const temporalClient = await connectTemporalClient(config, temporalAddress);
     cleanups.push(() => temporalClient.connection.close());
 
     const worker: RunningWorker = await startWorker(config, temporalAddress, database);

@@ -47,6 +47,7 @@ import {
   type SessionHandle,
   type Testbed,
 } from '../support/session-testbed.js';
+import { stampedHandle } from '../support/stamped-handle.js';
 import { historyFromJSON, historyToJSON } from '../support/history-json.js';
 import { git } from '../support/git-fixtures.js';
 
@@ -61,7 +62,7 @@ function expect(condition: unknown, what: string): asserts condition {
 
 async function started(testbed: Testbed, project: string, opts: Partial<NewSessionOptions> = {}, historyLimit?: number) {
   const state = await recordNewSession(testbed, { project, repository: testbed.remote, ...opts });
-  const handle = await startSessionWorkflow(testbed, state, historyLimit === undefined ? {} : { historyLimit });
+  const handle = stampedHandle(await startSessionWorkflow(testbed, state, historyLimit === undefined ? {} : { historyLimit }), state.sessionId, testbed.env);
   // A query must not reach a run while it continues as new (see queryState).
   if (historyLimit !== undefined) await waitForNewRun(handle, handle.firstExecutionRunId);
   await waitForStatus(handle, 'active');
@@ -85,7 +86,7 @@ async function branchToReview(testbed: Testbed, branch: string): Promise<string>
 /** A review session of `branch` under the given push policy (as the project's settings would give it). */
 async function startedReview(testbed: Testbed, project: string, branch: string, push: ExecutionSettings['push']) {
   const state = await recordNewSession(testbed, { project, repository: testbed.remote, type: 'review', branch });
-  const handle = await startSessionWorkflow(testbed, { ...state, execution: { ...DEFAULT_EXECUTION_SETTINGS, push } });
+  const handle = stampedHandle(await startSessionWorkflow(testbed, { ...state, execution: { ...DEFAULT_EXECUTION_SETTINGS, push } }), state.sessionId, testbed.env);
   await waitForStatus(handle, 'active');
   await waitForArmedTimer(handle);
   return { state, handle, firstRunId: handle.firstExecutionRunId };
@@ -143,7 +144,7 @@ const LIFECYCLES: Record<string, Lifecycle> = {
   /** An end that arrives while the session is still starting: straight to ending once cloned. */
   'end-while-starting': async (testbed, project) => {
     const state = await recordNewSession(testbed, { project, repository: testbed.remote });
-    const handle = await startSessionWorkflow(testbed, state);
+    const handle = stampedHandle(await startSessionWorkflow(testbed, state), state.sessionId, testbed.env);
     const end = await handle.startUpdate(endUpdate, { waitForStage: WorkflowUpdateStage.ACCEPTED });
     expect((await end.result()).status === 'ended', 'ended');
     expect((await handle.result()).status === 'ended', 'workflow result');
@@ -165,12 +166,17 @@ const LIFECYCLES: Record<string, Lifecycle> = {
       context: row?.context ?? null,
       lastActivityAt: new Date().toISOString(),
     };
-    const input: SessionWorkflowInput = { phase: 'recover', state: recovered };
-    const handle = await testbed.client.workflow.start<typeof sessionWorkflow>('sessionWorkflow', {
-      taskQueue: TASK_QUEUE,
-      workflowId: sessionWorkflowId(state.sessionId),
-      args: [input],
-    });
+    const stamp = { sessionId: state.sessionId, issuedAt: new Date(await testbed.env.currentTimeMs()).toISOString() };
+    const input: SessionWorkflowInput = { phase: 'recover', state: recovered, stamp };
+    const handle = stampedHandle(
+      await testbed.client.workflow.start<typeof sessionWorkflow>('sessionWorkflow', {
+        taskQueue: TASK_QUEUE,
+        workflowId: sessionWorkflowId(state.sessionId),
+        args: [input],
+      }),
+      state.sessionId,
+      testbed.env,
+    );
     await waitForStatus(handle, 'active');
     await waitForArmedTimer(handle);
     expect((await handle.executeUpdate(endUpdate)).status === 'ended', 'ended');

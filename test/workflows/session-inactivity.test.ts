@@ -25,6 +25,7 @@ import {
   type SessionHandle,
   type Testbed,
 } from '../support/session-testbed.js';
+import { stampedHandle } from '../support/stamped-handle.js';
 
 /**
  * The session workflow on the time-skipping test server with its real activities (PGlite record,
@@ -52,7 +53,8 @@ afterAll(async () => {
 
 async function startSession(opts: Partial<NewSessionOptions> = {}, historyLimit?: number) {
   const state = await recordNewSession(testbed, { project: `inactivity-${++projects}`, repository: testbed.remote, ...opts });
-  const handle = await startSessionWorkflow(testbed, state, historyLimit === undefined ? {} : { historyLimit });
+  // Stamped like the API's commands (the workflow refuses others).
+  const handle = stampedHandle(await startSessionWorkflow(testbed, state, historyLimit === undefined ? {} : { historyLimit }), state.sessionId, testbed.env);
   // With a low limit the first run hands over right after starting; no query may reach it then.
   if (historyLimit !== undefined) await waitForNewRun(handle, handle.firstExecutionRunId);
   await waitForStatus(handle, 'active');
@@ -274,7 +276,7 @@ describe('session workflow: an end that arrives while a pause is in flight at a 
         const state = await recordNewSession(testbed, { project: `inactivity-${++projects}`, repository: testbed.remote });
         // Starting takes more events than 5: the first run hands over at once; the second run
         // waits (its history is 3 events at its first check) until the pause's workflow task.
-        const handle = await startSessionWorkflow(testbed, state, { historyLimit: 5, taskQueue });
+        const handle = stampedHandle(await startSessionWorkflow(testbed, state, { historyLimit: 5, taskQueue }), state.sessionId, testbed.env);
         await waitForNewRun(handle, handle.firstExecutionRunId);
         await waitForStatus(handle, 'active');
         await waitForArmedTimer(handle);
