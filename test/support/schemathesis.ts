@@ -20,9 +20,9 @@ const installDir = join(repoRoot, '.cache', `schemathesis-${SCHEMATHESIS_VERSION
 /** The hooks module schemathesis imports (SCHEMATHESIS_HOOKS), beside this file. */
 const hooksDir = fileURLToPath(new URL('.', import.meta.url));
 
-function run(command: string, args: string[], env: NodeJS.ProcessEnv, timeoutMs: number): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function run(command: string, args: string[], env: NodeJS.ProcessEnv, timeoutMs: number, cwd?: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(command, args, { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
     const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
     let stdout = '';
     let stderr = '';
@@ -71,8 +71,11 @@ export interface SchemathesisRun {
   stderr: string;
 }
 
-/** `schemathesis run <args>` with the hooks module that keeps fuzzed settings on this machine. */
-export async function runSchemathesis(args: string[], timeoutMs: number): Promise<SchemathesisRun> {
+/**
+ * `schemathesis run <args>` with the hooks module that keeps fuzzed settings on this machine. It
+ * runs in `workDir`, where it keeps a cache of its own (`.schemathesis/`).
+ */
+export async function runSchemathesis(args: string[], workDir: string, timeoutMs: number): Promise<SchemathesisRun> {
   const dir = await installSchemathesis();
   const env: NodeJS.ProcessEnv = {
     ...process.env,
@@ -81,5 +84,6 @@ export async function runSchemathesis(args: string[], timeoutMs: number): Promis
     PYTHONDONTWRITEBYTECODE: '1',
     NO_COLOR: '1',
   };
-  return run('python3', ['-m', 'schemathesis.cli', 'run', ...args], env, timeoutMs);
+  await mkdir(workDir, { recursive: true });
+  return run('python3', ['-m', 'schemathesis.cli', 'run', ...args], env, timeoutMs, workDir);
 }
