@@ -16,6 +16,7 @@ import { commitNanocycle, createNanocycleWorktree, mergeNanocycle, worktreePath 
 import { recordHoldPointOpened, recordHoldPointResolved, recordNanocycle, type OpenHoldPointInput, type ResolveHoldPointInput } from './nanocycle-records.js';
 import type { NanocycleRecord } from '../db/nanocycles-store.js';
 import type { NewTimelineEvent } from '../contracts/timeline.js';
+import { failFastOnDataError } from './unrecordable.js';
 
 export interface ActivityDeps {
   db: Database;
@@ -30,7 +31,8 @@ export interface ActivityDeps {
  */
 export function createSessionActivities(deps: ActivityDeps) {
   return {
-    recordTransition: (input: RecordTransitionInput) => recordTransition(deps.db, input),
+    // Record writes fail at once, for good, when the database refuses their data (see unrecordable.ts).
+    recordTransition: (input: RecordTransitionInput) => failFastOnDataError(() => recordTransition(deps.db, input)),
     cloneWorkspace: (input: CloneWorkspaceInput) => cloneWorkspace(deps.home, input),
     loadSessionContext: (input: LoadContextInput) => loadSessionContext(deps.db, input),
     checkServices: async (): Promise<Record<string, ServiceCheck>> => {
@@ -54,9 +56,9 @@ export function createSessionActivities(deps: ActivityDeps) {
     mergeNanocycle: (input: { workspace: string; branch: string; message: string }) => mergeNanocycle(input),
     readAgentHoldRequest: (input: { worktree: string }) => readAgentHoldRequest(input),
     pushSessionBranch: (input: { workspace: string; branch: string }) => pushSessionBranch(input),
-    recordNanocycle: (input: { nanocycle: NanocycleRecord; event?: NewTimelineEvent }) => recordNanocycle(deps.db, input),
-    recordHoldPointOpened: (input: OpenHoldPointInput) => recordHoldPointOpened(deps.db, input),
-    recordHoldPointResolved: (input: ResolveHoldPointInput) => recordHoldPointResolved(deps.db, input),
+    recordNanocycle: (input: { nanocycle: NanocycleRecord; event?: NewTimelineEvent }) => failFastOnDataError(() => recordNanocycle(deps.db, input)),
+    recordHoldPointOpened: (input: OpenHoldPointInput) => failFastOnDataError(() => recordHoldPointOpened(deps.db, input)),
+    recordHoldPointResolved: (input: ResolveHoldPointInput) => failFastOnDataError(() => recordHoldPointResolved(deps.db, input)),
 
     // Review sessions: the approved branch is merged into its base (never executed).
     mergeReviewBranch: (input: { workspace: string; base: string; branch: string; message: string }) => mergeReviewBranch(input),

@@ -7,9 +7,12 @@ import { deliverHoldPointWebhook } from './hold-point-webhook.js';
 
 /** The record of nanocycles and hold points, each write with its timeline event (idempotent by key). */
 
+/** Both or neither: a nanocycle row without its event (or the reverse) would be a ghost. */
 export async function recordNanocycle(db: Database, input: { nanocycle: NanocycleRecord; event?: NewTimelineEvent }): Promise<void> {
-  await saveNanocycle(db, input.nanocycle);
-  if (input.event) await appendEvent(db, input.event);
+  await db.transaction(async (tx) => {
+    await saveNanocycle(tx, input.nanocycle);
+    if (input.event) await appendEvent(tx, input.event);
+  });
 }
 
 export interface OpenHoldPointInput {
@@ -53,12 +56,15 @@ export interface ResolveHoldPointInput {
 }
 
 export async function recordHoldPointResolved(db: Database, input: ResolveHoldPointInput): Promise<void> {
-  await resolveHoldPoint(db, input);
-  await appendEvent(db, {
-    sessionId: input.sessionId,
-    type: 'holdpoint.resolved',
-    data: { id: input.id, nanocycleId: input.nanocycleId, kind: input.kind, status: input.status, by: input.by, comment: input.comment },
-    key: input.eventKey,
+  // Both or neither: an answer the record keeps without its event (or the reverse) is a ghost.
+  await db.transaction(async (tx) => {
+    await resolveHoldPoint(tx, input);
+    await appendEvent(tx, {
+      sessionId: input.sessionId,
+      type: 'holdpoint.resolved',
+      data: { id: input.id, nanocycleId: input.nanocycleId, kind: input.kind, status: input.status, by: input.by, comment: input.comment },
+      key: input.eventKey,
+    });
   });
   await notify(db, input, 'holdpoint.resolved', { id: input.id, nanocycleId: input.nanocycleId, kind: input.kind, status: input.status, by: input.by, comment: input.comment, resolvedAt: input.resolvedAt });
 }

@@ -2,6 +2,7 @@ import type { Client } from '@temporalio/client';
 import { bodyLimit } from 'hono/body-limit';
 import type { OpenDatabase } from '../db/database.js';
 import { requireToken } from './auth.js';
+import { refuseCrossOriginWrites } from './cross-origin.js';
 import { withLinks } from './openapi-links.js';
 import { openApiRouter } from './openapi-app.js';
 import { problem, problemResponse, toProblem } from './problem.js';
@@ -40,6 +41,8 @@ export function createApi(deps: ApiDeps) {
     return problemResponse(c, body);
   });
   app.notFound((c) => problemResponse(c, problem('not-found', `no route ${c.req.method} ${c.req.path}; see /reference`)));
+  // Before the token: a page of another origin is refused whatever it carries.
+  app.use('*', refuseCrossOriginWrites());
   app.use('*', requireToken(deps.token));
   app.use('*', bodyLimit({ maxSize: 6 * 1024 * 1024, onError: (c) => problemResponse(c, problem('payload-too-large', 'the request body is larger than 6 MiB')) }));
 
@@ -51,7 +54,7 @@ export function createApi(deps: ApiDeps) {
   app.route('/', nanocycleRoutes(database, lifecycle));
   app.route('/', sessionOutputRoutes(database));
   app.route('/', reviewRoutes(database.db, lifecycle));
-  app.route('/', referenceRoutes(deps.token));
+  app.route('/', referenceRoutes());
   app.route('/', missionControlRoutes({ temporalUi: deps.temporalUi ?? null }));
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' });

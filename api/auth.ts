@@ -1,10 +1,6 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { MiddlewareHandler } from 'hono';
-import { getCookie } from 'hono/cookie';
 import { problem, problemResponse } from './problem.js';
-
-/** Browsers cannot send a bearer header to the reference page; it sets this cookie instead. */
-export const TOKEN_COOKIE = 'tevis_token';
 
 export function tokensEqual(given: string, expected: string): boolean {
   const a = Buffer.from(given);
@@ -12,20 +8,26 @@ export function tokensEqual(given: string, expected: string): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
-/** Mission Control's page and scripts: static, no data in them; what they show needs the token. */
-function isMissionControlAsset(method: string, path: string): boolean {
-  return (method === 'GET' || method === 'HEAD') && (path === '/' || /^\/web\/[A-Za-z0-9._-]+$/.test(path));
+/**
+ * Static pages and their files, with no data in them: Mission Control (`/`, `/web/…`) and the API
+ * reference (`/reference`, `/reference/assets/…`). What they show comes from the API with the
+ * token the person gave the page.
+ */
+function isStaticPage(method: string, path: string): boolean {
+  if (method !== 'GET' && method !== 'HEAD') return false;
+  return path === '/' || /^\/web\/[A-Za-z0-9._-]+$/.test(path) || path === '/reference' || /^\/reference\/assets\/[A-Za-z0-9._-]+$/.test(path);
 }
 
-/** Every route but `/health` and Mission Control's static files needs the API token, as `Authorization: Bearer …` or the cookie. */
+/**
+ * Every route but `/health` and the static pages needs the API token as `Authorization: Bearer …`,
+ * and nothing else: no cookie or other credential a browser would send by itself, so a page of
+ * another origin can never act with the person's authority.
+ */
 export function requireToken(token: string): MiddlewareHandler {
   return async (c, next) => {
-    if (c.req.path === '/health' || isMissionControlAsset(c.req.method, c.req.path)) return next();
-    // The reference page checks a `?token=` itself, to trade it for the cookie.
-    if (c.req.path === '/reference' && c.req.query('token') !== undefined) return next();
+    if (c.req.path === '/health' || isStaticPage(c.req.method, c.req.path)) return next();
     const header = c.req.header('authorization');
-    const bearer = header?.match(/^Bearer\s+(\S+)$/i)?.[1];
-    const given = bearer ?? getCookie(c, TOKEN_COOKIE);
+    const given = header?.match(/^Bearer\s+(\S+)$/i)?.[1];
     if (!given || !tokensEqual(given, token)) {
       c.header('WWW-Authenticate', 'Bearer realm="tevis"');
       return problemResponse(c, problem('unauthorized', 'send the API token as "Authorization: Bearer <token>"; `tevis up` stores it in $TEVIS_HOME/api-token'));

@@ -1,7 +1,8 @@
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { WorkflowNotFoundError, WorkflowUpdateFailedError, isGrpcServiceError } from '@temporalio/client';
-import { ApplicationFailure, WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
+import { ActivityFailure, ApplicationFailure, WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
+import { dataError } from '../db/data-errors.js';
 import type { ZodError } from 'zod';
 import { TevisError } from '../contracts/errors.js';
 import { PROBLEM_TYPES, problemTypeUri, type ProblemType } from '../contracts/problems.js';
@@ -30,9 +31,38 @@ export function validationProblem(error: ZodError, where: string): Problem {
   return problem('validation', `invalid ${where}: ${detail}`, { issues });
 }
 
+/** What the file system says of a path a client named; the detail never shows the host's path. */
+const PATH_REFUSALS: Record<string, string> = {
+  ENAMETOOLONG: 'the path, or one of its names, is longer than the file system allows (255 bytes a name)',
+  ENOTDIR: 'a part of the path that must be a directory is a file',
+  EISDIR: 'the path names a directory where a file is needed',
+  ELOOP: 'the path goes through too many symbolic links',
+  EILSEQ: 'the path is not a valid file name on this file system',
+};
+
+/** Whether the file system refused the path itself (too long, through a file, a link loop…). */
+export function isPathRefusal(error: unknown): boolean {
+  return pathRefusalCode(error) !== null;
+}
+
+function pathRefusalCode(error: unknown): string | null {
+  if (!(error instanceof Error)) return null;
+  const { code, syscall } = error as NodeJS.ErrnoException;
+  if (typeof code !== 'string' || typeof syscall !== 'string') return null;
+  // `mkdir -p` through a file says EEXIST: the same mistake as ENOTDIR.
+  if (code === 'EEXIST' && syscall === 'mkdir') return 'ENOTDIR';
+  return code in PATH_REFUSALS ? code : null;
+}
+
+function filePathProblem(error: unknown): Problem | null {
+  const code = pathRefusalCode(error);
+  return code ? problem('validation', `invalid path: ${PATH_REFUSALS[code]}`) : null;
+}
+
 /**
  * The one place where errors become HTTP: typed Tevis errors by their type, refusals from the
- * session workflow by the failure type they carry, Temporal being unreachable as 503.
+ * session workflow by the failure type they carry, values the database refuses as 400,
+ * file-system refusals of a path as 400, Temporal being unreachable as 503.
  */
 export function toProblem(error: unknown): Problem {
   if (error instanceof TevisError) return problem(error.type, error.message, error.extras);
@@ -44,12 +74,21 @@ export function toProblem(error: unknown): Problem {
     if (error.status < 500) return problem('validation', error.message || 'the request could not be read');
   }
   if (error instanceof WorkflowUpdateFailedError) {
-    const cause = error.cause;
+    // An activity the Update waited on failed: its own typed failure, else the record was not
+    // reachable — never a misleading "invalid transition".
+    const cause = error.cause instanceof ActivityFailure ? (error.cause.cause ?? error.cause) : error.cause;
     if (cause instanceof ApplicationFailure && cause.type && cause.type in PROBLEM_TYPES) {
       return problem(cause.type as ProblemType, cause.message);
     }
+    if (error.cause instanceof ActivityFailure) return problem('service-unavailable', `the session workflow could not complete the change: ${cause?.message ?? error.message}`);
     return problem('invalid-transition', cause?.message ?? error.message);
   }
+  const pathProblem = filePathProblem(error);
+  if (pathProblem) return pathProblem;
+  // The database refused a value (a NUL byte, a number out of range): the request's fault, and
+  // the statement failed whole, so nothing was written.
+  const refused = dataError(error);
+  if (refused) return problem('unrecordable', `the database cannot record a value of this request: ${refused.message} (SQLSTATE ${refused.code})`);
   if (error instanceof WorkflowNotFoundError) {
     const sessionId = error.workflowId?.replace(/^session-/, '') ?? 'ID';
     return problem('session-not-running', `the workflow of session ${sessionId} is not running; bring it back with \`tevis session recover ${sessionId}\``);

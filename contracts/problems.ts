@@ -4,7 +4,11 @@
  */
 export const PROBLEM_TYPES = {
   validation: { status: 400, title: 'The request is not valid' },
+  /** A value the database cannot hold got past validation; nothing was recorded. */
+  unrecordable: { status: 400, title: 'The request holds a value that cannot be recorded' },
   unauthorized: { status: 401, title: 'A valid API token is required' },
+  /** A browser page of another origin tried to change something; the API takes no ambient credentials. */
+  'cross-origin-refused': { status: 403, title: 'Requests that change state must come from the API\'s own origin' },
   'capability-not-allowed': { status: 403, title: 'This session type does not allow that action' },
   'path-outside-workspace': { status: 403, title: 'The path is outside the session workspace' },
   'not-found': { status: 404, title: 'Not found' },

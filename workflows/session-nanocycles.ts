@@ -2,7 +2,7 @@ import { ApplicationFailure, executeChild, getExternalWorkflowHandle, proxyActiv
 import type { SessionActivities } from '../activities/index.js';
 import { sessionCan } from '../contracts/capabilities.js';
 import { DEFAULT_EXECUTION_SETTINGS } from '../contracts/execution-settings.js';
-import { holdPointId, nanocycleBranch, nanocycleId, type NanocycleCreate, type NanocycleMerge, type NanocycleStatus } from '../contracts/nanocycle.js';
+import { HoldPointResolve, NanocycleCreate, NanocycleMerge, holdPointId, nanocycleBranch, nanocycleId, type NanocycleStatus } from '../contracts/nanocycle.js';
 import type { HoldPointBrief, NanocycleBrief, SessionWorkflowState } from '../contracts/session-state.js';
 import type { TimelineEventType } from '../contracts/timeline.js';
 import type { NanocycleWorkflowInput } from './nanocycle-input.js';
@@ -16,6 +16,8 @@ import {
   resolveHoldPointUpdate,
 } from './nanocycle-messages.js';
 import type { NanocycleOutcome } from './nanocycle-workflow.js';
+import { answeringWrites, isUnrecordable, unrecordedWrite } from './unrecorded-write.js';
+import { refuseInvalid } from './validate-input.js';
 
 const acts = proxyActivities<SessionActivities>({
   startToCloseTimeout: '5 minutes',
@@ -192,16 +194,28 @@ export function installNanocycles(state: SessionWorkflowState, noteActivity: () 
   setHandler(
     createNanocycleUpdate,
     async (create) => {
-      state.nanocycleCounter = (state.nanocycleCounter ?? state.nanocycles.length) + 1;
-      const id = nanocycleId(state.nanocycleCounter);
+      const counter = (state.nanocycleCounter ?? state.nanocycles.length) + 1;
+      state.nanocycleCounter = counter;
+      const id = nanocycleId(counter);
       const nc: NanocycleBrief = { id, name: create.name, status: 'queued', branch: nanocycleBranch(id, create.name), executor: null, commit: null, filesChanged: 0, tpuSeconds: 0, detail: null };
       state.nanocycles.push(nc);
       if (create.hold) holdOverrides.set(id, create.hold);
       noteActivity();
-      await acts.recordNanocycle({
-        nanocycle: { sessionId: state.sessionId, id, name: create.name, goal: create.goal ?? null, branch: nc.branch, status: 'queued', data: { run: create.run ?? null, hold: create.hold ?? null } },
-        event: { sessionId: state.sessionId, type: 'nanocycle.queued', data: { nanocycleId: id, name: create.name, branch: nc.branch }, key: eventKey() },
-      });
+      try {
+        await answeringWrites.recordNanocycle({
+          nanocycle: { sessionId: state.sessionId, id, name: create.name, goal: create.goal ?? null, branch: nc.branch, status: 'queued', data: { run: create.run ?? null, hold: create.hold ?? null } },
+          event: { sessionId: state.sessionId, type: 'nanocycle.queued', data: { nanocycleId: id, name: create.name, branch: nc.branch }, key: eventKey() },
+        });
+      } catch (error) {
+        // Not recorded, so it never existed: no `queued` nanocycle waits in the state forever.
+        state.nanocycles.splice(state.nanocycles.indexOf(nc), 1);
+        holdOverrides.delete(id);
+        // A refused write certainly left no row, so the id is free again; after a timeout a row
+        // may exist, and reusing its id would mix two nanocycles.
+        if (isUnrecordable(error) && state.nanocycleCounter === counter) state.nanocycleCounter = counter - 1;
+        refreshCounts();
+        throw unrecordedWrite(error, `nanocycle ${id}`);
+      }
       const answer = { ...nc };
       // The record may have been written while a cancel arrived; only a still-queued one runs.
       if (nc.status === 'queued') {
@@ -215,6 +229,7 @@ export function installNanocycles(state: SessionWorkflowState, noteActivity: () 
         if (!sessionCan(state.type, 'nanocycle:create')) throw ApplicationFailure.create({ message: `a ${state.type} session cannot create nanocycles; that takes a development session`, type: 'capability-not-allowed', nonRetryable: true });
         if (state.status !== 'active') throw refused(`session ${state.sessionId} is ${state.status}; nanocycles start in an active session (\`tevis session switch ${state.sessionId}\`)`);
         if (!create || typeof create.name !== 'string') throw refused('a nanocycle needs a name');
+        refuseInvalid(NanocycleCreate, create, 'nanocycle');
       },
     },
   );
@@ -252,13 +267,20 @@ export function installNanocycles(state: SessionWorkflowState, noteActivity: () 
       const hold = state.pendingHoldPoints.find((h) => h.nanocycleId === id && !CHILD_HOLDS.includes(h.kind));
       if (hold) {
         state.pendingHoldPoints = state.pendingHoldPoints.filter((h) => h !== hold);
-        await acts.recordHoldPointResolved({ sessionId: state.sessionId, id: hold.id, nanocycleId: id, kind: hold.kind, status: 'approved', by: merge?.by ?? 'merge', comment: merge?.comment ?? null, resolvedAt: new Date().toISOString(), eventKey: eventKey(), webhookUrl: execution.webhookUrl });
+        try {
+          await answeringWrites.recordHoldPointResolved({ sessionId: state.sessionId, id: hold.id, nanocycleId: id, kind: hold.kind, status: 'approved', by: merge?.by ?? 'merge', comment: merge?.comment ?? null, resolvedAt: new Date().toISOString(), eventKey: eventKey(), webhookUrl: execution.webhookUrl });
+        } catch (error) {
+          // Not recorded, so not merged: the hold point waits as before.
+          if (!state.pendingHoldPoints.includes(hold)) state.pendingHoldPoints.push(hold);
+          throw unrecordedWrite(error, `the merge of ${id}`);
+        }
       }
       await enqueueMerge(id);
       return { ...nc };
     },
     {
-      validator: (id: string, _merge?: NanocycleMerge) => {
+      validator: (id: string, merge?: NanocycleMerge) => {
+        refuseInvalid(NanocycleMerge.optional(), merge, 'merge');
         const nc = brief(id);
         if (!nc) throw ApplicationFailure.create({ message: `session ${state.sessionId} has no nanocycle ${id}`, type: 'not-found', nonRetryable: true });
         const waitsForMerge = nc.status === 'completed' || nc.status === 'conflict' || (nc.status === 'awaiting_approval' && state.pendingHoldPoints.some((h) => h.nanocycleId === id && h.kind === 'merge'));
@@ -268,12 +290,12 @@ export function installNanocycles(state: SessionWorkflowState, noteActivity: () 
   );
 
   /** A person's answer, or the deadline's: recorded, then routed to whoever waits on it. */
-  const resolveHold = async (hold: HoldPointBrief, decision: 'approve' | 'reject', comment: string | null, goal: string | null, by: string) => {
+  const resolveHold = async (hold: HoldPointBrief, decision: 'approve' | 'reject', comment: string | null, goal: string | null, by: string, writes = acts) => {
     // Out of the pending list before any await: a second answer is refused by the validator.
     state.pendingHoldPoints = state.pendingHoldPoints.filter((h) => h.id !== hold.id);
     noteActivity();
     const answer = { holdPointId: hold.id, decision, comment, goal, by };
-    await acts.recordHoldPointResolved({
+    await writes.recordHoldPointResolved({
       sessionId: state.sessionId,
       id: hold.id,
       nanocycleId: hold.nanocycleId,
@@ -284,6 +306,10 @@ export function installNanocycles(state: SessionWorkflowState, noteActivity: () 
       resolvedAt: new Date().toISOString(),
       eventKey: eventKey(),
       webhookUrl: execution.webhookUrl,
+    }).catch((error: unknown) => {
+      // Not recorded, so not answered: the hold point is pending again, for the next answer.
+      if (!state.pendingHoldPoints.some((h) => h.id === hold.id)) state.pendingHoldPoints.push(hold);
+      throw unrecordedWrite(error, `the answer to ${hold.id}`);
     });
     if (CHILD_HOLDS.includes(hold.kind) && hold.nanocycleId) {
       await getExternalWorkflowHandle(childId(hold.nanocycleId)).signal(holdAnsweredSignal, answer);
@@ -299,11 +325,13 @@ export function installNanocycles(state: SessionWorkflowState, noteActivity: () 
     resolveHoldPointUpdate,
     async (resolution) => {
       const hold = state.pendingHoldPoints.find((h) => h.id === resolution.holdPointId)!;
-      await resolveHold(hold, resolution.decision, resolution.comment ?? null, resolution.goal ?? null, resolution.by ?? 'api');
+      await resolveHold(hold, resolution.decision, resolution.comment ?? null, resolution.goal ?? null, resolution.by ?? 'api', answeringWrites);
       return hold;
     },
     {
       validator: (resolution) => {
+        const { holdPointId: _id, decision: _decision, ...answer } = resolution ?? {};
+        refuseInvalid(HoldPointResolve, answer, 'answer');
         if (!state.pendingHoldPoints.some((h) => h.id === resolution?.holdPointId)) {
           throw refused(`hold point ${resolution?.holdPointId} is not pending in session ${state.sessionId}: it is unknown or already resolved`);
         }

@@ -1,10 +1,12 @@
 import { ActivityFailure, ApplicationFailure, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { SessionActivities } from '../activities/index.js';
 import { DEFAULT_EXECUTION_SETTINGS } from '../contracts/execution-settings.js';
-import type { ReviewDecision, ReviewState } from '../contracts/review.js';
+import { ReviewDecision, type ReviewState } from '../contracts/review.js';
 import type { SessionWorkflowState } from '../contracts/session-state.js';
 import type { TimelineEventType } from '../contracts/timeline.js';
 import { approveReviewUpdate, rejectReviewUpdate } from './review-messages.js';
+import { answeringWrites, unrecordedWrite } from './unrecorded-write.js';
+import { refuseInvalid } from './validate-input.js';
 
 const acts = proxyActivities<SessionActivities>({
   startToCloseTimeout: '5 minutes',
@@ -41,10 +43,20 @@ export function installReview(state: SessionWorkflowState, noteActivity: () => v
   const execution = state.execution ?? DEFAULT_EXECUTION_SETTINGS;
   let deciding: Promise<unknown> | null = null;
   let eventNumber = 0;
-  const record = (type: TimelineEventType, data: Record<string, unknown>) =>
-    acts.recordTransition({ sessionId: state.sessionId, changes: {}, event: { sessionId: state.sessionId, type, data, key: `${workflowInfo().runId}:review:${++eventNumber}` } });
+  const record = (type: TimelineEventType, data: Record<string, unknown>, writes = acts) =>
+    writes.recordTransition({ sessionId: state.sessionId, changes: {}, event: { sessionId: state.sessionId, type, data, key: `${workflowInfo().runId}:review:${++eventNumber}` } });
+  /** The decision itself, recorded while the person waits: if it cannot be, the review is as it was. */
+  const recordDecision = async (review: ReviewState, before: ReviewState, type: 'review.approved' | 'review.rejected') => {
+    try {
+      await record(type, { base: review.base, branch: state.branch, by: review.decidedBy, comment: review.comment }, answeringWrites);
+    } catch (error) {
+      Object.assign(review, before);
+      throw unrecordedWrite(error, `the ${type === 'review.approved' ? 'approval' : 'rejection'} of ${state.branch}`);
+    }
+  };
 
-  const validator = (_decision: ReviewDecision) => {
+  const validator = (decision: ReviewDecision) => {
+    refuseInvalid(ReviewDecision.optional(), decision, 'decision');
     const review = state.review;
     if (state.type !== 'review' || !review) {
       throw ApplicationFailure.create({ message: `a ${state.type} session has no branch under review; that takes a review session`, type: 'capability-not-allowed', nonRetryable: true });
@@ -88,7 +100,7 @@ export function installReview(state: SessionWorkflowState, noteActivity: () => v
         const before = { ...review };
         noteActivity();
         decide(review, 'approved', decision);
-        await record('review.approved', { base: review.base, branch: state.branch, by: review.decidedBy, comment: review.comment });
+        await recordDecision(review, before, 'review.approved');
         let outcome;
         try {
           outcome = await merging.mergeReviewBranch({ workspace: state.workspacePath!, base: review.base, branch: state.branch, message: `Merge ${state.branch} (review ${state.sessionId})` });
@@ -115,9 +127,10 @@ export function installReview(state: SessionWorkflowState, noteActivity: () => v
     (decision) =>
       decideOnce(async () => {
         const review = state.review!;
+        const before = { ...review };
         noteActivity();
         decide(review, 'rejected', decision);
-        await record('review.rejected', { base: review.base, branch: state.branch, by: review.decidedBy, comment: review.comment });
+        await recordDecision(review, before, 'review.rejected');
         return { ...review };
       }),
     { validator },

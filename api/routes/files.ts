@@ -7,6 +7,7 @@ import type { Database } from '../../db/database.js';
 import { appendEvent } from '../../db/timeline-store.js';
 import { documentedRoute } from '../documented-route.js';
 import { openApiRouter } from '../openapi-app.js';
+import { isPathRefusal } from '../problem.js';
 import { SessionIdParam, jsonResponse } from '../schemas.js';
 import type { SessionLifecycle } from '../session-lifecycle.js';
 import { resolveInsideWorkspace } from '../workspace-path.js';
@@ -46,7 +47,9 @@ export function fileRoutes(db: Database, lifecycle: SessionLifecycle) {
       const root = workspaceOf(session);
       const requested = c.req.valid('query').path;
       const target = await resolveInsideWorkspace(root, requested);
-      const info = await stat(target).catch(() => {
+      const info = await stat(target).catch((error: unknown) => {
+        // A path that cannot name a file at all (too long, …) is the request's mistake: 400.
+        if (isPathRefusal(error)) throw error;
         throw new TevisError('file-not-found', `no file "${requested}" in the workspace of ${session.id}`);
       });
       await lifecycle.touch(session);

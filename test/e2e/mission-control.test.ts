@@ -1,4 +1,6 @@
 import { mkdirSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
@@ -27,7 +29,8 @@ beforeAll(async () => {
   [h, browser] = await Promise.all([startHarness({ database: 'postgres', label: 'mission-control', env: { TEVIS_TEMPORAL_UI_URL: 'http://127.0.0.1:8233' } }), launchChromium()]);
   ({ remote } = await makeGitFixture(join(h.home, 'fixture')));
   await createProject(h, { name: 'mission', repository: remote });
-  page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  // A context of its own, so tests can open more tabs in the same browser profile (another origin, the reference).
+  page = await (await browser.newContext({ viewport: { width: 1280, height: 800 } })).newPage();
 });
 afterAll(async () => {
   await browser?.close();
@@ -68,6 +71,41 @@ describe('Mission Control', () => {
     expect(page.url()).not.toContain(h.token);
     expect(await page.evaluate(() => localStorage.getItem('tevis.token'))).toBe(h.token);
     await expect.poll(() => page.locator('#sessions-empty').textContent(), { timeout: WAIT }).toContain('No sessions in mission yet');
+  });
+
+  it('the API reference works in the browser with the #token= link alone: the document loads with the bearer header, no cookie is set', async () => {
+    const reference = await page.context().newPage();
+    const violations: string[] = [];
+    reference.on('console', (m) => {
+      if (/Content Security Policy/i.test(m.text())) violations.push(m.text());
+    });
+    const documentRequest = reference.waitForRequest((r) => r.url() === `${h.apiUrl}/openapi.json`);
+    const documentResponse = reference.waitForResponse((r) => r.url() === `${h.apiUrl}/openapi.json`);
+    await reference.goto(`${h.apiUrl}/reference#token=${encodeURIComponent(h.token)}`);
+    expect((await documentRequest).headers().authorization).toBe(`Bearer ${h.token}`);
+    expect((await documentResponse).status()).toBe(200);
+    await expect.poll(() => reference.locator('.opblock').count(), { timeout: WAIT }).toBeGreaterThan(20);
+    expect(reference.url()).not.toContain(h.token);
+    expect(await page.context().cookies(h.apiUrl)).toEqual([]);
+    expect(violations.filter((v) => /script/i.test(v))).toEqual([]);
+    await reference.screenshot({ path: join(shots, '0-reference.png') });
+    await reference.close();
+
+    // Logged in to Mission Control in this browser is enough: the page shares its stored token.
+    const shared = await page.context().newPage();
+    const sharedRequest = shared.waitForRequest((r) => r.url() === `${h.apiUrl}/openapi.json`);
+    await shared.goto(`${h.apiUrl}/reference`);
+    expect((await sharedRequest).headers().authorization).toBe(`Bearer ${h.token}`);
+    await expect.poll(() => shared.locator('.opblock').count(), { timeout: WAIT }).toBeGreaterThan(20);
+    await shared.close();
+    await page.bringToFront();
+
+    // A browser that has no token yet is told how to give one.
+    const fresh = await browser.newContext();
+    const bare = await fresh.newPage();
+    await bare.goto(`${h.apiUrl}/reference`);
+    await bare.locator('#no-token').waitFor({ state: 'visible', timeout: WAIT });
+    await fresh.close();
   });
 
   let sessionId = '';
@@ -121,6 +159,52 @@ describe('Mission Control', () => {
     expect(await page.evaluate(() => (window as unknown as { connectionStates: string[] }).connectionStates)).toContain('Reconnecting…');
     expect(lines.length).toBeGreaterThan(beforeRestart);
     await shoot('3-live-output');
+  });
+
+  it('a page on another port of 127.0.0.1 can neither pause the session nor approve the merge, even with the old token cookie', async () => {
+    await page.locator('article[data-hold="HP-001-merge"]').waitFor({ timeout: WAIT });
+    const events = async () => (await h.call('GET', `/sessions/${sessionId}/events`)).json.events.length as number;
+    const holds = async () => (await h.call('GET', `/sessions/${sessionId}/holds`)).json.holdPoints.map((p: any) => `${p.id}:${p.status}`);
+    const before = { events: await events(), holds: await holds(), status: (await h.call('GET', `/sessions/${sessionId}`)).json.session.status };
+    expect(before.holds).toContain('HP-001-merge:pending');
+
+    // The cookie `/reference` used to set: a browser sends it to every port of the host.
+    await page.context().addCookies([{ name: 'tevis_token', value: h.token, domain: '127.0.0.1', path: '/', httpOnly: true, sameSite: 'Strict' }]);
+    const evilServer: Server = createServer((_req, res) => res.end('<!doctype html><title>another origin</title>'));
+    await new Promise<void>((resolve) => evilServer.listen(0, '127.0.0.1', resolve));
+    const evil = await page.context().newPage();
+    try {
+      await evil.goto(`http://127.0.0.1:${(evilServer.address() as AddressInfo).port}/`);
+      const answers: number[] = [];
+      evil.on('response', (r) => {
+        if (r.url().startsWith(h.apiUrl) && r.request().method() === 'POST') answers.push(r.status());
+      });
+      const outcome = await evil.evaluate(
+        async ({ api, id }) => {
+          const results: string[] = [];
+          for (const path of [`/sessions/${id}/pause`, `/sessions/${id}/holds/HP-001-merge/approve`, `/sessions/${id}/nanocycles/NC-001/merge`, `/sessions/${id}/end`]) {
+            // Body-less, credentials included, no preflight: what the old attack sent.
+            await fetch(api + path, { method: 'POST', mode: 'no-cors', credentials: 'include' });
+            // With a bearer header the browser must ask first, and the API grants no CORS.
+            results.push(await fetch(api + path, { method: 'POST', headers: { authorization: 'Bearer guessed' } }).then(() => 'sent', () => 'blocked'));
+          }
+          return results;
+        },
+        { api: h.apiUrl, id: sessionId },
+      );
+      expect(outcome).toEqual(['blocked', 'blocked', 'blocked', 'blocked']);
+      // The four body-less POSTs reached the API and were refused for their origin.
+      await waitFor('the refusals', () => answers.length >= 4);
+      expect(answers).toEqual([403, 403, 403, 403]);
+    } finally {
+      await evil.close();
+      await new Promise((resolve) => evilServer.close(resolve));
+      await page.context().clearCookies();
+      // Mission Control's tab is the focused one again, for the keyboard in the next test.
+      await page.bringToFront();
+    }
+    // Nothing happened: the same events, the hold point still pending, the session still active.
+    expect({ events: await events(), holds: await holds(), status: (await h.call('GET', `/sessions/${sessionId}`)).json.session.status }).toEqual(before);
   });
 
   it('approves the merge hold point with a click beside its diff; the nanocycle merges and the timeline grows', async () => {

@@ -1,11 +1,16 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { WorkflowUpdateFailedError } from '@temporalio/client';
+import { sql as drizzleSql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { toProblem } from '../../api/problem.js';
+import { sessionWorkflowId } from '../../contracts/ids.js';
+import { createNanocycleUpdate, resolveHoldPointUpdate } from '../../workflows/nanocycle-messages.js';
 import { makeGitFixture, type GitFixture } from '../support/git-fixtures.js';
-import { createActiveSession, createProject, recordCounts, startHarness, type ApiReply, type Harness } from '../support/tevis-harness.js';
+import { createActiveSession, createProject, recordCounts, startHarness, waitFor, type ApiReply, type Harness } from '../support/tevis-harness.js';
 
 /**
  * Bad input to every route, through the HTTP API on Postgres: each gets a clear 4xx
@@ -354,7 +359,6 @@ describe('path traversal on the file routes', () => {
     'src/../../x',
     'src/../..',
     '..\\..\\etc\\passwd',
-    'src/\0/x',
     'links/etc',
     'links/etc/passwd',
     'links/passwd',
@@ -422,5 +426,217 @@ describe('path traversal on the file routes', () => {
     expect(dir.status).toBeGreaterThanOrEqual(400);
     expect(dir.status).toBeLessThan(500);
     expect(await readdir(join(workspace, 'src'))).toEqual(['index.ts', 'util.ts']);
+  });
+});
+
+/**
+ * What the database cannot store — a NUL (U+0000) in any text it keeps, a number beyond an int4
+ * column, a name longer than the file system allows — on Postgres and on PGlite alike. Each is a
+ * 400 that comes back at once (a hang would reach only the generous test timeout) and changes
+ * nothing: no record, no event, no nanocycle, the session as it was.
+ */
+describe.each(['postgres', 'pglite'] as const)('what the database cannot store, on %s', (kind) => {
+  const NUL = 'a\u0000b';
+  let db: Harness;
+  let dev = '';
+  let planning = '';
+  let workspace = '';
+  const project = `nul-${kind}`;
+
+  /** The session's record, timeline, nanocycles, hold points and live state, and the project. */
+  const sessionSnapshot = async (id: string) => {
+    const [session, events, nanocycles, holds, proj] = await Promise.all([
+      db.call('GET', `/sessions/${id}`),
+      db.call('GET', `/sessions/${id}/events`),
+      db.call('GET', `/sessions/${id}/nanocycles`),
+      db.call('GET', `/sessions/${id}/holds`),
+      db.call('GET', `/projects/${project}`),
+    ]);
+    const { lastActivityAt: _a, ...record } = session.json.session;
+    return {
+      record,
+      live: { nanocycles: session.json.state.activeContext.nanocycles, pending: session.json.state.execution.pendingHoldPoints, review: session.json.state.review },
+      events: events.json.events.map((e: { seq: number; type: string }) => `${e.seq}:${e.type}`),
+      nanocycles: nanocycles.json.nanocycles,
+      holds: holds.json.holdPoints,
+      project: proj.json,
+      counts: await recordCounts(db),
+    };
+  };
+
+  beforeAll(async () => {
+    db = kind === 'postgres' ? h : await startHarness({ database: 'pglite', label: 'bad-input-pglite' });
+    await createProject(db, { name: project, repository: fx.remote });
+    await createProject(db, { name: `${project}-plan`, repository: fx.remote });
+    [dev, planning] = await Promise.all([
+      createActiveSession(db, { project }).then((s) => s.session.id as string),
+      createActiveSession(db, { project: `${project}-plan`, type: 'planning' }).then((s) => s.session.id as string),
+    ]);
+    workspace = join(db.home, 'session-repos', dev);
+  });
+
+  afterAll(async () => {
+    if (kind === 'pglite') await db?.stop();
+  });
+
+  // Called when the tests are listed (labels only) and again when each runs (the ids exist by then).
+  const nulBodies = (): Array<[string, string, string, unknown]> => [
+    ['a goal', 'POST', `/sessions/${dev}/nanocycles`, { name: 'nul-goal', goal: NUL }],
+    ['a run step', 'POST', `/sessions/${dev}/nanocycles`, { name: 'nul-run', run: ['echo ok', `echo ${NUL}`] }],
+    ['a hold point comment', 'POST', `/sessions/${dev}/holds/HP-001-merge/approve`, { comment: NUL }],
+    ['an edited goal', 'POST', `/sessions/${dev}/holds/HP-001-plan/approve`, { goal: NUL }],
+    ['who rejects', 'POST', `/sessions/${dev}/holds/HP-001-merge/reject`, { by: NUL }],
+    ['a merge comment', 'POST', `/sessions/${dev}/nanocycles/NC-001/merge`, { comment: NUL }],
+    ['a review comment', 'POST', `/sessions/${dev}/review/approve`, { comment: NUL }],
+    ['a review rejecter', 'POST', `/sessions/${dev}/review/reject`, { by: NUL }],
+    ['the previous session', 'POST', `/sessions/${dev}/switch`, { previous: `sess_${NUL}` }],
+    ['a preference value', 'PATCH', `/projects/${project}`, { preferences: { editor: NUL } }],
+    ['a preference key', 'PATCH', `/projects/${project}`, { preferences: { [NUL]: 'x' } }],
+    ['the agent command', 'PATCH', `/projects/${project}`, { execution: { agent: `run-agent ${NUL}` } }],
+    ['a webhook URL', 'PATCH', `/projects/${project}`, { execution: { webhookUrl: `http://127.0.0.1/${NUL}` } }],
+    ['a new project preference', 'POST', '/projects', { name: `${project}-new`, repository: fx?.remote, preferences: { k: NUL } }],
+  ];
+
+  it.each(nulBodies().map(([what, method, path]) => [what, method, path]))('a NUL in %s (%s %s) → 400 at once, nothing changed', async (what) => {
+    const [, method, path, body] = nulBodies().find(([w]) => w === what)!;
+    const before = await sessionSnapshot(dev);
+    const reply = await db.call(method, path, body);
+    expectProblem(reply, 400, 'validation', what);
+    // Ids and keys are refused by their own patterns; free text by the NUL rule, which says so.
+    if (!['the previous session', 'a preference key'].includes(what)) expect(reply.text).toMatch(/NUL/);
+    expect(await sessionSnapshot(dev)).toEqual(before);
+  });
+
+  it('a NUL in a plan → 400, no plan drafted', async () => {
+    const before = await sessionSnapshot(planning);
+    expectProblem(await db.call('PUT', `/sessions/${planning}/plan`, { plan: `# Plan${NUL}` }), 400, 'validation');
+    expect(await sessionSnapshot(planning)).toEqual(before);
+  });
+
+  it.each([
+    ['a file path', (id: string) => `/sessions/${id}/files?path=${encodeURIComponent(`src/${NUL}.ts`)}`],
+    ['a project name', () => `/projects/${encodeURIComponent(NUL)}`],
+    ['a session filter', () => `/sessions?project=${encodeURIComponent(NUL)}`],
+  ])('a NUL in %s (path or query) → 400, nothing written', async (_what, path) => {
+    const before = await sessionSnapshot(dev);
+    expectProblem(await db.call('GET', path(dev)), 400, 'validation');
+    if (path(dev).includes('/files')) expectProblem(await db.call('PUT', path(dev), 'content'), 400, 'validation');
+    expect(await sessionSnapshot(dev)).toEqual(before);
+    expect(existsSync(join(workspace, 'src', '\u0000.ts'))).toBe(false);
+  });
+
+  const INT4_MAX = 2 ** 31 - 1;
+  const beyond = [String(INT4_MAX + 1), '99999999999999999999', '1e300', '-1', '1.5'];
+
+  it.each(beyond)('after=%s on the timeline and the logs → 400, and the largest int4 is fine', async (after) => {
+    for (const path of [`/sessions/${dev}/events`, `/sessions/${dev}/events/stream`, `/sessions/${dev}/nanocycles/NC-001/logs`, `/sessions/${dev}/nanocycles/NC-001/logs/stream`]) {
+      expectProblem(await db.call('GET', `${path}?after=${after}`), 400, 'validation', path);
+    }
+    const largest = await db.call('GET', `/sessions/${dev}/events?after=${INT4_MAX}`);
+    expect(largest.status).toBe(200);
+    expect(largest.json.events).toEqual([]);
+  });
+
+  it.each([String(INT4_MAX + 1), '99999999999999999999'])('Last-Event-ID %s on the timeline stream → 400, not a stream', async (id) => {
+    expectProblem(await db.call('GET', `/sessions/${dev}/events/stream`, undefined, { headers: { 'last-event-id': id } }), 400, 'validation');
+  });
+
+  it.each([`NC-001:${INT4_MAX + 1}`, 'NC-001:99999999999999999999', `NC-001:1,NC-002:${INT4_MAX + 1}`])('an output cursor %s → 400, as ?after= and as Last-Event-ID', async (cursor) => {
+    expectProblem(await db.call('GET', `/sessions/${dev}/output?after=${encodeURIComponent(cursor)}`), 400, 'validation');
+    expectProblem(await db.call('GET', `/sessions/${dev}/output/stream`, undefined, { headers: { 'last-event-id': cursor } }), 400, 'validation');
+    expect((await db.call('GET', `/sessions/${dev}/output?after=${encodeURIComponent(`NC-001:${INT4_MAX}`)}`)).status).toBe(200);
+  });
+
+  it('limit beyond its bound → 400', async () => {
+    for (const limit of ['0', '1001', String(INT4_MAX + 1)]) expectProblem(await db.call('GET', `/sessions/${dev}/events?limit=${limit}`), 400, 'validation', limit);
+  });
+
+  it('a file name longer than 255 bytes, a file used as a directory, a link loop → 4xx problems, never 500, nothing written', async () => {
+    await symlink('loop', join(workspace, 'loop')).catch(() => undefined);
+    const before = await sessionSnapshot(dev);
+    const long = `${'n'.repeat(256)}.txt`;
+    const utf8Long = 'é'.repeat(128); // 256 bytes in 128 characters
+    for (const path of [long, `src/${long}`, utf8Long]) {
+      expectProblem(await db.call('GET', `/sessions/${dev}/files?path=${encodeURIComponent(path)}`), 400, 'validation', `GET ${path.slice(0, 20)}`);
+      expectProblem(await db.call('PUT', `/sessions/${dev}/files?path=${encodeURIComponent(path)}`, 'x'), 400, 'validation', `PUT ${path.slice(0, 20)}`);
+    }
+    const throughFile = await db.call('PUT', `/sessions/${dev}/files?path=${encodeURIComponent('README.md/inside.txt')}`, 'x');
+    expect(throughFile.status).toBeGreaterThanOrEqual(400);
+    expect(throughFile.status).toBeLessThan(500);
+    expect(throughFile.contentType).toContain('application/problem+json');
+    for (const method of ['GET', 'PUT']) {
+      const loop = await db.call(method, `/sessions/${dev}/files?path=${encodeURIComponent('loop/x')}`, method === 'PUT' ? 'x' : undefined);
+      expect({ method, status: loop.status >= 400 && loop.status < 500, type: loop.contentType }).toEqual({ method, status: true, type: 'application/problem+json' });
+    }
+    expect(await sessionSnapshot(dev)).toEqual(before);
+    await rm(join(workspace, 'loop'));
+  });
+
+  /**
+   * Past the API, straight to the session workflow (as any client of the Temporal frontend could):
+   * its Updates check the payload with the same schemas as the API, so the NUL is refused before
+   * the Update is admitted — nothing queued, nothing recorded.
+   */
+  it('a NUL sent straight to the session workflow is refused at once, nothing changed', async () => {
+    const before = await sessionSnapshot(dev);
+    const handle = db.temporalClient.workflow.getHandle(sessionWorkflowId(dev));
+    const refusal = (update: Promise<unknown>) => update.then(() => null, (error: unknown) => error);
+    for (const failure of [
+      await refusal(handle.executeUpdate(createNanocycleUpdate, { args: [{ name: 'ghost', goal: `do ${NUL}` }] })),
+      await refusal(handle.executeUpdate(createNanocycleUpdate, { args: [{ name: 'ghost', run: [`echo ${NUL}`] }] })),
+    ]) {
+      expect(failure).toBeInstanceOf(WorkflowUpdateFailedError);
+      expect(toProblem(failure)).toMatchObject({ status: 400, type: `${PROBLEM}validation` });
+    }
+    expect(await sessionSnapshot(dev)).toEqual(before);
+  });
+
+  /**
+   * A write the database refuses although it passed every check — made real here with a CHECK
+   * constraint added for the test — answers 400 `unrecordable` at once instead of being retried
+   * for minutes, and the workflow puts its state back: no `queued` nanocycle left behind, and
+   * the next nanocycle gets the id this one would have had.
+   */
+  it('a nanocycle the database refuses fails fast, leaves no ghost, and frees its id', async () => {
+    const sql = (text: string) => db.database.db.execute(drizzleSql.raw(text));
+    await sql(`alter table nanocycles add constraint refuse_for_test check (name <> 'refused-by-db')`);
+    try {
+      const before = await sessionSnapshot(dev);
+      const reply = await db.call('POST', `/sessions/${dev}/nanocycles`, { name: 'refused-by-db', run: ['true'] });
+      expectProblem(reply, 400, 'unrecordable');
+      expect(reply.json.detail).toContain('SQLSTATE 23514');
+      expect(await sessionSnapshot(dev)).toEqual(before);
+    } finally {
+      await sql('alter table nanocycles drop constraint refuse_for_test');
+    }
+    const real = await db.call('POST', `/sessions/${dev}/nanocycles`, { name: 'real', run: ['true'], hold: { plan: true } });
+    expect(real.status).toBe(201);
+    expect(real.json.id).toBe('NC-001');
+  });
+
+  it('a hold point answer the database refuses, or one with a NUL sent past the API, changes nothing; the hold point can still be answered', async () => {
+    await waitFor('the plan hold point', async () => ((await db.call('GET', `/sessions/${dev}/holds`)).json.holdPoints as Array<{ id: string; status: string }>).some((p) => p.id === 'HP-001-plan' && p.status === 'pending'));
+    await waitFor('the plan hold point in the live state', async () => (await db.call('GET', `/sessions/${dev}`)).json.state.execution.pendingHoldPoints.length === 1);
+    const before = await sessionSnapshot(dev);
+    const handle = db.temporalClient.workflow.getHandle(sessionWorkflowId(dev));
+    for (const resolution of [{ comment: NUL }, { by: NUL }, { goal: `new ${NUL}` }]) {
+      const failure = await handle.executeUpdate(resolveHoldPointUpdate, { args: [{ holdPointId: 'HP-001-plan', decision: 'approve', ...resolution }] }).then(
+        () => null,
+        (error: unknown) => error,
+      );
+      expect(toProblem(failure)).toMatchObject({ status: 400, type: `${PROBLEM}validation` });
+      expect(await sessionSnapshot(dev)).toEqual(before);
+    }
+    const sql = (text: string) => db.database.db.execute(drizzleSql.raw(text));
+    await sql(`alter table hold_points add constraint refuse_for_test check (comment is distinct from 'refused-by-db')`);
+    try {
+      expectProblem(await db.call('POST', `/sessions/${dev}/holds/HP-001-plan/approve`, { comment: 'refused-by-db' }), 400, 'unrecordable');
+      expect(await sessionSnapshot(dev)).toEqual(before);
+    } finally {
+      await sql('alter table hold_points drop constraint refuse_for_test');
+    }
+    const rejected = await db.call('POST', `/sessions/${dev}/holds/HP-001-plan/reject`, { comment: 'not now' });
+    expect(rejected.status).toBe(200);
+    await waitFor('NC-001 rejected', async () => (await db.call('GET', `/sessions/${dev}/nanocycles`)).json.nanocycles[0]?.status === 'rejected');
   });
 });

@@ -77,6 +77,42 @@ describe('Mission Control without the token', () => {
   });
 });
 
+describe('the API reference without the token', () => {
+  it('serves /reference and its assets as static files under a CSP that runs no inline script, and sets no cookie', async () => {
+    for (const path of ['/reference', '/reference?token=anything']) {
+      const reply = await request('GET', path);
+      expect(reply.status).toBe(200);
+      expect(reply.headers.get('set-cookie')).toBeNull();
+      const csp = reply.headers.get('content-security-policy')!;
+      expect(csp).toContain("script-src 'self'");
+      expect(csp).toContain("connect-src 'self'");
+      expect(csp).not.toMatch(/script-src[^;]*unsafe/);
+      const html = await reply.text();
+      expect(html).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/);
+      expect(html).toContain('<script type="module" src="/web/reference.js"></script>');
+    }
+    for (const path of ['/reference/assets/swagger-ui-bundle.js', '/reference/assets/swagger-ui.css', '/web/reference.js']) {
+      expect({ path, status: (await request('GET', path)).status }).toEqual({ path, status: 200 });
+    }
+    expect((await request('GET', '/reference/assets/package.json')).status).toBe(404);
+  });
+
+  it('the page script sends the token as a bearer header, for the document too, and takes it from the #token= fragment', async () => {
+    const script = await (await request('GET', '/web/reference.js')).text();
+    expect(script).toContain("url: '/openapi.json'");
+    expect(script).toContain('requestInterceptor');
+    expect(script).toContain('Authorization = `Bearer ${token}`');
+    expect(script).toContain('takeTokenFromAddress()');
+  });
+
+  it('a cookie holding the right token authenticates nothing', async () => {
+    for (const [method, path] of [['GET', '/openapi.json'], ['GET', '/projects'], ['POST', '/sessions/sess_abcdef/pause']] as const) {
+      const reply = await app.request(path, { method, headers: { cookie: `tevis_token=${TOKEN}` } });
+      expect({ method, path, status: reply.status }).toEqual({ method, path, status: 401 });
+    }
+  });
+});
+
 describe('the API behind Mission Control still needs the token', () => {
   it('every route of the OpenAPI document answers 401 without it (or with a wrong one), /health apart', async () => {
     const doc = (await (await request('GET', '/openapi.json', TOKEN)).json()) as { paths: Record<string, Record<string, unknown>> };
