@@ -38,6 +38,8 @@ const After = z.object({ after: z.coerce.number().int().min(0).max(MAX_INT4).opt
 const tags = ['nanocycles'];
 
 const iso = (d: Date | null) => d?.toISOString() ?? null;
+/** Statuses a nanocycle can have without ever having started, so without a branch. */
+const BRANCH_MAY_BE_MISSING = new Set(['queued', 'cancelled', 'failed', 'rejected']);
 
 export function nanocycleRoutes(database: OpenDatabase, lifecycle: SessionLifecycle) {
   const { db } = database;
@@ -78,7 +80,7 @@ export function nanocycleRoutes(database: OpenDatabase, lifecycle: SessionLifecy
       summary: "The nanocycle's changes against the session branch: files and patch",
       request: { params: NcParams },
       responses: { 200: jsonResponse(NanocycleDiff, 'Diff') },
-    }),
+    }, { answers: [409] }),
     async (c) => {
       const { id, nc } = c.req.valid('param');
       const session = await getSession(db, id);
@@ -90,7 +92,15 @@ export function nanocycleRoutes(database: OpenDatabase, lifecycle: SessionLifecy
       // A merged branch is inside the session branch, so show what its merge brought in; a merge
       // that was a no-op (the branch was in already) has no second parent and falls back.
       const diff = mergeCommit ? await diffMerge({ workspace, commit: mergeCommit }).catch(() => null) : null;
-      return c.json(diff ?? (await diffNanocycle({ workspace, base: session.branch, branch: row.branch })), 200);
+      if (diff) return c.json(diff, 200);
+      try {
+        return c.json(await diffNanocycle({ workspace, base: session.branch, branch: row.branch }), 200);
+      } catch (error) {
+        // A nanocycle's branch is made when it starts: one still queued, or stopped before it
+        // started, has nothing to compare yet. That is its state, not a fault.
+        if (BRANCH_MAY_BE_MISSING.has(row.status)) throw new TevisError('invalid-transition', `${nc} is ${row.status} and has no branch ${row.branch} to compare yet`);
+        throw error;
+      }
     },
   );
 
