@@ -72,7 +72,8 @@ export const RepositoryUrl = z
   .meta({
     minLength: 1,
     maxLength: 2048,
-    pattern: `^[^-${NO_SPACE}][^${NO_SPACE}]*$`,
+    // How it begins: a path, an allowed scheme (any case: URL parsing lowercases it), or user@host:.
+    pattern: String.raw`^(?:/|(?:[Hh][Tt][Tt][Pp][Ss]?|[Ss][Ss][Hh]|[Gg][Ii][Tt]|[Ff][Ii][Ll][Ee]):|[A-Za-z0-9._-]+@[A-Za-z0-9.-]+:)` + `[^${NO_SPACE}]*$`,
     description:
       'An absolute path, a URL with scheme https, http, ssh, git or file, or user@host:path. No whitespace or control characters, no leading "-", ' +
       'no "transport::address" helper, no ".." segment in a path, no credentials in the URL, and a host that does not begin with "-".',

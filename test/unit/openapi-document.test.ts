@@ -109,8 +109,8 @@ describe('the OpenAPI document', () => {
     for (const ok of ['main', 'feat/nc-007-auth', 'release-1.2']) expect(branch.test(ok), ok).toBe(true);
     for (const bad of ['-x', '/x', 'x/', 'x.', 'a b', 'a:b', '.x']) expect(branch.test(bad), bad).toBe(false);
     const repository = new RegExp(project.repository.pattern, 'u');
-    for (const ok of ['/srv/repo.git', 'https://example.test/r.git', 'git@host:r.git']) expect(repository.test(ok), ok).toBe(true);
-    for (const bad of ['-oProxyCommand=x', 'a b', 'x\ny']) expect(repository.test(bad), bad).toBe(false);
+    for (const ok of ['/srv/repo.git', 'https://example.test/r.git', 'HTTPS://example.test/r', 'git@host:r.git', 'file:///srv/r.git', 'ssh://git@host/r']) expect(repository.test(ok), ok).toBe(true);
+    for (const bad of ['-oProxyCommand=x', 'a b', 'x\ny', 'ext::sh -c x', 'relative/path', 'ftp://host/r']) expect(repository.test(bad), bad).toBe(false);
   });
 
   it('names the media types that are not JSON: event streams, raw files, Markdown', () => {
