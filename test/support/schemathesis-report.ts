@@ -27,10 +27,12 @@ interface Scenario {
   };
 }
 
-export async function readFuzzReport(ndjsonPath: string): Promise<FuzzCounts> {
+/** The counts of one or more runs together (operations counted once). */
+export async function readFuzzReports(ndjsonPaths: string[]): Promise<FuzzCounts> {
   const counts: FuzzCounts = { requests: 0, operations: 0, failuresByCheck: {}, examples: [], errors: [] };
   const operations = new Set<string>();
-  for (const line of (await readFile(ndjsonPath, 'utf8')).split('\n')) {
+  const lines = (await Promise.all(ndjsonPaths.map((path) => readFile(path, 'utf8')))).flatMap((text) => text.split('\n'));
+  for (const line of lines) {
     if (!line.trim()) continue;
     const event = JSON.parse(line) as { ScenarioFinished?: Scenario; NonFatalError?: { value?: { type?: string; message?: string }; label?: string } };
     if (event.NonFatalError) {

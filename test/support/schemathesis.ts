@@ -73,9 +73,11 @@ export interface SchemathesisRun {
 
 /**
  * `schemathesis run <args>` with the hooks module that keeps fuzzed settings on this machine. It
- * runs in `workDir`, where it keeps a cache of its own (`.schemathesis/`).
+ * runs in `workDir`, where it keeps a cache of its own (`.schemathesis/`); `configFile` is a
+ * schemathesis.toml (e.g. path parameters fixed to seeded ids).
  */
-export async function runSchemathesis(args: string[], workDir: string, timeoutMs: number): Promise<SchemathesisRun> {
+export async function runSchemathesis(args: string[], options: { workDir: string; timeoutMs: number; configFile?: string }): Promise<SchemathesisRun> {
+  const { workDir, timeoutMs, configFile } = options;
   const dir = await installSchemathesis();
   const env: NodeJS.ProcessEnv = {
     ...process.env,
@@ -85,5 +87,6 @@ export async function runSchemathesis(args: string[], workDir: string, timeoutMs
     NO_COLOR: '1',
   };
   await mkdir(workDir, { recursive: true });
-  return run('python3', ['-m', 'schemathesis.cli', 'run', ...args], env, timeoutMs, workDir);
+  const global = configFile ? ['--config-file', configFile] : [];
+  return run('python3', ['-m', 'schemathesis.cli', ...global, 'run', ...args], env, timeoutMs, workDir);
 }
