@@ -142,8 +142,11 @@ export function sessionRoutes(db: Database, lifecycle: SessionLifecycle) {
       const session = await lifecycle.requireCapability(id, 'plan:draft');
       await lifecycle.requireOpen(id);
       const { plan } = c.req.valid('json');
-      await updateSession(db, id, { plan });
-      await appendEvent(db, { sessionId: id, type: 'plan.drafted', data: { length: plan.length } });
+      // Both or neither: a plan the timeline does not mention (or the reverse) would be a ghost.
+      await db.transaction(async (tx) => {
+        await updateSession(tx, id, { plan });
+        await appendEvent(tx, { sessionId: id, type: 'plan.drafted', data: { length: plan.length } });
+      });
       await lifecycle.touch(session);
       return c.json({ sessionId: id, length: plan.length }, 200);
     },

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toProblem } from '../../api/problem.js';
 import { sessionWorkflowId } from '../../contracts/ids.js';
 import { createNanocycleUpdate, resolveHoldPointUpdate } from '../../workflows/nanocycle-messages.js';
+import { approveReviewUpdate } from '../../workflows/review-messages.js';
 import { makeGitFixture, type GitFixture } from '../support/git-fixtures.js';
 import { createActiveSession, createProject, recordCounts, startHarness, waitFor, type ApiReply, type Harness } from '../support/tevis-harness.js';
 
@@ -440,8 +441,21 @@ describe.each(['postgres', 'pglite'] as const)('what the database cannot store, 
   let db: Harness;
   let dev = '';
   let planning = '';
+  let review = '';
   let workspace = '';
   const project = `nul-${kind}`;
+
+  /**
+   * An Update sent straight to the workflow is refused before admission: for its payload
+   * (`validation`) or, where the workflow also demands the API's stamp on every Update, for
+   * lacking it (`unauthorized`) — either way before anything changes.
+   */
+  const expectRefusedBeforeAdmission = (failure: unknown) => {
+    expect(failure).toBeInstanceOf(WorkflowUpdateFailedError);
+    const answer = toProblem(failure);
+    expect(answer.status === 400 || answer.status === 401).toBe(true);
+    expect([`${PROBLEM}validation`, `${PROBLEM}unauthorized`]).toContain(answer.type);
+  };
 
   /** The session's record, timeline, nanocycles, hold points and live state, and the project. */
   const sessionSnapshot = async (id: string) => {
@@ -468,9 +482,12 @@ describe.each(['postgres', 'pglite'] as const)('what the database cannot store, 
     db = kind === 'postgres' ? h : await startHarness({ database: 'pglite', label: 'bad-input-pglite' });
     await createProject(db, { name: project, repository: fx.remote });
     await createProject(db, { name: `${project}-plan`, repository: fx.remote });
-    [dev, planning] = await Promise.all([
+    const reviewed = await makeGitFixture(join(scratch, `review-${kind}`), { branches: ['feature/review-me'] });
+    await createProject(db, { name: `${project}-review`, repository: reviewed.remote });
+    [dev, planning, review] = await Promise.all([
       createActiveSession(db, { project }).then((s) => s.session.id as string),
       createActiveSession(db, { project: `${project}-plan`, type: 'planning' }).then((s) => s.session.id as string),
+      createActiveSession(db, { project: `${project}-review`, type: 'review', branch: 'feature/review-me' }).then((s) => s.session.id as string),
     ]);
     workspace = join(db.home, 'session-repos', dev);
   });
@@ -523,6 +540,43 @@ describe.each(['postgres', 'pglite'] as const)('what the database cannot store, 
     if (path(dev).includes('/files')) expectProblem(await db.call('PUT', path(dev), 'content'), 400, 'validation');
     expect(await sessionSnapshot(dev)).toEqual(before);
     expect(existsSync(join(workspace, 'src', '\u0000.ts'))).toBe(false);
+  });
+
+  it('a plan whose timeline event the database refuses is not kept either: 400 unrecordable, nothing changed', async () => {
+    const sql = (text: string) => db.database.db.execute(drizzleSql.raw(text));
+    // Both drivers answer with `rows`.
+    const storedPlan = async () => ((await sql(`select plan from sessions where id = '${planning}'`)) as unknown as { rows: Array<{ plan: string | null }> }).rows[0]!.plan;
+    const before = { snapshot: await sessionSnapshot(planning), plan: await storedPlan() };
+    await sql(`alter table events add constraint refuse_for_test check (type <> 'plan.drafted')`);
+    try {
+      expectProblem(await db.call('PUT', `/sessions/${planning}/plan`, { plan: '# A plan the timeline cannot mention' }), 400, 'unrecordable');
+    } finally {
+      await sql('alter table events drop constraint refuse_for_test');
+    }
+    expect({ snapshot: await sessionSnapshot(planning), plan: await storedPlan() }).toEqual(before);
+  });
+
+  it('a review decision the database refuses, or one with a NUL sent past the API, leaves the review pending', async () => {
+    const before = await sessionSnapshot(review);
+    expect(before.live.review).toMatchObject({ status: 'pending', decidedBy: null });
+    const handle = db.temporalClient.workflow.getHandle(sessionWorkflowId(review));
+    for (const decision of [{ comment: NUL }, { by: NUL }]) {
+      const failure = await handle.executeUpdate(approveReviewUpdate, { args: [decision] }).then(() => null, (error: unknown) => error);
+      expectRefusedBeforeAdmission(failure);
+    }
+    const sql = (text: string) => db.database.db.execute(drizzleSql.raw(text));
+    await sql(`alter table events add constraint refuse_for_test check (type not in ('review.approved', 'review.rejected'))`);
+    try {
+      expectProblem(await db.call('POST', `/sessions/${review}/review/approve`, { comment: 'ship it' }), 400, 'unrecordable');
+      expectProblem(await db.call('POST', `/sessions/${review}/review/reject`, { comment: 'not yet' }), 400, 'unrecordable');
+    } finally {
+      await sql('alter table events drop constraint refuse_for_test');
+    }
+    expect(await sessionSnapshot(review)).toEqual(before);
+    // Still undecided, so it can be decided now.
+    const rejected = await db.call('POST', `/sessions/${review}/review/reject`, { comment: 'not yet' });
+    expect(rejected.status).toBe(200);
+    expect(rejected.json).toMatchObject({ status: 'rejected', comment: 'not yet' });
   });
 
   const INT4_MAX = 2 ** 31 - 1;
@@ -585,8 +639,7 @@ describe.each(['postgres', 'pglite'] as const)('what the database cannot store, 
       await refusal(handle.executeUpdate(createNanocycleUpdate, { args: [{ name: 'ghost', goal: `do ${NUL}` }] })),
       await refusal(handle.executeUpdate(createNanocycleUpdate, { args: [{ name: 'ghost', run: [`echo ${NUL}`] }] })),
     ]) {
-      expect(failure).toBeInstanceOf(WorkflowUpdateFailedError);
-      expect(toProblem(failure)).toMatchObject({ status: 400, type: `${PROBLEM}validation` });
+      expectRefusedBeforeAdmission(failure);
     }
     expect(await sessionSnapshot(dev)).toEqual(before);
   });
@@ -624,7 +677,7 @@ describe.each(['postgres', 'pglite'] as const)('what the database cannot store, 
         () => null,
         (error: unknown) => error,
       );
-      expect(toProblem(failure)).toMatchObject({ status: 400, type: `${PROBLEM}validation` });
+      expectRefusedBeforeAdmission(failure);
       expect(await sessionSnapshot(dev)).toEqual(before);
     }
     const sql = (text: string) => db.database.db.execute(drizzleSql.raw(text));
