@@ -16,17 +16,13 @@ const NO_NUL_MESSAGE = 'text cannot contain a NUL character (U+0000)';
 /** A string Tevis stores: no NUL. Chain `.min()` / `.max()` as the field needs. */
 export const StorableText = z.string().regex(NO_NUL_PATTERN, NO_NUL_MESSAGE);
 
-export function hasNul(text: string): boolean {
-  return text.includes('\u0000');
-}
-
 /** The largest value of a Postgres `integer` column (seq, run, event_seq). */
 export const MAX_INT4 = 2_147_483_647;
 
-/** A sequence number a client sends back (`after`, a seq in a cursor): 0 up to what the column holds. */
-export const SequenceNumber = z.coerce.number().int().min(0).max(MAX_INT4);
-
-/** Whether `n` fits a sequence column; for cursors parsed by hand (Last-Event-ID). */
+/**
+ * Whether `n` fits a sequence column: what a client sends back as `after`, Last-Event-ID or a seq
+ * in an output cursor. (The routes' query schemas say the same with `.max(MAX_INT4)`.)
+ */
 export function isSequenceNumber(n: number): boolean {
   return Number.isInteger(n) && n >= 0 && n <= MAX_INT4;
 }

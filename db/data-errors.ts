@@ -13,7 +13,3 @@ export function dataError(error: unknown): { code: string; message: string } | n
   }
   return null;
 }
-
-export function dataErrorCode(error: unknown): string | null {
-  return dataError(error)?.code ?? null;
-}
