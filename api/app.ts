@@ -3,6 +3,7 @@ import { bodyLimit } from 'hono/body-limit';
 import type { OpenDatabase } from '../db/database.js';
 import { requireToken } from './auth.js';
 import { refuseCrossOriginWrites } from './cross-origin.js';
+import { withLinks } from './openapi-links.js';
 import { openApiRouter } from './openapi-app.js';
 import { problem, problemResponse, toProblem } from './problem.js';
 import { fileRoutes } from './routes/files.js';
@@ -62,10 +63,17 @@ export function createApi(deps: ApiDeps) {
   if (deps.codec) app.route('/', temporalCodecRoutes({ token: deps.token, ...deps.codec }));
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' });
-  app.doc31('/openapi.json', {
-    openapi: '3.1.0',
-    info: { title: 'Tevis Sessions API', version: deps.version, description: 'Durable sessions on git repositories. Errors are application/problem+json with a stable `type`.' },
-    security: [{ bearer: [] }],
+  // Generated once, on first request: the routes do not change after this point.
+  let document: unknown;
+  app.get('/openapi.json', (c) => {
+    document ??= withLinks(
+      app.getOpenAPI31Document({
+        openapi: '3.1.0',
+        info: { title: 'Tevis Sessions API', version: deps.version, description: 'Durable sessions on git repositories. Errors are application/problem+json with a stable `type`.' },
+        security: [{ bearer: [] }],
+      }),
+    );
+    return c.json(document);
   });
   return { app, lifecycle };
 }

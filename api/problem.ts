@@ -70,6 +70,7 @@ export function toProblem(error: unknown): Problem {
   if (error instanceof HTTPException) {
     if (error.status === 413) return problem('payload-too-large', error.message);
     if (error.status === 401) return problem('unauthorized', error.message);
+    if (error.status === 415) return problem('unsupported-media-type', 'send the body as application/json (or leave it out where it is optional)');
     if (error.status < 500) return problem('validation', error.message || 'the request could not be read');
   }
   if (error instanceof WorkflowUpdateFailedError) {

@@ -19,12 +19,16 @@ export const ProblemSchema = z
   .passthrough()
   .openapi('Problem', { description: `Stable types: ${Object.keys(PROBLEM_TYPES).map((t) => `urn:tevis:problem:${t}`).join(', ')}` });
 
-export const problemResponses = {
-  400: { description: 'Invalid input', content: { 'application/problem+json': { schema: ProblemSchema } } },
-  401: { description: 'Missing or wrong API token', content: { 'application/problem+json': { schema: ProblemSchema } } },
-  404: { description: 'Not found', content: { 'application/problem+json': { schema: ProblemSchema } } },
-  409: { description: 'Conflict with the current state', content: { 'application/problem+json': { schema: ProblemSchema } } },
-} as const;
+/**
+ * A Server-Sent Events stream. OpenAPI 3.1 cannot give a schema to each event, so the body is a
+ * string and the description names the schema of each event's `data` (a component of this document).
+ */
+export function eventStreamResponse(eventSchema: string, events: string) {
+  return {
+    description: `text/event-stream: ${events}; each event's \`data\` is a JSON ${eventSchema} and its \`id\` the cursor to resume from with Last-Event-ID`,
+    content: { 'text/event-stream': { schema: z.string() } },
+  };
+}
 
 export function jsonBody<T extends z.ZodType>(schema: T) {
   return { content: { 'application/json': { schema } }, required: true };

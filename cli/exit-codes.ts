@@ -6,7 +6,7 @@ import { PROBLEM_TYPES } from '../contracts/problems.js';
  *
  *   0  ok
  *   1  unexpected error (a bug, or a 5xx other than 503)
- *   2  usage or validation: bad flags or arguments, or the API answered 400 / 413
+ *   2  usage or validation: bad flags or arguments, or the API answered 400 / 413 / 415 / 431
  *   3  not found: no such project, session, file or route (404)
  *   4  conflict or refused: the session's state or type does not allow it (409 / 403)
  *   5  service unavailable: no API at the URL, the API reports a part down (503, `status`), or
@@ -27,7 +27,7 @@ export const EXIT = {
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
 
 export function exitCodeForStatus(status: number): ExitCode {
-  if (status === 400 || status === 413 || status === 422) return EXIT.usage;
+  if (status === 400 || status === 413 || status === 415 || status === 422 || status === 431) return EXIT.usage;
   if (status === 401) return EXIT.unauthorized;
   if (status === 403 || status === 409) return EXIT.conflict;
   if (status === 404) return EXIT.notFound;

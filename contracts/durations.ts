@@ -34,7 +34,15 @@ export const TimeoutSeconds = z
     }
     return seconds;
   })
-  .meta({ description: 'Seconds, or a duration such as "90m", "2h", "7d".', example: '2h' });
+  // The transform's bounds, as JSON Schema can say them (a string's seconds are checked by the API).
+  .meta({
+    description: 'Seconds, or a duration such as "90m", "2h", "7d"; between 1 second and 365 days.',
+    example: '2h',
+    anyOf: [
+      { type: 'integer', minimum: 1, maximum: 365 * 86400 },
+      { type: 'string', pattern: String.raw`^\s*\d+\s*[smhd]?\s*$` },
+    ],
+  });
 
 export const DEFAULT_ACTIVE_TIMEOUT_SECONDS = 2 * 3600;
 export const DEFAULT_PAUSED_TIMEOUT_SECONDS = 7 * 86400;

@@ -86,6 +86,8 @@ export const ExecutionSettingsInput = z.strictObject({
     .url({ protocol: /^https?$/, error: 'a webhook URL is http(s)://…' })
     .regex(NO_NUL_PATTERN, 'a webhook URL cannot contain a NUL character')
     .max(2000)
+    // z.url's protocol check is a refine JSON Schema cannot show.
+    .meta({ format: 'uri', description: 'An http:// or https:// URL; null removes it.' })
     .nullable()
     .optional(),
   /** 0 removes the deadline. */

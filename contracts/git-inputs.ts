@@ -55,15 +55,44 @@ export function branchNameProblem(name: string): string | null {
   return null;
 }
 
-export const RepositoryUrl = z.string().superRefine((value, ctx) => {
-  const problem = repositoryUrlProblem(value);
-  if (problem) ctx.addIssue({ code: 'custom', message: `repository URL ${problem}` });
-});
+/*
+ * A refine never shows in JSON Schema. Each schema below carries the part of its rules a pattern
+ * can say (what every accepted value matches) and describes the rest, so the OpenAPI document is
+ * true to what the API accepts.
+ */
+const NO_SPACE = String.raw`\s\x00-\x1f\x7f`;
+const NOT_IN_BRANCH = String.raw`\x00-\x20\x7f~^:?*\[\\`;
 
-export const BranchName = z.string().superRefine((value, ctx) => {
-  const problem = branchNameProblem(value);
-  if (problem) ctx.addIssue({ code: 'custom', message: `branch name ${problem}` });
-});
+export const RepositoryUrl = z
+  .string()
+  .superRefine((value, ctx) => {
+    const problem = repositoryUrlProblem(value);
+    if (problem) ctx.addIssue({ code: 'custom', message: `repository URL ${problem}` });
+  })
+  .meta({
+    minLength: 1,
+    maxLength: 2048,
+    // How it begins: a path, an allowed scheme (any case: URL parsing lowercases it), or user@host:.
+    pattern: String.raw`^(?:/|(?:[Hh][Tt][Tt][Pp][Ss]?|[Ss][Ss][Hh]|[Gg][Ii][Tt]|[Ff][Ii][Ll][Ee]):|[A-Za-z0-9._-]+@[A-Za-z0-9.-]+:)` + `[^${NO_SPACE}]*$`,
+    description:
+      'An absolute path, a URL with scheme https, http, ssh, git or file, or user@host:path. No whitespace or control characters, no leading "-", ' +
+      'no "transport::address" helper, no ".." segment in a path, no credentials in the URL, and a host that does not begin with "-".',
+  });
+
+export const BranchName = z
+  .string()
+  .superRefine((value, ctx) => {
+    const problem = branchNameProblem(value);
+    if (problem) ctx.addIssue({ code: 'custom', message: `branch name ${problem}` });
+  })
+  .meta({
+    minLength: 1,
+    maxLength: 200,
+    pattern: `^[^-/.${NOT_IN_BRANCH}]([^${NOT_IN_BRANCH}]*[^/.${NOT_IN_BRANCH}])?$`,
+    description:
+      'A git branch name (`git check-ref-format --branch`): no space, control character or any of ~ ^ : ? * [ \\; not beginning with "-", "/" or "."; ' +
+      'not ending with "/" or "."; no "..", "@{" or "//"; not "@"; no path component beginning with "." or ending with ".lock".',
+  });
 
 /** Strips any userinfo from URLs inside free text (git error messages), so no credential is logged. */
 export function redactCredentials(text: string): string {

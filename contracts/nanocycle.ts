@@ -33,7 +33,8 @@ export const NanocycleCreate = z
     hold: z.strictObject({ plan: z.boolean().optional(), merge: z.boolean().optional() }).optional(),
   })
   .refine((n) => n.goal !== undefined || n.run !== undefined, { message: 'give a goal (for the agent) or run steps' })
-  .meta({ id: 'NanocycleCreate' });
+  // The refine, as JSON Schema says it.
+  .meta({ id: 'NanocycleCreate', anyOf: [{ required: ['goal'] }, { required: ['run'] }] });
 export type NanocycleCreate = z.infer<typeof NanocycleCreate>;
 
 export const HOLD_POINT_KINDS = ['plan', 'merge', 'agent', 'conflict'] as const;

@@ -22,6 +22,8 @@ export const PROBLEM_TYPES = {
   'no-previous-session': { status: 409, title: 'The project has no earlier session to copy' },
   'summary-not-ready': { status: 409, title: 'The session has no summary yet' },
   'payload-too-large': { status: 413, title: 'The request body is too large' },
+  'unsupported-media-type': { status: 415, title: 'The request body is not of a media type this route takes' },
+  'headers-too-large': { status: 431, title: 'The request headers are too large' },
   'service-unavailable': { status: 503, title: 'A service Tevis depends on is unavailable' },
   internal: { status: 500, title: 'Internal error' },
 } as const;

@@ -39,9 +39,11 @@ export async function findOpenSession(db: Database, project: string): Promise<Se
 }
 
 /** Throws the conflict that names the open session; used when the unique index refuses a row. */
-export async function throwOpenSessionConflict(db: Database, project: string, cause: unknown): Promise<never> {
+export async function throwOpenSessionConflict(db: Database, project: string): Promise<never> {
   const open = await findOpenSession(db, project);
-  if (!open) throw cause;
+  // The open session closed between the refusal and this look (it ended or failed just then): still
+  // a conflict of the moment, not an unexpected error; trying again will find the way free.
+  if (!open) throw new TevisError('session-conflict', `project "${project}" had another open session a moment ago that has closed since; try again`, { project });
   throw new TevisError('session-conflict', conflictMessage(project, open.id, open.status), { project, openSession: open.id, openStatus: open.status });
 }
 
@@ -61,7 +63,7 @@ export async function insertSession(db: Database, session: NewSession): Promise<
       .returning();
     return row!;
   } catch (error) {
-    if (isUniqueViolation(error, 'sessions_one_open_per_project')) return throwOpenSessionConflict(db, session.project, error);
+    if (isUniqueViolation(error, 'sessions_one_open_per_project')) return throwOpenSessionConflict(db, session.project);
     throw error;
   }
 }
@@ -130,7 +132,7 @@ export async function updateSession(db: Database, id: string, changes: SessionCh
   } catch (error) {
     if (isUniqueViolation(error, 'sessions_one_open_per_project')) {
       const row = await findSessionRow(db, id);
-      return throwOpenSessionConflict(db, row?.project ?? '', error);
+      return throwOpenSessionConflict(db, row?.project ?? '');
     }
     throw error;
   }

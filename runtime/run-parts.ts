@@ -4,6 +4,7 @@ import { serve } from '@hono/node-server';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, type Worker } from '@temporalio/worker';
 import { createApi } from '../api/app.js';
+import { answerClientErrorsAsProblems } from '../api/client-error-reply.js';
 import { SEARCH_ATTRIBUTE_NAMES } from '../contracts/search-attributes.js';
 import { openDatabase, type OpenDatabase } from '../db/database.js';
 import { createSessionWorker } from '../worker/session-worker.js';
@@ -82,6 +83,7 @@ export async function startApi(config: TevisConfig, client: Client, database: Op
   const { app } = createApi({ database, temporal: client, taskQueue: config.taskQueue, token, version: TEVIS_VERSION, temporalUi, codec: { codec: uiCodec, uiOrigin: temporalUiOrigin } });
   const server = await new Promise<Server>((resolve, reject) => {
     const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () => resolve(s as Server));
+    answerClientErrorsAsProblems(s as Server);
     (s as Server).once('error', (error: NodeJS.ErrnoException) =>
       reject(error.code === 'EADDRINUSE' ? new Error(`port ${config.port} is in use; is another \`tevis up\` running? Set TEVIS_PORT to use another`) : error),
     );

@@ -1,13 +1,14 @@
 import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { dirname, relative } from 'node:path';
-import { createRoute, z } from '@hono/zod-openapi';
+import { z } from '@hono/zod-openapi';
 import { TevisError } from '../../contracts/errors.js';
 import { NO_NUL_PATTERN } from '../../contracts/storable.js';
 import type { Database } from '../../db/database.js';
 import { appendEvent } from '../../db/timeline-store.js';
+import { documentedRoute } from '../documented-route.js';
 import { openApiRouter } from '../openapi-app.js';
 import { isPathRefusal } from '../problem.js';
-import { SessionIdParam, jsonResponse, problemResponses } from '../schemas.js';
+import { SessionIdParam, jsonResponse } from '../schemas.js';
 import type { SessionLifecycle } from '../session-lifecycle.js';
 import { resolveInsideWorkspace } from '../workspace-path.js';
 
@@ -28,14 +29,19 @@ export function fileRoutes(db: Database, lifecycle: SessionLifecycle) {
   };
 
   app.openapi(
-    createRoute({
+    documentedRoute({
       method: 'get',
       path: '/sessions/{id}/files',
       tags,
       summary: 'Read a file (raw bytes) or list a directory (JSON) inside the session workspace',
       request: { params: SessionIdParam, query: PathQuery },
-      responses: { 200: { ...jsonResponse(DirectoryListing, 'A directory listing, or the file itself as application/octet-stream') }, ...problemResponses },
-    }),
+      responses: {
+        200: {
+          description: 'A directory listing (JSON), or the file itself (raw bytes)',
+          content: { 'application/json': { schema: DirectoryListing }, 'application/octet-stream': { schema: z.string().openapi({ format: 'binary' }) } },
+        },
+      },
+    }, { answers: [403, 413] }),
     async (c) => {
       const session = await lifecycle.requireCapability(c.req.valid('param').id, 'code:view');
       const root = workspaceOf(session);
@@ -66,14 +72,14 @@ export function fileRoutes(db: Database, lifecycle: SessionLifecycle) {
   );
 
   app.openapi(
-    createRoute({
+    documentedRoute({
       method: 'put',
       path: '/sessions/{id}/files',
       tags,
       summary: 'Write a file inside the workspace of a development session (request body is the content)',
       request: { params: SessionIdParam, query: PathQuery, body: { content: { 'application/octet-stream': { schema: z.string().openapi({ format: 'binary' }) } }, required: true } },
-      responses: { 200: jsonResponse(z.object({ path: z.string(), bytes: z.number().int() }), 'Written'), ...problemResponses },
-    }),
+      responses: { 200: jsonResponse(z.object({ path: z.string(), bytes: z.number().int() }), 'Written') },
+    }, { answers: [409] }),
     async (c) => {
       const { id } = c.req.valid('param');
       const session = await lifecycle.requireCapability(id, 'file:edit');

@@ -1,22 +1,22 @@
-import { createRoute } from '@hono/zod-openapi';
 import type { Client } from '@temporalio/client';
 import { Health, ServiceStatus } from '../../contracts/responses.js';
 import type { OpenDatabase } from '../../db/database.js';
 import { checkContainerEngine, checkDatabase, checkTemporal, checkWorkers } from '../../runtime/service-checks.js';
+import { documentedRoute } from '../documented-route.js';
 import { openApiRouter } from '../openapi-app.js';
-import { jsonResponse, problemResponses } from '../schemas.js';
+import { jsonResponse } from '../schemas.js';
 
 
 export function healthRoutes(database: OpenDatabase, temporal: Client, taskQueue: string, version: string) {
   const app = openApiRouter();
 
   app.openapi(
-    createRoute({ method: 'get', path: '/health', tags: ['status'], summary: 'Liveness of the API (no token needed)', security: [], responses: { 200: jsonResponse(Health, 'Alive') } }),
+    documentedRoute({ method: 'get', path: '/health', tags: ['status'], summary: 'Liveness of the API (no token needed)', security: [], responses: { 200: jsonResponse(Health, 'Alive') } }, { answersWithoutServices: true }),
     (c) => c.json({ status: 'ok' as const, version }, 200),
   );
 
   app.openapi(
-    createRoute({ method: 'get', path: '/status', tags: ['status'], summary: 'Health of the API, worker, Temporal, database and container engine', responses: { 200: jsonResponse(ServiceStatus, 'Service status'), ...problemResponses } }),
+    documentedRoute({ method: 'get', path: '/status', tags: ['status'], summary: 'Health of the API, worker, Temporal, database and container engine', responses: { 200: jsonResponse(ServiceStatus, 'Service status') } }, { answersWithoutServices: true }),
     async (c) => {
       const [db, temporalCheck, worker, containerEngine] = await Promise.all([
         checkDatabase(database.db, database.kind),

@@ -3,9 +3,10 @@ import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createRoute, z } from '@hono/zod-openapi';
+import { z } from '@hono/zod-openapi';
+import { documentedRoute } from '../documented-route.js';
 import { openApiRouter } from '../openapi-app.js';
-import { jsonResponse, problemResponses } from '../schemas.js';
+import { jsonResponse } from '../schemas.js';
 import { problem, problemResponse } from '../problem.js';
 
 const WEB_DIR = fileURLToPath(new URL('../../web/', import.meta.url));
@@ -50,7 +51,7 @@ export function missionControlRoutes(options: { temporalUi: { url: string; names
   app.get('/web/:name', (c) => (ASSETS.has(c.req.param('name')) ? serve(c.req.param('name')) : problemResponse(c, problem('not-found', `no file ${c.req.param('name')} in Mission Control`))));
 
   app.openapi(
-    createRoute({ method: 'get', path: '/ui-config', tags: ['mission control'], summary: 'What Mission Control needs beyond the API: where the Temporal Web UI is', responses: { 200: jsonResponse(UiConfig, 'Config'), ...problemResponses } }),
+    documentedRoute({ method: 'get', path: '/ui-config', tags: ['mission control'], summary: 'What Mission Control needs beyond the API: where the Temporal Web UI is', responses: { 200: jsonResponse(UiConfig, 'Config') } }, { answersWithoutServices: true }),
     (c) => c.json({ temporalUi: options.temporalUi }, 200),
   );
   return app;

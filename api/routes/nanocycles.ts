@@ -1,6 +1,6 @@
-import { createRoute, z } from '@hono/zod-openapi';
+import { z } from '@hono/zod-openapi';
 import { diffMerge, diffNanocycle } from '../../activities/nanocycle-git.js';
-import { HoldPointResolve, NANOCYCLE_ID_PATTERN, NanocycleCreate, NanocycleMerge } from '../../contracts/nanocycle.js';
+import { HOLD_ID_PATTERN, HoldPointResolve, NANOCYCLE_ID_PATTERN, NanocycleCreate, NanocycleMerge } from '../../contracts/nanocycle.js';
 import { HoldPointRecord, LogLine, NanocycleDiff, NanocycleRecord } from '../../contracts/nanocycle-records.js';
 import { HoldPointBrief, NanocycleBrief } from '../../contracts/session-state.js';
 import { TevisError } from '../../contracts/errors.js';
@@ -12,8 +12,9 @@ import { getSession } from '../../db/sessions-store.js';
 import { lastNanocycleEvent } from '../../db/timeline-store.js';
 import { cancelNanocycleUpdate, createNanocycleUpdate, mergeNanocycleUpdate, resolveHoldPointUpdate } from '../../workflows/nanocycle-messages.js';
 import { optionalBody } from '../optional-body.js';
+import { documentedRoute } from '../documented-route.js';
 import { openApiRouter } from '../openapi-app.js';
-import { jsonBody, jsonResponse, problemResponses } from '../schemas.js';
+import { jsonBody, eventStreamResponse, jsonResponse } from '../schemas.js';
 import type { SessionLifecycle } from '../session-lifecycle.js';
 import { resumeFrom, streamBySequence } from '../sse-by-sequence.js';
 import { SESSION_ID_PATTERN } from '../../contracts/ids.js';
@@ -28,27 +29,31 @@ const NcParams = z.object({
 });
 const HoldParams = z.object({
   id: SessionParam,
-  hp: z.string().regex(/^HP-[0-9a-z-]+$/i, 'a hold point id looks like HP-001-merge').openapi({ param: { name: 'hp', in: 'path' }, example: 'HP-001-merge' }),
+  // The contract's own pattern: a regex with flags (it was /…/i) is emitted with "/i" after the
+  // "$", a JSON Schema pattern no id can ever match.
+  hp: z.string().regex(HOLD_ID_PATTERN, 'a hold point id looks like HP-001-merge').openapi({ param: { name: 'hp', in: 'path' }, example: 'HP-001-merge' }),
 });
 // Bounded to the int4 `seq` column: a larger cursor is a client mistake (400), not a database error.
 const After = z.object({ after: z.coerce.number().int().min(0).max(MAX_INT4).optional(), limit: z.coerce.number().int().min(1).max(1000).optional() });
 const tags = ['nanocycles'];
 
 const iso = (d: Date | null) => d?.toISOString() ?? null;
+/** Statuses a nanocycle can have without ever having started, so without a branch. */
+const BRANCH_MAY_BE_MISSING = new Set(['queued', 'cancelled', 'failed', 'rejected']);
 
 export function nanocycleRoutes(database: OpenDatabase, lifecycle: SessionLifecycle) {
   const { db } = database;
   const app = openApiRouter();
 
   app.openapi(
-    createRoute({
+    documentedRoute({
       method: 'post',
       path: '/sessions/{id}/nanocycles',
       tags,
       summary: 'Queue a nanocycle on a TPU (development sessions)',
       request: { params: z.object({ id: SessionParam }), body: jsonBody(NanocycleCreate) },
-      responses: { 201: jsonResponse(NanocycleBrief, 'Queued'), ...problemResponses },
-    }),
+      responses: { 201: jsonResponse(NanocycleBrief, 'Queued') },
+    }, { answers: [409] }),
     async (c) => {
       const { id } = c.req.valid('param');
       await lifecycle.requireCapability(id, 'nanocycle:create');
@@ -58,7 +63,7 @@ export function nanocycleRoutes(database: OpenDatabase, lifecycle: SessionLifecy
   );
 
   app.openapi(
-    createRoute({ method: 'get', path: '/sessions/{id}/nanocycles', tags, summary: 'The nanocycles of a session', request: { params: z.object({ id: SessionParam }) }, responses: { 200: jsonResponse(z.object({ nanocycles: z.array(NanocycleRecord) }), 'Nanocycles'), ...problemResponses } }),
+    documentedRoute({ method: 'get', path: '/sessions/{id}/nanocycles', tags, summary: 'The nanocycles of a session', request: { params: z.object({ id: SessionParam }) }, responses: { 200: jsonResponse(z.object({ nanocycles: z.array(NanocycleRecord) }), 'Nanocycles') } }),
     async (c) => {
       const { id } = c.req.valid('param');
       await getSession(db, id);
@@ -68,14 +73,14 @@ export function nanocycleRoutes(database: OpenDatabase, lifecycle: SessionLifecy
   );
 
   app.openapi(
-    createRoute({
+    documentedRoute({
       method: 'get',
       path: '/sessions/{id}/nanocycles/{nc}/diff',
       tags,
       summary: "The nanocycle's changes against the session branch: files and patch",
       request: { params: NcParams },
-      responses: { 200: jsonResponse(NanocycleDiff, 'Diff'), ...problemResponses },
-    }),
+      responses: { 200: jsonResponse(NanocycleDiff, 'Diff') },
+    }, { answers: [409] }),
     async (c) => {
       const { id, nc } = c.req.valid('param');
       const session = await getSession(db, id);
@@ -87,19 +92,27 @@ export function nanocycleRoutes(database: OpenDatabase, lifecycle: SessionLifecy
       // A merged branch is inside the session branch, so show what its merge brought in; a merge
       // that was a no-op (the branch was in already) has no second parent and falls back.
       const diff = mergeCommit ? await diffMerge({ workspace, commit: mergeCommit }).catch(() => null) : null;
-      return c.json(diff ?? (await diffNanocycle({ workspace, base: session.branch, branch: row.branch })), 200);
+      if (diff) return c.json(diff, 200);
+      try {
+        return c.json(await diffNanocycle({ workspace, base: session.branch, branch: row.branch }), 200);
+      } catch (error) {
+        // A nanocycle's branch is made when it starts: one still queued, or stopped before it
+        // started, has nothing to compare yet. That is its state, not a fault.
+        if (BRANCH_MAY_BE_MISSING.has(row.status)) throw new TevisError('invalid-transition', `${nc} is ${row.status} and has no branch ${row.branch} to compare yet`);
+        throw error;
+      }
     },
   );
 
   app.openapi(
-    createRoute({
+    documentedRoute({
       method: 'post',
       path: '/sessions/{id}/nanocycles/{nc}/cancel',
       tags,
       summary: 'Cancel a queued, running or waiting nanocycle; its container is stopped and removed',
       request: { params: NcParams },
-      responses: { 200: jsonResponse(NanocycleBrief, 'Cancelled'), ...problemResponses },
-    }),
+      responses: { 200: jsonResponse(NanocycleBrief, 'Cancelled') },
+    }, { answers: [409] }),
     async (c) => {
       const { id, nc } = c.req.valid('param');
       await lifecycle.requireOpen(id);
@@ -108,14 +121,14 @@ export function nanocycleRoutes(database: OpenDatabase, lifecycle: SessionLifecy
   );
 
   app.openapi(
-    createRoute({
+    documentedRoute({
       method: 'post',
       path: '/sessions/{id}/nanocycles/{nc}/merge',
       tags,
       summary: 'Merge a completed nanocycle into the session branch (approves its merge hold point, with who and why)',
       request: { params: NcParams, body: { ...jsonBody(NanocycleMerge), required: false } },
-      responses: { 200: jsonResponse(NanocycleBrief, 'Merged, queued to merge, or in conflict'), ...problemResponses },
-    }),
+      responses: { 200: jsonResponse(NanocycleBrief, 'Merged, queued to merge, or in conflict') },
+    }, { answers: [409] }),
     async (c) => {
       const { id, nc } = c.req.valid('param');
       const merge = await optionalBody(c, NanocycleMerge);
@@ -125,7 +138,7 @@ export function nanocycleRoutes(database: OpenDatabase, lifecycle: SessionLifecy
   );
 
   app.openapi(
-    createRoute({ method: 'get', path: '/sessions/{id}/nanocycles/{nc}/logs', tags, summary: "The nanocycle's output lines, in order", request: { params: NcParams, query: After }, responses: { 200: jsonResponse(z.object({ lines: z.array(LogLine) }), 'Lines'), ...problemResponses } }),
+    documentedRoute({ method: 'get', path: '/sessions/{id}/nanocycles/{nc}/logs', tags, summary: "The nanocycle's output lines, in order", request: { params: NcParams, query: After }, responses: { 200: jsonResponse(z.object({ lines: z.array(LogLine) }), 'Lines') } }),
     async (c) => {
       const { id, nc } = c.req.valid('param');
       await getNanocycle(db, id, nc);
@@ -136,13 +149,13 @@ export function nanocycleRoutes(database: OpenDatabase, lifecycle: SessionLifecy
   );
 
   app.openapi(
-    createRoute({
+    documentedRoute({
       method: 'get',
       path: '/sessions/{id}/nanocycles/{nc}/logs/stream',
       tags,
       summary: "The nanocycle's output live as SSE; resume with Last-Event-ID",
       request: { params: NcParams, query: After },
-      responses: { 200: { description: 'text/event-stream of LogLine', content: { 'text/event-stream': { schema: LogLine } } }, ...problemResponses },
+      responses: { 200: eventStreamResponse('LogLine', 'stdout and stderr events') },
     }),
     async (c) => {
       const { id, nc } = c.req.valid('param');
@@ -158,7 +171,7 @@ export function nanocycleRoutes(database: OpenDatabase, lifecycle: SessionLifecy
   );
 
   app.openapi(
-    createRoute({ method: 'get', path: '/sessions/{id}/holds', tags: ['hold points'], summary: 'Hold points of a session, pending first', request: { params: z.object({ id: SessionParam }) }, responses: { 200: jsonResponse(z.object({ holdPoints: z.array(HoldPointRecord) }), 'Hold points'), ...problemResponses } }),
+    documentedRoute({ method: 'get', path: '/sessions/{id}/holds', tags: ['hold points'], summary: 'Hold points of a session, pending first', request: { params: z.object({ id: SessionParam }) }, responses: { 200: jsonResponse(z.object({ holdPoints: z.array(HoldPointRecord) }), 'Hold points') } }),
     async (c) => {
       const { id } = c.req.valid('param');
       await getSession(db, id);
@@ -170,14 +183,14 @@ export function nanocycleRoutes(database: OpenDatabase, lifecycle: SessionLifecy
 
   for (const decision of ['approve', 'reject'] as const) {
     app.openapi(
-      createRoute({
+      documentedRoute({
         method: 'post',
         path: `/sessions/{id}/holds/{hp}/${decision}`,
         tags: ['hold points'],
         summary: decision === 'approve' ? 'Approve a hold point (a plan may get an edited goal)' : 'Reject a hold point',
         request: { params: HoldParams, body: { ...jsonBody(HoldPointResolve), required: false } },
-        responses: { 200: jsonResponse(HoldPointBrief, 'Resolved'), ...problemResponses },
-      }),
+        responses: { 200: jsonResponse(HoldPointBrief, 'Resolved') },
+      }, { answers: [409] }),
       async (c) => {
         const { id, hp } = c.req.valid('param');
         // Only sessions that run nanocycles have hold points; answering one needs no more than that.

@@ -1,10 +1,11 @@
-import { createRoute, z } from '@hono/zod-openapi';
+import { z } from '@hono/zod-openapi';
 import { DEFAULT_PROJECT_SETTINGS, Project, ProjectCreate, ProjectUpdate } from '../../contracts/project.js';
 import { applyExecutionInput } from '../../contracts/execution-settings.js';
 import type { Database } from '../../db/database.js';
 import { getProject, insertProject, listProjects, saveProject } from '../../db/projects-store.js';
+import { documentedRoute } from '../documented-route.js';
 import { openApiRouter } from '../openapi-app.js';
-import { ProjectNameParam, jsonBody, jsonResponse, problemResponses } from '../schemas.js';
+import { ProjectNameParam, jsonBody, jsonResponse } from '../schemas.js';
 
 const tags = ['projects'];
 
@@ -12,7 +13,7 @@ export function projectRoutes(db: Database) {
   const app = openApiRouter();
 
   app.openapi(
-    createRoute({ method: 'post', path: '/projects', tags, summary: 'Create a project', request: { body: jsonBody(ProjectCreate) }, responses: { 201: jsonResponse(Project, 'Created'), ...problemResponses } }),
+    documentedRoute({ method: 'post', path: '/projects', tags, summary: 'Create a project', request: { body: jsonBody(ProjectCreate) }, responses: { 201: jsonResponse(Project, 'Created') } }, { answers: [409] }),
     async (c) => {
       const body = c.req.valid('json');
       const project = await insertProject(db, {
@@ -31,23 +32,23 @@ export function projectRoutes(db: Database) {
   );
 
   app.openapi(
-    createRoute({ method: 'get', path: '/projects', tags, summary: 'List projects', responses: { 200: jsonResponse(z.object({ projects: z.array(Project) }), 'Projects'), ...problemResponses } }),
+    documentedRoute({ method: 'get', path: '/projects', tags, summary: 'List projects', responses: { 200: jsonResponse(z.object({ projects: z.array(Project) }), 'Projects') } }),
     async (c) => c.json({ projects: await listProjects(db) }, 200),
   );
 
   app.openapi(
-    createRoute({ method: 'get', path: '/projects/{name}', tags, summary: 'Get a project', request: { params: ProjectNameParam }, responses: { 200: jsonResponse(Project, 'The project'), ...problemResponses } }),
+    documentedRoute({ method: 'get', path: '/projects/{name}', tags, summary: 'Get a project', request: { params: ProjectNameParam }, responses: { 200: jsonResponse(Project, 'The project') } }),
     async (c) => c.json(await getProject(db, c.req.valid('param').name), 200),
   );
 
   app.openapi(
-    createRoute({
+    documentedRoute({
       method: 'patch',
       path: '/projects/{name}',
       tags,
       summary: 'Update a project: repository, default branch, timeouts, preferences',
       request: { params: ProjectNameParam, body: jsonBody(ProjectUpdate) },
-      responses: { 200: jsonResponse(Project, 'The updated project'), ...problemResponses },
+      responses: { 200: jsonResponse(Project, 'The updated project') },
     }),
     async (c) => {
       const { name } = c.req.valid('param');

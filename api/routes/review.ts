@@ -1,4 +1,3 @@
-import { createRoute } from '@hono/zod-openapi';
 import { reviewDiff } from '../../activities/review-git.js';
 import { TevisError } from '../../contracts/errors.js';
 import { ReviewDecision, ReviewState, ReviewView } from '../../contracts/review.js';
@@ -6,9 +5,10 @@ import type { Database } from '../../db/database.js';
 import { getProject } from '../../db/projects-store.js';
 import { approveReviewUpdate, rejectReviewUpdate } from '../../workflows/review-messages.js';
 import { optionalBody } from '../optional-body.js';
+import { documentedRoute } from '../documented-route.js';
 import { openApiRouter } from '../openapi-app.js';
 import { reviewFromRecord } from '../review-record.js';
-import { SessionIdParam, jsonBody, jsonResponse, problemResponses } from '../schemas.js';
+import { SessionIdParam, jsonBody, jsonResponse } from '../schemas.js';
 import type { SessionLifecycle } from '../session-lifecycle.js';
 
 const tags = ['review'];
@@ -18,14 +18,14 @@ export function reviewRoutes(db: Database, lifecycle: SessionLifecycle) {
   const app = openApiRouter();
 
   app.openapi(
-    createRoute({
+    documentedRoute({
       method: 'get',
       path: '/sessions/{id}/review',
       tags,
       summary: "The reviewed branch against its base (the project's default branch): commits, files, patch and the decision",
       request: { params: SessionIdParam },
-      responses: { 200: jsonResponse(ReviewView, 'The review'), ...problemResponses },
-    }),
+      responses: { 200: jsonResponse(ReviewView, 'The review') },
+    }, { answers: [403, 409] }),
     async (c) => {
       const { id } = c.req.valid('param');
       const session = await lifecycle.requireCapability(id, 'diff:review');
@@ -42,14 +42,14 @@ export function reviewRoutes(db: Database, lifecycle: SessionLifecycle) {
     ['reject', rejectReviewUpdate, 'Reject: nothing is merged; the comment says why'],
   ] as const) {
     app.openapi(
-      createRoute({
+      documentedRoute({
         method: 'post',
         path: `/sessions/{id}/review/${decision}`,
         tags,
         summary,
         request: { params: SessionIdParam, body: { ...jsonBody(ReviewDecision), required: false } },
-        responses: { 200: jsonResponse(ReviewState, 'The review after the decision (status merged, conflict or rejected)'), ...problemResponses },
-      }),
+        responses: { 200: jsonResponse(ReviewState, 'The review after the decision (status merged, conflict or rejected)') },
+      }, { answers: [409] }),
       async (c) => {
         const { id } = c.req.valid('param');
         const body = await optionalBody(c, ReviewDecision);

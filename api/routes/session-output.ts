@@ -1,4 +1,4 @@
-import { createRoute, z } from '@hono/zod-openapi';
+import { z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { SessionLogLine } from '../../contracts/nanocycle-records.js';
 import { advanceOutputCursor, formatOutputCursor, parseOutputCursor, type OutputCursor } from '../../contracts/output-cursor.js';
@@ -6,8 +6,9 @@ import { TevisError } from '../../contracts/errors.js';
 import type { OpenDatabase } from '../../db/database.js';
 import { listSessionLogLines, type StoredLogLine } from '../../db/nanocycle-logs-store.js';
 import { getSession } from '../../db/sessions-store.js';
+import { documentedRoute } from '../documented-route.js';
 import { openApiRouter } from '../openapi-app.js';
-import { SessionIdParam, jsonResponse, problemResponses } from '../schemas.js';
+import { SessionIdParam, eventStreamResponse, jsonResponse } from '../schemas.js';
 import { streamByCursor } from '../sse-by-sequence.js';
 
 const tags = ['nanocycles'];
@@ -37,14 +38,14 @@ export function sessionOutputRoutes(database: OpenDatabase) {
   const app = openApiRouter();
 
   app.openapi(
-    createRoute({
+    documentedRoute({
       method: 'get',
       path: '/sessions/{id}/output',
       tags,
       summary: "The output lines of all the session's nanocycles after a cursor",
       description: 'Each nanocycle\'s lines in order, the nanocycles\' interleaved by time. `cursor` is where to continue from.',
       request: { params: SessionIdParam, query: After },
-      responses: { 200: jsonResponse(z.object({ lines: z.array(SessionLogLine), cursor: z.string() }), 'Lines'), ...problemResponses },
+      responses: { 200: jsonResponse(z.object({ lines: z.array(SessionLogLine), cursor: z.string() }), 'Lines') },
     }),
     async (c) => {
       const { id } = c.req.valid('param');
@@ -58,14 +59,14 @@ export function sessionOutputRoutes(database: OpenDatabase) {
   );
 
   app.openapi(
-    createRoute({
+    documentedRoute({
       method: 'get',
       path: '/sessions/{id}/output/stream',
       tags,
       summary: "All the session's nanocycle output live as SSE; resume with Last-Event-ID",
       description: 'Events `stdout` and `stderr` carry a SessionLogLine. Each SSE id is the output cursor after that line; reconnecting with it as `Last-Event-ID` yields every later line exactly once.',
       request: { params: SessionIdParam, query: After },
-      responses: { 200: { description: 'text/event-stream of SessionLogLine', content: { 'text/event-stream': { schema: SessionLogLine } } }, ...problemResponses },
+      responses: { 200: eventStreamResponse('SessionLogLine', 'stdout and stderr events') },
     }),
     async (c) => {
       const { id } = c.req.valid('param');

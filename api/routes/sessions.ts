@@ -1,4 +1,4 @@
-import { createRoute, z } from '@hono/zod-openapi';
+import { z } from '@hono/zod-openapi';
 import { PlanDraft, Session, SessionCreate, SessionListQuery, SessionSwitch } from '../../contracts/session.js';
 import { RecoverResult, SessionWithState, SwitchResult } from '../../contracts/responses.js';
 import { SessionSummary } from '../../contracts/summary.js';
@@ -8,8 +8,9 @@ import type { Database } from '../../db/database.js';
 import { getSession, listSessions, updateSession } from '../../db/sessions-store.js';
 import { findSummary, listProjectMemory } from '../../db/summaries-store.js';
 import { appendEvent } from '../../db/timeline-store.js';
+import { documentedRoute } from '../documented-route.js';
 import { openApiRouter } from '../openapi-app.js';
-import { SessionIdParam, jsonBody, jsonResponse, problemResponses } from '../schemas.js';
+import { SessionIdParam, jsonBody, jsonResponse } from '../schemas.js';
 import type { SessionLifecycle } from '../session-lifecycle.js';
 import { sessionLiveState } from '../session-view.js';
 
@@ -19,26 +20,26 @@ export function sessionRoutes(db: Database, lifecycle: SessionLifecycle) {
   const app = openApiRouter();
 
   app.openapi(
-    createRoute({
+    documentedRoute({
       method: 'post',
       path: '/sessions',
       tags,
       summary: 'Create a session: clone a fresh workspace, load context, check services',
       description: 'Returns at once with status `starting`; follow the timeline (or poll) until `active`. One open session per project.',
       request: { body: jsonBody(SessionCreate) },
-      responses: { 201: jsonResponse(Session, 'Created, starting'), ...problemResponses },
-    }),
+      responses: { 201: jsonResponse(Session, 'Created, starting') },
+    }, { answers: [404, 409] }),
     async (c) => c.json(await lifecycle.create(c.req.valid('json')), 201),
   );
 
   app.openapi(
-    createRoute({
+    documentedRoute({
       method: 'get',
       path: '/sessions',
       tags,
       summary: 'List sessions (open ones unless all=true)',
       request: { query: SessionListQuery },
-      responses: { 200: jsonResponse(z.object({ sessions: z.array(Session) }), 'Sessions'), ...problemResponses },
+      responses: { 200: jsonResponse(z.object({ sessions: z.array(Session) }), 'Sessions') },
     }),
     async (c) => {
       const q = c.req.valid('query');
@@ -47,13 +48,13 @@ export function sessionRoutes(db: Database, lifecycle: SessionLifecycle) {
   );
 
   app.openapi(
-    createRoute({
+    documentedRoute({
       method: 'get',
       path: '/sessions/{id}',
       tags,
       summary: 'A session with its live state: active context, workspace, execution',
       request: { params: SessionIdParam },
-      responses: { 200: jsonResponse(SessionWithState, 'The session'), ...problemResponses },
+      responses: { 200: jsonResponse(SessionWithState, 'The session') },
     }),
     async (c) => {
       const session = await getSession(db, c.req.valid('param').id);
@@ -63,14 +64,14 @@ export function sessionRoutes(db: Database, lifecycle: SessionLifecycle) {
   );
 
   app.openapi(
-    createRoute({
+    documentedRoute({
       method: 'post',
       path: '/sessions/{id}/switch',
       tags,
       summary: 'Make this the current session: resume it if paused, pause `previous` if active',
       request: { params: SessionIdParam, body: { ...jsonBody(SessionSwitch), required: false } },
-      responses: { 200: jsonResponse(SwitchResult, 'Switched'), ...problemResponses },
-    }),
+      responses: { 200: jsonResponse(SwitchResult, 'Switched') },
+    }, { answers: [409] }),
     async (c) => {
       const body = (await c.req.json().catch(() => ({}))) as unknown;
       const parsed = SessionSwitch.safeParse(body ?? {});
@@ -85,32 +86,37 @@ export function sessionRoutes(db: Database, lifecycle: SessionLifecycle) {
     ['end', 'End a session: workspace kept, state saved, temporary files removed, summary generated', (id: string) => lifecycle.end(id)],
   ] as const) {
     app.openapi(
-      createRoute({ method: 'post', path: `/sessions/{id}/${action}`, tags, summary, request: { params: SessionIdParam }, responses: { 200: jsonResponse(Session, 'Done'), ...problemResponses } }),
+      documentedRoute({ method: 'post', path: `/sessions/{id}/${action}`, tags, summary, request: { params: SessionIdParam }, responses: { 200: jsonResponse(Session, 'Done') } }, { answers: [409] }),
       async (c) => c.json(await run(c.req.valid('param').id), 200),
     );
   }
 
   app.openapi(
-    createRoute({
+    documentedRoute({
       method: 'post',
       path: '/sessions/{id}/recover',
       tags,
       summary: 'Bring back a session whose workflow was terminated, failed or lost',
       request: { params: SessionIdParam },
-      responses: { 200: jsonResponse(RecoverResult, 'Recovered, or running fine already'), ...problemResponses },
-    }),
+      responses: { 200: jsonResponse(RecoverResult, 'Recovered, or running fine already') },
+    }, { answers: [409] }),
     async (c) => c.json(await lifecycle.recover(c.req.valid('param').id), 200),
   );
 
   app.openapi(
-    createRoute({
+    documentedRoute({
       method: 'get',
       path: '/sessions/{id}/summary',
       tags,
       summary: 'The summary of an ended session (JSON; Markdown in `markdown`, or with Accept: text/markdown)',
       request: { params: SessionIdParam },
-      responses: { 200: jsonResponse(SessionSummary, 'The summary'), ...problemResponses },
-    }),
+      responses: {
+        200: {
+          description: 'The summary: JSON, or its Markdown when the request accepts text/markdown',
+          content: { 'application/json': { schema: SessionSummary }, 'text/markdown': { schema: z.string() } },
+        },
+      },
+    }, { answers: [409] }),
     async (c) => {
       const session = await getSession(db, c.req.valid('param').id);
       const summary = await findSummary(db, session.id);
@@ -123,14 +129,14 @@ export function sessionRoutes(db: Database, lifecycle: SessionLifecycle) {
   );
 
   app.openapi(
-    createRoute({
+    documentedRoute({
       method: 'put',
       path: '/sessions/{id}/plan',
       tags,
       summary: 'Draft the plan of a planning session',
       request: { params: SessionIdParam, body: jsonBody(PlanDraft) },
-      responses: { 200: jsonResponse(z.object({ sessionId: z.string(), length: z.number().int() }), 'Saved'), ...problemResponses },
-    }),
+      responses: { 200: jsonResponse(z.object({ sessionId: z.string(), length: z.number().int() }), 'Saved') },
+    }, { answers: [409] }),
     async (c) => {
       const { id } = c.req.valid('param');
       const session = await lifecycle.requireCapability(id, 'plan:draft');
@@ -147,14 +153,14 @@ export function sessionRoutes(db: Database, lifecycle: SessionLifecycle) {
   );
 
   app.openapi(
-    createRoute({
+    documentedRoute({
       method: 'get',
       path: '/sessions/{id}/memory',
       tags,
       summary: "The project's memory as this session loaded it: earlier sessions' summaries",
       request: { params: SessionIdParam },
-      responses: { 200: jsonResponse(z.object({ entries: z.array(z.object({ sessionId: z.string().nullable(), kind: z.string(), content: z.string(), createdAt: z.string() })) }), 'Memory'), ...problemResponses },
-    }),
+      responses: { 200: jsonResponse(z.object({ entries: z.array(z.object({ sessionId: z.string().nullable(), kind: z.string(), content: z.string(), createdAt: z.string() })) }), 'Memory') },
+    }, { answers: [403] }),
     async (c) => {
       const session = await lifecycle.requireCapability(c.req.valid('param').id, 'memory:browse');
       await lifecycle.touch(session);

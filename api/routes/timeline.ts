@@ -1,12 +1,13 @@
-import { createRoute, z } from '@hono/zod-openapi';
+import { z } from '@hono/zod-openapi';
 import { MAX_INT4 } from '../../contracts/storable.js';
 import { TimelineEvent } from '../../contracts/timeline.js';
 import type { OpenDatabase } from '../../db/database.js';
 import { getSession } from '../../db/sessions-store.js';
 import { listEvents } from '../../db/timeline-store.js';
+import { documentedRoute } from '../documented-route.js';
 import { openApiRouter } from '../openapi-app.js';
 import { resumeFrom, streamBySequence } from '../sse-by-sequence.js';
-import { SessionIdParam, jsonResponse, problemResponses } from '../schemas.js';
+import { SessionIdParam, eventStreamResponse, jsonResponse } from '../schemas.js';
 
 const tags = ['timeline'];
 const After = z.object({
@@ -19,13 +20,13 @@ export function timelineRoutes(database: OpenDatabase) {
   const app = openApiRouter();
 
   app.openapi(
-    createRoute({
+    documentedRoute({
       method: 'get',
       path: '/sessions/{id}/events',
       tags,
       summary: 'The session timeline, oldest first',
       request: { params: SessionIdParam, query: After },
-      responses: { 200: jsonResponse(z.object({ events: z.array(TimelineEvent) }), 'Events'), ...problemResponses },
+      responses: { 200: jsonResponse(z.object({ events: z.array(TimelineEvent) }), 'Events') },
     }),
     async (c) => {
       const { id } = c.req.valid('param');
@@ -36,14 +37,14 @@ export function timelineRoutes(database: OpenDatabase) {
   );
 
   app.openapi(
-    createRoute({
+    documentedRoute({
       method: 'get',
       path: '/sessions/{id}/events/stream',
       tags,
       summary: 'The timeline as Server-Sent Events, live; resume with Last-Event-ID (or ?after=)',
       description: 'Each SSE `id` is the event sequence number. Reconnecting with `Last-Event-ID: N` yields every event after N exactly once.',
       request: { params: SessionIdParam, query: After },
-      responses: { 200: { description: 'text/event-stream of TimelineEvent', content: { 'text/event-stream': { schema: TimelineEvent } } }, ...problemResponses },
+      responses: { 200: eventStreamResponse('TimelineEvent', 'one event per timeline entry, named by its type') },
     }),
     async (c) => {
       const { id } = c.req.valid('param');
