@@ -25,7 +25,8 @@ export function healthRoutes(database: OpenDatabase, temporal: Client, taskQueue
         checkContainerEngine(),
       ]);
       const services = { api: { status: 'ok' as const, detail: `tevis ${version}`, latencyMs: 0 }, database: db, temporal: temporalCheck, worker, containerEngine };
-      // The container engine is optional (TPUs fall back to local processes); the rest is not.
+      // The TPU executor (as this process's configuration names it) only matters to nanocycles:
+      // sessions, reviews and planning work without one, so it never makes the rest degraded.
       const degraded = [db, temporalCheck, worker].some((s) => s.status !== 'ok');
       return c.json({ status: degraded ? ('degraded' as const) : ('ok' as const), services }, 200);
     },
