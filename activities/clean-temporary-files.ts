@@ -1,6 +1,7 @@
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { removePartialClones } from './clone-workspace.js';
+import { hasWorkspaceRepository, workspaceRepository } from './git-repository.js';
 import { runGit } from './git.js';
 
 /** The workspace stays; what the session kept only for itself goes. Safe to run twice. */
@@ -13,6 +14,8 @@ export async function cleanTemporaryFiles(home: string, input: { sessionId: stri
     removed.push(path);
   }
   if (input.workspacePath) await removePartialClones(input.workspacePath);
-  if (input.workspacePath) await runGit(['worktree', 'prune'], { cwd: input.workspacePath }).catch(() => '');
+  if (input.workspacePath && hasWorkspaceRepository(input.workspacePath)) {
+    await runGit(['worktree', 'prune'], { repo: workspaceRepository(input.workspacePath) }).catch(() => '');
+  }
   return { removed };
 }
