@@ -4,7 +4,7 @@ import { chown, mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startDockerEngine, TPU_TEST_IMAGE, type DockerEngine } from '../support/docker-engine.js';
 import { git, makeGitFixture } from '../support/git-fixtures.js';
 import { createActiveSession, createProject, startHarness, waitFor, type Harness } from '../support/tevis-harness.js';
@@ -117,7 +117,12 @@ describe.each(executors)('a hostile run step on the $executor executor', ({ exec
     process.env.DOCKER_HOST = dockerHost();
     h = await startHarness({ database: 'postgres', label: `hostile-${executor}` });
     remote = (await makeGitFixture(join(h.home, 'fixture'))).remote;
-    markers = join(hostDir, `markers-${executor}`);
+  });
+
+  // A directory of its own per test: what one test's planted commands wrote never shows in another's.
+  let tests = 0;
+  beforeEach(async () => {
+    markers = join(hostDir, `markers-${executor}-${++tests}`);
     await mkdir(markers);
   });
 
@@ -210,16 +215,16 @@ describe.each(executors)('a hostile run step on the $executor executor', ({ exec
     const nc = await nanocycle(id, ['rm -f .git', plantGitDir('.git', markers), EVIL_ATTRIBUTES, 'echo payload > payload.txt']);
     const row = await settled(id, nc, ['merged']);
     expect(row.executor).toBe(executor);
+    // Diff and workspace state run git as well, with the planted attributes now merged in.
+    expect((await h.call('GET', `/sessions/${id}/nanocycles/${nc}/diff`)).status).toBe(200);
+    expect((await h.call('GET', `/sessions/${id}`)).status).toBe(200);
+    expect(markersLeft()).toEqual([]);
     const commit = await expectRecordedCommitsInSessionRepo(id, workspace, row);
     const files = (await git(['ls-tree', '-r', '--name-only', commit], workspace)).split('\n');
     expect(files).toEqual(expect.arrayContaining(['payload.txt', '.gitattributes']));
     expect(files.filter((f) => f.split('/').includes('.git'))).toEqual([]);
-    // The diff and the workspace state go through git as well, with the attributes now merged in.
-    expect((await h.call('GET', `/sessions/${id}/nanocycles/${nc}/diff`)).status).toBe(200);
-    expect((await h.call('GET', `/sessions/${id}`)).status).toBe(200);
     expect(readFileSync(join(workspace, 'payload.txt'), 'utf8')).toBe('payload\n');
     expectGitfileRestored(id, workspace, nc);
-    expect(markersLeft()).toEqual([]);
   });
 
   it('re-points the gitfile at a git directory it made: git never uses it, the directory is committed as plain files', async () => {
@@ -227,10 +232,10 @@ describe.each(executors)('a hostile run step on the $executor executor', ({ exec
     const nc = await nanocycle(id, [plantGitDir('evil', markers), EVIL_ATTRIBUTES, "rm -f .git && printf 'gitdir: evil\\n' > .git", 'echo payload > payload.txt']);
     const row = await settled(id, nc, ['merged']);
     expect(row.executor).toBe(executor);
+    expect(markersLeft()).toEqual([]);
     const commit = await expectRecordedCommitsInSessionRepo(id, workspace, row);
     expect((await git(['ls-tree', '-r', '--name-only', commit], workspace)).split('\n')).toEqual(expect.arrayContaining(['payload.txt', 'evil/HEAD', 'evil/config']));
     expectGitfileRestored(id, workspace, nc);
-    expect(markersLeft()).toEqual([]);
   });
 
   it("re-points the gitfile at another session's workspace: that repository is untouched, the commit lands in its own", async () => {
