@@ -68,6 +68,8 @@ function plantGitDir(dir: string, markers: string): string {
     'repositoryformatversion = 0',
     'bare = false',
     `fsmonitor = touch ${markers}/fsmonitor`,
+    // Relative to the top of the work tree: the planted hooks, wherever git is pointed.
+    `hooksPath = ${dir}/hooks`,
     `pager = touch ${markers}/pager`,
     `editor = touch ${markers}/editor`,
     `sshCommand = touch ${markers}/ssh`,
@@ -85,6 +87,8 @@ function plantGitDir(dir: string, markers: string): string {
     `helper = !touch ${markers}/credential`,
     '[gpg]',
     `program = touch ${markers}/gpg`,
+    '[alias]',
+    `add = !touch ${markers}/alias`,
   ];
   return [
     `mkdir -p ${dir}/hooks ${dir}/objects/info ${dir}/objects/pack ${dir}/refs/heads ${dir}/refs/tags`,
