@@ -32,6 +32,8 @@ export interface GitOptions {
 /** The full argument list, the working directory and the environment of one git call. */
 export function gitInvocation(args: string[], options: GitOptions): { argv: string[]; cwd: string | undefined; env: Record<string, string> } {
   const repo = options.repo;
+  // Only a clone may go without: any other git would look for a repository in its directory.
+  if (!repo && args[0] !== 'clone') throw new Error(`git ${args[0]} must name its repository (GitOptions.repo)`);
   const location = repo ? [`--git-dir=${repo.gitDir}`, ...(repo.workTree ? [`--work-tree=${repo.workTree}`] : [])] : [];
   return {
     argv: [...hardeningArgs(), ...location, ...args],

@@ -193,25 +193,39 @@ describe.each(executors)('a hostile run step on the $executor executor', ({ exec
    * the former.
    */
   async function expectRecordedCommitsInSessionRepo(sessionId: string, workspace: string, row: any): Promise<string> {
-    const events = (await h.call('GET', `/sessions/${sessionId}/events`)).json.events as any[];
-    const completed = events.find((e) => e.type === 'nanocycle.completed' && e.data.nanocycleId === row.id);
-    const commit = completed?.data.commit as string;
+    let events: any[] = [];
+    const eventOf = (type: string) => events.find((e) => e.type === type && e.data.nanocycleId === row.id);
+    await waitFor(
+      `${row.id}'s completed and merged events`,
+      async () => {
+        events = (await h.call('GET', `/sessions/${sessionId}/events`)).json.events;
+        return Boolean(eventOf('nanocycle.completed') && eventOf('nanocycle.merged'));
+      },
+      15_000,
+    ).catch((error: Error) => {
+      throw new Error(`${error.message}; events: ${JSON.stringify(events.map((e) => [e.type, e.data]))}`);
+    });
+    const commit = eventOf('nanocycle.completed').data.commit as string;
     expect(commit).toMatch(/^[0-9a-f]{40}$/);
     expect((await git(['cat-file', '-t', commit], workspace)).trim()).toBe('commit');
     expect((await git(['rev-parse', `refs/heads/${row.branch}`], workspace)).trim()).toBe(commit);
     expect(row.status).toBe('merged');
-    const merge = events.find((e) => e.type === 'nanocycle.merged' && e.data.nanocycleId === row.id)?.data.commit as string;
+    const merge = eventOf('nanocycle.merged').data.commit as string;
     expect(merge).toMatch(/^[0-9a-f]{40}$/);
     expect((await git(['rev-parse', `${merge}^2`], workspace)).trim()).toBe(commit);
     await git(['merge-base', '--is-ancestor', merge, 'HEAD'], workspace);
     return commit;
   }
 
-  function expectGitfileRestored(sessionId: string, workspace: string, nc: string): void {
-    const gitfile = join(h.home, 'worktrees', sessionId, nc, '.git');
+  /** The worktree's `.git` is what git wrote again, so the workspace's worktree bookkeeping keeps it. */
+  async function expectGitfileRestored(sessionId: string, workspace: string, nc: string): Promise<void> {
+    const worktree = join(h.home, 'worktrees', sessionId, nc);
+    const gitfile = join(worktree, '.git');
     if (!existsSync(gitfile)) return;
     expect(lstatSync(gitfile).isFile()).toBe(true);
     expect(readFileSync(gitfile, 'utf8')).toMatch(new RegExp(`^gitdir: .*${workspace.split('/').pop()}/\\.git/worktrees/`));
+    await git(['worktree', 'prune'], workspace);
+    expect(await git(['worktree', 'list', '--porcelain'], workspace)).toContain(`worktree ${worktree}\n`);
   }
 
   it('replaces .git with a git directory of its own: none of its hooks or commands run, and the tree is committed into the session repository', async () => {
@@ -228,7 +242,7 @@ describe.each(executors)('a hostile run step on the $executor executor', ({ exec
     expect(files).toEqual(expect.arrayContaining(['payload.txt', '.gitattributes']));
     expect(files.filter((f) => f.split('/').includes('.git'))).toEqual([]);
     expect(readFileSync(join(workspace, 'payload.txt'), 'utf8')).toBe('payload\n');
-    expectGitfileRestored(id, workspace, nc);
+    await expectGitfileRestored(id, workspace, nc);
   });
 
   it('re-points the gitfile at a git directory it made: git never uses it, the directory is committed as plain files', async () => {
@@ -239,7 +253,7 @@ describe.each(executors)('a hostile run step on the $executor executor', ({ exec
     expect(markersLeft()).toEqual([]);
     const commit = await expectRecordedCommitsInSessionRepo(id, workspace, row);
     expect((await git(['ls-tree', '-r', '--name-only', commit], workspace)).split('\n')).toEqual(expect.arrayContaining(['payload.txt', 'evil/HEAD', 'evil/config']));
-    expectGitfileRestored(id, workspace, nc);
+    await expectGitfileRestored(id, workspace, nc);
   });
 
   it("re-points the gitfile at another session's workspace: that repository is untouched, the commit lands in its own", async () => {
@@ -258,7 +272,7 @@ describe.each(executors)('a hostile run step on the $executor executor', ({ exec
     const commit = await expectRecordedCommitsInSessionRepo(id, workspace, row);
     expect(await before()).toEqual(otherBefore);
     await expect(git(['cat-file', '-t', commit], other.workspace)).rejects.toThrow();
-    expectGitfileRestored(id, workspace, nc);
+    await expectGitfileRestored(id, workspace, nc);
   });
 
   it('leaves a git repository inside the tree: the nanocycle fails saying so, nothing is committed or run', async () => {
