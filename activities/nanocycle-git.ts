@@ -174,6 +174,9 @@ export async function mergeNanocycle(input: { workspace: string; branch: string;
 
 export async function removeNanocycleWorktree(input: { workspace: string; path: string }): Promise<void> {
   const repo = workspaceRepository(input.workspace);
+  // git checks the tree's `.git` before removing it: put back first whatever a run left there.
+  const gitDir = existsSync(input.path) ? await findWorktreeGitDir(input.workspace, input.path) : null;
+  if (gitDir) await restoreWorktreeGitfile(input.path, gitDir);
   await runGit(['worktree', 'remove', '--force', '--', input.path], { repo }).catch(() => '');
   await runGit(['worktree', 'prune'], { repo }).catch(() => '');
 }

@@ -328,7 +328,7 @@ describe.each(executors)('a hostile run step on the $executor executor', ({ exec
     }
   });
 
-  it('merged work links .tevis files at host secrets: the context loader reads none of them', async () => {
+  it('merged work links .tevis files at host secrets: the context loader reads none of them, the end-of-session cleanup removes nothing through them', async () => {
     // A repository whose .tevis holds links out (as merged TPU work can leave it): to a token, to
     // a JSON file with preferences, and a repository whose .tevis is itself a link.
     const linked = await makeGitFixture(join(h.home, `linked-${++projects}`), { symlinks: { '.tevis/leak.md': secretFile, 'docs/token.md': secretFile } });
@@ -359,6 +359,12 @@ describe.each(executors)('a hostile run step on the $executor executor', ({ exec
     const secondView = (await h.call('GET', `/sessions/${second.id}`)).json;
     expect(secondView.state.activeContext.context.docs).toEqual([]);
     expect(secondView.state.activeContext.context.preferences).not.toHaveProperty('stolen');
+    // Ending the session cleans `.tevis/tmp` in its workspace: not through the link.
+    await mkdir(join(secretDir, 'tmp'), { recursive: true });
+    await writeFile(join(secretDir, 'tmp', 'keep'), 'host');
+    expect((await h.call('POST', `/sessions/${second.id}/end`)).status).toBe(200);
+    await h.waitForSession(second.id, (s) => s.session.status === 'ended', 'the session to end');
+    expect(readFileSync(join(secretDir, 'tmp', 'keep'), 'utf8')).toBe('host');
     expect(await wholeRecord(id)).not.toContain(SECRET);
     expect(await wholeRecord(second.id)).not.toContain(SECRET);
   });
