@@ -35,6 +35,11 @@ const INHERITED_FOR_REMOTE = [
   'GIT_SSH',
   'GIT_SSH_COMMAND',
   'GIT_SSH_VARIANT',
+  // Where a private CA's certificate is, for https remotes: paths, not secrets.
+  'GIT_SSL_CAINFO',
+  'GIT_SSL_CAPATH',
+  'SSL_CERT_FILE',
+  'SSL_CERT_DIR',
   'http_proxy',
   'https_proxy',
   'no_proxy',

@@ -103,13 +103,18 @@ const EVIL_ATTRIBUTES = `printf '* filter=evil diff=evil merge=evil\\n' > .gitat
 
 // ---------------------------------------------------------------------------------------------
 
+/**
+ * The two executors, each asked for in both ways a worker may choose: `TEVIS_TPU_EXECUTOR` where
+ * the worker reads it, else by whether an engine answers at DOCKER_HOST (none does at the second
+ * address, so the worker runs the step with its executor without an engine: a local process or
+ * the sandbox). `recorded` is what the nanocycle's record must then name.
+ */
 const executors = [
-  { executor: 'docker', dockerHost: () => engine.dockerHost },
-  // No engine answers at this address: the worker runs the step with its other executor.
-  { executor: 'local', dockerHost: () => 'unix:///nonexistent/tevis-no-engine.sock' },
+  { executor: 'docker', recorded: /^docker$/, dockerHost: () => engine.dockerHost, env: () => ({ TEVIS_TPU_EXECUTOR: 'docker', DOCKER_HOST: engine.dockerHost }) },
+  { executor: 'no-engine', recorded: /^(local|sandbox)$/, dockerHost: () => 'unix:///nonexistent/tevis-no-engine.sock', env: () => ({ TEVIS_TPU_EXECUTOR: 'sandbox' }) },
 ];
 
-describe.each(executors)('a hostile run step on the $executor executor', ({ executor, dockerHost }) => {
+describe.each(executors)('a hostile run step on the $executor executor', ({ executor, recorded, dockerHost, env }) => {
   let h: Harness;
   let remote = '';
   let markers = '';
@@ -119,7 +124,7 @@ describe.each(executors)('a hostile run step on the $executor executor', ({ exec
   beforeAll(async () => {
     savedDockerHost = process.env.DOCKER_HOST;
     process.env.DOCKER_HOST = dockerHost();
-    h = await startHarness({ database: 'postgres', label: `hostile-${executor}` });
+    h = await startHarness({ database: 'postgres', label: `hostile-${executor}`, env: env() });
     remote = (await makeGitFixture(join(h.home, 'fixture'))).remote;
   });
 
@@ -232,7 +237,7 @@ describe.each(executors)('a hostile run step on the $executor executor', ({ exec
     const { id, workspace } = await activeSession();
     const nc = await nanocycle(id, ['rm -f .git', plantGitDir('.git', markers), EVIL_ATTRIBUTES, 'echo payload > payload.txt']);
     const row = await settled(id, nc, ['merged']);
-    expect(row.executor).toBe(executor);
+    expect(row.executor).toMatch(recorded);
     // Diff and workspace state run git as well, with the planted attributes now merged in.
     expect((await h.call('GET', `/sessions/${id}/nanocycles/${nc}/diff`)).status).toBe(200);
     expect((await h.call('GET', `/sessions/${id}`)).status).toBe(200);
@@ -249,7 +254,7 @@ describe.each(executors)('a hostile run step on the $executor executor', ({ exec
     const { id, workspace } = await activeSession();
     const nc = await nanocycle(id, [plantGitDir('evil', markers), EVIL_ATTRIBUTES, "rm -f .git && printf 'gitdir: evil\\n' > .git", 'echo payload > payload.txt']);
     const row = await settled(id, nc, ['merged']);
-    expect(row.executor).toBe(executor);
+    expect(row.executor).toMatch(recorded);
     expect(markersLeft()).toEqual([]);
     const commit = await expectRecordedCommitsInSessionRepo(id, workspace, row);
     expect((await git(['ls-tree', '-r', '--name-only', commit], workspace)).split('\n')).toEqual(expect.arrayContaining(['payload.txt', 'evil/HEAD', 'evil/config']));
@@ -268,7 +273,7 @@ describe.each(executors)('a hostile run step on the $executor executor', ({ exec
     const { id, workspace } = await activeSession();
     const nc = await nanocycle(id, [`rm -f .git && printf 'gitdir: ${other.workspace}/.git\\n' > .git`, 'echo payload > payload.txt']);
     const row = await settled(id, nc, ['merged']);
-    expect(row.executor).toBe(executor);
+    expect(row.executor).toMatch(recorded);
     const commit = await expectRecordedCommitsInSessionRepo(id, workspace, row);
     expect(await before()).toEqual(otherBefore);
     await expect(git(['cat-file', '-t', commit], other.workspace)).rejects.toThrow();
@@ -280,7 +285,7 @@ describe.each(executors)('a hostile run step on the $executor executor', ({ exec
     const start = (await git(['rev-parse', 'HEAD'], workspace)).trim();
     const nc = await nanocycle(id, [plantGitDir('sub/.git', markers), "printf '* filter=evil\\n' > sub/.gitattributes", 'echo inner > sub/file.txt']);
     const row = await settled(id, nc, ['failed']);
-    expect(row.executor).toBe(executor);
+    expect(row.executor).toMatch(recorded);
     expect(row.data.commit ?? null).toBeNull();
     expect(JSON.stringify(row)).toContain('sub/.git');
     expect(JSON.stringify(row)).toMatch(/repository inside a repository/);
@@ -314,7 +319,7 @@ describe.each(executors)('a hostile run step on the $executor executor', ({ exec
     const { id, workspace } = await activeSession();
     const nc = await nanocycle(id, [`ln -s ${secretFile} link-to-file`, `ln -s ${secretDir} link-to-dir`, 'mkdir -p d && ln -s / d/root', 'echo payload > payload.txt']);
     const row = await settled(id, nc, ['merged']);
-    expect(row.executor).toBe(executor);
+    expect(row.executor).toMatch(recorded);
     await expectRecordedCommitsInSessionRepo(id, workspace, row);
     for (const path of [secretDir, secretFile, join(secretDir, 'hold.json')]) {
       expect(statSync(path)).toMatchObject({ uid: HOST_OWNER, gid: HOST_OWNER });
