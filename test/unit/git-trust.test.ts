@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { lstatSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -155,6 +155,42 @@ describe.runIf(process.getuid?.() === 0)('handing a worktree to another owner', 
     }
     expect(statSync(outside)).toMatchObject({ uid: 0, gid: 0 });
     expect(statSync(join(outside, 'host-file'))).toMatchObject({ uid: 0, gid: 0 });
+  });
+
+  it('cannot be led out of the tree by a directory swapped for a link while it walks', async () => {
+    const tree = freshDir();
+    const outside = freshDir();
+    for (let i = 0; i < 40; i++) writeFileSync(join(outside, `host-${i}`), '');
+    for (let i = 0; i < 40; i++) {
+      mkdirSync(join(tree, 'swap', `sub-${i}`), { recursive: true });
+      writeFileSync(join(tree, 'swap', `sub-${i}`, 'file'), '');
+    }
+    let stop = false;
+    let swaps = 0;
+    // Between every step of the walk the directory may be a link to `outside`, or back.
+    const swapper = (async () => {
+      while (!stop) {
+        renameSync(join(tree, 'swap'), join(tree, 'swap.real'));
+        symlinkSync(outside, join(tree, 'swap'));
+        await new Promise((resolve) => setImmediate(resolve));
+        unlinkSync(join(tree, 'swap'));
+        renameSync(join(tree, 'swap.real'), join(tree, 'swap'));
+        swaps++;
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+    })();
+    const errors: unknown[] = [];
+    try {
+      for (let round = 0; round < 20; round++) await chownTree(tree, 4242, 4242).catch((error: unknown) => errors.push(error));
+    } finally {
+      stop = true;
+      await swapper;
+    }
+    expect(swaps).toBeGreaterThan(10);
+    expect(statSync(outside)).toMatchObject({ uid: 0, gid: 0 });
+    for (let i = 0; i < 40; i++) expect(statSync(join(outside, `host-${i}`))).toMatchObject({ uid: 0, gid: 0 });
+    // And the walk itself never stumbled over what moved under it.
+    expect(errors).toEqual([]);
   });
 
   it('refuses a root that is itself a link', async () => {
