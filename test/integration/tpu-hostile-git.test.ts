@@ -315,6 +315,15 @@ describe.each(executors)('a hostile run step on the $executor executor', ({ exec
     expect(await wholeRecord(id)).not.toContain(SECRET);
   });
 
+  it('makes .tevis/hold.json a FIFO: the worker does not wait on it, the hold point opens', async () => {
+    const { id } = await activeSession();
+    const nc = await nanocycle(id, ['if [ -z "$TEVIS_HOLD_ANSWER" ]; then mkdir -p .tevis && mkfifo .tevis/hold.json; exit 75; fi']);
+    const hold = await pendingHold(id, 'agent');
+    expect(hold.reason).toMatch(/without saying why/);
+    expect((await h.call('POST', `/sessions/${id}/holds/${hold.id}/reject`, { comment: 'no' })).status).toBe(200);
+    await settled(id, nc, ['rejected']);
+  });
+
   it('plants links out of the tree for the walk that gives the worktree back: host files keep their owner', async () => {
     const { id, workspace } = await activeSession();
     const nc = await nanocycle(id, [`ln -s ${secretFile} link-to-file`, `ln -s ${secretDir} link-to-dir`, 'mkdir -p d && ln -s / d/root', 'echo payload > payload.txt']);
