@@ -4,7 +4,8 @@ import { basename, dirname, join } from 'node:path';
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { branchNameProblem, repositoryUrlProblem } from '../contracts/git-inputs.js';
-import { GitError, isGitWorkTree, runGit } from './git.js';
+import { hasWorkspaceRepository, workspaceRepository } from './git-repository.js';
+import { GitError, runGit } from './git.js';
 
 export interface CloneWorkspaceInput {
   sessionId: string;
@@ -46,8 +47,8 @@ export async function cloneWorkspace(home: string, input: CloneWorkspaceInput): 
     throw ApplicationFailure.nonRetryable(`refusing to clone: ${urlProblem ? `repository URL ${urlProblem}` : `branch name ${branchProblem}`}`, 'validation');
   }
   const path = workspacePath(home, input.sessionId);
-  if (existsSync(path) && (await isGitWorkTree(path))) {
-    const startCommit = (await runGit(['rev-parse', 'HEAD'], { cwd: path })).trim();
+  if (existsSync(path) && hasWorkspaceRepository(path)) {
+    const startCommit = (await runGit(['rev-parse', 'HEAD'], { repo: workspaceRepository(path) })).trim();
     return { path, startCommit, cloned: false };
   }
   await rm(path, { recursive: true, force: true });
@@ -61,6 +62,7 @@ export async function cloneWorkspace(home: string, input: CloneWorkspaceInput): 
   let lastProgress = '';
   try {
     await runGit(['clone', '--progress', '--origin', 'origin', '--branch', input.branch, '--', input.repository, partial], {
+      remote: true,
       onStderr: (chunk) => {
         const match = /(Receiving objects|Resolving deltas):\s+(\d+)%/.exec(chunk);
         if (match && match[0] !== lastProgress) {
@@ -79,6 +81,6 @@ export async function cloneWorkspace(home: string, input: CloneWorkspaceInput): 
     clearInterval(heartbeat);
   }
   await rename(partial, path);
-  const startCommit = (await runGit(['rev-parse', 'HEAD'], { cwd: path })).trim();
+  const startCommit = (await runGit(['rev-parse', 'HEAD'], { repo: workspaceRepository(path) })).trim();
   return { path, startCommit, cloned: true };
 }

@@ -10,6 +10,7 @@ import { holdPoints, nanocycles } from '../db/schema.js';
 import { saveSummary } from '../db/summaries-store.js';
 import { listEvents } from '../db/timeline-store.js';
 import { parseNumstat } from './git-diff.js';
+import { hasWorkspaceRepository, workspaceRepository } from './git-repository.js';
 import { runGit } from './git.js';
 import { readWorkspaceState } from './workspace-state.js';
 
@@ -22,13 +23,14 @@ export interface GenerateSummaryInput {
 const COMPLETED_STATUSES = new Set(['completed', 'merged']);
 
 async function filesChangedSince(workspace: string, startCommit: string | null): Promise<SessionSummary['filesChanged']> {
-  if (!startCommit) return [];
+  if (!startCommit || !hasWorkspaceRepository(workspace)) return [];
+  const repo = workspaceRepository(workspace);
   // Against the working tree, so work that was never committed still shows in the summary.
-  const numstat = await runGit(['diff', '--numstat', '-z', '--no-renames', startCommit, '--'], { cwd: workspace }).catch(() => '');
+  const numstat = await runGit(['diff', '--no-ext-diff', '--no-textconv', '--numstat', '-z', '--no-renames', startCommit, '--'], { repo }).catch(() => '');
   const files: SessionSummary['filesChanged'] = parseNumstat(numstat);
   // `git diff` does not see new files that were never added (a file written through the API):
   // they are changes too, every line an addition. The session's own scratch space is not.
-  const untracked = await runGit(['ls-files', '--others', '--exclude-standard', '-z'], { cwd: workspace }).catch(() => '');
+  const untracked = await runGit(['ls-files', '--others', '--exclude-standard', '-z'], { repo }).catch(() => '');
   for (const path of untracked.split('\0')) {
     if (!path || path === '.tevis/tmp' || path.startsWith('.tevis/tmp/')) continue;
     files.push({ path, additions: await countLines(join(workspace, path)), deletions: 0 });
@@ -103,7 +105,7 @@ export async function generateSessionSummary(db: Database, input: GenerateSummar
   const [filesChanged, commitCount, ncRows, events, holds] = await Promise.all([
     exists ? filesChangedSince(state.workspacePath!, state.startCommit) : Promise.resolve([]),
     exists && state.startCommit
-      ? runGit(['rev-list', '--count', `${state.startCommit}..HEAD`], { cwd: state.workspacePath! }).then((n) => Number(n.trim()) || 0, () => 0)
+      ? runGit(['rev-list', '--count', `${state.startCommit}..HEAD`], { repo: workspaceRepository(state.workspacePath!) }).then((n) => Number(n.trim()) || 0, () => 0)
       : Promise.resolve(0),
     db.select().from(nanocycles).where(eq(nanocycles.sessionId, state.sessionId)),
     listEvents(db, state.sessionId, 0, 100_000),

@@ -1,3 +1,4 @@
+import { workspaceRepository } from './git-repository.js';
 import { runGit, runGitCapped } from './git.js';
 
 /**
@@ -37,9 +38,11 @@ export function parseNumstat(numstat: string): DiffFile[] {
  * their merge base), `a..b` or `a b` compares the two ends. Renames show as delete + add.
  */
 export async function diffRange(workspace: string, range: string, maxPatchBytes = DEFAULT_MAX_PATCH_BYTES): Promise<GitDiff> {
+  const repo = workspaceRepository(workspace);
+  // No external diff program and no textconv filter: the patch is git's own, whatever config says.
   const [numstat, patch] = await Promise.all([
-    runGit(['diff', '--numstat', '-z', '--no-renames', range, '--'], { cwd: workspace }),
-    runGitCapped(['diff', '--no-renames', range, '--'], { cwd: workspace, maxBytes: maxPatchBytes }),
+    runGit(['diff', '--no-ext-diff', '--no-textconv', '--numstat', '-z', '--no-renames', range, '--'], { repo }),
+    runGitCapped(['diff', '--no-ext-diff', '--no-textconv', '--no-renames', range, '--'], { repo, maxBytes: maxPatchBytes }),
   ]);
   return { files: parseNumstat(numstat), patch: patch.text, truncated: patch.truncated };
 }

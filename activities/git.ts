@@ -1,17 +1,7 @@
 import { execFile, spawn } from 'node:child_process';
 import { redactCredentials } from '../contracts/git-inputs.js';
-
-/**
- * Only these transports, for clones and any submodule they pull: no ext::, no fd::, whatever the
- * repository's own configuration says.
- */
-const GIT_ENV: NodeJS.ProcessEnv = {
-  GIT_ALLOW_PROTOCOL: 'file:git:http:https:ssh',
-  // A worker has no terminal: a missing credential must fail, not hang on a prompt.
-  GIT_TERMINAL_PROMPT: '0',
-  GIT_CONFIG_NOSYSTEM: '1',
-  LC_ALL: 'C',
-};
+import { gitEnvironment, hardeningArgs } from './git-environment.js';
+import type { GitRepository } from './git-repository.js';
 
 export class GitError extends Error {
   constructor(
@@ -25,18 +15,40 @@ export class GitError extends Error {
 }
 
 export interface GitOptions {
+  /**
+   * The repository, named explicitly: git is given its git directory and work tree and never
+   * looks for a `.git` in the tree, which a TPU may have replaced. Every call on a workspace or
+   * a worktree names one; only a clone (which makes the repository) goes without.
+   */
+  repo?: GitRepository;
+  /** The call talks to a remote (clone, fetch, push): its environment may carry ssh's agent. */
+  remote?: boolean;
   cwd?: string;
   /** Called with each chunk of stderr, e.g. clone progress. */
   onStderr?: (chunk: string) => void;
   timeoutMs?: number;
 }
 
+/** The full argument list, the working directory and the environment of one git call. */
+export function gitInvocation(args: string[], options: GitOptions): { argv: string[]; cwd: string | undefined; env: Record<string, string> } {
+  const repo = options.repo;
+  // Only a clone may go without: any other git would look for a repository in its directory.
+  if (!repo && args[0] !== 'clone') throw new Error(`git ${args[0]} must name its repository (GitOptions.repo)`);
+  const location = repo ? [`--git-dir=${repo.gitDir}`, ...(repo.workTree ? [`--work-tree=${repo.workTree}`] : [])] : [];
+  return {
+    argv: [...hardeningArgs(), ...location, ...args],
+    cwd: options.cwd ?? repo?.workTree ?? repo?.gitDir,
+    env: gitEnvironment({ remote: options.remote ?? false }),
+  };
+}
+
 export function runGit(args: string[], options: GitOptions = {}): Promise<string> {
+  const { argv, cwd, env } = gitInvocation(args, options);
   return new Promise((resolve, reject) => {
     const child = execFile(
       'git',
-      args,
-      { cwd: options.cwd, env: { ...process.env, ...GIT_ENV }, maxBuffer: 64 * 1024 * 1024, timeout: options.timeoutMs ?? 10 * 60_000 },
+      argv,
+      { cwd, env, maxBuffer: 64 * 1024 * 1024, timeout: options.timeoutMs ?? 10 * 60_000 },
       (error, stdout, stderr) => {
         if (error) reject(new GitError(args, typeof error.code === 'number' ? error.code : null, String(stderr)));
         else resolve(String(stdout));
@@ -52,8 +64,9 @@ export function runGit(args: string[], options: GitOptions = {}): Promise<string
  * as big as a repository (a patch), where `runGit` would fail at its buffer's end.
  */
 export function runGitCapped(args: string[], options: GitOptions & { maxBytes: number }): Promise<{ text: string; truncated: boolean }> {
+  const { argv, cwd, env } = gitInvocation(args, options);
   return new Promise((resolve, reject) => {
-    const child = spawn('git', args, { cwd: options.cwd, env: { ...process.env, ...GIT_ENV }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('git', argv, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
     const chunks: Buffer[] = [];
     let size = 0;
     let truncated = false;
@@ -87,12 +100,4 @@ export function runGitCapped(args: string[], options: GitOptions & { maxBytes: n
       resolve({ text: bytes.toString('utf8'), truncated });
     });
   });
-}
-
-export async function isGitWorkTree(path: string): Promise<boolean> {
-  try {
-    return (await runGit(['rev-parse', '--is-inside-work-tree'], { cwd: path })).trim() === 'true';
-  } catch {
-    return false;
-  }
 }

@@ -13,7 +13,7 @@ import type { TpuRunInput } from './tpu/tpu-spec.js';
 import { readAgentHoldRequest } from './agent-hold-request.js';
 import { pushSessionBranch } from './push-session-branch.js';
 import { mergeReviewBranch } from './review-git.js';
-import { commitNanocycle, createNanocycleWorktree, mergeNanocycle, worktreePath } from './nanocycle-git.js';
+import { commitNanocycle, createNanocycleWorktree, mergeNanocycle, workspaceOfWorktree, worktreePath } from './nanocycle-git.js';
 import { recordHoldPointOpened, recordHoldPointResolved, recordNanocycle, type OpenHoldPointInput, type ResolveHoldPointInput } from './nanocycle-records.js';
 import type { NanocycleRecord } from '../db/nanocycles-store.js';
 import type { NewTimelineEvent } from '../contracts/timeline.js';
@@ -68,7 +68,8 @@ export function createSessionActivities(deps: ActivityDeps) {
     // Nanocycles: git, the record, and what an agent asks.
     createNanocycleWorktree: (input: { sessionId: string; nanocycleId: string; workspace: string; branch: string; base: string }) =>
       createNanocycleWorktree({ workspace: input.workspace, branch: input.branch, base: input.base, path: worktreePath(deps.home, input.sessionId, input.nanocycleId) }),
-    commitNanocycle: (input: { path: string; message: string }) => commitNanocycle(input),
+    // The workspace (whose git directory git is pointed at) follows from where the worktree is.
+    commitNanocycle: (input: { path: string; message: string }) => commitNanocycle({ ...input, workspace: workspaceOfWorktree(deps.home, input.path) }),
     mergeNanocycle: (input: { workspace: string; branch: string; message: string }) => mergeNanocycle(input),
     readAgentHoldRequest: (input: { worktree: string }) => readAgentHoldRequest(input),
     pushSessionBranch: (input: { workspace: string; branch: string }) => pushSessionBranch(input),

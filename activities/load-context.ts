@@ -1,10 +1,11 @@
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import type { LoadedContext } from '../contracts/session-state.js';
 import type { Database } from '../db/database.js';
 import { getProject } from '../db/projects-store.js';
 import { updateSession } from '../db/sessions-store.js';
 import { listProjectMemory } from '../db/summaries-store.js';
+import { isRealDirectory, readFileInside } from './read-inside.js';
 
 export interface LoadContextInput {
   sessionId: string;
@@ -17,6 +18,8 @@ const MAX_DOCS = 200;
 const DOC_EXTENSIONS = /\.(md|markdown|txt|json|ya?ml|toml)$/i;
 
 async function listDocs(root: string, dir: string, found: string[]): Promise<void> {
+  // `.tevis` itself may be a link the repository (or merged TPU work) planted: not followed.
+  if (!(await isRealDirectory(dir))) return;
   let entries;
   try {
     entries = await readdir(dir, { withFileTypes: true });
@@ -34,10 +37,11 @@ async function listDocs(root: string, dir: string, found: string[]): Promise<voi
 
 /** The repository's `.tevis/config.json` may carry default preferences; project settings win. */
 async function repositoryPreferences(workspace: string): Promise<Record<string, string>> {
-  const file = join(workspace, CONTEXT_DIR, 'config.json');
   try {
-    if ((await stat(file)).size > 256 * 1024) return {};
-    const parsed = JSON.parse(await readFile(file, 'utf8')) as { preferences?: unknown };
+    // A link (the file or `.tevis`) reads as no file: preferences end up in the record.
+    const text = await readFileInside(workspace, `${CONTEXT_DIR}/config.json`, 256 * 1024);
+    if (text === null) return {};
+    const parsed = JSON.parse(text) as { preferences?: unknown };
     const prefs = parsed.preferences;
     if (!prefs || typeof prefs !== 'object') return {};
     return Object.fromEntries(Object.entries(prefs).filter((e): e is [string, string] => typeof e[1] === 'string'));

@@ -1,4 +1,5 @@
 import { branchNameProblem } from '../contracts/git-inputs.js';
+import { workspaceRepository } from './git-repository.js';
 import { GitError, runGit } from './git.js';
 
 /**
@@ -8,9 +9,10 @@ import { GitError, runGit } from './git.js';
 export async function pushSessionBranch(input: { workspace: string; branch: string }): Promise<{ pushed: boolean; commit: string; error: string | null }> {
   const problem = branchNameProblem(input.branch);
   if (problem) throw new Error(`branch name ${problem}`);
-  const commit = (await runGit(['rev-parse', 'HEAD'], { cwd: input.workspace })).trim();
+  const repo = workspaceRepository(input.workspace);
+  const commit = (await runGit(['rev-parse', 'HEAD'], { repo })).trim();
   try {
-    await runGit(['push', '--porcelain', 'origin', `HEAD:refs/heads/${input.branch}`], { cwd: input.workspace });
+    await runGit(['push', '--porcelain', 'origin', `HEAD:refs/heads/${input.branch}`], { repo, remote: true });
     return { pushed: true, commit, error: null };
   } catch (error) {
     if (error instanceof GitError && /rejected|non-fast-forward|fetch first/i.test(error.stderr)) return { pushed: false, commit, error: error.message };

@@ -2,6 +2,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { branchNameProblem } from '../contracts/git-inputs.js';
 import type { ReviewView } from '../contracts/review.js';
 import { TevisError } from '../contracts/errors.js';
+import { workspaceRepository } from './git-repository.js';
 import { runGit } from './git.js';
 import { diffRange } from './git-diff.js';
 import { mergeNanocycle, type MergeOutcome } from './nanocycle-git.js';
@@ -20,7 +21,7 @@ function assertBranch(branch: string, what: string): void {
 }
 
 const verified = (workspace: string, ref: string) =>
-  runGit(['rev-parse', '--verify', '--quiet', `${ref}^{commit}`], { cwd: workspace }).then(
+  runGit(['rev-parse', '--verify', '--quiet', `${ref}^{commit}`], { repo: workspaceRepository(workspace) }).then(
     (sha) => sha.trim(),
     () => null,
   );
@@ -29,7 +30,7 @@ const verified = (workspace: string, ref: string) =>
 async function baseRef(workspace: string, base: string): Promise<string> {
   const remote = `refs/remotes/origin/${base}`;
   if (await verified(workspace, remote)) return remote;
-  await runGit(['fetch', '--quiet', 'origin', `+refs/heads/${base}:${remote}`], { cwd: workspace }).catch(() => '');
+  await runGit(['fetch', '--quiet', 'origin', `+refs/heads/${base}:${remote}`], { repo: workspaceRepository(workspace), remote: true }).catch(() => '');
   if (await verified(workspace, remote)) return remote;
   throw new TevisError('not-found', `the base branch "${base}" is not on the project's remote; set the project's default branch (\`tevis project update P --branch B\`)`);
 }
@@ -44,14 +45,14 @@ export async function reviewDiff(input: { workspace: string; base: string; branc
   const head = await verified(input.workspace, `refs/heads/${input.branch}`);
   if (!head) throw new TevisError('not-found', `the workspace has no branch "${input.branch}"`);
   const baseCommit = (await verified(input.workspace, baseSide))!;
-  const mergeBase = (await runGit(['merge-base', baseSide, head], { cwd: input.workspace }).catch(() => '')).trim() || null;
+  const mergeBase = (await runGit(['merge-base', baseSide, head], { repo: workspaceRepository(input.workspace) }).catch(() => '')).trim() || null;
   // Once merged (and pushed) the branch is inside its base: what the merge brought in is the diff.
   // A branch that was in its base already is "merged" at the base's head, which is no merge of
   // this branch: nothing came in, and the branch against its base says so.
   const merge = input.mergeCommit && (await verified(input.workspace, `${input.mergeCommit}^2`)) === head ? input.mergeCommit : null;
   const [from, to] = merge ? [`${merge}^1`, `${merge}^2`] : [baseSide, head];
   const [log, diff] = await Promise.all([
-    runGit(['log', `--max-count=${MAX_COMMITS + 1}`, '--format=%H%x1f%s%x1f%an%x1e', `${from}..${to}`], { cwd: input.workspace }),
+    runGit(['log', `--max-count=${MAX_COMMITS + 1}`, '--format=%H%x1f%s%x1f%an%x1e', `${from}..${to}`], { repo: workspaceRepository(input.workspace) }),
     diffRange(input.workspace, `${from}...${to}`, MAX_PATCH_BYTES),
   ]);
   const all = log
@@ -85,15 +86,15 @@ async function mergeInWorkspace(input: { workspace: string; base: string; branch
   assertBranch(input.base, 'base');
   assertBranch(input.branch, 'reviewed');
   // Merge into the base as the remote has it now, so that the push that may follow is a fast-forward.
-  await runGit(['fetch', '--quiet', 'origin', `+refs/heads/${input.base}:refs/remotes/origin/${input.base}`], { cwd: input.workspace, timeoutMs: 2 * 60_000 }).catch(() => '');
+  await runGit(['fetch', '--quiet', 'origin', `+refs/heads/${input.base}:refs/remotes/origin/${input.base}`], { repo: workspaceRepository(input.workspace), remote: true, timeoutMs: 2 * 60_000 }).catch(() => '');
   const baseSide = await baseRef(input.workspace, input.base);
   if (await verified(input.workspace, `refs/heads/${input.base}`)) {
-    await runGit(['checkout', '--quiet', input.base], { cwd: input.workspace });
+    await runGit(['checkout', '--quiet', input.base], { repo: workspaceRepository(input.workspace) });
     // Behind the remote (an earlier attempt conflicted, the remote moved on since): catch up.
     // Ahead of it (merged already, not pushed) or apart from it: left as it is.
-    await runGit(['merge', '--ff-only', '--quiet', baseSide], { cwd: input.workspace }).catch(() => '');
+    await runGit(['merge', '--ff-only', '--quiet', baseSide], { repo: workspaceRepository(input.workspace) }).catch(() => '');
   } else {
-    await runGit(['checkout', '--quiet', '-b', input.base, '--track', baseSide], { cwd: input.workspace });
+    await runGit(['checkout', '--quiet', '-b', input.base, '--track', baseSide], { repo: workspaceRepository(input.workspace) });
   }
   return mergeNanocycle({ workspace: input.workspace, branch: input.branch, message: input.message });
 }

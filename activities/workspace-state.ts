@@ -1,16 +1,18 @@
 import { existsSync } from 'node:fs';
 import type { WorkspaceState } from '../contracts/session-state.js';
-import { isGitWorkTree, runGit } from './git.js';
+import { hasWorkspaceRepository, workspaceRepository } from './git-repository.js';
+import { runGit } from './git.js';
 
 /** git status, last commit and modified files of a workspace; `missing` when it is gone. */
 export async function readWorkspaceState(path: string): Promise<WorkspaceState> {
-  if (!existsSync(path) || !(await isGitWorkTree(path))) {
+  if (!existsSync(path) || !hasWorkspaceRepository(path)) {
     return { path, exists: existsSync(path), gitStatus: 'missing', branch: null, lastCommit: null, modifiedFiles: [] };
   }
+  const repo = workspaceRepository(path);
   const [status, log, branch] = await Promise.all([
-    runGit(['status', '--porcelain=v1', '-z', '--untracked-files=all'], { cwd: path }),
-    runGit(['log', '-1', '--format=%H%x00%s%x00%an%x00%aI'], { cwd: path }).catch(() => ''),
-    runGit(['rev-parse', '--abbrev-ref', 'HEAD'], { cwd: path }).catch(() => ''),
+    runGit(['status', '--porcelain=v1', '-z', '--untracked-files=all'], { repo }),
+    runGit(['log', '-1', '--format=%H%x00%s%x00%an%x00%aI'], { repo }).catch(() => ''),
+    runGit(['rev-parse', '--abbrev-ref', 'HEAD'], { repo }).catch(() => ''),
   ]);
   const modifiedFiles: string[] = [];
   const entries = status.split('\0');

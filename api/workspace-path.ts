@@ -1,4 +1,5 @@
-import { lstat, realpath } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { lstat, open, readlink, realpath, type FileHandle } from 'node:fs/promises';
 import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 import { TevisError } from '../contracts/errors.js';
 
@@ -41,5 +42,50 @@ export async function resolveInsideWorkspace(workspace: string, requested: strin
       if (existing === root || dirname(existing) === existing) throw error;
       existing = dirname(existing);
     }
+  }
+}
+
+/**
+ * Opens a path `resolveInsideWorkspace` gave, without following a link at its end, and checks
+ * where the open file really is (Linux's /proc): a directory on the way that was swapped for a
+ * link after the path was resolved (a merge can bring links in) cannot send the read or the
+ * write out of the workspace.
+ */
+async function openInsideWorkspace(workspace: string, target: string, flags: number): Promise<FileHandle> {
+  const outside = () => new TevisError('path-outside-workspace', `path "${relative(workspace, target)}" leads outside the workspace`);
+  const handle = await open(target, flags | constants.O_NOFOLLOW | constants.O_NONBLOCK, 0o644).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ELOOP') throw outside();
+    if (error.code === 'ENOENT') throw new TevisError('file-not-found', `no file "${relative(workspace, target)}" in the workspace`);
+    throw error;
+  });
+  const where = await readlink(`/proc/self/fd/${handle.fd}`).catch(() => null);
+  const root = await realpath(workspace).catch(() => null);
+  if (where !== null && (root === null || !inside(root, where))) {
+    await handle.close();
+    throw outside();
+  }
+  return handle;
+}
+
+/** The bytes of a regular file inside the workspace, read through no link. */
+export async function readInsideWorkspace(workspace: string, target: string): Promise<Uint8Array<ArrayBuffer>> {
+  const handle = await openInsideWorkspace(workspace, target, constants.O_RDONLY);
+  try {
+    if (!(await handle.stat()).isFile()) throw new TevisError('validation', `"${relative(workspace, target)}" is not a regular file`);
+    return new Uint8Array(await handle.readFile());
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Writes a file inside the workspace through no link; it is emptied only once it is known to be inside. */
+export async function writeInsideWorkspace(workspace: string, target: string, content: Uint8Array): Promise<void> {
+  const handle = await openInsideWorkspace(workspace, target, constants.O_WRONLY | constants.O_CREAT);
+  try {
+    if (!(await handle.stat()).isFile()) throw new TevisError('validation', `"${relative(workspace, target)}" is not a regular file`);
+    await handle.truncate(0);
+    await handle.writeFile(content);
+  } finally {
+    await handle.close();
   }
 }

@@ -1,4 +1,5 @@
-import { lchown, readdir } from 'node:fs/promises';
+import { constants, existsSync } from 'node:fs';
+import { lchown, open, readdir, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { TPU_UID } from './tpu-spec.js';
 
@@ -29,20 +30,53 @@ export function workerOwner(): { uid: number; gid: number } {
 }
 
 /**
- * chown -R with lchown: a symlink is changed itself, never what it points to, so a link the TPU
- * planted in the worktree cannot make the worker hand over (or take) a file outside it.
+ * chown -R that a TPU cannot redirect. Every directory is opened with O_NOFOLLOW and walked
+ * through its open descriptor (`/proc/self/fd/<fd>/<name>`), so a directory swapped for a link
+ * in the middle of the walk cannot lead it out of the tree; entries are changed with lchown, so a
+ * link is changed itself, never what it points to.
  */
 export async function chownTree(root: string, uid: number, gid: number): Promise<void> {
-  await lchown(root, uid, gid);
-  const walk = async (dir: string): Promise<void> => {
-    const entries = await readdir(dir, { withFileTypes: true });
-    await Promise.all(
-      entries.map(async (entry) => {
-        const path = join(dir, entry.name);
-        await lchown(path, uid, gid);
-        if (entry.isDirectory()) await walk(path);
-      }),
-    );
-  };
-  await walk(root);
+  const handle = await open(root, constants.O_RDONLY | constants.O_DIRECTORY | constants.O_NOFOLLOW);
+  try {
+    await handle.chown(uid, gid);
+    if (existsSync(`/proc/self/fd/${handle.fd}`)) await chownThroughDescriptor(handle, uid, gid);
+    else await chownByPath(root, uid, gid);
+  } finally {
+    await handle.close();
+  }
+}
+
+const gone = (error: unknown) => {
+  if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+};
+
+async function chownThroughDescriptor(dir: FileHandle, uid: number, gid: number): Promise<void> {
+  const base = `/proc/self/fd/${dir.fd}`;
+  const entries = await readdir(base, { withFileTypes: true });
+  await Promise.all(entries.filter((e) => !e.isDirectory()).map((e) => lchown(join(base, e.name), uid, gid).catch(gone)));
+  for (const entry of entries.filter((e) => e.isDirectory())) {
+    const path = join(base, entry.name);
+    // Replaced by a link (or anything but a directory) since it was listed: changed itself, not entered.
+    const child = await open(path, constants.O_RDONLY | constants.O_DIRECTORY | constants.O_NOFOLLOW).catch(() => null);
+    if (!child) {
+      await lchown(path, uid, gid).catch(gone);
+      continue;
+    }
+    try {
+      await child.chown(uid, gid);
+      await chownThroughDescriptor(child, uid, gid);
+    } finally {
+      await child.close();
+    }
+  }
+}
+
+/** Where there is no /proc: by path, with lchown; a link is never entered. */
+async function chownByPath(dir: string, uid: number, gid: number): Promise<void> {
+  const entries = await readdir(dir, { withFileTypes: true });
+  for (const entry of entries) {
+    const path = join(dir, entry.name);
+    await lchown(path, uid, gid).catch(gone);
+    if (entry.isDirectory()) await chownByPath(path, uid, gid);
+  }
 }

@@ -1,4 +1,4 @@
-import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, stat } from 'node:fs/promises';
 import { dirname, relative } from 'node:path';
 import { z } from '@hono/zod-openapi';
 import { TevisError } from '../../contracts/errors.js';
@@ -10,7 +10,7 @@ import { openApiRouter } from '../openapi-app.js';
 import { isPathRefusal } from '../problem.js';
 import { SessionIdParam, jsonResponse } from '../schemas.js';
 import type { SessionLifecycle } from '../session-lifecycle.js';
-import { resolveInsideWorkspace } from '../workspace-path.js';
+import { readInsideWorkspace, resolveInsideWorkspace, writeInsideWorkspace } from '../workspace-path.js';
 
 const tags = ['files'];
 const MAX_FILE_BYTES = 5 * 1024 * 1024;
@@ -66,7 +66,7 @@ export function fileRoutes(db: Database, lifecycle: SessionLifecycle) {
         return c.json({ path: relative(root, target), entries: listed }, 200);
       }
       if (info.size > MAX_FILE_BYTES) throw new TevisError('payload-too-large', `"${requested}" is ${info.size} bytes; the limit is ${MAX_FILE_BYTES}`);
-      const content = await readFile(target);
+      const content = await readInsideWorkspace(root, target);
       return c.body(content, 200, { 'content-type': 'application/octet-stream', 'x-content-type-options': 'nosniff' }) as never;
     },
   );
@@ -96,7 +96,7 @@ export function fileRoutes(db: Database, lifecycle: SessionLifecycle) {
       await mkdir(dirname(target), { recursive: true });
       // The parent may have been created just now; check again that it is still inside.
       await resolveInsideWorkspace(root, rel);
-      await writeFile(target, body);
+      await writeInsideWorkspace(root, target, body);
       await appendEvent(db, { sessionId: id, type: 'file.edited', data: { path: rel, bytes: body.length } });
       await lifecycle.touch(session);
       return c.json({ path: rel, bytes: body.length }, 200);

@@ -36,9 +36,9 @@ describe('nanocycle git', () => {
     const branch = nanocycleBranch('NC-002', 'docs');
     const path = worktreePath(base, 'sess_aaaaaa', 'NC-002');
     await createNanocycleWorktree({ workspace, path, branch, base: 'main' });
-    expect(await commitNanocycle({ path, message: 'NC-002: docs' })).toEqual({ commit: null, files: [] });
+    expect(await commitNanocycle({ workspace, path, message: 'NC-002: docs' })).toEqual({ commit: null, files: [], gitfile: 'intact' });
     writeFileSync(join(path, 'DOCS.md'), 'one\ntwo\n');
-    const committed = await commitNanocycle({ path, message: 'NC-002: docs' });
+    const committed = await commitNanocycle({ workspace, path, message: 'NC-002: docs' });
     expect(committed.files).toEqual(['DOCS.md']);
     expect((await git(['log', '-1', '--format=%s%x00%an', committed.commit!], path)).trim()).toBe('NC-002: docs\0Tevis TPU');
     const diff = await diffNanocycle({ workspace, base: 'main', branch });
@@ -67,7 +67,7 @@ describe('nanocycle git', () => {
       const path = worktreePath(base, 'sess_aaaaaa', id);
       await createNanocycleWorktree({ workspace, path, branch, base: 'main' });
       writeFileSync(join(path, 'README.md'), text);
-      await commitNanocycle({ path, message: `${id}` });
+      await commitNanocycle({ workspace, path, message: `${id}` });
     }
     expect(await mergeNanocycle({ workspace, branch: a, message: 'Merge NC-003' })).toMatchObject({ merged: true });
     const head = (await git(['rev-parse', 'HEAD'], workspace)).trim();
