@@ -5,6 +5,7 @@ import { createSessionActivities } from '../../activities/index.js';
 import type { TpuRunInput, TpuRunResult } from '../../activities/tpu/tpu-spec.js';
 import { sessionWorkflowId } from '../../contracts/ids.js';
 import { createNanocycleUpdate } from '../../workflows/nanocycle-messages.js';
+import { stampedHandle } from '../support/stamped-handle.js';
 import { bundleSessionWorkflows, recordNewSession, startSessionWorkflow, startTestbed, waitForStatus, type Testbed } from '../support/session-testbed.js';
 
 /**
@@ -62,7 +63,8 @@ describe('nanocycle workflow: a cancel racing the end of a TPU run', () => {
     });
     await worker.runUntil(async () => {
       const state = await recordNewSession(testbed, { project: 'cancel-race', repository: testbed.remote });
-      const handle = await startSessionWorkflow(testbed, state, { taskQueue });
+      // Stamped as the API stamps its commands: the session refuses anything else.
+      const handle = stampedHandle(await startSessionWorkflow(testbed, state, { taskQueue }), state.sessionId, testbed.env);
       await waitForStatus(handle, 'active');
       const created = await handle.executeUpdate(createNanocycleUpdate, { args: [{ name: 'racer', run: ['true'] }] });
       childId = `${sessionWorkflowId(state.sessionId)}-${created.id}`;
