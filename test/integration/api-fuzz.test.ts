@@ -48,7 +48,7 @@ beforeAll(async () => {
   // The in-process worker's activities make their dockerode client from DOCKER_HOST.
   savedDockerHost = process.env.DOCKER_HOST;
   process.env.DOCKER_HOST = engine.dockerHost;
-  h = await startHarness({ database: 'postgres', label: 'api-fuzz' });
+  h = await startHarness({ database: 'postgres', label: 'api-fuzz', env: { TEVIS_TPU_EXECUTOR: 'docker', DOCKER_HOST: engine.dockerHost } });
 }, 600_000);
 
 afterAll(async () => {

@@ -2,7 +2,8 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Client, Connection } from '@temporalio/client';
+import { Connection } from '@temporalio/client';
+import protos from '@temporalio/proto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { sessionWorkflowId } from '../../contracts/ids.js';
 import { SEARCH_ATTRIBUTES } from '../../runtime/run-parts.js';
@@ -26,11 +27,21 @@ import { freeLoopbackPort } from '../support/free-port.js';
  * worker and API and comes back on the same port and file loses nothing.
  */
 
+/**
+ * The run and status straight from the frontend, as any client sees them: no payload is decoded
+ * (they are sealed with the key of the `tevis up` under test, which this test does not hold).
+ */
+const { WorkflowExecutionStatus } = protos.temporal.api.enums.v1;
+
 async function runIdOf(address: string, sessionId: string): Promise<{ runId: string; status: string }> {
   const connection = await Connection.connect({ address });
   try {
-    const description = await new Client({ connection }).workflow.getHandle(sessionWorkflowId(sessionId)).describe();
-    return { runId: description.runId, status: description.status.name };
+    const { workflowExecutionInfo: info } = await connection.workflowService.describeWorkflowExecution({
+      namespace: 'default',
+      execution: { workflowId: sessionWorkflowId(sessionId) },
+    });
+    const status = WorkflowExecutionStatus[info?.status ?? WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_UNSPECIFIED]!.replace('WORKFLOW_EXECUTION_STATUS_', '');
+    return { runId: info?.execution?.runId ?? '', status };
   } finally {
     await connection.close();
   }

@@ -212,8 +212,10 @@ describe('nanocycles on the sandbox executor', () => {
         await h.call('POST', `/sessions/${session.id}/end`);
       }
       await waitFor(`the ${push} push`, async () => (await onRemote()) === `${push}\n`);
-      const events = (await h.call('GET', `/sessions/${session.id}/events`)).json.events;
-      expect(events.filter((e: any) => e.type === 'branch.pushed')).toHaveLength(1);
+      // The event is written after the push returns: wait for it, then make sure it is the only one.
+      const pushed = async () => ((await h.call('GET', `/sessions/${session.id}/events`)).json.events as any[]).filter((e) => e.type === 'branch.pushed');
+      await waitFor('the branch.pushed event', async () => (await pushed()).length > 0);
+      expect(await pushed()).toHaveLength(1);
       if (push === 'on-merge') await h.call('POST', `/sessions/${session.id}/end`);
     }
   });
