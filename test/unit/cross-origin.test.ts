@@ -1,22 +1,13 @@
-import { Client, Connection } from '@temporalio/client';
 import { describe, expect, it } from 'vitest';
-import { createApi } from '../../api/app.js';
 import { crossOriginReason } from '../../api/cross-origin.js';
-import type { OpenDatabase } from '../../db/database.js';
+import { offlineApi } from '../support/offline-api.js';
 
 /**
  * Writes from a page of another origin are refused before anything else looks at them. The real
  * app with a database and Temporal it never reaches: every request here is answered first.
  */
 const TOKEN = 'cross-origin-unit-token';
-const app = createApi({
-  database: {} as OpenDatabase,
-  temporal: new Client({ connection: Connection.lazy({ address: '127.0.0.1:1' }) }),
-  taskQueue: 'unit',
-  token: TOKEN,
-  version: 'unit',
-  logError: () => {},
-}).app;
+const app = offlineApi(TOKEN);
 
 const HOST = '127.0.0.1:8082';
 const send = (method: string, path: string, headers: Record<string, string>) => app.request(`http://${HOST}${path}`, { method, headers: { host: HOST, ...headers } });

@@ -1,9 +1,7 @@
 import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { Client, Connection } from '@temporalio/client';
 import { describe, expect, it } from 'vitest';
-import { createApi } from '../../api/app.js';
-import type { OpenDatabase } from '../../db/database.js';
+import { offlineApi } from '../support/offline-api.js';
 
 /**
  * Mission Control's page and scripts go without the token; nothing else does. The real app is
@@ -12,15 +10,7 @@ import type { OpenDatabase } from '../../db/database.js';
  * /ui-config).
  */
 const TOKEN = 'mission-control-unit-token';
-const app = createApi({
-  database: {} as OpenDatabase,
-  temporal: new Client({ connection: Connection.lazy({ address: '127.0.0.1:1' }) }),
-  taskQueue: 'unit',
-  token: TOKEN,
-  version: 'unit',
-  temporalUi: { url: 'http://127.0.0.1:8233', namespace: 'default' },
-  logError: () => {},
-}).app;
+const app = offlineApi(TOKEN, { temporalUi: { url: 'http://127.0.0.1:8233', namespace: 'default' } });
 
 const request = (method: string, path: string, token?: string) =>
   app.request(path, { method, headers: token ? { authorization: `Bearer ${token}` } : {} });

@@ -1,8 +1,6 @@
-import { Client, Connection } from '@temporalio/client';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createApi } from '../../api/app.js';
 import { holdPointId } from '../../contracts/nanocycle.js';
-import type { OpenDatabase } from '../../db/database.js';
+import { offlineApi } from '../support/offline-api.js';
 
 /**
  * The OpenAPI document as served, read as a client reads it. The document is generated without
@@ -11,14 +9,7 @@ import type { OpenDatabase } from '../../db/database.js';
  * document by the fuzz test (test/integration/api-fuzz.test.ts).
  */
 const TOKEN = 'openapi-unit-token';
-const app = createApi({
-  database: {} as OpenDatabase,
-  temporal: new Client({ connection: Connection.lazy({ address: '127.0.0.1:1' }) }),
-  taskQueue: 'unit',
-  token: TOKEN,
-  version: 'unit',
-  logError: () => {},
-}).app;
+const app = offlineApi(TOKEN);
 
 interface Operation {
   operationId: string;
