@@ -29,10 +29,12 @@ import { freeLoopbackPort } from '../support/free-port.js';
  * process dies with SIGKILL; a new worker process takes over and the session becomes active with
  * one workspace and a timeline that has every start event once.
  *
- * The clone is caught mid-way deterministically, without timing: the bare repository is cloned
- * through file:// (git's real transport, upload-pack), and the worker's global git config sets
- * `uploadpack.packObjectsHook` to a gate that holds the first pack until the test is over. When
- * the gate has been reached, git has created the `.partial-<attempt>` directory and waits for the pack.
+ * The clone is caught mid-way deterministically, without timing: the project's repository is an
+ * ssh:// URL, and the workers' GIT_SSH_COMMAND (one of the few variables git on a worker still
+ * gets) is a gate that, instead of connecting anywhere, runs git-upload-pack on the local bare
+ * repository, holding the first one until the test is over. When the gate has been reached, git
+ * has created the `.partial-<attempt>` directory and waits for the pack. (The worker's own git
+ * config is not read any more, so a config hook could not hold it.)
  */
 
 const PROJECT = 'kill-worker';
@@ -57,25 +59,23 @@ describe('durability: SIGKILL of the worker while a session is starting', () => 
     await mkdir(gateDir, { recursive: true });
     repo = await makeBareRepo(join(root, 'repo'));
 
-    const hook = join(root, 'pack-gate.sh');
+    const hook = join(root, 'ssh-gate.sh');
     await writeFile(
       hook,
       [
         '#!/bin/sh',
-        '# uploadpack.packObjectsHook: "$@" is the pack-objects command git would have run.',
+        '# GIT_SSH_COMMAND with GIT_SSH_VARIANT=simple: "$1" is the host, "$2" what git would run there.',
         `GATE='${gateDir}'`,
         'echo "$$" >> "$GATE/pack-calls"',
-        '# The first pack waits until the test releases it (or kills it); later ones pass.',
+        '# The first clone waits until the test releases it (or kills it); later ones pass.',
         'if mkdir "$GATE/held" 2>/dev/null; then',
         '  while [ ! -e "$GATE/release" ]; do sleep 0.2; done',
         'fi',
-        'exec "$@"',
+        'exec sh -c "$2"',
         '',
       ].join('\n'),
     );
     await chmod(hook, 0o755);
-    const gitConfig = join(root, 'worker-gitconfig');
-    await writeFile(gitConfig, `[uploadpack]\n\tpackObjectsHook = ${hook}\n`);
 
     const fresh = await freshPostgresDatabase(inject('databaseUrl'), 'tevis_dur_kill');
     dropDatabase = fresh.drop;
@@ -106,7 +106,8 @@ describe('durability: SIGKILL of the worker while a session is starting', () => 
       TEVIS_TASK_QUEUE: taskQueue,
       TEVIS_API_TOKEN: token,
       TEVIS_TEMPORAL_CODEC_KEY: codecKey,
-      GIT_CONFIG_GLOBAL: gitConfig,
+      GIT_SSH_COMMAND: hook,
+      GIT_SSH_VARIANT: 'simple',
     });
   });
 
@@ -122,7 +123,7 @@ describe('durability: SIGKILL of the worker while a session is starting', () => 
 
   it('a new worker finishes the start: active, one workspace, each start event once', async () => {
     const step = stepLogger('durability-worker-kill');
-    await http.ok('POST', '/projects', { name: PROJECT, repository: repo.fileUrl, defaultBranch: 'main' }, 201);
+    await http.ok('POST', '/projects', { name: PROJECT, repository: `ssh://127.0.0.1${repo.path}`, defaultBranch: 'main' }, 201);
 
     const first: ManagedProcess = processes.spawnTevis('worker-1', 'worker', workerEnv);
     const created = await http.ok('POST', '/sessions', { project: PROJECT }, 201);

@@ -6,15 +6,16 @@ import { ApplicationFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { DefaultLogger } from '@temporalio/worker';
 import { eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DockerTpuExecutor } from '../../activities/tpu/docker-executor.js';
 import { runTpu } from '../../activities/tpu/run-tpu.js';
 import type { TpuHeartbeat, TpuRunInput, TpuRunResult } from '../../activities/tpu/tpu-spec.js';
-import { openDatabase, type OpenDatabase } from '../../db/database.js';
+import type { OpenDatabase } from '../../db/database.js';
 import { listLogLines } from '../../db/nanocycle-logs-store.js';
-import { nanocycles, projects, sessions } from '../../db/schema.js';
+import { nanocycles } from '../../db/schema.js';
 import { startDockerEngine, type DockerEngine } from '../support/docker-engine.js';
-import { createFreshPostgresDatabase, waitFor } from '../support/tevis-harness.js';
+import { waitFor } from '../support/tevis-harness.js';
+import { openTpuSessionRecord, type TpuSessionRecord } from '../support/tpu-session-record.js';
 
 /**
  * The engine stops answering in the middle of a run (this file's own dockerd is stopped): the
@@ -26,20 +27,17 @@ const SESSION = 'sess_eng001';
 const base = mkdtempSync(join(tmpdir(), 'tevis-engine-stops-'));
 let engine: DockerEngine;
 let database: OpenDatabase;
-let dropDatabase: () => Promise<void>;
+let record: TpuSessionRecord | undefined;
 
 beforeAll(async () => {
-  const [started, fresh] = await Promise.all([startDockerEngine(), createFreshPostgresDatabase(inject('databaseUrl'))]);
+  const [started, opened] = await Promise.all([startDockerEngine(), openTpuSessionRecord({ project: 'eng', sessionId: SESSION, repository: base })]);
   engine = started;
-  dropDatabase = fresh.drop;
-  database = await openDatabase({ url: fresh.url });
-  await database.db.insert(projects).values({ name: 'eng', repository: base, defaultBranch: 'main', settings: {} as never });
-  await database.db.insert(sessions).values({ id: SESSION, project: 'eng', type: 'development', branch: 'main', status: 'active', config: {} as never });
+  record = opened;
+  database = opened.database;
 }, 300_000);
 
 afterAll(async () => {
-  await database?.close();
-  await dropDatabase?.();
+  await record?.close();
   await engine?.stop();
   rmSync(base, { recursive: true, force: true });
 });

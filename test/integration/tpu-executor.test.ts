@@ -15,16 +15,17 @@ import { runTpu } from '../../activities/tpu/run-tpu.js';
 import { SandboxTpuExecutor } from '../../activities/tpu/sandbox-executor.js';
 import type { TpuExecutor } from '../../activities/tpu/tpu-executor.js';
 import { TAIL_LINES, TPU_UID, tpuContainerName, type TpuHeartbeat, type TpuRunInput, type TpuRunResult } from '../../activities/tpu/tpu-spec.js';
-import { openDatabase, type OpenDatabase } from '../../db/database.js';
+import type { OpenDatabase } from '../../db/database.js';
 import { listLogLines, type StoredLogLine } from '../../db/nanocycle-logs-store.js';
-import { nanocycles, projects, sessions } from '../../db/schema.js';
+import { nanocycles } from '../../db/schema.js';
 import { ensureBubblewrap } from '../support/bubblewrap.js';
 import { createSessionWorker } from '../../worker/session-worker.js';
 import { checkContainerEngine } from '../../runtime/service-checks.js';
 import { loadWorkflowBundle } from '../../worker/workflow-bundle.js';
 import { startDockerEngine, type DockerEngine } from '../support/docker-engine.js';
 import { git, makeGitFixture } from '../support/git-fixtures.js';
-import { createFreshPostgresDatabase, waitFor } from '../support/tevis-harness.js';
+import { waitFor } from '../support/tevis-harness.js';
+import { openTpuSessionRecord, type TpuSessionRecord } from '../support/tpu-session-record.js';
 
 /**
  * The TPU executors against the real things: a dockerd of this file's own with a busybox image
@@ -42,30 +43,25 @@ const quietLogger = new DefaultLogger('ERROR');
 let engine: DockerEngine;
 let bwrap = '';
 let database: OpenDatabase;
-let dropDatabase: () => Promise<void>;
+let record: TpuSessionRecord | undefined;
 let repo = '';
 let ncCounter = 0;
 
 beforeAll(async () => {
-  const [started, fresh, fixture, bwrapPath] = await Promise.all([
+  const [started, fixture, bwrapPath] = await Promise.all([
     startDockerEngine(),
-    createFreshPostgresDatabase(inject('databaseUrl')),
     makeGitFixture(join(base, 'fixture')),
     ensureBubblewrap(),
   ]);
   bwrap = bwrapPath;
   engine = started;
-  dropDatabase = fresh.drop;
   repo = fixture.work;
-  database = await openDatabase({ url: fresh.url });
-  // nanocycle_logs rows belong to a session.
-  await database.db.insert(projects).values({ name: 'tpu', repository: fixture.remote, defaultBranch: 'main', settings: {} as never });
-  await database.db.insert(sessions).values({ id: SESSION, project: 'tpu', type: 'development', branch: 'main', status: 'active', config: {} as never });
+  record = await openTpuSessionRecord({ project: 'tpu', sessionId: SESSION, repository: fixture.remote });
+  database = record.database;
 });
 
 afterAll(async () => {
-  await database?.close();
-  await dropDatabase?.();
+  await record?.close();
   await engine?.stop();
   rmSync(base, { recursive: true, force: true });
 });

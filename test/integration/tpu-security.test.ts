@@ -4,19 +4,19 @@ import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ApplicationFailure } from '@temporalio/common';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { diskUsed } from '../../activities/tpu/disk-watch.js';
 import { DockerTpuExecutor } from '../../activities/tpu/docker-executor.js';
 import { runTpu } from '../../activities/tpu/run-tpu.js';
 import { SandboxTpuExecutor } from '../../activities/tpu/sandbox-executor.js';
 import type { TpuExecutor } from '../../activities/tpu/tpu-executor.js';
 import type { TpuRunInput } from '../../activities/tpu/tpu-spec.js';
-import { openDatabase, type OpenDatabase } from '../../db/database.js';
+import type { OpenDatabase } from '../../db/database.js';
 import { listLogLines } from '../../db/nanocycle-logs-store.js';
-import { nanocycles, projects, sessions } from '../../db/schema.js';
+import { nanocycles } from '../../db/schema.js';
 import { ensureBubblewrap } from '../support/bubblewrap.js';
 import { startDockerEngine, type DockerEngine } from '../support/docker-engine.js';
-import { createFreshPostgresDatabase } from '../support/tevis-harness.js';
+import { openTpuSessionRecord, type TpuSessionRecord } from '../support/tpu-session-record.js';
 
 /**
  * What a hostile TPU cannot do, on both executors against the real things (a dockerd of this
@@ -40,7 +40,7 @@ const envSecret = `envsecret-${randomBytes(8).toString('hex')}`;
 let engine: DockerEngine;
 let bwrap = '';
 let database: OpenDatabase;
-let dropDatabase: () => Promise<void>;
+let record: TpuSessionRecord | undefined;
 let listener: Server;
 let listenerPort = 0;
 let connectionsSeen = 0;
@@ -58,20 +58,17 @@ beforeAll(async () => {
   await new Promise<void>((resolve) => listener.listen(0, '127.0.0.1', resolve));
   listenerPort = (listener.address() as { port: number }).port;
 
-  const [started, fresh, bwrapPath] = await Promise.all([startDockerEngine(), createFreshPostgresDatabase(inject('databaseUrl')), ensureBubblewrap()]);
+  const [started, opened, bwrapPath] = await Promise.all([startDockerEngine(), openTpuSessionRecord({ project: 'sec', sessionId: SESSION, repository: base }), ensureBubblewrap()]);
   engine = started;
   bwrap = bwrapPath;
-  dropDatabase = fresh.drop;
-  database = await openDatabase({ url: fresh.url });
-  await database.db.insert(projects).values({ name: 'sec', repository: base, defaultBranch: 'main', settings: {} as never });
-  await database.db.insert(sessions).values({ id: SESSION, project: 'sec', type: 'development', branch: 'main', status: 'active', config: {} as never });
+  record = opened;
+  database = opened.database;
 }, 300_000);
 
 afterAll(async () => {
   delete process.env[envSecretName];
   await new Promise((resolve) => listener?.close(resolve));
-  await database?.close();
-  await dropDatabase?.();
+  await record?.close();
   await engine?.stop();
   rmSync(base, { recursive: true, force: true });
 });
