@@ -670,10 +670,16 @@ describe.each(['postgres', 'pglite'] as const)('what the database cannot store, 
   it('a hold point answer the database refuses, or one with a NUL sent past the API, changes nothing; the hold point can still be answered', async () => {
     await waitFor('the plan hold point', async () => ((await db.call('GET', `/sessions/${dev}/holds`)).json.holdPoints as Array<{ id: string; status: string }>).some((p) => p.id === 'HP-001-plan' && p.status === 'pending'));
     await waitFor('the plan hold point in the live state', async () => (await db.call('GET', `/sessions/${dev}`)).json.state.execution.pendingHoldPoints.length === 1);
-    // The nanocycle's record reaches awaiting_approval just after the hold point opens: the
-    // snapshot must be taken once it is there, or the refusals below would seem to change it.
+    // The nanocycle's record and its events reach the hold point just after the hold point
+    // itself: take the snapshot once two in a row agree, or the refusals below would seem to change it.
     await waitFor('NC-001 awaiting approval', async () => (await db.call('GET', `/sessions/${dev}/nanocycles`)).json.nanocycles[0]?.status === 'awaiting_approval');
-    const before = await sessionSnapshot(dev);
+    let before = await sessionSnapshot(dev);
+    await waitFor('the record to settle at the hold point', async () => {
+      const again = await sessionSnapshot(dev);
+      const settled = JSON.stringify(again) === JSON.stringify(before);
+      before = again;
+      return settled;
+    });
     const handle = db.temporalClient.workflow.getHandle(sessionWorkflowId(dev));
     for (const resolution of [{ comment: NUL }, { by: NUL }, { goal: `new ${NUL}` }]) {
       const failure = await handle.executeUpdate(resolveHoldPointUpdate, { args: [{ holdPointId: 'HP-001-plan', decision: 'approve', ...resolution }] }).then(
