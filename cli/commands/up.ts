@@ -40,7 +40,7 @@ export function registerUpCommand(program: Command): void {
             const fields: [string, string][] = [
               ['Mission Control', linkWithToken ? missionControl : `${missionControl} (asks for the API token; the logged-in link is printed only to a terminal)`],
               ['API', handle.apiUrl],
-              ['API reference', `${handle.referenceUrl} (in a browser: add ?token=<the API token> once)`],
+              ['API reference', `${handle.referenceUrl} (in a browser: add #token=<the API token>, or log in to Mission Control first)`],
             ];
             if (handle.temporalUiUrl) fields.push(['Temporal UI', handle.temporalUiUrl]);
             fields.push(['Temporal', handle.temporalAddress], ['API token', token], ['State', config.home]);

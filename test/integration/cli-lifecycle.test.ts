@@ -89,6 +89,8 @@ describe('the CLI, end to end against `tevis up`', () => {
     // A log file or supervisor capturing this output never holds the credential.
     expect(up.output()).not.toContain(token);
     expect(up.output()).not.toContain(encodeURIComponent(token));
+    // The reference page takes the token from the fragment too (the API takes no ?token= any more).
+    expect(up.output()).toMatch(/API reference:\s+http:\/\/\S+\/reference \(in a browser: add #token=<the API token>/);
     const page = await fetch(link);
     expect(page.status).toBe(200);
     expect(await page.text()).toContain('Tevis Mission Control');
