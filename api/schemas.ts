@@ -25,10 +25,17 @@ export const ProblemSchema = z
  */
 export function eventStreamResponse(eventSchema: string, events: string) {
   return {
-    description: `text/event-stream: ${events}; each event's \`data\` is a JSON ${eventSchema} and its \`id\` the cursor to resume from with Last-Event-ID`,
+    description:
+      `text/event-stream: ${events}; each event's \`data\` is a JSON ${eventSchema} and its \`id\` the cursor to resume from with Last-Event-ID. ` +
+      'When what the stream follows is over, a last event `end` (data `{"reason": …}`, no id) comes and the stream closes',
     content: { 'text/event-stream': { schema: z.string() } },
   };
 }
+
+/** A stream asked for after what it follows is over, with nothing left to send. */
+export const streamOverResponse = {
+  description: 'What the stream follows is over and nothing is left after the cursor: no content, which tells an EventSource to stop reconnecting',
+};
 
 export function jsonBody<T extends z.ZodType>(schema: T) {
   return { content: { 'application/json': { schema } }, required: true };

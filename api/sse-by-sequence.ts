@@ -2,6 +2,7 @@ import type { Context } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import { TevisError } from '../contracts/errors.js';
 import { MAX_INT4, isSequenceNumber } from '../contracts/storable.js';
+import { STREAM_END_EVENT } from '../contracts/stream-end.js';
 import type { OpenDatabase } from '../db/database.js';
 
 /** A quiet stream still gets a comment now and then, so proxies keep it open. */
@@ -22,6 +23,11 @@ export interface CursorSource<T, C> {
   eventOf(item: T): { event: string; data: string };
   /** Ends the stream once an item says there will be no more (e.g. the session ended). */
   isLast?(item: T): boolean;
+  /**
+   * Why nothing more will come (e.g. "session ended"), or null while more may. Asked before each
+   * read, so everything written before the answer is still sent before the stream ends.
+   */
+  finished?(): Promise<string | null>;
 }
 
 /**
@@ -30,7 +36,9 @@ export interface CursorSource<T, C> {
  * and always reads from the table after the cursor, so a client resuming with Last-Event-ID gets
  * every item once, in order, no gaps.
  */
-export function streamByCursor<T, C>(c: Context, database: OpenDatabase, source: CursorSource<T, C>): Response {
+export async function streamByCursor<T, C>(c: Context, database: OpenDatabase, source: CursorSource<T, C>): Promise<Response> {
+  // Over and nothing left to send: 204, which tells an EventSource to stop reconnecting.
+  if (source.finished && (await source.finished()) !== null && (await source.read(source.after, 1)).length === 0) return c.body(null, 204);
   return streamSSE(c, async (stream) => {
     let cursor = source.after;
     let wake: (() => void) | null = null;
@@ -51,6 +59,7 @@ export function streamByCursor<T, C>(c: Context, database: OpenDatabase, source:
         if (!pending) await new Promise<void>((resolve) => (wake = resolve));
         wake = null;
         pending = false;
+        const over = source.finished ? await source.finished() : null;
         for (;;) {
           const batch = await source.read(cursor, BATCH);
           for (const item of batch) {
@@ -60,6 +69,10 @@ export function streamByCursor<T, C>(c: Context, database: OpenDatabase, source:
             if (source.isLast?.(item)) finished = true;
           }
           if (batch.length < BATCH || stream.aborted || finished) break;
+        }
+        if (over !== null && !finished && !stream.aborted) {
+          await stream.writeSSE({ event: STREAM_END_EVENT, data: JSON.stringify({ reason: over }) });
+          finished = true;
         }
       }
     } finally {
@@ -78,10 +91,11 @@ export interface SequencedSource<T> {
   seqOf(item: T): number;
   eventOf(item: T): { event: string; data: string };
   isLast?(item: T): boolean;
+  finished?(): Promise<string | null>;
 }
 
 /** {@link streamByCursor} over one per-session sequence number, which is also the event id. */
-export function streamBySequence<T>(c: Context, database: OpenDatabase, source: SequencedSource<T>): Response {
+export function streamBySequence<T>(c: Context, database: OpenDatabase, source: SequencedSource<T>): Promise<Response> {
   return streamByCursor<T, number>(c, database, {
     ...source,
     advance: (_cursor, item) => source.seqOf(item),

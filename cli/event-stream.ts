@@ -1,4 +1,5 @@
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
+import { STREAM_END_EVENT } from '../contracts/stream-end.js';
 import type { TimelineEvent } from '../contracts/timeline.js';
 import type { TevisApiClient } from './api-client.js';
 import { ApiProblemError, ApiUnreachableError } from './errors.js';
@@ -83,10 +84,17 @@ export async function followResumableStream<T, C>(open: (cursor: C, signal: Abor
     try {
       const response = await open(cursor, connection.signal);
       failures = 0;
+      // What the stream follows is over and nothing is left after the cursor.
+      if (response.status === 204) break;
       const parser = createParser({
         onRetry: (ms) => (retryMs = Math.min(ms, MAX_RETRY_MS)),
         onEvent: (message: EventSourceMessage) => {
           if (stopped) return;
+          // The server's last word before it closes: over, do not reconnect.
+          if (message.event === STREAM_END_EVENT) {
+            stopped = true;
+            return;
+          }
           const item = JSON.parse(message.data) as T;
           // The server promises no duplicates; this keeps the promise even across its restarts.
           const next = options.advance(cursor, item);
@@ -103,6 +111,12 @@ export async function followResumableStream<T, C>(open: (cursor: C, signal: Abor
         const { value, done } = await reader.read();
         if (done) break;
         parser.feed(value);
+        // Done (the caller's last item, or the server's end): read no further. A body the server
+        // has already closed may never settle another read once the connection is aborted.
+        if (stopped) {
+          void reader.cancel().catch(() => {});
+          break;
+        }
       }
       if (!stopped && !options.signal?.aborted) options.onReconnect?.('the API closed the stream', retryMs);
     } catch (error) {

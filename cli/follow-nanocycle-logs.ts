@@ -1,19 +1,8 @@
+import { nanocycleOutputIsOver } from '../contracts/stream-end.js';
 import type { HoldPointRecord, LogLine, NanocycleRecord, TevisApiClient } from './api-client.js';
 import { ApiProblemError } from './errors.js';
 import { abortableDelay, followSequencedStream } from './event-stream.js';
 import { streamUntil, type StreamUntilOptions } from './stream-until.js';
-
-/** Statuses after which a nanocycle writes no more output. */
-const OUTPUT_OVER: readonly string[] = ['completed', 'merged', 'failed', 'cancelled', 'rejected', 'conflict'];
-
-/**
- * True when the nanocycle will print nothing more. `awaiting_approval` is both a plan or agent
- * hold point (the TPU runs again after it) and the merge hold point (the work is done); the
- * record's `finishedAt`, set when its own workflow ends, tells them apart.
- */
-export function outputIsOver(nc: Pick<NanocycleRecord, 'status' | 'finishedAt'>): boolean {
-  return OUTPUT_OVER.includes(nc.status) || nc.finishedAt !== null;
-}
 
 /** `pollMs`: how often the nanocycle's status is checked beside the stream. */
 export interface FollowLogsOptions extends StreamUntilOptions {
@@ -69,7 +58,7 @@ export async function followNanocycleLogs(client: TevisApiClient, sessionId: str
       const pending = holds?.find((h) => h.nanocycleId === nanocycleId && h.status === 'pending') ?? null;
       options.onStatus?.(nc, pending);
     }
-    return outputIsOver(nc) ? nc : undefined;
+    return nanocycleOutputIsOver(nc) ? nc : undefined;
   };
 
   const ended = await streamUntil(

@@ -1,11 +1,9 @@
 import type { SessionLogLine } from '../contracts/nanocycle-records.js';
+import { sessionIsOver } from '../contracts/stream-end.js';
 import { advanceOutputCursor, formatOutputCursor, type OutputCursor } from '../contracts/output-cursor.js';
 import type { TevisApiClient } from './api-client.js';
 import { followResumableStream } from './event-stream.js';
 import { streamUntil, type StreamUntilOptions } from './stream-until.js';
-
-/** Session statuses after which no nanocycle of it prints again. */
-const OVER: readonly string[] = ['ended', 'failed'];
 
 const PAGE = 1000;
 
@@ -51,7 +49,7 @@ export async function followSessionOutput(client: TevisApiClient, sessionId: str
   };
   const check = async () => {
     const { session } = await client.getSession(sessionId);
-    return OVER.includes(session.status) ? session.status : undefined;
+    return sessionIsOver(session.status) ? session.status : undefined;
   };
   const ended = await streamUntil(
     (signal) =>

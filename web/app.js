@@ -143,6 +143,7 @@ async function selectSession(/** @type {string} */ id) {
   const onState = (/** @type {string} */ state, /** @type {string | undefined} */ detail) => {
     if (state === 'live') setConnection('live', 'Live');
     else if (state === 'reconnecting') setConnection('reconnecting', 'Reconnecting…');
+    else if (state === 'ended') setConnection('stopped', `Ended: ${detail ?? 'over'}`);
     else setConnection('stopped', detail ?? 'Stopped');
   };
   void followEventStream({

@@ -14,11 +14,12 @@ import { cancelNanocycleUpdate, createNanocycleUpdate, mergeNanocycleUpdate, res
 import { optionalBody } from '../optional-body.js';
 import { documentedRoute } from '../documented-route.js';
 import { openApiRouter } from '../openapi-app.js';
-import { jsonBody, eventStreamResponse, jsonResponse } from '../schemas.js';
+import { jsonBody, eventStreamResponse, streamOverResponse, jsonResponse } from '../schemas.js';
 import type { SessionLifecycle } from '../session-lifecycle.js';
 import { resumeFrom, streamBySequence } from '../sse-by-sequence.js';
 import { SESSION_ID_PATTERN } from '../../contracts/ids.js';
 import { MAX_INT4 } from '../../contracts/storable.js';
+import { nanocycleStreamEnd } from '../stream-ends.js';
 
 const SessionParam = z.string().regex(SESSION_ID_PATTERN, 'a session id looks like sess_a1b2c3').openapi({ param: { name: 'id', in: 'path' }, example: 'sess_a1b2c3' });
 // From this module's `z`, not `NanocycleId.openapi(...)`: a contracts/ schema made before
@@ -155,7 +156,7 @@ export function nanocycleRoutes(database: OpenDatabase, lifecycle: SessionLifecy
       tags,
       summary: "The nanocycle's output live as SSE; resume with Last-Event-ID",
       request: { params: NcParams, query: After },
-      responses: { 200: eventStreamResponse('LogLine', 'stdout and stderr events') },
+      responses: { 204: streamOverResponse, 200: eventStreamResponse('LogLine', 'stdout and stderr events') },
     }),
     async (c) => {
       const { id, nc } = c.req.valid('param');
@@ -166,6 +167,7 @@ export function nanocycleRoutes(database: OpenDatabase, lifecycle: SessionLifecy
         read: (after, limit) => listLogLines(db, { sessionId: id, nanocycleId: nc, afterSeq: after, limit }),
         seqOf: (line) => line.seq,
         eventOf: (line) => ({ event: line.stream, data: JSON.stringify({ seq: line.seq, run: line.run, stream: line.stream, line: line.line, at: line.at.toISOString() }) }),
+        finished: nanocycleStreamEnd(db, id, nc),
       }) as never;
     },
   );

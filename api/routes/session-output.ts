@@ -8,8 +8,9 @@ import { listSessionLogLines, type StoredLogLine } from '../../db/nanocycle-logs
 import { getSession } from '../../db/sessions-store.js';
 import { documentedRoute } from '../documented-route.js';
 import { openApiRouter } from '../openapi-app.js';
-import { SessionIdParam, eventStreamResponse, jsonResponse } from '../schemas.js';
+import { SessionIdParam, eventStreamResponse, streamOverResponse, jsonResponse } from '../schemas.js';
 import { streamByCursor } from '../sse-by-sequence.js';
+import { sessionStreamEnd } from '../stream-ends.js';
 
 const tags = ['nanocycles'];
 const CURSOR_HELP = 'The last seq seen of each nanocycle, e.g. `NC-001:12,NC-002:40` (the SSE id); empty from the start';
@@ -66,7 +67,7 @@ export function sessionOutputRoutes(database: OpenDatabase) {
       summary: "All the session's nanocycle output live as SSE; resume with Last-Event-ID",
       description: 'Events `stdout` and `stderr` carry a SessionLogLine. Each SSE id is the output cursor after that line; reconnecting with it as `Last-Event-ID` yields every later line exactly once.',
       request: { params: SessionIdParam, query: After },
-      responses: { 200: eventStreamResponse('SessionLogLine', 'stdout and stderr events') },
+      responses: { 204: streamOverResponse, 200: eventStreamResponse('SessionLogLine', 'stdout and stderr events') },
     }),
     async (c) => {
       const { id } = c.req.valid('param');
@@ -79,6 +80,7 @@ export function sessionOutputRoutes(database: OpenDatabase) {
         advance: advanceOutputCursor,
         idOf: formatOutputCursor,
         eventOf: (line) => ({ event: line.stream, data: JSON.stringify(wire(line)) }),
+        finished: sessionStreamEnd(db, id),
       }) as never;
     },
   );

@@ -7,7 +7,8 @@ import { listEvents } from '../../db/timeline-store.js';
 import { documentedRoute } from '../documented-route.js';
 import { openApiRouter } from '../openapi-app.js';
 import { resumeFrom, streamBySequence } from '../sse-by-sequence.js';
-import { SessionIdParam, eventStreamResponse, jsonResponse } from '../schemas.js';
+import { SessionIdParam, eventStreamResponse, streamOverResponse, jsonResponse } from '../schemas.js';
+import { sessionStreamEnd } from '../stream-ends.js';
 
 const tags = ['timeline'];
 const After = z.object({
@@ -44,7 +45,7 @@ export function timelineRoutes(database: OpenDatabase) {
       summary: 'The timeline as Server-Sent Events, live; resume with Last-Event-ID (or ?after=)',
       description: 'Each SSE `id` is the event sequence number. Reconnecting with `Last-Event-ID: N` yields every event after N exactly once.',
       request: { params: SessionIdParam, query: After },
-      responses: { 200: eventStreamResponse('TimelineEvent', 'one event per timeline entry, named by its type') },
+      responses: { 204: streamOverResponse, 200: eventStreamResponse('TimelineEvent', 'one event per timeline entry, named by its type') },
     }),
     async (c) => {
       const { id } = c.req.valid('param');
@@ -55,6 +56,7 @@ export function timelineRoutes(database: OpenDatabase) {
         read: (after, limit) => listEvents(db, id, after, limit),
         seqOf: (event) => event.seq,
         eventOf: (event) => ({ event: event.type, data: JSON.stringify(event) }),
+        finished: sessionStreamEnd(db, id),
       }) as never;
     },
   );

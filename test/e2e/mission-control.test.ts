@@ -247,6 +247,8 @@ describe('Mission Control', () => {
     expect(await page.locator('#summary-text h4').allTextContents()).toEqual(expect.arrayContaining(['Files changed', 'Nanocycles', 'Metrics']));
     expect(await page.locator('#summary-text li code').allTextContents()).toContain('GREETING.md');
     await expect.poll(() => page.locator('#session-title').textContent(), { timeout: WAIT }).toContain('ended');
+    // The server ends the streams with the session; the page says so and stops reconnecting.
+    await expect.poll(() => page.locator('#connection').textContent(), { timeout: WAIT }).toBe('Ended: session ended');
     await shoot('6-summary');
   });
 

@@ -4,6 +4,7 @@ import type { SessionLogLine } from '../../contracts/nanocycle-records.js';
 import { parseOutputCursor } from '../../contracts/output-cursor.js';
 import { ProcessSet, cleanEnv, describeRun, runCli } from '../support/durability-kit.js';
 import { makeGitFixture } from '../support/git-fixtures.js';
+import { nanocycleOutputIsOver } from '../../contracts/stream-end.js';
 import { openSse } from '../support/sse-client.js';
 import { createActiveSession, createProject, startHarness, waitFor, type DatabaseKind, type Harness } from '../support/tevis-harness.js';
 
@@ -83,6 +84,23 @@ function outputSuite(kind: DatabaseKind) {
       expect(rest.json.lines.map((l: SessionLogLine) => `${l.nanocycleId}:${l.seq}`).sort()).toEqual(second.items.map((l) => `${l.nanocycleId}:${l.seq}`).sort());
       expect(rest.json.cursor).toBe(all.json.cursor);
       await waitFor('the neighbour nanocycle to finish', async () => (await h.call('GET', `/sessions/${neighbour.id}/output`)).json.lines.some((l: SessionLogLine) => l.line === 'not yours'));
+
+      // A nanocycle's own stream ends once it prints no more: every line, then `end`, then closed;
+      // asked again after its last line, it answers 204.
+      await waitFor('NC-001 to print no more', async () => {
+        const row = (await h.call('GET', `/sessions/${session.id}/nanocycles`)).json.nanocycles.find((n: { id: string }) => n.id === 'NC-001');
+        return row !== undefined && nanocycleOutputIsOver(row);
+      });
+      const logsUrl = `${h.apiUrl}/sessions/${session.id}/nanocycles/NC-001/logs/stream`;
+      const logs = await openSse<{ seq: number }>(logsUrl, { token: h.token });
+      await logs.until('the server to end the nanocycle stream', () => logs.closedByServer());
+      const storedSeqs = ((await h.call('GET', `/sessions/${session.id}/nanocycles/NC-001/logs`)).json.lines as { seq: number }[]).map((l) => l.seq);
+      expect(logs.items.map((l) => l.seq)).toEqual(storedSeqs);
+      expect(logs.endReason()).toMatch(/^nanocycle (completed|merged|awaiting_approval)$/);
+      const again = await fetch(logsUrl, { headers: { authorization: `Bearer ${h.token}`, 'last-event-id': String(storedSeqs.at(-1)) } });
+      expect(again.status).toBe(204);
+      await h.call('POST', `/sessions/${session.id}/end`);
+      await h.call('POST', `/sessions/${neighbour.id}/end`);
     });
 
     // The CLI is the same whatever the database; once is enough.

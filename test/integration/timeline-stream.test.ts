@@ -27,6 +27,8 @@ interface StreamClient {
   /** Their data, parsed. */
   events: TimelineEvent[];
   lastSeq(): number;
+  endReason(): string | null;
+  closedByServer(): boolean;
   /** Resolves once `done(events)` holds; fails only on a hang. */
   until(what: string, done: (events: TimelineEvent[]) => boolean): Promise<void>;
   /** Drops the connection, as a client going away would. */
@@ -42,7 +44,7 @@ async function openStream(h: Harness, sessionId: string, options: { lastEventId?
   });
   expect(sse.status).toBe(200);
   expect(sse.contentType).toContain('text/event-stream');
-  return { messages: sse.messages, events: sse.items, lastSeq: () => sse.items.at(-1)?.seq ?? 0, until: sse.until, close: sse.close };
+  return { messages: sse.messages, events: sse.items, lastSeq: () => sse.items.at(-1)?.seq ?? 0, endReason: sse.endReason, closedByServer: sse.closedByServer, until: sse.until, close: sse.close };
 }
 
 function streamSuite(kind: DatabaseKind) {
@@ -116,6 +118,7 @@ function streamSuite(kind: DatabaseKind) {
     await second.until('session.ended on the second connection', (events) => events.some((e) => e.type === 'session.ended'));
     const timeline = await listEvents(id);
     await second.until('the whole timeline on the second connection', (events) => (events.at(-1)?.seq ?? 0) >= timeline.at(-1)!.seq);
+    await second.until('the server to end the stream with the session', () => second.closedByServer());
     await second.close();
 
     // 6 start events, 12 cycles of 4, then ending, summary, ended.
@@ -133,8 +136,12 @@ function streamSuite(kind: DatabaseKind) {
     expect(new Set(union.map((e) => e.seq)).size).toBe(union.length);
     expect(union.every((e) => e.sessionId === id)).toBe(true);
 
-    // The SSE framing: id is the sequence number, event the type.
-    for (const [message, event] of [...first.messages, ...second.messages].map((m, i) => [m, union[i]!] as const)) {
+    // The SSE framing: id is the sequence number, event the type; the session ended, so the
+    // second stream's last message is the end event, which carries no id.
+    expect(second.messages.at(-1)).toMatchObject({ event: 'end', id: undefined });
+    const framed = [...first.messages, ...second.messages.slice(0, -1)];
+    expect(framed).toHaveLength(union.length);
+    for (const [message, event] of framed.map((m, i) => [m, union[i]!] as const)) {
       expect(message.id).toBe(String(event.seq));
       expect(message.event).toBe(event.type);
     }
@@ -166,6 +173,35 @@ function streamSuite(kind: DatabaseKind) {
     const timeline = await listEvents(id);
     expect(stream.events).toEqual(timeline.slice(history.length));
     expect(stream.events.map((e) => e.type)).toEqual(['session.paused', 'session.ending', 'summary.generated', 'session.ended']);
+  });
+
+  it('ends with the session: a last `end` event, the server closes, and asking again answers 204', async () => {
+    const { session } = await createActiveSession(h, { project: 'streamed' });
+    const id = session.id as string;
+    const timelineStream = await openStream(h, id);
+    const output = await openSse<unknown>(`${h.apiUrl}/sessions/${id}/output/stream`, { token: h.token });
+    expect(output.status).toBe(200);
+    await ok('POST', `/sessions/${id}/end`);
+
+    await timelineStream.until('the server to close the timeline', () => timelineStream.closedByServer());
+    // Every event once, session.ended last, then the end event (no id: a resume stays after session.ended).
+    expect(timelineStream.events).toEqual(await listEvents(id));
+    expect(timelineStream.events.at(-1)!.type).toBe('session.ended');
+    expect(timelineStream.endReason()).toBe('session ended');
+    expect(timelineStream.messages.at(-1)).toMatchObject({ event: 'end', id: undefined });
+    await output.until('the server to close the output stream', () => output.closedByServer());
+    expect(output.endReason()).toBe('session ended');
+
+    // A client resuming after the last event is told there is no more: 204, so an EventSource stops.
+    const resumed = await fetch(`${h.apiUrl}/sessions/${id}/events/stream`, { headers: { authorization: `Bearer ${h.token}`, 'last-event-id': String(timelineStream.lastSeq()) } });
+    expect(resumed.status).toBe(204);
+    expect(await resumed.text()).toBe('');
+    expect((await fetch(`${h.apiUrl}/sessions/${id}/output/stream`, { headers: { authorization: `Bearer ${h.token}` } })).status).toBe(204);
+    // One resuming from before the end still gets what it missed, then the end.
+    const late = await openStream(h, id, { lastEventId: timelineStream.lastSeq() - 1 });
+    await late.until('the late stream to close', () => late.closedByServer());
+    expect(late.events.map((e) => e.type)).toEqual(['session.ended']);
+    expect(late.endReason()).toBe('session ended');
   });
 }
 

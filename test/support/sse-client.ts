@@ -1,11 +1,17 @@
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
+import { STREAM_END_EVENT } from '../../contracts/stream-end.js';
 import { waitFor } from './tevis-harness.js';
 
 export interface SseClient<T> {
   status: number;
   contentType: string | null;
   messages: EventSourceMessage[];
+  /** The data of every message but the server's last `end`, parsed. */
   items: T[];
+  /** The reason of the server's `end` event, once it came. */
+  endReason(): string | null;
+  /** True once the server closed the stream (not this client). */
+  closedByServer(): boolean;
   /** Waits (up to the hang timeout) until `done(items)`; fails at once if the stream broke. */
   until(what: string, done: (items: T[]) => boolean): Promise<void>;
   /** Drops the connection, as a client going away would. */
@@ -26,10 +32,16 @@ export async function openSse<T>(url: string, options: { token: string; lastEven
   let failure: unknown;
   let dropped = false;
   let closing = false;
+  let endReason: string | null = null;
+  let closedByServer = false;
   const parser = createParser({
     onEvent(message) {
       if (dropped) return;
       messages.push(message);
+      if (message.event === STREAM_END_EVENT) {
+        endReason = (JSON.parse(message.data) as { reason: string }).reason;
+        return;
+      }
       items.push(JSON.parse(message.data) as T);
       if (options.dropAfter !== undefined && items.length >= options.dropAfter) {
         dropped = true;
@@ -48,7 +60,10 @@ export async function openSse<T>(url: string, options: { token: string; lastEven
     try {
       for (;;) {
         const { done, value } = await reader.read();
-        if (done) break;
+        if (done) {
+          closedByServer = !closing;
+          break;
+        }
         parser.feed(decoder.decode(value, { stream: true }));
       }
     } catch (error) {
@@ -60,6 +75,8 @@ export async function openSse<T>(url: string, options: { token: string; lastEven
     contentType: response.headers.get('content-type'),
     messages,
     items,
+    endReason: () => endReason,
+    closedByServer: () => closedByServer,
     async until(what, done) {
       await waitFor(what, () => {
         if (failure) throw Object.assign(new Error(`the stream failed: ${String(failure)}`), { fatal: true });

@@ -107,6 +107,30 @@ describe('followEventStream', () => {
     expect(reconnects).toHaveLength(2);
   });
 
+  it("stops at the server's end event, and at a 204, without reconnecting", async () => {
+    const e1 = event(1, 'session.paused');
+    let opened = 0;
+    const ended = {
+      openEventStream: async () => {
+        opened += 1;
+        return sseResponse([frame(e1), 'event: end\ndata: {"reason":"session ended"}\n\n']);
+      },
+    } as unknown as TevisApiClient;
+    const seen: number[] = [];
+    const reconnects: string[] = [];
+    // The caller would go on (its onEvent never says stop): the server's end alone stops it.
+    await followEventStream(ended, ID, { after: 0, onEvent: (e) => void seen.push(e.seq), onReconnect: (r) => reconnects.push(r), sleep: async () => {} });
+    expect(seen).toEqual([1]);
+    expect(opened).toBe(1);
+    expect(reconnects).toEqual([]);
+
+    const over = { openEventStream: async () => (opened += 1, new Response(null, { status: 204 })) } as unknown as TevisApiClient;
+    await followEventStream(over, ID, { after: 1, onEvent: () => void seen.push(0), onReconnect: (r) => reconnects.push(r), sleep: async () => {} });
+    expect(opened).toBe(2);
+    expect(seen).toEqual([1]);
+    expect(reconnects).toEqual([]);
+  });
+
   it('gives up at once on a refusal a reconnect cannot fix', async () => {
     const client = {
       openEventStream: async () => {

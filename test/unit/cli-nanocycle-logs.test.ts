@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { HoldPointRecord, LogLine, NanocycleRecord, TevisApiClient } from '../../cli/api-client.js';
 import { ApiProblemError } from '../../cli/errors.js';
 import { followSequencedStream } from '../../cli/event-stream.js';
-import { followNanocycleLogs, outputIsOver, readLogLines, settledNanocycle } from '../../cli/follow-nanocycle-logs.js';
+import { followNanocycleLogs, readLogLines, settledNanocycle } from '../../cli/follow-nanocycle-logs.js';
+import { nanocycleOutputIsOver as outputIsOver } from '../../contracts/stream-end.js';
 import { sse, tick } from '../support/fake-sse.js';
 
 const SESSION = 'sess_a1b2c3';

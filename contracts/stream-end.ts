@@ -1,0 +1,26 @@
+/**
+ * When a stream of a session's timeline or output has nothing more to follow: the API ends its
+ * SSE streams then, and the CLI stops following. Pure, shared by both.
+ */
+
+/** Session statuses after which nothing of the session changes or prints again (until a recover). */
+const SESSION_OVER: readonly string[] = ['ended', 'failed'];
+
+/** Nanocycle statuses after which it prints no more output. */
+const NANOCYCLE_OUTPUT_OVER: readonly string[] = ['completed', 'merged', 'failed', 'cancelled', 'rejected', 'conflict'];
+
+/** The last SSE event of a stream whose subject is over: `data` is `{"reason": …}`, it has no id. */
+export const STREAM_END_EVENT = 'end';
+
+export function sessionIsOver(status: string): boolean {
+  return SESSION_OVER.includes(status);
+}
+
+/**
+ * True when the nanocycle will print nothing more. `awaiting_approval` is both a plan or agent
+ * hold point (the TPU runs again after it) and the merge hold point (the work is done); the
+ * record's `finishedAt`, set when its own workflow ends, tells them apart.
+ */
+export function nanocycleOutputIsOver(nc: { status: string; finishedAt: unknown }): boolean {
+  return NANOCYCLE_OUTPUT_OVER.includes(nc.status) || (nc.finishedAt !== null && nc.finishedAt !== undefined);
+}
