@@ -673,6 +673,8 @@ describe.each(['postgres', 'pglite'] as const)('what the database cannot store, 
     // The nanocycle's record and its events reach the hold point just after the hold point
     // itself: take the snapshot once two in a row agree, or the refusals below would seem to change it.
     await waitFor('NC-001 awaiting approval', async () => (await db.call('GET', `/sessions/${dev}/nanocycles`)).json.nanocycles[0]?.status === 'awaiting_approval');
+    // The session workflow hears of it from its child a moment later: its live state too.
+    await waitFor('NC-001 awaiting approval in the live state', async () => (await db.call('GET', `/sessions/${dev}`)).json.state.activeContext.nanocycles[0]?.status === 'awaiting_approval');
     let before = await sessionSnapshot(dev);
     await waitFor('the record to settle at the hold point', async () => {
       const again = await sessionSnapshot(dev);
