@@ -1,15 +1,15 @@
 import type { Command } from 'commander';
 import { commandContext } from '../command-context.js';
-import { resolveSessionId } from '../session-argument.js';
+import { resolveSummarySessionId } from '../session-argument.js';
 
 export function registerSessionSummary(session: Command): void {
   session
     .command('summary')
     .description('the summary of an ended session: nanocycles completed, files changed, time spent, metrics')
-    .argument('[id]', 'session id (default: the current session)')
+    .argument('[id]', 'session id (default: the current session, else the one that ended last)')
     .action(async (given: string | undefined, _flags: object, command: Command) => {
       const ctx = commandContext(command);
-      const id = await resolveSessionId(ctx.config.home, given);
+      const id = await resolveSummarySessionId(ctx.config.home, given, () => ctx.client());
       const client = await ctx.client();
       if (ctx.json) {
         const summary = await client.summary(id);

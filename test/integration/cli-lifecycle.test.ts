@@ -26,7 +26,7 @@ import { freeLoopbackPort } from '../support/free-port.js';
  * as a user or a script would run it, checked by its JSON and its exit code.
  */
 
-const EXIT = { ok: 0, usage: 2, notFound: 3, conflict: 4, unavailable: 5, unauthorized: 6 } as const;
+const EXIT = { ok: 0, usage: 2, notFound: 3, conflict: 4, unavailable: 5, unauthorized: 6, sessionFailed: 7 } as const;
 
 describe('the CLI, end to end against `tevis up`', () => {
   const processes = new ProcessSet();
@@ -163,8 +163,10 @@ describe('the CLI, end to end against `tevis up`', () => {
     const summary = await ok('session', 'summary', b.id);
     expect(summary).toMatchObject({ sessionId: b.id, reason: 'user', nanocycles: { completed: 0 } });
     expect(summary.markdown).toContain(b.id);
-    // The ended session is no longer current: `info` without an id has nothing to show.
+    // The ended session is no longer current: `info` without an id has nothing to show, while
+    // `summary` without one shows the session that ended last.
     await fails(EXIT.usage, ['session', 'info']);
+    expect(await ok('session', 'summary')).toMatchObject({ sessionId: b.id, reason: 'user' });
     expect((await ok('session', 'list')).sessions.map((s: { id: string }) => s.id)).toEqual([a.id]);
   }, 600_000);
 
@@ -242,6 +244,13 @@ describe('the CLI, end to end against `tevis up`', () => {
     await fails(EXIT.usage, ['session', 'frobnicate']);
     expect(await ok('project', 'list')).toEqual(before);
     expect(existsSync('/tmp/pwned')).toBe(false);
+  }, 600_000);
+
+  it('a session that cannot start exits 7 and prints its failure', async () => {
+    await ok('project', 'create', 'vanished', '--repo', join(root, 'no-such-repository.git'));
+    const run = await fails(EXIT.sessionFailed, ['session', 'create', '--project', 'vanished']);
+    expect(run.json.error.detail).toMatch(/failed to start/);
+    expect(run.stderr).toMatch(/failed to start/);
   }, 600_000);
 
   it('unknown ids exit 3', async () => {
