@@ -310,8 +310,8 @@ export interface ArmedTimer {
  * The timers of the current run that are neither fired nor cancelled, from its history; the
  * session workflow has one while it waits (its inactivity timer).
  */
-export async function pendingTimers(handle: SessionHandle): Promise<ArmedTimer[]> {
-  const runId = (await handle.describe()).runId;
+export async function pendingTimers(handle: SessionHandle, ofRun?: string): Promise<ArmedTimer[]> {
+  const runId = ofRun ?? (await handle.describe()).runId;
   const history = await handle.client.getHandle(handle.workflowId, runId).fetchHistory();
   const started = new Map<string, ArmedTimer>();
   for (const event of history.events ?? []) {
@@ -373,8 +373,12 @@ export function settledOn(handle: SessionHandle): Promise<'closed' | 'timer' | '
         event.activityTaskCanceledEventAttributes;
       if (closedBy) openActivities.delete(String(closedBy.scheduledEventId));
     }
-    if (workflowTaskOpen || openActivities.size > 0) return undefined;
-    return (await pendingTimers(handle)).length > 0 ? ('timer' as const) : ('nothing' as const);
+    // The run described may have closed (continued as new) before its history was read: a closed
+    // run has nothing open by definition, so look again at whichever run comes next.
+    const closed = events.some((e) => e.workflowExecutionContinuedAsNewEventAttributes || e.workflowExecutionCompletedEventAttributes || e.workflowExecutionFailedEventAttributes);
+    if (closed || workflowTaskOpen || openActivities.size > 0) return undefined;
+    // The timers of this same run: a newer one may not have armed its own yet.
+    return (await pendingTimers(handle, description.runId)).length > 0 ? ('timer' as const) : ('nothing' as const);
   });
 }
 
