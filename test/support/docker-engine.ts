@@ -102,14 +102,15 @@ export async function aptInstall(pkg: string, why: string): Promise<void> {
   await run('apt-get', ['install', '-y', '--no-install-recommends', pkg], { env });
 }
 
-async function ensureDockerd(): Promise<string> {
-  let dockerd = onPath('dockerd');
-  if (!dockerd) {
-    await aptInstall('docker.io', 'dockerd is missing');
-    dockerd = onPath('dockerd');
+/** `program` from PATH, installing Debian's `pkg` first when it is missing. */
+export async function ensureProgram(program: string, pkg: string): Promise<string> {
+  let found = onPath(program);
+  if (!found) {
+    await aptInstall(pkg, `${program} is missing`);
+    found = onPath(program);
   }
-  if (!dockerd) throw new Error('dockerd is still missing after installing docker.io');
-  return dockerd;
+  if (!found) throw new Error(`${program} is still missing after installing ${pkg}`);
+  return found;
 }
 
 /** A statically linked busybox: it must run inside an image that has no libc. */
@@ -135,7 +136,7 @@ async function unmountUnder(dir: string): Promise<void> {
 
 async function launch(): Promise<DockerEngine & { shutdown(): Promise<void> }> {
   const began = performance.now();
-  const dockerd = await ensureDockerd();
+  const dockerd = await ensureProgram('dockerd', 'docker.io');
   const busybox = await ensureStaticBusybox();
 
   // Short: a unix socket path must stay under 108 bytes.
