@@ -21,8 +21,6 @@ export interface CursorSource<T, C> {
   /** The SSE `id` a client sends back as Last-Event-ID to resume after `cursor`. */
   idOf(cursor: C): string;
   eventOf(item: T): { event: string; data: string };
-  /** Ends the stream once an item says there will be no more (e.g. the session ended). */
-  isLast?(item: T): boolean;
   /**
    * Why nothing more will come (e.g. "session ended"), or null while more may. Asked before each
    * read, so everything written before the answer is still sent before the stream ends.
@@ -66,11 +64,10 @@ export async function streamByCursor<T, C>(c: Context, database: OpenDatabase, s
             const { event, data } = source.eventOf(item);
             cursor = source.advance(cursor, item);
             await stream.writeSSE({ id: source.idOf(cursor), event, data });
-            if (source.isLast?.(item)) finished = true;
           }
-          if (batch.length < BATCH || stream.aborted || finished) break;
+          if (batch.length < BATCH || stream.aborted) break;
         }
-        if (over !== null && !finished && !stream.aborted) {
+        if (over !== null && !stream.aborted) {
           await stream.writeSSE({ event: STREAM_END_EVENT, data: JSON.stringify({ reason: over }) });
           finished = true;
         }
@@ -90,7 +87,6 @@ export interface SequencedSource<T> {
   read(after: number, limit: number): Promise<T[]>;
   seqOf(item: T): number;
   eventOf(item: T): { event: string; data: string };
-  isLast?(item: T): boolean;
   finished?(): Promise<string | null>;
 }
 
