@@ -11,6 +11,7 @@ import { runTpu } from './tpu/run-tpu.js';
 import type { TpuExecutor } from './tpu/tpu-executor.js';
 import type { TpuRunInput } from './tpu/tpu-spec.js';
 import { readAgentHoldRequest } from './agent-hold-request.js';
+import { pushNanocycleBranch, type PushNanocycleBranchInput } from './push-nanocycle-branch.js';
 import { pushSessionBranch } from './push-session-branch.js';
 import { mergeReviewBranch } from './review-git.js';
 import { commitNanocycle, createNanocycleWorktree, mergeNanocycle, workspaceOfWorktree, worktreePath } from './nanocycle-git.js';
@@ -49,7 +50,7 @@ export function createSessionActivities(deps: ActivityDeps) {
     // Record writes fail at once, for good, when the database refuses their data (see unrecordable.ts).
     recordTransition: (input: RecordTransitionInput) => failFastOnDataError(() => recordTransition(deps.db, input)),
     confirmSessionStart: (input: { sessionId: string; phase: 'start' | 'recover' }) => confirmSessionStart(deps.db, input),
-    cloneWorkspace: (input: CloneWorkspaceInput) => cloneWorkspace(deps.home, input),
+    cloneWorkspace: (input: CloneWorkspaceInput) => cloneWorkspace(deps.home, input, deps.db),
     loadSessionContext: (input: LoadContextInput) => loadSessionContext(deps.db, input),
     checkServices: async (): Promise<Record<string, ServiceCheck>> => {
       const [database, containerEngine] = await Promise.all([checkDatabase(deps.db, deps.dbKind), checkContainerEngine(tpu)]);
@@ -73,6 +74,7 @@ export function createSessionActivities(deps: ActivityDeps) {
     mergeNanocycle: (input: { workspace: string; branch: string; message: string }) => mergeNanocycle(input),
     readAgentHoldRequest: (input: { worktree: string }) => readAgentHoldRequest(input),
     pushSessionBranch: (input: { workspace: string; branch: string }) => pushSessionBranch(input),
+    pushNanocycleBranch: (input: PushNanocycleBranchInput) => pushNanocycleBranch(input),
     recordNanocycle: (input: { nanocycle: NanocycleRecord; event?: NewTimelineEvent }) => failFastOnDataError(() => recordNanocycle(deps.db, input)),
     recordHoldPointOpened: (input: OpenHoldPointInput) => failFastOnDataError(() => recordHoldPointOpened(deps.db, input)),
     recordHoldPointResolved: (input: ResolveHoldPointInput) => failFastOnDataError(() => recordHoldPointResolved(deps.db, input)),

@@ -66,7 +66,7 @@ export function addExecutionOptions(command: Command, { update }: { update: bool
     .option('--pids <n>', 'TPU process limit (default 256)', parseInteger)
     .option('--disk <mb>', 'what a TPU may write into its worktree, in MB, e.g. 512 or 2g (default 1024)', parseMemoryMb)
     .option('--tpu-timeout <duration>', 'stop a TPU run after this long, e.g. 30m or 1h (default 1h)', parseDuration)
-    .addOption(new Option('--push <policy>', 'push the session branch to the remote (default never)').choices(PUSH_POLICIES))
+    .addOption(new Option('--push <policy>', 'what reaches the remote: never; nanocycle-branches (default: each merged feat/nc-NNN-… branch, never the session branch); on-merge or on-end (those, and the session branch after each merge or at the end)').choices(PUSH_POLICIES))
     .option('--webhook <url>', 'POST each hold point opened and resolved here, signed with HMAC-SHA256 (TEVIS_WEBHOOK_SECRET)')
     .option('--hold-deadline <duration>', 'what nobody answers in this long gets --hold-deadline-action, e.g. 24h; 0 removes it', parseDuration)
     .addOption(new Option('--hold-deadline-action <action>', 'at the deadline: reject the hold point or pause the session (default reject)').choices(['reject', 'pause']))

@@ -14,7 +14,29 @@ export const HoldPolicy = z.object({
 });
 export type HoldPolicy = z.infer<typeof HoldPolicy>;
 
-export const PUSH_POLICIES = ['never', 'on-merge', 'on-end'] as const;
+/**
+ * What a project sends to its remote:
+ * - `never`: nothing.
+ * - `nanocycle-branches` (the default): each nanocycle branch (`feat/nc-NNN-…`) once it is
+ *   merged, so a review session can open it; the session branch stays in the workspace.
+ * - `on-merge`: the nanocycle branches, and the session branch after each merge.
+ * - `on-end`: the nanocycle branches, and the session branch when the session ends.
+ */
+export const PUSH_POLICIES = ['never', 'nanocycle-branches', 'on-merge', 'on-end'] as const;
+export type PushPolicy = (typeof PUSH_POLICIES)[number];
+
+/** New projects push their nanocycle branches and never their base branch. */
+export const DEFAULT_PUSH_POLICY: PushPolicy = 'nanocycle-branches';
+
+/** The policy of stored settings; settings without one (hand-made, or older) take the default. */
+export function pushPolicyOf(execution: { push?: PushPolicy | null }): PushPolicy {
+  return execution.push ?? DEFAULT_PUSH_POLICY;
+}
+
+/** Every policy but `never` sends merged nanocycle branches to the remote. */
+export function pushesNanocycleBranches(policy: PushPolicy): boolean {
+  return policy !== 'never';
+}
 
 /** The executors a project may require (the worker's choice otherwise). */
 export const TPU_EXECUTOR_REQUIREMENTS = ['docker', 'sandbox'] as const;
@@ -62,7 +84,7 @@ export const DEFAULT_EXECUTION_SETTINGS: ExecutionSettings = {
   network: false,
   limits: { memoryMb: 1024, cpus: 1, pids: 256, diskMb: DEFAULT_DISK_MB },
   timeoutSeconds: 3600,
-  push: 'never',
+  push: DEFAULT_PUSH_POLICY,
   webhookUrl: null,
   holdDeadline: null,
   executor: null,

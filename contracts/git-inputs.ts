@@ -55,6 +55,17 @@ export function branchNameProblem(name: string): string | null {
   return null;
 }
 
+/** A nanocycle's own branch as `nanocycleBranch` makes it: `feat/nc-007-auth-system`. */
+const NANOCYCLE_BRANCH = /^feat\/nc-\d{3,}-[a-z0-9][a-z0-9-]{0,39}$/;
+
+/**
+ * Why `name` is not a nanocycle branch Tevis may push, or null. Pushes of nanocycle work go
+ * only to such branches, so a push policy that sends them can never reach a base branch.
+ */
+export function nanocycleBranchProblem(name: string): string | null {
+  return branchNameProblem(name) ?? (NANOCYCLE_BRANCH.test(name) ? null : 'is not a nanocycle branch (feat/nc-NNN-name)');
+}
+
 /*
  * A refine never shows in JSON Schema. Each schema below carries the part of its rules a pattern
  * can say (what every accepted value matches) and describes the rest, so the OpenAPI document is

@@ -1,7 +1,7 @@
-import { ApplicationFailure, executeChild, getExternalWorkflowHandle, proxyActivities, setHandler, sleep, workflowInfo } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, executeChild, getExternalWorkflowHandle, patched, proxyActivities, setHandler, sleep, workflowInfo } from '@temporalio/workflow';
 import type { SessionActivities } from '../activities/index.js';
 import { sessionCan } from '../contracts/capabilities.js';
-import { DEFAULT_EXECUTION_SETTINGS } from '../contracts/execution-settings.js';
+import { DEFAULT_EXECUTION_SETTINGS, pushPolicyOf, pushesNanocycleBranches } from '../contracts/execution-settings.js';
 import { HoldPointResolve, NanocycleCreate, NanocycleMerge, holdPointId, nanocycleBranch, nanocycleId, type NanocycleStatus } from '../contracts/nanocycle.js';
 import type { CommandStamp } from '../contracts/sealed-commands.js';
 import type { HoldPointBrief, NanocycleBrief, SessionWorkflowState } from '../contracts/session-state.js';
@@ -25,6 +25,12 @@ import { refuseInvalid } from './validate-input.js';
 const acts = proxyActivities<SessionActivities>({
   startToCloseTimeout: '5 minutes',
   retry: { initialInterval: '1 second', maximumInterval: '30 seconds', maximumAttempts: 20 },
+});
+
+/** A remote that does not answer is given a few tries, then the push is reported as failed. */
+const pushes = proxyActivities<SessionActivities>({
+  startToCloseTimeout: '6 minutes',
+  retry: { initialInterval: '2 seconds', maximumInterval: '30 seconds', maximumAttempts: 3, nonRetryableErrorTypes: ['validation', 'workspace-repository-missing'] },
 });
 
 const FINAL: readonly string[] = ['merged', 'failed', 'cancelled', 'rejected'];
@@ -92,6 +98,32 @@ export function installNanocycles(state: SessionWorkflowState, noteActivity: () 
   };
 
   /**
+   * Push policy: a merged nanocycle's branch goes to the remote under its own name (every policy
+   * but `never`). A refusal, or a push that could not be made at all, is on the timeline and the
+   * nanocycle stays merged.
+   */
+  const pushNanocycle = async (id: string) => {
+    const nc = brief(id)!;
+    let outcome: { pushed: boolean; commit: string | null; error: string | null };
+    try {
+      outcome = await pushes.pushNanocycleBranch({ workspace: state.workspacePath!, branch: nc.branch, base: state.branch });
+    } catch (error) {
+      if (!(error instanceof ActivityFailure)) throw error;
+      outcome = { pushed: false, commit: nc.commit ?? null, error: error.cause?.message ?? error.message };
+    }
+    await acts.recordTransition({
+      sessionId: state.sessionId,
+      changes: {},
+      event: {
+        sessionId: state.sessionId,
+        type: outcome.pushed ? 'branch.pushed' : 'branch.push_failed',
+        data: { branch: nc.branch, commit: outcome.commit, why: `${id} merged`, nanocycleId: id, error: outcome.error },
+        key: eventKey(),
+      },
+    });
+  };
+
+  /**
    * The project's hold-point deadline: a hold point nobody answered in time is rejected, or the
    * session is paused so the work waits without a clock running out on it.
    */
@@ -118,6 +150,8 @@ export function installNanocycles(state: SessionWorkflowState, noteActivity: () 
         nc.commit = outcome.commit;
         nc.detail = null;
         await setStatus(id, 'merged', 'nanocycle.merged', { commit: outcome.commit });
+        // Histories from before nanocycle branches were pushed merged without it.
+        if (pushesNanocycleBranches(pushPolicyOf(execution)) && patched('push-nanocycle-branches')) await pushNanocycle(id);
         if (execution.push === 'on-merge') await pushBranch(`${id} merged`);
       } else {
         nc.detail = `conflicts in ${outcome.conflicts.join(', ')}`;

@@ -1,5 +1,5 @@
 import { formatDuration } from '../../contracts/durations.js';
-import { DEFAULT_DISK_MB, DEFAULT_EXECUTION_SETTINGS, type ExecutionSettings } from '../../contracts/execution-settings.js';
+import { DEFAULT_DISK_MB, DEFAULT_EXECUTION_SETTINGS, pushPolicyOf, type ExecutionSettings, type PushPolicy } from '../../contracts/execution-settings.js';
 import type { Project } from '../../contracts/project.js';
 import { formatTimestamp, renderFields, renderTable } from '../output.js';
 
@@ -10,6 +10,20 @@ export function holdPolicyText(policy: ExecutionSettings['holdPolicy']): string 
 }
 
 /** The execution settings, indented under `Execution:` in `project show`. */
+/** The push policy and what it sends, in words. */
+export function pushPolicyText(policy: PushPolicy): string {
+  switch (policy) {
+    case 'never':
+      return 'never (nothing reaches the remote)';
+    case 'nanocycle-branches':
+      return 'nanocycle-branches (each merged nanocycle branch; never the session branch)';
+    case 'on-merge':
+      return 'on-merge (nanocycle branches, and the session branch after each merge)';
+    case 'on-end':
+      return 'on-end (nanocycle branches, and the session branch when the session ends)';
+  }
+}
+
 export function renderExecutionSettings(execution: ExecutionSettings): string {
   const { limits } = execution;
   return renderFields(
@@ -22,7 +36,7 @@ export function renderExecutionSettings(execution: ExecutionSettings): string {
       ['Executor', execution.executor ?? "the worker's (TEVIS_TPU_EXECUTOR)"],
       ['Limits', `${limits.memoryMb} MB memory, ${limits.cpus} CPU${limits.cpus === 1 ? '' : 's'}, ${limits.pids} processes, ${limits.diskMb ?? DEFAULT_DISK_MB} MB disk`],
       ['TPU timeout', formatDuration(execution.timeoutSeconds)],
-      ['Push', execution.push],
+      ['Push', pushPolicyText(pushPolicyOf(execution))],
       ['Hold deadline', execution.holdDeadline ? `${formatDuration(execution.holdDeadline.seconds)}, then ${execution.holdDeadline.action === 'pause' ? 'pause the session' : 'reject'}` : 'none'],
       ['Webhook', execution.webhookUrl ?? 'none'],
     ],

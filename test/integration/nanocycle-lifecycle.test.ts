@@ -213,7 +213,7 @@ describe('nanocycles on the sandbox executor', () => {
       }
       await waitFor(`the ${push} push`, async () => (await onRemote()) === `${push}\n`);
       // The event is written after the push returns: wait for it, then make sure it is the only one.
-      const pushed = async () => ((await h.call('GET', `/sessions/${session.id}/events`)).json.events as any[]).filter((e) => e.type === 'branch.pushed');
+      const pushed = async () => ((await h.call('GET', `/sessions/${session.id}/events`)).json.events as any[]).filter((e) => e.type === 'branch.pushed' && e.data.branch === 'main');
       await waitFor('the branch.pushed event', async () => (await pushed()).length > 0);
       expect(await pushed()).toHaveLength(1);
       if (push === 'on-merge') await h.call('POST', `/sessions/${session.id}/end`);

@@ -195,7 +195,7 @@ describe('project execution flags', () => {
   });
 
   it('refuses a push policy that does not exist', () => {
-    expect(() => parse(['--push', 'sometimes'])).toThrow(/Allowed choices are never, on-merge, on-end/);
+    expect(() => parse(['--push', 'sometimes'])).toThrow(/Allowed choices are never, nanocycle-branches, on-merge, on-end/);
   });
 
   it('names the flag when the contract refuses a value', () => {

@@ -192,7 +192,7 @@ describe('project show: execution settings', () => {
     expect(text).toMatch(/^ {2}Network: +none \(loopback only\)$/m);
     expect(text).toMatch(/^ {2}Limits: +1024 MB memory, 1 CPU, 256 processes, 1024 MB disk$/m);
     expect(text).toMatch(/^ {2}TPU timeout: +1h 0m$/m);
-    expect(text).toMatch(/^ {2}Push: +never$/m);
+    expect(text).toMatch(/^ {2}Push: +nanocycle-branches \(each merged nanocycle branch; never the session branch\)$/m);
     expect(text).toMatch(/^ {2}Hold deadline: +none$/m);
   });
 
