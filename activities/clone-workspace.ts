@@ -4,6 +4,8 @@ import { basename, dirname, join } from 'node:path';
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { branchNameProblem, repositoryUrlProblem } from '../contracts/git-inputs.js';
+import type { Database } from '../db/database.js';
+import { carryForward, type CarryForward } from './carry-forward.js';
 import { hasWorkspaceRepository, workspaceRepository } from './git-repository.js';
 import { GitError, runGit } from './git.js';
 
@@ -11,13 +13,22 @@ export interface CloneWorkspaceInput {
   sessionId: string;
   repository: string;
   branch: string;
+  /**
+   * A new session's first clone: start from the work an earlier session of this project and
+   * branch merged but never pushed (see carry-forward.ts). Absent when a workspace is cloned
+   * again (recover, restore) and in histories from before.
+   */
+  carryForwardFrom?: { project: string };
 }
 
 export interface ClonedWorkspace {
   path: string;
+  /** Where the workspace starts: the remote's head, or the commit carried forward. */
   startCommit: string;
   /** False when a workspace from an earlier attempt was already complete and was kept. */
   cloned: boolean;
+  /** What was (or was not) carried forward from an earlier session; on the timeline already. */
+  carryForward?: CarryForward | null;
 }
 
 export function workspacePath(home: string, sessionId: string): string {
@@ -40,7 +51,7 @@ const PERMANENT_GIT_FAILURES = [/Remote branch .* not found/i, /does not appear 
  * either a finished workspace (kept) or nothing (clones again): the clone goes to a temporary
  * directory and is renamed into place only when complete.
  */
-export async function cloneWorkspace(home: string, input: CloneWorkspaceInput): Promise<ClonedWorkspace> {
+export async function cloneWorkspace(home: string, input: CloneWorkspaceInput, db?: Database): Promise<ClonedWorkspace> {
   const urlProblem = repositoryUrlProblem(input.repository);
   const branchProblem = branchNameProblem(input.branch);
   if (urlProblem || branchProblem) {
@@ -80,7 +91,23 @@ export async function cloneWorkspace(home: string, input: CloneWorkspaceInput): 
   } finally {
     clearInterval(heartbeat);
   }
+  // Before the rename: a workspace in place is one that is finished, carried forward or not.
+  let carried: CarryForward | null = null;
+  if (input.carryForwardFrom && db) {
+    const beat = setInterval(() => Context.current().heartbeat({ phase: 'carrying forward' }), 2000);
+    try {
+      carried = await carryForward(db, {
+        sessionId: input.sessionId,
+        project: input.carryForwardFrom.project,
+        branch: input.branch,
+        repo: workspaceRepository(partial),
+        workspaceOf: (sessionId) => workspacePath(home, sessionId),
+      });
+    } finally {
+      clearInterval(beat);
+    }
+  }
   await rename(partial, path);
   const startCommit = (await runGit(['rev-parse', 'HEAD'], { repo: workspaceRepository(path) })).trim();
-  return { path, startCommit, cloned: true };
+  return { path, startCommit, cloned: true, carryForward: carried };
 }

@@ -75,6 +75,11 @@ function renderMarkdown(s: Omit<SessionSummary, 'markdown'>): string {
     for (const n of s.nanocycles.items) lines.push(`- ${n.id}: ${n.status} (${n.name}) · ${n.filesChanged} file(s)${n.commit ? ` · ${n.commit.slice(0, 10)}` : ''} · TPU ${n.tpuSeconds}s`);
     lines.push('');
   }
+  if (s.pushFailures?.length) {
+    lines.push('## Pushes that failed', '');
+    for (const p of s.pushFailures) lines.push(`- ${p.branch}${p.commit ? ` at ${p.commit.slice(0, 10)}` : ''} (${p.why}): ${p.error.split('\n')[0]}`);
+    lines.push('');
+  }
   if (s.review) lines.push('## Review', '', `- ${reviewLine(s.branch, s.review)}`, '');
   lines.push('## Metrics', '');
   for (const [name, value] of Object.entries(s.metrics)) lines.push(`- ${name}: ${value}`);
@@ -125,6 +130,7 @@ export async function generateSessionSummary(db: Database, input: GenerateSummar
   for (const nc of ncRows) byStatus[nc.status] = (byStatus[nc.status] ?? 0) + 1;
   const timeSpentSeconds = Math.max(0, Math.round((Date.parse(input.endedAt) - Date.parse(state.startedAt)) / 1000));
   const pausedSeconds = pausedTime(events, input.endedAt);
+  const pushFailures = events.filter((e) => e.type === 'branch.push_failed').map((e) => pushFailure(e.data));
   const base: Omit<SessionSummary, 'markdown'> = {
     sessionId: state.sessionId,
     project: state.project,
@@ -150,11 +156,18 @@ export async function generateSessionSummary(db: Database, input: GenerateSummar
       holdWaitSeconds,
       workflowRuns: state.run,
     },
+    ...(pushFailures.length ? { pushFailures } : {}),
     ...(state.review ? { review: state.review } : {}),
   };
   const summary: SessionSummary = { ...base, markdown: renderMarkdown(base) };
   await saveSummary(db, state.project, summary);
   return summary;
+}
+
+const textOf = (value: unknown): string => (typeof value === 'string' ? value : '');
+
+function pushFailure(data: Record<string, unknown>): NonNullable<SessionSummary['pushFailures']>[number] {
+  return { branch: textOf(data.branch), commit: typeof data.commit === 'string' ? data.commit : null, why: textOf(data.why), error: textOf(data.error) || 'refused' };
 }
 
 /** Seconds spent paused, from the paused/resumed pairs on the timeline. */

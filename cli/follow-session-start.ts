@@ -3,7 +3,8 @@ import type { TevisApiClient } from './api-client.js';
 import { describeEvent } from './render/timeline-event.js';
 
 export type StartOutcome =
-  | { status: 'active'; workspacePath: string | null }
+  /** `startedFrom`: what was (or was not) carried forward from an earlier session, in words. */
+  | { status: 'active'; workspacePath: string | null; startedFrom?: string }
   | { status: 'failed'; failure: string }
   /** Ended while still starting, e.g. `session end` from another terminal. */
   | { status: 'ended'; reason: string };
@@ -23,9 +24,11 @@ const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
 /** What the events seen so far say about the start, or null while it is still going on. */
 export function startOutcome(events: TimelineEvent[]): StartOutcome | null {
   let workspacePath: string | null = null;
+  let startedFrom: string | undefined;
   for (const event of events) {
     if (event.type === 'workspace.cloned' && typeof event.data.path === 'string') workspacePath = event.data.path;
-    if (event.type === 'session.active') return { status: 'active', workspacePath };
+    if (event.type === 'workspace.carried_forward' || event.type === 'workspace.not_carried_forward') startedFrom = describeEvent(event);
+    if (event.type === 'session.active') return { status: 'active', workspacePath, ...(startedFrom ? { startedFrom } : {}) };
     if (event.type === 'session.failed') return { status: 'failed', failure: String(event.data.error ?? 'no reason recorded') };
     if (event.type === 'session.ended') return { status: 'ended', reason: String(event.data.reason ?? 'user') };
   }

@@ -25,6 +25,8 @@ export const SessionSummary = z
     startCommit: z.string().nullable(),
     endCommit: z.string().nullable(),
     metrics: z.record(z.string(), z.number()),
+    /** Pushes the remote refused or that could not be made (`branch.push_failed`), oldest first. */
+    pushFailures: z.array(z.object({ branch: z.string(), commit: z.string().nullable(), why: z.string(), error: z.string() })).optional(),
     /** Review sessions: the base and what was decided (merged, rejected, conflict or still pending). */
     review: ReviewState.optional(),
     markdown: z.string(),

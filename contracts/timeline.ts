@@ -15,6 +15,8 @@ export const TIMELINE_EVENT_TYPES = [
   'session.failed',
   'session.recovered',
   'workspace.recloned',
+  'workspace.carried_forward',
+  'workspace.not_carried_forward',
   'file.edited',
   'plan.drafted',
   'nanocycle.queued',

@@ -14,6 +14,10 @@ function describe(/** @type {any} */ e) {
     case 'nanocycle.conflict': return `${nc}conflicts in ${(d.conflicts ?? []).join(', ')}`;
     case 'holdpoint.opened': return `hold point ${d.id ?? d.holdPointId ?? ''} opened: ${d.reason ?? ''}`;
     case 'holdpoint.resolved': return `hold point ${d.id ?? d.holdPointId ?? ''} ${d.status ?? 'resolved'}${d.by ? ` by ${d.by}` : ''}${d.comment ? ` — "${d.comment}"` : ''}`;
+    case 'workspace.carried_forward': return `started from ${String(d.commit ?? '').slice(0, 10)}, carried forward from session ${d.fromSession}: ${d.commits ?? 0} commit(s) merged there and not on the remote`;
+    case 'workspace.not_carried_forward': return `not carried forward: ${d.fix ?? d.reason ?? ''}`;
+    case 'branch.pushed': return `pushed ${d.branch}${d.commit ? ` (${String(d.commit).slice(0, 10)})` : ''}`;
+    case 'branch.push_failed': return `push of ${d.branch} failed: ${String(d.error ?? '').split('\n')[0]}`;
     case 'session.paused': return `paused${d.reason ? `: ${d.reason}` : ''}`;
     case 'session.ended': return `ended (${d.reason ?? 'user'})`;
     default: return nc + e.type.replace(/^[a-z]+\./, '').replace(/_/g, ' ');

@@ -276,7 +276,10 @@ export async function sessionWorkflow(input: SessionWorkflowInput): Promise<Tran
 
   async function prepareWorkspace(): Promise<void> {
     await writeEvent('workspace.cloning', { repository: redactCredentials(state.repository), branch: state.branch });
-    const cloned = await workspace.cloneWorkspace({ sessionId: state.sessionId, repository: state.repository, branch: state.branch });
+    // A working session starts from the work earlier ones merged on its branch (the activity
+    // says on the timeline what it carried forward, or why not); a review session from the remote.
+    const carryForwardFrom = state.type === 'review' ? {} : { carryForwardFrom: { project: state.project } };
+    const cloned = await workspace.cloneWorkspace({ sessionId: state.sessionId, repository: state.repository, branch: state.branch, ...carryForwardFrom });
     state.workspacePath = cloned.path;
     state.startCommit ??= cloned.startCommit;
     await writeEvent('workspace.cloned', { path: cloned.path, startCommit: state.startCommit, reused: !cloned.cloned }, { workspacePath: cloned.path, startCommit: state.startCommit });

@@ -78,7 +78,11 @@ export function registerSessionCreate(session: Command): void {
         }
         progress.succeed(`${created.id} is active`);
         const { session } = await client.getSession(created.id);
-        ctx.out.result(session, () => `session ${session.id} is active (current)\nWorkspace: ${session.workspacePath ?? outcome.workspacePath ?? 'unknown'}`);
+        const startedFrom = outcome.status === 'active' ? outcome.startedFrom : undefined;
+        ctx.out.result(
+          startedFrom ? { ...session, startedFrom } : session,
+          () => `session ${session.id} is active (current)\nWorkspace: ${session.workspacePath ?? outcome.workspacePath ?? 'unknown'}${startedFrom ? `\n${startedFrom[0]!.toUpperCase()}${startedFrom.slice(1)}` : ''}`,
+        );
       } finally {
         process.off('SIGINT', interrupted);
       }

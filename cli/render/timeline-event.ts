@@ -25,6 +25,10 @@ export function describeEvent(event: Pick<TimelineEvent, 'type' | 'data'>): stri
       return `cloning ${text(d.repository)} (${text(d.branch)})…`;
     case 'workspace.cloned':
       return d.reused ? `workspace reused at ${text(d.path)}` : `cloned into ${text(d.path)}`;
+    case 'workspace.carried_forward':
+      return `started from ${text(d.commit).slice(0, 10)}, carried forward from session ${text(d.fromSession)}: ${count(d.commits)} commit(s) merged there and not on the remote`;
+    case 'workspace.not_carried_forward':
+      return `not carried forward: ${text(d.fix)}`;
     case 'workspace.recloned':
       return `workspace re-cloned at ${text(d.path)}`;
     case 'context.loaded':
