@@ -252,6 +252,23 @@ describe('Mission Control', () => {
     await shoot('6-summary');
   });
 
+  it('starts the next session from the merged work, and its timeline says so in words', async () => {
+    // The ended session pushed its merged nanocycle branch, never main.
+    expect(await page.locator('#timeline-list li[data-type="branch.pushed"]').textContent()).toContain('pushed feat/nc-001-greeting');
+    await page.locator('#new-session summary').click();
+    await page.getByLabel('Type').selectOption('development');
+    await page.getByRole('button', { name: 'Create session' }).click();
+    const carried = page.locator('#timeline-list li[data-type="workspace.carried_forward"]');
+    await carried.waitFor({ timeout: WAIT });
+    const text = (await carried.textContent()) ?? '';
+    expect(text).toContain(`carried forward from session ${sessionId}: 2 commit(s) merged there and not on the remote`);
+    expect(text).not.toContain('{');
+    await expect.poll(() => page.locator('#session-title').textContent(), { timeout: WAIT }).toContain('active');
+    await shoot('6b-carried-forward');
+    await page.getByRole('button', { name: 'End session' }).click();
+    await expect.poll(() => page.locator('#session-title').textContent(), { timeout: WAIT }).toContain('ended');
+  });
+
   it('shows a project made elsewhere (e.g. by the CLI) without a reload', async () => {
     await createProject(h, { name: 'elsewhere', repository: remote });
     await expect.poll(() => page.locator('#project-picker option').allTextContents(), { timeout: WAIT }).toEqual(['elsewhere', 'mission']);
