@@ -33,6 +33,18 @@ describe('followSessionStart', () => {
     expect(steps.at(-1)).toBe('active');
   });
 
+  it('returns what the start carried forward, or why it did not, in words', async () => {
+    const carried = [event(1, 'workspace.cloning', {}), event(2, 'workspace.carried_forward', { fromSession: 'sess_zzzzzz', commit: 'c'.repeat(40), commits: 2 }), event(3, 'workspace.cloned', { path: '/ws' }), event(4, 'session.active')];
+    const client = (events: TimelineEvent[]) => ({ events: async () => events }) as unknown as TevisApiClient;
+    expect(await followSessionStart(client(carried), ID, { onStep: () => {}, sleep: async () => {} })).toEqual({
+      status: 'active',
+      workspacePath: '/ws',
+      startedFrom: 'started from cccccccccc, carried forward from session sess_zzzzzz: 2 commit(s) merged there and not on the remote',
+    });
+    const notCarried = [event(1, 'workspace.not_carried_forward', { reason: 'workspace-gone', fix: 'its workspace is gone; use --push on-merge' }), event(2, 'session.active')];
+    expect(await followSessionStart(client(notCarried), ID, { onStep: () => {}, sleep: async () => {} })).toMatchObject({ startedFrom: 'not carried forward: its workspace is gone; use --push on-merge' });
+  });
+
   it('returns the failure of a session that could not start', async () => {
     const client = { events: async () => [event(1, 'workspace.cloning', {}), event(2, 'session.failed', { error: 'git clone failed' })] } as unknown as TevisApiClient;
     expect(await followSessionStart(client, ID, { onStep: () => {}, sleep: async () => {} })).toEqual({ status: 'failed', failure: 'git clone failed' });

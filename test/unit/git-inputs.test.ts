@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { branchNameProblem, redactCredentials, repositoryUrlProblem } from '../../contracts/git-inputs.js';
+import { branchNameProblem, nanocycleBranchProblem, redactCredentials, repositoryUrlProblem } from '../../contracts/git-inputs.js';
+import { nanocycleBranch } from '../../contracts/nanocycle.js';
 
 describe('repositoryUrlProblem', () => {
   it.each(['https://example.com/org/repo.git', 'ssh://git@example.com/org/repo.git', 'git@example.com:org/repo.git', '/srv/git/repo.git', 'file:///srv/git/repo.git', 'git://example.com/repo'])(
@@ -36,5 +37,15 @@ describe('redactCredentials', () => {
   });
   it('leaves text without credentials alone', () => {
     expect(redactCredentials('git@example.com:org/repo.git not found')).toBe('git@example.com:org/repo.git not found');
+  });
+});
+
+describe('nanocycleBranchProblem', () => {
+  it('accepts the branches nanocycles get, and nothing a push could aim at a base branch', () => {
+    expect(nanocycleBranchProblem(nanocycleBranch('NC-007', 'auth-system'))).toBeNull();
+    expect(nanocycleBranchProblem('feat/nc-1234-x')).toBeNull();
+    for (const name of ['main', 'feat/login', 'feat/nc-01-x', 'feat/nc-001-', 'feat/nc-001-x/../main', 'feat/nc-001-UPPER', 'refs/heads/feat/nc-001-x', '-feat/nc-001-x']) {
+      expect(nanocycleBranchProblem(name), name).not.toBeNull();
+    }
   });
 });
