@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { rm } from 'node:fs/promises';
+import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ProcessSet, cleanEnv, describeRun, runCli } from '../support/durability-kit.js';
@@ -128,11 +128,23 @@ describe('carrying work forward', () => {
     expect(await git(['for-each-ref', '--format=%(refname)'], fx.remote)).toBe('refs/heads/main\n');
     expect(await remoteRef(fx, 'main')).toBe(fx.heads.main);
 
-    const { session: second } = await createActiveSession(h, { project: 'cf-never' });
-    expect(second.startCommit).toBe(summary.endCommit);
-    expect((await eventOf(second.id, 'workspace.carried_forward')).data).toMatchObject({ fromSession: first.id, commit: summary.endCommit });
-    expect(existsSync(join(second.workspacePath, 'KEPT.md'))).toBe(true);
-    await endSession(second.id);
+    // A planning session starts from it too, and what it commits on the branch is carried on.
+    const { session: planning } = await createActiveSession(h, { project: 'cf-never', type: 'planning' });
+    expect(planning.startCommit).toBe(summary.endCommit);
+    expect((await eventOf(planning.id, 'workspace.carried_forward')).data).toMatchObject({ fromSession: first.id, commit: summary.endCommit });
+    expect(existsSync(join(planning.workspacePath, 'KEPT.md'))).toBe(true);
+    // As a planning session's context edits are committed to `.tevis/` on its branch.
+    await writeFile(join(planning.workspacePath, '.tevis', 'notes.md'), 'decided: carry it\n');
+    await git(['add', '.tevis/notes.md'], planning.workspacePath);
+    await git(['commit', '-q', '-m', 'planning notes'], planning.workspacePath);
+    const planned = await endSession(planning.id);
+
+    const { session: third } = await createActiveSession(h, { project: 'cf-never' });
+    expect(third.startCommit).toBe(planned.endCommit);
+    expect((await eventOf(third.id, 'workspace.carried_forward')).data).toMatchObject({ fromSession: planning.id, commit: planned.endCommit, commits: 3 });
+    expect(readFileSync(join(third.workspacePath, '.tevis', 'notes.md'), 'utf8')).toBe('decided: carry it\n');
+    await endSession(third.id);
+    expect(await git(['for-each-ref', '--format=%(refname)'], fx.remote)).toBe('refs/heads/main\n');
   });
 
   it('starts from the remote and says why when the remote moved on since', async () => {

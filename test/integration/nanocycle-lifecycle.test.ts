@@ -206,6 +206,8 @@ describe('nanocycles on the sandbox executor', () => {
       const { session } = await createActiveSession(h, { project: name });
       await h.call('POST', `/sessions/${session.id}/nanocycles`, { name: 'pushed', run: [`echo ${push} > PUSHED.md`] });
       await nanocycleStatus(session.id, 'NC-001', ['merged']);
+      // The merged nanocycle's own branch goes too, under either policy, as soon as it is merged.
+      await waitFor('the nanocycle branch on the remote', async () => (await git(['show', 'feat/nc-001-pushed:PUSHED.md'], own.remote).catch(() => null)) === `${push}\n`);
       const onRemote = () => git(['show', 'main:PUSHED.md'], own.remote).catch(() => null);
       if (push === 'on-end') {
         expect(await onRemote()).toBeNull();
