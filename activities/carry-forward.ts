@@ -2,7 +2,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { branchNameProblem } from '../contracts/git-inputs.js';
 import { SESSION_ID_PATTERN } from '../contracts/ids.js';
 import type { Database } from '../db/database.js';
-import { lastEndedWorkOnBranch } from '../db/ended-work-store.js';
+import { endedWorkOnBranch } from '../db/ended-work-store.js';
 import { appendEvent } from '../db/timeline-store.js';
 import { hasWorkspaceRepository, type GitRepository } from './git-repository.js';
 import { runGit } from './git.js';
@@ -14,8 +14,9 @@ import { runGit } from './git.js';
  * project on that branch is looked at. Its final commit E is
  *
  * - already on the remote (E is R, or an ancestor of it): nothing to say;
- * - ahead of the remote (R is an ancestor of E): fetched from that session's workspace and the
- *   new workspace fast-forwarded to it (`workspace.carried_forward`);
+ * - ahead of the remote (R is an ancestor of E): fetched from that session's workspace (or, when
+ *   it is gone, from an earlier session's that holds E) and the new workspace fast-forwarded to
+ *   it (`workspace.carried_forward`);
  * - not reachable from R because the remote moved on, or gone with its workspace: the session
  *   starts from R and `workspace.not_carried_forward` says what was not brought and how to fix it.
  *
@@ -34,7 +35,8 @@ export interface CarryForwardInput {
 }
 
 export type CarryForward =
-  | { carried: true; fromSession: string; commit: string; commits: number; remoteCommit: string }
+  /** `workspace`: where the commit was fetched from (the session's, or an earlier one holding it). */
+  | { carried: true; fromSession: string; commit: string; commits: number; remoteCommit: string; workspace: string }
   | { carried: false; fromSession: string; commit: string; remoteCommit: string; reason: 'remote-moved-on' | 'workspace-gone'; fix: string };
 
 /** Where the commit from the earlier workspace is fetched to, and removed from once decided. */
@@ -60,8 +62,9 @@ async function hasCommit(repo: GitRepository, sha: string): Promise<boolean> {
 export async function carryForward(db: Database, input: CarryForwardInput): Promise<CarryForward | null> {
   const branchProblem = branchNameProblem(input.branch);
   if (branchProblem) throw ApplicationFailure.nonRetryable(`refusing to carry work forward: branch name ${branchProblem}`, 'validation');
-  const earlier = await lastEndedWorkOnBranch(db, input.project, input.branch);
-  if (!earlier || earlier.sessionId === input.sessionId || !SESSION_ID_PATTERN.test(earlier.sessionId)) return null;
+  const ended = (await endedWorkOnBranch(db, input.project, input.branch)).filter((work) => work.sessionId !== input.sessionId && SESSION_ID_PATTERN.test(work.sessionId));
+  const earlier = ended[0];
+  if (!earlier) return null;
   const { repo } = input;
   const remoteCommit = (await runGit(['rev-parse', '--verify', 'HEAD^{commit}'], { repo })).trim();
   const commit = earlier.commit;
@@ -69,9 +72,18 @@ export async function carryForward(db: Database, input: CarryForwardInput): Prom
   if ((await hasCommit(repo, commit)) && (await isAncestor(repo, commit, remoteCommit))) return null;
 
   const source = input.workspaceOf(earlier.sessionId);
-  const fetched = await fetchFromWorkspace(repo, source, input.branch, commit);
+  // A session that carried this commit forward and changed nothing ended on it too: when the
+  // last workspace is gone, an earlier one may still hold it.
+  let fetchedFrom: string | null = null;
+  for (const work of ended) {
+    const workspace = input.workspaceOf(work.sessionId);
+    if (await fetchFromWorkspace(repo, workspace, input.branch, commit)) {
+      fetchedFrom = workspace;
+      break;
+    }
+  }
   let outcome: CarryForward;
-  if (!fetched) {
+  if (fetchedFrom === null) {
     outcome = {
       carried: false,
       fromSession: earlier.sessionId,
@@ -79,14 +91,14 @@ export async function carryForward(db: Database, input: CarryForwardInput): Prom
       remoteCommit,
       reason: 'workspace-gone',
       fix:
-        `session ${earlier.sessionId} ended on ${input.branch} at ${short(commit)}, which is not on the remote, and its workspace ${source} is gone (or no longer holds that commit): ` +
+        `session ${earlier.sessionId} ended on ${input.branch} at ${short(commit)}, which is not on the remote, and its workspace ${source} is gone (no workspace of an earlier session holds that commit either): ` +
         `this session starts from the remote's ${input.branch} at ${short(remoteCommit)}, without that work. ` +
         `To have merged work reach the remote from now on: \`tevis project update ${input.project} --push on-merge\` (or on-end).`,
     };
   } else if (await isAncestor(repo, remoteCommit, commit)) {
     const commits = Number((await runGit(['rev-list', '--count', `${remoteCommit}..${commit}`], { repo })).trim()) || 0;
     await runGit(['merge', '--ff-only', '--no-edit', commit], { repo });
-    outcome = { carried: true, fromSession: earlier.sessionId, commit, commits, remoteCommit };
+    outcome = { carried: true, fromSession: earlier.sessionId, commit, commits, remoteCommit, workspace: fetchedFrom };
   } else {
     const commits = Number((await runGit(['rev-list', '--count', `${remoteCommit}..${commit}`], { repo })).trim()) || 0;
     outcome = {
@@ -97,8 +109,8 @@ export async function carryForward(db: Database, input: CarryForwardInput): Prom
       reason: 'remote-moved-on',
       fix:
         `session ${earlier.sessionId} ended on ${input.branch} at ${short(commit)} with ${commits} commit(s) the remote does not have, and the remote's ${input.branch} has moved on since (now ${short(remoteCommit)}): ` +
-        `this session starts from the remote, without that work. It is still in ${source}: merge the remote's ${input.branch} into it there and push it ` +
-        `(\`git -C ${source} pull --no-rebase origin ${input.branch} && git -C ${source} push origin ${input.branch}\`), then start a new session. ` +
+        `this session starts from the remote, without that work. It is still in ${fetchedFrom}: merge the remote's ${input.branch} into it there and push it ` +
+        `(\`git -C ${fetchedFrom} pull --no-rebase origin ${input.branch} && git -C ${fetchedFrom} push origin ${input.branch}\`), then start a new session. ` +
         `To have merged work reach the remote from now on: \`tevis project update ${input.project} --push on-merge\` (or on-end).`,
     };
   }

@@ -14,19 +14,19 @@ export interface EndedWork {
 const WORKING_TYPES = ['development', 'planning'];
 
 /**
- * The most recently ended development or planning session of `project` on `branch` whose
- * summary recorded its final commit; null when there is none.
+ * The ended development and planning sessions of `project` on `branch` whose summary recorded
+ * their final commit, the most recently ended first (at most `limit`).
  */
-export async function lastEndedWorkOnBranch(db: Database, project: string, branch: string): Promise<EndedWork | null> {
+export async function endedWorkOnBranch(db: Database, project: string, branch: string, limit = 20): Promise<EndedWork[]> {
   const rows = await db
     .select({ sessionId: sessions.id, endedAt: sessions.endedAt, summary: summaries.data })
     .from(sessions)
     .innerJoin(summaries, eq(summaries.sessionId, sessions.id))
     .where(and(eq(sessions.project, project), eq(sessions.branch, branch), eq(sessions.status, 'ended'), inArray(sessions.type, WORKING_TYPES), isNotNull(sessions.endedAt)))
     .orderBy(desc(sessions.endedAt))
-    .limit(1);
-  const row = rows[0];
-  const commit = row?.summary.endCommit;
-  if (!row || typeof commit !== 'string' || !/^[0-9a-f]{40}$/.test(commit)) return null;
-  return { sessionId: row.sessionId, commit, endedAt: row.endedAt! };
+    .limit(limit);
+  return rows.flatMap((row) => {
+    const commit = row.summary.endCommit;
+    return typeof commit === 'string' && /^[0-9a-f]{40}$/.test(commit) ? [{ sessionId: row.sessionId, commit, endedAt: row.endedAt! }] : [];
+  });
 }

@@ -1,4 +1,5 @@
 import { mkdirSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -265,6 +266,22 @@ describe('Mission Control', () => {
     expect(text).not.toContain('{');
     await expect.poll(() => page.locator('#session-title').textContent(), { timeout: WAIT }).toContain('active');
     await shoot('6b-carried-forward');
+    const carriedInto = (await page.locator('#session-list button').first().getAttribute('data-session'))!;
+    await page.getByRole('button', { name: 'End session' }).click();
+    await expect.poll(() => page.locator('#session-title').textContent(), { timeout: WAIT }).toContain('ended');
+
+    // With the workspaces that hold the merge gone, the next one starts from the remote and says why.
+    for (const id of [sessionId, carriedInto]) await rm((await h.call('GET', `/sessions/${id}`)).json.session.workspacePath, { recursive: true, force: true });
+    await page.locator('#new-session summary').click();
+    await page.getByRole('button', { name: 'Create session' }).click();
+    const left = page.locator('#timeline-list li[data-type="workspace.not_carried_forward"]');
+    await left.waitFor({ timeout: WAIT });
+    const why = (await left.textContent()) ?? '';
+    expect(why).toContain(`not carried forward: session ${carriedInto} ended on main`);
+    expect(why).toContain('is gone');
+    expect(why).toContain('--push on-merge');
+    await expect.poll(() => page.locator('#session-title').textContent(), { timeout: WAIT }).toContain('active');
+    await shoot('6c-not-carried-forward');
     await page.getByRole('button', { name: 'End session' }).click();
     await expect.poll(() => page.locator('#session-title').textContent(), { timeout: WAIT }).toContain('ended');
   });

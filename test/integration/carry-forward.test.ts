@@ -171,24 +171,36 @@ describe('carrying work forward', () => {
     await endSession(second.id);
   });
 
-  it('starts from the remote and says why when the earlier workspace is gone', async () => {
+  it('takes the commit from an earlier workspace that holds it, and says why not once none does', async () => {
     const fx = await fixture('gone');
     await createProject(h, { name: 'cf-gone', repository: fx.remote, execution: { holdMerge: false } });
     const { session: first } = await createActiveSession(h, { project: 'cf-gone' });
     await mergeNanocycle(first.id, 'lost', 'LOST.md');
     const summary = await endSession(first.id);
-    await rm(first.workspacePath, { recursive: true, force: true });
-
+    // A session that carried it and changed nothing ended on the same commit.
     const { session: second } = await createActiveSession(h, { project: 'cf-gone' });
-    expect(second.startCommit).toBe(fx.heads.main);
-    expect(existsSync(join(second.workspacePath, 'LOST.md'))).toBe(false);
-    const note = await eventOf(second.id, 'workspace.not_carried_forward');
-    expect(note.data).toMatchObject({ fromSession: first.id, commit: summary.endCommit, remoteCommit: fx.heads.main, reason: 'workspace-gone' });
+    expect(second.startCommit).toBe(summary.endCommit);
+    expect((await endSession(second.id)).endCommit).toBe(summary.endCommit);
+
+    // Its workspace is gone, the first one's is not: the commit comes from there.
+    await rm(second.workspacePath, { recursive: true, force: true });
+    const { session: third } = await createActiveSession(h, { project: 'cf-gone' });
+    expect(third.startCommit).toBe(summary.endCommit);
+    expect((await eventOf(third.id, 'workspace.carried_forward')).data).toMatchObject({ fromSession: second.id, commit: summary.endCommit, workspace: first.workspacePath });
+    await endSession(third.id);
+
+    // No workspace holds it any more: the next one starts from the remote and says so.
+    for (const gone of [first, third]) await rm(gone.workspacePath, { recursive: true, force: true });
+    const { session: fourth } = await createActiveSession(h, { project: 'cf-gone' });
+    expect(fourth.startCommit).toBe(fx.heads.main);
+    expect(existsSync(join(fourth.workspacePath, 'LOST.md'))).toBe(false);
+    const note = await eventOf(fourth.id, 'workspace.not_carried_forward');
+    expect(note.data).toMatchObject({ fromSession: third.id, commit: summary.endCommit, remoteCommit: fx.heads.main, reason: 'workspace-gone' });
     expect(note.data.fix).toContain('is gone');
     expect(note.data.fix).toContain('--push on-merge');
     // The merged nanocycle's own branch did reach the remote.
     expect(await git(['show', 'feat/nc-001-lost:LOST.md'], fx.remote)).toBe('lost\n');
-    await endSession(second.id);
+    await endSession(fourth.id);
   });
 
   it('a refused push is on the timeline and in the summary, and the nanocycle stays merged', async () => {
