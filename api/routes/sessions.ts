@@ -68,7 +68,7 @@ export function sessionRoutes(db: Database, lifecycle: SessionLifecycle) {
       method: 'post',
       path: '/sessions/{id}/switch',
       tags,
-      summary: 'Make this the current session: resume it if paused, pause `previous` if active',
+      summary: 'Make this the active session of its project in one step: pause the one active now, resume this one; already active: nothing changes',
       request: { params: SessionIdParam, body: { ...jsonBody(SessionSwitch), required: false } },
       responses: { 200: jsonResponse(SwitchResult, 'Switched') },
     }, { answers: [409] }),
@@ -76,7 +76,7 @@ export function sessionRoutes(db: Database, lifecycle: SessionLifecycle) {
       const body = (await c.req.json().catch(() => ({}))) as unknown;
       const parsed = SessionSwitch.safeParse(body ?? {});
       if (!parsed.success) throw new TevisError('validation', parsed.error.issues.map((i) => i.message).join('; '));
-      return c.json(await lifecycle.switchTo(c.req.valid('param').id, parsed.data.previous), 200);
+      return c.json(await lifecycle.switchTo(c.req.valid('param').id), 200);
     },
   );
 
