@@ -135,6 +135,29 @@ describe('paused sessions wait aside; resume, switch and recover take the active
     expect((await h.call('POST', `/sessions/${first}/end`)).status).toBe(200);
   });
 
+  it('a switch whose resume fails after the pause puts the paused one back and says where each session is', async () => {
+    await createProject(h, { name: 'halfway', repository: fx.remote });
+    const lost = (await createActiveSession(h, { project: 'halfway' })).session.id as string;
+    expect((await h.call('POST', `/sessions/${lost}/pause`)).status).toBe(200);
+    const active = (await createActiveSession(h, { project: 'halfway' })).session.id as string;
+    // The paused session's workflow is gone: its resume can only fail, after the active one was paused.
+    await h.temporalClient.workflow.getHandle(sessionWorkflowId(lost)).terminate('test: lost');
+
+    const reply = await h.call('POST', `/sessions/${lost}/switch`);
+    expectProblem(reply, 409, 'session-not-running');
+    expect(reply.json.detail).toContain(`could not resume ${lost}`);
+    expect(reply.json.detail).toContain(`tevis session recover ${lost}`);
+    expect(reply.json.detail).toContain(`Now ${lost} is paused, ${active} is active`);
+    expect(reply.json.sessions).toEqual({ [lost]: 'paused', [active]: 'active' });
+    expect([await status(lost), await status(active)]).toEqual(['paused', 'active']);
+    expect(await workflowStatus(active)).toBe('active');
+    expect((await timelineTypes(active)).filter((t) => t === 'session.paused' || t === 'session.resumed')).toEqual(['session.paused', 'session.resumed']);
+
+    expect((await h.call('POST', `/sessions/${active}/end`)).status).toBe(200);
+    expect((await h.call('POST', `/sessions/${lost}/recover`)).status).toBe(200);
+    expect((await h.call('POST', `/sessions/${lost}/end`)).status).toBe(200);
+  });
+
   it('a create racing a resume, and two switches racing, leave exactly one active session', async () => {
     await createProject(h, { name: 'racing', repository: fx.remote });
     const paused: string[] = [];
