@@ -122,7 +122,7 @@ async function selectProject(/** @type {string} */ name) {
   project = name;
   localStorage.setItem(PROJECT_KEY, name);
   const sessions = await listSessions();
-  const open = sessions.find((s) => OPEN.includes(s.status));
+  const open = sessions.find((s) => s.status === 'active') ?? sessions.find((s) => OPEN.includes(s.status));
   const next = sessions.find((s) => s.id === sessionId)?.id ?? open?.id ?? sessions[0]?.id ?? null;
   if (next) await selectSession(next);
   else {

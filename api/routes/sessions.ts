@@ -25,7 +25,7 @@ export function sessionRoutes(db: Database, lifecycle: SessionLifecycle) {
       path: '/sessions',
       tags,
       summary: 'Create a session: clone a fresh workspace, load context, check services',
-      description: 'Returns at once with status `starting`; follow the timeline (or poll) until `active`. One open session per project.',
+      description: 'Returns at once with status `starting`; follow the timeline (or poll) until `active`. At most one active session per project (any number paused): another while one is starting or active is a 409 `session-conflict` naming it.',
       request: { body: jsonBody(SessionCreate) },
       responses: { 201: jsonResponse(Session, 'Created, starting') },
     }, { answers: [404, 409] }),
@@ -82,7 +82,7 @@ export function sessionRoutes(db: Database, lifecycle: SessionLifecycle) {
 
   for (const [action, summary, run] of [
     ['pause', 'Pause an active session', (id: string) => lifecycle.pause(id)],
-    ['resume', 'Resume a paused session', (id: string) => lifecycle.resume(id)],
+    ['resume', 'Resume a paused session (409 `session-conflict` while another session of its project is active: switch instead)', (id: string) => lifecycle.resume(id)],
     ['end', 'End a session: workspace kept, state saved, temporary files removed, summary generated', (id: string) => lifecycle.end(id)],
   ] as const) {
     app.openapi(

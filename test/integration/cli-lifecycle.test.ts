@@ -190,6 +190,12 @@ describe('the CLI, end to end against `tevis up`', () => {
     expect((await ok('session', 'list')).current).toBe(a.id);
     expect((await ok('session', 'end', a2.id)).session).toMatchObject({ id: a2.id, status: 'ended' });
 
+    // `resume` alone works once the project's slot is free, and makes the session current too.
+    expect(await ok('session', 'pause', a.id)).toMatchObject({ id: a.id, status: 'paused' });
+    await ok('session', 'switch', b.id);
+    expect(await ok('session', 'resume', a.id)).toMatchObject({ id: a.id, status: 'active' });
+    expect((await ok('session', 'list')).current).toBe(a.id);
+
     // Back to beta, with alpha's session paused for the recover test below.
     expect(await ok('session', 'pause', a.id)).toMatchObject({ id: a.id, status: 'paused' });
     expect(await ok('session', 'switch', b.id)).toMatchObject({ session: { id: b.id, status: 'active' }, resumed: false, paused: null });
