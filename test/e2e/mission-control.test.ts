@@ -375,6 +375,19 @@ describe('Mission Control', () => {
       await expectShowsOnly(a);
     });
 
+    it("the panel's Resume of a paused session switches to it: the project's active one is paused", async () => {
+      const [a, b] = ids as [string, string, string];
+      // Elsewhere (the CLI, another tab) b becomes the active one; the shown a is paused by it.
+      expect((await h.call('POST', `/sessions/${b}/switch`)).status).toBe(200);
+      const resume = page.getByRole('button', { name: 'Resume', exact: true });
+      await resume.waitFor({ state: 'visible', timeout: WAIT });
+      await resume.click();
+      await expect.poll(async () => switching.size === 0 && (await statuses())[a] === 'active', { timeout: WAIT }).toBe(true);
+      expect(await statuses()).toMatchObject({ [a]: 'active', [b]: 'paused' });
+      await expect.poll(() => page.locator('#session-title').textContent(), { timeout: WAIT }).toContain('active');
+      expect(await page.locator('#panel-error').textContent()).toBe('');
+    });
+
     it('a click on an ended session only shows it', async () => {
       const [a, b, c] = ids as [string, string, string];
       expect((await h.call('POST', `/sessions/${c}/end`)).status).toBe(200);

@@ -8,6 +8,8 @@ import { PLAN_MD, git, makeGitFixture, type GitFixture } from '../support/git-fi
 import { SEARCH_ATTRIBUTE_NAMES } from '../../contracts/search-attributes.js';
 import { sessionWorkflowId } from '../../contracts/ids.js';
 import { sessionStateQuery } from '../../workflows/session-messages.js';
+import { sessions } from '../../db/schema.js';
+import { eq } from 'drizzle-orm';
 import { createActiveSession, createProject, startHarness, waitFor, type ApiReply, type Harness } from '../support/tevis-harness.js';
 
 /**
@@ -156,6 +158,18 @@ describe('paused sessions wait aside; resume, switch and recover take the active
     expect((await h.call('POST', `/sessions/${active}/end`)).status).toBe(200);
     expect((await h.call('POST', `/sessions/${lost}/recover`)).status).toBe(200);
     expect((await h.call('POST', `/sessions/${lost}/end`)).status).toBe(200);
+  });
+
+  it('an ending session does not hold the slot: the next one can be created while its summary is written', async () => {
+    await createProject(h, { name: 'handover', repository: fx.remote });
+    const ending = (await createActiveSession(h, { project: 'handover' })).session.id as string;
+    // The record as it is while the summary is written (the workflow puts it so at every end).
+    await h.database.db.update(sessions).set({ status: 'ending' }).where(eq(sessions.id, ending));
+    const next = await h.call('POST', '/sessions', { project: 'handover' });
+    expect(next.status).toBe(201);
+    await h.waitForSession(next.json.id, (s) => s.session.status === 'active', 'the next session to become active');
+    for (const id of [ending, next.json.id as string]) expect((await h.call('POST', `/sessions/${id}/end`)).status).toBe(200);
+    expect([await status(ending), await status(next.json.id)]).toEqual(['ended', 'ended']);
   });
 
   it('a create racing a resume, and two switches racing, leave exactly one active session', async () => {
