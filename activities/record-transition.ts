@@ -1,3 +1,5 @@
+import { ApplicationFailure } from '@temporalio/common';
+import { TevisError } from '../contracts/errors.js';
 import type { SessionStatus, EndReason } from '../contracts/session-types.js';
 import type { NewTimelineEvent, TimelineEvent } from '../contracts/timeline.js';
 import type { LoadedContext } from '../contracts/session-state.js';
@@ -25,11 +27,23 @@ export interface RecordTransitionInput {
 /**
  * Keeps the record in step with the workflow: the row's new fields, then the timeline event
  * (idempotent by its key, so a retried activity leaves one event).
+ *
+ * A status the project's one-active rule refuses (another session of the project is active)
+ * fails at once and for good, typed `session-conflict`: retrying cannot help, and the workflow
+ * must step back (see the resume Update) rather than claim a status the record never took.
+ * The refused statement changed nothing, and the event is written only after it.
  */
 export async function recordTransition(db: Database, input: RecordTransitionInput): Promise<TimelineEvent> {
   const { endedAt, ...rest } = input.changes;
   if (Object.keys(input.changes).length) {
-    await updateSession(db, input.sessionId, { ...rest, ...(endedAt !== undefined ? { endedAt: endedAt ? new Date(endedAt) : null } : {}) });
+    try {
+      await updateSession(db, input.sessionId, { ...rest, ...(endedAt !== undefined ? { endedAt: endedAt ? new Date(endedAt) : null } : {}) });
+    } catch (error) {
+      if (error instanceof TevisError && error.type === 'session-conflict') {
+        throw ApplicationFailure.create({ type: 'session-conflict', nonRetryable: true, message: error.message, details: [error.extras] });
+      }
+      throw error;
+    }
   }
   return appendEvent(db, input.event);
 }

@@ -1,13 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { WorkflowClient, WorkflowNotFoundError, type Client, type WorkflowHandle } from '@temporalio/client';
-import { WorkflowExecutionAlreadyStartedError, type UpdateDefinition } from '@temporalio/common';
+import { WorkflowClient, WorkflowNotFoundError, WorkflowUpdateFailedError, type Client, type WorkflowHandle } from '@temporalio/client';
+import { ApplicationFailure, WorkflowExecutionAlreadyStartedError, type UpdateDefinition } from '@temporalio/common';
 import { eq } from 'drizzle-orm';
 import { sessionCan, typesAllowing, type Capability } from '../contracts/capabilities.js';
 import { TevisError, isUniqueViolation } from '../contracts/errors.js';
 import { redactCredentials } from '../contracts/git-inputs.js';
 import { newSessionId, sessionWorkflowId } from '../contracts/ids.js';
+import { PROBLEM_TYPE_PREFIX, type ProblemType } from '../contracts/problems.js';
+import type { SwitchResult } from '../contracts/responses.js';
 import type { CommandStamp } from '../contracts/sealed-commands.js';
 import type { Session, SessionConfig, SessionCreate } from '../contracts/session.js';
 import type { SessionWorkflowState } from '../contracts/session-state.js';
@@ -16,9 +18,10 @@ import type { OpenDatabase } from '../db/database.js';
 import { getProject } from '../db/projects-store.js';
 import { listHoldPoints } from '../db/hold-points-store.js';
 import { nanocycles } from '../db/schema.js';
-import { findSessionRow, getSession, insertSession, latestSessionConfig, updateSession } from '../db/sessions-store.js';
+import { findActiveSession, findSessionRow, getSession, insertSession, latestSessionConfig, throwActiveSessionConflict, updateSession } from '../db/sessions-store.js';
 import { appendEvent } from '../db/timeline-store.js';
 import { commandStamp, executeStampedUpdate } from './command-stamp.js';
+import { toProblem } from './problem.js';
 import { reviewFromRecord } from './review-record.js';
 import type { SessionWorkflowInput } from '../workflows/session-input.js';
 import { endUpdate, pauseUpdate, restoreWorkspaceUpdate, resumeUpdate, sessionStateQuery, touchSignal } from '../workflows/session-messages.js';
@@ -87,7 +90,7 @@ export class SessionLifecycle {
   }
 
   /**
-   * Records the session (the database's partial unique index makes "one open session per
+   * Records the session (the database's partial unique index makes "one active session per
    * project" race-free), then starts its workflow. A workflow that cannot be started leaves a
    * failed session, not a half-open one.
    */
@@ -222,30 +225,77 @@ export class SessionLifecycle {
   }
 
   async resume(sessionId: string): Promise<Session> {
-    await this.requireOpen(sessionId);
-    await this.update(sessionId, resumeUpdate, []);
+    const session = await this.requireOpen(sessionId);
+    await this.resumeOrConflict(session);
     return getSession(this.db, sessionId);
   }
 
-  /** Makes `sessionId` the one being worked on: resumes it if paused, pauses `previous` if active. */
-  async switchTo(sessionId: string, previous?: string): Promise<{ session: Session; resumed: boolean; paused: string | null }> {
+  /**
+   * The resume Update; when the record refuses it because another session of the project is
+   * active (the workflow has stepped back to paused), the conflict as create gives it: naming
+   * that session and the ways out, read now.
+   */
+  private async resumeOrConflict(session: Session): Promise<void> {
+    try {
+      await this.update(session.id, resumeUpdate, []);
+    } catch (error) {
+      if (error instanceof WorkflowUpdateFailedError && error.cause instanceof ApplicationFailure && error.cause.type === 'session-conflict') {
+        await throwActiveSessionConflict(this.db, session.project);
+      }
+      throw error;
+    }
+  }
+
+  /**
+   * Makes `sessionId` the project's active session in one step: pauses the one active now (the
+   * server finds it), then resumes the chosen one. Sessions of other projects are left alone:
+   * each project has its own active one. Nothing is changed before every
+   * check has passed; if the resume fails after the pause, the paused one is resumed again, and
+   * the error says what state each session is left in.
+   */
+  async switchTo(sessionId: string): Promise<SwitchResult> {
     const target = await this.requireOpen(sessionId);
-    let paused: string | null = null;
-    if (previous && previous !== sessionId) {
-      const before = await getSession(this.db, previous).catch(() => null);
-      if (before?.status === 'active') {
-        await this.update(previous, pauseUpdate, []);
-        paused = previous;
+    if (target.status === 'active' || target.status === 'starting') {
+      await this.touch(target);
+      return { session: await getSession(this.db, sessionId), resumed: false, paused: null, message: `${sessionId} is already the active session of ${target.project}; nothing changed` };
+    }
+    if (target.status !== 'paused') {
+      throw new TevisError('invalid-transition', `session ${sessionId} is ${target.status}; only a paused session can be switched to`, { sessionStatus: target.status });
+    }
+    const toPause: string[] = [];
+    const active = await findActiveSession(this.db, target.project);
+    if (active?.status === 'starting') {
+      throw new TevisError('session-conflict', `project "${target.project}" has a session ${active.id} still starting; wait until it is active, then switch again (nothing changed)`, { project: target.project, activeSession: active.id, activeStatus: active.status });
+    }
+    if (active) toPause.push(active.id);
+
+    const paused: string[] = [];
+    for (const id of toPause) {
+      try {
+        await this.update(id, pauseUpdate, []);
+        paused.push(id);
+      } catch (error) {
+        throw await this.switchFailure(error, `could not pause ${id}`, [sessionId, ...toPause]);
       }
     }
-    let resumed = false;
-    if (target.status === 'paused') {
-      await this.update(sessionId, resumeUpdate, []);
-      resumed = true;
-    } else {
-      await this.touch(target);
+    try {
+      await this.resumeOrConflict(target);
+    } catch (error) {
+      // Back to where the user was: the session that was active takes its slot again.
+      for (const id of paused) await this.update(id, resumeUpdate, []).catch(() => undefined);
+      throw await this.switchFailure(error, `could not resume ${sessionId}`, [sessionId, ...toPause]);
     }
-    return { session: await getSession(this.db, sessionId), resumed, paused };
+    const pausedNames = paused.length ? `; paused ${paused.join(', ')}` : '';
+    return { session: await getSession(this.db, sessionId), resumed: true, paused: paused[0] ?? null, message: `switched to ${sessionId}: resumed${pausedNames}` };
+  }
+
+  /** The error of a switch that stopped half way, its detail saying where each session now is. */
+  private async switchFailure(error: unknown, what: string, ids: string[]): Promise<TevisError> {
+    const found = toProblem(error);
+    const type = found.type.slice(PROBLEM_TYPE_PREFIX.length) as ProblemType;
+    const states = await Promise.all(ids.map(async (id) => [id, (await getSession(this.db, id).catch(() => null))?.status ?? 'unknown'] as const));
+    const now = states.map(([id, status]) => `${id} is ${status}`).join(', ');
+    return new TevisError(type, `${what}: ${found.detail}. Now ${now}`, { ...Object.fromEntries(Object.entries(found).filter(([k]) => !['type', 'title', 'status', 'detail'].includes(k))), sessions: Object.fromEntries(states) });
   }
 
   async end(sessionId: string): Promise<Session> {
@@ -275,7 +325,7 @@ export class SessionLifecycle {
       return { session, recovered: false, message: `session ${sessionId} is running fine; nothing to recover` };
     }
     if (session.status === 'failed') {
-      // Back into the project's one open slot; the unique index refuses it if another took it.
+      // Back into the project's one active slot; the unique index refuses it if another holds it.
       await updateSession(this.db, sessionId, { status: 'starting', failure: null, endReason: null, endedAt: null });
       session = await getSession(this.db, sessionId);
     }

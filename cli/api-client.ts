@@ -165,8 +165,16 @@ export class TevisApiClient {
     return this.json('GET', `/sessions/${encodeURIComponent(id)}`);
   }
 
-  switchSession(id: string, previous: string | undefined): Promise<SwitchResult> {
-    return this.json('POST', `/sessions/${encodeURIComponent(id)}/switch`, { body: previous ? { previous } : {} });
+  switchSession(id: string): Promise<SwitchResult> {
+    return this.json('POST', `/sessions/${encodeURIComponent(id)}/switch`, { body: {} });
+  }
+
+  pauseSession(id: string): Promise<Session> {
+    return this.json('POST', `/sessions/${encodeURIComponent(id)}/pause`);
+  }
+
+  resumeSession(id: string): Promise<Session> {
+    return this.json('POST', `/sessions/${encodeURIComponent(id)}/resume`);
   }
 
   endSession(id: string): Promise<Session> {

@@ -16,7 +16,7 @@ export const PROBLEM_TYPES = {
   'session-not-found': { status: 404, title: 'No such session' },
   'file-not-found': { status: 404, title: 'No such file in the workspace' },
   'project-exists': { status: 409, title: 'A project with that name already exists' },
-  'session-conflict': { status: 409, title: 'The project already has an open session' },
+  'session-conflict': { status: 409, title: 'Another session of the project is active' },
   'invalid-transition': { status: 409, title: 'The session cannot do that in its current status' },
   'session-not-running': { status: 409, title: 'The session workflow is not running' },
   'no-previous-session': { status: 409, title: 'The project has no earlier session to copy' },

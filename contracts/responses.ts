@@ -7,7 +7,8 @@ import { SessionLiveState } from './session-state.js';
 export const SessionWithState = z.object({ session: Session, state: SessionLiveState }).meta({ id: 'SessionWithState' });
 export type SessionWithState = z.infer<typeof SessionWithState>;
 
-export const SwitchResult = z.object({ session: Session, resumed: z.boolean(), paused: z.string().nullable() }).meta({ id: 'SwitchResult' });
+/** `paused`: the session the switch paused (the project's active one), or null; `message` says what happened. */
+export const SwitchResult = z.object({ session: Session, resumed: z.boolean(), paused: z.string().nullable(), message: z.string() }).meta({ id: 'SwitchResult' });
 export type SwitchResult = z.infer<typeof SwitchResult>;
 
 export const RecoverResult = z.object({ session: Session, recovered: z.boolean(), message: z.string() }).meta({ id: 'RecoverResult' });

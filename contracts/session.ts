@@ -60,7 +60,10 @@ export const SessionListQuery = z.object({
 
 export const SessionSwitch = z
   .strictObject({
-    /** The session that was current before; it is paused if it is active. */
+    /**
+     * Accepted from older clients and not used: the server finds the project's active session
+     * itself, and sessions of other projects stay as they are.
+     */
     previous: SessionId.optional(),
   })
   .meta({ id: 'SessionSwitch' });

@@ -40,10 +40,13 @@ export const sessions = pgTable(
     eventSeq: integer('event_seq').notNull().default(0),
   },
   (t) => [
-    // The database itself enforces one open session per project, so concurrent creates race safely.
-    uniqueIndex('sessions_one_open_per_project')
+    // The database itself enforces one active session per project, so concurrent creates, resumes
+    // and switches race safely. Paused sessions wait aside, any number of them. `ending` does not
+    // count: an ending session runs no more work (only its summary is being written), and a user
+    // who ends one and at once creates the next must not be refused.
+    uniqueIndex('sessions_one_active_per_project')
       .on(t.project)
-      .where(sql`status in ('starting', 'active', 'paused', 'ending')`),
+      .where(sql`status in ('starting', 'active')`),
     index('sessions_project_started').on(t.project, t.startedAt),
   ],
 );

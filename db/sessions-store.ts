@@ -1,7 +1,7 @@
 import { and, desc, eq, inArray, type SQL } from 'drizzle-orm';
 import { TevisError, isUniqueViolation } from '../contracts/errors.js';
 import type { Session, SessionConfig } from '../contracts/session.js';
-import { OPEN_SESSION_STATUSES, type EndReason, type SessionStatus, type SessionType } from '../contracts/session-types.js';
+import { ACTIVE_SLOT_STATUSES, OPEN_SESSION_STATUSES, type EndReason, type SessionStatus, type SessionType } from '../contracts/session-types.js';
 import type { LoadedContext } from '../contracts/session-state.js';
 import type { Database } from './database.js';
 import { projects, sessions } from './schema.js';
@@ -27,24 +27,31 @@ export function toSession(row: SessionRow, repository: string): Session {
   };
 }
 
-const conflictMessage = (project: string, openId: string, status: string) =>
-  `project "${project}" already has an open session ${openId} (${status}); end it with \`tevis session end ${openId}\` or switch to it with \`tevis session switch ${openId}\``;
+/** The index that keeps one session per project active (see db/schema.ts). */
+export const ONE_ACTIVE_INDEX = 'sessions_one_active_per_project';
 
-export async function findOpenSession(db: Database, project: string): Promise<SessionRow | null> {
+/** Names the session in the way and every way out of it: end it, pause it, or switch. */
+const conflictMessage = (project: string, activeId: string, status: string) =>
+  status === 'starting'
+    ? `project "${project}" already has an active session ${activeId} (starting); wait until it is active and pause it with \`tevis session pause ${activeId}\`, or end it with \`tevis session end ${activeId}\``
+    : `project "${project}" already has an active session ${activeId}; end it with \`tevis session end ${activeId}\`, pause it with \`tevis session pause ${activeId}\`, or switch in one step with \`tevis session switch <new>\``;
+
+/** The project's session in its one active slot (starting or active), if any. */
+export async function findActiveSession(db: Database, project: string): Promise<SessionRow | null> {
   const [row] = await db
     .select()
     .from(sessions)
-    .where(and(eq(sessions.project, project), inArray(sessions.status, [...OPEN_SESSION_STATUSES])));
+    .where(and(eq(sessions.project, project), inArray(sessions.status, [...ACTIVE_SLOT_STATUSES])));
   return row ?? null;
 }
 
-/** Throws the conflict that names the open session; used when the unique index refuses a row. */
-export async function throwOpenSessionConflict(db: Database, project: string): Promise<never> {
-  const open = await findOpenSession(db, project);
-  // The open session closed between the refusal and this look (it ended or failed just then): still
-  // a conflict of the moment, not an unexpected error; trying again will find the way free.
-  if (!open) throw new TevisError('session-conflict', `project "${project}" had another open session a moment ago that has closed since; try again`, { project });
-  throw new TevisError('session-conflict', conflictMessage(project, open.id, open.status), { project, openSession: open.id, openStatus: open.status });
+/** Throws the conflict that names the active session; used when the unique index refuses a row. */
+export async function throwActiveSessionConflict(db: Database, project: string): Promise<never> {
+  const active = await findActiveSession(db, project);
+  // The active session paused, ended or failed between the refusal and this look: still a
+  // conflict of the moment, not an unexpected error; trying again will find the way free.
+  if (!active) throw new TevisError('session-conflict', `project "${project}" had another active session a moment ago that is no longer active; try again`, { project });
+  throw new TevisError('session-conflict', conflictMessage(project, active.id, active.status), { project, activeSession: active.id, activeStatus: active.status });
 }
 
 export interface NewSession {
@@ -63,7 +70,7 @@ export async function insertSession(db: Database, session: NewSession): Promise<
       .returning();
     return row!;
   } catch (error) {
-    if (isUniqueViolation(error, 'sessions_one_open_per_project')) return throwOpenSessionConflict(db, session.project);
+    if (isUniqueViolation(error, ONE_ACTIVE_INDEX)) return throwActiveSessionConflict(db, session.project);
     throw error;
   }
 }
@@ -123,16 +130,16 @@ export interface SessionChanges {
   plan?: string;
 }
 
-/** Updates the record; a status that would reopen a second session for the project is a conflict. */
+/** Updates the record; a status that would make a second session of the project active is a conflict. */
 export async function updateSession(db: Database, id: string, changes: SessionChanges): Promise<SessionRow> {
   try {
     const [row] = await db.update(sessions).set(changes).where(eq(sessions.id, id)).returning();
     if (!row) throw new TevisError('session-not-found', `no session "${id}"`, { session: id });
     return row;
   } catch (error) {
-    if (isUniqueViolation(error, 'sessions_one_open_per_project')) {
+    if (isUniqueViolation(error, ONE_ACTIVE_INDEX)) {
       const row = await findSessionRow(db, id);
-      return throwOpenSessionConflict(db, row?.project ?? '');
+      return throwActiveSessionConflict(db, row?.project ?? '');
     }
     throw error;
   }

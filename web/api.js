@@ -15,8 +15,11 @@ export class ApiError extends Error {
  * @param {() => void} onUnauthorized  told when the token is refused
  */
 export function createApi(getToken, onUnauthorized) {
-  /** @param {string} method @param {string} path @param {unknown} [body] @param {string} [accept] */
-  async function request(method, path, body, accept = 'application/json') {
+  /**
+   * @param {string} method @param {string} path @param {unknown} [body] @param {string} [accept]
+   * @param {AbortSignal} [signal] cancels the request (its view went away): it then fails with the signal's reason
+   */
+  async function request(method, path, body, accept = 'application/json', signal) {
     /** @type {Response} */
     let response;
     try {
@@ -24,8 +27,10 @@ export function createApi(getToken, onUnauthorized) {
         method,
         headers: { authorization: `Bearer ${getToken() ?? ''}`, accept, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
         body: body === undefined ? undefined : JSON.stringify(body),
+        signal,
       });
-    } catch {
+    } catch (error) {
+      if (signal?.aborted) throw error;
       throw new ApiError(0, 'unreachable', 'The Tevis API does not answer; is `tevis up` running?');
     }
     if (response.ok) return accept === 'application/json' ? response.json() : response.text();
@@ -35,8 +40,8 @@ export function createApi(getToken, onUnauthorized) {
   }
 
   return {
-    /** @param {string} path */
-    get: (path) => request('GET', path),
+    /** @param {string} path @param {AbortSignal} [signal] */
+    get: (path, signal) => request('GET', path, undefined, 'application/json', signal),
     /** @param {string} path @param {unknown} [body] */
     post: (path, body = {}) => request('POST', path, body),
     /**

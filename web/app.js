@@ -5,6 +5,7 @@ import { createHoldPoints } from './hold-points.js';
 import { forgetToken, showLogin, storedToken, takeTokenFromAddress } from './login.js';
 import { createOutputView } from './output-view.js';
 import { createSessionPanel } from './session-panel.js';
+import { createSessionSwitch } from './session-switch.js';
 import { createSessionSwitcher } from './session-switcher.js';
 import { createSummaryView } from './summary-view.js';
 import { createTimelineView } from './timeline-view.js';
@@ -13,6 +14,11 @@ import { createTimelineView } from './timeline-view.js';
  * Mission Control: the page talks only to the public API. Two live streams per shown session —
  * its timeline and its output — each resumed with Last-Event-ID after a drop; every timeline
  * event also refreshes the session's details and hold points.
+ *
+ * Everything the page reads for a shown session belongs to that showing: one AbortController
+ * per selection (`streams`) cancels its streams, their reconnects and its reads the moment
+ * another session is chosen, and an answer that arrives later is dropped — so however fast the
+ * clicks, no session's data is shown under another's name.
  */
 const $ = (/** @type {string} */ id) => /** @type {HTMLElement} */ (document.getElementById(id));
 const PROJECT_KEY = 'tevis.project';
@@ -45,14 +51,24 @@ const output = createOutputView();
 const holds = createHoldPoints({ api, onPending: showPendingHolds, onChanged: () => scheduleRefresh() });
 $('notice-go').onclick = () => holds.focusFirst();
 const summary = createSummaryView();
-const switcher = createSessionSwitcher({ api, onSelect: (id) => void selectSession(id), onProject: (name) => void selectProject(name) });
+const switcher = createSessionSwitcher({ api, onSelect: (id, status) => void chooseSession(id, status), onProject: (name) => void selectProject(name) });
+const switches = createSessionSwitch({
+  api,
+  onSwitched: () => scheduleRefresh(),
+  onFailed: (id, error) => {
+    if (id === sessionId) $('panel-error').textContent = `Could not switch to ${id}: ${error.message}`;
+    scheduleRefresh();
+  },
+});
 
 /** @type {string | null} */
 let project = null;
 /** @type {string | null} */
 let sessionId = null;
-/** @type {AbortController | null} */
+/** @type {AbortController | null} the shown session's streams and reads; aborted when it is no longer shown */
 let streams = null;
+/** @type {any[]} the sessions last listed */
+let listed = [];
 let refreshTimer = 0;
 
 function stopStreams() {
@@ -106,12 +122,13 @@ async function selectProject(/** @type {string} */ name) {
   project = name;
   localStorage.setItem(PROJECT_KEY, name);
   const sessions = await listSessions();
-  const open = sessions.find((s) => OPEN.includes(s.status));
+  const open = sessions.find((s) => s.status === 'active') ?? sessions.find((s) => OPEN.includes(s.status));
   const next = sessions.find((s) => s.id === sessionId)?.id ?? open?.id ?? sessions[0]?.id ?? null;
   if (next) await selectSession(next);
   else {
     sessionId = null;
     stopStreams();
+    switches.cancel();
     panel.clear();
     timeline.clear();
     output.clear();
@@ -122,24 +139,44 @@ async function selectProject(/** @type {string} */ name) {
 
 /** @returns {Promise<any[]>} newest first */
 async function listSessions() {
-  if (!project) return [];
-  const { sessions } = await api.get(`/sessions?project=${encodeURIComponent(project)}&all=true`);
+  const asked = project;
+  if (!asked) return [];
+  const { sessions } = await api.get(`/sessions?project=${encodeURIComponent(asked)}&all=true`);
   const sorted = [...sessions].sort((a, b) => Date.parse(b.startedAt) - Date.parse(a.startedAt));
+  // Another project was chosen meanwhile: this list is not its.
+  if (asked !== project) return sorted;
+  listed = sorted;
   switcher.showSessions(sorted, sessionId);
   return sorted;
 }
 
+/**
+ * A click in the switcher: shows the session, and makes it the project's active one when it is
+ * open (paused: resumed, the active one paused; active: nothing to do). An ended one is only shown.
+ * @param {string} id @param {string} [status]
+ */
+function chooseSession(id, status) {
+  if (status === 'paused' || status === 'active') switches.want(id);
+  else switches.cancel();
+  void selectSession(id);
+}
+
 async function selectSession(/** @type {string} */ id) {
-  sessionId = id;
+  // A new view: whatever the last one opened or asked for is cancelled, and nothing it still
+  // receives reaches the page.
   stopStreams();
+  const controller = new AbortController();
+  streams = controller;
+  sessionId = id;
   timeline.clear();
   output.clear();
   holds.reset(id);
   summary.hide();
+  panel.clear();
+  $('panel-error').textContent = '';
+  switcher.showSessions(listed, id);
   await refresh();
-  await listSessions();
-  const controller = new AbortController();
-  streams = controller;
+  if (controller.signal.aborted) return;
   const onState = (/** @type {string} */ state, /** @type {string | undefined} */ detail) => {
     if (state === 'live') setConnection('live', 'Live');
     else if (state === 'reconnecting') setConnection('reconnecting', 'Reconnecting…');
@@ -174,16 +211,22 @@ function scheduleRefresh() {
 /** Reads the shown session again: details, nanocycles, hold points, and its summary once ended. */
 async function refresh() {
   const id = sessionId;
-  if (!id) return;
+  const signal = streams?.signal;
+  if (!id || !signal) return;
   try {
-    const [view, holdList] = await Promise.all([api.get(`/sessions/${id}`), api.get(`/sessions/${id}/holds`)]);
-    if (id !== sessionId) return;
+    const [view, holdList] = await Promise.all([api.get(`/sessions/${id}`, signal), api.get(`/sessions/${id}/holds`, signal)]);
+    if (signal.aborted) return;
     panel.show(view);
     const open = OPEN.includes(view.session.status);
     holds.show(holdList.holdPoints, open);
-    if (view.session.status === 'ended') summary.show(await api.get(`/sessions/${id}/summary`));
+    if (view.session.status === 'ended') {
+      const ended = await api.get(`/sessions/${id}/summary`, signal);
+      if (signal.aborted) return;
+      summary.show(ended);
+    }
     await listSessions();
   } catch (error) {
+    if (signal.aborted) return;
     if (error instanceof ApiError && error.status === 0) setConnection('reconnecting', 'Reconnecting…');
     else $('panel-error').textContent = /** @type {Error} */ (error).message;
   }

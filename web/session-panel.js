@@ -5,7 +5,7 @@ const $ = (/** @type {string} */ id) => /** @type {HTMLElement} */ (document.get
 
 /**
  * The selected session: its details, workspace and execution state, its nanocycles, and the
- * quick actions (pause, resume, end, new nanocycle).
+ * quick actions (pause, resume — as a switch —, end, new nanocycle).
  *
  * @param {{ api: ReturnType<typeof import('./api.js').createApi>, onChanged: () => void }} deps
  */
@@ -32,7 +32,9 @@ export function createSessionPanel(deps) {
     }
   };
   $('pause-session').onclick = (e) => act(/** @type {HTMLButtonElement} */ (e.currentTarget), 'pause');
-  $('resume-session').onclick = (e) => act(/** @type {HTMLButtonElement} */ (e.currentTarget), 'resume');
+  // Resuming while another session of the project is active would be refused: the button
+  // switches, which pauses that one in the same step.
+  $('resume-session').onclick = (e) => act(/** @type {HTMLButtonElement} */ (e.currentTarget), 'switch');
   $('end-session').onclick = (e) => act(/** @type {HTMLButtonElement} */ (e.currentTarget), 'end');
 
   const form = /** @type {HTMLFormElement} */ ($('new-nanocycle-form'));

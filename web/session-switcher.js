@@ -1,11 +1,18 @@
 // @ts-check
 import { badge, element, formatTime } from './element.js';
 
+/** What a click on a session in each status does, said on the button. */
+const CLICK_SAYS = {
+  paused: 'Switch to this session: resume it and pause the active one',
+  active: 'The current session of the project',
+};
+
 /**
- * The project picker and the project's sessions, newest first, each with its status in words and
- * colour; one click shows a session. Also the form that creates one.
+ * The project picker and all the project's sessions, newest first, each with its status in words
+ * and colour; the active one (at most one a project) is marked "current". One click on a session
+ * shows it, and on a paused one also switches to it (see app.js). Also the form that creates one.
  *
- * @param {{ api: ReturnType<typeof import('./api.js').createApi>, onSelect: (id: string) => void, onProject: (name: string) => void }} deps
+ * @param {{ api: ReturnType<typeof import('./api.js').createApi>, onSelect: (id: string, status?: string) => void, onProject: (name: string) => void }} deps
  */
 export function createSessionSwitcher(deps) {
   const picker = /** @type {HTMLSelectElement} */ (document.getElementById('project-picker'));
@@ -54,8 +61,16 @@ export function createSessionSwitcher(deps) {
             {},
             element(
               'button',
-              { type: 'button', 'aria-current': String(s.id === selected), 'data-session': s.id, onclick: () => deps.onSelect(s.id) },
-              element('span', {}, element('strong', {}, s.id), element('br'), element('small', {}, `${s.type} · ${s.branch} · ${formatTime(s.startedAt)}`)),
+              {
+                type: 'button',
+                'aria-current': String(s.id === selected),
+                'data-session': s.id,
+                'data-status': s.status,
+                'data-current': String(s.status === 'active'),
+                title: CLICK_SAYS[/** @type {keyof typeof CLICK_SAYS} */ (s.status)] ?? 'Show this session',
+                onclick: () => deps.onSelect(s.id, s.status),
+              },
+              element('span', {}, element('strong', {}, s.id), s.status === 'active' ? element('span', { class: 'current-mark' }, ' current') : '', element('br'), element('small', {}, `${s.type} · ${s.branch} · ${formatTime(s.startedAt)}`)),
               badge(s.status),
             ),
           ),

@@ -42,7 +42,7 @@ export function createTimelineView() {
       empty.hidden = true;
       const atBottom = list.scrollTop + list.clientHeight >= list.scrollHeight - 8;
       list.append(
-        element('li', { 'data-seq': String(event.seq), 'data-type': event.type, title: JSON.stringify(event.data) }, element('time', { datetime: event.at }, new Date(event.at).toLocaleTimeString()), element('strong', {}, event.type.split('.')[0] ?? ''), ' ', describe(event)),
+        element('li', { 'data-seq': String(event.seq), 'data-type': event.type, 'data-session': event.sessionId, title: JSON.stringify(event.data) }, element('time', { datetime: event.at }, new Date(event.at).toLocaleTimeString()), element('strong', {}, event.type.split('.')[0] ?? ''), ' ', describe(event)),
       );
       if (atBottom) list.scrollTop = list.scrollHeight;
       return true;

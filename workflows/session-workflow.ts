@@ -130,7 +130,17 @@ export async function sessionWorkflow(input: SessionWorkflowInput): Promise<Tran
         if (state.status !== 'paused') throw refused(`session ${state.sessionId} is ${state.status}, not paused`);
         updatesHandled++;
         noteActivity();
-        await moveTo('active', 'session.resumed');
+        try {
+          await moveTo('active', 'session.resumed');
+        } catch (error) {
+          // Another session of the project is active: the record refused the status and stays
+          // paused, so this run steps back to paused too, and the Update fails with the conflict.
+          const conflict = error instanceof ActivityFailure && error.cause instanceof ApplicationFailure && error.cause.type === 'session-conflict' ? error.cause : null;
+          if (!conflict) throw error;
+          state.status = 'paused';
+          upsertSearchAttributes([{ key: statusKey, value: 'paused' }]);
+          throw ApplicationFailure.create({ type: 'session-conflict', nonRetryable: true, message: conflict.message });
+        }
         return { status: state.status };
       }),
     {

@@ -25,7 +25,7 @@ export function sessionRoutes(db: Database, lifecycle: SessionLifecycle) {
       path: '/sessions',
       tags,
       summary: 'Create a session: clone a fresh workspace, load context, check services',
-      description: 'Returns at once with status `starting`; follow the timeline (or poll) until `active`. One open session per project.',
+      description: 'Returns at once with status `starting`; follow the timeline (or poll) until `active`. At most one active session per project (any number paused): another while one is starting or active is a 409 `session-conflict` naming it.',
       request: { body: jsonBody(SessionCreate) },
       responses: { 201: jsonResponse(Session, 'Created, starting') },
     }, { answers: [404, 409] }),
@@ -68,7 +68,7 @@ export function sessionRoutes(db: Database, lifecycle: SessionLifecycle) {
       method: 'post',
       path: '/sessions/{id}/switch',
       tags,
-      summary: 'Make this the current session: resume it if paused, pause `previous` if active',
+      summary: 'Make this the active session of its project in one step: pause the one active now, resume this one; already active: nothing changes',
       request: { params: SessionIdParam, body: { ...jsonBody(SessionSwitch), required: false } },
       responses: { 200: jsonResponse(SwitchResult, 'Switched') },
     }, { answers: [409] }),
@@ -76,13 +76,13 @@ export function sessionRoutes(db: Database, lifecycle: SessionLifecycle) {
       const body = (await c.req.json().catch(() => ({}))) as unknown;
       const parsed = SessionSwitch.safeParse(body ?? {});
       if (!parsed.success) throw new TevisError('validation', parsed.error.issues.map((i) => i.message).join('; '));
-      return c.json(await lifecycle.switchTo(c.req.valid('param').id, parsed.data.previous), 200);
+      return c.json(await lifecycle.switchTo(c.req.valid('param').id), 200);
     },
   );
 
   for (const [action, summary, run] of [
     ['pause', 'Pause an active session', (id: string) => lifecycle.pause(id)],
-    ['resume', 'Resume a paused session', (id: string) => lifecycle.resume(id)],
+    ['resume', 'Resume a paused session (409 `session-conflict` while another session of its project is active: switch instead)', (id: string) => lifecycle.resume(id)],
     ['end', 'End a session: workspace kept, state saved, temporary files removed, summary generated', (id: string) => lifecycle.end(id)],
   ] as const) {
     app.openapi(

@@ -8,7 +8,7 @@ import { validateValue } from '../request-validation.js';
 export function registerSessionList(session: Command): void {
   session
     .command('list')
-    .description('list open sessions (all with --all); * marks the current one')
+    .description('list open sessions, active and paused (all with --all); * marks the current one')
     .option('--project <name>', 'only this project')
     .option('--all', 'include ended and failed sessions')
     .action(async (flags: { project?: string; all?: boolean }, command: Command) => {

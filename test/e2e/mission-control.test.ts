@@ -4,11 +4,11 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, Page, Request } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../support/chromium.js';
 import { makeGitFixture } from '../support/git-fixtures.js';
-import { createProject, startHarness, waitFor, type Harness } from '../support/tevis-harness.js';
+import { createActiveSession, createProject, startHarness, waitFor, type Harness } from '../support/tevis-harness.js';
 
 /**
  * Mission Control in a real headless Chromium against the real stack (API, worker, Temporal,
@@ -290,6 +290,156 @@ describe('Mission Control', () => {
     await createProject(h, { name: 'elsewhere', repository: remote });
     await expect.poll(() => page.locator('#project-picker option').allTextContents(), { timeout: WAIT }).toEqual(['elsewhere', 'mission']);
     expect(await page.locator('#project-picker').inputValue()).toBe('mission');
+  });
+
+  describe('switching between the sessions of a project', () => {
+    const ids: string[] = [];
+    /** The stream requests the page has open, by session: opened and neither finished nor failed. */
+    const open = new Map<Request, string>();
+    const opened: string[] = [];
+    /** The page's switch requests still on their way. */
+    const switching = new Set<Request>();
+    const streamOf = (r: Request) => /\/sessions\/(sess_[a-z0-9]+)\/(?:events|output)\/stream/.exec(r.url())?.[1];
+    const openStreams = () => [...open.values()].sort();
+    const statuses = async () => Object.fromEntries(((await h.call('GET', '/sessions?project=switching')).json.sessions as Array<{ id: string; status: string }>).map((s) => [s.id, s.status]));
+    const storedSeqs = async (id: string) => ((await h.call('GET', `/sessions/${id}/events`)).json.events as Array<{ seq: number }>).map((e) => e.seq);
+    const storedLines = async (id: string) => ((await h.call('GET', `/sessions/${id}/output`)).json.lines as Array<{ line: string }>).map((l) => l.line);
+    const shownSeqs = () => page.locator('#timeline-list li').evaluateAll((items) => items.map((li) => Number(li.getAttribute('data-seq'))));
+    const shownSessions = () => page.locator('#timeline-list li').evaluateAll((items) => [...new Set(items.map((li) => li.getAttribute('data-session')))]);
+
+    /** Clicks the sessions in `order`, paced unevenly so clicks land while reads and streams of the last one are on their way. */
+    const clickRapidly = (order: string[]) =>
+      page.evaluate(async (sequence) => {
+        const pauses = [0, 3, 15, 40, 0, 250, 7, 25, 0, 400, 1, 150];
+        for (const [i, id] of sequence.entries()) {
+          (document.querySelector(`#session-list button[data-session="${id}"]`) as HTMLButtonElement).click();
+          await new Promise((resolve) => setTimeout(resolve, pauses[i % pauses.length]));
+        }
+      }, order);
+
+    /** The page shows `id`'s timeline and output, complete, once each, and nothing of another session; only its streams are open. */
+    const expectShowsOnly = async (id: string) => {
+      await expect.poll(async () => (await page.locator('#session-title').textContent()) ?? '', { timeout: WAIT }).toContain(id);
+      await expect.poll(openStreams, { timeout: WAIT }).toEqual([id, id]);
+      await expect.poll(async () => (await shownSeqs()).join(',') === (await storedSeqs(id)).join(','), { timeout: WAIT }).toBe(true);
+      await expect.poll(async () => (await outputLines()).length, { timeout: WAIT }).toBe((await storedLines(id)).length);
+      expect(await shownSessions()).toEqual([id]);
+      // Every line names the session it came from (its output, and the steps as they ran).
+      for (const line of await outputLines()) expect(line).toContain(id);
+      expect(await page.locator('#session-details').textContent()).toContain('switching');
+    };
+
+    beforeAll(async () => {
+      page.on('request', (r) => {
+        const id = streamOf(r);
+        if (!id) return;
+        open.set(r, id);
+        opened.push(id);
+      });
+      page.on('request', (r) => {
+        if (/\/switch$/.test(r.url())) switching.add(r);
+      });
+      const done = (r: Request) => {
+        open.delete(r);
+        switching.delete(r);
+      };
+      page.on('requestfinished', done);
+      page.on('requestfailed', done);
+
+      await createProject(h, { name: 'switching', repository: remote });
+      // Three sessions of one project, each with its own timeline and output; the last is active,
+      // the others paused.
+      for (let i = 0; i < 3; i++) {
+        const { session } = await createActiveSession(h, { project: 'switching' });
+        const nanocycle = await h.call('POST', `/sessions/${session.id}/nanocycles`, { name: `print-${i}`, run: [`for k in 1 2 3; do echo "from ${session.id} line $k"; done`, `echo ${session.id} > WHO.md`] });
+        expect(nanocycle.status, nanocycle.text).toBeLessThan(300);
+        await waitFor('the nanocycle to print', async () => (await storedLines(session.id)).includes(`from ${session.id} line 3`));
+        await waitFor('the nanocycle to wait for its merge', async () => (await h.call('GET', `/sessions/${session.id}/holds`)).json.holdPoints.length === 1);
+        if (i < 2) expect((await h.call('POST', `/sessions/${session.id}/pause`)).status).toBe(200);
+        ids.push(session.id);
+      }
+    }, 600_000);
+
+    it('lists every session of the project with its status, the active one marked current', async () => {
+      const [a, b, c] = ids as [string, string, string];
+      await expect.poll(() => page.locator('#project-picker option').allTextContents(), { timeout: WAIT }).toContain('switching');
+      await page.locator('#project-picker').selectOption('switching');
+      await expect.poll(() => page.locator('#session-list button').evaluateAll((items) => items.map((b) => `${b.getAttribute('data-session')}:${b.getAttribute('data-status')}:${b.getAttribute('data-current')}`)), { timeout: WAIT }).toEqual([
+        `${c}:active:true`,
+        `${b}:paused:false`,
+        `${a}:paused:false`,
+      ]);
+      expect(await page.locator(`#session-list button[data-session="${c}"]`).textContent()).toContain('current');
+      await expectShowsOnly(c);
+      await shoot('8-switcher');
+    });
+
+    it('rapid clicks: the last clicked session is switched to and shown, with its data only, and only its streams stay open', async () => {
+      const [a, b, c] = ids as [string, string, string];
+      // First a is shown and streaming, so the clicks below have its streams to close too.
+      await page.locator(`#session-list button[data-session="${a}"]`).click();
+      await expectShowsOnly(a);
+      await clickRapidly([b, c, a, c, b, a, b, c, a, c, b]);
+      await expectShowsOnly(b);
+      // One click on a paused session switched to it: it is the project's active one, the others paused.
+      await expect.poll(statuses, { timeout: WAIT }).toEqual({ [a]: 'paused', [b]: 'active', [c]: 'paused' });
+      await expect.poll(() => page.locator(`#session-list button[data-session="${b}"]`).getAttribute('data-current'), { timeout: WAIT }).toBe('true');
+      expect(await page.locator(`#session-list button[data-session="${b}"]`).getAttribute('aria-current')).toBe('true');
+      // Streams were opened for the others along the way, and all of them are closed.
+      expect(new Set(opened)).toEqual(new Set([a, b, c]));
+      await shoot('9-switched');
+    });
+
+    it('after a reconnect, and with the API restarting mid-clicks, only the selected session streams and shows', async () => {
+      const [a, b, c] = ids as [string, string, string];
+      const before = opened.filter((id) => id === b).length;
+      await h.restartApi();
+      await expect.poll(() => opened.filter((id) => id === b).length, { timeout: WAIT }).toBeGreaterThan(before);
+      await expectShowsOnly(b);
+
+      // Clicks while the API goes away and comes back: reconnects are for the last choice only.
+      await Promise.all([h.restartApi(), clickRapidly([c, a, b, c, a, c, b, a])]);
+      await expectShowsOnly(a);
+      // Whatever the restart did to the switches on their way, the project never has two active sessions.
+      expect(Object.values(await statuses()).filter((s) => s === 'active').length).toBeLessThanOrEqual(1);
+      // With the API settled, one more click makes the shown session the active one.
+      await page.locator(`#session-list button[data-session="${a}"]`).click();
+      await expect.poll(async () => switching.size === 0 && (await statuses())[a] === 'active', { timeout: WAIT }).toBe(true);
+      expect(await statuses()).toEqual({ [a]: 'active', [b]: 'paused', [c]: 'paused' });
+      await expectShowsOnly(a);
+    });
+
+    it("the panel's Resume of a paused session switches to it: the project's active one is paused", async () => {
+      const [a, b] = ids as [string, string, string];
+      // Elsewhere (the CLI, another tab) b becomes the active one; the shown a is paused by it.
+      expect((await h.call('POST', `/sessions/${b}/switch`)).status).toBe(200);
+      const resume = page.getByRole('button', { name: 'Resume', exact: true });
+      await resume.waitFor({ state: 'visible', timeout: WAIT });
+      await resume.click();
+      await expect.poll(async () => switching.size === 0 && (await statuses())[a] === 'active', { timeout: WAIT }).toBe(true);
+      expect(await statuses()).toMatchObject({ [a]: 'active', [b]: 'paused' });
+      await expect.poll(() => page.locator('#session-title').textContent(), { timeout: WAIT }).toContain('active');
+      expect(await page.locator('#panel-error').textContent()).toBe('');
+    });
+
+    it('a click on an ended session only shows it', async () => {
+      const [a, b, c] = ids as [string, string, string];
+      expect((await h.call('POST', `/sessions/${c}/end`)).status).toBe(200);
+      // Leave one session active so that "nothing changed" means something.
+      const switched = await h.call('POST', `/sessions/${b}/switch`);
+      expect(switched.status).toBe(200);
+      await expect.poll(() => page.locator(`#session-list button[data-session="${c}"]`).getAttribute('data-status'), { timeout: WAIT }).toBe('ended');
+      const before = await statuses();
+      expect(before).toEqual({ [b]: 'active', [a]: 'paused' });
+      await page.locator(`#session-list button[data-session="${c}"]`).click();
+      await page.locator('#summary').waitFor({ state: 'visible', timeout: WAIT });
+      await expect.poll(async () => (await shownSeqs()).join(',') === (await storedSeqs(c)).join(','), { timeout: WAIT }).toBe(true);
+      expect(await shownSessions()).toEqual([c]);
+      for (const line of await outputLines()) expect(line).toContain(c);
+      expect(await statuses()).toEqual(before);
+      // Its streams end with it; none of another session is left open.
+      await expect.poll(openStreams, { timeout: WAIT }).toEqual([]);
+    });
   });
 
   it('fits a narrow window', async () => {

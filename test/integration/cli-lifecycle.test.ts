@@ -37,7 +37,7 @@ describe('the CLI, end to end against `tevis up`', () => {
   let alphaRepo: BareRepo;
   let betaRepo: BareRepo;
   /** Session ids, filled by the lifecycle test and used by the ones after it. */
-  const ids: { a?: string; b?: string } = {};
+  const ids: { a?: string; a2?: string; b?: string } = {};
 
   const tevis = (...args: string[]) => runCli(processes, [...args, '--json'], env);
 
@@ -146,12 +146,59 @@ describe('the CLI, end to end against `tevis up`', () => {
     ids.b = b.id;
     expect((await ok('session', 'list')).current).toBe(b.id);
 
-    // Switching pauses the session that was current and resumes the target if it was paused.
+    // Each project has its own active session: switching to one that is already active changes
+    // nothing (and says so) but makes it the current one; beta's stays active.
     const toA = await ok('session', 'switch', a.id);
-    expect(toA).toMatchObject({ session: { id: a.id, status: 'active' }, resumed: false, paused: b.id });
-    expect((await ok('session', 'info', b.id)).session.status).toBe('paused');
-    const toB = await ok('session', 'switch', b.id);
-    expect(toB).toMatchObject({ session: { id: b.id, status: 'active' }, resumed: true, paused: a.id });
+    expect(toA).toMatchObject({ session: { id: a.id, status: 'active' }, resumed: false, paused: null });
+    expect(toA.message).toMatch(/already the active session/);
+    expect((await ok('session', 'list')).current).toBe(a.id);
+    expect((await ok('session', 'info', b.id)).session.status).toBe('active');
+
+    // One active session per project: a second one is refused, naming the active one and every
+    // way out of it.
+    const second = await fails(EXIT.conflict, ['session', 'create', '--project', 'alpha']);
+    expect(second.json.error.type).toBe('session-conflict');
+    for (const way of [`tevis session end ${a.id}`, `tevis session pause ${a.id}`, 'tevis session switch']) expect(second.json.error.detail).toContain(way);
+    // Paused, it waits aside and the project can start another, which becomes current.
+    expect(await ok('session', 'pause')).toMatchObject({ id: a.id, status: 'paused' });
+    const a2 = await ok('session', 'create', '--project', 'alpha');
+    expect(a2).toMatchObject({ project: 'alpha', status: 'active' });
+    ids.a2 = a2.id;
+    // Resuming the paused one now is the same conflict, and leaves it paused, its workflow too.
+    const resume = await fails(EXIT.conflict, ['session', 'resume', a.id]);
+    expect(resume.json.error.type).toBe('session-conflict');
+    expect(resume.json.error.detail).toContain(`tevis session pause ${a2.id}`);
+    const stillPaused = await ok('session', 'info', a.id);
+    expect(stillPaused.session.status).toBe('paused');
+    // (Its workflow agrees: the switch below resumes it, which a workflow that thought itself
+    // active would refuse.)
+    expect(stillPaused.state.live).toBe(true);
+    // `list` shows the project's paused session beside its active one and marks the current one.
+    const alpha = await ok('session', 'list', '--project', 'alpha');
+    expect(alpha.current).toBe(a2.id);
+    expect(Object.fromEntries(alpha.sessions.map((s: { id: string; status: string }) => [s.id, s.status]))).toEqual({ [a.id]: 'paused', [a2.id]: 'active' });
+    const table = await runCli(processes, ['session', 'list', '--project', 'alpha'], env);
+    expect(table.stdout).toMatch(new RegExp(`^\\* ${a2.id} .*active$`, 'm'));
+    expect(table.stdout).toMatch(new RegExp(`^  ${a.id} .*paused$`, 'm'));
+
+    // `switch` does both in one step: the project's active session is paused, the chosen one
+    // resumed and made current.
+    const toA1 = await ok('session', 'switch', a.id);
+    expect(toA1).toMatchObject({ session: { id: a.id, status: 'active' }, resumed: true, paused: a2.id });
+    expect(toA1.message).toContain(`paused ${a2.id}`);
+    expect((await ok('session', 'info', a2.id)).session.status).toBe('paused');
+    expect((await ok('session', 'list')).current).toBe(a.id);
+    expect((await ok('session', 'end', a2.id)).session).toMatchObject({ id: a2.id, status: 'ended' });
+
+    // `resume` alone works once the project's slot is free, and makes the session current too.
+    expect(await ok('session', 'pause', a.id)).toMatchObject({ id: a.id, status: 'paused' });
+    await ok('session', 'switch', b.id);
+    expect(await ok('session', 'resume', a.id)).toMatchObject({ id: a.id, status: 'active' });
+    expect((await ok('session', 'list')).current).toBe(a.id);
+
+    // Back to beta, with alpha's session paused for the recover test below.
+    expect(await ok('session', 'pause', a.id)).toMatchObject({ id: a.id, status: 'paused' });
+    expect(await ok('session', 'switch', b.id)).toMatchObject({ session: { id: b.id, status: 'active' }, resumed: false, paused: null });
     const both = await ok('session', 'list');
     expect(both.current).toBe(b.id);
     expect(Object.fromEntries(both.sessions.map((s: { id: string; status: string }) => [s.id, s.status]))).toEqual({ [a.id]: 'paused', [b.id]: 'active' });
@@ -225,7 +272,7 @@ describe('the CLI, end to end against `tevis up`', () => {
     expect(ended.summary).toMatchObject({ sessionId: a, reason: 'user' });
 
     const all = await ok('session', 'list', '--all');
-    expect(Object.fromEntries(all.sessions.map((s: { id: string; status: string }) => [s.id, s.status]))).toEqual({ [a!]: 'ended', [ids.b!]: 'ended' });
+    expect(Object.fromEntries(all.sessions.map((s: { id: string; status: string }) => [s.id, s.status]))).toEqual({ [a!]: 'ended', [ids.a2!]: 'ended', [ids.b!]: 'ended' });
     expect((await ok('session', 'list')).sessions).toEqual([]);
   }, 600_000);
 

@@ -202,28 +202,23 @@ function lifecycleSuite(kind: DatabaseKind) {
     expect(types.slice(-2)).toEqual(['session.paused', 'session.resumed']);
   });
 
-  it('switches: resumes the target and pauses the previous one, across projects', async () => {
-    // a1 and b1 are both active; switching to a1 from b1 pauses b1.
-    const first = await h.call('POST', `/sessions/${a1}/switch`, { previous: b1 });
-    expect(first.status).toBe(200);
-    expect(first.json).toMatchObject({ session: { id: a1, status: 'active' }, resumed: false, paused: b1 });
-    expect((await h.call('GET', `/sessions/${b1}`)).json.session.status).toBe('paused');
+  it('switches: one project at a time; a session already active is a no-op, other projects stay as they are', async () => {
+    // a1 (alpha) and b1 (beta) are both active: each project has its own active session, so
+    // switching to a1 changes nothing, whatever an older client's `previous` says.
+    const same = await h.call('POST', `/sessions/${a1}/switch`, { previous: b1 });
+    expect(same.status).toBe(200);
+    expect(same.json).toMatchObject({ session: { id: a1, status: 'active' }, resumed: false, paused: null });
+    expect(same.json.message).toMatch(/already the active session/);
+    expect((await h.call('GET', `/sessions/${b1}`)).json.session.status).toBe('active');
 
-    // Back to b1: it is resumed, a1 paused.
-    const second = await h.call('POST', `/sessions/${b1}/switch`, { previous: a1 });
-    expect(second.status).toBe(200);
-    expect(second.json).toMatchObject({ session: { id: b1, status: 'active' }, resumed: true, paused: a1 });
-    expect((await h.call('GET', `/sessions/${a1}`)).json.session.status).toBe('paused');
-
-    // Again: b1 is active already and a1 paused already; nothing moves.
-    const third = await h.call('POST', `/sessions/${b1}/switch`, { previous: a1 });
-    expect(third.status).toBe(200);
-    expect(third.json).toMatchObject({ session: { id: b1, status: 'active' }, resumed: false, paused: null });
-
-    // Without a body at all.
-    const bare = await h.call('POST', `/sessions/${a1}/switch`);
-    expect(bare.status).toBe(200);
-    expect(bare.json).toMatchObject({ session: { id: a1, status: 'active' }, resumed: true, paused: null });
+    // Paused, b1 comes back with a switch; beta has no other session to pause, alpha's stays.
+    expect((await h.call('POST', `/sessions/${b1}/pause`)).status).toBe(200);
+    const back = await h.call('POST', `/sessions/${b1}/switch`);
+    expect(back.status).toBe(200);
+    expect(back.json).toMatchObject({ session: { id: b1, status: 'active' }, resumed: true, paused: null });
+    expect((await h.call('GET', `/sessions/${a1}`)).json.session.status).toBe('active');
+    // b1 waits paused for the rest of the suite (its summary counts the time).
+    expect((await h.call('POST', `/sessions/${b1}/pause`)).status).toBe(200);
   });
 
   it('writes files through the API and shows them in the workspace state', async () => {
