@@ -90,7 +90,10 @@ export function toProblem(error: unknown): Problem {
     // reachable — never a misleading "invalid transition".
     const cause = error.cause instanceof ActivityFailure ? (error.cause.cause ?? error.cause) : error.cause;
     if (cause instanceof ApplicationFailure && cause.type && cause.type in PROBLEM_TYPES) {
-      return problem(cause.type as ProblemType, cause.message);
+      // The workflow's refusals carry their extras (e.g. the nanocycle that has a name) as details[0].
+      const [details] = cause.details ?? [];
+      const extras = details && typeof details === 'object' && !Array.isArray(details) ? (details as Record<string, unknown>) : {};
+      return problem(cause.type as ProblemType, cause.message, extras);
     }
     if (error.cause instanceof ActivityFailure) return problem('service-unavailable', `the session workflow could not complete the change: ${cause?.message ?? error.message}`);
     return problem('invalid-transition', cause?.message ?? error.message);
