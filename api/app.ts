@@ -42,7 +42,9 @@ export function createApi(deps: ApiDeps) {
 
   app.onError((error, c) => {
     const body = toProblem(error);
-    if (body.status >= 500) (deps.logError ?? console.error)(error);
+    // An outage is expected and said in one line; anything else 5xx is a bug worth its stack.
+    if (body.status === 503) (deps.logError ?? console.error)(`${c.req.method} ${c.req.path}: ${body.type}: ${error instanceof Error ? error.message : String(error)}`);
+    else if (body.status >= 500) (deps.logError ?? console.error)(error);
     return problemResponse(c, body);
   });
   app.notFound((c) => problemResponse(c, problem('not-found', `no route ${c.req.method} ${c.req.path}; see /reference`)));
