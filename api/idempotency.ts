@@ -17,7 +17,8 @@ import { problem, problemResponse } from './problem.js';
  * with a key runs and its answer is kept (in the database, so every API instance sees it); a
  * repeat of the same request gets that answer again, marked `Idempotent-Replayed: true`; a repeat
  * while the first still runs waits for it, then answers 409 `idempotency-key-in-flight` with
- * Retry-After; the key with another request is 422 `idempotency-key-reused`. A 5xx is not kept:
+ * Retry-After; the key with another query or body on the same route (method, path and token make
+ * its scope) is 422 `idempotency-key-reused`. A 5xx is not kept:
  * after an outage the retry runs again. Requests without the header are untouched.
  */
 
@@ -57,7 +58,7 @@ export function idempotentWrites(db: Database, options: IdempotencyOptions = {})
       const claim = await claimIdempotencyKey(db, { scope, key, requestHash });
       if (claim === true) return runFirst(c, next, db, scope, key);
       if (claim.requestHash !== requestHash) {
-        return problemResponse(c, problem('idempotency-key-reused', 'this Idempotency-Key was sent with another request (method, path, query or body); use a new key for a new request'));
+        return problemResponse(c, problem('idempotency-key-reused', 'this Idempotency-Key was sent to this route with another query or body; use a new key for a new request'));
       }
       if (claim.status === 'done') return replay(claim);
       // The first is still running: wait for its answer, or for it to give the key back (a 5xx).

@@ -49,7 +49,7 @@ async function call(method: string, path: string, body?: unknown, headers: Recor
 function expectUnavailable(reply: Awaited<ReturnType<typeof call>>, type: 'database-unavailable' | 'temporal-unavailable') {
   expect({ status: reply.status, body: reply.text }).toMatchObject({ status: 503 });
   expect(reply.headers.get('content-type')).toContain('application/problem+json');
-  expect(reply.json).toMatchObject({ type: PROBLEM + type, status: 503, detail: expect.stringContaining('safe to send the request again') });
+  expect(reply.json).toMatchObject({ type: PROBLEM + type, status: 503, service: type === 'database-unavailable' ? 'database' : 'temporal', detail: expect.stringContaining('safe to send the request again') });
   expect(Number(reply.headers.get('retry-after'))).toBeGreaterThan(0);
 }
 
@@ -92,6 +92,9 @@ describe('the database is down', () => {
     try {
       expectUnavailable(await call('GET', `/sessions/${sessionId}`), 'database-unavailable');
       expectUnavailable(await call('GET', '/projects'), 'database-unavailable');
+      // The API itself is alive, and says what is not.
+      expect((await call('GET', '/health')).status).toBe(200);
+      expect((await call('GET', '/status')).json).toMatchObject({ status: 'degraded', services: { database: { status: 'unavailable' } } });
       const key = randomUUID();
       const pause = await call('POST', `/sessions/${sessionId}/pause`, undefined, { 'Idempotency-Key': key });
       expectUnavailable(pause, 'database-unavailable');

@@ -1,9 +1,9 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { and, eq } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { idempotencyKeys, nanocycles, sessions } from '../../db/schema.js';
 import { makeGitFixture, type GitFixture } from '../support/git-fixtures.js';
@@ -120,6 +120,36 @@ describe('Idempotency-Key', () => {
     expect(rows.map((r) => r.id)).toEqual([first.json.id]);
     // Without the key, the same body is a new request: the one-open-session rule answers.
     expectProblem(await h.call('POST', '/sessions', { project: 'retries-create', type: 'planning' }), 409, 'session-conflict');
+  });
+
+  it('a repeat while the first request still runs waits, then answers 409 idempotency-key-in-flight with Retry-After', async () => {
+    // The first request's claim, as an API instance in the middle of it leaves it (scope and
+    // hash as api/idempotency.ts makes them), held for longer than a repeat waits.
+    const key = randomUUID();
+    const path = `/sessions/${sessionId}/nanocycles`;
+    const body = JSON.stringify(waiting('in-flight'));
+    const who = createHash('sha256').update(`Bearer ${h.token}`).digest('hex').slice(0, 16);
+    const requestHash = createHash('sha256').update('\n').update(body).digest('hex');
+    await h.database.db.insert(idempotencyKeys).values({ scope: `POST ${path} ${who}`, key, requestHash, status: 'running' });
+
+    const reply = await h.call('POST', path, body, { headers: { 'Idempotency-Key': key }, contentType: 'application/json' });
+    expectProblem(reply, 409, 'idempotency-key-in-flight');
+    expect(Number(reply.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(await nanocyclesNamed('in-flight')).toHaveLength(0);
+  });
+
+  it('a key past its 24 hours runs the request again', async () => {
+    const key = randomUUID();
+    const project = { name: 'retries-expiry', repository: fx.remote };
+    const first = await h.call('POST', '/projects', project, { headers: { 'Idempotency-Key': key } });
+    expect(first.status).toBe(201);
+    expect((await h.call('POST', '/projects', project, { headers: { 'Idempotency-Key': key } })).headers.get('idempotent-replayed')).toBe('true');
+
+    await h.database.db.update(idempotencyKeys).set({ createdAt: sql`now() - interval '25 hours'` }).where(eq(idempotencyKeys.key, key));
+    const later = await h.call('POST', '/projects', project, { headers: { 'Idempotency-Key': key } });
+    // Run again, not replayed: the project exists now, and the answer says so.
+    expectProblem(later, 409, 'project-exists');
+    expect(later.headers.get('idempotent-replayed')).toBeNull();
   });
 
   it('a malformed key is refused with 400 before anything runs', async () => {
