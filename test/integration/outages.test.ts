@@ -8,6 +8,7 @@ import { inject } from 'vitest';
 import { events, holdPoints, nanocycles, sessions } from '../../db/schema.js';
 import { SEARCH_ATTRIBUTES } from '../../runtime/run-parts.js';
 import { startTemporalDevServer, type RunningDevServer } from '../../runtime/temporal-dev-server.js';
+import { ProcessSet, cleanEnv, describeRun, runCli } from '../support/durability-kit.js';
 import { freeLoopbackPort } from '../support/free-port.js';
 import { makeGitFixture, type GitFixture } from '../support/git-fixtures.js';
 import { startPostgresCluster, type PostgresCluster } from '../support/postgres-cluster.js';
@@ -30,6 +31,7 @@ let h: Harness;
 let fx: GitFixture;
 let scratch: string;
 let sessionId: string;
+const processes = new ProcessSet();
 
 const startTemporal = () =>
   startTemporalDevServer({ cliPath: inject('temporalCliPath'), port: temporalPort, headless: true, searchAttributes: SEARCH_ATTRIBUTES, logFile: join(scratch, `temporal-${Date.now()}.log`) });
@@ -75,6 +77,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  await processes.killAll();
   // The worker shuts down cleanly only with a Temporal to talk to.
   await startTemporal()
     .then((server) => (temporal = server))
@@ -154,6 +157,21 @@ describe('Temporal is down', () => {
       expectUnavailable(await call('POST', path, body, { 'Idempotency-Key': randomUUID() }), 'temporal-unavailable');
     }
     expect(await record()).toEqual(before);
+  });
+
+  it('the CLI tries again with the same key, then exits 5 naming Temporal and saying a retry is safe; `tevis status` names it too', async () => {
+    const before = await record();
+    const env = cleanEnv({ TEVIS_HOME: h.home, TEVIS_API_URL: h.apiUrl, TEVIS_API_TOKEN: h.token });
+    const end = await runCli(processes, ['session', 'end', sessionId, '--json'], env);
+    expect({ code: end.code, run: describeRun(end) }).toMatchObject({ code: 5 });
+    expect(end.json.error).toMatchObject({ type: 'temporal-unavailable', status: 503 });
+    expect(end.stderr).toContain('Temporal is unavailable');
+    expect(end.stderr).toContain('tried 3 times; it is safe to run the command again');
+    expect(await record()).toEqual(before);
+
+    const status = await runCli(processes, ['status'], env);
+    expect({ code: status.code, run: describeRun(status) }).toMatchObject({ code: 5 });
+    expect(status.stdout.toLowerCase()).toMatch(/temporal\s+unavailable/);
   });
 
   it('GET /status says Temporal is unavailable', async () => {

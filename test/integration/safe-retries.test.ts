@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { and, eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { idempotencyKeys, nanocycles, sessions } from '../../db/schema.js';
+import { ProcessSet, cleanEnv, describeRun, runCli } from '../support/durability-kit.js';
 import { makeGitFixture, type GitFixture } from '../support/git-fixtures.js';
 import { createActiveSession, createProject, startHarness, waitFor, type ApiReply, type Harness } from '../support/tevis-harness.js';
 
@@ -26,6 +27,7 @@ let h: Harness;
 let fx: GitFixture;
 let scratch: string;
 let sessionId: string;
+const processes = new ProcessSet();
 
 /** A nanocycle that waits at its plan hold point: it runs nothing while the test looks at it. */
 const waiting = (name: string) => ({ name, goal: `do ${name}`, hold: { plan: true } });
@@ -60,6 +62,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  await processes.killAll();
   await h?.stop();
   await rm(scratch, { recursive: true, force: true });
 });
@@ -173,6 +176,12 @@ describe('nanocycle names', () => {
     expect(second.json.detail).toContain('--name');
     const after = await h.database.db.select().from(nanocycles).where(eq(nanocycles.sessionId, sessionId));
     expect(after.map((r) => r.id).sort()).toEqual(before.map((r) => r.id).sort());
+
+    // The CLI says it as a conflict (exit 4) with the fix.
+    const cli = await runCli(processes, ['nanocycle', 'create', '--name', 'auth-system', '--run', 'true', '--session', sessionId], cleanEnv({ TEVIS_HOME: h.home, TEVIS_API_URL: h.apiUrl, TEVIS_API_TOKEN: h.token }));
+    expect({ code: cli.code, run: describeRun(cli) }).toMatchObject({ code: 4 });
+    expect(cli.stderr).toContain(first.json.id);
+    expect(cli.stderr).toContain('pick another name (`--name`)');
 
     // Concurrent creates of one new name: exactly one wins.
     const racing = await Promise.all(Array.from({ length: 3 }, () => h.call('POST', `/sessions/${sessionId}/nanocycles`, waiting('racing'))));
