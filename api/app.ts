@@ -5,6 +5,7 @@ import { requireToken } from './auth.js';
 import { refuseCrossOriginWrites } from './cross-origin.js';
 import { withLinks } from './openapi-links.js';
 import { openApiRouter } from './openapi-app.js';
+import { idempotentWrites } from './idempotency.js';
 import { problem, problemResponse, toProblem } from './problem.js';
 import { fileRoutes } from './routes/files.js';
 import { healthRoutes } from './routes/health.js';
@@ -41,7 +42,9 @@ export function createApi(deps: ApiDeps) {
 
   app.onError((error, c) => {
     const body = toProblem(error);
-    if (body.status >= 500) (deps.logError ?? console.error)(error);
+    // An outage is expected and said in one line; anything else 5xx is a bug worth its stack.
+    if (body.status === 503) (deps.logError ?? console.error)(`${c.req.method} ${c.req.path}: ${body.type}: ${error instanceof Error ? error.message : String(error)}`);
+    else if (body.status >= 500) (deps.logError ?? console.error)(error);
     return problemResponse(c, body);
   });
   app.notFound((c) => problemResponse(c, problem('not-found', `no route ${c.req.method} ${c.req.path}; see /reference`)));
@@ -49,6 +52,8 @@ export function createApi(deps: ApiDeps) {
   app.use('*', refuseCrossOriginWrites());
   app.use('*', requireToken(deps.token));
   app.use('*', bodyLimit({ maxSize: 6 * 1024 * 1024, onError: (c) => problemResponse(c, problem('payload-too-large', 'the request body is larger than 6 MiB')) }));
+  // Every state-changing route, present and future, is safe to retry with an Idempotency-Key.
+  app.use('*', idempotentWrites(database.db));
 
   app.route('/', healthRoutes(database, temporal, deps.taskQueue, deps.version));
   app.route('/', projectRoutes(database.db));

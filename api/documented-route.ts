@@ -1,6 +1,7 @@
 import { createRoute, type RouteConfig } from '@hono/zod-openapi';
 import { PROBLEM_TYPES } from '../contracts/problems.js';
 import { ProblemSchema } from './schemas.js';
+import { IDEMPOTENCY_KEY_HEADER, IDEMPOTENCY_KEY_PATTERN_SOURCE } from '../contracts/idempotency.js';
 
 /**
  * A route declaration that lists every status the route can answer, not only the ones its handler
@@ -10,7 +11,7 @@ import { ProblemSchema } from './schemas.js';
  * the handler's own refusals are named by the route.
  */
 
-export type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 413 | 415 | 431 | 500 | 503;
+export type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 413 | 415 | 422 | 431 | 500 | 503;
 
 export interface RouteErrors {
   /** Statuses the handler itself raises beyond the ones this module works out (e.g. 409). */
@@ -24,12 +25,13 @@ const WHY: Record<ErrorStatus, string> = {
   401: 'Missing or wrong API token',
   403: 'Refused: outside the session type\'s capabilities, outside the workspace, or a state-changing request from another origin',
   404: 'The named resource does not exist',
-  409: 'Conflict with the current state',
+  409: 'Conflict with the current state, or the first request with this Idempotency-Key still runs (with Retry-After)',
   413: 'The request body (or the file asked for) is larger than the limit',
   415: 'The request body is not of a media type this route takes',
+  422: 'The Idempotency-Key was already used for another request',
   431: 'The request headers are too large (answered by the HTTP server before routing)',
   500: 'An unexpected error; the server log has the details',
-  503: 'A service Tevis depends on (database, Temporal) is unavailable',
+  503: 'A service Tevis depends on (database, Temporal) is unavailable; Retry-After says when to send the request again',
 };
 
 /** The stable problem types each status carries, so the description names what `type` can be. */
@@ -60,6 +62,10 @@ export function impliedErrorStatuses(config: RouteConfig, errors: RouteErrors = 
     // Cross-origin refusals, and the body limit applies to whatever body is sent.
     statuses.add(403);
     statuses.add(413);
+    // Idempotency-Key (api/idempotency.ts): malformed, still in flight, or used for another request.
+    statuses.add(400);
+    statuses.add(409);
+    statuses.add(422);
   }
   // The router checks the content type of a JSON body before it parses it.
   if (Object.keys(request.body?.content ?? {}).some((media) => JSON_MEDIA.test(media))) statuses.add(415);
@@ -88,9 +94,22 @@ export function operationIdOf(method: string, path: string): string {
  */
 export function documentedRoute<P extends string, R extends Omit<RouteConfig, 'path'> & { path: P }>(config: R, errors: RouteErrors = {}) {
   const implied = Object.fromEntries(impliedErrorStatuses(config as RouteConfig, errors).map((status) => [status, problemResponse(status)]));
+  const parameters = STATE_CHANGING.has(config.method) ? [...(config.parameters ?? []), IDEMPOTENCY_KEY_PARAMETER] : config.parameters;
   return createRoute({
     ...config,
+    ...(parameters ? { parameters } : {}),
     operationId: config.operationId ?? operationIdOf(config.method, config.path),
     responses: { ...implied, ...config.responses },
   } as R);
 }
+
+/** Taken by every state-changing route (api/idempotency.ts), so documented on each. */
+const IDEMPOTENCY_KEY_PARAMETER = {
+  name: IDEMPOTENCY_KEY_HEADER,
+  in: 'header' as const,
+  required: false,
+  description:
+    'Makes the request safe to retry: a repeat of the same request with the same key within 24 h gets the first answer again (header `Idempotent-Replayed: true`) instead of running twice; ' +
+    'the same key with another request is 422 `idempotency-key-reused`; while the first still runs, 409 `idempotency-key-in-flight` with Retry-After. Answers 5xx are not kept.',
+  schema: { type: 'string' as const, pattern: IDEMPOTENCY_KEY_PATTERN_SOURCE, minLength: 1, maxLength: 255 },
+};

@@ -3,6 +3,7 @@ import { HTTPException } from 'hono/http-exception';
 import { WorkflowNotFoundError, WorkflowUpdateFailedError, isGrpcServiceError } from '@temporalio/client';
 import { ActivityFailure, ApplicationFailure, WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { dataError } from '../db/data-errors.js';
+import { isDatabaseUnavailable, isTemporalUnavailable } from './outage-errors.js';
 import type { ZodError } from 'zod';
 import { TevisError } from '../contracts/errors.js';
 import { PROBLEM_TYPES, problemTypeUri, type ProblemType } from '../contracts/problems.js';
@@ -21,8 +22,16 @@ export function problem(type: ProblemType, detail: string, extras: Record<string
   return { ...extras, type: problemTypeUri(type), title, status, detail };
 }
 
+/**
+ * Seconds a client should wait before sending the request again: an outage is usually a restart,
+ * and a request still in flight under the same Idempotency-Key answers within seconds.
+ */
+export const RETRY_AFTER_SECONDS = 2;
+
 export function problemResponse(c: Context, body: Problem): Response {
-  return c.newResponse(JSON.stringify(body), body.status as 400, { 'content-type': 'application/problem+json' });
+  const headers: Record<string, string> = { 'content-type': 'application/problem+json' };
+  if (body.status === 503 || body.type === problemTypeUri('idempotency-key-in-flight')) headers['retry-after'] = String(RETRY_AFTER_SECONDS);
+  return c.newResponse(JSON.stringify(body), body.status as 400, headers);
 }
 
 export function validationProblem(error: ZodError, where: string): Problem {
@@ -62,10 +71,13 @@ function filePathProblem(error: unknown): Problem | null {
 /**
  * The one place where errors become HTTP: typed Tevis errors by their type, refusals from the
  * session workflow by the failure type they carry, values the database refuses as 400,
- * file-system refusals of a path as 400, Temporal being unreachable as 503.
+ * file-system refusals of a path as 400, the database or Temporal being unreachable as 503.
  */
 export function toProblem(error: unknown): Problem {
   if (error instanceof TevisError) return problem(error.type, error.message, error.extras);
+  // Before the rest: a refusal wrapped around a lost connection is still an outage.
+  if (isTemporalUnavailable(error)) return temporalUnavailable();
+  if (isDatabaseUnavailable(error)) return databaseUnavailable();
   // Hono's own refusals, e.g. a body that is not JSON at all.
   if (error instanceof HTTPException) {
     if (error.status === 413) return problem('payload-too-large', error.message);
@@ -78,7 +90,10 @@ export function toProblem(error: unknown): Problem {
     // reachable — never a misleading "invalid transition".
     const cause = error.cause instanceof ActivityFailure ? (error.cause.cause ?? error.cause) : error.cause;
     if (cause instanceof ApplicationFailure && cause.type && cause.type in PROBLEM_TYPES) {
-      return problem(cause.type as ProblemType, cause.message);
+      // The workflow's refusals carry their extras (e.g. the nanocycle that has a name) as details[0].
+      const [details] = cause.details ?? [];
+      const extras = details && typeof details === 'object' && !Array.isArray(details) ? (details as Record<string, unknown>) : {};
+      return problem(cause.type as ProblemType, cause.message, extras);
     }
     if (error.cause instanceof ActivityFailure) return problem('service-unavailable', `the session workflow could not complete the change: ${cause?.message ?? error.message}`);
     return problem('invalid-transition', cause?.message ?? error.message);
@@ -97,7 +112,18 @@ export function toProblem(error: unknown): Problem {
     return problem('session-conflict', `a workflow for this session is already running (${error.workflowId})`);
   }
   if (isGrpcServiceError(error) || (error instanceof Error && /ECONNREFUSED|connect|UNAVAILABLE|DEADLINE/i.test(error.message) && /temporal|grpc|14 UNAVAILABLE/i.test(`${error.name} ${error.message}`))) {
-    return problem('service-unavailable', `Temporal did not answer: ${(error as Error).message}`);
+    return temporalUnavailable();
   }
   return problem('internal', 'an unexpected error occurred; the server log has the details');
+}
+
+/** Said the same way wherever it is found out, so clients and people read one sentence. */
+export function databaseUnavailable(): Problem {
+  return problem('database-unavailable', `the database did not answer; it is safe to send the request again in ${RETRY_AFTER_SECONDS} s`, { service: 'database' });
+}
+
+/** `before`: found out before anything was sent to the session, so certainly nothing changed. */
+export function temporalUnavailable(before = false): Problem {
+  const changed = before ? 'nothing was changed; ' : '';
+  return problem('temporal-unavailable', `Temporal did not answer; ${changed}it is safe to send the request again in ${RETRY_AFTER_SECONDS} s`, { service: 'temporal' });
 }

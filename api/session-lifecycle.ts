@@ -20,6 +20,9 @@ import { listHoldPoints } from '../db/hold-points-store.js';
 import { nanocycles } from '../db/schema.js';
 import { findActiveSession, findSessionRow, getSession, insertSession, latestSessionConfig, throwActiveSessionConflict, updateSession } from '../db/sessions-store.js';
 import { appendEvent } from '../db/timeline-store.js';
+import { forgetUnstartedSession } from '../db/forget-unstarted-session.js';
+import { isTemporalUnavailable } from './outage-errors.js';
+import { requireTemporal } from './temporal-reachability.js';
 import { commandStamp, executeStampedUpdate } from './command-stamp.js';
 import { toProblem } from './problem.js';
 import { reviewFromRecord } from './review-record.js';
@@ -38,6 +41,8 @@ type SessionHandle = WorkflowHandle<typeof sessionWorkflow>;
 
 /** How long a read waits for the workflow's touch and query before answering from the record. */
 const BEST_EFFORT_DEADLINE_MS = 3000;
+/** Starting a workflow is one RPC; past this, Temporal is treated as unavailable (503). */
+const START_DEADLINE_MS = 5000;
 
 /** The session's commands as the API offers them: the record and the workflow kept in step. */
 export class SessionLifecycle {
@@ -65,7 +70,9 @@ export class SessionLifecycle {
   }
 
   /** An Update on the session's workflow, stamped as the workflow demands (see command-stamp.ts). */
-  update<Ret, Args extends unknown[]>(sessionId: string, update: UpdateDefinition<Ret, [...Args, CommandStamp?]>, args: Args): Promise<Ret> {
+  async update<Ret, Args extends unknown[]>(sessionId: string, update: UpdateDefinition<Ret, [...Args, CommandStamp?]>, args: Args): Promise<Ret> {
+    // Unbounded, an Update to an unreachable Temporal waits out the client's retries (~20 s).
+    await requireTemporal(this.deps.temporal);
     return executeStampedUpdate(this.handle(sessionId), sessionId, update, args);
   }
 
@@ -92,11 +99,24 @@ export class SessionLifecycle {
   /**
    * Records the session (the database's partial unique index makes "one active session per
    * project" race-free), then starts its workflow. A workflow that cannot be started leaves a
-   * failed session, not a half-open one.
+   * failed session, not a half-open one; one refused because Temporal is unavailable leaves
+   * nothing at all.
+   *
+   * Why this order for an outage: the record comes first because the unique index is what
+   * makes concurrent creates safe, so Temporal is asked first (a bounded probe): with it down,
+   * the create is refused before anything is written. If Temporal goes away between the probe
+   * and the start, the start fails within its deadline and we cannot know whether it reached
+   * the server. We then remove the record and its events anyway (a 503 must mean "send it
+   * again", and the retry must not meet a `failed` twin or the open-session conflict), and
+   * terminate `session-<id>` in case the start did land. If even that cannot reach Temporal, a
+   * workflow that did start has no record: its first recorded step finds no session and, once
+   * its retries are spent, the workflow fails; the API no longer lists the id. That window is the probe-to-start gap of one request
+   * during an outage that begins inside it.
    */
   async create(input: SessionCreate & { project: string }): Promise<Session> {
     const project = await getProject(this.db, input.project);
     const config = await this.resolveConfig(input);
+    await requireTemporal(this.deps.temporal);
     let id = '';
     for (let attempt = 0; ; attempt++) {
       id = newSessionId(() => randomBytes(1)[0]!);
@@ -112,8 +132,15 @@ export class SessionLifecycle {
     await appendEvent(this.db, { sessionId: id, type: 'session.created', data: { project: project.name, type: config.type, branch: config.branch } });
     const session = await getSession(this.db, id);
     try {
-      await this.startWorkflow(session, 'start');
+      await this.deps.temporal.connection.withDeadline(Date.now() + START_DEADLINE_MS, () => this.startWorkflow(session, 'start'));
     } catch (error) {
+      if (isTemporalUnavailable(error)) {
+        await forgetUnstartedSession(this.db, id);
+        await this.deps.temporal.connection
+          .withDeadline(Date.now() + BEST_EFFORT_DEADLINE_MS, () => this.handle(id).terminate('its create was answered 503: Temporal was unavailable'))
+          .catch(() => {});
+        throw error;
+      }
       const message = redactCredentials((error as Error).message);
       await updateSession(this.db, id, { status: 'failed', failure: `workflow could not be started: ${message}`, endReason: 'failed', endedAt: new Date() });
       await appendEvent(this.db, { sessionId: id, type: 'session.failed', data: { error: message } });
@@ -313,6 +340,7 @@ export class SessionLifecycle {
    */
   async recover(sessionId: string): Promise<{ session: Session; recovered: boolean; message: string }> {
     let session = await getSession(this.db, sessionId);
+    await requireTemporal(this.deps.temporal);
     if (session.status === 'ended') {
       throw new TevisError('invalid-transition', `session ${sessionId} ended normally; its workspace and summary are kept, there is nothing to recover`, { sessionStatus: session.status });
     }

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { PROBLEM_TYPE_PREFIX } from '../contracts/problems.js';
 import type { HoldPointResolve, NanocycleCreate, NanocycleMerge } from '../contracts/nanocycle.js';
 import type { HoldPointRecord, LogLine, NanocycleDiff, NanocycleRecord, SessionLogLine } from '../contracts/nanocycle-records.js';
@@ -15,7 +16,17 @@ export interface ApiClientOptions {
   baseUrl: string;
   token: string | undefined;
   fetch?: typeof fetch;
+  /** How a retry waits (tests make it instant). */
+  sleep?: (ms: number) => Promise<void>;
 }
+
+/** A state-changing request is sent at most this often: once, then two retries. */
+export const WRITE_ATTEMPTS = 3;
+const STATE_CHANGING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+/** Socket errors of a connection cut after the request may have reached the API. */
+const CUT_CODES = new Set(['ECONNRESET', 'UND_ERR_SOCKET', 'EPIPE']);
+/** Never wait longer than this between attempts, whatever Retry-After says: a person is waiting. */
+const MAX_RETRY_WAIT_MS = 5000;
 
 interface RequestOptions {
   query?: Record<string, string | number | undefined>;
@@ -46,6 +57,33 @@ export function unreachableCode(error: unknown): string | null {
     if (e instanceof AggregateError) pending.push(...e.errors);
   }
   return null;
+}
+
+/** undici names a cut connection by `code` on the cause, or only by its message. */
+function cutCode(error: unknown): string | null {
+  for (let e: unknown = error; e && typeof e === 'object'; e = (e as { cause?: unknown }).cause) {
+    const { code, message } = e as { code?: unknown; message?: unknown };
+    if (typeof code === 'string' && CUT_CODES.has(code)) return code;
+    if (typeof message === 'string' && /other side closed|socket hang up/i.test(message)) return 'UND_ERR_SOCKET';
+  }
+  return null;
+}
+
+function backoffMs(attempt: number): number {
+  return Math.min(500 * 2 ** (attempt - 1), MAX_RETRY_WAIT_MS);
+}
+
+/** Retry-After in seconds (the API's form); an HTTP date or nonsense falls back to backoff. */
+function retryAfterMs(header: string | null): number | null {
+  if (!header || !/^\d+$/.test(header.trim())) return null;
+  return Math.min(Number(header) * 1000, MAX_RETRY_WAIT_MS);
+}
+
+/** The service a 503 is about, in words. */
+function unavailableService(type: string): string {
+  if (type === 'database-unavailable') return 'the database is unavailable';
+  if (type === 'temporal-unavailable') return 'Temporal is unavailable';
+  return 'a service Tevis needs is unavailable';
 }
 
 /** A non-problem error body still gets a type, so the exit code and `--json` stay meaningful. */
@@ -85,6 +123,12 @@ export class TevisApiClient {
     return this.options.baseUrl;
   }
 
+  /**
+   * One request. A state-changing one carries an Idempotency-Key made for this call and is sent
+   * again with the same key (so it takes effect at most once) when the connection is cut before
+   * the answer, or the API answers 503 or "the first request with this key still runs"; after
+   * Retry-After, at most {@link WRITE_ATTEMPTS} times in all.
+   */
   async request(method: string, path: string, options: RequestOptions = {}): Promise<Response> {
     const url = new URL(this.options.baseUrl + path);
     for (const [key, value] of Object.entries(options.query ?? {})) {
@@ -93,23 +137,37 @@ export class TevisApiClient {
     const headers: Record<string, string> = { accept: options.accept ?? 'application/json', ...options.headers };
     if (options.auth !== false && this.options.token) headers.authorization = `Bearer ${this.options.token}`;
     if (options.body !== undefined) headers['content-type'] = 'application/json';
-    let response: Response;
-    try {
-      response = await this.fetch(url, {
-        method,
-        headers,
-        body: options.body === undefined ? undefined : JSON.stringify(options.body),
-        signal: options.signal,
-      });
-    } catch (error) {
-      if (options.signal?.aborted) throw error;
-      // fetch only throws when no HTTP answer came back: the API is not there (or not allowed).
-      const cause = (error as { cause?: unknown }).cause;
-      const reason = unreachableCode(error) ?? (cause instanceof Error ? cause.message : (error as Error).message);
-      throw new ApiUnreachableError(this.options.baseUrl, reason);
-    }
-    if (!response.ok) {
+    const retries = STATE_CHANGING.has(method);
+    if (retries) headers['idempotency-key'] ??= randomUUID();
+    const attempts = retries ? WRITE_ATTEMPTS : 1;
+    for (let attempt = 1; ; attempt++) {
+      let response: Response;
+      try {
+        response = await this.fetch(url, {
+          method,
+          headers,
+          body: options.body === undefined ? undefined : JSON.stringify(options.body),
+          signal: options.signal,
+        });
+      } catch (error) {
+        if (options.signal?.aborted) throw error;
+        // fetch only throws when no HTTP answer came back: the API is not there (or not allowed),
+        // or the connection was cut, maybe after the API took the request.
+        const cause = (error as { cause?: unknown }).cause;
+        const code = unreachableCode(error) ?? cutCode(error);
+        if (attempt < attempts && code && CUT_CODES.has(code)) {
+          await this.wait(backoffMs(attempt));
+          continue;
+        }
+        const reason = code ?? (cause instanceof Error ? cause.message : (error as Error).message);
+        throw new ApiUnreachableError(this.options.baseUrl, reason);
+      }
+      if (response.ok) return response;
       const problem = await problemFromResponse(response);
+      if (attempt < attempts && (problem.status === 503 || problem.type === 'idempotency-key-in-flight')) {
+        await this.wait(retryAfterMs(response.headers.get('retry-after')) ?? backoffMs(attempt));
+        continue;
+      }
       if (problem.status === 401 && !this.options.token) {
         throw new ApiProblemError(
           problem.type,
@@ -118,9 +176,16 @@ export class TevisApiClient {
           problem.extras,
         );
       }
+      if (problem.status === 503) {
+        const tried = attempts > 1 ? `tried ${attempts} times; ` : '';
+        throw new ApiProblemError(problem.type, 503, `${unavailableService(problem.type)}: ${problem.detail} (${tried}it is safe to run the command again)`, problem.extras);
+      }
       throw problem;
     }
-    return response;
+  }
+
+  private wait(ms: number): Promise<void> {
+    return (this.options.sleep ?? ((t: number) => new Promise<void>((resolve) => setTimeout(resolve, t))))(ms);
   }
 
   async json<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {

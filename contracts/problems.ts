@@ -21,10 +21,20 @@ export const PROBLEM_TYPES = {
   'session-not-running': { status: 409, title: 'The session workflow is not running' },
   'no-previous-session': { status: 409, title: 'The project has no earlier session to copy' },
   'summary-not-ready': { status: 409, title: 'The session has no summary yet' },
+  /** Nanocycle names are unique within a session; the problem names the one that has it. */
+  'nanocycle-name-taken': { status: 409, title: 'The session already has a nanocycle of that name' },
+  /** The first request with this Idempotency-Key is still running; retry after Retry-After. */
+  'idempotency-key-in-flight': { status: 409, title: 'A request with this Idempotency-Key is still running' },
   'payload-too-large': { status: 413, title: 'The request body is too large' },
   'unsupported-media-type': { status: 415, title: 'The request body is not of a media type this route takes' },
+  /** The same Idempotency-Key came with another request (method, path, query or body). */
+  'idempotency-key-reused': { status: 422, title: 'This Idempotency-Key was used for another request' },
   'headers-too-large': { status: 431, title: 'The request headers are too large' },
   'service-unavailable': { status: 503, title: 'A service Tevis depends on is unavailable' },
+  /** Postgres refused or did not answer; nothing was changed, the request may be sent again. */
+  'database-unavailable': { status: 503, title: 'The database is unavailable' },
+  /** The Temporal frontend did not answer in time; nothing was changed, the request may be sent again. */
+  'temporal-unavailable': { status: 503, title: 'Temporal is unavailable' },
   internal: { status: 500, title: 'Internal error' },
 } as const;
 

@@ -18,6 +18,7 @@ export interface OpenDatabase {
 }
 
 export const MIGRATIONS_FOLDER = join(dirname(fileURLToPath(import.meta.url)), 'migrations');
+const DB_CONNECT_TIMEOUT_MS = 3000;
 /** Any fixed number: the advisory lock that keeps two processes from migrating at once. */
 const MIGRATION_LOCK = 72_010_301;
 
@@ -35,7 +36,9 @@ async function openPostgres(url: string): Promise<OpenDatabase> {
   const { default: pg } = await import('pg');
   const { drizzle } = await import('drizzle-orm/node-postgres');
   const { migrate } = await import('drizzle-orm/node-postgres/migrator');
-  const pool = new pg.Pool({ connectionString: url, max: 10 });
+  // A connection attempt that hangs (a server coming up, a lost host) gives up after 3 s, so a
+  // request answers 503 `database-unavailable` in seconds instead of waiting on the socket.
+  const pool = new pg.Pool({ connectionString: url, max: 10, connectionTimeoutMillis: DB_CONNECT_TIMEOUT_MS });
   // A Postgres restart drops idle clients; without a handler the pool's error would crash us.
   pool.on('error', () => {});
   const db = drizzle(pool, { schema });

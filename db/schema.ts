@@ -159,3 +159,25 @@ export const projectMemory = pgTable(
   },
   (t) => [index('project_memory_project').on(t.project, t.createdAt), uniqueIndex('project_memory_session_kind').on(t.sessionId, t.kind)],
 );
+
+/**
+ * The answers to requests sent with an `Idempotency-Key` (api/idempotency.ts): a repeat of the
+ * request gets the stored answer instead of running again. In the database, not in memory, so a
+ * retry that reaches another API instance finds it too. `scope` is method, path and who asked.
+ */
+export const idempotencyKeys = pgTable(
+  'idempotency_keys',
+  {
+    scope: text('scope').notNull(),
+    key: text('key').notNull(),
+    requestHash: text('request_hash').notNull(),
+    /** `running` while the first request runs, `done` once its answer is stored. */
+    status: text('status').$type<'running' | 'done'>().notNull(),
+    responseStatus: integer('response_status'),
+    responseHeaders: jsonb('response_headers').$type<Record<string, string>>(),
+    responseBody: text('response_body'),
+    createdAt: at('created_at').notNull().defaultNow(),
+    completedAt: at('completed_at'),
+  },
+  (t) => [primaryKey({ columns: [t.scope, t.key] }), index('idempotency_keys_created').on(t.createdAt), check('idempotency_keys_status', sql`${t.status} in ('running', 'done')`)],
+);

@@ -41,6 +41,16 @@ function refused(message: string): ApplicationFailure {
   return ApplicationFailure.create({ message, type: 'invalid-transition', nonRetryable: true });
 }
 
+/** A name the session already used: refused, naming the nanocycle that has it (details[0]). */
+function nameTaken(taken: NanocycleBrief): ApplicationFailure {
+  return ApplicationFailure.create({
+    message: `this session already has a nanocycle named "${taken.name}": ${taken.id} (${taken.status}); pick another name (\`--name\`)`,
+    type: 'nanocycle-name-taken',
+    nonRetryable: true,
+    details: [{ nanocycleId: taken.id, nanocycleStatus: taken.status }],
+  });
+}
+
 interface Queued {
   id: string;
   create: NanocycleCreate;
@@ -249,6 +259,10 @@ export function installNanocycles(state: SessionWorkflowState, noteActivity: () 
   setHandler(
     createNanocycleUpdate,
     async (create) => {
+      // The validator refuses a name in use; this catches two creates admitted in one workflow
+      // task, before either handler ran. Patched: histories recorded before it replay unchanged.
+      const taken = state.nanocycles.find((n) => n.name === create.name);
+      if (taken && patched('nanocycle-names-unique')) throw nameTaken(taken);
       const counter = (state.nanocycleCounter ?? state.nanocycles.length) + 1;
       state.nanocycleCounter = counter;
       const id = nanocycleId(counter);
@@ -286,6 +300,10 @@ export function installNanocycles(state: SessionWorkflowState, noteActivity: () 
         if (state.status !== 'active') throw refused(`session ${state.sessionId} is ${state.status}; nanocycles start in an active session (\`tevis session switch ${state.sessionId}\`)`);
         if (!create || typeof create.name !== 'string') throw refused('a nanocycle needs a name');
         refuseInvalid(NanocycleCreate, create, 'nanocycle');
+        // Names are unique within a session: a retried create must not make a second nanocycle
+        // of the same name. Creation is serialized here, so no database index is needed for it.
+        const taken = state.nanocycles.find((n) => n.name === create.name);
+        if (taken) throw nameTaken(taken);
       },
     },
   );

@@ -18,6 +18,9 @@ export interface PostgresCluster {
   port: number;
   stop(): Promise<void>;
   restart(): Promise<void>;
+  /** Stops the server but keeps its data, for as long as an outage test needs; up() brings it back. */
+  down(): Promise<void>;
+  up(): Promise<void>;
 }
 
 const USER = 'tevis';
@@ -109,6 +112,8 @@ export async function startPostgresCluster(opts: { port?: number; baseDir?: stri
       await stopServer();
       await start();
     },
+    down: stopServer,
+    up: start,
   };
 }
 

@@ -33,6 +33,12 @@ export interface HarnessOptions {
   label?: string;
   /** More configuration, e.g. TEVIS_TEMPORAL_UI_URL. */
   env?: Record<string, string>;
+  /**
+   * Services of the test's own instead of the shared ones, for tests that stop them (outages):
+   * a Postgres server URL (a fresh database is made on it) and a Temporal frontend address.
+   */
+  postgresServerUrl?: string;
+  temporalAddress?: string;
 }
 
 export interface CallOptions {
@@ -152,12 +158,12 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
 
     let databaseUrl: string | undefined;
     if (options.database === 'postgres') {
-      const fresh = await createFreshPostgresDatabase(inject('databaseUrl'));
+      const fresh = await createFreshPostgresDatabase(options.postgresServerUrl ?? inject('databaseUrl'));
       cleanups.push(() => fresh.drop());
       databaseUrl = fresh.url;
     }
 
-    const temporalAddress = inject('temporalAddress');
+    const temporalAddress = options.temporalAddress ?? inject('temporalAddress');
     const port = await freeLoopbackPort();
     const env: NodeJS.ProcessEnv = {
       TEVIS_HOME: home,

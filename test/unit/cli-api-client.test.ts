@@ -3,11 +3,14 @@ import { TevisApiClient } from '../../cli/api-client.js';
 import { ApiProblemError, ApiUnreachableError } from '../../cli/errors.js';
 import { EXIT } from '../../cli/exit-codes.js';
 
-function clientAnswering(respond: (url: URL, init: RequestInit) => Response | Promise<Response>, { token }: { token?: string } = { token: 'tok' }) {
+function clientAnswering(respond: (url: URL, init: RequestInit) => Response | Promise<Response>, { token, waits = [] }: { token?: string; waits?: number[] } = { token: 'tok' }) {
   const calls: { url: URL; init: RequestInit }[] = [];
   const client = new TevisApiClient({
     baseUrl: 'http://127.0.0.1:8082',
     token,
+    sleep: async (ms) => {
+      waits.push(ms);
+    },
     fetch: (async (url: URL, init: RequestInit) => {
       calls.push({ url, init });
       return respond(url, init);
@@ -41,7 +44,7 @@ describe('TevisApiClient', () => {
 
   it('still types an error whose body is not a problem document', async () => {
     const { client } = clientAnswering(() => new Response('upstream down', { status: 503 }));
-    await expect(client.status()).rejects.toMatchObject({ type: 'service-unavailable', status: 503, detail: 'upstream down', exitCode: EXIT.unavailable });
+    await expect(client.status()).rejects.toMatchObject({ type: 'service-unavailable', status: 503, detail: expect.stringContaining('upstream down'), exitCode: EXIT.unavailable });
   });
 
   it('says how to get a token when it has none and the API wants one', async () => {
@@ -75,5 +78,67 @@ describe('TevisApiClient', () => {
     expect(calls[0]!.url.search).toBe('?project=app&all=true');
     expect(calls[1]!.url.pathname + calls[1]!.url.search).toBe('/sessions/sess_a1b2c3/events?after=7');
     expect((calls[2]!.init.headers as Record<string, string>).accept).toBe('text/markdown');
+  });
+
+  describe('safe retries', () => {
+    const keyOf = (call: { init: RequestInit }) => (call.init.headers as Record<string, string>)['idempotency-key'];
+    const cut = () => {
+      throw new TypeError('fetch failed', { cause: Object.assign(new Error('other side closed'), { code: 'UND_ERR_SOCKET' }) });
+    };
+
+    it('sends an Idempotency-Key with every POST, a fresh one per call, and none with a GET', async () => {
+      const { client, calls } = clientAnswering(() => Response.json({ id: 'NC-001', sessions: [] }, { status: 201 }));
+      await client.createNanocycle('sess_a1b2c3', { name: 'a', run: ['true'] });
+      await client.createNanocycle('sess_a1b2c3', { name: 'b', run: ['true'] });
+      await client.listSessions({});
+      expect(keyOf(calls[0]!)).toMatch(/^[0-9a-f-]{36}$/);
+      expect(keyOf(calls[1]!)).toMatch(/^[0-9a-f-]{36}$/);
+      expect(keyOf(calls[1]!)).not.toBe(keyOf(calls[0]!));
+      expect(keyOf(calls[2]!)).toBeUndefined();
+    });
+
+    it('sends a POST again with the same key when the connection is cut before the answer', async () => {
+      let n = 0;
+      const waits: number[] = [];
+      const { client, calls } = clientAnswering(() => (++n === 1 ? cut() : Response.json({ id: 'NC-001' }, { status: 201 })), { token: 'tok', waits });
+      await expect(client.createNanocycle('sess_a1b2c3', { name: 'a', run: ['true'] })).resolves.toEqual({ id: 'NC-001' });
+      expect(calls).toHaveLength(2);
+      expect(keyOf(calls[1]!)).toBe(keyOf(calls[0]!));
+      expect(calls[1]!.init.body).toBe(calls[0]!.init.body);
+      expect(waits).toEqual([500]);
+    });
+
+    it('waits Retry-After after a 503 and tries again with the same key, at most three times in all, then exits 5 naming the service', async () => {
+      const waits: number[] = [];
+      const { client, calls } = clientAnswering(() => {
+        const reply = problem(503, 'database-unavailable', 'the database did not answer');
+        reply.headers.set('retry-after', '2');
+        return reply;
+      }, { token: 'tok', waits });
+      const error = await client.endSession('sess_a1b2c3').catch((e: unknown) => e);
+      expect(calls).toHaveLength(3);
+      expect(new Set(calls.map(keyOf)).size).toBe(1);
+      expect(waits).toEqual([2000, 2000]);
+      expect(error).toMatchObject({ type: 'database-unavailable', status: 503, exitCode: EXIT.unavailable });
+      expect((error as ApiProblemError).detail).toBe('the database is unavailable: the database did not answer (tried 3 times; it is safe to run the command again)');
+    });
+
+    it('retries while the first request with the key still runs, and gets its answer', async () => {
+      let n = 0;
+      const { client, calls } = clientAnswering(() => (++n === 1 ? problem(409, 'idempotency-key-in-flight', 'still running') : Response.json({ id: 'sess_a1b2c3' }, { status: 201 })));
+      await expect(client.createSession({ project: 'a' })).resolves.toEqual({ id: 'sess_a1b2c3' });
+      expect(keyOf(calls[1]!)).toBe(keyOf(calls[0]!));
+    });
+
+    it('does not retry a refused connection (no API) or a conflict', async () => {
+      const refused = clientAnswering(() => {
+        throw new TypeError('fetch failed', { cause: Object.assign(new Error('refused'), { code: 'ECONNREFUSED' }) });
+      });
+      await expect(refused.client.endSession('sess_a1b2c3')).rejects.toBeInstanceOf(ApiUnreachableError);
+      expect(refused.calls).toHaveLength(1);
+      const conflict = clientAnswering(() => problem(409, 'nanocycle-name-taken', 'taken'));
+      await expect(conflict.client.createNanocycle('sess_a1b2c3', { name: 'a', run: ['true'] })).rejects.toMatchObject({ exitCode: EXIT.conflict });
+      expect(conflict.calls).toHaveLength(1);
+    });
   });
 });

@@ -70,6 +70,18 @@ describe('the OpenAPI document', () => {
     expect(Object.keys(byId('postProjects')!.op.responses)).toContain('415');
   });
 
+  it('documents Idempotency-Key on every state-changing operation, with its 409 and 422', () => {
+    const writes = operations.filter((o) => ['post', 'put', 'patch', 'delete'].includes(o.method));
+    expect(writes.length).toBeGreaterThan(10);
+    for (const { method, path, op } of writes) {
+      const header = op.parameters?.find((p) => p.in === 'header' && p.name === 'Idempotency-Key');
+      expect({ route: `${method} ${path}`, pattern: header?.schema.pattern }).toEqual({ route: `${method} ${path}`, pattern: '^[!-~]{1,255}$' });
+      expect(Object.keys(op.responses)).toEqual(expect.arrayContaining(['409', '422', '503']));
+    }
+    expect(operations.filter((o) => o.method === 'get').some((o) => o.op.parameters?.some((p) => p.name === 'Idempotency-Key'))).toBe(false);
+    expect(doc.paths['/sessions/{id}/nanocycles'].post.responses['422'].description).toContain('idempotency-key-reused');
+  });
+
   it('has only patterns that are valid ECMAScript regular expressions, and path examples match their own pattern', () => {
     const all = patterns(doc);
     expect(all.length).toBeGreaterThan(5);
