@@ -1,0 +1,205 @@
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { LocalStatus } from '../../contracts/local-status.js';
+import { devServerPidFile, type DevServerRecord } from '../../runtime/dev-server-record.js';
+import { readPidFile } from '../../runtime/pid-file.js';
+import { identityOf, isSameProcess } from '../../runtime/process-identity.js';
+import { upLockFile, type UpRecord } from '../../runtime/up-lock.js';
+import {
+  cleanEnv,
+  describeRun,
+  isPortOpen,
+  ProcessSet,
+  runCli,
+  TEVIS_LOCAL_BIN,
+  waitFor,
+  waitForHealth,
+  type ManagedProcess,
+} from '../support/durability-kit.js';
+import { freeLoopbackPort } from '../support/free-port.js';
+
+/**
+ * Issue 10 point 8: `tevis up` owns its children. One `tevis up` per TEVIS_HOME; a dev server
+ * left by a killed run is found and stopped, aloud; a foreign process on the Temporal port makes
+ * `tevis up` fail naming it; Ctrl-C and SIGTERM leave no process, no port and no pid file. And
+ * point 10's `tevis-local status`, with everything up and with `tevis up` stopped.
+ */
+
+interface Ports {
+  api: number;
+  temporal: number;
+  ui: number;
+}
+
+async function freePorts(): Promise<Ports> {
+  return { api: await freeLoopbackPort(), temporal: await freeLoopbackPort(), ui: await freeLoopbackPort() };
+}
+
+function upEnv(home: string, ports: Ports): NodeJS.ProcessEnv {
+  return cleanEnv({
+    TEVIS_HOME: home,
+    TEVIS_PORT: String(ports.api),
+    TEVIS_TEMPORAL_PORT: String(ports.temporal),
+    TEVIS_TEMPORAL_UI_PORT: String(ports.ui),
+    TEMPORAL_CLI_PATH: inject('temporalCliPath'),
+    // No TPU runs here; `none` keeps the executor check from depending on the host.
+    TEVIS_TPU_EXECUTOR: 'none',
+  });
+}
+
+/** Whether any process is left in the process group `pgid` (`tevis up` and what it spawned). */
+function groupAlive(pgid: number): boolean {
+  try {
+    process.kill(-pgid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** After the stop: no process of the run, no port, no pid file. */
+async function expectNothingLeft(up: ManagedProcess, devServerPid: number, home: string, ports: Ports): Promise<void> {
+  expect(identityOf(devServerPid), `dev server pid ${devServerPid} still runs`).toBeNull();
+  // The whole group `tevis up` led (the test started it as a group leader): the dev server and
+  // anything else it spawned were in it.
+  await waitFor('the process group of `tevis up` to be empty (zombies reaped)', () => !groupAlive(up.pid), { timeoutMs: 30_000 });
+  expect(await isPortOpen(ports.api)).toBe(false);
+  expect(await isPortOpen(ports.temporal)).toBe(false);
+  expect(await isPortOpen(ports.ui)).toBe(false);
+  expect(existsSync(upLockFile(home))).toBe(false);
+  expect(existsSync(devServerPidFile(home))).toBe(false);
+}
+
+describe('`tevis up` owns its home and its children', () => {
+  const processes = new ProcessSet();
+  let root: string;
+
+  beforeAll(async () => {
+    root = await mkdtemp(join(tmpdir(), 'tevis-up-owns-'));
+  });
+
+  afterAll(async () => {
+    await processes.killAll();
+    if (root) await rm(root, { recursive: true, force: true });
+  });
+
+  const tevisLocal = (env: NodeJS.ProcessEnv, ...args: string[]) => runCli(processes, ['status', ...args], env, 120_000, TEVIS_LOCAL_BIN);
+
+  it('kill -9, then `tevis up` again: the leftover dev server is stopped aloud; a second `tevis up` is refused naming the holder; `tevis-local status` sees it all; Ctrl-C leaves nothing', async () => {
+    const home = join(root, 'home');
+    const ports = await freePorts();
+    const env = upEnv(home, ports);
+    const apiUrl = `http://127.0.0.1:${ports.api}`;
+
+    const first = processes.spawnTevis('tevis-up-1', 'up', env);
+    await waitForHealth(apiUrl, first);
+    const firstLock = readPidFile<UpRecord>(upLockFile(home));
+    expect(firstLock?.pid).toBe(first.pid);
+    const orphan = readPidFile<DevServerRecord>(devServerPidFile(home));
+    expect(orphan, 'the dev server is recorded').toMatchObject({ port: ports.temporal, uiPort: ports.ui, ownerPid: first.pid });
+
+    // kill -9 on `tevis up` alone: it can stop nothing, so its dev server stays behind.
+    first.signal('SIGKILL');
+    expect((await first.exited).signal).toBe('SIGKILL');
+    expect(isSameProcess(orphan!), 'the dev server outlives the killed `tevis up`').toBe(true);
+    expect(await isPortOpen(ports.temporal)).toBe(true);
+    expect(existsSync(upLockFile(home)), 'a killed run cannot remove its lock').toBe(true);
+
+    // While nothing runs `tevis up`, the leftover is what `tevis-local status` reports.
+    const between = await tevisLocal(env, '--json');
+    expect(between.code, describeRun(between)).toBe(5);
+    const betweenChecks = Object.fromEntries(LocalStatus.parse(between.json).checks.map((c) => [c.name, c]));
+    expect(betweenChecks['tevis up']).toMatchObject({ ok: false, detail: expect.stringContaining(`pid ${first.pid}`) });
+    expect(betweenChecks.Temporal).toMatchObject({ ok: false, detail: expect.stringContaining(`dev server pid ${orphan!.pid}`) });
+
+    const second = processes.spawnTevis('tevis-up-2', 'up', env);
+    await waitForHealth(apiUrl, second);
+    const said = second.output();
+    expect(said).toContain(`tevis: the \`tevis up\` recorded in ${upLockFile(home)} (pid ${first.pid}`);
+    expect(said).toContain(`tevis: found the Temporal dev server (pid ${orphan!.pid}, port ${ports.temporal}`);
+    expect(said).toContain(`tevis: stopped the leftover Temporal dev server (pid ${orphan!.pid})`);
+    expect(identityOf(orphan!.pid), 'the leftover is gone').toBeNull();
+    const fresh = readPidFile<DevServerRecord>(devServerPidFile(home));
+    expect(fresh).toMatchObject({ ownerPid: second.pid, port: ports.temporal });
+    expect(fresh!.pid).not.toBe(orphan!.pid);
+    expect(isSameProcess(fresh!)).toBe(true);
+    expect(readPidFile<UpRecord>(upLockFile(home))?.pid).toBe(second.pid);
+
+    // A second `tevis up` on the same home is refused (exit 4), naming the holder, and starts nothing.
+    const refused = await runCli(processes, ['up', '--json'], env);
+    expect(refused.code, describeRun(refused)).toBe(4);
+    expect(refused.json?.error?.type, describeRun(refused)).toBe('up-already-running');
+    expect(refused.stderr).toContain(`another \`tevis up\` is already running for TEVIS_HOME ${home} (pid ${second.pid}, since `);
+    expect(refused.stderr).toContain(`kill ${second.pid}`);
+    expect(readPidFile<DevServerRecord>(devServerPidFile(home))).toEqual(fresh);
+    expect(readPidFile<UpRecord>(upLockFile(home))?.pid).toBe(second.pid);
+    expect(second.running).toBe(true);
+
+    // Everything up: `tevis-local status` says so, exit 0.
+    const allUp = await tevisLocal(env, '--json');
+    expect(allUp.code, describeRun(allUp)).toBe(0);
+    const status = LocalStatus.parse(allUp.json);
+    expect(status.ok).toBe(true);
+    const checks = Object.fromEntries(status.checks.map((c) => [c.name, c]));
+    expect(checks['tevis up']).toMatchObject({ ok: true, detail: expect.stringContaining(`pid ${second.pid}`) });
+    expect(checks['API port']).toMatchObject({ ok: true, detail: `127.0.0.1:${ports.api} held by \`tevis up\` (pid ${second.pid})` });
+    expect(checks.Temporal).toMatchObject({ ok: true, detail: expect.stringContaining(`dev server pid ${fresh!.pid} on 127.0.0.1:${ports.temporal} (started by \`tevis up\` pid ${second.pid}) answers`) });
+    expect(checks.database).toMatchObject({ ok: true, detail: expect.stringContaining(`open in \`tevis up\` pid ${second.pid}`) });
+    expect(checks['TPU executor']).toMatchObject({ ok: false, optional: true, fix: expect.any(String) });
+    expect(checks['API health']).toMatchObject({ ok: true, detail: expect.stringContaining(`${apiUrl}/health answers`) });
+
+    // Ctrl-C: a clean stop that leaves nothing.
+    const exit = await second.stop('SIGINT');
+    expect(exit.signal, second.describe()).toBeNull();
+    expect([0, 130], second.describe()).toContain(exit.code);
+    await expectNothingLeft(second, fresh!.pid, home, ports);
+
+    // Stopped: `tevis-local status` says what is down and how to fix it, exit 5.
+    const down = await tevisLocal(env);
+    expect(down.code, describeRun(down)).toBe(5);
+    for (const name of ['tevis up', 'API port', 'Temporal', 'API health']) expect(down.stdout).toMatch(new RegExp(`^✗\\s+${name}\\s`, 'm'));
+    expect(down.stdout).toMatch(/^✓\s+database\s/m);
+    expect(down.stdout).toContain(`✗ tevis up: start it with \`tevis up\``);
+    expect(down.stdout).toContain(`127.0.0.1:${ports.api} is free: nothing serves the API`);
+  }, 900_000);
+
+  it('a foreign process on the Temporal port: `tevis up` fails naming port and holder and leaves nothing; once it is free, SIGTERM leaves nothing either', async () => {
+    const home = join(root, 'busy-home');
+    const ports = await freePorts();
+    const env = upEnv(home, ports);
+
+    // The holder is this test's own process: its pid is what the message must name.
+    const squatter: Server = createServer();
+    await new Promise<void>((resolve) => squatter.listen(ports.temporal, '127.0.0.1', resolve));
+    let failed: Awaited<ReturnType<typeof runCli>>;
+    try {
+      failed = await runCli(processes, ['up'], env);
+      const local = await tevisLocal(env, '--json');
+      const temporal = LocalStatus.parse(local.json).checks.find((c) => c.name === 'Temporal');
+      expect(temporal, describeRun(local)).toMatchObject({ ok: false, detail: expect.stringContaining(`127.0.0.1:${ports.temporal} is held by pid ${process.pid}`) });
+    } finally {
+      await new Promise<void>((resolve) => squatter.close(() => resolve()));
+    }
+    expect(failed.code, describeRun(failed)).toBe(5);
+    expect(failed.stderr).toContain(`tevis: tevis up could not start: Temporal port 127.0.0.1:${ports.temporal} is already in use by pid ${process.pid} (`);
+    expect(failed.stderr).toContain('TEVIS_TEMPORAL_PORT');
+    expect(failed.stdout).not.toContain('Tevis is up');
+    expect(await isPortOpen(ports.api)).toBe(false);
+    expect(await isPortOpen(ports.ui)).toBe(false);
+    expect(existsSync(upLockFile(home))).toBe(false);
+    expect(existsSync(devServerPidFile(home))).toBe(false);
+
+    const up = processes.spawnTevis('tevis-up-sigterm', 'up', env);
+    await waitForHealth(`http://127.0.0.1:${ports.api}`, up);
+    const server = readPidFile<DevServerRecord>(devServerPidFile(home));
+    expect(server).toMatchObject({ ownerPid: up.pid });
+    const exit = await up.stop('SIGTERM');
+    expect(exit.signal, up.describe()).toBeNull();
+    expect(exit.code, up.describe()).toBe(0);
+    await expectNothingLeft(up, server!.pid, home, ports);
+  }, 600_000);
+});
