@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { readPidFile, removePidFileOf, writePidFile } from './pid-file.js';
-import { identityOf, isSameProcess, type ProcessIdentity } from './process-identity.js';
+import { isSameProcess, type ProcessIdentity } from './process-identity.js';
 
 /**
  * The Temporal dev server `tevis up` starts is written down in `$TEVIS_HOME/temporal-dev-server.pid`
@@ -21,6 +21,8 @@ export interface DevServerRecord extends ProcessIdentity {
   uiPort: number | null;
   /** The `tevis up` (or other process) that started it. */
   ownerPid: number;
+  /** The shell that stops it if its owner dies (dev-server-watchdog.ts); null without one. */
+  watchdogPid: number | null;
   since: string;
 }
 
@@ -28,10 +30,16 @@ export function devServerPidFile(home: string): string {
   return join(home, 'temporal-dev-server.pid');
 }
 
-export function recordDevServer(pidFile: string, child: { pid: number }, ports: { port: number; uiPort: number | undefined }): ProcessIdentity | null {
-  const identity = identityOf(child.pid);
-  if (!identity) return null;
-  const record: DevServerRecord = { ...identity, port: ports.port, uiPort: ports.uiPort ?? null, ownerPid: process.pid, since: new Date().toISOString() };
+export function recordDevServer(pidFile: string, identity: ProcessIdentity, details: { port: number; uiPort: number | undefined; watchdogPid: number | null }): ProcessIdentity {
+  const record: DevServerRecord = {
+    pid: identity.pid,
+    startTime: identity.startTime,
+    port: details.port,
+    uiPort: details.uiPort ?? null,
+    ownerPid: process.pid,
+    watchdogPid: details.watchdogPid,
+    since: new Date().toISOString(),
+  };
   writePidFile(pidFile, record);
   return identity;
 }

@@ -5,7 +5,9 @@ import { dirname } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Connection, isGrpcServiceError } from '@temporalio/client';
 import { forgetDevServer, recordDevServer } from './dev-server-record.js';
+import { watchOverDevServer } from './dev-server-watchdog.js';
 import { describeHolder, findPortHolder, isPortFree } from './port-holder.js';
+import { identityOf } from './process-identity.js';
 
 /**
  * Runs `temporal server start-dev` as a child process: the embedded cluster of `tevis up` and the
@@ -75,7 +77,9 @@ export async function startTemporalDevServer(opts: DevServerOptions): Promise<Ru
   const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !SECRET_ENV.includes(name)));
   const child = spawn(opts.cliPath, args, { stdio: ['ignore', log.stdio, log.stdio], env });
   log.afterSpawn(child);
-  const recorded = opts.pidFile && child.pid !== undefined ? recordDevServer(opts.pidFile, { pid: child.pid }, { port: opts.port, uiPort }) : null;
+  const identity = child.pid === undefined ? null : identityOf(child.pid);
+  const watchdog = identity ? watchOverDevServer(identity) : null;
+  const recorded = opts.pidFile && identity ? recordDevServer(opts.pidFile, identity, { port: opts.port, uiPort, watchdogPid: watchdog?.pid ?? null }) : null;
 
   // Normal exits (end of main, process.exit, vitest teardown that forgot stop()) must not leave
   // a server holding the port and the SQLite file. SIGTERM lets it close the database cleanly.
@@ -90,6 +94,7 @@ export async function startTemporalDevServer(opts: DevServerOptions): Promise<Ru
   void exited.then(() => {
     hasExited = true;
     process.off('exit', killOnExit);
+    watchdog?.release();
     if (recorded) forgetDevServer(opts.pidFile!, recorded);
   });
 

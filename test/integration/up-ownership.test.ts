@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -51,22 +51,33 @@ function upEnv(home: string, ports: Ports): NodeJS.ProcessEnv {
   });
 }
 
-/** Whether any process is left in the process group `pgid` (`tevis up` and what it spawned). */
-function groupAlive(pgid: number): boolean {
-  try {
-    process.kill(-pgid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
+/**
+ * The processes still running in process group `pgid` (`tevis up` and whatever it spawned), read
+ * from /proc; zombies, which have exited and only wait to be reaped, do not count.
+ */
+function runningInGroup(pgid: number): string[] {
+  const running: string[] = [];
+  for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    } catch {
+      continue;
+    }
+    // After the parenthesised command name: state (field 3), ppid, pgrp (field 5).
+    const [state, , pgrp] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    if (Number(pgrp) === pgid && state !== 'Z') running.push(`${pid} ${stat.slice(0, stat.lastIndexOf(')') + 1)}`);
   }
+  return running;
 }
 
 /** After the stop: no process of the run, no port, no pid file. */
 async function expectNothingLeft(up: ManagedProcess, devServerPid: number, home: string, ports: Ports): Promise<void> {
   expect(identityOf(devServerPid), `dev server pid ${devServerPid} still runs`).toBeNull();
-  // The whole group `tevis up` led (the test started it as a group leader): the dev server and
-  // anything else it spawned were in it.
-  await waitFor('the process group of `tevis up` to be empty (zombies reaped)', () => !groupAlive(up.pid), { timeoutMs: 30_000 });
+  // The whole group `tevis up` led (the test started it as a group leader): the dev server, its
+  // watchdog and anything else it spawned were in it.
+  // Waited for, not asserted at once: the watchdog ends right after the server, in its own time.
+  await waitFor('no process of that `tevis up` to run', () => runningInGroup(up.pid).length === 0, { timeoutMs: 60_000 });
   expect(await isPortOpen(ports.api)).toBe(false);
   expect(await isPortOpen(ports.temporal)).toBe(false);
   expect(await isPortOpen(ports.ui)).toBe(false);
@@ -89,7 +100,7 @@ describe('`tevis up` owns its home and its children', () => {
 
   const tevisLocal = (env: NodeJS.ProcessEnv, ...args: string[]) => runCli(processes, ['status', ...args], env, 120_000, TEVIS_LOCAL_BIN);
 
-  it('kill -9, then `tevis up` again: the leftover dev server is stopped aloud; a second `tevis up` is refused naming the holder; `tevis-local status` sees it all; Ctrl-C leaves nothing', async () => {
+  it('kill -9: the watchdog stops the dev server, and when it cannot the next `tevis up` stops the leftover aloud; a second `tevis up` is refused naming the holder; `tevis-local status` sees it all; Ctrl-C leaves nothing', async () => {
     const home = join(root, 'home');
     const ports = await freePorts();
     const env = upEnv(home, ports);
@@ -97,47 +108,60 @@ describe('`tevis up` owns its home and its children', () => {
 
     const first = processes.spawnTevis('tevis-up-1', 'up', env);
     await waitForHealth(apiUrl, first);
-    const firstLock = readPidFile<UpRecord>(upLockFile(home));
-    expect(firstLock?.pid).toBe(first.pid);
-    const orphan = readPidFile<DevServerRecord>(devServerPidFile(home));
-    expect(orphan, 'the dev server is recorded').toMatchObject({ port: ports.temporal, uiPort: ports.ui, ownerPid: first.pid });
+    expect(readPidFile<UpRecord>(upLockFile(home))?.pid).toBe(first.pid);
+    const watched = readPidFile<DevServerRecord>(devServerPidFile(home));
+    expect(watched, 'the dev server is recorded').toMatchObject({ port: ports.temporal, uiPort: ports.ui, ownerPid: first.pid, watchdogPid: expect.any(Number) });
 
-    // kill -9 on `tevis up` alone: it can stop nothing, so its dev server stays behind.
+    // kill -9 on `tevis up` alone: it can stop nothing itself, but its watchdog stops the server.
     first.signal('SIGKILL');
     expect((await first.exited).signal).toBe('SIGKILL');
+    await waitFor('the watchdog to stop the dev server of the killed `tevis up`', () => !isSameProcess(watched!), { timeoutMs: 60_000 });
+    await waitFor('the Temporal port to close', async () => !(await isPortOpen(ports.temporal)), { timeoutMs: 60_000 });
+    expect(existsSync(upLockFile(home)), 'a killed run cannot remove its lock').toBe(true);
+
+    const second = processes.spawnTevis('tevis-up-2', 'up', env);
+    await waitForHealth(apiUrl, second);
+    expect(second.output()).toContain(`tevis: the \`tevis up\` recorded in ${upLockFile(home)} (pid ${first.pid}`);
+    const orphan = readPidFile<DevServerRecord>(devServerPidFile(home));
+    expect(orphan).toMatchObject({ ownerPid: second.pid, port: ports.temporal, watchdogPid: expect.any(Number) });
+
+    // The watchdog can miss (killed with it, no /bin/sh on the host): the watchdog is killed
+    // first to stand in for that, then `tevis up`. Now the dev server stays behind.
+    process.kill(orphan!.watchdogPid!, 'SIGKILL');
+    second.signal('SIGKILL');
+    expect((await second.exited).signal).toBe('SIGKILL');
     expect(isSameProcess(orphan!), 'the dev server outlives the killed `tevis up`').toBe(true);
     expect(await isPortOpen(ports.temporal)).toBe(true);
-    expect(existsSync(upLockFile(home)), 'a killed run cannot remove its lock').toBe(true);
 
     // While nothing runs `tevis up`, the leftover is what `tevis-local status` reports.
     const between = await tevisLocal(env, '--json');
     expect(between.code, describeRun(between)).toBe(5);
     const betweenChecks = Object.fromEntries(LocalStatus.parse(between.json).checks.map((c) => [c.name, c]));
-    expect(betweenChecks['tevis up']).toMatchObject({ ok: false, detail: expect.stringContaining(`pid ${first.pid}`) });
+    expect(betweenChecks['tevis up']).toMatchObject({ ok: false, detail: expect.stringContaining(`pid ${second.pid}`) });
     expect(betweenChecks.Temporal).toMatchObject({ ok: false, detail: expect.stringContaining(`dev server pid ${orphan!.pid}`) });
 
-    const second = processes.spawnTevis('tevis-up-2', 'up', env);
-    await waitForHealth(apiUrl, second);
-    const said = second.output();
-    expect(said).toContain(`tevis: the \`tevis up\` recorded in ${upLockFile(home)} (pid ${first.pid}`);
+    const third = processes.spawnTevis('tevis-up-3', 'up', env);
+    await waitForHealth(apiUrl, third);
+    const said = third.output();
+    expect(said).toContain(`tevis: the \`tevis up\` recorded in ${upLockFile(home)} (pid ${second.pid}`);
     expect(said).toContain(`tevis: found the Temporal dev server (pid ${orphan!.pid}, port ${ports.temporal}`);
     expect(said).toContain(`tevis: stopped the leftover Temporal dev server (pid ${orphan!.pid})`);
     expect(identityOf(orphan!.pid), 'the leftover is gone').toBeNull();
     const fresh = readPidFile<DevServerRecord>(devServerPidFile(home));
-    expect(fresh).toMatchObject({ ownerPid: second.pid, port: ports.temporal });
+    expect(fresh).toMatchObject({ ownerPid: third.pid, port: ports.temporal });
     expect(fresh!.pid).not.toBe(orphan!.pid);
     expect(isSameProcess(fresh!)).toBe(true);
-    expect(readPidFile<UpRecord>(upLockFile(home))?.pid).toBe(second.pid);
+    expect(readPidFile<UpRecord>(upLockFile(home))?.pid).toBe(third.pid);
 
-    // A second `tevis up` on the same home is refused (exit 4), naming the holder, and starts nothing.
+    // Another `tevis up` on the same home is refused (exit 4), naming the holder, and starts nothing.
     const refused = await runCli(processes, ['up', '--json'], env);
     expect(refused.code, describeRun(refused)).toBe(4);
     expect(refused.json?.error?.type, describeRun(refused)).toBe('up-already-running');
-    expect(refused.stderr).toContain(`another \`tevis up\` is already running for TEVIS_HOME ${home} (pid ${second.pid}, since `);
-    expect(refused.stderr).toContain(`kill ${second.pid}`);
+    expect(refused.stderr).toContain(`another \`tevis up\` is already running for TEVIS_HOME ${home} (pid ${third.pid}, since `);
+    expect(refused.stderr).toContain(`kill ${third.pid}`);
     expect(readPidFile<DevServerRecord>(devServerPidFile(home))).toEqual(fresh);
-    expect(readPidFile<UpRecord>(upLockFile(home))?.pid).toBe(second.pid);
-    expect(second.running).toBe(true);
+    expect(readPidFile<UpRecord>(upLockFile(home))?.pid).toBe(third.pid);
+    expect(third.running).toBe(true);
 
     // Everything up: `tevis-local status` says so, exit 0.
     const allUp = await tevisLocal(env, '--json');
@@ -145,18 +169,18 @@ describe('`tevis up` owns its home and its children', () => {
     const status = LocalStatus.parse(allUp.json);
     expect(status.ok).toBe(true);
     const checks = Object.fromEntries(status.checks.map((c) => [c.name, c]));
-    expect(checks['tevis up']).toMatchObject({ ok: true, detail: expect.stringContaining(`pid ${second.pid}`) });
-    expect(checks['API port']).toMatchObject({ ok: true, detail: `127.0.0.1:${ports.api} held by \`tevis up\` (pid ${second.pid})` });
-    expect(checks.Temporal).toMatchObject({ ok: true, detail: expect.stringContaining(`dev server pid ${fresh!.pid} on 127.0.0.1:${ports.temporal} (started by \`tevis up\` pid ${second.pid}) answers`) });
-    expect(checks.database).toMatchObject({ ok: true, detail: expect.stringContaining(`open in \`tevis up\` pid ${second.pid}`) });
+    expect(checks['tevis up']).toMatchObject({ ok: true, detail: expect.stringContaining(`pid ${third.pid}`) });
+    expect(checks['API port']).toMatchObject({ ok: true, detail: `127.0.0.1:${ports.api} held by \`tevis up\` (pid ${third.pid})` });
+    expect(checks.Temporal).toMatchObject({ ok: true, detail: expect.stringContaining(`dev server pid ${fresh!.pid} on 127.0.0.1:${ports.temporal} (started by \`tevis up\` pid ${third.pid}) answers`) });
+    expect(checks.database).toMatchObject({ ok: true, detail: expect.stringContaining(`open in \`tevis up\` pid ${third.pid}`) });
     expect(checks['TPU executor']).toMatchObject({ ok: false, optional: true, fix: expect.any(String) });
     expect(checks['API health']).toMatchObject({ ok: true, detail: expect.stringContaining(`${apiUrl}/health answers`) });
 
     // Ctrl-C: a clean stop that leaves nothing.
-    const exit = await second.stop('SIGINT');
-    expect(exit.signal, second.describe()).toBeNull();
-    expect([0, 130], second.describe()).toContain(exit.code);
-    await expectNothingLeft(second, fresh!.pid, home, ports);
+    const exit = await third.stop('SIGINT');
+    expect(exit.signal, third.describe()).toBeNull();
+    expect([0, 130], third.describe()).toContain(exit.code);
+    await expectNothingLeft(third, fresh!.pid, home, ports);
 
     // Stopped: `tevis-local status` says what is down and how to fix it, exit 5.
     const down = await tevisLocal(env);

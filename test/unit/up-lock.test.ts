@@ -99,7 +99,7 @@ describe('pid files', () => {
   it('are removed only by the identity they hold', () => {
     const path = join(dir, 'x.pid');
     const me = identityOf(process.pid)!;
-    claimPidFile(path, me);
+    claimPidFile(path, { ...me });
     expect(removePidFileOf(path, { pid: me.pid + 1, startTime: me.startTime })).toBe(false);
     expect(readPidFile(path)).toEqual(me);
     expect(removePidFileOf(path, me)).toBe(true);
