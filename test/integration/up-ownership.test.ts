@@ -10,10 +10,13 @@ import { readPidFile } from '../../runtime/pid-file.js';
 import { identityOf, isSameProcess } from '../../runtime/process-identity.js';
 import { upLockFile, type UpRecord } from '../../runtime/up-lock.js';
 import {
+  ApiClient,
   cleanEnv,
   describeRun,
   isPortOpen,
+  makeBareRepo,
   ProcessSet,
+  readToken,
   runCli,
   TEVIS_LOCAL_BIN,
   waitFor,
@@ -39,15 +42,16 @@ async function freePorts(): Promise<Ports> {
   return { api: await freeLoopbackPort(), temporal: await freeLoopbackPort(), ui: await freeLoopbackPort() };
 }
 
-function upEnv(home: string, ports: Ports): NodeJS.ProcessEnv {
+function upEnv(home: string, ports: Ports, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   return cleanEnv({
+    ...extra,
     TEVIS_HOME: home,
     TEVIS_PORT: String(ports.api),
     TEVIS_TEMPORAL_PORT: String(ports.temporal),
     TEVIS_TEMPORAL_UI_PORT: String(ports.ui),
     TEMPORAL_CLI_PATH: inject('temporalCliPath'),
-    // No TPU runs here; `none` keeps the executor check from depending on the host.
-    TEVIS_TPU_EXECUTOR: 'none',
+    // Where no TPU runs, `none` keeps the executor check from depending on the host.
+    TEVIS_TPU_EXECUTOR: extra.TEVIS_TPU_EXECUTOR ?? 'none',
   });
 }
 
@@ -69,6 +73,21 @@ function runningInGroup(pgid: number): string[] {
     if (Number(pgrp) === pgid && state !== 'Z') running.push(`${pid} ${stat.slice(0, stat.lastIndexOf(')') + 1)}`);
   }
   return running;
+}
+
+/** Running processes whose command line holds `marker` (a sandbox's are in its own process group). */
+function processesWith(marker: string): string[] {
+  const found: string[] = [];
+  for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
+    try {
+      const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      if (cmdline.includes(marker) && stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z') found.push(`${pid} ${cmdline.replaceAll('\0', ' ')}`);
+    } catch {
+      // Gone meanwhile.
+    }
+  }
+  return found;
 }
 
 /** After the stop: no process of the run, no port, no pid file. */
@@ -224,6 +243,36 @@ describe('`tevis up` owns its home and its children', () => {
     const exit = await up.stop('SIGTERM');
     expect(exit.signal, up.describe()).toBeNull();
     expect(exit.code, up.describe()).toBe(0);
+    await expectNothingLeft(up, server!.pid, home, ports);
+  }, 600_000);
+  it('the terminal closes (SIGHUP) while a sandboxed TPU runs: the sandbox stops with the rest, nothing is left', async () => {
+    const home = join(root, 'sandbox-home');
+    const ports = await freePorts();
+    const env = upEnv(home, ports, { TEVIS_TPU_EXECUTOR: 'sandbox' });
+    const apiUrl = `http://127.0.0.1:${ports.api}`;
+    const up = processes.spawnTevis('tevis-up-sandbox', 'up', env);
+    await waitForHealth(apiUrl, up);
+    const http = new ApiClient(apiUrl, await readToken(home));
+    const repo = await makeBareRepo(join(root, 'sandbox-repo'));
+    await http.ok('POST', '/projects', { name: 'boxed', repository: repo.path }, 201);
+    const id: string = (await http.ok('POST', '/sessions', { project: 'boxed' }, 201)).id;
+    await http.waitForStatus(id, 'active', { alive: [up] });
+
+    // The background shell carries the marker in its command line, which the host's /proc shows.
+    const marker = `tevis-up-owns-${process.pid}-${Date.now()}`;
+    await http.ok('POST', `/sessions/${id}/nanocycles`, { name: 'long', run: [`sh -c 'sleep 600; : ${marker}' & echo started; wait`] }, 201);
+    await waitFor('the TPU to start', async () => {
+      const { lines } = await http.ok('GET', `/sessions/${id}/nanocycles/NC-001/logs`);
+      return (lines as { line: string }[]).some((l) => l.line === 'started');
+    }, { alive: [up] });
+    expect(processesWith(marker)).not.toEqual([]);
+    const server = readPidFile<DevServerRecord>(devServerPidFile(home));
+
+    // What a closed terminal sends; left to its default it would end `tevis up` stopping nothing.
+    const exit = await up.stop('SIGHUP');
+    expect(exit.signal, up.describe()).toBeNull();
+    expect(exit.code, up.describe()).toBe(0);
+    await waitFor('every process of the sandbox to be gone', () => processesWith(marker).length === 0, { timeoutMs: 60_000 });
     await expectNothingLeft(up, server!.pid, home, ports);
   }, 600_000);
 });
