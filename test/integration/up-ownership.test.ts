@@ -275,4 +275,22 @@ describe('`tevis up` owns its home and its children', () => {
     await waitFor('every process of the sandbox to be gone', () => processesWith(marker).length === 0, { timeoutMs: 60_000 });
     await expectNothingLeft(up, server!.pid, home, ports);
   }, 600_000);
+  it('`tevis-local status` checks a TEMPORAL_ADDRESS cluster and a DATABASE_URL Postgres as they answer', async () => {
+    const home = join(root, 'external-home');
+    const ports = await freePorts();
+    const reachable = upEnv(home, ports, { TEMPORAL_ADDRESS: inject('temporalAddress'), DATABASE_URL: inject('databaseUrl') });
+    const answered = await tevisLocal(reachable, '--json');
+    const up = Object.fromEntries(LocalStatus.parse(answered.json).checks.map((c) => [c.name, c]));
+    expect(up.Temporal, describeRun(answered)).toMatchObject({ ok: true, detail: expect.stringContaining(`cluster at ${inject('temporalAddress')} (TEMPORAL_ADDRESS) answers: server `) });
+    expect(up.database, describeRun(answered)).toMatchObject({ ok: true, detail: expect.stringMatching(/^Postgres at postgres:\/\/.+ \(DATABASE_URL\) answers$/) });
+
+    // Nothing listens on these: both fail, each with its fix; the password is never printed.
+    const unreachable = upEnv(home, ports, { TEMPORAL_ADDRESS: `127.0.0.1:${await freeLoopbackPort()}`, DATABASE_URL: `postgres://tevis:s3cret@127.0.0.1:${await freeLoopbackPort()}/tevis` });
+    const failed = await tevisLocal(unreachable, '--json');
+    expect(failed.code, describeRun(failed)).toBe(5);
+    const down = Object.fromEntries(LocalStatus.parse(failed.json).checks.map((c) => [c.name, c]));
+    expect(down.Temporal).toMatchObject({ ok: false, fix: expect.stringContaining('TEMPORAL_ADDRESS') });
+    expect(down.database).toMatchObject({ ok: false, fix: expect.stringContaining('DATABASE_URL') });
+    expect(failed.stdout).not.toContain('s3cret');
+  }, 300_000);
 });
