@@ -210,7 +210,7 @@ describe('`tevis up` owns its home and its children', () => {
     expect(down.stdout).toContain(`127.0.0.1:${ports.api} is free: nothing serves the API`);
   }, 900_000);
 
-  it('a foreign process on the Temporal port: `tevis up` fails naming port and holder and leaves nothing; once it is free, SIGTERM leaves nothing either', async () => {
+  it('a foreign process on the Temporal or the API port: `tevis up` fails naming port and holder and leaves nothing; once they are free, SIGTERM leaves nothing either', async () => {
     const home = join(root, 'busy-home');
     const ports = await freePorts();
     const env = upEnv(home, ports);
@@ -235,6 +235,30 @@ describe('`tevis up` owns its home and its children', () => {
     expect(await isPortOpen(ports.ui)).toBe(false);
     expect(existsSync(upLockFile(home))).toBe(false);
     expect(existsSync(devServerPidFile(home))).toBe(false);
+
+    // A holder that speaks Temporal (the suite's own dev server) is not taken for ours either:
+    // the bug this replaces reported success against whatever answered on the port.
+    const suiteServerPort = Number(inject('temporalAddress').split(':')[1]);
+    const taken = await runCli(processes, ['up'], { ...env, TEVIS_TEMPORAL_PORT: String(suiteServerPort) });
+    expect(taken.code, describeRun(taken)).toBe(5);
+    expect(taken.stderr).toMatch(new RegExp(`Temporal port 127\\.0\\.0\\.1:${suiteServerPort} is already in use by pid \\d+ \\(\\S*temporal server start-dev`));
+    expect(taken.stdout).not.toContain('Tevis is up');
+    expect(existsSync(upLockFile(home))).toBe(false);
+
+    // The API port, likewise: refused before anything starts.
+    const apiSquatter: Server = createServer();
+    await new Promise<void>((resolve) => apiSquatter.listen(ports.api, '127.0.0.1', resolve));
+    try {
+      const apiBusy = await runCli(processes, ['up'], env);
+      expect(apiBusy.code, describeRun(apiBusy)).toBe(5);
+      expect(apiBusy.stderr).toContain(`tevis: tevis up could not start: API port 127.0.0.1:${ports.api} is already in use by pid ${process.pid} (`);
+      expect(apiBusy.stderr).toContain('TEVIS_PORT');
+      expect(await isPortOpen(ports.temporal)).toBe(false);
+      expect(existsSync(upLockFile(home))).toBe(false);
+      expect(existsSync(devServerPidFile(home))).toBe(false);
+    } finally {
+      await new Promise<void>((resolve) => apiSquatter.close(() => resolve()));
+    }
 
     const up = processes.spawnTevis('tevis-up-sigterm', 'up', env);
     await waitForHealth(`http://127.0.0.1:${ports.api}`, up);
