@@ -245,6 +245,19 @@ describe('`tevis up` owns its home and its children', () => {
     expect(taken.stdout).not.toContain('Tevis is up');
     expect(existsSync(upLockFile(home))).toBe(false);
 
+    // The Web UI's port too.
+    const uiSquatter: Server = createServer();
+    await new Promise<void>((resolve) => uiSquatter.listen(ports.ui, '127.0.0.1', resolve));
+    try {
+      const uiBusy = await runCli(processes, ['up'], env);
+      expect(uiBusy.code, describeRun(uiBusy)).toBe(5);
+      expect(uiBusy.stderr).toContain(`Temporal Web UI port 127.0.0.1:${ports.ui} is already in use by pid ${process.pid} (`);
+      expect(await isPortOpen(ports.temporal)).toBe(false);
+      expect(existsSync(upLockFile(home))).toBe(false);
+    } finally {
+      await new Promise<void>((resolve) => uiSquatter.close(() => resolve()));
+    }
+
     // The API port, likewise: refused before anything starts.
     const apiSquatter: Server = createServer();
     await new Promise<void>((resolve) => apiSquatter.listen(ports.api, '127.0.0.1', resolve));
