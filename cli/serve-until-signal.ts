@@ -1,5 +1,5 @@
 /**
- * How the long-running commands (`up`, `worker`, `api`) live and die: run until SIGINT or
+ * How the long-running commands (`up`, `worker`, `api`) live and die: run until SIGINT, SIGHUP or
  * SIGTERM, then stop cleanly so the next start finds every session where it was. A second
  * Ctrl-C means "now": exit without waiting for a stop that hangs.
  */
@@ -14,7 +14,9 @@ export interface ServeHooks<T extends Stoppable> {
   forceExit?: (code: number) => never;
 }
 
-const SIGNALS = ['SIGINT', 'SIGTERM'] as const;
+// SIGHUP: the terminal closed. Left to its default, it would end the process without stopping
+// what it started.
+const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 
 export async function serveUntilSignal<T extends Stoppable>(starting: Promise<T>, hooks: ServeHooks<T>): Promise<void> {
   const forceExit = hooks.forceExit ?? ((code: number) => process.exit(code));

@@ -4,6 +4,10 @@ import { open } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Connection, isGrpcServiceError } from '@temporalio/client';
+import { forgetDevServer, recordDevServer } from './dev-server-record.js';
+import { watchOverDevServer } from './dev-server-watchdog.js';
+import { describeHolder, findPortHolder, isPortFree } from './port-holder.js';
+import { identityOf } from './process-identity.js';
 
 /**
  * Runs `temporal server start-dev` as a child process: the embedded cluster of `tevis up` and the
@@ -27,6 +31,8 @@ export interface DevServerOptions {
   uiCodecEndpoint?: string;
   /** Where the server's output goes; kept in memory (last lines only) when absent. */
   logFile?: string;
+  /** Records the running server here (see dev-server-record.ts) so a later run can find it. */
+  pidFile?: string;
 }
 
 export interface RunningDevServer {
@@ -60,11 +66,20 @@ export async function startTemporalDevServer(opts: DevServerOptions): Promise<Ru
   // The frontend phones home for version checks unless told not to (the Go SDK does the same).
   args.push('--dynamic-config-value', 'frontend.enableServerVersionCheck=false', '--log-level', 'warn');
 
+  // A busy port is said up front, with its holder: otherwise the new server dies on it while the
+  // readiness probe below may well reach whatever holds the port and take it for ours.
+  for (const [what, port] of [['Temporal', opts.port], ['Temporal Web UI', uiPort]] as const) {
+    if (port !== undefined && !(await isPortFree(port))) throw portBusy(what, port);
+  }
+
   const log = openLog(opts.logFile);
   // The server needs none of Tevis's secrets; keep them out of its environment (and /proc).
   const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !SECRET_ENV.includes(name)));
   const child = spawn(opts.cliPath, args, { stdio: ['ignore', log.stdio, log.stdio], env });
   log.afterSpawn(child);
+  const identity = child.pid === undefined ? null : identityOf(child.pid);
+  const watchdog = identity ? watchOverDevServer(identity) : null;
+  const recorded = opts.pidFile && identity ? recordDevServer(opts.pidFile, identity, { port: opts.port, uiPort, watchdogPid: watchdog?.pid ?? null }) : null;
 
   // Normal exits (end of main, process.exit, vitest teardown that forgot stop()) must not leave
   // a server holding the port and the SQLite file. SIGTERM lets it close the database cleanly.
@@ -79,6 +94,8 @@ export async function startTemporalDevServer(opts: DevServerOptions): Promise<Ru
   void exited.then(() => {
     hasExited = true;
     process.off('exit', killOnExit);
+    watchdog?.release();
+    if (recorded) forgetDevServer(opts.pidFile!, recorded);
   });
 
   const stop = async (): Promise<void> => {
@@ -100,6 +117,9 @@ export async function startTemporalDevServer(opts: DevServerOptions): Promise<Ru
 
   try {
     await waitUntilServing(address, namespace, exited);
+    // The port was free a moment before the spawn; make sure the server that answers is ours.
+    const holder = findPortHolder(opts.port);
+    if (holder && holder.pid !== child.pid) throw new Error(`is not the server answering: port ${opts.port} is held by ${describeHolder(holder)}`);
   } catch (err) {
     await stop();
     const tail = (await log.tail()).trim();
@@ -110,6 +130,13 @@ export async function startTemporalDevServer(opts: DevServerOptions): Promise<Ru
   }
 
   return { address, uiUrl: uiPort === undefined ? undefined : `http://127.0.0.1:${uiPort}`, stop };
+}
+
+function portBusy(what: string, port: number): Error {
+  return new Error(
+    `${what} port 127.0.0.1:${port} is already in use by ${describeHolder(findPortHolder(port))}. ` +
+      `Stop that process, or choose free ports with TEVIS_TEMPORAL_PORT and TEVIS_TEMPORAL_UI_PORT`,
+  );
 }
 
 /**

@@ -1,9 +1,12 @@
 import { join } from 'node:path';
 import type { TevisConfig } from './config.js';
+import { devServerPidFile, stopLeftoverDevServer } from './dev-server-record.js';
+import { describeHolder, findPortHolder, isPortFree } from './port-holder.js';
 import { preparePrivateHome } from './private-home.js';
 import { apiBaseUrl, connectTemporalClient, openConfiguredDatabase, SEARCH_ATTRIBUTES, startApi, startWorker } from './run-parts.js';
 import { resolveTemporalCli } from './temporal-cli.js';
 import { startTemporalDevServer } from './temporal-dev-server.js';
+import { lockHome } from './up-lock.js';
 
 export interface UpHandle {
   apiUrl: string;
@@ -21,14 +24,24 @@ type Progress = (message: string) => void;
  * Everything in one process on embedded defaults: a Temporal dev server persisted under
  * `$TEVIS_HOME` (unless TEMPORAL_ADDRESS names one), PGlite (unless DATABASE_URL), the worker
  * and the API. Stops in reverse order, so the next `tevis up` finds every session as it was.
+ *
+ * It owns the home while it runs (up-lock.ts: a second `tevis up` is refused) and everything it
+ * starts: a dev server a killed run left behind is stopped first (dev-server-record.ts), and
+ * stop() leaves no process and no pid file. `note` says aloud what it found and did about it.
  */
-export async function up(config: TevisConfig, progress: Progress = () => {}): Promise<UpHandle> {
+export async function up(config: TevisConfig, progress: Progress = () => {}, note: Progress = () => {}): Promise<UpHandle> {
   preparePrivateHome(config.home);
-  const stops: (() => Promise<void>)[] = [];
+  const lock = lockHome(config.home, apiBaseUrl(config), note);
+  const stops: (() => Promise<void>)[] = [async () => lock.release()];
   const stopAll = async () => {
     for (const stop of stops.reverse()) await stop().catch(() => {});
   };
   try {
+    // Before anything starts: a port someone else holds is the user's to free, named now.
+    if (!(await isPortFree(config.port, config.host))) {
+      throw new Error(`API port ${config.host}:${config.port} is already in use by ${describeHolder(findPortHolder(config.port))}. Stop that process, or set TEVIS_PORT to a free port`);
+    }
+    await stopLeftoverDevServer(devServerPidFile(config.home), note);
     let temporalAddress = config.temporalAddress;
     let temporalUiUrl: string | undefined;
     if (!temporalAddress) {
@@ -45,6 +58,7 @@ export async function up(config: TevisConfig, progress: Progress = () => {}): Pr
         // Payloads are sealed; the UI shows them decoded through the API (see api/routes/temporal-codec.ts).
         uiCodecEndpoint: `${apiBaseUrl(config)}/codec`,
         logFile: join(config.home, 'temporal.log'),
+        pidFile: devServerPidFile(config.home),
       });
       stops.push(() => server.stop());
       temporalAddress = server.address;

@@ -1,7 +1,10 @@
 import type { Command } from 'commander';
 import { tokenFile } from '../../runtime/api-token.js';
 import type { UpHandle } from '../../runtime/up.js';
+import { UpAlreadyRunning } from '../../runtime/up-lock.js';
 import { commandContext } from '../command-context.js';
+import { CliError } from '../errors.js';
+import { EXIT } from '../exit-codes.js';
 import { renderFields } from '../output.js';
 import type { Progress } from '../progress.js';
 import { serveUntilSignal } from '../serve-until-signal.js';
@@ -16,15 +19,25 @@ export function registerUpCommand(program: Command): void {
       const { config } = ctx;
       // One spinner per step: the finished ones stay on screen as a checklist.
       let step: Progress | null = null;
+      let stepMessage = '';
       const onProgress = (message: string) => {
         step?.succeed();
+        stepMessage = message;
         step = ctx.progress(message, { handleSignals: false });
+      };
+      // What `up` found and did about it (a stale lock, a leftover dev server): said on stderr,
+      // never silently, between the spinner's lines.
+      const onNote = (text: string) => {
+        step?.stop();
+        process.stderr.write(`tevis: ${text}\n`);
+        if (step) step = ctx.progress(stepMessage, { handleSignals: false });
       };
       // Loaded here, not at the top: Temporal's worker and the API are heavy, and every other
       // command would pay for them at start-up.
       const { up } = await import('../../runtime/up.js');
-      const starting = up(config, onProgress).catch((error: unknown) => {
+      const starting = up(config, onProgress, onNote).catch((error: unknown) => {
         step?.fail();
+        if (error instanceof UpAlreadyRunning) throw new CliError('up-already-running', EXIT.conflict, error.message);
         throw startupFailure('tevis up', error);
       });
       const token = config.apiToken ? 'from TEVIS_API_TOKEN' : `stored in ${tokenFile(config.home)}`;

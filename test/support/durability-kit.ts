@@ -15,6 +15,7 @@ import pg from 'pg';
 
 export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const TEVIS_BIN = join(REPO_ROOT, 'bin', 'tevis.js');
+export const TEVIS_LOCAL_BIN = join(REPO_ROOT, 'bin', 'tevis-local.js');
 
 /** Generous: only a hang should ever reach it. */
 export const HANG_MS = 120_000;
@@ -389,11 +390,12 @@ export interface CliRun {
 }
 
 /**
- * Runs `node bin/tevis.js ARGS` to its end and returns what it printed and its exit code. A run
- * that hangs is killed after `timeoutMs` (a hang, not a result) and reported as such.
+ * Runs `node bin/tevis.js ARGS` (or another of the package's bins) to its end and returns what it
+ * printed and its exit code. A run that hangs is killed after `timeoutMs` (a hang, not a result)
+ * and reported as such.
  */
-export async function runCli(processes: ProcessSet, args: string[], env: NodeJS.ProcessEnv, timeoutMs = 180_000): Promise<CliRun> {
-  const proc = processes.spawn(`tevis ${args.join(' ')}`, process.execPath, [TEVIS_BIN, ...args], { env });
+export async function runCli(processes: ProcessSet, args: string[], env: NodeJS.ProcessEnv, timeoutMs = 180_000, bin = TEVIS_BIN): Promise<CliRun> {
+  const proc = processes.spawn(`tevis ${args.join(' ')}`, process.execPath, [bin, ...args], { env });
   let stdout = '';
   let stderr = '';
   proc.child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
