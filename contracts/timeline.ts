@@ -20,6 +20,7 @@ export const TIMELINE_EVENT_TYPES = [
   'nanocycle.queued',
   'nanocycle.started',
   'nanocycle.log',
+  'nanocycle.run_restarted',
   'nanocycle.completed',
   'nanocycle.failed',
   'nanocycle.cancelled',

@@ -7,6 +7,8 @@ import type { TpuHeartbeat } from './tpu-spec.js';
  * when the executor is called outside an activity (a script, a benchmark).
  */
 export interface TpuActivityContext {
+  /** 1, then 2, 3, … when Temporal retries the activity. */
+  readonly attempt: number;
   /** What the previous attempt last heartbeated, on a retry. */
   readonly lastHeartbeat: TpuHeartbeat | undefined;
   heartbeat(details: TpuHeartbeat): void;
@@ -30,10 +32,11 @@ export function currentTpuContext(): TpuActivityContext {
   try {
     context = Context.current();
   } catch {
-    return { lastHeartbeat: undefined, heartbeat: () => {}, signal: new AbortController().signal, cancelKind: () => 'interrupted' };
+    return { attempt: 1, lastHeartbeat: undefined, heartbeat: () => {}, signal: new AbortController().signal, cancelKind: () => 'interrupted' };
   }
   const details = context.info.heartbeatDetails;
   return {
+    attempt: context.info.attempt,
     lastHeartbeat: isHeartbeat(details) ? details : undefined,
     heartbeat: (d) => context.heartbeat(d),
     signal: context.cancellationSignal,

@@ -199,6 +199,7 @@ export async function runInDocker(docker: Docker, db: Database, input: TpuRunInp
     nanocycleId: input.nanocycleId,
     run: input.run,
     baseSeq: position.baseSeq,
+    attempt: ctx.attempt,
     alreadyWritten: Math.max(position.written, heartbeated, 0),
     onWritten: (seq) => ctx.heartbeat({ seq, executor: 'docker' }),
   });

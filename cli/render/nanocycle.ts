@@ -61,14 +61,23 @@ export function nextStepHint(nc: Pick<NanocycleRecord, 'id' | 'status'> & { data
   }
 }
 
-/** One output line as printed by `nanocycle logs`: the line itself, nothing added. */
+/**
+ * One output line as printed by `nanocycle logs`: the TPU's line itself, nothing added; a line of
+ * Tevis's own (a run restarted after a worker was lost) set apart, so the lines printed again
+ * after it read as a new attempt, not as the program repeating itself.
+ */
 export function renderLogLine(line: LogLine): string {
-  return line.line;
+  return line.stream === 'tevis' ? `tevis: ── ${line.line} ──` : line.line;
 }
 
 /** `session output`: each line after the nanocycle that printed it. */
 export function renderSessionLogLine(line: SessionLogLine): string {
-  return `${line.nanocycleId}  ${line.line}`;
+  return `${line.nanocycleId}  ${renderLogLine(line)}`;
+}
+
+/** Where a line goes: stderr's to stderr, the TPU's stdout and Tevis's own notes (in place) to stdout. */
+export function logLineDestination(line: Pick<LogLine, 'stream'>): 'stdout' | 'stderr' {
+  return line.stream === 'stderr' ? 'stderr' : 'stdout';
 }
 
 /** `nanocycle logs --json`: one object per line (NDJSON). */
