@@ -34,7 +34,7 @@ export async function recordRunRestart(db: Database, input: TpuRunInput, restart
   await appendEvent(db, {
     sessionId: input.sessionId,
     type: 'nanocycle.run_restarted',
-    data: { nanocycleId: input.nanocycleId, run: input.run, attempt: restart.attempt, reason: restart.reason, seq },
+    data: { nanocycleId: input.nanocycleId, run: input.run, attempt: restart.attempt, reason: restart.reason, message: text, seq },
     key: `${input.nanocycleId}:${input.runId}:restart:${restart.attempt}`,
   });
 }
