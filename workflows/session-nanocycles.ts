@@ -27,6 +27,13 @@ const acts = proxyActivities<SessionActivities>({
   retry: { initialInterval: '1 second', maximumInterval: '30 seconds', maximumAttempts: 20 },
 });
 
+/** Merge and push heartbeat while git runs: a worker lost in one is noticed in seconds, not minutes. */
+const gitActs = proxyActivities<SessionActivities>({
+  startToCloseTimeout: '5 minutes',
+  heartbeatTimeout: '20 seconds',
+  retry: { initialInterval: '1 second', maximumInterval: '30 seconds', maximumAttempts: 20 },
+});
+
 const FINAL: readonly string[] = ['merged', 'failed', 'cancelled', 'rejected'];
 /** Hold points the nanocycle's own workflow waits on; merge and conflict ones are the session's. */
 const CHILD_HOLDS: readonly string[] = ['plan', 'agent'];
@@ -83,7 +90,7 @@ export function installNanocycles(state: SessionWorkflowState, noteActivity: () 
   /** Push policy: the session branch goes to the project's remote; a refusal is on the timeline. */
   const pushBranch = async (why: string) => {
     if (!state.workspacePath) return;
-    const pushed = await acts.pushSessionBranch({ workspace: state.workspacePath, branch: state.branch });
+    const pushed = await gitActs.pushSessionBranch({ workspace: state.workspacePath, branch: state.branch });
     await acts.recordTransition({
       sessionId: state.sessionId,
       changes: {},
@@ -113,7 +120,7 @@ export function installNanocycles(state: SessionWorkflowState, noteActivity: () 
     const next = merges.then(async () => {
       const nc = brief(id)!;
       if (!state.workspacePath) throw new Error('the session has no workspace');
-      const outcome = await acts.mergeNanocycle({ workspace: state.workspacePath, branch: nc.branch, message: `Merge ${id}: ${nc.name}` });
+      const outcome = await gitActs.mergeNanocycle({ workspace: state.workspacePath, branch: nc.branch, message: `Merge ${id}: ${nc.name}` });
       if (outcome.merged) {
         nc.commit = outcome.commit;
         nc.detail = null;

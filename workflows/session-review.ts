@@ -18,6 +18,8 @@ const acts = proxyActivities<SessionActivities>({
 /** A merge that fails other than by conflicting (a broken workspace) fails the same way again. */
 const merging = proxyActivities<SessionActivities>({
   startToCloseTimeout: '5 minutes',
+  // The merge heartbeats while git runs: a lost worker is noticed in seconds, not minutes.
+  heartbeatTimeout: '20 seconds',
   retry: { initialInterval: '2 seconds', maximumInterval: '30 seconds', maximumAttempts: 3, nonRetryableErrorTypes: ['validation', 'not-found'] },
 });
 
