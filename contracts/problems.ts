@@ -19,6 +19,8 @@ export const PROBLEM_TYPES = {
   'session-conflict': { status: 409, title: 'The project already has an open session' },
   'invalid-transition': { status: 409, title: 'The session cannot do that in its current status' },
   'session-not-running': { status: 409, title: 'The session workflow is not running' },
+  /** A goal nanocycle in a session whose project has no agent command: nothing could run it. */
+  'agent-not-configured': { status: 409, title: 'The session has no agent command to run a goal' },
   'no-previous-session': { status: 409, title: 'The project has no earlier session to copy' },
   'summary-not-ready': { status: 409, title: 'The session has no summary yet' },
   'payload-too-large': { status: 413, title: 'The request body is too large' },

@@ -34,6 +34,17 @@ const gitActs = proxyActivities<SessionActivities>({
   retry: { initialInterval: '1 second', maximumInterval: '30 seconds', maximumAttempts: 20 },
 });
 
+/** The session's settings were copied from its project at start: the fix names both ways out. */
+function agentNotConfigured(project: string): ApplicationFailure {
+  return ApplicationFailure.create({
+    type: 'agent-not-configured',
+    nonRetryable: true,
+    message:
+      `this session has no agent command, so nothing would work on a goal; give the nanocycle run steps (\`tevis nanocycle create --name N --run "CMD"\`), ` +
+      `or set the project's agent (\`tevis project update ${project} --agent '…'\`) and start a new session, which copies it`,
+  });
+}
+
 const FINAL: readonly string[] = ['merged', 'failed', 'cancelled', 'rejected'];
 /** Hold points the nanocycle's own workflow waits on; merge and conflict ones are the session's. */
 const CHILD_HOLDS: readonly string[] = ['plan', 'agent'];
@@ -259,6 +270,8 @@ export function installNanocycles(state: SessionWorkflowState, noteActivity: () 
         if (state.status !== 'active') throw refused(`session ${state.sessionId} is ${state.status}; nanocycles start in an active session (\`tevis session switch ${state.sessionId}\`)`);
         if (!create || typeof create.name !== 'string') throw refused('a nanocycle needs a name');
         refuseInvalid(NanocycleCreate, create, 'nanocycle');
+        // A goal is handed to the agent; without one it would only be queued to fail (exit 64).
+        if (create.run === undefined && !execution.agent) throw agentNotConfigured(state.project);
       },
     },
   );
