@@ -1,4 +1,5 @@
 import { formatDuration } from '../../contracts/durations.js';
+import { nanocycleStatusWord } from '../../contracts/nanocycle-status-words.js';
 import type { NanocycleBrief } from '../../contracts/session-state.js';
 import type { HoldPointRecord, LogLine, NanocycleDiff, NanocycleRecord, SessionLogLine } from '../api-client.js';
 import { formatTimestamp, renderTable } from '../output.js';
@@ -12,7 +13,7 @@ export function renderNanocycleTable(nanocycles: NanocycleRecord[], sessionId: s
   if (!nanocycles.length) return `no nanocycles in ${sessionId} yet; start one with \`tevis nanocycle create --name NAME --goal "…"\` (or --run "CMD")`;
   return renderTable(
     ['ID', 'NAME', 'STATUS', 'BRANCH', 'EXECUTOR'],
-    nanocycles.map((nc) => [nc.id, nc.name, nc.status, nc.branch, nc.executor ?? '-']),
+    nanocycles.map((nc) => [nc.id, nc.name, nanocycleStatusWord(nc.status, Boolean(nc.data?.commit)), nc.branch, nc.executor ?? '-']),
   );
 }
 
