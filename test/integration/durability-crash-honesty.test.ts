@@ -218,6 +218,22 @@ describe('durability: workers lost in a TPU run and in a merge', () => {
     expect(mergeStarts[0]!.lastFailure?.timeoutFailureInfo?.timeoutType).toBe(temporal.api.enums.v1.TimeoutType.TIMEOUT_TYPE_HEARTBEAT);
   }, 360_000);
 
+  it('tevis session info shows the session as the product does, merged nanocycles as completed', async () => {
+    const info = await runCli(processes, ['session', 'info', sessionId], cliEnv);
+    expect(info.code, describeRun(info)).toBe(0);
+    const lines = info.stdout.split('\n');
+    expect(lines.slice(0, 4)).toEqual([`Session: ${sessionId}`, `Project: ${PROJECT}`, `Repository: ${repo.fileUrl}`, 'Branch: main']);
+    expect(lines[4]).toMatch(/^Started: \d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/);
+    expect(lines[5]).toMatch(/^Duration: \d/);
+    expect(lines.slice(6, 11)).toEqual(['Nanocycles:', 'NC-001: completed (restarted)', 'NC-002: completed (held-merge)', 'Active TPUs: 0', 'Hold Points: 0']);
+    const list = await runCli(processes, ['nanocycle', 'list', '--session', sessionId], cliEnv);
+    expect(list.code, describeRun(list)).toBe(0);
+    expect(list.stdout).toMatch(/^NC-001 +restarted +completed +feat\/nc-001-restarted +sandbox$/m);
+    // Scripts keep the machine values.
+    const json = await runCli(processes, ['nanocycle', 'list', '--session', sessionId, '--json'], cliEnv);
+    expect(json.json.nanocycles.map((n: { status: string }) => n.status)).toEqual(['merged', 'merged']);
+  }, 120_000);
+
   it('ending the session removes every nanocycle worktree and keeps their branches', async () => {
     const workspace = join(workerHome, 'session-repos', sessionId);
     expect(readdirSync(join(workerHome, 'worktrees', sessionId)).sort()).toEqual(['NC-001', 'NC-002']);
