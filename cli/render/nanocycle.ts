@@ -38,7 +38,7 @@ export function describeNanocycleOutcome(
   if (filesChanged !== null && (commit || filesChanged > 0)) facts.push(`${filesChanged} file(s) changed`);
   else if (nc.status === 'completed') facts.push('no changes to commit');
   if (tpuSeconds !== null && tpuSeconds >= 1) facts.push(`${formatDuration(tpuSeconds)} on a TPU`);
-  const head = `${nc.id} ${nc.status}${facts.length ? ` (${facts.join(', ')})` : ''}`;
+  const head = `${nc.id} ${nanocycleStatusWord(nc.status, Boolean(commit))}${facts.length ? ` (${facts.join(', ')})` : ''}`;
   return detail ? `${head}: ${detail}` : head;
 }
 

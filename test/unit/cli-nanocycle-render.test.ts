@@ -105,7 +105,11 @@ describe('output lines', () => {
 describe('how a nanocycle ended', () => {
   it('gives commit, files and TPU time of a completed one', () => {
     const nc = record({ status: 'completed', finishedAt: AT, data: { commit: '0123456789abcdef', filesChanged: 2, tpuSeconds: 95, detail: null } });
-    expect(describeNanocycleOutcome(nc)).toBe('NC-001 completed (commit 0123456789, 2 file(s) changed, 1m 35s on a TPU)');
+    expect(describeNanocycleOutcome(nc)).toBe('NC-001 awaiting_merge (commit 0123456789, 2 file(s) changed, 1m 35s on a TPU)');
+  });
+
+  it('says a merged one is completed, as the product does', () => {
+    expect(describeNanocycleOutcome(record({ status: 'merged', data: { commit: 'fedcba9876543210', filesChanged: 1 } }))).toBe('NC-001 completed (commit fedcba9876, 1 file(s) changed)');
   });
 
   it('says when a completed run changed nothing, and leaves out sub-second TPU time', () => {
