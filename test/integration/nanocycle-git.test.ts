@@ -2,7 +2,11 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFil
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { DefaultLogger } from '@temporalio/worker';
 import { cleanTemporaryFiles } from '../../activities/clean-temporary-files.js';
+import { createSessionActivities } from '../../activities/index.js';
+import { NoTpuExecutor } from '../../activities/tpu/no-executor.js';
 import { commitNanocycle, createNanocycleWorktree, diffNanocycle, mergeNanocycle, worktreePath } from '../../activities/nanocycle-git.js';
 import { nanocycleBranch } from '../../contracts/nanocycle.js';
 import { git, makeGitFixture } from '../support/git-fixtures.js';
@@ -115,6 +119,27 @@ describe('nanocycle git', () => {
     expect((await git(['branch', '--list', 'feat/nc-006-links', '--format=%(refname:short)'], workspace)).trim()).toBe('feat/nc-006-links');
     // Twice is harmless.
     expect((await cleanTemporaryFiles(base, { sessionId: 'sess_aaaaaa', workspacePath: workspace })).removed).not.toContain(path);
+  });
+
+  it('every git activity heartbeats while git runs, so a heartbeat timeout can notice a lost worker', async () => {
+    const home = join(base, 'activity-home');
+    const ws = join(home, 'session-repos', 'sess_hbhbhb');
+    mkdirSync(join(home, 'session-repos'), { recursive: true });
+    await git(['clone', '--branch', 'main', '--', (await makeGitFixture(join(base, 'fixture-hb'))).remote, ws]);
+    const activities = createSessionActivities({ db: null as never, dbKind: 'none', home, tpu: new NoTpuExecutor('no TPUs in this test') });
+    const beats: string[] = [];
+    const run = async <A extends unknown[], R>(name: string, fn: (...args: A) => Promise<R>, ...args: A): Promise<R> => {
+      const env = new MockActivityEnvironment({ attempt: 1 }, { logger: new DefaultLogger('ERROR') });
+      env.on('heartbeat', () => beats.push(name));
+      return env.run(fn, ...args);
+    };
+    const branch = nanocycleBranch('NC-001', 'beats');
+    const made = await run('createNanocycleWorktree', activities.createNanocycleWorktree, { sessionId: 'sess_hbhbhb', nanocycleId: 'NC-001', workspace: ws, branch, base: 'main' });
+    writeFileSync(join(made.path, 'BEAT.md'), 'beat\n');
+    await run('commitNanocycle', activities.commitNanocycle, { path: made.path, message: 'NC-001: beats' });
+    await run('mergeNanocycle', activities.mergeNanocycle, { workspace: ws, branch, message: 'Merge NC-001: beats' });
+    await run('pushSessionBranch', activities.pushSessionBranch, { workspace: ws, branch: 'main' });
+    expect([...new Set(beats)]).toEqual(['createNanocycleWorktree', 'commitNanocycle', 'mergeNanocycle', 'pushSessionBranch']);
   });
 
   it('refuses branch names git would read as options', async () => {
