@@ -21,6 +21,7 @@ export const TIMELINE_EVENT_TYPES = [
   'nanocycle.started',
   'nanocycle.log',
   'nanocycle.run_restarted',
+  'nanocycle.run_reattached',
   'nanocycle.completed',
   'nanocycle.failed',
   'nanocycle.cancelled',

@@ -20,6 +20,8 @@ export interface TpuActivityContext {
    * paused or reset…: leave the container running; the next attempt re-attaches to it.
    */
   cancelKind(): 'requested' | 'interrupted';
+  /** Whether a cancellation came because this worker is shutting down. */
+  workerShutdown(): boolean;
 }
 
 function isHeartbeat(value: unknown): value is TpuHeartbeat {
@@ -32,7 +34,7 @@ export function currentTpuContext(): TpuActivityContext {
   try {
     context = Context.current();
   } catch {
-    return { attempt: 1, lastHeartbeat: undefined, heartbeat: () => {}, signal: new AbortController().signal, cancelKind: () => 'interrupted' };
+    return { attempt: 1, lastHeartbeat: undefined, heartbeat: () => {}, signal: new AbortController().signal, cancelKind: () => 'interrupted', workerShutdown: () => false };
   }
   const details = context.info.heartbeatDetails;
   return {
@@ -40,6 +42,7 @@ export function currentTpuContext(): TpuActivityContext {
     lastHeartbeat: isHeartbeat(details) ? details : undefined,
     heartbeat: (d) => context.heartbeat(d),
     signal: context.cancellationSignal,
+    workerShutdown: () => context.cancellationDetails?.workerShutdown === true,
     cancelKind() {
       const cancellation = context.cancellationDetails;
       if (cancellation?.workerShutdown) return 'interrupted';

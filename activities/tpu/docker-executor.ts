@@ -10,6 +10,7 @@ import { cancellationError, currentTpuContext } from './activity-context.js';
 import { diskLimitBytes, diskLimitMb, FILE_SIZE_LIMIT_EXIT, mb, watchDiskUse, type DiskWatch } from './disk-watch.js';
 import { readContainerLines, type LineReader } from './docker-log-lines.js';
 import { LogRecorder } from './log-recorder.js';
+import { endingOf, recordRunReattached, runRestartOf } from './run-restart.js';
 import { removeTpuContainer } from './remove-tpu-container.js';
 import { sweepTpuContainers } from './sweep-tpu-containers.js';
 import { tpuArgv, tpuEnv } from './tpu-command.js';
@@ -220,6 +221,9 @@ export async function runInDocker(docker: Docker, db: Database, input: TpuRunInp
     // attaches); also for a container that already exited, whose final check still counts.
     disk = await watchDiskUse([input.worktreePath], diskLimitBytes(input.limits), () => killOverLimit());
     const container = await findOrCreate(docker, input, name, identity);
+    // A later attempt picks the run up where its container is: the timeline says so.
+    const restart = runRestartOf(ctx.attempt, ctx.lastHeartbeat);
+    if (restart) await recordRunReattached(db, input, restart, recorder.storedSeq);
     let state = (await container.inspect()).State;
     if (state.Status === 'created') {
       // Created by this attempt, or by one that crashed before starting it. Hand the worktree over
@@ -345,6 +349,7 @@ export async function runInDocker(docker: Docker, db: Database, input: TpuRunInp
     // Worker shutdown, a timed-out attempt, a database error…: the container keeps running and
     // keeps the worktree; the next attempt re-attaches and reads on from the record's last line.
     await recorder.close().catch(() => {});
+    ctx.heartbeat({ seq: recorder.storedSeq, executor: 'docker', ending: endingOf(ctx.signal.aborted, ctx.workerShutdown()) });
     throw error;
   } finally {
     disk?.stop();

@@ -1,7 +1,7 @@
 import { appendLogLines } from '../../db/nanocycle-logs-store.js';
 import type { Database } from '../../db/database.js';
 import { appendEvent } from '../../db/timeline-store.js';
-import { runRestartedText, type RunRestartReason } from '../../contracts/run-restart.js';
+import { runReattachedText, runRestartedText, type RunRestartReason } from '../../contracts/run-restart.js';
 import type { TpuHeartbeat, TpuRunInput } from './tpu-spec.js';
 
 /**
@@ -37,4 +37,22 @@ export async function recordRunRestart(db: Database, input: TpuRunInput, restart
     data: { nanocycleId: input.nanocycleId, run: input.run, attempt: restart.attempt, reason: restart.reason, message: text, seq },
     key: `${input.nanocycleId}:${input.runId}:restart:${restart.attempt}`,
   });
+}
+
+/**
+ * A docker run a later attempt re-attached to: nothing is printed twice, so the output has no
+ * line about it; the timeline says the attempt picked the run up (`nanocycle.run_reattached`).
+ */
+export async function recordRunReattached(db: Database, input: TpuRunInput, restart: RunRestart, seq: number): Promise<void> {
+  await appendEvent(db, {
+    sessionId: input.sessionId,
+    type: 'nanocycle.run_reattached',
+    data: { nanocycleId: input.nanocycleId, run: input.run, attempt: restart.attempt, reason: restart.reason, message: runReattachedText(restart.attempt, restart.reason), seq },
+    key: `${input.nanocycleId}:${input.runId}:reattach:${restart.attempt}`,
+  });
+}
+
+/** What an attempt that stops without a result heartbeats last, so the next one can say why. */
+export function endingOf(aborted: boolean, workerShutdown: boolean): 'worker-shutdown' | 'attempt-failed' {
+  return aborted && workerShutdown ? 'worker-shutdown' : 'attempt-failed';
 }

@@ -10,7 +10,7 @@ import { cancellationError, currentTpuContext } from './activity-context.js';
 import { diskLimitBytes, diskLimitMb, FILE_SIZE_LIMIT_EXIT, mb, watchDiskUse } from './disk-watch.js';
 import { LineSplitter } from './line-splitter.js';
 import { LogRecorder } from './log-recorder.js';
-import { recordRunRestart, runRestartOf } from './run-restart.js';
+import { endingOf, recordRunRestart, runRestartOf } from './run-restart.js';
 import { sandboxArgv } from './sandbox-command.js';
 import { writeSandboxEtc } from './sandbox-etc.js';
 import { tpuArgv, tpuEnv } from './tpu-command.js';
@@ -205,8 +205,9 @@ export class SandboxTpuExecutor implements TpuExecutor {
       stop();
       await recorder.close().catch(() => {});
       // Best effort (a lost worker sends nothing): the next attempt's restart line says why.
-      const ending = ctx.signal.aborted ? (ctx.cancelKind() === 'interrupted' ? 'worker-shutdown' : null) : 'attempt-failed';
-      if (ending) ctx.heartbeat({ seq: recorder.storedSeq, executor: 'sandbox', ending });
+      if (!(ctx.signal.aborted && ctx.cancelKind() === 'requested')) {
+        ctx.heartbeat({ seq: recorder.storedSeq, executor: 'sandbox', ending: endingOf(ctx.signal.aborted, ctx.workerShutdown()) });
+      }
       throw ctx.signal.aborted ? cancellationError(ctx.signal) : error;
     } finally {
       disk.stop();

@@ -58,6 +58,8 @@ export function describeEvent(event: Pick<TimelineEvent, 'type' | 'data'>): stri
       return `${text(d.nanocycleId)} started on a TPU`;
     case 'nanocycle.run_restarted':
       return `${text(d.nanocycleId)} run ${text(d.run)} restarted (attempt ${text(d.attempt)}) because ${runRestartWhy(d.reason)}; its output is printed again from the start`;
+    case 'nanocycle.run_reattached':
+      return `${text(d.nanocycleId)} run ${text(d.run)} picked up again (attempt ${text(d.attempt)}) because ${runRestartWhy(d.reason)}; re-attached to its container, no line repeated`;
     case 'nanocycle.completed':
       return `${text(d.nanocycleId)} completed: ${count(d.filesChanged)} file(s) changed${d.commit ? `, commit ${text(d.commit).slice(0, 10)}` : ''}`;
     case 'nanocycle.failed':

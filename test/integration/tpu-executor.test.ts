@@ -282,7 +282,7 @@ describe('the docker executor', () => {
     // The shutdown left the container running, with the worktree still the TPU's.
     const [left] = await containersOf(nc.id);
     expect(left?.State).toBe('running');
-    expect(lastHeartbeat).toMatchObject({ executor: 'docker' });
+    expect(lastHeartbeat).toMatchObject({ executor: 'docker', ending: 'worker-shutdown' });
     expect(lastHeartbeat!.seq).toBeGreaterThanOrEqual(5);
 
     const second = new MockActivityEnvironment({ attempt: 2, heartbeatDetails: lastHeartbeat }, { logger: quietLogger });
@@ -299,6 +299,8 @@ describe('the docker executor', () => {
     expect(lines.at(-1)!.attempt).toBe(2);
     expect(lines.map((l) => l.stream)).not.toContain('tevis');
     expect((await listEvents(database.db, SESSION)).filter((e) => e.type === 'nanocycle.run_restarted' && e.data.nanocycleId === nc.id)).toEqual([]);
+    const picked = (await listEvents(database.db, SESSION)).filter((e) => e.type === 'nanocycle.run_reattached' && e.data.nanocycleId === nc.id);
+    expect(picked.map((e) => e.data)).toEqual([expect.objectContaining({ run: 1, attempt: 2, reason: 'worker-shutdown' })]);
 
     // Yet another attempt (say the worker died just before reporting) finds it exited and reads the result.
     const third: TpuRunResult = await runTpu(deps(), database.db, input);

@@ -216,6 +216,9 @@ describe('timeline wording', () => {
     expect(describeEvent({ type: 'nanocycle.run_restarted', data: { nanocycleId: 'NC-002', run: 1, attempt: 2, reason: 'worker-lost' } })).toBe(
       'NC-002 run 1 restarted (attempt 2) because the worker running it was lost; its output is printed again from the start',
     );
+    expect(describeEvent({ type: 'nanocycle.run_reattached', data: { nanocycleId: 'NC-003', run: 2, attempt: 3, reason: 'worker-shutdown' } })).toBe(
+      'NC-003 run 2 picked up again (attempt 3) because the worker running it shut down; re-attached to its container, no line repeated',
+    );
     expect(describeEvent({ type: 'nanocycle.rejected', data: { nanocycleId: 'NC-004', holdPointId: 'HP-004-merge', comment: 'not now' } })).toBe('NC-004 rejected: not now');
     expect(describeEvent({ type: 'holdpoint.opened', data: { id: 'HP-001-merge', nanocycleId: 'NC-001', kind: 'merge', reason: 'review it' } })).toBe('hold point HP-001-merge opened: review it');
     expect(describeEvent({ type: 'holdpoint.resolved', data: { id: 'HP-001-merge', status: 'approved', by: 'ada', comment: 'looks good' } })).toBe('hold point HP-001-merge approved by ada: looks good');
