@@ -107,7 +107,9 @@ export class SandboxTpuExecutor implements TpuExecutor {
     // After everything of this run already stored: an earlier attempt's lines stay as they were,
     // and a restart says so in a line of its own before the lines come again.
     let baseSeq = position.baseSeq + position.written;
-    const restart = runRestartOf(ctx.attempt, ctx.lastHeartbeat);
+    // An attempt that never heartbeated stored nothing and never started the command (it
+    // heartbeats before it does): nothing runs again, so nothing is said.
+    const restart = ctx.lastHeartbeat || position.written > 0 ? runRestartOf(ctx.attempt, ctx.lastHeartbeat) : null;
     if (restart) await recordRunRestart(this.db, input, restart, ++baseSeq);
     const recorder = new LogRecorder({
       db: this.db,
