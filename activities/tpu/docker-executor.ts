@@ -99,18 +99,21 @@ function containerSpec(input: TpuRunInput, name: string, identity: TpuIdentity):
   };
 }
 
-/** The existing container of this run, or a new one; a concurrent attempt that created it first wins. */
-async function findOrCreate(docker: Docker, input: TpuRunInput, name: string, identity: TpuIdentity): Promise<Docker.Container> {
+/**
+ * The existing container of this run, or a new one; a concurrent attempt that created it first
+ * wins. `created`: this attempt made it (so there was nothing to re-attach to).
+ */
+async function findOrCreate(docker: Docker, input: TpuRunInput, name: string, identity: TpuIdentity): Promise<{ container: Docker.Container; created: boolean }> {
   const existing = docker.getContainer(name);
   try {
     await existing.inspect();
-    return existing;
+    return { container: existing, created: false };
   } catch (error) {
     if (statusOf(error) !== 404) throw error;
   }
   if (identity.handOver) await chownTree(input.worktreePath, identity.uid, identity.gid);
   try {
-    return await docker.createContainer(containerSpec(input, name, identity));
+    return { container: await docker.createContainer(containerSpec(input, name, identity)), created: true };
   } catch (error) {
     if (statusOf(error) !== 409) throw error;
   }
@@ -120,7 +123,7 @@ async function findOrCreate(docker: Docker, input: TpuRunInput, name: string, id
   for (let waited = 0; ; waited += 100) {
     try {
       await other.inspect();
-      return other;
+      return { container: other, created: false };
     } catch (error) {
       if (statusOf(error) !== 404 || waited >= 10_000) throw error;
       await sleep(100);
@@ -220,9 +223,9 @@ export async function runInDocker(docker: Docker, db: Database, input: TpuRunInp
     // The baseline is taken before the container starts (or, re-attaching, when this attempt
     // attaches); also for a container that already exited, whose final check still counts.
     disk = await watchDiskUse([input.worktreePath], diskLimitBytes(input.limits), () => killOverLimit());
-    const container = await findOrCreate(docker, input, name, identity);
-    // A later attempt picks the run up where its container is: the timeline says so.
-    const restart = runRestartOf(ctx.attempt, ctx.lastHeartbeat);
+    const { container, created } = await findOrCreate(docker, input, name, identity);
+    // A later attempt that finds the run's container picks the run up there: the timeline says so.
+    const restart = created ? null : runRestartOf(ctx.attempt, ctx.lastHeartbeat);
     if (restart) await recordRunReattached(db, input, restart, recorder.storedSeq);
     let state = (await container.inspect()).State;
     if (state.Status === 'created') {
