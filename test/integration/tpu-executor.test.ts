@@ -454,7 +454,7 @@ describe('the sandbox executor', () => {
 
   it('runs again from the start after a worker shutdown, after a tevis line that says so, each copy with its attempt', async () => {
     const nc = await nanocycle();
-    const input = tpuInput(nc, { steps: ['echo once-$TEVIS_RUN', 'while [ ! -e go ]; do sleep 0.1; done'] });
+    const input = tpuInput(nc, { steps: ['echo once-$TEVIS_RUN | tee -a attempts.txt', 'while [ ! -e go ]; do sleep 0.1; done'] });
     const first = new MockActivityEnvironment({ attempt: 1 }, { logger: quietLogger });
     let lastHeartbeat: TpuHeartbeat | undefined;
     first.on('heartbeat', (details: TpuHeartbeat) => (lastHeartbeat = details));
@@ -471,7 +471,9 @@ describe('the sandbox executor', () => {
     const lines = await logsOf(nc.id);
     expectContiguous(lines);
     const firstAttempt = lines.filter((l) => l.attempt === 1).map((l) => l.line);
-    expect(firstAttempt).toEqual(['$ echo once-$TEVIS_RUN', 'once-1', '$ while [ ! -e go ]; do sleep 0.1; done']);
+    expect(firstAttempt).toEqual(['$ echo once-$TEVIS_RUN | tee -a attempts.txt', 'once-1', '$ while [ ! -e go ]; do sleep 0.1; done']);
+    // What the first attempt did to the worktree stays: the command ran twice, and it shows.
+    expect(readFileSync(join(nc.worktree, 'attempts.txt'), 'utf8')).toBe('once-1\nonce-1\n');
     expect(lines[firstAttempt.length]).toMatchObject({
       attempt: 2,
       stream: 'tevis',
