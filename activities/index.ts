@@ -20,6 +20,7 @@ import type { NanocycleRecord } from '../db/nanocycles-store.js';
 import type { NewTimelineEvent } from '../contracts/timeline.js';
 import { loadConfig } from '../runtime/config.js';
 import { failFastOnDataError } from './unrecordable.js';
+import { heartbeatWhile } from './heartbeat-while.js';
 
 export interface ActivityDeps {
   db: Database;
@@ -67,20 +68,22 @@ export function createSessionActivities(deps: ActivityDeps) {
     removeTpuContainer: (name: string) => tpu.release(name),
 
     // Nanocycles: git, the record, and what an agent asks.
+    // Git heartbeats while it runs: the workflows give these a heartbeatTimeout, so a worker lost
+    // inside one is noticed in seconds and another worker repeats it (each is safe to repeat).
     createNanocycleWorktree: (input: { sessionId: string; nanocycleId: string; workspace: string; branch: string; base: string }) =>
-      createNanocycleWorktree({ workspace: input.workspace, branch: input.branch, base: input.base, path: worktreePath(deps.home, input.sessionId, input.nanocycleId) }),
+      heartbeatWhile(() => createNanocycleWorktree({ workspace: input.workspace, branch: input.branch, base: input.base, path: worktreePath(deps.home, input.sessionId, input.nanocycleId) })),
     // The workspace (whose git directory git is pointed at) follows from where the worktree is.
-    commitNanocycle: (input: { path: string; message: string }) => commitNanocycle({ ...input, workspace: workspaceOfWorktree(deps.home, input.path) }),
-    mergeNanocycle: (input: { workspace: string; branch: string; message: string }) => mergeNanocycle(input),
-    readAgentHoldRequest: (input: { worktree: string }) => readAgentHoldRequest(input),
-    pushSessionBranch: (input: { workspace: string; branch: string }) => pushSessionBranch(input),
-    pushNanocycleBranch: (input: PushNanocycleBranchInput) => pushNanocycleBranch(input),
+    commitNanocycle: (input: { path: string; message: string }) => heartbeatWhile(() => commitNanocycle({ ...input, workspace: workspaceOfWorktree(deps.home, input.path) })),
+    mergeNanocycle: (input: { workspace: string; branch: string; message: string }) => heartbeatWhile(() => mergeNanocycle(input)),
+    readAgentHoldRequest: (input: { worktree: string }) => heartbeatWhile(() => readAgentHoldRequest(input)),
+    pushSessionBranch: (input: { workspace: string; branch: string }) => heartbeatWhile(() => pushSessionBranch(input)),
+    pushNanocycleBranch: (input: PushNanocycleBranchInput) => heartbeatWhile(() => pushNanocycleBranch(input)),
     recordNanocycle: (input: { nanocycle: NanocycleRecord; event?: NewTimelineEvent }) => failFastOnDataError(() => recordNanocycle(deps.db, input)),
     recordHoldPointOpened: (input: OpenHoldPointInput) => failFastOnDataError(() => recordHoldPointOpened(deps.db, input)),
     recordHoldPointResolved: (input: ResolveHoldPointInput) => failFastOnDataError(() => recordHoldPointResolved(deps.db, input)),
 
     // Review sessions: the approved branch is merged into its base (never executed).
-    mergeReviewBranch: (input: { workspace: string; base: string; branch: string; message: string }) => mergeReviewBranch(input),
+    mergeReviewBranch: (input: { workspace: string; base: string; branch: string; message: string }) => heartbeatWhile(() => mergeReviewBranch(input)),
   };
 }
 

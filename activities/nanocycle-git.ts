@@ -96,11 +96,31 @@ export async function commitNanocycle(input: { workspace: string; path: string; 
   }
   await runGit(['add', '-A'], { repo });
   const staged = (await runGit(['diff', '--cached', '--name-only', '-z'], { repo })).split('\0').filter(Boolean);
-  if (staged.length === 0) return { commit: null, files: [], gitfile };
+  if (staged.length === 0) {
+    // A retry after the commit was made (its worker lost before it could answer): the commit is there.
+    const made = await commitMadeBefore(repo, input.message);
+    if (made) {
+      await assertBranchHead(input.workspace, repo, made.commit);
+      return { ...made, gitfile };
+    }
+    return { commit: null, files: [], gitfile };
+  }
   await runGit([...AUTHOR, 'commit', '--no-verify', '-m', input.message], { repo });
   const commit = (await runGit(['rev-parse', 'HEAD'], { repo })).trim();
   await assertBranchHead(input.workspace, repo, commit);
   return { commit, files: staged, gitfile };
+}
+
+/**
+ * The head commit when Tevis made it with this message (author and subject are Tevis's own; a TPU
+ * cannot reach the git directory to commit), with the files it changed; else null.
+ */
+async function commitMadeBefore(repo: GitRepository, message: string): Promise<{ commit: string; files: string[] } | null> {
+  const head = await runGit(['log', '-1', '--format=%H%x00%an%x00%s', 'HEAD'], { repo }).catch(() => '');
+  const [commit, author, subject] = head.trim().split('\0');
+  if (!commit || author !== 'Tevis TPU' || subject !== message) return null;
+  const files = (await runGit(['diff-tree', '--no-commit-id', '--name-only', '-r', '-z', commit], { repo })).split('\0').filter(Boolean);
+  return { commit, files };
 }
 
 /** The commit is what the worktree's branch names in the session repository: the record can say so. */
@@ -158,6 +178,8 @@ export async function mergeNanocycle(input: { workspace: string; branch: string;
   if (alreadyMerged) {
     return { merged: true, commit: (await runGit(['rev-parse', 'HEAD'], { repo })).trim(), alreadyMerged: true };
   }
+  // Merges run one at a time: a merge in progress was left by a worker lost in the middle of it.
+  if (existsSync(join(repo.gitDir, 'MERGE_HEAD'))) await runGit(['merge', '--abort'], { repo }).catch(() => '');
   try {
     await runGit([...AUTHOR, 'merge', '--no-ff', '--no-edit', '-m', input.message, input.branch], { repo });
   } catch (error) {

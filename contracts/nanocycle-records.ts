@@ -19,8 +19,19 @@ export const NanocycleRecord = z
   .meta({ id: 'NanocycleRecord' });
 export type NanocycleRecord = z.infer<typeof NanocycleRecord>;
 
+/** stdout and stderr are the TPU's; `tevis` lines are Tevis's own notes in the output (a run restarted). */
+export const LOG_STREAMS = ['stdout', 'stderr', 'tevis'] as const;
+
 export const LogLine = z
-  .object({ seq: z.number().int(), run: z.number().int(), stream: z.enum(['stdout', 'stderr']), line: z.string(), at: z.string() })
+  .object({
+    seq: z.number().int(),
+    run: z.number().int(),
+    /** Which attempt of the run stored the line: 2 and up only after a worker was lost or an attempt failed. */
+    attempt: z.number().int(),
+    stream: z.enum(LOG_STREAMS),
+    line: z.string(),
+    at: z.string(),
+  })
   .meta({ id: 'LogLine' });
 export type LogLine = z.infer<typeof LogLine>;
 

@@ -19,6 +19,8 @@ export const PROBLEM_TYPES = {
   'session-conflict': { status: 409, title: 'Another session of the project is active' },
   'invalid-transition': { status: 409, title: 'The session cannot do that in its current status' },
   'session-not-running': { status: 409, title: 'The session workflow is not running' },
+  /** A goal nanocycle in a session whose project has no agent command: nothing could run it. */
+  'agent-not-configured': { status: 409, title: 'The session has no agent command to run a goal' },
   'no-previous-session': { status: 409, title: 'The project has no earlier session to copy' },
   'summary-not-ready': { status: 409, title: 'The session has no summary yet' },
   /** Nanocycle names are unique within a session; the problem names the one that has it. */

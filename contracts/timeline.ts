@@ -22,6 +22,8 @@ export const TIMELINE_EVENT_TYPES = [
   'nanocycle.queued',
   'nanocycle.started',
   'nanocycle.log',
+  'nanocycle.run_restarted',
+  'nanocycle.run_reattached',
   'nanocycle.completed',
   'nanocycle.failed',
   'nanocycle.cancelled',

@@ -4,10 +4,13 @@ import type { Database } from './database.js';
 import { EVENTS_CHANNEL } from './event-notifications.js';
 import { nanocycleLogs } from './schema.js';
 
+/** The pipes a TPU prints on. */
 export type LogStream = 'stdout' | 'stderr';
+/** What a stored line came from: a TPU's pipe, or Tevis saying something about the run (a restart). */
+export type RecordStream = LogStream | 'tevis';
 
 export interface LogLine {
-  stream: LogStream;
+  stream: RecordStream;
   line: string;
   at: Date;
 }
@@ -16,6 +19,8 @@ export interface StoredLogLine extends LogLine {
   sessionId: string;
   nanocycleId: string;
   run: number;
+  /** The attempt of the run's activity that stored it. */
+  attempt: number;
   seq: number;
 }
 
@@ -23,12 +28,14 @@ export interface AppendLogLinesInput {
   sessionId: string;
   nanocycleId: string;
   run: number;
+  /** The activity attempt writing them (1 unless a worker was lost or an attempt failed). */
+  attempt?: number;
   /** The seq of `lines[0]`; the others follow one by one. */
   fromSeq: number;
   lines: LogLine[];
 }
 
-/** Eight columns a row: well under Postgres' 65,535 bind parameters a statement. */
+/** Nine columns a row: well under Postgres' 65,535 bind parameters a statement. */
 const ROWS_PER_INSERT = 1000;
 
 /** Postgres text cannot hold NUL; a program that prints one still gets the rest of its line kept. */
@@ -49,6 +56,7 @@ export async function appendLogLines(db: Database, input: AppendLogLinesInput): 
     sessionId: input.sessionId,
     nanocycleId: input.nanocycleId,
     run: input.run,
+    attempt: input.attempt ?? 1,
     seq: input.fromSeq + i,
     stream: l.stream,
     line: storable(l.line),
@@ -90,7 +98,7 @@ export async function listLogLines(db: Database, input: ListLogLinesInput): Prom
     )
     .orderBy(asc(nanocycleLogs.seq))
     .limit(input.limit ?? 1000);
-  return rows.map((r) => ({ sessionId: r.sessionId, nanocycleId: r.nanocycleId, run: r.run, seq: r.seq, stream: r.stream, line: r.line, at: r.at }));
+  return rows.map((r) => ({ sessionId: r.sessionId, nanocycleId: r.nanocycleId, run: r.run, attempt: r.attempt, seq: r.seq, stream: r.stream, line: r.line, at: r.at }));
 }
 
 /**
@@ -104,6 +112,7 @@ export async function listSessionLogLines(db: Database, input: { sessionId: stri
     .select({
       nanocycleId: nanocycleLogs.nanocycleId,
       run: nanocycleLogs.run,
+      attempt: nanocycleLogs.attempt,
       seq: nanocycleLogs.seq,
       stream: nanocycleLogs.stream,
       line: nanocycleLogs.line,
@@ -121,7 +130,7 @@ export async function listSessionLogLines(db: Database, input: { sessionId: stri
   const rows = await db.select().from(numbered).where(lte(numbered.rank, limit)).orderBy(asc(numbered.nanocycleId), asc(numbered.seq));
   const byNanocycle = new Map<string, StoredLogLine[]>();
   for (const r of rows) {
-    const line: StoredLogLine = { sessionId: input.sessionId, nanocycleId: r.nanocycleId, run: r.run, seq: r.seq, stream: r.stream, line: r.line, at: r.at };
+    const line: StoredLogLine = { sessionId: input.sessionId, nanocycleId: r.nanocycleId, run: r.run, attempt: r.attempt, seq: r.seq, stream: r.stream, line: r.line, at: r.at };
     const list = byNanocycle.get(line.nanocycleId) ?? [];
     list.push(line);
     byNanocycle.set(line.nanocycleId, list);

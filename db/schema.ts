@@ -124,14 +124,21 @@ export const nanocycleLogs = pgTable(
     /** Which run of the nanocycle's command printed it (1, then 2 after an agent's hold point, …). */
     run: integer('run').notNull(),
     seq: integer('seq').notNull(),
-    stream: text('stream').$type<'stdout' | 'stderr'>().notNull(),
+    /**
+     * Which attempt of the run's activity stored it (1, then 2 after a worker was lost, …). A
+     * sandbox run restarts from the start on a new attempt, so its first lines appear once per
+     * attempt; this tells the copies apart.
+     */
+    attempt: integer('attempt').notNull().default(1),
+    /** `tevis` for what Tevis itself says in the output (a run restarted), not the TPU. */
+    stream: text('stream').$type<'stdout' | 'stderr' | 'tevis'>().notNull(),
     line: text('line').notNull(),
     /** When the line was printed (the engine's timestamp for a container), not when it was stored. */
     at: at('at').notNull(),
   },
   (t) => [
     uniqueIndex('nanocycle_logs_session_nanocycle_seq').on(t.sessionId, t.nanocycleId, t.seq),
-    check('nanocycle_logs_stream', sql`${t.stream} in ('stdout', 'stderr')`),
+    check('nanocycle_logs_stream', sql`${t.stream} in ('stdout', 'stderr', 'tevis')`),
   ],
 );
 

@@ -23,9 +23,13 @@ export function element(tag, attributes = {}, ...children) {
   return node;
 }
 
-/** @param {string} status */
-export function badge(status) {
-  return element('span', { class: `badge status-${status}` }, status.replace(/_/g, ' '));
+/**
+ * The colour follows the machine status; the words may be the product's (`in_progress` for `running`).
+ * @param {string} status
+ * @param {string} [word]  what to say instead of the status
+ */
+export function badge(status, word = status) {
+  return element('span', { class: `badge status-${status}`, 'data-status': status }, word.replace(/_/g, ' '));
 }
 
 /** @param {string | null | undefined} iso */

@@ -28,13 +28,20 @@ export function createOutputView() {
       list.replaceChildren();
       empty.hidden = false;
     },
-    /** @param {{ nanocycleId: string, seq: number, stream: 'stdout' | 'stderr', line: string }} line */
+    /**
+     * A `tevis` line is Tevis's own note (a run restarted after its worker was lost); the lines of a
+     * later attempt say which, so the lines printed again after a restart are told apart.
+     * @param {{ nanocycleId: string, seq: number, attempt?: number, stream: 'stdout' | 'stderr' | 'tevis', line: string }} line
+     */
     add(line) {
       if ((seen.get(line.nanocycleId) ?? 0) >= line.seq) return;
       seen.set(line.nanocycleId, line.seq);
       empty.hidden = true;
+      const attempt = line.attempt ?? 1;
+      const label = line.stream === 'stderr' ? 'err' : line.stream === 'tevis' ? 'tevis' : 'out';
+      const who = `${line.nanocycleId}${attempt > 1 && line.stream !== 'tevis' ? ` (attempt ${attempt})` : ''} `;
       list.append(
-        element('li', { class: line.stream, 'data-nanocycle': line.nanocycleId, 'data-seq': String(line.seq) }, element('span', { class: 'stream' }, line.stream === 'stderr' ? 'err' : 'out'), element('span', { class: 'who' }, `${line.nanocycleId} `), line.line),
+        element('li', { class: line.stream, 'data-nanocycle': line.nanocycleId, 'data-seq': String(line.seq), 'data-attempt': String(attempt) }, element('span', { class: 'stream' }, label), element('span', { class: 'who' }, who), line.line),
       );
       while (list.childElementCount > MAX_LINES) list.firstElementChild?.remove();
       if (follow.checked) {

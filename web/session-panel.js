@@ -1,4 +1,5 @@
 // @ts-check
+import { nanocycleStatusWord } from '/web/nanocycle-status-words.js';
 import { badge, element, formatDuration, formatTime } from './element.js';
 
 const $ = (/** @type {string} */ id) => /** @type {HTMLElement} */ (document.getElementById(id));
@@ -114,7 +115,7 @@ export function createSessionPanel(deps) {
       $('nanocycles').hidden = nanocycles.length === 0;
       $('nanocycles').querySelector('tbody')?.replaceChildren(
         ...nanocycles.map((/** @type {any} */ n) =>
-          element('tr', { 'data-nanocycle': n.id }, element('td', {}, n.id), element('td', {}, n.name), element('td', {}, badge(n.status)), element('td', {}, n.branch), element('td', {}, n.executor ?? '—')),
+          element('tr', { 'data-nanocycle': n.id }, element('td', {}, n.id), element('td', {}, n.name), element('td', {}, badge(n.status, nanocycleStatusWord(n.status, Boolean(n.commit)))), element('td', {}, n.branch), element('td', {}, n.executor ?? '—')),
         ),
       );
     },

@@ -11,6 +11,8 @@ function describe(/** @type {any} */ e) {
     case 'nanocycle.completed': return `${nc}completed: ${d.filesChanged ?? 0} file(s) changed`;
     case 'nanocycle.failed': return `${nc}failed: ${String(d.detail ?? '').split('\n')[0]}`;
     case 'nanocycle.merged': return `${nc}merged`;
+    case 'nanocycle.run_restarted': return `${nc}${d.message ?? `run restarted: attempt ${d.attempt}`}`;
+    case 'nanocycle.run_reattached': return `${nc}${d.message ?? `run picked up again: attempt ${d.attempt}`}`;
     case 'nanocycle.conflict': return `${nc}conflicts in ${(d.conflicts ?? []).join(', ')}`;
     case 'holdpoint.opened': return `hold point ${d.id ?? d.holdPointId ?? ''} opened: ${d.reason ?? ''}`;
     case 'holdpoint.resolved': return `hold point ${d.id ?? d.holdPointId ?? ''} ${d.status ?? 'resolved'}${d.by ? ` by ${d.by}` : ''}${d.comment ? ` — "${d.comment}"` : ''}`;

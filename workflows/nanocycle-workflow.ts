@@ -25,6 +25,8 @@ const records = proxyActivities<SessionActivities>({
 
 const git = proxyActivities<SessionActivities>({
   startToCloseTimeout: '10 minutes',
+  // The git activities heartbeat while git runs: a lost worker is noticed in seconds, not minutes.
+  heartbeatTimeout: '20 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '30 seconds', maximumAttempts: 5 },
 });
 

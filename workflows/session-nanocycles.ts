@@ -30,8 +30,28 @@ const acts = proxyActivities<SessionActivities>({
 /** A remote that does not answer is given a few tries, then the push is reported as failed. */
 const pushes = proxyActivities<SessionActivities>({
   startToCloseTimeout: '6 minutes',
+  // The push heartbeats while git runs: a worker lost in one is noticed in seconds.
+  heartbeatTimeout: '20 seconds',
   retry: { initialInterval: '2 seconds', maximumInterval: '30 seconds', maximumAttempts: 3, nonRetryableErrorTypes: ['validation', 'workspace-repository-missing'] },
 });
+
+/** Merge and push heartbeat while git runs: a worker lost in one is noticed in seconds, not minutes. */
+const gitActs = proxyActivities<SessionActivities>({
+  startToCloseTimeout: '5 minutes',
+  heartbeatTimeout: '20 seconds',
+  retry: { initialInterval: '1 second', maximumInterval: '30 seconds', maximumAttempts: 20 },
+});
+
+/** The session's settings were copied from its project at start: the fix names both ways out. */
+function agentNotConfigured(project: string): ApplicationFailure {
+  return ApplicationFailure.create({
+    type: 'agent-not-configured',
+    nonRetryable: true,
+    message:
+      `this session has no agent command, so nothing would work on a goal; give the nanocycle run steps (\`tevis nanocycle create --name N --run "CMD"\`), ` +
+      `or set the project's agent (\`tevis project update ${project} --agent '…'\`) and start a new session, which copies it`,
+  });
+}
 
 const FINAL: readonly string[] = ['merged', 'failed', 'cancelled', 'rejected'];
 /** Hold points the nanocycle's own workflow waits on; merge and conflict ones are the session's. */
@@ -99,7 +119,7 @@ export function installNanocycles(state: SessionWorkflowState, noteActivity: () 
   /** Push policy: the session branch goes to the project's remote; a refusal is on the timeline. */
   const pushBranch = async (why: string) => {
     if (!state.workspacePath) return;
-    const pushed = await acts.pushSessionBranch({ workspace: state.workspacePath, branch: state.branch });
+    const pushed = await gitActs.pushSessionBranch({ workspace: state.workspacePath, branch: state.branch });
     await acts.recordTransition({
       sessionId: state.sessionId,
       changes: {},
@@ -155,7 +175,7 @@ export function installNanocycles(state: SessionWorkflowState, noteActivity: () 
     const next = merges.then(async () => {
       const nc = brief(id)!;
       if (!state.workspacePath) throw new Error('the session has no workspace');
-      const outcome = await acts.mergeNanocycle({ workspace: state.workspacePath, branch: nc.branch, message: `Merge ${id}: ${nc.name}` });
+      const outcome = await gitActs.mergeNanocycle({ workspace: state.workspacePath, branch: nc.branch, message: `Merge ${id}: ${nc.name}` });
       if (outcome.merged) {
         nc.commit = outcome.commit;
         nc.detail = null;
@@ -304,6 +324,8 @@ export function installNanocycles(state: SessionWorkflowState, noteActivity: () 
         // of the same name. Creation is serialized here, so no database index is needed for it.
         const taken = state.nanocycles.find((n) => n.name === create.name);
         if (taken) throw nameTaken(taken);
+        // A goal is handed to the agent; without one it would only be queued to fail (exit 64).
+        if (create.run === undefined && !execution.agent) throw agentNotConfigured(state.project);
       },
     },
   );

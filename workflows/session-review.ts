@@ -18,7 +18,16 @@ const acts = proxyActivities<SessionActivities>({
 /** A merge that fails other than by conflicting (a broken workspace) fails the same way again. */
 const merging = proxyActivities<SessionActivities>({
   startToCloseTimeout: '5 minutes',
+  // The merge heartbeats while git runs: a lost worker is noticed in seconds, not minutes.
+  heartbeatTimeout: '20 seconds',
   retry: { initialInterval: '2 seconds', maximumInterval: '30 seconds', maximumAttempts: 3, nonRetryableErrorTypes: ['validation', 'not-found'] },
+});
+
+/** The push heartbeats while git runs: a worker lost in it is noticed in seconds, not minutes. */
+const pushing = proxyActivities<SessionActivities>({
+  startToCloseTimeout: '5 minutes',
+  heartbeatTimeout: '20 seconds',
+  retry: { initialInterval: '1 second', maximumInterval: '30 seconds', maximumAttempts: 20, nonRetryableErrorTypes: ['validation', 'not-found'] },
 });
 
 function refused(message: string): ApplicationFailure {
@@ -85,7 +94,7 @@ export function installReview(state: SessionWorkflowState, noteActivity: () => v
   /** Sends the base, merged, to the project's remote; a refused push is on the timeline. */
   const pushBase = async (review: ReviewState, why: string) => {
     try {
-      const pushed = await acts.pushSessionBranch({ workspace: state.workspacePath!, branch: review.base });
+      const pushed = await pushing.pushSessionBranch({ workspace: state.workspacePath!, branch: review.base });
       if (pushed.pushed) await record('review.pushed', { base: review.base, branch: state.branch, commit: pushed.commit, why });
       else await record('branch.push_failed', { branch: review.base, commit: pushed.commit, why, error: pushed.error });
     } catch (error) {

@@ -7,6 +7,8 @@ import type { TpuHeartbeat } from './tpu-spec.js';
  * when the executor is called outside an activity (a script, a benchmark).
  */
 export interface TpuActivityContext {
+  /** 1, then 2, 3, … when Temporal retries the activity. */
+  readonly attempt: number;
   /** What the previous attempt last heartbeated, on a retry. */
   readonly lastHeartbeat: TpuHeartbeat | undefined;
   heartbeat(details: TpuHeartbeat): void;
@@ -18,6 +20,8 @@ export interface TpuActivityContext {
    * paused or reset…: leave the container running; the next attempt re-attaches to it.
    */
   cancelKind(): 'requested' | 'interrupted';
+  /** Whether a cancellation came because this worker is shutting down. */
+  workerShutdown(): boolean;
 }
 
 function isHeartbeat(value: unknown): value is TpuHeartbeat {
@@ -30,13 +34,15 @@ export function currentTpuContext(): TpuActivityContext {
   try {
     context = Context.current();
   } catch {
-    return { lastHeartbeat: undefined, heartbeat: () => {}, signal: new AbortController().signal, cancelKind: () => 'interrupted' };
+    return { attempt: 1, lastHeartbeat: undefined, heartbeat: () => {}, signal: new AbortController().signal, cancelKind: () => 'interrupted', workerShutdown: () => false };
   }
   const details = context.info.heartbeatDetails;
   return {
+    attempt: context.info.attempt,
     lastHeartbeat: isHeartbeat(details) ? details : undefined,
     heartbeat: (d) => context.heartbeat(d),
     signal: context.cancellationSignal,
+    workerShutdown: () => context.cancellationDetails?.workerShutdown === true,
     cancelKind() {
       const cancellation = context.cancellationDetails;
       if (cancellation?.workerShutdown) return 'interrupted';

@@ -10,6 +10,7 @@ import { cancellationError, currentTpuContext } from './activity-context.js';
 import { diskLimitBytes, diskLimitMb, FILE_SIZE_LIMIT_EXIT, mb, watchDiskUse, type DiskWatch } from './disk-watch.js';
 import { readContainerLines, type LineReader } from './docker-log-lines.js';
 import { LogRecorder } from './log-recorder.js';
+import { endingOf, recordRunReattached, runRestartOf } from './run-restart.js';
 import { removeTpuContainer } from './remove-tpu-container.js';
 import { sweepTpuContainers } from './sweep-tpu-containers.js';
 import { tpuArgv, tpuEnv } from './tpu-command.js';
@@ -98,18 +99,21 @@ function containerSpec(input: TpuRunInput, name: string, identity: TpuIdentity):
   };
 }
 
-/** The existing container of this run, or a new one; a concurrent attempt that created it first wins. */
-async function findOrCreate(docker: Docker, input: TpuRunInput, name: string, identity: TpuIdentity): Promise<Docker.Container> {
+/**
+ * The existing container of this run, or a new one; a concurrent attempt that created it first
+ * wins. `created`: this attempt made it (so there was nothing to re-attach to).
+ */
+async function findOrCreate(docker: Docker, input: TpuRunInput, name: string, identity: TpuIdentity): Promise<{ container: Docker.Container; created: boolean }> {
   const existing = docker.getContainer(name);
   try {
     await existing.inspect();
-    return existing;
+    return { container: existing, created: false };
   } catch (error) {
     if (statusOf(error) !== 404) throw error;
   }
   if (identity.handOver) await chownTree(input.worktreePath, identity.uid, identity.gid);
   try {
-    return await docker.createContainer(containerSpec(input, name, identity));
+    return { container: await docker.createContainer(containerSpec(input, name, identity)), created: true };
   } catch (error) {
     if (statusOf(error) !== 409) throw error;
   }
@@ -119,7 +123,7 @@ async function findOrCreate(docker: Docker, input: TpuRunInput, name: string, id
   for (let waited = 0; ; waited += 100) {
     try {
       await other.inspect();
-      return other;
+      return { container: other, created: false };
     } catch (error) {
       if (statusOf(error) !== 404 || waited >= 10_000) throw error;
       await sleep(100);
@@ -199,6 +203,7 @@ export async function runInDocker(docker: Docker, db: Database, input: TpuRunInp
     nanocycleId: input.nanocycleId,
     run: input.run,
     baseSeq: position.baseSeq,
+    attempt: ctx.attempt,
     alreadyWritten: Math.max(position.written, heartbeated, 0),
     onWritten: (seq) => ctx.heartbeat({ seq, executor: 'docker' }),
   });
@@ -218,7 +223,10 @@ export async function runInDocker(docker: Docker, db: Database, input: TpuRunInp
     // The baseline is taken before the container starts (or, re-attaching, when this attempt
     // attaches); also for a container that already exited, whose final check still counts.
     disk = await watchDiskUse([input.worktreePath], diskLimitBytes(input.limits), () => killOverLimit());
-    const container = await findOrCreate(docker, input, name, identity);
+    const { container, created } = await findOrCreate(docker, input, name, identity);
+    // A later attempt that finds the run's container picks the run up there: the timeline says so.
+    const restart = created ? null : runRestartOf(ctx.attempt, ctx.lastHeartbeat);
+    if (restart) await recordRunReattached(db, input, restart, recorder.storedSeq);
     let state = (await container.inspect()).State;
     if (state.Status === 'created') {
       // Created by this attempt, or by one that crashed before starting it. Hand the worktree over
@@ -344,6 +352,7 @@ export async function runInDocker(docker: Docker, db: Database, input: TpuRunInp
     // Worker shutdown, a timed-out attempt, a database error…: the container keeps running and
     // keeps the worktree; the next attempt re-attaches and reads on from the record's last line.
     await recorder.close().catch(() => {});
+    ctx.heartbeat({ seq: recorder.storedSeq, executor: 'docker', ending: endingOf(ctx.signal.aborted, ctx.workerShutdown()) });
     throw error;
   } finally {
     disk?.stop();

@@ -22,6 +22,8 @@ export interface LogRecorderOptions {
   sessionId: string;
   nanocycleId: string;
   run: number;
+  /** The activity attempt writing: stored beside each line it writes. */
+  attempt: number;
   /** The last seq of the nanocycle's earlier runs. */
   baseSeq: number;
   /** How many of this run's first lines are already in the record. */
@@ -121,11 +123,11 @@ export class LogRecorder {
     const fromSeq = this.pendingFrom;
     this.pending = [];
     this.inFlight += lines.length;
-    const { db, sessionId, nanocycleId, run } = this.options;
+    const { db, sessionId, nanocycleId, run, attempt } = this.options;
     this.chain = this.chain.then(async () => {
       try {
         if (!this.failure) {
-          await appendLogLines(db, { sessionId, nanocycleId, run, fromSeq, lines });
+          await appendLogLines(db, { sessionId, nanocycleId, run, attempt, fromSeq, lines });
           this.writtenSeq = fromSeq + lines.length - 1;
           this.options.onWritten?.(this.writtenSeq);
         }

@@ -10,6 +10,7 @@ import { cancellationError, currentTpuContext } from './activity-context.js';
 import { diskLimitBytes, diskLimitMb, FILE_SIZE_LIMIT_EXIT, mb, watchDiskUse } from './disk-watch.js';
 import { LineSplitter } from './line-splitter.js';
 import { LogRecorder } from './log-recorder.js';
+import { endingOf, recordRunRestart, runRestartOf } from './run-restart.js';
 import { sandboxArgv } from './sandbox-command.js';
 import { writeSandboxEtc } from './sandbox-etc.js';
 import { tpuArgv, tpuEnv } from './tpu-command.js';
@@ -24,7 +25,8 @@ import type { TpuRunInput, TpuRunResult } from './tpu-spec.js';
  *
  * A sandbox cannot be re-attached to: on any cancellation (worker shutdown included) it is killed,
  * and a retried attempt runs the command again. Its lines continue after whatever the interrupted
- * attempt stored, so the record keeps both and numbers nothing twice.
+ * attempt stored, after a `tevis` line that says the run restarted (run-restart.ts), so the record
+ * keeps both copies, numbers nothing twice, and tells them apart by their attempt.
  */
 
 const HEARTBEAT_MS = 1000;
@@ -102,13 +104,20 @@ export class SandboxTpuExecutor implements TpuExecutor {
     ctx.signal.throwIfAborted();
 
     const position = await runLogPosition(this.db, input);
+    // After everything of this run already stored: an earlier attempt's lines stay as they were,
+    // and a restart says so in a line of its own before the lines come again.
+    let baseSeq = position.baseSeq + position.written;
+    // An attempt that never heartbeated stored nothing and never started the command (it
+    // heartbeats before it does): nothing runs again, so nothing is said.
+    const restart = ctx.lastHeartbeat || position.written > 0 ? runRestartOf(ctx.attempt, ctx.lastHeartbeat) : null;
+    if (restart) await recordRunRestart(this.db, input, restart, ++baseSeq);
     const recorder = new LogRecorder({
       db: this.db,
       sessionId: input.sessionId,
       nanocycleId: input.nanocycleId,
       run: input.run,
-      // After everything of this run already stored: an earlier attempt's lines stay as they were.
-      baseSeq: position.baseSeq + position.written,
+      attempt: ctx.attempt,
+      baseSeq,
       alreadyWritten: 0,
       onWritten: (seq) => ctx.heartbeat({ seq, executor: 'sandbox' }),
     });
@@ -197,6 +206,10 @@ export class SandboxTpuExecutor implements TpuExecutor {
     } catch (error) {
       stop();
       await recorder.close().catch(() => {});
+      // Best effort (a lost worker sends nothing): the next attempt's restart line says why.
+      if (!(ctx.signal.aborted && ctx.cancelKind() === 'requested')) {
+        ctx.heartbeat({ seq: recorder.storedSeq, executor: 'sandbox', ending: endingOf(ctx.signal.aborted, ctx.workerShutdown()) });
+      }
       throw ctx.signal.aborted ? cancellationError(ctx.signal) : error;
     } finally {
       disk.stop();

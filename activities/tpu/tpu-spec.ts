@@ -80,6 +80,12 @@ export interface TpuHeartbeat {
   seq: number;
   /** Which executor the attempt used: a retry keeps it, so one run never ends up in both. */
   executor: TpuExecutorKind;
+  /**
+   * Sent, when it can be, by an attempt that stops without a result (its worker shutting down, an
+   * error Temporal retries): the next attempt says why the run restarted. Absent after a worker
+   * was lost, which sends nothing more.
+   */
+  ending?: 'worker-shutdown' | 'attempt-failed';
 }
 
 export const TAIL_LINES = 50;

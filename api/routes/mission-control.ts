@@ -21,7 +21,11 @@ const CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 's
 
 /** Libraries the page imports, served from their packages (ESM builds with no imports of their own). */
 const require = createRequire(import.meta.url);
-const VENDOR = new Map([['eventsource-parser.js', join(dirname(require.resolve('eventsource-parser')), 'index.js')]]);
+const VENDOR = new Map([
+  ['eventsource-parser.js', join(dirname(require.resolve('eventsource-parser')), 'index.js')],
+  // One wording for the CLI and the page: the contract itself is plain JavaScript.
+  ['nanocycle-status-words.js', fileURLToPath(new URL('../../contracts/nanocycle-status-words.js', import.meta.url))],
+]);
 
 /** Only what is in web/ at start and the vendored files, by exact name: no path from a request ever reaches the disk. */
 const ASSETS = new Map<string, string>([

@@ -145,7 +145,7 @@ export function nanocycleRoutes(database: OpenDatabase, lifecycle: SessionLifecy
       await getNanocycle(db, id, nc);
       const { after, limit } = c.req.valid('query');
       const lines = await listLogLines(db, { sessionId: id, nanocycleId: nc, afterSeq: after ?? 0, limit: limit ?? 1000 });
-      return c.json({ lines: lines.map((l) => ({ seq: l.seq, run: l.run, stream: l.stream, line: l.line, at: l.at.toISOString() })) }, 200);
+      return c.json({ lines: lines.map((l) => ({ seq: l.seq, run: l.run, attempt: l.attempt, stream: l.stream, line: l.line, at: l.at.toISOString() })) }, 200);
     },
   );
 
@@ -156,7 +156,7 @@ export function nanocycleRoutes(database: OpenDatabase, lifecycle: SessionLifecy
       tags,
       summary: "The nanocycle's output live as SSE; resume with Last-Event-ID",
       request: { params: NcParams, query: After },
-      responses: { 204: streamOverResponse, 200: eventStreamResponse('LogLine', 'stdout and stderr events') },
+      responses: { 204: streamOverResponse, 200: eventStreamResponse('LogLine', 'stdout, stderr and tevis events') },
     }),
     async (c) => {
       const { id, nc } = c.req.valid('param');
@@ -166,7 +166,7 @@ export function nanocycleRoutes(database: OpenDatabase, lifecycle: SessionLifecy
         after: resumeFrom(c, c.req.valid('query').after),
         read: (after, limit) => listLogLines(db, { sessionId: id, nanocycleId: nc, afterSeq: after, limit }),
         seqOf: (line) => line.seq,
-        eventOf: (line) => ({ event: line.stream, data: JSON.stringify({ seq: line.seq, run: line.run, stream: line.stream, line: line.line, at: line.at.toISOString() }) }),
+        eventOf: (line) => ({ event: line.stream, data: JSON.stringify({ seq: line.seq, run: line.run, attempt: line.attempt, stream: line.stream, line: line.line, at: line.at.toISOString() }) }),
         finished: nanocycleStreamEnd(db, id, nc),
       }) as never;
     },

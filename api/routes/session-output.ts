@@ -31,7 +31,7 @@ function resumeCursor(c: Context, after: string | undefined): OutputCursor {
   return lastEventId !== undefined && lastEventId !== '' ? cursorFrom(lastEventId, 'Last-Event-ID') : cursorFrom(after, 'after');
 }
 
-const wire = (line: StoredLogLine): SessionLogLine => ({ nanocycleId: line.nanocycleId, seq: line.seq, run: line.run, stream: line.stream, line: line.line, at: line.at.toISOString() });
+const wire = (line: StoredLogLine): SessionLogLine => ({ nanocycleId: line.nanocycleId, seq: line.seq, run: line.run, attempt: line.attempt, stream: line.stream, line: line.line, at: line.at.toISOString() });
 
 /** Every nanocycle's output of a session in one place, for a person (or page) watching it all. */
 export function sessionOutputRoutes(database: OpenDatabase) {

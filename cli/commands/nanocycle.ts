@@ -12,6 +12,7 @@ import {
   describeNanocycleOutcome,
   nextStepHint,
   renderDiff,
+  logLineDestination,
   renderLogLine,
   renderLogLineJson,
   renderNanocycleQueued,
@@ -65,7 +66,7 @@ function logWriter(json: boolean): (line: LogLine) => void {
     // A new run follows an agent's hold point; mark where it starts.
     if (run !== null && line.run !== run) process.stderr.write(`tevis: ── run ${line.run} ──\n`);
     run = line.run;
-    (line.stream === 'stderr' ? process.stderr : process.stdout).write(renderLogLine(line) + '\n');
+    process[logLineDestination(line)].write(renderLogLine(line) + '\n');
   };
 }
 

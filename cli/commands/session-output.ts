@@ -3,7 +3,7 @@ import type { SessionLogLine } from '../api-client.js';
 import { commandContext } from '../command-context.js';
 import { followSessionOutput, readSessionOutput } from '../follow-session-output.js';
 import { followerNotes } from '../follower-notes.js';
-import { renderLogLineJson, renderSessionLogLine } from '../render/nanocycle.js';
+import { logLineDestination, renderLogLineJson, renderSessionLogLine } from '../render/nanocycle.js';
 import { resolveSessionId } from '../session-argument.js';
 import { untilInterrupted } from '../until-interrupted.js';
 
@@ -19,7 +19,7 @@ export function registerSessionOutput(session: Command): void {
       const client = await ctx.client();
       const write = (line: SessionLogLine) => {
         if (ctx.json) process.stdout.write(renderLogLineJson(line) + '\n');
-        else (line.stream === 'stderr' ? process.stderr : process.stdout).write(renderSessionLogLine(line) + '\n');
+        else process[logLineDestination(line)].write(renderSessionLogLine(line) + '\n');
       };
       const { note, onReconnect } = followerNotes(ctx.json);
       if (!flags.follow) {

@@ -1,4 +1,5 @@
 import { formatDuration } from '../../contracts/durations.js';
+import { nanocycleStatusWord } from '../../contracts/nanocycle-status-words.js';
 import type { NanocycleBrief } from '../../contracts/session-state.js';
 import type { HoldPointRecord, LogLine, NanocycleDiff, NanocycleRecord, SessionLogLine } from '../api-client.js';
 import { formatTimestamp, renderTable } from '../output.js';
@@ -12,7 +13,7 @@ export function renderNanocycleTable(nanocycles: NanocycleRecord[], sessionId: s
   if (!nanocycles.length) return `no nanocycles in ${sessionId} yet; start one with \`tevis nanocycle create --name NAME --goal "…"\` (or --run "CMD")`;
   return renderTable(
     ['ID', 'NAME', 'STATUS', 'BRANCH', 'EXECUTOR'],
-    nanocycles.map((nc) => [nc.id, nc.name, nc.status, nc.branch, nc.executor ?? '-']),
+    nanocycles.map((nc) => [nc.id, nc.name, nanocycleStatusWord(nc.status, Boolean(nc.data?.commit)), nc.branch, nc.executor ?? '-']),
   );
 }
 
@@ -37,7 +38,7 @@ export function describeNanocycleOutcome(
   if (filesChanged !== null && (commit || filesChanged > 0)) facts.push(`${filesChanged} file(s) changed`);
   else if (nc.status === 'completed') facts.push('no changes to commit');
   if (tpuSeconds !== null && tpuSeconds >= 1) facts.push(`${formatDuration(tpuSeconds)} on a TPU`);
-  const head = `${nc.id} ${nc.status}${facts.length ? ` (${facts.join(', ')})` : ''}`;
+  const head = `${nc.id} ${nanocycleStatusWord(nc.status, Boolean(commit))}${facts.length ? ` (${facts.join(', ')})` : ''}`;
   return detail ? `${head}: ${detail}` : head;
 }
 
@@ -61,14 +62,23 @@ export function nextStepHint(nc: Pick<NanocycleRecord, 'id' | 'status'> & { data
   }
 }
 
-/** One output line as printed by `nanocycle logs`: the line itself, nothing added. */
+/**
+ * One output line as printed by `nanocycle logs`: the TPU's line itself, nothing added; a line of
+ * Tevis's own (a run restarted after a worker was lost) set apart, so the lines printed again
+ * after it read as a new attempt, not as the program repeating itself.
+ */
 export function renderLogLine(line: LogLine): string {
-  return line.line;
+  return line.stream === 'tevis' ? `tevis: ── ${line.line} ──` : line.line;
 }
 
 /** `session output`: each line after the nanocycle that printed it. */
 export function renderSessionLogLine(line: SessionLogLine): string {
-  return `${line.nanocycleId}  ${line.line}`;
+  return `${line.nanocycleId}  ${renderLogLine(line)}`;
+}
+
+/** Where a line goes: stderr's to stderr, the TPU's stdout and Tevis's own notes (in place) to stdout. */
+export function logLineDestination(line: Pick<LogLine, 'stream'>): 'stdout' | 'stderr' {
+  return line.stream === 'stderr' ? 'stderr' : 'stdout';
 }
 
 /** `nanocycle logs --json`: one object per line (NDJSON). */

@@ -2,6 +2,7 @@ import { formatDuration } from '../../contracts/durations.js';
 import type { HoldPointBrief, NanocycleBrief, WorkspaceState } from '../../contracts/session-state.js';
 import { isOpenStatus } from '../../contracts/session-types.js';
 import type { SessionWithState } from '../../contracts/responses.js';
+import { nanocycleStatusWord } from '../../contracts/nanocycle-status-words.js';
 import { formatTimestamp, renderFields } from '../output.js';
 
 export interface SessionInfoOptions {
@@ -33,15 +34,18 @@ function shortDetail(detail: string | null | undefined): string | null {
   return first.length > 80 ? `${first.slice(0, 79)}…` : first;
 }
 
-/** `NC-001: completed (auth-system)`, and for one that went wrong, `— why`. */
+/**
+ * `NC-001: completed (auth-system)` in the product's words (`in_progress` while it runs,
+ * `completed` once merged, nanocycle-status-words.js), and for one that went wrong, `— why`.
+ */
 export function nanocycleLine(nc: NanocycleBrief): string {
   const why = ['failed', 'conflict', 'rejected'].includes(nc.status) ? shortDetail(nc.detail) : null;
-  return `${nc.id}: ${nc.status} (${nc.name})${why ? ` — ${why}` : ''}`;
+  return `${nc.id}: ${nanocycleStatusWord(nc.status, Boolean(nc.commit))} (${nc.name})${why ? ` — ${why}` : ''}`;
 }
 
-/** `Active TPUs: 2 · Hold Points: 1`, then each pending hold point with what answers it. */
+/** `Active TPUs: 2` and `Hold Points: 1` as the product prints them, then each pending hold point with what answers it. */
 export function executionLines(activeTpus: number, pending: HoldPointBrief[]): string {
-  const lines = [`Active TPUs: ${activeTpus} · Hold Points: ${pending.length}`];
+  const lines = [`Active TPUs: ${activeTpus}`, `Hold Points: ${pending.length}`];
   for (const hold of pending) {
     const whose = hold.nanocycleId ? `${hold.nanocycleId}, ${hold.kind}` : hold.kind;
     lines.push(`  ${hold.id} (${whose}): ${shortDetail(hold.reason) ?? ''}`.trimEnd());
@@ -50,24 +54,39 @@ export function executionLines(activeTpus: number, pending: HoldPointBrief[]): s
   return lines.join('\n');
 }
 
-/** What `tevis session info` prints: DESIGN.md §1's active context, workspace and execution state. */
+/** Local time to the second, as the product's `Started: 2026-02-06 09:00:00`. */
+function startedAt(iso: string): string {
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return iso;
+  return `${formatTimestamp(iso)}:${String(date.getSeconds()).padStart(2, '0')}`;
+}
+
+/**
+ * What `tevis session info` prints: the product's Session Details first, in its layout and words
+ * (`Session: …` to `Hold Points: …`), then what Tevis knows beyond them (type, status, whether it
+ * is the current session, the workspace).
+ */
 export function renderSessionInfo(view: SessionWithState, options: SessionInfoOptions): string {
   const { session, state } = view;
   const { activeContext, workspace, execution } = state;
-  const nanocycles = activeContext.nanocycles.length ? activeContext.nanocycles.map((nc) => `\n  ${nanocycleLine(nc)}`).join('') : 'none';
   const status = session.status === 'failed' && session.failure ? `failed: ${session.failure}` : session.endReason && !isOpenStatus(session.status) ? `${session.status} (${session.endReason})` : session.status;
-  const fields: [string, string][] = [
-    ['Project', activeContext.project],
-    ['Repository', activeContext.repository],
-    ['Branch', activeContext.branch],
+  const product = [
+    `Session: ${session.id}`,
+    `Project: ${activeContext.project}`,
+    `Repository: ${activeContext.repository}`,
+    `Branch: ${activeContext.branch}`,
+    `Started: ${startedAt(activeContext.startedAt)}`,
+    `Duration: ${formatDuration(sessionSeconds(view, options.now))}`,
+    activeContext.nanocycles.length ? `Nanocycles:\n${activeContext.nanocycles.map(nanocycleLine).join('\n')}` : 'Nanocycles: none',
+    executionLines(execution.activeTpus, execution.pendingHoldPoints),
+  ];
+  const more: [string, string][] = [
     ['Type', activeContext.type],
     ['Status', status],
-    ['Started', formatTimestamp(activeContext.startedAt)],
-    ['Duration', formatDuration(sessionSeconds(view, options.now))],
+    ['Current', options.isCurrent ? 'yes (commands without --session use it)' : 'no'],
     ['Workspace', workspaceLines(workspace, session.workspacePath)],
-    ['Nanocycles', nanocycles],
   ];
-  const lines = [`Session ${session.id}${options.isCurrent ? ' (current)' : ''}`, renderFields(fields), executionLines(execution.activeTpus, execution.pendingHoldPoints)];
+  const lines = [...product, renderFields(more)];
   // An open session whose workflow did not answer is the one case where the user must act.
   if (!state.live && isOpenStatus(session.status)) {
     lines.push(`\nThe session's workflow did not answer; this is the saved state. Bring it back with \`tevis session recover ${session.id}\`.`);

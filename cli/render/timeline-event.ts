@@ -1,5 +1,6 @@
 import type { TimelineEvent } from '../../contracts/timeline.js';
 import { formatDuration } from '../../contracts/durations.js';
+import { runRestartWhy } from '../../contracts/run-restart.js';
 import { formatTimestamp } from '../output.js';
 
 const text = (value: unknown): string => (typeof value === 'string' ? value : value === undefined || value === null ? '' : JSON.stringify(value));
@@ -59,6 +60,10 @@ export function describeEvent(event: Pick<TimelineEvent, 'type' | 'data'>): stri
       return `${text(d.nanocycleId)} queued (${text(d.name)}) on ${text(d.branch)}`;
     case 'nanocycle.started':
       return `${text(d.nanocycleId)} started on a TPU`;
+    case 'nanocycle.run_restarted':
+      return `${text(d.nanocycleId)} run ${text(d.run)} restarted (attempt ${text(d.attempt)}) because ${runRestartWhy(d.reason)}; its output is printed again from the start`;
+    case 'nanocycle.run_reattached':
+      return `${text(d.nanocycleId)} run ${text(d.run)} picked up again (attempt ${text(d.attempt)}) because ${runRestartWhy(d.reason)}; re-attached to its container, no line repeated`;
     case 'nanocycle.completed':
       return `${text(d.nanocycleId)} completed: ${count(d.filesChanged)} file(s) changed${d.commit ? `, commit ${text(d.commit).slice(0, 10)}` : ''}`;
     case 'nanocycle.failed':

@@ -6,6 +6,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser, Page, Request } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { recordRunRestart } from '../../activities/tpu/run-restart.js';
+import type { TpuRunInput } from '../../activities/tpu/tpu-spec.js';
+import { appendLogLines } from '../../db/nanocycle-logs-store.js';
 import { launchChromium } from '../support/chromium.js';
 import { makeGitFixture } from '../support/git-fixtures.js';
 import { createActiveSession, createProject, startHarness, waitFor, type Harness } from '../support/tevis-harness.js';
@@ -139,7 +142,9 @@ describe('Mission Control', () => {
     // Live: the first lines are on the page while the nanocycle is still running.
     await expect.poll(async () => (await outputLines()).some((l) => l.endsWith('line 2')), { timeout: WAIT }).toBe(true);
     const rowStatus = page.locator('#nanocycles tr[data-nanocycle="NC-001"]');
-    expect(await rowStatus.textContent()).toContain('running');
+    // The product's words: `running` reads "in progress".
+    expect(await rowStatus.locator('.badge').getAttribute('data-status')).toBe('running');
+    expect(await rowStatus.locator('.badge').textContent()).toBe('in progress');
     const record = (await h.call('GET', `/sessions/${sessionId}/nanocycles`)).json.nanocycles[0];
     expect(record.finishedAt).toBeNull();
 
@@ -212,6 +217,27 @@ describe('Mission Control', () => {
     expect({ events: await events(), holds: await holds(), status: (await h.call('GET', `/sessions/${sessionId}`)).json.session.status }).toEqual(before);
   });
 
+  it('shows a restarted run\'s tevis line set apart, and the lines of the later attempt with their attempt', async () => {
+    // What a worker lost mid-run leaves in the record (durability-crash-honesty.test.ts makes it for real).
+    const stored = (await h.call('GET', `/sessions/${sessionId}/nanocycles/NC-001/logs`)).json.lines as { seq: number }[];
+    const seq = stored.at(-1)!.seq + 1;
+    const run = { sessionId, nanocycleId: 'NC-001', run: 1, runId: 'e2e' } as TpuRunInput;
+    await recordRunRestart(h.database.db, run, { attempt: 2, reason: 'worker-lost' }, seq);
+    await appendLogLines(h.database.db, { sessionId, nanocycleId: 'NC-001', run: 1, attempt: 2, fromSeq: seq + 1, lines: [{ stream: 'stdout', line: 'line 1', at: new Date() }] });
+
+    const marker = page.locator(`#output-lines li.tevis[data-seq="${seq}"]`);
+    await marker.waitFor({ timeout: WAIT });
+    expect(await marker.textContent()).toBe('tevisNC-001 run restarted: attempt 2, because the worker running it was lost; the lines below are printed again from the start');
+    const again = page.locator(`#output-lines li[data-seq="${seq + 1}"]`);
+    await again.waitFor({ timeout: WAIT });
+    expect(await again.getAttribute('data-attempt')).toBe('2');
+    expect(await again.textContent()).toBe('outNC-001 (attempt 2) line 1');
+    const event = page.locator('#timeline-list li[data-type="nanocycle.run_restarted"]');
+    await event.waitFor({ timeout: WAIT });
+    expect(await event.textContent()).toContain('NC-001 run restarted: attempt 2, because the worker running it was lost');
+    await shoot('3b-run-restarted');
+  });
+
   it('approves the merge hold point with a click beside its diff; the nanocycle merges and the timeline grows', async () => {
     const hold = page.locator('article[data-hold="HP-001-merge"]');
     await hold.waitFor({ timeout: WAIT });
@@ -225,7 +251,10 @@ describe('Mission Control', () => {
     expect(await page.evaluate(() => document.activeElement?.id)).toBe('comment-HP-001-merge');
     await page.keyboard.type('looks good');
     await hold.getByRole('button', { name: 'Approve' }).click();
-    await expect.poll(() => page.locator('#nanocycles tr[data-nanocycle="NC-001"]').textContent(), { timeout: WAIT }).toContain('merged');
+    // Merged reads "completed", as the product says.
+    const badge = page.locator('#nanocycles tr[data-nanocycle="NC-001"] .badge');
+    await expect.poll(() => badge.getAttribute('data-status'), { timeout: WAIT }).toBe('merged');
+    expect(await badge.textContent()).toBe('completed');
     await expect.poll(() => page.locator('#timeline-list li[data-type="nanocycle.merged"]').count(), { timeout: WAIT }).toBe(1);
     expect(await page.locator('#timeline-list li').count()).toBeGreaterThan(eventsBefore);
     expect(await page.locator('#timeline-list li[data-type="holdpoint.resolved"]').textContent()).toContain('approved by Mission Control — "looks good"');

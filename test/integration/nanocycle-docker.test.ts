@@ -435,7 +435,7 @@ describe('durability: SIGKILL of the worker while a TPU container runs', () => {
     ];
     await http.ok('POST', `/sessions/${id}/nanocycles`, { name: 'survivor', run: work }, 201);
     const logsPath = `/sessions/${id}/nanocycles/NC-001/logs`;
-    const lines = async (): Promise<Array<{ seq: number; run: number; stream: string; line: string }>> => (await http.ok('GET', logsPath)).lines;
+    const lines = async (): Promise<Array<{ seq: number; run: number; attempt: number; stream: string; line: string }>> => (await http.ok('GET', logsPath)).lines;
     await waitUntil('a few ticks on the record', async () => (await lines()).some((l) => l.line === 'tick-3'), { alive: [first] });
     const before = await containersOf(id, 'NC-001');
     expect(before).toHaveLength(1);
@@ -504,6 +504,15 @@ describe('durability: SIGKILL of the worker while a TPU container runs', () => {
     const timeline = await http.events(id);
     const count = (type: string) => timeline.filter((e) => e.type === type && e.data.nanocycleId === 'NC-001').length;
     expect([count('nanocycle.started'), count('nanocycle.completed'), count('nanocycle.merged')]).toEqual([1, 1, 1]);
+    // The take-over is on the timeline too, as a pick-up, not a restart: no line was repeated.
+    expect(count('nanocycle.run_restarted')).toBe(0);
+    const [reattached] = timeline.filter((e) => e.type === 'nanocycle.run_reattached');
+    expect(reattached?.data).toMatchObject({ nanocycleId: 'NC-001', run: 1, attempt: 2, reason: 'worker-lost' });
+    expect(reattached?.data.seq).toBeGreaterThanOrEqual(recordedAtKill);
+    // Each line with the attempt that stored it: the first worker's, then the second's.
+    const attempts = record.map((l) => l.attempt);
+    expect(attempts.slice(0, recordedAtKill)).toEqual(Array(recordedAtKill).fill(1));
+    expect(attempts.at(-1)).toBe(2);
     expect(readFileSync(join(session.workspacePath, 'DONE.md'), 'utf8')).toBe('done\n');
     const ended = await http.ok('POST', `/sessions/${id}/end`);
     expect(ended.status).toBe('ended');

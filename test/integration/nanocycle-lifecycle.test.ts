@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { git, makeGitFixture } from '../support/git-fixtures.js';
+import { cleanEnv, describeRun, ProcessSet, runCli } from '../support/durability-kit.js';
 import { createActiveSession, createProject, startHarness, waitFor, type Harness } from '../support/tevis-harness.js';
 
 /**
@@ -19,7 +20,11 @@ beforeAll(async () => {
   h = await startHarness({ database: 'postgres', label: 'nanocycles' });
   remote = (await makeGitFixture(join(h.home, 'fixture'), { branches: ['feat/review'] })).remote;
 });
-afterAll(async () => h?.stop());
+const processes = new ProcessSet();
+afterAll(async () => {
+  await processes.killAll();
+  await h?.stop();
+});
 
 let projects = 0;
 async function activeSession(execution: Record<string, unknown> = {}, type = 'development'): Promise<string> {
@@ -313,6 +318,25 @@ describe('nanocycles on the sandbox executor', () => {
     expect(failed.executor).toBeNull();
     expect(failed.data.detail).toContain('tpu-executor-not-allowed');
     expect((await h.call('GET', `/sessions/${id}/nanocycles/NC-001/logs`)).json.lines).toEqual([]);
+  });
+
+  it('refuses a goal up front when the session has no agent command, naming the fix; run steps still go', async () => {
+    const id = await activeSession();
+    const reply = await h.call('POST', `/sessions/${id}/nanocycles`, { name: 'needs-agent', goal: 'add login' });
+    expect(reply.status).toBe(409);
+    expect(reply.json.type).toBe('urn:tevis:problem:agent-not-configured');
+    expect(reply.json.detail).toMatch(/--run "CMD"/);
+    expect(reply.json.detail).toMatch(/tevis project update nc-\d+ --agent '…'`\) and start a new session/);
+    expect((await h.call('GET', `/sessions/${id}/nanocycles`)).json.nanocycles).toEqual([]);
+    expect((await h.call('GET', `/sessions/${id}/events`)).json.events.map((e: { type: string }) => e.type)).not.toContain('nanocycle.queued');
+
+    const cli = await runCli(processes, ['nanocycle', 'create', '--name', 'needs-agent', '--goal', 'add login', '--session', id], cleanEnv({ TEVIS_HOME: h.home, TEVIS_API_URL: h.apiUrl, TEVIS_API_TOKEN: h.token }));
+    expect(cli.code, describeRun(cli)).toBe(4);
+    expect(cli.stderr).toMatch(/tevis: this session has no agent command.*tevis project update/);
+
+    const ran = await h.call('POST', `/sessions/${id}/nanocycles`, { name: 'steps', goal: 'documented', run: ['true'] });
+    expect(ran.status).toBe(201);
+    await h.call('POST', `/sessions/${id}/end`);
   });
 
   it('refuses bad nanocycle input', async () => {

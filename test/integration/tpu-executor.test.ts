@@ -17,6 +17,7 @@ import type { TpuExecutor } from '../../activities/tpu/tpu-executor.js';
 import { TAIL_LINES, TPU_UID, tpuContainerName, type TpuHeartbeat, type TpuRunInput, type TpuRunResult } from '../../activities/tpu/tpu-spec.js';
 import type { OpenDatabase } from '../../db/database.js';
 import { listLogLines, type StoredLogLine } from '../../db/nanocycle-logs-store.js';
+import { listEvents } from '../../db/timeline-store.js';
 import { nanocycles } from '../../db/schema.js';
 import { ensureBubblewrap } from '../support/bubblewrap.js';
 import { createSessionWorker } from '../../worker/session-worker.js';
@@ -281,7 +282,7 @@ describe('the docker executor', () => {
     // The shutdown left the container running, with the worktree still the TPU's.
     const [left] = await containersOf(nc.id);
     expect(left?.State).toBe('running');
-    expect(lastHeartbeat).toMatchObject({ executor: 'docker' });
+    expect(lastHeartbeat).toMatchObject({ executor: 'docker', ending: 'worker-shutdown' });
     expect(lastHeartbeat!.seq).toBeGreaterThanOrEqual(5);
 
     const second = new MockActivityEnvironment({ attempt: 2, heartbeatDetails: lastHeartbeat }, { logger: quietLogger });
@@ -293,6 +294,13 @@ describe('the docker executor', () => {
     expect(lines.map((l) => l.line)).toEqual(expected);
     expectContiguous(lines);
     expect(await containersOf(nc.id)).toHaveLength(1);
+    // Re-attached, not restarted: each line once, stored by the attempt that read it first, and no restart said.
+    expect(lines.slice(0, 5).map((l) => l.attempt)).toEqual([1, 1, 1, 1, 1]);
+    expect(lines.at(-1)!.attempt).toBe(2);
+    expect(lines.map((l) => l.stream)).not.toContain('tevis');
+    expect((await listEvents(database.db, SESSION)).filter((e) => e.type === 'nanocycle.run_restarted' && e.data.nanocycleId === nc.id)).toEqual([]);
+    const picked = (await listEvents(database.db, SESSION)).filter((e) => e.type === 'nanocycle.run_reattached' && e.data.nanocycleId === nc.id);
+    expect(picked.map((e) => e.data)).toEqual([expect.objectContaining({ run: 1, attempt: 2, reason: 'worker-shutdown' })]);
 
     // Yet another attempt (say the worker died just before reporting) finds it exited and reads the result.
     const third: TpuRunResult = await runTpu(deps(), database.db, input);
@@ -443,6 +451,39 @@ describe('the sandbox executor', () => {
     expect(existsSync(join(nc.worktree, 'ran'))).toBe(false);
   });
 
+
+  it('runs again from the start after a worker shutdown, after a tevis line that says so, each copy with its attempt', async () => {
+    const nc = await nanocycle();
+    const input = tpuInput(nc, { steps: ['echo once-$TEVIS_RUN | tee -a attempts.txt', 'while [ ! -e go ]; do sleep 0.1; done'] });
+    const first = new MockActivityEnvironment({ attempt: 1 }, { logger: quietLogger });
+    let lastHeartbeat: TpuHeartbeat | undefined;
+    first.on('heartbeat', (details: TpuHeartbeat) => (lastHeartbeat = details));
+    const running = first.run(runTpu, executorOf('sandbox'), database.db, input);
+    await waitFor('the first line on the record', async () => (await logsOf(nc.id)).some((l) => l.line.startsWith('once-')), 30_000);
+    first.cancel('WORKER_SHUTDOWN', new ActivityCancellationDetails({ workerShutdown: true }));
+    await expect(running).rejects.toBeInstanceOf(CancelledFailure);
+    expect(lastHeartbeat).toMatchObject({ executor: 'sandbox', ending: 'worker-shutdown' });
+
+    writeFileSync(join(nc.worktree, 'go'), '');
+    const second = new MockActivityEnvironment({ attempt: 2, heartbeatDetails: lastHeartbeat }, { logger: quietLogger });
+    const result: TpuRunResult = await second.run(runTpu, executorOf('sandbox'), database.db, input);
+    expect(result.exitCode).toBe(0);
+    const lines = await logsOf(nc.id);
+    expectContiguous(lines);
+    const firstAttempt = lines.filter((l) => l.attempt === 1).map((l) => l.line);
+    expect(firstAttempt).toEqual(['$ echo once-$TEVIS_RUN | tee -a attempts.txt', 'once-1', '$ while [ ! -e go ]; do sleep 0.1; done']);
+    // What the first attempt did to the worktree stays: the command ran twice, and it shows.
+    expect(readFileSync(join(nc.worktree, 'attempts.txt'), 'utf8')).toBe('once-1\nonce-1\n');
+    expect(lines[firstAttempt.length]).toMatchObject({
+      attempt: 2,
+      stream: 'tevis',
+      line: 'run restarted: attempt 2, because the worker running it shut down; the lines below are printed again from the start',
+    });
+    expect(lines.slice(firstAttempt.length + 1).map((l) => [l.attempt, l.line])).toEqual(firstAttempt.map((line) => [2, line]));
+    expect(result.lastSeq).toBe(lines.length);
+    const [event] = (await listEvents(database.db, SESSION)).filter((e) => e.type === 'nanocycle.run_restarted' && e.data.nanocycleId === nc.id);
+    expect(event?.data).toMatchObject({ run: 1, attempt: 2, reason: 'worker-shutdown', seq: firstAttempt.length + 1 });
+  });
 
   it('kills everything in the sandbox when cancelled', async () => {
     const nc = await nanocycle();

@@ -9,7 +9,7 @@ import { sse, tick } from '../support/fake-sse.js';
 const SESSION = 'sess_a1b2c3';
 const AT = '2025-03-01T10:00:00.000Z';
 
-const line = (seq: number, stream: LogLine['stream'] = 'stdout', run = 1): LogLine => ({ seq, run, stream, line: `line ${seq}`, at: AT });
+const line = (seq: number, stream: LogLine['stream'] = 'stdout', run = 1): LogLine => ({ seq, run, attempt: 1, stream, line: `line ${seq}`, at: AT });
 const frame = (l: LogLine) => `id: ${l.seq}\nevent: ${l.stream}\ndata: ${JSON.stringify(l)}\n\n`;
 
 function nc(status: string, finishedAt: string | null = null, data: Record<string, unknown> = {}): NanocycleRecord {

@@ -1,16 +1,20 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_EXECUTION_SETTINGS } from '../../contracts/execution-settings.js';
 import type { Project } from '../../contracts/project.js';
-import type { HoldPointRecord, NanocycleRecord } from '../../cli/api-client.js';
+import { runRestartedText } from '../../contracts/run-restart.js';
+import type { HoldPointRecord, LogLine, NanocycleRecord } from '../../cli/api-client.js';
 import {
   describeNanocycleOutcome,
   diffSummary,
+  logLineDestination,
   nextStepHint,
   oneLine,
   renderDiff,
   renderHoldTable,
   renderNanocycleQueued,
+  renderLogLine,
   renderNanocycleTable,
+  renderSessionLogLine,
 } from '../../cli/render/nanocycle.js';
 import { holdPolicyText, renderProject } from '../../cli/render/project.js';
 import { executionLines, nanocycleLine } from '../../cli/render/session-info.js';
@@ -55,12 +59,22 @@ describe('nanocycle create / list', () => {
     expect(renderNanocycleQueued({ id: 'NC-001', status: 'queued', branch: 'feat/nc-001-auth-system' })).toBe('NC-001 queued on feat/nc-001-auth-system');
   });
 
-  it('lists id, name, status, branch and executor, with "-" for an executor not known yet', () => {
-    const text = renderNanocycleTable([record({ status: 'completed', executor: 'local' }), record({ id: 'NC-002', name: 'dashboard', status: 'queued', branch: 'feat/nc-002-dashboard', executor: null })], 'sess_a1b2c3');
+  it('lists id, name, status in the product\'s words, branch and executor, with "-" for an executor not known yet', () => {
+    const text = renderNanocycleTable(
+      [
+        record({ status: 'merged', executor: 'local', data: { commit: 'abc' } }),
+        record({ id: 'NC-002', name: 'dashboard', status: 'queued', branch: 'feat/nc-002-dashboard', executor: null }),
+        record({ id: 'NC-003', name: 'settings', status: 'running', branch: 'feat/nc-003-settings' }),
+        record({ id: 'NC-004', name: 'ready', status: 'completed', branch: 'feat/nc-004-ready', data: { commit: 'def' } }),
+      ],
+      'sess_a1b2c3',
+    );
     expect(rows(text)).toEqual([
       ['ID', 'NAME', 'STATUS', 'BRANCH', 'EXECUTOR'],
       ['NC-001', 'auth-system', 'completed', 'feat/nc-001-auth-system', 'local'],
       ['NC-002', 'dashboard', 'queued', 'feat/nc-002-dashboard', '-'],
+      ['NC-003', 'settings', 'in_progress', 'feat/nc-003-settings', 'docker'],
+      ['NC-004', 'ready', 'awaiting_merge', 'feat/nc-004-ready', 'docker'],
     ]);
   });
 
@@ -69,10 +83,33 @@ describe('nanocycle create / list', () => {
   });
 });
 
+describe('output lines', () => {
+  const line = (stream: LogLine['stream'], text: string, attempt = 1): LogLine => ({ seq: 1, run: 1, attempt, stream, line: text, at: AT });
+
+  it('prints a TPU line as it is, and Tevis\'s restart line set apart, on stdout in its place', () => {
+    expect(renderLogLine(line('stdout', 'hello'))).toBe('hello');
+    const restart = line('tevis', runRestartedText(2, 'worker-lost'), 2);
+    expect(renderLogLine(restart)).toBe('tevis: ── run restarted: attempt 2, because the worker running it was lost; the lines below are printed again from the start ──');
+    expect(logLineDestination(restart)).toBe('stdout');
+    expect(logLineDestination(line('stderr', 'oops'))).toBe('stderr');
+    expect(renderSessionLogLine({ ...restart, nanocycleId: 'NC-001' })).toMatch(/^NC-001 {2}tevis: ── run restarted: attempt 2/);
+  });
+
+  it('names a restart in words for every reason, and says an unknown one as it is', () => {
+    expect(runRestartedText(3, 'worker-shutdown')).toContain('attempt 3, because the worker running it shut down');
+    expect(runRestartedText(2, 'attempt-failed')).toContain('because the previous attempt failed');
+    expect(runRestartedText(2, 'cosmic-ray')).toContain('because of cosmic-ray');
+  });
+});
+
 describe('how a nanocycle ended', () => {
   it('gives commit, files and TPU time of a completed one', () => {
     const nc = record({ status: 'completed', finishedAt: AT, data: { commit: '0123456789abcdef', filesChanged: 2, tpuSeconds: 95, detail: null } });
-    expect(describeNanocycleOutcome(nc)).toBe('NC-001 completed (commit 0123456789, 2 file(s) changed, 1m 35s on a TPU)');
+    expect(describeNanocycleOutcome(nc)).toBe('NC-001 awaiting_merge (commit 0123456789, 2 file(s) changed, 1m 35s on a TPU)');
+  });
+
+  it('says a merged one is completed, as the product does', () => {
+    expect(describeNanocycleOutcome(record({ status: 'merged', data: { commit: 'fedcba9876543210', filesChanged: 1 } }))).toBe('NC-001 completed (commit fedcba9876, 1 file(s) changed)');
   });
 
   it('says when a completed run changed nothing, and leaves out sub-second TPU time', () => {
@@ -156,19 +193,23 @@ describe('hold list', () => {
 });
 
 describe('session info: nanocycles, TPUs and hold points', () => {
-  it('prints NC lines as `NC-001: completed (auth-system)`, with why for one that went wrong', () => {
-    expect(nanocycleLine({ id: 'NC-001', name: 'auth-system', status: 'completed', branch: 'b' })).toBe('NC-001: completed (auth-system)');
+  it('prints NC lines as `NC-001: completed (auth-system)` in the product\'s words, with why for one that went wrong', () => {
+    expect(nanocycleLine({ id: 'NC-001', name: 'auth-system', status: 'merged', branch: 'b', commit: 'abc' })).toBe('NC-001: completed (auth-system)');
+    expect(nanocycleLine({ id: 'NC-002', name: 'dashboard', status: 'running', branch: 'b' })).toBe('NC-002: in_progress (dashboard)');
+    expect(nanocycleLine({ id: 'NC-004', name: 'ready', status: 'completed', branch: 'b', commit: 'abc' })).toBe('NC-004: awaiting_merge (ready)');
+    expect(nanocycleLine({ id: 'NC-005', name: 'noop', status: 'completed', branch: 'b', commit: null })).toBe('NC-005: completed (noop)');
     expect(nanocycleLine({ id: 'NC-003', name: 'dash', status: 'failed', branch: 'b', detail: '\nexit code 2\nmore' })).toBe('NC-003: failed (dash) — exit code 2');
   });
 
-  it('prints `Active TPUs: 2 · Hold Points: 1` and each pending hold point', () => {
+  it('prints `Active TPUs: 2` and `Hold Points: 1` on their own lines, and each pending hold point', () => {
     const text = executionLines(2, [{ id: 'HP-001-merge', nanocycleId: 'NC-001', kind: 'merge', reason: 'review it', openedAt: AT }]);
     expect(text.split('\n')).toEqual([
-      'Active TPUs: 2 · Hold Points: 1',
+      'Active TPUs: 2',
+      'Hold Points: 1',
       '  HP-001-merge (NC-001, merge): review it',
       '  answer with `tevis hold approve HP-001-merge` or `tevis hold reject HP-001-merge`',
     ]);
-    expect(executionLines(0, [])).toBe('Active TPUs: 0 · Hold Points: 0');
+    expect(executionLines(0, [])).toBe('Active TPUs: 0\nHold Points: 0');
   });
 });
 

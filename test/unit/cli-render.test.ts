@@ -64,31 +64,67 @@ const at = (offsetSeconds: number) => new Date(Date.parse(STARTED) + offsetSecon
 describe('session info', () => {
   it('prints every field the product promises', () => {
     const text = renderSessionInfo(view(), { now: at(3 * 3600 + 5 * 60), isCurrent: true });
-    expect(text).toContain('Session sess_a1b2c3 (current)');
     expect(text).toMatch(/^Project: +my-saas-app$/m);
     expect(text).toMatch(/^Repository: +https:\/\/example.com\/acme\/app.git$/m);
     expect(text).toMatch(/^Branch: +main$/m);
     expect(text).toMatch(/^Type: +development$/m);
     expect(text).toMatch(/^Status: +active$/m);
-    expect(text).toMatch(/^Started: +\d{4}-\d\d-\d\d \d\d:\d\d$/m);
-    expect(text).toMatch(/^Duration: +3h 5m$/m);
+    expect(text).toMatch(/^Current: +yes/m);
+    expect(text).toMatch(/^Started: \d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/m);
+    expect(text).toMatch(/^Duration: 3h 5m$/m);
     expect(text).toMatch(/^Workspace: +\/home\/u\/.tevis-runtime\/session-repos\/sess_a1b2c3$/m);
     expect(text).toMatch(/^ {2}Git status: +dirty$/m);
     expect(text).toMatch(/^ {2}Last commit: +0123456789 Add login page \(Ada\)$/m);
     expect(text).toMatch(/^ {2}Modified files: +2$/m);
-    expect(text).toMatch(/^Nanocycles: +none$/m);
-    expect(text).toMatch(/^Active TPUs: 0 · Hold Points: 0$/m);
+    expect(text).toMatch(/^Nanocycles: none$/m);
     expect(text).not.toMatch(/ +$/m);
   });
 
-  it('lists nanocycles as `NC-001: status (name)` and counts TPUs and pending hold points', () => {
+  it("starts with the product's Session Details, line for line in its layout and words", () => {
     const text = renderSessionInfo(
       view({
         state: {
           activeContext: {
             ...view().state.activeContext,
             nanocycles: [
-              { id: 'NC-001', name: 'auth-system', status: 'completed', branch: 'feat/nc-001-auth-system' },
+              { id: 'NC-001', name: 'auth-system', status: 'merged', branch: 'feat/nc-001-auth-system', commit: 'c1' },
+              { id: 'NC-002', name: 'dashboard', status: 'merged', branch: 'feat/nc-002-dashboard', commit: 'c2' },
+              { id: 'NC-003', name: 'settings-page', status: 'running', branch: 'feat/nc-003-settings-page' },
+            ],
+          },
+          execution: { status: 'running', activeTpus: 2, pendingHoldPoints: [] },
+        },
+      }),
+      { now: at(2 * 3600 + 30 * 60), isCurrent: false },
+    );
+    const started = new Date(STARTED);
+    const pad = (n: number) => String(n).padStart(2, '0');
+    const local = `${started.getFullYear()}-${pad(started.getMonth() + 1)}-${pad(started.getDate())} ${pad(started.getHours())}:${pad(started.getMinutes())}:${pad(started.getSeconds())}`;
+    expect(text.split('\n').slice(0, 12)).toEqual([
+      'Session: sess_a1b2c3',
+      'Project: my-saas-app',
+      'Repository: https://example.com/acme/app.git',
+      'Branch: main',
+      `Started: ${local}`,
+      'Duration: 2h 30m',
+      'Nanocycles:',
+      'NC-001: completed (auth-system)',
+      'NC-002: completed (dashboard)',
+      'NC-003: in_progress (settings-page)',
+      'Active TPUs: 2',
+      'Hold Points: 0',
+    ]);
+    expect(text).toMatch(/^Current: +no$/m);
+  });
+
+  it('lists nanocycles in the product\'s words and counts TPUs and pending hold points', () => {
+    const text = renderSessionInfo(
+      view({
+        state: {
+          activeContext: {
+            ...view().state.activeContext,
+            nanocycles: [
+              { id: 'NC-001', name: 'auth-system', status: 'completed', branch: 'feat/nc-001-auth-system', commit: 'abc' },
               { id: 'NC-002', name: 'billing', status: 'running', branch: 'feat/nc-002-billing' },
             ],
           },
@@ -101,11 +137,10 @@ describe('session info', () => {
       }),
       { now: at(60), isCurrent: false },
     );
-    expect(text).toContain('Nanocycles:\n  NC-001: completed (auth-system)\n  NC-002: running (billing)');
-    expect(text).toMatch(/^Active TPUs: 1 · Hold Points: 1$/m);
+    expect(text).toContain('Nanocycles:\nNC-001: awaiting_merge (auth-system)\nNC-002: in_progress (billing)');
+    expect(text).toContain('Active TPUs: 1\nHold Points: 1');
     expect(text).toContain('  HP-1 (NC-002, merge): review');
     expect(text).toContain('`tevis hold approve HP-1`');
-    expect(text).not.toContain('(current)');
   });
 
   it('measures an ended session up to its end, and shows the reason', () => {
@@ -178,6 +213,12 @@ describe('timeline wording', () => {
     expect(describeEvent({ type: 'nanocycle.failed', data: { nanocycleId: 'NC-002', detail: 'exit code 1\nnpm ERR! test failed' } })).toBe('NC-002 failed: exit code 1');
     expect(describeEvent({ type: 'nanocycle.conflict', data: { nanocycleId: 'NC-003', conflicts: ['a.ts', 'b.ts'] } })).toBe('NC-003 conflicts in a.ts, b.ts');
     expect(describeEvent({ type: 'nanocycle.merged', data: { nanocycleId: 'NC-001', commit: 'fedcba9876543210' } })).toBe('NC-001 merged (fedcba9876)');
+    expect(describeEvent({ type: 'nanocycle.run_restarted', data: { nanocycleId: 'NC-002', run: 1, attempt: 2, reason: 'worker-lost' } })).toBe(
+      'NC-002 run 1 restarted (attempt 2) because the worker running it was lost; its output is printed again from the start',
+    );
+    expect(describeEvent({ type: 'nanocycle.run_reattached', data: { nanocycleId: 'NC-003', run: 2, attempt: 3, reason: 'worker-shutdown' } })).toBe(
+      'NC-003 run 2 picked up again (attempt 3) because the worker running it shut down; re-attached to its container, no line repeated',
+    );
     expect(describeEvent({ type: 'nanocycle.rejected', data: { nanocycleId: 'NC-004', holdPointId: 'HP-004-merge', comment: 'not now' } })).toBe('NC-004 rejected: not now');
     expect(describeEvent({ type: 'holdpoint.opened', data: { id: 'HP-001-merge', nanocycleId: 'NC-001', kind: 'merge', reason: 'review it' } })).toBe('hold point HP-001-merge opened: review it');
     expect(describeEvent({ type: 'holdpoint.resolved', data: { id: 'HP-001-merge', status: 'approved', by: 'ada', comment: 'looks good' } })).toBe('hold point HP-001-merge approved by ada: looks good');

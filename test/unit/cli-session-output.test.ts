@@ -8,7 +8,7 @@ import { sse, tick } from '../support/fake-sse.js';
 const SESSION = 'sess_a1b2c3';
 const AT = '2025-03-01T10:00:00.000Z';
 
-const line = (nanocycleId: string, seq: number, stream: SessionLogLine['stream'] = 'stdout'): SessionLogLine => ({ nanocycleId, seq, run: 1, stream, line: `${nanocycleId} ${seq}`, at: AT });
+const line = (nanocycleId: string, seq: number, stream: SessionLogLine['stream'] = 'stdout'): SessionLogLine => ({ nanocycleId, seq, run: 1, attempt: 1, stream, line: `${nanocycleId} ${seq}`, at: AT });
 const key = (l: SessionLogLine) => `${l.nanocycleId}:${l.seq}`;
 /** A frame as the API sends it: the id is the output cursor after the line. */
 const frame = (l: SessionLogLine, cursor: string) => `id: ${cursor}\nevent: ${l.stream}\ndata: ${JSON.stringify(l)}\n\n`;

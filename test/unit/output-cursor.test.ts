@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { advanceOutputCursor, formatOutputCursor, parseOutputCursor } from '../../contracts/output-cursor.js';
 import { interleaveByTime, type StoredLogLine } from '../../db/nanocycle-logs-store.js';
 
-const line = (nanocycleId: string, seq: number, atMs: number): StoredLogLine => ({ sessionId: 's', nanocycleId, run: 1, seq, stream: 'stdout', line: `${nanocycleId}#${seq}`, at: new Date(atMs) });
+const line = (nanocycleId: string, seq: number, atMs: number): StoredLogLine => ({ sessionId: 's', nanocycleId, run: 1, attempt: 1, seq, stream: 'stdout', line: `${nanocycleId}#${seq}`, at: new Date(atMs) });
 
 describe('the session output cursor', () => {
   it('round-trips through its text form, sorted by nanocycle', () => {

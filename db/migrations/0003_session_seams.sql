@@ -12,6 +12,9 @@ CREATE TABLE "idempotency_keys" (
 	CONSTRAINT "idempotency_keys_status" CHECK ("idempotency_keys"."status" in ('running', 'done'))
 );
 --> statement-breakpoint
+ALTER TABLE "nanocycle_logs" DROP CONSTRAINT "nanocycle_logs_stream";--> statement-breakpoint
 DROP INDEX "sessions_one_open_per_project";--> statement-breakpoint
+ALTER TABLE "nanocycle_logs" ADD COLUMN "attempt" integer DEFAULT 1 NOT NULL;--> statement-breakpoint
 CREATE INDEX "idempotency_keys_created" ON "idempotency_keys" USING btree ("created_at");--> statement-breakpoint
-CREATE UNIQUE INDEX "sessions_one_active_per_project" ON "sessions" USING btree ("project") WHERE status in ('starting', 'active');
+CREATE UNIQUE INDEX "sessions_one_active_per_project" ON "sessions" USING btree ("project") WHERE status in ('starting', 'active');--> statement-breakpoint
+ALTER TABLE "nanocycle_logs" ADD CONSTRAINT "nanocycle_logs_stream" CHECK ("nanocycle_logs"."stream" in ('stdout', 'stderr', 'tevis'));
