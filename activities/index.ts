@@ -13,6 +13,7 @@ import type { TpuRunInput } from './tpu/tpu-spec.js';
 import { readAgentHoldRequest } from './agent-hold-request.js';
 import { pushSessionBranch } from './push-session-branch.js';
 import { mergeReviewBranch } from './review-git.js';
+import { commitContextEdit, type CommitContextEditInput } from './commit-context-edit.js';
 import { commitNanocycle, createNanocycleWorktree, mergeNanocycle, workspaceOfWorktree, worktreePath } from './nanocycle-git.js';
 import { recordHoldPointOpened, recordHoldPointResolved, recordNanocycle, type OpenHoldPointInput, type ResolveHoldPointInput } from './nanocycle-records.js';
 import type { NanocycleRecord } from '../db/nanocycles-store.js';
@@ -79,6 +80,9 @@ export function createSessionActivities(deps: ActivityDeps) {
 
     // Review sessions: the approved branch is merged into its base (never executed).
     mergeReviewBranch: (input: { workspace: string; base: string; branch: string; message: string }) => mergeReviewBranch(input),
+
+    // Planning sessions: a context document written or deleted, committed on the session's branch.
+    commitContextEdit: (input: CommitContextEditInput) => commitContextEdit(input),
   };
 }
 

@@ -17,6 +17,8 @@ export const TIMELINE_EVENT_TYPES = [
   'workspace.recloned',
   'file.edited',
   'plan.drafted',
+  'context.edited',
+  'preferences.changed',
   'nanocycle.queued',
   'nanocycle.started',
   'nanocycle.log',

@@ -156,3 +156,20 @@ export const projectMemory = pgTable(
   },
   (t) => [index('project_memory_project').on(t.project, t.createdAt), uniqueIndex('project_memory_session_kind').on(t.sessionId, t.kind)],
 );
+
+/**
+ * Every version of a planning session's plan, numbered 1, 2, 3, … per session. Written in one
+ * transaction with its `plan.drafted` event; `sessions.plan` keeps the latest for older readers.
+ */
+export const planVersions = pgTable(
+  'plan_versions',
+  {
+    sessionId: text('session_id')
+      .notNull()
+      .references(() => sessions.id),
+    version: integer('version').notNull(),
+    plan: text('plan').notNull(),
+    createdAt: at('created_at').notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.sessionId, t.version] })],
+);
