@@ -1,9 +1,10 @@
+import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, readdir, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { projectMemory } from '../../db/schema.js';
-import { ProcessSet, cleanEnv, describeRun, runCli } from '../support/durability-kit.js';
+import { ProcessSet, TEVIS_BIN, cleanEnv, describeRun, runCli } from '../support/durability-kit.js';
 import { PLAN_MD, REPOSITORY_PREFERENCES, git, makeGitFixture, type GitFixture } from '../support/git-fixtures.js';
 import { createActiveSession, createProject, startHarness, waitFor, type ApiReply, type Harness } from '../support/tevis-harness.js';
 
@@ -217,4 +218,96 @@ describe('planning sessions', () => {
     expectProblem(await h.call('GET', `/sessions/${next}/memory?kind=Bad%20Kind`), 400, 'validation');
     await h.call('POST', `/sessions/${next}/end`);
   });
+});
+
+/** A CLI run with something on stdin (runCli gives none). */
+function exec(command: string, args: string[], env: NodeJS.ProcessEnv, stdin = ''): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = execFile(command, args, { env, timeout: 120_000 }, (error, stdout, stderr) => resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr }));
+    child.stdin!.end(stdin);
+  });
+}
+
+describe('planning commands of the CLI', () => {
+  it('draft, show and list plans, edit context documents and preferences, browse memory; errors name the fix', async () => {
+    const env = cleanEnv({ TEVIS_HOME: h.home, TEVIS_API_URL: h.apiUrl, TEVIS_API_TOKEN: h.token });
+    delete env.EDITOR;
+    delete env.VISUAL;
+    const tevis = (...args: string[]) => runCli(processes, args, env);
+    await createProject(h, { name: 'cli-plans', repository: fx.remote });
+    await h.database.db.insert(projectMemory).values({ project: 'cli-plans', sessionId: null, kind: 'note', content: '# Decision\n\nUse Postgres.' });
+    const created = await tevis('session', 'create', '--project', 'cli-plans', '--type', 'planning', '--json');
+    expect(created.code, describeRun(created)).toBe(0);
+    const id = created.json.id as string;
+    const { session } = await h.waitForSession(id, (s) => s.session.status === 'active', 'the CLI planning session to become active');
+    const ws = session.workspacePath as string;
+
+    const none = await tevis('plan', 'show');
+    expect(none.code, describeRun(none)).toBe(3);
+    expect(none.stderr).toContain('tevis plan draft');
+
+    const file = join(h.home, 'plan-v1.md');
+    await writeFile(file, '# CLI plan\n\n- one\n');
+    const drafted = await tevis('plan', 'draft', '--file', file, '--json');
+    expect(drafted.code, describeRun(drafted)).toBe(0);
+    expect(drafted.json).toEqual({ sessionId: id, version: 1, length: 18, created: true });
+    expect((await tevis('plan', 'draft', '--file', file)).stdout).toContain('Plan unchanged: version 1 holds this text already');
+    // From stdin.
+    const piped = await exec(process.execPath, [TEVIS_BIN, 'plan', 'draft', '-'], env, '# CLI plan\n\n- one\n- two\n');
+    expect(piped.code, piped.stderr).toBe(0);
+    expect(piped.stdout).toContain('Plan version 2 drafted');
+    expect((await tevis('plan', 'show')).stdout).toBe('# CLI plan\n\n- one\n- two\n');
+    expect((await tevis('plan', 'show', '1', '--json')).json).toMatchObject({ version: 1, plan: '# CLI plan\n\n- one\n' });
+    const versions = await tevis('plan', 'versions');
+    expect(versions.stdout).toMatch(/VERSION\s+LENGTH\s+CREATED\n2\s+24\s+.*\n1\s+18\s+/);
+    expect((await tevis('plan', 'draft')).stderr).toContain('--file F, or - to read it from stdin');
+
+    expect((await tevis('context', 'list')).stdout).toMatch(/\.tevis\/config\.json\s+\d+\n\.tevis\/plan\.md\s+\d+/);
+    expect((await tevis('context', 'show', '.tevis/plan.md')).stdout).toBe(PLAN_MD);
+    const notes = join(h.home, 'notes.md');
+    await writeFile(notes, '# Notes\n');
+    const edited = await tevis('context', 'edit', 'notes.md', '--file', notes, '--json');
+    expect(edited.code, describeRun(edited)).toBe(0);
+    expect(await git(['show', `${edited.json.commit}:.tevis/notes.md`], ws)).toBe('# Notes\n');
+    // In $EDITOR, opened on the document as it is.
+    const editor = join(h.home, 'editor.sh');
+    await writeFile(editor, '#!/bin/sh\nprintf "edited after: %s" "$(cat "$1")" > "$1"\n', { mode: 0o755 });
+    // At a terminal (script(1) gives it one), with $EDITOR set.
+    const inEditor = await exec('script', ['-qec', `${process.execPath} ${TEVIS_BIN} context edit notes.md`, '/dev/null'], { ...env, EDITOR: editor });
+    expect(inEditor.code, inEditor.stdout).toBe(0);
+    expect(inEditor.stdout).toMatch(/Wrote \.tevis\/notes\.md, committed as [0-9a-f]{12}/);
+    expect(await git(['show', 'HEAD:.tevis/notes.md'], ws)).toBe('edited after: # Notes');
+    const escape = await tevis('context', 'edit', '../escape.md', '--file', notes);
+    expect(escape.code, describeRun(escape)).toBe(4);
+    expect(escape.stderr).toContain('must stay inside .tevis/');
+    const removed = await tevis('context', 'rm', 'notes.md');
+    expect(removed.stdout).toMatch(/Deleted \.tevis\/notes\.md, committed as/);
+    expect((await tevis('context', 'rm', 'notes.md')).code).toBe(3);
+
+    const prefs = await tevis('context', 'prefs', 'set', 'style=terse', 'owner=ada');
+    expect(prefs.code, describeRun(prefs)).toBe(0);
+    expect(prefs.stdout).toMatch(/style\s+terse\s+project/);
+    expect(prefs.stdout).toMatch(/lint\s+strict\s+repository/);
+    expect((await tevis('context', 'prefs', 'unset', 'owner', '--json')).json.projectSettings).toEqual({ style: 'terse' });
+    expect((await tevis('context', 'prefs', 'set', 'nokey')).code).toBe(2);
+
+    const memory = await tevis('memory', '--json');
+    expect(memory.code, describeRun(memory)).toBe(0);
+    expect(memory.json.entries).toMatchObject([{ kind: 'note', sessionId: null, content: '# Decision\n\nUse Postgres.' }]);
+    expect((await tevis('memory', 'list')).stdout).toMatch(/ID\s+KIND\s+SESSION\s+CREATED\s+FIRST LINE\n\d+\s+note\s+-\s+.*Decision/);
+    const entry = memory.json.entries[0];
+    const shown = await tevis('memory', 'show', String(entry.id));
+    expect(shown.stdout).toContain(`Entry:    ${entry.id}`);
+    expect(shown.stdout).toContain(entry.content.split('\n')[0]);
+    expect((await tevis('memory', 'list', '--limit', '0')).code).toBe(2);
+
+    // Another type's session: the error names the command that makes one that can.
+    await createProject(h, { name: 'dev-cli', repository: fx.remote });
+    const dev = (await createActiveSession(h, { project: 'dev-cli', type: 'development' })).session.id as string;
+    const refused = await tevis('plan', 'draft', '--file', file, '--session', dev);
+    expect(refused.code, describeRun(refused)).toBe(4);
+    expect(refused.stderr).toContain('a development session cannot draft plans; create a planning session: tevis session create --project dev-cli --type planning');
+    await h.call('POST', `/sessions/${dev}/end`);
+    await h.call('POST', `/sessions/${id}/end`);
+  }, 600_000);
 });
