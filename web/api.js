@@ -39,6 +39,8 @@ export function createApi(getToken, onUnauthorized) {
     get: (path) => request('GET', path),
     /** @param {string} path @param {unknown} [body] */
     post: (path, body = {}) => request('POST', path, body),
+    /** PUT, PATCH or DELETE (the planning panels). @param {'PUT' | 'PATCH' | 'DELETE'} method @param {string} path @param {unknown} [body] */
+    send: (method, path, body) => request(method, path, body),
     /**
      * Opens an SSE stream, resuming after `lastEventId` when given.
      * @param {string} path @param {string | null} lastEventId @param {AbortSignal} signal

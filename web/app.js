@@ -3,7 +3,10 @@ import { ApiError, createApi } from './api.js';
 import { followEventStream } from './event-stream.js';
 import { createHoldPoints } from './hold-points.js';
 import { forgetToken, showLogin, storedToken, takeTokenFromAddress } from './login.js';
+import { createContextPanel } from './context-panel.js';
+import { createMemoryPanel } from './memory-panel.js';
 import { createOutputView } from './output-view.js';
+import { createPlanPanel } from './plan-panel.js';
 import { createSessionPanel } from './session-panel.js';
 import { createSessionSwitcher } from './session-switcher.js';
 import { createSummaryView } from './summary-view.js';
@@ -45,6 +48,7 @@ const output = createOutputView();
 const holds = createHoldPoints({ api, onPending: showPendingHolds, onChanged: () => scheduleRefresh() });
 $('notice-go').onclick = () => holds.focusFirst();
 const summary = createSummaryView();
+const planning = [createPlanPanel({ api }), createContextPanel({ api }), createMemoryPanel({ api })];
 const switcher = createSessionSwitcher({ api, onSelect: (id) => void selectSession(id), onProject: (name) => void selectProject(name) });
 
 /** @type {string | null} */
@@ -116,6 +120,7 @@ async function selectProject(/** @type {string} */ name) {
     timeline.clear();
     output.clear();
     summary.hide();
+    for (const p of planning) p.clear();
     switcher.showSessions(sessions, null);
   }
 }
@@ -182,6 +187,7 @@ async function refresh() {
     const open = OPEN.includes(view.session.status);
     holds.show(holdList.holdPoints, open);
     if (view.session.status === 'ended') summary.show(await api.get(`/sessions/${id}/summary`));
+    await Promise.all(planning.map((p) => p.show(view.session)));
     await listSessions();
   } catch (error) {
     if (error instanceof ApiError && error.status === 0) setConnection('reconnecting', 'Reconnecting…');
