@@ -16,6 +16,8 @@ function describe(/** @type {any} */ e) {
     case 'holdpoint.resolved': return `hold point ${d.id ?? d.holdPointId ?? ''} ${d.status ?? 'resolved'}${d.by ? ` by ${d.by}` : ''}${d.comment ? ` — "${d.comment}"` : ''}`;
     case 'session.paused': return `paused${d.reason ? `: ${d.reason}` : ''}`;
     case 'session.ended': return `ended (${d.reason ?? 'user'})`;
+    case 'plan.drafted': return d.version === undefined ? 'plan drafted' : `plan version ${d.version} drafted`;
+    case 'context.edited': return `.tevis/${d.path} ${d.action}`;
     default: return nc + e.type.replace(/^[a-z]+\./, '').replace(/_/g, ' ');
   }
 }
