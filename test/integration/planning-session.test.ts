@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, readdir, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, readdir, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { projectMemory } from '../../db/schema.js';
@@ -142,6 +142,17 @@ describe('planning sessions', () => {
       expectProblem(read, type === 'validation' ? 400 : 403, type);
       const removed = await h.call('DELETE', docUrl(path));
       expectProblem(removed, type === 'validation' ? 400 : 403, type);
+    }
+    // `.tevis` itself a link (here to a folder inside the workspace, even): not followed either.
+    await rename(join(workspace, '.tevis'), join(workspace, '.tevis-real'));
+    await symlink(join(workspace, '.tevis-real'), join(workspace, '.tevis'));
+    try {
+      expectProblem(await h.call('PUT', docUrl('plan.md'), { content: 'pwned\n' }), 403, 'path-outside-workspace');
+      expectProblem(await h.call('GET', docUrl('plan.md')), 403, 'path-outside-workspace');
+      expect(await readFile(join(workspace, '.tevis-real', 'plan.md'), 'utf8')).toBe(PLAN_MD);
+    } finally {
+      await rm(join(workspace, '.tevis'));
+      await rename(join(workspace, '.tevis-real'), join(workspace, '.tevis'));
     }
     expect(await readFile(join(outside, 'secret.md'), 'utf8')).toBe('secret\n');
     expect((await readdir(outside)).sort()).toEqual(outsideBefore);
@@ -300,6 +311,7 @@ describe('planning commands of the CLI', () => {
     expect(shown.stdout).toContain(`Entry:    ${entry.id}`);
     expect(shown.stdout).toContain(entry.content.split('\n')[0]);
     expect((await tevis('memory', 'list', '--limit', '0')).code).toBe(2);
+    expect((await tevis('memory', 'list', '--kind', 'summary', '--json')).json).toEqual({ entries: [], next: null });
 
     // Another type's session: the error names the command that makes one that can.
     await createProject(h, { name: 'dev-cli', repository: fx.remote });
