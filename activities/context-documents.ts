@@ -11,6 +11,17 @@ import { TevisError } from '../contracts/errors.js';
  * created or changed, and the refusal says so.
  */
 
+/** The largest document read back: a repository may hold anything under `.tevis/`. */
+const MAX_READ_BYTES = 5 * 1024 * 1024;
+
+/** What the file system says about a path no check above foresaw, as the request's mistake rather than a crash. */
+function refusedByFileSystem(error: NodeJS.ErrnoException, path: string): Error {
+  if (error.code === 'ENAMETOOLONG' || error.code === 'ENOTDIR' || error.code === 'EISDIR') {
+    return new TevisError('validation', `${CONTEXT_DIR}/${path} cannot be a document here (${error.code})`);
+  }
+  return error;
+}
+
 function refuseLink(path: string): TevisError {
   return new TevisError('path-outside-workspace', `${path} is a symbolic link in the repository; context documents are never read or written through links (replace it with a plain file or folder in git)`);
 }
@@ -29,7 +40,7 @@ async function contextTarget(workspace: string, path: string, create: boolean): 
     let info = await lstat(dir).catch(() => null);
     if (!info && create) {
       await mkdir(dir).catch((error: NodeJS.ErrnoException) => {
-        if (error.code !== 'EEXIST') throw error;
+        if (error.code !== 'EEXIST') throw refusedByFileSystem(error, path);
       });
       info = await lstat(dir).catch(() => null);
     }
@@ -49,7 +60,7 @@ async function openInside(root: string, target: string, path: string, flags: num
   const handle = await open(target, flags | constants.O_NOFOLLOW | constants.O_NONBLOCK, 0o644).catch((error: NodeJS.ErrnoException) => {
     if (error.code === 'ELOOP') throw refuseLink(`${CONTEXT_DIR}/${path}`);
     if (error.code === 'ENOENT') throw new TevisError('file-not-found', `no context document ${CONTEXT_DIR}/${path}`);
-    throw error;
+    throw refusedByFileSystem(error, path);
   });
   const where = await readlink(`/proc/self/fd/${handle.fd}`).catch(() => null);
   if (where !== null && !where.startsWith(join(root, CONTEXT_DIR) + sep)) {
@@ -63,6 +74,8 @@ export async function readContextDocument(workspace: string, path: string): Prom
   const { root, target } = await contextTarget(workspace, path, false);
   const handle = await openInside(root, target, path, constants.O_RDONLY);
   try {
+    const { size } = await handle.stat();
+    if (size > MAX_READ_BYTES) throw new TevisError('payload-too-large', `${CONTEXT_DIR}/${path} is ${size} bytes; documents are read up to ${MAX_READ_BYTES}`);
     const bytes = await handle.readFile();
     return { path, content: bytes.toString('utf8'), bytes: bytes.length };
   } finally {

@@ -16,6 +16,16 @@ const MAX_DEPTH = 8;
 // Any name git and the loader take, but hidden ones and control characters.
 const SEGMENT = /^[^./\\\u0000-\u001f\u007f][^/\\\u0000-\u001f\u007f]{0,254}$/;
 
+/** Bytes in UTF-8: a file name may hold 255 of them (the words' count says less). */
+function utf8Length(text: string): number {
+  let bytes = 0;
+  for (const char of text) {
+    const code = char.codePointAt(0)!;
+    bytes += code < 0x80 ? 1 : code < 0x800 ? 2 : code < 0x10000 ? 3 : 4;
+  }
+  return bytes;
+}
+
 export type ContextPathProblem = { type: 'path-outside-workspace' | 'validation'; message: string };
 
 /**
@@ -30,8 +40,8 @@ export function contextPathProblem(path: string): ContextPathProblem | null {
   }
   const parts = path.split('/');
   if (parts[0] === CONTEXT_DIR) return { type: 'validation', message: `give the context path relative to ${CONTEXT_DIR}/, without the "${CONTEXT_DIR}/" prefix (e.g. ${parts.slice(1).join('/') || 'notes.md'})` };
-  if (path.length === 0 || path.length > 1024 || parts.length > MAX_DEPTH || !parts.every((p) => SEGMENT.test(p))) {
-    return { type: 'validation', message: `context path ${shown} must be 1-${MAX_DEPTH} names separated by "/", none starting with "." or holding control characters` };
+  if (path.length === 0 || path.length > 1024 || parts.length > MAX_DEPTH || !parts.every((p) => SEGMENT.test(p) && utf8Length(p) <= 255)) {
+    return { type: 'validation', message: `context path ${shown} must be 1-${MAX_DEPTH} names separated by "/", none starting with "." or holding control characters, each at most 255 bytes` };
   }
   if (parts.slice(0, -1).includes(CONTEXT_SKIPPED_DIR)) return { type: 'validation', message: `${CONTEXT_DIR}/${CONTEXT_SKIPPED_DIR}/ is for scratch files and is not loaded as context; choose another folder` };
   if (!CONTEXT_DOC_EXTENSIONS.test(path)) return { type: 'validation', message: `context path ${shown} must end in .md, .markdown, .txt, .json, .yaml, .yml or .toml: those are the documents a session loads` };

@@ -180,7 +180,14 @@ export async function sessionWorkflow(input: SessionWorkflowInput): Promise<Tran
   );
 
   const review = installReview(state, noteActivity);
-  const contextEditing = installContextEditing(state, noteActivity, () => endRequested !== null);
+  const contextEditing = installContextEditing(
+    state,
+    () => {
+      updatesHandled++;
+      noteActivity();
+    },
+    () => endRequested !== null,
+  );
 
   const nanocycles = installNanocycles(state, noteActivity, sealedCommands, (why) =>
     serially(async () => {

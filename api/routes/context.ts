@@ -79,7 +79,7 @@ export function contextRoutes(db: Database, lifecycle: SessionLifecycle) {
       summary: 'Read one context document (`path` relative to .tevis/)',
       request: { params: SessionIdParam, query: ContextPathQuery },
       responses: { 200: jsonResponse(ContextDocument, 'The document') },
-    }, { answers: [403] }),
+    }, { answers: [403, 413] }),
     async (c) => {
       const session = await lifecycle.requireCapability(c.req.valid('param').id, 'context:edit');
       const document = await readContextDocument(workspaceOf(session), checkedPath(c.req.valid('query').path));

@@ -23,6 +23,8 @@ describe('context document paths', () => {
     ['a/tmp/scratch.md', 'validation'],
     ['line\nbreak.md', 'validation'],
     [`${'a/'.repeat(8)}x.md`, 'validation'],
+    // 200 characters, but 400 bytes: more than a file name holds.
+    [`${'é'.repeat(197)}.md`, 'validation'],
   ])('%j is refused as %s', (path, type) => {
     const problem = contextPathProblem(path);
     expect(problem?.type).toBe(type);
