@@ -14,6 +14,7 @@ import { readAgentHoldRequest } from './agent-hold-request.js';
 import { pushNanocycleBranch, type PushNanocycleBranchInput } from './push-nanocycle-branch.js';
 import { pushSessionBranch } from './push-session-branch.js';
 import { mergeReviewBranch } from './review-git.js';
+import { commitContextEdit, type CommitContextEditInput } from './commit-context-edit.js';
 import { commitNanocycle, createNanocycleWorktree, mergeNanocycle, workspaceOfWorktree, worktreePath } from './nanocycle-git.js';
 import { recordHoldPointOpened, recordHoldPointResolved, recordNanocycle, type OpenHoldPointInput, type ResolveHoldPointInput } from './nanocycle-records.js';
 import type { NanocycleRecord } from '../db/nanocycles-store.js';
@@ -84,6 +85,9 @@ export function createSessionActivities(deps: ActivityDeps) {
 
     // Review sessions: the approved branch is merged into its base (never executed).
     mergeReviewBranch: (input: { workspace: string; base: string; branch: string; message: string }) => heartbeatWhile(() => mergeReviewBranch(input)),
+
+    // Planning sessions: a context document written or deleted, committed on the session's branch.
+    commitContextEdit: (input: CommitContextEditInput) => commitContextEdit(input),
   };
 }
 

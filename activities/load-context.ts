@@ -1,5 +1,6 @@
 import { readdir } from 'node:fs/promises';
 import { join, relative } from 'node:path';
+import { CONTEXT_DOC_EXTENSIONS } from '../contracts/context-documents.js';
 import type { LoadedContext } from '../contracts/session-state.js';
 import type { Database } from '../db/database.js';
 import { getProject } from '../db/projects-store.js';
@@ -15,9 +16,11 @@ export interface LoadContextInput {
 
 const CONTEXT_DIR = '.tevis';
 const MAX_DOCS = 200;
-const DOC_EXTENSIONS = /\.(md|markdown|txt|json|ya?ml|toml)$/i;
+// The same kinds a planning session may edit (contracts/context-documents.ts).
+const DOC_EXTENSIONS = CONTEXT_DOC_EXTENSIONS;
 
-async function listDocs(root: string, dir: string, found: string[]): Promise<void> {
+/** The context documents under `dir`, as paths relative to `root`: real files of the kinds above, no links, no `tmp/`. */
+export async function listDocs(root: string, dir: string, found: string[]): Promise<void> {
   // `.tevis` itself may be a link the repository (or merged TPU work) planted: not followed.
   if (!(await isRealDirectory(dir))) return;
   let entries;
@@ -36,7 +39,7 @@ async function listDocs(root: string, dir: string, found: string[]): Promise<voi
 }
 
 /** The repository's `.tevis/config.json` may carry default preferences; project settings win. */
-async function repositoryPreferences(workspace: string): Promise<Record<string, string>> {
+export async function repositoryPreferences(workspace: string): Promise<Record<string, string>> {
   try {
     // A link (the file or `.tevis`) reads as no file: preferences end up in the record.
     const text = await readFileInside(workspace, `${CONTEXT_DIR}/config.json`, 256 * 1024);

@@ -1,8 +1,11 @@
 import { Command } from 'commander';
 import { TEVIS_VERSION } from '../runtime/version.js';
 import { registerApiCommand } from './commands/api.js';
+import { registerContextCommands } from './commands/context.js';
 import { registerHoldCommands } from './commands/hold.js';
+import { registerMemoryCommands } from './commands/memory.js';
 import { registerNanocycleCommands } from './commands/nanocycle.js';
+import { registerPlanCommands } from './commands/plan.js';
 import { registerProjectCommands } from './commands/project.js';
 import { registerReviewCommands } from './commands/review.js';
 import { registerSessionCommands } from './commands/session.js';
@@ -45,6 +48,9 @@ export function createProgram(): Command {
   registerNanocycleCommands(program);
   registerHoldCommands(program);
   registerReviewCommands(program);
+  registerPlanCommands(program);
+  registerContextCommands(program);
+  registerMemoryCommands(program);
   registerTpuCommands(program);
   registerStatusCommand(program);
   return program;

@@ -15,6 +15,7 @@ export const PROBLEM_TYPES = {
   'project-not-found': { status: 404, title: 'No such project' },
   'session-not-found': { status: 404, title: 'No such session' },
   'file-not-found': { status: 404, title: 'No such file in the workspace' },
+  'plan-not-found': { status: 404, title: 'The session has no plan (or no such plan version)' },
   'project-exists': { status: 409, title: 'A project with that name already exists' },
   'session-conflict': { status: 409, title: 'Another session of the project is active' },
   'invalid-transition': { status: 409, title: 'The session cannot do that in its current status' },

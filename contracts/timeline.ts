@@ -19,6 +19,8 @@ export const TIMELINE_EVENT_TYPES = [
   'workspace.not_carried_forward',
   'file.edited',
   'plan.drafted',
+  'context.edited',
+  'preferences.changed',
   'nanocycle.queued',
   'nanocycle.started',
   'nanocycle.log',

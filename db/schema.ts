@@ -188,3 +188,20 @@ export const idempotencyKeys = pgTable(
   },
   (t) => [primaryKey({ columns: [t.scope, t.key] }), index('idempotency_keys_created').on(t.createdAt), check('idempotency_keys_status', sql`${t.status} in ('running', 'done')`)],
 );
+
+/**
+ * Every version of a planning session's plan, numbered 1, 2, 3, … per session. Written in one
+ * transaction with its `plan.drafted` event; `sessions.plan` keeps the latest for older readers.
+ */
+export const planVersions = pgTable(
+  'plan_versions',
+  {
+    sessionId: text('session_id')
+      .notNull()
+      .references(() => sessions.id),
+    version: integer('version').notNull(),
+    plan: text('plan').notNull(),
+    createdAt: at('created_at').notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.sessionId, t.version] })],
+);

@@ -86,6 +86,8 @@ export function createApi(getToken, onUnauthorized) {
     get: (path, signal) => request('GET', path, undefined, 'application/json', signal),
     /** One user action: a fresh Idempotency-Key, reused if the request is retried. @param {string} path @param {unknown} [body] */
     post: (path, body = {}) => request('POST', path, body, 'application/json', undefined, newIdempotencyKey()),
+    /** PUT, PATCH or DELETE (the planning panels), one user action with its own Idempotency-Key. @param {'PUT' | 'PATCH' | 'DELETE'} method @param {string} path @param {unknown} [body] */
+    send: (method, path, body) => request(method, path, body, 'application/json', undefined, newIdempotencyKey()),
     /**
      * Opens an SSE stream, resuming after `lastEventId` when given.
      * @param {string} path @param {string | null} lastEventId @param {AbortSignal} signal

@@ -3,7 +3,10 @@ import { ApiError, createApi } from './api.js';
 import { followEventStream } from './event-stream.js';
 import { createHoldPoints } from './hold-points.js';
 import { forgetToken, showLogin, storedToken, takeTokenFromAddress } from './login.js';
+import { createContextPanel } from './context-panel.js';
+import { createMemoryPanel } from './memory-panel.js';
 import { createOutputView } from './output-view.js';
+import { createPlanPanel } from './plan-panel.js';
 import { createSessionPanel } from './session-panel.js';
 import { createSessionSwitch } from './session-switch.js';
 import { createSessionSwitcher } from './session-switcher.js';
@@ -51,6 +54,7 @@ const output = createOutputView();
 const holds = createHoldPoints({ api, onPending: showPendingHolds, onChanged: () => scheduleRefresh() });
 $('notice-go').onclick = () => holds.focusFirst();
 const summary = createSummaryView();
+const planning = [createPlanPanel({ api }), createContextPanel({ api }), createMemoryPanel({ api })];
 const switcher = createSessionSwitcher({ api, onSelect: (id, status) => void chooseSession(id, status), onProject: (name) => void selectProject(name) });
 const switches = createSessionSwitch({
   api,
@@ -133,6 +137,7 @@ async function selectProject(/** @type {string} */ name) {
     timeline.clear();
     output.clear();
     summary.hide();
+    for (const p of planning) p.clear();
     switcher.showSessions(sessions, null);
   }
 }
@@ -224,6 +229,8 @@ async function refresh() {
       if (signal.aborted) return;
       summary.show(ended);
     }
+    await Promise.all(planning.map((p) => p.show(view.session)));
+    if (signal.aborted) return;
     await listSessions();
   } catch (error) {
     if (signal.aborted) return;

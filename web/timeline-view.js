@@ -22,6 +22,8 @@ function describe(/** @type {any} */ e) {
     case 'branch.push_failed': return `push of ${d.branch} failed: ${String(d.error ?? '').split('\n')[0]}`;
     case 'session.paused': return `paused${d.reason ? `: ${d.reason}` : ''}`;
     case 'session.ended': return `ended (${d.reason ?? 'user'})`;
+    case 'plan.drafted': return d.version === undefined ? 'plan drafted' : `plan version ${d.version} drafted`;
+    case 'context.edited': return `.tevis/${d.path} ${d.action}`;
     default: return nc + e.type.replace(/^[a-z]+\./, '').replace(/_/g, ' ');
   }
 }

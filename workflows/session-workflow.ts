@@ -22,6 +22,7 @@ import { endUpdate, pauseUpdate, restoreWorkspaceUpdate, resumeUpdate, sessionSt
 import { projectKey, statusKey, typeKey } from './session-search-attributes.js';
 import { installNanocycles } from './session-nanocycles.js';
 import { installReview } from './session-review.js';
+import { installContextEditing } from './session-context.js';
 
 const record = proxyActivities<SessionActivities>({
   startToCloseTimeout: '1 minute',
@@ -189,6 +190,14 @@ export async function sessionWorkflow(input: SessionWorkflowInput): Promise<Tran
   );
 
   const review = installReview(state, noteActivity);
+  const contextEditing = installContextEditing(
+    state,
+    () => {
+      updatesHandled++;
+      noteActivity();
+    },
+    () => endRequested !== null,
+  );
 
   const nanocycles = installNanocycles(state, noteActivity, sealedCommands, (why) =>
     serially(async () => {
@@ -266,6 +275,7 @@ export async function sessionWorkflow(input: SessionWorkflowInput): Promise<Tran
   const reason = endRequested ?? 'user';
   await nanocycles.stop();
   await review.stop();
+  await contextEditing.stop();
   await serially(async () => {
     state.endReason = reason;
     await moveTo('ending', 'session.ending', { reason }, { endReason: reason });

@@ -1,13 +1,12 @@
 import { z } from '@hono/zod-openapi';
-import { PlanDraft, Session, SessionCreate, SessionListQuery, SessionSwitch } from '../../contracts/session.js';
+import { Session, SessionCreate, SessionListQuery, SessionSwitch } from '../../contracts/session.js';
 import { RecoverResult, SessionWithState, SwitchResult } from '../../contracts/responses.js';
 import { SessionSummary } from '../../contracts/summary.js';
 import { TevisError } from '../../contracts/errors.js';
 import { isOpenStatus } from '../../contracts/session-types.js';
 import type { Database } from '../../db/database.js';
-import { getSession, listSessions, updateSession } from '../../db/sessions-store.js';
-import { findSummary, listProjectMemory } from '../../db/summaries-store.js';
-import { appendEvent } from '../../db/timeline-store.js';
+import { getSession, listSessions } from '../../db/sessions-store.js';
+import { findSummary } from '../../db/summaries-store.js';
 import { documentedRoute } from '../documented-route.js';
 import { openApiRouter } from '../openapi-app.js';
 import { SessionIdParam, jsonBody, jsonResponse } from '../schemas.js';
@@ -125,46 +124,6 @@ export function sessionRoutes(db: Database, lifecycle: SessionLifecycle) {
       }
       if (c.req.header('accept')?.includes('text/markdown')) return c.text(summary.markdown, 200, { 'content-type': 'text/markdown; charset=utf-8' }) as never;
       return c.json(summary, 200);
-    },
-  );
-
-  app.openapi(
-    documentedRoute({
-      method: 'put',
-      path: '/sessions/{id}/plan',
-      tags,
-      summary: 'Draft the plan of a planning session',
-      request: { params: SessionIdParam, body: jsonBody(PlanDraft) },
-      responses: { 200: jsonResponse(z.object({ sessionId: z.string(), length: z.number().int() }), 'Saved') },
-    }, { answers: [409] }),
-    async (c) => {
-      const { id } = c.req.valid('param');
-      const session = await lifecycle.requireCapability(id, 'plan:draft');
-      await lifecycle.requireOpen(id);
-      const { plan } = c.req.valid('json');
-      // Both or neither: a plan the timeline does not mention (or the reverse) would be a ghost.
-      await db.transaction(async (tx) => {
-        await updateSession(tx, id, { plan });
-        await appendEvent(tx, { sessionId: id, type: 'plan.drafted', data: { length: plan.length } });
-      });
-      await lifecycle.touch(session);
-      return c.json({ sessionId: id, length: plan.length }, 200);
-    },
-  );
-
-  app.openapi(
-    documentedRoute({
-      method: 'get',
-      path: '/sessions/{id}/memory',
-      tags,
-      summary: "The project's memory as this session loaded it: earlier sessions' summaries",
-      request: { params: SessionIdParam },
-      responses: { 200: jsonResponse(z.object({ entries: z.array(z.object({ sessionId: z.string().nullable(), kind: z.string(), content: z.string(), createdAt: z.string() })) }), 'Memory') },
-    }, { answers: [403] }),
-    async (c) => {
-      const session = await lifecycle.requireCapability(c.req.valid('param').id, 'memory:browse');
-      await lifecycle.touch(session);
-      return c.json({ entries: await listProjectMemory(db, session.project) }, 200);
     },
   );
 

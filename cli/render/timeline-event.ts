@@ -55,7 +55,11 @@ export function describeEvent(event: Pick<TimelineEvent, 'type' | 'data'>): stri
     case 'file.edited':
       return `file edited: ${text(d.path)}`;
     case 'plan.drafted':
-      return `plan drafted (${count(d.length)} characters)`;
+      return `plan ${d.version === undefined ? 'drafted' : `version ${count(d.version)} drafted`} (${count(d.length)} characters)`;
+    case 'context.edited':
+      return `context document .tevis/${text(d.path)} ${text(d.action)}${d.commit ? `, commit ${text(d.commit).slice(0, 10)}` : ''}`;
+    case 'preferences.changed':
+      return `preferences changed${Array.isArray(d.set) && d.set.length ? `: set ${d.set.map(String).join(', ')}` : ''}${Array.isArray(d.unset) && d.unset.length ? `${Array.isArray(d.set) && d.set.length ? ';' : ':'} removed ${d.unset.map(String).join(', ')}` : ''}`;
     case 'nanocycle.queued':
       return `${text(d.nanocycleId)} queued (${text(d.name)}) on ${text(d.branch)}`;
     case 'nanocycle.started':

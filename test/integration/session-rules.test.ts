@@ -307,7 +307,7 @@ describe('capabilities per session type', () => {
 
     const plan = await h.call('PUT', `/sessions/${planning}/plan`, { plan: '# The plan\n\n1. first\n' });
     expect(plan.status).toBe(200);
-    expect(plan.json).toEqual({ sessionId: planning, length: '# The plan\n\n1. first\n'.length });
+    expect(plan.json).toEqual({ sessionId: planning, version: 1, length: '# The plan\n\n1. first\n'.length, created: true });
     expect((await h.call('GET', `/sessions/${planning}/memory`)).status).toBe(200);
     expect((await h.call('GET', `/sessions/${planning}/files?path=src`)).status).toBe(200);
     expect((await fileEvents(planning)).map((e) => e.type)).toEqual(['plan.drafted']);

@@ -1,0 +1,81 @@
+import { ActivityFailure, ApplicationFailure, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import type { SessionActivities } from '../activities/index.js';
+import { ContextEdit, contextPathProblem } from '../contracts/context-documents.js';
+import { PROBLEM_TYPES } from '../contracts/problems.js';
+import type { CommandStamp } from '../contracts/sealed-commands.js';
+import type { SessionWorkflowState } from '../contracts/session-state.js';
+import { requireStamp } from './command-guard.js';
+import { editContextUpdate } from './context-messages.js';
+import { refuseInvalid } from './validate-input.js';
+
+const git = proxyActivities<SessionActivities>({
+  startToCloseTimeout: '2 minutes',
+  retry: { initialInterval: '1 second', maximumInterval: '10 seconds', maximumAttempts: 3 },
+});
+
+/** The commit stands on the branch once made: its event is written patiently, as the session's own events are. */
+const record = proxyActivities<SessionActivities>({
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '1 second', maximumInterval: '30 seconds', maximumAttempts: 20 },
+});
+
+/**
+ * Context editing in a planning session: each change to a `.tevis/` document is written and
+ * committed on the session's branch by an activity on the worker that holds the workspace, one at
+ * a time, then put on the timeline (`context.edited`). Git runs here, not in the API, because the
+ * workspace is the worker's and its commits must not interleave with anything else the session does.
+ *
+ * Returns `stop()`, for the session's end: it waits for an edit being made.
+ */
+export function installContextEditing(state: SessionWorkflowState, noteActivity: () => void, isEnding: () => boolean): { stop(): Promise<void> } {
+  let queue: Promise<unknown> = Promise.resolve();
+  let eventNumber = 0;
+
+  const validator = (edit: ContextEdit, stamp?: CommandStamp) => {
+    requireStamp(state.sessionId, stamp);
+    refuseInvalid(ContextEdit, edit, 'context edit');
+    const problem = contextPathProblem(edit.path);
+    if (problem) throw ApplicationFailure.create({ message: problem.message, type: problem.type, nonRetryable: true });
+    if (state.type !== 'planning') {
+      throw ApplicationFailure.create({ message: `a ${state.type} session cannot edit context documents; that takes a planning session`, type: 'capability-not-allowed', nonRetryable: true });
+    }
+    if ((state.status !== 'active' && state.status !== 'paused') || isEnding()) {
+      throw ApplicationFailure.create({ message: `session ${state.sessionId} is ${isEnding() ? 'ending' : state.status}; context is edited in an open session`, type: 'invalid-transition', nonRetryable: true });
+    }
+    if (!state.workspacePath) throw ApplicationFailure.create({ message: `session ${state.sessionId} has no workspace yet`, type: 'invalid-transition', nonRetryable: true });
+  };
+
+  setHandler(
+    editContextUpdate,
+    (edit) => {
+      const step = queue.then(async () => {
+        noteActivity();
+        let edited;
+        try {
+          edited = await git.commitContextEdit({ sessionId: state.sessionId, workspace: state.workspacePath!, path: edit.path, content: edit.content });
+        } catch (error) {
+          const cause = error instanceof ActivityFailure && error.cause instanceof ApplicationFailure ? error.cause : null;
+          const type = cause?.type && cause.type in PROBLEM_TYPES ? cause.type : 'internal';
+          throw ApplicationFailure.create({ message: `${edit.content === null ? 'deleting' : 'writing'} .tevis/${edit.path} failed: ${cause?.message ?? String(error)}`, type, nonRetryable: true });
+        }
+        if (edited.changed) {
+          await record.recordTransition({
+            sessionId: state.sessionId,
+            changes: {},
+            event: { sessionId: state.sessionId, type: 'context.edited', data: { ...edited }, key: `${workflowInfo().runId}:context:${++eventNumber}` },
+          });
+        }
+        return edited;
+      });
+      queue = step.catch(() => undefined);
+      return step;
+    },
+    { validator },
+  );
+
+  return {
+    async stop() {
+      await queue;
+    },
+  };
+}
