@@ -229,6 +229,26 @@ describe('planning sessions', () => {
     expectProblem(await h.call('GET', `/sessions/${next}/memory?kind=Bad%20Kind`), 400, 'validation');
     await h.call('POST', `/sessions/${next}/end`);
   });
+
+  it('hand what a planning session edited to the next session of the project: its documents and preferences are loaded there', async () => {
+    const { session: draft } = await createActiveSession(h, { project: 'plans', type: 'planning' });
+    const content = '# Decisions\n\nShip the auth feature first.\n';
+    const written = await h.call('PUT', `/sessions/${draft.id}/context/document?path=${encodeURIComponent('decisions.md')}`, { content });
+    expect(written.json).toMatchObject({ changed: true, commit: expect.stringMatching(/^[0-9a-f]{40}$/) });
+    expect((await h.call('PATCH', `/sessions/${draft.id}/context/preferences`, { set: { focus: 'auth' } })).status).toBe(200);
+    expect((await h.call('POST', `/sessions/${draft.id}/end`)).json.status).toBe('ended');
+
+    const { session: work } = await createActiveSession(h, { project: 'plans' });
+    // The development session starts from the planning session's commit, says so, and loads the document.
+    expect(work.startCommit).toBe(written.json.commit);
+    expect(await readFile(join(work.workspacePath, '.tevis/decisions.md'), 'utf8')).toBe(content);
+    const carried = (await events(work.id)).find((e) => e.type === 'workspace.carried_forward');
+    expect(carried?.data).toMatchObject({ fromSession: draft.id, commit: written.json.commit });
+    const loaded = (await h.call('GET', `/sessions/${work.id}`)).json.state.activeContext.context;
+    expect(loaded.docs).toContain('.tevis/decisions.md');
+    expect(loaded.preferences).toMatchObject({ focus: 'auth' });
+    await h.call('POST', `/sessions/${work.id}/end`);
+  });
 });
 
 /** A CLI run with something on stdin (runCli gives none). */
