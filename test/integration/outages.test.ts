@@ -125,7 +125,7 @@ describe('Temporal is down', () => {
 
   beforeAll(async () => {
     // A hold point to answer during the outage: a nanocycle waiting at its plan hold point.
-    const nc = await call('POST', `/sessions/${sessionId}/nanocycles`, { name: 'planned', goal: 'plan it', hold: { plan: true } });
+    const nc = await call('POST', `/sessions/${sessionId}/nanocycles`, { name: 'planned', run: ['true'], hold: { plan: true } });
     expect(nc.status).toBe(201);
     holdId = await waitFor('the plan hold point', async () => {
       const holds = await call('GET', `/sessions/${sessionId}/holds`);

@@ -30,7 +30,7 @@ let sessionId: string;
 const processes = new ProcessSet();
 
 /** A nanocycle that waits at its plan hold point: it runs nothing while the test looks at it. */
-const waiting = (name: string) => ({ name, goal: `do ${name}`, hold: { plan: true } });
+const waiting = (name: string) => ({ name, goal: `do ${name}`, run: ['true'], hold: { plan: true } });
 
 async function nanocyclesNamed(name: string) {
   return h.database.db.select().from(nanocycles).where(and(eq(nanocycles.sessionId, sessionId), eq(nanocycles.name, name)));
