@@ -13,6 +13,8 @@ export type { ServiceCheck };
 
 /** Workers long-poll for up to a minute; a poll older than this means the worker is gone. */
 const RECENT_POLL_MS = 75_000;
+/** How long one service check waits for its answer. */
+const CHECK_TIMEOUT_MS = 5000;
 
 
 function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
@@ -26,7 +28,7 @@ function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<
 async function timed(what: string, check: () => Promise<string>): Promise<ServiceCheck> {
   const started = performance.now();
   try {
-    const detail = await withTimeout(check(), 5000, what);
+    const detail = await withTimeout(check(), CHECK_TIMEOUT_MS, what);
     return { status: 'ok', detail, latencyMs: Math.round(performance.now() - started) };
   } catch (error) {
     return { status: 'unavailable', detail: (error as Error).message, latencyMs: Math.round(performance.now() - started) };
@@ -59,9 +61,18 @@ export function checkContainerEngine(executor?: TpuExecutor): Promise<ServiceChe
   });
 }
 
+/**
+ * The call itself must end with the check: without a deadline, the client keeps retrying an
+ * unreachable frontend in the background long after the check answered, and a retry that fires
+ * after the connection closed throws where nobody catches it.
+ */
+function withinCheckDeadline<T>(client: Client, call: () => Promise<T>): Promise<T> {
+  return client.connection.withDeadline(Date.now() + CHECK_TIMEOUT_MS, call);
+}
+
 export function checkTemporal(client: Client): Promise<ServiceCheck> {
   return timed('Temporal', async () => {
-    const info = await client.connection.workflowService.getSystemInfo({});
+    const info = await withinCheckDeadline(client, () => client.connection.workflowService.getSystemInfo({}));
     return `server ${info.serverVersion || 'unknown version'} at namespace ${client.options.namespace}`;
   });
 }
@@ -69,11 +80,13 @@ export function checkTemporal(client: Client): Promise<ServiceCheck> {
 /** Whether any worker polls the task queue, i.e. whether sessions will actually make progress. */
 export function checkWorkers(client: Client, taskQueue: string): Promise<ServiceCheck> {
   return timed('worker', async () => {
-    const response = await client.connection.workflowService.describeTaskQueue({
-      namespace: client.options.namespace,
-      taskQueue: { name: taskQueue, kind: temporal.api.enums.v1.TaskQueueKind.TASK_QUEUE_KIND_NORMAL },
-      taskQueueType: temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
-    });
+    const response = await withinCheckDeadline(client, () =>
+      client.connection.workflowService.describeTaskQueue({
+        namespace: client.options.namespace,
+        taskQueue: { name: taskQueue, kind: temporal.api.enums.v1.TaskQueueKind.TASK_QUEUE_KIND_NORMAL },
+        taskQueueType: temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
+      }),
+    );
     // Temporal keeps a poller listed for a while after it is gone; only recent polls count.
     const recent = Date.now() - RECENT_POLL_MS;
     const pollers = (response.pollers ?? []).filter((p) => {
