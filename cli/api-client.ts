@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { errorChain } from '../contracts/errors.js';
 import { PROBLEM_TYPE_PREFIX } from '../contracts/problems.js';
 import type { HoldPointResolve, NanocycleCreate, NanocycleMerge } from '../contracts/nanocycle.js';
 import type { HoldPointRecord, LogLine, NanocycleDiff, NanocycleRecord, SessionLogLine } from '../contracts/nanocycle-records.js';
@@ -45,16 +46,9 @@ const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EHOSTUNREACH', 
 
 /** fetch hides the socket error in `cause`, sometimes inside an AggregateError (IPv4 and IPv6). */
 export function unreachableCode(error: unknown): string | null {
-  const seen = new Set<unknown>();
-  const pending: unknown[] = [error];
-  while (pending.length) {
-    const e = pending.shift();
-    if (!e || typeof e !== 'object' || seen.has(e)) continue;
-    seen.add(e);
+  for (const e of errorChain(error)) {
     const code = (e as { code?: unknown }).code;
     if (typeof code === 'string' && UNREACHABLE_CODES.has(code)) return code;
-    pending.push((e as { cause?: unknown }).cause);
-    if (e instanceof AggregateError) pending.push(...e.errors);
   }
   return null;
 }

@@ -23,3 +23,20 @@ export function isUniqueViolation(error: unknown, constraint?: string): boolean 
   }
   return false;
 }
+
+/**
+ * Every error in the chain, the outermost first: drivers and fetch wrap their socket errors in
+ * `cause`, sometimes inside an AggregateError (one per address tried, IPv4 and IPv6).
+ */
+export function* errorChain(error: unknown): Generator<object> {
+  const seen = new Set<unknown>();
+  const pending: unknown[] = [error];
+  while (pending.length) {
+    const e = pending.shift();
+    if (!e || typeof e !== 'object' || seen.has(e)) continue;
+    seen.add(e);
+    yield e;
+    pending.push((e as { cause?: unknown }).cause);
+    if (e instanceof AggregateError) pending.push(...e.errors);
+  }
+}
