@@ -38,7 +38,8 @@ export function idempotentWrites(db: Database, options: IdempotencyOptions = {})
   const waitForFirstMs = options.waitForFirstMs ?? WAIT_FOR_FIRST_MS;
   let lastPrune = 0;
   return async (c, next) => {
-    if (!STATE_CHANGING.has(c.req.method)) return next();
+    // The codec's POSTs decode and change nothing; their answers (decoded payloads) are not kept.
+    if (!STATE_CHANGING.has(c.req.method) || c.req.path.startsWith('/codec/')) return next();
     const key = c.req.header('idempotency-key');
     if (key === undefined) return next();
     if (!IDEMPOTENCY_KEY_PATTERN.test(key)) {

@@ -7,6 +7,7 @@ import { defaultPayloadConverter } from '@temporalio/common';
 import protos from '@temporalio/proto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { sessionWorkflowId } from '../../contracts/ids.js';
+import { idempotencyKeys } from '../../db/schema.js';
 import { startTemporalDevServer } from '../../runtime/temporal-dev-server.js';
 import { loadTemporalSecurity } from '../../runtime/temporal-security.js';
 import { freeLoopbackPort } from '../support/free-port.js';
@@ -366,6 +367,17 @@ describe('the Web UI codec endpoint', () => {
     expect(reply.status, reply.text).toBe(200);
     expect(decodedText(reply)).toContain(fx.remote);
     expect(Buffer.from(reply.json.payloads[0].metadata.encoding, 'base64').toString()).toBe('json/plain');
+  });
+
+  it('keeps nothing for an Idempotency-Key: decoding changes nothing, and a caller without a credential writes nothing', async () => {
+    const before = (await h.database.db.select().from(idempotencyKeys)).length;
+    const key = randomUUID();
+    const first = await decodeWith({ token: h.token, headers: { 'idempotency-key': key } });
+    const again = await decodeWith({ token: h.token, headers: { 'idempotency-key': key } });
+    expect([first.status, again.status]).toEqual([200, 200]);
+    expect(again.headers.get('idempotent-replayed')).toBeNull();
+    for (let i = 0; i < 5; i++) expect((await decodeWith({ headers: { 'idempotency-key': randomUUID() } })).status).toBe(401);
+    expect((await h.database.db.select().from(idempotencyKeys)).length).toBe(before);
   });
 
   it('refuses without a credential, and with a wrong token', async () => {
