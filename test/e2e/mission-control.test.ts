@@ -4,11 +4,13 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { eq } from 'drizzle-orm';
 import type { Browser, Page, Request } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { recordRunRestart } from '../../activities/tpu/run-restart.js';
 import type { TpuRunInput } from '../../activities/tpu/tpu-spec.js';
 import { appendLogLines } from '../../db/nanocycle-logs-store.js';
+import { idempotencyKeys } from '../../db/schema.js';
 import { launchChromium } from '../support/chromium.js';
 import { makeGitFixture } from '../support/git-fixtures.js';
 import { createActiveSession, createProject, startHarness, waitFor, type Harness } from '../support/tevis-harness.js';
@@ -121,11 +123,19 @@ describe('Mission Control', () => {
   it('creates a session and shows it in the switcher and the panel', async () => {
     await page.locator('#new-session summary').click();
     await page.getByLabel('Type').selectOption('development');
+    const creating = page.waitForRequest((r) => r.method() === 'POST' && new URL(r.url()).pathname === '/sessions', { timeout: WAIT });
     await page.getByRole('button', { name: 'Create session' }).click();
     const item = page.locator('#session-list button').first();
     await item.waitFor({ timeout: WAIT });
     sessionId = (await item.getAttribute('data-session'))!;
     expect(sessionId).toMatch(/^sess_[a-z0-9]{6}$/);
+    // The click sent an Idempotency-Key, and the API kept the answer under it: a retry of this
+    // click could not make a second session.
+    const key = (await creating).headers()['idempotency-key'];
+    expect(key).toMatch(/^[0-9a-f-]{32,36}$/);
+    const kept = await h.database.db.select().from(idempotencyKeys).where(eq(idempotencyKeys.key, key!));
+    expect(kept).toMatchObject([{ status: 'done', responseStatus: 201 }]);
+    expect(JSON.parse(kept[0]!.responseBody!).id).toBe(sessionId);
     await expect.poll(() => page.locator('#session-title').textContent(), { timeout: WAIT }).toContain('active');
     await expect.poll(() => item.textContent(), { timeout: WAIT }).toContain('active');
     expect(await page.locator('#session-details').textContent()).toContain('mission');
