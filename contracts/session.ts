@@ -68,6 +68,4 @@ export const SessionSwitch = z
   })
   .meta({ id: 'SessionSwitch' });
 
-export const SessionEnd = z.strictObject({}).meta({ id: 'SessionEnd' });
-
 export const PlanDraft = z.strictObject({ plan: StorableText.max(200_000) }).meta({ id: 'PlanDraft' });

@@ -23,7 +23,6 @@ export const TIMELINE_EVENT_TYPES = [
   'preferences.changed',
   'nanocycle.queued',
   'nanocycle.started',
-  'nanocycle.log',
   'nanocycle.run_restarted',
   'nanocycle.run_reattached',
   'nanocycle.completed',
