@@ -15,7 +15,8 @@ export async function readAgentHoldRequest(input: { worktree: string }): Promise
   try {
     const text = await readFileInside(input.worktree, '.tevis/hold.json', 64 * 1024);
     const parsed = (text === null ? {} : JSON.parse(text)) as { reason?: unknown };
-    if (typeof parsed.reason === 'string' && parsed.reason.trim()) reason = parsed.reason.trim().slice(0, 4000);
+    if (typeof parsed.reason === 'string' && parsed.reason.trim())
+      reason = parsed.reason.trim().slice(0, 4000);
   } catch {
     // Malformed: the hold point still opens, with the reason above.
   }

@@ -36,8 +36,22 @@ export interface CarryForwardInput {
 
 export type CarryForward =
   /** `workspace`: where the commit was fetched from (the session's, or an earlier one holding it). */
-  | { carried: true; fromSession: string; commit: string; commits: number; remoteCommit: string; workspace: string }
-  | { carried: false; fromSession: string; commit: string; remoteCommit: string; reason: 'remote-moved-on' | 'workspace-gone'; fix: string };
+  | {
+      carried: true;
+      fromSession: string;
+      commit: string;
+      commits: number;
+      remoteCommit: string;
+      workspace: string;
+    }
+  | {
+      carried: false;
+      fromSession: string;
+      commit: string;
+      remoteCommit: string;
+      reason: 'remote-moved-on' | 'workspace-gone';
+      fix: string;
+    };
 
 /** Where the commit from the earlier workspace is fetched to, and removed from once decided. */
 const CARRY_REF = 'refs/tevis/carry-forward';
@@ -61,8 +75,14 @@ async function hasCommit(repo: GitRepository, sha: string): Promise<boolean> {
 /** Decides, moves the clone's branch when it carries, and records the event (once per session). */
 export async function carryForward(db: Database, input: CarryForwardInput): Promise<CarryForward | null> {
   const branchProblem = branchNameProblem(input.branch);
-  if (branchProblem) throw ApplicationFailure.nonRetryable(`refusing to carry work forward: branch name ${branchProblem}`, 'validation');
-  const ended = (await endedWorkOnBranch(db, input.project, input.branch)).filter((work) => work.sessionId !== input.sessionId && SESSION_ID_PATTERN.test(work.sessionId));
+  if (branchProblem)
+    throw ApplicationFailure.nonRetryable(
+      `refusing to carry work forward: branch name ${branchProblem}`,
+      'validation',
+    );
+  const ended = (await endedWorkOnBranch(db, input.project, input.branch)).filter(
+    (work) => work.sessionId !== input.sessionId && SESSION_ID_PATTERN.test(work.sessionId),
+  );
   const earlier = ended[0];
   if (!earlier) return null;
   const { repo } = input;
@@ -96,11 +116,20 @@ export async function carryForward(db: Database, input: CarryForwardInput): Prom
         `To have merged work reach the remote from now on: \`tevis project update ${input.project} --push on-merge\` (or on-end).`,
     };
   } else if (await isAncestor(repo, remoteCommit, commit)) {
-    const commits = Number((await runGit(['rev-list', '--count', `${remoteCommit}..${commit}`], { repo })).trim()) || 0;
+    const commits =
+      Number((await runGit(['rev-list', '--count', `${remoteCommit}..${commit}`], { repo })).trim()) || 0;
     await runGit(['merge', '--ff-only', '--no-edit', commit], { repo });
-    outcome = { carried: true, fromSession: earlier.sessionId, commit, commits, remoteCommit, workspace: fetchedFrom };
+    outcome = {
+      carried: true,
+      fromSession: earlier.sessionId,
+      commit,
+      commits,
+      remoteCommit,
+      workspace: fetchedFrom,
+    };
   } else {
-    const commits = Number((await runGit(['rev-list', '--count', `${remoteCommit}..${commit}`], { repo })).trim()) || 0;
+    const commits =
+      Number((await runGit(['rev-list', '--count', `${remoteCommit}..${commit}`], { repo })).trim()) || 0;
     outcome = {
       carried: false,
       fromSession: earlier.sessionId,
@@ -127,10 +156,27 @@ export async function carryForward(db: Database, input: CarryForwardInput): Prom
 }
 
 /** Brings `commit` from the earlier session's repository into the clone; false when it cannot. */
-async function fetchFromWorkspace(repo: GitRepository, source: string, branch: string, commit: string): Promise<boolean> {
+async function fetchFromWorkspace(
+  repo: GitRepository,
+  source: string,
+  branch: string,
+  commit: string,
+): Promise<boolean> {
   if (!hasWorkspaceRepository(source)) return false;
   try {
-    await runGit(['fetch', '--no-tags', '--no-recurse-submodules', '--no-write-fetch-head', '--quiet', '--', `${source}/.git`, `+refs/heads/${branch}:${CARRY_REF}`], { repo });
+    await runGit(
+      [
+        'fetch',
+        '--no-tags',
+        '--no-recurse-submodules',
+        '--no-write-fetch-head',
+        '--quiet',
+        '--',
+        `${source}/.git`,
+        `+refs/heads/${branch}:${CARRY_REF}`,
+      ],
+      { repo },
+    );
   } catch {
     return false;
   }

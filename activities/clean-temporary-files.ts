@@ -10,11 +10,15 @@ import { isRealDirectory } from './read-inside.js';
  * The workspace stays; what the session kept only for itself goes: its scratch directories and
  * the nanocycles' worktrees (their branches stay in the session repository). Safe to run twice.
  */
-export async function cleanTemporaryFiles(home: string, input: { sessionId: string; workspacePath: string | null }): Promise<{ removed: string[] }> {
+export async function cleanTemporaryFiles(
+  home: string,
+  input: { sessionId: string; workspacePath: string | null },
+): Promise<{ removed: string[] }> {
   const removed: string[] = [];
   const candidates = [join(home, 'tmp', input.sessionId)];
   // Only under a real `.tevis`: merged work may have made it a link, and rm would follow it.
-  if (input.workspacePath && (await isRealDirectory(join(input.workspacePath, '.tevis')))) candidates.push(join(input.workspacePath, '.tevis', 'tmp'));
+  if (input.workspacePath && (await isRealDirectory(join(input.workspacePath, '.tevis'))))
+    candidates.push(join(input.workspacePath, '.tevis', 'tmp'));
   for (const path of candidates) {
     await rm(path, { recursive: true, force: true });
     removed.push(path);
@@ -32,14 +36,18 @@ export async function cleanTemporaryFiles(home: string, input: { sessionId: stri
  * whatever git left (a tree holding a repository of its own) by rm, which unlinks the links a
  * TPU planted and never follows them; a directory that is not a real one is not entered at all.
  */
-async function removeNanocycleWorktrees(home: string, input: { sessionId: string; workspacePath: string | null }): Promise<string[]> {
+async function removeNanocycleWorktrees(
+  home: string,
+  input: { sessionId: string; workspacePath: string | null },
+): Promise<string[]> {
   const dir = join(resolve(home), 'worktrees', input.sessionId);
   if (!(await isRealDirectory(dir))) return [];
   const gitKnows = input.workspacePath !== null && hasWorkspaceRepository(input.workspacePath);
   const removed: string[] = [];
   for (const entry of await readdir(dir)) {
     const path = join(dir, entry);
-    if (gitKnows && (await isRealDirectory(path))) await removeNanocycleWorktree({ workspace: input.workspacePath!, path }).catch(() => {});
+    if (gitKnows && (await isRealDirectory(path)))
+      await removeNanocycleWorktree({ workspace: input.workspacePath!, path }).catch(() => {});
     await rm(path, { recursive: true, force: true });
     removed.push(path);
   }

@@ -44,18 +44,31 @@ export async function removePartialClones(path: string): Promise<void> {
 }
 
 /** Failures a retry cannot fix: the user has to change the project or the branch. */
-const PERMANENT_GIT_FAILURES = [/Remote branch .* not found/i, /does not appear to be a git repository/i, /Repository not found/i, /not found in upstream/i, /repository '.*' does not exist/i];
+const PERMANENT_GIT_FAILURES = [
+  /Remote branch .* not found/i,
+  /does not appear to be a git repository/i,
+  /Repository not found/i,
+  /not found in upstream/i,
+  /repository '.*' does not exist/i,
+];
 
 /**
  * Clones the project into `$TEVIS_HOME/session-repos/<session id>`. A retry after a crash finds
  * either a finished workspace (kept) or nothing (clones again): the clone goes to a temporary
  * directory and is renamed into place only when complete.
  */
-export async function cloneWorkspace(home: string, input: CloneWorkspaceInput, db?: Database): Promise<ClonedWorkspace> {
+export async function cloneWorkspace(
+  home: string,
+  input: CloneWorkspaceInput,
+  db?: Database,
+): Promise<ClonedWorkspace> {
   const urlProblem = repositoryUrlProblem(input.repository);
   const branchProblem = branchNameProblem(input.branch);
   if (urlProblem || branchProblem) {
-    throw ApplicationFailure.nonRetryable(`refusing to clone: ${urlProblem ? `repository URL ${urlProblem}` : `branch name ${branchProblem}`}`, 'validation');
+    throw ApplicationFailure.nonRetryable(
+      `refusing to clone: ${urlProblem ? `repository URL ${urlProblem}` : `branch name ${branchProblem}`}`,
+      'validation',
+    );
   }
   const path = workspacePath(home, input.sessionId);
   if (existsSync(path) && hasWorkspaceRepository(path)) {
@@ -72,16 +85,29 @@ export async function cloneWorkspace(home: string, input: CloneWorkspaceInput, d
   const heartbeat = setInterval(() => Context.current().heartbeat({ phase: 'cloning' }), 2000);
   let lastProgress = '';
   try {
-    await runGit(['clone', '--progress', '--origin', 'origin', '--branch', input.branch, '--', input.repository, partial], {
-      remote: true,
-      onStderr: (chunk) => {
-        const match = /(Receiving objects|Resolving deltas):\s+(\d+)%/.exec(chunk);
-        if (match && match[0] !== lastProgress) {
-          lastProgress = match[0];
-          Context.current().heartbeat({ phase: 'cloning', progress: match[0] });
-        }
+    await runGit(
+      [
+        'clone',
+        '--progress',
+        '--origin',
+        'origin',
+        '--branch',
+        input.branch,
+        '--',
+        input.repository,
+        partial,
+      ],
+      {
+        remote: true,
+        onStderr: (chunk) => {
+          const match = /(Receiving objects|Resolving deltas):\s+(\d+)%/.exec(chunk);
+          if (match && match[0] !== lastProgress) {
+            lastProgress = match[0];
+            Context.current().heartbeat({ phase: 'cloning', progress: match[0] });
+          }
+        },
       },
-    });
+    );
   } catch (error) {
     await rm(partial, { recursive: true, force: true });
     if (error instanceof GitError && PERMANENT_GIT_FAILURES.some((re) => re.test(error.stderr))) {

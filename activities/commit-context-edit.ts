@@ -26,16 +26,33 @@ export async function commitContextEdit(input: CommitContextEditInput): Promise<
     else await writeContextDocument(input.workspace, input.path, input.content);
   } catch (error) {
     // A refusal (a link, a bad path) is the request's: not retried, its type carried to the API.
-    if (error instanceof TevisError) throw ApplicationFailure.create({ message: error.message, type: error.type, nonRetryable: true });
+    if (error instanceof TevisError)
+      throw ApplicationFailure.create({ message: error.message, type: error.type, nonRetryable: true });
     throw error;
   }
   const repo = workspaceRepository(input.workspace);
   await runGit(['add', '-A', '--', file], { repo });
-  const staged = (await runGit(['diff', '--cached', '--name-only', '-z', '--', file], { repo })).split('\0').filter(Boolean);
+  const staged = (await runGit(['diff', '--cached', '--name-only', '-z', '--', file], { repo }))
+    .split('\0')
+    .filter(Boolean);
   if (staged.length === 0) return { path: input.path, action, commit: null, changed: false };
   const verb = action === 'deleted' ? 'Delete' : 'Edit';
   // --only: the commit holds this document and nothing else the workspace may have staged.
-  await runGit([...AUTHOR, 'commit', '--no-verify', '--only', '-m', `${verb} context document ${file}`, '-m', `Planning session ${input.sessionId}.`, '--', file], { repo });
+  await runGit(
+    [
+      ...AUTHOR,
+      'commit',
+      '--no-verify',
+      '--only',
+      '-m',
+      `${verb} context document ${file}`,
+      '-m',
+      `Planning session ${input.sessionId}.`,
+      '--',
+      file,
+    ],
+    { repo },
+  );
   const commit = (await runGit(['rev-parse', 'HEAD'], { repo })).trim();
   return { path: input.path, action, commit, changed: true };
 }

@@ -13,7 +13,10 @@ const STARTABLE: Record<'start' | 'recover', readonly string[]> = {
  * copied out of a history and started again under the same id (once the original closed) would
  * otherwise clone again and rewrite the record of an ended or failed session. Reads only.
  */
-export async function confirmSessionStart(db: Database, input: { sessionId: string; phase: 'start' | 'recover' }): Promise<void> {
+export async function confirmSessionStart(
+  db: Database,
+  input: { sessionId: string; phase: 'start' | 'recover' },
+): Promise<void> {
   const row = await findSessionRow(db, input.sessionId);
   if (!row || !STARTABLE[input.phase].includes(row.status)) {
     throw ApplicationFailure.create({

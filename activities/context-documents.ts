@@ -23,15 +23,25 @@ function refusedByFileSystem(error: NodeJS.ErrnoException, path: string): Error 
 }
 
 function refuseLink(path: string): TevisError {
-  return new TevisError('path-outside-workspace', `${path} is a symbolic link in the repository; context documents are never read or written through links (replace it with a plain file or folder in git)`);
+  return new TevisError(
+    'path-outside-workspace',
+    `${path} is a symbolic link in the repository; context documents are never read or written through links (replace it with a plain file or folder in git)`,
+  );
 }
 
 /** Checks the path's words, then every folder on the way; `create` makes missing folders (none are links). */
-async function contextTarget(workspace: string, path: string, create: boolean): Promise<{ root: string; target: string }> {
+async function contextTarget(
+  workspace: string,
+  path: string,
+  create: boolean,
+): Promise<{ root: string; target: string }> {
   const problem = contextPathProblem(path);
   if (problem) throw new TevisError(problem.type, problem.message);
   const root = await realpath(workspace).catch(() => {
-    throw new TevisError('file-not-found', 'the session workspace does not exist; recover the session to re-clone it');
+    throw new TevisError(
+      'file-not-found',
+      'the session workspace does not exist; recover the session to re-clone it',
+    );
   });
   const parts = [CONTEXT_DIR, ...path.split('/')];
   for (let i = 1; i < parts.length; i++) {
@@ -44,7 +54,11 @@ async function contextTarget(workspace: string, path: string, create: boolean): 
       });
       info = await lstat(dir).catch(() => null);
     }
-    if (!info) throw new TevisError('file-not-found', `no context document ${CONTEXT_DIR}/${path} (no folder ${shown})`);
+    if (!info)
+      throw new TevisError(
+        'file-not-found',
+        `no context document ${CONTEXT_DIR}/${path} (no folder ${shown})`,
+      );
     if (info.isSymbolicLink()) throw refuseLink(shown);
     if (!info.isDirectory()) throw new TevisError('validation', `${shown} is a file, not a folder`);
   }
@@ -57,11 +71,14 @@ async function contextTarget(workspace: string, path: string, create: boolean): 
 
 /** Opens without following a link at the end, and checks where the open file really is (a folder swapped for a link meanwhile). */
 async function openInside(root: string, target: string, path: string, flags: number): Promise<FileHandle> {
-  const handle = await open(target, flags | constants.O_NOFOLLOW | constants.O_NONBLOCK, 0o644).catch((error: NodeJS.ErrnoException) => {
-    if (error.code === 'ELOOP') throw refuseLink(`${CONTEXT_DIR}/${path}`);
-    if (error.code === 'ENOENT') throw new TevisError('file-not-found', `no context document ${CONTEXT_DIR}/${path}`);
-    throw refusedByFileSystem(error, path);
-  });
+  const handle = await open(target, flags | constants.O_NOFOLLOW | constants.O_NONBLOCK, 0o644).catch(
+    (error: NodeJS.ErrnoException) => {
+      if (error.code === 'ELOOP') throw refuseLink(`${CONTEXT_DIR}/${path}`);
+      if (error.code === 'ENOENT')
+        throw new TevisError('file-not-found', `no context document ${CONTEXT_DIR}/${path}`);
+      throw refusedByFileSystem(error, path);
+    },
+  );
   const where = await readlink(`/proc/self/fd/${handle.fd}`).catch(() => null);
   if (where !== null && !where.startsWith(join(root, CONTEXT_DIR) + sep)) {
     await handle.close();
@@ -70,12 +87,19 @@ async function openInside(root: string, target: string, path: string, flags: num
   return handle;
 }
 
-export async function readContextDocument(workspace: string, path: string): Promise<{ path: string; content: string; bytes: number }> {
+export async function readContextDocument(
+  workspace: string,
+  path: string,
+): Promise<{ path: string; content: string; bytes: number }> {
   const { root, target } = await contextTarget(workspace, path, false);
   const handle = await openInside(root, target, path, constants.O_RDONLY);
   try {
     const { size } = await handle.stat();
-    if (size > MAX_READ_BYTES) throw new TevisError('payload-too-large', `${CONTEXT_DIR}/${path} is ${size} bytes; documents are read up to ${MAX_READ_BYTES}`);
+    if (size > MAX_READ_BYTES)
+      throw new TevisError(
+        'payload-too-large',
+        `${CONTEXT_DIR}/${path} is ${size} bytes; documents are read up to ${MAX_READ_BYTES}`,
+      );
     const bytes = await handle.readFile();
     return { path, content: bytes.toString('utf8'), bytes: bytes.length };
   } finally {

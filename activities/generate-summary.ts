@@ -22,15 +22,23 @@ export interface GenerateSummaryInput {
 
 const COMPLETED_STATUSES = new Set(['completed', 'merged']);
 
-async function filesChangedSince(workspace: string, startCommit: string | null): Promise<SessionSummary['filesChanged']> {
+async function filesChangedSince(
+  workspace: string,
+  startCommit: string | null,
+): Promise<SessionSummary['filesChanged']> {
   if (!startCommit || !hasWorkspaceRepository(workspace)) return [];
   const repo = workspaceRepository(workspace);
   // Against the working tree, so work that was never committed still shows in the summary.
-  const numstat = await runGit(['diff', '--no-ext-diff', '--no-textconv', '--numstat', '-z', '--no-renames', startCommit, '--'], { repo }).catch(() => '');
+  const numstat = await runGit(
+    ['diff', '--no-ext-diff', '--no-textconv', '--numstat', '-z', '--no-renames', startCommit, '--'],
+    { repo },
+  ).catch(() => '');
   const files: SessionSummary['filesChanged'] = parseNumstat(numstat);
   // `git diff` does not see new files that were never added (a file written through the API):
   // they are changes too, every line an addition. The session's own scratch space is not.
-  const untracked = await runGit(['ls-files', '--others', '--exclude-standard', '-z'], { repo }).catch(() => '');
+  const untracked = await runGit(['ls-files', '--others', '--exclude-standard', '-z'], { repo }).catch(
+    () => '',
+  );
   for (const path of untracked.split('\0')) {
     if (!path || path === '.tevis/tmp' || path.startsWith('.tevis/tmp/')) continue;
     files.push({ path, additions: await countLines(join(workspace, path)), deletions: 0 });
@@ -67,17 +75,24 @@ function renderMarkdown(s: Omit<SessionSummary, 'markdown'>): string {
   ];
   if (s.filesChanged.length) {
     lines.push('## Files changed', '');
-    for (const f of s.filesChanged.slice(0, 200)) lines.push(`- \`${f.path}\` (+${f.additions} −${f.deletions})`);
+    for (const f of s.filesChanged.slice(0, 200))
+      lines.push(`- \`${f.path}\` (+${f.additions} −${f.deletions})`);
     lines.push('');
   }
   if (s.nanocycles.items?.length) {
     lines.push('## Nanocycles', '');
-    for (const n of s.nanocycles.items) lines.push(`- ${n.id}: ${n.status} (${n.name}) · ${n.filesChanged} file(s)${n.commit ? ` · ${n.commit.slice(0, 10)}` : ''} · TPU ${n.tpuSeconds}s`);
+    for (const n of s.nanocycles.items)
+      lines.push(
+        `- ${n.id}: ${n.status} (${n.name}) · ${n.filesChanged} file(s)${n.commit ? ` · ${n.commit.slice(0, 10)}` : ''} · TPU ${n.tpuSeconds}s`,
+      );
     lines.push('');
   }
   if (s.pushFailures?.length) {
     lines.push('## Pushes that failed', '');
-    for (const p of s.pushFailures) lines.push(`- ${p.branch}${p.commit ? ` at ${p.commit.slice(0, 10)}` : ''} (${p.why}): ${p.error.split('\n')[0]}`);
+    for (const p of s.pushFailures)
+      lines.push(
+        `- ${p.branch}${p.commit ? ` at ${p.commit.slice(0, 10)}` : ''} (${p.why}): ${p.error.split('\n')[0]}`,
+      );
     lines.push('');
   }
   if (s.review) lines.push('## Review', '', `- ${reviewLine(s.branch, s.review)}`, '');
@@ -103,14 +118,22 @@ function reviewLine(branch: string, review: NonNullable<SessionSummary['review']
 }
 
 /** Writes the summary (Markdown and JSON) to the record and the project's memory. */
-export async function generateSessionSummary(db: Database, input: GenerateSummaryInput): Promise<SessionSummary> {
+export async function generateSessionSummary(
+  db: Database,
+  input: GenerateSummaryInput,
+): Promise<SessionSummary> {
   const { state } = input;
   const workspace = state.workspacePath ? await readWorkspaceState(state.workspacePath) : null;
   const exists = workspace?.gitStatus !== 'missing' && workspace !== null;
   const [filesChanged, commitCount, ncRows, events, holds] = await Promise.all([
     exists ? filesChangedSince(state.workspacePath!, state.startCommit) : Promise.resolve([]),
     exists && state.startCommit
-      ? runGit(['rev-list', '--count', `${state.startCommit}..HEAD`], { repo: workspaceRepository(state.workspacePath!) }).then((n) => Number(n.trim()) || 0, () => 0)
+      ? runGit(['rev-list', '--count', `${state.startCommit}..HEAD`], {
+          repo: workspaceRepository(state.workspacePath!),
+        }).then(
+          (n) => Number(n.trim()) || 0,
+          () => 0,
+        )
       : Promise.resolve(0),
     db.select().from(nanocycles).where(eq(nanocycles.sessionId, state.sessionId)),
     listEvents(db, state.sessionId, 0, 100_000),
@@ -125,10 +148,18 @@ export async function generateSessionSummary(db: Database, input: GenerateSummar
     tpuSeconds: typeof n.data.tpuSeconds === 'number' ? Math.round(n.data.tpuSeconds * 10) / 10 : 0,
   }));
   // A hold point still open when the session ends has waited until now.
-  const holdWaitSeconds = Math.round(holds.reduce((sum, h) => sum + ((h.resolvedAt?.getTime() ?? Date.parse(input.endedAt)) - h.openedAt.getTime()), 0) / 1000);
+  const holdWaitSeconds = Math.round(
+    holds.reduce(
+      (sum, h) => sum + ((h.resolvedAt?.getTime() ?? Date.parse(input.endedAt)) - h.openedAt.getTime()),
+      0,
+    ) / 1000,
+  );
   const byStatus: Record<string, number> = {};
   for (const nc of ncRows) byStatus[nc.status] = (byStatus[nc.status] ?? 0) + 1;
-  const timeSpentSeconds = Math.max(0, Math.round((Date.parse(input.endedAt) - Date.parse(state.startedAt)) / 1000));
+  const timeSpentSeconds = Math.max(
+    0,
+    Math.round((Date.parse(input.endedAt) - Date.parse(state.startedAt)) / 1000),
+  );
   const pausedSeconds = pausedTime(events, input.endedAt);
   const pushFailures = events.filter((e) => e.type === 'branch.push_failed').map((e) => pushFailure(e.data));
   const base: Omit<SessionSummary, 'markdown'> = {
@@ -140,7 +171,12 @@ export async function generateSessionSummary(db: Database, input: GenerateSummar
     startedAt: state.startedAt,
     endedAt: input.endedAt,
     timeSpentSeconds,
-    nanocycles: { total: ncRows.length, completed: ncRows.filter((n) => COMPLETED_STATUSES.has(n.status)).length, byStatus, items },
+    nanocycles: {
+      total: ncRows.length,
+      completed: ncRows.filter((n) => COMPLETED_STATUSES.has(n.status)).length,
+      byStatus,
+      items,
+    },
     filesChanged,
     commits: commitCount,
     startCommit: state.startCommit,
@@ -167,7 +203,12 @@ export async function generateSessionSummary(db: Database, input: GenerateSummar
 const textOf = (value: unknown): string => (typeof value === 'string' ? value : '');
 
 function pushFailure(data: Record<string, unknown>): NonNullable<SessionSummary['pushFailures']>[number] {
-  return { branch: textOf(data.branch), commit: typeof data.commit === 'string' ? data.commit : null, why: textOf(data.why), error: textOf(data.error) || 'refused' };
+  return {
+    branch: textOf(data.branch),
+    commit: typeof data.commit === 'string' ? data.commit : null,
+    why: textOf(data.why),
+    error: textOf(data.error) || 'refused',
+  };
 }
 
 /** Seconds spent paused, from the paused/resumed pairs on the timeline. */

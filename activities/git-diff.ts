@@ -28,7 +28,8 @@ export function parseNumstat(numstat: string): DiffFile[] {
   const files: DiffFile[] = [];
   for (const record of numstat.split('\0')) {
     const match = /^(-|\d+)\t(-|\d+)\t(.+)$/.exec(record);
-    if (match) files.push({ path: match[3]!, additions: Number(match[1]) || 0, deletions: Number(match[2]) || 0 });
+    if (match)
+      files.push({ path: match[3]!, additions: Number(match[1]) || 0, deletions: Number(match[2]) || 0 });
   }
   return files;
 }
@@ -37,12 +38,21 @@ export function parseNumstat(numstat: string): DiffFile[] {
  * `git diff <range>` in `workspace`: `a...b` is what b brings since it forked from a (against
  * their merge base), `a..b` or `a b` compares the two ends. Renames show as delete + add.
  */
-export async function diffRange(workspace: string, range: string, maxPatchBytes = DEFAULT_MAX_PATCH_BYTES): Promise<GitDiff> {
+export async function diffRange(
+  workspace: string,
+  range: string,
+  maxPatchBytes = DEFAULT_MAX_PATCH_BYTES,
+): Promise<GitDiff> {
   const repo = workspaceRepository(workspace);
   // No external diff program and no textconv filter: the patch is git's own, whatever config says.
   const [numstat, patch] = await Promise.all([
-    runGit(['diff', '--no-ext-diff', '--no-textconv', '--numstat', '-z', '--no-renames', range, '--'], { repo }),
-    runGitCapped(['diff', '--no-ext-diff', '--no-textconv', '--no-renames', range, '--'], { repo, maxBytes: maxPatchBytes }),
+    runGit(['diff', '--no-ext-diff', '--no-textconv', '--numstat', '-z', '--no-renames', range, '--'], {
+      repo,
+    }),
+    runGitCapped(['diff', '--no-ext-diff', '--no-textconv', '--no-renames', range, '--'], {
+      repo,
+      maxBytes: maxPatchBytes,
+    }),
   ]);
   return { files: parseNumstat(numstat), patch: patch.text, truncated: patch.truncated };
 }

@@ -48,7 +48,10 @@ const INHERITED_FOR_REMOTE = [
   'NO_PROXY',
 ];
 
-export function gitEnvironment(options: { remote: boolean }, from: NodeJS.ProcessEnv = process.env): Record<string, string> {
+export function gitEnvironment(
+  options: { remote: boolean },
+  from: NodeJS.ProcessEnv = process.env,
+): Record<string, string> {
   const env: Record<string, string> = {};
   const names = options.remote ? [...INHERITED_ALWAYS, ...INHERITED_FOR_REMOTE] : INHERITED_ALWAYS;
   for (const name of names) {

@@ -58,7 +58,10 @@ export async function findWorktreeGitDir(workspace: string, worktree: string): P
 export async function worktreeRepository(workspace: string, worktree: string): Promise<GitRepository> {
   const gitDir = await findWorktreeGitDir(workspace, worktree);
   if (!gitDir) {
-    throw ApplicationFailure.nonRetryable(`${worktree} is not a worktree of the session workspace ${workspace}`, 'worktree-unknown');
+    throw ApplicationFailure.nonRetryable(
+      `${worktree} is not a worktree of the session workspace ${workspace}`,
+      'worktree-unknown',
+    );
   }
   return { gitDir, workTree: resolve(worktree) };
 }

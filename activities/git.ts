@@ -30,11 +30,17 @@ export interface GitOptions {
 }
 
 /** The full argument list, the working directory and the environment of one git call. */
-export function gitInvocation(args: string[], options: GitOptions): { argv: string[]; cwd: string | undefined; env: Record<string, string> } {
+export function gitInvocation(
+  args: string[],
+  options: GitOptions,
+): { argv: string[]; cwd: string | undefined; env: Record<string, string> } {
   const repo = options.repo;
   // Only a clone may go without: any other git would look for a repository in its directory.
-  if (!repo && args[0] !== 'clone') throw new Error(`git ${args[0]} must name its repository (GitOptions.repo)`);
-  const location = repo ? [`--git-dir=${repo.gitDir}`, ...(repo.workTree ? [`--work-tree=${repo.workTree}`] : [])] : [];
+  if (!repo && args[0] !== 'clone')
+    throw new Error(`git ${args[0]} must name its repository (GitOptions.repo)`);
+  const location = repo
+    ? [`--git-dir=${repo.gitDir}`, ...(repo.workTree ? [`--work-tree=${repo.workTree}`] : [])]
+    : [];
   return {
     argv: [...hardeningArgs(), ...location, ...args],
     cwd: options.cwd ?? repo?.workTree ?? repo?.gitDir,
@@ -50,7 +56,8 @@ export function runGit(args: string[], options: GitOptions = {}): Promise<string
       argv,
       { cwd, env, maxBuffer: 64 * 1024 * 1024, timeout: options.timeoutMs ?? 10 * 60_000 },
       (error, stdout, stderr) => {
-        if (error) reject(new GitError(args, typeof error.code === 'number' ? error.code : null, String(stderr)));
+        if (error)
+          reject(new GitError(args, typeof error.code === 'number' ? error.code : null, String(stderr)));
         else resolve(String(stdout));
       },
     );
@@ -63,7 +70,10 @@ export function runGit(args: string[], options: GitOptions = {}): Promise<string
  * stopped and the text is cut at the last whole line within the limit. For output that can be
  * as big as a repository (a patch), where `runGit` would fail at its buffer's end.
  */
-export function runGitCapped(args: string[], options: GitOptions & { maxBytes: number }): Promise<{ text: string; truncated: boolean }> {
+export function runGitCapped(
+  args: string[],
+  options: GitOptions & { maxBytes: number },
+): Promise<{ text: string; truncated: boolean }> {
   const { argv, cwd, env } = gitInvocation(args, options);
   return new Promise((resolve, reject) => {
     const child = spawn('git', argv, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });

@@ -20,14 +20,31 @@ export function signWebhookBody(secret: string, body: string): string {
  * the worker's environment (TEVIS_WEBHOOK_SECRET) and is never stored or logged. Best effort:
  * the answer is reported, and a failed delivery never holds up the nanocycle.
  */
-export async function deliverHoldPointWebhook(hook: HoldPointWebhook, secret = process.env.TEVIS_WEBHOOK_SECRET): Promise<{ delivered: boolean; status: number | null; error: string | null }> {
+export async function deliverHoldPointWebhook(
+  hook: HoldPointWebhook,
+  secret = process.env.TEVIS_WEBHOOK_SECRET,
+): Promise<{ delivered: boolean; status: number | null; error: string | null }> {
   const body = JSON.stringify({ event: hook.event, deliveryId: hook.deliveryId, ...hook.payload });
-  const headers: Record<string, string> = { 'content-type': 'application/json', 'x-tevis-event': hook.event, 'x-tevis-delivery': hook.deliveryId };
+  const headers: Record<string, string> = {
+    'content-type': 'application/json',
+    'x-tevis-event': hook.event,
+    'x-tevis-delivery': hook.deliveryId,
+  };
   if (secret) headers[SIGNATURE_HEADER] = signWebhookBody(secret, body);
   try {
-    const response = await fetch(hook.url, { method: 'POST', headers, body, signal: AbortSignal.timeout(5000), redirect: 'error' });
+    const response = await fetch(hook.url, {
+      method: 'POST',
+      headers,
+      body,
+      signal: AbortSignal.timeout(5000),
+      redirect: 'error',
+    });
     await response.body?.cancel();
-    return { delivered: response.ok, status: response.status, error: response.ok ? null : `answered ${response.status}` };
+    return {
+      delivered: response.ok,
+      status: response.status,
+      error: response.ok ? null : `answered ${response.status}`,
+    };
   } catch (error) {
     return { delivered: false, status: null, error: (error as Error).message };
   }

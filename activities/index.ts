@@ -15,8 +15,20 @@ import { pushNanocycleBranch, type PushNanocycleBranchInput } from './push-nanoc
 import { pushSessionBranch } from './push-session-branch.js';
 import { mergeReviewBranch } from './review-git.js';
 import { commitContextEdit, type CommitContextEditInput } from './commit-context-edit.js';
-import { commitNanocycle, createNanocycleWorktree, mergeNanocycle, workspaceOfWorktree, worktreePath } from './nanocycle-git.js';
-import { recordHoldPointOpened, recordHoldPointResolved, recordNanocycle, type OpenHoldPointInput, type ResolveHoldPointInput } from './nanocycle-records.js';
+import {
+  commitNanocycle,
+  createNanocycleWorktree,
+  mergeNanocycle,
+  workspaceOfWorktree,
+  worktreePath,
+} from './nanocycle-git.js';
+import {
+  recordHoldPointOpened,
+  recordHoldPointResolved,
+  recordNanocycle,
+  type OpenHoldPointInput,
+  type ResolveHoldPointInput,
+} from './nanocycle-records.js';
 import type { NanocycleRecord } from '../db/nanocycles-store.js';
 import type { NewTimelineEvent } from '../contracts/timeline.js';
 import { loadConfig } from '../runtime/config.js';
@@ -50,17 +62,27 @@ export function createSessionActivities(deps: ActivityDeps) {
   const tpu = tpuExecutorOf(deps);
   return {
     // Record writes fail at once, for good, when the database refuses their data (see unrecordable.ts).
-    recordTransition: (input: RecordTransitionInput) => failFastOnDataError(() => recordTransition(deps.db, input)),
-    confirmSessionStart: (input: { sessionId: string; phase: 'start' | 'recover' }) => confirmSessionStart(deps.db, input),
+    recordTransition: (input: RecordTransitionInput) =>
+      failFastOnDataError(() => recordTransition(deps.db, input)),
+    confirmSessionStart: (input: { sessionId: string; phase: 'start' | 'recover' }) =>
+      confirmSessionStart(deps.db, input),
     cloneWorkspace: (input: CloneWorkspaceInput) => cloneWorkspace(deps.home, input, deps.db),
     loadSessionContext: (input: LoadContextInput) => loadSessionContext(deps.db, input),
     checkServices: async (): Promise<Record<string, ServiceCheck>> => {
-      const [database, containerEngine] = await Promise.all([checkDatabase(deps.db, deps.dbKind), checkContainerEngine(tpu)]);
+      const [database, containerEngine] = await Promise.all([
+        checkDatabase(deps.db, deps.dbKind),
+        checkContainerEngine(tpu),
+      ]);
       // Reaching this activity at all proves Temporal and a worker are up.
-      return { temporal: { status: 'ok', detail: 'worker connected', latencyMs: 0 }, database, containerEngine };
+      return {
+        temporal: { status: 'ok', detail: 'worker connected', latencyMs: 0 },
+        database,
+        containerEngine,
+      };
     },
     generateSessionSummary: (input: GenerateSummaryInput) => generateSessionSummary(deps.db, input),
-    cleanTemporaryFiles: (input: { sessionId: string; workspacePath: string | null }) => cleanTemporaryFiles(deps.home, input),
+    cleanTemporaryFiles: (input: { sessionId: string; workspacePath: string | null }) =>
+      cleanTemporaryFiles(deps.home, input),
 
     // TPUs: one run on this worker's executor (a container, or a bubblewrap sandbox), output to
     // the record, cursor in the heartbeat; a container is removed by a separate call once the
@@ -71,20 +93,43 @@ export function createSessionActivities(deps: ActivityDeps) {
     // Nanocycles: git, the record, and what an agent asks.
     // Git heartbeats while it runs: the workflows give these a heartbeatTimeout, so a worker lost
     // inside one is noticed in seconds and another worker repeats it (each is safe to repeat).
-    createNanocycleWorktree: (input: { sessionId: string; nanocycleId: string; workspace: string; branch: string; base: string }) =>
-      heartbeatWhile(() => createNanocycleWorktree({ workspace: input.workspace, branch: input.branch, base: input.base, path: worktreePath(deps.home, input.sessionId, input.nanocycleId) })),
+    createNanocycleWorktree: (input: {
+      sessionId: string;
+      nanocycleId: string;
+      workspace: string;
+      branch: string;
+      base: string;
+    }) =>
+      heartbeatWhile(() =>
+        createNanocycleWorktree({
+          workspace: input.workspace,
+          branch: input.branch,
+          base: input.base,
+          path: worktreePath(deps.home, input.sessionId, input.nanocycleId),
+        }),
+      ),
     // The workspace (whose git directory git is pointed at) follows from where the worktree is.
-    commitNanocycle: (input: { path: string; message: string }) => heartbeatWhile(() => commitNanocycle({ ...input, workspace: workspaceOfWorktree(deps.home, input.path) })),
-    mergeNanocycle: (input: { workspace: string; branch: string; message: string }) => heartbeatWhile(() => mergeNanocycle(input)),
+    commitNanocycle: (input: { path: string; message: string }) =>
+      heartbeatWhile(() =>
+        commitNanocycle({ ...input, workspace: workspaceOfWorktree(deps.home, input.path) }),
+      ),
+    mergeNanocycle: (input: { workspace: string; branch: string; message: string }) =>
+      heartbeatWhile(() => mergeNanocycle(input)),
     readAgentHoldRequest: (input: { worktree: string }) => heartbeatWhile(() => readAgentHoldRequest(input)),
-    pushSessionBranch: (input: { workspace: string; branch: string }) => heartbeatWhile(() => pushSessionBranch(input)),
-    pushNanocycleBranch: (input: PushNanocycleBranchInput) => heartbeatWhile(() => pushNanocycleBranch(input)),
-    recordNanocycle: (input: { nanocycle: NanocycleRecord; event?: NewTimelineEvent }) => failFastOnDataError(() => recordNanocycle(deps.db, input)),
-    recordHoldPointOpened: (input: OpenHoldPointInput) => failFastOnDataError(() => recordHoldPointOpened(deps.db, input)),
-    recordHoldPointResolved: (input: ResolveHoldPointInput) => failFastOnDataError(() => recordHoldPointResolved(deps.db, input)),
+    pushSessionBranch: (input: { workspace: string; branch: string }) =>
+      heartbeatWhile(() => pushSessionBranch(input)),
+    pushNanocycleBranch: (input: PushNanocycleBranchInput) =>
+      heartbeatWhile(() => pushNanocycleBranch(input)),
+    recordNanocycle: (input: { nanocycle: NanocycleRecord; event?: NewTimelineEvent }) =>
+      failFastOnDataError(() => recordNanocycle(deps.db, input)),
+    recordHoldPointOpened: (input: OpenHoldPointInput) =>
+      failFastOnDataError(() => recordHoldPointOpened(deps.db, input)),
+    recordHoldPointResolved: (input: ResolveHoldPointInput) =>
+      failFastOnDataError(() => recordHoldPointResolved(deps.db, input)),
 
     // Review sessions: the approved branch is merged into its base (never executed).
-    mergeReviewBranch: (input: { workspace: string; base: string; branch: string; message: string }) => heartbeatWhile(() => mergeReviewBranch(input)),
+    mergeReviewBranch: (input: { workspace: string; base: string; branch: string; message: string }) =>
+      heartbeatWhile(() => mergeReviewBranch(input)),
 
     // Planning sessions: a context document written or deleted, committed on the session's branch.
     commitContextEdit: (input: CommitContextEditInput) => commitContextEdit(input),

@@ -47,7 +47,9 @@ export async function repositoryPreferences(workspace: string): Promise<Record<s
     const parsed = JSON.parse(text) as { preferences?: unknown };
     const prefs = parsed.preferences;
     if (!prefs || typeof prefs !== 'object') return {};
-    return Object.fromEntries(Object.entries(prefs).filter((e): e is [string, string] => typeof e[1] === 'string'));
+    return Object.fromEntries(
+      Object.entries(prefs).filter((e): e is [string, string] => typeof e[1] === 'string'),
+    );
   } catch {
     return {};
   }

@@ -5,7 +5,12 @@ import { ApplicationFailure } from '@temporalio/common';
 import { branchNameProblem } from '../contracts/git-inputs.js';
 import { workspacePath } from './clone-workspace.js';
 import { diffRange } from './git-diff.js';
-import { findWorktreeGitDir, workspaceRepository, worktreeRepository, type GitRepository } from './git-repository.js';
+import {
+  findWorktreeGitDir,
+  workspaceRepository,
+  worktreeRepository,
+  type GitRepository,
+} from './git-repository.js';
 import { GitError, runGit } from './git.js';
 import { findNestedRepositories } from './nested-repositories.js';
 import { restoreWorktreeGitfile, type GitfileState } from './worktree-gitfile.js';
@@ -33,7 +38,10 @@ export function workspaceOfWorktree(home: string, path: string): string {
   const nanocycleId = basename(path);
   const sessionId = basename(dirname(path));
   if (!nanocycleId || !sessionId || worktreePath(home, sessionId, nanocycleId) !== resolve(path)) {
-    throw ApplicationFailure.nonRetryable(`${path} is not a nanocycle worktree of this worker (${join(home, 'worktrees')})`, 'worktree-unknown');
+    throw ApplicationFailure.nonRetryable(
+      `${path} is not a nanocycle worktree of this worker (${join(home, 'worktrees')})`,
+      'worktree-unknown',
+    );
   }
   return workspacePath(home, sessionId);
 }
@@ -50,7 +58,12 @@ async function branchExists(repo: GitRepository, branch: string): Promise<boolea
   );
 }
 
-export async function createNanocycleWorktree(input: { workspace: string; path: string; branch: string; base: string }): Promise<{ path: string; baseCommit: string }> {
+export async function createNanocycleWorktree(input: {
+  workspace: string;
+  path: string;
+  branch: string;
+  base: string;
+}): Promise<{ path: string; baseCommit: string }> {
   assertBranch(input.branch);
   assertBranch(input.base);
   const workspace = workspaceRepository(input.workspace);
@@ -58,7 +71,9 @@ export async function createNanocycleWorktree(input: { workspace: string; path: 
   if (existing) {
     // A retry, or a session brought back: the tree may have been run in already.
     await restoreWorktreeGitfile(input.path, existing);
-    const baseCommit = (await runGit(['merge-base', input.base, 'HEAD'], { repo: { gitDir: existing, workTree: input.path } })).trim();
+    const baseCommit = (
+      await runGit(['merge-base', input.base, 'HEAD'], { repo: { gitDir: existing, workTree: input.path } })
+    ).trim();
     return { path: input.path, baseCommit };
   }
   await mkdir(dirname(input.path), { recursive: true });
@@ -83,7 +98,11 @@ export interface NanocycleCommit {
  * back first, a tree holding repositories of its own is refused, and the commit is checked to be
  * the head of the nanocycle's branch in the session repository before anyone records it.
  */
-export async function commitNanocycle(input: { workspace: string; path: string; message: string }): Promise<NanocycleCommit> {
+export async function commitNanocycle(input: {
+  workspace: string;
+  path: string;
+  message: string;
+}): Promise<NanocycleCommit> {
   const repo = await worktreeRepository(input.workspace, input.path);
   const gitfile = await restoreWorktreeGitfile(input.path, repo.gitDir);
   const nested = await findNestedRepositories(input.path);
@@ -95,7 +114,9 @@ export async function commitNanocycle(input: { workspace: string; path: string; 
     );
   }
   await runGit(['add', '-A'], { repo });
-  const staged = (await runGit(['diff', '--cached', '--name-only', '-z'], { repo })).split('\0').filter(Boolean);
+  const staged = (await runGit(['diff', '--cached', '--name-only', '-z'], { repo }))
+    .split('\0')
+    .filter(Boolean);
   if (staged.length === 0) {
     // A retry after the commit was made (its worker lost before it could answer): the commit is there.
     const made = await commitMadeBefore(repo, input.message);
@@ -115,18 +136,29 @@ export async function commitNanocycle(input: { workspace: string; path: string; 
  * The head commit when Tevis made it with this message (author and subject are Tevis's own; a TPU
  * cannot reach the git directory to commit), with the files it changed; else null.
  */
-async function commitMadeBefore(repo: GitRepository, message: string): Promise<{ commit: string; files: string[] } | null> {
+async function commitMadeBefore(
+  repo: GitRepository,
+  message: string,
+): Promise<{ commit: string; files: string[] } | null> {
   const head = await runGit(['log', '-1', '--format=%H%x00%an%x00%s', 'HEAD'], { repo }).catch(() => '');
   const [commit, author, subject] = head.trim().split('\0');
   if (!commit || author !== 'Tevis TPU' || subject !== message) return null;
-  const files = (await runGit(['diff-tree', '--no-commit-id', '--name-only', '-r', '-z', commit], { repo })).split('\0').filter(Boolean);
+  const files = (await runGit(['diff-tree', '--no-commit-id', '--name-only', '-r', '-z', commit], { repo }))
+    .split('\0')
+    .filter(Boolean);
   return { commit, files };
 }
 
 /** The commit is what the worktree's branch names in the session repository: the record can say so. */
 async function assertBranchHead(workspace: string, repo: GitRepository, commit: string): Promise<void> {
   const ref = (await runGit(['symbolic-ref', '--quiet', 'HEAD'], { repo }).catch(() => '')).trim();
-  const head = ref ? (await runGit(['rev-parse', '--verify', '--quiet', `${ref}^{commit}`], { repo: workspaceRepository(workspace) }).catch(() => '')).trim() : '';
+  const head = ref
+    ? (
+        await runGit(['rev-parse', '--verify', '--quiet', `${ref}^{commit}`], {
+          repo: workspaceRepository(workspace),
+        }).catch(() => '')
+      ).trim()
+    : '';
   if (!/^[0-9a-f]{40}$/.test(commit) || head !== commit) {
     throw ApplicationFailure.nonRetryable(
       `the nanocycle's commit ${commit || '(none)'} is not the head of its branch ${ref || '(detached)'} in the session repository; nothing is recorded`,
@@ -141,7 +173,12 @@ export interface NanocycleDiff {
 }
 
 /** What the nanocycle's branch changes against the session branch it came from. */
-export async function diffNanocycle(input: { workspace: string; base: string; branch: string; maxPatchBytes?: number }): Promise<NanocycleDiff> {
+export async function diffNanocycle(input: {
+  workspace: string;
+  base: string;
+  branch: string;
+  maxPatchBytes?: number;
+}): Promise<NanocycleDiff> {
   assertBranch(input.branch);
   assertBranch(input.base);
   return nanocycleDiff(input.workspace, `${input.base}...${input.branch}`, input.maxPatchBytes);
@@ -151,24 +188,38 @@ export async function diffNanocycle(input: { workspace: string; base: string; br
  * What a merge brought in: its second parent against where it forked from the first. Once a
  * nanocycle is merged its branch is part of the session branch and `base...branch` is empty.
  */
-export async function diffMerge(input: { workspace: string; commit: string; maxPatchBytes?: number }): Promise<NanocycleDiff> {
+export async function diffMerge(input: {
+  workspace: string;
+  commit: string;
+  maxPatchBytes?: number;
+}): Promise<NanocycleDiff> {
   if (!/^[0-9a-f]{40}$/.test(input.commit)) throw new Error(`not a commit id: ${input.commit}`);
   return nanocycleDiff(input.workspace, `${input.commit}^1...${input.commit}^2`, input.maxPatchBytes);
 }
 
 /** The nanocycle API's diff: a patch that was cut says so in its last line. */
-async function nanocycleDiff(workspace: string, range: string, maxPatchBytes?: number): Promise<NanocycleDiff> {
+async function nanocycleDiff(
+  workspace: string,
+  range: string,
+  maxPatchBytes?: number,
+): Promise<NanocycleDiff> {
   const diff = await diffRange(workspace, range, maxPatchBytes);
   return { files: diff.files, patch: diff.truncated ? `${diff.patch}\n… (truncated)\n` : diff.patch };
 }
 
-export type MergeOutcome = { merged: true; commit: string; alreadyMerged: boolean } | { merged: false; conflicts: string[] };
+export type MergeOutcome =
+  | { merged: true; commit: string; alreadyMerged: boolean }
+  | { merged: false; conflicts: string[] };
 
 /**
  * `git merge --no-ff` of the nanocycle branch into the session workspace. A conflict is aborted,
  * leaving the workspace and the branch as they were, and reported with the conflicting files.
  */
-export async function mergeNanocycle(input: { workspace: string; branch: string; message: string }): Promise<MergeOutcome> {
+export async function mergeNanocycle(input: {
+  workspace: string;
+  branch: string;
+  message: string;
+}): Promise<MergeOutcome> {
   assertBranch(input.branch);
   const repo = workspaceRepository(input.workspace);
   const alreadyMerged = await runGit(['merge-base', '--is-ancestor', input.branch, 'HEAD'], { repo }).then(
@@ -176,22 +227,33 @@ export async function mergeNanocycle(input: { workspace: string; branch: string;
     () => false,
   );
   if (alreadyMerged) {
-    return { merged: true, commit: (await runGit(['rev-parse', 'HEAD'], { repo })).trim(), alreadyMerged: true };
+    return {
+      merged: true,
+      commit: (await runGit(['rev-parse', 'HEAD'], { repo })).trim(),
+      alreadyMerged: true,
+    };
   }
   // Merges run one at a time: a merge in progress was left by a worker lost in the middle of it.
-  if (existsSync(join(repo.gitDir, 'MERGE_HEAD'))) await runGit(['merge', '--abort'], { repo }).catch(() => '');
+  if (existsSync(join(repo.gitDir, 'MERGE_HEAD')))
+    await runGit(['merge', '--abort'], { repo }).catch(() => '');
   try {
     await runGit([...AUTHOR, 'merge', '--no-ff', '--no-edit', '-m', input.message, input.branch], { repo });
   } catch (error) {
     if (!(error instanceof GitError)) throw error;
-    const conflicts = (await runGit(['diff', '--name-only', '--diff-filter=U', '-z'], { repo }).catch(() => ''))
+    const conflicts = (
+      await runGit(['diff', '--name-only', '--diff-filter=U', '-z'], { repo }).catch(() => '')
+    )
       .split('\0')
       .filter(Boolean);
     await runGit(['merge', '--abort'], { repo }).catch(() => '');
     if (conflicts.length === 0) throw error;
     return { merged: false, conflicts };
   }
-  return { merged: true, commit: (await runGit(['rev-parse', 'HEAD'], { repo })).trim(), alreadyMerged: false };
+  return {
+    merged: true,
+    commit: (await runGit(['rev-parse', 'HEAD'], { repo })).trim(),
+    alreadyMerged: false,
+  };
 }
 
 export async function removeNanocycleWorktree(input: { workspace: string; path: string }): Promise<void> {

@@ -8,7 +8,10 @@ import { deliverHoldPointWebhook } from './hold-point-webhook.js';
 /** The record of nanocycles and hold points, each write with its timeline event (idempotent by key). */
 
 /** Both or neither: a nanocycle row without its event (or the reverse) would be a ghost. */
-export async function recordNanocycle(db: Database, input: { nanocycle: NanocycleRecord; event?: NewTimelineEvent }): Promise<void> {
+export async function recordNanocycle(
+  db: Database,
+  input: { nanocycle: NanocycleRecord; event?: NewTimelineEvent },
+): Promise<void> {
   await db.transaction(async (tx) => {
     await saveNanocycle(tx, input.nanocycle);
     if (input.event) await appendEvent(tx, input.event);
@@ -34,11 +37,26 @@ export async function recordHoldPointOpened(db: Database, input: OpenHoldPointIn
 }
 
 /** The webhook's answer goes on the timeline only when it failed: that is what a person must know. */
-async function notify(db: Database, input: { sessionId: string; eventKey: string; webhookUrl?: string | null }, event: 'holdpoint.opened' | 'holdpoint.resolved', payload: Record<string, unknown>) {
+async function notify(
+  db: Database,
+  input: { sessionId: string; eventKey: string; webhookUrl?: string | null },
+  event: 'holdpoint.opened' | 'holdpoint.resolved',
+  payload: Record<string, unknown>,
+) {
   if (!input.webhookUrl) return;
-  const result = await deliverHoldPointWebhook({ url: input.webhookUrl, deliveryId: `${input.sessionId}:${input.eventKey}`, event, payload: { sessionId: input.sessionId, ...payload } });
+  const result = await deliverHoldPointWebhook({
+    url: input.webhookUrl,
+    deliveryId: `${input.sessionId}:${input.eventKey}`,
+    event,
+    payload: { sessionId: input.sessionId, ...payload },
+  });
   if (!result.delivered) {
-    await appendEvent(db, { sessionId: input.sessionId, type: 'webhook.failed', data: { event, holdPointId: payload.id, error: result.error }, key: `${input.eventKey}:webhook` });
+    await appendEvent(db, {
+      sessionId: input.sessionId,
+      type: 'webhook.failed',
+      data: { event, holdPointId: payload.id, error: result.error },
+      key: `${input.eventKey}:webhook`,
+    });
   }
 }
 
@@ -62,9 +80,24 @@ export async function recordHoldPointResolved(db: Database, input: ResolveHoldPo
     await appendEvent(tx, {
       sessionId: input.sessionId,
       type: 'holdpoint.resolved',
-      data: { id: input.id, nanocycleId: input.nanocycleId, kind: input.kind, status: input.status, by: input.by, comment: input.comment },
+      data: {
+        id: input.id,
+        nanocycleId: input.nanocycleId,
+        kind: input.kind,
+        status: input.status,
+        by: input.by,
+        comment: input.comment,
+      },
       key: input.eventKey,
     });
   });
-  await notify(db, input, 'holdpoint.resolved', { id: input.id, nanocycleId: input.nanocycleId, kind: input.kind, status: input.status, by: input.by, comment: input.comment, resolvedAt: input.resolvedAt });
+  await notify(db, input, 'holdpoint.resolved', {
+    id: input.id,
+    nanocycleId: input.nanocycleId,
+    kind: input.kind,
+    status: input.status,
+    by: input.by,
+    comment: input.comment,
+    resolvedAt: input.resolvedAt,
+  });
 }

@@ -27,12 +27,26 @@ export interface PushOutcome {
 export async function pushNanocycleBranch(input: PushNanocycleBranchInput): Promise<PushOutcome> {
   const problem = nanocycleBranchProblem(input.branch);
   if (problem || input.branch === input.base) {
-    throw ApplicationFailure.nonRetryable(`refusing to push ${JSON.stringify(input.branch)}: the branch name ${problem ?? 'is the session branch'}`, 'validation');
+    throw ApplicationFailure.nonRetryable(
+      `refusing to push ${JSON.stringify(input.branch)}: the branch name ${problem ?? 'is the session branch'}`,
+      'validation',
+    );
   }
   const repo = workspaceRepository(input.workspace);
-  const commit = (await runGit(['rev-parse', '--verify', `refs/heads/${input.branch}^{commit}`], { repo })).trim();
+  const commit = (
+    await runGit(['rev-parse', '--verify', `refs/heads/${input.branch}^{commit}`], { repo })
+  ).trim();
   try {
-    await runGit(['push', '--porcelain', '--no-verify', 'origin', `refs/heads/${input.branch}:refs/heads/${input.branch}`], { repo, remote: true, timeoutMs: 5 * 60_000 });
+    await runGit(
+      [
+        'push',
+        '--porcelain',
+        '--no-verify',
+        'origin',
+        `refs/heads/${input.branch}:refs/heads/${input.branch}`,
+      ],
+      { repo, remote: true, timeoutMs: 5 * 60_000 },
+    );
     return { pushed: true, commit, error: null };
   } catch (error) {
     if (error instanceof GitError) return { pushed: false, commit, error: error.message };

@@ -23,7 +23,11 @@ async function openedPath(fd: number): Promise<string | null> {
  * The text of `relative` (slash-separated) under `root`, or null when it is missing, is a link,
  * lies under a link, is not a regular file or is bigger than `maxBytes`.
  */
-export async function readFileInside(root: string, relative: string, maxBytes: number): Promise<string | null> {
+export async function readFileInside(
+  root: string,
+  relative: string,
+  maxBytes: number,
+): Promise<string | null> {
   const parts = relative.split('/').filter(Boolean);
   if (parts.length === 0 || parts.includes('..')) return null;
   const realRoot = await realpath(root).catch(() => null);
@@ -32,7 +36,10 @@ export async function readFileInside(root: string, relative: string, maxBytes: n
     if (!(await isRealDirectory(join(realRoot, ...parts.slice(0, i))))) return null;
   }
   // O_NOFOLLOW: the file itself may not be a link; O_NONBLOCK: a FIFO must not hang the worker.
-  const handle = await open(join(realRoot, ...parts), constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK).catch(() => null);
+  const handle = await open(
+    join(realRoot, ...parts),
+    constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK,
+  ).catch(() => null);
   if (!handle) return null;
   try {
     // A directory on the way swapped for a link after it was checked: the open file says where it is.

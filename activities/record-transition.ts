@@ -37,10 +37,18 @@ export async function recordTransition(db: Database, input: RecordTransitionInpu
   const { endedAt, ...rest } = input.changes;
   if (Object.keys(input.changes).length) {
     try {
-      await updateSession(db, input.sessionId, { ...rest, ...(endedAt !== undefined ? { endedAt: endedAt ? new Date(endedAt) : null } : {}) });
+      await updateSession(db, input.sessionId, {
+        ...rest,
+        ...(endedAt !== undefined ? { endedAt: endedAt ? new Date(endedAt) : null } : {}),
+      });
     } catch (error) {
       if (error instanceof TevisError && error.type === 'session-conflict') {
-        throw ApplicationFailure.create({ type: 'session-conflict', nonRetryable: true, message: error.message, details: [error.extras] });
+        throw ApplicationFailure.create({
+          type: 'session-conflict',
+          nonRetryable: true,
+          message: error.message,
+          details: [error.extras],
+        });
       }
       throw error;
     }

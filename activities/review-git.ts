@@ -21,7 +21,9 @@ function assertBranch(branch: string, what: string): void {
 }
 
 const verified = (workspace: string, ref: string) =>
-  runGit(['rev-parse', '--verify', '--quiet', `${ref}^{commit}`], { repo: workspaceRepository(workspace) }).then(
+  runGit(['rev-parse', '--verify', '--quiet', `${ref}^{commit}`], {
+    repo: workspaceRepository(workspace),
+  }).then(
     (sha) => sha.trim(),
     () => null,
   );
@@ -30,29 +32,50 @@ const verified = (workspace: string, ref: string) =>
 async function baseRef(workspace: string, base: string): Promise<string> {
   const remote = `refs/remotes/origin/${base}`;
   if (await verified(workspace, remote)) return remote;
-  await runGit(['fetch', '--quiet', 'origin', `+refs/heads/${base}:${remote}`], { repo: workspaceRepository(workspace), remote: true }).catch(() => '');
+  await runGit(['fetch', '--quiet', 'origin', `+refs/heads/${base}:${remote}`], {
+    repo: workspaceRepository(workspace),
+    remote: true,
+  }).catch(() => '');
   if (await verified(workspace, remote)) return remote;
-  throw new TevisError('not-found', `the base branch "${base}" is not on the project's remote; set the project's default branch (\`tevis project update P --branch B\`)`);
+  throw new TevisError(
+    'not-found',
+    `the base branch "${base}" is not on the project's remote; set the project's default branch (\`tevis project update P --branch B\`)`,
+  );
 }
 
 export type ReviewDiff = Omit<ReviewView, 'review' | 'status'>;
 
 /** What the reviewed branch brings to its base: commits, files and patch (three-dot, from the merge base). */
-export async function reviewDiff(input: { workspace: string; base: string; branch: string; mergeCommit?: string | null }): Promise<ReviewDiff> {
+export async function reviewDiff(input: {
+  workspace: string;
+  base: string;
+  branch: string;
+  mergeCommit?: string | null;
+}): Promise<ReviewDiff> {
   assertBranch(input.base, 'base');
   assertBranch(input.branch, 'reviewed');
   const baseSide = await baseRef(input.workspace, input.base);
   const head = await verified(input.workspace, `refs/heads/${input.branch}`);
   if (!head) throw new TevisError('not-found', `the workspace has no branch "${input.branch}"`);
   const baseCommit = (await verified(input.workspace, baseSide))!;
-  const mergeBase = (await runGit(['merge-base', baseSide, head], { repo: workspaceRepository(input.workspace) }).catch(() => '')).trim() || null;
+  const mergeBase =
+    (
+      await runGit(['merge-base', baseSide, head], { repo: workspaceRepository(input.workspace) }).catch(
+        () => '',
+      )
+    ).trim() || null;
   // Once merged (and pushed) the branch is inside its base: what the merge brought in is the diff.
   // A branch that was in its base already is "merged" at the base's head, which is no merge of
   // this branch: nothing came in, and the branch against its base says so.
-  const merge = input.mergeCommit && (await verified(input.workspace, `${input.mergeCommit}^2`)) === head ? input.mergeCommit : null;
+  const merge =
+    input.mergeCommit && (await verified(input.workspace, `${input.mergeCommit}^2`)) === head
+      ? input.mergeCommit
+      : null;
   const [from, to] = merge ? [`${merge}^1`, `${merge}^2`] : [baseSide, head];
   const [log, diff] = await Promise.all([
-    runGit(['log', `--max-count=${MAX_COMMITS + 1}`, '--format=%H%x1f%s%x1f%an%x1e', `${from}..${to}`], { repo: workspaceRepository(input.workspace) }),
+    runGit(['log', `--max-count=${MAX_COMMITS + 1}`, '--format=%H%x1f%s%x1f%an%x1e', `${from}..${to}`], {
+      repo: workspaceRepository(input.workspace),
+    }),
     diffRange(input.workspace, `${from}...${to}`, MAX_PATCH_BYTES),
   ]);
   const all = log
@@ -64,7 +87,18 @@ export async function reviewDiff(input: { workspace: string; base: string; branc
       return { sha, subject, author };
     });
   const commits = all.slice(0, MAX_COMMITS);
-  return { base: input.base, branch: input.branch, baseCommit, headCommit: head, mergeBase, commits, commitsTruncated: all.length > MAX_COMMITS, files: diff.files, patch: diff.patch, truncated: diff.truncated };
+  return {
+    base: input.base,
+    branch: input.branch,
+    baseCommit,
+    headCommit: head,
+    mergeBase,
+    commits,
+    commitsTruncated: all.length > MAX_COMMITS,
+    files: diff.files,
+    patch: diff.patch,
+    truncated: diff.truncated,
+  };
 }
 
 /**
@@ -72,7 +106,12 @@ export async function reviewDiff(input: { workspace: string; base: string; branc
  * base checked out). Safe to repeat: a retry finds the branch merged already. A conflict is
  * aborted and leaves both branches as they were.
  */
-export async function mergeReviewBranch(input: { workspace: string; base: string; branch: string; message: string }): Promise<MergeOutcome> {
+export async function mergeReviewBranch(input: {
+  workspace: string;
+  base: string;
+  branch: string;
+  message: string;
+}): Promise<MergeOutcome> {
   try {
     return await mergeInWorkspace(input);
   } catch (error) {
@@ -82,19 +121,31 @@ export async function mergeReviewBranch(input: { workspace: string; base: string
   }
 }
 
-async function mergeInWorkspace(input: { workspace: string; base: string; branch: string; message: string }): Promise<MergeOutcome> {
+async function mergeInWorkspace(input: {
+  workspace: string;
+  base: string;
+  branch: string;
+  message: string;
+}): Promise<MergeOutcome> {
   assertBranch(input.base, 'base');
   assertBranch(input.branch, 'reviewed');
   // Merge into the base as the remote has it now, so that the push that may follow is a fast-forward.
-  await runGit(['fetch', '--quiet', 'origin', `+refs/heads/${input.base}:refs/remotes/origin/${input.base}`], { repo: workspaceRepository(input.workspace), remote: true, timeoutMs: 2 * 60_000 }).catch(() => '');
+  await runGit(
+    ['fetch', '--quiet', 'origin', `+refs/heads/${input.base}:refs/remotes/origin/${input.base}`],
+    { repo: workspaceRepository(input.workspace), remote: true, timeoutMs: 2 * 60_000 },
+  ).catch(() => '');
   const baseSide = await baseRef(input.workspace, input.base);
   if (await verified(input.workspace, `refs/heads/${input.base}`)) {
     await runGit(['checkout', '--quiet', input.base], { repo: workspaceRepository(input.workspace) });
     // Behind the remote (an earlier attempt conflicted, the remote moved on since): catch up.
     // Ahead of it (merged already, not pushed) or apart from it: left as it is.
-    await runGit(['merge', '--ff-only', '--quiet', baseSide], { repo: workspaceRepository(input.workspace) }).catch(() => '');
+    await runGit(['merge', '--ff-only', '--quiet', baseSide], {
+      repo: workspaceRepository(input.workspace),
+    }).catch(() => '');
   } else {
-    await runGit(['checkout', '--quiet', '-b', input.base, '--track', baseSide], { repo: workspaceRepository(input.workspace) });
+    await runGit(['checkout', '--quiet', '-b', input.base, '--track', baseSide], {
+      repo: workspaceRepository(input.workspace),
+    });
   }
   return mergeNanocycle({ workspace: input.workspace, branch: input.branch, message: input.message });
 }

@@ -15,6 +15,10 @@ export async function failFastOnDataError<T>(write: () => Promise<T>): Promise<T
   } catch (error) {
     const refused = dataError(error);
     if (!refused) throw error;
-    throw ApplicationFailure.create({ type: UNRECORDABLE, nonRetryable: true, message: `the database cannot record this: ${refused.message} (SQLSTATE ${refused.code})` });
+    throw ApplicationFailure.create({
+      type: UNRECORDABLE,
+      nonRetryable: true,
+      message: `the database cannot record this: ${refused.message} (SQLSTATE ${refused.code})`,
+    });
   }
 }

@@ -6,7 +6,14 @@ import { runGit } from './git.js';
 /** git status, last commit and modified files of a workspace; `missing` when it is gone. */
 export async function readWorkspaceState(path: string): Promise<WorkspaceState> {
   if (!existsSync(path) || !hasWorkspaceRepository(path)) {
-    return { path, exists: existsSync(path), gitStatus: 'missing', branch: null, lastCommit: null, modifiedFiles: [] };
+    return {
+      path,
+      exists: existsSync(path),
+      gitStatus: 'missing',
+      branch: null,
+      lastCommit: null,
+      modifiedFiles: [],
+    };
   }
   const repo = workspaceRepository(path);
   const [status, log, branch] = await Promise.all([

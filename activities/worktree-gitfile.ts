@@ -18,7 +18,9 @@ export function gitfileContent(gitDir: string): string {
 
 async function readNoFollow(path: string, maxBytes: number): Promise<string | null> {
   // O_NONBLOCK: a FIFO planted under the name must not hang the worker.
-  const handle = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK).catch(() => null);
+  const handle = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK).catch(
+    () => null,
+  );
   if (!handle) return null;
   try {
     const info = await handle.stat();
@@ -38,7 +40,11 @@ export async function restoreWorktreeGitfile(worktree: string, gitDir: string): 
   if (info?.isFile() && (await readNoFollow(file, 4096)) === expected) return 'intact';
   // rm does not follow links: a link is removed itself, a directory with everything in it.
   await rm(file, { recursive: true, force: true });
-  const handle = await open(file, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o644);
+  const handle = await open(
+    file,
+    constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW,
+    0o644,
+  );
   try {
     await handle.writeFile(expected);
   } finally {

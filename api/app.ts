@@ -46,15 +46,27 @@ export function createApi(deps: ApiDeps) {
   app.onError((error, c) => {
     const body = toProblem(error);
     // An outage is expected and said in one line; anything else 5xx is a bug worth its stack.
-    if (body.status === 503) (deps.logError ?? console.error)(`${c.req.method} ${c.req.path}: ${body.type}: ${error instanceof Error ? error.message : String(error)}`);
+    if (body.status === 503)
+      (deps.logError ?? console.error)(
+        `${c.req.method} ${c.req.path}: ${body.type}: ${error instanceof Error ? error.message : String(error)}`,
+      );
     else if (body.status >= 500) (deps.logError ?? console.error)(error);
     return problemResponse(c, body);
   });
-  app.notFound((c) => problemResponse(c, problem('not-found', `no route ${c.req.method} ${c.req.path}; see /reference`)));
+  app.notFound((c) =>
+    problemResponse(c, problem('not-found', `no route ${c.req.method} ${c.req.path}; see /reference`)),
+  );
   // Before the token: a page of another origin is refused whatever it carries.
   app.use('*', refuseCrossOriginWrites());
   app.use('*', requireToken(deps.token));
-  app.use('*', bodyLimit({ maxSize: 6 * 1024 * 1024, onError: (c) => problemResponse(c, problem('payload-too-large', 'the request body is larger than 6 MiB')) }));
+  app.use(
+    '*',
+    bodyLimit({
+      maxSize: 6 * 1024 * 1024,
+      onError: (c) =>
+        problemResponse(c, problem('payload-too-large', 'the request body is larger than 6 MiB')),
+    }),
+  );
   // Every state-changing route, present and future, is safe to retry with an Idempotency-Key.
   app.use('*', idempotentWrites(database.db));
 
@@ -80,7 +92,12 @@ export function createApi(deps: ApiDeps) {
     document ??= withLinks(
       app.getOpenAPI31Document({
         openapi: '3.1.0',
-        info: { title: 'Tevis Sessions API', version: deps.version, description: 'Durable sessions on git repositories. Errors are application/problem+json with a stable `type`.' },
+        info: {
+          title: 'Tevis Sessions API',
+          version: deps.version,
+          description:
+            'Durable sessions on git repositories. Errors are application/problem+json with a stable `type`.',
+        },
         security: [{ bearer: [] }],
       }),
     );

@@ -15,7 +15,12 @@ export function tokensEqual(given: string, expected: string): boolean {
  */
 function isStaticPage(method: string, path: string): boolean {
   if (method !== 'GET' && method !== 'HEAD') return false;
-  return path === '/' || /^\/web\/[A-Za-z0-9._-]+$/.test(path) || path === '/reference' || /^\/reference\/assets\/[A-Za-z0-9._-]+$/.test(path);
+  return (
+    path === '/' ||
+    /^\/web\/[A-Za-z0-9._-]+$/.test(path) ||
+    path === '/reference' ||
+    /^\/reference\/assets\/[A-Za-z0-9._-]+$/.test(path)
+  );
 }
 
 /**
@@ -32,7 +37,13 @@ export function requireToken(token: string): MiddlewareHandler {
     const given = header?.match(/^Bearer\s+(\S+)$/i)?.[1];
     if (!given || !tokensEqual(given, token)) {
       c.header('WWW-Authenticate', 'Bearer realm="tevis"');
-      return problemResponse(c, problem('unauthorized', 'send the API token as "Authorization: Bearer <token>"; `tevis up` stores it in $TEVIS_HOME/api-token'));
+      return problemResponse(
+        c,
+        problem(
+          'unauthorized',
+          'send the API token as "Authorization: Bearer <token>"; `tevis up` stores it in $TEVIS_HOME/api-token',
+        ),
+      );
     }
     return next();
   };

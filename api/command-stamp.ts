@@ -21,5 +21,8 @@ export function executeStampedUpdate<Ret, Args extends unknown[]>(
 ): Promise<Ret> {
   const updateId = randomUUID();
   const stamped = [...args, commandStamp(sessionId, updateId)] as unknown as [unknown, ...unknown[]];
-  return handle.executeUpdate(update as unknown as UpdateDefinition<Ret, [unknown, ...unknown[]]>, { args: stamped, updateId });
+  return handle.executeUpdate(update as unknown as UpdateDefinition<Ret, [unknown, ...unknown[]]>, {
+    args: stamped,
+    updateId,
+  });
 }

@@ -11,19 +11,27 @@ const STATE_CHANGING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
  * A same-origin request from a page with `Referrer-Policy: no-referrer` (Mission Control's) carries
  * `Origin: null`; it is accepted only when the browser also vouches `Sec-Fetch-Site: same-origin`.
  */
-export function crossOriginReason(headers: { origin?: string; secFetchSite?: string; host?: string }): string | null {
+export function crossOriginReason(headers: {
+  origin?: string;
+  secFetchSite?: string;
+  host?: string;
+}): string | null {
   const site = headers.secFetchSite?.toLowerCase();
-  if (site !== undefined && site !== 'same-origin' && site !== 'none') return `the browser says the request comes from a ${site} page (Sec-Fetch-Site)`;
+  if (site !== undefined && site !== 'same-origin' && site !== 'none')
+    return `the browser says the request comes from a ${site} page (Sec-Fetch-Site)`;
   const origin = headers.origin;
   if (origin === undefined) return null;
-  if (origin === 'null') return site === 'same-origin' ? null : 'the request comes from an opaque origin (Origin: null)';
+  if (origin === 'null')
+    return site === 'same-origin' ? null : 'the request comes from an opaque origin (Origin: null)';
   let host: string;
   try {
     host = new URL(origin).host.toLowerCase();
   } catch {
     return 'the Origin header is not an origin';
   }
-  return host === headers.host?.toLowerCase() ? null : `the request comes from ${origin.slice(0, 200)}, not from this API's own origin`;
+  return host === headers.host?.toLowerCase()
+    ? null
+    : `the request comes from ${origin.slice(0, 200)}, not from this API's own origin`;
 }
 
 /**
@@ -35,8 +43,19 @@ export function crossOriginReason(headers: { origin?: string; secFetchSite?: str
 export function refuseCrossOriginWrites(): MiddlewareHandler {
   return async (c, next) => {
     if (!STATE_CHANGING.has(c.req.method) || c.req.path.startsWith('/codec/')) return next();
-    const reason = crossOriginReason({ origin: c.req.header('origin'), secFetchSite: c.req.header('sec-fetch-site'), host: c.req.header('host') });
-    if (reason) return problemResponse(c, problem('cross-origin-refused', `${reason}; requests that change state are taken only from Tevis's own pages and from clients that are not browsers`));
+    const reason = crossOriginReason({
+      origin: c.req.header('origin'),
+      secFetchSite: c.req.header('sec-fetch-site'),
+      host: c.req.header('host'),
+    });
+    if (reason)
+      return problemResponse(
+        c,
+        problem(
+          'cross-origin-refused',
+          `${reason}; requests that change state are taken only from Tevis's own pages and from clients that are not browsers`,
+        ),
+      );
     return next();
   };
 }

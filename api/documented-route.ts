@@ -23,7 +23,7 @@ export interface RouteErrors {
 const WHY: Record<ErrorStatus, string> = {
   400: 'Invalid input: a path parameter, query, header or body that fails its schema',
   401: 'Missing or wrong API token',
-  403: 'Refused: outside the session type\'s capabilities, outside the workspace, or a state-changing request from another origin',
+  403: "Refused: outside the session type's capabilities, outside the workspace, or a state-changing request from another origin",
   404: 'The named resource does not exist',
   409: 'Conflict with the current state, or the first request with this Idempotency-Key still runs (with Retry-After)',
   413: 'The request body (or the file asked for) is larger than the limit',
@@ -43,7 +43,10 @@ function typesWith(status: number): string {
 }
 
 function problemResponse(status: ErrorStatus) {
-  return { description: WHY[status] + typesWith(status), content: { 'application/problem+json': { schema: ProblemSchema } } };
+  return {
+    description: WHY[status] + typesWith(status),
+    content: { 'application/problem+json': { schema: ProblemSchema } },
+  };
 }
 
 const STATE_CHANGING = new Set(['post', 'put', 'patch', 'delete']);
@@ -92,9 +95,16 @@ export function operationIdOf(method: string, path: string): string {
  * responses win over the implied ones, and the type stays the declared one, so handlers are still
  * checked against what they mean to return.
  */
-export function documentedRoute<P extends string, R extends Omit<RouteConfig, 'path'> & { path: P }>(config: R, errors: RouteErrors = {}) {
-  const implied = Object.fromEntries(impliedErrorStatuses(config as RouteConfig, errors).map((status) => [status, problemResponse(status)]));
-  const parameters = STATE_CHANGING.has(config.method) ? [...(config.parameters ?? []), IDEMPOTENCY_KEY_PARAMETER] : config.parameters;
+export function documentedRoute<P extends string, R extends Omit<RouteConfig, 'path'> & { path: P }>(
+  config: R,
+  errors: RouteErrors = {},
+) {
+  const implied = Object.fromEntries(
+    impliedErrorStatuses(config as RouteConfig, errors).map((status) => [status, problemResponse(status)]),
+  );
+  const parameters = STATE_CHANGING.has(config.method)
+    ? [...(config.parameters ?? []), IDEMPOTENCY_KEY_PARAMETER]
+    : config.parameters;
   return createRoute({
     ...config,
     ...(parameters ? { parameters } : {}),

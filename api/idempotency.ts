@@ -43,7 +43,13 @@ export function idempotentWrites(db: Database, options: IdempotencyOptions = {})
     const key = c.req.header('idempotency-key');
     if (key === undefined) return next();
     if (!IDEMPOTENCY_KEY_PATTERN.test(key)) {
-      return problemResponse(c, problem('validation', 'invalid Idempotency-Key header: 1 to 255 visible ASCII characters, e.g. a UUID'));
+      return problemResponse(
+        c,
+        problem(
+          'validation',
+          'invalid Idempotency-Key header: 1 to 255 visible ASCII characters, e.g. a UUID',
+        ),
+      );
     }
     if (Date.now() - lastPrune > PRUNE_EVERY_MS) {
       lastPrune = Date.now();
@@ -52,26 +58,47 @@ export function idempotentWrites(db: Database, options: IdempotencyOptions = {})
     // Hono keeps the body it read, so the route's own validation reads the same bytes.
     const body = new Uint8Array(await c.req.arrayBuffer());
     const scope = `${c.req.method} ${c.req.path} ${who(c.req.header('authorization'))}`;
-    const requestHash = createHash('sha256').update(`${new URL(c.req.url).search}\n`).update(body).digest('hex');
+    const requestHash = createHash('sha256')
+      .update(`${new URL(c.req.url).search}\n`)
+      .update(body)
+      .digest('hex');
 
     const deadline = Date.now() + waitForFirstMs;
     for (let delay = 50; ; delay = Math.min(delay * 2, 500)) {
       const claim = await claimIdempotencyKey(db, { scope, key, requestHash });
       if (claim === true) return runFirst(c, next, db, scope, key);
       if (claim.requestHash !== requestHash) {
-        return problemResponse(c, problem('idempotency-key-reused', 'this Idempotency-Key was sent to this route with another query or body; use a new key for a new request'));
+        return problemResponse(
+          c,
+          problem(
+            'idempotency-key-reused',
+            'this Idempotency-Key was sent to this route with another query or body; use a new key for a new request',
+          ),
+        );
       }
       if (claim.status === 'done') return replay(claim);
       // The first is still running: wait for its answer, or for it to give the key back (a 5xx).
       if (Date.now() >= deadline) {
-        return problemResponse(c, problem('idempotency-key-in-flight', 'the first request with this Idempotency-Key is still running; send it again after Retry-After to get its answer'));
+        return problemResponse(
+          c,
+          problem(
+            'idempotency-key-in-flight',
+            'the first request with this Idempotency-Key is still running; send it again after Retry-After to get its answer',
+          ),
+        );
       }
       await sleep(delay);
     }
   };
 }
 
-async function runFirst(c: Parameters<MiddlewareHandler>[0], next: () => Promise<void>, db: Database, scope: string, key: string): Promise<void> {
+async function runFirst(
+  c: Parameters<MiddlewareHandler>[0],
+  next: () => Promise<void>,
+  db: Database,
+  scope: string,
+  key: string,
+): Promise<void> {
   await next();
   const response = c.res;
   try {
@@ -84,7 +111,11 @@ async function runFirst(c: Parameters<MiddlewareHandler>[0], next: () => Promise
       const value = response.headers.get(name);
       if (value !== null) headers[name] = value;
     }
-    await storeIdempotentAnswer(db, scope, key, { status: response.status, headers, body: await response.clone().text() });
+    await storeIdempotentAnswer(db, scope, key, {
+      status: response.status,
+      headers,
+      body: await response.clone().text(),
+    });
   } catch {
     // The request ran and its answer goes out; only keeping it failed (the database went away
     // meanwhile). Give the key back so a retry is not stuck behind a `running` row.

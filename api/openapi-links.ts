@@ -40,21 +40,50 @@ function sessionOperations(id: string): Record<string, Parameters> {
 
 /** Every read and action on one nanocycle, given where its id is found (the session's is in the path). */
 function nanocycleOperations(nc: string): Record<string, Parameters> {
-  const operations = ['getSessionsByIdNanocyclesByNcDiff', 'getSessionsByIdNanocyclesByNcLogs', 'postSessionsByIdNanocyclesByNcCancel', 'postSessionsByIdNanocyclesByNcMerge'];
+  const operations = [
+    'getSessionsByIdNanocyclesByNcDiff',
+    'getSessionsByIdNanocyclesByNcLogs',
+    'postSessionsByIdNanocyclesByNcCancel',
+    'postSessionsByIdNanocyclesByNcMerge',
+  ];
   return Object.fromEntries(operations.map((op) => [op, { id: '$request.path.id', nc }]));
 }
 
 export const LINKS: LinkSpec[] = [
-  { from: 'postProjects', status: 201, to: { getProjectsByName: { name: '$response.body#/name' }, patchProjectsByName: { name: '$response.body#/name' } } },
-  { from: 'getProjects', status: 200, to: { getProjectsByName: { name: '$response.body#/projects/0/name' } } },
+  {
+    from: 'postProjects',
+    status: 201,
+    to: {
+      getProjectsByName: { name: '$response.body#/name' },
+      patchProjectsByName: { name: '$response.body#/name' },
+    },
+  },
+  {
+    from: 'getProjects',
+    status: 200,
+    to: { getProjectsByName: { name: '$response.body#/projects/0/name' } },
+  },
   { from: 'postSessions', status: 201, to: sessionOperations('$response.body#/id') },
   { from: 'getSessions', status: 200, to: sessionOperations('$response.body#/sessions/0/id') },
-  { from: 'postSessionsByIdNanocycles', status: 201, to: { ...nanocycleOperations('$response.body#/id'), getSessionsByIdHolds: { id: '$request.path.id' } } },
-  { from: 'getSessionsByIdNanocycles', status: 200, to: nanocycleOperations('$response.body#/nanocycles/0/id') },
+  {
+    from: 'postSessionsByIdNanocycles',
+    status: 201,
+    to: { ...nanocycleOperations('$response.body#/id'), getSessionsByIdHolds: { id: '$request.path.id' } },
+  },
+  {
+    from: 'getSessionsByIdNanocycles',
+    status: 200,
+    to: nanocycleOperations('$response.body#/nanocycles/0/id'),
+  },
   {
     from: 'getSessionsByIdHolds',
     status: 200,
-    to: Object.fromEntries(['postSessionsByIdHoldsByHpApprove', 'postSessionsByIdHoldsByHpReject'].map((op) => [op, { id: '$request.path.id', hp: '$response.body#/holdPoints/0/id' }])),
+    to: Object.fromEntries(
+      ['postSessionsByIdHoldsByHpApprove', 'postSessionsByIdHoldsByHpReject'].map((op) => [
+        op,
+        { id: '$request.path.id', hp: '$response.body#/holdPoints/0/id' },
+      ]),
+    ),
   },
 ];
 
@@ -67,14 +96,17 @@ interface Operation {
 export function withLinks<D extends { paths?: object }>(doc: D): D {
   const operations = new Map<string, Operation>();
   for (const item of Object.values((doc.paths ?? {}) as Record<string, object>)) {
-    for (const operation of Object.values(item) as Operation[]) if (operation?.operationId) operations.set(operation.operationId, operation);
+    for (const operation of Object.values(item) as Operation[])
+      if (operation?.operationId) operations.set(operation.operationId, operation);
   }
   for (const { from, status, to } of LINKS) {
     const response = operations.get(from)?.responses?.[String(status)];
     if (!response) throw new Error(`OpenAPI link from ${from} ${status}: no such operation or response`);
     response.links = {
       ...response.links,
-      ...Object.fromEntries(Object.entries(to).map(([operationId, parameters]) => [operationId, { operationId, parameters }])),
+      ...Object.fromEntries(
+        Object.entries(to).map(([operationId, parameters]) => [operationId, { operationId, parameters }]),
+      ),
     };
   }
   return doc;

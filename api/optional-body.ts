@@ -17,6 +17,10 @@ export async function optionalBody<T>(c: Context, schema: z.ZodType<T>): Promise
     }
   }
   const parsed = schema.safeParse(raw ?? {});
-  if (!parsed.success) throw new TevisError('validation', parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; '));
+  if (!parsed.success)
+    throw new TevisError(
+      'validation',
+      parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; '),
+    );
   return parsed.data;
 }

@@ -1,4 +1,8 @@
-import { ServiceError, WorkflowUpdateRPCTimeoutOrCancelledError, isGrpcServiceError } from '@temporalio/client';
+import {
+  ServiceError,
+  WorkflowUpdateRPCTimeoutOrCancelledError,
+  isGrpcServiceError,
+} from '@temporalio/client';
 import { errorChain } from '../contracts/errors.js';
 
 /**
@@ -8,7 +12,16 @@ import { errorChain } from '../contracts/errors.js';
  */
 
 /** Socket errors: nobody listens, the connection was cut, or it never answered. */
-const SOCKET_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
+const SOCKET_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+]);
 /**
  * SQLSTATEs of a server that is going away, coming back or full: class 08 (connection
  * exception), 57P01-57P03 (admin shutdown, crash shutdown, cannot connect now), 53300 (too many
@@ -16,7 +29,8 @@ const SOCKET_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE'
  */
 const UNAVAILABLE_SQLSTATES = /^(08...|57P0[123]|53300)$/;
 /** What node-postgres says when a pooled connection dies or cannot be made in time. */
-const PG_CONNECTION_MESSAGES = /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Connection ended unexpectedly/i;
+const PG_CONNECTION_MESSAGES =
+  /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Connection ended unexpectedly/i;
 
 export function isDatabaseUnavailable(error: unknown): boolean {
   for (const e of errorChain(error)) {

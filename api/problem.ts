@@ -1,7 +1,11 @@
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { WorkflowNotFoundError, WorkflowUpdateFailedError, isGrpcServiceError } from '@temporalio/client';
-import { ActivityFailure, ApplicationFailure, WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  WorkflowExecutionAlreadyStartedError,
+} from '@temporalio/common';
 import { dataError } from '../db/data-errors.js';
 import { isDatabaseUnavailable, isTemporalUnavailable } from './outage-errors.js';
 import type { ZodError } from 'zod';
@@ -30,7 +34,8 @@ export const RETRY_AFTER_SECONDS = 2;
 
 export function problemResponse(c: Context, body: Problem): Response {
   const headers: Record<string, string> = { 'content-type': 'application/problem+json' };
-  if (body.status === 503 || body.type === problemTypeUri('idempotency-key-in-flight')) headers['retry-after'] = String(RETRY_AFTER_SECONDS);
+  if (body.status === 503 || body.type === problemTypeUri('idempotency-key-in-flight'))
+    headers['retry-after'] = String(RETRY_AFTER_SECONDS);
   return c.newResponse(JSON.stringify(body), body.status as 400, headers);
 }
 
@@ -82,7 +87,11 @@ export function toProblem(error: unknown): Problem {
   if (error instanceof HTTPException) {
     if (error.status === 413) return problem('payload-too-large', error.message);
     if (error.status === 401) return problem('unauthorized', error.message);
-    if (error.status === 415) return problem('unsupported-media-type', 'send the body as application/json (or leave it out where it is optional)');
+    if (error.status === 415)
+      return problem(
+        'unsupported-media-type',
+        'send the body as application/json (or leave it out where it is optional)',
+      );
     if (error.status < 500) return problem('validation', error.message || 'the request could not be read');
   }
   if (error instanceof WorkflowUpdateFailedError) {
@@ -92,10 +101,17 @@ export function toProblem(error: unknown): Problem {
     if (cause instanceof ApplicationFailure && cause.type && cause.type in PROBLEM_TYPES) {
       // The workflow's refusals carry their extras (e.g. the nanocycle that has a name) as details[0].
       const [details] = cause.details ?? [];
-      const extras = details && typeof details === 'object' && !Array.isArray(details) ? (details as Record<string, unknown>) : {};
+      const extras =
+        details && typeof details === 'object' && !Array.isArray(details)
+          ? (details as Record<string, unknown>)
+          : {};
       return problem(cause.type as ProblemType, cause.message, extras);
     }
-    if (error.cause instanceof ActivityFailure) return problem('service-unavailable', `the session workflow could not complete the change: ${cause?.message ?? error.message}`);
+    if (error.cause instanceof ActivityFailure)
+      return problem(
+        'service-unavailable',
+        `the session workflow could not complete the change: ${cause?.message ?? error.message}`,
+      );
     return problem('invalid-transition', cause?.message ?? error.message);
   }
   const pathProblem = filePathProblem(error);
@@ -103,15 +119,30 @@ export function toProblem(error: unknown): Problem {
   // The database refused a value (a NUL byte, a number out of range): the request's fault, and
   // the statement failed whole, so nothing was written.
   const refused = dataError(error);
-  if (refused) return problem('unrecordable', `the database cannot record a value of this request: ${refused.message} (SQLSTATE ${refused.code})`);
+  if (refused)
+    return problem(
+      'unrecordable',
+      `the database cannot record a value of this request: ${refused.message} (SQLSTATE ${refused.code})`,
+    );
   if (error instanceof WorkflowNotFoundError) {
     const sessionId = error.workflowId?.replace(/^session-/, '') ?? 'ID';
-    return problem('session-not-running', `the workflow of session ${sessionId} is not running; bring it back with \`tevis session recover ${sessionId}\``);
+    return problem(
+      'session-not-running',
+      `the workflow of session ${sessionId} is not running; bring it back with \`tevis session recover ${sessionId}\``,
+    );
   }
   if (error instanceof WorkflowExecutionAlreadyStartedError) {
-    return problem('session-conflict', `a workflow for this session is already running (${error.workflowId})`);
+    return problem(
+      'session-conflict',
+      `a workflow for this session is already running (${error.workflowId})`,
+    );
   }
-  if (isGrpcServiceError(error) || (error instanceof Error && /ECONNREFUSED|connect|UNAVAILABLE|DEADLINE/i.test(error.message) && /temporal|grpc|14 UNAVAILABLE/i.test(`${error.name} ${error.message}`))) {
+  if (
+    isGrpcServiceError(error) ||
+    (error instanceof Error &&
+      /ECONNREFUSED|connect|UNAVAILABLE|DEADLINE/i.test(error.message) &&
+      /temporal|grpc|14 UNAVAILABLE/i.test(`${error.name} ${error.message}`))
+  ) {
     return temporalUnavailable();
   }
   return problem('internal', 'an unexpected error occurred; the server log has the details');
@@ -119,11 +150,19 @@ export function toProblem(error: unknown): Problem {
 
 /** Said the same way wherever it is found out, so clients and people read one sentence. */
 export function databaseUnavailable(): Problem {
-  return problem('database-unavailable', `the database did not answer; it is safe to send the request again in ${RETRY_AFTER_SECONDS} s`, { service: 'database' });
+  return problem(
+    'database-unavailable',
+    `the database did not answer; it is safe to send the request again in ${RETRY_AFTER_SECONDS} s`,
+    { service: 'database' },
+  );
 }
 
 /** `before`: found out before anything was sent to the session, so certainly nothing changed. */
 export function temporalUnavailable(before = false): Problem {
   const changed = before ? 'nothing was changed; ' : '';
-  return problem('temporal-unavailable', `Temporal did not answer; ${changed}it is safe to send the request again in ${RETRY_AFTER_SECONDS} s`, { service: 'temporal' });
+  return problem(
+    'temporal-unavailable',
+    `Temporal did not answer; ${changed}it is safe to send the request again in ${RETRY_AFTER_SECONDS} s`,
+    { service: 'temporal' },
+  );
 }

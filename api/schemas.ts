@@ -6,8 +6,18 @@ import { PROBLEM_TYPES } from '../contracts/problems.js';
 // Built here from this module's `z` rather than `SessionId.openapi(...)`: a zod schema made before
 // @hono/zod-openapi was first imported has no `.openapi`, so that depended on import order (a
 // process importing contracts/ids.ts before api/ crashed at load).
-export const SessionIdParam = z.object({ id: z.string().regex(SESSION_ID_PATTERN, 'a session id looks like sess_a1b2c3').openapi({ param: { name: 'id', in: 'path' }, example: 'sess_a1b2c3' }) });
-export const ProjectNameParam = z.object({ name: z.string().regex(PROJECT_NAME_PATTERN, 'a project name is 1-63 lowercase letters, digits and "-"').openapi({ param: { name: 'name', in: 'path' }, example: 'my-saas-app' }) });
+export const SessionIdParam = z.object({
+  id: z
+    .string()
+    .regex(SESSION_ID_PATTERN, 'a session id looks like sess_a1b2c3')
+    .openapi({ param: { name: 'id', in: 'path' }, example: 'sess_a1b2c3' }),
+});
+export const ProjectNameParam = z.object({
+  name: z
+    .string()
+    .regex(PROJECT_NAME_PATTERN, 'a project name is 1-63 lowercase letters, digits and "-"')
+    .openapi({ param: { name: 'name', in: 'path' }, example: 'my-saas-app' }),
+});
 
 export const ProblemSchema = z
   .object({
@@ -17,7 +27,11 @@ export const ProblemSchema = z
     detail: z.string(),
   })
   .passthrough()
-  .openapi('Problem', { description: `Stable types: ${Object.keys(PROBLEM_TYPES).map((t) => `urn:tevis:problem:${t}`).join(', ')}` });
+  .openapi('Problem', {
+    description: `Stable types: ${Object.keys(PROBLEM_TYPES)
+      .map((t) => `urn:tevis:problem:${t}`)
+      .join(', ')}`,
+  });
 
 /**
  * A Server-Sent Events stream. OpenAPI 3.1 cannot give a schema to each event, so the body is a
@@ -34,7 +48,8 @@ export function eventStreamResponse(eventSchema: string, events: string) {
 
 /** A stream asked for after what it follows is over, with nothing left to send. */
 export const streamOverResponse = {
-  description: 'What the stream follows is over and nothing is left after the cursor: no content, which tells an EventSource to stop reconnecting',
+  description:
+    'What the stream follows is over and nothing is left after the cursor: no content, which tells an EventSource to stop reconnecting',
 };
 
 export function jsonBody<T extends z.ZodType>(schema: T) {

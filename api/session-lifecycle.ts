@@ -1,8 +1,18 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { WorkflowClient, WorkflowNotFoundError, WorkflowUpdateFailedError, type Client, type WorkflowHandle } from '@temporalio/client';
-import { ApplicationFailure, WorkflowExecutionAlreadyStartedError, type UpdateDefinition } from '@temporalio/common';
+import {
+  WorkflowClient,
+  WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
+  type Client,
+  type WorkflowHandle,
+} from '@temporalio/client';
+import {
+  ApplicationFailure,
+  WorkflowExecutionAlreadyStartedError,
+  type UpdateDefinition,
+} from '@temporalio/common';
 import { eq } from 'drizzle-orm';
 import { sessionCan, typesAllowing, type Capability } from '../contracts/capabilities.js';
 import { TevisError, isUniqueViolation } from '../contracts/errors.js';
@@ -18,7 +28,15 @@ import type { OpenDatabase } from '../db/database.js';
 import { getProject } from '../db/projects-store.js';
 import { listHoldPoints } from '../db/hold-points-store.js';
 import { nanocycles } from '../db/schema.js';
-import { findActiveSession, findSessionRow, getSession, insertSession, latestSessionConfig, throwActiveSessionConflict, updateSession } from '../db/sessions-store.js';
+import {
+  findActiveSession,
+  findSessionRow,
+  getSession,
+  insertSession,
+  latestSessionConfig,
+  throwActiveSessionConflict,
+  updateSession,
+} from '../db/sessions-store.js';
 import { appendEvent } from '../db/timeline-store.js';
 import { forgetUnstartedSession } from '../db/forget-unstarted-session.js';
 import { isTemporalUnavailable } from './outage-errors.js';
@@ -27,7 +45,14 @@ import { commandStamp, executeStampedUpdate } from './command-stamp.js';
 import { toProblem } from './problem.js';
 import { reviewFromRecord } from './review-record.js';
 import type { SessionWorkflowInput } from '../workflows/session-input.js';
-import { endUpdate, pauseUpdate, restoreWorkspaceUpdate, resumeUpdate, sessionStateQuery, touchSignal } from '../workflows/session-messages.js';
+import {
+  endUpdate,
+  pauseUpdate,
+  restoreWorkspaceUpdate,
+  resumeUpdate,
+  sessionStateQuery,
+  touchSignal,
+} from '../workflows/session-messages.js';
 import { projectKey, statusKey, typeKey } from '../workflows/session-search-attributes.js';
 import type { sessionWorkflow } from '../workflows/session-workflow.js';
 
@@ -70,7 +95,11 @@ export class SessionLifecycle {
   }
 
   /** An Update on the session's workflow, stamped as the workflow demands (see command-stamp.ts). */
-  async update<Ret, Args extends unknown[]>(sessionId: string, update: UpdateDefinition<Ret, [...Args, CommandStamp?]>, args: Args): Promise<Ret> {
+  async update<Ret, Args extends unknown[]>(
+    sessionId: string,
+    update: UpdateDefinition<Ret, [...Args, CommandStamp?]>,
+    args: Args,
+  ): Promise<Ret> {
     // Unbounded, an Update to an unreachable Temporal waits out the client's retries (~20 s).
     await requireTemporal(this.deps.temporal);
     return executeStampedUpdate(this.handle(sessionId), sessionId, update, args);
@@ -80,19 +109,36 @@ export class SessionLifecycle {
     const project = await getProject(this.db, input.project);
     const previous = input.fromConfig ? await latestSessionConfig(this.db, project.name) : null;
     if (input.fromConfig && !previous) {
-      throw new TevisError('no-previous-session', `project "${project.name}" has no earlier session to take a configuration from; create one without --from-config`);
+      throw new TevisError(
+        'no-previous-session',
+        `project "${project.name}" has no earlier session to take a configuration from; create one without --from-config`,
+      );
     }
     const type: SessionType = input.type ?? previous?.type ?? 'development';
-    const branch = input.branch ?? previous?.branch ?? (type === 'review' ? undefined : project.defaultBranch);
-    if (!branch) throw new TevisError('validation', 'a review session is bound to a branch: pass --branch (API: "branch")');
+    const branch =
+      input.branch ?? previous?.branch ?? (type === 'review' ? undefined : project.defaultBranch);
+    if (!branch)
+      throw new TevisError(
+        'validation',
+        'a review session is bound to a branch: pass --branch (API: "branch")',
+      );
     if (type === 'review' && branch === project.defaultBranch) {
-      throw new TevisError('validation', `a review session reviews a branch against the project's default branch (${project.defaultBranch}); pass another --branch, e.g. --branch feat/…`);
+      throw new TevisError(
+        'validation',
+        `a review session reviews a branch against the project's default branch (${project.defaultBranch}); pass another --branch, e.g. --branch feat/…`,
+      );
     }
     return {
       type,
       branch,
-      activeTimeoutSeconds: (input.activeTimeout as number | undefined) ?? previous?.activeTimeoutSeconds ?? project.settings.activeTimeoutSeconds,
-      pausedTimeoutSeconds: (input.pausedTimeout as number | undefined) ?? previous?.pausedTimeoutSeconds ?? project.settings.pausedTimeoutSeconds,
+      activeTimeoutSeconds:
+        (input.activeTimeout as number | undefined) ??
+        previous?.activeTimeoutSeconds ??
+        project.settings.activeTimeoutSeconds,
+      pausedTimeoutSeconds:
+        (input.pausedTimeout as number | undefined) ??
+        previous?.pausedTimeoutSeconds ??
+        project.settings.pausedTimeoutSeconds,
     };
   }
 
@@ -121,7 +167,13 @@ export class SessionLifecycle {
     for (let attempt = 0; ; attempt++) {
       id = newSessionId(() => randomBytes(1)[0]!);
       try {
-        await insertSession(this.db, { id, project: project.name, type: config.type, branch: config.branch, config });
+        await insertSession(this.db, {
+          id,
+          project: project.name,
+          type: config.type,
+          branch: config.branch,
+          config,
+        });
         break;
       } catch (error) {
         // A random id collision is retried; a project conflict is the caller's answer.
@@ -129,20 +181,33 @@ export class SessionLifecycle {
         throw error;
       }
     }
-    await appendEvent(this.db, { sessionId: id, type: 'session.created', data: { project: project.name, type: config.type, branch: config.branch } });
+    await appendEvent(this.db, {
+      sessionId: id,
+      type: 'session.created',
+      data: { project: project.name, type: config.type, branch: config.branch },
+    });
     const session = await getSession(this.db, id);
     try {
-      await this.deps.temporal.connection.withDeadline(Date.now() + START_DEADLINE_MS, () => this.startWorkflow(session, 'start'));
+      await this.deps.temporal.connection.withDeadline(Date.now() + START_DEADLINE_MS, () =>
+        this.startWorkflow(session, 'start'),
+      );
     } catch (error) {
       if (isTemporalUnavailable(error)) {
         await forgetUnstartedSession(this.db, id);
         await this.deps.temporal.connection
-          .withDeadline(Date.now() + BEST_EFFORT_DEADLINE_MS, () => this.handle(id).terminate('its create was answered 503: Temporal was unavailable'))
+          .withDeadline(Date.now() + BEST_EFFORT_DEADLINE_MS, () =>
+            this.handle(id).terminate('its create was answered 503: Temporal was unavailable'),
+          )
           .catch(() => {});
         throw error;
       }
       const message = redactCredentials((error as Error).message);
-      await updateSession(this.db, id, { status: 'failed', failure: `workflow could not be started: ${message}`, endReason: 'failed', endedAt: new Date() });
+      await updateSession(this.db, id, {
+        status: 'failed',
+        failure: `workflow could not be started: ${message}`,
+        endReason: 'failed',
+        endedAt: new Date(),
+      });
       await appendEvent(this.db, { sessionId: id, type: 'session.failed', data: { error: message } });
       throw error;
     }
@@ -155,7 +220,9 @@ export class SessionLifecycle {
     const row = await findSessionRow(this.db, session.id);
     // A recovered session takes back the hold points it owns itself (merge, conflict); those a
     // lost nanocycle workflow waited on went with it.
-    const holds = (await listHoldPoints(this.db, session.id)).filter((h) => h.status === 'pending' && (h.kind === 'merge' || h.kind === 'conflict'));
+    const holds = (await listHoldPoints(this.db, session.id)).filter(
+      (h) => h.status === 'pending' && (h.kind === 'merge' || h.kind === 'conflict'),
+    );
     const state: SessionWorkflowState = {
       sessionId: session.id,
       project: session.project,
@@ -183,20 +250,33 @@ export class SessionLifecycle {
       })),
       activeNanocycle: null,
       activeTpus: 0,
-      pendingHoldPoints: holds.map((h) => ({ id: h.id, nanocycleId: h.nanocycleId, kind: h.kind, reason: h.reason, openedAt: h.openedAt.toISOString() })),
+      pendingHoldPoints: holds.map((h) => ({
+        id: h.id,
+        nanocycleId: h.nanocycleId,
+        kind: h.kind,
+        reason: h.reason,
+        openedAt: h.openedAt.toISOString(),
+      })),
       endReason: session.endReason,
       failure: null,
       run: 1,
       execution: project.settings.execution,
       nanocycleCounter: ncs.length,
-      ...(session.type === 'review' ? { review: await reviewFromRecord(this.db, session.id, project.defaultBranch) } : {}),
+      ...(session.type === 'review'
+        ? { review: await reviewFromRecord(this.db, session.id, project.defaultBranch) }
+        : {}),
     };
     await this.deps.temporal.workflow.start<typeof sessionWorkflow>('sessionWorkflow', {
       taskQueue: this.deps.taskQueue,
       workflowId: sessionWorkflowId(session.id),
       args: [{ phase, state, stamp: commandStamp(session.id) }],
       workflowIdConflictPolicy: 'FAIL',
-      memo: { repository: redactCredentials(session.repository), branch: session.branch, project: session.project, type: session.type },
+      memo: {
+        repository: redactCredentials(session.repository),
+        branch: session.branch,
+        project: session.project,
+        type: session.type,
+      },
       typedSearchAttributes: [
         { key: projectKey, value: session.project },
         { key: statusKey, value: session.status },
@@ -211,7 +291,9 @@ export class SessionLifecycle {
     // the client's own retries.
     return this.deps.temporal.connection
       .withDeadline(Date.now() + BEST_EFFORT_DEADLINE_MS, () =>
-        this.runningOnly.getHandle<typeof sessionWorkflow>(sessionWorkflowId(sessionId)).query(sessionStateQuery),
+        this.runningOnly
+          .getHandle<typeof sessionWorkflow>(sessionWorkflowId(sessionId))
+          .query(sessionStateQuery),
       )
       .catch(() => null);
   }
@@ -231,7 +313,11 @@ export class SessionLifecycle {
   async requireOpen(sessionId: string): Promise<Session> {
     const session = await getSession(this.db, sessionId);
     if (!isOpenStatus(session.status)) {
-      throw new TevisError('invalid-transition', `session ${sessionId} is ${session.status}; start a new one with \`tevis session create --project ${session.project}\``, { sessionStatus: session.status });
+      throw new TevisError(
+        'invalid-transition',
+        `session ${sessionId} is ${session.status}; start a new one with \`tevis session create --project ${session.project}\``,
+        { sessionStatus: session.status },
+      );
     }
     return session;
   }
@@ -240,7 +326,9 @@ export class SessionLifecycle {
   async touch(session: Session): Promise<void> {
     if (!isOpenStatus(session.status)) return;
     await Promise.allSettled([
-      this.deps.temporal.connection.withDeadline(Date.now() + BEST_EFFORT_DEADLINE_MS, () => this.handle(session.id).signal(touchSignal, commandStamp(session.id))),
+      this.deps.temporal.connection.withDeadline(Date.now() + BEST_EFFORT_DEADLINE_MS, () =>
+        this.handle(session.id).signal(touchSignal, commandStamp(session.id)),
+      ),
       updateSession(this.db, session.id, { lastActivityAt: new Date() }),
     ]);
   }
@@ -266,7 +354,11 @@ export class SessionLifecycle {
     try {
       await this.update(session.id, resumeUpdate, []);
     } catch (error) {
-      if (error instanceof WorkflowUpdateFailedError && error.cause instanceof ApplicationFailure && error.cause.type === 'session-conflict') {
+      if (
+        error instanceof WorkflowUpdateFailedError &&
+        error.cause instanceof ApplicationFailure &&
+        error.cause.type === 'session-conflict'
+      ) {
         await throwActiveSessionConflict(this.db, session.project);
       }
       throw error;
@@ -284,15 +376,28 @@ export class SessionLifecycle {
     const target = await this.requireOpen(sessionId);
     if (target.status === 'active' || target.status === 'starting') {
       await this.touch(target);
-      return { session: await getSession(this.db, sessionId), resumed: false, paused: null, message: `${sessionId} is already the active session of ${target.project}; nothing changed` };
+      return {
+        session: await getSession(this.db, sessionId),
+        resumed: false,
+        paused: null,
+        message: `${sessionId} is already the active session of ${target.project}; nothing changed`,
+      };
     }
     if (target.status !== 'paused') {
-      throw new TevisError('invalid-transition', `session ${sessionId} is ${target.status}; only a paused session can be switched to`, { sessionStatus: target.status });
+      throw new TevisError(
+        'invalid-transition',
+        `session ${sessionId} is ${target.status}; only a paused session can be switched to`,
+        { sessionStatus: target.status },
+      );
     }
     const toPause: string[] = [];
     const active = await findActiveSession(this.db, target.project);
     if (active?.status === 'starting') {
-      throw new TevisError('session-conflict', `project "${target.project}" has a session ${active.id} still starting; wait until it is active, then switch again (nothing changed)`, { project: target.project, activeSession: active.id, activeStatus: active.status });
+      throw new TevisError(
+        'session-conflict',
+        `project "${target.project}" has a session ${active.id} still starting; wait until it is active, then switch again (nothing changed)`,
+        { project: target.project, activeSession: active.id, activeStatus: active.status },
+      );
     }
     if (active) toPause.push(active.id);
 
@@ -313,22 +418,38 @@ export class SessionLifecycle {
       throw await this.switchFailure(error, `could not resume ${sessionId}`, [sessionId, ...toPause]);
     }
     const pausedNames = paused.length ? `; paused ${paused.join(', ')}` : '';
-    return { session: await getSession(this.db, sessionId), resumed: true, paused: paused[0] ?? null, message: `switched to ${sessionId}: resumed${pausedNames}` };
+    return {
+      session: await getSession(this.db, sessionId),
+      resumed: true,
+      paused: paused[0] ?? null,
+      message: `switched to ${sessionId}: resumed${pausedNames}`,
+    };
   }
 
   /** The error of a switch that stopped half way, its detail saying where each session now is. */
   private async switchFailure(error: unknown, what: string, ids: string[]): Promise<TevisError> {
     const found = toProblem(error);
     const type = found.type.slice(PROBLEM_TYPE_PREFIX.length) as ProblemType;
-    const states = await Promise.all(ids.map(async (id) => [id, (await getSession(this.db, id).catch(() => null))?.status ?? 'unknown'] as const));
+    const states = await Promise.all(
+      ids.map(
+        async (id) => [id, (await getSession(this.db, id).catch(() => null))?.status ?? 'unknown'] as const,
+      ),
+    );
     const now = states.map(([id, status]) => `${id} is ${status}`).join(', ');
-    return new TevisError(type, `${what}: ${found.detail}. Now ${now}`, { ...Object.fromEntries(Object.entries(found).filter(([k]) => !['type', 'title', 'status', 'detail'].includes(k))), sessions: Object.fromEntries(states) });
+    return new TevisError(type, `${what}: ${found.detail}. Now ${now}`, {
+      ...Object.fromEntries(
+        Object.entries(found).filter(([k]) => !['type', 'title', 'status', 'detail'].includes(k)),
+      ),
+      sessions: Object.fromEntries(states),
+    });
   }
 
   async end(sessionId: string): Promise<Session> {
     const session = await getSession(this.db, sessionId);
     if (!isOpenStatus(session.status)) {
-      throw new TevisError('invalid-transition', `session ${sessionId} is already ${session.status}`, { sessionStatus: session.status });
+      throw new TevisError('invalid-transition', `session ${sessionId} is already ${session.status}`, {
+        sessionStatus: session.status,
+      });
     }
     await this.update(sessionId, endUpdate, []);
     return getSession(this.db, sessionId);
@@ -342,30 +463,61 @@ export class SessionLifecycle {
     let session = await getSession(this.db, sessionId);
     await requireTemporal(this.deps.temporal);
     if (session.status === 'ended') {
-      throw new TevisError('invalid-transition', `session ${sessionId} ended normally; its workspace and summary are kept, there is nothing to recover`, { sessionStatus: session.status });
+      throw new TevisError(
+        'invalid-transition',
+        `session ${sessionId} ended normally; its workspace and summary are kept, there is nothing to recover`,
+        { sessionStatus: session.status },
+      );
     }
     const workflowStatus = await this.workflowStatus(sessionId);
     if (workflowStatus === 'RUNNING') {
-      if (session.workspacePath && !existsSync(join(session.workspacePath, '.git')) && (session.status === 'active' || session.status === 'paused')) {
+      if (
+        session.workspacePath &&
+        !existsSync(join(session.workspacePath, '.git')) &&
+        (session.status === 'active' || session.status === 'paused')
+      ) {
         const restored = await this.update(sessionId, restoreWorkspaceUpdate, []);
-        return { session, recovered: restored.recloned, message: restored.recloned ? `session ${sessionId} is running; its workspace was gone and was cloned again at ${restored.head.slice(0, 12)} (work that was never pushed is lost)` : `session ${sessionId} is running fine; nothing to recover` };
+        return {
+          session,
+          recovered: restored.recloned,
+          message: restored.recloned
+            ? `session ${sessionId} is running; its workspace was gone and was cloned again at ${restored.head.slice(0, 12)} (work that was never pushed is lost)`
+            : `session ${sessionId} is running fine; nothing to recover`,
+        };
       }
-      return { session, recovered: false, message: `session ${sessionId} is running fine; nothing to recover` };
+      return {
+        session,
+        recovered: false,
+        message: `session ${sessionId} is running fine; nothing to recover`,
+      };
     }
     if (session.status === 'failed') {
       // Back into the project's one active slot; the unique index refuses it if another holds it.
-      await updateSession(this.db, sessionId, { status: 'starting', failure: null, endReason: null, endedAt: null });
+      await updateSession(this.db, sessionId, {
+        status: 'starting',
+        failure: null,
+        endReason: null,
+        endedAt: null,
+      });
       session = await getSession(this.db, sessionId);
     }
     try {
       await this.startWorkflow(session, 'recover');
     } catch (error) {
       if (error instanceof WorkflowExecutionAlreadyStartedError) {
-        return { session, recovered: false, message: `session ${sessionId} was recovered by another request; it is running` };
+        return {
+          session,
+          recovered: false,
+          message: `session ${sessionId} was recovered by another request; it is running`,
+        };
       }
       throw error;
     }
-    return { session, recovered: true, message: `session ${sessionId} recovered (workflow was ${workflowStatus.toLowerCase()})` };
+    return {
+      session,
+      recovered: true,
+      message: `session ${sessionId} recovered (workflow was ${workflowStatus.toLowerCase()})`,
+    };
   }
 
   async workflowStatus(sessionId: string): Promise<string> {

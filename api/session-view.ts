@@ -14,12 +14,14 @@ import type { SessionLifecycle } from './session-lifecycle.js';
  * The three views of a session (active context, workspace, execution). While the workflow runs
  * it answers for itself; otherwise the record answers and `live` says so.
  */
-export async function sessionLiveState(db: Database, lifecycle: SessionLifecycle, session: Session): Promise<SessionLiveState> {
+export async function sessionLiveState(
+  db: Database,
+  lifecycle: SessionLifecycle,
+  session: Session,
+): Promise<SessionLiveState> {
   // The workflow and git answer independently; ask both at once.
   const [state, workspace] = await Promise.all([
-    isOpenStatus(session.status)
-      ? lifecycle.liveState(session.id)
-      : null,
+    isOpenStatus(session.status) ? lifecycle.liveState(session.id) : null,
     session.workspacePath ? readWorkspaceState(session.workspacePath) : null,
   ]);
   if (state) {
@@ -49,7 +51,9 @@ export async function sessionLiveState(db: Database, lifecycle: SessionLifecycle
     findSessionRow(db, session.id),
     db.select().from(nanocycles).where(eq(nanocycles.sessionId, session.id)),
     db.select().from(holdPoints).where(eq(holdPoints.sessionId, session.id)),
-    session.type === 'review' ? getProject(db, session.project).then((p) => reviewFromRecord(db, session.id, p.defaultBranch)) : null,
+    session.type === 'review'
+      ? getProject(db, session.project).then((p) => reviewFromRecord(db, session.id, p.defaultBranch))
+      : null,
   ]);
   return {
     activeContext: {
@@ -59,7 +63,13 @@ export async function sessionLiveState(db: Database, lifecycle: SessionLifecycle
       branch: session.branch,
       type: session.type,
       startedAt: session.startedAt,
-      nanocycles: ncs.map((n) => ({ id: n.id, name: n.name, status: n.status, branch: n.branch, executor: n.executor })),
+      nanocycles: ncs.map((n) => ({
+        id: n.id,
+        name: n.name,
+        status: n.status,
+        branch: n.branch,
+        executor: n.executor,
+      })),
       activeNanocycle: null,
       context: row?.context ?? null,
     },
@@ -69,7 +79,13 @@ export async function sessionLiveState(db: Database, lifecycle: SessionLifecycle
       activeTpus: 0,
       pendingHoldPoints: holds
         .filter((h) => h.status === 'pending')
-        .map((h) => ({ id: h.id, nanocycleId: h.nanocycleId, kind: h.kind, reason: h.reason, openedAt: h.openedAt.toISOString() })),
+        .map((h) => ({
+          id: h.id,
+          nanocycleId: h.nanocycleId,
+          kind: h.kind,
+          reason: h.reason,
+          openedAt: h.openedAt.toISOString(),
+        })),
     },
     ...(review ? { review } : {}),
     live: false,

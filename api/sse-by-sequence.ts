@@ -34,9 +34,18 @@ export interface CursorSource<T, C> {
  * and always reads from the table after the cursor, so a client resuming with Last-Event-ID gets
  * every item once, in order, no gaps.
  */
-export async function streamByCursor<T, C>(c: Context, database: OpenDatabase, source: CursorSource<T, C>): Promise<Response> {
+export async function streamByCursor<T, C>(
+  c: Context,
+  database: OpenDatabase,
+  source: CursorSource<T, C>,
+): Promise<Response> {
   // Over and nothing left to send: 204, which tells an EventSource to stop reconnecting.
-  if (source.finished && (await source.finished()) !== null && (await source.read(source.after, 1)).length === 0) return c.body(null, 204);
+  if (
+    source.finished &&
+    (await source.finished()) !== null &&
+    (await source.read(source.after, 1)).length === 0
+  )
+    return c.body(null, 204);
   return streamSSE(c, async (stream) => {
     let cursor = source.after;
     let wake: (() => void) | null = null;
@@ -91,7 +100,11 @@ export interface SequencedSource<T> {
 }
 
 /** {@link streamByCursor} over one per-session sequence number, which is also the event id. */
-export function streamBySequence<T>(c: Context, database: OpenDatabase, source: SequencedSource<T>): Promise<Response> {
+export function streamBySequence<T>(
+  c: Context,
+  database: OpenDatabase,
+  source: SequencedSource<T>,
+): Promise<Response> {
   return streamByCursor<T, number>(c, database, {
     ...source,
     advance: (_cursor, item) => source.seqOf(item),
@@ -107,7 +120,11 @@ export function resumeFrom(c: Context, after: number | undefined): number {
   const header = c.req.header('last-event-id')?.trim();
   if (header && /^\d+$/.test(header)) {
     const lastEventId = Number(header);
-    if (!isSequenceNumber(lastEventId)) throw new TevisError('validation', `Last-Event-ID ${header.slice(0, 40)} is beyond the largest sequence number (${MAX_INT4})`);
+    if (!isSequenceNumber(lastEventId))
+      throw new TevisError(
+        'validation',
+        `Last-Event-ID ${header.slice(0, 40)} is beyond the largest sequence number (${MAX_INT4})`,
+      );
     return lastEventId;
   }
   return after ?? 0;

@@ -15,7 +15,11 @@ export function sessionStreamEnd(db: Database, sessionId: string): () => Promise
   };
 }
 
-export function nanocycleStreamEnd(db: Database, sessionId: string, nanocycleId: string): () => Promise<string | null> {
+export function nanocycleStreamEnd(
+  db: Database,
+  sessionId: string,
+  nanocycleId: string,
+): () => Promise<string | null> {
   const session = sessionStreamEnd(db, sessionId);
   return async () => {
     const nc = await getNanocycle(db, sessionId, nanocycleId);

@@ -15,7 +15,9 @@ export const TEMPORAL_PROBE_DEADLINE_MS = 3000;
  */
 export async function requireTemporal(client: Client): Promise<void> {
   try {
-    await client.connection.withDeadline(Date.now() + TEMPORAL_PROBE_DEADLINE_MS, () => client.connection.workflowService.getSystemInfo({}));
+    await client.connection.withDeadline(Date.now() + TEMPORAL_PROBE_DEADLINE_MS, () =>
+      client.connection.workflowService.getSystemInfo({}),
+    );
   } catch (error) {
     if (!isTemporalUnavailable(error)) throw error;
     const { type: _type, title: _title, status: _status, detail, ...extras } = temporalUnavailable(true);

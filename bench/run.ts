@@ -37,7 +37,9 @@ function median(values: number[]): number {
 }
 
 function report(name: string, figure: number, baselineName: string, baseline: number, unit: string) {
-  console.log(`${name.padEnd(34)} ${figure.toFixed(2).padStart(9)} ${unit}   ${baselineName.padEnd(34)} ${baseline.toFixed(2).padStart(9)} ${unit}   ratio ${(figure / baseline).toFixed(2)}x`);
+  console.log(
+    `${name.padEnd(34)} ${figure.toFixed(2).padStart(9)} ${unit}   ${baselineName.padEnd(34)} ${baseline.toFixed(2).padStart(9)} ${unit}   ratio ${(figure / baseline).toFixed(2)}x`,
+  );
 }
 
 async function timeIt(fn: () => Promise<unknown> | unknown): Promise<number> {
@@ -50,7 +52,10 @@ const work = mkdtempSync(join(tmpdir(), 'tevis-bench-'));
 const git = (args: string[], cwd?: string) => execFileSync('git', args, { cwd, stdio: 'pipe' });
 const source = join(work, 'source');
 git(['init', '-q', '-b', 'main', source]);
-for (let i = 0; i < 200; i++) execFileSync('sh', ['-c', `mkdir -p src/m${i % 20} && seq 1 200 > src/m${i % 20}/f${i}.txt`], { cwd: source });
+for (let i = 0; i < 200; i++)
+  execFileSync('sh', ['-c', `mkdir -p src/m${i % 20} && seq 1 200 > src/m${i % 20}/f${i}.txt`], {
+    cwd: source,
+  });
 git(['add', '-A'], source);
 git(['-c', 'user.email=bench@tevis', '-c', 'user.name=bench', 'commit', '-qm', 'bench fixture'], source);
 const remote = join(work, 'remote.git');
@@ -60,11 +65,27 @@ const home = join(root, '.cache', 'tevis-bench');
 rmSync(home, { recursive: true, force: true });
 const cli = await resolveTemporalCli({ home: join(root, '.cache', 'tevis-test') });
 // TPUs run in the bubblewrap sandbox whatever this machine has, so the figures compare like with like.
-const config = loadConfig({ ...process.env, TEVIS_TPU_EXECUTOR: 'sandbox', TEVIS_HOME: home, TEVIS_PORT: '18182', TEVIS_TEMPORAL_PORT: '17333', TEVIS_TEMPORAL_UI_PORT: '18333', TEMPORAL_CLI_PATH: cli.path, DATABASE_URL: '', TEMPORAL_ADDRESS: '' });
+const config = loadConfig({
+  ...process.env,
+  TEVIS_TPU_EXECUTOR: 'sandbox',
+  TEVIS_HOME: home,
+  TEVIS_PORT: '18182',
+  TEVIS_TEMPORAL_PORT: '17333',
+  TEVIS_TEMPORAL_UI_PORT: '18333',
+  TEMPORAL_CLI_PATH: cli.path,
+  DATABASE_URL: '',
+  TEMPORAL_ADDRESS: '',
+});
 const tevis = await up(config);
-const token = execFileSync('cat', [join(home, 'api-token')]).toString().trim();
+const token = execFileSync('cat', [join(home, 'api-token')])
+  .toString()
+  .trim();
 const call = async (method: string, path: string, body?: unknown) => {
-  const response = await fetch(tevis.apiUrl + path, { method, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: body ? JSON.stringify(body) : undefined });
+  const response = await fetch(tevis.apiUrl + path, {
+    method,
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: body ? JSON.stringify(body) : undefined,
+  });
   if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${await response.text()}`);
   return response.json() as Promise<any>;
 };
@@ -78,7 +99,9 @@ try {
   const cloneTimes: number[] = [];
   let lastSession = '';
   for (let i = 0; i < ROUNDS; i++) {
-    cloneTimes.push(await timeIt(() => git(['clone', '-q', '--branch', 'main', '--', remote, join(work, `clone-${i}`)])));
+    cloneTimes.push(
+      await timeIt(() => git(['clone', '-q', '--branch', 'main', '--', remote, join(work, `clone-${i}`)])),
+    );
     sessionTimes.push(
       await timeIt(async () => {
         const created = await call('POST', '/sessions', { project: 'bench' });
@@ -120,7 +143,13 @@ try {
     );
   }
   await trivial.stop();
-  report('pause + resume via API', median(updateTimes), 'bare client: 2 Updates', median(bareUpdateTimes), 'ms');
+  report(
+    'pause + resume via API',
+    median(updateTimes),
+    'bare client: 2 Updates',
+    median(bareUpdateTimes),
+    'ms',
+  );
 
   // 4. A nanocycle from create to merged (sandbox executor, no merge hold point) against the git it
   //    does, by hand: a worktree on a new branch, the step, a commit, a --no-ff merge.
@@ -143,12 +172,29 @@ try {
         execFileSync('sh', ['-c', `echo change ${i} > HAND-${i}.md`], { cwd: tree });
         git(['add', '-A'], tree);
         git(['-c', 'user.email=bench@tevis', '-c', 'user.name=bench', 'commit', '-qm', `hand ${i}`], tree);
-        git(['-c', 'user.email=bench@tevis', '-c', 'user.name=bench', 'merge', '-q', '--no-ff', '-m', `merge ${i}`, `feat/hand-${i}`], byHand);
+        git(
+          [
+            '-c',
+            'user.email=bench@tevis',
+            '-c',
+            'user.name=bench',
+            'merge',
+            '-q',
+            '--no-ff',
+            '-m',
+            `merge ${i}`,
+            `feat/hand-${i}`,
+          ],
+          byHand,
+        );
       }),
     );
     nanocycleTimes.push(
       await timeIt(async () => {
-        const nc = await call('POST', `/sessions/${ncSession}/nanocycles`, { name: `bench-${i}`, run: [`echo change ${i} > NC-${i}.md`] });
+        const nc = await call('POST', `/sessions/${ncSession}/nanocycles`, {
+          name: `bench-${i}`,
+          run: [`echo change ${i} > NC-${i}.md`],
+        });
         for (;;) {
           const { nanocycles } = await call('GET', `/sessions/${ncSession}/nanocycles`);
           const status = nanocycles.find((n: { id: string }) => n.id === nc.id)?.status;
@@ -159,7 +205,13 @@ try {
       }),
     );
   }
-  report('nanocycle create → merged', median(nanocycleTimes), 'bare git: worktree+commit+merge', median(gitTimes), 'ms');
+  report(
+    'nanocycle create → merged',
+    median(nanocycleTimes),
+    'bare git: worktree+commit+merge',
+    median(gitTimes),
+    'ms',
+  );
   await call('POST', `/sessions/${ncSession}/end`);
 
   // 5. Everything a browser fetches to show Mission Control, one after another, against the same
@@ -177,13 +229,30 @@ try {
       await response.arrayBuffer();
     }
   };
-  const pagePaths = ['/', ...webFiles.filter((n) => n !== 'index.html').map((n) => `/web/${n}`), '/web/eventsource-parser.js'];
+  const pagePaths = [
+    '/',
+    ...webFiles.filter((n) => n !== 'index.html').map((n) => `/web/${n}`),
+    '/web/eventsource-parser.js',
+  ];
   for (let i = 0; i < ROUNDS * 5; i++) {
-    staticTimes.push(await timeIt(() => fetchAll('http://127.0.0.1:18184', webFiles.map((n) => `/web/${n}`))));
+    staticTimes.push(
+      await timeIt(() =>
+        fetchAll(
+          'http://127.0.0.1:18184',
+          webFiles.map((n) => `/web/${n}`),
+        ),
+      ),
+    );
     pageTimes.push(await timeIt(() => fetchAll(tevis.apiUrl, pagePaths)));
   }
   staticServer.close();
-  report(`Mission Control files (${pagePaths.length})`, median(pageTimes), `bare Hono serveStatic (${webFiles.length})`, median(staticTimes), 'ms');
+  report(
+    `Mission Control files (${pagePaths.length})`,
+    median(pageTimes),
+    `bare Hono serveStatic (${webFiles.length})`,
+    median(staticTimes),
+    'ms',
+  );
 } finally {
   await tevis.stop();
   rmSync(work, { recursive: true, force: true });

@@ -14,7 +14,10 @@ export async function startTrivialWorkflowWorker(address: string) {
   const running = worker.run();
   const connection = await Connection.connect({ address });
   const client = new Client({ connection });
-  const handle = await client.workflow.start('counterWorkflow', { taskQueue: 'bench-baseline', workflowId: `bench-counter-${Date.now()}` });
+  const handle = await client.workflow.start('counterWorkflow', {
+    taskQueue: 'bench-baseline',
+    workflowId: `bench-counter-${Date.now()}`,
+  });
   return {
     async updateTwice() {
       await handle.executeUpdate(bumpUpdate);

@@ -2,14 +2,26 @@ import { randomUUID } from 'node:crypto';
 import { errorChain } from '../contracts/errors.js';
 import { PROBLEM_TYPE_PREFIX } from '../contracts/problems.js';
 import type { HoldPointResolve, NanocycleCreate, NanocycleMerge } from '../contracts/nanocycle.js';
-import type { HoldPointRecord, LogLine, NanocycleDiff, NanocycleRecord, SessionLogLine } from '../contracts/nanocycle-records.js';
+import type {
+  HoldPointRecord,
+  LogLine,
+  NanocycleDiff,
+  NanocycleRecord,
+  SessionLogLine,
+} from '../contracts/nanocycle-records.js';
 import type { Project, ProjectCreate, ProjectUpdate } from '../contracts/project.js';
 import type { ReviewDecision, ReviewState, ReviewView } from '../contracts/review.js';
 import type { HoldPointBrief, NanocycleBrief } from '../contracts/session-state.js';
 import type { Session, SessionCreate } from '../contracts/session.js';
 import type { SessionSummary } from '../contracts/summary.js';
 import type { TimelineEvent } from '../contracts/timeline.js';
-import type { Health, RecoverResult, ServiceStatus, SessionWithState, SwitchResult } from '../contracts/responses.js';
+import type {
+  Health,
+  RecoverResult,
+  ServiceStatus,
+  SessionWithState,
+  SwitchResult,
+} from '../contracts/responses.js';
 import { ApiProblemError, ApiUnreachableError } from './errors.js';
 
 export interface ApiClientOptions {
@@ -39,10 +51,26 @@ interface RequestOptions {
   signal?: AbortSignal;
 }
 
-export type { HoldPointRecord, LogLine, NanocycleDiff, NanocycleRecord, SessionLogLine } from '../contracts/nanocycle-records.js';
+export type {
+  HoldPointRecord,
+  LogLine,
+  NanocycleDiff,
+  NanocycleRecord,
+  SessionLogLine,
+} from '../contracts/nanocycle-records.js';
 
 /** Error codes that mean the request never reached a server, as opposed to a server failing. */
-const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN', 'ECONNRESET', 'ETIMEDOUT', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_SOCKET']);
+const UNREACHABLE_CODES = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EAI_AGAIN',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'UND_ERR_SOCKET',
+]);
 
 /** fetch hides the socket error in `cause`, sometimes inside an AggregateError (IPv4 and IPv6). */
 export function unreachableCode(error: unknown): string | null {
@@ -58,7 +86,8 @@ function cutCode(error: unknown): string | null {
   for (let e: unknown = error; e && typeof e === 'object'; e = (e as { cause?: unknown }).cause) {
     const { code, message } = e as { code?: unknown; message?: unknown };
     if (typeof code === 'string' && CUT_CODES.has(code)) return code;
-    if (typeof message === 'string' && /other side closed|socket hang up/i.test(message)) return 'UND_ERR_SOCKET';
+    if (typeof message === 'string' && /other side closed|socket hang up/i.test(message))
+      return 'UND_ERR_SOCKET';
   }
   return null;
 }
@@ -100,7 +129,11 @@ export async function problemFromResponse(response: Response): Promise<ApiProble
   const rawType = typeof body?.type === 'string' ? body.type : null;
   const type = rawType ? rawType.replace(PROBLEM_TYPE_PREFIX, '') : fallbackType(response.status);
   const detail =
-    typeof body?.detail === 'string' ? body.detail : typeof body?.title === 'string' ? body.title : text.trim().slice(0, 500) || `HTTP ${response.status} ${response.statusText}`;
+    typeof body?.detail === 'string'
+      ? body.detail
+      : typeof body?.title === 'string'
+        ? body.title
+        : text.trim().slice(0, 500) || `HTTP ${response.status} ${response.statusText}`;
   const { type: _t, title: _ti, status: _s, detail: _d, ...extras } = body ?? {};
   return new ApiProblemError(type, response.status, detail, extras);
 }
@@ -128,7 +161,10 @@ export class TevisApiClient {
     for (const [key, value] of Object.entries(options.query ?? {})) {
       if (value !== undefined) url.searchParams.set(key, String(value));
     }
-    const headers: Record<string, string> = { accept: options.accept ?? 'application/json', ...options.headers };
+    const headers: Record<string, string> = {
+      accept: options.accept ?? 'application/json',
+      ...options.headers,
+    };
     if (options.auth !== false && this.options.token) headers.authorization = `Bearer ${this.options.token}`;
     if (options.body !== undefined) headers['content-type'] = 'application/json';
     const retries = STATE_CHANGING.has(method);
@@ -172,14 +208,21 @@ export class TevisApiClient {
       }
       if (problem.status === 503) {
         const tried = attempts > 1 ? `tried ${attempts} times; ` : '';
-        throw new ApiProblemError(problem.type, 503, `${unavailableService(problem.type)}: ${problem.detail} (${tried}it is safe to run the command again)`, problem.extras);
+        throw new ApiProblemError(
+          problem.type,
+          503,
+          `${unavailableService(problem.type)}: ${problem.detail} (${tried}it is safe to run the command again)`,
+          problem.extras,
+        );
       }
       throw problem;
     }
   }
 
   private wait(ms: number): Promise<void> {
-    return (this.options.sleep ?? ((t: number) => new Promise<void>((resolve) => setTimeout(resolve, t))))(ms);
+    return (this.options.sleep ?? ((t: number) => new Promise<void>((resolve) => setTimeout(resolve, t))))(
+      ms,
+    );
   }
 
   async json<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
@@ -249,12 +292,18 @@ export class TevisApiClient {
   }
 
   async summaryMarkdown(id: string): Promise<string> {
-    const response = await this.request('GET', `/sessions/${encodeURIComponent(id)}/summary`, { accept: 'text/markdown' });
+    const response = await this.request('GET', `/sessions/${encodeURIComponent(id)}/summary`, {
+      accept: 'text/markdown',
+    });
     return response.text();
   }
 
   async events(id: string, after: number, limit?: number): Promise<TimelineEvent[]> {
-    return (await this.json<{ events: TimelineEvent[] }>('GET', `/sessions/${encodeURIComponent(id)}/events`, { query: { after, limit } })).events;
+    return (
+      await this.json<{ events: TimelineEvent[] }>('GET', `/sessions/${encodeURIComponent(id)}/events`, {
+        query: { after, limit },
+      })
+    ).events;
   }
 
   /** The live timeline; resumes after `lastEventId` (the last sequence number seen). */
@@ -276,7 +325,8 @@ export class TevisApiClient {
   }
 
   async listNanocycles(sessionId: string): Promise<NanocycleRecord[]> {
-    return (await this.json<{ nanocycles: NanocycleRecord[] }>('GET', this.nanocyclePath(sessionId))).nanocycles;
+    return (await this.json<{ nanocycles: NanocycleRecord[] }>('GET', this.nanocyclePath(sessionId)))
+      .nanocycles;
   }
 
   nanocycleDiff(sessionId: string, nanocycleId: string): Promise<NanocycleDiff> {
@@ -291,7 +341,11 @@ export class TevisApiClient {
     return this.json('GET', `/sessions/${encodeURIComponent(sessionId)}/review`);
   }
 
-  decideReview(sessionId: string, decision: 'approve' | 'reject', body: ReviewDecision): Promise<ReviewState> {
+  decideReview(
+    sessionId: string,
+    decision: 'approve' | 'reject',
+    body: ReviewDecision,
+  ): Promise<ReviewState> {
     return this.json('POST', `/sessions/${encodeURIComponent(sessionId)}/review/${decision}`, { body });
   }
 
@@ -299,12 +353,26 @@ export class TevisApiClient {
     return this.json('POST', `${this.nanocyclePath(sessionId, nanocycleId)}/merge`, { body });
   }
 
-  async nanocycleLogs(sessionId: string, nanocycleId: string, after: number, limit?: number): Promise<LogLine[]> {
-    return (await this.json<{ lines: LogLine[] }>('GET', `${this.nanocyclePath(sessionId, nanocycleId)}/logs`, { query: { after, limit } })).lines;
+  async nanocycleLogs(
+    sessionId: string,
+    nanocycleId: string,
+    after: number,
+    limit?: number,
+  ): Promise<LogLine[]> {
+    return (
+      await this.json<{ lines: LogLine[] }>('GET', `${this.nanocyclePath(sessionId, nanocycleId)}/logs`, {
+        query: { after, limit },
+      })
+    ).lines;
   }
 
   /** The nanocycle's output live; resumes after `lastEventId` (the last line's seq). */
-  openLogStream(sessionId: string, nanocycleId: string, lastEventId: number, signal?: AbortSignal): Promise<Response> {
+  openLogStream(
+    sessionId: string,
+    nanocycleId: string,
+    lastEventId: number,
+    signal?: AbortSignal,
+  ): Promise<Response> {
     return this.request('GET', `${this.nanocyclePath(sessionId, nanocycleId)}/logs/stream`, {
       accept: 'text/event-stream',
       headers: lastEventId > 0 ? { 'last-event-id': String(lastEventId) } : {},
@@ -313,8 +381,14 @@ export class TevisApiClient {
   }
 
   /** Every nanocycle's output after `after` (an output cursor, `NC-001:12,…`; '' from the start). */
-  sessionOutput(sessionId: string, after: string, limit?: number): Promise<{ lines: SessionLogLine[]; cursor: string }> {
-    return this.json('GET', `/sessions/${encodeURIComponent(sessionId)}/output`, { query: { after: after || undefined, limit } });
+  sessionOutput(
+    sessionId: string,
+    after: string,
+    limit?: number,
+  ): Promise<{ lines: SessionLogLine[]; cursor: string }> {
+    return this.json('GET', `/sessions/${encodeURIComponent(sessionId)}/output`, {
+      query: { after: after || undefined, limit },
+    });
   }
 
   /** The session's output live; resumes after the output cursor `lastEventId`. */
@@ -327,10 +401,24 @@ export class TevisApiClient {
   }
 
   async listHoldPoints(sessionId: string): Promise<HoldPointRecord[]> {
-    return (await this.json<{ holdPoints: HoldPointRecord[] }>('GET', `/sessions/${encodeURIComponent(sessionId)}/holds`)).holdPoints;
+    return (
+      await this.json<{ holdPoints: HoldPointRecord[] }>(
+        'GET',
+        `/sessions/${encodeURIComponent(sessionId)}/holds`,
+      )
+    ).holdPoints;
   }
 
-  resolveHoldPoint(sessionId: string, holdPointId: string, decision: 'approve' | 'reject', body: HoldPointResolve): Promise<HoldPointBrief> {
-    return this.json('POST', `/sessions/${encodeURIComponent(sessionId)}/holds/${encodeURIComponent(holdPointId)}/${decision}`, { body });
+  resolveHoldPoint(
+    sessionId: string,
+    holdPointId: string,
+    decision: 'approve' | 'reject',
+    body: HoldPointResolve,
+  ): Promise<HoldPointBrief> {
+    return this.json(
+      'POST',
+      `/sessions/${encodeURIComponent(sessionId)}/holds/${encodeURIComponent(holdPointId)}/${decision}`,
+      { body },
+    );
   }
 }

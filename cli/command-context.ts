@@ -38,7 +38,8 @@ export function checkApiUrl(text: string): string {
   } catch {
     throw new UsageError(`--api-url / TEVIS_API_URL: "${text}" is not a URL; e.g. http://127.0.0.1:8082`);
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UsageError(`--api-url / TEVIS_API_URL: use an http or https URL, not "${url.protocol}"`);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw new UsageError(`--api-url / TEVIS_API_URL: use an http or https URL, not "${url.protocol}"`);
   return text.replace(/\/+$/, '');
 }
 

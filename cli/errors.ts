@@ -39,7 +39,10 @@ export class ApiProblemError extends CliError {
 
 /** Nothing listens at the API URL, so no request reached Tevis at all. */
 export class ApiUnreachableError extends CliError {
-  constructor(readonly apiUrl: string, reason: string) {
+  constructor(
+    readonly apiUrl: string,
+    reason: string,
+  ) {
     super(
       'api-unreachable',
       EXIT.unavailable,

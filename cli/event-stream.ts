@@ -45,8 +45,15 @@ export type OpenSequencedStream = (lastEventId: number, signal: AbortSignal) => 
  * Follows GET /sessions/:id/events/stream, reconnecting with `Last-Event-ID` when the
  * connection drops (API restarted, network blip), so every event is shown once and in order.
  */
-export function followEventStream(client: TevisApiClient, sessionId: string, options: FollowEventsOptions): Promise<void> {
-  return followSequencedStream<TimelineEvent>((lastEventId, signal) => client.openEventStream(sessionId, lastEventId, signal), options);
+export function followEventStream(
+  client: TevisApiClient,
+  sessionId: string,
+  options: FollowEventsOptions,
+): Promise<void> {
+  return followSequencedStream<TimelineEvent>(
+    (lastEventId, signal) => client.openEventStream(sessionId, lastEventId, signal),
+    options,
+  );
 }
 
 /**
@@ -54,8 +61,15 @@ export function followEventStream(client: TevisApiClient, sessionId: string, opt
  * events, a nanocycle's log lines): reconnects with `Last-Event-ID` after a drop and passes each
  * item on once, in order, whatever the server replays.
  */
-export function followSequencedStream<T extends { seq: number }>(open: OpenSequencedStream, options: FollowStreamOptions<T>): Promise<void> {
-  return followResumableStream<T, number>(open, { ...options, start: options.after, advance: (cursor, item) => (item.seq <= cursor ? null : item.seq) });
+export function followSequencedStream<T extends { seq: number }>(
+  open: OpenSequencedStream,
+  options: FollowStreamOptions<T>,
+): Promise<void> {
+  return followResumableStream<T, number>(open, {
+    ...options,
+    start: options.after,
+    advance: (cursor, item) => (item.seq <= cursor ? null : item.seq),
+  });
 }
 
 export interface FollowResumableOptions<T, C> extends Omit<FollowStreamOptions<T>, 'after'> {
@@ -70,7 +84,10 @@ export interface FollowResumableOptions<T, C> extends Omit<FollowStreamOptions<T
  * new item on once, and after a drop waits (the server's `retry:`, backing off while it is away)
  * and opens it again from where it got to. A refusal (4xx) ends it with that error.
  */
-export async function followResumableStream<T, C>(open: (cursor: C, signal: AbortSignal) => Promise<Response>, options: FollowResumableOptions<T, C>): Promise<void> {
+export async function followResumableStream<T, C>(
+  open: (cursor: C, signal: AbortSignal) => Promise<Response>,
+  options: FollowResumableOptions<T, C>,
+): Promise<void> {
   const sleep = options.sleep ?? abortableDelay;
   let cursor = options.start;
   let retryMs = 1000;
@@ -124,7 +141,10 @@ export async function followResumableStream<T, C>(open: (cursor: C, signal: Abor
       if (isFinal(error)) throw error;
       failures++;
       const delayMs = Math.min(retryMs * 2 ** Math.min(failures - 1, 4), MAX_RETRY_MS);
-      const reason = error instanceof ApiUnreachableError ? `no API at ${error.apiUrl}` : `connection lost (${(error as Error).message})`;
+      const reason =
+        error instanceof ApiUnreachableError
+          ? `no API at ${error.apiUrl}`
+          : `connection lost (${(error as Error).message})`;
       options.onReconnect?.(reason, delayMs);
       await sleep(delayMs, options.signal);
       continue;

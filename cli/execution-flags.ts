@@ -50,7 +50,10 @@ export const EXECUTION_FLAG_NAMES: Record<string, string> = {
 export function addExecutionOptions(command: Command, { update }: { update: boolean }): Command {
   command
     .option('--image <ref>', 'TPU container image (default tevis-tpu:latest)')
-    .option('--agent <command>', "the coding agent's command line, run with sh -c; gets the goal in TEVIS_GOAL");
+    .option(
+      '--agent <command>',
+      "the coding agent's command line, run with sh -c; gets the goal in TEVIS_GOAL",
+    );
   // Each --no-X after its --X: defined first, commander would make X default to true.
   if (update) command.option('--no-agent', 'remove the agent command');
   command
@@ -64,13 +67,43 @@ export function addExecutionOptions(command: Command, { update }: { update: bool
     .option('--memory <mb>', 'TPU memory limit in MB, e.g. 1024 or 2g (default 1024)', parseMemoryMb)
     .option('--cpus <n>', 'TPU CPU limit, e.g. 1.5 (default 1)', parseDecimal)
     .option('--pids <n>', 'TPU process limit (default 256)', parseInteger)
-    .option('--disk <mb>', 'what a TPU may write into its worktree, in MB, e.g. 512 or 2g (default 1024)', parseMemoryMb)
-    .option('--tpu-timeout <duration>', 'stop a TPU run after this long, e.g. 30m or 1h (default 1h)', parseDuration)
-    .addOption(new Option('--push <policy>', 'what reaches the remote: never; nanocycle-branches (default: each merged feat/nc-NNN-… branch, never the session branch); on-merge or on-end (those, and the session branch after each merge or at the end)').choices(PUSH_POLICIES))
-    .option('--webhook <url>', 'POST each hold point opened and resolved here, signed with HMAC-SHA256 (TEVIS_WEBHOOK_SECRET)')
-    .option('--hold-deadline <duration>', 'what nobody answers in this long gets --hold-deadline-action, e.g. 24h; 0 removes it', parseDuration)
-    .addOption(new Option('--hold-deadline-action <action>', 'at the deadline: reject the hold point or pause the session (default reject)').choices(['reject', 'pause']))
-    .addOption(new Option('--executor <kind>', "the TPU executor nanocycles must run on; any: the worker's (default)").choices(['docker', 'sandbox', 'any']));
+    .option(
+      '--disk <mb>',
+      'what a TPU may write into its worktree, in MB, e.g. 512 or 2g (default 1024)',
+      parseMemoryMb,
+    )
+    .option(
+      '--tpu-timeout <duration>',
+      'stop a TPU run after this long, e.g. 30m or 1h (default 1h)',
+      parseDuration,
+    )
+    .addOption(
+      new Option(
+        '--push <policy>',
+        'what reaches the remote: never; nanocycle-branches (default: each merged feat/nc-NNN-… branch, never the session branch); on-merge or on-end (those, and the session branch after each merge or at the end)',
+      ).choices(PUSH_POLICIES),
+    )
+    .option(
+      '--webhook <url>',
+      'POST each hold point opened and resolved here, signed with HMAC-SHA256 (TEVIS_WEBHOOK_SECRET)',
+    )
+    .option(
+      '--hold-deadline <duration>',
+      'what nobody answers in this long gets --hold-deadline-action, e.g. 24h; 0 removes it',
+      parseDuration,
+    )
+    .addOption(
+      new Option(
+        '--hold-deadline-action <action>',
+        'at the deadline: reject the hold point or pause the session (default reject)',
+      ).choices(['reject', 'pause']),
+    )
+    .addOption(
+      new Option(
+        '--executor <kind>',
+        "the TPU executor nanocycles must run on; any: the worker's (default)",
+      ).choices(['docker', 'sandbox', 'any']),
+    );
   if (update) command.option('--no-webhook', 'remove the webhook');
   return command;
 }

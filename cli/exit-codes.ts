@@ -27,7 +27,8 @@ export const EXIT = {
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
 
 export function exitCodeForStatus(status: number): ExitCode {
-  if (status === 400 || status === 413 || status === 415 || status === 422 || status === 431) return EXIT.usage;
+  if (status === 400 || status === 413 || status === 415 || status === 422 || status === 431)
+    return EXIT.usage;
   if (status === 401) return EXIT.unauthorized;
   if (status === 403 || status === 409) return EXIT.conflict;
   if (status === 404) return EXIT.notFound;
@@ -43,4 +44,3 @@ export function exitCodeForProblem(type: string, status: number): ExitCode {
   const known = (PROBLEM_TYPES as Record<string, { status: number }>)[type];
   return exitCodeForStatus(known ? known.status : status);
 }
-

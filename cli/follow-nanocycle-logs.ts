@@ -15,11 +15,21 @@ export interface FollowLogsOptions extends StreamUntilOptions {
 const PAGE = 1000;
 
 export function notFound(sessionId: string, nanocycleId: string): ApiProblemError {
-  return new ApiProblemError('not-found', 404, `session ${sessionId} has no nanocycle ${nanocycleId}; \`tevis nanocycle list\` shows them`);
+  return new ApiProblemError(
+    'not-found',
+    404,
+    `session ${sessionId} has no nanocycle ${nanocycleId}; \`tevis nanocycle list\` shows them`,
+  );
 }
 
 /** Every line from `after` on, page by page (GET …/logs). */
-export async function readLogLines(client: TevisApiClient, sessionId: string, nanocycleId: string, after: number, onLine: (line: LogLine) => void): Promise<number> {
+export async function readLogLines(
+  client: TevisApiClient,
+  sessionId: string,
+  nanocycleId: string,
+  after: number,
+  onLine: (line: LogLine) => void,
+): Promise<number> {
   let cursor = after;
   for (;;) {
     const page = await client.nanocycleLogs(sessionId, nanocycleId, cursor, PAGE);
@@ -39,7 +49,12 @@ export async function readLogLines(client: TevisApiClient, sessionId: string, na
  * are never lost to the race between the stream and the status. Returns the nanocycle as it
  * ended, or null when stopped by the signal first.
  */
-export async function followNanocycleLogs(client: TevisApiClient, sessionId: string, nanocycleId: string, options: FollowLogsOptions): Promise<NanocycleRecord | null> {
+export async function followNanocycleLogs(
+  client: TevisApiClient,
+  sessionId: string,
+  nanocycleId: string,
+  options: FollowLogsOptions,
+): Promise<NanocycleRecord | null> {
   let cursor = 0;
   const emit = (line: LogLine) => {
     if (line.seq <= cursor) return;
@@ -54,7 +69,10 @@ export async function followNanocycleLogs(client: TevisApiClient, sessionId: str
     const key = `${nc.status}:${nc.finishedAt ?? ''}`;
     if (key !== lastStatus) {
       lastStatus = key;
-      const holds = nc.status === 'awaiting_approval' || nc.status === 'conflict' ? await client.listHoldPoints(sessionId) : null;
+      const holds =
+        nc.status === 'awaiting_approval' || nc.status === 'conflict'
+          ? await client.listHoldPoints(sessionId)
+          : null;
       const pending = holds?.find((h) => h.nanocycleId === nanocycleId && h.status === 'pending') ?? null;
       options.onStatus?.(nc, pending);
     }
@@ -63,13 +81,16 @@ export async function followNanocycleLogs(client: TevisApiClient, sessionId: str
 
   const ended = await streamUntil(
     (signal) =>
-      followSequencedStream<LogLine>((lastEventId, connection) => client.openLogStream(sessionId, nanocycleId, lastEventId, connection), {
-        after: 0,
-        onEvent: emit,
-        onReconnect: options.onReconnect,
-        signal,
-        sleep: options.sleep,
-      }),
+      followSequencedStream<LogLine>(
+        (lastEventId, connection) => client.openLogStream(sessionId, nanocycleId, lastEventId, connection),
+        {
+          after: 0,
+          onEvent: emit,
+          onReconnect: options.onReconnect,
+          signal,
+          sleep: options.sleep,
+        },
+      ),
     check,
     options,
   );

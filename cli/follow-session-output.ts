@@ -13,7 +13,12 @@ const advance = (cursor: OutputCursor, line: SessionLogLine): OutputCursor | nul
 };
 
 /** Every line after `after`, page by page (GET …/output); returns the cursor after the last. */
-export async function readSessionOutput(client: TevisApiClient, sessionId: string, after: OutputCursor, onLine: (line: SessionLogLine) => void): Promise<OutputCursor> {
+export async function readSessionOutput(
+  client: TevisApiClient,
+  sessionId: string,
+  after: OutputCursor,
+  onLine: (line: SessionLogLine) => void,
+): Promise<OutputCursor> {
   let cursor = after;
   for (;;) {
     const page = await client.sessionOutput(sessionId, formatOutputCursor(cursor), PAGE);
@@ -39,7 +44,11 @@ export interface FollowSessionOutputOptions extends StreamUntilOptions {
  * and what it had not delivered yet is read by page, so the last lines are never lost. Returns
  * the session's final status, or null when stopped by the signal first.
  */
-export async function followSessionOutput(client: TevisApiClient, sessionId: string, options: FollowSessionOutputOptions): Promise<string | null> {
+export async function followSessionOutput(
+  client: TevisApiClient,
+  sessionId: string,
+  options: FollowSessionOutputOptions,
+): Promise<string | null> {
   let cursor: OutputCursor = {};
   const emit = (line: SessionLogLine) => {
     const next = advance(cursor, line);
@@ -53,14 +62,17 @@ export async function followSessionOutput(client: TevisApiClient, sessionId: str
   };
   const ended = await streamUntil(
     (signal) =>
-      followResumableStream<SessionLogLine, OutputCursor>((at, connection) => client.openOutputStream(sessionId, formatOutputCursor(at), connection), {
-        start: {},
-        advance,
-        onEvent: emit,
-        onReconnect: options.onReconnect,
-        signal,
-        sleep: options.sleep,
-      }),
+      followResumableStream<SessionLogLine, OutputCursor>(
+        (at, connection) => client.openOutputStream(sessionId, formatOutputCursor(at), connection),
+        {
+          start: {},
+          advance,
+          onEvent: emit,
+          onReconnect: options.onReconnect,
+          signal,
+          sleep: options.sleep,
+        },
+      ),
     check,
     options,
   );

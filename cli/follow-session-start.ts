@@ -26,11 +26,16 @@ export function startOutcome(events: TimelineEvent[]): StartOutcome | null {
   let workspacePath: string | null = null;
   let startedFrom: string | undefined;
   for (const event of events) {
-    if (event.type === 'workspace.cloned' && typeof event.data.path === 'string') workspacePath = event.data.path;
-    if (event.type === 'workspace.carried_forward' || event.type === 'workspace.not_carried_forward') startedFrom = describeEvent(event);
-    if (event.type === 'session.active') return { status: 'active', workspacePath, ...(startedFrom ? { startedFrom } : {}) };
-    if (event.type === 'session.failed') return { status: 'failed', failure: String(event.data.error ?? 'no reason recorded') };
-    if (event.type === 'session.ended') return { status: 'ended', reason: String(event.data.reason ?? 'user') };
+    if (event.type === 'workspace.cloned' && typeof event.data.path === 'string')
+      workspacePath = event.data.path;
+    if (event.type === 'workspace.carried_forward' || event.type === 'workspace.not_carried_forward')
+      startedFrom = describeEvent(event);
+    if (event.type === 'session.active')
+      return { status: 'active', workspacePath, ...(startedFrom ? { startedFrom } : {}) };
+    if (event.type === 'session.failed')
+      return { status: 'failed', failure: String(event.data.error ?? 'no reason recorded') };
+    if (event.type === 'session.ended')
+      return { status: 'ended', reason: String(event.data.reason ?? 'user') };
   }
   return null;
 }
@@ -39,7 +44,11 @@ export function startOutcome(events: TimelineEvent[]): StartOutcome | null {
  * Follows a new session's timeline (GET …/events with an `after` cursor) until it is active or
  * failed. Polling, not SSE: a start takes seconds, and a poll survives an API restart.
  */
-export async function followSessionStart(client: TevisApiClient, sessionId: string, options: FollowStartOptions): Promise<StartOutcome> {
+export async function followSessionStart(
+  client: TevisApiClient,
+  sessionId: string,
+  options: FollowStartOptions,
+): Promise<StartOutcome> {
   const pollMs = options.pollMs ?? 300;
   const stallHintMs = options.stallHintMs ?? 15_000;
   const sleep = options.sleep ?? delay;
@@ -61,7 +70,9 @@ export async function followSessionStart(client: TevisApiClient, sessionId: stri
     } else if (now() - lastProgressAt > stallHintMs) {
       // Slow clones and retries look the same as no worker at all; say where to look, in words
       // that stay the same (a pipe would get a new line for every change of the text).
-      options.onStep(`${lastStep} (no news for ${Math.round(stallHintMs / 1000)}s+; \`tevis status\` shows whether a worker runs)`);
+      options.onStep(
+        `${lastStep} (no news for ${Math.round(stallHintMs / 1000)}s+; \`tevis status\` shows whether a worker runs)`,
+      );
     }
     await sleep(pollMs);
   }

@@ -14,14 +14,17 @@ export function createLocalProgram(): Command {
     .exitOverride()
     .configureOutput({ outputError: () => {} })
     .showSuggestionAfterError()
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 Exit codes:
   0  ok
   1  unexpected error
   2  usage error
   5  a required part is down (see the ✗ lines and their fixes)
 
-Environment: TEVIS_HOME, TEVIS_PORT, TEVIS_API_URL, TEVIS_TEMPORAL_PORT, DATABASE_URL, TEMPORAL_ADDRESS, TEVIS_TPU_EXECUTOR, DOCKER_HOST`);
+Environment: TEVIS_HOME, TEVIS_PORT, TEVIS_API_URL, TEVIS_TEMPORAL_PORT, DATABASE_URL, TEMPORAL_ADDRESS, TEVIS_TPU_EXECUTOR, DOCKER_HOST`,
+    );
   registerLocalStatusCommand(program);
   return program;
 }

@@ -11,11 +11,17 @@ try {
 } catch (error) {
   const report = reportFor(error);
   // Help asked for, or shown because a command group was called bare: already on screen.
-  const helpShown = (error as { code?: string }).code?.startsWith('commander.help') || (error as { code?: string }).code === 'commander.version';
+  const helpShown =
+    (error as { code?: string }).code?.startsWith('commander.help') ||
+    (error as { code?: string }).code === 'commander.version';
   if (!helpShown) {
     const json = Boolean(program.opts().json) || process.argv.includes('--json');
     const stack = process.env.TEVIS_DEBUG && error instanceof Error ? error.stack : undefined;
-    printError(report, { json, stack }, { stdout: (t) => process.stdout.write(t), stderr: (t) => process.stderr.write(t) });
+    printError(
+      report,
+      { json, stack },
+      { stdout: (t) => process.stdout.write(t), stderr: (t) => process.stderr.write(t) },
+    );
   }
   process.exitCode = report.exitCode;
 }

@@ -14,7 +14,12 @@ export function parseNanocycleArgument(text: string): string {
   return validateValue(NanocycleId, given, `NC-ID "${text}"`);
 }
 
-const HoldPointId = z.string().regex(HOLD_ID_PATTERN, 'a hold point id looks like HP-001-merge or HP-002-agent-1; `tevis hold list` shows them');
+const HoldPointId = z
+  .string()
+  .regex(
+    HOLD_ID_PATTERN,
+    'a hold point id looks like HP-001-merge or HP-002-agent-1; `tevis hold list` shows them',
+  );
 
 /** `HP-001-merge`, `hp-001-agent-1`: upper-cased prefix, lower-cased kind, as the API spells them. */
 export function parseHoldPointArgument(text: string): string {

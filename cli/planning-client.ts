@@ -1,4 +1,9 @@
-import type { ContextDocumentWrite, ContextEdited, ContextPreferences, PreferencesChange } from '../contracts/context-documents.js';
+import type {
+  ContextDocumentWrite,
+  ContextEdited,
+  ContextPreferences,
+  PreferencesChange,
+} from '../contracts/context-documents.js';
 import type { MemoryEntry, MemoryPage } from '../contracts/memory.js';
 import type { PlanDrafted, PlanVersion, PlanVersionSummary } from '../contracts/plan.js';
 import type { TevisApiClient } from './api-client.js';
@@ -17,15 +22,25 @@ export class PlanningClient {
   }
 
   plan(id: string, version?: number): Promise<PlanVersion> {
-    return this.api.json('GET', this.session(id, version === undefined ? '/plan' : `/plan/versions/${version}`));
+    return this.api.json(
+      'GET',
+      this.session(id, version === undefined ? '/plan' : `/plan/versions/${version}`),
+    );
   }
 
   async planVersions(id: string): Promise<PlanVersionSummary[]> {
-    return (await this.api.json<{ versions: PlanVersionSummary[] }>('GET', this.session(id, '/plan/versions'))).versions;
+    return (
+      await this.api.json<{ versions: PlanVersionSummary[] }>('GET', this.session(id, '/plan/versions'))
+    ).versions;
   }
 
   async contextDocuments(id: string): Promise<{ path: string; bytes: number }[]> {
-    return (await this.api.json<{ documents: { path: string; bytes: number }[] }>('GET', this.session(id, '/context/documents'))).documents;
+    return (
+      await this.api.json<{ documents: { path: string; bytes: number }[] }>(
+        'GET',
+        this.session(id, '/context/documents'),
+      )
+    ).documents;
   }
 
   contextDocument(id: string, path: string): Promise<{ path: string; content: string; bytes: number }> {

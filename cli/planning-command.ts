@@ -16,7 +16,10 @@ export interface PlanningCommand {
 }
 
 /** What every `plan`, `context` and `memory` command starts from: its session (`--session`, else the current one). */
-export async function planningCommand(command: Command, flags: { session?: string }): Promise<PlanningCommand> {
+export async function planningCommand(
+  command: Command,
+  flags: { session?: string },
+): Promise<PlanningCommand> {
   const ctx = commandContext(command);
   const sessionId = await resolveSessionOption(ctx.config.home, flags.session);
   const api = await ctx.client();
@@ -33,7 +36,12 @@ export async function planningCommand(command: Command, flags: { session?: strin
         const session = await api.getSession(sessionId).catch(() => null);
         const type = session?.session.type ?? String(error.extras.sessionType ?? 'this');
         const project = session?.session.project ?? 'P';
-        throw new ApiProblemError(error.type, error.status ?? 403, `a ${type} session cannot ${what}; create a planning session: tevis session create --project ${project} --type planning`, error.extras);
+        throw new ApiProblemError(
+          error.type,
+          error.status ?? 403,
+          `a ${type} session cannot ${what}; create a planning session: tevis session create --project ${project} --type planning`,
+          error.extras,
+        );
       }
     },
   };

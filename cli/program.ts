@@ -33,7 +33,10 @@ export function createProgram(): Command {
     .description('Durable development sessions on git repositories')
     .version(TEVIS_VERSION, '-V, --version')
     .option('--json', 'machine-readable output on every command; errors as {"error": {type, status, detail}}')
-    .option('--api-url <url>', 'where the API runs (default: TEVIS_API_URL, else http://127.0.0.1:$TEVIS_PORT)')
+    .option(
+      '--api-url <url>',
+      'where the API runs (default: TEVIS_API_URL, else http://127.0.0.1:$TEVIS_PORT)',
+    )
     // Errors are printed by main.ts, once and in one format, with the exit code of exit-codes.ts.
     .exitOverride()
     .configureOutput({ outputError: () => {} })

@@ -31,7 +31,11 @@ export function startProgress(text: string, options: ProgressOptions): Progress 
   if (!options.enabled) return SILENT;
   const stream = options.stream ?? process.stderr;
   if (!isInteractive(stream)) return lineProgress(text, stream);
-  const spinner: Spinner = yoctoSpinner({ text, stream, handleSignals: options.handleSignals ?? true }).start();
+  const spinner: Spinner = yoctoSpinner({
+    text,
+    stream,
+    handleSignals: options.handleSignals ?? true,
+  }).start();
   return {
     update(next) {
       if (spinner.text !== next) spinner.text = next;

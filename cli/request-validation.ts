@@ -6,7 +6,11 @@ import { UsageError } from './errors.js';
  * branch or repository fails at once with exit 2 and names the flag to fix. The server checks
  * again; this only saves the round trip and speaks in flags instead of JSON paths.
  */
-export function validateRequest<S extends z.ZodType>(schema: S, body: unknown, flags: Record<string, string>): z.output<S> {
+export function validateRequest<S extends z.ZodType>(
+  schema: S,
+  body: unknown,
+  flags: Record<string, string>,
+): z.output<S> {
   const result = schema.safeParse(body);
   if (result.success) return result.data;
   const messages = result.error.issues.map((issue) => {

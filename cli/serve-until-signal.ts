@@ -18,7 +18,10 @@ export interface ServeHooks<T extends Stoppable> {
 // what it started.
 const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 
-export async function serveUntilSignal<T extends Stoppable>(starting: Promise<T>, hooks: ServeHooks<T>): Promise<void> {
+export async function serveUntilSignal<T extends Stoppable>(
+  starting: Promise<T>,
+  hooks: ServeHooks<T>,
+): Promise<void> {
   const forceExit = hooks.forceExit ?? ((code: number) => process.exit(code));
   let signals = 0;
   let stopRequested!: () => void;

@@ -13,7 +13,11 @@ export interface StreamUntilOptions {
  * returned. Null when stopped by the signal first. A refusal from `check` (4xx) or an error the
  * stream ends with is thrown; while the API is away `check` keeps trying.
  */
-export async function streamUntil<R>(stream: (signal: AbortSignal) => Promise<void>, check: () => Promise<R | undefined>, options: StreamUntilOptions = {}): Promise<R | null> {
+export async function streamUntil<R>(
+  stream: (signal: AbortSignal) => Promise<void>,
+  check: () => Promise<R | undefined>,
+  options: StreamUntilOptions = {},
+): Promise<R | null> {
   const sleep = options.sleep ?? abortableDelay;
   const streaming = new AbortController();
   const stopStreaming = () => streaming.abort();

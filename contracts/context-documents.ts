@@ -36,15 +36,38 @@ export type ContextPathProblem = { type: 'path-outside-workspace' | 'validation'
 export function contextPathProblem(path: string): ContextPathProblem | null {
   const shown = JSON.stringify(path.replace(/\0/g, '\\0'));
   if (path.includes('\0') || path.startsWith('/') || path.includes('\\') || path.split('/').includes('..')) {
-    return { type: 'path-outside-workspace', message: `context path ${shown} must stay inside ${CONTEXT_DIR}/: give it relative to ${CONTEXT_DIR}/, without ".." (e.g. notes/auth.md)` };
+    return {
+      type: 'path-outside-workspace',
+      message: `context path ${shown} must stay inside ${CONTEXT_DIR}/: give it relative to ${CONTEXT_DIR}/, without ".." (e.g. notes/auth.md)`,
+    };
   }
   const parts = path.split('/');
-  if (parts[0] === CONTEXT_DIR) return { type: 'validation', message: `give the context path relative to ${CONTEXT_DIR}/, without the "${CONTEXT_DIR}/" prefix (e.g. ${parts.slice(1).join('/') || 'notes.md'})` };
-  if (path.length === 0 || path.length > 1024 || parts.length > MAX_DEPTH || !parts.every((p) => SEGMENT.test(p) && utf8Length(p) <= 255)) {
-    return { type: 'validation', message: `context path ${shown} must be 1-${MAX_DEPTH} names separated by "/", none starting with "." or holding control characters, each at most 255 bytes` };
+  if (parts[0] === CONTEXT_DIR)
+    return {
+      type: 'validation',
+      message: `give the context path relative to ${CONTEXT_DIR}/, without the "${CONTEXT_DIR}/" prefix (e.g. ${parts.slice(1).join('/') || 'notes.md'})`,
+    };
+  if (
+    path.length === 0 ||
+    path.length > 1024 ||
+    parts.length > MAX_DEPTH ||
+    !parts.every((p) => SEGMENT.test(p) && utf8Length(p) <= 255)
+  ) {
+    return {
+      type: 'validation',
+      message: `context path ${shown} must be 1-${MAX_DEPTH} names separated by "/", none starting with "." or holding control characters, each at most 255 bytes`,
+    };
   }
-  if (parts.slice(0, -1).includes(CONTEXT_SKIPPED_DIR)) return { type: 'validation', message: `${CONTEXT_DIR}/${CONTEXT_SKIPPED_DIR}/ is for scratch files and is not loaded as context; choose another folder` };
-  if (!CONTEXT_DOC_EXTENSIONS.test(path)) return { type: 'validation', message: `context path ${shown} must end in .md, .markdown, .txt, .json, .yaml, .yml or .toml: those are the documents a session loads` };
+  if (parts.slice(0, -1).includes(CONTEXT_SKIPPED_DIR))
+    return {
+      type: 'validation',
+      message: `${CONTEXT_DIR}/${CONTEXT_SKIPPED_DIR}/ is for scratch files and is not loaded as context; choose another folder`,
+    };
+  if (!CONTEXT_DOC_EXTENSIONS.test(path))
+    return {
+      type: 'validation',
+      message: `context path ${shown} must end in .md, .markdown, .txt, .json, .yaml, .yml or .toml: those are the documents a session loads`,
+    };
   return null;
 }
 
@@ -53,17 +76,27 @@ export const ContextPathQuery = z.object({
   path: z.string().regex(NO_NUL_PATTERN, 'a path cannot contain a NUL character').min(1).max(4096),
 });
 
-export const ContextDocumentWrite = z.strictObject({ content: StorableText.max(MAX_CONTEXT_DOC_CHARS) }).meta({ id: 'ContextDocumentWrite' });
+export const ContextDocumentWrite = z
+  .strictObject({ content: StorableText.max(MAX_CONTEXT_DOC_CHARS) })
+  .meta({ id: 'ContextDocumentWrite' });
 export type ContextDocumentWrite = z.infer<typeof ContextDocumentWrite>;
 
-export const ContextDocument = z.object({ path: z.string(), content: z.string(), bytes: z.number().int() }).meta({ id: 'ContextDocument' });
+export const ContextDocument = z
+  .object({ path: z.string(), content: z.string(), bytes: z.number().int() })
+  .meta({ id: 'ContextDocument' });
 
 export const ContextDocumentList = z
-  .object({ sessionId: z.string(), documents: z.array(z.object({ path: z.string(), bytes: z.number().int() })) })
+  .object({
+    sessionId: z.string(),
+    documents: z.array(z.object({ path: z.string(), bytes: z.number().int() })),
+  })
   .meta({ id: 'ContextDocumentList' });
 
 /** The session workflow's Update: write (content) or delete (content null) one document, committed. */
-export const ContextEdit = z.strictObject({ path: z.string().max(1024), content: StorableText.max(MAX_CONTEXT_DOC_CHARS).nullable() });
+export const ContextEdit = z.strictObject({
+  path: z.string().max(1024),
+  content: StorableText.max(MAX_CONTEXT_DOC_CHARS).nullable(),
+});
 export type ContextEdit = z.infer<typeof ContextEdit>;
 
 export const ContextEdited = z

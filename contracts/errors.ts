@@ -19,7 +19,10 @@ export function isUniqueViolation(error: unknown, constraint?: string): boolean 
   // drizzle wraps driver errors; the driver's code and constraint sit on the cause.
   for (let e: unknown = error; e && typeof e === 'object'; e = (e as { cause?: unknown }).cause) {
     const { code, constraint: name } = e as { code?: string; constraint?: string };
-    if (code === '23505') return constraint === undefined || name === constraint || String((e as Error).message).includes(constraint);
+    if (code === '23505')
+      return (
+        constraint === undefined || name === constraint || String((e as Error).message).includes(constraint)
+      );
   }
   return false;
 }

@@ -71,7 +71,10 @@ export const ExecutionSettings = z
      */
     executor: z.enum(TPU_EXECUTOR_REQUIREMENTS).nullable().optional(),
     /** What happens to a hold point nobody answers in time; none by default. */
-    holdDeadline: z.object({ seconds: z.number().int().min(1), action: z.enum(['reject', 'pause']) }).nullable().optional(),
+    holdDeadline: z
+      .object({ seconds: z.number().int().min(1), action: z.enum(['reject', 'pause']) })
+      .nullable()
+      .optional(),
   })
   .meta({ id: 'ExecutionSettings' });
 export type ExecutionSettings = z.infer<typeof ExecutionSettings>;
@@ -92,7 +95,10 @@ export const DEFAULT_EXECUTION_SETTINGS: ExecutionSettings = {
 
 /** The flat, optional form the API and CLI take (`--image`, `--agent`, `--tpu-limit`, …). */
 export const ExecutionSettingsInput = z.strictObject({
-  image: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._\/:@-]{0,254}$/, 'an image reference such as tevis-tpu:latest').optional(),
+  image: z
+    .string()
+    .regex(/^[A-Za-z0-9][A-Za-z0-9._\/:@-]{0,254}$/, 'an image reference such as tevis-tpu:latest')
+    .optional(),
   agent: StorableText.min(1).max(4000).nullable().optional(),
   tpuLimit: z.number().int().min(1).max(16).optional(),
   holdPlan: z.boolean().optional(),
@@ -102,7 +108,12 @@ export const ExecutionSettingsInput = z.strictObject({
   cpus: z.number().min(0.1).max(64).optional(),
   pids: z.number().int().min(8).max(1_000_000).optional(),
   diskMb: z.number().int().min(1).max(DISK_MB_MAX).optional(),
-  tpuTimeoutSeconds: z.number().int().min(1).max(7 * 86400).optional(),
+  tpuTimeoutSeconds: z
+    .number()
+    .int()
+    .min(1)
+    .max(7 * 86400)
+    .optional(),
   push: z.enum(PUSH_POLICIES).optional(),
   webhookUrl: z
     .url({ protocol: /^https?$/, error: 'a webhook URL is http(s)://…' })
@@ -113,19 +124,30 @@ export const ExecutionSettingsInput = z.strictObject({
     .nullable()
     .optional(),
   /** 0 removes the deadline. */
-  holdDeadlineSeconds: z.number().int().min(0).max(365 * 86400).optional(),
+  holdDeadlineSeconds: z
+    .number()
+    .int()
+    .min(0)
+    .max(365 * 86400)
+    .optional(),
   holdDeadlineAction: z.enum(['reject', 'pause']).optional(),
   /** null: whichever the worker has. */
   executor: z.enum(TPU_EXECUTOR_REQUIREMENTS).nullable().optional(),
 });
 export type ExecutionSettingsInput = z.infer<typeof ExecutionSettingsInput>;
 
-export function applyExecutionInput(current: ExecutionSettings, input: ExecutionSettingsInput): ExecutionSettings {
+export function applyExecutionInput(
+  current: ExecutionSettings,
+  input: ExecutionSettingsInput,
+): ExecutionSettings {
   return {
     image: input.image ?? current.image,
     agent: input.agent === undefined ? current.agent : input.agent,
     tpuLimit: input.tpuLimit ?? current.tpuLimit,
-    holdPolicy: { plan: input.holdPlan ?? current.holdPolicy.plan, merge: input.holdMerge ?? current.holdPolicy.merge },
+    holdPolicy: {
+      plan: input.holdPlan ?? current.holdPolicy.plan,
+      merge: input.holdMerge ?? current.holdPolicy.merge,
+    },
     network: input.network ?? current.network,
     limits: {
       memoryMb: input.memoryMb ?? current.limits.memoryMb,
@@ -141,7 +163,10 @@ export function applyExecutionInput(current: ExecutionSettings, input: Execution
   };
 }
 
-function deadlineFrom(current: ExecutionSettings['holdDeadline'], input: ExecutionSettingsInput): ExecutionSettings['holdDeadline'] {
+function deadlineFrom(
+  current: ExecutionSettings['holdDeadline'],
+  input: ExecutionSettingsInput,
+): ExecutionSettings['holdDeadline'] {
   if (input.holdDeadlineSeconds === 0) return null;
   const seconds = input.holdDeadlineSeconds ?? current?.seconds;
   if (!seconds) return null;

@@ -17,8 +17,10 @@ export function repositoryUrlProblem(url: string): RepositoryUrlProblem {
   if (/[\s\x00-\x1f\x7f]/.test(url)) return 'contains whitespace or control characters';
   if (url.startsWith('-')) return 'begins with "-", which git would read as an option';
   // git's "<transport>::<address>" form runs arbitrary helpers (ext:: runs a shell command).
-  if (/^[A-Za-z][A-Za-z0-9+.-]*::/.test(url)) return 'uses a "transport::address" remote helper, which is not allowed';
-  if (url.startsWith('/')) return url.includes('/../') || url.endsWith('/..') ? 'must not contain ".." segments' : null;
+  if (/^[A-Za-z][A-Za-z0-9+.-]*::/.test(url))
+    return 'uses a "transport::address" remote helper, which is not allowed';
+  if (url.startsWith('/'))
+    return url.includes('/../') || url.endsWith('/..') ? 'must not contain ".." segments' : null;
   if (SCP_LIKE.test(url)) return null;
   let parsed: URL;
   try {
@@ -26,13 +28,15 @@ export function repositoryUrlProblem(url: string): RepositoryUrlProblem {
   } catch {
     return 'is neither an absolute path, a URL (https, http, ssh, git, file) nor user@host:path';
   }
-  if (!ALLOWED_SCHEMES.has(parsed.protocol)) return `uses the scheme "${parsed.protocol.replace(/:$/, '')}"; allowed are https, http, ssh, git and file`;
+  if (!ALLOWED_SCHEMES.has(parsed.protocol))
+    return `uses the scheme "${parsed.protocol.replace(/:$/, '')}"; allowed are https, http, ssh, git and file`;
   if (parsed.password || (parsed.username && parsed.protocol !== 'ssh:')) {
     return 'contains credentials; configure a git credential helper or an SSH key for the worker instead';
   }
   if (parsed.protocol !== 'file:' && !parsed.hostname) return 'has no host';
   // ssh would read a host or user beginning with "-" as an option (ssh://-oProxyCommand=…/).
-  if (parsed.hostname.startsWith('-') || /^(-|%2d)/i.test(parsed.username)) return 'has a host or user beginning with "-"';
+  if (parsed.hostname.startsWith('-') || /^(-|%2d)/i.test(parsed.username))
+    return 'has a host or user beginning with "-"';
   return null;
 }
 
@@ -41,7 +45,8 @@ export function branchNameProblem(name: string): string | null {
   if (name.length === 0) return 'is empty';
   if (name.length > 200) return 'is longer than 200 characters';
   if (name.startsWith('-')) return 'begins with "-", which git would read as an option';
-  if (/[\x00-\x20\x7f~^:?*[\\]/.test(name)) return 'contains a space, control character or one of ~ ^ : ? * [ \\';
+  if (/[\x00-\x20\x7f~^:?*[\\]/.test(name))
+    return 'contains a space, control character or one of ~ ^ : ? * [ \\';
   if (name.includes('..')) return 'contains ".."';
   if (name.includes('@{')) return 'contains "@{"';
   if (name === '@') return 'is "@"';
@@ -63,7 +68,10 @@ const NANOCYCLE_BRANCH = /^feat\/nc-\d{3,}-[a-z0-9][a-z0-9-]{0,39}$/;
  * only to such branches, so a push policy that sends them can never reach a base branch.
  */
 export function nanocycleBranchProblem(name: string): string | null {
-  return branchNameProblem(name) ?? (NANOCYCLE_BRANCH.test(name) ? null : 'is not a nanocycle branch (feat/nc-NNN-name)');
+  return (
+    branchNameProblem(name) ??
+    (NANOCYCLE_BRANCH.test(name) ? null : 'is not a nanocycle branch (feat/nc-NNN-name)')
+  );
 }
 
 /*
@@ -84,7 +92,9 @@ export const RepositoryUrl = z
     minLength: 1,
     maxLength: 2048,
     // How it begins: a path, an allowed scheme (any case: URL parsing lowercases it), or user@host:.
-    pattern: String.raw`^(?:/|(?:[Hh][Tt][Tt][Pp][Ss]?|[Ss][Ss][Hh]|[Gg][Ii][Tt]|[Ff][Ii][Ll][Ee]):|[A-Za-z0-9._-]+@[A-Za-z0-9.-]+:)` + `[^${NO_SPACE}]*$`,
+    pattern:
+      String.raw`^(?:/|(?:[Hh][Tt][Tt][Pp][Ss]?|[Ss][Ss][Hh]|[Gg][Ii][Tt]|[Ff][Ii][Ll][Ee]):|[A-Za-z0-9._-]+@[A-Za-z0-9.-]+:)` +
+      `[^${NO_SPACE}]*$`,
     description:
       'An absolute path, a URL with scheme https, http, ssh, git or file, or user@host:path. No whitespace or control characters, no leading "-", ' +
       'no "transport::address" helper, no ".." segment in a path, no credentials in the URL, and a host that does not begin with "-".',

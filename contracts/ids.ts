@@ -7,7 +7,10 @@ export const SessionId = z.string().regex(SESSION_ID_PATTERN, 'a session id look
 export const PROJECT_NAME_PATTERN = /^[a-z0-9][a-z0-9-]{0,62}$/;
 export const ProjectName = z
   .string()
-  .regex(PROJECT_NAME_PATTERN, 'a project name is 1-63 lowercase letters, digits and "-", starting with a letter or digit');
+  .regex(
+    PROJECT_NAME_PATTERN,
+    'a project name is 1-63 lowercase letters, digits and "-", starting with a letter or digit',
+  );
 
 export function sessionWorkflowId(sessionId: string): string {
   return `session-${sessionId}`;

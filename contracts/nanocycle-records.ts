@@ -55,6 +55,9 @@ export const HoldPointRecord = z
 export type HoldPointRecord = z.infer<typeof HoldPointRecord>;
 
 export const NanocycleDiff = z
-  .object({ files: z.array(z.object({ path: z.string(), additions: z.number(), deletions: z.number() })), patch: z.string() })
+  .object({
+    files: z.array(z.object({ path: z.string(), additions: z.number(), deletions: z.number() })),
+    patch: z.string(),
+  })
   .meta({ id: 'NanocycleDiff' });
 export type NanocycleDiff = z.infer<typeof NanocycleDiff>;

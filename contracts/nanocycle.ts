@@ -7,9 +7,22 @@ export const NanocycleId = z.string().regex(NANOCYCLE_ID_PATTERN, 'a nanocycle i
 
 export const NanocycleName = z
   .string()
-  .regex(/^[a-z0-9][a-z0-9-]{0,39}$/, 'a nanocycle name is 1-40 lowercase letters, digits and "-", starting with a letter or digit');
+  .regex(
+    /^[a-z0-9][a-z0-9-]{0,39}$/,
+    'a nanocycle name is 1-40 lowercase letters, digits and "-", starting with a letter or digit',
+  );
 
-export const NANOCYCLE_STATUSES = ['queued', 'running', 'awaiting_approval', 'completed', 'merged', 'failed', 'cancelled', 'rejected', 'conflict'] as const;
+export const NANOCYCLE_STATUSES = [
+  'queued',
+  'running',
+  'awaiting_approval',
+  'completed',
+  'merged',
+  'failed',
+  'cancelled',
+  'rejected',
+  'conflict',
+] as const;
 export const NanocycleStatus = z.enum(NANOCYCLE_STATUSES);
 export type NanocycleStatus = z.infer<typeof NanocycleStatus>;
 
@@ -32,7 +45,9 @@ export const NanocycleCreate = z
     /** Per-nanocycle override of the session's hold-point policy. */
     hold: z.strictObject({ plan: z.boolean().optional(), merge: z.boolean().optional() }).optional(),
   })
-  .refine((n) => n.goal !== undefined || n.run !== undefined, { message: 'give a goal (for the agent) or run steps' })
+  .refine((n) => n.goal !== undefined || n.run !== undefined, {
+    message: 'give a goal (for the agent) or run steps',
+  })
   // The refine, as JSON Schema says it.
   .meta({ id: 'NanocycleCreate', anyOf: [{ required: ['goal'] }, { required: ['run'] }] });
 export type NanocycleCreate = z.infer<typeof NanocycleCreate>;

@@ -31,6 +31,9 @@ export function parseOutputCursor(text: string): OutputCursor | null {
   return cursor;
 }
 
-export function advanceOutputCursor(cursor: OutputCursor, line: { nanocycleId: string; seq: number }): OutputCursor {
+export function advanceOutputCursor(
+  cursor: OutputCursor,
+  line: { nanocycleId: string; seq: number },
+): OutputCursor {
   return (cursor[line.nanocycleId] ?? 0) >= line.seq ? cursor : { ...cursor, [line.nanocycleId]: line.seq };
 }

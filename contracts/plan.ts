@@ -14,11 +14,19 @@ export const PlanVersionSummary = z
 export type PlanVersionSummary = z.infer<typeof PlanVersionSummary>;
 
 export const PlanVersion = z
-  .object({ sessionId: z.string(), version: z.number().int(), plan: z.string(), length: z.number().int(), createdAt: z.string() })
+  .object({
+    sessionId: z.string(),
+    version: z.number().int(),
+    plan: z.string(),
+    length: z.number().int(),
+    createdAt: z.string(),
+  })
   .meta({ id: 'PlanVersion' });
 export type PlanVersion = z.infer<typeof PlanVersion>;
 
-export const PlanVersionList = z.object({ sessionId: z.string(), versions: z.array(PlanVersionSummary) }).meta({ id: 'PlanVersionList' });
+export const PlanVersionList = z
+  .object({ sessionId: z.string(), versions: z.array(PlanVersionSummary) })
+  .meta({ id: 'PlanVersionList' });
 
 export const PlanDrafted = z
   .object({

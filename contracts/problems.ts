@@ -8,7 +8,10 @@ export const PROBLEM_TYPES = {
   unrecordable: { status: 400, title: 'The request holds a value that cannot be recorded' },
   unauthorized: { status: 401, title: 'A valid API token is required' },
   /** A browser page of another origin tried to change something; the API takes no ambient credentials. */
-  'cross-origin-refused': { status: 403, title: 'Requests that change state must come from the API\'s own origin' },
+  'cross-origin-refused': {
+    status: 403,
+    title: "Requests that change state must come from the API's own origin",
+  },
   'capability-not-allowed': { status: 403, title: 'This session type does not allow that action' },
   'path-outside-workspace': { status: 403, title: 'The path is outside the session workspace' },
   'not-found': { status: 404, title: 'Not found' },
@@ -29,7 +32,10 @@ export const PROBLEM_TYPES = {
   /** The first request with this Idempotency-Key is still running; retry after Retry-After. */
   'idempotency-key-in-flight': { status: 409, title: 'A request with this Idempotency-Key is still running' },
   'payload-too-large': { status: 413, title: 'The request body is too large' },
-  'unsupported-media-type': { status: 415, title: 'The request body is not of a media type this route takes' },
+  'unsupported-media-type': {
+    status: 415,
+    title: 'The request body is not of a media type this route takes',
+  },
   /** The same Idempotency-Key came with another request (method, path, query or body). */
   'idempotency-key-reused': { status: 422, title: 'This Idempotency-Key was used for another request' },
   'headers-too-large': { status: 431, title: 'The request headers are too large' },

@@ -34,7 +34,15 @@ export const ReviewState = z
 export type ReviewState = z.infer<typeof ReviewState>;
 
 export function pendingReview(base: string): ReviewState {
-  return { base, status: 'pending', decidedBy: null, comment: null, decidedAt: null, mergeCommit: null, conflicts: [] };
+  return {
+    base,
+    status: 'pending',
+    decidedBy: null,
+    comment: null,
+    decidedAt: null,
+    mergeCommit: null,
+    conflicts: [],
+  };
 }
 
 export const ReviewCommit = z.object({ sha: z.string(), subject: z.string(), author: z.string() });

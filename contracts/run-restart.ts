@@ -14,7 +14,9 @@ const WHY: Record<RunRestartReason, string> = {
 
 /** `after the worker running it was lost`; an unknown reason (a newer server) is said as it is. */
 export function runRestartWhy(reason: unknown): string {
-  return typeof reason === 'string' && reason in WHY ? WHY[reason as RunRestartReason] : `of ${String(reason)}`;
+  return typeof reason === 'string' && reason in WHY
+    ? WHY[reason as RunRestartReason]
+    : `of ${String(reason)}`;
 }
 
 /** What `nanocycle.run_reattached` says: a docker run picked up by a later attempt, nothing printed twice. */

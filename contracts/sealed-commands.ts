@@ -16,7 +16,9 @@ export interface Unsealed {
 export const UNSEALED: Unsealed = { [UNSEALED_MARK]: true };
 
 export function isUnsealed(value: unknown): boolean {
-  return typeof value === 'object' && value !== null && (value as Record<string, unknown>)[UNSEALED_MARK] === true;
+  return (
+    typeof value === 'object' && value !== null && (value as Record<string, unknown>)[UNSEALED_MARK] === true
+  );
 }
 
 /**
@@ -36,14 +38,19 @@ export interface CommandStamp {
 export const STAMP_MAX_AGE_MS = 10 * 60 * 1000;
 
 /** Why a stamp is not good for this command, or null when it is. */
-export function stampProblem(stamp: unknown, expected: { sessionId: string; updateId?: string; nowMs: number }): string | null {
+export function stampProblem(
+  stamp: unknown,
+  expected: { sessionId: string; updateId?: string; nowMs: number },
+): string | null {
   if (stamp === undefined || stamp === null) return 'no command stamp';
   if (isUnsealed(stamp) || typeof stamp !== 'object') return 'not sealed by Tevis';
   const s = stamp as Partial<CommandStamp>;
   if (s.sessionId !== expected.sessionId) return 'stamped for another session';
-  if (expected.updateId !== undefined && s.updateId !== expected.updateId) return 'stamped for another command';
+  if (expected.updateId !== undefined && s.updateId !== expected.updateId)
+    return 'stamped for another command';
   const issued = typeof s.issuedAt === 'string' ? Date.parse(s.issuedAt) : NaN;
-  if (!Number.isFinite(issued) || Math.abs(expected.nowMs - issued) > STAMP_MAX_AGE_MS) return 'stale command stamp';
+  if (!Number.isFinite(issued) || Math.abs(expected.nowMs - issued) > STAMP_MAX_AGE_MS)
+    return 'stale command stamp';
   return null;
 }
 

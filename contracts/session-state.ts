@@ -44,7 +44,9 @@ export const WorkspaceState = z
     exists: z.boolean(),
     gitStatus: z.enum(['clean', 'dirty', 'missing']),
     branch: z.string().nullable(),
-    lastCommit: z.object({ sha: z.string(), subject: z.string(), author: z.string(), at: z.string() }).nullable(),
+    lastCommit: z
+      .object({ sha: z.string(), subject: z.string(), author: z.string(), at: z.string() })
+      .nullable(),
     modifiedFiles: z.array(z.string()),
   })
   .meta({ id: 'WorkspaceState' });

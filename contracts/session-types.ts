@@ -10,7 +10,12 @@ export const SessionStatus = z.enum(SESSION_STATUSES);
 export type SessionStatus = z.infer<typeof SessionStatus>;
 
 /** The statuses of a session that is still open: listed by default, can be ended. */
-export const OPEN_SESSION_STATUSES = ['starting', 'active', 'paused', 'ending'] as const satisfies readonly SessionStatus[];
+export const OPEN_SESSION_STATUSES = [
+  'starting',
+  'active',
+  'paused',
+  'ending',
+] as const satisfies readonly SessionStatus[];
 
 export function isOpenStatus(status: SessionStatus): boolean {
   return (OPEN_SESSION_STATUSES as readonly string[]).includes(status);

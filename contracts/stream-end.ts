@@ -7,7 +7,14 @@
 const SESSION_OVER: readonly string[] = ['ended', 'failed'];
 
 /** Nanocycle statuses after which it prints no more output. */
-const NANOCYCLE_OUTPUT_OVER: readonly string[] = ['completed', 'merged', 'failed', 'cancelled', 'rejected', 'conflict'];
+const NANOCYCLE_OUTPUT_OVER: readonly string[] = [
+  'completed',
+  'merged',
+  'failed',
+  'cancelled',
+  'rejected',
+  'conflict',
+];
 
 /** The last SSE event of a stream whose subject is over: `data` is `{"reason": …}`, it has no id. */
 export const STREAM_END_EVENT = 'end';

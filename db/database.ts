@@ -38,7 +38,11 @@ async function openPostgres(url: string): Promise<OpenDatabase> {
   const { migrate } = await import('drizzle-orm/node-postgres/migrator');
   // A connection attempt that hangs (a server coming up, a lost host) gives up after 3 s, so a
   // request answers 503 `database-unavailable` in seconds instead of waiting on the socket.
-  const pool = new pg.Pool({ connectionString: url, max: 10, connectionTimeoutMillis: DB_CONNECT_TIMEOUT_MS });
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: 10,
+    connectionTimeoutMillis: DB_CONNECT_TIMEOUT_MS,
+  });
   // A Postgres restart drops idle clients; without a handler the pool's error would crash us.
   pool.on('error', () => {});
   const db = drizzle(pool, { schema });

@@ -8,7 +8,10 @@ export const EVENTS_CHANNEL = 'tevis_events';
  * Notifications only say "this session has new events"; readers always fetch from the table by
  * sequence number, so a notification lost during a reconnect costs latency, never an event.
  */
-export function listenForEvents(url: string): { add(listener: (sessionId: string) => void): () => void; close(): Promise<void> } {
+export function listenForEvents(url: string): {
+  add(listener: (sessionId: string) => void): () => void;
+  close(): Promise<void>;
+} {
   const listeners = new Set<(sessionId: string) => void>();
   let client: pg.Client | null = null;
   let closed = false;

@@ -6,7 +6,14 @@ export type HoldPointRow = typeof holdPoints.$inferSelect;
 
 export async function insertHoldPoint(
   db: Database,
-  hold: { sessionId: string; id: string; nanocycleId: string | null; kind: string; reason: string; openedAt: string },
+  hold: {
+    sessionId: string;
+    id: string;
+    nanocycleId: string | null;
+    kind: string;
+    reason: string;
+    openedAt: string;
+  },
 ): Promise<void> {
   await db
     .insert(holdPoints)
@@ -16,11 +23,23 @@ export async function insertHoldPoint(
 
 export async function resolveHoldPoint(
   db: Database,
-  resolution: { sessionId: string; id: string; status: 'approved' | 'rejected'; by: string; comment: string | null; resolvedAt: string },
+  resolution: {
+    sessionId: string;
+    id: string;
+    status: 'approved' | 'rejected';
+    by: string;
+    comment: string | null;
+    resolvedAt: string;
+  },
 ): Promise<void> {
   await db
     .update(holdPoints)
-    .set({ status: resolution.status, resolvedBy: resolution.by, comment: resolution.comment, resolvedAt: new Date(resolution.resolvedAt) })
+    .set({
+      status: resolution.status,
+      resolvedBy: resolution.by,
+      comment: resolution.comment,
+      resolvedAt: new Date(resolution.resolvedAt),
+    })
     .where(and(eq(holdPoints.sessionId, resolution.sessionId), eq(holdPoints.id, resolution.id)));
 }
 

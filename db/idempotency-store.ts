@@ -18,14 +18,22 @@ export const IDEMPOTENCY_KEY_TTL_HOURS = 24;
  */
 const ABANDONED_AFTER_MINUTES = 10;
 
-const expired = () => lt(idempotencyKeys.createdAt, sql`now() - make_interval(hours => ${IDEMPOTENCY_KEY_TTL_HOURS})`);
-const abandoned = () => and(eq(idempotencyKeys.status, 'running'), lt(idempotencyKeys.createdAt, sql`now() - make_interval(mins => ${ABANDONED_AFTER_MINUTES})`));
+const expired = () =>
+  lt(idempotencyKeys.createdAt, sql`now() - make_interval(hours => ${IDEMPOTENCY_KEY_TTL_HOURS})`);
+const abandoned = () =>
+  and(
+    eq(idempotencyKeys.status, 'running'),
+    lt(idempotencyKeys.createdAt, sql`now() - make_interval(mins => ${ABANDONED_AFTER_MINUTES})`),
+  );
 
 /**
  * Takes the key for a first request: true when this caller runs it, otherwise the row of the
  * request that holds it. Times are the database's, so API instances with skewed clocks agree.
  */
-export async function claimIdempotencyKey(db: Database, claim: { scope: string; key: string; requestHash: string }): Promise<true | IdempotencyRow> {
+export async function claimIdempotencyKey(
+  db: Database,
+  claim: { scope: string; key: string; requestHash: string },
+): Promise<true | IdempotencyRow> {
   for (;;) {
     const inserted = await db
       .insert(idempotencyKeys)
@@ -33,33 +41,74 @@ export async function claimIdempotencyKey(db: Database, claim: { scope: string; 
       .onConflictDoNothing()
       .returning({ key: idempotencyKeys.key });
     if (inserted.length) return true;
-    const [row] = await db.select().from(idempotencyKeys).where(and(eq(idempotencyKeys.scope, claim.scope), eq(idempotencyKeys.key, claim.key)));
+    const [row] = await db
+      .select()
+      .from(idempotencyKeys)
+      .where(and(eq(idempotencyKeys.scope, claim.scope), eq(idempotencyKeys.key, claim.key)));
     if (!row) continue; // released between the two statements: try to take it again
     // An expired or abandoned key is free again: drop it and take it (a fresh claim is neither).
     const stale = await db
       .delete(idempotencyKeys)
-      .where(and(eq(idempotencyKeys.scope, claim.scope), eq(idempotencyKeys.key, claim.key), or(expired(), abandoned())))
+      .where(
+        and(
+          eq(idempotencyKeys.scope, claim.scope),
+          eq(idempotencyKeys.key, claim.key),
+          or(expired(), abandoned()),
+        ),
+      )
       .returning({ key: idempotencyKeys.key });
     if (stale.length) continue;
     return row;
   }
 }
 
-export async function findIdempotencyKey(db: Database, scope: string, key: string): Promise<IdempotencyRow | null> {
-  const [row] = await db.select().from(idempotencyKeys).where(and(eq(idempotencyKeys.scope, scope), eq(idempotencyKeys.key, key)));
+export async function findIdempotencyKey(
+  db: Database,
+  scope: string,
+  key: string,
+): Promise<IdempotencyRow | null> {
+  const [row] = await db
+    .select()
+    .from(idempotencyKeys)
+    .where(and(eq(idempotencyKeys.scope, scope), eq(idempotencyKeys.key, key)));
   return row ?? null;
 }
 
-export async function storeIdempotentAnswer(db: Database, scope: string, key: string, answer: StoredAnswer): Promise<void> {
+export async function storeIdempotentAnswer(
+  db: Database,
+  scope: string,
+  key: string,
+  answer: StoredAnswer,
+): Promise<void> {
   await db
     .update(idempotencyKeys)
-    .set({ status: 'done', responseStatus: answer.status, responseHeaders: answer.headers, responseBody: answer.body, completedAt: new Date() })
-    .where(and(eq(idempotencyKeys.scope, scope), eq(idempotencyKeys.key, key), eq(idempotencyKeys.status, 'running')));
+    .set({
+      status: 'done',
+      responseStatus: answer.status,
+      responseHeaders: answer.headers,
+      responseBody: answer.body,
+      completedAt: new Date(),
+    })
+    .where(
+      and(
+        eq(idempotencyKeys.scope, scope),
+        eq(idempotencyKeys.key, key),
+        eq(idempotencyKeys.status, 'running'),
+      ),
+    );
 }
 
 /** The first request ended without an answer worth keeping (a 5xx): a repeat runs it again. */
 export async function releaseIdempotencyKey(db: Database, scope: string, key: string): Promise<void> {
-  await db.delete(idempotencyKeys).where(and(eq(idempotencyKeys.scope, scope), eq(idempotencyKeys.key, key), eq(idempotencyKeys.status, 'running')));
+  await db
+    .delete(idempotencyKeys)
+    .where(
+      and(
+        eq(idempotencyKeys.scope, scope),
+        eq(idempotencyKeys.key, key),
+        eq(idempotencyKeys.status, 'running'),
+      ),
+    );
 }
 
 /** Lazily, from the middleware: keys past their time are of no use to anyone. */

@@ -68,7 +68,9 @@ export async function appendLogLines(db: Database, input: AppendLogLinesInput): 
       const written = await tx
         .insert(nanocycleLogs)
         .values(rows.slice(i, i + ROWS_PER_INSERT))
-        .onConflictDoNothing({ target: [nanocycleLogs.sessionId, nanocycleLogs.nanocycleId, nanocycleLogs.seq] })
+        .onConflictDoNothing({
+          target: [nanocycleLogs.sessionId, nanocycleLogs.nanocycleId, nanocycleLogs.seq],
+        })
         .returning({ seq: nanocycleLogs.seq });
       inserted += written.length;
     }
@@ -94,11 +96,24 @@ export async function listLogLines(db: Database, input: ListLogLinesInput): Prom
     .select()
     .from(nanocycleLogs)
     .where(
-      and(eq(nanocycleLogs.sessionId, input.sessionId), eq(nanocycleLogs.nanocycleId, input.nanocycleId), gt(nanocycleLogs.seq, input.afterSeq ?? 0)),
+      and(
+        eq(nanocycleLogs.sessionId, input.sessionId),
+        eq(nanocycleLogs.nanocycleId, input.nanocycleId),
+        gt(nanocycleLogs.seq, input.afterSeq ?? 0),
+      ),
     )
     .orderBy(asc(nanocycleLogs.seq))
     .limit(input.limit ?? 1000);
-  return rows.map((r) => ({ sessionId: r.sessionId, nanocycleId: r.nanocycleId, run: r.run, attempt: r.attempt, seq: r.seq, stream: r.stream, line: r.line, at: r.at }));
+  return rows.map((r) => ({
+    sessionId: r.sessionId,
+    nanocycleId: r.nanocycleId,
+    run: r.run,
+    attempt: r.attempt,
+    seq: r.seq,
+    stream: r.stream,
+    line: r.line,
+    at: r.at,
+  }));
 }
 
 /**
@@ -106,7 +121,10 @@ export async function listLogLines(db: Database, input: ListLogLinesInput): Prom
  * nanocycle's in seq order, the nanocycles' interleaved by when the lines were printed (a line
  * never overtakes an earlier one of its own nanocycle, so the cursor never skips one).
  */
-export async function listSessionLogLines(db: Database, input: { sessionId: string; after: OutputCursor; limitPerNanocycle?: number }): Promise<StoredLogLine[]> {
+export async function listSessionLogLines(
+  db: Database,
+  input: { sessionId: string; after: OutputCursor; limitPerNanocycle?: number },
+): Promise<StoredLogLine[]> {
   const limit = input.limitPerNanocycle ?? 500;
   const numbered = db
     .select({
@@ -117,20 +135,38 @@ export async function listSessionLogLines(db: Database, input: { sessionId: stri
       stream: nanocycleLogs.stream,
       line: nanocycleLogs.line,
       at: nanocycleLogs.at,
-      rank: sql<number>`row_number() over (partition by ${nanocycleLogs.nanocycleId} order by ${nanocycleLogs.seq})`.as('rank'),
+      rank: sql<number>`row_number() over (partition by ${nanocycleLogs.nanocycleId} order by ${nanocycleLogs.seq})`.as(
+        'rank',
+      ),
     })
     .from(nanocycleLogs)
     .where(
       and(
         eq(nanocycleLogs.sessionId, input.sessionId),
-        gt(nanocycleLogs.seq, sql`coalesce((${JSON.stringify(input.after)}::jsonb ->> ${nanocycleLogs.nanocycleId})::int, 0)`),
+        gt(
+          nanocycleLogs.seq,
+          sql`coalesce((${JSON.stringify(input.after)}::jsonb ->> ${nanocycleLogs.nanocycleId})::int, 0)`,
+        ),
       ),
     )
     .as('numbered');
-  const rows = await db.select().from(numbered).where(lte(numbered.rank, limit)).orderBy(asc(numbered.nanocycleId), asc(numbered.seq));
+  const rows = await db
+    .select()
+    .from(numbered)
+    .where(lte(numbered.rank, limit))
+    .orderBy(asc(numbered.nanocycleId), asc(numbered.seq));
   const byNanocycle = new Map<string, StoredLogLine[]>();
   for (const r of rows) {
-    const line: StoredLogLine = { sessionId: input.sessionId, nanocycleId: r.nanocycleId, run: r.run, attempt: r.attempt, seq: r.seq, stream: r.stream, line: r.line, at: r.at };
+    const line: StoredLogLine = {
+      sessionId: input.sessionId,
+      nanocycleId: r.nanocycleId,
+      run: r.run,
+      attempt: r.attempt,
+      seq: r.seq,
+      stream: r.stream,
+      line: r.line,
+      at: r.at,
+    };
     const list = byNanocycle.get(line.nanocycleId) ?? [];
     list.push(line);
     byNanocycle.set(line.nanocycleId, list);
@@ -161,8 +197,14 @@ export interface RunLogPosition {
 }
 
 /** Where a run's numbering starts and how far its writing got, for an executor that resumes. */
-export async function runLogPosition(db: Database, input: { sessionId: string; nanocycleId: string; run: number }): Promise<RunLogPosition> {
-  const scope = and(eq(nanocycleLogs.sessionId, input.sessionId), eq(nanocycleLogs.nanocycleId, input.nanocycleId));
+export async function runLogPosition(
+  db: Database,
+  input: { sessionId: string; nanocycleId: string; run: number },
+): Promise<RunLogPosition> {
+  const scope = and(
+    eq(nanocycleLogs.sessionId, input.sessionId),
+    eq(nanocycleLogs.nanocycleId, input.nanocycleId),
+  );
   const [earlier] = await db
     .select({ max: sql<number | null>`max(${nanocycleLogs.seq})` })
     .from(nanocycleLogs)

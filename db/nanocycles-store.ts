@@ -23,19 +23,38 @@ export async function saveNanocycle(db: Database, record: NanocycleRecord): Prom
   const changes = {
     status: record.status,
     ...(record.executor !== undefined ? { executor: record.executor } : {}),
-    ...(record.startedAt !== undefined ? { startedAt: record.startedAt ? new Date(record.startedAt) : null } : {}),
-    ...(record.finishedAt !== undefined ? { finishedAt: record.finishedAt ? new Date(record.finishedAt) : null } : {}),
+    ...(record.startedAt !== undefined
+      ? { startedAt: record.startedAt ? new Date(record.startedAt) : null }
+      : {}),
+    ...(record.finishedAt !== undefined
+      ? { finishedAt: record.finishedAt ? new Date(record.finishedAt) : null }
+      : {}),
     ...(record.data !== undefined ? { data: record.data } : {}),
   };
   await db
     .insert(nanocycles)
-    .values({ sessionId: record.sessionId, id: record.id, name: record.name, goal: record.goal, branch: record.branch, ...changes })
+    .values({
+      sessionId: record.sessionId,
+      id: record.id,
+      name: record.name,
+      goal: record.goal,
+      branch: record.branch,
+      ...changes,
+    })
     .onConflictDoUpdate({ target: [nanocycles.sessionId, nanocycles.id], set: changes });
 }
 
 /** Which executor runs the nanocycle, as soon as its TPU starts (the rest of the record is the workflow's). */
-export async function setNanocycleExecutor(db: Database, sessionId: string, id: string, executor: string): Promise<void> {
-  await db.update(nanocycles).set({ executor }).where(and(eq(nanocycles.sessionId, sessionId), eq(nanocycles.id, id)));
+export async function setNanocycleExecutor(
+  db: Database,
+  sessionId: string,
+  id: string,
+  executor: string,
+): Promise<void> {
+  await db
+    .update(nanocycles)
+    .set({ executor })
+    .where(and(eq(nanocycles.sessionId, sessionId), eq(nanocycles.id, id)));
 }
 
 export async function listNanocycles(db: Database, sessionId: string): Promise<NanocycleRow[]> {
@@ -47,6 +66,11 @@ export async function getNanocycle(db: Database, sessionId: string, id: string):
     .select()
     .from(nanocycles)
     .where(and(eq(nanocycles.sessionId, sessionId), eq(nanocycles.id, id)));
-  if (!row) throw new TevisError('not-found', `session ${sessionId} has no nanocycle ${id}; list them with \`tevis nanocycle list\``, { nanocycle: id });
+  if (!row)
+    throw new TevisError(
+      'not-found',
+      `session ${sessionId} has no nanocycle ${id}; list them with \`tevis nanocycle list\``,
+      { nanocycle: id },
+    );
   return row;
 }

@@ -4,7 +4,11 @@ import type { Database } from './database.js';
 import { planVersions, sessions } from './schema.js';
 import { appendEvent } from './timeline-store.js';
 
-const summaryColumns = { version: planVersions.version, length: sql<number>`char_length(${planVersions.plan})`.mapWith(Number), createdAt: planVersions.createdAt };
+const summaryColumns = {
+  version: planVersions.version,
+  length: sql<number>`char_length(${planVersions.plan})`.mapWith(Number),
+  createdAt: planVersions.createdAt,
+};
 
 /**
  * Drafts a plan: a new version unless the text is the latest version's already (then nothing is
@@ -15,8 +19,14 @@ const summaryColumns = { version: planVersions.version, length: sql<number>`char
 export async function draftPlan(db: Database, sessionId: string, plan: string): Promise<PlanDrafted> {
   return db.transaction(async (tx) => {
     await tx.select({ id: sessions.id }).from(sessions).where(eq(sessions.id, sessionId)).for('update');
-    const [latest] = await tx.select().from(planVersions).where(eq(planVersions.sessionId, sessionId)).orderBy(desc(planVersions.version)).limit(1);
-    if (latest && latest.plan === plan) return { sessionId, version: latest.version, length: plan.length, created: false };
+    const [latest] = await tx
+      .select()
+      .from(planVersions)
+      .where(eq(planVersions.sessionId, sessionId))
+      .orderBy(desc(planVersions.version))
+      .limit(1);
+    if (latest && latest.plan === plan)
+      return { sessionId, version: latest.version, length: plan.length, created: false };
     const version = (latest?.version ?? 0) + 1;
     await tx.insert(planVersions).values({ sessionId, version, plan });
     await tx.update(sessions).set({ plan }).where(eq(sessions.id, sessionId));
@@ -26,20 +36,48 @@ export async function draftPlan(db: Database, sessionId: string, plan: string): 
 }
 
 /** One version, or the latest when `version` is absent; null when there is none. */
-export async function findPlanVersion(db: Database, sessionId: string, version?: number): Promise<PlanVersion | null> {
-  const where = version === undefined ? eq(planVersions.sessionId, sessionId) : and(eq(planVersions.sessionId, sessionId), eq(planVersions.version, version));
-  const [row] = await db.select().from(planVersions).where(where).orderBy(desc(planVersions.version)).limit(1);
-  return row ? { sessionId, version: row.version, plan: row.plan, length: row.plan.length, createdAt: row.createdAt.toISOString() } : null;
+export async function findPlanVersion(
+  db: Database,
+  sessionId: string,
+  version?: number,
+): Promise<PlanVersion | null> {
+  const where =
+    version === undefined
+      ? eq(planVersions.sessionId, sessionId)
+      : and(eq(planVersions.sessionId, sessionId), eq(planVersions.version, version));
+  const [row] = await db
+    .select()
+    .from(planVersions)
+    .where(where)
+    .orderBy(desc(planVersions.version))
+    .limit(1);
+  return row
+    ? {
+        sessionId,
+        version: row.version,
+        plan: row.plan,
+        length: row.plan.length,
+        createdAt: row.createdAt.toISOString(),
+      }
+    : null;
 }
 
 /** Every version of a session's plan, newest first, without the text. */
 export async function listPlanVersions(db: Database, sessionId: string): Promise<PlanVersionSummary[]> {
-  const rows = await db.select(summaryColumns).from(planVersions).where(eq(planVersions.sessionId, sessionId)).orderBy(desc(planVersions.version));
+  const rows = await db
+    .select(summaryColumns)
+    .from(planVersions)
+    .where(eq(planVersions.sessionId, sessionId))
+    .orderBy(desc(planVersions.version));
   return rows.map((r) => ({ ...r, createdAt: r.createdAt.toISOString() }));
 }
 
 /** The latest version of each session of `project` that drafted a plan, newest first. */
-export async function listProjectPlans(db: Database, project: string, limit = 100): Promise<(PlanVersionSummary & { sessionId: string })[]> {
+export async function listProjectPlans(
+  db: Database,
+  project: string,
+  limit = 100,
+): Promise<(PlanVersionSummary & { sessionId: string })[]> {
   const rows = await db
     .selectDistinctOn([planVersions.sessionId], { sessionId: planVersions.sessionId, ...summaryColumns })
     .from(planVersions)

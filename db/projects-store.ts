@@ -12,7 +12,11 @@ export function toProject(row: ProjectRow): Project {
     repository: row.repository,
     defaultBranch: row.defaultBranch,
     // Projects made before a setting existed get its default.
-    settings: { ...DEFAULT_PROJECT_SETTINGS, ...row.settings, execution: { ...DEFAULT_PROJECT_SETTINGS.execution, ...row.settings.execution } },
+    settings: {
+      ...DEFAULT_PROJECT_SETTINGS,
+      ...row.settings,
+      execution: { ...DEFAULT_PROJECT_SETTINGS.execution, ...row.settings.execution },
+    },
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
   };
@@ -31,9 +35,13 @@ export async function insertProject(db: Database, project: NewProject): Promise<
     return toProject(row!);
   } catch (error) {
     if (isUniqueViolation(error)) {
-      throw new TevisError('project-exists', `project "${project.name}" already exists; change it with \`tevis project update ${project.name}\``, {
-        project: project.name,
-      });
+      throw new TevisError(
+        'project-exists',
+        `project "${project.name}" already exists; change it with \`tevis project update ${project.name}\``,
+        {
+          project: project.name,
+        },
+      );
     }
     throw error;
   }
@@ -47,7 +55,11 @@ export async function findProject(db: Database, name: string): Promise<Project |
 export async function getProject(db: Database, name: string): Promise<Project> {
   const project = await findProject(db, name);
   if (!project) {
-    throw new TevisError('project-not-found', `no project named "${name}"; create it with \`tevis project create ${name} --repo URL\``, { project: name });
+    throw new TevisError(
+      'project-not-found',
+      `no project named "${name}"; create it with \`tevis project create ${name} --repo URL\``,
+      { project: name },
+    );
   }
   return project;
 }
@@ -57,7 +69,11 @@ export async function listProjects(db: Database): Promise<Project[]> {
   return rows.map(toProject);
 }
 
-export async function saveProject(db: Database, name: string, changes: Omit<NewProject, 'name'>): Promise<Project> {
+export async function saveProject(
+  db: Database,
+  name: string,
+  changes: Omit<NewProject, 'name'>,
+): Promise<Project> {
   const [row] = await db
     .update(projects)
     .set({ ...changes, updatedAt: new Date() })

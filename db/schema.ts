@@ -1,5 +1,17 @@
 import { sql } from 'drizzle-orm';
-import { bigserial, check, index, integer, jsonb, pgTable, primaryKey, serial, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+import {
+  bigserial,
+  check,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  serial,
+  text,
+  timestamp,
+  uniqueIndex,
+} from 'drizzle-orm/pg-core';
 import type { ProjectSettings } from '../contracts/project.js';
 import type { SessionConfig } from '../contracts/session.js';
 import type { LoadedContext } from '../contracts/session-state.js';
@@ -44,9 +56,7 @@ export const sessions = pgTable(
     // and switches race safely. Paused sessions wait aside, any number of them. `ending` does not
     // count: an ending session runs no more work (only its summary is being written), and a user
     // who ends one and at once creates the next must not be refused.
-    uniqueIndex('sessions_one_active_per_project')
-      .on(t.project)
-      .where(sql`status in ('starting', 'active')`),
+    uniqueIndex('sessions_one_active_per_project').on(t.project).where(sql`status in ('starting', 'active')`),
     index('sessions_project_started').on(t.project, t.startedAt),
   ],
 );
@@ -104,7 +114,10 @@ export const events = pgTable(
     at: at('at').notNull().defaultNow(),
     key: text('key'),
   },
-  (t) => [uniqueIndex('events_session_seq').on(t.sessionId, t.seq), uniqueIndex('events_session_key').on(t.sessionId, t.key)],
+  (t) => [
+    uniqueIndex('events_session_seq').on(t.sessionId, t.seq),
+    uniqueIndex('events_session_key').on(t.sessionId, t.key),
+  ],
 );
 
 /**
@@ -164,7 +177,10 @@ export const projectMemory = pgTable(
     content: text('content').notNull(),
     createdAt: at('created_at').notNull().defaultNow(),
   },
-  (t) => [index('project_memory_project').on(t.project, t.createdAt), uniqueIndex('project_memory_session_kind').on(t.sessionId, t.kind)],
+  (t) => [
+    index('project_memory_project').on(t.project, t.createdAt),
+    uniqueIndex('project_memory_session_kind').on(t.sessionId, t.kind),
+  ],
 );
 
 /**
@@ -186,7 +202,11 @@ export const idempotencyKeys = pgTable(
     createdAt: at('created_at').notNull().defaultNow(),
     completedAt: at('completed_at'),
   },
-  (t) => [primaryKey({ columns: [t.scope, t.key] }), index('idempotency_keys_created').on(t.createdAt), check('idempotency_keys_status', sql`${t.status} in ('running', 'done')`)],
+  (t) => [
+    primaryKey({ columns: [t.scope, t.key] }),
+    index('idempotency_keys_created').on(t.createdAt),
+    check('idempotency_keys_status', sql`${t.status} in ('running', 'done')`),
+  ],
 );
 
 /**

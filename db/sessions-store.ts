@@ -1,7 +1,13 @@
 import { and, desc, eq, inArray, type SQL } from 'drizzle-orm';
 import { TevisError, isUniqueViolation } from '../contracts/errors.js';
 import type { Session, SessionConfig } from '../contracts/session.js';
-import { ACTIVE_SLOT_STATUSES, OPEN_SESSION_STATUSES, type EndReason, type SessionStatus, type SessionType } from '../contracts/session-types.js';
+import {
+  ACTIVE_SLOT_STATUSES,
+  OPEN_SESSION_STATUSES,
+  type EndReason,
+  type SessionStatus,
+  type SessionType,
+} from '../contracts/session-types.js';
 import type { LoadedContext } from '../contracts/session-state.js';
 import type { Database } from './database.js';
 import { projects, sessions } from './schema.js';
@@ -50,8 +56,17 @@ export async function throwActiveSessionConflict(db: Database, project: string):
   const active = await findActiveSession(db, project);
   // The active session paused, ended or failed between the refusal and this look: still a
   // conflict of the moment, not an unexpected error; trying again will find the way free.
-  if (!active) throw new TevisError('session-conflict', `project "${project}" had another active session a moment ago that is no longer active; try again`, { project });
-  throw new TevisError('session-conflict', conflictMessage(project, active.id, active.status), { project, activeSession: active.id, activeStatus: active.status });
+  if (!active)
+    throw new TevisError(
+      'session-conflict',
+      `project "${project}" had another active session a moment ago that is no longer active; try again`,
+      { project },
+    );
+  throw new TevisError('session-conflict', conflictMessage(project, active.id, active.status), {
+    project,
+    activeSession: active.id,
+    activeStatus: active.status,
+  });
 }
 
 export interface NewSession {
@@ -86,7 +101,12 @@ export async function getSession(db: Database, id: string): Promise<Session> {
     .from(sessions)
     .innerJoin(projects, eq(projects.name, sessions.project))
     .where(eq(sessions.id, id));
-  if (!row) throw new TevisError('session-not-found', `no session "${id}"; list them with \`tevis session list --all\``, { session: id });
+  if (!row)
+    throw new TevisError(
+      'session-not-found',
+      `no session "${id}"; list them with \`tevis session list --all\``,
+      { session: id },
+    );
   return toSession(row.session, row.repository);
 }
 
@@ -114,7 +134,12 @@ export async function listSessions(db: Database, filter: SessionFilter): Promise
 }
 
 export async function latestSessionConfig(db: Database, project: string): Promise<SessionConfig | null> {
-  const [row] = await db.select({ config: sessions.config }).from(sessions).where(eq(sessions.project, project)).orderBy(desc(sessions.startedAt)).limit(1);
+  const [row] = await db
+    .select({ config: sessions.config })
+    .from(sessions)
+    .where(eq(sessions.project, project))
+    .orderBy(desc(sessions.startedAt))
+    .limit(1);
   return row?.config ?? null;
 }
 

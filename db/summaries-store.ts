@@ -9,11 +9,17 @@ export async function saveSummary(db: Database, project: string, summary: Sessio
     await tx
       .insert(summaries)
       .values({ sessionId: summary.sessionId, data: summary, markdown: summary.markdown })
-      .onConflictDoUpdate({ target: summaries.sessionId, set: { data: summary, markdown: summary.markdown } });
+      .onConflictDoUpdate({
+        target: summaries.sessionId,
+        set: { data: summary, markdown: summary.markdown },
+      });
     await tx
       .insert(projectMemory)
       .values({ project, sessionId: summary.sessionId, kind: 'summary', content: summary.markdown })
-      .onConflictDoUpdate({ target: [projectMemory.sessionId, projectMemory.kind], set: { content: sql`excluded.content` } });
+      .onConflictDoUpdate({
+        target: [projectMemory.sessionId, projectMemory.kind],
+        set: { content: sql`excluded.content` },
+      });
   });
 }
 
@@ -30,6 +36,16 @@ export interface MemoryEntry {
 }
 
 export async function listProjectMemory(db: Database, project: string, limit = 20): Promise<MemoryEntry[]> {
-  const rows = await db.select().from(projectMemory).where(eq(projectMemory.project, project)).orderBy(desc(projectMemory.createdAt)).limit(limit);
-  return rows.map((r) => ({ sessionId: r.sessionId, kind: r.kind, content: r.content, createdAt: r.createdAt.toISOString() }));
+  const rows = await db
+    .select()
+    .from(projectMemory)
+    .where(eq(projectMemory.project, project))
+    .orderBy(desc(projectMemory.createdAt))
+    .limit(limit);
+  return rows.map((r) => ({
+    sessionId: r.sessionId,
+    kind: r.kind,
+    content: r.content,
+    createdAt: r.createdAt.toISOString(),
+  }));
 }

@@ -8,7 +8,13 @@ import { events, sessions } from './schema.js';
 type EventRow = typeof events.$inferSelect;
 
 function toEvent(row: EventRow): TimelineEvent {
-  return { sessionId: row.sessionId, seq: row.seq, type: row.type as TimelineEventType, at: row.at.toISOString(), data: row.data };
+  return {
+    sessionId: row.sessionId,
+    seq: row.seq,
+    type: row.type as TimelineEventType,
+    at: row.at.toISOString(),
+    data: row.data,
+  };
 }
 
 /**
@@ -19,7 +25,11 @@ function toEvent(row: EventRow): TimelineEvent {
 export async function appendEvent(db: Database, input: NewTimelineEvent): Promise<TimelineEvent> {
   const event = NewTimelineEvent.parse(input);
   return db.transaction(async (tx) => {
-    const [locked] = await tx.select({ seq: sessions.eventSeq }).from(sessions).where(eq(sessions.id, event.sessionId)).for('update');
+    const [locked] = await tx
+      .select({ seq: sessions.eventSeq })
+      .from(sessions)
+      .where(eq(sessions.id, event.sessionId))
+      .for('update');
     if (!locked) throw new TevisError('session-not-found', `no session "${event.sessionId}"`);
     if (event.key) {
       const [existing] = await tx
@@ -39,7 +49,12 @@ export async function appendEvent(db: Database, input: NewTimelineEvent): Promis
   });
 }
 
-export async function listEvents(db: Database, sessionId: string, afterSeq = 0, limit = 1000): Promise<TimelineEvent[]> {
+export async function listEvents(
+  db: Database,
+  sessionId: string,
+  afterSeq = 0,
+  limit = 1000,
+): Promise<TimelineEvent[]> {
   const rows = await db
     .select()
     .from(events)
@@ -50,18 +65,33 @@ export async function listEvents(db: Database, sessionId: string, afterSeq = 0, 
 }
 
 /** The latest event of `type` about one nanocycle (its `data.nanocycleId`), or null. */
-export async function lastNanocycleEvent(db: Database, sessionId: string, type: string, nanocycleId: string): Promise<TimelineEvent | null> {
+export async function lastNanocycleEvent(
+  db: Database,
+  sessionId: string,
+  type: string,
+  nanocycleId: string,
+): Promise<TimelineEvent | null> {
   const [row] = await db
     .select()
     .from(events)
-    .where(and(eq(events.sessionId, sessionId), eq(events.type, type), sql`${events.data} ->> 'nanocycleId' = ${nanocycleId}`))
+    .where(
+      and(
+        eq(events.sessionId, sessionId),
+        eq(events.type, type),
+        sql`${events.data} ->> 'nanocycleId' = ${nanocycleId}`,
+      ),
+    )
     .orderBy(desc(events.seq))
     .limit(1);
   return row ? toEvent(row) : null;
 }
 
 /** The latest event of any of `types`, or null. */
-export async function lastEventOf(db: Database, sessionId: string, types: readonly string[]): Promise<TimelineEvent | null> {
+export async function lastEventOf(
+  db: Database,
+  sessionId: string,
+  types: readonly string[],
+): Promise<TimelineEvent | null> {
   const [row] = await db
     .select()
     .from(events)

@@ -30,7 +30,11 @@ export function devServerPidFile(home: string): string {
   return join(home, 'temporal-dev-server.pid');
 }
 
-export function recordDevServer(pidFile: string, identity: ProcessIdentity, details: { port: number; uiPort: number | undefined; watchdogPid: number | null }): ProcessIdentity {
+export function recordDevServer(
+  pidFile: string,
+  identity: ProcessIdentity,
+  details: { port: number; uiPort: number | undefined; watchdogPid: number | null },
+): ProcessIdentity {
   const record: DevServerRecord = {
     pid: identity.pid,
     startTime: identity.startTime,
@@ -85,7 +89,10 @@ async function terminate(identity: ProcessIdentity): Promise<void> {
   signal(identity.pid, 'SIGKILL');
   const killDeadline = Date.now() + STOP_GRACE_MS;
   while (isSameProcess(identity) && Date.now() < killDeadline) await sleep(100);
-  if (isSameProcess(identity)) throw new Error(`the leftover Temporal dev server (pid ${identity.pid}) survives SIGKILL; stop it by hand`);
+  if (isSameProcess(identity))
+    throw new Error(
+      `the leftover Temporal dev server (pid ${identity.pid}) survives SIGKILL; stop it by hand`,
+    );
 }
 
 function signal(pid: number, name: NodeJS.Signals): void {

@@ -47,7 +47,11 @@ function upCheck(config: TevisConfig, up: UpRecord | null): LocalCheck {
   const detail = stale
     ? `not running for ${config.home}; the last one (pid ${stale.pid}, since ${stale.since}) ended without stopping (killed?)`
     : `not running for ${config.home}`;
-  return fail('tevis up', detail, stale ? 'start it with `tevis up` (it cleans up after the killed one)' : 'start it with `tevis up`');
+  return fail(
+    'tevis up',
+    detail,
+    stale ? 'start it with `tevis up` (it cleans up after the killed one)' : 'start it with `tevis up`',
+  );
 }
 
 function heldBy(holder: PortHolder | null, up: UpRecord | null): 'tevis' | 'other' | 'unknown' {
@@ -59,7 +63,11 @@ async function apiPortCheck(config: TevisConfig, up: UpRecord | null): Promise<L
   const where = `${config.host}:${config.port}`;
   if (await isPortFree(config.port, config.host)) {
     return up
-      ? fail('API port', `${where} is free: the running \`tevis up\` serves no API there`, 'see the output of that `tevis up`; stop it (Ctrl-C) and start it again')
+      ? fail(
+          'API port',
+          `${where} is free: the running \`tevis up\` serves no API there`,
+          'see the output of that `tevis up`; stop it (Ctrl-C) and start it again',
+        )
       : fail('API port', `${where} is free: nothing serves the API`, 'start Tevis with `tevis up`');
   }
   const holder = findPortHolder(config.port);
@@ -67,11 +75,22 @@ async function apiPortCheck(config: TevisConfig, up: UpRecord | null): Promise<L
     case 'tevis':
       return pass('API port', `${where} held by \`tevis up\` (pid ${up!.pid})`);
     case 'other':
-      return fail('API port', `${where} held by ${describeHolder(holder)}, not by Tevis`, `stop that process, or set TEVIS_PORT to a free port (and TEVIS_API_URL for the CLI)`);
+      return fail(
+        'API port',
+        `${where} held by ${describeHolder(holder)}, not by Tevis`,
+        `stop that process, or set TEVIS_PORT to a free port (and TEVIS_API_URL for the CLI)`,
+      );
     case 'unknown':
       return up
-        ? pass('API port', `${where} in use (its owner could not be read from /proc; \`tevis up\` pid ${up.pid} is running)`)
-        : fail('API port', `${where} held by ${describeHolder(null)}, and no \`tevis up\` runs for this home`, 'find it with `lsof -i :' + config.port + '` and stop it, or set TEVIS_PORT to a free port');
+        ? pass(
+            'API port',
+            `${where} in use (its owner could not be read from /proc; \`tevis up\` pid ${up.pid} is running)`,
+          )
+        : fail(
+            'API port',
+            `${where} held by ${describeHolder(null)}, and no \`tevis up\` runs for this home`,
+            'find it with `lsof -i :' + config.port + '` and stop it, or set TEVIS_PORT to a free port',
+          );
   }
 }
 
@@ -80,28 +99,57 @@ async function temporalCheck(config: TevisConfig, up: UpRecord | null): Promise<
     const answer = await temporalAnswer(config.temporalAddress, config);
     return answer.ok
       ? pass('Temporal', `cluster at ${config.temporalAddress} (TEMPORAL_ADDRESS) answers: ${answer.text}`)
-      : fail('Temporal', `cluster at ${config.temporalAddress} (TEMPORAL_ADDRESS) does not answer: ${answer.text}`, 'start that cluster, or fix TEMPORAL_ADDRESS (unset it to let `tevis up` run its own dev server)');
+      : fail(
+          'Temporal',
+          `cluster at ${config.temporalAddress} (TEMPORAL_ADDRESS) does not answer: ${answer.text}`,
+          'start that cluster, or fix TEMPORAL_ADDRESS (unset it to let `tevis up` run its own dev server)',
+        );
   }
   const address = `127.0.0.1:${config.temporalPort}`;
   const server = recordedDevServer(devServerPidFile(config.home));
   if (!server) {
     if (await isPortFree(config.temporalPort)) {
-      return fail('Temporal', `no dev server runs for this home; ${address} is free`, 'start Tevis with `tevis up` (it starts the dev server)');
+      return fail(
+        'Temporal',
+        `no dev server runs for this home; ${address} is free`,
+        'start Tevis with `tevis up` (it starts the dev server)',
+      );
     }
-    return fail('Temporal', `no dev server runs for this home, but ${address} is held by ${describeHolder(findPortHolder(config.temporalPort))}`, 'stop that process, or set TEVIS_TEMPORAL_PORT (and TEVIS_TEMPORAL_UI_PORT) to free ports');
+    return fail(
+      'Temporal',
+      `no dev server runs for this home, but ${address} is held by ${describeHolder(findPortHolder(config.temporalPort))}`,
+      'stop that process, or set TEVIS_TEMPORAL_PORT (and TEVIS_TEMPORAL_UI_PORT) to free ports',
+    );
   }
-  const owner = up && server.ownerPid === up.pid ? `started by \`tevis up\` pid ${up.pid}` : `left by \`tevis up\` pid ${server.ownerPid}, which is gone`;
+  const owner =
+    up && server.ownerPid === up.pid
+      ? `started by \`tevis up\` pid ${up.pid}`
+      : `left by \`tevis up\` pid ${server.ownerPid}, which is gone`;
   const answer = await temporalAnswer(address, config);
   const detail = `dev server pid ${server.pid} on ${address} (${owner})`;
-  if (!answer.ok) return fail('Temporal', `${detail} does not answer: ${answer.text}`, `see ${join(config.home, 'temporal.log')}; \`tevis up\` again stops it and starts a fresh one`);
-  if (!up) return fail('Temporal', `${detail} answers, but no \`tevis up\` owns it`, 'start `tevis up`: it stops the leftover server and starts its own');
+  if (!answer.ok)
+    return fail(
+      'Temporal',
+      `${detail} does not answer: ${answer.text}`,
+      `see ${join(config.home, 'temporal.log')}; \`tevis up\` again stops it and starts a fresh one`,
+    );
+  if (!up)
+    return fail(
+      'Temporal',
+      `${detail} answers, but no \`tevis up\` owns it`,
+      'start `tevis up`: it stops the leftover server and starts its own',
+    );
   return pass('Temporal', `${detail} answers: ${answer.text}`);
 }
 
 async function temporalAnswer(address: string, config: TevisConfig): Promise<{ ok: boolean; text: string }> {
   let connection: Connection | undefined;
   try {
-    connection = await Connection.connect({ address, tls: await loadTemporalTls(config.temporalTls), connectTimeout: ANSWER_MS });
+    connection = await Connection.connect({
+      address,
+      tls: await loadTemporalTls(config.temporalTls),
+      connectTimeout: ANSWER_MS,
+    });
     const info = await connection.workflowService.getSystemInfo({});
     return { ok: true, text: `server ${info.serverVersion || 'of unknown version'}` };
   } catch (error) {
@@ -114,13 +162,20 @@ async function temporalAnswer(address: string, config: TevisConfig): Promise<{ o
 async function databaseCheck(config: TevisConfig, up: UpRecord | null): Promise<LocalCheck> {
   if (config.databaseUrl) {
     const shown = redactedUrl(config.databaseUrl);
-    const client = new pg.Client({ connectionString: config.databaseUrl, connectionTimeoutMillis: ANSWER_MS });
+    const client = new pg.Client({
+      connectionString: config.databaseUrl,
+      connectionTimeoutMillis: ANSWER_MS,
+    });
     try {
       await client.connect();
       await client.query('select 1');
       return pass('database', `Postgres at ${shown} (DATABASE_URL) answers`);
     } catch (error) {
-      return fail('database', `Postgres at ${shown} (DATABASE_URL) does not answer: ${(error as Error).message}`, 'start Postgres, or fix DATABASE_URL (unset it for the embedded PGlite)');
+      return fail(
+        'database',
+        `Postgres at ${shown} (DATABASE_URL) does not answer: ${(error as Error).message}`,
+        'start Postgres, or fix DATABASE_URL (unset it for the embedded PGlite)',
+      );
     } finally {
       await client.end().catch(() => {});
     }
@@ -130,7 +185,11 @@ async function databaseCheck(config: TevisConfig, up: UpRecord | null): Promise<
   try {
     accessSync(dir, constants.R_OK | constants.W_OK);
   } catch {
-    return fail('database', `embedded PGlite at ${dir} is not readable and writable by this user`, `run Tevis as the user who owns ${config.home}`);
+    return fail(
+      'database',
+      `embedded PGlite at ${dir} is not readable and writable by this user`,
+      `run Tevis as the user who owns ${config.home}`,
+    );
   }
   return pass('database', `embedded PGlite at ${dir}${up ? ` (open in \`tevis up\` pid ${up.pid})` : ''}`);
 }
@@ -140,7 +199,12 @@ async function executorCheck(): Promise<LocalCheck> {
   const check = await checkContainerEngine();
   return check.status === 'ok'
     ? pass('TPU executor', check.detail, true)
-    : fail('TPU executor', check.detail, 'only nanocycles need it: set DOCKER_HOST to a running engine (`docker info` shows whether it answers), or install bubblewrap for the sandbox', true);
+    : fail(
+        'TPU executor',
+        check.detail,
+        'only nanocycles need it: set DOCKER_HOST to a running engine (`docker info` shows whether it answers), or install bubblewrap for the sandbox',
+        true,
+      );
 }
 
 async function healthCheck(config: TevisConfig, up: UpRecord | null): Promise<LocalCheck> {
@@ -148,11 +212,22 @@ async function healthCheck(config: TevisConfig, up: UpRecord | null): Promise<Lo
   try {
     const response = await fetch(url, { signal: AbortSignal.timeout(ANSWER_MS) });
     const body = (await response.json().catch(() => ({}))) as { version?: string };
-    if (response.ok) return pass('API health', `${url} answers${body.version ? ` (Tevis ${body.version})` : ''}`);
-    return fail('API health', `${url} answers ${response.status}`, up ? 'see the output of `tevis up`' : 'start Tevis with `tevis up`');
+    if (response.ok)
+      return pass('API health', `${url} answers${body.version ? ` (Tevis ${body.version})` : ''}`);
+    return fail(
+      'API health',
+      `${url} answers ${response.status}`,
+      up ? 'see the output of `tevis up`' : 'start Tevis with `tevis up`',
+    );
   } catch (error) {
     const reason = (error as Error & { cause?: Error }).cause?.message ?? (error as Error).message;
-    return fail('API health', `${url} does not answer (${reason})`, up ? 'see the output of `tevis up`; stop it (Ctrl-C) and start it again' : 'start Tevis with `tevis up`');
+    return fail(
+      'API health',
+      `${url} does not answer (${reason})`,
+      up
+        ? 'see the output of `tevis up`; stop it (Ctrl-C) and start it again'
+        : 'start Tevis with `tevis up`',
+    );
   }
 }
 

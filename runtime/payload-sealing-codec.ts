@@ -33,7 +33,10 @@ export function codecKeyId(key: Buffer): string {
 
 const utf8 = (text: string) => new TextEncoder().encode(text);
 
-const UNSEALED_PAYLOAD: Payload = { metadata: { encoding: utf8('json/plain') }, data: utf8(JSON.stringify(UNSEALED)) };
+const UNSEALED_PAYLOAD: Payload = {
+  metadata: { encoding: utf8('json/plain') },
+  data: utf8(JSON.stringify(UNSEALED)),
+};
 
 interface PlainPayloadJson {
   m: Record<string, string>;
@@ -58,12 +61,19 @@ export class PayloadSealingCodec implements PayloadCodec {
   }
 
   async decode(payloads: Payload[]): Promise<Payload[]> {
-    return payloads.map((payload) => this.open(payload) ?? (this.unsealed === 'mark' ? UNSEALED_PAYLOAD : payload));
+    return payloads.map(
+      (payload) => this.open(payload) ?? (this.unsealed === 'mark' ? UNSEALED_PAYLOAD : payload),
+    );
   }
 
   seal(payload: Payload): Payload {
     const plain: PlainPayloadJson = {
-      m: Object.fromEntries(Object.entries(payload.metadata ?? {}).map(([k, v]) => [k, Buffer.from(v ?? new Uint8Array()).toString('base64')])),
+      m: Object.fromEntries(
+        Object.entries(payload.metadata ?? {}).map(([k, v]) => [
+          k,
+          Buffer.from(v ?? new Uint8Array()).toString('base64'),
+        ]),
+      ),
       d: Buffer.from(payload.data ?? new Uint8Array()).toString('base64'),
     };
     const iv = randomBytes(IV_BYTES);
@@ -85,10 +95,15 @@ export class PayloadSealingCodec implements PayloadCodec {
     try {
       const decipher = createDecipheriv('aes-256-gcm', this.key, data.subarray(0, IV_BYTES)).setAAD(AAD);
       decipher.setAuthTag(data.subarray(data.length - TAG_BYTES));
-      const text = Buffer.concat([decipher.update(data.subarray(IV_BYTES, data.length - TAG_BYTES)), decipher.final()]).toString('utf8');
+      const text = Buffer.concat([
+        decipher.update(data.subarray(IV_BYTES, data.length - TAG_BYTES)),
+        decipher.final(),
+      ]).toString('utf8');
       const plain = JSON.parse(text) as PlainPayloadJson;
       return {
-        metadata: Object.fromEntries(Object.entries(plain.m).map(([k, v]) => [k, new Uint8Array(Buffer.from(v, 'base64'))])),
+        metadata: Object.fromEntries(
+          Object.entries(plain.m).map(([k, v]) => [k, new Uint8Array(Buffer.from(v, 'base64'))]),
+        ),
         data: new Uint8Array(Buffer.from(plain.d, 'base64')),
       };
     } catch {

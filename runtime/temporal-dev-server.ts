@@ -15,7 +15,14 @@ import { identityOf } from './process-identity.js';
  * up after 5 s of connection attempts, which a cold start on a 2-core machine can exceed.
  */
 
-export type SearchAttributeTypeName = 'Keyword' | 'Text' | 'Int' | 'Bool' | 'Datetime' | 'Double' | 'KeywordList';
+export type SearchAttributeTypeName =
+  | 'Keyword'
+  | 'Text'
+  | 'Int'
+  | 'Bool'
+  | 'Datetime'
+  | 'Double'
+  | 'KeywordList';
 
 export interface DevServerOptions {
   cliPath: string;
@@ -68,7 +75,10 @@ export async function startTemporalDevServer(opts: DevServerOptions): Promise<Ru
 
   // A busy port is said up front, with its holder: otherwise the new server dies on it while the
   // readiness probe below may well reach whatever holds the port and take it for ours.
-  for (const [what, port] of [['Temporal', opts.port], ['Temporal Web UI', uiPort]] as const) {
+  for (const [what, port] of [
+    ['Temporal', opts.port],
+    ['Temporal Web UI', uiPort],
+  ] as const) {
     if (port !== undefined && !(await isPortFree(port))) throw portBusy(what, port);
   }
 
@@ -79,7 +89,14 @@ export async function startTemporalDevServer(opts: DevServerOptions): Promise<Ru
   log.afterSpawn(child);
   const identity = child.pid === undefined ? null : identityOf(child.pid);
   const watchdog = identity ? watchOverDevServer(identity) : null;
-  const recorded = opts.pidFile && identity ? recordDevServer(opts.pidFile, identity, { port: opts.port, uiPort, watchdogPid: watchdog?.pid ?? null }) : null;
+  const recorded =
+    opts.pidFile && identity
+      ? recordDevServer(opts.pidFile, identity, {
+          port: opts.port,
+          uiPort,
+          watchdogPid: watchdog?.pid ?? null,
+        })
+      : null;
 
   // Normal exits (end of main, process.exit, vitest teardown that forgot stop()) must not leave
   // a server holding the port and the SQLite file. SIGTERM lets it close the database cleanly.
@@ -88,7 +105,9 @@ export async function startTemporalDevServer(opts: DevServerOptions): Promise<Ru
 
   const exited = new Promise<string>((resolve) => {
     child.once('error', (err) => resolve(`could not be started: ${err.message}`));
-    child.once('exit', (code, signal) => resolve(signal ? `was killed by ${signal}` : `exited with code ${code}`));
+    child.once('exit', (code, signal) =>
+      resolve(signal ? `was killed by ${signal}` : `exited with code ${code}`),
+    );
   });
   let hasExited = false;
   void exited.then(() => {
@@ -119,7 +138,8 @@ export async function startTemporalDevServer(opts: DevServerOptions): Promise<Ru
     await waitUntilServing(address, namespace, exited);
     // The port was free a moment before the spawn; make sure the server that answers is ours.
     const holder = findPortHolder(opts.port);
-    if (holder && holder.pid !== child.pid) throw new Error(`is not the server answering: port ${opts.port} is held by ${describeHolder(holder)}`);
+    if (holder && holder.pid !== child.pid)
+      throw new Error(`is not the server answering: port ${opts.port} is held by ${describeHolder(holder)}`);
   } catch (err) {
     await stop();
     const tail = (await log.tail()).trim();
@@ -254,7 +274,8 @@ export async function ensureSearchAttributes(
     const current = existing[name];
     if (current === undefined) missing[name] = wanted;
     else if (current !== wanted) {
-      const currentName = Object.entries(INDEXED_VALUE_TYPE).find(([, v]) => v === current)?.[0] ?? String(current);
+      const currentName =
+        Object.entries(INDEXED_VALUE_TYPE).find(([, v]) => v === current)?.[0] ?? String(current);
       throw new Error(
         `search attribute ${name} exists in namespace ${namespace} as ${currentName}, Tevis needs ${typeName}`,
       );

@@ -17,7 +17,9 @@ export interface TemporalSecurity {
   uiCodec: PayloadSealingCodec;
 }
 
-export async function loadTemporalSecurity(config: Pick<TevisConfig, 'home' | 'temporalCodecKey' | 'temporalTls'>): Promise<TemporalSecurity> {
+export async function loadTemporalSecurity(
+  config: Pick<TevisConfig, 'home' | 'temporalCodecKey' | 'temporalTls'>,
+): Promise<TemporalSecurity> {
   const key = await loadOrCreateCodecKey(config.home, config.temporalCodecKey);
   const codec = new PayloadSealingCodec(key, 'mark');
   return {

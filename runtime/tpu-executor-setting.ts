@@ -38,18 +38,27 @@ export function resolveTpuExecutor(env: NodeJS.ProcessEnv): TpuExecutorSetting {
   const bwrapPath = findOnPath('bwrap', env.PATH ?? process.env.PATH);
   if (wanted) {
     if (!(TPU_EXECUTOR_KINDS as readonly string[]).includes(wanted)) {
-      throw new Error(`TEVIS_TPU_EXECUTOR must be one of ${TPU_EXECUTOR_KINDS.join(', ')}, got "${wanted}" (TPUs never run unsandboxed)`);
+      throw new Error(
+        `TEVIS_TPU_EXECUTOR must be one of ${TPU_EXECUTOR_KINDS.join(', ')}, got "${wanted}" (TPUs never run unsandboxed)`,
+      );
     }
     const kind = wanted as TpuExecutorChoice;
     if (kind === 'sandbox') {
       return bwrapPath
         ? { kind, reason: 'TEVIS_TPU_EXECUTOR=sandbox', bwrapPath }
-        : { kind: 'none', reason: 'TEVIS_TPU_EXECUTOR=sandbox, but bwrap is not installed (apt-get install bubblewrap)' };
+        : {
+            kind: 'none',
+            reason: 'TEVIS_TPU_EXECUTOR=sandbox, but bwrap is not installed (apt-get install bubblewrap)',
+          };
     }
     return { kind, reason: `TEVIS_TPU_EXECUTOR=${kind}` };
   }
   if (env.DOCKER_HOST) return { kind: 'docker', reason: 'DOCKER_HOST is set' };
   if (existsSync(DEFAULT_DOCKER_SOCKET)) return { kind: 'docker', reason: `${DEFAULT_DOCKER_SOCKET} exists` };
-  if (bwrapPath) return { kind: 'sandbox', reason: `no container engine configured; bwrap at ${bwrapPath}`, bwrapPath };
-  return { kind: 'none', reason: 'no container engine configured (DOCKER_HOST, /var/run/docker.sock) and bwrap is not installed' };
+  if (bwrapPath)
+    return { kind: 'sandbox', reason: `no container engine configured; bwrap at ${bwrapPath}`, bwrapPath };
+  return {
+    kind: 'none',
+    reason: 'no container engine configured (DOCKER_HOST, /var/run/docker.sock) and bwrap is not installed',
+  };
 }

@@ -58,14 +58,20 @@ export function lockHome(home: string, apiUrl: string, note: (text: string) => v
     const holder = claim.holder;
     if (holder && isSameProcess(holder)) throw new UpAlreadyRunning(holder);
     if (holder) {
-      if (removePidFileOf(path, holder)) note(`the \`tevis up\` recorded in ${path} (pid ${holder.pid}, since ${holder.since}) is gone without stopping (killed?); taking over its lock`);
+      if (removePidFileOf(path, holder))
+        note(
+          `the \`tevis up\` recorded in ${path} (pid ${holder.pid}, since ${holder.since}) is gone without stopping (killed?); taking over its lock`,
+        );
     } else {
       // Not a record at all (hand-edited, truncated by a full disk): nobody can be named by it.
       const unreadable = readPidFile(path);
-      if (!unreadable && removePidFileOf(path, { pid: NaN, startTime: null })) note(`${path} held no readable record; replaced it`);
+      if (!unreadable && removePidFileOf(path, { pid: NaN, startTime: null }))
+        note(`${path} held no readable record; replaced it`);
     }
   }
-  throw new Error(`could not take the lock ${path}: other \`tevis up\` processes keep starting for this TEVIS_HOME`);
+  throw new Error(
+    `could not take the lock ${path}: other \`tevis up\` processes keep starting for this TEVIS_HOME`,
+  );
 }
 
 /** The live `tevis up` of this home, or null (a stale record counts as none). */

@@ -3,7 +3,14 @@ import type { TevisConfig } from './config.js';
 import { devServerPidFile, stopLeftoverDevServer } from './dev-server-record.js';
 import { describeHolder, findPortHolder, isPortFree } from './port-holder.js';
 import { preparePrivateHome } from './private-home.js';
-import { apiBaseUrl, connectTemporalClient, openConfiguredDatabase, SEARCH_ATTRIBUTES, startApi, startWorker } from './run-parts.js';
+import {
+  apiBaseUrl,
+  connectTemporalClient,
+  openConfiguredDatabase,
+  SEARCH_ATTRIBUTES,
+  startApi,
+  startWorker,
+} from './run-parts.js';
 import { resolveTemporalCli } from './temporal-cli.js';
 import { startTemporalDevServer } from './temporal-dev-server.js';
 import { lockHome } from './up-lock.js';
@@ -29,7 +36,11 @@ type Progress = (message: string) => void;
  * starts: a dev server a killed run left behind is stopped first (dev-server-record.ts), and
  * stop() leaves no process and no pid file. `note` says aloud what it found and did about it.
  */
-export async function up(config: TevisConfig, progress: Progress = () => {}, note: Progress = () => {}): Promise<UpHandle> {
+export async function up(
+  config: TevisConfig,
+  progress: Progress = () => {},
+  note: Progress = () => {},
+): Promise<UpHandle> {
   preparePrivateHome(config.home);
   const lock = lockHome(config.home, apiBaseUrl(config), note);
   const stops: (() => Promise<void>)[] = [async () => lock.release()];
@@ -39,7 +50,9 @@ export async function up(config: TevisConfig, progress: Progress = () => {}, not
   try {
     // Before anything starts: a port someone else holds is the user's to free, named now.
     if (!(await isPortFree(config.port, config.host))) {
-      throw new Error(`API port ${config.host}:${config.port} is already in use by ${describeHolder(findPortHolder(config.port))}. Stop that process, or set TEVIS_PORT to a free port`);
+      throw new Error(
+        `API port ${config.host}:${config.port} is already in use by ${describeHolder(findPortHolder(config.port))}. Stop that process, or set TEVIS_PORT to a free port`,
+      );
     }
     await stopLeftoverDevServer(devServerPidFile(config.home), note);
     let temporalAddress = config.temporalAddress;
@@ -64,7 +77,11 @@ export async function up(config: TevisConfig, progress: Progress = () => {}, not
       temporalAddress = server.address;
       temporalUiUrl = server.uiUrl;
     }
-    progress(config.databaseUrl ? 'connecting to Postgres and migrating' : 'opening the embedded database (PGlite) and migrating');
+    progress(
+      config.databaseUrl
+        ? 'connecting to Postgres and migrating'
+        : 'opening the embedded database (PGlite) and migrating',
+    );
     const database = await openConfiguredDatabase(config);
     stops.push(() => database.close());
     const client = await connectTemporalClient(config, temporalAddress);
@@ -73,9 +90,20 @@ export async function up(config: TevisConfig, progress: Progress = () => {}, not
     const worker = await startWorker(config, temporalAddress, database);
     stops.push(() => worker.stop());
     progress('starting the API');
-    const api = await startApi({ ...config, temporalUiUrl: config.temporalUiUrl ?? temporalUiUrl }, client, database);
+    const api = await startApi(
+      { ...config, temporalUiUrl: config.temporalUiUrl ?? temporalUiUrl },
+      client,
+      database,
+    );
     stops.push(() => api.stop());
-    return { apiUrl: api.url, missionControlUrl: `${api.url}/#token=${encodeURIComponent(api.token)}`, referenceUrl: `${api.url}/reference`, temporalAddress, temporalUiUrl, stop: stopAll };
+    return {
+      apiUrl: api.url,
+      missionControlUrl: `${api.url}/#token=${encodeURIComponent(api.token)}`,
+      referenceUrl: `${api.url}/reference`,
+      temporalAddress,
+      temporalUiUrl,
+      stop: stopAll,
+    };
   } catch (error) {
     await stopAll();
     throw error;

@@ -127,6 +127,8 @@ async function startServices(): Promise<Services> {
 async function timed<T extends { detail: string }>(what: string, start: () => Promise<T>): Promise<T> {
   const began = performance.now();
   const result = await start();
-  console.log(`[tevis test] ${what} ready in ${((performance.now() - began) / 1000).toFixed(1)} s: ${result.detail}`);
+  console.log(
+    `[tevis test] ${what} ready in ${((performance.now() - began) / 1000).toFixed(1)} s: ${result.detail}`,
+  );
   return result;
 }

@@ -20,7 +20,9 @@ const UNAVAILABLE = /** @type {Record<string, string>} */ ({
 /** One Idempotency-Key per user action; getRandomValues also works where randomUUID does not (plain http). */
 function newIdempotencyKey() {
   if (typeof crypto.randomUUID === 'function') return crypto.randomUUID();
-  return Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, '0')).join('');
+  return Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, '0')).join(
+    '',
+  );
 }
 
 /** @param {Response} response */
@@ -75,9 +77,17 @@ export function createApi(getToken, onUnauthorized) {
       }
       if (response.status === 401) onUnauthorized();
       if (response.status === 503) {
-        throw new ApiError(503, type, `${UNAVAILABLE[type] ?? UNAVAILABLE['service-unavailable']} It is safe to try again in a moment. (${problem.detail ?? 'HTTP 503'})`);
+        throw new ApiError(
+          503,
+          type,
+          `${UNAVAILABLE[type] ?? UNAVAILABLE['service-unavailable']} It is safe to try again in a moment. (${problem.detail ?? 'HTTP 503'})`,
+        );
       }
-      throw new ApiError(response.status, type, problem.detail || problem.title || `${method} ${path} answered ${response.status}`);
+      throw new ApiError(
+        response.status,
+        type,
+        problem.detail || problem.title || `${method} ${path} answered ${response.status}`,
+      );
     }
   }
 
@@ -85,21 +95,30 @@ export function createApi(getToken, onUnauthorized) {
     /** @param {string} path @param {AbortSignal} [signal] */
     get: (path, signal) => request('GET', path, undefined, 'application/json', signal),
     /** One user action: a fresh Idempotency-Key, reused if the request is retried. @param {string} path @param {unknown} [body] */
-    post: (path, body = {}) => request('POST', path, body, 'application/json', undefined, newIdempotencyKey()),
+    post: (path, body = {}) =>
+      request('POST', path, body, 'application/json', undefined, newIdempotencyKey()),
     /** PUT, PATCH or DELETE (the planning panels), one user action with its own Idempotency-Key. @param {'PUT' | 'PATCH' | 'DELETE'} method @param {string} path @param {unknown} [body] */
-    send: (method, path, body) => request(method, path, body, 'application/json', undefined, newIdempotencyKey()),
+    send: (method, path, body) =>
+      request(method, path, body, 'application/json', undefined, newIdempotencyKey()),
     /**
      * Opens an SSE stream, resuming after `lastEventId` when given.
      * @param {string} path @param {string | null} lastEventId @param {AbortSignal} signal
      */
     async openStream(path, lastEventId, signal) {
-      const headers = /** @type {Record<string, string>} */ ({ authorization: `Bearer ${getToken() ?? ''}`, accept: 'text/event-stream' });
+      const headers = /** @type {Record<string, string>} */ ({
+        authorization: `Bearer ${getToken() ?? ''}`,
+        accept: 'text/event-stream',
+      });
       if (lastEventId) headers['last-event-id'] = lastEventId;
       const response = await fetch(path, { headers, signal });
       if (!response.ok) {
         const problem = await response.json().catch(() => ({}));
         if (response.status === 401) onUnauthorized();
-        throw new ApiError(response.status, String(problem.type ?? '').replace('urn:tevis:problem:', ''), problem.detail || `the stream answered ${response.status}`);
+        throw new ApiError(
+          response.status,
+          String(problem.type ?? '').replace('urn:tevis:problem:', ''),
+          problem.detail || `the stream answered ${response.status}`,
+        );
       }
       return response;
     },

@@ -38,7 +38,12 @@ const api = createApi(storedToken, () => {
 /** The notice at the top stays while a hold point of the shown session waits, and goes once none does. */
 const showPendingHolds = (/** @type {any[]} */ pending) => {
   const what = (/** @type {any} */ h) => `${h.id} (${h.kind}${h.nanocycleId ? ` of ${h.nanocycleId}` : ''})`;
-  const text = pending.length === 0 ? '' : pending.length === 1 ? `Hold point ${what(pending[0])} is waiting for you.` : `${pending.length} hold points are waiting for you: ${pending.map(what).join(', ')}.`;
+  const text =
+    pending.length === 0
+      ? ''
+      : pending.length === 1
+        ? `Hold point ${what(pending[0])} is waiting for you.`
+        : `${pending.length} hold points are waiting for you: ${pending.map(what).join(', ')}.`;
   // Rewritten only when it changes, so a screen reader announces each change once.
   if ($('notice-text').textContent !== text) $('notice-text').textContent = text;
   $('notice').hidden = pending.length === 0;
@@ -55,7 +60,11 @@ const holds = createHoldPoints({ api, onPending: showPendingHolds, onChanged: ()
 $('notice-go').onclick = () => holds.focusFirst();
 const summary = createSummaryView();
 const planning = [createPlanPanel({ api }), createContextPanel({ api }), createMemoryPanel({ api })];
-const switcher = createSessionSwitcher({ api, onSelect: (id, status) => void chooseSession(id, status), onProject: (name) => void selectProject(name) });
+const switcher = createSessionSwitcher({
+  api,
+  onSelect: (id, status) => void chooseSession(id, status),
+  onProject: (name) => void selectProject(name),
+});
 const switches = createSessionSwitch({
   api,
   onSwitched: () => scheduleRefresh(),
@@ -81,13 +90,20 @@ function stopStreams() {
 }
 
 async function loginWith(/** @type {string} */ token) {
-  const response = await fetch('/projects', { headers: { authorization: `Bearer ${token}` } }).catch(() => null);
+  const response = await fetch('/projects', { headers: { authorization: `Bearer ${token}` } }).catch(
+    () => null,
+  );
   if (!response) throw new Error('The Tevis API does not answer; is `tevis up` running?');
-  if (response.status === 401) throw new Error('That token was refused. `tevis up` prints a link with the right one; it is also in $TEVIS_HOME/api-token.');
+  if (response.status === 401)
+    throw new Error(
+      'That token was refused. `tevis up` prints a link with the right one; it is also in $TEVIS_HOME/api-token.',
+    );
   if (!response.ok) throw new Error(`The API answered ${response.status}.`);
   // The Temporal Web UI decodes sessions through the API's codec endpoint with a cookie only it
   // accepts (scoped to /codec, from the UI's origin only); best effort, the page works without.
-  void fetch('/codec/session', { method: 'POST', headers: { authorization: `Bearer ${token}` } }).catch(() => {});
+  void fetch('/codec/session', { method: 'POST', headers: { authorization: `Bearer ${token}` } }).catch(
+    () => {},
+  );
   await start();
 }
 
@@ -113,7 +129,8 @@ async function reloadProjects(wanted = project, show = false) {
   const names = projects.map((/** @type {any} */ p) => p.name).join('\n');
   if (names === shownProjects) return;
   shownProjects = names;
-  const chosen = projects.find((/** @type {any} */ p) => p.name === wanted)?.name ?? projects[0]?.name ?? null;
+  const chosen =
+    projects.find((/** @type {any} */ p) => p.name === wanted)?.name ?? projects[0]?.name ?? null;
   switcher.showProjects(projects, chosen);
   if (chosen && (show || chosen !== project)) await selectProject(chosen);
   else if (!chosen) {
@@ -219,7 +236,10 @@ async function refresh() {
   const signal = streams?.signal;
   if (!id || !signal) return;
   try {
-    const [view, holdList] = await Promise.all([api.get(`/sessions/${id}`, signal), api.get(`/sessions/${id}/holds`, signal)]);
+    const [view, holdList] = await Promise.all([
+      api.get(`/sessions/${id}`, signal),
+      api.get(`/sessions/${id}/holds`, signal),
+    ]);
     if (signal.aborted) return;
     panel.show(view);
     const open = OPEN.includes(view.session.status);

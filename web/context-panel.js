@@ -25,8 +25,10 @@ export function createContextPanel({ api }) {
   /** @type {string | null} */
   let sessionId = null;
   let open = false;
-  const docUrl = (/** @type {string} */ id, /** @type {string} */ p) => `/sessions/${id}/context/document?path=${encodeURIComponent(p)}`;
-  const report = (/** @type {unknown} */ error) => (status.textContent = /** @type {Error} */ (error).message);
+  const docUrl = (/** @type {string} */ id, /** @type {string} */ p) =>
+    `/sessions/${id}/context/document?path=${encodeURIComponent(p)}`;
+  const report = (/** @type {unknown} */ error) =>
+    (status.textContent = /** @type {Error} */ (error).message);
 
   const openDocument = async (/** @type {string} */ p) => {
     if (!sessionId) return;
@@ -41,7 +43,16 @@ export function createContextPanel({ api }) {
     if (id !== sessionId) return;
     list.replaceChildren(
       ...documents.map((/** @type {any} */ d) =>
-        element('li', {}, element('button', { type: 'button', class: 'link', onclick: () => void openDocument(d.path).catch(report) }, `.tevis/${d.path}`), ` ${d.bytes} bytes`),
+        element(
+          'li',
+          {},
+          element(
+            'button',
+            { type: 'button', class: 'link', onclick: () => void openDocument(d.path).catch(report) },
+            `.tevis/${d.path}`,
+          ),
+          ` ${d.bytes} bytes`,
+        ),
       ),
     );
     if (documents.length === 0) list.append(element('li', { class: 'empty' }, 'No context documents yet.'));
@@ -59,7 +70,18 @@ export function createContextPanel({ api }) {
             {},
             `${p.effective[k]} `,
             element('span', { class: 'hint' }, fromProject ? '(project)' : '(repository)'),
-            open && fromProject ? element('button', { type: 'button', class: 'link', 'aria-label': `Remove preference ${k}`, onclick: () => void changePreferences({ unset: [k] }) }, 'Remove') : null,
+            open && fromProject
+              ? element(
+                  'button',
+                  {
+                    type: 'button',
+                    class: 'link',
+                    'aria-label': `Remove preference ${k}`,
+                    onclick: () => void changePreferences({ unset: [k] }),
+                  },
+                  'Remove',
+                )
+              : null,
           ),
         ];
       }),
@@ -86,8 +108,14 @@ export function createContextPanel({ api }) {
     if (!sessionId) return;
     status.textContent = method === 'PUT' ? 'Saving…' : 'Deleting…';
     try {
-      const edited = await api.send(method, docUrl(sessionId, path.value.replace(/^\.tevis\//, '')), method === 'PUT' ? { content: content.value } : undefined);
-      status.textContent = edited.changed ? `${edited.action === 'deleted' ? 'Deleted' : 'Saved'} .tevis/${edited.path}: commit ${String(edited.commit).slice(0, 12)}` : `.tevis/${edited.path} unchanged.`;
+      const edited = await api.send(
+        method,
+        docUrl(sessionId, path.value.replace(/^\.tevis\//, '')),
+        method === 'PUT' ? { content: content.value } : undefined,
+      );
+      status.textContent = edited.changed
+        ? `${edited.action === 'deleted' ? 'Deleted' : 'Saved'} .tevis/${edited.path}: commit ${String(edited.commit).slice(0, 12)}`
+        : `.tevis/${edited.path} unchanged.`;
       if (method === 'DELETE') content.value = '';
       await loadDocuments(sessionId);
     } catch (error) {

@@ -28,7 +28,10 @@ export function createHoldPoints(deps) {
       button.disabled = true;
       error.textContent = '';
       try {
-        await deps.api.post(`/sessions/${sessionId}/holds/${encodeURIComponent(hold.id)}/${decision}`, { by: 'Mission Control', ...(comment.value.trim() ? { comment: comment.value.trim() } : {}) });
+        await deps.api.post(`/sessions/${sessionId}/holds/${encodeURIComponent(hold.id)}/${decision}`, {
+          by: 'Mission Control',
+          ...(comment.value.trim() ? { comment: comment.value.trim() } : {}),
+        });
         deps.onChanged();
       } catch (e) {
         error.textContent = /** @type {Error} */ (e).message;
@@ -44,21 +47,59 @@ export function createHoldPoints(deps) {
       diff,
       element('label', { for: commentId }, 'Comment'),
       comment,
-      element('div', { class: 'actions' }, element('button', { type: 'button', 'data-decision': 'approve', onclick: (e) => decide('approve', e) }, 'Approve'), element('button', { type: 'button', class: 'secondary', 'data-decision': 'reject', onclick: (e) => decide('reject', e) }, 'Reject')),
+      element(
+        'div',
+        { class: 'actions' },
+        element(
+          'button',
+          { type: 'button', 'data-decision': 'approve', onclick: (e) => decide('approve', e) },
+          'Approve',
+        ),
+        element(
+          'button',
+          {
+            type: 'button',
+            class: 'secondary',
+            'data-decision': 'reject',
+            onclick: (e) => decide('reject', e),
+          },
+          'Reject',
+        ),
+      ),
       error,
     );
-    if (open && (hold.kind === 'merge' || hold.kind === 'conflict') && hold.nanocycleId) void showDiff(diff, hold.nanocycleId);
+    if (open && (hold.kind === 'merge' || hold.kind === 'conflict') && hold.nanocycleId)
+      void showDiff(diff, hold.nanocycleId);
     return node;
   };
 
   const showDiff = async (/** @type {HTMLElement} */ box, /** @type {string} */ nanocycleId) => {
     try {
       const diff = await deps.api.get(`/sessions/${sessionId}/nanocycles/${nanocycleId}/diff`);
-      const files = element('ul', { class: 'files' }, ...diff.files.map((/** @type {any} */ f) => element('li', {}, `${f.path}  +${f.additions} −${f.deletions}`)));
-      const patch = diff.patch.length > MAX_PATCH_CHARS ? `${diff.patch.slice(0, MAX_PATCH_CHARS)}\n… (longer; \`tevis nanocycle diff ${nanocycleId}\` shows all)` : diff.patch;
-      box.replaceChildren(element('h4', {}, `Diff of ${nanocycleId}`), files, element('pre', { class: 'diff', tabindex: '0', 'aria-label': `Diff of ${nanocycleId}` }, patch || '(no changes)'));
+      const files = element(
+        'ul',
+        { class: 'files' },
+        ...diff.files.map((/** @type {any} */ f) =>
+          element('li', {}, `${f.path}  +${f.additions} −${f.deletions}`),
+        ),
+      );
+      const patch =
+        diff.patch.length > MAX_PATCH_CHARS
+          ? `${diff.patch.slice(0, MAX_PATCH_CHARS)}\n… (longer; \`tevis nanocycle diff ${nanocycleId}\` shows all)`
+          : diff.patch;
+      box.replaceChildren(
+        element('h4', {}, `Diff of ${nanocycleId}`),
+        files,
+        element(
+          'pre',
+          { class: 'diff', tabindex: '0', 'aria-label': `Diff of ${nanocycleId}` },
+          patch || '(no changes)',
+        ),
+      );
     } catch (e) {
-      box.replaceChildren(element('p', { class: 'error' }, `The diff could not be read: ${/** @type {Error} */ (e).message}`));
+      box.replaceChildren(
+        element('p', { class: 'error' }, `The diff could not be read: ${/** @type {Error} */ (e).message}`),
+      );
     }
   };
 

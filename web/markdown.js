@@ -63,7 +63,9 @@ function inline(text) {
   let at = 0;
   for (const match of text.matchAll(pattern)) {
     if (match.index > at) parts.push(text.slice(at, match.index));
-    parts.push(match[1] !== undefined ? element('code', {}, match[1]) : element('strong', {}, match[2] ?? ''));
+    parts.push(
+      match[1] !== undefined ? element('code', {}, match[1]) : element('strong', {}, match[2] ?? ''),
+    );
     at = match.index + match[0].length;
   }
   if (at < text.length) parts.push(text.slice(at));

@@ -22,12 +22,20 @@ export function createMemoryPanel({ api }) {
   /** What the first page showed, so a refresh that brings nothing new leaves the list (and what is open) alone. */
   let shownFirst = '';
 
-  const firstLine = (/** @type {string} */ text) => (text.split('\n').find((l) => l.trim()) ?? '').replace(/^#+\s*/, '');
+  const firstLine = (/** @type {string} */ text) =>
+    (text.split('\n').find((l) => l.trim()) ?? '').replace(/^#+\s*/, '');
 
   const openEntry = async (/** @type {number} */ id) => {
     if (!sessionId) return;
     const e = await api.get(`/sessions/${sessionId}/memory/${id}`);
-    entry.replaceChildren(element('p', { class: 'hint' }, `Entry ${e.id} · ${e.kind} · ${e.sessionId ?? 'no session'} · ${formatTime(e.createdAt)}`), renderMarkdown(e.content, 4));
+    entry.replaceChildren(
+      element(
+        'p',
+        { class: 'hint' },
+        `Entry ${e.id} · ${e.kind} · ${e.sessionId ?? 'no session'} · ${formatTime(e.createdAt)}`,
+      ),
+      renderMarkdown(e.content, 4),
+    );
   };
 
   /** @returns {Promise<HTMLElement[] | null>} null when another session was chosen meanwhile */
@@ -40,7 +48,16 @@ export function createMemoryPanel({ api }) {
     next = result.next;
     more.hidden = next === null;
     return result.entries.map((/** @type {any} */ e) =>
-      element('li', {}, element('button', { type: 'button', class: 'link', onclick: () => void openEntry(e.id) }, `#${e.id} ${e.kind}`), ` ${formatTime(e.createdAt)} — ${firstLine(e.content)}`),
+      element(
+        'li',
+        {},
+        element(
+          'button',
+          { type: 'button', class: 'link', onclick: () => void openEntry(e.id) },
+          `#${e.id} ${e.kind}`,
+        ),
+        ` ${formatTime(e.createdAt)} — ${firstLine(e.content)}`,
+      ),
     );
   };
 
@@ -51,7 +68,10 @@ export function createMemoryPanel({ api }) {
     if (!force && key === shownFirst) return;
     shownFirst = key;
     list.replaceChildren(...items);
-    if (items.length === 0) list.append(element('li', { class: 'empty' }, 'No memory yet: a session\'s summary is filed here when it ends.'));
+    if (items.length === 0)
+      list.append(
+        element('li', { class: 'empty' }, "No memory yet: a session's summary is filed here when it ends."),
+      );
   };
 
   kind.onchange = () => {

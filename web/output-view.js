@@ -41,7 +41,18 @@ export function createOutputView() {
       const label = line.stream === 'stderr' ? 'err' : line.stream === 'tevis' ? 'tevis' : 'out';
       const who = `${line.nanocycleId}${attempt > 1 && line.stream !== 'tevis' ? ` (attempt ${attempt})` : ''} `;
       list.append(
-        element('li', { class: line.stream, 'data-nanocycle': line.nanocycleId, 'data-seq': String(line.seq), 'data-attempt': String(attempt) }, element('span', { class: 'stream' }, label), element('span', { class: 'who' }, who), line.line),
+        element(
+          'li',
+          {
+            class: line.stream,
+            'data-nanocycle': line.nanocycleId,
+            'data-seq': String(line.seq),
+            'data-attempt': String(attempt),
+          },
+          element('span', { class: 'stream' }, label),
+          element('span', { class: 'who' }, who),
+          line.line,
+        ),
       );
       while (list.childElementCount > MAX_LINES) list.firstElementChild?.remove();
       if (follow.checked) {

@@ -26,7 +26,9 @@ export function createPlanPanel({ api }) {
 
   const showVersion = async (/** @type {string} */ id, /** @type {number | null} */ version) => {
     try {
-      const plan = await api.get(version === null ? `/sessions/${id}/plan` : `/sessions/${id}/plan/versions/${version}`);
+      const plan = await api.get(
+        version === null ? `/sessions/${id}/plan` : `/sessions/${id}/plan/versions/${version}`,
+      );
       if (id !== sessionId) return;
       text.replaceChildren(renderMarkdown(plan.plan));
       // The editor starts from the latest plan, unless the person is already writing.
@@ -45,7 +47,11 @@ export function createPlanPanel({ api }) {
     shownVersions = key;
     picker.replaceChildren(
       ...versions.map((/** @type {any} */ v, /** @type {number} */ i) =>
-        element('option', { value: String(v.version) }, `Version ${v.version}${i === 0 ? ' (latest)' : ''} — ${v.length} characters, ${formatTime(v.createdAt)}`),
+        element(
+          'option',
+          { value: String(v.version) },
+          `Version ${v.version}${i === 0 ? ' (latest)' : ''} — ${v.length} characters, ${formatTime(v.createdAt)}`,
+        ),
       ),
     );
     picker.disabled = versions.length === 0;
@@ -53,7 +59,10 @@ export function createPlanPanel({ api }) {
   };
 
   picker.onchange = () => {
-    if (sessionId) void showVersion(sessionId, Number(picker.value)).catch((error) => (status.textContent = error.message));
+    if (sessionId)
+      void showVersion(sessionId, Number(picker.value)).catch(
+        (error) => (status.textContent = error.message),
+      );
   };
 
   form.onsubmit = async (event) => {
@@ -62,7 +71,9 @@ export function createPlanPanel({ api }) {
     status.textContent = 'Saving…';
     try {
       const drafted = await api.send('PUT', `/sessions/${sessionId}/plan`, { plan: editor.value });
-      status.textContent = drafted.created ? `Saved as version ${drafted.version}.` : `Unchanged: version ${drafted.version} holds this text already.`;
+      status.textContent = drafted.created
+        ? `Saved as version ${drafted.version}.`
+        : `Unchanged: version ${drafted.version} holds this text already.`;
       shownVersions = '';
       await load(sessionId);
     } catch (error) {

@@ -57,7 +57,11 @@ export function createSessionPanel(deps) {
     const button = /** @type {HTMLButtonElement} */ (form.querySelector('button'));
     button.disabled = true;
     try {
-      await deps.api.post(`/sessions/${current.session.id}/nanocycles`, { name: String(data.get('name')).trim(), ...(goal ? { goal } : {}), ...(run.length ? { run } : {}) });
+      await deps.api.post(`/sessions/${current.session.id}/nanocycles`, {
+        name: String(data.get('name')).trim(),
+        ...(goal ? { goal } : {}),
+        ...(run.length ? { run } : {}),
+      });
       form.reset();
       deps.onChanged();
     } catch (e) {
@@ -67,7 +71,10 @@ export function createSessionPanel(deps) {
     }
   };
 
-  const detail = (/** @type {string} */ term, /** @type {Node | string} */ value) => [element('dt', {}, term), element('dd', {}, value)];
+  const detail = (/** @type {string} */ term, /** @type {Node | string} */ value) => [
+    element('dt', {}, term),
+    element('dd', {}, value),
+  ];
 
   return {
     /** @param {{ url: string, namespace: string } | null} ui */
@@ -98,13 +105,22 @@ export function createSessionPanel(deps) {
         ...detail('Branch', session.branch),
         ...detail('Started', formatTime(session.startedAt)),
         ...detail('Duration', formatDuration((ended - Date.parse(session.startedAt)) / 1000)),
-        ...detail('Workspace', ws ? `${ws.path} — ${ws.gitStatus}${ws.modifiedFiles.length ? `, ${ws.modifiedFiles.length} modified` : ''}${ws.lastCommit ? ` — last commit ${ws.lastCommit.sha.slice(0, 10)} ${ws.lastCommit.subject}` : ''}` : 'not cloned yet'),
-        ...detail('Execution', `${ex.status} — active TPUs: ${ex.activeTpus} · hold points: ${ex.pendingHoldPoints.length}${state.live || !open ? '' : ' (from the record; the workflow did not answer)'}`),
+        ...detail(
+          'Workspace',
+          ws
+            ? `${ws.path} — ${ws.gitStatus}${ws.modifiedFiles.length ? `, ${ws.modifiedFiles.length} modified` : ''}${ws.lastCommit ? ` — last commit ${ws.lastCommit.sha.slice(0, 10)} ${ws.lastCommit.subject}` : ''}`
+            : 'not cloned yet',
+        ),
+        ...detail(
+          'Execution',
+          `${ex.status} — active TPUs: ${ex.activeTpus} · hold points: ${ex.pendingHoldPoints.length}${state.live || !open ? '' : ' (from the record; the workflow did not answer)'}`,
+        ),
         ...(session.failure ? detail('Failure', session.failure) : []),
       );
       const link = /** @type {HTMLAnchorElement} */ ($('temporal-link'));
       link.hidden = !temporalUi;
-      if (temporalUi) link.href = `${temporalUi.url}/namespaces/${encodeURIComponent(temporalUi.namespace)}/workflows/${encodeURIComponent(`session-${session.id}`)}`;
+      if (temporalUi)
+        link.href = `${temporalUi.url}/namespaces/${encodeURIComponent(temporalUi.namespace)}/workflows/${encodeURIComponent(`session-${session.id}`)}`;
       $('pause-session').hidden = session.status !== 'active';
       $('resume-session').hidden = session.status !== 'paused';
       $('end-session').hidden = !open || session.status === 'ending';
@@ -113,11 +129,21 @@ export function createSessionPanel(deps) {
       const nanocycles = state.activeContext.nanocycles;
       $('nanocycles-empty').hidden = nanocycles.length > 0;
       $('nanocycles').hidden = nanocycles.length === 0;
-      $('nanocycles').querySelector('tbody')?.replaceChildren(
-        ...nanocycles.map((/** @type {any} */ n) =>
-          element('tr', { 'data-nanocycle': n.id }, element('td', {}, n.id), element('td', {}, n.name), element('td', {}, badge(n.status, nanocycleStatusWord(n.status, Boolean(n.commit)))), element('td', {}, n.branch), element('td', {}, n.executor ?? '—')),
-        ),
-      );
+      $('nanocycles')
+        .querySelector('tbody')
+        ?.replaceChildren(
+          ...nanocycles.map((/** @type {any} */ n) =>
+            element(
+              'tr',
+              { 'data-nanocycle': n.id },
+              element('td', {}, n.id),
+              element('td', {}, n.name),
+              element('td', {}, badge(n.status, nanocycleStatusWord(n.status, Boolean(n.commit)))),
+              element('td', {}, n.branch),
+              element('td', {}, n.executor ?? '—'),
+            ),
+          ),
+        );
     },
   };
 }

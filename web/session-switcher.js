@@ -32,7 +32,11 @@ export function createSessionSwitcher(deps) {
     const button = /** @type {HTMLButtonElement} */ (form.querySelector('button'));
     button.disabled = true;
     try {
-      const created = await deps.api.post('/sessions', { project: picker.value, type: data.get('type'), ...(branch ? { branch } : {}) });
+      const created = await deps.api.post('/sessions', {
+        project: picker.value,
+        type: data.get('type'),
+        ...(branch ? { branch } : {}),
+      });
       form.reset();
       /** @type {HTMLDetailsElement} */ (document.getElementById('new-session')).open = false;
       deps.onSelect(created.id);
@@ -46,14 +50,18 @@ export function createSessionSwitcher(deps) {
   return {
     /** @param {{ name: string }[]} projects @param {string | null} current */
     showProjects(projects, current) {
-      picker.replaceChildren(...projects.map((p) => element('option', { value: p.name, selected: p.name === current }, p.name)));
+      picker.replaceChildren(
+        ...projects.map((p) => element('option', { value: p.name, selected: p.name === current }, p.name)),
+      );
       /** @type {HTMLButtonElement} */ (form.querySelector('button')).disabled = projects.length === 0;
     },
     /** @param {any[]} sessions @param {string | null} selectedId */
     showSessions(sessions, selectedId) {
       selected = selectedId;
       empty.hidden = sessions.length > 0;
-      empty.textContent = picker.value ? `No sessions in ${picker.value} yet: create one below.` : 'No projects yet: create one with `tevis project create`.';
+      empty.textContent = picker.value
+        ? `No sessions in ${picker.value} yet: create one below.`
+        : 'No projects yet: create one with `tevis project create`.';
       list.replaceChildren(
         ...sessions.map((s) =>
           element(
@@ -70,7 +78,14 @@ export function createSessionSwitcher(deps) {
                 title: CLICK_SAYS[/** @type {keyof typeof CLICK_SAYS} */ (s.status)] ?? 'Show this session',
                 onclick: () => deps.onSelect(s.id, s.status),
               },
-              element('span', {}, element('strong', {}, s.id), s.status === 'active' ? element('span', { class: 'current-mark' }, ' current') : '', element('br'), element('small', {}, `${s.type} · ${s.branch} · ${formatTime(s.startedAt)}`)),
+              element(
+                'span',
+                {},
+                element('strong', {}, s.id),
+                s.status === 'active' ? element('span', { class: 'current-mark' }, ' current') : '',
+                element('br'),
+                element('small', {}, `${s.type} · ${s.branch} · ${formatTime(s.startedAt)}`),
+              ),
               badge(s.status),
             ),
           ),

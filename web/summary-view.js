@@ -7,7 +7,10 @@ export function createSummaryView() {
   const section = /** @type {HTMLElement} */ (document.getElementById('summary'));
   const figures = /** @type {HTMLElement} */ (document.getElementById('summary-figures'));
   const text = /** @type {HTMLElement} */ (document.getElementById('summary-text'));
-  const pair = (/** @type {string} */ term, /** @type {string} */ value) => [element('dt', {}, term), element('dd', {}, value)];
+  const pair = (/** @type {string} */ term, /** @type {string} */ value) => [
+    element('dt', {}, term),
+    element('dd', {}, value),
+  ];
   return {
     hide() {
       section.hidden = true;
@@ -18,7 +21,14 @@ export function createSummaryView() {
       figures.replaceChildren(
         ...pair('Ended because', summary.reason),
         ...pair('Time spent', formatDuration(summary.timeSpentSeconds)),
-        ...pair('Nanocycles', `${summary.nanocycles.total} (${Object.entries(summary.nanocycles.byStatus).map(([k, v]) => `${v} ${k}`).join(', ') || 'none'})`),
+        ...pair(
+          'Nanocycles',
+          `${summary.nanocycles.total} (${
+            Object.entries(summary.nanocycles.byStatus)
+              .map(([k, v]) => `${v} ${k}`)
+              .join(', ') || 'none'
+          })`,
+        ),
         ...pair('Files changed', String(summary.filesChanged.length)),
         ...pair('Commits', String(summary.commits)),
       );

@@ -48,10 +48,16 @@ async function sweepLeftContainers(tpu: ReturnType<typeof tpuExecutorOf>, deps: 
   try {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`no answer within ${SWEEP_TIMEOUT_MS} ms`)), SWEEP_TIMEOUT_MS);
+      timer = setTimeout(
+        () => reject(new Error(`no answer within ${SWEEP_TIMEOUT_MS} ms`)),
+        SWEEP_TIMEOUT_MS,
+      );
     });
     const { removed } = await Promise.race([tpu.sweep(deps.db), timeout]).finally(() => clearTimeout(timer));
-    if (removed.length) console.error(`[tevis worker] removed ${removed.length} TPU container(s) of finished nanocycles: ${removed.join(', ')}`);
+    if (removed.length)
+      console.error(
+        `[tevis worker] removed ${removed.length} TPU container(s) of finished nanocycles: ${removed.join(', ')}`,
+      );
   } catch (error) {
     console.error(`[tevis worker] could not sweep left TPU containers: ${(error as Error).message}`);
   }

@@ -12,14 +12,19 @@ export const PREBUILT_BUNDLE = join(root, '.cache', 'workflow-bundle.js');
 
 export async function buildWorkflowBundle(): Promise<WorkflowBundleWithSourceMap> {
   // The failure converter must be the workers' and clients' own (messages sealed, see runtime/failure-converter.cjs).
-  return bundleWorkflowCode({ workflowsPath: WORKFLOWS_ENTRY, failureConverterPath: FAILURE_CONVERTER_PATH, logger: new DefaultLogger('WARN') });
+  return bundleWorkflowCode({
+    workflowsPath: WORKFLOWS_ENTRY,
+    failureConverterPath: FAILURE_CONVERTER_PATH,
+    logger: new DefaultLogger('WARN'),
+  });
 }
 
 async function newestSourceMtime(): Promise<number> {
   let newest = 0;
   for (const dir of ['workflows', 'contracts', 'runtime']) {
     for (const file of await readdir(join(root, dir), { recursive: true })) {
-      if (file.endsWith('.ts') || file.endsWith('.cjs')) newest = Math.max(newest, (await stat(join(root, dir, file))).mtimeMs);
+      if (file.endsWith('.ts') || file.endsWith('.cjs'))
+        newest = Math.max(newest, (await stat(join(root, dir, file))).mtimeMs);
     }
   }
   return newest;

@@ -20,7 +20,11 @@ export function checksSealedCommands(): boolean {
 }
 
 function refuse(why: string): ApplicationFailure {
-  return ApplicationFailure.create({ message: `${UNSTAMPED_REFUSAL} (${why})`, type: 'unauthorized', nonRetryable: true });
+  return ApplicationFailure.create({
+    message: `${UNSTAMPED_REFUSAL} (${why})`,
+    type: 'unauthorized',
+    nonRetryable: true,
+  });
 }
 
 /** For Update validators: throws unless the API stamped this very Update for this session. */
@@ -46,9 +50,11 @@ export function isGenuineArgument(value: unknown): boolean {
  */
 export function requireGenuineSessionStart(input: SessionWorkflowInput | undefined): void {
   const state = input?.state;
-  if (!input || isUnsealed(input) || !state || typeof state.sessionId !== 'string') throw refuse('not a session started by Tevis');
+  if (!input || isUnsealed(input) || !state || typeof state.sessionId !== 'string')
+    throw refuse('not a session started by Tevis');
   const info = workflowInfo();
-  if (info.workflowId !== sessionWorkflowId(state.sessionId)) throw refuse('a session runs under its own workflow id');
+  if (info.workflowId !== sessionWorkflowId(state.sessionId))
+    throw refuse('a session runs under its own workflow id');
   if (input.phase === 'continue') {
     if (!info.continuedFromExecutionRunId) throw refuse('a continued session comes from continue-as-new');
     return;
@@ -59,6 +65,8 @@ export function requireGenuineSessionStart(input: SessionWorkflowInput | undefin
 
 /** A nanocycle runs only as the child of its session's workflow. */
 export function requireGenuineNanocycleStart(input: NanocycleWorkflowInput | undefined): void {
-  if (!input || isUnsealed(input) || typeof input.sessionWorkflowId !== 'string') throw refuse('not a nanocycle started by Tevis');
-  if (workflowInfo().parent?.workflowId !== input.sessionWorkflowId) throw refuse('a nanocycle runs only as a child of its session');
+  if (!input || isUnsealed(input) || typeof input.sessionWorkflowId !== 'string')
+    throw refuse('not a nanocycle started by Tevis');
+  if (workflowInfo().parent?.workflowId !== input.sessionWorkflowId)
+    throw refuse('a nanocycle runs only as a child of its session');
 }

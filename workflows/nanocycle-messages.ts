@@ -1,5 +1,10 @@
 import { defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { HoldPointAnswer, NanocycleCreate, NanocycleMerge, HoldPointResolve } from '../contracts/nanocycle.js';
+import type {
+  HoldPointAnswer,
+  NanocycleCreate,
+  NanocycleMerge,
+  HoldPointResolve,
+} from '../contracts/nanocycle.js';
 import type { CommandStamp } from '../contracts/sealed-commands.js';
 import type { HoldPointBrief, NanocycleBrief } from '../contracts/session-state.js';
 
@@ -23,14 +28,22 @@ export const holdAnsweredSignal = defineSignal<[HoldPointAnswer & { to?: string 
 export const holdOpenedSignal = defineSignal<[HoldPointBrief & SignalOrigin]>('holdOpened');
 
 /** Nanocycle → session: its status changed (running, executor known, …). */
-export const nanocycleProgressSignal = defineSignal<[Partial<NanocycleBrief> & { id: string } & SignalOrigin]>('nanocycleProgress');
+export const nanocycleProgressSignal =
+  defineSignal<[Partial<NanocycleBrief> & { id: string } & SignalOrigin]>('nanocycleProgress');
 
 /**
  * Callers → session: the commands that can be refused, answered with the nanocycle or hold point.
  * The API's CommandStamp comes last; histories from before it lack it, hence optional.
  */
-export const createNanocycleUpdate = defineUpdate<NanocycleBrief, [NanocycleCreate, CommandStamp?]>('createNanocycle');
+export const createNanocycleUpdate = defineUpdate<NanocycleBrief, [NanocycleCreate, CommandStamp?]>(
+  'createNanocycle',
+);
 export const cancelNanocycleUpdate = defineUpdate<NanocycleBrief, [string, CommandStamp?]>('cancelNanocycle');
 // The second argument came later: histories from before it have only the id.
-export const mergeNanocycleUpdate = defineUpdate<NanocycleBrief, [string, NanocycleMerge?, CommandStamp?]>('mergeNanocycle');
-export const resolveHoldPointUpdate = defineUpdate<HoldPointBrief, [{ holdPointId: string; decision: 'approve' | 'reject' } & HoldPointResolve, CommandStamp?]>('resolveHoldPoint');
+export const mergeNanocycleUpdate = defineUpdate<NanocycleBrief, [string, NanocycleMerge?, CommandStamp?]>(
+  'mergeNanocycle',
+);
+export const resolveHoldPointUpdate = defineUpdate<
+  HoldPointBrief,
+  [{ holdPointId: string; decision: 'approve' | 'reject' } & HoldPointResolve, CommandStamp?]
+>('resolveHoldPoint');

@@ -11,7 +11,12 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { SessionActivities } from '../activities/index.js';
-import { holdPointId, type HoldPointAnswer, type HoldPointKind, type NanocycleStatus } from '../contracts/nanocycle.js';
+import {
+  holdPointId,
+  type HoldPointAnswer,
+  type HoldPointKind,
+  type NanocycleStatus,
+} from '../contracts/nanocycle.js';
 import type { NanocycleBrief } from '../contracts/session-state.js';
 import type { TimelineEventType } from '../contracts/timeline.js';
 import { checksSealedCommands, isGenuineArgument, requireGenuineNanocycleStart } from './command-guard.js';
@@ -70,7 +75,12 @@ export async function nanocycleWorkflow(input: NanocycleWorkflowInput): Promise<
     heartbeatTimeout: '20 seconds',
     // Cancelling waits until the container is stopped and removed.
     cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
-    retry: { initialInterval: '2 seconds', maximumInterval: '30 seconds', maximumAttempts: 5, nonRetryableErrorTypes: ['tpu-image-missing'] },
+    retry: {
+      initialInterval: '2 seconds',
+      maximumInterval: '30 seconds',
+      maximumAttempts: 5,
+      nonRetryableErrorTypes: ['tpu-image-missing'],
+    },
   });
 
   let eventNumber = 0;
@@ -81,12 +91,42 @@ export async function nanocycleWorkflow(input: NanocycleWorkflowInput): Promise<
   let executor: string | null = null;
   let tpuSeconds = 0;
 
-  const record = async (status: NanocycleStatus, type: TimelineEventType | null, data: Record<string, unknown> = {}, extra: { startedAt?: string; finishedAt?: string; executor?: string | null; data?: Record<string, unknown> } = {}) => {
+  const record = async (
+    status: NanocycleStatus,
+    type: TimelineEventType | null,
+    data: Record<string, unknown> = {},
+    extra: {
+      startedAt?: string;
+      finishedAt?: string;
+      executor?: string | null;
+      data?: Record<string, unknown>;
+    } = {},
+  ) => {
     await records.recordNanocycle({
-      nanocycle: { sessionId: input.sessionId, id: input.nanocycleId, name: input.name, goal: input.goal, branch: input.branch, status, ...extra },
-      event: type ? { sessionId: input.sessionId, type, data: { nanocycleId: input.nanocycleId, ...data }, key: eventKey() } : undefined,
+      nanocycle: {
+        sessionId: input.sessionId,
+        id: input.nanocycleId,
+        name: input.name,
+        goal: input.goal,
+        branch: input.branch,
+        status,
+        ...extra,
+      },
+      event: type
+        ? {
+            sessionId: input.sessionId,
+            type,
+            data: { nanocycleId: input.nanocycleId, ...data },
+            key: eventKey(),
+          }
+        : undefined,
     });
-    const progress: Partial<NanocycleBrief> & { id: string } = { id: input.nanocycleId, status, executor, tpuSeconds };
+    const progress: Partial<NanocycleBrief> & { id: string } = {
+      id: input.nanocycleId,
+      status,
+      executor,
+      tpuSeconds,
+    };
     await session.signal(nanocycleProgressSignal, { ...progress, ...origin() });
   };
 
@@ -95,35 +135,81 @@ export async function nanocycleWorkflow(input: NanocycleWorkflowInput): Promise<
     const openedAt = now();
     // The session learns of the hold point before the record shows it to anyone, so an answer
     // that follows the record never reaches a session that does not know the hold point yet.
-    await session.signal(holdOpenedSignal, { id, nanocycleId: input.nanocycleId, kind, reason, openedAt, ...origin() });
-    await records.recordHoldPointOpened({ sessionId: input.sessionId, id, nanocycleId: input.nanocycleId, kind, reason, openedAt, eventKey: eventKey(), webhookUrl: input.execution.webhookUrl });
+    await session.signal(holdOpenedSignal, {
+      id,
+      nanocycleId: input.nanocycleId,
+      kind,
+      reason,
+      openedAt,
+      ...origin(),
+    });
+    await records.recordHoldPointOpened({
+      sessionId: input.sessionId,
+      id,
+      nanocycleId: input.nanocycleId,
+      kind,
+      reason,
+      openedAt,
+      eventKey: eventKey(),
+      webhookUrl: input.execution.webhookUrl,
+    });
     await record('awaiting_approval', null);
     await condition(() => answers.has(id));
     return answers.get(id)!;
   };
 
-  const finish = async (status: NanocycleOutcome['status'], outcome: Partial<NanocycleOutcome> = {}): Promise<NanocycleOutcome> => {
-    const result: NanocycleOutcome = { status, commit: null, filesChanged: 0, executor, tpuSeconds, detail: null, ...outcome };
-    await record(status, `nanocycle.${status}`, { commit: result.commit, filesChanged: result.filesChanged, detail: result.detail, tpuSeconds }, {
-      finishedAt: now(),
+  const finish = async (
+    status: NanocycleOutcome['status'],
+    outcome: Partial<NanocycleOutcome> = {},
+  ): Promise<NanocycleOutcome> => {
+    const result: NanocycleOutcome = {
+      status,
+      commit: null,
+      filesChanged: 0,
       executor,
-      data: { commit: result.commit, filesChanged: result.filesChanged, tpuSeconds, detail: result.detail },
-    });
+      tpuSeconds,
+      detail: null,
+      ...outcome,
+    };
+    await record(
+      status,
+      `nanocycle.${status}`,
+      { commit: result.commit, filesChanged: result.filesChanged, detail: result.detail, tpuSeconds },
+      {
+        finishedAt: now(),
+        executor,
+        data: { commit: result.commit, filesChanged: result.filesChanged, tpuSeconds, detail: result.detail },
+      },
+    );
     return result;
   };
 
   try {
-    const worktree = await git.createNanocycleWorktree({ sessionId: input.sessionId, nanocycleId: input.nanocycleId, workspace: input.workspace, branch: input.branch, base: input.base });
+    const worktree = await git.createNanocycleWorktree({
+      sessionId: input.sessionId,
+      nanocycleId: input.nanocycleId,
+      workspace: input.workspace,
+      branch: input.branch,
+      base: input.base,
+    });
     let goal = input.goal;
     if (input.holdPlan) {
-      const answer = await ask('plan', `approve the plan of ${input.nanocycleId} (${input.name}): ${goal ?? (input.run ?? []).join(' && ')}`);
+      const answer = await ask(
+        'plan',
+        `approve the plan of ${input.nanocycleId} (${input.name}): ${goal ?? (input.run ?? []).join(' && ')}`,
+      );
       if (answer.decision === 'reject') return await finish('rejected', { detail: answer.comment });
       goal = answer.goal ?? goal;
     }
 
     let holdAnswer: string | null = null;
     for (let run = 1; ; run++) {
-      await record('running', run === 1 ? 'nanocycle.started' : null, { branch: input.branch, run }, run === 1 ? { startedAt: now() } : {});
+      await record(
+        'running',
+        run === 1 ? 'nanocycle.started' : null,
+        { branch: input.branch, run },
+        run === 1 ? { startedAt: now() } : {},
+      );
       const result = await tpu.runTpu({
         sessionId: input.sessionId,
         nanocycleId: input.nanocycleId,
@@ -133,7 +219,16 @@ export async function nanocycleWorkflow(input: NanocycleWorkflowInput): Promise<
         runId: uuid4().slice(0, 8),
         worktreePath: worktree.path,
         image: input.execution.image,
-        ...(input.run ? { steps: input.run } : { command: ['sh', '-c', input.execution.agent ?? 'echo "no agent command configured for this project; set one with tevis project update --agent" >&2; exit 64'] }),
+        ...(input.run
+          ? { steps: input.run }
+          : {
+              command: [
+                'sh',
+                '-c',
+                input.execution.agent ??
+                  'echo "no agent command configured for this project; set one with tevis project update --agent" >&2; exit 64',
+              ],
+            }),
         env: {
           TEVIS_GOAL: goal ?? '',
           TEVIS_SESSION_ID: input.sessionId,
@@ -151,7 +246,8 @@ export async function nanocycleWorkflow(input: NanocycleWorkflowInput): Promise<
         // A cancel (or a session end) that arrives just as the run finished must not skip the
         // removal: in a cancelled scope the activity would never be scheduled and the container
         // would outlive its nanocycle. Histories from before this ran it cancellable.
-        if (patched('tpu-container-removal-not-cancellable')) await CancellationScope.nonCancellable(() => records.removeTpuContainer(name));
+        if (patched('tpu-container-removal-not-cancellable'))
+          await CancellationScope.nonCancellable(() => records.removeTpuContainer(name));
         else await records.removeTpuContainer(name);
       }
       tpuSeconds += Math.max(0, (Date.parse(result.finishedAt) - Date.parse(result.startedAt)) / 1000);
@@ -163,17 +259,29 @@ export async function nanocycleWorkflow(input: NanocycleWorkflowInput): Promise<
         holdAnswer = answer.comment ?? 'approved';
         continue;
       }
-      const why = result.timedOut ? `timed out after ${input.execution.timeoutSeconds} s` : result.oomKilled ? 'killed for exceeding its memory limit' : `exit code ${result.exitCode}`;
+      const why = result.timedOut
+        ? `timed out after ${input.execution.timeoutSeconds} s`
+        : result.oomKilled
+          ? 'killed for exceeding its memory limit'
+          : `exit code ${result.exitCode}`;
       return await finish('failed', { detail: `${why}\n${result.tail.slice(-20).join('\n')}` });
     }
 
-    const committed = await git.commitNanocycle({ path: worktree.path, message: `${input.nanocycleId}: ${input.name}` });
+    const committed = await git.commitNanocycle({
+      path: worktree.path,
+      message: `${input.nanocycleId}: ${input.name}`,
+    });
     return await finish('completed', { commit: committed.commit, filesChanged: committed.files.length });
   } catch (error) {
     if (isCancellation(error)) {
       return CancellationScope.nonCancellable(() => finish('cancelled', { detail: 'cancelled by request' }));
     }
-    const message = error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : String(error);
+    const message =
+      error instanceof Error
+        ? error.cause instanceof Error
+          ? error.cause.message
+          : error.message
+        : String(error);
     return finish('failed', { detail: message });
   }
 }

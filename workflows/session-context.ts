@@ -1,4 +1,10 @@
-import { ActivityFailure, ApplicationFailure, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  proxyActivities,
+  setHandler,
+  workflowInfo,
+} from '@temporalio/workflow';
 import type { SessionActivities } from '../activities/index.js';
 import { ContextEdit, contextPathProblem } from '../contracts/context-documents.js';
 import { PROBLEM_TYPES } from '../contracts/problems.js';
@@ -27,7 +33,11 @@ const record = proxyActivities<SessionActivities>({
  *
  * Returns `stop()`, for the session's end: it waits for an edit being made.
  */
-export function installContextEditing(state: SessionWorkflowState, noteActivity: () => void, isEnding: () => boolean): { stop(): Promise<void> } {
+export function installContextEditing(
+  state: SessionWorkflowState,
+  noteActivity: () => void,
+  isEnding: () => boolean,
+): { stop(): Promise<void> } {
   let queue: Promise<unknown> = Promise.resolve();
   let eventNumber = 0;
 
@@ -35,14 +45,28 @@ export function installContextEditing(state: SessionWorkflowState, noteActivity:
     requireStamp(state.sessionId, stamp);
     refuseInvalid(ContextEdit, edit, 'context edit');
     const problem = contextPathProblem(edit.path);
-    if (problem) throw ApplicationFailure.create({ message: problem.message, type: problem.type, nonRetryable: true });
+    if (problem)
+      throw ApplicationFailure.create({ message: problem.message, type: problem.type, nonRetryable: true });
     if (state.type !== 'planning') {
-      throw ApplicationFailure.create({ message: `a ${state.type} session cannot edit context documents; that takes a planning session`, type: 'capability-not-allowed', nonRetryable: true });
+      throw ApplicationFailure.create({
+        message: `a ${state.type} session cannot edit context documents; that takes a planning session`,
+        type: 'capability-not-allowed',
+        nonRetryable: true,
+      });
     }
     if ((state.status !== 'active' && state.status !== 'paused') || isEnding()) {
-      throw ApplicationFailure.create({ message: `session ${state.sessionId} is ${isEnding() ? 'ending' : state.status}; context is edited in an open session`, type: 'invalid-transition', nonRetryable: true });
+      throw ApplicationFailure.create({
+        message: `session ${state.sessionId} is ${isEnding() ? 'ending' : state.status}; context is edited in an open session`,
+        type: 'invalid-transition',
+        nonRetryable: true,
+      });
     }
-    if (!state.workspacePath) throw ApplicationFailure.create({ message: `session ${state.sessionId} has no workspace yet`, type: 'invalid-transition', nonRetryable: true });
+    if (!state.workspacePath)
+      throw ApplicationFailure.create({
+        message: `session ${state.sessionId} has no workspace yet`,
+        type: 'invalid-transition',
+        nonRetryable: true,
+      });
   };
 
   setHandler(
@@ -52,17 +76,34 @@ export function installContextEditing(state: SessionWorkflowState, noteActivity:
         noteActivity();
         let edited;
         try {
-          edited = await git.commitContextEdit({ sessionId: state.sessionId, workspace: state.workspacePath!, path: edit.path, content: edit.content });
+          edited = await git.commitContextEdit({
+            sessionId: state.sessionId,
+            workspace: state.workspacePath!,
+            path: edit.path,
+            content: edit.content,
+          });
         } catch (error) {
-          const cause = error instanceof ActivityFailure && error.cause instanceof ApplicationFailure ? error.cause : null;
+          const cause =
+            error instanceof ActivityFailure && error.cause instanceof ApplicationFailure
+              ? error.cause
+              : null;
           const type = cause?.type && cause.type in PROBLEM_TYPES ? cause.type : 'internal';
-          throw ApplicationFailure.create({ message: `${edit.content === null ? 'deleting' : 'writing'} .tevis/${edit.path} failed: ${cause?.message ?? String(error)}`, type, nonRetryable: true });
+          throw ApplicationFailure.create({
+            message: `${edit.content === null ? 'deleting' : 'writing'} .tevis/${edit.path} failed: ${cause?.message ?? String(error)}`,
+            type,
+            nonRetryable: true,
+          });
         }
         if (edited.changed) {
           await record.recordTransition({
             sessionId: state.sessionId,
             changes: {},
-            event: { sessionId: state.sessionId, type: 'context.edited', data: { ...edited }, key: `${workflowInfo().runId}:context:${++eventNumber}` },
+            event: {
+              sessionId: state.sessionId,
+              type: 'context.edited',
+              data: { ...edited },
+              key: `${workflowInfo().runId}:context:${++eventNumber}`,
+            },
           });
         }
         return edited;

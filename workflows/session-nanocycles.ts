@@ -1,8 +1,30 @@
-import { ActivityFailure, ApplicationFailure, executeChild, getExternalWorkflowHandle, patched, proxyActivities, setHandler, sleep, workflowInfo } from '@temporalio/workflow';
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  executeChild,
+  getExternalWorkflowHandle,
+  patched,
+  proxyActivities,
+  setHandler,
+  sleep,
+  workflowInfo,
+} from '@temporalio/workflow';
 import type { SessionActivities } from '../activities/index.js';
 import { sessionCan } from '../contracts/capabilities.js';
-import { DEFAULT_EXECUTION_SETTINGS, pushPolicyOf, pushesNanocycleBranches } from '../contracts/execution-settings.js';
-import { HoldPointResolve, NanocycleCreate, NanocycleMerge, holdPointId, nanocycleBranch, nanocycleId, type NanocycleStatus } from '../contracts/nanocycle.js';
+import {
+  DEFAULT_EXECUTION_SETTINGS,
+  pushPolicyOf,
+  pushesNanocycleBranches,
+} from '../contracts/execution-settings.js';
+import {
+  HoldPointResolve,
+  NanocycleCreate,
+  NanocycleMerge,
+  holdPointId,
+  nanocycleBranch,
+  nanocycleId,
+  type NanocycleStatus,
+} from '../contracts/nanocycle.js';
 import type { CommandStamp } from '../contracts/sealed-commands.js';
 import type { HoldPointBrief, NanocycleBrief, SessionWorkflowState } from '../contracts/session-state.js';
 import type { TimelineEventType } from '../contracts/timeline.js';
@@ -32,7 +54,12 @@ const pushes = proxyActivities<SessionActivities>({
   startToCloseTimeout: '6 minutes',
   // The push heartbeats while git runs: a worker lost in one is noticed in seconds.
   heartbeatTimeout: '20 seconds',
-  retry: { initialInterval: '2 seconds', maximumInterval: '30 seconds', maximumAttempts: 3, nonRetryableErrorTypes: ['validation', 'workspace-repository-missing'] },
+  retry: {
+    initialInterval: '2 seconds',
+    maximumInterval: '30 seconds',
+    maximumAttempts: 3,
+    nonRetryableErrorTypes: ['validation', 'workspace-repository-missing'],
+  },
 });
 
 /** Merge and push heartbeat while git runs: a worker lost in one is noticed in seconds, not minutes. */
@@ -80,7 +107,12 @@ interface Queued {
  * The session's side of nanocycles: the TPU limit (the rest wait in order), the children, the
  * hold points a person answers, and the merge queue that merges one at a time.
  */
-export function installNanocycles(state: SessionWorkflowState, noteActivity: () => void, sealedCommands: boolean, pauseSession: (why: string) => Promise<void>) {
+export function installNanocycles(
+  state: SessionWorkflowState,
+  noteActivity: () => void,
+  sealedCommands: boolean,
+  pauseSession: (why: string) => Promise<void>,
+) {
   const execution = state.execution ?? DEFAULT_EXECUTION_SETTINGS;
   const queue: Queued[] = [];
   const running = new Map<string, Promise<void>>();
@@ -97,22 +129,48 @@ export function installNanocycles(state: SessionWorkflowState, noteActivity: () 
     state.activeNanocycle = state.nanocycles.find((n) => n.status === 'running')?.id ?? null;
   };
 
-  const setStatus = async (id: string, status: NanocycleStatus, type: TimelineEventType | null, data: Record<string, unknown> = {}) => {
+  const setStatus = async (
+    id: string,
+    status: NanocycleStatus,
+    type: TimelineEventType | null,
+    data: Record<string, unknown> = {},
+  ) => {
     const nc = brief(id)!;
     nc.status = status;
     refreshCounts();
     noteActivity();
     await acts.recordNanocycle({
-      nanocycle: { sessionId: state.sessionId, id, name: nc.name, goal: null, branch: nc.branch, status, ...(FINAL.includes(status) ? { finishedAt: new Date().toISOString() } : {}) },
-      event: type ? { sessionId: state.sessionId, type, data: { nanocycleId: id, ...data }, key: eventKey() } : undefined,
+      nanocycle: {
+        sessionId: state.sessionId,
+        id,
+        name: nc.name,
+        goal: null,
+        branch: nc.branch,
+        status,
+        ...(FINAL.includes(status) ? { finishedAt: new Date().toISOString() } : {}),
+      },
+      event: type
+        ? { sessionId: state.sessionId, type, data: { nanocycleId: id, ...data }, key: eventKey() }
+        : undefined,
     });
   };
 
   const openHold = async (id: string, kind: 'merge' | 'conflict', reason: string, attempt?: number) => {
-    const hold: HoldPointBrief = { id: holdPointId(id, kind, attempt), nanocycleId: id, kind, reason, openedAt: new Date().toISOString() };
+    const hold: HoldPointBrief = {
+      id: holdPointId(id, kind, attempt),
+      nanocycleId: id,
+      kind,
+      reason,
+      openedAt: new Date().toISOString(),
+    };
     state.pendingHoldPoints.push(hold);
     watchDeadline(hold);
-    await acts.recordHoldPointOpened({ sessionId: state.sessionId, ...hold, eventKey: eventKey(), webhookUrl: execution.webhookUrl });
+    await acts.recordHoldPointOpened({
+      sessionId: state.sessionId,
+      ...hold,
+      eventKey: eventKey(),
+      webhookUrl: execution.webhookUrl,
+    });
     await setStatus(id, kind === 'merge' ? 'awaiting_approval' : 'conflict', null);
   };
 
@@ -123,7 +181,12 @@ export function installNanocycles(state: SessionWorkflowState, noteActivity: () 
     await acts.recordTransition({
       sessionId: state.sessionId,
       changes: {},
-      event: { sessionId: state.sessionId, type: pushed.pushed ? 'branch.pushed' : 'branch.push_failed', data: { branch: state.branch, commit: pushed.commit, why, error: pushed.error }, key: eventKey() },
+      event: {
+        sessionId: state.sessionId,
+        type: pushed.pushed ? 'branch.pushed' : 'branch.push_failed',
+        data: { branch: state.branch, commit: pushed.commit, why, error: pushed.error },
+        key: eventKey(),
+      },
     });
   };
 
@@ -136,7 +199,11 @@ export function installNanocycles(state: SessionWorkflowState, noteActivity: () 
     const nc = brief(id)!;
     let outcome: { pushed: boolean; commit: string | null; error: string | null };
     try {
-      outcome = await pushes.pushNanocycleBranch({ workspace: state.workspacePath!, branch: nc.branch, base: state.branch });
+      outcome = await pushes.pushNanocycleBranch({
+        workspace: state.workspacePath!,
+        branch: nc.branch,
+        base: state.branch,
+      });
     } catch (error) {
       if (!(error instanceof ActivityFailure)) throw error;
       outcome = { pushed: false, commit: nc.commit ?? null, error: error.cause?.message ?? error.message };
@@ -147,7 +214,13 @@ export function installNanocycles(state: SessionWorkflowState, noteActivity: () 
       event: {
         sessionId: state.sessionId,
         type: outcome.pushed ? 'branch.pushed' : 'branch.push_failed',
-        data: { branch: nc.branch, commit: outcome.commit, why: `${id} merged`, nanocycleId: id, error: outcome.error },
+        data: {
+          branch: nc.branch,
+          commit: outcome.commit,
+          why: `${id} merged`,
+          nanocycleId: id,
+          error: outcome.error,
+        },
         key: eventKey(),
       },
     });
@@ -164,7 +237,8 @@ export function installNanocycles(state: SessionWorkflowState, noteActivity: () 
     const dueInMs = Math.max(1, Date.parse(hold.openedAt) + deadline.seconds * 1000 - Date.now());
     void sleep(dueInMs).then(async () => {
       if (!state.pendingHoldPoints.some((h) => h.id === hold.id)) return;
-      if (deadline.action === 'reject') await resolveHold(hold, 'reject', `no answer within ${deadline.seconds} s`, null, 'deadline');
+      if (deadline.action === 'reject')
+        await resolveHold(hold, 'reject', `no answer within ${deadline.seconds} s`, null, 'deadline');
       else await pauseSession(`hold point ${hold.id} had no answer within ${deadline.seconds} s`);
     });
   };
@@ -175,20 +249,30 @@ export function installNanocycles(state: SessionWorkflowState, noteActivity: () 
     const next = merges.then(async () => {
       const nc = brief(id)!;
       if (!state.workspacePath) throw new Error('the session has no workspace');
-      const outcome = await gitActs.mergeNanocycle({ workspace: state.workspacePath, branch: nc.branch, message: `Merge ${id}: ${nc.name}` });
+      const outcome = await gitActs.mergeNanocycle({
+        workspace: state.workspacePath,
+        branch: nc.branch,
+        message: `Merge ${id}: ${nc.name}`,
+      });
       if (outcome.merged) {
         nc.commit = outcome.commit;
         nc.detail = null;
         await setStatus(id, 'merged', 'nanocycle.merged', { commit: outcome.commit });
         // Histories from before nanocycle branches were pushed merged without it.
-        if (pushesNanocycleBranches(pushPolicyOf(execution)) && patched('push-nanocycle-branches')) await pushNanocycle(id);
+        if (pushesNanocycleBranches(pushPolicyOf(execution)) && patched('push-nanocycle-branches'))
+          await pushNanocycle(id);
         if (execution.push === 'on-merge') await pushBranch(`${id} merged`);
       } else {
         nc.detail = `conflicts in ${outcome.conflicts.join(', ')}`;
         await setStatus(id, 'conflict', 'nanocycle.conflict', { conflicts: outcome.conflicts });
         nc.conflicts = (nc.conflicts ?? 0) + 1;
         const attempt = nc.conflicts;
-        await openHold(id, 'conflict', `merging ${nc.branch} conflicts in ${outcome.conflicts.join(', ')}; resolve it on the branch and approve to merge again, or reject`, attempt);
+        await openHold(
+          id,
+          'conflict',
+          `merging ${nc.branch} conflicts in ${outcome.conflicts.join(', ')}; resolve it on the branch and approve to merge again, or reject`,
+          attempt,
+        );
       }
     });
     merges = next.catch(() => undefined).finally(() => pendingMerges--);
@@ -197,14 +281,28 @@ export function installNanocycles(state: SessionWorkflowState, noteActivity: () 
 
   const onOutcome = async (id: string, outcome: NanocycleOutcome) => {
     const nc = brief(id)!;
-    Object.assign(nc, { status: outcome.status, commit: outcome.commit, filesChanged: outcome.filesChanged, executor: outcome.executor, tpuSeconds: outcome.tpuSeconds, detail: outcome.detail });
-    state.pendingHoldPoints = state.pendingHoldPoints.filter((h) => !(h.nanocycleId === id && CHILD_HOLDS.includes(h.kind)));
+    Object.assign(nc, {
+      status: outcome.status,
+      commit: outcome.commit,
+      filesChanged: outcome.filesChanged,
+      executor: outcome.executor,
+      tpuSeconds: outcome.tpuSeconds,
+      detail: outcome.detail,
+    });
+    state.pendingHoldPoints = state.pendingHoldPoints.filter(
+      (h) => !(h.nanocycleId === id && CHILD_HOLDS.includes(h.kind)),
+    );
     refreshCounts();
     noteActivity();
     if (outcome.status !== 'completed') return;
     if (!outcome.commit) return;
     const mergeHold = holdOverrides.get(id)?.merge ?? execution.holdPolicy.merge;
-    if (mergeHold) await openHold(id, 'merge', `review ${nc.branch} (${outcome.filesChanged} file(s) changed) before it is merged into ${state.branch}`);
+    if (mergeHold)
+      await openHold(
+        id,
+        'merge',
+        `review ${nc.branch} (${outcome.filesChanged} file(s) changed) before it is merged into ${state.branch}`,
+      );
     else await enqueueMerge(id);
   };
 
@@ -225,10 +323,21 @@ export function installNanocycles(state: SessionWorkflowState, noteActivity: () 
     };
     nc.status = 'running';
     refreshCounts();
-    const done = executeChild<typeof import('./nanocycle-workflow.js').nanocycleWorkflow>('nanocycleWorkflow', { workflowId: childId(item.id), args: [input] })
+    const done = executeChild<typeof import('./nanocycle-workflow.js').nanocycleWorkflow>(
+      'nanocycleWorkflow',
+      { workflowId: childId(item.id), args: [input] },
+    )
       .then(
         (outcome) => onOutcome(item.id, outcome),
-        (error: unknown) => onOutcome(item.id, { status: 'failed', commit: null, filesChanged: 0, executor: null, tpuSeconds: 0, detail: String((error as Error).message) }),
+        (error: unknown) =>
+          onOutcome(item.id, {
+            status: 'failed',
+            commit: null,
+            filesChanged: 0,
+            executor: null,
+            tpuSeconds: 0,
+            detail: String((error as Error).message),
+          }),
       )
       .finally(() => {
         running.delete(item.id);
@@ -252,7 +361,8 @@ export function installNanocycles(state: SessionWorkflowState, noteActivity: () 
   const lastSignal = new Map<string, number>();
   const fromRunningChild = (nanocycle: string, message: SignalOrigin): boolean => {
     if (!sealedCommands) return true;
-    if (!running.has(nanocycle) || message.from !== childId(nanocycle) || typeof message.seq !== 'number') return false;
+    if (!running.has(nanocycle) || message.from !== childId(nanocycle) || typeof message.seq !== 'number')
+      return false;
     if (message.seq <= (lastSignal.get(nanocycle) ?? 0)) return false;
     lastSignal.set(nanocycle, message.seq);
     return true;
@@ -269,7 +379,12 @@ export function installNanocycles(state: SessionWorkflowState, noteActivity: () 
   });
 
   setHandler(holdOpenedSignal, (message) => {
-    if (!isGenuineArgument(message) || !message.nanocycleId || !fromRunningChild(message.nanocycleId, message)) return;
+    if (
+      !isGenuineArgument(message) ||
+      !message.nanocycleId ||
+      !fromRunningChild(message.nanocycleId, message)
+    )
+      return;
     const { from: _from, seq: _seq, ...hold } = message;
     if (!state.pendingHoldPoints.some((h) => h.id === hold.id)) state.pendingHoldPoints.push(hold);
     noteActivity();
@@ -286,14 +401,37 @@ export function installNanocycles(state: SessionWorkflowState, noteActivity: () 
       const counter = (state.nanocycleCounter ?? state.nanocycles.length) + 1;
       state.nanocycleCounter = counter;
       const id = nanocycleId(counter);
-      const nc: NanocycleBrief = { id, name: create.name, status: 'queued', branch: nanocycleBranch(id, create.name), executor: null, commit: null, filesChanged: 0, tpuSeconds: 0, detail: null };
+      const nc: NanocycleBrief = {
+        id,
+        name: create.name,
+        status: 'queued',
+        branch: nanocycleBranch(id, create.name),
+        executor: null,
+        commit: null,
+        filesChanged: 0,
+        tpuSeconds: 0,
+        detail: null,
+      };
       state.nanocycles.push(nc);
       if (create.hold) holdOverrides.set(id, create.hold);
       noteActivity();
       try {
         await answeringWrites.recordNanocycle({
-          nanocycle: { sessionId: state.sessionId, id, name: create.name, goal: create.goal ?? null, branch: nc.branch, status: 'queued', data: { run: create.run ?? null, hold: create.hold ?? null } },
-          event: { sessionId: state.sessionId, type: 'nanocycle.queued', data: { nanocycleId: id, name: create.name, branch: nc.branch }, key: eventKey() },
+          nanocycle: {
+            sessionId: state.sessionId,
+            id,
+            name: create.name,
+            goal: create.goal ?? null,
+            branch: nc.branch,
+            status: 'queued',
+            data: { run: create.run ?? null, hold: create.hold ?? null },
+          },
+          event: {
+            sessionId: state.sessionId,
+            type: 'nanocycle.queued',
+            data: { nanocycleId: id, name: create.name, branch: nc.branch },
+            key: eventKey(),
+          },
         });
       } catch (error) {
         // Not recorded, so it never existed: no `queued` nanocycle waits in the state forever.
@@ -316,8 +454,16 @@ export function installNanocycles(state: SessionWorkflowState, noteActivity: () 
     {
       validator: (create: NanocycleCreate, stamp?: CommandStamp) => {
         requireStamp(state.sessionId, stamp);
-        if (!sessionCan(state.type, 'nanocycle:create')) throw ApplicationFailure.create({ message: `a ${state.type} session cannot create nanocycles; that takes a development session`, type: 'capability-not-allowed', nonRetryable: true });
-        if (state.status !== 'active') throw refused(`session ${state.sessionId} is ${state.status}; nanocycles start in an active session (\`tevis session switch ${state.sessionId}\`)`);
+        if (!sessionCan(state.type, 'nanocycle:create'))
+          throw ApplicationFailure.create({
+            message: `a ${state.type} session cannot create nanocycles; that takes a development session`,
+            type: 'capability-not-allowed',
+            nonRetryable: true,
+          });
+        if (state.status !== 'active')
+          throw refused(
+            `session ${state.sessionId} is ${state.status}; nanocycles start in an active session (\`tevis session switch ${state.sessionId}\`)`,
+          );
         if (!create || typeof create.name !== 'string') throw refused('a nanocycle needs a name');
         refuseInvalid(NanocycleCreate, create, 'nanocycle');
         // Names are unique within a session: a retried create must not make a second nanocycle
@@ -351,7 +497,12 @@ export function installNanocycles(state: SessionWorkflowState, noteActivity: () 
       validator: (id: string, stamp?: CommandStamp) => {
         requireStamp(state.sessionId, stamp);
         const nc = brief(id);
-        if (!nc) throw ApplicationFailure.create({ message: `session ${state.sessionId} has no nanocycle ${id}`, type: 'not-found', nonRetryable: true });
+        if (!nc)
+          throw ApplicationFailure.create({
+            message: `session ${state.sessionId} has no nanocycle ${id}`,
+            type: 'not-found',
+            nonRetryable: true,
+          });
         if (FINAL.includes(nc.status)) throw refused(`${id} is already ${nc.status}`);
       },
     },
@@ -365,7 +516,18 @@ export function installNanocycles(state: SessionWorkflowState, noteActivity: () 
       if (hold) {
         state.pendingHoldPoints = state.pendingHoldPoints.filter((h) => h !== hold);
         try {
-          await answeringWrites.recordHoldPointResolved({ sessionId: state.sessionId, id: hold.id, nanocycleId: id, kind: hold.kind, status: 'approved', by: merge?.by ?? 'merge', comment: merge?.comment ?? null, resolvedAt: new Date().toISOString(), eventKey: eventKey(), webhookUrl: execution.webhookUrl });
+          await answeringWrites.recordHoldPointResolved({
+            sessionId: state.sessionId,
+            id: hold.id,
+            nanocycleId: id,
+            kind: hold.kind,
+            status: 'approved',
+            by: merge?.by ?? 'merge',
+            comment: merge?.comment ?? null,
+            resolvedAt: new Date().toISOString(),
+            eventKey: eventKey(),
+            webhookUrl: execution.webhookUrl,
+          });
         } catch (error) {
           // Not recorded, so not merged: the hold point waits as before.
           if (!state.pendingHoldPoints.includes(hold)) state.pendingHoldPoints.push(hold);
@@ -380,37 +542,61 @@ export function installNanocycles(state: SessionWorkflowState, noteActivity: () 
         requireStamp(state.sessionId, stamp);
         refuseInvalid(NanocycleMerge.optional(), merge, 'merge');
         const nc = brief(id);
-        if (!nc) throw ApplicationFailure.create({ message: `session ${state.sessionId} has no nanocycle ${id}`, type: 'not-found', nonRetryable: true });
-        const waitsForMerge = nc.status === 'completed' || nc.status === 'conflict' || (nc.status === 'awaiting_approval' && state.pendingHoldPoints.some((h) => h.nanocycleId === id && h.kind === 'merge'));
-        if (!waitsForMerge) throw refused(`${id} is ${nc.status}; only a completed nanocycle (or one in conflict) can be merged`);
+        if (!nc)
+          throw ApplicationFailure.create({
+            message: `session ${state.sessionId} has no nanocycle ${id}`,
+            type: 'not-found',
+            nonRetryable: true,
+          });
+        const waitsForMerge =
+          nc.status === 'completed' ||
+          nc.status === 'conflict' ||
+          (nc.status === 'awaiting_approval' &&
+            state.pendingHoldPoints.some((h) => h.nanocycleId === id && h.kind === 'merge'));
+        if (!waitsForMerge)
+          throw refused(
+            `${id} is ${nc.status}; only a completed nanocycle (or one in conflict) can be merged`,
+          );
       },
     },
   );
 
   /** A person's answer, or the deadline's: recorded, then routed to whoever waits on it. */
-  const resolveHold = async (hold: HoldPointBrief, decision: 'approve' | 'reject', comment: string | null, goal: string | null, by: string, writes = acts) => {
+  const resolveHold = async (
+    hold: HoldPointBrief,
+    decision: 'approve' | 'reject',
+    comment: string | null,
+    goal: string | null,
+    by: string,
+    writes = acts,
+  ) => {
     // Out of the pending list before any await: a second answer is refused by the validator.
     state.pendingHoldPoints = state.pendingHoldPoints.filter((h) => h.id !== hold.id);
     noteActivity();
     const answer = { holdPointId: hold.id, decision, comment, goal, by };
-    await writes.recordHoldPointResolved({
-      sessionId: state.sessionId,
-      id: hold.id,
-      nanocycleId: hold.nanocycleId,
-      kind: hold.kind,
-      status: decision === 'approve' ? 'approved' : 'rejected',
-      by,
-      comment,
-      resolvedAt: new Date().toISOString(),
-      eventKey: eventKey(),
-      webhookUrl: execution.webhookUrl,
-    }).catch((error: unknown) => {
-      // Not recorded, so not answered: the hold point is pending again, for the next answer.
-      if (!state.pendingHoldPoints.some((h) => h.id === hold.id)) state.pendingHoldPoints.push(hold);
-      throw unrecordedWrite(error, `the answer to ${hold.id}`);
-    });
+    await writes
+      .recordHoldPointResolved({
+        sessionId: state.sessionId,
+        id: hold.id,
+        nanocycleId: hold.nanocycleId,
+        kind: hold.kind,
+        status: decision === 'approve' ? 'approved' : 'rejected',
+        by,
+        comment,
+        resolvedAt: new Date().toISOString(),
+        eventKey: eventKey(),
+        webhookUrl: execution.webhookUrl,
+      })
+      .catch((error: unknown) => {
+        // Not recorded, so not answered: the hold point is pending again, for the next answer.
+        if (!state.pendingHoldPoints.some((h) => h.id === hold.id)) state.pendingHoldPoints.push(hold);
+        throw unrecordedWrite(error, `the answer to ${hold.id}`);
+      });
     if (CHILD_HOLDS.includes(hold.kind) && hold.nanocycleId) {
-      await getExternalWorkflowHandle(childId(hold.nanocycleId)).signal(holdAnsweredSignal, { ...answer, to: childId(hold.nanocycleId) });
+      await getExternalWorkflowHandle(childId(hold.nanocycleId)).signal(holdAnsweredSignal, {
+        ...answer,
+        to: childId(hold.nanocycleId),
+      });
     } else if (hold.nanocycleId && decision === 'approve') {
       await enqueueMerge(hold.nanocycleId);
     } else if (hold.nanocycleId) {
@@ -423,7 +609,14 @@ export function installNanocycles(state: SessionWorkflowState, noteActivity: () 
     resolveHoldPointUpdate,
     async (resolution) => {
       const hold = state.pendingHoldPoints.find((h) => h.id === resolution.holdPointId)!;
-      await resolveHold(hold, resolution.decision, resolution.comment ?? null, resolution.goal ?? null, resolution.by ?? 'api', answeringWrites);
+      await resolveHold(
+        hold,
+        resolution.decision,
+        resolution.comment ?? null,
+        resolution.goal ?? null,
+        resolution.by ?? 'api',
+        answeringWrites,
+      );
       return hold;
     },
     {
@@ -432,7 +625,9 @@ export function installNanocycles(state: SessionWorkflowState, noteActivity: () 
         const { holdPointId: _id, decision: _decision, ...answer } = resolution ?? {};
         refuseInvalid(HoldPointResolve, answer, 'answer');
         if (!state.pendingHoldPoints.some((h) => h.id === resolution?.holdPointId)) {
-          throw refused(`hold point ${resolution?.holdPointId} is not pending in session ${state.sessionId}: it is unknown or already resolved`);
+          throw refused(
+            `hold point ${resolution?.holdPointId} is not pending in session ${state.sessionId}: it is unknown or already resolved`,
+          );
         }
       },
     },
@@ -446,7 +641,10 @@ export function installNanocycles(state: SessionWorkflowState, noteActivity: () 
     async failLost(): Promise<void> {
       const ownHolds = new Set(state.pendingHoldPoints.map((h) => h.nanocycleId));
       for (const nc of state.nanocycles) {
-        const lost = nc.status === 'queued' || nc.status === 'running' || (nc.status === 'awaiting_approval' && !ownHolds.has(nc.id));
+        const lost =
+          nc.status === 'queued' ||
+          nc.status === 'running' ||
+          (nc.status === 'awaiting_approval' && !ownHolds.has(nc.id));
         if (!lost) continue;
         nc.detail = 'lost when the session workflow stopped; create it again';
         await setStatus(nc.id, 'failed', 'nanocycle.failed', { detail: nc.detail });
@@ -458,11 +656,13 @@ export function installNanocycles(state: SessionWorkflowState, noteActivity: () 
     idle: () => queue.length === 0 && running.size === 0 && pendingMerges === 0,
     /** Before the session ends: nothing new starts, running work is cancelled and awaited. */
     async stop(): Promise<void> {
-      for (const item of queue.splice(0)) await setStatus(item.id, 'cancelled', 'nanocycle.cancelled', { detail: 'the session ended' });
+      for (const item of queue.splice(0))
+        await setStatus(item.id, 'cancelled', 'nanocycle.cancelled', { detail: 'the session ended' });
       for (const id of running.keys()) await getExternalWorkflowHandle(childId(id)).cancel();
       await Promise.all([...running.values()]);
       await merges;
-      if (execution.push === 'on-end' && state.nanocycles.some((n) => n.status === 'merged')) await pushBranch('the session ended');
+      if (execution.push === 'on-end' && state.nanocycles.some((n) => n.status === 'merged'))
+        await pushBranch('the session ended');
     },
   };
 }

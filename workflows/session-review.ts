@@ -1,4 +1,10 @@
-import { ActivityFailure, ApplicationFailure, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  proxyActivities,
+  setHandler,
+  workflowInfo,
+} from '@temporalio/workflow';
 import type { SessionActivities } from '../activities/index.js';
 import { DEFAULT_EXECUTION_SETTINGS } from '../contracts/execution-settings.js';
 import { ReviewDecision, type ReviewState } from '../contracts/review.js';
@@ -12,7 +18,12 @@ import { refuseInvalid } from './validate-input.js';
 
 const acts = proxyActivities<SessionActivities>({
   startToCloseTimeout: '5 minutes',
-  retry: { initialInterval: '1 second', maximumInterval: '30 seconds', maximumAttempts: 20, nonRetryableErrorTypes: ['validation', 'not-found'] },
+  retry: {
+    initialInterval: '1 second',
+    maximumInterval: '30 seconds',
+    maximumAttempts: 20,
+    nonRetryableErrorTypes: ['validation', 'not-found'],
+  },
 });
 
 /** A merge that fails other than by conflicting (a broken workspace) fails the same way again. */
@@ -20,14 +31,24 @@ const merging = proxyActivities<SessionActivities>({
   startToCloseTimeout: '5 minutes',
   // The merge heartbeats while git runs: a lost worker is noticed in seconds, not minutes.
   heartbeatTimeout: '20 seconds',
-  retry: { initialInterval: '2 seconds', maximumInterval: '30 seconds', maximumAttempts: 3, nonRetryableErrorTypes: ['validation', 'not-found'] },
+  retry: {
+    initialInterval: '2 seconds',
+    maximumInterval: '30 seconds',
+    maximumAttempts: 3,
+    nonRetryableErrorTypes: ['validation', 'not-found'],
+  },
 });
 
 /** The push heartbeats while git runs: a worker lost in it is noticed in seconds, not minutes. */
 const pushing = proxyActivities<SessionActivities>({
   startToCloseTimeout: '5 minutes',
   heartbeatTimeout: '20 seconds',
-  retry: { initialInterval: '1 second', maximumInterval: '30 seconds', maximumAttempts: 20, nonRetryableErrorTypes: ['validation', 'not-found'] },
+  retry: {
+    initialInterval: '1 second',
+    maximumInterval: '30 seconds',
+    maximumAttempts: 20,
+    nonRetryableErrorTypes: ['validation', 'not-found'],
+  },
 });
 
 function refused(message: string): ApplicationFailure {
@@ -36,7 +57,8 @@ function refused(message: string): ApplicationFailure {
 
 /** What went wrong in an activity, as the caller of the Update should see it. */
 function failedBecause(error: unknown, what: string): ApplicationFailure {
-  const cause = error instanceof ActivityFailure && error.cause instanceof ApplicationFailure ? error.cause : null;
+  const cause =
+    error instanceof ActivityFailure && error.cause instanceof ApplicationFailure ? error.cause : null;
   const type = cause?.type === 'not-found' || cause?.type === 'validation' ? cause.type : 'internal';
   const message = cause?.message ?? (error instanceof Error ? error.message : String(error));
   return ApplicationFailure.create({ message: `${what}: ${message}`, type, nonRetryable: true });
@@ -50,19 +72,42 @@ function failedBecause(error: unknown, what: string): ApplicationFailure {
  * Returns `stop()`, for the session's end: it waits for a decision being made and pushes an
  * `on-end` merge.
  */
-export function installReview(state: SessionWorkflowState, noteActivity: () => void): { stop(): Promise<void> } {
+export function installReview(
+  state: SessionWorkflowState,
+  noteActivity: () => void,
+): { stop(): Promise<void> } {
   const execution = state.execution ?? DEFAULT_EXECUTION_SETTINGS;
   let deciding: Promise<unknown> | null = null;
   let eventNumber = 0;
   const record = (type: TimelineEventType, data: Record<string, unknown>, writes = acts) =>
-    writes.recordTransition({ sessionId: state.sessionId, changes: {}, event: { sessionId: state.sessionId, type, data, key: `${workflowInfo().runId}:review:${++eventNumber}` } });
+    writes.recordTransition({
+      sessionId: state.sessionId,
+      changes: {},
+      event: {
+        sessionId: state.sessionId,
+        type,
+        data,
+        key: `${workflowInfo().runId}:review:${++eventNumber}`,
+      },
+    });
   /** The decision itself, recorded while the person waits: if it cannot be, the review is as it was. */
-  const recordDecision = async (review: ReviewState, before: ReviewState, type: 'review.approved' | 'review.rejected') => {
+  const recordDecision = async (
+    review: ReviewState,
+    before: ReviewState,
+    type: 'review.approved' | 'review.rejected',
+  ) => {
     try {
-      await record(type, { base: review.base, branch: state.branch, by: review.decidedBy, comment: review.comment }, answeringWrites);
+      await record(
+        type,
+        { base: review.base, branch: state.branch, by: review.decidedBy, comment: review.comment },
+        answeringWrites,
+      );
     } catch (error) {
       Object.assign(review, before);
-      throw unrecordedWrite(error, `the ${type === 'review.approved' ? 'approval' : 'rejection'} of ${state.branch}`);
+      throw unrecordedWrite(
+        error,
+        `the ${type === 'review.approved' ? 'approval' : 'rejection'} of ${state.branch}`,
+      );
     }
   };
 
@@ -71,11 +116,19 @@ export function installReview(state: SessionWorkflowState, noteActivity: () => v
     refuseInvalid(ReviewDecision.optional(), decision, 'decision');
     const review = state.review;
     if (state.type !== 'review' || !review) {
-      throw ApplicationFailure.create({ message: `a ${state.type} session has no branch under review; that takes a review session`, type: 'capability-not-allowed', nonRetryable: true });
+      throw ApplicationFailure.create({
+        message: `a ${state.type} session has no branch under review; that takes a review session`,
+        type: 'capability-not-allowed',
+        nonRetryable: true,
+      });
     }
-    if (state.status !== 'active') throw refused(`session ${state.sessionId} is ${state.status}; a review is decided in an active session`);
+    if (state.status !== 'active')
+      throw refused(
+        `session ${state.sessionId} is ${state.status}; a review is decided in an active session`,
+      );
     if (deciding) throw refused(`the review of ${state.branch} is being decided right now`);
-    if (review.status !== 'pending' && review.status !== 'conflict') throw refused(`the review of ${state.branch} is already ${review.status}`);
+    if (review.status !== 'pending' && review.status !== 'conflict')
+      throw refused(`the review of ${state.branch} is already ${review.status}`);
     if (!state.workspacePath) throw refused(`session ${state.sessionId} has no workspace to merge in`);
   };
 
@@ -88,19 +141,48 @@ export function installReview(state: SessionWorkflowState, noteActivity: () => v
     });
   };
 
-  const decide = (review: ReviewState, status: 'approved' | 'rejected', decision: ReviewDecision | undefined) =>
-    Object.assign(review, { status, decidedBy: decision?.by ?? 'api', comment: decision?.comment ?? null, decidedAt: new Date().toISOString() });
+  const decide = (
+    review: ReviewState,
+    status: 'approved' | 'rejected',
+    decision: ReviewDecision | undefined,
+  ) =>
+    Object.assign(review, {
+      status,
+      decidedBy: decision?.by ?? 'api',
+      comment: decision?.comment ?? null,
+      decidedAt: new Date().toISOString(),
+    });
 
   /** Sends the base, merged, to the project's remote; a refused push is on the timeline. */
   const pushBase = async (review: ReviewState, why: string) => {
     try {
-      const pushed = await pushing.pushSessionBranch({ workspace: state.workspacePath!, branch: review.base });
-      if (pushed.pushed) await record('review.pushed', { base: review.base, branch: state.branch, commit: pushed.commit, why });
-      else await record('branch.push_failed', { branch: review.base, commit: pushed.commit, why, error: pushed.error });
+      const pushed = await pushing.pushSessionBranch({
+        workspace: state.workspacePath!,
+        branch: review.base,
+      });
+      if (pushed.pushed)
+        await record('review.pushed', {
+          base: review.base,
+          branch: state.branch,
+          commit: pushed.commit,
+          why,
+        });
+      else
+        await record('branch.push_failed', {
+          branch: review.base,
+          commit: pushed.commit,
+          why,
+          error: pushed.error,
+        });
     } catch (error) {
       // The merge stands either way; what the push could not do is for a person to sort out.
       if (!(error instanceof ActivityFailure)) throw error;
-      await record('branch.push_failed', { branch: review.base, commit: review.mergeCommit, why, error: error.cause?.message ?? error.message });
+      await record('branch.push_failed', {
+        branch: review.base,
+        commit: review.mergeCommit,
+        why,
+        error: error.cause?.message ?? error.message,
+      });
     }
   };
 
@@ -115,7 +197,12 @@ export function installReview(state: SessionWorkflowState, noteActivity: () => v
         await recordDecision(review, before, 'review.approved');
         let outcome;
         try {
-          outcome = await merging.mergeReviewBranch({ workspace: state.workspacePath!, base: review.base, branch: state.branch, message: `Merge ${state.branch} (review ${state.sessionId})` });
+          outcome = await merging.mergeReviewBranch({
+            workspace: state.workspacePath!,
+            base: review.base,
+            branch: state.branch,
+            message: `Merge ${state.branch} (review ${state.sessionId})`,
+          });
         } catch (error) {
           // Nothing was merged: the review waits for a decision as before.
           Object.assign(review, before);
@@ -123,11 +210,20 @@ export function installReview(state: SessionWorkflowState, noteActivity: () => v
         }
         if (!outcome.merged) {
           Object.assign(review, { status: 'conflict', conflicts: outcome.conflicts });
-          await record('review.conflict', { base: review.base, branch: state.branch, conflicts: outcome.conflicts });
+          await record('review.conflict', {
+            base: review.base,
+            branch: state.branch,
+            conflicts: outcome.conflicts,
+          });
           return { ...review };
         }
         Object.assign(review, { status: 'merged', mergeCommit: outcome.commit, conflicts: [] });
-        await record('review.merged', { base: review.base, branch: state.branch, commit: outcome.commit, by: review.decidedBy });
+        await record('review.merged', {
+          base: review.base,
+          branch: state.branch,
+          commit: outcome.commit,
+          by: review.decidedBy,
+        });
         if (execution.push === 'on-merge') await pushBase(review, `review of ${state.branch} merged`);
         return { ...review };
       }),
@@ -151,7 +247,8 @@ export function installReview(state: SessionWorkflowState, noteActivity: () => v
   return {
     async stop() {
       await deciding?.catch(() => undefined);
-      if (execution.push === 'on-end' && state.review?.status === 'merged' && state.workspacePath) await pushBase(state.review, 'the session ended');
+      if (execution.push === 'on-end' && state.review?.status === 'merged' && state.workspacePath)
+        await pushBase(state.review, 'the session ended');
     },
   };
 }

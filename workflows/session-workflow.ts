@@ -16,9 +16,22 @@ import { UNSTAMPED_REFUSAL, type CommandStamp } from '../contracts/sealed-comman
 import type { SessionWorkflowState } from '../contracts/session-state.js';
 import type { EndReason, SessionStatus } from '../contracts/session-types.js';
 import type { TimelineEventType } from '../contracts/timeline.js';
-import { checksSealedCommands, requireGenuineSessionStart, requireStamp, signalIsStamped } from './command-guard.js';
+import {
+  checksSealedCommands,
+  requireGenuineSessionStart,
+  requireStamp,
+  signalIsStamped,
+} from './command-guard.js';
 import type { SessionWorkflowInput } from './session-input.js';
-import { endUpdate, pauseUpdate, restoreWorkspaceUpdate, resumeUpdate, sessionStateQuery, touchSignal, type TransitionResult } from './session-messages.js';
+import {
+  endUpdate,
+  pauseUpdate,
+  restoreWorkspaceUpdate,
+  resumeUpdate,
+  sessionStateQuery,
+  touchSignal,
+  type TransitionResult,
+} from './session-messages.js';
 import { projectKey, statusKey, typeKey } from './session-search-attributes.js';
 import { installNanocycles } from './session-nanocycles.js';
 import { installReview } from './session-review.js';
@@ -33,7 +46,12 @@ const workspace = proxyActivities<SessionActivities>({
   startToCloseTimeout: '30 minutes',
   // A dead worker is noticed in seconds, and the clone restarts on another.
   heartbeatTimeout: '20 seconds',
-  retry: { initialInterval: '2 seconds', maximumInterval: '1 minute', maximumAttempts: 5, nonRetryableErrorTypes: ['validation', 'clone-failed'] },
+  retry: {
+    initialInterval: '2 seconds',
+    maximumInterval: '1 minute',
+    maximumAttempts: 5,
+    nonRetryableErrorTypes: ['validation', 'clone-failed'],
+  },
 });
 
 const summary = proxyActivities<SessionActivities>({
@@ -85,7 +103,11 @@ export async function sessionWorkflow(input: SessionWorkflowInput): Promise<Tran
     state.lastActivityAt = new Date().toISOString();
   };
 
-  const writeEvent = (type: TimelineEventType, data: Record<string, unknown> = {}, changes: SessionRecordChanges = {}) =>
+  const writeEvent = (
+    type: TimelineEventType,
+    data: Record<string, unknown> = {},
+    changes: SessionRecordChanges = {},
+  ) =>
     record.recordTransition({
       sessionId: state.sessionId,
       changes,
@@ -93,7 +115,12 @@ export async function sessionWorkflow(input: SessionWorkflowInput): Promise<Tran
       event: { sessionId: state.sessionId, type, data, key: `${workflowInfo().runId}:${++eventNumber}` },
     });
 
-  const moveTo = async (status: SessionStatus, type: TimelineEventType, data: Record<string, unknown> = {}, changes: SessionRecordChanges = {}) => {
+  const moveTo = async (
+    status: SessionStatus,
+    type: TimelineEventType,
+    data: Record<string, unknown> = {},
+    changes: SessionRecordChanges = {},
+  ) => {
     state.status = status;
     upsertSearchAttributes([{ key: statusKey, value: status }]);
     await writeEvent(type, data, { ...changes, status });
@@ -110,7 +137,8 @@ export async function sessionWorkflow(input: SessionWorkflowInput): Promise<Tran
     pauseUpdate,
     () =>
       serially(async () => {
-        if (state.status !== 'active') throw refused(`session ${state.sessionId} is ${state.status}, not active`);
+        if (state.status !== 'active')
+          throw refused(`session ${state.sessionId} is ${state.status}, not active`);
         updatesHandled++;
         noteActivity();
         await moveTo('paused', 'session.paused');
@@ -119,7 +147,10 @@ export async function sessionWorkflow(input: SessionWorkflowInput): Promise<Tran
     {
       validator: (stamp?: CommandStamp) => {
         requireStamp(state.sessionId, stamp);
-        if (state.status !== 'active' || endRequested) throw refused(`session ${state.sessionId} is ${endRequested ? 'ending' : state.status}; only an active session can be paused`);
+        if (state.status !== 'active' || endRequested)
+          throw refused(
+            `session ${state.sessionId} is ${endRequested ? 'ending' : state.status}; only an active session can be paused`,
+          );
       },
     },
   );
@@ -128,7 +159,8 @@ export async function sessionWorkflow(input: SessionWorkflowInput): Promise<Tran
     resumeUpdate,
     () =>
       serially(async () => {
-        if (state.status !== 'paused') throw refused(`session ${state.sessionId} is ${state.status}, not paused`);
+        if (state.status !== 'paused')
+          throw refused(`session ${state.sessionId} is ${state.status}, not paused`);
         updatesHandled++;
         noteActivity();
         try {
@@ -136,18 +168,30 @@ export async function sessionWorkflow(input: SessionWorkflowInput): Promise<Tran
         } catch (error) {
           // Another session of the project is active: the record refused the status and stays
           // paused, so this run steps back to paused too, and the Update fails with the conflict.
-          const conflict = error instanceof ActivityFailure && error.cause instanceof ApplicationFailure && error.cause.type === 'session-conflict' ? error.cause : null;
+          const conflict =
+            error instanceof ActivityFailure &&
+            error.cause instanceof ApplicationFailure &&
+            error.cause.type === 'session-conflict'
+              ? error.cause
+              : null;
           if (!conflict) throw error;
           state.status = 'paused';
           upsertSearchAttributes([{ key: statusKey, value: 'paused' }]);
-          throw ApplicationFailure.create({ type: 'session-conflict', nonRetryable: true, message: conflict.message });
+          throw ApplicationFailure.create({
+            type: 'session-conflict',
+            nonRetryable: true,
+            message: conflict.message,
+          });
         }
         return { status: state.status };
       }),
     {
       validator: (stamp?: CommandStamp) => {
         requireStamp(state.sessionId, stamp);
-        if (state.status !== 'paused' || endRequested) throw refused(`session ${state.sessionId} is ${endRequested ? 'ending' : state.status}; only a paused session can be resumed`);
+        if (state.status !== 'paused' || endRequested)
+          throw refused(
+            `session ${state.sessionId} is ${endRequested ? 'ending' : state.status}; only a paused session can be resumed`,
+          );
       },
     },
   );
@@ -164,8 +208,15 @@ export async function sessionWorkflow(input: SessionWorkflowInput): Promise<Tran
     {
       validator: (stamp?: CommandStamp) => {
         requireStamp(state.sessionId, stamp);
-        if (endRequested || state.status === 'ending' || state.status === 'ended' || state.status === 'failed') {
-          throw refused(`session ${state.sessionId} is already ${endRequested && state.status !== 'ended' ? 'ending' : state.status}`);
+        if (
+          endRequested ||
+          state.status === 'ending' ||
+          state.status === 'ended' ||
+          state.status === 'failed'
+        ) {
+          throw refused(
+            `session ${state.sessionId} is already ${endRequested && state.status !== 'ended' ? 'ending' : state.status}`,
+          );
         }
       },
     },
@@ -177,14 +228,26 @@ export async function sessionWorkflow(input: SessionWorkflowInput): Promise<Tran
       serially(async () => {
         updatesHandled++;
         noteActivity();
-        const restored = await workspace.cloneWorkspace({ sessionId: state.sessionId, repository: state.repository, branch: state.branch });
-        if (restored.cloned) await writeEvent('workspace.recloned', { path: restored.path, head: restored.startCommit, why: 'the workspace was gone' });
+        const restored = await workspace.cloneWorkspace({
+          sessionId: state.sessionId,
+          repository: state.repository,
+          branch: state.branch,
+        });
+        if (restored.cloned)
+          await writeEvent('workspace.recloned', {
+            path: restored.path,
+            head: restored.startCommit,
+            why: 'the workspace was gone',
+          });
         return { recloned: restored.cloned, head: restored.startCommit };
       }),
     {
       validator: (stamp?: CommandStamp) => {
         requireStamp(state.sessionId, stamp);
-        if ((state.status !== 'active' && state.status !== 'paused') || endRequested) throw refused(`session ${state.sessionId} is ${endRequested ? 'ending' : state.status}; only an open session's workspace is restored`);
+        if ((state.status !== 'active' && state.status !== 'paused') || endRequested)
+          throw refused(
+            `session ${state.sessionId} is ${endRequested ? 'ending' : state.status}; only an open session's workspace is restored`,
+          );
       },
     },
   );
@@ -219,7 +282,11 @@ export async function sessionWorkflow(input: SessionWorkflowInput): Promise<Tran
     try {
       await record.confirmSessionStart({ sessionId: state.sessionId, phase: input.phase });
     } catch (error) {
-      throw ApplicationFailure.create({ message: `${UNSTAMPED_REFUSAL} (${error instanceof ActivityFailure ? error.cause?.message : String(error)})`, type: 'unauthorized', nonRetryable: true });
+      throw ApplicationFailure.create({
+        message: `${UNSTAMPED_REFUSAL} (${error instanceof ActivityFailure ? error.cause?.message : String(error)})`,
+        type: 'unauthorized',
+        nonRetryable: true,
+      });
     }
   }
 
@@ -233,17 +300,37 @@ export async function sessionWorkflow(input: SessionWorkflowInput): Promise<Tran
       // An end asked for while starting goes straight to ending below.
       if (!endRequested) await moveTo('active', 'session.active');
     } else if (input.phase === 'recover' && state.workspacePath) {
-      const restored = await workspace.cloneWorkspace({ sessionId: state.sessionId, repository: state.repository, branch: state.branch });
-      if (restored.cloned) await writeEvent('workspace.recloned', { path: restored.path, head: restored.startCommit });
+      const restored = await workspace.cloneWorkspace({
+        sessionId: state.sessionId,
+        repository: state.repository,
+        branch: state.branch,
+      });
+      if (restored.cloned)
+        await writeEvent('workspace.recloned', { path: restored.path, head: restored.startCommit });
     }
   } catch (error) {
-    const message = redactCredentials(error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : String(error));
+    const message = redactCredentials(
+      error instanceof Error
+        ? error.cause instanceof Error
+          ? error.cause.message
+          : error.message
+        : String(error),
+    );
     state.failure = message;
     state.endReason = 'failed';
-    await moveTo('failed', 'session.failed', { error: message }, { failure: message, endReason: 'failed', endedAt: new Date().toISOString() });
+    await moveTo(
+      'failed',
+      'session.failed',
+      { error: message },
+      { failure: message, endReason: 'failed', endedAt: new Date().toISOString() },
+    );
     closed = true;
     await condition(allHandlersFinished);
-    throw ApplicationFailure.create({ message: `session ${state.sessionId} failed to start: ${message}`, type: 'session-start-failed', nonRetryable: true });
+    throw ApplicationFailure.create({
+      message: `session ${state.sessionId} failed to start: ${message}`,
+      type: 'session-start-failed',
+      nonRetryable: true,
+    });
   }
 
   // The open life of the session: wait for the next thing to happen, or for the timeout.
@@ -251,11 +338,18 @@ export async function sessionWorkflow(input: SessionWorkflowInput): Promise<Tran
     if (endRequested) break;
     const info = workflowInfo();
     // Children and merges in flight belong to this run; the hand-over waits until there are none.
-    if ((info.continueAsNewSuggested || info.historyLength > historyLimit || updatesHandled > UPDATE_LIMIT) && nanocycles.idle()) {
+    if (
+      (info.continueAsNewSuggested || info.historyLength > historyLimit || updatesHandled > UPDATE_LIMIT) &&
+      nanocycles.idle()
+    ) {
       // An end accepted meanwhile waits for the ending below; waiting for it here would deadlock.
       await condition(() => allHandlersFinished() || endRequested !== null);
       if (!endRequested) {
-        return continueAsNew<typeof sessionWorkflow>({ phase: 'continue', state: { ...state, run: state.run + 1 }, historyLimit: input.historyLimit });
+        return continueAsNew<typeof sessionWorkflow>({
+          phase: 'continue',
+          state: { ...state, run: state.run + 1 },
+          historyLimit: input.historyLimit,
+        });
       }
       break;
     }
@@ -295,15 +389,31 @@ export async function sessionWorkflow(input: SessionWorkflowInput): Promise<Tran
   return { status: state.status };
 
   async function prepareWorkspace(): Promise<void> {
-    await writeEvent('workspace.cloning', { repository: redactCredentials(state.repository), branch: state.branch });
+    await writeEvent('workspace.cloning', {
+      repository: redactCredentials(state.repository),
+      branch: state.branch,
+    });
     // A working session starts from the work earlier ones merged on its branch (the activity
     // says on the timeline what it carried forward, or why not); a review session from the remote.
     const carryForwardFrom = state.type === 'review' ? {} : { carryForwardFrom: { project: state.project } };
-    const cloned = await workspace.cloneWorkspace({ sessionId: state.sessionId, repository: state.repository, branch: state.branch, ...carryForwardFrom });
+    const cloned = await workspace.cloneWorkspace({
+      sessionId: state.sessionId,
+      repository: state.repository,
+      branch: state.branch,
+      ...carryForwardFrom,
+    });
     state.workspacePath = cloned.path;
     state.startCommit ??= cloned.startCommit;
-    await writeEvent('workspace.cloned', { path: cloned.path, startCommit: state.startCommit, reused: !cloned.cloned }, { workspacePath: cloned.path, startCommit: state.startCommit });
-    state.context = await record.loadSessionContext({ sessionId: state.sessionId, project: state.project, workspacePath: cloned.path });
+    await writeEvent(
+      'workspace.cloned',
+      { path: cloned.path, startCommit: state.startCommit, reused: !cloned.cloned },
+      { workspacePath: cloned.path, startCommit: state.startCommit },
+    );
+    state.context = await record.loadSessionContext({
+      sessionId: state.sessionId,
+      project: state.project,
+      workspacePath: cloned.path,
+    });
     await writeEvent('context.loaded', {
       docs: state.context.docs,
       memoryEntries: state.context.memoryEntries,

@@ -11,7 +11,11 @@ import type { SessionActivities } from '../activities/index.js';
 export const answeringWrites = proxyActivities<SessionActivities>({
   startToCloseTimeout: '10 seconds',
   scheduleToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '500 milliseconds', maximumInterval: '5 seconds', nonRetryableErrorTypes: ['unrecordable'] },
+  retry: {
+    initialInterval: '500 milliseconds',
+    maximumInterval: '5 seconds',
+    nonRetryableErrorTypes: ['unrecordable'],
+  },
 });
 
 /** Whether the write was refused for its data (so certainly nothing was written), not for time. */
@@ -28,6 +32,15 @@ export function isUnrecordable(error: unknown): boolean {
 export function unrecordedWrite(error: unknown, what: string): ApplicationFailure {
   const cause = error instanceof ActivityFailure ? (error.cause ?? error) : error;
   const message = cause instanceof Error ? cause.message : String(cause);
-  if (isUnrecordable(error)) return ApplicationFailure.create({ type: 'unrecordable', nonRetryable: true, message: `${what} was not recorded, nothing changed: ${message}` });
-  return ApplicationFailure.create({ type: 'service-unavailable', nonRetryable: true, message: `${what} could not be recorded in time, nothing changed: ${message}` });
+  if (isUnrecordable(error))
+    return ApplicationFailure.create({
+      type: 'unrecordable',
+      nonRetryable: true,
+      message: `${what} was not recorded, nothing changed: ${message}`,
+    });
+  return ApplicationFailure.create({
+    type: 'service-unavailable',
+    nonRetryable: true,
+    message: `${what} could not be recorded in time, nothing changed: ${message}`,
+  });
 }

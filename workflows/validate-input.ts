@@ -10,6 +10,12 @@ import type { z } from 'zod';
 export function refuseInvalid(schema: z.ZodType, value: unknown, what: string): void {
   const parsed = schema.safeParse(value);
   if (parsed.success) return;
-  const detail = parsed.error.issues.map((i) => (i.path.length ? `${i.path.join('.')}: ${i.message}` : i.message)).join('; ');
-  throw ApplicationFailure.create({ type: 'validation', nonRetryable: true, message: `invalid ${what}: ${detail}` });
+  const detail = parsed.error.issues
+    .map((i) => (i.path.length ? `${i.path.join('.')}: ${i.message}` : i.message))
+    .join('; ');
+  throw ApplicationFailure.create({
+    type: 'validation',
+    nonRetryable: true,
+    message: `invalid ${what}: ${detail}`,
+  });
 }

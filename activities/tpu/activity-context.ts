@@ -26,7 +26,12 @@ export interface TpuActivityContext {
 
 function isHeartbeat(value: unknown): value is TpuHeartbeat {
   const v = value as TpuHeartbeat | null;
-  return typeof v === 'object' && v !== null && typeof v.seq === 'number' && (v.executor === 'docker' || v.executor === 'sandbox');
+  return (
+    typeof v === 'object' &&
+    v !== null &&
+    typeof v.seq === 'number' &&
+    (v.executor === 'docker' || v.executor === 'sandbox')
+  );
 }
 
 export function currentTpuContext(): TpuActivityContext {
@@ -34,7 +39,14 @@ export function currentTpuContext(): TpuActivityContext {
   try {
     context = Context.current();
   } catch {
-    return { attempt: 1, lastHeartbeat: undefined, heartbeat: () => {}, signal: new AbortController().signal, cancelKind: () => 'interrupted', workerShutdown: () => false };
+    return {
+      attempt: 1,
+      lastHeartbeat: undefined,
+      heartbeat: () => {},
+      signal: new AbortController().signal,
+      cancelKind: () => 'interrupted',
+      workerShutdown: () => false,
+    };
   }
   const details = context.info.heartbeatDetails;
   return {
@@ -49,7 +61,9 @@ export function currentTpuContext(): TpuActivityContext {
       if (cancellation?.cancelRequested) return 'requested';
       // Servers that send no details: the reason is the CancelledFailure's message.
       const reason = context.cancellationSignal.reason;
-      return reason instanceof CancelledFailure && reason.message === 'CANCELLED' ? 'requested' : 'interrupted';
+      return reason instanceof CancelledFailure && reason.message === 'CANCELLED'
+        ? 'requested'
+        : 'interrupted';
     },
   };
 }

@@ -11,11 +11,19 @@ export function dockerClient(dockerHost: string | undefined): Docker {
   if (!dockerHost) return new Docker({ socketPath: DEFAULT_DOCKER_SOCKET });
   if (dockerHost.startsWith('unix://')) return new Docker({ socketPath: dockerHost.slice('unix://'.length) });
   const url = new URL(dockerHost.replace(/^tcp:/, 'http:'));
-  return new Docker({ host: url.hostname, port: Number(url.port || 2375), protocol: url.protocol === 'https:' ? 'https' : 'http' });
+  return new Docker({
+    host: url.hostname,
+    port: Number(url.port || 2375),
+    protocol: url.protocol === 'https:' ? 'https' : 'http',
+  });
 }
 
 /** The worker's one executor, made once at its start from the resolved setting (runtime/tpu-executor-setting.ts). */
-export function chooseTpuExecutor(setting: TpuExecutorSetting, dockerHost: string | undefined, db: Database): TpuExecutor {
+export function chooseTpuExecutor(
+  setting: TpuExecutorSetting,
+  dockerHost: string | undefined,
+  db: Database,
+): TpuExecutor {
   switch (setting.kind) {
     case 'docker':
       return new DockerTpuExecutor(db, dockerClient(dockerHost), dockerHost ?? DEFAULT_DOCKER_SOCKET);

@@ -60,7 +60,11 @@ export interface DiskWatch {
  * re-attaches to a running container starts counting when it attaches: what the container wrote
  * before is then its baseline, so the bound after a worker crash is per attempt.
  */
-export async function watchDiskUse(paths: string[], limitBytes: number, onExceeded: (addedBytes: number) => void): Promise<DiskWatch> {
+export async function watchDiskUse(
+  paths: string[],
+  limitBytes: number,
+  onExceeded: (addedBytes: number) => void,
+): Promise<DiskWatch> {
   const baseline = await diskUsed(paths).catch(() => 0);
   let exceededBy: number | null = null;
   let stopped = false;

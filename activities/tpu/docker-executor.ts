@@ -7,7 +7,14 @@ import type { Database } from '../../db/database.js';
 import { runLogPosition } from '../../db/nanocycle-logs-store.js';
 import { TPU_FAILURE_TYPES } from '../../contracts/tpu-failures.js';
 import { cancellationError, currentTpuContext } from './activity-context.js';
-import { diskLimitBytes, diskLimitMb, FILE_SIZE_LIMIT_EXIT, mb, watchDiskUse, type DiskWatch } from './disk-watch.js';
+import {
+  diskLimitBytes,
+  diskLimitMb,
+  FILE_SIZE_LIMIT_EXIT,
+  mb,
+  watchDiskUse,
+  type DiskWatch,
+} from './disk-watch.js';
 import { readContainerLines, type LineReader } from './docker-log-lines.js';
 import { LogRecorder } from './log-recorder.js';
 import { endingOf, recordRunReattached, runRestartOf } from './run-restart.js';
@@ -47,7 +54,9 @@ async function assertImage(docker: Docker, image: string): Promise<void> {
     if (statusOf(error) !== 404) throw error;
     throw ApplicationFailure.nonRetryable(
       `TPU image "${image}" is not on the container engine. ` +
-        (image === DEFAULT_TPU_IMAGE ? `Build it with \`tevis tpu build-image\`, ` : `Build it there (docker build -t ${image} <dir with a Dockerfile>), pull it (docker pull ${image}), `) +
+        (image === DEFAULT_TPU_IMAGE
+          ? `Build it with \`tevis tpu build-image\`, `
+          : `Build it there (docker build -t ${image} <dir with a Dockerfile>), pull it (docker pull ${image}), `) +
         `or point the project at another one (tevis project update <project> --image <image>).`,
       TPU_FAILURE_TYPES.imageMissing,
       { image },
@@ -59,11 +68,19 @@ async function assertWorktree(path: string): Promise<void> {
   // A bind mount of a missing path would make the engine create an empty directory, owned by root.
   const info = await stat(path).catch(() => null);
   if (!info?.isDirectory()) {
-    throw ApplicationFailure.nonRetryable(`the nanocycle's worktree ${path} does not exist on this worker`, 'tpu-worktree-missing', { path });
+    throw ApplicationFailure.nonRetryable(
+      `the nanocycle's worktree ${path} does not exist on this worker`,
+      'tpu-worktree-missing',
+      { path },
+    );
   }
 }
 
-function containerSpec(input: TpuRunInput, name: string, identity: TpuIdentity): Docker.ContainerCreateOptions {
+function containerSpec(
+  input: TpuRunInput,
+  name: string,
+  identity: TpuIdentity,
+): Docker.ContainerCreateOptions {
   const argv = tpuArgv(input);
   // The root filesystem is read-only: HOME must point somewhere writable for tools that keep state there.
   const env = { HOME: '/tmp', ...tpuEnv(input) };
@@ -78,7 +95,11 @@ function containerSpec(input: TpuRunInput, name: string, identity: TpuIdentity):
     User: `${identity.uid}:${identity.gid}`,
     Tty: false,
     OpenStdin: false,
-    Labels: { 'tevis.session': input.sessionId, 'tevis.nanocycle': input.nanocycleId, 'tevis.run': input.runId },
+    Labels: {
+      'tevis.session': input.sessionId,
+      'tevis.nanocycle': input.nanocycleId,
+      'tevis.run': input.runId,
+    },
     HostConfig: {
       NetworkMode: input.network ? 'bridge' : 'none',
       ReadonlyRootfs: true,
@@ -103,7 +124,12 @@ function containerSpec(input: TpuRunInput, name: string, identity: TpuIdentity):
  * The existing container of this run, or a new one; a concurrent attempt that created it first
  * wins. `created`: this attempt made it (so there was nothing to re-attach to).
  */
-async function findOrCreate(docker: Docker, input: TpuRunInput, name: string, identity: TpuIdentity): Promise<{ container: Docker.Container; created: boolean }> {
+async function findOrCreate(
+  docker: Docker,
+  input: TpuRunInput,
+  name: string,
+  identity: TpuIdentity,
+): Promise<{ container: Docker.Container; created: boolean }> {
   const existing = docker.getContainer(name);
   try {
     await existing.inspect();
@@ -287,7 +313,11 @@ export async function runInDocker(docker: Docker, db: Database, input: TpuRunInp
       if (recorder.error) reader?.stop(recorder.error as Error);
       return recorder.backlog > BACKLOG_HIGH ? recorder.whenBacklogAtMost(BACKLOG_LOW) : null;
     };
-    reader = await readContainerLines(docker, container, { onLine: (which, line) => recorder.add(which, line), flushPartial: exitedAlready, throttle });
+    reader = await readContainerLines(docker, container, {
+      onLine: (which, line) => recorder.add(which, line),
+      flushPartial: exitedAlready,
+      throttle,
+    });
     await Promise.race([reader.done, aborted]);
     const waited = (await Promise.race([container.wait(), aborted])) as { StatusCode: number };
     if (!exitedAlready) {
@@ -352,7 +382,11 @@ export async function runInDocker(docker: Docker, db: Database, input: TpuRunInp
     // Worker shutdown, a timed-out attempt, a database error…: the container keeps running and
     // keeps the worktree; the next attempt re-attaches and reads on from the record's last line.
     await recorder.close().catch(() => {});
-    ctx.heartbeat({ seq: recorder.storedSeq, executor: 'docker', ending: endingOf(ctx.signal.aborted, ctx.workerShutdown()) });
+    ctx.heartbeat({
+      seq: recorder.storedSeq,
+      executor: 'docker',
+      ending: endingOf(ctx.signal.aborted, ctx.workerShutdown()),
+    });
     throw error;
   } finally {
     disk?.stop();
@@ -362,7 +396,10 @@ export async function runInDocker(docker: Docker, db: Database, input: TpuRunInp
 }
 
 /** A retry that finds the container already stopped cannot know who killed it; its clock can tell. */
-function ranPastDeadline(state: { ExitCode: number; StartedAt: string; FinishedAt: string }, timeoutSeconds: number): boolean {
+function ranPastDeadline(
+  state: { ExitCode: number; StartedAt: string; FinishedAt: string },
+  timeoutSeconds: number,
+): boolean {
   if (state.ExitCode === 0) return false;
   return new Date(state.FinishedAt).getTime() - new Date(state.StartedAt).getTime() >= timeoutSeconds * 1000;
 }

@@ -29,9 +29,21 @@ export interface ReadLinesOptions {
 
 type LogReadable = NodeJS.ReadableStream & { destroy(error?: Error): void };
 
-export async function readContainerLines(docker: Docker, container: Docker.Container, options: ReadLinesOptions): Promise<LineReader> {
-  const stream = (await container.logs({ follow: true, stdout: true, stderr: true, timestamps: true })) as unknown as LogReadable;
-  const splitters: Record<LogStream, LineSplitter> = { stdout: new LineSplitter(), stderr: new LineSplitter() };
+export async function readContainerLines(
+  docker: Docker,
+  container: Docker.Container,
+  options: ReadLinesOptions,
+): Promise<LineReader> {
+  const stream = (await container.logs({
+    follow: true,
+    stdout: true,
+    stderr: true,
+    timestamps: true,
+  })) as unknown as LogReadable;
+  const splitters: Record<LogStream, LineSplitter> = {
+    stdout: new LineSplitter(),
+    stderr: new LineSplitter(),
+  };
   let stopError: Error | null = null;
   const done = new Promise<void>((resolve, reject) => {
     // demuxStream hands over one frame (one log message) per write() call, synchronously and in
@@ -53,7 +65,8 @@ export async function readContainerLines(docker: Docker, container: Docker.Conta
     stream.on('error', reject);
     stream.on('end', () => {
       if (options.flushPartial) {
-        for (const which of ['stdout', 'stderr'] as const) for (const line of splitters[which].end()) options.onLine(which, line);
+        for (const which of ['stdout', 'stderr'] as const)
+          for (const line of splitters[which].end()) options.onLine(which, line);
       }
       resolve();
     });

@@ -28,13 +28,32 @@ export function runRestartOf(attempt: number, lastHeartbeat: TpuHeartbeat | unde
 }
 
 /** Writes the marker line at `seq` and the timeline event. */
-export async function recordRunRestart(db: Database, input: TpuRunInput, restart: RunRestart, seq: number): Promise<void> {
+export async function recordRunRestart(
+  db: Database,
+  input: TpuRunInput,
+  restart: RunRestart,
+  seq: number,
+): Promise<void> {
   const text = runRestartedText(restart.attempt, restart.reason);
-  await appendLogLines(db, { sessionId: input.sessionId, nanocycleId: input.nanocycleId, run: input.run, attempt: restart.attempt, fromSeq: seq, lines: [{ stream: 'tevis', line: text, at: new Date() }] });
+  await appendLogLines(db, {
+    sessionId: input.sessionId,
+    nanocycleId: input.nanocycleId,
+    run: input.run,
+    attempt: restart.attempt,
+    fromSeq: seq,
+    lines: [{ stream: 'tevis', line: text, at: new Date() }],
+  });
   await appendEvent(db, {
     sessionId: input.sessionId,
     type: 'nanocycle.run_restarted',
-    data: { nanocycleId: input.nanocycleId, run: input.run, attempt: restart.attempt, reason: restart.reason, message: text, seq },
+    data: {
+      nanocycleId: input.nanocycleId,
+      run: input.run,
+      attempt: restart.attempt,
+      reason: restart.reason,
+      message: text,
+      seq,
+    },
     key: `${input.nanocycleId}:${input.runId}:restart:${restart.attempt}`,
   });
 }
@@ -43,11 +62,23 @@ export async function recordRunRestart(db: Database, input: TpuRunInput, restart
  * A docker run a later attempt re-attached to: nothing is printed twice, so the output has no
  * line about it; the timeline says the attempt picked the run up (`nanocycle.run_reattached`).
  */
-export async function recordRunReattached(db: Database, input: TpuRunInput, restart: RunRestart, seq: number): Promise<void> {
+export async function recordRunReattached(
+  db: Database,
+  input: TpuRunInput,
+  restart: RunRestart,
+  seq: number,
+): Promise<void> {
   await appendEvent(db, {
     sessionId: input.sessionId,
     type: 'nanocycle.run_reattached',
-    data: { nanocycleId: input.nanocycleId, run: input.run, attempt: restart.attempt, reason: restart.reason, message: runReattachedText(restart.attempt, restart.reason), seq },
+    data: {
+      nanocycleId: input.nanocycleId,
+      run: input.run,
+      attempt: restart.attempt,
+      reason: restart.reason,
+      message: runReattachedText(restart.attempt, restart.reason),
+      seq,
+    },
     key: `${input.nanocycleId}:${input.runId}:reattach:${restart.attempt}`,
   });
 }

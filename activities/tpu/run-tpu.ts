@@ -12,7 +12,8 @@ import type { TpuRunInput, TpuRunResult } from './tpu-spec.js';
  */
 export async function runTpu(executor: TpuExecutor, db: Database, input: TpuRunInput): Promise<TpuRunResult> {
   const previous = currentTpuContext().lastHeartbeat?.executor;
-  if (input.requiredExecutor && input.requiredExecutor !== executor.kind) throw executorNotAllowed(input.requiredExecutor, executor.kind);
+  if (input.requiredExecutor && input.requiredExecutor !== executor.kind)
+    throw executorNotAllowed(input.requiredExecutor, executor.kind);
   if (previous && previous !== executor.kind) throw executorMismatch(previous, executor.kind);
   await executor.ready();
   await setNanocycleExecutor(db, input.sessionId, input.nanocycleId, executor.kind);

@@ -15,7 +15,11 @@ export function writeSandboxEtc(): Promise<string> {
   written ??= (async () => {
     const dir = await mkdtemp(join(tmpdir(), 'tevis-sandbox-etc-'));
     process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
-    await writeFile(join(dir, 'passwd'), `root:x:0:0:root:/nonexistent:/usr/sbin/nologin\ntevis:x:${TPU_UID}:${TPU_UID}:Tevis TPU:/tmp:/bin/sh\n`, { mode: 0o644 });
+    await writeFile(
+      join(dir, 'passwd'),
+      `root:x:0:0:root:/nonexistent:/usr/sbin/nologin\ntevis:x:${TPU_UID}:${TPU_UID}:Tevis TPU:/tmp:/bin/sh\n`,
+      { mode: 0o644 },
+    );
     await writeFile(join(dir, 'group'), `root:x:0:\ntevis:x:${TPU_UID}:\n`, { mode: 0o644 });
     await writeFile(join(dir, 'hosts'), '127.0.0.1 localhost\n::1 localhost\n', { mode: 0o644 });
     return dir;

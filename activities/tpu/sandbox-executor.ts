@@ -40,7 +40,16 @@ const BACKLOG_LOW = 2_000;
  */
 const LAUNCH_PATH = '/usr/sbin:/usr/bin:/sbin:/bin';
 
-const SIGNAL_NUMBERS: Record<string, number> = { SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGKILL: 9, SIGSEGV: 11, SIGPIPE: 13, SIGTERM: 15, SIGXFSZ: 25 };
+const SIGNAL_NUMBERS: Record<string, number> = {
+  SIGHUP: 1,
+  SIGINT: 2,
+  SIGQUIT: 3,
+  SIGKILL: 9,
+  SIGSEGV: 11,
+  SIGPIPE: 13,
+  SIGTERM: 15,
+  SIGXFSZ: 25,
+};
 
 export class SandboxTpuExecutor implements TpuExecutor {
   readonly kind = 'sandbox' as const;
@@ -73,7 +82,13 @@ export class SandboxTpuExecutor implements TpuExecutor {
     const dir = await mkdtemp(join(tmpdir(), 'tevis-sandbox-probe-'));
     try {
       this.etc ??= writeSandboxEtc();
-      const argv = sandboxArgv(this.bwrapPath, { worktree: dir, scratch: dir, etc: await this.etc }, 1024 * 1024, {}, ['true']);
+      const argv = sandboxArgv(
+        this.bwrapPath,
+        { worktree: dir, scratch: dir, etc: await this.etc },
+        1024 * 1024,
+        {},
+        ['true'],
+      );
       const { code, err } = await runToEnd(argv[0]!, argv.slice(1));
       return code === 0 ? null : err.trim() || `exit code ${code}`;
     } catch (error) {
@@ -96,9 +111,13 @@ export class SandboxTpuExecutor implements TpuExecutor {
     const ctx = currentTpuContext();
     const info = await stat(input.worktreePath).catch(() => null);
     if (!info?.isDirectory()) {
-      throw ApplicationFailure.nonRetryable(`the nanocycle's worktree ${input.worktreePath} does not exist on this worker`, TPU_FAILURE_TYPES.worktreeMissing, {
-        path: input.worktreePath,
-      });
+      throw ApplicationFailure.nonRetryable(
+        `the nanocycle's worktree ${input.worktreePath} does not exist on this worker`,
+        TPU_FAILURE_TYPES.worktreeMissing,
+        {
+          path: input.worktreePath,
+        },
+      );
     }
     if (input.network) throw networkUnsupported();
     ctx.signal.throwIfAborted();
@@ -109,7 +128,8 @@ export class SandboxTpuExecutor implements TpuExecutor {
     let baseSeq = position.baseSeq + position.written;
     // An attempt that never heartbeated stored nothing and never started the command (it
     // heartbeats before it does): nothing runs again, so nothing is said.
-    const restart = ctx.lastHeartbeat || position.written > 0 ? runRestartOf(ctx.attempt, ctx.lastHeartbeat) : null;
+    const restart =
+      ctx.lastHeartbeat || position.written > 0 ? runRestartOf(ctx.attempt, ctx.lastHeartbeat) : null;
     if (restart) await recordRunRestart(this.db, input, restart, ++baseSeq);
     const recorder = new LogRecorder({
       db: this.db,
@@ -130,14 +150,25 @@ export class SandboxTpuExecutor implements TpuExecutor {
     const etc = await this.etc;
     const scratch = await mkdtemp(join(tmpdir(), 'tevis-tpu-tmp-'));
     const limitBytes = diskLimitBytes(input.limits);
-    const argv = sandboxArgv(this.bwrapPath, { worktree: input.worktreePath, scratch, etc }, limitBytes, tpuEnv(input), command);
+    const argv = sandboxArgv(
+      this.bwrapPath,
+      { worktree: input.worktreePath, scratch, etc },
+      limitBytes,
+      tpuEnv(input),
+      command,
+    );
     // Measured from before the start (its baseline); what it calls is set once the sandbox exists.
     let killNow = () => {};
     const disk = await watchDiskUse([input.worktreePath, scratch], limitBytes, () => killNow());
     const startedAt = new Date();
     // Its own process group, so a timeout or a cancel kills bwrap, and with it (--die-with-parent)
     // the sandbox's pid 1 and so every process in the sandbox's pid namespace.
-    const child = spawn(argv[0]!, argv.slice(1), { cwd: '/', env: { PATH: LAUNCH_PATH }, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(argv[0]!, argv.slice(1), {
+      cwd: '/',
+      env: { PATH: LAUNCH_PATH },
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const killGroup = (signal: NodeJS.Signals) => {
       try {
         if (child.pid) process.kill(-child.pid, signal);
@@ -163,7 +194,10 @@ export class SandboxTpuExecutor implements TpuExecutor {
     ctx.signal.addEventListener('abort', onAbort, { once: true });
 
     try {
-      const splitters: Record<LogStream, LineSplitter> = { stdout: new LineSplitter(), stderr: new LineSplitter() };
+      const splitters: Record<LogStream, LineSplitter> = {
+        stdout: new LineSplitter(),
+        stderr: new LineSplitter(),
+      };
       const read = (which: LogStream, source: NodeJS.ReadableStream) => {
         source.on('data', (chunk: Buffer) => {
           recorder.addAll(which, splitters[which].push(chunk, new Date()));
@@ -177,12 +211,18 @@ export class SandboxTpuExecutor implements TpuExecutor {
       read('stdout', child.stdout);
       read('stderr', child.stderr);
 
-      const exit = await new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve, reject) => {
-        child.once('error', reject);
-        // 'close', not 'exit': every byte of both pipes has been read by then.
-        child.once('close', (code, signal) => resolve({ code, signal }));
-      }).catch((error: NodeJS.ErrnoException) => {
-        throw ApplicationFailure.nonRetryable(`the sandbox could not start (${argv[0]}): ${error.message}`, TPU_FAILURE_TYPES.startFailed, { code: error.code });
+      const exit = await new Promise<{ code: number | null; signal: NodeJS.Signals | null }>(
+        (resolve, reject) => {
+          child.once('error', reject);
+          // 'close', not 'exit': every byte of both pipes has been read by then.
+          child.once('close', (code, signal) => resolve({ code, signal }));
+        },
+      ).catch((error: NodeJS.ErrnoException) => {
+        throw ApplicationFailure.nonRetryable(
+          `the sandbox could not start (${argv[0]}): ${error.message}`,
+          TPU_FAILURE_TYPES.startFailed,
+          { code: error.code },
+        );
       });
       const added = await disk.finalCheck();
       recorder.addAll('stdout', splitters.stdout.end());
@@ -191,8 +231,10 @@ export class SandboxTpuExecutor implements TpuExecutor {
       if (ctx.signal.aborted) throw cancellationError(ctx.signal);
       beat();
       const exitCode = exit.code ?? 128 + (SIGNAL_NUMBERS[exit.signal ?? 'SIGKILL'] ?? 9);
-      if (added !== null) throw diskLimitExceeded(diskLimitMb(input.limits), `it added ${mb(added)} to its worktree and /tmp`);
-      if (exitCode === FILE_SIZE_LIMIT_EXIT) throw diskLimitExceeded(diskLimitMb(input.limits), 'a file it wrote reached the limit (SIGXFSZ)');
+      if (added !== null)
+        throw diskLimitExceeded(diskLimitMb(input.limits), `it added ${mb(added)} to its worktree and /tmp`);
+      if (exitCode === FILE_SIZE_LIMIT_EXIT)
+        throw diskLimitExceeded(diskLimitMb(input.limits), 'a file it wrote reached the limit (SIGXFSZ)');
       return {
         exitCode,
         executor: 'sandbox',
@@ -208,7 +250,11 @@ export class SandboxTpuExecutor implements TpuExecutor {
       await recorder.close().catch(() => {});
       // Best effort (a lost worker sends nothing): the next attempt's restart line says why.
       if (!(ctx.signal.aborted && ctx.cancelKind() === 'requested')) {
-        ctx.heartbeat({ seq: recorder.storedSeq, executor: 'sandbox', ending: endingOf(ctx.signal.aborted, ctx.workerShutdown()) });
+        ctx.heartbeat({
+          seq: recorder.storedSeq,
+          executor: 'sandbox',
+          ending: endingOf(ctx.signal.aborted, ctx.workerShutdown()),
+        });
       }
       throw ctx.signal.aborted ? cancellationError(ctx.signal) : error;
     } finally {
@@ -221,7 +267,10 @@ export class SandboxTpuExecutor implements TpuExecutor {
 }
 
 /** Runs a short command to its end: its exit code and what it printed. */
-function runToEnd(command: string, args: string[]): Promise<{ code: number | null; out: string; err: string }> {
+function runToEnd(
+  command: string,
+  args: string[],
+): Promise<{ code: number | null; out: string; err: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { env: { PATH: LAUNCH_PATH }, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';

@@ -6,7 +6,14 @@ import { nanocycles } from '../../db/schema.js';
 import { removeTpuContainer } from './remove-tpu-container.js';
 
 /** Statuses after which no run of the nanocycle will read or re-attach to a container again. */
-const FINAL: readonly NanocycleStatus[] = ['completed', 'merged', 'failed', 'cancelled', 'rejected', 'conflict'];
+const FINAL: readonly NanocycleStatus[] = [
+  'completed',
+  'merged',
+  'failed',
+  'cancelled',
+  'rejected',
+  'conflict',
+];
 
 /**
  * Run at worker start: removes the TPU containers on this worker's engine whose nanocycle is final
@@ -16,7 +23,10 @@ const FINAL: readonly NanocycleStatus[] = ['completed', 'merged', 'failed', 'can
  * or that this record does not know (another Tevis on the same engine) is left alone.
  */
 export async function sweepTpuContainers(docker: Docker, db: Database): Promise<{ removed: string[] }> {
-  const containers = await docker.listContainers({ all: true, filters: { label: ['tevis.session', 'tevis.nanocycle'] } });
+  const containers = await docker.listContainers({
+    all: true,
+    filters: { label: ['tevis.session', 'tevis.nanocycle'] },
+  });
   const removed: string[] = [];
   for (const container of containers) {
     const sessionId = container.Labels['tevis.session'];

@@ -101,5 +101,7 @@ export const TPU_UID = 10001;
  * else in an id becomes `-`, so the name stays the same function of the ids everywhere.
  */
 export function tpuContainerName(input: { sessionId: string; nanocycleId: string; runId: string }): string {
-  return `tevis-${input.sessionId}-${input.nanocycleId}-${input.runId}`.toLowerCase().replace(/[^a-z0-9_.-]/g, '-');
+  return `tevis-${input.sessionId}-${input.nanocycleId}-${input.runId}`
+    .toLowerCase()
+    .replace(/[^a-z0-9_.-]/g, '-');
 }

@@ -53,11 +53,15 @@ const gone = (error: unknown) => {
 async function chownThroughDescriptor(dir: FileHandle, uid: number, gid: number): Promise<void> {
   const base = `/proc/self/fd/${dir.fd}`;
   const entries = await readdir(base, { withFileTypes: true });
-  await Promise.all(entries.filter((e) => !e.isDirectory()).map((e) => lchown(join(base, e.name), uid, gid).catch(gone)));
+  await Promise.all(
+    entries.filter((e) => !e.isDirectory()).map((e) => lchown(join(base, e.name), uid, gid).catch(gone)),
+  );
   for (const entry of entries.filter((e) => e.isDirectory())) {
     const path = join(base, entry.name);
     // Replaced by a link (or anything but a directory) since it was listed: changed itself, not entered.
-    const child = await open(path, constants.O_RDONLY | constants.O_DIRECTORY | constants.O_NOFOLLOW).catch(() => null);
+    const child = await open(path, constants.O_RDONLY | constants.O_DIRECTORY | constants.O_NOFOLLOW).catch(
+      () => null,
+    );
     if (!child) {
       await lchown(path, uid, gid).catch(gone);
       continue;

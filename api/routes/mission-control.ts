@@ -17,14 +17,18 @@ const TYPES: Record<string, string> = {
   '.svg': 'image/svg+xml',
 };
 /** The page loads nothing from elsewhere and runs no inline script: data can never become code. */
-const CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
+const CSP =
+  "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
 
 /** Libraries the page imports, served from their packages (ESM builds with no imports of their own). */
 const require = createRequire(import.meta.url);
 const VENDOR = new Map([
   ['eventsource-parser.js', join(dirname(require.resolve('eventsource-parser')), 'index.js')],
   // One wording for the CLI and the page: the contract itself is plain JavaScript.
-  ['nanocycle-status-words.js', fileURLToPath(new URL('../../contracts/nanocycle-status-words.js', import.meta.url))],
+  [
+    'nanocycle-status-words.js',
+    fileURLToPath(new URL('../../contracts/nanocycle-status-words.js', import.meta.url)),
+  ],
 ]);
 
 /** Only what is in web/ at start and the vendored files, by exact name: no path from a request ever reaches the disk. */
@@ -48,14 +52,33 @@ export function missionControlRoutes(options: { temporalUi: { url: string; names
   const serve = async (name: string) => {
     const body = await readFile(ASSETS.get(name)!);
     return new Response(body, {
-      headers: { 'content-type': TYPES[extname(name)]!, 'cache-control': 'no-cache', 'content-security-policy': CSP, 'x-content-type-options': 'nosniff', 'referrer-policy': 'no-referrer' },
+      headers: {
+        'content-type': TYPES[extname(name)]!,
+        'cache-control': 'no-cache',
+        'content-security-policy': CSP,
+        'x-content-type-options': 'nosniff',
+        'referrer-policy': 'no-referrer',
+      },
     });
   };
   app.get('/', () => serve('index.html'));
-  app.get('/web/:name', (c) => (ASSETS.has(c.req.param('name')) ? serve(c.req.param('name')) : problemResponse(c, problem('not-found', `no file ${c.req.param('name')} in Mission Control`))));
+  app.get('/web/:name', (c) =>
+    ASSETS.has(c.req.param('name'))
+      ? serve(c.req.param('name'))
+      : problemResponse(c, problem('not-found', `no file ${c.req.param('name')} in Mission Control`)),
+  );
 
   app.openapi(
-    documentedRoute({ method: 'get', path: '/ui-config', tags: ['mission control'], summary: 'What Mission Control needs beyond the API: where the Temporal Web UI is', responses: { 200: jsonResponse(UiConfig, 'Config') } }, { answersWithoutServices: true }),
+    documentedRoute(
+      {
+        method: 'get',
+        path: '/ui-config',
+        tags: ['mission control'],
+        summary: 'What Mission Control needs beyond the API: where the Temporal Web UI is',
+        responses: { 200: jsonResponse(UiConfig, 'Config') },
+      },
+      { answersWithoutServices: true },
+    ),
     (c) => c.json({ temporalUi: options.temporalUi }, 200),
   );
   return app;

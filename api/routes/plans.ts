@@ -4,7 +4,12 @@ import { PlanDraft } from '../../contracts/session.js';
 import { TevisError } from '../../contracts/errors.js';
 import { MAX_INT4 } from '../../contracts/storable.js';
 import type { Database } from '../../db/database.js';
-import { draftPlan, findPlanVersion, listPlanVersions, listProjectPlans } from '../../db/plan-versions-store.js';
+import {
+  draftPlan,
+  findPlanVersion,
+  listPlanVersions,
+  listProjectPlans,
+} from '../../db/plan-versions-store.js';
 import { getProject } from '../../db/projects-store.js';
 import { documentedRoute } from '../documented-route.js';
 import { openApiRouter } from '../openapi-app.js';
@@ -12,24 +17,38 @@ import { ProjectNameParam, SessionIdParam, jsonBody, jsonResponse } from '../sch
 import type { SessionLifecycle } from '../session-lifecycle.js';
 
 const tags = ['planning'];
-const VersionParam = SessionIdParam.extend({ version: z.coerce.number().int().min(1).max(MAX_INT4).openapi({ param: { name: 'version', in: 'path' }, example: 1 }) });
+const VersionParam = SessionIdParam.extend({
+  version: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(MAX_INT4)
+    .openapi({ param: { name: 'version', in: 'path' }, example: 1 }),
+});
 
 /** A planning session's plan: drafted as numbered versions, read back on open and ended sessions alike. */
 export function planRoutes(db: Database, lifecycle: SessionLifecycle) {
   const app = openApiRouter();
 
   const noPlan = (id: string) =>
-    new TevisError('plan-not-found', `session ${id} has no plan yet; draft one with \`tevis plan draft --session ${id} --file plan.md\` (API: PUT /sessions/${id}/plan)`);
+    new TevisError(
+      'plan-not-found',
+      `session ${id} has no plan yet; draft one with \`tevis plan draft --session ${id} --file plan.md\` (API: PUT /sessions/${id}/plan)`,
+    );
 
   app.openapi(
-    documentedRoute({
-      method: 'put',
-      path: '/sessions/{id}/plan',
-      tags,
-      summary: 'Draft the plan of a planning session: a new numbered version (the same text as the latest adds none)',
-      request: { params: SessionIdParam, body: jsonBody(PlanDraft) },
-      responses: { 200: jsonResponse(PlanDrafted, 'Saved: the version that holds the text') },
-    }, { answers: [403, 409] }),
+    documentedRoute(
+      {
+        method: 'put',
+        path: '/sessions/{id}/plan',
+        tags,
+        summary:
+          'Draft the plan of a planning session: a new numbered version (the same text as the latest adds none)',
+        request: { params: SessionIdParam, body: jsonBody(PlanDraft) },
+        responses: { 200: jsonResponse(PlanDrafted, 'Saved: the version that holds the text') },
+      },
+      { answers: [403, 409] },
+    ),
     async (c) => {
       const { id } = c.req.valid('param');
       const session = await lifecycle.requireCapability(id, 'plan:draft');
@@ -41,14 +60,17 @@ export function planRoutes(db: Database, lifecycle: SessionLifecycle) {
   );
 
   app.openapi(
-    documentedRoute({
-      method: 'get',
-      path: '/sessions/{id}/plan',
-      tags,
-      summary: "The latest version of a planning session's plan",
-      request: { params: SessionIdParam },
-      responses: { 200: jsonResponse(PlanVersion, 'The latest plan') },
-    }, { answers: [403] }),
+    documentedRoute(
+      {
+        method: 'get',
+        path: '/sessions/{id}/plan',
+        tags,
+        summary: "The latest version of a planning session's plan",
+        request: { params: SessionIdParam },
+        responses: { 200: jsonResponse(PlanVersion, 'The latest plan') },
+      },
+      { answers: [403] },
+    ),
     async (c) => {
       const { id } = c.req.valid('param');
       const session = await lifecycle.requireCapability(id, 'plan:draft');
@@ -60,14 +82,17 @@ export function planRoutes(db: Database, lifecycle: SessionLifecycle) {
   );
 
   app.openapi(
-    documentedRoute({
-      method: 'get',
-      path: '/sessions/{id}/plan/versions',
-      tags,
-      summary: "The versions of a planning session's plan, newest first (number, length, created)",
-      request: { params: SessionIdParam },
-      responses: { 200: jsonResponse(PlanVersionList, 'Versions') },
-    }, { answers: [403] }),
+    documentedRoute(
+      {
+        method: 'get',
+        path: '/sessions/{id}/plan/versions',
+        tags,
+        summary: "The versions of a planning session's plan, newest first (number, length, created)",
+        request: { params: SessionIdParam },
+        responses: { 200: jsonResponse(PlanVersionList, 'Versions') },
+      },
+      { answers: [403] },
+    ),
     async (c) => {
       const { id } = c.req.valid('param');
       const session = await lifecycle.requireCapability(id, 'plan:draft');
@@ -77,14 +102,17 @@ export function planRoutes(db: Database, lifecycle: SessionLifecycle) {
   );
 
   app.openapi(
-    documentedRoute({
-      method: 'get',
-      path: '/sessions/{id}/plan/versions/{version}',
-      tags,
-      summary: "One version of a planning session's plan",
-      request: { params: VersionParam },
-      responses: { 200: jsonResponse(PlanVersion, 'The version') },
-    }, { answers: [403] }),
+    documentedRoute(
+      {
+        method: 'get',
+        path: '/sessions/{id}/plan/versions/{version}',
+        tags,
+        summary: "One version of a planning session's plan",
+        request: { params: VersionParam },
+        responses: { 200: jsonResponse(PlanVersion, 'The version') },
+      },
+      { answers: [403] },
+    ),
     async (c) => {
       const { id, version } = c.req.valid('param');
       const session = await lifecycle.requireCapability(id, 'plan:draft');
@@ -92,7 +120,10 @@ export function planRoutes(db: Database, lifecycle: SessionLifecycle) {
       if (!plan) {
         const versions = await listPlanVersions(db, id);
         if (versions.length === 0) throw noPlan(id);
-        throw new TevisError('plan-not-found', `session ${id} has no plan version ${version}; its versions are 1 to ${versions[0]!.version} (\`tevis plan versions --session ${id}\`)`);
+        throw new TevisError(
+          'plan-not-found',
+          `session ${id} has no plan version ${version}; its versions are 1 to ${versions[0]!.version} (\`tevis plan versions --session ${id}\`)`,
+        );
       }
       await lifecycle.touch(session);
       return c.json(plan, 200);
@@ -116,4 +147,3 @@ export function planRoutes(db: Database, lifecycle: SessionLifecycle) {
 
   return app;
 }
-

@@ -13,7 +13,17 @@ export function projectRoutes(db: Database) {
   const app = openApiRouter();
 
   app.openapi(
-    documentedRoute({ method: 'post', path: '/projects', tags, summary: 'Create a project', request: { body: jsonBody(ProjectCreate) }, responses: { 201: jsonResponse(Project, 'Created') } }, { answers: [409] }),
+    documentedRoute(
+      {
+        method: 'post',
+        path: '/projects',
+        tags,
+        summary: 'Create a project',
+        request: { body: jsonBody(ProjectCreate) },
+        responses: { 201: jsonResponse(Project, 'Created') },
+      },
+      { answers: [409] },
+    ),
     async (c) => {
       const body = c.req.valid('json');
       const project = await insertProject(db, {
@@ -32,12 +42,25 @@ export function projectRoutes(db: Database) {
   );
 
   app.openapi(
-    documentedRoute({ method: 'get', path: '/projects', tags, summary: 'List projects', responses: { 200: jsonResponse(z.object({ projects: z.array(Project) }), 'Projects') } }),
+    documentedRoute({
+      method: 'get',
+      path: '/projects',
+      tags,
+      summary: 'List projects',
+      responses: { 200: jsonResponse(z.object({ projects: z.array(Project) }), 'Projects') },
+    }),
     async (c) => c.json({ projects: await listProjects(db) }, 200),
   );
 
   app.openapi(
-    documentedRoute({ method: 'get', path: '/projects/{name}', tags, summary: 'Get a project', request: { params: ProjectNameParam }, responses: { 200: jsonResponse(Project, 'The project') } }),
+    documentedRoute({
+      method: 'get',
+      path: '/projects/{name}',
+      tags,
+      summary: 'Get a project',
+      request: { params: ProjectNameParam },
+      responses: { 200: jsonResponse(Project, 'The project') },
+    }),
     async (c) => c.json(await getProject(db, c.req.valid('param').name), 200),
   );
 

@@ -14,7 +14,8 @@ const ASSETS = new Map([
  * document can never become code. Swagger UI sets element styles from its script, hence inline
  * styles (not scripts) are allowed here.
  */
-const CSP = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
+const CSP =
+  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
 
 const PAGE = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Tevis API reference</title>
@@ -32,12 +33,21 @@ const PAGE = `<!doctype html>
  */
 export function referenceRoutes() {
   const app = new Hono();
-  const headers = { 'cache-control': 'no-cache', 'content-security-policy': CSP, 'x-content-type-options': 'nosniff', 'referrer-policy': 'no-referrer' };
+  const headers = {
+    'cache-control': 'no-cache',
+    'content-security-policy': CSP,
+    'x-content-type-options': 'nosniff',
+    'referrer-policy': 'no-referrer',
+  };
   app.get('/reference', (c) => c.html(PAGE, 200, headers));
   app.get('/reference/assets/:name', async (c) => {
     const type = ASSETS.get(c.req.param('name'));
     if (!type) return c.notFound();
-    return c.body(await readFile(join(swaggerDir, c.req.param('name'))), 200, { 'content-type': type, 'cache-control': 'max-age=3600', 'x-content-type-options': 'nosniff' });
+    return c.body(await readFile(join(swaggerDir, c.req.param('name'))), 200, {
+      'content-type': type,
+      'cache-control': 'max-age=3600',
+      'x-content-type-options': 'nosniff',
+    });
   });
   return app;
 }

@@ -18,38 +18,65 @@ export function reviewRoutes(db: Database, lifecycle: SessionLifecycle) {
   const app = openApiRouter();
 
   app.openapi(
-    documentedRoute({
-      method: 'get',
-      path: '/sessions/{id}/review',
-      tags,
-      summary: "The reviewed branch against its base (the project's default branch): commits, files, patch and the decision",
-      request: { params: SessionIdParam },
-      responses: { 200: jsonResponse(ReviewView, 'The review') },
-    }, { answers: [403, 409] }),
+    documentedRoute(
+      {
+        method: 'get',
+        path: '/sessions/{id}/review',
+        tags,
+        summary:
+          "The reviewed branch against its base (the project's default branch): commits, files, patch and the decision",
+        request: { params: SessionIdParam },
+        responses: { 200: jsonResponse(ReviewView, 'The review') },
+      },
+      { answers: [403, 409] },
+    ),
     async (c) => {
       const { id } = c.req.valid('param');
       const session = await lifecycle.requireCapability(id, 'diff:review');
-      if (!session.workspacePath) throw new TevisError('invalid-transition', `session ${id} has no workspace yet; it is ${session.status}`);
+      if (!session.workspacePath)
+        throw new TevisError(
+          'invalid-transition',
+          `session ${id} has no workspace yet; it is ${session.status}`,
+        );
       const live = await lifecycle.liveState(id);
-      const review = live?.review ?? (await reviewFromRecord(db, id, (await getProject(db, session.project)).defaultBranch));
-      const diff = await reviewDiff({ workspace: session.workspacePath, base: review.base, branch: session.branch, mergeCommit: review.status === 'merged' ? review.mergeCommit : null });
+      const review =
+        live?.review ??
+        (await reviewFromRecord(db, id, (await getProject(db, session.project)).defaultBranch));
+      const diff = await reviewDiff({
+        workspace: session.workspacePath,
+        base: review.base,
+        branch: session.branch,
+        mergeCommit: review.status === 'merged' ? review.mergeCommit : null,
+      });
       return c.json({ ...diff, status: review.status, review }, 200);
     },
   );
 
   for (const [decision, update, summary] of [
-    ['approve', approveReviewUpdate, 'Approve: merge the branch into its base (git merge --no-ff), pushed when the project pushes'],
+    [
+      'approve',
+      approveReviewUpdate,
+      'Approve: merge the branch into its base (git merge --no-ff), pushed when the project pushes',
+    ],
     ['reject', rejectReviewUpdate, 'Reject: nothing is merged; the comment says why'],
   ] as const) {
     app.openapi(
-      documentedRoute({
-        method: 'post',
-        path: `/sessions/{id}/review/${decision}`,
-        tags,
-        summary,
-        request: { params: SessionIdParam, body: { ...jsonBody(ReviewDecision), required: false } },
-        responses: { 200: jsonResponse(ReviewState, 'The review after the decision (status merged, conflict or rejected)') },
-      }, { answers: [409] }),
+      documentedRoute(
+        {
+          method: 'post',
+          path: `/sessions/{id}/review/${decision}`,
+          tags,
+          summary,
+          request: { params: SessionIdParam, body: { ...jsonBody(ReviewDecision), required: false } },
+          responses: {
+            200: jsonResponse(
+              ReviewState,
+              'The review after the decision (status merged, conflict or rejected)',
+            ),
+          },
+        },
+        { answers: [409] },
+      ),
       async (c) => {
         const { id } = c.req.valid('param');
         const body = await optionalBody(c, ReviewDecision);

@@ -1,7 +1,12 @@
 import { z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { SessionLogLine } from '../../contracts/nanocycle-records.js';
-import { advanceOutputCursor, formatOutputCursor, parseOutputCursor, type OutputCursor } from '../../contracts/output-cursor.js';
+import {
+  advanceOutputCursor,
+  formatOutputCursor,
+  parseOutputCursor,
+  type OutputCursor,
+} from '../../contracts/output-cursor.js';
 import { TevisError } from '../../contracts/errors.js';
 import type { OpenDatabase } from '../../db/database.js';
 import { listSessionLogLines, type StoredLogLine } from '../../db/nanocycle-logs-store.js';
@@ -13,10 +18,21 @@ import { streamByCursor } from '../sse-by-sequence.js';
 import { sessionStreamEnd } from '../stream-ends.js';
 
 const tags = ['nanocycles'];
-const CURSOR_HELP = 'The last seq seen of each nanocycle, e.g. `NC-001:12,NC-002:40` (the SSE id); empty from the start';
+const CURSOR_HELP =
+  'The last seq seen of each nanocycle, e.g. `NC-001:12,NC-002:40` (the SSE id); empty from the start';
 const After = z.object({
-  after: z.string().max(64_000).optional().openapi({ description: CURSOR_HELP, example: 'NC-001:12,NC-002:40' }),
-  limit: z.coerce.number().int().min(1).max(1000).optional().openapi({ description: 'At most this many lines of each nanocycle' }),
+  after: z
+    .string()
+    .max(64_000)
+    .optional()
+    .openapi({ description: CURSOR_HELP, example: 'NC-001:12,NC-002:40' }),
+  limit: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(1000)
+    .optional()
+    .openapi({ description: 'At most this many lines of each nanocycle' }),
 });
 
 function cursorFrom(text: string | undefined, where: string): OutputCursor {
@@ -28,10 +44,20 @@ function cursorFrom(text: string | undefined, where: string): OutputCursor {
 /** `Last-Event-ID` when the client sent one, else `?after=`, else the start. */
 function resumeCursor(c: Context, after: string | undefined): OutputCursor {
   const lastEventId = c.req.header('last-event-id');
-  return lastEventId !== undefined && lastEventId !== '' ? cursorFrom(lastEventId, 'Last-Event-ID') : cursorFrom(after, 'after');
+  return lastEventId !== undefined && lastEventId !== ''
+    ? cursorFrom(lastEventId, 'Last-Event-ID')
+    : cursorFrom(after, 'after');
 }
 
-const wire = (line: StoredLogLine): SessionLogLine => ({ nanocycleId: line.nanocycleId, seq: line.seq, run: line.run, attempt: line.attempt, stream: line.stream, line: line.line, at: line.at.toISOString() });
+const wire = (line: StoredLogLine): SessionLogLine => ({
+  nanocycleId: line.nanocycleId,
+  seq: line.seq,
+  run: line.run,
+  attempt: line.attempt,
+  stream: line.stream,
+  line: line.line,
+  at: line.at.toISOString(),
+});
 
 /** Every nanocycle's output of a session in one place, for a person (or page) watching it all. */
 export function sessionOutputRoutes(database: OpenDatabase) {
@@ -44,16 +70,23 @@ export function sessionOutputRoutes(database: OpenDatabase) {
       path: '/sessions/{id}/output',
       tags,
       summary: "The output lines of all the session's nanocycles after a cursor",
-      description: 'Each nanocycle\'s lines in order, the nanocycles\' interleaved by time. `cursor` is where to continue from.',
+      description:
+        "Each nanocycle's lines in order, the nanocycles' interleaved by time. `cursor` is where to continue from.",
       request: { params: SessionIdParam, query: After },
-      responses: { 200: jsonResponse(z.object({ lines: z.array(SessionLogLine), cursor: z.string() }), 'Lines') },
+      responses: {
+        200: jsonResponse(z.object({ lines: z.array(SessionLogLine), cursor: z.string() }), 'Lines'),
+      },
     }),
     async (c) => {
       const { id } = c.req.valid('param');
       const { after, limit } = c.req.valid('query');
       let cursor = cursorFrom(after, 'after');
       await getSession(db, id);
-      const lines = await listSessionLogLines(db, { sessionId: id, after: cursor, limitPerNanocycle: limit ?? 1000 });
+      const lines = await listSessionLogLines(db, {
+        sessionId: id,
+        after: cursor,
+        limitPerNanocycle: limit ?? 1000,
+      });
       for (const line of lines) cursor = advanceOutputCursor(cursor, line);
       return c.json({ lines: lines.map(wire), cursor: formatOutputCursor(cursor) }, 200);
     },
@@ -65,9 +98,13 @@ export function sessionOutputRoutes(database: OpenDatabase) {
       path: '/sessions/{id}/output/stream',
       tags,
       summary: "All the session's nanocycle output live as SSE; resume with Last-Event-ID",
-      description: 'Events `stdout` and `stderr` carry a SessionLogLine. Each SSE id is the output cursor after that line; reconnecting with it as `Last-Event-ID` yields every later line exactly once.',
+      description:
+        'Events `stdout` and `stderr` carry a SessionLogLine. Each SSE id is the output cursor after that line; reconnecting with it as `Last-Event-ID` yields every later line exactly once.',
       request: { params: SessionIdParam, query: After },
-      responses: { 204: streamOverResponse, 200: eventStreamResponse('SessionLogLine', 'stdout and stderr events') },
+      responses: {
+        204: streamOverResponse,
+        200: eventStreamResponse('SessionLogLine', 'stdout and stderr events'),
+      },
     }),
     async (c) => {
       const { id } = c.req.valid('param');
@@ -76,7 +113,8 @@ export function sessionOutputRoutes(database: OpenDatabase) {
       return streamByCursor<StoredLogLine, OutputCursor>(c, database, {
         sessionId: id,
         after,
-        read: (cursor, limit) => listSessionLogLines(db, { sessionId: id, after: cursor, limitPerNanocycle: limit }),
+        read: (cursor, limit) =>
+          listSessionLogLines(db, { sessionId: id, after: cursor, limitPerNanocycle: limit }),
         advance: advanceOutputCursor,
         idOf: formatOutputCursor,
         eventOf: (line) => ({ event: line.stream, data: JSON.stringify(wire(line)) }),

@@ -19,15 +19,19 @@ export function sessionRoutes(db: Database, lifecycle: SessionLifecycle) {
   const app = openApiRouter();
 
   app.openapi(
-    documentedRoute({
-      method: 'post',
-      path: '/sessions',
-      tags,
-      summary: 'Create a session: clone a fresh workspace, load context, check services',
-      description: 'Returns at once with status `starting`; follow the timeline (or poll) until `active`. At most one active session per project (any number paused): another while one is starting or active is a 409 `session-conflict` naming it.',
-      request: { body: jsonBody(SessionCreate) },
-      responses: { 201: jsonResponse(Session, 'Created, starting') },
-    }, { answers: [404, 409] }),
+    documentedRoute(
+      {
+        method: 'post',
+        path: '/sessions',
+        tags,
+        summary: 'Create a session: clone a fresh workspace, load context, check services',
+        description:
+          'Returns at once with status `starting`; follow the timeline (or poll) until `active`. At most one active session per project (any number paused): another while one is starting or active is a 409 `session-conflict` naming it.',
+        request: { body: jsonBody(SessionCreate) },
+        responses: { 201: jsonResponse(Session, 'Created, starting') },
+      },
+      { answers: [404, 409] },
+    ),
     async (c) => c.json(await lifecycle.create(c.req.valid('json')), 201),
   );
 
@@ -42,7 +46,17 @@ export function sessionRoutes(db: Database, lifecycle: SessionLifecycle) {
     }),
     async (c) => {
       const q = c.req.valid('query');
-      return c.json({ sessions: await listSessions(db, { project: q.project, status: q.status, type: q.type, includeClosed: q.all === 'true' }) }, 200);
+      return c.json(
+        {
+          sessions: await listSessions(db, {
+            project: q.project,
+            status: q.status,
+            type: q.type,
+            includeClosed: q.all === 'true',
+          }),
+        },
+        200,
+      );
     },
   );
 
@@ -63,66 +77,105 @@ export function sessionRoutes(db: Database, lifecycle: SessionLifecycle) {
   );
 
   app.openapi(
-    documentedRoute({
-      method: 'post',
-      path: '/sessions/{id}/switch',
-      tags,
-      summary: 'Make this the active session of its project in one step: pause the one active now, resume this one; already active: nothing changes',
-      request: { params: SessionIdParam, body: { ...jsonBody(SessionSwitch), required: false } },
-      responses: { 200: jsonResponse(SwitchResult, 'Switched') },
-    }, { answers: [409] }),
+    documentedRoute(
+      {
+        method: 'post',
+        path: '/sessions/{id}/switch',
+        tags,
+        summary:
+          'Make this the active session of its project in one step: pause the one active now, resume this one; already active: nothing changes',
+        request: { params: SessionIdParam, body: { ...jsonBody(SessionSwitch), required: false } },
+        responses: { 200: jsonResponse(SwitchResult, 'Switched') },
+      },
+      { answers: [409] },
+    ),
     async (c) => {
       const body = (await c.req.json().catch(() => ({}))) as unknown;
       const parsed = SessionSwitch.safeParse(body ?? {});
-      if (!parsed.success) throw new TevisError('validation', parsed.error.issues.map((i) => i.message).join('; '));
+      if (!parsed.success)
+        throw new TevisError('validation', parsed.error.issues.map((i) => i.message).join('; '));
       return c.json(await lifecycle.switchTo(c.req.valid('param').id), 200);
     },
   );
 
   for (const [action, summary, run] of [
     ['pause', 'Pause an active session', (id: string) => lifecycle.pause(id)],
-    ['resume', 'Resume a paused session (409 `session-conflict` while another session of its project is active: switch instead)', (id: string) => lifecycle.resume(id)],
-    ['end', 'End a session: workspace kept, state saved, temporary files removed, summary generated', (id: string) => lifecycle.end(id)],
+    [
+      'resume',
+      'Resume a paused session (409 `session-conflict` while another session of its project is active: switch instead)',
+      (id: string) => lifecycle.resume(id),
+    ],
+    [
+      'end',
+      'End a session: workspace kept, state saved, temporary files removed, summary generated',
+      (id: string) => lifecycle.end(id),
+    ],
   ] as const) {
     app.openapi(
-      documentedRoute({ method: 'post', path: `/sessions/{id}/${action}`, tags, summary, request: { params: SessionIdParam }, responses: { 200: jsonResponse(Session, 'Done') } }, { answers: [409] }),
+      documentedRoute(
+        {
+          method: 'post',
+          path: `/sessions/{id}/${action}`,
+          tags,
+          summary,
+          request: { params: SessionIdParam },
+          responses: { 200: jsonResponse(Session, 'Done') },
+        },
+        { answers: [409] },
+      ),
       async (c) => c.json(await run(c.req.valid('param').id), 200),
     );
   }
 
   app.openapi(
-    documentedRoute({
-      method: 'post',
-      path: '/sessions/{id}/recover',
-      tags,
-      summary: 'Bring back a session whose workflow was terminated, failed or lost',
-      request: { params: SessionIdParam },
-      responses: { 200: jsonResponse(RecoverResult, 'Recovered, or running fine already') },
-    }, { answers: [409] }),
+    documentedRoute(
+      {
+        method: 'post',
+        path: '/sessions/{id}/recover',
+        tags,
+        summary: 'Bring back a session whose workflow was terminated, failed or lost',
+        request: { params: SessionIdParam },
+        responses: { 200: jsonResponse(RecoverResult, 'Recovered, or running fine already') },
+      },
+      { answers: [409] },
+    ),
     async (c) => c.json(await lifecycle.recover(c.req.valid('param').id), 200),
   );
 
   app.openapi(
-    documentedRoute({
-      method: 'get',
-      path: '/sessions/{id}/summary',
-      tags,
-      summary: 'The summary of an ended session (JSON; Markdown in `markdown`, or with Accept: text/markdown)',
-      request: { params: SessionIdParam },
-      responses: {
-        200: {
-          description: 'The summary: JSON, or its Markdown when the request accepts text/markdown',
-          content: { 'application/json': { schema: SessionSummary }, 'text/markdown': { schema: z.string() } },
+    documentedRoute(
+      {
+        method: 'get',
+        path: '/sessions/{id}/summary',
+        tags,
+        summary:
+          'The summary of an ended session (JSON; Markdown in `markdown`, or with Accept: text/markdown)',
+        request: { params: SessionIdParam },
+        responses: {
+          200: {
+            description: 'The summary: JSON, or its Markdown when the request accepts text/markdown',
+            content: {
+              'application/json': { schema: SessionSummary },
+              'text/markdown': { schema: z.string() },
+            },
+          },
         },
       },
-    }, { answers: [409] }),
+      { answers: [409] },
+    ),
     async (c) => {
       const session = await getSession(db, c.req.valid('param').id);
       const summary = await findSummary(db, session.id);
       if (!summary) {
-        throw new TevisError('summary-not-ready', isOpenStatus(session.status) ? `session ${session.id} is ${session.status}; its summary is written when it ends (\`tevis session end ${session.id}\`)` : `session ${session.id} ${session.status} without a summary`);
+        throw new TevisError(
+          'summary-not-ready',
+          isOpenStatus(session.status)
+            ? `session ${session.id} is ${session.status}; its summary is written when it ends (\`tevis session end ${session.id}\`)`
+            : `session ${session.id} ${session.status} without a summary`,
+        );
       }
-      if (c.req.header('accept')?.includes('text/markdown')) return c.text(summary.markdown, 200, { 'content-type': 'text/markdown; charset=utf-8' }) as never;
+      if (c.req.header('accept')?.includes('text/markdown'))
+        return c.text(summary.markdown, 200, { 'content-type': 'text/markdown; charset=utf-8' }) as never;
       return c.json(summary, 200);
     },
   );

@@ -58,7 +58,13 @@ export function temporalCodecRoutes(deps: TemporalCodecDeps) {
 
   const refuse = (c: Context) => {
     c.header('WWW-Authenticate', 'Bearer realm="tevis"');
-    return problemResponse(c, problem('unauthorized', 'the codec endpoint needs the API token as a bearer header, or the codec cookie from the Temporal Web UI'));
+    return problemResponse(
+      c,
+      problem(
+        'unauthorized',
+        'the codec endpoint needs the API token as a bearer header, or the codec cookie from the Temporal Web UI',
+      ),
+    );
   };
 
   // Preflight: the UI's request carries X-Namespace and JSON, so the browser asks first.
@@ -77,14 +83,25 @@ export function temporalCodecRoutes(deps: TemporalCodecDeps) {
     const cookieOk = fromUi(c) && cookie !== undefined && tokensEqual(cookie, cookieValue);
     if (!bearerOk(c) && !cookieOk) return refuse(c);
     const length = Number(c.req.header('content-length') ?? 0);
-    if (length > MAX_DECODE_BODY_BYTES) return problemResponse(c, problem('payload-too-large', `a decode request is at most ${MAX_DECODE_BODY_BYTES} bytes`));
+    if (length > MAX_DECODE_BODY_BYTES)
+      return problemResponse(
+        c,
+        problem('payload-too-large', `a decode request is at most ${MAX_DECODE_BODY_BYTES} bytes`),
+      );
     let body: { payloads?: unknown };
     try {
       body = await c.req.json();
     } catch {
-      return problemResponse(c, problem('validation', 'the body must be JSON: {"payloads": [{"metadata": {…}, "data": "…"}]}'));
+      return problemResponse(
+        c,
+        problem('validation', 'the body must be JSON: {"payloads": [{"metadata": {…}, "data": "…"}]}'),
+      );
     }
-    if (!Array.isArray(body?.payloads)) return problemResponse(c, problem('validation', 'the body must be JSON: {"payloads": [{"metadata": {…}, "data": "…"}]}'));
+    if (!Array.isArray(body?.payloads))
+      return problemResponse(
+        c,
+        problem('validation', 'the body must be JSON: {"payloads": [{"metadata": {…}, "data": "…"}]}'),
+      );
     let payloads: Payload[];
     try {
       payloads = (body.payloads as JsonPayload[]).map(fromJson);
@@ -121,7 +138,12 @@ function fromJson(payload: JsonPayload): Payload {
 
 function toJson(payload: Payload): JsonPayload {
   return {
-    metadata: Object.fromEntries(Object.entries(payload.metadata ?? {}).map(([k, v]) => [k, Buffer.from(v ?? new Uint8Array()).toString('base64')])),
+    metadata: Object.fromEntries(
+      Object.entries(payload.metadata ?? {}).map(([k, v]) => [
+        k,
+        Buffer.from(v ?? new Uint8Array()).toString('base64'),
+      ]),
+    ),
     data: Buffer.from(payload.data ?? new Uint8Array()).toString('base64'),
   };
 }

@@ -12,7 +12,13 @@ import { sessionStreamEnd } from '../stream-ends.js';
 
 const tags = ['timeline'];
 const After = z.object({
-  after: z.coerce.number().int().min(0).max(MAX_INT4).optional().openapi({ description: 'Only events with a larger sequence number' }),
+  after: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(MAX_INT4)
+    .optional()
+    .openapi({ description: 'Only events with a larger sequence number' }),
   limit: z.coerce.number().int().min(1).max(1000).optional(),
 });
 
@@ -43,9 +49,13 @@ export function timelineRoutes(database: OpenDatabase) {
       path: '/sessions/{id}/events/stream',
       tags,
       summary: 'The timeline as Server-Sent Events, live; resume with Last-Event-ID (or ?after=)',
-      description: 'Each SSE `id` is the event sequence number. Reconnecting with `Last-Event-ID: N` yields every event after N exactly once.',
+      description:
+        'Each SSE `id` is the event sequence number. Reconnecting with `Last-Event-ID: N` yields every event after N exactly once.',
       request: { params: SessionIdParam, query: After },
-      responses: { 204: streamOverResponse, 200: eventStreamResponse('TimelineEvent', 'one event per timeline entry, named by its type') },
+      responses: {
+        204: streamOverResponse,
+        200: eventStreamResponse('TimelineEvent', 'one event per timeline entry, named by its type'),
+      },
     }),
     async (c) => {
       const { id } = c.req.valid('param');

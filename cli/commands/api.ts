@@ -14,7 +14,9 @@ export function registerApiCommand(program: Command): void {
       const { config } = ctx;
       const { temporalAddress } = requireSharedServices('api', config);
       preparePrivateHome(config.home);
-      const progress = ctx.progress(`starting the API on ${config.host}:${config.port}`, { handleSignals: false });
+      const progress = ctx.progress(`starting the API on ${config.host}:${config.port}`, {
+        handleSignals: false,
+      });
       const starting = (async () => {
         const stops: (() => Promise<void>)[] = [];
         const stopAll = async () => {
@@ -22,7 +24,9 @@ export function registerApiCommand(program: Command): void {
         };
         try {
           // Loaded on use: the server's dependencies are heavy and no other command needs them.
-          const { connectTemporalClient, openConfiguredDatabase, startApi } = await import('../../runtime/run-parts.js');
+          const { connectTemporalClient, openConfiguredDatabase, startApi } = await import(
+            '../../runtime/run-parts.js'
+          );
           const database = await openConfiguredDatabase(config);
           stops.push(() => database.close());
           const client = await connectTemporalClient(config, temporalAddress);
@@ -41,7 +45,10 @@ export function registerApiCommand(program: Command): void {
       await serveUntilSignal(starting, {
         onStarted(api) {
           progress.succeed();
-          ctx.out.result({ api: api.url, reference: `${api.url}/reference`, temporalAddress }, () => `API at ${api.url} (reference: ${api.url}/reference); Ctrl-C stops it`);
+          ctx.out.result(
+            { api: api.url, reference: `${api.url}/reference`, temporalAddress },
+            () => `API at ${api.url} (reference: ${api.url}/reference); Ctrl-C stops it`,
+          );
         },
         note: (text) => process.stderr.write(`tevis: ${text}\n`),
       });

@@ -18,16 +18,32 @@ interface ResolveFlags {
 }
 
 /** The body of approve / reject: the comment, a plan's edited goal, and who decided. */
-export function holdResolveBody(holdPointId: string, decision: 'approve' | 'reject', flags: ResolveFlags, by: string): HoldPointResolve {
+export function holdResolveBody(
+  holdPointId: string,
+  decision: 'approve' | 'reject',
+  flags: ResolveFlags,
+  by: string,
+): HoldPointResolve {
   if (flags.goal !== undefined && holdPointKind(holdPointId) !== 'plan') {
     const kind = holdPointKind(holdPointId);
-    throw new UsageError(`--goal replaces the goal at a plan hold point; ${holdPointId} is a${/^[aeiou]/.test(kind) ? 'n' : ''} ${kind} hold point (use --comment)`);
+    throw new UsageError(
+      `--goal replaces the goal at a plan hold point; ${holdPointId} is a${/^[aeiou]/.test(kind) ? 'n' : ''} ${kind} hold point (use --comment)`,
+    );
   }
-  return validateRequest(HoldPointResolve, { comment: flags.comment, goal: decision === 'approve' ? flags.goal : undefined, by }, { comment: '--comment', goal: '--goal', by: 'the OS user name' });
+  return validateRequest(
+    HoldPointResolve,
+    { comment: flags.comment, goal: decision === 'approve' ? flags.goal : undefined, by },
+    { comment: '--comment', goal: '--goal', by: 'the OS user name' },
+  );
 }
 
 /** What happened to the nanocycle after the answer, in a line; null when that cannot be told. */
-async function afterwards(client: TevisApiClient, sessionId: string, hold: HoldPointBrief, decision: 'approve' | 'reject'): Promise<string | null> {
+async function afterwards(
+  client: TevisApiClient,
+  sessionId: string,
+  hold: HoldPointBrief,
+  decision: 'approve' | 'reject',
+): Promise<string | null> {
   if (!hold.nanocycleId) return null;
   if (decision === 'approve' && (hold.kind === 'plan' || hold.kind === 'agent')) {
     return `${hold.nanocycleId} goes on; follow it with \`tevis nanocycle logs ${hold.nanocycleId} --follow\``;
@@ -41,7 +57,11 @@ async function afterwards(client: TevisApiClient, sessionId: string, hold: HoldP
 }
 
 export function registerHoldCommands(program: Command): void {
-  const hold = program.command('hold').description('hold points: where a nanocycle waits for a person (plan, merge, an agent\'s question, a conflict)');
+  const hold = program
+    .command('hold')
+    .description(
+      "hold points: where a nanocycle waits for a person (plan, merge, an agent's question, a conflict)",
+    );
 
   hold
     .command('list')
@@ -53,18 +73,27 @@ export function registerHoldCommands(program: Command): void {
       const sessionId = await resolveSessionOption(ctx.config.home, flags.session);
       const all = await (await ctx.client()).listHoldPoints(sessionId);
       const holdPoints = flags.all ? all : all.filter((h) => h.status === 'pending');
-      ctx.out.result({ holdPoints }, () => renderHoldTable(holdPoints, sessionId, { all: Boolean(flags.all) }));
+      ctx.out.result({ holdPoints }, () =>
+        renderHoldTable(holdPoints, sessionId, { all: Boolean(flags.all) }),
+      );
     });
 
   for (const decision of ['approve', 'reject'] as const) {
     const sub = hold
       .command(decision)
       .argument('<hold-id>', 'hold point id, e.g. HP-001-merge (`tevis hold list` shows them)')
-      .option('--comment <text>', decision === 'approve' ? "a note; at an agent's hold point, the answer it gets in TEVIS_HOLD_ANSWER" : 'why, kept on the record')
+      .option(
+        '--comment <text>',
+        decision === 'approve'
+          ? "a note; at an agent's hold point, the answer it gets in TEVIS_HOLD_ANSWER"
+          : 'why, kept on the record',
+      )
       .option(...SESSION_OPTION);
     if (decision === 'approve') {
       sub
-        .description('approve a hold point: a plan runs (with --goal, an edited goal), a merge or a resolved conflict merges, an agent gets its answer')
+        .description(
+          'approve a hold point: a plan runs (with --goal, an edited goal), a merge or a resolved conflict merges, an agent gets its answer',
+        )
         .option('--goal <text>', 'at a plan hold point: run with this goal instead');
     } else {
       sub.description('reject a hold point: the nanocycle ends as rejected, its branch kept');
@@ -77,7 +106,14 @@ export function registerHoldCommands(program: Command): void {
       const client = await ctx.client();
       const resolved = await client.resolveHoldPoint(sessionId, id, decision, body);
       const next = ctx.json ? null : await afterwards(client, sessionId, resolved, decision);
-      ctx.out.result(resolved, () => [`${decision === 'approve' ? 'approved' : 'rejected'} ${resolved.id}${resolved.nanocycleId ? ` (${resolved.nanocycleId}, ${resolved.kind})` : ''}`, next].filter(Boolean).join('\n'));
+      ctx.out.result(resolved, () =>
+        [
+          `${decision === 'approve' ? 'approved' : 'rejected'} ${resolved.id}${resolved.nanocycleId ? ` (${resolved.nanocycleId}, ${resolved.kind})` : ''}`,
+          next,
+        ]
+          .filter(Boolean)
+          .join('\n'),
+      );
     });
   }
 }

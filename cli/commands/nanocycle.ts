@@ -24,7 +24,14 @@ import { untilInterrupted } from '../until-interrupted.js';
 
 const SESSION_OPTION = ['--session <id>', 'session id (default: the current session)'] as const;
 
-const CREATE_FLAGS = { name: '--name', goal: '--goal', run: '--run', hold: '--hold-plan / --hold-merge', 'hold.plan': '--hold-plan', 'hold.merge': '--hold-merge' };
+const CREATE_FLAGS = {
+  name: '--name',
+  goal: '--goal',
+  run: '--run',
+  hold: '--hold-plan / --hold-merge',
+  'hold.plan': '--hold-plan',
+  'hold.merge': '--hold-merge',
+};
 
 interface CreateFlags {
   session?: string;
@@ -39,16 +46,33 @@ interface CreateFlags {
 export function nanocycleCreateBody(flags: Omit<CreateFlags, 'session'>): NanocycleCreate {
   validateValue(NanocycleName, flags.name, '--name');
   if (flags.goal === undefined && flags.run === undefined) {
-    throw new UsageError('give --goal "…" for the project\'s agent, or --run "CMD" (repeatable) for steps run in order');
+    throw new UsageError(
+      'give --goal "…" for the project\'s agent, or --run "CMD" (repeatable) for steps run in order',
+    );
   }
-  const hold = flags.holdPlan === undefined && flags.holdMerge === undefined ? undefined : { plan: flags.holdPlan, merge: flags.holdMerge };
-  return validateRequest(NanocycleCreate, { name: flags.name, goal: flags.goal, run: flags.run, hold }, CREATE_FLAGS);
+  const hold =
+    flags.holdPlan === undefined && flags.holdMerge === undefined
+      ? undefined
+      : { plan: flags.holdPlan, merge: flags.holdMerge };
+  return validateRequest(
+    NanocycleCreate,
+    { name: flags.name, goal: flags.goal, run: flags.run, hold },
+    CREATE_FLAGS,
+  );
 }
 
 /** The pending hold point of a nanocycle, if any (for the hint after a merge or a status). */
-async function pendingHoldOf(client: TevisApiClient, sessionId: string, nanocycleId: string): Promise<HoldPointRecord | null> {
+async function pendingHoldOf(
+  client: TevisApiClient,
+  sessionId: string,
+  nanocycleId: string,
+): Promise<HoldPointRecord | null> {
   try {
-    return (await client.listHoldPoints(sessionId)).find((h) => h.nanocycleId === nanocycleId && h.status === 'pending') ?? null;
+    return (
+      (await client.listHoldPoints(sessionId)).find(
+        (h) => h.nanocycleId === nanocycleId && h.status === 'pending',
+      ) ?? null
+    );
   } catch {
     // Only a hint depends on it.
     return null;
@@ -74,14 +98,25 @@ export function registerNanocycleCommands(program: Command): void {
   const nanocycle = program
     .command('nanocycle')
     .alias('nc')
-    .description('units of work on their own branch, run on a TPU: create, list, follow their output, review, merge, cancel');
+    .description(
+      'units of work on their own branch, run on a TPU: create, list, follow their output, review, merge, cancel',
+    );
 
   nanocycle
     .command('create')
-    .description('queue a nanocycle in a development session: the project\'s agent works on --goal, or --run steps run in order')
-    .requiredOption('--name <name>', 'short name, lowercase letters, digits and "-"; the branch is feat/nc-NNN-<name>')
+    .description(
+      "queue a nanocycle in a development session: the project's agent works on --goal, or --run steps run in order",
+    )
+    .requiredOption(
+      '--name <name>',
+      'short name, lowercase letters, digits and "-"; the branch is feat/nc-NNN-<name>',
+    )
     .option('--goal <text>', 'what the agent is to do (reaches it as TEVIS_GOAL)')
-    .option('--run <command>', 'a shell step to run instead of the agent (repeatable, run in order)', collectString)
+    .option(
+      '--run <command>',
+      'a shell step to run instead of the agent (repeatable, run in order)',
+      collectString,
+    )
     .option('--hold-plan', 'stop before it runs, for a person to approve (or edit) the goal')
     .option('--no-hold-plan', 'run without a plan hold point, whatever the project says')
     .option('--hold-merge', 'stop before merging, for a person to review')
@@ -108,7 +143,9 @@ export function registerNanocycleCommands(program: Command): void {
 
   nanocycle
     .command('logs')
-    .description("a nanocycle's output, stdout to stdout and stderr to stderr; --json prints one JSON object per line")
+    .description(
+      "a nanocycle's output, stdout to stdout and stderr to stderr; --json prints one JSON object per line",
+    )
     .argument('<nc>', 'nanocycle id, e.g. NC-001')
     .option('-f, --follow', 'stream new output until the nanocycle is done (or Ctrl-C)')
     .option(...SESSION_OPTION)
@@ -122,7 +159,8 @@ export function registerNanocycleCommands(program: Command): void {
       if (!flags.follow) {
         let count = 0;
         await readLogLines(client, sessionId, id, 0, (line) => (count++, write(line)));
-        if (count === 0) note(`${id} has printed nothing yet; \`tevis nanocycle logs ${id} --follow\` waits for its output`);
+        if (count === 0)
+          note(`${id} has printed nothing yet; \`tevis nanocycle logs ${id} --follow\` waits for its output`);
         return;
       }
       const output = await untilInterrupted((signal) =>
@@ -146,7 +184,10 @@ export function registerNanocycleCommands(program: Command): void {
       if (output && !ctx.json) {
         const ended = await settledNanocycle(client, sessionId, output);
         note(describeNanocycleOutcome(ended, { detail: 'first-line' }));
-        const pending = ended.status === 'awaiting_approval' || ended.status === 'conflict' ? await pendingHoldOf(client, sessionId, id) : null;
+        const pending =
+          ended.status === 'awaiting_approval' || ended.status === 'conflict'
+            ? await pendingHoldOf(client, sessionId, id)
+            : null;
         const hint = nextStepHint(ended, pending?.id ?? null);
         if (hint) note(hint);
       }
@@ -163,12 +204,16 @@ export function registerNanocycleCommands(program: Command): void {
       const id = parseNanocycleArgument(given);
       const sessionId = await resolveSessionOption(ctx.config.home, flags.session);
       const diff = await (await ctx.client()).nanocycleDiff(sessionId, id);
-      ctx.out.result(flags.stat ? { files: diff.files } : diff, () => renderDiff(diff, id, { stat: Boolean(flags.stat) }));
+      ctx.out.result(flags.stat ? { files: diff.files } : diff, () =>
+        renderDiff(diff, id, { stat: Boolean(flags.stat) }),
+      );
     });
 
   nanocycle
     .command('cancel')
-    .description('cancel a queued, running or waiting nanocycle; its TPU is stopped and removed, its branch kept')
+    .description(
+      'cancel a queued, running or waiting nanocycle; its TPU is stopped and removed, its branch kept',
+    )
     .argument('<nc>', 'nanocycle id, e.g. NC-003')
     .option(...SESSION_OPTION)
     .action(async (given: string, flags: { session?: string }, command: Command) => {
@@ -181,14 +226,20 @@ export function registerNanocycleCommands(program: Command): void {
 
   nanocycle
     .command('merge')
-    .description('merge a completed nanocycle into the session branch (git merge --no-ff, one at a time); approves its merge hold point')
+    .description(
+      'merge a completed nanocycle into the session branch (git merge --no-ff, one at a time); approves its merge hold point',
+    )
     .argument('<nc>', 'nanocycle id, e.g. NC-002')
     .option('--comment <text>', 'why, kept on its merge hold point')
     .option(...SESSION_OPTION)
     .action(async (given: string, flags: { session?: string; comment?: string }, command: Command) => {
       const ctx = commandContext(command);
       const id = parseNanocycleArgument(given);
-      const body = validateRequest(NanocycleMerge, { comment: flags.comment, by: resolverName() }, { comment: '--comment', by: 'the OS user name' });
+      const body = validateRequest(
+        NanocycleMerge,
+        { comment: flags.comment, by: resolverName() },
+        { comment: '--comment', by: 'the OS user name' },
+      );
       const sessionId = await resolveSessionOption(ctx.config.home, flags.session);
       const client = await ctx.client();
       const merged = await client.mergeNanocycle(sessionId, id, body);

@@ -9,7 +9,9 @@ import { readTextSource } from '../text-source.js';
 const SESSION_HELP = 'planning session id (default: the current session)';
 
 export function registerPlanCommands(program: Command): void {
-  const plan = program.command('plan').description("a planning session's plan: drafted as numbered versions, read back any time");
+  const plan = program
+    .command('plan')
+    .description("a planning session's plan: drafted as numbered versions, read back any time");
 
   plan
     .command('draft')
@@ -17,22 +19,30 @@ export function registerPlanCommands(program: Command): void {
     .argument('[source]', '"-" to read the plan from stdin')
     .option('--file <path>', 'read the plan from this file')
     .option('--session <id>', SESSION_HELP)
-    .action(async (source: string | undefined, flags: { file?: string; session?: string }, command: Command) => {
-      if (source !== undefined && source !== '-') flags.file ??= source;
-      const p = await planningCommand(command, flags);
-      const text = await readTextSource({
-        file: flags.file,
-        dash: source === '-',
-        name: 'plan.md',
-        what: 'plan',
-        current: () => p.planning.plan(p.sessionId).then((v) => v.plan, () => null),
-      });
-      const body = validateRequest(PlanDraft, { plan: text }, { plan: 'the plan' });
-      const drafted = await p.run('draft plans', (c) => c.draftPlan(p.sessionId, body.plan));
-      p.ctx.out.result(drafted, () =>
-        drafted.created ? `Plan version ${drafted.version} drafted (${drafted.length} characters)` : `Plan unchanged: version ${drafted.version} holds this text already`,
-      );
-    });
+    .action(
+      async (source: string | undefined, flags: { file?: string; session?: string }, command: Command) => {
+        if (source !== undefined && source !== '-') flags.file ??= source;
+        const p = await planningCommand(command, flags);
+        const text = await readTextSource({
+          file: flags.file,
+          dash: source === '-',
+          name: 'plan.md',
+          what: 'plan',
+          current: () =>
+            p.planning.plan(p.sessionId).then(
+              (v) => v.plan,
+              () => null,
+            ),
+        });
+        const body = validateRequest(PlanDraft, { plan: text }, { plan: 'the plan' });
+        const drafted = await p.run('draft plans', (c) => c.draftPlan(p.sessionId, body.plan));
+        p.ctx.out.result(drafted, () =>
+          drafted.created
+            ? `Plan version ${drafted.version} drafted (${drafted.length} characters)`
+            : `Plan unchanged: version ${drafted.version} holds this text already`,
+        );
+      },
+    );
 
   plan
     .command('show')
@@ -41,7 +51,10 @@ export function registerPlanCommands(program: Command): void {
     .argument('[version]', 'a version number (`tevis plan versions` lists them)')
     .option('--session <id>', SESSION_HELP)
     .action(async (given: string | undefined, flags: { session?: string }, command: Command) => {
-      const version = given === undefined ? undefined : validateValue(z.coerce.number().int().min(1).max(2_147_483_647), given, 'VERSION');
+      const version =
+        given === undefined
+          ? undefined
+          : validateValue(z.coerce.number().int().min(1).max(2_147_483_647), given, 'VERSION');
       const p = await planningCommand(command, flags);
       const shown = await p.run('read plans', (c) => c.plan(p.sessionId, version));
       p.ctx.out.result(shown, () => shown.plan);
@@ -57,7 +70,10 @@ export function registerPlanCommands(program: Command): void {
       p.ctx.out.result({ sessionId: p.sessionId, versions }, () =>
         versions.length === 0
           ? `No plan yet; draft one with \`tevis plan draft --file plan.md\``
-          : renderTable(['VERSION', 'LENGTH', 'CREATED'], versions.map((v) => [String(v.version), String(v.length), formatTimestamp(v.createdAt)])),
+          : renderTable(
+              ['VERSION', 'LENGTH', 'CREATED'],
+              versions.map((v) => [String(v.version), String(v.length), formatTimestamp(v.createdAt)]),
+            ),
       );
     });
 }

@@ -2,7 +2,12 @@ import type { Command } from 'commander';
 import { ProjectName } from '../../contracts/ids.js';
 import { ProjectCreate, ProjectUpdate } from '../../contracts/project.js';
 import { commandContext } from '../command-context.js';
-import { addExecutionOptions, EXECUTION_FLAG_NAMES, executionInput, type ExecutionFlags } from '../execution-flags.js';
+import {
+  addExecutionOptions,
+  EXECUTION_FLAG_NAMES,
+  executionInput,
+  type ExecutionFlags,
+} from '../execution-flags.js';
 import { collectKey, collectPreference, preferenceChanges } from '../option-parsers.js';
 import { renderProject, renderProjectTable } from '../render/project.js';
 import { validateRequest, validateValue } from '../request-validation.js';
@@ -28,7 +33,9 @@ interface ProjectFlags extends ExecutionFlags {
 }
 
 export function registerProjectCommands(program: Command): void {
-  const project = program.command('project').description('manage projects: a repository, its default branch and settings');
+  const project = program
+    .command('project')
+    .description('manage projects: a repository, its default branch and settings');
 
   const create = project
     .command('create')
@@ -39,24 +46,26 @@ export function registerProjectCommands(program: Command): void {
     .option('--active-timeout <duration>', 'end an active session after this much inactivity, e.g. 2h')
     .option('--paused-timeout <duration>', 'end a paused session after this long, e.g. 7d')
     .option('--pref <key=value>', 'a preference loaded into every session (repeatable)', collectPreference);
-  addExecutionOptions(create, { update: false }).action(async (name: string, flags: ProjectFlags, command: Command) => {
-    const ctx = commandContext(command);
-    const body = validateRequest(
-      ProjectCreate,
-      {
-        name,
-        repository: flags.repo,
-        defaultBranch: flags.branch,
-        activeTimeout: flags.activeTimeout,
-        pausedTimeout: flags.pausedTimeout,
-        preferences: flags.pref,
-        execution: executionInput(flags),
-      },
-      PROJECT_FLAGS,
-    );
-    const created = await (await ctx.client()).createProject(body);
-    ctx.out.result(created, () => `created project ${created.name}\n${renderProject(created)}`);
-  });
+  addExecutionOptions(create, { update: false }).action(
+    async (name: string, flags: ProjectFlags, command: Command) => {
+      const ctx = commandContext(command);
+      const body = validateRequest(
+        ProjectCreate,
+        {
+          name,
+          repository: flags.repo,
+          defaultBranch: flags.branch,
+          activeTimeout: flags.activeTimeout,
+          pausedTimeout: flags.pausedTimeout,
+          preferences: flags.pref,
+          execution: executionInput(flags),
+        },
+        PROJECT_FLAGS,
+      );
+      const created = await (await ctx.client()).createProject(body);
+      ctx.out.result(created, () => `created project ${created.name}\n${renderProject(created)}`);
+    },
+  );
 
   project
     .command('list')
@@ -79,7 +88,9 @@ export function registerProjectCommands(program: Command): void {
 
   const update = project
     .command('update')
-    .description('change a project: repository, default branch, timeouts, preferences, execution; sessions started later use the change')
+    .description(
+      'change a project: repository, default branch, timeouts, preferences, execution; sessions started later use the change',
+    )
     .argument('<name>')
     .option('--repo <url>', 'git repository')
     .option('--branch <branch>', 'default branch of new sessions')
@@ -87,22 +98,24 @@ export function registerProjectCommands(program: Command): void {
     .option('--paused-timeout <duration>', 'e.g. 7d')
     .option('--pref <key=value>', 'set a preference (repeatable)', collectPreference)
     .option('--unset-pref <key>', 'remove a preference (repeatable)', collectKey);
-  addExecutionOptions(update, { update: true }).action(async (name: string, flags: ProjectFlags, command: Command) => {
-    const ctx = commandContext(command);
-    validateValue(ProjectName, name, 'NAME');
-    const body = validateRequest(
-      ProjectUpdate,
-      {
-        repository: flags.repo,
-        defaultBranch: flags.branch,
-        activeTimeout: flags.activeTimeout,
-        pausedTimeout: flags.pausedTimeout,
-        preferences: preferenceChanges(flags.pref, flags.unsetPref),
-        execution: executionInput(flags),
-      },
-      PROJECT_FLAGS,
-    );
-    const updated = await (await ctx.client()).updateProject(name, body);
-    ctx.out.result(updated, () => `updated project ${updated.name}\n${renderProject(updated)}`);
-  });
+  addExecutionOptions(update, { update: true }).action(
+    async (name: string, flags: ProjectFlags, command: Command) => {
+      const ctx = commandContext(command);
+      validateValue(ProjectName, name, 'NAME');
+      const body = validateRequest(
+        ProjectUpdate,
+        {
+          repository: flags.repo,
+          defaultBranch: flags.branch,
+          activeTimeout: flags.activeTimeout,
+          pausedTimeout: flags.pausedTimeout,
+          preferences: preferenceChanges(flags.pref, flags.unsetPref),
+          execution: executionInput(flags),
+        },
+        PROJECT_FLAGS,
+      );
+      const updated = await (await ctx.client()).updateProject(name, body);
+      ctx.out.result(updated, () => `updated project ${updated.name}\n${renderProject(updated)}`);
+    },
+  );
 }

@@ -41,7 +41,14 @@ export function registerSessionCreate(session: Command): void {
       const ctx = commandContext(command);
       const body = validateRequest(
         SessionCreate,
-        { project: flags.project, type: flags.type, branch: flags.branch, fromConfig: flags.fromConfig, activeTimeout: flags.activeTimeout, pausedTimeout: flags.pausedTimeout },
+        {
+          project: flags.project,
+          type: flags.type,
+          branch: flags.branch,
+          fromConfig: flags.fromConfig,
+          activeTimeout: flags.activeTimeout,
+          pausedTimeout: flags.pausedTimeout,
+        },
         SESSION_FLAGS,
       );
       const client = await ctx.client();
@@ -50,19 +57,27 @@ export function registerSessionCreate(session: Command): void {
       // Current at once: even while it starts, `info` and `end` should mean this one.
       await rememberCurrentSession(ctx.config.home, created.id);
       if (!flags.wait) {
-        ctx.out.result(created, () => `created session ${created.id} (${created.status}); follow it with \`tevis session timeline ${created.id} --follow\``);
+        ctx.out.result(
+          created,
+          () =>
+            `created session ${created.id} (${created.status}); follow it with \`tevis session timeline ${created.id} --follow\``,
+        );
         return;
       }
 
       const progress = ctx.progress(`${created.id}: starting…`, { handleSignals: false });
       const interrupted = () => {
         progress.stop();
-        process.stderr.write(`${created.id} goes on starting in the background; \`tevis session info ${created.id}\` shows how far it is\n`);
+        process.stderr.write(
+          `${created.id} goes on starting in the background; \`tevis session info ${created.id}\` shows how far it is\n`,
+        );
         process.exit(130);
       };
       process.once('SIGINT', interrupted);
       try {
-        const outcome = await followSessionStart(client, created.id, { onStep: (step) => progress.update(`${created.id}: ${step}`) });
+        const outcome = await followSessionStart(client, created.id, {
+          onStep: (step) => progress.update(`${created.id}: ${step}`),
+        });
         if (outcome.status !== 'active') {
           // The error itself is printed once, by main, as every error is.
           progress.stop();
@@ -71,17 +86,26 @@ export function registerSessionCreate(session: Command): void {
           else await forgetCurrentSession(ctx.config.home, created.id);
         }
         if (outcome.status === 'failed') {
-          throw new CliError('session-failed', EXIT.sessionFailed, `session ${created.id} failed to start: ${outcome.failure}`);
+          throw new CliError(
+            'session-failed',
+            EXIT.sessionFailed,
+            `session ${created.id} failed to start: ${outcome.failure}`,
+          );
         }
         if (outcome.status === 'ended') {
-          throw new CliError('session-ended', EXIT.conflict, `session ${created.id} ended (${outcome.reason}) before it became active`);
+          throw new CliError(
+            'session-ended',
+            EXIT.conflict,
+            `session ${created.id} ended (${outcome.reason}) before it became active`,
+          );
         }
         progress.succeed(`${created.id} is active`);
         const { session } = await client.getSession(created.id);
         const startedFrom = outcome.status === 'active' ? outcome.startedFrom : undefined;
         ctx.out.result(
           startedFrom ? { ...session, startedFrom } : session,
-          () => `session ${session.id} is active (current)\nWorkspace: ${session.workspacePath ?? outcome.workspacePath ?? 'unknown'}${startedFrom ? `\n${startedFrom[0]!.toUpperCase()}${startedFrom.slice(1)}` : ''}`,
+          () =>
+            `session ${session.id} is active (current)\nWorkspace: ${session.workspacePath ?? outcome.workspacePath ?? 'unknown'}${startedFrom ? `\n${startedFrom[0]!.toUpperCase()}${startedFrom.slice(1)}` : ''}`,
         );
       } finally {
         process.off('SIGINT', interrupted);

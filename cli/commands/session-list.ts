@@ -13,7 +13,8 @@ export function registerSessionList(session: Command): void {
     .option('--all', 'include ended and failed sessions')
     .action(async (flags: { project?: string; all?: boolean }, command: Command) => {
       const ctx = commandContext(command);
-      const project = flags.project === undefined ? undefined : validateValue(ProjectName, flags.project, '--project');
+      const project =
+        flags.project === undefined ? undefined : validateValue(ProjectName, flags.project, '--project');
       const [sessions, current] = await Promise.all([
         ctx.client().then((client) => client.listSessions({ project, all: flags.all })),
         readCurrentSession(ctx.config.home),

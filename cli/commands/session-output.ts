@@ -10,7 +10,9 @@ import { untilInterrupted } from '../until-interrupted.js';
 export function registerSessionOutput(session: Command): void {
   session
     .command('output')
-    .description("the output of all a session's nanocycles, each line after its nanocycle id; stderr to stderr; --json prints one JSON object per line")
+    .description(
+      "the output of all a session's nanocycles, each line after its nanocycle id; stderr to stderr; --json prints one JSON object per line",
+    )
     .argument('[id]', 'session id (default: the current session)')
     .option('-f, --follow', 'stream new output until the session ends (or Ctrl-C)')
     .action(async (given: string | undefined, flags: { follow?: boolean }, command: Command) => {
@@ -25,7 +27,10 @@ export function registerSessionOutput(session: Command): void {
       if (!flags.follow) {
         let count = 0;
         await readSessionOutput(client, id, {}, (line) => (count++, write(line)));
-        if (count === 0) note(`no nanocycle of ${id} has printed anything yet; \`tevis session output ${id} --follow\` waits for it`);
+        if (count === 0)
+          note(
+            `no nanocycle of ${id} has printed anything yet; \`tevis session output ${id} --follow\` waits for it`,
+          );
         return;
       }
       const status = await untilInterrupted((signal) =>

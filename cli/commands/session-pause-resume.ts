@@ -16,12 +16,18 @@ export function registerSessionPauseResume(session: Command): void {
       const ctx = commandContext(command);
       const id = await resolveSessionId(ctx.config.home, given);
       const paused = await (await ctx.client()).pauseSession(id);
-      ctx.out.result(paused, () => `${id} ${paused.status}; \`tevis session resume ${id}\` or \`tevis session switch ${id}\` takes it up again`);
+      ctx.out.result(
+        paused,
+        () =>
+          `${id} ${paused.status}; \`tevis session resume ${id}\` or \`tevis session switch ${id}\` takes it up again`,
+      );
     });
 
   session
     .command('resume')
-    .description('resume a paused session and make it the current one (refused while another session of its project is active: see switch)')
+    .description(
+      'resume a paused session and make it the current one (refused while another session of its project is active: see switch)',
+    )
     .argument('[id]', 'session id (default: the current session)')
     .action(async (given: string | undefined, _flags: object, command: Command) => {
       const ctx = commandContext(command);

@@ -6,7 +6,9 @@ import { validateValue } from '../request-validation.js';
 export function registerSessionRecover(session: Command): void {
   session
     .command('recover')
-    .description('bring back a session whose workflow failed, was terminated or was lost; re-clone its workspace if it is gone')
+    .description(
+      'bring back a session whose workflow failed, was terminated or was lost; re-clone its workspace if it is gone',
+    )
     .argument('<id>', 'session id, e.g. sess_a1b2c3')
     .action(async (given: string, _flags: object, command: Command) => {
       const ctx = commandContext(command);
@@ -18,6 +20,10 @@ export function registerSessionRecover(session: Command): void {
       } finally {
         progress.stop();
       }
-      ctx.out.result(result, () => `${result.message}\nstatus: ${result.session.status}; \`tevis session timeline ${id}\` shows what happened`);
+      ctx.out.result(
+        result,
+        () =>
+          `${result.message}\nstatus: ${result.session.status}; \`tevis session timeline ${id}\` shows what happened`,
+      );
     });
 }

@@ -31,7 +31,9 @@ export function registerSessionTimeline(session: Command): void {
       const client = await ctx.client();
       if (!flags.follow) {
         const events = await allEvents(client, id);
-        ctx.out.result({ events }, () => (events.length ? events.map(renderEventLine).join('\n') : `no events for ${id} yet`));
+        ctx.out.result({ events }, () =>
+          events.length ? events.map(renderEventLine).join('\n') : `no events for ${id} yet`,
+        );
         return;
       }
       // Following prints as it goes: one line per event, or one JSON object per line (NDJSON).

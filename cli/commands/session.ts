@@ -11,7 +11,9 @@ import { registerSessionSwitch } from './session-switch.js';
 import { registerSessionTimeline } from './session-timeline.js';
 
 export function registerSessionCommands(program: Command): void {
-  const session = program.command('session').description('create, switch, pause, resume, inspect and end sessions');
+  const session = program
+    .command('session')
+    .description('create, switch, pause, resume, inspect and end sessions');
   registerSessionCreate(session);
   registerSessionList(session);
   registerSessionSwitch(session);

@@ -13,7 +13,9 @@ import { startupFailure } from '../startup-failure.js';
 export function registerUpCommand(program: Command): void {
   program
     .command('up')
-    .description('run everything in one process: Temporal dev server (unless TEMPORAL_ADDRESS), PGlite (unless DATABASE_URL), worker and API')
+    .description(
+      'run everything in one process: Temporal dev server (unless TEMPORAL_ADDRESS), PGlite (unless DATABASE_URL), worker and API',
+    )
     .action(async (_flags: object, command: Command) => {
       const ctx = commandContext(command);
       const { config } = ctx;
@@ -37,7 +39,8 @@ export function registerUpCommand(program: Command): void {
       const { up } = await import('../../runtime/up.js');
       const starting = up(config, onProgress, onNote).catch((error: unknown) => {
         step?.fail();
-        if (error instanceof UpAlreadyRunning) throw new CliError('up-already-running', EXIT.conflict, error.message);
+        if (error instanceof UpAlreadyRunning)
+          throw new CliError('up-already-running', EXIT.conflict, error.message);
         throw startupFailure('tevis up', error);
       });
       const token = config.apiToken ? 'from TEVIS_API_TOKEN' : `stored in ${tokenFile(config.home)}`;
@@ -48,12 +51,28 @@ export function registerUpCommand(program: Command): void {
         onStarted(handle) {
           step?.succeed();
           const missionControl = linkWithToken ? handle.missionControlUrl : `${handle.apiUrl}/`;
-          const urls = { missionControl, api: handle.apiUrl, reference: handle.referenceUrl, temporalUi: handle.temporalUiUrl ?? null, temporalAddress: handle.temporalAddress, tokenFile: config.apiToken ? null : tokenFile(config.home), home: config.home };
+          const urls = {
+            missionControl,
+            api: handle.apiUrl,
+            reference: handle.referenceUrl,
+            temporalUi: handle.temporalUiUrl ?? null,
+            temporalAddress: handle.temporalAddress,
+            tokenFile: config.apiToken ? null : tokenFile(config.home),
+            home: config.home,
+          };
           ctx.out.result(urls, () => {
             const fields: [string, string][] = [
-              ['Mission Control', linkWithToken ? missionControl : `${missionControl} (asks for the API token; the logged-in link is printed only to a terminal)`],
+              [
+                'Mission Control',
+                linkWithToken
+                  ? missionControl
+                  : `${missionControl} (asks for the API token; the logged-in link is printed only to a terminal)`,
+              ],
               ['API', handle.apiUrl],
-              ['API reference', `${handle.referenceUrl} (in a browser: add #token=<the API token>, or log in to Mission Control first)`],
+              [
+                'API reference',
+                `${handle.referenceUrl} (in a browser: add #token=<the API token>, or log in to Mission Control first)`,
+              ],
             ];
             if (handle.temporalUiUrl) fields.push(['Temporal UI', handle.temporalUiUrl]);
             fields.push(['Temporal', handle.temporalAddress], ['API token', token], ['State', config.home]);

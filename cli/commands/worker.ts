@@ -14,7 +14,10 @@ export function registerWorkerCommand(program: Command): void {
       const { config } = ctx;
       const { temporalAddress } = requireSharedServices('worker', config);
       preparePrivateHome(config.home);
-      const progress = ctx.progress(`starting a worker on task queue "${config.taskQueue}" at ${temporalAddress}`, { handleSignals: false });
+      const progress = ctx.progress(
+        `starting a worker on task queue "${config.taskQueue}" at ${temporalAddress}`,
+        { handleSignals: false },
+      );
       const starting = (async () => {
         // Loaded on use: the worker's dependencies are heavy and no other command needs them.
         const { openConfiguredDatabase, startWorker } = await import('../../runtime/run-parts.js');
@@ -38,7 +41,11 @@ export function registerWorkerCommand(program: Command): void {
       await serveUntilSignal(starting, {
         onStarted() {
           progress.succeed();
-          ctx.out.result({ taskQueue: config.taskQueue, temporalAddress, namespace: config.temporalNamespace }, () => `worker polling task queue "${config.taskQueue}" at ${temporalAddress} (namespace ${config.temporalNamespace}); Ctrl-C stops it`);
+          ctx.out.result(
+            { taskQueue: config.taskQueue, temporalAddress, namespace: config.temporalNamespace },
+            () =>
+              `worker polling task queue "${config.taskQueue}" at ${temporalAddress} (namespace ${config.temporalNamespace}); Ctrl-C stops it`,
+          );
         },
         note: (text) => process.stderr.write(`tevis: ${text}\n`),
       });

@@ -1,7 +1,13 @@
 import { formatDuration } from '../../contracts/durations.js';
 import { nanocycleStatusWord } from '../../contracts/nanocycle-status-words.js';
 import type { NanocycleBrief } from '../../contracts/session-state.js';
-import type { HoldPointRecord, LogLine, NanocycleDiff, NanocycleRecord, SessionLogLine } from '../api-client.js';
+import type {
+  HoldPointRecord,
+  LogLine,
+  NanocycleDiff,
+  NanocycleRecord,
+  SessionLogLine,
+} from '../api-client.js';
 import { formatTimestamp, renderTable } from '../output.js';
 
 /** `NC-001 queued on feat/nc-001-auth-system` */
@@ -10,25 +16,35 @@ export function renderNanocycleQueued(nc: Pick<NanocycleBrief, 'id' | 'status' |
 }
 
 export function renderNanocycleTable(nanocycles: NanocycleRecord[], sessionId: string): string {
-  if (!nanocycles.length) return `no nanocycles in ${sessionId} yet; start one with \`tevis nanocycle create --name NAME --goal "…"\` (or --run "CMD")`;
+  if (!nanocycles.length)
+    return `no nanocycles in ${sessionId} yet; start one with \`tevis nanocycle create --name NAME --goal "…"\` (or --run "CMD")`;
   return renderTable(
     ['ID', 'NAME', 'STATUS', 'BRANCH', 'EXECUTOR'],
-    nanocycles.map((nc) => [nc.id, nc.name, nanocycleStatusWord(nc.status, Boolean(nc.data?.commit)), nc.branch, nc.executor ?? '-']),
+    nanocycles.map((nc) => [
+      nc.id,
+      nc.name,
+      nanocycleStatusWord(nc.status, Boolean(nc.data?.commit)),
+      nc.branch,
+      nc.executor ?? '-',
+    ]),
   );
 }
 
-const text = (value: unknown): string | null => (typeof value === 'string' && value.trim() ? value.trim() : null);
+const text = (value: unknown): string | null =>
+  typeof value === 'string' && value.trim() ? value.trim() : null;
 
 /**
  * How a nanocycle ended, in one line (a failure's detail on the lines after it): what `logs
  * --follow` says when the output is over, and `cancel`/`merge` after they are done.
  */
 export function describeNanocycleOutcome(
-  nc: Pick<NanocycleRecord, 'id' | 'status' | 'data'> & Partial<Pick<NanocycleBrief, 'commit' | 'filesChanged' | 'detail' | 'tpuSeconds'>>,
+  nc: Pick<NanocycleRecord, 'id' | 'status' | 'data'> &
+    Partial<Pick<NanocycleBrief, 'commit' | 'filesChanged' | 'detail' | 'tpuSeconds'>>,
   options: { detail: 'full' | 'first-line' } = { detail: 'full' },
 ): string {
   const commit = text(nc.commit) ?? text(nc.data?.commit);
-  const filesChanged = nc.filesChanged ?? (typeof nc.data?.filesChanged === 'number' ? nc.data.filesChanged : null);
+  const filesChanged =
+    nc.filesChanged ?? (typeof nc.data?.filesChanged === 'number' ? nc.data.filesChanged : null);
   const fullDetail = text(nc.detail) ?? text(nc.data?.detail);
   // After the output was just shown, its tail (kept in a failure's detail) would be said twice.
   const detail = options.detail === 'first-line' ? (fullDetail?.split('\n')[0] ?? null) : fullDetail;
@@ -43,7 +59,10 @@ export function describeNanocycleOutcome(
 }
 
 /** What to do next with a nanocycle in this status, or null when nothing is asked of anyone. */
-export function nextStepHint(nc: Pick<NanocycleRecord, 'id' | 'status'> & { data?: Record<string, unknown>; commit?: string | null }, pendingHold: string | null): string | null {
+export function nextStepHint(
+  nc: Pick<NanocycleRecord, 'id' | 'status'> & { data?: Record<string, unknown>; commit?: string | null },
+  pendingHold: string | null,
+): string | null {
   switch (nc.status) {
     case 'awaiting_approval':
       return pendingHold
@@ -97,7 +116,8 @@ export function diffSummary(files: NanocycleDiff['files']): string {
 
 /** The files table and summary; with the patch after it unless `stat`. */
 export function renderDiff(diff: NanocycleDiff, nanocycleId: string, options: { stat: boolean }): string {
-  if (!diff.files.length && !diff.patch.trim()) return `${nanocycleId} changes nothing against the session branch (not run yet, nothing committed, or already merged)`;
+  if (!diff.files.length && !diff.patch.trim())
+    return `${nanocycleId} changes nothing against the session branch (not run yet, nothing committed, or already merged)`;
   const table = renderTable(
     ['FILE', '+', '-'],
     diff.files.map((f) => [f.path, String(f.additions), String(f.deletions)]),
@@ -112,9 +132,15 @@ export function oneLine(value: string, max = 100): string {
   return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
 }
 
-export function renderHoldTable(holds: HoldPointRecord[], sessionId: string, options: { all: boolean }): string {
+export function renderHoldTable(
+  holds: HoldPointRecord[],
+  sessionId: string,
+  options: { all: boolean },
+): string {
   if (!holds.length) {
-    return options.all ? `no hold points in ${sessionId}` : `no pending hold points in ${sessionId} (\`tevis hold list --all\` shows resolved ones too)`;
+    return options.all
+      ? `no hold points in ${sessionId}`
+      : `no pending hold points in ${sessionId} (\`tevis hold list --all\` shows resolved ones too)`;
   }
   if (!options.all) {
     return renderTable(
@@ -124,6 +150,14 @@ export function renderHoldTable(holds: HoldPointRecord[], sessionId: string, opt
   }
   return renderTable(
     ['ID', 'NANOCYCLE', 'KIND', 'REASON', 'OPENED', 'STATUS', 'BY'],
-    holds.map((h) => [h.id, h.nanocycleId ?? '-', h.kind, oneLine(h.reason), formatTimestamp(h.openedAt), h.status, h.resolvedBy ?? '-']),
+    holds.map((h) => [
+      h.id,
+      h.nanocycleId ?? '-',
+      h.kind,
+      oneLine(h.reason),
+      formatTimestamp(h.openedAt),
+      h.status,
+      h.resolvedBy ?? '-',
+    ]),
   );
 }

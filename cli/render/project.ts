@@ -1,5 +1,11 @@
 import { formatDuration } from '../../contracts/durations.js';
-import { DEFAULT_DISK_MB, DEFAULT_EXECUTION_SETTINGS, pushPolicyOf, type ExecutionSettings, type PushPolicy } from '../../contracts/execution-settings.js';
+import {
+  DEFAULT_DISK_MB,
+  DEFAULT_EXECUTION_SETTINGS,
+  pushPolicyOf,
+  type ExecutionSettings,
+  type PushPolicy,
+} from '../../contracts/execution-settings.js';
 import type { Project } from '../../contracts/project.js';
 import { formatTimestamp, renderFields, renderTable } from '../output.js';
 
@@ -34,10 +40,18 @@ export function renderExecutionSettings(execution: ExecutionSettings): string {
       ['Hold points', holdPolicyText(execution.holdPolicy)],
       ['Network', execution.network ? 'allowed' : 'none (loopback only)'],
       ['Executor', execution.executor ?? "the worker's (TEVIS_TPU_EXECUTOR)"],
-      ['Limits', `${limits.memoryMb} MB memory, ${limits.cpus} CPU${limits.cpus === 1 ? '' : 's'}, ${limits.pids} processes, ${limits.diskMb ?? DEFAULT_DISK_MB} MB disk`],
+      [
+        'Limits',
+        `${limits.memoryMb} MB memory, ${limits.cpus} CPU${limits.cpus === 1 ? '' : 's'}, ${limits.pids} processes, ${limits.diskMb ?? DEFAULT_DISK_MB} MB disk`,
+      ],
       ['TPU timeout', formatDuration(execution.timeoutSeconds)],
       ['Push', pushPolicyText(pushPolicyOf(execution))],
-      ['Hold deadline', execution.holdDeadline ? `${formatDuration(execution.holdDeadline.seconds)}, then ${execution.holdDeadline.action === 'pause' ? 'pause the session' : 'reject'}` : 'none'],
+      [
+        'Hold deadline',
+        execution.holdDeadline
+          ? `${formatDuration(execution.holdDeadline.seconds)}, then ${execution.holdDeadline.action === 'pause' ? 'pause the session' : 'reject'}`
+          : 'none',
+      ],
       ['Webhook', execution.webhookUrl ?? 'none'],
     ],
     '  ',
@@ -54,7 +68,10 @@ export function renderProject(project: Project): string {
     ['Default branch', project.defaultBranch],
     ['Active timeout', formatDuration(project.settings.activeTimeoutSeconds)],
     ['Paused timeout', formatDuration(project.settings.pausedTimeoutSeconds)],
-    ['Preferences', preferences.length ? preferences.map(([key, value]) => `\n  ${key}=${value}`).join('') : 'none'],
+    [
+      'Preferences',
+      preferences.length ? preferences.map(([key, value]) => `\n  ${key}=${value}`).join('') : 'none',
+    ],
     ['Execution', `\n${renderExecutionSettings(execution)}`],
     ['Created', formatTimestamp(project.createdAt)],
     ['Updated', formatTimestamp(project.updatedAt)],

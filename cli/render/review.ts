@@ -32,7 +32,8 @@ export function reviewStat(view: ReviewView) {
  */
 export function renderReview(view: ReviewView, options: { show: ReviewShow }): string {
   const header = describeReview(view.review, view.branch);
-  if (!view.commits.length && !view.files.length) return `${header}\n${view.branch} brings nothing that ${view.base} does not have`;
+  if (!view.commits.length && !view.files.length)
+    return `${header}\n${view.branch} brings nothing that ${view.base} does not have`;
   const files = renderTable(
     ['FILE', '+', '-'],
     view.files.map((f) => [f.path, String(f.additions), String(f.deletions)]),
@@ -43,10 +44,17 @@ export function renderReview(view: ReviewView, options: { show: ReviewShow }): s
     ['COMMIT', 'AUTHOR', 'SUBJECT'],
     view.commits.map((c) => [c.sha.slice(0, 12), c.author, c.subject]),
   );
-  const more = view.commitsTruncated ? `\n… (the newest ${view.commits.length} commits; \`git log ${view.base}..${view.branch}\` in the workspace has them all)` : '';
+  const more = view.commitsTruncated
+    ? `\n… (the newest ${view.commits.length} commits; \`git log ${view.base}..${view.branch}\` in the workspace has them all)`
+    : '';
   const parts = [header, commits + more, stat];
   if (options.show === 'patch') {
-    parts.push(view.patch.replace(/\n+$/, '') + (view.truncated ? '\n… (the patch is longer than the 2 MiB shown; `git diff` in the workspace has it all)' : ''));
+    parts.push(
+      view.patch.replace(/\n+$/, '') +
+        (view.truncated
+          ? '\n… (the patch is longer than the 2 MiB shown; `git diff` in the workspace has it all)'
+          : ''),
+    );
   }
   return parts.join('\n\n');
 }

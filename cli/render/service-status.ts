@@ -14,14 +14,20 @@ const LABELS: Record<ServiceName, string> = {
 export const OPTIONAL_SERVICES: readonly ServiceName[] = ['containerEngine'];
 
 export function requiredServicesOk(status: ServiceStatus): boolean {
-  return SERVICE_NAMES.every((name) => OPTIONAL_SERVICES.includes(name) || status.services[name]?.status === 'ok');
+  return SERVICE_NAMES.every(
+    (name) => OPTIONAL_SERVICES.includes(name) || status.services[name]?.status === 'ok',
+  );
 }
 
 export function renderServiceStatus(status: ServiceStatus, apiUrl: string): string {
   const rows = SERVICE_NAMES.map((name) => {
     const check = status.services[name];
     const label = OPTIONAL_SERVICES.includes(name) ? `${LABELS[name]} (optional)` : LABELS[name];
-    return [label, check?.status ?? 'unknown', check ? (name === 'api' ? `${check.detail} at ${apiUrl}` : check.detail) : 'not reported by this API'];
+    return [
+      label,
+      check?.status ?? 'unknown',
+      check ? (name === 'api' ? `${check.detail} at ${apiUrl}` : check.detail) : 'not reported by this API',
+    ];
   });
   return renderTable(['SERVICE', 'STATUS', 'DETAIL'], rows);
 }

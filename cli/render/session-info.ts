@@ -18,7 +18,9 @@ function sessionSeconds({ session }: SessionWithState, now: Date): number {
 
 function workspaceLines(workspace: WorkspaceState | null, recordedPath: string | null): string {
   if (!workspace) return recordedPath ?? 'not cloned yet';
-  const fields: [string, string][] = [['Git status', workspace.exists ? workspace.gitStatus : 'missing (recover re-clones it)']];
+  const fields: [string, string][] = [
+    ['Git status', workspace.exists ? workspace.gitStatus : 'missing (recover re-clones it)'],
+  ];
   if (workspace.lastCommit) {
     const { sha, subject, author } = workspace.lastCommit;
     fields.push(['Last commit', `${sha.slice(0, 10)} ${subject} (${author})`]);
@@ -29,7 +31,10 @@ function workspaceLines(workspace: WorkspaceState | null, recordedPath: string |
 
 /** Why a nanocycle failed, conflicts or was rejected: the first line of it, short. */
 function shortDetail(detail: string | null | undefined): string | null {
-  const first = detail?.split('\n').find((line) => line.trim())?.trim();
+  const first = detail
+    ?.split('\n')
+    .find((line) => line.trim())
+    ?.trim();
   if (!first) return null;
   return first.length > 80 ? `${first.slice(0, 79)}…` : first;
 }
@@ -50,7 +55,10 @@ export function executionLines(activeTpus: number, pending: HoldPointBrief[]): s
     const whose = hold.nanocycleId ? `${hold.nanocycleId}, ${hold.kind}` : hold.kind;
     lines.push(`  ${hold.id} (${whose}): ${shortDetail(hold.reason) ?? ''}`.trimEnd());
   }
-  if (pending.length) lines.push(`  answer with \`tevis hold approve ${pending[0]!.id}\` or \`tevis hold reject ${pending[0]!.id}\``);
+  if (pending.length)
+    lines.push(
+      `  answer with \`tevis hold approve ${pending[0]!.id}\` or \`tevis hold reject ${pending[0]!.id}\``,
+    );
   return lines.join('\n');
 }
 
@@ -69,7 +77,12 @@ function startedAt(iso: string): string {
 export function renderSessionInfo(view: SessionWithState, options: SessionInfoOptions): string {
   const { session, state } = view;
   const { activeContext, workspace, execution } = state;
-  const status = session.status === 'failed' && session.failure ? `failed: ${session.failure}` : session.endReason && !isOpenStatus(session.status) ? `${session.status} (${session.endReason})` : session.status;
+  const status =
+    session.status === 'failed' && session.failure
+      ? `failed: ${session.failure}`
+      : session.endReason && !isOpenStatus(session.status)
+        ? `${session.status} (${session.endReason})`
+        : session.status;
   const product = [
     `Session: ${session.id}`,
     `Project: ${activeContext.project}`,
@@ -77,7 +90,9 @@ export function renderSessionInfo(view: SessionWithState, options: SessionInfoOp
     `Branch: ${activeContext.branch}`,
     `Started: ${startedAt(activeContext.startedAt)}`,
     `Duration: ${formatDuration(sessionSeconds(view, options.now))}`,
-    activeContext.nanocycles.length ? `Nanocycles:\n${activeContext.nanocycles.map(nanocycleLine).join('\n')}` : 'Nanocycles: none',
+    activeContext.nanocycles.length
+      ? `Nanocycles:\n${activeContext.nanocycles.map(nanocycleLine).join('\n')}`
+      : 'Nanocycles: none',
     executionLines(execution.activeTpus, execution.pendingHoldPoints),
   ];
   const more: [string, string][] = [
@@ -89,7 +104,9 @@ export function renderSessionInfo(view: SessionWithState, options: SessionInfoOp
   const lines = [...product, renderFields(more)];
   // An open session whose workflow did not answer is the one case where the user must act.
   if (!state.live && isOpenStatus(session.status)) {
-    lines.push(`\nThe session's workflow did not answer; this is the saved state. Bring it back with \`tevis session recover ${session.id}\`.`);
+    lines.push(
+      `\nThe session's workflow did not answer; this is the saved state. Bring it back with \`tevis session recover ${session.id}\`.`,
+    );
   }
   return lines.join('\n');
 }

@@ -3,10 +3,12 @@ import { formatDuration } from '../../contracts/durations.js';
 import { runRestartWhy } from '../../contracts/run-restart.js';
 import { formatTimestamp } from '../output.js';
 
-const text = (value: unknown): string => (typeof value === 'string' ? value : value === undefined || value === null ? '' : JSON.stringify(value));
+const text = (value: unknown): string =>
+  typeof value === 'string' ? value : value === undefined || value === null ? '' : JSON.stringify(value);
 /** A multi-line detail (a failure's output tail) as its first line, for a one-line event. */
 const firstLine = (value: unknown): string => text(value).split('\n')[0]!.trim();
-const count = (value: unknown): number => (Array.isArray(value) ? value.length : typeof value === 'number' ? value : 0);
+const count = (value: unknown): number =>
+  Array.isArray(value) ? value.length : typeof value === 'number' ? value : 0;
 
 function servicesLine(data: Record<string, unknown>): string {
   const parts = Object.entries(data).map(([name, check]) => {
@@ -75,7 +77,7 @@ export function describeEvent(event: Pick<TimelineEvent, 'type' | 'data'>): stri
     case 'nanocycle.cancelled':
       return `${text(d.nanocycleId)} cancelled${d.detail ? ` (${firstLine(d.detail)})` : ''}`;
     case 'nanocycle.rejected':
-      return `${text(d.nanocycleId)} rejected${d.comment ?? d.detail ? `: ${firstLine(d.comment ?? d.detail)}` : ''}`;
+      return `${text(d.nanocycleId)} rejected${(d.comment ?? d.detail) ? `: ${firstLine(d.comment ?? d.detail)}` : ''}`;
     case 'nanocycle.merged':
       return `${text(d.nanocycleId)} merged${d.commit ? ` (${text(d.commit).slice(0, 10)})` : ''}`;
     case 'nanocycle.conflict':
@@ -92,7 +94,10 @@ export function describeEvent(event: Pick<TimelineEvent, 'type' | 'data'>): stri
       return `webhook (${text(d.event)} of ${text(d.holdPointId)}) failed: ${firstLine(d.error)}`;
     default: {
       // Events newer than this CLI: show what they carry.
-      const label = [d.id, d.name, d.message ?? d.line].filter((v) => v !== undefined).map(text).join(' ');
+      const label = [d.id, d.name, d.message ?? d.line]
+        .filter((v) => v !== undefined)
+        .map(text)
+        .join(' ');
       return label ? `${event.type}: ${label}` : event.type;
     }
   }

@@ -13,7 +13,13 @@ import { appendLogLines } from '../../db/nanocycle-logs-store.js';
 import { idempotencyKeys } from '../../db/schema.js';
 import { launchChromium } from '../support/chromium.js';
 import { makeGitFixture } from '../support/git-fixtures.js';
-import { createActiveSession, createProject, startHarness, waitFor, type Harness } from '../support/tevis-harness.js';
+import {
+  createActiveSession,
+  createProject,
+  startHarness,
+  waitFor,
+  type Harness,
+} from '../support/tevis-harness.js';
 
 /**
  * Mission Control in a real headless Chromium against the real stack (API, worker, Temporal,
@@ -22,7 +28,13 @@ import { createActiveSession, createProject, startHarness, waitFor, type Harness
  */
 const LINES = 8;
 const WAIT = 60_000;
-const shots = join(fileURLToPath(new URL('../..', import.meta.url)), '.cache', 'tevis-test', 'mission-control-screenshots', new Date().toISOString().replace(/[:.]/g, '-'));
+const shots = join(
+  fileURLToPath(new URL('../..', import.meta.url)),
+  '.cache',
+  'tevis-test',
+  'mission-control-screenshots',
+  new Date().toISOString().replace(/[:.]/g, '-'),
+);
 
 let h: Harness;
 let browser: Browser;
@@ -32,7 +44,14 @@ let remote = '';
 beforeAll(async () => {
   mkdirSync(shots, { recursive: true });
   console.log(`[tevis test] Mission Control screenshots: ${shots}`);
-  [h, browser] = await Promise.all([startHarness({ database: 'postgres', label: 'mission-control', env: { TEVIS_TEMPORAL_UI_URL: 'http://127.0.0.1:8233' } }), launchChromium()]);
+  [h, browser] = await Promise.all([
+    startHarness({
+      database: 'postgres',
+      label: 'mission-control',
+      env: { TEVIS_TEMPORAL_UI_URL: 'http://127.0.0.1:8233' },
+    }),
+    launchChromium(),
+  ]);
   ({ remote } = await makeGitFixture(join(h.home, 'fixture')));
   await createProject(h, { name: 'mission', repository: remote });
   // A context of its own, so tests can open more tabs in the same browser profile (another origin, the reference).
@@ -53,7 +72,9 @@ describe('Mission Control', () => {
     expect(home.headers.get('content-type')).toContain('text/html');
     expect(home.headers.get('content-security-policy')).toContain("script-src 'self'");
     expect((await fetch(`${h.apiUrl}/web/app.js`)).status).toBe(200);
-    expect((await fetch(`${h.apiUrl}/web/eventsource-parser.js`)).headers.get('content-type')).toContain('text/javascript');
+    expect((await fetch(`${h.apiUrl}/web/eventsource-parser.js`)).headers.get('content-type')).toContain(
+      'text/javascript',
+    );
     const outside = await fetch(`${h.apiUrl}/web/..%2Fpackage.json`);
     expect(outside.status).not.toBe(200);
     expect(await outside.text()).not.toContain('"dependencies"');
@@ -68,7 +89,9 @@ describe('Mission Control', () => {
     expect(await page.locator('#app').isVisible()).toBe(false);
     await page.getByLabel('API token').fill('not-the-token');
     await page.getByRole('button', { name: 'Log in' }).click();
-    await expect.poll(() => page.locator('#login-error').textContent(), { timeout: WAIT }).toContain('refused');
+    await expect
+      .poll(() => page.locator('#login-error').textContent(), { timeout: WAIT })
+      .toContain('refused');
     await shoot('1-login');
 
     await page.goto(`${h.apiUrl}/#token=${encodeURIComponent(h.token)}`);
@@ -76,10 +99,15 @@ describe('Mission Control', () => {
     expect(await page.locator('#login').isVisible()).toBe(false);
     expect(page.url()).not.toContain(h.token);
     expect(await page.evaluate(() => localStorage.getItem('tevis.token'))).toBe(h.token);
-    await expect.poll(() => page.locator('#sessions-empty').textContent(), { timeout: WAIT }).toContain('No sessions in mission yet');
+    await expect
+      .poll(() => page.locator('#sessions-empty').textContent(), { timeout: WAIT })
+      .toContain('No sessions in mission yet');
     // Logged in, the browser also holds the Temporal Web UI's codec cookie: under /codec only, out of scripts' reach.
-    const codecCookie = async () => (await page.context().cookies(`${h.apiUrl}/codec/decode`)).find((c) => c.name === 'tevis_codec');
-    await expect.poll(codecCookie, { timeout: WAIT }).toMatchObject({ path: '/codec', httpOnly: true, sameSite: 'Strict' });
+    const codecCookie = async () =>
+      (await page.context().cookies(`${h.apiUrl}/codec/decode`)).find((c) => c.name === 'tevis_codec');
+    await expect
+      .poll(codecCookie, { timeout: WAIT })
+      .toMatchObject({ path: '/codec', httpOnly: true, sameSite: 'Strict' });
     expect(await page.evaluate(() => document.cookie)).not.toContain('tevis_codec');
   });
 
@@ -123,7 +151,10 @@ describe('Mission Control', () => {
   it('creates a session and shows it in the switcher and the panel', async () => {
     await page.locator('#new-session summary').click();
     await page.getByLabel('Type').selectOption('development');
-    const creating = page.waitForRequest((r) => r.method() === 'POST' && new URL(r.url()).pathname === '/sessions', { timeout: WAIT });
+    const creating = page.waitForRequest(
+      (r) => r.method() === 'POST' && new URL(r.url()).pathname === '/sessions',
+      { timeout: WAIT },
+    );
     await page.getByRole('button', { name: 'Create session' }).click();
     const item = page.locator('#session-list button').first();
     await item.waitFor({ timeout: WAIT });
@@ -136,21 +167,35 @@ describe('Mission Control', () => {
     const kept = await h.database.db.select().from(idempotencyKeys).where(eq(idempotencyKeys.key, key!));
     expect(kept).toMatchObject([{ status: 'done', responseStatus: 201 }]);
     expect(JSON.parse(kept[0]!.responseBody!).id).toBe(sessionId);
-    await expect.poll(() => page.locator('#session-title').textContent(), { timeout: WAIT }).toContain('active');
+    await expect
+      .poll(() => page.locator('#session-title').textContent(), { timeout: WAIT })
+      .toContain('active');
     await expect.poll(() => item.textContent(), { timeout: WAIT }).toContain('active');
     expect(await page.locator('#session-details').textContent()).toContain('mission');
-    expect(await page.locator('#temporal-link').getAttribute('href')).toBe(`http://127.0.0.1:8233/namespaces/default/workflows/session-${sessionId}`);
+    expect(await page.locator('#temporal-link').getAttribute('href')).toBe(
+      `http://127.0.0.1:8233/namespaces/default/workflows/session-${sessionId}`,
+    );
     await shoot('2-session-panel');
   });
 
-  it('streams a nanocycle\'s output live, and catches up without gaps or duplicates after the API restarts', async () => {
+  it("streams a nanocycle's output live, and catches up without gaps or duplicates after the API restarts", async () => {
     await page.locator('#new-nanocycle summary').click();
     await page.locator('#nanocycle-name').fill('greeting');
-    await page.locator('#nanocycle-run').fill([`for i in $(seq 1 ${LINES}); do echo "line $i"; sleep 0.5; done`, 'echo "to stderr" >&2', 'echo hi > GREETING.md'].join('\n'));
+    await page
+      .locator('#nanocycle-run')
+      .fill(
+        [
+          `for i in $(seq 1 ${LINES}); do echo "line $i"; sleep 0.5; done`,
+          'echo "to stderr" >&2',
+          'echo hi > GREETING.md',
+        ].join('\n'),
+      );
     await page.getByRole('button', { name: 'Start nanocycle' }).click();
 
     // Live: the first lines are on the page while the nanocycle is still running.
-    await expect.poll(async () => (await outputLines()).some((l) => l.endsWith('line 2')), { timeout: WAIT }).toBe(true);
+    await expect
+      .poll(async () => (await outputLines()).some((l) => l.endsWith('line 2')), { timeout: WAIT })
+      .toBe(true);
     const rowStatus = page.locator('#nanocycles tr[data-nanocycle="NC-001"]');
     // The product's words: `running` reads "in progress".
     expect(await rowStatus.locator('.badge').getAttribute('data-status')).toBe('running');
@@ -162,35 +207,64 @@ describe('Mission Control', () => {
     await page.evaluate(() => {
       const connection = document.getElementById('connection')!;
       const states: string[] = ((window as unknown as { connectionStates: string[] }).connectionStates = []);
-      new MutationObserver(() => states.push(connection.textContent ?? '')).observe(connection, { childList: true, characterData: true, subtree: true });
+      new MutationObserver(() => states.push(connection.textContent ?? '')).observe(connection, {
+        childList: true,
+        characterData: true,
+        subtree: true,
+      });
     });
     const beforeRestart = (await outputLines()).length;
     await h.restartApi();
-    await expect.poll(async () => (await outputLines()).some((l) => l.includes('to stderr')), { timeout: WAIT }).toBe(true);
+    await expect
+      .poll(async () => (await outputLines()).some((l) => l.includes('to stderr')), { timeout: WAIT })
+      .toBe(true);
     const lines = await outputLines();
     const numbered = lines.filter((l) => /line \d+$/.test(l)).map((l) => Number(/line (\d+)$/.exec(l)![1]));
     expect(numbered).toEqual(Array.from({ length: LINES }, (_, i) => i + 1));
-    expect(await page.locator('#output-lines li.stderr').allTextContents()).toEqual([expect.stringContaining('to stderr')]);
+    expect(await page.locator('#output-lines li.stderr').allTextContents()).toEqual([
+      expect.stringContaining('to stderr'),
+    ]);
     // Exactly what the record holds, once each.
     const stored = (await h.call('GET', `/sessions/${sessionId}/nanocycles/NC-001/logs`)).json.lines;
     expect(lines).toHaveLength(stored.length);
     await expect.poll(() => page.locator('#connection').textContent(), { timeout: WAIT }).toBe('Live');
     // The streams did drop and come back, and lines arrived after the restart.
-    expect(await page.evaluate(() => (window as unknown as { connectionStates: string[] }).connectionStates)).toContain('Reconnecting…');
+    expect(
+      await page.evaluate(() => (window as unknown as { connectionStates: string[] }).connectionStates),
+    ).toContain('Reconnecting…');
     expect(lines.length).toBeGreaterThan(beforeRestart);
     await shoot('3-live-output');
   });
 
   it('a page on another port of 127.0.0.1 can neither pause the session nor approve the merge, even with the old token cookie', async () => {
     await page.locator('article[data-hold="HP-001-merge"]').waitFor({ timeout: WAIT });
-    const events = async () => (await h.call('GET', `/sessions/${sessionId}/events`)).json.events.length as number;
-    const holds = async () => (await h.call('GET', `/sessions/${sessionId}/holds`)).json.holdPoints.map((p: any) => `${p.id}:${p.status}`);
-    const before = { events: await events(), holds: await holds(), status: (await h.call('GET', `/sessions/${sessionId}`)).json.session.status };
+    const events = async () =>
+      (await h.call('GET', `/sessions/${sessionId}/events`)).json.events.length as number;
+    const holds = async () =>
+      (await h.call('GET', `/sessions/${sessionId}/holds`)).json.holdPoints.map(
+        (p: any) => `${p.id}:${p.status}`,
+      );
+    const before = {
+      events: await events(),
+      holds: await holds(),
+      status: (await h.call('GET', `/sessions/${sessionId}`)).json.session.status,
+    };
     expect(before.holds).toContain('HP-001-merge:pending');
 
     // The cookie `/reference` used to set: a browser sends it to every port of the host.
-    await page.context().addCookies([{ name: 'tevis_token', value: h.token, domain: '127.0.0.1', path: '/', httpOnly: true, sameSite: 'Strict' }]);
-    const evilServer: Server = createServer((_req, res) => res.end('<!doctype html><title>another origin</title>'));
+    await page.context().addCookies([
+      {
+        name: 'tevis_token',
+        value: h.token,
+        domain: '127.0.0.1',
+        path: '/',
+        httpOnly: true,
+        sameSite: 'Strict',
+      },
+    ]);
+    const evilServer: Server = createServer((_req, res) =>
+      res.end('<!doctype html><title>another origin</title>'),
+    );
     await new Promise<void>((resolve) => evilServer.listen(0, '127.0.0.1', resolve));
     const evil = await page.context().newPage();
     try {
@@ -202,11 +276,21 @@ describe('Mission Control', () => {
       const outcome = await evil.evaluate(
         async ({ api, id }) => {
           const results: string[] = [];
-          for (const path of [`/sessions/${id}/pause`, `/sessions/${id}/holds/HP-001-merge/approve`, `/sessions/${id}/nanocycles/NC-001/merge`, `/sessions/${id}/end`]) {
+          for (const path of [
+            `/sessions/${id}/pause`,
+            `/sessions/${id}/holds/HP-001-merge/approve`,
+            `/sessions/${id}/nanocycles/NC-001/merge`,
+            `/sessions/${id}/end`,
+          ]) {
             // Body-less, credentials included, no preflight: what the old attack sent.
             await fetch(api + path, { method: 'POST', mode: 'no-cors', credentials: 'include' });
             // With a bearer header the browser must ask first, and the API grants no CORS.
-            results.push(await fetch(api + path, { method: 'POST', headers: { authorization: 'Bearer guessed' } }).then(() => 'sent', () => 'blocked'));
+            results.push(
+              await fetch(api + path, { method: 'POST', headers: { authorization: 'Bearer guessed' } }).then(
+                () => 'sent',
+                () => 'blocked',
+              ),
+            );
           }
           return results;
         },
@@ -224,34 +308,53 @@ describe('Mission Control', () => {
       await page.bringToFront();
     }
     // Nothing happened: the same events, the hold point still pending, the session still active.
-    expect({ events: await events(), holds: await holds(), status: (await h.call('GET', `/sessions/${sessionId}`)).json.session.status }).toEqual(before);
+    expect({
+      events: await events(),
+      holds: await holds(),
+      status: (await h.call('GET', `/sessions/${sessionId}`)).json.session.status,
+    }).toEqual(before);
   });
 
-  it('shows a restarted run\'s tevis line set apart, and the lines of the later attempt with their attempt', async () => {
+  it("shows a restarted run's tevis line set apart, and the lines of the later attempt with their attempt", async () => {
     // What a worker lost mid-run leaves in the record (durability-crash-honesty.test.ts makes it for real).
-    const stored = (await h.call('GET', `/sessions/${sessionId}/nanocycles/NC-001/logs`)).json.lines as { seq: number }[];
+    const stored = (await h.call('GET', `/sessions/${sessionId}/nanocycles/NC-001/logs`)).json.lines as {
+      seq: number;
+    }[];
     const seq = stored.at(-1)!.seq + 1;
     const run = { sessionId, nanocycleId: 'NC-001', run: 1, runId: 'e2e' } as TpuRunInput;
     await recordRunRestart(h.database.db, run, { attempt: 2, reason: 'worker-lost' }, seq);
-    await appendLogLines(h.database.db, { sessionId, nanocycleId: 'NC-001', run: 1, attempt: 2, fromSeq: seq + 1, lines: [{ stream: 'stdout', line: 'line 1', at: new Date() }] });
+    await appendLogLines(h.database.db, {
+      sessionId,
+      nanocycleId: 'NC-001',
+      run: 1,
+      attempt: 2,
+      fromSeq: seq + 1,
+      lines: [{ stream: 'stdout', line: 'line 1', at: new Date() }],
+    });
 
     const marker = page.locator(`#output-lines li.tevis[data-seq="${seq}"]`);
     await marker.waitFor({ timeout: WAIT });
-    expect(await marker.textContent()).toBe('tevisNC-001 run restarted: attempt 2, because the worker running it was lost; the lines below are printed again from the start');
+    expect(await marker.textContent()).toBe(
+      'tevisNC-001 run restarted: attempt 2, because the worker running it was lost; the lines below are printed again from the start',
+    );
     const again = page.locator(`#output-lines li[data-seq="${seq + 1}"]`);
     await again.waitFor({ timeout: WAIT });
     expect(await again.getAttribute('data-attempt')).toBe('2');
     expect(await again.textContent()).toBe('outNC-001 (attempt 2) line 1');
     const event = page.locator('#timeline-list li[data-type="nanocycle.run_restarted"]');
     await event.waitFor({ timeout: WAIT });
-    expect(await event.textContent()).toContain('NC-001 run restarted: attempt 2, because the worker running it was lost');
+    expect(await event.textContent()).toContain(
+      'NC-001 run restarted: attempt 2, because the worker running it was lost',
+    );
     await shoot('3b-run-restarted');
   });
 
   it('approves the merge hold point with a click beside its diff; the nanocycle merges and the timeline grows', async () => {
     const hold = page.locator('article[data-hold="HP-001-merge"]');
     await hold.waitFor({ timeout: WAIT });
-    await expect.poll(() => page.locator('#notice').textContent(), { timeout: WAIT }).toContain('HP-001-merge');
+    await expect
+      .poll(() => page.locator('#notice').textContent(), { timeout: WAIT })
+      .toContain('HP-001-merge');
     await expect.poll(() => hold.locator('.diff').textContent(), { timeout: WAIT }).toContain('GREETING.md');
     await shoot('4-hold-point');
     const eventsBefore = await page.locator('#timeline-list li').count();
@@ -265,13 +368,19 @@ describe('Mission Control', () => {
     const badge = page.locator('#nanocycles tr[data-nanocycle="NC-001"] .badge');
     await expect.poll(() => badge.getAttribute('data-status'), { timeout: WAIT }).toBe('merged');
     expect(await badge.textContent()).toBe('completed');
-    await expect.poll(() => page.locator('#timeline-list li[data-type="nanocycle.merged"]').count(), { timeout: WAIT }).toBe(1);
+    await expect
+      .poll(() => page.locator('#timeline-list li[data-type="nanocycle.merged"]').count(), { timeout: WAIT })
+      .toBe(1);
     expect(await page.locator('#timeline-list li').count()).toBeGreaterThan(eventsBefore);
-    expect(await page.locator('#timeline-list li[data-type="holdpoint.resolved"]').textContent()).toContain('approved by Mission Control — "looks good"');
+    expect(await page.locator('#timeline-list li[data-type="holdpoint.resolved"]').textContent()).toContain(
+      'approved by Mission Control — "looks good"',
+    );
     await expect.poll(() => page.locator('#holds-empty').isVisible(), { timeout: WAIT }).toBe(true);
     expect(await page.locator('#notice').isVisible()).toBe(false);
     // Every event once, in order, across the restart too.
-    const seqs = (await page.locator('#timeline-list li').evaluateAll((items) => items.map((li) => Number(li.getAttribute('data-seq')))));
+    const seqs = await page
+      .locator('#timeline-list li')
+      .evaluateAll((items) => items.map((li) => Number(li.getAttribute('data-seq'))));
     const stored = (await h.call('GET', `/sessions/${sessionId}/events`)).json.events.map((e: any) => e.seq);
     expect(seqs).toEqual(stored.slice(0, seqs.length));
     await shoot('5-timeline');
@@ -280,37 +389,59 @@ describe('Mission Control', () => {
   it('ends the session and shows its summary', async () => {
     await page.getByRole('button', { name: 'End session' }).click();
     await page.locator('#summary').waitFor({ state: 'visible', timeout: WAIT });
-    await expect.poll(() => page.locator('#summary-text').textContent(), { timeout: WAIT }).toContain('NC-001');
+    await expect
+      .poll(() => page.locator('#summary-text').textContent(), { timeout: WAIT })
+      .toContain('NC-001');
     expect(await page.locator('#summary-figures').textContent()).toContain('merged');
     // The Markdown is rendered (from text): a heading, lists, code.
-    expect(await page.locator('#summary-text h3').first().textContent()).toBe(`Session ${sessionId} — mission`);
-    expect(await page.locator('#summary-text h4').allTextContents()).toEqual(expect.arrayContaining(['Files changed', 'Nanocycles', 'Metrics']));
+    expect(await page.locator('#summary-text h3').first().textContent()).toBe(
+      `Session ${sessionId} — mission`,
+    );
+    expect(await page.locator('#summary-text h4').allTextContents()).toEqual(
+      expect.arrayContaining(['Files changed', 'Nanocycles', 'Metrics']),
+    );
     expect(await page.locator('#summary-text li code').allTextContents()).toContain('GREETING.md');
-    await expect.poll(() => page.locator('#session-title').textContent(), { timeout: WAIT }).toContain('ended');
+    await expect
+      .poll(() => page.locator('#session-title').textContent(), { timeout: WAIT })
+      .toContain('ended');
     // The server ends the streams with the session; the page says so and stops reconnecting.
-    await expect.poll(() => page.locator('#connection').textContent(), { timeout: WAIT }).toBe('Ended: session ended');
+    await expect
+      .poll(() => page.locator('#connection').textContent(), { timeout: WAIT })
+      .toBe('Ended: session ended');
     await shoot('6-summary');
   });
 
   it('starts the next session from the merged work, and its timeline says so in words', async () => {
     // The ended session pushed its merged nanocycle branch, never main.
-    expect(await page.locator('#timeline-list li[data-type="branch.pushed"]').textContent()).toContain('pushed feat/nc-001-greeting');
+    expect(await page.locator('#timeline-list li[data-type="branch.pushed"]').textContent()).toContain(
+      'pushed feat/nc-001-greeting',
+    );
     await page.locator('#new-session summary').click();
     await page.getByLabel('Type').selectOption('development');
     await page.getByRole('button', { name: 'Create session' }).click();
     const carried = page.locator('#timeline-list li[data-type="workspace.carried_forward"]');
     await carried.waitFor({ timeout: WAIT });
     const text = (await carried.textContent()) ?? '';
-    expect(text).toContain(`carried forward from session ${sessionId}: 2 commit(s) merged there and not on the remote`);
+    expect(text).toContain(
+      `carried forward from session ${sessionId}: 2 commit(s) merged there and not on the remote`,
+    );
     expect(text).not.toContain('{');
-    await expect.poll(() => page.locator('#session-title').textContent(), { timeout: WAIT }).toContain('active');
+    await expect
+      .poll(() => page.locator('#session-title').textContent(), { timeout: WAIT })
+      .toContain('active');
     await shoot('6b-carried-forward');
     const carriedInto = (await page.locator('#session-list button').first().getAttribute('data-session'))!;
     await page.getByRole('button', { name: 'End session' }).click();
-    await expect.poll(() => page.locator('#session-title').textContent(), { timeout: WAIT }).toContain('ended');
+    await expect
+      .poll(() => page.locator('#session-title').textContent(), { timeout: WAIT })
+      .toContain('ended');
 
     // With the workspaces that hold the merge gone, the next one starts from the remote and says why.
-    for (const id of [sessionId, carriedInto]) await rm((await h.call('GET', `/sessions/${id}`)).json.session.workspacePath, { recursive: true, force: true });
+    for (const id of [sessionId, carriedInto])
+      await rm((await h.call('GET', `/sessions/${id}`)).json.session.workspacePath, {
+        recursive: true,
+        force: true,
+      });
     await page.locator('#new-session summary').click();
     await page.getByRole('button', { name: 'Create session' }).click();
     const left = page.locator('#timeline-list li[data-type="workspace.not_carried_forward"]');
@@ -319,15 +450,21 @@ describe('Mission Control', () => {
     expect(why).toContain(`not carried forward: session ${carriedInto} ended on main`);
     expect(why).toContain('is gone');
     expect(why).toContain('--push on-merge');
-    await expect.poll(() => page.locator('#session-title').textContent(), { timeout: WAIT }).toContain('active');
+    await expect
+      .poll(() => page.locator('#session-title').textContent(), { timeout: WAIT })
+      .toContain('active');
     await shoot('6c-not-carried-forward');
     await page.getByRole('button', { name: 'End session' }).click();
-    await expect.poll(() => page.locator('#session-title').textContent(), { timeout: WAIT }).toContain('ended');
+    await expect
+      .poll(() => page.locator('#session-title').textContent(), { timeout: WAIT })
+      .toContain('ended');
   });
 
   it('shows a project made elsewhere (e.g. by the CLI) without a reload', async () => {
     await createProject(h, { name: 'elsewhere', repository: remote });
-    await expect.poll(() => page.locator('#project-picker option').allTextContents(), { timeout: WAIT }).toEqual(['elsewhere', 'mission']);
+    await expect
+      .poll(() => page.locator('#project-picker option').allTextContents(), { timeout: WAIT })
+      .toEqual(['elsewhere', 'mission']);
     expect(await page.locator('#project-picker').inputValue()).toBe('mission');
   });
 
@@ -338,13 +475,34 @@ describe('Mission Control', () => {
     const opened: string[] = [];
     /** The page's switch requests still on their way. */
     const switching = new Set<Request>();
-    const streamOf = (r: Request) => /\/sessions\/(sess_[a-z0-9]+)\/(?:events|output)\/stream/.exec(r.url())?.[1];
+    const streamOf = (r: Request) =>
+      /\/sessions\/(sess_[a-z0-9]+)\/(?:events|output)\/stream/.exec(r.url())?.[1];
     const openStreams = () => [...open.values()].sort();
-    const statuses = async () => Object.fromEntries(((await h.call('GET', '/sessions?project=switching')).json.sessions as Array<{ id: string; status: string }>).map((s) => [s.id, s.status]));
-    const storedSeqs = async (id: string) => ((await h.call('GET', `/sessions/${id}/events`)).json.events as Array<{ seq: number }>).map((e) => e.seq);
-    const storedLines = async (id: string) => ((await h.call('GET', `/sessions/${id}/output`)).json.lines as Array<{ line: string }>).map((l) => l.line);
-    const shownSeqs = () => page.locator('#timeline-list li').evaluateAll((items) => items.map((li) => Number(li.getAttribute('data-seq'))));
-    const shownSessions = () => page.locator('#timeline-list li').evaluateAll((items) => [...new Set(items.map((li) => li.getAttribute('data-session')))]);
+    const statuses = async () =>
+      Object.fromEntries(
+        (
+          (await h.call('GET', '/sessions?project=switching')).json.sessions as Array<{
+            id: string;
+            status: string;
+          }>
+        ).map((s) => [s.id, s.status]),
+      );
+    const storedSeqs = async (id: string) =>
+      ((await h.call('GET', `/sessions/${id}/events`)).json.events as Array<{ seq: number }>).map(
+        (e) => e.seq,
+      );
+    const storedLines = async (id: string) =>
+      ((await h.call('GET', `/sessions/${id}/output`)).json.lines as Array<{ line: string }>).map(
+        (l) => l.line,
+      );
+    const shownSeqs = () =>
+      page
+        .locator('#timeline-list li')
+        .evaluateAll((items) => items.map((li) => Number(li.getAttribute('data-seq'))));
+    const shownSessions = () =>
+      page
+        .locator('#timeline-list li')
+        .evaluateAll((items) => [...new Set(items.map((li) => li.getAttribute('data-session')))]);
 
     /** Clicks the sessions in `order`, paced unevenly so clicks land while reads and streams of the last one are on their way. */
     const clickRapidly = (order: string[]) =>
@@ -358,10 +516,18 @@ describe('Mission Control', () => {
 
     /** The page shows `id`'s timeline and output, complete, once each, and nothing of another session; only its streams are open. */
     const expectShowsOnly = async (id: string) => {
-      await expect.poll(async () => (await page.locator('#session-title').textContent()) ?? '', { timeout: WAIT }).toContain(id);
+      await expect
+        .poll(async () => (await page.locator('#session-title').textContent()) ?? '', { timeout: WAIT })
+        .toContain(id);
       await expect.poll(openStreams, { timeout: WAIT }).toEqual([id, id]);
-      await expect.poll(async () => (await shownSeqs()).join(',') === (await storedSeqs(id)).join(','), { timeout: WAIT }).toBe(true);
-      await expect.poll(async () => (await outputLines()).length, { timeout: WAIT }).toBe((await storedLines(id)).length);
+      await expect
+        .poll(async () => (await shownSeqs()).join(',') === (await storedSeqs(id)).join(','), {
+          timeout: WAIT,
+        })
+        .toBe(true);
+      await expect
+        .poll(async () => (await outputLines()).length, { timeout: WAIT })
+        .toBe((await storedLines(id)).length);
       expect(await shownSessions()).toEqual([id]);
       // Every line names the session it came from (its output, and the steps as they ran).
       for (const line of await outputLines()) expect(line).toContain(id);
@@ -390,10 +556,18 @@ describe('Mission Control', () => {
       // the others paused.
       for (let i = 0; i < 3; i++) {
         const { session } = await createActiveSession(h, { project: 'switching' });
-        const nanocycle = await h.call('POST', `/sessions/${session.id}/nanocycles`, { name: `print-${i}`, run: [`for k in 1 2 3; do echo "from ${session.id} line $k"; done`, `echo ${session.id} > WHO.md`] });
+        const nanocycle = await h.call('POST', `/sessions/${session.id}/nanocycles`, {
+          name: `print-${i}`,
+          run: [`for k in 1 2 3; do echo "from ${session.id} line $k"; done`, `echo ${session.id} > WHO.md`],
+        });
         expect(nanocycle.status, nanocycle.text).toBeLessThan(300);
-        await waitFor('the nanocycle to print', async () => (await storedLines(session.id)).includes(`from ${session.id} line 3`));
-        await waitFor('the nanocycle to wait for its merge', async () => (await h.call('GET', `/sessions/${session.id}/holds`)).json.holdPoints.length === 1);
+        await waitFor('the nanocycle to print', async () =>
+          (await storedLines(session.id)).includes(`from ${session.id} line 3`),
+        );
+        await waitFor(
+          'the nanocycle to wait for its merge',
+          async () => (await h.call('GET', `/sessions/${session.id}/holds`)).json.holdPoints.length === 1,
+        );
         if (i < 2) expect((await h.call('POST', `/sessions/${session.id}/pause`)).status).toBe(200);
         ids.push(session.id);
       }
@@ -401,14 +575,27 @@ describe('Mission Control', () => {
 
     it('lists every session of the project with its status, the active one marked current', async () => {
       const [a, b, c] = ids as [string, string, string];
-      await expect.poll(() => page.locator('#project-picker option').allTextContents(), { timeout: WAIT }).toContain('switching');
+      await expect
+        .poll(() => page.locator('#project-picker option').allTextContents(), { timeout: WAIT })
+        .toContain('switching');
       await page.locator('#project-picker').selectOption('switching');
-      await expect.poll(() => page.locator('#session-list button').evaluateAll((items) => items.map((b) => `${b.getAttribute('data-session')}:${b.getAttribute('data-status')}:${b.getAttribute('data-current')}`)), { timeout: WAIT }).toEqual([
-        `${c}:active:true`,
-        `${b}:paused:false`,
-        `${a}:paused:false`,
-      ]);
-      expect(await page.locator(`#session-list button[data-session="${c}"]`).textContent()).toContain('current');
+      await expect
+        .poll(
+          () =>
+            page
+              .locator('#session-list button')
+              .evaluateAll((items) =>
+                items.map(
+                  (b) =>
+                    `${b.getAttribute('data-session')}:${b.getAttribute('data-status')}:${b.getAttribute('data-current')}`,
+                ),
+              ),
+          { timeout: WAIT },
+        )
+        .toEqual([`${c}:active:true`, `${b}:paused:false`, `${a}:paused:false`]);
+      expect(await page.locator(`#session-list button[data-session="${c}"]`).textContent()).toContain(
+        'current',
+      );
       await expectShowsOnly(c);
       await shoot('8-switcher');
     });
@@ -422,8 +609,14 @@ describe('Mission Control', () => {
       await expectShowsOnly(b);
       // One click on a paused session switched to it: it is the project's active one, the others paused.
       await expect.poll(statuses, { timeout: WAIT }).toEqual({ [a]: 'paused', [b]: 'active', [c]: 'paused' });
-      await expect.poll(() => page.locator(`#session-list button[data-session="${b}"]`).getAttribute('data-current'), { timeout: WAIT }).toBe('true');
-      expect(await page.locator(`#session-list button[data-session="${b}"]`).getAttribute('aria-current')).toBe('true');
+      await expect
+        .poll(() => page.locator(`#session-list button[data-session="${b}"]`).getAttribute('data-current'), {
+          timeout: WAIT,
+        })
+        .toBe('true');
+      expect(
+        await page.locator(`#session-list button[data-session="${b}"]`).getAttribute('aria-current'),
+      ).toBe('true');
       // Streams were opened for the others along the way, and all of them are closed.
       expect(new Set(opened)).toEqual(new Set([a, b, c]));
       await shoot('9-switched');
@@ -433,7 +626,9 @@ describe('Mission Control', () => {
       const [a, b, c] = ids as [string, string, string];
       const before = opened.filter((id) => id === b).length;
       await h.restartApi();
-      await expect.poll(() => opened.filter((id) => id === b).length, { timeout: WAIT }).toBeGreaterThan(before);
+      await expect
+        .poll(() => opened.filter((id) => id === b).length, { timeout: WAIT })
+        .toBeGreaterThan(before);
       await expectShowsOnly(b);
 
       // Clicks while the API goes away and comes back: reconnects are for the last choice only.
@@ -443,7 +638,9 @@ describe('Mission Control', () => {
       expect(Object.values(await statuses()).filter((s) => s === 'active').length).toBeLessThanOrEqual(1);
       // With the API settled, one more click makes the shown session the active one.
       await page.locator(`#session-list button[data-session="${a}"]`).click();
-      await expect.poll(async () => switching.size === 0 && (await statuses())[a] === 'active', { timeout: WAIT }).toBe(true);
+      await expect
+        .poll(async () => switching.size === 0 && (await statuses())[a] === 'active', { timeout: WAIT })
+        .toBe(true);
       expect(await statuses()).toEqual({ [a]: 'active', [b]: 'paused', [c]: 'paused' });
       await expectShowsOnly(a);
     });
@@ -455,9 +652,13 @@ describe('Mission Control', () => {
       const resume = page.getByRole('button', { name: 'Resume', exact: true });
       await resume.waitFor({ state: 'visible', timeout: WAIT });
       await resume.click();
-      await expect.poll(async () => switching.size === 0 && (await statuses())[a] === 'active', { timeout: WAIT }).toBe(true);
+      await expect
+        .poll(async () => switching.size === 0 && (await statuses())[a] === 'active', { timeout: WAIT })
+        .toBe(true);
       expect(await statuses()).toMatchObject({ [a]: 'active', [b]: 'paused' });
-      await expect.poll(() => page.locator('#session-title').textContent(), { timeout: WAIT }).toContain('active');
+      await expect
+        .poll(() => page.locator('#session-title').textContent(), { timeout: WAIT })
+        .toContain('active');
       expect(await page.locator('#panel-error').textContent()).toBe('');
     });
 
@@ -467,12 +668,20 @@ describe('Mission Control', () => {
       // Leave one session active so that "nothing changed" means something.
       const switched = await h.call('POST', `/sessions/${b}/switch`);
       expect(switched.status).toBe(200);
-      await expect.poll(() => page.locator(`#session-list button[data-session="${c}"]`).getAttribute('data-status'), { timeout: WAIT }).toBe('ended');
+      await expect
+        .poll(() => page.locator(`#session-list button[data-session="${c}"]`).getAttribute('data-status'), {
+          timeout: WAIT,
+        })
+        .toBe('ended');
       const before = await statuses();
       expect(before).toEqual({ [b]: 'active', [a]: 'paused' });
       await page.locator(`#session-list button[data-session="${c}"]`).click();
       await page.locator('#summary').waitFor({ state: 'visible', timeout: WAIT });
-      await expect.poll(async () => (await shownSeqs()).join(',') === (await storedSeqs(c)).join(','), { timeout: WAIT }).toBe(true);
+      await expect
+        .poll(async () => (await shownSeqs()).join(',') === (await storedSeqs(c)).join(','), {
+          timeout: WAIT,
+        })
+        .toBe(true);
       expect(await shownSessions()).toEqual([c]);
       for (const line of await outputLines()) expect(line).toContain(c);
       expect(await statuses()).toEqual(before);
@@ -483,7 +692,10 @@ describe('Mission Control', () => {
 
   it('fits a narrow window', async () => {
     await page.setViewportSize({ width: 420, height: 800 });
-    await waitFor('the layout to settle', async () => (await page.evaluate(() => document.documentElement.scrollWidth)) <= 420);
+    await waitFor(
+      'the layout to settle',
+      async () => (await page.evaluate(() => document.documentElement.scrollWidth)) <= 420,
+    );
     await shoot('7-narrow');
   });
 });

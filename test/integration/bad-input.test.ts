@@ -11,7 +11,15 @@ import { sessionWorkflowId } from '../../contracts/ids.js';
 import { createNanocycleUpdate, resolveHoldPointUpdate } from '../../workflows/nanocycle-messages.js';
 import { approveReviewUpdate } from '../../workflows/review-messages.js';
 import { makeGitFixture, type GitFixture } from '../support/git-fixtures.js';
-import { createActiveSession, createProject, recordCounts, startHarness, waitFor, type ApiReply, type Harness } from '../support/tevis-harness.js';
+import {
+  createActiveSession,
+  createProject,
+  recordCounts,
+  startHarness,
+  waitFor,
+  type ApiReply,
+  type Harness,
+} from '../support/tevis-harness.js';
 
 /**
  * Bad input to every route, through the HTTP API on Postgres: each gets a clear 4xx
@@ -21,7 +29,11 @@ import { createActiveSession, createProject, recordCounts, startHarness, waitFor
 const PROBLEM = 'urn:tevis:problem:';
 
 function expectProblem(reply: ApiReply, status: number, type: string, what = '') {
-  expect({ what, status: reply.status, type: reply.json?.type, body: reply.text }).toMatchObject({ what, status, type: PROBLEM + type });
+  expect({ what, status: reply.status, type: reply.json?.type, body: reply.text }).toMatchObject({
+    what,
+    status,
+    type: PROBLEM + type,
+  });
   expect(reply.contentType).toContain('application/problem+json');
   expect(reply.json).toMatchObject({ status, title: expect.any(String), detail: expect.any(String) });
 }
@@ -91,7 +103,12 @@ describe('malformed bodies', () => {
       ['PATCH', '/projects/alpha'],
       ['POST', '/sessions'],
     ] as const) {
-      expectProblem(await h.call(method, path, body, { contentType: 'application/json' }), 400, 'validation', `${method} ${path}`);
+      expectProblem(
+        await h.call(method, path, body, { contentType: 'application/json' }),
+        400,
+        'validation',
+        `${method} ${path}`,
+      );
     }
     expect(await snapshot()).toEqual(before);
   });
@@ -99,9 +116,16 @@ describe('malformed bodies', () => {
   it('JSON sent as another content type is refused, not guessed at', async () => {
     const before = await snapshot();
     const body = JSON.stringify({ name: 'by-text', repository: fx.remote });
-    for (const contentType of ['text/plain', 'application/x-www-form-urlencoded', 'application/octet-stream']) {
+    for (const contentType of [
+      'text/plain',
+      'application/x-www-form-urlencoded',
+      'application/octet-stream',
+    ]) {
       const reply = await h.call('POST', '/projects', body, { contentType });
-      expect({ contentType, status: reply.status }).toMatchObject({ contentType, status: expect.any(Number) });
+      expect({ contentType, status: reply.status }).toMatchObject({
+        contentType,
+        status: expect.any(Number),
+      });
       expect(reply.status === 400 || reply.status === 415).toBe(true);
       expect(reply.contentType).toContain('application/problem+json');
     }
@@ -109,9 +133,14 @@ describe('malformed bodies', () => {
   });
 
   it('a body larger than the limit → 413', async () => {
-    const reply = await h.call('POST', '/projects', JSON.stringify({ name: 'big', repository: fx.remote, preferences: { a: 'x'.repeat(7 * 1024 * 1024) } }), {
-      contentType: 'application/json',
-    });
+    const reply = await h.call(
+      'POST',
+      '/projects',
+      JSON.stringify({ name: 'big', repository: fx.remote, preferences: { a: 'x'.repeat(7 * 1024 * 1024) } }),
+      {
+        contentType: 'application/json',
+      },
+    );
     expectProblem(reply, 413, 'payload-too-large');
     expect((await h.call('GET', '/projects/big')).status).toBe(404);
   });
@@ -119,7 +148,10 @@ describe('malformed bodies', () => {
 
 describe('malformed bodies on an open session', () => {
   let id = '';
-  const events = async () => ((await h.call('GET', `/sessions/${id}/events`)).json.events as Array<{ type: string }>).map((e) => e.type);
+  const events = async () =>
+    ((await h.call('GET', `/sessions/${id}/events`)).json.events as Array<{ type: string }>).map(
+      (e) => e.type,
+    );
 
   beforeAll(async () => {
     await createProject(h, { name: 'gamma', repository: fx.remote });
@@ -159,16 +191,46 @@ describe('malformed bodies on an open session', () => {
 
 describe('unknown fields and wrong types', () => {
   const cases: Array<[string, string, string, unknown]> = [
-    ['unknown field on project create', 'POST', '/projects', { name: 'beta', repository: '/tmp/r.git', admin: true }],
-    ['project name with capitals and a space', 'POST', '/projects', { name: 'Bad Name', repository: '/tmp/r.git' }],
+    [
+      'unknown field on project create',
+      'POST',
+      '/projects',
+      { name: 'beta', repository: '/tmp/r.git', admin: true },
+    ],
+    [
+      'project name with capitals and a space',
+      'POST',
+      '/projects',
+      { name: 'Bad Name', repository: '/tmp/r.git' },
+    ],
     ['project name too long', 'POST', '/projects', { name: 'a'.repeat(64), repository: '/tmp/r.git' }],
     ['project without repository', 'POST', '/projects', { name: 'beta' }],
     ['repository as a number', 'POST', '/projects', { name: 'beta', repository: 42 }],
     ['timeout of zero', 'POST', '/projects', { name: 'beta', repository: '/tmp/r.git', activeTimeout: 0 }],
-    ['timeout as prose', 'POST', '/projects', { name: 'beta', repository: '/tmp/r.git', pausedTimeout: 'two hours' }],
-    ['timeout beyond a year', 'POST', '/projects', { name: 'beta', repository: '/tmp/r.git', pausedTimeout: '400d' }],
-    ['preference key with spaces', 'POST', '/projects', { name: 'beta', repository: '/tmp/r.git', preferences: { 'bad key': 'x' } }],
-    ['preference value not a string', 'POST', '/projects', { name: 'beta', repository: '/tmp/r.git', preferences: { k: 1 } }],
+    [
+      'timeout as prose',
+      'POST',
+      '/projects',
+      { name: 'beta', repository: '/tmp/r.git', pausedTimeout: 'two hours' },
+    ],
+    [
+      'timeout beyond a year',
+      'POST',
+      '/projects',
+      { name: 'beta', repository: '/tmp/r.git', pausedTimeout: '400d' },
+    ],
+    [
+      'preference key with spaces',
+      'POST',
+      '/projects',
+      { name: 'beta', repository: '/tmp/r.git', preferences: { 'bad key': 'x' } },
+    ],
+    [
+      'preference value not a string',
+      'POST',
+      '/projects',
+      { name: 'beta', repository: '/tmp/r.git', preferences: { k: 1 } },
+    ],
     ['renaming through update', 'PATCH', '/projects/alpha', { name: 'renamed' }],
     ['unknown field on project update', 'PATCH', '/projects/alpha', { settings: { preferences: {} } }],
     ['negative timeout on update', 'PATCH', '/projects/alpha', { activeTimeout: -5 }],
@@ -183,7 +245,9 @@ describe('unknown fields and wrong types', () => {
     const before = await snapshot();
     const reply = await h.call(method, path, body);
     expectProblem(reply, 400, 'validation');
-    expect(reply.json.issues).toEqual(expect.arrayContaining([expect.objectContaining({ message: expect.any(String) })]));
+    expect(reply.json.issues).toEqual(
+      expect.arrayContaining([expect.objectContaining({ message: expect.any(String) })]),
+    );
     expect(await snapshot()).toEqual(before);
   });
 
@@ -281,39 +345,89 @@ describe('invalid repository URLs', () => {
     `https://example.com/${'a'.repeat(2100)}`,
   ];
 
-  it.each(urls.map((url) => [JSON.stringify(url).slice(0, 60), url]))('%s → 400 on project create and update, nothing changed', async (_label, url) => {
-    const before = await snapshot();
-    const created = await h.call('POST', '/projects', { name: 'evil', repository: url });
-    expectProblem(created, 400, 'validation');
-    expect(created.json.detail).toMatch(/repository/);
-    expectProblem(await h.call('PATCH', '/projects/alpha', { repository: url }), 400, 'validation');
-    expect(await snapshot()).toEqual(before);
-    expect((await h.call('GET', '/projects/evil')).status).toBe(404);
-    expect(existsSync(markerPath)).toBe(false);
-  });
+  it.each(urls.map((url) => [JSON.stringify(url).slice(0, 60), url]))(
+    '%s → 400 on project create and update, nothing changed',
+    async (_label, url) => {
+      const before = await snapshot();
+      const created = await h.call('POST', '/projects', { name: 'evil', repository: url });
+      expectProblem(created, 400, 'validation');
+      expect(created.json.detail).toMatch(/repository/);
+      expectProblem(await h.call('PATCH', '/projects/alpha', { repository: url }), 400, 'validation');
+      expect(await snapshot()).toEqual(before);
+      expect((await h.call('GET', '/projects/evil')).status).toBe(404);
+      expect(existsSync(markerPath)).toBe(false);
+    },
+  );
 
   it('the password never shows in the error', async () => {
-    const reply = await h.call('POST', '/projects', { name: 'evil', repository: 'https://user:s3cr3t-pw@example.com/repo.git' });
+    const reply = await h.call('POST', '/projects', {
+      name: 'evil',
+      repository: 'https://user:s3cr3t-pw@example.com/repo.git',
+    });
     expectProblem(reply, 400, 'validation');
     expect(reply.text).not.toContain('s3cr3t-pw');
   });
 });
 
 describe('invalid branch names', () => {
-  const branches = ['-x', '--help', '--upload-pack=x', 'a..b', 'x.lock', 'feature/x.lock', 'a b', '@{x}', '@', 'a/', '/a', 'a//b', '.hidden', 'a/.b', 'a~1', 'a^', 'a:b', 'a?', 'a*', 'a[b', 'a\\b', 'a.', 'a\tb', '', 'x'.repeat(201)];
+  const branches = [
+    '-x',
+    '--help',
+    '--upload-pack=x',
+    'a..b',
+    'x.lock',
+    'feature/x.lock',
+    'a b',
+    '@{x}',
+    '@',
+    'a/',
+    '/a',
+    'a//b',
+    '.hidden',
+    'a/.b',
+    'a~1',
+    'a^',
+    'a:b',
+    'a?',
+    'a*',
+    'a[b',
+    'a\\b',
+    'a.',
+    'a\tb',
+    '',
+    'x'.repeat(201),
+  ];
 
-  it.each(branches.map((b) => [JSON.stringify(b).slice(0, 40), b]))('%s → 400 on project create, update and session create, nothing changed', async (_label, branch) => {
-    const before = await snapshot();
-    expectProblem(await h.call('POST', '/projects', { name: 'evil', repository: fx.remote, defaultBranch: branch }), 400, 'validation', 'project create');
-    expectProblem(await h.call('PATCH', '/projects/alpha', { defaultBranch: branch }), 400, 'validation', 'project update');
-    const session = await h.call('POST', '/sessions', { project: 'alpha', branch });
-    expectProblem(session, 400, 'validation', 'session create');
-    expect(session.json.detail).toMatch(/branch/);
-    for (const type of ['review', 'planning']) {
-      expectProblem(await h.call('POST', '/sessions', { project: 'alpha', type, branch }), 400, 'validation', `${type} session create`);
-    }
-    expect(await snapshot()).toEqual(before);
-  });
+  it.each(branches.map((b) => [JSON.stringify(b).slice(0, 40), b]))(
+    '%s → 400 on project create, update and session create, nothing changed',
+    async (_label, branch) => {
+      const before = await snapshot();
+      expectProblem(
+        await h.call('POST', '/projects', { name: 'evil', repository: fx.remote, defaultBranch: branch }),
+        400,
+        'validation',
+        'project create',
+      );
+      expectProblem(
+        await h.call('PATCH', '/projects/alpha', { defaultBranch: branch }),
+        400,
+        'validation',
+        'project update',
+      );
+      const session = await h.call('POST', '/sessions', { project: 'alpha', branch });
+      expectProblem(session, 400, 'validation', 'session create');
+      expect(session.json.detail).toMatch(/branch/);
+      for (const type of ['review', 'planning']) {
+        expectProblem(
+          await h.call('POST', '/sessions', { project: 'alpha', type, branch }),
+          400,
+          'validation',
+          `${type} session create`,
+        );
+      }
+      expect(await snapshot()).toEqual(before);
+    },
+  );
 });
 
 describe('path traversal on the file routes', () => {
@@ -332,9 +446,11 @@ describe('path traversal on the file routes', () => {
   it('the fixture symlinks arrived in the workspace, and the listing shows them as symlinks', async () => {
     const reply = await h.call('GET', enc('links'));
     expect(reply.status).toBe(200);
-    const types = Object.fromEntries(reply.json.entries.map((e: { name: string; type: string }) => [e.name, e.type]));
+    const types = Object.fromEntries(
+      reply.json.entries.map((e: { name: string; type: string }) => [e.name, e.type]),
+    );
     expect(types).toEqual({
-      'dangling': 'symlink',
+      dangling: 'symlink',
       'dangling-dir': 'symlink',
       etc: 'symlink',
       gitdir: 'symlink',
@@ -400,17 +516,20 @@ describe('path traversal on the file routes', () => {
     expect(existsSync(join(h.home, 'session-repos', marker))).toBe(false);
   });
 
-  it.each(['.git/config', '.git/hooks/pre-commit', './.git/hooks/post-checkout', 'links/gitdir/hooks/pre-commit', 'links/gitdir/config'])(
-    'PUT into the .git directory (%j) → 403, even through a symlink',
-    async (path) => {
-      const config = await readFile(join(workspace, '.git', 'config'), 'utf8');
-      const reply = await h.call('PUT', enc(path), '#!/bin/sh\ntouch /tmp/owned\n');
-      expectProblem(reply, 403, 'path-outside-workspace', path);
-      expect(existsSync(join(workspace, '.git', 'hooks', 'pre-commit'))).toBe(false);
-      expect(existsSync(join(workspace, '.git', 'hooks', 'post-checkout'))).toBe(false);
-      expect(await readFile(join(workspace, '.git', 'config'), 'utf8')).toBe(config);
-    },
-  );
+  it.each([
+    '.git/config',
+    '.git/hooks/pre-commit',
+    './.git/hooks/post-checkout',
+    'links/gitdir/hooks/pre-commit',
+    'links/gitdir/config',
+  ])('PUT into the .git directory (%j) → 403, even through a symlink', async (path) => {
+    const config = await readFile(join(workspace, '.git', 'config'), 'utf8');
+    const reply = await h.call('PUT', enc(path), '#!/bin/sh\ntouch /tmp/owned\n');
+    expectProblem(reply, 403, 'path-outside-workspace', path);
+    expect(existsSync(join(workspace, '.git', 'hooks', 'pre-commit'))).toBe(false);
+    expect(existsSync(join(workspace, '.git', 'hooks', 'post-checkout'))).toBe(false);
+    expect(await readFile(join(workspace, '.git', 'config'), 'utf8')).toBe(config);
+  });
 
   it('after all of it the workspace is unchanged and the timeline has no file edits', async () => {
     const { state } = (await h.call('GET', `/sessions/${id}`)).json;
@@ -469,7 +588,11 @@ describe.each(['postgres', 'pglite'] as const)('what the database cannot store, 
     const { lastActivityAt: _a, ...record } = session.json.session;
     return {
       record,
-      live: { nanocycles: session.json.state.activeContext.nanocycles, pending: session.json.state.execution.pendingHoldPoints, review: session.json.state.review },
+      live: {
+        nanocycles: session.json.state.activeContext.nanocycles,
+        pending: session.json.state.execution.pendingHoldPoints,
+        review: session.json.state.review,
+      },
       events: events.json.events.map((e: { seq: number; type: string }) => `${e.seq}:${e.type}`),
       nanocycles: nanocycles.json.nanocycles,
       holds: holds.json.holdPoints,
@@ -482,12 +605,20 @@ describe.each(['postgres', 'pglite'] as const)('what the database cannot store, 
     db = kind === 'postgres' ? h : await startHarness({ database: 'pglite', label: 'bad-input-pglite' });
     await createProject(db, { name: project, repository: fx.remote });
     await createProject(db, { name: `${project}-plan`, repository: fx.remote });
-    const reviewed = await makeGitFixture(join(scratch, `review-${kind}`), { branches: ['feature/review-me'] });
+    const reviewed = await makeGitFixture(join(scratch, `review-${kind}`), {
+      branches: ['feature/review-me'],
+    });
     await createProject(db, { name: `${project}-review`, repository: reviewed.remote });
     [dev, planning, review] = await Promise.all([
       createActiveSession(db, { project }).then((s) => s.session.id as string),
-      createActiveSession(db, { project: `${project}-plan`, type: 'planning' }).then((s) => s.session.id as string),
-      createActiveSession(db, { project: `${project}-review`, type: 'review', branch: 'feature/review-me' }).then((s) => s.session.id as string),
+      createActiveSession(db, { project: `${project}-plan`, type: 'planning' }).then(
+        (s) => s.session.id as string,
+      ),
+      createActiveSession(db, {
+        project: `${project}-review`,
+        type: 'review',
+        branch: 'feature/review-me',
+      }).then((s) => s.session.id as string),
     ]);
     workspace = join(db.home, 'session-repos', dev);
   });
@@ -499,7 +630,12 @@ describe.each(['postgres', 'pglite'] as const)('what the database cannot store, 
   // Called when the tests are listed (labels only) and again when each runs (the ids exist by then).
   const nulBodies = (): Array<[string, string, string, unknown]> => [
     ['a goal', 'POST', `/sessions/${dev}/nanocycles`, { name: 'nul-goal', goal: NUL }],
-    ['a run step', 'POST', `/sessions/${dev}/nanocycles`, { name: 'nul-run', run: ['echo ok', `echo ${NUL}`] }],
+    [
+      'a run step',
+      'POST',
+      `/sessions/${dev}/nanocycles`,
+      { name: 'nul-run', run: ['echo ok', `echo ${NUL}`] },
+    ],
     ['a hold point comment', 'POST', `/sessions/${dev}/holds/HP-001-merge/approve`, { comment: NUL }],
     ['an edited goal', 'POST', `/sessions/${dev}/holds/HP-001-plan/approve`, { goal: NUL }],
     ['who rejects', 'POST', `/sessions/${dev}/holds/HP-001-merge/reject`, { by: NUL }],
@@ -510,23 +646,40 @@ describe.each(['postgres', 'pglite'] as const)('what the database cannot store, 
     ['a preference value', 'PATCH', `/projects/${project}`, { preferences: { editor: NUL } }],
     ['a preference key', 'PATCH', `/projects/${project}`, { preferences: { [NUL]: 'x' } }],
     ['the agent command', 'PATCH', `/projects/${project}`, { execution: { agent: `run-agent ${NUL}` } }],
-    ['a webhook URL', 'PATCH', `/projects/${project}`, { execution: { webhookUrl: `http://127.0.0.1/${NUL}` } }],
-    ['a new project preference', 'POST', '/projects', { name: `${project}-new`, repository: fx?.remote, preferences: { k: NUL } }],
+    [
+      'a webhook URL',
+      'PATCH',
+      `/projects/${project}`,
+      { execution: { webhookUrl: `http://127.0.0.1/${NUL}` } },
+    ],
+    [
+      'a new project preference',
+      'POST',
+      '/projects',
+      { name: `${project}-new`, repository: fx?.remote, preferences: { k: NUL } },
+    ],
   ];
 
-  it.each(nulBodies().map(([what, method, path]) => [what, method, path]))('a NUL in %s (%s %s) → 400 at once, nothing changed', async (what) => {
-    const [, method, path, body] = nulBodies().find(([w]) => w === what)!;
-    const before = await sessionSnapshot(dev);
-    const reply = await db.call(method, path, body);
-    expectProblem(reply, 400, 'validation', what);
-    // Ids and keys are refused by their own patterns; free text by the NUL rule, which says so.
-    if (!['the previous session', 'a preference key'].includes(what)) expect(reply.text).toMatch(/NUL/);
-    expect(await sessionSnapshot(dev)).toEqual(before);
-  });
+  it.each(nulBodies().map(([what, method, path]) => [what, method, path]))(
+    'a NUL in %s (%s %s) → 400 at once, nothing changed',
+    async (what) => {
+      const [, method, path, body] = nulBodies().find(([w]) => w === what)!;
+      const before = await sessionSnapshot(dev);
+      const reply = await db.call(method, path, body);
+      expectProblem(reply, 400, 'validation', what);
+      // Ids and keys are refused by their own patterns; free text by the NUL rule, which says so.
+      if (!['the previous session', 'a preference key'].includes(what)) expect(reply.text).toMatch(/NUL/);
+      expect(await sessionSnapshot(dev)).toEqual(before);
+    },
+  );
 
   it('a NUL in a plan → 400, no plan drafted', async () => {
     const before = await sessionSnapshot(planning);
-    expectProblem(await db.call('PUT', `/sessions/${planning}/plan`, { plan: `# Plan${NUL}` }), 400, 'validation');
+    expectProblem(
+      await db.call('PUT', `/sessions/${planning}/plan`, { plan: `# Plan${NUL}` }),
+      400,
+      'validation',
+    );
     expect(await sessionSnapshot(planning)).toEqual(before);
   });
 
@@ -537,7 +690,8 @@ describe.each(['postgres', 'pglite'] as const)('what the database cannot store, 
   ])('a NUL in %s (path or query) → 400, nothing written', async (_what, path) => {
     const before = await sessionSnapshot(dev);
     expectProblem(await db.call('GET', path(dev)), 400, 'validation');
-    if (path(dev).includes('/files')) expectProblem(await db.call('PUT', path(dev), 'content'), 400, 'validation');
+    if (path(dev).includes('/files'))
+      expectProblem(await db.call('PUT', path(dev), 'content'), 400, 'validation');
     expect(await sessionSnapshot(dev)).toEqual(before);
     expect(existsSync(join(workspace, 'src', '\u0000.ts'))).toBe(false);
   });
@@ -545,11 +699,20 @@ describe.each(['postgres', 'pglite'] as const)('what the database cannot store, 
   it('a plan whose timeline event the database refuses is not kept either: 400 unrecordable, nothing changed', async () => {
     const sql = (text: string) => db.database.db.execute(drizzleSql.raw(text));
     // Both drivers answer with `rows`.
-    const storedPlan = async () => ((await sql(`select plan from sessions where id = '${planning}'`)) as unknown as { rows: Array<{ plan: string | null }> }).rows[0]!.plan;
+    const storedPlan = async () =>
+      (
+        (await sql(`select plan from sessions where id = '${planning}'`)) as unknown as {
+          rows: Array<{ plan: string | null }>;
+        }
+      ).rows[0]!.plan;
     const before = { snapshot: await sessionSnapshot(planning), plan: await storedPlan() };
     await sql(`alter table events add constraint refuse_for_test check (type <> 'plan.drafted')`);
     try {
-      expectProblem(await db.call('PUT', `/sessions/${planning}/plan`, { plan: '# A plan the timeline cannot mention' }), 400, 'unrecordable');
+      expectProblem(
+        await db.call('PUT', `/sessions/${planning}/plan`, { plan: '# A plan the timeline cannot mention' }),
+        400,
+        'unrecordable',
+      );
     } finally {
       await sql('alter table events drop constraint refuse_for_test');
     }
@@ -561,14 +724,27 @@ describe.each(['postgres', 'pglite'] as const)('what the database cannot store, 
     expect(before.live.review).toMatchObject({ status: 'pending', decidedBy: null });
     const handle = db.temporalClient.workflow.getHandle(sessionWorkflowId(review));
     for (const decision of [{ comment: NUL }, { by: NUL }]) {
-      const failure = await handle.executeUpdate(approveReviewUpdate, { args: [decision] }).then(() => null, (error: unknown) => error);
+      const failure = await handle.executeUpdate(approveReviewUpdate, { args: [decision] }).then(
+        () => null,
+        (error: unknown) => error,
+      );
       expectRefusedBeforeAdmission(failure);
     }
     const sql = (text: string) => db.database.db.execute(drizzleSql.raw(text));
-    await sql(`alter table events add constraint refuse_for_test check (type not in ('review.approved', 'review.rejected'))`);
+    await sql(
+      `alter table events add constraint refuse_for_test check (type not in ('review.approved', 'review.rejected'))`,
+    );
     try {
-      expectProblem(await db.call('POST', `/sessions/${review}/review/approve`, { comment: 'ship it' }), 400, 'unrecordable');
-      expectProblem(await db.call('POST', `/sessions/${review}/review/reject`, { comment: 'not yet' }), 400, 'unrecordable');
+      expectProblem(
+        await db.call('POST', `/sessions/${review}/review/approve`, { comment: 'ship it' }),
+        400,
+        'unrecordable',
+      );
+      expectProblem(
+        await db.call('POST', `/sessions/${review}/review/reject`, { comment: 'not yet' }),
+        400,
+        'unrecordable',
+      );
     } finally {
       await sql('alter table events drop constraint refuse_for_test');
     }
@@ -582,27 +758,61 @@ describe.each(['postgres', 'pglite'] as const)('what the database cannot store, 
   const INT4_MAX = 2 ** 31 - 1;
   const beyond = [String(INT4_MAX + 1), '99999999999999999999', '1e300', '-1', '1.5'];
 
-  it.each(beyond)('after=%s on the timeline and the logs → 400, and the largest int4 is fine', async (after) => {
-    for (const path of [`/sessions/${dev}/events`, `/sessions/${dev}/events/stream`, `/sessions/${dev}/nanocycles/NC-001/logs`, `/sessions/${dev}/nanocycles/NC-001/logs/stream`]) {
-      expectProblem(await db.call('GET', `${path}?after=${after}`), 400, 'validation', path);
-    }
-    const largest = await db.call('GET', `/sessions/${dev}/events?after=${INT4_MAX}`);
-    expect(largest.status).toBe(200);
-    expect(largest.json.events).toEqual([]);
-  });
+  it.each(beyond)(
+    'after=%s on the timeline and the logs → 400, and the largest int4 is fine',
+    async (after) => {
+      for (const path of [
+        `/sessions/${dev}/events`,
+        `/sessions/${dev}/events/stream`,
+        `/sessions/${dev}/nanocycles/NC-001/logs`,
+        `/sessions/${dev}/nanocycles/NC-001/logs/stream`,
+      ]) {
+        expectProblem(await db.call('GET', `${path}?after=${after}`), 400, 'validation', path);
+      }
+      const largest = await db.call('GET', `/sessions/${dev}/events?after=${INT4_MAX}`);
+      expect(largest.status).toBe(200);
+      expect(largest.json.events).toEqual([]);
+    },
+  );
 
-  it.each([String(INT4_MAX + 1), '99999999999999999999'])('Last-Event-ID %s on the timeline stream → 400, not a stream', async (id) => {
-    expectProblem(await db.call('GET', `/sessions/${dev}/events/stream`, undefined, { headers: { 'last-event-id': id } }), 400, 'validation');
-  });
+  it.each([String(INT4_MAX + 1), '99999999999999999999'])(
+    'Last-Event-ID %s on the timeline stream → 400, not a stream',
+    async (id) => {
+      expectProblem(
+        await db.call('GET', `/sessions/${dev}/events/stream`, undefined, {
+          headers: { 'last-event-id': id },
+        }),
+        400,
+        'validation',
+      );
+    },
+  );
 
-  it.each([`NC-001:${INT4_MAX + 1}`, 'NC-001:99999999999999999999', `NC-001:1,NC-002:${INT4_MAX + 1}`])('an output cursor %s → 400, as ?after= and as Last-Event-ID', async (cursor) => {
-    expectProblem(await db.call('GET', `/sessions/${dev}/output?after=${encodeURIComponent(cursor)}`), 400, 'validation');
-    expectProblem(await db.call('GET', `/sessions/${dev}/output/stream`, undefined, { headers: { 'last-event-id': cursor } }), 400, 'validation');
-    expect((await db.call('GET', `/sessions/${dev}/output?after=${encodeURIComponent(`NC-001:${INT4_MAX}`)}`)).status).toBe(200);
-  });
+  it.each([`NC-001:${INT4_MAX + 1}`, 'NC-001:99999999999999999999', `NC-001:1,NC-002:${INT4_MAX + 1}`])(
+    'an output cursor %s → 400, as ?after= and as Last-Event-ID',
+    async (cursor) => {
+      expectProblem(
+        await db.call('GET', `/sessions/${dev}/output?after=${encodeURIComponent(cursor)}`),
+        400,
+        'validation',
+      );
+      expectProblem(
+        await db.call('GET', `/sessions/${dev}/output/stream`, undefined, {
+          headers: { 'last-event-id': cursor },
+        }),
+        400,
+        'validation',
+      );
+      expect(
+        (await db.call('GET', `/sessions/${dev}/output?after=${encodeURIComponent(`NC-001:${INT4_MAX}`)}`))
+          .status,
+      ).toBe(200);
+    },
+  );
 
   it('limit beyond its bound → 400', async () => {
-    for (const limit of ['0', '1001', String(INT4_MAX + 1)]) expectProblem(await db.call('GET', `/sessions/${dev}/events?limit=${limit}`), 400, 'validation', limit);
+    for (const limit of ['0', '1001', String(INT4_MAX + 1)])
+      expectProblem(await db.call('GET', `/sessions/${dev}/events?limit=${limit}`), 400, 'validation', limit);
   });
 
   it('a file name longer than 255 bytes, a file used as a directory, a link loop → 4xx problems, never 500, nothing written', async () => {
@@ -611,16 +821,38 @@ describe.each(['postgres', 'pglite'] as const)('what the database cannot store, 
     const long = `${'n'.repeat(256)}.txt`;
     const utf8Long = 'é'.repeat(128); // 256 bytes in 128 characters
     for (const path of [long, `src/${long}`, utf8Long]) {
-      expectProblem(await db.call('GET', `/sessions/${dev}/files?path=${encodeURIComponent(path)}`), 400, 'validation', `GET ${path.slice(0, 20)}`);
-      expectProblem(await db.call('PUT', `/sessions/${dev}/files?path=${encodeURIComponent(path)}`, 'x'), 400, 'validation', `PUT ${path.slice(0, 20)}`);
+      expectProblem(
+        await db.call('GET', `/sessions/${dev}/files?path=${encodeURIComponent(path)}`),
+        400,
+        'validation',
+        `GET ${path.slice(0, 20)}`,
+      );
+      expectProblem(
+        await db.call('PUT', `/sessions/${dev}/files?path=${encodeURIComponent(path)}`, 'x'),
+        400,
+        'validation',
+        `PUT ${path.slice(0, 20)}`,
+      );
     }
-    const throughFile = await db.call('PUT', `/sessions/${dev}/files?path=${encodeURIComponent('README.md/inside.txt')}`, 'x');
+    const throughFile = await db.call(
+      'PUT',
+      `/sessions/${dev}/files?path=${encodeURIComponent('README.md/inside.txt')}`,
+      'x',
+    );
     expect(throughFile.status).toBeGreaterThanOrEqual(400);
     expect(throughFile.status).toBeLessThan(500);
     expect(throughFile.contentType).toContain('application/problem+json');
     for (const method of ['GET', 'PUT']) {
-      const loop = await db.call(method, `/sessions/${dev}/files?path=${encodeURIComponent('loop/x')}`, method === 'PUT' ? 'x' : undefined);
-      expect({ method, status: loop.status >= 400 && loop.status < 500, type: loop.contentType }).toEqual({ method, status: true, type: 'application/problem+json' });
+      const loop = await db.call(
+        method,
+        `/sessions/${dev}/files?path=${encodeURIComponent('loop/x')}`,
+        method === 'PUT' ? 'x' : undefined,
+      );
+      expect({ method, status: loop.status >= 400 && loop.status < 500, type: loop.contentType }).toEqual({
+        method,
+        status: true,
+        type: 'application/problem+json',
+      });
     }
     expect(await sessionSnapshot(dev)).toEqual(before);
     await rm(join(workspace, 'loop'));
@@ -634,10 +866,18 @@ describe.each(['postgres', 'pglite'] as const)('what the database cannot store, 
   it('a NUL sent straight to the session workflow is refused at once, nothing changed', async () => {
     const before = await sessionSnapshot(dev);
     const handle = db.temporalClient.workflow.getHandle(sessionWorkflowId(dev));
-    const refusal = (update: Promise<unknown>) => update.then(() => null, (error: unknown) => error);
+    const refusal = (update: Promise<unknown>) =>
+      update.then(
+        () => null,
+        (error: unknown) => error,
+      );
     for (const failure of [
-      await refusal(handle.executeUpdate(createNanocycleUpdate, { args: [{ name: 'ghost', goal: `do ${NUL}` }] })),
-      await refusal(handle.executeUpdate(createNanocycleUpdate, { args: [{ name: 'ghost', run: [`echo ${NUL}`] }] })),
+      await refusal(
+        handle.executeUpdate(createNanocycleUpdate, { args: [{ name: 'ghost', goal: `do ${NUL}` }] }),
+      ),
+      await refusal(
+        handle.executeUpdate(createNanocycleUpdate, { args: [{ name: 'ghost', run: [`echo ${NUL}`] }] }),
+      ),
     ]) {
       expectRefusedBeforeAdmission(failure);
     }
@@ -655,26 +895,54 @@ describe.each(['postgres', 'pglite'] as const)('what the database cannot store, 
     await sql(`alter table nanocycles add constraint refuse_for_test check (name <> 'refused-by-db')`);
     try {
       const before = await sessionSnapshot(dev);
-      const reply = await db.call('POST', `/sessions/${dev}/nanocycles`, { name: 'refused-by-db', run: ['true'] });
+      const reply = await db.call('POST', `/sessions/${dev}/nanocycles`, {
+        name: 'refused-by-db',
+        run: ['true'],
+      });
       expectProblem(reply, 400, 'unrecordable');
       expect(reply.json.detail).toContain('SQLSTATE 23514');
       expect(await sessionSnapshot(dev)).toEqual(before);
     } finally {
       await sql('alter table nanocycles drop constraint refuse_for_test');
     }
-    const real = await db.call('POST', `/sessions/${dev}/nanocycles`, { name: 'real', run: ['true'], hold: { plan: true } });
+    const real = await db.call('POST', `/sessions/${dev}/nanocycles`, {
+      name: 'real',
+      run: ['true'],
+      hold: { plan: true },
+    });
     expect(real.status).toBe(201);
     expect(real.json.id).toBe('NC-001');
   });
 
   it('a hold point answer the database refuses, or one with a NUL sent past the API, changes nothing; the hold point can still be answered', async () => {
-    await waitFor('the plan hold point', async () => ((await db.call('GET', `/sessions/${dev}/holds`)).json.holdPoints as Array<{ id: string; status: string }>).some((p) => p.id === 'HP-001-plan' && p.status === 'pending'));
-    await waitFor('the plan hold point in the live state', async () => (await db.call('GET', `/sessions/${dev}`)).json.state.execution.pendingHoldPoints.length === 1);
+    await waitFor('the plan hold point', async () =>
+      (
+        (await db.call('GET', `/sessions/${dev}/holds`)).json.holdPoints as Array<{
+          id: string;
+          status: string;
+        }>
+      ).some((p) => p.id === 'HP-001-plan' && p.status === 'pending'),
+    );
+    await waitFor(
+      'the plan hold point in the live state',
+      async () =>
+        (await db.call('GET', `/sessions/${dev}`)).json.state.execution.pendingHoldPoints.length === 1,
+    );
     // The nanocycle's record and its events reach the hold point just after the hold point
     // itself: take the snapshot once two in a row agree, or the refusals below would seem to change it.
-    await waitFor('NC-001 awaiting approval', async () => (await db.call('GET', `/sessions/${dev}/nanocycles`)).json.nanocycles[0]?.status === 'awaiting_approval');
+    await waitFor(
+      'NC-001 awaiting approval',
+      async () =>
+        (await db.call('GET', `/sessions/${dev}/nanocycles`)).json.nanocycles[0]?.status ===
+        'awaiting_approval',
+    );
     // The session workflow hears of it from its child a moment later: its live state too.
-    await waitFor('NC-001 awaiting approval in the live state', async () => (await db.call('GET', `/sessions/${dev}`)).json.state.activeContext.nanocycles[0]?.status === 'awaiting_approval');
+    await waitFor(
+      'NC-001 awaiting approval in the live state',
+      async () =>
+        (await db.call('GET', `/sessions/${dev}`)).json.state.activeContext.nanocycles[0]?.status ===
+        'awaiting_approval',
+    );
     let before = await sessionSnapshot(dev);
     await waitFor('the record to settle at the hold point', async () => {
       const again = await sessionSnapshot(dev);
@@ -684,23 +952,39 @@ describe.each(['postgres', 'pglite'] as const)('what the database cannot store, 
     });
     const handle = db.temporalClient.workflow.getHandle(sessionWorkflowId(dev));
     for (const resolution of [{ comment: NUL }, { by: NUL }, { goal: `new ${NUL}` }]) {
-      const failure = await handle.executeUpdate(resolveHoldPointUpdate, { args: [{ holdPointId: 'HP-001-plan', decision: 'approve', ...resolution }] }).then(
-        () => null,
-        (error: unknown) => error,
-      );
+      const failure = await handle
+        .executeUpdate(resolveHoldPointUpdate, {
+          args: [{ holdPointId: 'HP-001-plan', decision: 'approve', ...resolution }],
+        })
+        .then(
+          () => null,
+          (error: unknown) => error,
+        );
       expectRefusedBeforeAdmission(failure);
       expect(await sessionSnapshot(dev)).toEqual(before);
     }
     const sql = (text: string) => db.database.db.execute(drizzleSql.raw(text));
-    await sql(`alter table hold_points add constraint refuse_for_test check (comment is distinct from 'refused-by-db')`);
+    await sql(
+      `alter table hold_points add constraint refuse_for_test check (comment is distinct from 'refused-by-db')`,
+    );
     try {
-      expectProblem(await db.call('POST', `/sessions/${dev}/holds/HP-001-plan/approve`, { comment: 'refused-by-db' }), 400, 'unrecordable');
+      expectProblem(
+        await db.call('POST', `/sessions/${dev}/holds/HP-001-plan/approve`, { comment: 'refused-by-db' }),
+        400,
+        'unrecordable',
+      );
       expect(await sessionSnapshot(dev)).toEqual(before);
     } finally {
       await sql('alter table hold_points drop constraint refuse_for_test');
     }
-    const rejected = await db.call('POST', `/sessions/${dev}/holds/HP-001-plan/reject`, { comment: 'not now' });
+    const rejected = await db.call('POST', `/sessions/${dev}/holds/HP-001-plan/reject`, {
+      comment: 'not now',
+    });
     expect(rejected.status).toBe(200);
-    await waitFor('NC-001 rejected', async () => (await db.call('GET', `/sessions/${dev}/nanocycles`)).json.nanocycles[0]?.status === 'rejected');
+    await waitFor(
+      'NC-001 rejected',
+      async () =>
+        (await db.call('GET', `/sessions/${dev}/nanocycles`)).json.nanocycles[0]?.status === 'rejected',
+    );
   });
 });

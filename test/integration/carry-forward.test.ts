@@ -4,7 +4,13 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ProcessSet, cleanEnv, describeRun, runCli } from '../support/durability-kit.js';
 import { git, makeGitFixture, type GitFixture } from '../support/git-fixtures.js';
-import { createActiveSession, createProject, startHarness, waitFor, type Harness } from '../support/tevis-harness.js';
+import {
+  createActiveSession,
+  createProject,
+  startHarness,
+  waitFor,
+  type Harness,
+} from '../support/tevis-harness.js';
 
 /**
  * Work merged in a session outlives it: merged nanocycle branches reach the project's remote
@@ -25,7 +31,11 @@ afterAll(async () => {
 
 const events = async (id: string) => (await h.call('GET', `/sessions/${id}/events`)).json.events as any[];
 const eventOf = async (id: string, type: string) => (await events(id)).find((e) => e.type === type);
-const remoteRef = (fx: GitFixture, ref: string) => git(['rev-parse', '--verify', '--quiet', `refs/heads/${ref}`], fx.remote).then((s) => s.trim(), () => null);
+const remoteRef = (fx: GitFixture, ref: string) =>
+  git(['rev-parse', '--verify', '--quiet', `refs/heads/${ref}`], fx.remote).then(
+    (s) => s.trim(),
+    () => null,
+  );
 
 async function fixture(name: string, branches: string[] = []): Promise<GitFixture> {
   return makeGitFixture(join(h.home, `fixture-${name}`), { branches });
@@ -33,12 +43,18 @@ async function fixture(name: string, branches: string[] = []): Promise<GitFixtur
 
 /** Runs one goal-less nanocycle that writes `file` and waits until it is merged (merge hold off). */
 async function mergeNanocycle(sessionId: string, name: string, file: string): Promise<{ commit: string }> {
-  const created = await h.call('POST', `/sessions/${sessionId}/nanocycles`, { name, run: [`echo ${name} > ${file}`] });
+  const created = await h.call('POST', `/sessions/${sessionId}/nanocycles`, {
+    name,
+    run: [`echo ${name} > ${file}`],
+  });
   expect(created.status, created.text).toBe(201);
   const id = created.json.id as string;
   const merged = await waitFor(`${id} to be merged`, async () => {
-    const row = (await h.call('GET', `/sessions/${sessionId}/nanocycles`)).json.nanocycles.find((n: any) => n.id === id);
-    if (row && ['failed', 'cancelled', 'rejected', 'conflict'].includes(row.status)) throw Object.assign(new Error(`${id} is ${row.status}: ${row.data?.detail ?? ''}`), { fatal: true });
+    const row = (await h.call('GET', `/sessions/${sessionId}/nanocycles`)).json.nanocycles.find(
+      (n: any) => n.id === id,
+    );
+    if (row && ['failed', 'cancelled', 'rejected', 'conflict'].includes(row.status))
+      throw Object.assign(new Error(`${id} is ${row.status}: ${row.data?.detail ?? ''}`), { fatal: true });
     return row?.status === 'merged' ? row : undefined;
   });
   return { commit: merged.data.commit as string };
@@ -54,19 +70,27 @@ async function endSession(id: string): Promise<any> {
 
 /** The push event of one nanocycle, once written (it follows the merge). */
 const pushEventOf = (sessionId: string, type: 'branch.pushed' | 'branch.push_failed', nanocycleId: string) =>
-  waitFor(`${type} of ${nanocycleId}`, async () => (await events(sessionId)).find((e) => e.type === type && e.data.nanocycleId === nanocycleId));
+  waitFor(`${type} of ${nanocycleId}`, async () =>
+    (await events(sessionId)).find((e) => e.type === type && e.data.nanocycleId === nanocycleId),
+  );
 
 describe('carrying work forward', () => {
   it('pushes merged nanocycle branches by default, never the base; the next session starts from the merge; a review session opens the branch', async () => {
     const fx = await fixture('default');
     const remoteMain = fx.heads.main!;
-    const project = await createProject(h, { name: 'cf-default', repository: fx.remote, execution: { holdMerge: false } });
+    const project = await createProject(h, {
+      name: 'cf-default',
+      repository: fx.remote,
+      execution: { holdMerge: false },
+    });
     expect(project.settings.execution.push).toBe('nanocycle-branches');
 
     const { session: first } = await createActiveSession(h, { project: 'cf-default' });
     expect(first.startCommit).toBe(remoteMain);
     // Nothing ended before it on main: nothing to carry, nothing said.
-    expect((await events(first.id)).map((e) => e.type)).not.toEqual(expect.arrayContaining([expect.stringMatching(/carried_forward/)]));
+    expect((await events(first.id)).map((e) => e.type)).not.toEqual(
+      expect.arrayContaining([expect.stringMatching(/carried_forward/)]),
+    );
     await mergeNanocycle(first.id, 'carried', 'CARRIED.md');
 
     const pushed = await pushEventOf(first.id, 'branch.pushed', 'NC-001');
@@ -91,7 +115,12 @@ describe('carrying work forward', () => {
     expect(created).toMatchObject({ status: 'active', startCommit: finalCommit });
     expect(created.startedFrom).toContain(`carried forward from session ${first.id}: 2 commit(s)`);
     const carried = await eventOf(created.id, 'workspace.carried_forward');
-    expect(carried.data).toMatchObject({ fromSession: first.id, commit: finalCommit, commits: 2, remoteCommit: remoteMain });
+    expect(carried.data).toMatchObject({
+      fromSession: first.id,
+      commit: finalCommit,
+      commits: 2,
+      remoteCommit: remoteMain,
+    });
     const types = (await events(created.id)).map((e) => e.type);
     // Between the clone's start and its end: the workspace it reports is the carried one.
     expect(types.indexOf('workspace.carried_forward')).toBeGreaterThan(types.indexOf('workspace.cloning'));
@@ -104,22 +133,44 @@ describe('carrying work forward', () => {
     // The text form says it in a line.
     const info = await tevis('session', 'timeline', created.id);
     expect(info.code, describeRun(info)).toBe(0);
-    expect(info.stdout).toContain(`started from ${finalCommit.slice(0, 10)}, carried forward from session ${first.id}`);
+    expect(info.stdout).toContain(
+      `started from ${finalCommit.slice(0, 10)}, carried forward from session ${first.id}`,
+    );
     await endSession(created.id);
 
     // A review session of the pushed nanocycle branch: cloned from the remote, diffed against main.
-    const review = await tevis('session', 'create', '--project', 'cf-default', '--type', 'review', '--branch', 'feat/nc-001-carried', '--json');
+    const review = await tevis(
+      'session',
+      'create',
+      '--project',
+      'cf-default',
+      '--type',
+      'review',
+      '--branch',
+      'feat/nc-001-carried',
+      '--json',
+    );
     expect(review.code, describeRun(review)).toBe(0);
     const reviewId = JSON.parse(review.stdout).id as string;
     const shown = await tevis('review', 'show', reviewId, '--json');
     expect(shown.code, describeRun(shown)).toBe(0);
-    expect(JSON.parse(shown.stdout)).toMatchObject({ base: 'main', branch: 'feat/nc-001-carried', baseCommit: remoteMain, headCommit: pushed.data.commit, files: [{ path: 'CARRIED.md', additions: 1, deletions: 0 }] });
+    expect(JSON.parse(shown.stdout)).toMatchObject({
+      base: 'main',
+      branch: 'feat/nc-001-carried',
+      baseCommit: remoteMain,
+      headCommit: pushed.data.commit,
+      files: [{ path: 'CARRIED.md', additions: 1, deletions: 0 }],
+    });
     await endSession(reviewId);
   });
 
   it('pushes nothing under `never`, and the next session still starts from the merge', async () => {
     const fx = await fixture('never');
-    await createProject(h, { name: 'cf-never', repository: fx.remote, execution: { holdMerge: false, push: 'never' } });
+    await createProject(h, {
+      name: 'cf-never',
+      repository: fx.remote,
+      execution: { holdMerge: false, push: 'never' },
+    });
     const { session: first } = await createActiveSession(h, { project: 'cf-never' });
     await mergeNanocycle(first.id, 'kept', 'KEPT.md');
     const summary = await endSession(first.id);
@@ -131,7 +182,10 @@ describe('carrying work forward', () => {
     // A planning session starts from it too, and what it commits on the branch is carried on.
     const { session: planning } = await createActiveSession(h, { project: 'cf-never', type: 'planning' });
     expect(planning.startCommit).toBe(summary.endCommit);
-    expect((await eventOf(planning.id, 'workspace.carried_forward')).data).toMatchObject({ fromSession: first.id, commit: summary.endCommit });
+    expect((await eventOf(planning.id, 'workspace.carried_forward')).data).toMatchObject({
+      fromSession: first.id,
+      commit: summary.endCommit,
+    });
     expect(existsSync(join(planning.workspacePath, 'KEPT.md'))).toBe(true);
     // As a planning session's context edits are committed to `.tevis/` on its branch.
     await writeFile(join(planning.workspacePath, '.tevis', 'notes.md'), 'decided: carry it\n');
@@ -141,7 +195,11 @@ describe('carrying work forward', () => {
 
     const { session: third } = await createActiveSession(h, { project: 'cf-never' });
     expect(third.startCommit).toBe(planned.endCommit);
-    expect((await eventOf(third.id, 'workspace.carried_forward')).data).toMatchObject({ fromSession: planning.id, commit: planned.endCommit, commits: 3 });
+    expect((await eventOf(third.id, 'workspace.carried_forward')).data).toMatchObject({
+      fromSession: planning.id,
+      commit: planned.endCommit,
+      commits: 3,
+    });
     expect(readFileSync(join(third.workspacePath, '.tevis', 'notes.md'), 'utf8')).toBe('decided: carry it\n');
     await endSession(third.id);
     expect(await git(['for-each-ref', '--format=%(refname)'], fx.remote)).toBe('refs/heads/main\n');
@@ -160,7 +218,12 @@ describe('carrying work forward', () => {
     expect(second.startCommit).toBe(moved);
     expect(existsSync(join(second.workspacePath, 'LOCAL.md'))).toBe(false);
     const note = await eventOf(second.id, 'workspace.not_carried_forward');
-    expect(note.data).toMatchObject({ fromSession: first.id, commit: summary.endCommit, remoteCommit: moved, reason: 'remote-moved-on' });
+    expect(note.data).toMatchObject({
+      fromSession: first.id,
+      commit: summary.endCommit,
+      remoteCommit: moved,
+      reason: 'remote-moved-on',
+    });
     expect(note.data.fix).toContain('has moved on');
     expect(note.data.fix).toContain(`push origin main`);
     expect(note.data.fix).toContain('--push on-merge');
@@ -186,7 +249,11 @@ describe('carrying work forward', () => {
     await rm(second.workspacePath, { recursive: true, force: true });
     const { session: third } = await createActiveSession(h, { project: 'cf-gone' });
     expect(third.startCommit).toBe(summary.endCommit);
-    expect((await eventOf(third.id, 'workspace.carried_forward')).data).toMatchObject({ fromSession: second.id, commit: summary.endCommit, workspace: first.workspacePath });
+    expect((await eventOf(third.id, 'workspace.carried_forward')).data).toMatchObject({
+      fromSession: second.id,
+      commit: summary.endCommit,
+      workspace: first.workspacePath,
+    });
     await endSession(third.id);
 
     // No workspace holds it any more: the next one starts from the remote and says so.
@@ -195,7 +262,12 @@ describe('carrying work forward', () => {
     expect(fourth.startCommit).toBe(fx.heads.main);
     expect(existsSync(join(fourth.workspacePath, 'LOST.md'))).toBe(false);
     const note = await eventOf(fourth.id, 'workspace.not_carried_forward');
-    expect(note.data).toMatchObject({ fromSession: third.id, commit: summary.endCommit, remoteCommit: fx.heads.main, reason: 'workspace-gone' });
+    expect(note.data).toMatchObject({
+      fromSession: third.id,
+      commit: summary.endCommit,
+      remoteCommit: fx.heads.main,
+      reason: 'workspace-gone',
+    });
     expect(note.data.fix).toContain('is gone');
     expect(note.data.fix).toContain('--push on-merge');
     // The merged nanocycle's own branch did reach the remote.
@@ -217,7 +289,14 @@ describe('carrying work forward', () => {
     expect(await remoteRef(fx, 'main')).toBe(fx.heads.main);
     const summary = await endSession(session.id);
     expect(summary.nanocycles.byStatus).toEqual({ merged: 1 });
-    expect(summary.pushFailures).toEqual([{ branch: 'feat/nc-001-clash', commit: failed.data.commit, why: 'NC-001 merged', error: failed.data.error }]);
+    expect(summary.pushFailures).toEqual([
+      {
+        branch: 'feat/nc-001-clash',
+        commit: failed.data.commit,
+        why: 'NC-001 merged',
+        error: failed.data.error,
+      },
+    ]);
     expect(summary.markdown).toContain('## Pushes that failed');
   });
 });

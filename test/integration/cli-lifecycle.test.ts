@@ -26,7 +26,15 @@ import { freeLoopbackPort } from '../support/free-port.js';
  * as a user or a script would run it, checked by its JSON and its exit code.
  */
 
-const EXIT = { ok: 0, usage: 2, notFound: 3, conflict: 4, unavailable: 5, unauthorized: 6, sessionFailed: 7 } as const;
+const EXIT = {
+  ok: 0,
+  usage: 2,
+  notFound: 3,
+  conflict: 4,
+  unavailable: 5,
+  unauthorized: 6,
+  sessionFailed: 7,
+} as const;
 
 describe('the CLI, end to end against `tevis up`', () => {
   const processes = new ProcessSet();
@@ -55,7 +63,10 @@ describe('the CLI, end to end against `tevis up`', () => {
     const run = await runCli(processes, [...args, '--json'], runEnv);
     expect(run.code, describeRun(run)).toBe(code);
     expect(run.stderr, describeRun(run)).toMatch(/^tevis: \S/m);
-    expect(run.json?.error, describeRun(run)).toMatchObject({ type: expect.any(String), detail: expect.any(String) });
+    expect(run.json?.error, describeRun(run)).toMatchObject({
+      type: expect.any(String),
+      detail: expect.any(String),
+    });
     return run;
   };
 
@@ -84,19 +95,28 @@ describe('the CLI, end to end against `tevis up`', () => {
 
   it('`tevis up` into a pipe prints Mission Control without the token; the page asks for it', async () => {
     const token = (await readFile(join(env.TEVIS_HOME!, 'api-token'), 'utf8')).trim();
-    const link = await waitFor('the Mission Control link', () => /Mission Control:\s+(http:\/\/\S+)/.exec(up.output())?.[1]);
+    const link = await waitFor(
+      'the Mission Control link',
+      () => /Mission Control:\s+(http:\/\/\S+)/.exec(up.output())?.[1],
+    );
     expect(link).toBe(`http://127.0.0.1:${env.TEVIS_PORT}/`);
     // A log file or supervisor capturing this output never holds the credential.
     expect(up.output()).not.toContain(token);
     expect(up.output()).not.toContain(encodeURIComponent(token));
     // The reference page takes the token from the fragment too (the API takes no ?token= any more).
-    expect(up.output()).toMatch(/API reference:\s+http:\/\/\S+\/reference \(in a browser: add #token=<the API token>/);
+    expect(up.output()).toMatch(
+      /API reference:\s+http:\/\/\S+\/reference \(in a browser: add #token=<the API token>/,
+    );
     const page = await fetch(link);
     expect(page.status).toBe(200);
     expect(await page.text()).toContain('Tevis Mission Control');
     // The page links sessions to the Web UI of the dev server `tevis up` started.
-    const uiConfig = await fetch(`http://127.0.0.1:${env.TEVIS_PORT}/ui-config`, { headers: { authorization: `Bearer ${token}` } });
-    expect(await uiConfig.json()).toEqual({ temporalUi: { url: `http://127.0.0.1:${env.TEVIS_TEMPORAL_UI_PORT}`, namespace: 'default' } });
+    const uiConfig = await fetch(`http://127.0.0.1:${env.TEVIS_PORT}/ui-config`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    expect(await uiConfig.json()).toEqual({
+      temporalUi: { url: `http://127.0.0.1:${env.TEVIS_TEMPORAL_UI_PORT}`, namespace: 'default' },
+    });
   });
 
   it('`tevis up` on a terminal prints the logged-in link, the token in its fragment', async () => {
@@ -104,12 +124,26 @@ describe('the CLI, end to end against `tevis up`', () => {
     const home = join(root, 'terminal-home');
     // Against the dev server the first `tevis up` started, on a task queue of its own so neither
     // worker takes the other's tasks; `script` gives it a pseudo-terminal as stdout.
-    const termEnv = { ...env, TEVIS_HOME: home, TEVIS_PORT: String(port), TEMPORAL_ADDRESS: temporalAddress, TEVIS_TASK_QUEUE: 'tevis-terminal-test' };
-    const onTerminal = processes.spawn('tevis up (terminal)', 'script', ['-qfec', `${process.execPath} ${TEVIS_BIN} up`, '/dev/null'], { env: termEnv });
+    const termEnv = {
+      ...env,
+      TEVIS_HOME: home,
+      TEVIS_PORT: String(port),
+      TEMPORAL_ADDRESS: temporalAddress,
+      TEVIS_TASK_QUEUE: 'tevis-terminal-test',
+    };
+    const onTerminal = processes.spawn(
+      'tevis up (terminal)',
+      'script',
+      ['-qfec', `${process.execPath} ${TEVIS_BIN} up`, '/dev/null'],
+      { env: termEnv },
+    );
     try {
       await waitForHealth(`http://127.0.0.1:${port}`, onTerminal);
       const token = (await readFile(join(home, 'api-token'), 'utf8')).trim();
-      const link = await waitFor('the Mission Control link', () => /Mission Control:\s+(http:\/\/\S+)/.exec(onTerminal.output())?.[1]);
+      const link = await waitFor(
+        'the Mission Control link',
+        () => /Mission Control:\s+(http:\/\/\S+)/.exec(onTerminal.output())?.[1],
+      );
       expect(link).toBe(`http://127.0.0.1:${port}/#token=${encodeURIComponent(token)}`);
     } finally {
       await onTerminal.stop('SIGTERM', 15_000);
@@ -118,14 +152,31 @@ describe('the CLI, end to end against `tevis up`', () => {
 
   it('status, project create, session create, list, info, switch, end, summary', async () => {
     const status = await ok('status');
-    expect(status).toMatchObject({ ok: true, services: { api: { status: 'ok' }, database: { status: 'ok' }, temporal: { status: 'ok' }, worker: { status: 'ok' } } });
+    expect(status).toMatchObject({
+      ok: true,
+      services: {
+        api: { status: 'ok' },
+        database: { status: 'ok' },
+        temporal: { status: 'ok' },
+        worker: { status: 'ok' },
+      },
+    });
 
-    expect(await ok('project', 'create', 'alpha', '--repo', alphaRepo.path, '--branch', 'main')).toMatchObject({ name: 'alpha', repository: alphaRepo.path, defaultBranch: 'main' });
-    expect(await ok('project', 'create', 'beta', '--repo', betaRepo.fileUrl, '--branch', 'develop')).toMatchObject({ name: 'beta', defaultBranch: 'develop' });
+    expect(
+      await ok('project', 'create', 'alpha', '--repo', alphaRepo.path, '--branch', 'main'),
+    ).toMatchObject({ name: 'alpha', repository: alphaRepo.path, defaultBranch: 'main' });
+    expect(
+      await ok('project', 'create', 'beta', '--repo', betaRepo.fileUrl, '--branch', 'develop'),
+    ).toMatchObject({ name: 'beta', defaultBranch: 'develop' });
 
     // `session create` waits until the session is active and makes it the current one.
     const a = await ok('session', 'create', '--project', 'alpha');
-    expect(a).toMatchObject({ project: 'alpha', status: 'active', branch: 'main', startCommit: alphaRepo.head });
+    expect(a).toMatchObject({
+      project: 'alpha',
+      status: 'active',
+      branch: 'main',
+      startCommit: alphaRepo.head,
+    });
     expect(a.id).toMatch(/^sess_[a-z0-9]{6}$/);
     ids.a = a.id;
     expect(existsSync(join(env.TEVIS_HOME!, 'session-repos', a.id, '.git'))).toBe(true);
@@ -138,11 +189,20 @@ describe('the CLI, end to end against `tevis up`', () => {
     const info = await ok('session', 'info');
     expect(info.session).toMatchObject({ id: a.id, status: 'active', project: 'alpha' });
     expect(info.state.live).toBe(true);
-    expect(info.state.activeContext).toMatchObject({ sessionId: a.id, repository: alphaRepo.path, branch: 'main' });
+    expect(info.state.activeContext).toMatchObject({
+      sessionId: a.id,
+      repository: alphaRepo.path,
+      branch: 'main',
+    });
     expect(info.state.workspace).toMatchObject({ exists: true, gitStatus: 'clean' });
 
     const b = await ok('session', 'create', '--project', 'beta');
-    expect(b).toMatchObject({ project: 'beta', status: 'active', branch: 'develop', startCommit: betaRepo.head });
+    expect(b).toMatchObject({
+      project: 'beta',
+      status: 'active',
+      branch: 'develop',
+      startCommit: betaRepo.head,
+    });
     ids.b = b.id;
     expect((await ok('session', 'list')).current).toBe(b.id);
 
@@ -158,7 +218,8 @@ describe('the CLI, end to end against `tevis up`', () => {
     // way out of it.
     const second = await fails(EXIT.conflict, ['session', 'create', '--project', 'alpha']);
     expect(second.json.error.type).toBe('session-conflict');
-    for (const way of [`tevis session end ${a.id}`, `tevis session pause ${a.id}`, 'tevis session switch']) expect(second.json.error.detail).toContain(way);
+    for (const way of [`tevis session end ${a.id}`, `tevis session pause ${a.id}`, 'tevis session switch'])
+      expect(second.json.error.detail).toContain(way);
     // Paused, it waits aside and the project can start another, which becomes current.
     expect(await ok('session', 'pause')).toMatchObject({ id: a.id, status: 'paused' });
     const a2 = await ok('session', 'create', '--project', 'alpha');
@@ -176,7 +237,9 @@ describe('the CLI, end to end against `tevis up`', () => {
     // `list` shows the project's paused session beside its active one and marks the current one.
     const alpha = await ok('session', 'list', '--project', 'alpha');
     expect(alpha.current).toBe(a2.id);
-    expect(Object.fromEntries(alpha.sessions.map((s: { id: string; status: string }) => [s.id, s.status]))).toEqual({ [a.id]: 'paused', [a2.id]: 'active' });
+    expect(
+      Object.fromEntries(alpha.sessions.map((s: { id: string; status: string }) => [s.id, s.status])),
+    ).toEqual({ [a.id]: 'paused', [a2.id]: 'active' });
     const table = await runCli(processes, ['session', 'list', '--project', 'alpha'], env);
     expect(table.stdout).toMatch(new RegExp(`^\\* ${a2.id} .*active$`, 'm'));
     expect(table.stdout).toMatch(new RegExp(`^  ${a.id} .*paused$`, 'm'));
@@ -198,15 +261,26 @@ describe('the CLI, end to end against `tevis up`', () => {
 
     // Back to beta, with alpha's session paused for the recover test below.
     expect(await ok('session', 'pause', a.id)).toMatchObject({ id: a.id, status: 'paused' });
-    expect(await ok('session', 'switch', b.id)).toMatchObject({ session: { id: b.id, status: 'active' }, resumed: false, paused: null });
+    expect(await ok('session', 'switch', b.id)).toMatchObject({
+      session: { id: b.id, status: 'active' },
+      resumed: false,
+      paused: null,
+    });
     const both = await ok('session', 'list');
     expect(both.current).toBe(b.id);
-    expect(Object.fromEntries(both.sessions.map((s: { id: string; status: string }) => [s.id, s.status]))).toEqual({ [a.id]: 'paused', [b.id]: 'active' });
+    expect(
+      Object.fromEntries(both.sessions.map((s: { id: string; status: string }) => [s.id, s.status])),
+    ).toEqual({ [a.id]: 'paused', [b.id]: 'active' });
 
     // `end` without an id ends the current session and prints its summary.
     const ended = await ok('session', 'end');
     expect(ended.session).toMatchObject({ id: b.id, status: 'ended', endReason: 'user' });
-    expect(ended.summary).toMatchObject({ sessionId: b.id, project: 'beta', reason: 'user', startCommit: betaRepo.head });
+    expect(ended.summary).toMatchObject({
+      sessionId: b.id,
+      project: 'beta',
+      reason: 'user',
+      startCommit: betaRepo.head,
+    });
     const summary = await ok('session', 'summary', b.id);
     expect(summary).toMatchObject({ sessionId: b.id, reason: 'user', nanocycles: { completed: 0 } });
     expect(summary.markdown).toContain(b.id);
@@ -237,7 +311,9 @@ describe('the CLI, end to end against `tevis up`', () => {
       }
     };
     await walk(home);
-    expect(existsSync(join(home, 'session-repos', ids.a!, '.git')), 'the walk covered a workspace').toBe(true);
+    expect(existsSync(join(home, 'session-repos', ids.a!, '.git')), 'the walk covered a workspace').toBe(
+      true,
+    );
     expect(folders).toBeGreaterThan(20);
     expect(open).toEqual([]);
   });
@@ -252,7 +328,9 @@ describe('the CLI, end to end against `tevis up`', () => {
 
     const connection = await Connection.connect({ address: temporalAddress });
     try {
-      await new Client({ connection }).workflow.getHandle(sessionWorkflowId(a!)).terminate('test: terminated by hand');
+      await new Client({ connection }).workflow
+        .getHandle(sessionWorkflowId(a!))
+        .terminate('test: terminated by hand');
     } finally {
       await connection.close();
     }
@@ -264,15 +342,23 @@ describe('the CLI, end to end against `tevis up`', () => {
 
     const back = await ok('session', 'recover', a!);
     expect(back).toMatchObject({ recovered: true, session: { id: a, status: 'paused' } });
-    await waitFor('the recovered session to answer live', async () => (await ok('session', 'info', a!)).state.live === true);
+    await waitFor(
+      'the recovered session to answer live',
+      async () => (await ok('session', 'info', a!)).state.live === true,
+    );
 
-    expect(await ok('session', 'switch', a!)).toMatchObject({ session: { id: a, status: 'active' }, resumed: true });
+    expect(await ok('session', 'switch', a!)).toMatchObject({
+      session: { id: a, status: 'active' },
+      resumed: true,
+    });
     const ended = await ok('session', 'end', a!);
     expect(ended.session).toMatchObject({ id: a, status: 'ended' });
     expect(ended.summary).toMatchObject({ sessionId: a, reason: 'user' });
 
     const all = await ok('session', 'list', '--all');
-    expect(Object.fromEntries(all.sessions.map((s: { id: string; status: string }) => [s.id, s.status]))).toEqual({ [a!]: 'ended', [ids.a2!]: 'ended', [ids.b!]: 'ended' });
+    expect(
+      Object.fromEntries(all.sessions.map((s: { id: string; status: string }) => [s.id, s.status])),
+    ).toEqual({ [a!]: 'ended', [ids.a2!]: 'ended', [ids.b!]: 'ended' });
     expect((await ok('session', 'list')).sessions).toEqual([]);
   }, 600_000);
 
@@ -280,7 +366,13 @@ describe('the CLI, end to end against `tevis up`', () => {
     const before = await ok('project', 'list');
     const badName = await fails(EXIT.usage, ['project', 'create', 'Bad_Name', '--repo', alphaRepo.path]);
     expect(badName.stderr).toMatch(/NAME/);
-    const ext = await fails(EXIT.usage, ['project', 'create', 'evil', '--repo', 'ext::sh -c touch% /tmp/pwned']);
+    const ext = await fails(EXIT.usage, [
+      'project',
+      'create',
+      'evil',
+      '--repo',
+      'ext::sh -c touch% /tmp/pwned',
+    ]);
     expect(ext.stderr).toMatch(/--repo/);
     await fails(EXIT.usage, ['project', 'create', 'evil', '--repo', alphaRepo.path, '--branch=-x']);
     await fails(EXIT.usage, ['project', 'create', 'evil', '--repo', '--upload-pack=touch /tmp/pwned']);
@@ -310,7 +402,9 @@ describe('the CLI, end to end against `tevis up`', () => {
     await fails(EXIT.notFound, ['session', 'summary', 'sess_zzzzzz']);
     const project = await fails(EXIT.notFound, ['project', 'show', 'no-such-project']);
     expect(project.json.error.type).toBe('project-not-found');
-    expect((await fails(EXIT.notFound, ['session', 'create', '--project', 'no-such-project'])).json.error.type).toBe('project-not-found');
+    expect(
+      (await fails(EXIT.notFound, ['session', 'create', '--project', 'no-such-project'])).json.error.type,
+    ).toBe('project-not-found');
   }, 600_000);
 
   it('conflicts exit 4 and say what to do', async () => {
@@ -320,11 +414,15 @@ describe('the CLI, end to end against `tevis up`', () => {
     expect(second.json.error.detail).toContain(open.id);
     expect(second.json.error.detail).toContain(`tevis session end ${open.id}`);
 
-    expect((await fails(EXIT.conflict, ['project', 'create', 'alpha', '--repo', alphaRepo.path])).json.error.type).toBe('project-exists');
+    expect(
+      (await fails(EXIT.conflict, ['project', 'create', 'alpha', '--repo', alphaRepo.path])).json.error.type,
+    ).toBe('project-exists');
 
     const ended = await ok('session', 'end', open.id);
     expect(ended.session.status).toBe('ended');
-    expect((await fails(EXIT.conflict, ['session', 'end', open.id])).json.error.type).toBe('invalid-transition');
+    expect((await fails(EXIT.conflict, ['session', 'end', open.id])).json.error.type).toBe(
+      'invalid-transition',
+    );
     await fails(EXIT.conflict, ['session', 'switch', open.id]);
     await fails(EXIT.conflict, ['session', 'recover', open.id]);
     // The first session of alpha ended long ago; nothing reopened it.
@@ -334,7 +432,10 @@ describe('the CLI, end to end against `tevis up`', () => {
   it('a wrong token exits 6 and no API at the URL exits 5', async () => {
     await fails(EXIT.unauthorized, ['session', 'list'], { ...env, TEVIS_API_TOKEN: 'not-the-token' });
     const closedPort = await freeLoopbackPort();
-    await fails(EXIT.unavailable, ['session', 'list'], { ...env, TEVIS_API_URL: `http://127.0.0.1:${closedPort}` });
+    await fails(EXIT.unavailable, ['session', 'list'], {
+      ...env,
+      TEVIS_API_URL: `http://127.0.0.1:${closedPort}`,
+    });
     expect(up.running).toBe(true);
   }, 600_000);
 });

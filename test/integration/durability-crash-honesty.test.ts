@@ -65,8 +65,18 @@ describe('durability: workers lost in a TPU run and in a merge', () => {
   let workerCount = 0;
 
   const startWorker = () => (worker = processes.spawnTevis(`worker-${++workerCount}`, 'worker', workerEnv));
-  const nanocycle = async (id: string) => ((await http.ok('GET', `/sessions/${sessionId}/nanocycles`)).nanocycles as any[]).find((n) => n.id === id);
-  const logs = async (id: string) => (await http.ok('GET', `/sessions/${sessionId}/nanocycles/${id}/logs`)).lines as { seq: number; run: number; attempt: number; stream: string; line: string }[];
+  const nanocycle = async (id: string) =>
+    ((await http.ok('GET', `/sessions/${sessionId}/nanocycles`)).nanocycles as any[]).find(
+      (n) => n.id === id,
+    );
+  const logs = async (id: string) =>
+    (await http.ok('GET', `/sessions/${sessionId}/nanocycles/${id}/logs`)).lines as {
+      seq: number;
+      run: number;
+      attempt: number;
+      stream: string;
+      line: string;
+    }[];
   const gitIn = (dir: string, args: string[]) => {
     const result = spawnSync('git', args, { cwd: dir, encoding: 'utf8' });
     if (result.status !== 0) throw new Error(`git ${args.join(' ')}: ${result.stderr}`);
@@ -133,7 +143,12 @@ describe('durability: workers lost in a TPU run and in a merge', () => {
     });
     cliEnv = cleanEnv({ TEVIS_HOME: join(root, 'cli-home'), TEVIS_API_URL: api.url, TEVIS_API_TOKEN: token });
 
-    await http.ok('POST', '/projects', { name: PROJECT, repository: repo.fileUrl, defaultBranch: 'main', execution: { holdMerge: false } }, 201);
+    await http.ok(
+      'POST',
+      '/projects',
+      { name: PROJECT, repository: repo.fileUrl, defaultBranch: 'main', execution: { holdMerge: false } },
+      201,
+    );
     startWorker();
     sessionId = (await http.ok('POST', '/sessions', { project: PROJECT }, 201)).id;
     await http.waitForStatus(sessionId, 'active', { alive: [worker] });
@@ -152,13 +167,20 @@ describe('durability: workers lost in a TPU run and in a merge', () => {
     const step = stepLogger('crash-honesty/tpu');
     const command = 'echo first-line; while [ ! -e go ]; do sleep 0.2; done; echo after-go';
     await http.ok('POST', `/sessions/${sessionId}/nanocycles`, { name: 'restarted', run: [command] }, 201);
-    await waitFor('the run to print its first line', async () => (await logs('NC-001')).some((l) => l.line === 'first-line'), { alive: [worker] });
+    await waitFor(
+      'the run to print its first line',
+      async () => (await logs('NC-001')).some((l) => l.line === 'first-line'),
+      { alive: [worker] },
+    );
     step('the run waits for its go file');
 
     expect((await worker.kill()).signal).toBe('SIGKILL');
     await writeFile(join(workerHome, 'worktrees', sessionId, 'NC-001', 'go'), '');
     startWorker();
-    await waitFor('NC-001 to be merged', async () => (await nanocycle('NC-001'))?.status === 'merged', { alive: [worker], timeoutMs: 240_000 });
+    await waitFor('NC-001 to be merged', async () => (await nanocycle('NC-001'))?.status === 'merged', {
+      alive: [worker],
+      timeoutMs: 240_000,
+    });
     step('merged on the next worker');
 
     const lines = await logs('NC-001');
@@ -176,27 +198,50 @@ describe('durability: workers lost in a TPU run and in a merge', () => {
 
     const restarts = (await http.events(sessionId)).filter((e) => e.type === 'nanocycle.run_restarted');
     expect(restarts).toHaveLength(1);
-    expect(restarts[0]!.data).toMatchObject({ nanocycleId: 'NC-001', run: 1, attempt: 2, reason: 'worker-lost', seq: 3 });
+    expect(restarts[0]!.data).toMatchObject({
+      nanocycleId: 'NC-001',
+      run: 1,
+      attempt: 2,
+      reason: 'worker-lost',
+      seq: 3,
+    });
 
     const printed = await runCli(processes, ['nanocycle', 'logs', 'NC-001', '--session', sessionId], cliEnv);
     expect(printed.code, describeRun(printed)).toBe(0);
-    expect(printed.stdout.trim().split('\n')).toEqual([`$ ${command}`, 'first-line', `tevis: ── ${marker} ──`, `$ ${command}`, 'first-line', 'after-go']);
+    expect(printed.stdout.trim().split('\n')).toEqual([
+      `$ ${command}`,
+      'first-line',
+      `tevis: ── ${marker} ──`,
+      `$ ${command}`,
+      'first-line',
+      'after-go',
+    ]);
     const timeline = await runCli(processes, ['session', 'timeline', sessionId], cliEnv);
     expect(timeline.code, describeRun(timeline)).toBe(0);
-    expect(timeline.stdout).toContain('NC-001 run 1 restarted (attempt 2) because the worker running it was lost');
+    expect(timeline.stdout).toContain(
+      'NC-001 run 1 restarted (attempt 2) because the worker running it was lost',
+    );
   }, 360_000);
 
   it('a merge whose worker is killed is taken over within the heartbeat timeout and merged once', async () => {
     const step = stepLogger('crash-honesty/merge');
     await writeFile(join(gateDir, 'armed'), '');
-    await http.ok('POST', `/sessions/${sessionId}/nanocycles`, { name: 'held-merge', run: ['echo merged > merged.txt'] }, 201);
+    await http.ok(
+      'POST',
+      `/sessions/${sessionId}/nanocycles`,
+      { name: 'held-merge', run: ['echo merged > merged.txt'] },
+      201,
+    );
     await waitFor('the merge to be held', () => existsSync(join(gateDir, 'merge-held')), { alive: [worker] });
     expect((await nanocycle('NC-002'))?.status).toBe('completed');
     step('merge held');
 
     expect((await worker.kill()).signal).toBe('SIGKILL');
     startWorker();
-    await waitFor('NC-002 to be merged', async () => (await nanocycle('NC-002'))?.status === 'merged', { alive: [worker], timeoutMs: 240_000 });
+    await waitFor('NC-002 to be merged', async () => (await nanocycle('NC-002'))?.status === 'merged', {
+      alive: [worker],
+      timeoutMs: 240_000,
+    });
     step('merged on the next worker');
 
     const workspace = join(workerHome, 'session-repos', sessionId);
@@ -213,19 +258,34 @@ describe('durability: workers lost in a TPU run and in a merge', () => {
     }
     const mergeStarts = (history.events ?? [])
       .map((e) => e.activityTaskStartedEventAttributes)
-      .filter((a) => a && scheduled.get(String(a.scheduledEventId)) === 'mergeNanocycle' && (a.attempt ?? 1) > 1);
+      .filter(
+        (a) => a && scheduled.get(String(a.scheduledEventId)) === 'mergeNanocycle' && (a.attempt ?? 1) > 1,
+      );
     expect(mergeStarts).toHaveLength(1);
-    expect(mergeStarts[0]!.lastFailure?.timeoutFailureInfo?.timeoutType).toBe(temporal.api.enums.v1.TimeoutType.TIMEOUT_TYPE_HEARTBEAT);
+    expect(mergeStarts[0]!.lastFailure?.timeoutFailureInfo?.timeoutType).toBe(
+      temporal.api.enums.v1.TimeoutType.TIMEOUT_TYPE_HEARTBEAT,
+    );
   }, 360_000);
 
   it('tevis session info shows the session as the product does, merged nanocycles as completed', async () => {
     const info = await runCli(processes, ['session', 'info', sessionId], cliEnv);
     expect(info.code, describeRun(info)).toBe(0);
     const lines = info.stdout.split('\n');
-    expect(lines.slice(0, 4)).toEqual([`Session: ${sessionId}`, `Project: ${PROJECT}`, `Repository: ${repo.fileUrl}`, 'Branch: main']);
+    expect(lines.slice(0, 4)).toEqual([
+      `Session: ${sessionId}`,
+      `Project: ${PROJECT}`,
+      `Repository: ${repo.fileUrl}`,
+      'Branch: main',
+    ]);
     expect(lines[4]).toMatch(/^Started: \d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/);
     expect(lines[5]).toMatch(/^Duration: \d/);
-    expect(lines.slice(6, 11)).toEqual(['Nanocycles:', 'NC-001: completed (restarted)', 'NC-002: completed (held-merge)', 'Active TPUs: 0', 'Hold Points: 0']);
+    expect(lines.slice(6, 11)).toEqual([
+      'Nanocycles:',
+      'NC-001: completed (restarted)',
+      'NC-002: completed (held-merge)',
+      'Active TPUs: 0',
+      'Hold Points: 0',
+    ]);
     const list = await runCli(processes, ['nanocycle', 'list', '--session', sessionId], cliEnv);
     expect(list.code, describeRun(list)).toBe(0);
     expect(list.stdout).toMatch(/^NC-001 +restarted +completed +feat\/nc-001-restarted +sandbox$/m);
@@ -240,7 +300,13 @@ describe('durability: workers lost in a TPU run and in a merge', () => {
     const ended = await http.ok('POST', `/sessions/${sessionId}/end`);
     expect(ended.status).toBe('ended');
     expect(existsSync(join(workerHome, 'worktrees', sessionId))).toBe(false);
-    expect(gitIn(workspace, ['worktree', 'list', '--porcelain']).split('\n').filter((l) => l.startsWith('worktree '))).toEqual([`worktree ${workspace}`]);
-    expect(gitIn(workspace, ['branch', '--list', 'feat/nc-*', '--format=%(refname:short)']).split('\n').sort()).toEqual(['feat/nc-001-restarted', 'feat/nc-002-held-merge']);
+    expect(
+      gitIn(workspace, ['worktree', 'list', '--porcelain'])
+        .split('\n')
+        .filter((l) => l.startsWith('worktree ')),
+    ).toEqual([`worktree ${workspace}`]);
+    expect(
+      gitIn(workspace, ['branch', '--list', 'feat/nc-*', '--format=%(refname:short)']).split('\n').sort(),
+    ).toEqual(['feat/nc-001-restarted', 'feat/nc-002-held-merge']);
   }, 120_000);
 });

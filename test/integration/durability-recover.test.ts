@@ -48,7 +48,11 @@ describe('durability: recover', () => {
   let repo: BareRepo;
 
   /** This test's own view of Temporal, with Tevis's key (the same file `tevis up` uses): it reads sealed payloads. */
-  const tevisClient = async (conn: Connection) => new Client({ connection: conn, dataConverter: (await loadTemporalSecurity(loadConfig({ TEVIS_HOME: home }))).dataConverter });
+  const tevisClient = async (conn: Connection) =>
+    new Client({
+      connection: conn,
+      dataConverter: (await loadTemporalSecurity(loadConfig({ TEVIS_HOME: home }))).dataConverter,
+    });
 
   const describeRun = async (sessionId: string) => {
     try {
@@ -91,7 +95,11 @@ describe('durability: recover', () => {
     temporal = await tevisClient(connection);
 
     const apiPort = await freeLoopbackPort();
-    up = processes.spawnTevis('tevis-up-recover', 'up', cleanEnv({ TEVIS_HOME: home, TEVIS_PORT: String(apiPort), TEMPORAL_ADDRESS: server.address }));
+    up = processes.spawnTevis(
+      'tevis-up-recover',
+      'up',
+      cleanEnv({ TEVIS_HOME: home, TEVIS_PORT: String(apiPort), TEMPORAL_ADDRESS: server.address }),
+    );
     const url = `http://127.0.0.1:${apiPort}`;
     await waitForHealth(url, up);
     http = new ApiClient(url, await readToken(home));
@@ -132,13 +140,20 @@ describe('durability: recover', () => {
     const after = await describeRun(id);
     expect(after.status).toBe('RUNNING');
     expect(after.runId).not.toBe(before.runId);
-    await waitFor('the session.recovered event', async () => (await http.events(id)).some((e) => e.type === 'session.recovered'));
+    await waitFor('the session.recovered event', async () =>
+      (await http.events(id)).some((e) => e.type === 'session.recovered'),
+    );
 
     // A recovered session is a whole session again: resume, end, summary.
     expect((await http.ok('POST', `/sessions/${id}/resume`)).status).toBe('active');
     await endWithSummary(id, 'recover-terminated');
     const counts = countTypes(await http.events(id));
-    expect(counts).toMatchObject({ 'session.recovered': 1, 'workspace.cloned': 1, 'session.ended': 1, 'summary.generated': 1 });
+    expect(counts).toMatchObject({
+      'session.recovered': 1,
+      'workspace.cloned': 1,
+      'session.ended': 1,
+      'summary.generated': 1,
+    });
     expect(counts['workspace.recloned']).toBeUndefined();
     step('resumed and ended');
   }, 300_000);
@@ -169,10 +184,17 @@ describe('durability: recover', () => {
     await rm(workspace, { recursive: true, force: true });
     step('terminated, workspace deleted');
 
-    expect(await http.ok('POST', `/sessions/${id}/recover`)).toMatchObject({ recovered: true, session: { id, status: 'active' } });
-    const recloned = await waitFor('the workspace.recloned event', async () => (await http.events(id)).find((e) => e.type === 'workspace.recloned'), {
-      alive: [up],
+    expect(await http.ok('POST', `/sessions/${id}/recover`)).toMatchObject({
+      recovered: true,
+      session: { id, status: 'active' },
     });
+    const recloned = await waitFor(
+      'the workspace.recloned event',
+      async () => (await http.events(id)).find((e) => e.type === 'workspace.recloned'),
+      {
+        alive: [up],
+      },
+    );
     expect(recloned.data).toMatchObject({ path: workspace, head: repo.head });
     step('recloned');
     expect(gitHead(workspace)).toBe(repo.head);
@@ -182,7 +204,10 @@ describe('durability: recover', () => {
     expect(live.session.status).toBe('active');
     expect(live.state.workspace).toMatchObject({ path: workspace, exists: true, gitStatus: 'clean' });
     await endWithSummary(id, 'recover-reclone');
-    expect(countTypes(await http.events(id))).toMatchObject({ 'session.recovered': 1, 'workspace.recloned': 1 });
+    expect(countTypes(await http.events(id))).toMatchObject({
+      'session.recovered': 1,
+      'workspace.recloned': 1,
+    });
   }, 300_000);
 
   it('recover of a running session whose workspace was deleted clones it again, in the same workflow run', async () => {
@@ -199,14 +224,18 @@ describe('durability: recover', () => {
     expect(await describeRun(id)).toEqual(before);
     const recloned = (await http.events(id)).filter((e) => e.type === 'workspace.recloned');
     expect(recloned).toHaveLength(1);
-    expect(recloned[0]!.data).toMatchObject({ path: workspace, head: repo.head, why: 'the workspace was gone' });
+    expect(recloned[0]!.data).toMatchObject({
+      path: workspace,
+      head: repo.head,
+      why: 'the workspace was gone',
+    });
     // Once it is back, a second recover has nothing to do.
     expect(await http.ok('POST', `/sessions/${id}/recover`)).toMatchObject({ recovered: false });
     await endWithSummary(id, 'recover-running-reclone');
   }, 300_000);
 
   // Last: it replaces the Temporal server, which the tests above share.
-  it("a session whose Temporal data is gone is recovered from the record alone", async () => {
+  it('a session whose Temporal data is gone is recovered from the record alone', async () => {
     const step = stepLogger('durability-recover/data-gone');
     const id = await startSession('recover-data-gone');
     expect((await http.ok('POST', `/sessions/${id}/pause`)).status).toBe('paused');
@@ -234,7 +263,10 @@ describe('durability: recover', () => {
     const result = await waitFor('recover to be accepted', async () => {
       const reply = await http.call('POST', `/sessions/${id}/recover`);
       if (reply.status === 503) return undefined;
-      if (reply.status !== 200) throw Object.assign(new Error(`recover: ${reply.status} ${JSON.stringify(reply.body)}`), { fatal: true });
+      if (reply.status !== 200)
+        throw Object.assign(new Error(`recover: ${reply.status} ${JSON.stringify(reply.body)}`), {
+          fatal: true,
+        });
       return reply.body;
     });
     expect(result).toMatchObject({ recovered: true, session: { id, status: 'paused' } });
@@ -243,13 +275,22 @@ describe('durability: recover', () => {
 
     const live = await http.waitForLive(id, { alive: [up] });
     expect(live.session.status).toBe('paused');
-    expect(live.state.activeContext).toMatchObject({ sessionId: id, project: 'recover-data-gone', branch: 'main' });
+    expect(live.state.activeContext).toMatchObject({
+      sessionId: id,
+      project: 'recover-data-gone',
+      branch: 'main',
+    });
     expect((await describeRun(id)).status).toBe('RUNNING');
 
     expect((await http.ok('POST', `/sessions/${id}/resume`)).status).toBe('active');
     await endWithSummary(id, 'recover-data-gone');
     const counts = countTypes(await http.events(id));
-    expect(counts).toMatchObject({ 'session.recovered': 1, 'session.paused': 1, 'session.resumed': 1, 'session.ended': 1 });
+    expect(counts).toMatchObject({
+      'session.recovered': 1,
+      'session.paused': 1,
+      'session.resumed': 1,
+      'session.ended': 1,
+    });
     step('resumed and ended');
   }, 300_000);
 });

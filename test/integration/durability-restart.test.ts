@@ -40,7 +40,9 @@ async function runIdOf(address: string, sessionId: string): Promise<{ runId: str
       namespace: 'default',
       execution: { workflowId: sessionWorkflowId(sessionId) },
     });
-    const status = WorkflowExecutionStatus[info?.status ?? WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_UNSPECIFIED]!.replace('WORKFLOW_EXECUTION_STATUS_', '');
+    const status = WorkflowExecutionStatus[
+      info?.status ?? WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_UNSPECIFIED
+    ]!.replace('WORKFLOW_EXECUTION_STATUS_', '');
     return { runId: info?.execution?.runId ?? '', status };
   } finally {
     await connection.close();
@@ -48,7 +50,10 @@ async function runIdOf(address: string, sessionId: string): Promise<{ runId: str
 }
 
 /** A clean stop: the process exits by itself (0, or 130 as shells report Ctrl-C), not by a kill. */
-function expectCleanExit(exit: { code: number | null; signal: NodeJS.Signals | null }, proc: ManagedProcess): void {
+function expectCleanExit(
+  exit: { code: number | null; signal: NodeJS.Signals | null },
+  proc: ManagedProcess,
+): void {
   expect(exit.signal, proc.describe()).toBeNull();
   expect([0, 130], proc.describe()).toContain(exit.code);
 }
@@ -93,7 +98,12 @@ describe('durability: restarting `tevis up` and the Temporal dev server', () => 
     const alphaRepo = await makeBareRepo(join(root, 'alpha'));
     const betaRepo = await makeBareRepo(join(root, 'beta'), { branch: 'trunk' });
     await http.ok('POST', '/projects', { name: 'alpha', repository: alphaRepo.path }, 201);
-    await http.ok('POST', '/projects', { name: 'beta', repository: betaRepo.path, defaultBranch: 'trunk' }, 201);
+    await http.ok(
+      'POST',
+      '/projects',
+      { name: 'beta', repository: betaRepo.path, defaultBranch: 'trunk' },
+      201,
+    );
     const a: string = (await http.ok('POST', '/sessions', { project: 'alpha' }, 201)).id;
     const b: string = (await http.ok('POST', '/sessions', { project: 'beta' }, 201)).id;
     await http.waitForStatus(a, 'active', { alive: [first] });
@@ -165,7 +175,11 @@ describe('durability: restarting `tevis up` and the Temporal dev server', () => 
     const apiPort = await freeLoopbackPort();
     const apiUrl = `http://127.0.0.1:${apiPort}`;
     // Worker and API in one process, on the Temporal server this test owns.
-    const proc = processes.spawnTevis('tevis-up-external-temporal', 'up', cleanEnv({ TEVIS_HOME: home, TEVIS_PORT: String(apiPort), TEMPORAL_ADDRESS: devServer.address }));
+    const proc = processes.spawnTevis(
+      'tevis-up-external-temporal',
+      'up',
+      cleanEnv({ TEVIS_HOME: home, TEVIS_PORT: String(apiPort), TEMPORAL_ADDRESS: devServer.address }),
+    );
     await waitForHealth(apiUrl, proc);
     step('tevis up (TEMPORAL_ADDRESS) healthy');
     const http = new ApiClient(apiUrl, await readToken(home));

@@ -123,7 +123,12 @@ describe('durability: SIGKILL of the worker while a session is starting', () => 
 
   it('a new worker finishes the start: active, one workspace, each start event once', async () => {
     const step = stepLogger('durability-worker-kill');
-    await http.ok('POST', '/projects', { name: PROJECT, repository: `ssh://127.0.0.1${repo.path}`, defaultBranch: 'main' }, 201);
+    await http.ok(
+      'POST',
+      '/projects',
+      { name: PROJECT, repository: `ssh://127.0.0.1${repo.path}`, defaultBranch: 'main' },
+      201,
+    );
 
     const first: ManagedProcess = processes.spawnTevis('worker-1', 'worker', workerEnv);
     const created = await http.ok('POST', '/sessions', { project: PROJECT }, 201);
@@ -131,9 +136,15 @@ describe('durability: SIGKILL of the worker while a session is starting', () => 
     const workspace = join(workerHome, 'session-repos', id);
 
     // The clone is in flight: git made the temporary directory and waits for its pack.
-    await waitFor('the clone to reach the pack gate', () => existsSync(join(gateDir, 'held')) && sessionRepoEntries(workerHome, id).some((e) => e.startsWith(`${id}.partial-`)), {
-      alive: [first],
-    });
+    await waitFor(
+      'the clone to reach the pack gate',
+      () =>
+        existsSync(join(gateDir, 'held')) &&
+        sessionRepoEntries(workerHome, id).some((e) => e.startsWith(`${id}.partial-`)),
+      {
+        alive: [first],
+      },
+    );
     step('worker 1 started; clone held at the pack gate');
     const before = await http.session(id);
     expect(before.session.status).toBe('starting');
@@ -171,7 +182,10 @@ describe('durability: SIGKILL of the worker while a session is starting', () => 
       'session.active': 1,
     });
     expect(counts['session.failed']).toBeUndefined();
-    expect(events.find((e) => e.type === 'workspace.cloned')?.data).toMatchObject({ path: workspace, startCommit: repo.head });
+    expect(events.find((e) => e.type === 'workspace.cloned')?.data).toMatchObject({
+      path: workspace,
+      startCommit: repo.head,
+    });
 
     // The session is fully alive on the new worker: it answers and ends with a summary.
     const live = await http.waitForLive(id, { alive: [second] });
@@ -179,7 +193,12 @@ describe('durability: SIGKILL of the worker while a session is starting', () => 
     const ended = await http.ok('POST', `/sessions/${id}/end`);
     expect(ended.status).toBe('ended');
     const summary = await http.ok('GET', `/sessions/${id}/summary`);
-    expect(summary).toMatchObject({ sessionId: id, project: PROJECT, reason: 'user', startCommit: repo.head });
+    expect(summary).toMatchObject({
+      sessionId: id,
+      project: PROJECT,
+      reason: 'user',
+      startCommit: repo.head,
+    });
     expect(sessionRepoEntries(workerHome, id)).toEqual([id]);
     step('ended with summary');
   }, 360_000);

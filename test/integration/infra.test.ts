@@ -12,12 +12,18 @@ describe('services from the global setup', () => {
       expect(namespaces.map((n) => n.namespaceInfo?.name)).toContain('default');
 
       // Registered at start-up; registering again must be a no-op, as on a shared cluster.
-      const attrs = Object.fromEntries(Object.values(SEARCH_ATTRIBUTE_NAMES).map((n) => [n, 'Keyword' as const]));
+      const attrs = Object.fromEntries(
+        Object.values(SEARCH_ATTRIBUTE_NAMES).map((n) => [n, 'Keyword' as const]),
+      );
       await ensureSearchAttributes(connection, 'default', attrs);
-      const { customAttributes } = await connection.operatorService.listSearchAttributes({ namespace: 'default' });
+      const { customAttributes } = await connection.operatorService.listSearchAttributes({
+        namespace: 'default',
+      });
       for (const name of Object.values(SEARCH_ATTRIBUTE_NAMES)) expect(customAttributes).toHaveProperty(name);
 
-      await expect(ensureSearchAttributes(connection, 'default', { TevisProject: 'Int' })).rejects.toThrow(/exists .* as Keyword/);
+      await expect(ensureSearchAttributes(connection, 'default', { TevisProject: 'Int' })).rejects.toThrow(
+        /exists .* as Keyword/,
+      );
     } finally {
       await connection.close();
     }
@@ -27,7 +33,9 @@ describe('services from the global setup', () => {
     const client = new pg.Client({ connectionString: inject('databaseUrl') });
     await client.connect();
     try {
-      const { rows } = await client.query<{ one: number; db: string }>('select 1 as one, current_database() as db');
+      const { rows } = await client.query<{ one: number; db: string }>(
+        'select 1 as one, current_database() as db',
+      );
       expect(rows).toEqual([{ one: 1, db: 'tevis' }]);
     } finally {
       await client.end();

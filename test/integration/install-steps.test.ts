@@ -55,11 +55,21 @@ describe('the README install puts `tevis` on the PATH', () => {
 
     // A copy of the checkout as a clone would have it: the files git knows, no node_modules.
     const checkout = join(root, 'tevis');
-    const files = execFileSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], { cwd: REPO_ROOT, encoding: 'utf8' }).split('\0').filter(Boolean);
+    const files = execFileSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], {
+      cwd: REPO_ROOT,
+      encoding: 'utf8',
+    })
+      .split('\0')
+      .filter(Boolean);
     for (const file of files) {
       if (file.startsWith('node_modules')) continue;
       mkdirSync(dirname(join(checkout, file)), { recursive: true });
-      cpSync(join(REPO_ROOT, file), join(checkout, file), { dereference: false, errorOnExist: false, force: true, recursive: true });
+      cpSync(join(REPO_ROOT, file), join(checkout, file), {
+        dereference: false,
+        errorOnExist: false,
+        force: true,
+        recursive: true,
+      });
     }
 
     const prefix = join(root, 'npm-prefix');
@@ -78,8 +88,17 @@ describe('the README install puts `tevis` on the PATH', () => {
 
     const elsewhere = join(root, 'somewhere-else');
     mkdirSync(elsewhere);
-    const version = await sh('tevis --version', 'command -v tevis && tevis --version && tevis-local --version', elsewhere, env);
+    const version = await sh(
+      'tevis --version',
+      'command -v tevis && tevis --version && tevis-local --version',
+      elsewhere,
+      env,
+    );
     expect(version.code, describeRun(version)).toBe(0);
-    expect(version.stdout.split('\n').filter(Boolean)).toEqual([join(bin, 'tevis'), TEVIS_VERSION, TEVIS_VERSION]);
+    expect(version.stdout.split('\n').filter(Boolean)).toEqual([
+      join(bin, 'tevis'),
+      TEVIS_VERSION,
+      TEVIS_VERSION,
+    ]);
   }, 600_000);
 });

@@ -13,10 +13,25 @@ import { sessions } from '../../db/schema.js';
 import { loadConfig } from '../../runtime/config.js';
 import { connectTemporalClient, startApi, type RunningApi } from '../../runtime/run-parts.js';
 import { startDockerEngine, TPU_TEST_IMAGE, type DockerEngine } from '../support/docker-engine.js';
-import { ApiClient, cleanEnv, freshPostgresDatabase, ProcessSet, stepLogger, waitFor as waitUntil, type ManagedProcess } from '../support/durability-kit.js';
+import {
+  ApiClient,
+  cleanEnv,
+  freshPostgresDatabase,
+  ProcessSet,
+  stepLogger,
+  waitFor as waitUntil,
+  type ManagedProcess,
+} from '../support/durability-kit.js';
 import { freeLoopbackPort } from '../support/free-port.js';
 import { makeGitFixture } from '../support/git-fixtures.js';
-import { createActiveSession, createProject, HANG_MS, startHarness, waitFor, type Harness } from '../support/tevis-harness.js';
+import {
+  createActiveSession,
+  createProject,
+  HANG_MS,
+  startHarness,
+  waitFor,
+  type Harness,
+} from '../support/tevis-harness.js';
 
 /**
  * Nanocycles end to end on the Docker executor: a dockerd of this file's own (test/support/
@@ -75,7 +90,10 @@ async function containerEventsOf(sessionId: string, nc: string, sinceMs: number)
   return text
     .split('\n')
     .filter((line) => line.trim())
-    .map((line) => JSON.parse(line) as { Action: string; Actor: { ID: string; Attributes: Record<string, string> } })
+    .map(
+      (line) =>
+        JSON.parse(line) as { Action: string; Actor: { ID: string; Attributes: Record<string, string> } },
+    )
     .map((e) => ({ Action: e.Action, id: e.Actor.ID, name: e.Actor.Attributes.name ?? '' }));
 }
 
@@ -92,7 +110,8 @@ async function worktreeOf(container: Docker.ContainerInfo): Promise<string> {
 }
 
 /** A run step that says it waits, then waits until the test creates `.gate-<name>` in the worktree, and removes it. */
-const gate = (name: string) => `echo waiting-at-${name}; while [ ! -e .gate-${name} ]; do sleep 0.1; done; rm .gate-${name}`;
+const gate = (name: string) =>
+  `echo waiting-at-${name}; while [ ! -e .gate-${name} ]; do sleep 0.1; done; rm .gate-${name}`;
 
 async function openGate(container: Docker.ContainerInfo, name: string): Promise<void> {
   await writeFile(join(await worktreeOf(container), `.gate-${name}`), '');
@@ -102,12 +121,22 @@ async function openGate(container: Docker.ContainerInfo, name: string): Promise<
 // SSE
 
 /** Reads the nanocycle's live log stream until `until(lines)` holds; returns the lines read. */
-async function readLogStream(url: string, token: string, until: (lines: string[]) => boolean): Promise<string[]> {
+async function readLogStream(
+  url: string,
+  token: string,
+  until: (lines: string[]) => boolean,
+): Promise<string[]> {
   const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(new Error('the log stream did not deliver in time (a hang)')), HANG_MS);
+  const timer = setTimeout(
+    () => controller.abort(new Error('the log stream did not deliver in time (a hang)')),
+    HANG_MS,
+  );
   const lines: string[] = [];
   try {
-    const response = await fetch(url, { headers: { authorization: `Bearer ${token}`, accept: 'text/event-stream' }, signal: controller.signal });
+    const response = await fetch(url, {
+      headers: { authorization: `Bearer ${token}`, accept: 'text/event-stream' },
+      signal: controller.signal,
+    });
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toContain('text/event-stream');
     const decoder = new TextDecoder();
@@ -147,7 +176,11 @@ describe('nanocycles on the docker executor', () => {
     // The worker's executor comes from the harness's env; the test's own engine checks use DOCKER_HOST too.
     savedDockerHost = process.env.DOCKER_HOST;
     process.env.DOCKER_HOST = engine.dockerHost;
-    h = await startHarness({ database: 'postgres', label: 'nc-docker', env: { TEVIS_TPU_EXECUTOR: 'docker', DOCKER_HOST: engine.dockerHost } });
+    h = await startHarness({
+      database: 'postgres',
+      label: 'nc-docker',
+      env: { TEVIS_TPU_EXECUTOR: 'docker', DOCKER_HOST: engine.dockerHost },
+    });
     remote = (await makeGitFixture(join(h.home, 'fixture'))).remote;
   });
 
@@ -157,7 +190,9 @@ describe('nanocycles on the docker executor', () => {
     else process.env.DOCKER_HOST = savedDockerHost;
   });
 
-  async function activeSession(execution: Record<string, unknown> = {}): Promise<{ id: string; workspace: string }> {
+  async function activeSession(
+    execution: Record<string, unknown> = {},
+  ): Promise<{ id: string; workspace: string }> {
     const name = `ncd-${++projects}`;
     await createProject(h, { name, repository: remote, execution: { image: TPU_TEST_IMAGE, ...execution } });
     const { session } = await createActiveSession(h, { project: name });
@@ -169,19 +204,30 @@ describe('nanocycles on the docker executor', () => {
       const reply = await h.call('GET', `/sessions/${sessionId}/nanocycles`);
       const row = reply.json.nanocycles.find((n: any) => n.id === nc);
       if (row && ['failed', 'conflict'].includes(row.status) && !wanted.includes(row.status)) {
-        throw Object.assign(new Error(`${nc} is ${row.status}: ${JSON.stringify(row.data)}`), { fatal: true });
+        throw Object.assign(new Error(`${nc} is ${row.status}: ${JSON.stringify(row.data)}`), {
+          fatal: true,
+        });
       }
       return row && wanted.includes(row.status) ? row : undefined;
     });
   }
 
-  async function logLines(sessionId: string, nc: string): Promise<Array<{ seq: number; stream: string; line: string }>> {
+  async function logLines(
+    sessionId: string,
+    nc: string,
+  ): Promise<Array<{ seq: number; stream: string; line: string }>> {
     return (await h.call('GET', `/sessions/${sessionId}/nanocycles/${nc}/logs`)).json.lines;
   }
 
   /** The one container of the nanocycle, once its output shows it waits at `gateName`. */
-  async function containerWaitingAt(sessionId: string, nc: string, gateName: string): Promise<Docker.ContainerInfo> {
-    await waitFor(`${nc} to wait at ${gateName}`, async () => (await logLines(sessionId, nc)).some((l) => l.line === `waiting-at-${gateName}`));
+  async function containerWaitingAt(
+    sessionId: string,
+    nc: string,
+    gateName: string,
+  ): Promise<Docker.ContainerInfo> {
+    await waitFor(`${nc} to wait at ${gateName}`, async () =>
+      (await logLines(sessionId, nc)).some((l) => l.line === `waiting-at-${gateName}`),
+    );
     const list = await containersOf(sessionId, nc);
     expect(list).toHaveLength(1);
     return list[0]!;
@@ -190,7 +236,12 @@ describe('nanocycles on the docker executor', () => {
   it('runs in a container, streams, commits, waits at merge, is approved and merged; its one container is removed', async () => {
     const { id, workspace } = await activeSession();
     const since = Date.now();
-    const steps = ['echo hello from $TEVIS_NANOCYCLE_ID', 'echo to-stderr >&2', gate('run'), 'printf "hi\\n" > GREETING.md'];
+    const steps = [
+      'echo hello from $TEVIS_NANOCYCLE_ID',
+      'echo to-stderr >&2',
+      gate('run'),
+      'printf "hi\\n" > GREETING.md',
+    ];
     const created = await h.call('POST', `/sessions/${id}/nanocycles`, { name: 'greeting', run: steps });
     expect(created.status).toBe(201);
     expect(created.json).toMatchObject({ id: 'NC-001', status: 'queued', branch: 'feat/nc-001-greeting' });
@@ -198,8 +249,18 @@ describe('nanocycles on the docker executor', () => {
     // Live: the SSE stream delivers the first lines while the TPU still runs (it waits at the gate).
     // Across stdout and stderr the engine gives no order (two pipes, copied apart: a stderr line can
     // land after a stdout line printed just after it), so order is checked within each stream.
-    const streamed = await readLogStream(`${h.apiUrl}/sessions/${id}/nanocycles/NC-001/logs/stream`, h.token, (lines) => lines.includes('waiting-at-run'));
-    expect(streamed.filter((l) => l !== 'to-stderr')).toEqual(['$ echo hello from $TEVIS_NANOCYCLE_ID', 'hello from NC-001', '$ echo to-stderr >&2', `$ ${steps[2]}`, 'waiting-at-run']);
+    const streamed = await readLogStream(
+      `${h.apiUrl}/sessions/${id}/nanocycles/NC-001/logs/stream`,
+      h.token,
+      (lines) => lines.includes('waiting-at-run'),
+    );
+    expect(streamed.filter((l) => l !== 'to-stderr')).toEqual([
+      '$ echo hello from $TEVIS_NANOCYCLE_ID',
+      'hello from NC-001',
+      '$ echo to-stderr >&2',
+      `$ ${steps[2]}`,
+      'waiting-at-run',
+    ]);
 
     // While it runs: exactly one container, running, named and labelled after the nanocycle.
     const container = await containerWaitingAt(id, 'NC-001', 'run');
@@ -240,7 +301,9 @@ describe('nanocycles on the docker executor', () => {
     expect(diff.files).toEqual([{ path: 'GREETING.md', additions: 1, deletions: 0 }]);
     expect(existsSync(join(workspace, 'GREETING.md'))).toBe(false);
 
-    expect((await h.call('POST', `/sessions/${id}/holds/HP-001-merge/approve`, { comment: 'looks good' })).status).toBe(200);
+    expect(
+      (await h.call('POST', `/sessions/${id}/holds/HP-001-merge/approve`, { comment: 'looks good' })).status,
+    ).toBe(200);
     await nanocycleRow(id, 'NC-001', ['merged']);
     expect(readFileSync(join(workspace, 'GREETING.md'), 'utf8')).toBe('hi\n');
     expect(statSync(join(workspace, 'GREETING.md')).uid).toBe(process.getuid!());
@@ -253,7 +316,15 @@ describe('nanocycles on the docker executor', () => {
     expect(actions(events, 'destroy').map((e) => e.id)).toEqual([container.Id]);
 
     const timeline = (await h.call('GET', `/sessions/${id}/events`)).json.events.map((e: any) => e.type);
-    for (const type of ['nanocycle.queued', 'nanocycle.started', 'nanocycle.completed', 'holdpoint.opened', 'holdpoint.resolved', 'nanocycle.merged']) expect(timeline).toContain(type);
+    for (const type of [
+      'nanocycle.queued',
+      'nanocycle.started',
+      'nanocycle.completed',
+      'holdpoint.opened',
+      'holdpoint.resolved',
+      'nanocycle.merged',
+    ])
+      expect(timeline).toContain(type);
     expect((await h.call('POST', `/sessions/${id}/end`)).status).toBe(200);
     const summary = (await h.call('GET', `/sessions/${id}/summary`)).json;
     expect(summary.nanocycles).toMatchObject({ total: 1, byStatus: { merged: 1 } });
@@ -273,7 +344,9 @@ describe('nanocycles on the docker executor', () => {
       'echo "DOCKER_HOST=${DOCKER_HOST:-unset}" >> SANDBOX.txt',
       'echo "workspace=$(pwd)" >> SANDBOX.txt',
     ];
-    expect((await h.call('POST', `/sessions/${id}/nanocycles`, { name: 'sandbox', run: steps })).status).toBe(201);
+    expect((await h.call('POST', `/sessions/${id}/nanocycles`, { name: 'sandbox', run: steps })).status).toBe(
+      201,
+    );
     const row = await nanocycleRow(id, 'NC-001', ['merged']);
     expect(row.executor).toBe('docker');
 
@@ -306,20 +379,33 @@ describe('nanocycles on the docker executor', () => {
   it('cancels a running nanocycle: status cancelled, its container stopped and removed', async () => {
     const { id, workspace } = await activeSession();
     const since = Date.now();
-    expect((await h.call('POST', `/sessions/${id}/nanocycles`, { name: 'sleepy', run: ['echo started > STARTED.md', 'echo started', 'sleep 60'] })).status).toBe(201);
-    await waitFor('the run to start', async () => (await logLines(id, 'NC-001')).some((l) => l.line === 'started'));
+    expect(
+      (
+        await h.call('POST', `/sessions/${id}/nanocycles`, {
+          name: 'sleepy',
+          run: ['echo started > STARTED.md', 'echo started', 'sleep 60'],
+        })
+      ).status,
+    ).toBe(201);
+    await waitFor('the run to start', async () =>
+      (await logLines(id, 'NC-001')).some((l) => l.line === 'started'),
+    );
     const [container] = await containersOf(id, 'NC-001');
     expect(container?.State).toBe('running');
 
     const began = performance.now();
     const cancelled = await h.call('POST', `/sessions/${id}/nanocycles/NC-001/cancel`);
-    console.log(`[nanocycle-docker] cancel answered after ${((performance.now() - began) / 1000).toFixed(1)} s`);
+    console.log(
+      `[nanocycle-docker] cancel answered after ${((performance.now() - began) / 1000).toFixed(1)} s`,
+    );
     expect(cancelled.status).toBe(200);
     // The Update answers once the child has ended, and the child once the activity has removed its
     // container (cancellation type WAIT_CANCELLATION_COMPLETED): all of it holds at the answer.
     expect(cancelled.json).toMatchObject({ id: 'NC-001', status: 'cancelled' });
     expect(await containersOf(id, 'NC-001')).toHaveLength(0);
-    const row = (await h.call('GET', `/sessions/${id}/nanocycles`)).json.nanocycles.find((n: any) => n.id === 'NC-001');
+    const row = (await h.call('GET', `/sessions/${id}/nanocycles`)).json.nanocycles.find(
+      (n: any) => n.id === 'NC-001',
+    );
     expect(row.status).toBe('cancelled');
     expect(row.data.detail).toBe('cancelled by request');
 
@@ -393,8 +479,15 @@ describe('durability: SIGKILL of the worker while a TPU container runs', () => {
   afterAll(async () => {
     // No session workflow of this file is left open on the shared server once its workers are gone.
     if (database && client) {
-      const rows = await database.db.select({ id: sessions.id }).from(sessions).catch(() => []);
-      await Promise.allSettled(rows.map((row) => client!.workflow.getHandle(sessionWorkflowId(row.id)).terminate('integration test finished')));
+      const rows = await database.db
+        .select({ id: sessions.id })
+        .from(sessions)
+        .catch(() => []);
+      await Promise.allSettled(
+        rows.map((row) =>
+          client!.workflow.getHandle(sessionWorkflowId(row.id)).terminate('integration test finished'),
+        ),
+      );
     }
     await processes.killAll();
     await api?.stop().catch(() => {});
@@ -405,24 +498,34 @@ describe('durability: SIGKILL of the worker while a TPU container runs', () => {
   });
 
   /** The child workflow's pending runTpu activity: its attempt and state as the server reports them. */
-  async function pendingTpuActivity(sessionId: string): Promise<{ attempt: number; started: boolean } | undefined> {
+  async function pendingTpuActivity(
+    sessionId: string,
+  ): Promise<{ attempt: number; started: boolean } | undefined> {
     const childId = `${sessionWorkflowId(sessionId)}-NC-001`;
     const description = await client!.workflow.getHandle(childId).describe();
     const pending = description.raw.pendingActivities?.find((a) => a.activityType?.name === 'runTpu');
     if (!pending) return undefined;
     return {
       attempt: pending.attempt ?? 0,
-      started: pending.state === protos.temporal.api.enums.v1.PendingActivityState.PENDING_ACTIVITY_STATE_STARTED,
+      started:
+        pending.state === protos.temporal.api.enums.v1.PendingActivityState.PENDING_ACTIVITY_STATE_STARTED,
     };
   }
 
   it('a new worker re-attaches: one container ever, every line on the record once, the nanocycle completes', async () => {
     const step = stepLogger('nanocycle-docker-kill');
-    await http.ok('POST', '/projects', { name: 'nc-kill', repository: remote, execution: { image: TPU_TEST_IMAGE, holdMerge: false } }, 201);
+    await http.ok(
+      'POST',
+      '/projects',
+      { name: 'nc-kill', repository: remote, execution: { image: TPU_TEST_IMAGE, holdMerge: false } },
+      201,
+    );
     const first: ManagedProcess = processes.spawnTevis('worker-1', 'worker', workerEnv);
     const created = await http.ok('POST', '/sessions', { project: 'nc-kill' }, 201);
     const id: string = created.id;
-    const session = (await http.waitForStatus(id, 'active', { alive: [first], timeoutMs: 240_000 })) as { workspacePath: string };
+    const session = (await http.waitForStatus(id, 'active', { alive: [first], timeoutMs: 240_000 })) as {
+      workspacePath: string;
+    };
     step('worker 1 up; session active');
 
     const since = Date.now();
@@ -435,8 +538,14 @@ describe('durability: SIGKILL of the worker while a TPU container runs', () => {
     ];
     await http.ok('POST', `/sessions/${id}/nanocycles`, { name: 'survivor', run: work }, 201);
     const logsPath = `/sessions/${id}/nanocycles/NC-001/logs`;
-    const lines = async (): Promise<Array<{ seq: number; run: number; attempt: number; stream: string; line: string }>> => (await http.ok('GET', logsPath)).lines;
-    await waitUntil('a few ticks on the record', async () => (await lines()).some((l) => l.line === 'tick-3'), { alive: [first] });
+    const lines = async (): Promise<
+      Array<{ seq: number; run: number; attempt: number; stream: string; line: string }>
+    > => (await http.ok('GET', logsPath)).lines;
+    await waitUntil(
+      'a few ticks on the record',
+      async () => (await lines()).some((l) => l.line === 'tick-3'),
+      { alive: [first] },
+    );
     const before = await containersOf(id, 'NC-001');
     expect(before).toHaveLength(1);
     expect(before[0]!.State).toBe('running');
@@ -453,22 +562,37 @@ describe('durability: SIGKILL of the worker while a TPU container runs', () => {
     const second = processes.spawnTevis('worker-2', 'worker', workerEnv);
     // The server notices the dead worker by its heartbeat timeout and hands the activity to the
     // new worker as attempt 2; it re-attaches to the running container and reads on.
-    await waitUntil('attempt 2 of runTpu to start on worker 2', async () => {
-      const pending = await pendingTpuActivity(id);
-      return pending && pending.attempt >= 2 && pending.started ? pending : undefined;
-    }, { alive: [second], timeoutMs: 240_000 });
-    await waitUntil('worker 2 to record lines past those worker 1 did', async () => (await lines()).length > recordedAtKill, { alive: [second] });
+    await waitUntil(
+      'attempt 2 of runTpu to start on worker 2',
+      async () => {
+        const pending = await pendingTpuActivity(id);
+        return pending && pending.attempt >= 2 && pending.started ? pending : undefined;
+      },
+      { alive: [second], timeoutMs: 240_000 },
+    );
+    await waitUntil(
+      'worker 2 to record lines past those worker 1 did',
+      async () => (await lines()).length > recordedAtKill,
+      { alive: [second] },
+    );
     const during = await containersOf(id, 'NC-001');
     expect(during.map((c) => [c.Id, c.State])).toEqual([[before[0]!.Id, 'running']]);
     step('attempt 2 re-attached and streaming');
     await openGate(during[0]!, 'release');
 
-    const row = await waitUntil('NC-001 to be merged', async () => {
-      const { nanocycles } = await http.ok('GET', `/sessions/${id}/nanocycles`);
-      const nc = nanocycles.find((n: any) => n.id === 'NC-001');
-      if (nc && ['failed', 'cancelled', 'conflict'].includes(nc.status)) throw Object.assign(new Error(`NC-001 is ${nc.status}: ${JSON.stringify(nc.data)}`), { fatal: true });
-      return nc?.status === 'merged' ? nc : undefined;
-    }, { alive: [second] });
+    const row = await waitUntil(
+      'NC-001 to be merged',
+      async () => {
+        const { nanocycles } = await http.ok('GET', `/sessions/${id}/nanocycles`);
+        const nc = nanocycles.find((n: any) => n.id === 'NC-001');
+        if (nc && ['failed', 'cancelled', 'conflict'].includes(nc.status))
+          throw Object.assign(new Error(`NC-001 is ${nc.status}: ${JSON.stringify(nc.data)}`), {
+            fatal: true,
+          });
+        return nc?.status === 'merged' ? nc : undefined;
+      },
+      { alive: [second] },
+    );
     expect(row.executor).toBe('docker');
     step('NC-001 merged');
 
@@ -502,12 +626,20 @@ describe('durability: SIGKILL of the worker while a TPU container runs', () => {
 
     // It completed and merged once: one of each event on the timeline, the file on the session branch.
     const timeline = await http.events(id);
-    const count = (type: string) => timeline.filter((e) => e.type === type && e.data.nanocycleId === 'NC-001').length;
-    expect([count('nanocycle.started'), count('nanocycle.completed'), count('nanocycle.merged')]).toEqual([1, 1, 1]);
+    const count = (type: string) =>
+      timeline.filter((e) => e.type === type && e.data.nanocycleId === 'NC-001').length;
+    expect([count('nanocycle.started'), count('nanocycle.completed'), count('nanocycle.merged')]).toEqual([
+      1, 1, 1,
+    ]);
     // The take-over is on the timeline too, as a pick-up, not a restart: no line was repeated.
     expect(count('nanocycle.run_restarted')).toBe(0);
     const [reattached] = timeline.filter((e) => e.type === 'nanocycle.run_reattached');
-    expect(reattached?.data).toMatchObject({ nanocycleId: 'NC-001', run: 1, attempt: 2, reason: 'worker-lost' });
+    expect(reattached?.data).toMatchObject({
+      nanocycleId: 'NC-001',
+      run: 1,
+      attempt: 2,
+      reason: 'worker-lost',
+    });
     expect(reattached?.data.seq).toBeGreaterThanOrEqual(recordedAtKill);
     // Each line with the attempt that stored it: the first worker's, then the second's.
     const attempts = record.map((l) => l.attempt);

@@ -3,7 +3,13 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { worktreePath } from '../../activities/nanocycle-git.js';
 import { makeGitFixture } from '../support/git-fixtures.js';
-import { createActiveSession, createProject, startHarness, waitFor, type Harness } from '../support/tevis-harness.js';
+import {
+  createActiveSession,
+  createProject,
+  startHarness,
+  waitFor,
+  type Harness,
+} from '../support/tevis-harness.js';
 
 /**
  * A worker configured for docker whose engine does not answer (DOCKER_HOST names a socket nobody
@@ -14,7 +20,11 @@ let h: Harness;
 let remote = '';
 
 beforeAll(async () => {
-  h = await startHarness({ database: 'postgres', label: 'engine-down', env: { TEVIS_TPU_EXECUTOR: 'docker', DOCKER_HOST: 'unix:///tmp/tevis-no-engine-here.sock' } });
+  h = await startHarness({
+    database: 'postgres',
+    label: 'engine-down',
+    env: { TEVIS_TPU_EXECUTOR: 'docker', DOCKER_HOST: 'unix:///tmp/tevis-no-engine-here.sock' },
+  });
   remote = (await makeGitFixture(join(h.home, 'fixture'))).remote;
 });
 afterAll(async () => h?.stop());
@@ -23,18 +33,30 @@ describe('a worker whose container engine does not answer', () => {
   it('makes the nanocycle wait, then fail with tpu-engine-unreachable, never running it locally', async () => {
     await createProject(h, { name: 'down', repository: remote });
     const { session } = await createActiveSession(h, { project: 'down' });
-    const created = await h.call('POST', `/sessions/${session.id}/nanocycles`, { name: 'would-run', run: ['touch RAN-SOMEWHERE', 'echo ran'] });
+    const created = await h.call('POST', `/sessions/${session.id}/nanocycles`, {
+      name: 'would-run',
+      run: ['touch RAN-SOMEWHERE', 'echo ran'],
+    });
     expect(created.status).toBe(201);
 
-    const nanocycle = async () => (await h.call('GET', `/sessions/${session.id}/nanocycles`)).json.nanocycles.find((n: any) => n.id === 'NC-001');
+    const nanocycle = async () =>
+      (await h.call('GET', `/sessions/${session.id}/nanocycles`)).json.nanocycles.find(
+        (n: any) => n.id === 'NC-001',
+      );
     // Waiting: running, no executor, while Temporal retries the attempt with backoff.
-    const waiting = await waitFor('NC-001 running', async () => ((await nanocycle())?.status === 'running' ? nanocycle() : undefined));
+    const waiting = await waitFor('NC-001 running', async () =>
+      (await nanocycle())?.status === 'running' ? nanocycle() : undefined,
+    );
     expect(waiting.executor).toBeNull();
 
-    const failed = await waitFor('NC-001 failed', async () => {
-      const row = await nanocycle();
-      return row?.status === 'failed' ? row : undefined;
-    }, 120_000);
+    const failed = await waitFor(
+      'NC-001 failed',
+      async () => {
+        const row = await nanocycle();
+        return row?.status === 'failed' ? row : undefined;
+      },
+      120_000,
+    );
     expect(failed.executor).toBeNull();
     expect(failed.data.detail).toContain('tpu-engine-unreachable');
     expect(failed.data.detail).toContain('tevis-no-engine-here.sock');

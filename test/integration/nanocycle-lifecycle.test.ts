@@ -6,7 +6,13 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { git, makeGitFixture } from '../support/git-fixtures.js';
 import { cleanEnv, describeRun, ProcessSet, runCli } from '../support/durability-kit.js';
-import { createActiveSession, createProject, startHarness, waitFor, type Harness } from '../support/tevis-harness.js';
+import {
+  createActiveSession,
+  createProject,
+  startHarness,
+  waitFor,
+  type Harness,
+} from '../support/tevis-harness.js';
 
 /**
  * Nanocycles end to end through the API, on the bubblewrap sandbox executor (the harness's
@@ -30,7 +36,11 @@ let projects = 0;
 async function activeSession(execution: Record<string, unknown> = {}, type = 'development'): Promise<string> {
   const name = `nc-${++projects}`;
   await createProject(h, { name, repository: remote, execution });
-  const { session } = await createActiveSession(h, { project: name, type, ...(type === 'review' ? { branch: 'feat/review' } : {}) });
+  const { session } = await createActiveSession(h, {
+    project: name,
+    type,
+    ...(type === 'review' ? { branch: 'feat/review' } : {}),
+  });
   return session.id;
 }
 
@@ -52,7 +62,10 @@ async function pendingHold(sessionId: string, kind: string): Promise<any> {
 describe('nanocycles on the sandbox executor', () => {
   it('runs, streams its output, commits, waits at merge, is approved and merged', async () => {
     const id = await activeSession();
-    const created = await h.call('POST', `/sessions/${id}/nanocycles`, { name: 'greeting', run: ['echo hello from $TEVIS_NANOCYCLE_ID', 'echo to-stderr >&2', 'printf "hi\\n" > GREETING.md'] });
+    const created = await h.call('POST', `/sessions/${id}/nanocycles`, {
+      name: 'greeting',
+      run: ['echo hello from $TEVIS_NANOCYCLE_ID', 'echo to-stderr >&2', 'printf "hi\\n" > GREETING.md'],
+    });
     expect(created.status).toBe(201);
     expect(created.json).toMatchObject({ id: 'NC-001', status: 'queued', branch: 'feat/nc-001-greeting' });
 
@@ -79,7 +92,9 @@ describe('nanocycles on the sandbox executor', () => {
 
     const session = (await h.call('GET', `/sessions/${id}`)).json;
     expect(existsSync(join(session.session.workspacePath, 'GREETING.md'))).toBe(false);
-    const approved = await h.call('POST', `/sessions/${id}/holds/HP-001-merge/approve`, { comment: 'looks good' });
+    const approved = await h.call('POST', `/sessions/${id}/holds/HP-001-merge/approve`, {
+      comment: 'looks good',
+    });
     expect(approved.status).toBe(200);
     const again = await h.call('POST', `/sessions/${id}/holds/HP-001-merge/approve`, {});
     expect(again.status).toBe(409);
@@ -88,28 +103,60 @@ describe('nanocycles on the sandbox executor', () => {
     await nanocycleStatus(id, 'NC-001', ['merged']);
     expect(readFileSync(join(session.session.workspacePath, 'GREETING.md'), 'utf8')).toBe('hi\n');
     const events = (await h.call('GET', `/sessions/${id}/events`)).json.events.map((e: any) => e.type);
-    for (const type of ['nanocycle.queued', 'nanocycle.started', 'nanocycle.completed', 'holdpoint.opened', 'holdpoint.resolved', 'nanocycle.merged']) expect(events).toContain(type);
+    for (const type of [
+      'nanocycle.queued',
+      'nanocycle.started',
+      'nanocycle.completed',
+      'holdpoint.opened',
+      'holdpoint.resolved',
+      'nanocycle.merged',
+    ])
+      expect(events).toContain(type);
 
     await h.call('POST', `/sessions/${id}/end`);
     const summary = (await h.call('GET', `/sessions/${id}/summary`)).json;
     expect(summary.nanocycles).toMatchObject({ total: 1, completed: 1, byStatus: { merged: 1 } });
     expect(summary.filesChanged.map((f: any) => f.path)).toContain('GREETING.md');
-    expect(summary.nanocycles.items).toEqual([{ id: 'NC-001', name: 'greeting', status: 'merged', commit: expect.stringMatching(/^[0-9a-f]{40}$/), filesChanged: 1, tpuSeconds: expect.any(Number) }]);
-    expect(summary.metrics).toMatchObject({ holdPoints: 1, tpuSeconds: expect.any(Number), holdWaitSeconds: expect.any(Number) });
+    expect(summary.nanocycles.items).toEqual([
+      {
+        id: 'NC-001',
+        name: 'greeting',
+        status: 'merged',
+        commit: expect.stringMatching(/^[0-9a-f]{40}$/),
+        filesChanged: 1,
+        tpuSeconds: expect.any(Number),
+      },
+    ]);
+    expect(summary.metrics).toMatchObject({
+      holdPoints: 1,
+      tpuSeconds: expect.any(Number),
+      holdWaitSeconds: expect.any(Number),
+    });
     expect(summary.markdown).toContain('NC-001: merged (greeting)');
   });
 
   it('nanocycle merge records who and why on the hold point; a merged nanocycle still shows its diff', async () => {
     const id = await activeSession();
-    await h.call('POST', `/sessions/${id}/nanocycles`, { name: 'notes', run: ['printf "a\\nb\\n" > NOTES.md'] });
+    await h.call('POST', `/sessions/${id}/nanocycles`, {
+      name: 'notes',
+      run: ['printf "a\\nb\\n" > NOTES.md'],
+    });
     await pendingHold(id, 'merge');
-    const badBody = await h.call('POST', `/sessions/${id}/nanocycles/NC-001/merge`, { by: 'ada', surprise: true });
+    const badBody = await h.call('POST', `/sessions/${id}/nanocycles/NC-001/merge`, {
+      by: 'ada',
+      surprise: true,
+    });
     expect(badBody.status).toBe(400);
     expect(badBody.json.type).toBe('urn:tevis:problem:validation');
-    const merged = await h.call('POST', `/sessions/${id}/nanocycles/NC-001/merge`, { by: 'ada', comment: 'ship it' });
+    const merged = await h.call('POST', `/sessions/${id}/nanocycles/NC-001/merge`, {
+      by: 'ada',
+      comment: 'ship it',
+    });
     expect(merged.status).toBe(200);
     await nanocycleStatus(id, 'NC-001', ['merged']);
-    const hold = (await h.call('GET', `/sessions/${id}/holds`)).json.holdPoints.find((hp: any) => hp.id === 'HP-001-merge');
+    const hold = (await h.call('GET', `/sessions/${id}/holds`)).json.holdPoints.find(
+      (hp: any) => hp.id === 'HP-001-merge',
+    );
     expect(hold).toMatchObject({ status: 'approved', resolvedBy: 'ada', comment: 'ship it' });
     const diff = await h.call('GET', `/sessions/${id}/nanocycles/NC-001/diff`);
     expect(diff.json.files).toEqual([{ path: 'NOTES.md', additions: 2, deletions: 0 }]);
@@ -117,7 +164,10 @@ describe('nanocycles on the sandbox executor', () => {
     // Without a body it still merges (curl -X POST …/merge).
     await h.call('POST', `/sessions/${id}/nanocycles`, { name: 'more', run: ['echo c > MORE.md'] });
     await pendingHold(id, 'merge');
-    const plain = await fetch(`${h.apiUrl}/sessions/${id}/nanocycles/NC-002/merge`, { method: 'POST', headers: { authorization: `Bearer ${h.token}` } });
+    const plain = await fetch(`${h.apiUrl}/sessions/${id}/nanocycles/NC-002/merge`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${h.token}` },
+    });
     expect(plain.status).toBe(200);
     await nanocycleStatus(id, 'NC-002', ['merged']);
     await h.call('POST', `/sessions/${id}/end`);
@@ -127,13 +177,18 @@ describe('nanocycles on the sandbox executor', () => {
     const id = await activeSession();
     await h.call('POST', `/sessions/${id}/nanocycles`, { name: 'nope', run: ['echo change > CHANGE.md'] });
     await pendingHold(id, 'merge');
-    expect((await h.call('POST', `/sessions/${id}/holds/HP-001-merge/reject`, { comment: 'not this' })).status).toBe(200);
+    expect(
+      (await h.call('POST', `/sessions/${id}/holds/HP-001-merge/reject`, { comment: 'not this' })).status,
+    ).toBe(200);
     const rejected = await nanocycleStatus(id, 'NC-001', ['rejected']);
     expect(rejected.status).toBe('rejected');
     const session = (await h.call('GET', `/sessions/${id}`)).json;
     expect(existsSync(join(session.session.workspacePath, 'CHANGE.md'))).toBe(false);
 
-    await h.call('POST', `/sessions/${id}/nanocycles`, { name: 'broken', run: ['echo about to fail', 'exit 3', 'echo never'] });
+    await h.call('POST', `/sessions/${id}/nanocycles`, {
+      name: 'broken',
+      run: ['echo about to fail', 'exit 3', 'echo never'],
+    });
     const failed = await nanocycleStatus(id, 'NC-002', ['failed']);
     expect(failed.data.detail).toContain('exit code 3');
     expect(failed.data.detail).toContain('about to fail');
@@ -156,14 +211,19 @@ describe('nanocycles on the sandbox executor', () => {
     // No merge hold point for this project: it merges by itself.
     await nanocycleStatus(id, 'NC-001', ['merged']);
     const session = (await h.call('GET', `/sessions/${id}`)).json;
-    expect(readFileSync(join(session.session.workspacePath, 'RESULT.md'), 'utf8')).toBe('goal=paint it blue answer=blue\n');
+    expect(readFileSync(join(session.session.workspacePath, 'RESULT.md'), 'utf8')).toBe(
+      'goal=paint it blue answer=blue\n',
+    );
     expect(existsSync(join(session.session.workspacePath, '.tevis', 'hold.json'))).toBe(false);
     await h.call('POST', `/sessions/${id}/end`);
   });
 
   it('keeps the TPU limit: the rest wait in order, and a queued one can be cancelled', async () => {
     const id = await activeSession({ tpuLimit: 1, holdMerge: false });
-    await h.call('POST', `/sessions/${id}/nanocycles`, { name: 'slow', run: ['sleep 1', 'echo slow > SLOW.md'] });
+    await h.call('POST', `/sessions/${id}/nanocycles`, {
+      name: 'slow',
+      run: ['sleep 1', 'echo slow > SLOW.md'],
+    });
     await h.call('POST', `/sessions/${id}/nanocycles`, { name: 'second', run: ['echo second > SECOND.md'] });
     await h.call('POST', `/sessions/${id}/nanocycles`, { name: 'third', run: ['echo third > THIRD.md'] });
     expect((await h.call('POST', `/sessions/${id}/nanocycles/NC-003/cancel`)).status).toBe(200);
@@ -171,7 +231,8 @@ describe('nanocycles on the sandbox executor', () => {
     await nanocycleStatus(id, 'NC-001', ['merged']);
     await nanocycleStatus(id, 'NC-002', ['merged']);
     const events = (await h.call('GET', `/sessions/${id}/events`)).json.events as any[];
-    const at = (type: string, nc: string) => events.findIndex((e) => e.type === type && e.data.nanocycleId === nc);
+    const at = (type: string, nc: string) =>
+      events.findIndex((e) => e.type === type && e.data.nanocycleId === nc);
     // One TPU: the second starts only after the first is done; the cancelled one never starts.
     expect(at('nanocycle.started', 'NC-002')).toBeGreaterThan(at('nanocycle.completed', 'NC-001'));
     expect(at('nanocycle.started', 'NC-003')).toBe(-1);
@@ -181,7 +242,10 @@ describe('nanocycles on the sandbox executor', () => {
 
   it('runs two at once; merges one at a time; a conflicting merge ends in conflict with the branch intact', async () => {
     const id = await activeSession({ tpuLimit: 2, holdMerge: false });
-    await h.call('POST', `/sessions/${id}/nanocycles`, { name: 'left', run: ['sleep 1', 'echo left > README.md'] });
+    await h.call('POST', `/sessions/${id}/nanocycles`, {
+      name: 'left',
+      run: ['sleep 1', 'echo left > README.md'],
+    });
     await h.call('POST', `/sessions/${id}/nanocycles`, { name: 'right', run: ['echo right > README.md'] });
     await nanocycleStatus(id, 'NC-002', ['merged']);
     const conflicted = await nanocycleStatus(id, 'NC-001', ['conflict']);
@@ -190,7 +254,8 @@ describe('nanocycles on the sandbox executor', () => {
     expect(hold).toMatchObject({ id: 'HP-001-conflict-1', nanocycleId: 'NC-001' });
     expect(hold.reason).toContain('README.md');
     const events = (await h.call('GET', `/sessions/${id}/events`)).json.events as any[];
-    const at = (type: string, nc: string) => events.findIndex((e) => e.type === type && e.data.nanocycleId === nc);
+    const at = (type: string, nc: string) =>
+      events.findIndex((e) => e.type === type && e.data.nanocycleId === nc);
     // Both ran at once: each started before the other completed.
     expect(at('nanocycle.started', 'NC-001')).toBeLessThan(at('nanocycle.completed', 'NC-002'));
     expect(at('nanocycle.started', 'NC-002')).toBeLessThan(at('nanocycle.completed', 'NC-001'));
@@ -209,10 +274,17 @@ describe('nanocycles on the sandbox executor', () => {
       const name = `push-${push}`;
       await createProject(h, { name, repository: own.remote, execution: { push, holdMerge: false } });
       const { session } = await createActiveSession(h, { project: name });
-      await h.call('POST', `/sessions/${session.id}/nanocycles`, { name: 'pushed', run: [`echo ${push} > PUSHED.md`] });
+      await h.call('POST', `/sessions/${session.id}/nanocycles`, {
+        name: 'pushed',
+        run: [`echo ${push} > PUSHED.md`],
+      });
       await nanocycleStatus(session.id, 'NC-001', ['merged']);
       // The merged nanocycle's own branch goes too, under either policy, as soon as it is merged.
-      await waitFor('the nanocycle branch on the remote', async () => (await git(['show', 'feat/nc-001-pushed:PUSHED.md'], own.remote).catch(() => null)) === `${push}\n`);
+      await waitFor(
+        'the nanocycle branch on the remote',
+        async () =>
+          (await git(['show', 'feat/nc-001-pushed:PUSHED.md'], own.remote).catch(() => null)) === `${push}\n`,
+      );
       const onRemote = () => git(['show', 'main:PUSHED.md'], own.remote).catch(() => null);
       if (push === 'on-end') {
         expect(await onRemote()).toBeNull();
@@ -220,7 +292,10 @@ describe('nanocycles on the sandbox executor', () => {
       }
       await waitFor(`the ${push} push`, async () => (await onRemote()) === `${push}\n`);
       // The event is written after the push returns: wait for it, then make sure it is the only one.
-      const pushed = async () => ((await h.call('GET', `/sessions/${session.id}/events`)).json.events as any[]).filter((e) => e.type === 'branch.pushed' && e.data.branch === 'main');
+      const pushed = async () =>
+        ((await h.call('GET', `/sessions/${session.id}/events`)).json.events as any[]).filter(
+          (e) => e.type === 'branch.pushed' && e.data.branch === 'main',
+        );
       await waitFor('the branch.pushed event', async () => (await pushed()).length > 0);
       expect(await pushed()).toHaveLength(1);
       if (push === 'on-merge') await h.call('POST', `/sessions/${session.id}/end`);
@@ -249,8 +324,19 @@ describe('nanocycles on the sandbox executor', () => {
       await h.call('POST', `/sessions/${id}/holds/HP-001-merge/reject`, { comment: 'no' });
       await waitFor('the resolved webhook', () => received.length >= 2);
       const [opened, resolved] = received.map((r) => ({ ...r, json: JSON.parse(r.body) }));
-      expect(opened!.json).toMatchObject({ event: 'holdpoint.opened', sessionId: id, id: 'HP-001-merge', kind: 'merge', nanocycleId: 'NC-001' });
-      expect(resolved!.json).toMatchObject({ event: 'holdpoint.resolved', id: 'HP-001-merge', status: 'rejected', comment: 'no' });
+      expect(opened!.json).toMatchObject({
+        event: 'holdpoint.opened',
+        sessionId: id,
+        id: 'HP-001-merge',
+        kind: 'merge',
+        nanocycleId: 'NC-001',
+      });
+      expect(resolved!.json).toMatchObject({
+        event: 'holdpoint.resolved',
+        id: 'HP-001-merge',
+        status: 'rejected',
+        comment: 'no',
+      });
       for (const r of [opened!, resolved!]) {
         const expected = `sha256=${createHmac('sha256', secret).update(r.body).digest('hex')}`;
         expect(r.headers['x-tevis-signature-256']).toBe(expected);
@@ -275,9 +361,15 @@ describe('nanocycles on the sandbox executor', () => {
 
     const pausing = await activeSession({ holdDeadlineSeconds: 1, holdDeadlineAction: 'pause' });
     await h.call('POST', `/sessions/${pausing}/nanocycles`, { name: 'later', run: ['echo x > LATER.md'] });
-    await h.waitForSession(pausing, (s) => s.session.status === 'paused', 'the deadline to pause the session');
+    await h.waitForSession(
+      pausing,
+      (s) => s.session.status === 'paused',
+      'the deadline to pause the session',
+    );
     // Paused, the hold point still waits for a person.
-    expect((await h.call('GET', `/sessions/${pausing}/holds`)).json.holdPoints).toMatchObject([{ id: 'HP-001-merge', status: 'pending' }]);
+    expect((await h.call('GET', `/sessions/${pausing}/holds`)).json.holdPoints).toMatchObject([
+      { id: 'HP-001-merge', status: 'pending' },
+    ]);
     await h.call('POST', `/sessions/${pausing}/end`);
   });
 
@@ -291,7 +383,9 @@ describe('nanocycles on the sandbox executor', () => {
     const recovered = await h.call('POST', `/sessions/${id}/recover`);
     expect(recovered.json.recovered).toBe(true);
     await nanocycleStatus(id, 'NC-002', ['failed']);
-    const failedEvent = (await h.call('GET', `/sessions/${id}/events`)).json.events.find((e: any) => e.type === 'nanocycle.failed' && e.data.nanocycleId === 'NC-002');
+    const failedEvent = (await h.call('GET', `/sessions/${id}/events`)).json.events.find(
+      (e: any) => e.type === 'nanocycle.failed' && e.data.nanocycleId === 'NC-002',
+    );
     expect(failedEvent.data.detail).toContain('lost when the session workflow stopped');
     expect((await h.call('POST', `/sessions/${id}/holds/HP-001-merge/approve`, {})).status).toBe(200);
     await nanocycleStatus(id, 'NC-001', ['merged']);
@@ -322,26 +416,45 @@ describe('nanocycles on the sandbox executor', () => {
 
   it('refuses a goal up front when the session has no agent command, naming the fix; run steps still go', async () => {
     const id = await activeSession();
-    const reply = await h.call('POST', `/sessions/${id}/nanocycles`, { name: 'needs-agent', goal: 'add login' });
+    const reply = await h.call('POST', `/sessions/${id}/nanocycles`, {
+      name: 'needs-agent',
+      goal: 'add login',
+    });
     expect(reply.status).toBe(409);
     expect(reply.json.type).toBe('urn:tevis:problem:agent-not-configured');
     expect(reply.json.detail).toMatch(/--run "CMD"/);
     expect(reply.json.detail).toMatch(/tevis project update nc-\d+ --agent '…'`\) and start a new session/);
     expect((await h.call('GET', `/sessions/${id}/nanocycles`)).json.nanocycles).toEqual([]);
-    expect((await h.call('GET', `/sessions/${id}/events`)).json.events.map((e: { type: string }) => e.type)).not.toContain('nanocycle.queued');
+    expect(
+      (await h.call('GET', `/sessions/${id}/events`)).json.events.map((e: { type: string }) => e.type),
+    ).not.toContain('nanocycle.queued');
 
-    const cli = await runCli(processes, ['nanocycle', 'create', '--name', 'needs-agent', '--goal', 'add login', '--session', id], cleanEnv({ TEVIS_HOME: h.home, TEVIS_API_URL: h.apiUrl, TEVIS_API_TOKEN: h.token }));
+    const cli = await runCli(
+      processes,
+      ['nanocycle', 'create', '--name', 'needs-agent', '--goal', 'add login', '--session', id],
+      cleanEnv({ TEVIS_HOME: h.home, TEVIS_API_URL: h.apiUrl, TEVIS_API_TOKEN: h.token }),
+    );
     expect(cli.code, describeRun(cli)).toBe(4);
     expect(cli.stderr).toMatch(/tevis: this session has no agent command.*tevis project update/);
 
-    const ran = await h.call('POST', `/sessions/${id}/nanocycles`, { name: 'steps', goal: 'documented', run: ['true'] });
+    const ran = await h.call('POST', `/sessions/${id}/nanocycles`, {
+      name: 'steps',
+      goal: 'documented',
+      run: ['true'],
+    });
     expect(ran.status).toBe(201);
     await h.call('POST', `/sessions/${id}/end`);
   });
 
   it('refuses bad nanocycle input', async () => {
     const id = await activeSession();
-    for (const body of [{ name: 'x' }, { name: '-x', run: ['true'] }, { name: 'Bad Name', run: ['true'] }, { name: 'x', run: [] }, { name: 'x', run: ['true'], extra: 1 }]) {
+    for (const body of [
+      { name: 'x' },
+      { name: '-x', run: ['true'] },
+      { name: 'Bad Name', run: ['true'] },
+      { name: 'x', run: [] },
+      { name: 'x', run: ['true'], extra: 1 },
+    ]) {
       const reply = await h.call('POST', `/sessions/${id}/nanocycles`, body);
       expect(reply.status, JSON.stringify(body)).toBe(400);
     }

@@ -12,7 +12,13 @@ import { ProcessSet, cleanEnv, describeRun, runCli } from '../support/durability
 import { freeLoopbackPort } from '../support/free-port.js';
 import { makeGitFixture, type GitFixture } from '../support/git-fixtures.js';
 import { startPostgresCluster, type PostgresCluster } from '../support/postgres-cluster.js';
-import { createActiveSession, createProject, startHarness, waitFor, type Harness } from '../support/tevis-harness.js';
+import {
+  createActiveSession,
+  createProject,
+  startHarness,
+  waitFor,
+  type Harness,
+} from '../support/tevis-harness.js';
 
 /**
  * Outages answered honestly: with the database or Temporal gone, the API answers 503 with a
@@ -34,24 +40,47 @@ let sessionId: string;
 const processes = new ProcessSet();
 
 const startTemporal = () =>
-  startTemporalDevServer({ cliPath: inject('temporalCliPath'), port: temporalPort, headless: true, searchAttributes: SEARCH_ATTRIBUTES, logFile: join(scratch, `temporal-${Date.now()}.log`) });
+  startTemporalDevServer({
+    cliPath: inject('temporalCliPath'),
+    port: temporalPort,
+    headless: true,
+    searchAttributes: SEARCH_ATTRIBUTES,
+    logFile: join(scratch, `temporal-${Date.now()}.log`),
+  });
 
 /** One request that must answer before ANSWER_WITHIN_MS: a hang fails the test instead of passing late. */
 async function call(method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
   const response = await fetch(h.apiUrl + path, {
     method,
-    headers: { authorization: `Bearer ${h.token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
+    headers: {
+      authorization: `Bearer ${h.token}`,
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      ...headers,
+    },
     body: body === undefined ? undefined : JSON.stringify(body),
     signal: AbortSignal.timeout(ANSWER_WITHIN_MS),
   });
   const text = await response.text();
-  return { status: response.status, headers: response.headers, text, json: text ? JSON.parse(text) : undefined };
+  return {
+    status: response.status,
+    headers: response.headers,
+    text,
+    json: text ? JSON.parse(text) : undefined,
+  };
 }
 
-function expectUnavailable(reply: Awaited<ReturnType<typeof call>>, type: 'database-unavailable' | 'temporal-unavailable') {
+function expectUnavailable(
+  reply: Awaited<ReturnType<typeof call>>,
+  type: 'database-unavailable' | 'temporal-unavailable',
+) {
   expect({ status: reply.status, body: reply.text }).toMatchObject({ status: 503 });
   expect(reply.headers.get('content-type')).toContain('application/problem+json');
-  expect(reply.json).toMatchObject({ type: PROBLEM + type, status: 503, service: type === 'database-unavailable' ? 'database' : 'temporal', detail: expect.stringContaining('safe to send the request again') });
+  expect(reply.json).toMatchObject({
+    type: PROBLEM + type,
+    status: 503,
+    service: type === 'database-unavailable' ? 'database' : 'temporal',
+    detail: expect.stringContaining('safe to send the request again'),
+  });
   expect(Number(reply.headers.get('retry-after'))).toBeGreaterThan(0);
 }
 
@@ -59,7 +88,9 @@ function expectUnavailable(reply: Awaited<ReturnType<typeof call>>, type: 'datab
 async function record() {
   const db = h.database.db;
   return {
-    sessions: (await db.select({ id: sessions.id, status: sessions.status, project: sessions.project }).from(sessions)).sort((a, b) => a.id.localeCompare(b.id)),
+    sessions: (
+      await db.select({ id: sessions.id, status: sessions.status, project: sessions.project }).from(sessions)
+    ).sort((a, b) => a.id.localeCompare(b.id)),
     events: (await db.select({ id: events.id }).from(events)).length,
     nanocycles: (await db.select({ id: nanocycles.id, status: nanocycles.status }).from(nanocycles)).length,
     holds: await db.select({ id: holdPoints.id, status: holdPoints.status }).from(holdPoints),
@@ -69,8 +100,17 @@ async function record() {
 beforeAll(async () => {
   scratch = await mkdtemp(join(tmpdir(), 'tevis-outages-'));
   temporalPort = await freeLoopbackPort();
-  [cluster, temporal, fx] = await Promise.all([startPostgresCluster(), startTemporal(), makeGitFixture(join(scratch, 'git'))]);
-  h = await startHarness({ database: 'postgres', label: 'outages', postgresServerUrl: cluster.url, temporalAddress: temporal.address });
+  [cluster, temporal, fx] = await Promise.all([
+    startPostgresCluster(),
+    startTemporal(),
+    makeGitFixture(join(scratch, 'git')),
+  ]);
+  h = await startHarness({
+    database: 'postgres',
+    label: 'outages',
+    postgresServerUrl: cluster.url,
+    temporalAddress: temporal.address,
+  });
   await createProject(h, { name: 'outages', repository: fx.remote });
   await createProject(h, { name: 'outages-other', repository: fx.remote });
   sessionId = (await createActiveSession(h, { project: 'outages' })).session.id;
@@ -97,7 +137,10 @@ describe('the database is down', () => {
       expectUnavailable(await call('GET', '/projects'), 'database-unavailable');
       // The API itself is alive, and says what is not.
       expect((await call('GET', '/health')).status).toBe(200);
-      expect((await call('GET', '/status')).json).toMatchObject({ status: 'degraded', services: { database: { status: 'unavailable' } } });
+      expect((await call('GET', '/status')).json).toMatchObject({
+        status: 'degraded',
+        services: { database: { status: 'unavailable' } },
+      });
       const key = randomUUID();
       const pause = await call('POST', `/sessions/${sessionId}/pause`, undefined, { 'Idempotency-Key': key });
       expectUnavailable(pause, 'database-unavailable');
@@ -106,7 +149,9 @@ describe('the database is down', () => {
       await cluster.up();
       // The pool reconnects by itself; the same request with the same key now runs.
       const again = await waitFor('the API to reach the database again', async () => {
-        const reply = await call('POST', `/sessions/${sessionId}/pause`, undefined, { 'Idempotency-Key': key });
+        const reply = await call('POST', `/sessions/${sessionId}/pause`, undefined, {
+          'Idempotency-Key': key,
+        });
         return reply.status === 503 ? undefined : reply;
       });
       expect({ status: again.status, body: again.text }).toMatchObject({ status: 200 });
@@ -125,11 +170,17 @@ describe('Temporal is down', () => {
 
   beforeAll(async () => {
     // A hold point to answer during the outage: a nanocycle waiting at its plan hold point.
-    const nc = await call('POST', `/sessions/${sessionId}/nanocycles`, { name: 'planned', run: ['true'], hold: { plan: true } });
+    const nc = await call('POST', `/sessions/${sessionId}/nanocycles`, {
+      name: 'planned',
+      run: ['true'],
+      hold: { plan: true },
+    });
     expect(nc.status).toBe(201);
     holdId = await waitFor('the plan hold point', async () => {
       const holds = await call('GET', `/sessions/${sessionId}/holds`);
-      return holds.json.holdPoints.find((hp: { status: string; kind: string }) => hp.status === 'pending' && hp.kind === 'plan')?.id;
+      return holds.json.holdPoints.find(
+        (hp: { status: string; kind: string }) => hp.status === 'pending' && hp.kind === 'plan',
+      )?.id;
     });
     await temporal.stop();
   });
@@ -154,7 +205,10 @@ describe('Temporal is down', () => {
       [`/sessions/${sessionId}/holds/${holdId}/approve`, { comment: 'go' }],
     ];
     for (const [path, body] of commands) {
-      expectUnavailable(await call('POST', path, body, { 'Idempotency-Key': randomUUID() }), 'temporal-unavailable');
+      expectUnavailable(
+        await call('POST', path, body, { 'Idempotency-Key': randomUUID() }),
+        'temporal-unavailable',
+      );
     }
     expect(await record()).toEqual(before);
   });
@@ -177,6 +231,9 @@ describe('Temporal is down', () => {
   it('GET /status says Temporal is unavailable', async () => {
     const reply = await call('GET', '/status');
     expect(reply.status).toBe(200);
-    expect(reply.json).toMatchObject({ status: 'degraded', services: { temporal: { status: 'unavailable' }, database: { status: 'ok' } } });
+    expect(reply.json).toMatchObject({
+      status: 'degraded',
+      services: { temporal: { status: 'unavailable' }, database: { status: 'ok' } },
+    });
   });
 });

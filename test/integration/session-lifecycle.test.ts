@@ -4,7 +4,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_EXECUTION_SETTINGS } from '../../contracts/execution-settings.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PLAN_MD, REPOSITORY_PREFERENCES, git, makeGitFixture, type GitFixture } from '../support/git-fixtures.js';
+import {
+  PLAN_MD,
+  REPOSITORY_PREFERENCES,
+  git,
+  makeGitFixture,
+  type GitFixture,
+} from '../support/git-fixtures.js';
 import { startHarness, type DatabaseKind, type Harness } from '../support/tevis-harness.js';
 
 /**
@@ -15,8 +21,15 @@ import { startHarness, type DatabaseKind, type Harness } from '../support/tevis-
 
 const PROBLEM = 'urn:tevis:problem:';
 
-function expectProblem(reply: { status: number; contentType: string; json: any; text: string }, status: number, type: string) {
-  expect({ status: reply.status, type: reply.json?.type, body: reply.text }).toMatchObject({ status, type: PROBLEM + type });
+function expectProblem(
+  reply: { status: number; contentType: string; json: any; text: string },
+  status: number,
+  type: string,
+) {
+  expect({ status: reply.status, type: reply.json?.type, body: reply.text }).toMatchObject({
+    status,
+    type: PROBLEM + type,
+  });
   expect(reply.contentType).toContain('application/problem+json');
   expect(reply.json.status).toBe(status);
   expect(typeof reply.json.title).toBe('string');
@@ -36,7 +49,10 @@ function lifecycleSuite(kind: DatabaseKind) {
 
   beforeAll(async () => {
     scratch = await mkdtemp(join(tmpdir(), `tevis-lifecycle-${kind}-`));
-    [h, fx] = await Promise.all([startHarness({ database: kind, label: `lifecycle-${kind}` }), makeGitFixture(join(scratch, 'git'), { branches: ['develop'] })]);
+    [h, fx] = await Promise.all([
+      startHarness({ database: kind, label: `lifecycle-${kind}` }),
+      makeGitFixture(join(scratch, 'git'), { branches: ['develop'] }),
+    ]);
   });
 
   afterAll(async () => {
@@ -56,15 +72,27 @@ function lifecycleSuite(kind: DatabaseKind) {
       name: 'alpha',
       repository: fx.remote,
       defaultBranch: 'main',
-      settings: { activeTimeoutSeconds: 7200, pausedTimeoutSeconds: 7 * 86400, preferences: { style: 'from-project', owner: 'alice' } },
+      settings: {
+        activeTimeoutSeconds: 7200,
+        pausedTimeoutSeconds: 7 * 86400,
+        preferences: { style: 'from-project', owner: 'alice' },
+      },
     });
 
     const again = await h.call('POST', '/projects', { name: 'alpha', repository: fx.remote });
     expectProblem(again, 409, 'project-exists');
 
-    const beta = await h.call('POST', '/projects', { name: 'beta', repository: `file://${fx.remote}`, defaultBranch: 'develop' });
+    const beta = await h.call('POST', '/projects', {
+      name: 'beta',
+      repository: `file://${fx.remote}`,
+      defaultBranch: 'develop',
+    });
     expect(beta.status).toBe(201);
-    expect(beta.json).toMatchObject({ name: 'beta', defaultBranch: 'develop', settings: { preferences: {} } });
+    expect(beta.json).toMatchObject({
+      name: 'beta',
+      defaultBranch: 'develop',
+      settings: { preferences: {} },
+    });
 
     const list = await h.call('GET', '/projects');
     expect(list.status).toBe(200);
@@ -74,7 +102,10 @@ function lifecycleSuite(kind: DatabaseKind) {
     expect(got.status).toBe(200);
     expect(got.json).toEqual(created.json);
 
-    const updated = await h.call('PATCH', '/projects/alpha', { preferences: { owner: null, reviewer: 'bob' }, pausedTimeout: '3d' });
+    const updated = await h.call('PATCH', '/projects/alpha', {
+      preferences: { owner: null, reviewer: 'bob' },
+      pausedTimeout: '3d',
+    });
     expect(updated.status).toBe(200);
     expect(updated.json.settings).toEqual({
       activeTimeoutSeconds: 7200,
@@ -90,7 +121,12 @@ function lifecycleSuite(kind: DatabaseKind) {
   });
 
   it('creates a session that becomes active: a clone at the right branch and the context loaded', async () => {
-    const created = await h.call('POST', '/sessions', { project: 'alpha', branch: 'develop', activeTimeout: '90m', pausedTimeout: 86400 });
+    const created = await h.call('POST', '/sessions', {
+      project: 'alpha',
+      branch: 'develop',
+      activeTimeout: '90m',
+      pausedTimeout: 86400,
+    });
     expect(created.status).toBe(201);
     expect(created.json.id).toMatch(/^sess_[a-z0-9]{6}$/);
     expect(created.json).toMatchObject({
@@ -98,12 +134,21 @@ function lifecycleSuite(kind: DatabaseKind) {
       type: 'development',
       branch: 'develop',
       status: 'starting',
-      config: { type: 'development', branch: 'develop', activeTimeoutSeconds: 5400, pausedTimeoutSeconds: 86400 },
+      config: {
+        type: 'development',
+        branch: 'develop',
+        activeTimeoutSeconds: 5400,
+        pausedTimeoutSeconds: 86400,
+      },
       endedAt: null,
     });
     a1 = created.json.id;
 
-    const { session, state } = await h.waitForSession(a1, (s) => s.session.status === 'active', 'the first session to become active');
+    const { session, state } = await h.waitForSession(
+      a1,
+      (s) => s.session.status === 'active',
+      'the first session to become active',
+    );
     const workspace = join(h.home, 'session-repos', a1);
     expect(session.workspacePath).toBe(workspace);
     expect(session.startCommit).toBe(fx.heads.develop);
@@ -127,14 +172,39 @@ function lifecycleSuite(kind: DatabaseKind) {
     expect(state.activeContext.context.docs).toContain('.tevis/plan.md');
     expect(state.activeContext.context.memoryEntries).toBe(0);
     // The repository's .tevis/config.json under the project's settings, which win.
-    expect(state.activeContext.context.preferences).toEqual({ ...REPOSITORY_PREFERENCES, style: 'from-project', reviewer: 'bob' });
-    expect(state.workspace).toMatchObject({ path: workspace, exists: true, gitStatus: 'clean', branch: 'develop', modifiedFiles: [] });
-    expect(state.workspace.lastCommit).toMatchObject({ sha: fx.heads.develop, subject: 'start develop', author: 'Tevis Fixture' });
+    expect(state.activeContext.context.preferences).toEqual({
+      ...REPOSITORY_PREFERENCES,
+      style: 'from-project',
+      reviewer: 'bob',
+    });
+    expect(state.workspace).toMatchObject({
+      path: workspace,
+      exists: true,
+      gitStatus: 'clean',
+      branch: 'develop',
+      modifiedFiles: [],
+    });
+    expect(state.workspace.lastCommit).toMatchObject({
+      sha: fx.heads.develop,
+      subject: 'start develop',
+      author: 'Tevis Fixture',
+    });
     expect(state.execution).toEqual({ status: 'idle', activeTpus: 0, pendingHoldPoints: [] });
 
-    const events = (await h.call('GET', `/sessions/${a1}/events`)).json.events as Array<{ seq: number; type: string; data: any }>;
+    const events = (await h.call('GET', `/sessions/${a1}/events`)).json.events as Array<{
+      seq: number;
+      type: string;
+      data: any;
+    }>;
     expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1));
-    expect(events.map((e) => e.type)).toEqual(['session.created', 'workspace.cloning', 'workspace.cloned', 'context.loaded', 'services.checked', 'session.active']);
+    expect(events.map((e) => e.type)).toEqual([
+      'session.created',
+      'workspace.cloning',
+      'workspace.cloned',
+      'context.loaded',
+      'services.checked',
+      'session.active',
+    ]);
     expect(events.find((e) => e.type === 'context.loaded')!.data.docs).toContain('.tevis/plan.md');
   });
 
@@ -146,8 +216,16 @@ function lifecycleSuite(kind: DatabaseKind) {
 
     const root = await h.call('GET', `/sessions/${a1}/files`);
     expect(root.status).toBe(200);
-    const byName = Object.fromEntries(root.json.entries.map((e: { name: string; type: string }) => [e.name, e.type]));
-    expect(byName).toMatchObject({ 'README.md': 'file', src: 'directory', '.tevis': 'directory', branches: 'directory', '.git': 'directory' });
+    const byName = Object.fromEntries(
+      root.json.entries.map((e: { name: string; type: string }) => [e.name, e.type]),
+    );
+    expect(byName).toMatchObject({
+      'README.md': 'file',
+      src: 'directory',
+      '.tevis': 'directory',
+      branches: 'directory',
+      '.git': 'directory',
+    });
 
     const src = await h.call('GET', `/sessions/${a1}/files?path=src`);
     expect(src.status).toBe(200);
@@ -163,7 +241,12 @@ function lifecycleSuite(kind: DatabaseKind) {
   it('lists open sessions by default, and filters by project, type and status', async () => {
     const created = await h.call('POST', '/sessions', { project: 'beta', type: 'planning' });
     expect(created.status).toBe(201);
-    expect(created.json).toMatchObject({ project: 'beta', type: 'planning', branch: 'develop', repository: `file://${fx.remote}` });
+    expect(created.json).toMatchObject({
+      project: 'beta',
+      type: 'planning',
+      branch: 'develop',
+      repository: `file://${fx.remote}`,
+    });
     b1 = created.json.id;
     await h.waitForSession(b1, (s) => s.session.status === 'active', 'the planning session to become active');
 
@@ -198,7 +281,9 @@ function lifecycleSuite(kind: DatabaseKind) {
     expect(refused.json.detail).toContain(a1);
     expect((await h.call('GET', `/sessions/${a1}`)).json.session.status).toBe('active');
 
-    const types = (await h.call('GET', `/sessions/${a1}/events`)).json.events.map((e: { type: string }) => e.type);
+    const types = (await h.call('GET', `/sessions/${a1}/events`)).json.events.map(
+      (e: { type: string }) => e.type,
+    );
     expect(types.slice(-2)).toEqual(['session.paused', 'session.resumed']);
   });
 
@@ -225,19 +310,31 @@ function lifecycleSuite(kind: DatabaseKind) {
     const readme = await h.call('PUT', `/sessions/${a1}/files?path=README.md`, '# Changed\n');
     expect(readme.status).toBe(200);
     expect(readme.json).toEqual({ path: 'README.md', bytes: '# Changed\n'.length });
-    const notes = await h.call('PUT', `/sessions/${a1}/files?path=notes/today.md`, 'new notes\nsecond line\n');
+    const notes = await h.call(
+      'PUT',
+      `/sessions/${a1}/files?path=notes/today.md`,
+      'new notes\nsecond line\n',
+    );
     expect(notes.status).toBe(200);
     expect(notes.json).toEqual({ path: 'notes/today.md', bytes: 'new notes\nsecond line\n'.length });
 
     expect((await h.call('GET', `/sessions/${a1}/files?path=README.md`)).text).toBe('# Changed\n');
-    expect(await readFile(join(h.home, 'session-repos', a1, 'notes', 'today.md'), 'utf8')).toBe('new notes\nsecond line\n');
+    expect(await readFile(join(h.home, 'session-repos', a1, 'notes', 'today.md'), 'utf8')).toBe(
+      'new notes\nsecond line\n',
+    );
 
     const { state } = (await h.call('GET', `/sessions/${a1}`)).json;
     expect(state.workspace.gitStatus).toBe('dirty');
     expect(state.workspace.modifiedFiles).toEqual(expect.arrayContaining(['README.md', 'notes/today.md']));
 
-    const events = (await h.call('GET', `/sessions/${a1}/events`)).json.events as Array<{ type: string; data: any }>;
-    expect(events.filter((e) => e.type === 'file.edited').map((e) => e.data.path)).toEqual(['README.md', 'notes/today.md']);
+    const events = (await h.call('GET', `/sessions/${a1}/events`)).json.events as Array<{
+      type: string;
+      data: any;
+    }>;
+    expect(events.filter((e) => e.type === 'file.edited').map((e) => e.data.path)).toEqual([
+      'README.md',
+      'notes/today.md',
+    ]);
   });
 
   it('ends a session: status ended, workspace kept, a summary in JSON and Markdown', async () => {
@@ -274,12 +371,16 @@ function lifecycleSuite(kind: DatabaseKind) {
     expect(summary.json.markdown).toContain('notes/today.md');
     expect(summary.json.markdown).toContain('Files changed: 2');
 
-    const markdown = await h.call('GET', `/sessions/${a1}/summary`, undefined, { headers: { accept: 'text/markdown' } });
+    const markdown = await h.call('GET', `/sessions/${a1}/summary`, undefined, {
+      headers: { accept: 'text/markdown' },
+    });
     expect(markdown.status).toBe(200);
     expect(markdown.contentType).toContain('text/markdown');
     expect(markdown.text).toBe(summary.json.markdown);
 
-    const types = (await h.call('GET', `/sessions/${a1}/events`)).json.events.map((e: { type: string }) => e.type);
+    const types = (await h.call('GET', `/sessions/${a1}/events`)).json.events.map(
+      (e: { type: string }) => e.type,
+    );
     expect(types.slice(-3)).toEqual(['session.ending', 'summary.generated', 'session.ended']);
 
     // The ended session still answers, from the record.
@@ -296,11 +397,17 @@ function lifecycleSuite(kind: DatabaseKind) {
       const reply = await h.call('POST', `/sessions/${a1}/${action}`);
       expectProblem(reply, 409, 'invalid-transition');
     }
-    expectProblem(await h.call('PUT', `/sessions/${a1}/files?path=late.txt`, 'too late'), 409, 'invalid-transition');
+    expectProblem(
+      await h.call('PUT', `/sessions/${a1}/files?path=late.txt`, 'too late'),
+      409,
+      'invalid-transition',
+    );
     expect(existsSync(join(h.home, 'session-repos', a1, 'late.txt'))).toBe(false);
     const after = (await h.call('GET', `/sessions/${a1}`)).json.session;
     expect(after).toMatchObject({ status: 'ended', endReason: 'user' });
-    const types = (await h.call('GET', `/sessions/${a1}/events`)).json.events.map((e: { type: string }) => e.type);
+    const types = (await h.call('GET', `/sessions/${a1}/events`)).json.events.map(
+      (e: { type: string }) => e.type,
+    );
     expect(types.at(-1)).toBe('session.ended');
   });
 
@@ -319,12 +426,21 @@ function lifecycleSuite(kind: DatabaseKind) {
     expect(created.json).toMatchObject({
       type: 'development',
       branch: 'develop',
-      config: { type: 'development', branch: 'develop', activeTimeoutSeconds: 5400, pausedTimeoutSeconds: 86400 },
+      config: {
+        type: 'development',
+        branch: 'develop',
+        activeTimeoutSeconds: 5400,
+        pausedTimeoutSeconds: 86400,
+      },
     });
     a2 = created.json.id;
     expect(a2).not.toBe(a1);
 
-    const { session, state } = await h.waitForSession(a2, (s) => s.session.status === 'active', 'the second session to become active');
+    const { session, state } = await h.waitForSession(
+      a2,
+      (s) => s.session.status === 'active',
+      'the second session to become active',
+    );
     expect(session.workspacePath).toBe(join(h.home, 'session-repos', a2));
     expect((await git(['rev-parse', '--abbrev-ref', 'HEAD'], session.workspacePath)).trim()).toBe('develop');
     // A fresh clone: none of the first session's edits.
@@ -341,7 +457,11 @@ function lifecycleSuite(kind: DatabaseKind) {
 
     // A project without sessions has nothing to copy.
     await h.call('POST', '/projects', { name: 'gamma', repository: fx.remote });
-    expectProblem(await h.call('POST', '/sessions', { project: 'gamma', fromConfig: true }), 409, 'no-previous-session');
+    expectProblem(
+      await h.call('POST', '/sessions', { project: 'gamma', fromConfig: true }),
+      409,
+      'no-previous-session',
+    );
     expect((await h.call('GET', '/sessions?project=gamma&all=true')).json.sessions).toEqual([]);
   });
 
@@ -353,7 +473,13 @@ function lifecycleSuite(kind: DatabaseKind) {
     }
     const summary = await h.call('GET', `/sessions/${b1}/summary`);
     expect(summary.status).toBe(200);
-    expect(summary.json).toMatchObject({ sessionId: b1, project: 'beta', type: 'planning', branch: 'develop', filesChanged: [] });
+    expect(summary.json).toMatchObject({
+      sessionId: b1,
+      project: 'beta',
+      type: 'planning',
+      branch: 'develop',
+      filesChanged: [],
+    });
     // b1 was paused for a while (the switch); its metrics say so without timing anything.
     expect(summary.json.metrics).toHaveProperty('pausedSeconds');
     expect(ids((await h.call('GET', '/sessions')).json.sessions)).toEqual([]);

@@ -41,7 +41,10 @@ let sessionRunId = '';
 const namespace = () => h.config.temporalNamespace;
 
 /** Everything the frontend answers about the session and its nanocycle, as the bytes on the wire. */
-async function everythingReadable(): Promise<{ bytes: Buffer; payloads: protos.temporal.api.common.v1.IPayload[] }> {
+async function everythingReadable(): Promise<{
+  bytes: Buffer;
+  payloads: protos.temporal.api.common.v1.IPayload[];
+}> {
   const service = attacker.workflowService;
   const chunks: Uint8Array[] = [];
   const payloads: protos.temporal.api.common.v1.IPayload[] = [];
@@ -59,14 +62,25 @@ async function everythingReadable(): Promise<{ bytes: Buffer; payloads: protos.t
     walk(message);
   };
   for (const id of [workflowId, `${workflowId}-NC-001`]) {
-    const described = await service.describeWorkflowExecution({ namespace: namespace(), execution: { workflowId: id } });
+    const described = await service.describeWorkflowExecution({
+      namespace: namespace(),
+      execution: { workflowId: id },
+    });
     chunks.push(pb.workflowservice.v1.DescribeWorkflowExecutionResponse.encode(described).finish());
     collect(described.workflowExecutionInfo?.memo);
-    const history = await service.getWorkflowExecutionHistory({ namespace: namespace(), execution: { workflowId: id }, maximumPageSize: 1000 });
+    const history = await service.getWorkflowExecutionHistory({
+      namespace: namespace(),
+      execution: { workflowId: id },
+      maximumPageSize: 1000,
+    });
     chunks.push(pb.workflowservice.v1.GetWorkflowExecutionHistoryResponse.encode(history).finish());
     collect(history.history);
   }
-  const query = await service.queryWorkflow({ namespace: namespace(), execution: { workflowId }, query: { queryType: 'sessionState' } });
+  const query = await service.queryWorkflow({
+    namespace: namespace(),
+    execution: { workflowId },
+    query: { queryType: 'sessionState' },
+  });
   chunks.push(pb.workflowservice.v1.QueryWorkflowResponse.encode(query).finish());
   collect(query.queryResult);
   return { bytes: Buffer.concat(chunks), payloads };
@@ -85,14 +99,18 @@ async function sessionAsTheApiSeesIt() {
 }
 
 /** The session workflow's own state, asked by Tevis's client (an API read would count as activity). */
-const workflowState = () => h.temporalClient.workflow.getHandle(workflowId).query<{ lastActivityAt: string }>('sessionState');
+const workflowState = () =>
+  h.temporalClient.workflow.getHandle(workflowId).query<{ lastActivityAt: string }>('sessionState');
 
 /** Waits until the worker has completed a workflow task after the last signal in `id`'s history. */
 async function signalsProcessed(id: string): Promise<void> {
   for (let i = 0; i < 200; i++) {
     const events = (await h.temporalClient.workflow.getHandle(id).fetchHistory()).events ?? [];
-    const lastSignal = events.map((e) => Boolean(e.workflowExecutionSignaledEventAttributes)).lastIndexOf(true);
-    if (lastSignal >= 0 && events.slice(lastSignal).some((e) => e.workflowTaskCompletedEventAttributes)) return;
+    const lastSignal = events
+      .map((e) => Boolean(e.workflowExecutionSignaledEventAttributes))
+      .lastIndexOf(true);
+    if (lastSignal >= 0 && events.slice(lastSignal).some((e) => e.workflowTaskCompletedEventAttributes))
+      return;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   throw new Error(`no workflow task completed after the signals to ${id}`);
@@ -120,16 +138,28 @@ async function attackerUpdate(name: string, args: unknown[]): Promise<Failure | 
   const reply = await attacker.workflowService.updateWorkflowExecution({
     namespace: namespace(),
     workflowExecution: { workflowId },
-    request: { meta: { updateId: randomUUID(), identity: 'intruder' }, input: { name, args: { payloads: args.map((a) => defaultPayloadConverter.toPayload(a)) } } },
-    waitPolicy: { lifecycleStage: pb.enums.v1.UpdateWorkflowExecutionLifecycleStage.UPDATE_WORKFLOW_EXECUTION_LIFECYCLE_STAGE_COMPLETED },
+    request: {
+      meta: { updateId: randomUUID(), identity: 'intruder' },
+      input: { name, args: { payloads: args.map((a) => defaultPayloadConverter.toPayload(a)) } },
+    },
+    waitPolicy: {
+      lifecycleStage:
+        pb.enums.v1.UpdateWorkflowExecutionLifecycleStage.UPDATE_WORKFLOW_EXECUTION_LIFECYCLE_STAGE_COMPLETED,
+    },
   });
   return reply.outcome?.failure ?? null;
 }
 
 /** Waits for an attacker-started workflow to close; its failure, as the history has it. */
 async function closingFailure(id: string): Promise<Failure | null | undefined> {
-  await attacker.workflow.getHandle(id).result().catch(() => undefined);
-  const history = await attacker.workflowService.getWorkflowExecutionHistory({ namespace: namespace(), execution: { workflowId: id } });
+  await attacker.workflow
+    .getHandle(id)
+    .result()
+    .catch(() => undefined);
+  const history = await attacker.workflowService.getWorkflowExecutionHistory({
+    namespace: namespace(),
+    execution: { workflowId: id },
+  });
   return history.history!.events!.at(-1)!.workflowExecutionFailedEventAttributes?.failure;
 }
 
@@ -139,7 +169,10 @@ beforeAll(async () => {
     startHarness({ database: 'postgres', label: 'side-door', env: { TEVIS_TEMPORAL_UI_URL: UI_ORIGIN } }),
     makeGitFixture(join(scratch, 'git'), { branches: [SECRET_BRANCH] }),
   ]);
-  attacker = new Client({ connection: await Connection.connect({ address: inject('temporalAddress') }), namespace: h.config.temporalNamespace });
+  attacker = new Client({
+    connection: await Connection.connect({ address: inject('temporalAddress') }),
+    namespace: h.config.temporalNamespace,
+  });
 
   await createProject(h, { name: 'side-door', repository: fx.remote });
   const { session } = await createActiveSession(h, { project: 'side-door', branch: SECRET_BRANCH });
@@ -147,12 +180,19 @@ beforeAll(async () => {
   workflowId = sessionWorkflowId(sessionId);
   sessionRunId = (await h.temporalClient.workflow.getHandle(workflowId).describe()).runId;
   // A nanocycle waiting at its plan hold point: something to approve, merge or cancel.
-  const nc = await h.call('POST', `/sessions/${sessionId}/nanocycles`, { name: SECRET_NC_NAME, goal: SECRET_GOAL, run: ['true'], hold: { plan: true } });
+  const nc = await h.call('POST', `/sessions/${sessionId}/nanocycles`, {
+    name: SECRET_NC_NAME,
+    goal: SECRET_GOAL,
+    run: ['true'],
+    hold: { plan: true },
+  });
   expect(nc.status, nc.text).toBe(201);
   // Settled: the hold point known to the session and the nanocycle says it waits (its last signal).
   await h.waitForSession(
     sessionId,
-    (s) => s.state?.execution?.pendingHoldPoints?.some((hp: { id: string }) => hp.id === 'HP-001-plan') && s.state?.activeContext?.nanocycles?.[0]?.status === 'awaiting_approval',
+    (s) =>
+      s.state?.execution?.pendingHoldPoints?.some((hp: { id: string }) => hp.id === 'HP-001-plan') &&
+      s.state?.activeContext?.nanocycles?.[0]?.status === 'awaiting_approval',
     'the plan hold point',
   );
 }, 180_000);
@@ -168,7 +208,8 @@ describe('a Temporal client without the codec key', () => {
     const { bytes, payloads } = await everythingReadable();
     expect(bytes.length).toBeGreaterThan(1000);
     const text = bytes.toString('latin1');
-    for (const secret of [fx.remote, SECRET_BRANCH, SECRET_GOAL, SECRET_NC_NAME]) expect(text, secret).not.toContain(secret);
+    for (const secret of [fx.remote, SECRET_BRANCH, SECRET_GOAL, SECRET_NC_NAME])
+      expect(text, secret).not.toContain(secret);
     expect(payloads.length).toBeGreaterThan(10);
     for (const payload of payloads) {
       expect(Buffer.from(payload.metadata?.encoding ?? []).toString()).toBe('binary/encrypted');
@@ -191,26 +232,49 @@ describe('a Temporal client without the codec key', () => {
       ['cancelNanocycle', ['NC-001', forgedStamp()]],
       ['mergeNanocycle', ['NC-001', { by: 'intruder' }, forgedStamp()]],
       ['resolveHoldPoint', [{ holdPointId: 'HP-001-plan', decision: 'approve', by: 'intruder' }]],
-      ['resolveHoldPoint', [{ holdPointId: 'HP-001-plan', decision: 'approve', by: 'intruder' }, forgedStamp()]],
-      ['resolveHoldPoint', [{ holdPointId: 'HP-001-plan', decision: 'reject', by: 'intruder' }, forgedStamp()]],
+      [
+        'resolveHoldPoint',
+        [{ holdPointId: 'HP-001-plan', decision: 'approve', by: 'intruder' }, forgedStamp()],
+      ],
+      [
+        'resolveHoldPoint',
+        [{ holdPointId: 'HP-001-plan', decision: 'reject', by: 'intruder' }, forgedStamp()],
+      ],
       ['approveReview', [{ by: 'intruder' }, forgedStamp()]],
       ['rejectReview', [{ by: 'intruder' }, forgedStamp()]],
     ];
     for (const [name, args] of attempts) {
-      expect(await reasonOf(await attackerUpdate(name, args)), `${name}(${args.length} args)`).toMatch(/refused: only Tevis/);
+      expect(await reasonOf(await attackerUpdate(name, args)), `${name}(${args.length} args)`).toMatch(
+        /refused: only Tevis/,
+      );
     }
 
     // The API's own createNanocycle Update, sealed, replayed byte for byte under a new Update id.
-    const history = await attacker.workflowService.getWorkflowExecutionHistory({ namespace: namespace(), execution: { workflowId }, maximumPageSize: 1000 });
-    const accepted = history.history!.events!.map((e) => e.workflowExecutionUpdateAcceptedEventAttributes).find((a) => a?.acceptedRequest?.input?.name === 'createNanocycle');
+    const history = await attacker.workflowService.getWorkflowExecutionHistory({
+      namespace: namespace(),
+      execution: { workflowId },
+      maximumPageSize: 1000,
+    });
+    const accepted = history
+      .history!.events!.map((e) => e.workflowExecutionUpdateAcceptedEventAttributes)
+      .find((a) => a?.acceptedRequest?.input?.name === 'createNanocycle');
     expect(accepted?.acceptedRequest?.input?.args?.payloads?.length).toBe(2);
     const replayed = await attacker.workflowService.updateWorkflowExecution({
       namespace: namespace(),
       workflowExecution: { workflowId },
-      request: { meta: { updateId: randomUUID(), identity: 'intruder' }, input: { name: 'createNanocycle', args: accepted!.acceptedRequest!.input!.args } },
-      waitPolicy: { lifecycleStage: pb.enums.v1.UpdateWorkflowExecutionLifecycleStage.UPDATE_WORKFLOW_EXECUTION_LIFECYCLE_STAGE_COMPLETED },
+      request: {
+        meta: { updateId: randomUUID(), identity: 'intruder' },
+        input: { name: 'createNanocycle', args: accepted!.acceptedRequest!.input!.args },
+      },
+      waitPolicy: {
+        lifecycleStage:
+          pb.enums.v1.UpdateWorkflowExecutionLifecycleStage
+            .UPDATE_WORKFLOW_EXECUTION_LIFECYCLE_STAGE_COMPLETED,
+      },
     });
-    expect(await reasonOf(replayed.outcome?.failure)).toMatch(/refused: only Tevis.*stamped for another command/);
+    expect(await reasonOf(replayed.outcome?.failure)).toMatch(
+      /refused: only Tevis.*stamped for another command/,
+    );
     expect(await workflowState()).toEqual(stateBefore);
 
     const after = await sessionAsTheApiSeesIt();
@@ -227,15 +291,40 @@ describe('a Temporal client without the codec key', () => {
     const session = attacker.workflow.getHandle(workflowId);
     await session.signal('touch');
     await session.signal('touch', forgedStamp());
-    await session.signal('holdOpened', { id: 'HP-001-merge', nanocycleId: 'NC-001', kind: 'merge', reason: 'intruder', openedAt: new Date().toISOString() });
+    await session.signal('holdOpened', {
+      id: 'HP-001-merge',
+      nanocycleId: 'NC-001',
+      kind: 'merge',
+      reason: 'intruder',
+      openedAt: new Date().toISOString(),
+    });
     await session.signal('nanocycleProgress', { id: 'NC-001', status: 'completed', commit: 'f'.repeat(40) });
-    await attacker.workflow.getHandle(`${workflowId}-NC-001`).signal('holdAnswered', { holdPointId: 'HP-001-plan', decision: 'approve', comment: null, goal: 'rm -rf /', by: 'intruder' });
+    await attacker.workflow.getHandle(`${workflowId}-NC-001`).signal('holdAnswered', {
+      holdPointId: 'HP-001-plan',
+      decision: 'approve',
+      comment: null,
+      goal: 'rm -rf /',
+      by: 'intruder',
+    });
     // The child's own sealed signals, copied out of the session's history and sent again.
-    const history = await attacker.workflowService.getWorkflowExecutionHistory({ namespace: namespace(), execution: { workflowId }, maximumPageSize: 1000 });
-    const sealedSignals = history.history!.events!.map((e) => e.workflowExecutionSignaledEventAttributes).filter((a) => a?.signalName === 'holdOpened' || a?.signalName === 'nanocycleProgress');
+    const history = await attacker.workflowService.getWorkflowExecutionHistory({
+      namespace: namespace(),
+      execution: { workflowId },
+      maximumPageSize: 1000,
+    });
+    const sealedSignals = history
+      .history!.events!.map((e) => e.workflowExecutionSignaledEventAttributes)
+      .filter((a) => a?.signalName === 'holdOpened' || a?.signalName === 'nanocycleProgress');
     expect(sealedSignals.length).toBeGreaterThanOrEqual(2);
     for (const signal of sealedSignals) {
-      await attacker.workflowService.signalWorkflowExecution({ namespace: namespace(), workflowExecution: { workflowId }, signalName: signal!.signalName!, input: signal!.input!, identity: 'intruder', requestId: randomUUID() });
+      await attacker.workflowService.signalWorkflowExecution({
+        namespace: namespace(),
+        workflowExecution: { workflowId },
+        signalName: signal!.signalName!,
+        input: signal!.input!,
+        identity: 'intruder',
+        requestId: randomUUID(),
+      });
     }
     await signalsProcessed(workflowId);
     await signalsProcessed(`${workflowId}-NC-001`);
@@ -256,13 +345,32 @@ describe('a Temporal client without the codec key', () => {
     const fake = await attacker.workflow.start('sessionWorkflow', {
       taskQueue: h.config.taskQueue,
       workflowId: sessionWorkflowId(fakeId),
-      args: [{ phase: 'start', state: { sessionId: fakeId, project: 'side-door', repository: fx.remote, branch: 'main', status: 'starting', type: 'development' }, stamp: { sessionId: fakeId, issuedAt: new Date().toISOString() } }],
+      args: [
+        {
+          phase: 'start',
+          state: {
+            sessionId: fakeId,
+            project: 'side-door',
+            repository: fx.remote,
+            branch: 'main',
+            status: 'starting',
+            type: 'development',
+          },
+          stamp: { sessionId: fakeId, issuedAt: new Date().toISOString() },
+        },
+      ],
     });
     // Its plaintext input reached the workflow as the unsealed marker.
-    expect(await reasonOf(await closingFailure(fake.workflowId))).toMatch(/refused: only Tevis.*not a session started by Tevis/);
+    expect(await reasonOf(await closingFailure(fake.workflowId))).toMatch(
+      /refused: only Tevis.*not a session started by Tevis/,
+    );
 
     // The real session's sealed start input, started again under another session's id.
-    const history = await attacker.workflowService.getWorkflowExecutionHistory({ namespace: namespace(), execution: { workflowId }, maximumPageSize: 10 });
+    const history = await attacker.workflowService.getWorkflowExecutionHistory({
+      namespace: namespace(),
+      execution: { workflowId },
+      maximumPageSize: 10,
+    });
     const input = history.history!.events![0]!.workflowExecutionStartedEventAttributes!.input!;
     const copyId = sessionWorkflowId('sess_zz9cpy');
     await attacker.workflowService.startWorkflowExecution({
@@ -277,13 +385,32 @@ describe('a Temporal client without the codec key', () => {
     expect(await reasonOf(await closingFailure(copyId))).toMatch(/refused: only Tevis.*own workflow id/);
 
     // The nanocycle workflow, started without its session as parent.
-    const child = await attacker.workflow.start('nanocycleWorkflow', { taskQueue: h.config.taskQueue, workflowId: `${workflowId}-NC-777`, args: [{ sessionId, sessionWorkflowId: workflowId, nanocycleId: 'NC-777', name: 'intruder', goal: null, run: ['true'] }] });
-    expect(await reasonOf(await closingFailure(child.workflowId))).toMatch(/refused: only Tevis.*not a nanocycle started by Tevis/);
+    const child = await attacker.workflow.start('nanocycleWorkflow', {
+      taskQueue: h.config.taskQueue,
+      workflowId: `${workflowId}-NC-777`,
+      args: [
+        {
+          sessionId,
+          sessionWorkflowId: workflowId,
+          nanocycleId: 'NC-777',
+          name: 'intruder',
+          goal: null,
+          run: ['true'],
+        },
+      ],
+    });
+    expect(await reasonOf(await closingFailure(child.workflowId))).toMatch(
+      /refused: only Tevis.*not a nanocycle started by Tevis/,
+    );
 
     expect((await h.call('GET', `/sessions/${fakeId}`)).status).toBe(404);
     expect((await h.call('GET', '/sessions?all=true')).json.sessions.length).toBe(countsBefore);
     expect((await h.call('GET', `/sessions/${sessionId}/events`)).json).toEqual(eventsBefore);
-    expect((await h.call('GET', `/sessions/${sessionId}/nanocycles`)).json.nanocycles.map((n: { id: string }) => n.id)).toEqual(['NC-001']);
+    expect(
+      (await h.call('GET', `/sessions/${sessionId}/nanocycles`)).json.nanocycles.map(
+        (n: { id: string }) => n.id,
+      ),
+    ).toEqual(['NC-001']);
   });
 
   it('left the session unwedged: no failed workflow task, and the API still pauses, resumes and ends it', async () => {
@@ -293,10 +420,14 @@ describe('a Temporal client without the codec key', () => {
     expect((await h.call('POST', `/sessions/${sessionId}/pause`)).json.status).toBe('paused');
     expect((await h.call('POST', `/sessions/${sessionId}/resume`)).json.status).toBe('active');
     // The person approves the plan (its sealed answer, in the nanocycle's history, is used below).
-    const approved = await h.call('POST', `/sessions/${sessionId}/holds/HP-001-plan/approve`, { comment: 'go' });
+    const approved = await h.call('POST', `/sessions/${sessionId}/holds/HP-001-plan/approve`, {
+      comment: 'go',
+    });
     expect(approved.status, approved.text).toBe(200);
-    const events = async () => (await h.call('GET', `/sessions/${sessionId}/events`)).json.events.map((e: { type: string }) => e.type);
-    for (let i = 0; i < 200 && !(await events()).includes('nanocycle.started'); i++) await new Promise((resolve) => setTimeout(resolve, 100));
+    const events = async () =>
+      (await h.call('GET', `/sessions/${sessionId}/events`)).json.events.map((e: { type: string }) => e.type);
+    for (let i = 0; i < 200 && !(await events()).includes('nanocycle.started'); i++)
+      await new Promise((resolve) => setTimeout(resolve, 100));
     const ended = await h.call('POST', `/sessions/${sessionId}/end`);
     expect(ended.status, ended.text).toBe(200);
     expect(ended.json.status).toBe('ended');
@@ -309,7 +440,11 @@ describe('an ended session', () => {
   it('cannot be started again from its own sealed start input: the run fails before it writes anything', async () => {
     const before = await sessionAsTheApiSeesIt();
     expect(before.session.session.status).toBe('ended');
-    const history = await attacker.workflowService.getWorkflowExecutionHistory({ namespace: namespace(), execution: { workflowId }, maximumPageSize: 10 });
+    const history = await attacker.workflowService.getWorkflowExecutionHistory({
+      namespace: namespace(),
+      execution: { workflowId },
+      maximumPageSize: 10,
+    });
     const started = history.history!.events![0]!.workflowExecutionStartedEventAttributes!;
     const again = await attacker.workflowService.startWorkflowExecution({
       namespace: namespace(),
@@ -321,11 +456,21 @@ describe('an ended session', () => {
       identity: 'intruder',
     });
     const failure = await (async () => {
-      await attacker.workflow.getHandle(workflowId, again.runId!).result().catch(() => undefined);
-      const events = (await attacker.workflowService.getWorkflowExecutionHistory({ namespace: namespace(), execution: { workflowId, runId: again.runId! } })).history!.events!;
+      await attacker.workflow
+        .getHandle(workflowId, again.runId!)
+        .result()
+        .catch(() => undefined);
+      const events = (
+        await attacker.workflowService.getWorkflowExecutionHistory({
+          namespace: namespace(),
+          execution: { workflowId, runId: again.runId! },
+        })
+      ).history!.events!;
       return events.at(-1)!.workflowExecutionFailedEventAttributes?.failure;
     })();
-    expect(await reasonOf(failure)).toMatch(/refused: only Tevis.*the record does not expect session .* to start \(it is ended\)/);
+    expect(await reasonOf(failure)).toMatch(
+      /refused: only Tevis.*the record does not expect session .* to start \(it is ended\)/,
+    );
     const after = await sessionAsTheApiSeesIt();
     expect(after.session.session).toEqual(before.session.session);
     expect(after.events).toEqual(before.events);
@@ -338,10 +483,15 @@ describe('the Web UI codec endpoint', () => {
   let cookie = '';
 
   beforeAll(async () => {
-    const described = await attacker.workflowService.describeWorkflowExecution({ namespace: namespace(), execution: { workflowId, runId: sessionRunId } });
+    const described = await attacker.workflowService.describeWorkflowExecution({
+      namespace: namespace(),
+      execution: { workflowId, runId: sessionRunId },
+    });
     const repository = described.workflowExecutionInfo!.memo!.fields!.repository!;
     sealedMemo = {
-      metadata: Object.fromEntries(Object.entries(repository.metadata ?? {}).map(([k, v]) => [k, Buffer.from(v).toString('base64')])),
+      metadata: Object.fromEntries(
+        Object.entries(repository.metadata ?? {}).map(([k, v]) => [k, Buffer.from(v).toString('base64')]),
+      ),
       data: Buffer.from(repository.data!).toString('base64'),
     };
     const session = await h.call('POST', '/codec/session');
@@ -354,11 +504,18 @@ describe('the Web UI codec endpoint', () => {
     cookie = setCookie.split(';')[0]!;
     // The cookie is not the token: it opens the codec endpoint and nothing else.
     expect(cookie).not.toContain(h.token);
-    expect((await h.call('GET', '/projects', undefined, { token: null, headers: { cookie } })).status).toBe(401);
+    expect((await h.call('GET', '/projects', undefined, { token: null, headers: { cookie } })).status).toBe(
+      401,
+    );
   });
 
   const decodeWith = (options: { token?: string | null; headers?: Record<string, string> }) =>
-    h.call('POST', '/codec/decode', { payloads: [sealedMemo] }, { token: options.token ?? null, headers: { 'x-namespace': 'default', ...options.headers } });
+    h.call(
+      'POST',
+      '/codec/decode',
+      { payloads: [sealedMemo] },
+      { token: options.token ?? null, headers: { 'x-namespace': 'default', ...options.headers } },
+    );
 
   const decodedText = (reply: { json: any }) => Buffer.from(reply.json.payloads[0].data, 'base64').toString();
 
@@ -376,7 +533,8 @@ describe('the Web UI codec endpoint', () => {
     const again = await decodeWith({ token: h.token, headers: { 'idempotency-key': key } });
     expect([first.status, again.status]).toEqual([200, 200]);
     expect(again.headers.get('idempotent-replayed')).toBeNull();
-    for (let i = 0; i < 5; i++) expect((await decodeWith({ headers: { 'idempotency-key': randomUUID() } })).status).toBe(401);
+    for (let i = 0; i < 5; i++)
+      expect((await decodeWith({ headers: { 'idempotency-key': randomUUID() } })).status).toBe(401);
     expect((await h.database.db.select().from(idempotencyKeys)).length).toBe(before);
   });
 
@@ -399,12 +557,21 @@ describe('the Web UI codec endpoint', () => {
       expect(other.text).not.toContain(fx.remote);
     }
     expect((await decodeWith({ headers: { cookie } })).status).toBe(401);
-    expect((await decodeWith({ headers: { cookie: 'tevis_codec=forged', origin: UI_ORIGIN } })).status).toBe(401);
+    expect((await decodeWith({ headers: { cookie: 'tevis_codec=forged', origin: UI_ORIGIN } })).status).toBe(
+      401,
+    );
   });
 
   it('answers the preflight for the UI origin only', async () => {
     const preflight = (origin: string) =>
-      fetch(`${h.apiUrl}/codec/decode`, { method: 'OPTIONS', headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type,x-namespace' } });
+      fetch(`${h.apiUrl}/codec/decode`, {
+        method: 'OPTIONS',
+        headers: {
+          origin,
+          'access-control-request-method': 'POST',
+          'access-control-request-headers': 'content-type,x-namespace',
+        },
+      });
     const ok = await preflight(UI_ORIGIN);
     expect(ok.status).toBe(204);
     expect(ok.headers.get('access-control-allow-origin')).toBe(UI_ORIGIN);
@@ -417,12 +584,22 @@ describe('the Web UI codec endpoint', () => {
   });
 
   it('has no encode route: nobody gets a payload sealed', async () => {
-    const encode = await h.call('POST', '/codec/encode', { payloads: [{ metadata: { encoding: Buffer.from('json/plain').toString('base64') }, data: Buffer.from('"x"').toString('base64') }] });
+    const encode = await h.call('POST', '/codec/encode', {
+      payloads: [
+        {
+          metadata: { encoding: Buffer.from('json/plain').toString('base64') },
+          data: Buffer.from('"x"').toString('base64'),
+        },
+      ],
+    });
     expect(encode.status).toBe(404);
   });
 
   it('returns a payload it did not seal as it came, and refuses a body that is not the protocol', async () => {
-    const plain = { metadata: { encoding: Buffer.from('json/plain').toString('base64') }, data: Buffer.from('"shown as is"').toString('base64') };
+    const plain = {
+      metadata: { encoding: Buffer.from('json/plain').toString('base64') },
+      data: Buffer.from('"shown as is"').toString('base64'),
+    };
     const reply = await h.call('POST', '/codec/decode', { payloads: [plain] });
     expect(reply.status).toBe(200);
     expect(reply.json.payloads).toEqual([plain]);
@@ -436,23 +613,53 @@ describe('what the key cannot stop: a cancel request through the frontend', () =
     await createProject(h, { name: 'side-door-cancel', repository: fx.remote });
     const { session } = await createActiveSession(h, { project: 'side-door-cancel' });
     const id = session.id as string;
-    const nc = await h.call('POST', `/sessions/${id}/nanocycles`, { name: 'waits', run: ['true'], hold: { plan: true } });
+    const nc = await h.call('POST', `/sessions/${id}/nanocycles`, {
+      name: 'waits',
+      run: ['true'],
+      hold: { plan: true },
+    });
     expect(nc.status, nc.text).toBe(201);
-    await h.waitForSession(id, (s) => s.state?.execution?.pendingHoldPoints?.some((hp: { id: string }) => hp.id === 'HP-001-plan'), 'the plan hold point');
+    await h.waitForSession(
+      id,
+      (s) => s.state?.execution?.pendingHoldPoints?.some((hp: { id: string }) => hp.id === 'HP-001-plan'),
+      'the plan hold point',
+    );
 
     // First: the sealed approval of the same hold point id in the other session, sent to this one.
-    const answered = await attacker.workflowService.getWorkflowExecutionHistory({ namespace: namespace(), execution: { workflowId: `${workflowId}-NC-001` }, maximumPageSize: 1000 });
-    const answer = answered.history!.events!.map((e) => e.workflowExecutionSignaledEventAttributes).find((a) => a?.signalName === 'holdAnswered' && a.identity !== 'intruder' && Buffer.from(a.input?.payloads?.[0]?.metadata?.encoding ?? []).toString() === 'binary/encrypted');
+    const answered = await attacker.workflowService.getWorkflowExecutionHistory({
+      namespace: namespace(),
+      execution: { workflowId: `${workflowId}-NC-001` },
+      maximumPageSize: 1000,
+    });
+    const answer = answered
+      .history!.events!.map((e) => e.workflowExecutionSignaledEventAttributes)
+      .find(
+        (a) =>
+          a?.signalName === 'holdAnswered' &&
+          a.identity !== 'intruder' &&
+          Buffer.from(a.input?.payloads?.[0]?.metadata?.encoding ?? []).toString() === 'binary/encrypted',
+      );
     expect(answer, 'the sealed approval of HP-001-plan in the first session').toBeTruthy();
-    await attacker.workflowService.signalWorkflowExecution({ namespace: namespace(), workflowExecution: { workflowId: `${sessionWorkflowId(id)}-NC-001` }, signalName: 'holdAnswered', input: answer!.input!, identity: 'intruder', requestId: randomUUID() });
+    await attacker.workflowService.signalWorkflowExecution({
+      namespace: namespace(),
+      workflowExecution: { workflowId: `${sessionWorkflowId(id)}-NC-001` },
+      signalName: 'holdAnswered',
+      input: answer!.input!,
+      identity: 'intruder',
+      requestId: randomUUID(),
+    });
     await signalsProcessed(`${sessionWorkflowId(id)}-NC-001`);
-    expect((await h.call('GET', `/sessions/${id}/nanocycles`)).json.nanocycles[0].status).toBe('awaiting_approval');
+    expect((await h.call('GET', `/sessions/${id}/nanocycles`)).json.nanocycles[0].status).toBe(
+      'awaiting_approval',
+    );
 
     await attacker.workflow.getHandle(sessionWorkflowId(id)).cancel();
     const description = await waitForClosed(sessionWorkflowId(id));
     expect(description).toBe('CANCELLED');
 
-    const events = (await h.call('GET', `/sessions/${id}/events`)).json.events.map((e: { type: string }) => e.type);
+    const events = (await h.call('GET', `/sessions/${id}/events`)).json.events.map(
+      (e: { type: string }) => e.type,
+    );
     expect(events).not.toContain('holdpoint.resolved');
     expect(events).not.toContain('nanocycle.merged');
     expect(events).not.toContain('nanocycle.started');
@@ -478,7 +685,11 @@ describe('the embedded dev server of tevis up', () => {
     });
     try {
       const settings = await (await fetch(`${server.uiUrl}/api/v1/settings`)).json();
-      expect(settings.Codec).toMatchObject({ Endpoint: `${h.apiUrl}/codec`, PassAccessToken: false, IncludeCredentials: false });
+      expect(settings.Codec).toMatchObject({
+        Endpoint: `${h.apiUrl}/codec`,
+        PassAccessToken: false,
+        IncludeCredentials: false,
+      });
     } finally {
       await server.stop();
     }

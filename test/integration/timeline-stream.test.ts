@@ -5,7 +5,13 @@ import type { EventSourceMessage } from 'eventsource-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeGitFixture, type GitFixture } from '../support/git-fixtures.js';
 import { openSse } from '../support/sse-client.js';
-import { createActiveSession, createProject, startHarness, type DatabaseKind, type Harness } from '../support/tevis-harness.js';
+import {
+  createActiveSession,
+  createProject,
+  startHarness,
+  type DatabaseKind,
+  type Harness,
+} from '../support/tevis-harness.js';
 
 /**
  * The live timeline (GET /sessions/:id/events/stream): events arrive while connected; a client
@@ -35,7 +41,11 @@ interface StreamClient {
   close(): Promise<void>;
 }
 
-async function openStream(h: Harness, sessionId: string, options: { lastEventId?: number; after?: number; dropAfter?: number } = {}): Promise<StreamClient> {
+async function openStream(
+  h: Harness,
+  sessionId: string,
+  options: { lastEventId?: number; after?: number; dropAfter?: number } = {},
+): Promise<StreamClient> {
   const query = options.after !== undefined ? `?after=${options.after}` : '';
   const sse = await openSse<TimelineEvent>(`${h.apiUrl}/sessions/${sessionId}/events/stream${query}`, {
     token: h.token,
@@ -44,7 +54,15 @@ async function openStream(h: Harness, sessionId: string, options: { lastEventId?
   });
   expect(sse.status).toBe(200);
   expect(sse.contentType).toContain('text/event-stream');
-  return { messages: sse.messages, events: sse.items, lastSeq: () => sse.items.at(-1)?.seq ?? 0, endReason: sse.endReason, closedByServer: sse.closedByServer, until: sse.until, close: sse.close };
+  return {
+    messages: sse.messages,
+    events: sse.items,
+    lastSeq: () => sse.items.at(-1)?.seq ?? 0,
+    endReason: sse.endReason,
+    closedByServer: sse.closedByServer,
+    until: sse.until,
+    close: sse.close,
+  };
 }
 
 function streamSuite(kind: DatabaseKind) {
@@ -54,8 +72,14 @@ function streamSuite(kind: DatabaseKind) {
 
   beforeAll(async () => {
     scratch = await mkdtemp(join(tmpdir(), `tevis-stream-${kind}-`));
-    [h, fx] = await Promise.all([startHarness({ database: kind, label: `stream-${kind}` }), makeGitFixture(join(scratch, 'git'))]);
-    await Promise.all([createProject(h, { name: 'streamed', repository: fx.remote }), createProject(h, { name: 'neighbour', repository: fx.remote })]);
+    [h, fx] = await Promise.all([
+      startHarness({ database: kind, label: `stream-${kind}` }),
+      makeGitFixture(join(scratch, 'git')),
+    ]);
+    await Promise.all([
+      createProject(h, { name: 'streamed', repository: fx.remote }),
+      createProject(h, { name: 'neighbour', repository: fx.remote }),
+    ]);
   });
 
   afterAll(async () => {
@@ -73,13 +97,18 @@ function streamSuite(kind: DatabaseKind) {
   const cycles = async (id: string, from: number, to: number) => {
     for (let i = from; i <= to; i++) {
       await ok('POST', `/sessions/${id}/pause`);
-      await ok('PUT', `/sessions/${id}/files?path=${encodeURIComponent(`notes/cycle-${i}.md`)}`, `cycle ${i}\n`);
+      await ok(
+        'PUT',
+        `/sessions/${id}/files?path=${encodeURIComponent(`notes/cycle-${i}.md`)}`,
+        `cycle ${i}\n`,
+      );
       await ok('POST', `/sessions/${id}/resume`);
       await ok('PUT', `/sessions/${id}/files?path=notes/log.md`, `last cycle ${i}\n`);
     }
   };
 
-  const listEvents = async (id: string): Promise<TimelineEvent[]> => (await ok('GET', `/sessions/${id}/events`)).json.events;
+  const listEvents = async (id: string): Promise<TimelineEvent[]> =>
+    (await ok('GET', `/sessions/${id}/events`)).json.events;
 
   it('resumed with Last-Event-ID, the two connections together are the timeline: every event once, in order', async () => {
     const { session } = await createActiveSession(h, { project: 'streamed' });
@@ -115,16 +144,25 @@ function streamSuite(kind: DatabaseKind) {
     const noise3 = cycles(neighbour, 4, 5);
     await Promise.all([phase3, noise3]);
     await ok('POST', `/sessions/${id}/end`);
-    await second.until('session.ended on the second connection', (events) => events.some((e) => e.type === 'session.ended'));
+    await second.until('session.ended on the second connection', (events) =>
+      events.some((e) => e.type === 'session.ended'),
+    );
     const timeline = await listEvents(id);
-    await second.until('the whole timeline on the second connection', (events) => (events.at(-1)?.seq ?? 0) >= timeline.at(-1)!.seq);
+    await second.until(
+      'the whole timeline on the second connection',
+      (events) => (events.at(-1)?.seq ?? 0) >= timeline.at(-1)!.seq,
+    );
     await second.until('the server to end the stream with the session', () => second.closedByServer());
     await second.close();
 
     // 6 start events, 12 cycles of 4, then ending, summary, ended.
     expect(timeline).toHaveLength(history.length + 48 + 3);
     expect(timeline.map((e) => e.seq)).toEqual(timeline.map((_, i) => i + 1));
-    expect(timeline.slice(-3).map((e) => e.type)).toEqual(['session.ending', 'summary.generated', 'session.ended']);
+    expect(timeline.slice(-3).map((e) => e.type)).toEqual([
+      'session.ending',
+      'summary.generated',
+      'session.ended',
+    ]);
 
     // The second connection starts right after the first one's last event: the missed ones first.
     expect(second.events[0]!.seq).toBe(seenFirst + 1);
@@ -172,7 +210,12 @@ function streamSuite(kind: DatabaseKind) {
     await stream.close();
     const timeline = await listEvents(id);
     expect(stream.events).toEqual(timeline.slice(history.length));
-    expect(stream.events.map((e) => e.type)).toEqual(['session.paused', 'session.ending', 'summary.generated', 'session.ended']);
+    expect(stream.events.map((e) => e.type)).toEqual([
+      'session.paused',
+      'session.ending',
+      'summary.generated',
+      'session.ended',
+    ]);
   });
 
   it('ends with the session: a last `end` event, the server closes, and asking again answers 204', async () => {
@@ -193,10 +236,18 @@ function streamSuite(kind: DatabaseKind) {
     expect(output.endReason()).toBe('session ended');
 
     // A client resuming after the last event is told there is no more: 204, so an EventSource stops.
-    const resumed = await fetch(`${h.apiUrl}/sessions/${id}/events/stream`, { headers: { authorization: `Bearer ${h.token}`, 'last-event-id': String(timelineStream.lastSeq()) } });
+    const resumed = await fetch(`${h.apiUrl}/sessions/${id}/events/stream`, {
+      headers: { authorization: `Bearer ${h.token}`, 'last-event-id': String(timelineStream.lastSeq()) },
+    });
     expect(resumed.status).toBe(204);
     expect(await resumed.text()).toBe('');
-    expect((await fetch(`${h.apiUrl}/sessions/${id}/output/stream`, { headers: { authorization: `Bearer ${h.token}` } })).status).toBe(204);
+    expect(
+      (
+        await fetch(`${h.apiUrl}/sessions/${id}/output/stream`, {
+          headers: { authorization: `Bearer ${h.token}` },
+        })
+      ).status,
+    ).toBe(204);
     // One resuming from before the end still gets what it missed, then the end.
     const late = await openStream(h, id, { lastEventId: timelineStream.lastSeq() - 1 });
     await late.until('the late stream to close', () => late.closedByServer());

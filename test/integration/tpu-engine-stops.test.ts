@@ -30,7 +30,10 @@ let database: OpenDatabase;
 let record: TpuSessionRecord | undefined;
 
 beforeAll(async () => {
-  const [started, opened] = await Promise.all([startDockerEngine(), openTpuSessionRecord({ project: 'eng', sessionId: SESSION, repository: base })]);
+  const [started, opened] = await Promise.all([
+    startDockerEngine(),
+    openTpuSessionRecord({ project: 'eng', sessionId: SESSION, repository: base }),
+  ]);
   engine = started;
   record = opened;
   database = opened.database;
@@ -46,7 +49,9 @@ describe('an engine that stops answering mid-run', () => {
   it('fails the attempt, then each retry with tpu-engine-unreachable; the step never runs elsewhere', async () => {
     const worktree = join(base, 'NC-001');
     mkdirSync(worktree);
-    await database.db.insert(nanocycles).values({ sessionId: SESSION, id: 'NC-001', name: 'n', status: 'running', branch: 'feat/nc-001' });
+    await database.db
+      .insert(nanocycles)
+      .values({ sessionId: SESSION, id: 'NC-001', name: 'n', status: 'running', branch: 'feat/nc-001' });
     const input: TpuRunInput = {
       sessionId: SESSION,
       nanocycleId: 'NC-001',
@@ -65,7 +70,14 @@ describe('an engine that stops answering mid-run', () => {
     let lastHeartbeat: TpuHeartbeat | undefined;
     first.on('heartbeat', (details: TpuHeartbeat) => (lastHeartbeat = details));
     const running = first.run(runTpu, executor, database.db, input);
-    await waitFor('the run to start', async () => (await listLogLines(database.db, { sessionId: SESSION, nanocycleId: 'NC-001', limit: 10 })).some((l) => l.line === 'started'), 30_000);
+    await waitFor(
+      'the run to start',
+      async () =>
+        (await listLogLines(database.db, { sessionId: SESSION, nanocycleId: 'NC-001', limit: 10 })).some(
+          (l) => l.line === 'started',
+        ),
+      30_000,
+    );
 
     await engine.stop();
     // Stopping, the engine kills its containers: the attempt ends with that exit code, or fails
@@ -79,7 +91,10 @@ describe('an engine that stops answering mid-run', () => {
       expect((outcome as TpuRunResult).exitCode).not.toBe(0);
     }
 
-    const retry = new MockActivityEnvironment({ attempt: 2, heartbeatDetails: lastHeartbeat }, { logger: new DefaultLogger('ERROR') });
+    const retry = new MockActivityEnvironment(
+      { attempt: 2, heartbeatDetails: lastHeartbeat },
+      { logger: new DefaultLogger('ERROR') },
+    );
     const failure = await retry.run(runTpu, executor, database.db, input).then(
       () => null,
       (error: unknown) => error,

@@ -14,7 +14,14 @@ import { removeTpuContainer } from '../../activities/tpu/remove-tpu-container.js
 import { runTpu } from '../../activities/tpu/run-tpu.js';
 import { SandboxTpuExecutor } from '../../activities/tpu/sandbox-executor.js';
 import type { TpuExecutor } from '../../activities/tpu/tpu-executor.js';
-import { TAIL_LINES, TPU_UID, tpuContainerName, type TpuHeartbeat, type TpuRunInput, type TpuRunResult } from '../../activities/tpu/tpu-spec.js';
+import {
+  TAIL_LINES,
+  TPU_UID,
+  tpuContainerName,
+  type TpuHeartbeat,
+  type TpuRunInput,
+  type TpuRunResult,
+} from '../../activities/tpu/tpu-spec.js';
 import type { OpenDatabase } from '../../db/database.js';
 import { listLogLines, type StoredLogLine } from '../../db/nanocycle-logs-store.js';
 import { listEvents } from '../../db/timeline-store.js';
@@ -73,11 +80,17 @@ async function nanocycle(): Promise<{ id: string; worktree: string }> {
   const id = `NC-${String(ncCounter).padStart(3, '0')}`;
   const worktree = join(base, 'worktrees', id);
   await git(['worktree', 'add', '-q', '-b', `feat/${id.toLowerCase()}`, worktree, 'main'], repo);
-  await database.db.insert(nanocycles).values({ sessionId: SESSION, id, name: id, status: 'running', branch: `feat/${id.toLowerCase()}` });
+  await database.db
+    .insert(nanocycles)
+    .values({ sessionId: SESSION, id, name: id, status: 'running', branch: `feat/${id.toLowerCase()}` });
   return { id, worktree };
 }
 
-function tpuInput(nc: { id: string; worktree: string }, work: Pick<TpuRunInput, 'steps'> | Pick<TpuRunInput, 'command'>, extra: Partial<TpuRunInput> = {}): TpuRunInput {
+function tpuInput(
+  nc: { id: string; worktree: string },
+  work: Pick<TpuRunInput, 'steps'> | Pick<TpuRunInput, 'command'>,
+  extra: Partial<TpuRunInput> = {},
+): TpuRunInput {
   return {
     sessionId: SESSION,
     nanocycleId: nc.id,
@@ -94,10 +107,14 @@ function tpuInput(nc: { id: string; worktree: string }, work: Pick<TpuRunInput, 
   } as TpuRunInput;
 }
 
-const logsOf = (nanocycleId: string): Promise<StoredLogLine[]> => listLogLines(database.db, { sessionId: SESSION, nanocycleId, limit: 100_000 });
+const logsOf = (nanocycleId: string): Promise<StoredLogLine[]> =>
+  listLogLines(database.db, { sessionId: SESSION, nanocycleId, limit: 100_000 });
 
 async function containersOf(nanocycleId: string): Promise<Docker.ContainerInfo[]> {
-  return engine.docker.listContainers({ all: true, filters: { label: [`tevis.session=${SESSION}`, `tevis.nanocycle=${nanocycleId}`] } });
+  return engine.docker.listContainers({
+    all: true,
+    filters: { label: [`tevis.session=${SESSION}`, `tevis.nanocycle=${nanocycleId}`] },
+  });
 }
 
 function expectContiguous(lines: StoredLogLine[], from = 1): void {
@@ -107,7 +124,9 @@ function expectContiguous(lines: StoredLogLine[], from = 1): void {
 const executors = ['docker', 'sandbox'] as const;
 
 function executorOf(kind: (typeof executors)[number]): TpuExecutor {
-  return kind === 'docker' ? new DockerTpuExecutor(database.db, engine.docker, engine.dockerHost) : new SandboxTpuExecutor(database.db, bwrap);
+  return kind === 'docker'
+    ? new DockerTpuExecutor(database.db, engine.docker, engine.dockerHost)
+    : new SandboxTpuExecutor(database.db, bwrap);
 }
 
 describe.each(executors)('the %s executor', (kind) => {
@@ -132,7 +151,9 @@ describe.each(executors)('the %s executor', (kind) => {
     const lines = await logsOf(nc.id);
     expectContiguous(lines);
     // Long lines shortened to their length, so a failure prints a readable diff.
-    const stdout = lines.filter((l) => l.stream === 'stdout').map((l) => (l.line.length > 200 ? `<${l.line[0]} × ${l.line.length}>` : l.line));
+    const stdout = lines
+      .filter((l) => l.stream === 'stdout')
+      .map((l) => (l.line.length > 200 ? `<${l.line[0]} × ${l.line.length}>` : l.line));
     const stderr = lines.filter((l) => l.stream === 'stderr').map((l) => l.line);
     expect(stdout).toEqual([
       '$ echo one',
@@ -161,7 +182,11 @@ describe.each(executors)('the %s executor', (kind) => {
 
   it('stops at the first failing step and answers its exit code with the tail', async () => {
     const nc = await nanocycle();
-    const result = await runTpu(deps(), database.db, tpuInput(nc, { steps: ['echo before', 'echo boom >&2; exit 3', 'echo never'] }));
+    const result = await runTpu(
+      deps(),
+      database.db,
+      tpuInput(nc, { steps: ['echo before', 'echo boom >&2; exit 3', 'echo never'] }),
+    );
     expect(result.exitCode).toBe(3);
     expect(result.tail).toContain('boom');
     expect(result.tail).not.toContain('never');
@@ -172,9 +197,21 @@ describe.each(executors)('the %s executor', (kind) => {
 
   it('runs an argv as it is, and a second run of the nanocycle numbers its lines after the first', async () => {
     const nc = await nanocycle();
-    const first = await runTpu(deps(), database.db, tpuInput(nc, { command: ['sh', '-c', 'echo first; exit 75'] }));
+    const first = await runTpu(
+      deps(),
+      database.db,
+      tpuInput(nc, { command: ['sh', '-c', 'echo first; exit 75'] }),
+    );
     expect(first).toMatchObject({ exitCode: 75, lastSeq: 1 });
-    const second = await runTpu(deps(), database.db, tpuInput(nc, { command: ['sh', '-c', 'echo "answer=$TEVIS_HOLD_ANSWER"'] }, { run: 2, env: { TEVIS_HOLD_ANSWER: 'yes' } }));
+    const second = await runTpu(
+      deps(),
+      database.db,
+      tpuInput(
+        nc,
+        { command: ['sh', '-c', 'echo "answer=$TEVIS_HOLD_ANSWER"'] },
+        { run: 2, env: { TEVIS_HOLD_ANSWER: 'yes' } },
+      ),
+    );
     expect(second).toMatchObject({ exitCode: 0, lastSeq: 2, logLines: 1 });
     const lines = await logsOf(nc.id);
     expect(lines.map((l) => [l.seq, l.run, l.line])).toEqual([
@@ -186,7 +223,11 @@ describe.each(executors)('the %s executor', (kind) => {
   it('stops a run that goes past its timeout', async () => {
     const nc = await nanocycle();
     const began = Date.now();
-    const result = await runTpu(deps(), database.db, tpuInput(nc, { steps: ['echo started', 'sleep 30'] }, { timeoutSeconds: 2 }));
+    const result = await runTpu(
+      deps(),
+      database.db,
+      tpuInput(nc, { steps: ['echo started', 'sleep 30'] }, { timeoutSeconds: 2 }),
+    );
     expect(result.timedOut).toBe(true);
     expect(result.exitCode).not.toBe(0);
     expect(Date.now() - began).toBeLessThan(15_000);
@@ -239,7 +280,11 @@ describe('the docker executor', () => {
     // What the engine was told, as it reports it.
     const inspected = await engine.docker.getContainer(result.containerName!).inspect();
     expect(inspected.Name).toBe(`/${tpuContainerName(input)}`);
-    expect(inspected.Config.Labels).toMatchObject({ 'tevis.session': SESSION, 'tevis.nanocycle': nc.id, 'tevis.run': input.runId });
+    expect(inspected.Config.Labels).toMatchObject({
+      'tevis.session': SESSION,
+      'tevis.nanocycle': nc.id,
+      'tevis.run': input.runId,
+    });
     expect(inspected.HostConfig).toMatchObject({
       NetworkMode: 'none',
       ReadonlyRootfs: true,
@@ -254,7 +299,11 @@ describe('the docker executor', () => {
 
   it('refuses a missing image with its own non-retryable failure, before creating anything', async () => {
     const nc = await nanocycle();
-    const failure = await runTpu(deps(), database.db, tpuInput(nc, { steps: ['true'] }, { image: 'tevis-no-such-image:latest' })).then(
+    const failure = await runTpu(
+      deps(),
+      database.db,
+      tpuInput(nc, { steps: ['true'] }, { image: 'tevis-no-such-image:latest' }),
+    ).then(
       () => null,
       (error: unknown) => error,
     );
@@ -285,7 +334,10 @@ describe('the docker executor', () => {
     expect(lastHeartbeat).toMatchObject({ executor: 'docker', ending: 'worker-shutdown' });
     expect(lastHeartbeat!.seq).toBeGreaterThanOrEqual(5);
 
-    const second = new MockActivityEnvironment({ attempt: 2, heartbeatDetails: lastHeartbeat }, { logger: quietLogger });
+    const second = new MockActivityEnvironment(
+      { attempt: 2, heartbeatDetails: lastHeartbeat },
+      { logger: quietLogger },
+    );
     const result: TpuRunResult = await second.run(runTpu, deps(), database.db, input);
     expect(result).toMatchObject({ exitCode: 0, executor: 'docker', logLines: 31, lastSeq: 31 });
     expect(result.tail).toEqual(expected);
@@ -298,13 +350,27 @@ describe('the docker executor', () => {
     expect(lines.slice(0, 5).map((l) => l.attempt)).toEqual([1, 1, 1, 1, 1]);
     expect(lines.at(-1)!.attempt).toBe(2);
     expect(lines.map((l) => l.stream)).not.toContain('tevis');
-    expect((await listEvents(database.db, SESSION)).filter((e) => e.type === 'nanocycle.run_restarted' && e.data.nanocycleId === nc.id)).toEqual([]);
-    const picked = (await listEvents(database.db, SESSION)).filter((e) => e.type === 'nanocycle.run_reattached' && e.data.nanocycleId === nc.id);
-    expect(picked.map((e) => e.data)).toEqual([expect.objectContaining({ run: 1, attempt: 2, reason: 'worker-shutdown' })]);
+    expect(
+      (await listEvents(database.db, SESSION)).filter(
+        (e) => e.type === 'nanocycle.run_restarted' && e.data.nanocycleId === nc.id,
+      ),
+    ).toEqual([]);
+    const picked = (await listEvents(database.db, SESSION)).filter(
+      (e) => e.type === 'nanocycle.run_reattached' && e.data.nanocycleId === nc.id,
+    );
+    expect(picked.map((e) => e.data)).toEqual([
+      expect.objectContaining({ run: 1, attempt: 2, reason: 'worker-shutdown' }),
+    ]);
 
     // Yet another attempt (say the worker died just before reporting) finds it exited and reads the result.
     const third: TpuRunResult = await runTpu(deps(), database.db, input);
-    expect(third).toMatchObject({ exitCode: 0, containerId: result.containerId, logLines: 31, startedAt: result.startedAt, finishedAt: result.finishedAt });
+    expect(third).toMatchObject({
+      exitCode: 0,
+      containerId: result.containerId,
+      logLines: 31,
+      startedAt: result.startedAt,
+      finishedAt: result.finishedAt,
+    });
     expect(await logsOf(nc.id)).toHaveLength(31);
     expect(await containersOf(nc.id)).toHaveLength(1);
   });
@@ -312,13 +378,22 @@ describe('the docker executor', () => {
   it('two attempts at once make one container and one copy of the output', async () => {
     const nc = await nanocycle();
     const input = tpuInput(nc, { steps: ['seq 1 200', 'sleep 0.5', 'echo done'] });
-    const [a, b] = await Promise.all([runTpu(deps(), database.db, input), runTpu(deps(), database.db, input)]);
+    const [a, b] = await Promise.all([
+      runTpu(deps(), database.db, input),
+      runTpu(deps(), database.db, input),
+    ]);
     expect(a.containerId).toBe(b.containerId);
     expect([a.exitCode, b.exitCode]).toEqual([0, 0]);
     expect(await containersOf(nc.id)).toHaveLength(1);
     const lines = await logsOf(nc.id);
     // '$ seq 1 200', 1…200, '$ sleep 0.5', '$ echo done', 'done'
-    expect(lines.map((l) => l.line)).toEqual(['$ seq 1 200', ...Array.from({ length: 200 }, (_, i) => String(i + 1)), '$ sleep 0.5', '$ echo done', 'done']);
+    expect(lines.map((l) => l.line)).toEqual([
+      '$ seq 1 200',
+      ...Array.from({ length: 200 }, (_, i) => String(i + 1)),
+      '$ sleep 0.5',
+      '$ echo done',
+      'done',
+    ]);
     expect([a.logLines, b.logLines]).toEqual([204, 204]);
     expectContiguous(lines);
   });
@@ -328,7 +403,11 @@ describe('the docker executor', () => {
     const input = tpuInput(nc, { steps: ['echo started; touch /workspace/started', 'sleep 60'] });
     const env = new MockActivityEnvironment({}, { logger: quietLogger });
     const running = env.run(runTpu, deps(), database.db, input);
-    await waitFor('the run to start', async () => (await logsOf(nc.id)).some((l) => l.line === 'started'), 30_000);
+    await waitFor(
+      'the run to start',
+      async () => (await logsOf(nc.id)).some((l) => l.line === 'started'),
+      30_000,
+    );
     expect(await containersOf(nc.id)).toHaveLength(1);
     const began = Date.now();
     env.cancel();
@@ -348,9 +427,17 @@ describe('the docker executor', () => {
   });
 
   it('an engine that does not answer fails the run, retryably, with tpu-engine-unreachable: nothing runs anywhere, the record names no executor', async () => {
-    const dead = new DockerTpuExecutor(database.db, new Docker({ socketPath: join(base, 'no-engine.sock') }), `unix://${join(base, 'no-engine.sock')}`);
+    const dead = new DockerTpuExecutor(
+      database.db,
+      new Docker({ socketPath: join(base, 'no-engine.sock') }),
+      `unix://${join(base, 'no-engine.sock')}`,
+    );
     const nc = await nanocycle();
-    const failure = await runTpu(dead, database.db, tpuInput(nc, { steps: ['touch ran-somewhere', 'echo hi'] })).then(
+    const failure = await runTpu(
+      dead,
+      database.db,
+      tpuInput(nc, { steps: ['touch ran-somewhere', 'echo hi'] }),
+    ).then(
       () => null,
       (error: unknown) => error,
     );
@@ -364,7 +451,7 @@ describe('the docker executor', () => {
     expect(row!.executor).toBeNull();
   });
 
-  it('a cancel racing the container\'s creation and start leaves no container', async () => {
+  it("a cancel racing the container's creation and start leaves no container", async () => {
     for (const delayMs of [0, 5, 20, 60, 150, 300]) {
       const nc = await nanocycle();
       const env = new MockActivityEnvironment({}, { logger: quietLogger });
@@ -400,7 +487,9 @@ describe('the docker executor', () => {
 
 describe('tevis status', () => {
   it('shows the chosen executor, and a worker without one as unavailable with the fix', async () => {
-    expect((await checkContainerEngine(executorOf('docker'))).detail).toMatch(/^docker \(Docker \S+ at unix:\/\//);
+    expect((await checkContainerEngine(executorOf('docker'))).detail).toMatch(
+      /^docker \(Docker \S+ at unix:\/\//,
+    );
     expect((await checkContainerEngine(executorOf('sandbox'))).detail).toMatch(/^sandbox \(bubblewrap \d/);
     const none = await checkContainerEngine(new NoTpuExecutor('TEVIS_TPU_EXECUTOR=none'));
     expect(none.status).toBe('unavailable');
@@ -441,9 +530,13 @@ describe('a worker starting', () => {
 });
 
 describe('the sandbox executor', () => {
-  it('refuses a project that allows network (it could only share the host\'s), running nothing', async () => {
+  it("refuses a project that allows network (it could only share the host's), running nothing", async () => {
     const nc = await nanocycle();
-    const failure = await runTpu(executorOf('sandbox'), database.db, tpuInput(nc, { steps: ['touch ran'] }, { network: true })).then(
+    const failure = await runTpu(
+      executorOf('sandbox'),
+      database.db,
+      tpuInput(nc, { steps: ['touch ran'] }, { network: true }),
+    ).then(
       () => null,
       (error: unknown) => error,
     );
@@ -451,27 +544,39 @@ describe('the sandbox executor', () => {
     expect(existsSync(join(nc.worktree, 'ran'))).toBe(false);
   });
 
-
   it('runs again from the start after a worker shutdown, after a tevis line that says so, each copy with its attempt', async () => {
     const nc = await nanocycle();
-    const input = tpuInput(nc, { steps: ['echo once-$TEVIS_RUN | tee -a attempts.txt', 'while [ ! -e go ]; do sleep 0.1; done'] });
+    const input = tpuInput(nc, {
+      steps: ['echo once-$TEVIS_RUN | tee -a attempts.txt', 'while [ ! -e go ]; do sleep 0.1; done'],
+    });
     const first = new MockActivityEnvironment({ attempt: 1 }, { logger: quietLogger });
     let lastHeartbeat: TpuHeartbeat | undefined;
     first.on('heartbeat', (details: TpuHeartbeat) => (lastHeartbeat = details));
     const running = first.run(runTpu, executorOf('sandbox'), database.db, input);
-    await waitFor('the first line on the record', async () => (await logsOf(nc.id)).some((l) => l.line.startsWith('once-')), 30_000);
+    await waitFor(
+      'the first line on the record',
+      async () => (await logsOf(nc.id)).some((l) => l.line.startsWith('once-')),
+      30_000,
+    );
     first.cancel('WORKER_SHUTDOWN', new ActivityCancellationDetails({ workerShutdown: true }));
     await expect(running).rejects.toBeInstanceOf(CancelledFailure);
     expect(lastHeartbeat).toMatchObject({ executor: 'sandbox', ending: 'worker-shutdown' });
 
     writeFileSync(join(nc.worktree, 'go'), '');
-    const second = new MockActivityEnvironment({ attempt: 2, heartbeatDetails: lastHeartbeat }, { logger: quietLogger });
+    const second = new MockActivityEnvironment(
+      { attempt: 2, heartbeatDetails: lastHeartbeat },
+      { logger: quietLogger },
+    );
     const result: TpuRunResult = await second.run(runTpu, executorOf('sandbox'), database.db, input);
     expect(result.exitCode).toBe(0);
     const lines = await logsOf(nc.id);
     expectContiguous(lines);
     const firstAttempt = lines.filter((l) => l.attempt === 1).map((l) => l.line);
-    expect(firstAttempt).toEqual(['$ echo once-$TEVIS_RUN | tee -a attempts.txt', 'once-1', '$ while [ ! -e go ]; do sleep 0.1; done']);
+    expect(firstAttempt).toEqual([
+      '$ echo once-$TEVIS_RUN | tee -a attempts.txt',
+      'once-1',
+      '$ while [ ! -e go ]; do sleep 0.1; done',
+    ]);
     // What the first attempt did to the worktree stays: the command ran twice, and it shows.
     expect(readFileSync(join(nc.worktree, 'attempts.txt'), 'utf8')).toBe('once-1\nonce-1\n');
     expect(lines[firstAttempt.length]).toMatchObject({
@@ -479,10 +584,19 @@ describe('the sandbox executor', () => {
       stream: 'tevis',
       line: 'run restarted: attempt 2, because the worker running it shut down; the lines below are printed again from the start',
     });
-    expect(lines.slice(firstAttempt.length + 1).map((l) => [l.attempt, l.line])).toEqual(firstAttempt.map((line) => [2, line]));
+    expect(lines.slice(firstAttempt.length + 1).map((l) => [l.attempt, l.line])).toEqual(
+      firstAttempt.map((line) => [2, line]),
+    );
     expect(result.lastSeq).toBe(lines.length);
-    const [event] = (await listEvents(database.db, SESSION)).filter((e) => e.type === 'nanocycle.run_restarted' && e.data.nanocycleId === nc.id);
-    expect(event?.data).toMatchObject({ run: 1, attempt: 2, reason: 'worker-shutdown', seq: firstAttempt.length + 1 });
+    const [event] = (await listEvents(database.db, SESSION)).filter(
+      (e) => e.type === 'nanocycle.run_restarted' && e.data.nanocycleId === nc.id,
+    );
+    expect(event?.data).toMatchObject({
+      run: 1,
+      attempt: 2,
+      reason: 'worker-shutdown',
+      seq: firstAttempt.length + 1,
+    });
   });
 
   it('kills everything in the sandbox when cancelled', async () => {
@@ -492,18 +606,30 @@ describe('the sandbox executor', () => {
     const input = tpuInput(nc, { steps: [`sh -c 'sleep 60; : ${marker}' & echo started; wait`] });
     const env = new MockActivityEnvironment({}, { logger: quietLogger });
     const running = env.run(runTpu, executorOf('sandbox'), database.db, input);
-    await waitFor('the run to start', async () => (await logsOf(nc.id)).some((l) => l.line === 'started'), 30_000);
+    await waitFor(
+      'the run to start',
+      async () => (await logsOf(nc.id)).some((l) => l.line === 'started'),
+      30_000,
+    );
     expect(processesWith(marker).length).toBeGreaterThan(0);
     env.cancel();
     await expect(running).rejects.toBeInstanceOf(CancelledFailure);
-    await waitFor('every process of the sandbox to be gone', () => processesWith(marker).length === 0, 10_000);
+    await waitFor(
+      'every process of the sandbox to be gone',
+      () => processesWith(marker).length === 0,
+      10_000,
+    );
   });
 });
 
 describe('a project that requires an executor', () => {
   it('fails on a worker with another one (tpu-executor-not-allowed), running and recording nothing, and runs on its own', async () => {
     const nc = await nanocycle();
-    const failure = await runTpu(executorOf('sandbox'), database.db, tpuInput(nc, { steps: ['touch ran'] }, { requiredExecutor: 'docker' })).then(
+    const failure = await runTpu(
+      executorOf('sandbox'),
+      database.db,
+      tpuInput(nc, { steps: ['touch ran'] }, { requiredExecutor: 'docker' }),
+    ).then(
       () => null,
       (error: unknown) => error,
     );
@@ -512,7 +638,11 @@ describe('a project that requires an executor', () => {
     expect(existsSync(join(nc.worktree, 'ran'))).toBe(false);
     const [row] = await database.db.select().from(nanocycles).where(eq(nanocycles.id, nc.id));
     expect(row!.executor).toBeNull();
-    const ran = await runTpu(executorOf('sandbox'), database.db, tpuInput(nc, { steps: ['touch ran'] }, { requiredExecutor: 'sandbox' }));
+    const ran = await runTpu(
+      executorOf('sandbox'),
+      database.db,
+      tpuInput(nc, { steps: ['touch ran'] }, { requiredExecutor: 'sandbox' }),
+    );
     expect(ran).toMatchObject({ exitCode: 0, executor: 'sandbox' });
   });
 });
@@ -520,22 +650,35 @@ describe('a project that requires an executor', () => {
 describe('a retry on a worker with another executor', () => {
   it('fails retryably with tpu-executor-mismatch instead of starting the run a second time elsewhere', async () => {
     const nc = await nanocycle();
-    const env = new MockActivityEnvironment({ attempt: 2, heartbeatDetails: { seq: 0, executor: 'docker' } satisfies TpuHeartbeat }, { logger: quietLogger });
-    const failure = await env.run(runTpu, executorOf('sandbox'), database.db, tpuInput(nc, { steps: ['touch ran'] })).then(
-      () => null,
-      (error: unknown) => error,
+    const env = new MockActivityEnvironment(
+      { attempt: 2, heartbeatDetails: { seq: 0, executor: 'docker' } satisfies TpuHeartbeat },
+      { logger: quietLogger },
     );
+    const failure = await env
+      .run(runTpu, executorOf('sandbox'), database.db, tpuInput(nc, { steps: ['touch ran'] }))
+      .then(
+        () => null,
+        (error: unknown) => error,
+      );
     expect(failure).toMatchObject({ type: 'tpu-executor-mismatch', nonRetryable: false });
     expect(existsSync(join(nc.worktree, 'ran'))).toBe(false);
   });
 });
 
 describe('a worker without an executor', () => {
-  it('counts a bwrap that cannot make a sandbox on this host as none: tpu-executor-missing with bwrap\'s reason', async () => {
+  it("counts a bwrap that cannot make a sandbox on this host as none: tpu-executor-missing with bwrap's reason", async () => {
     const fakeBwrap = join(base, 'bwrap-without-namespaces');
-    writeFileSync(fakeBwrap, '#!/bin/sh\necho "bwrap: No permissions to create new namespace" >&2\nexit 1\n', { mode: 0o755 });
+    writeFileSync(
+      fakeBwrap,
+      '#!/bin/sh\necho "bwrap: No permissions to create new namespace" >&2\nexit 1\n',
+      { mode: 0o755 },
+    );
     const nc = await nanocycle();
-    const failure = await runTpu(new SandboxTpuExecutor(database.db, fakeBwrap), database.db, tpuInput(nc, { steps: ['touch ran'] })).then(
+    const failure = await runTpu(
+      new SandboxTpuExecutor(database.db, fakeBwrap),
+      database.db,
+      tpuInput(nc, { steps: ['touch ran'] }),
+    ).then(
       () => null,
       (error: unknown) => error,
     );
@@ -547,7 +690,11 @@ describe('a worker without an executor', () => {
 
   it('fails each run with tpu-executor-missing naming the fix, and records and runs nothing', async () => {
     const nc = await nanocycle();
-    const failure = await runTpu(new NoTpuExecutor('TEVIS_TPU_EXECUTOR=none'), database.db, tpuInput(nc, { steps: ['touch ran'] })).then(
+    const failure = await runTpu(
+      new NoTpuExecutor('TEVIS_TPU_EXECUTOR=none'),
+      database.db,
+      tpuInput(nc, { steps: ['touch ran'] }),
+    ).then(
       () => null,
       (error: unknown) => error,
     );
@@ -567,7 +714,8 @@ function processesWith(marker: string): number[] {
     try {
       const cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8');
       const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      if (cmdline.includes(marker) && !/ Z /.test(stat.slice(stat.lastIndexOf(')')))) pids.push(Number(entry));
+      if (cmdline.includes(marker) && !/ Z /.test(stat.slice(stat.lastIndexOf(')'))))
+        pids.push(Number(entry));
     } catch {
       // Gone meanwhile.
     }

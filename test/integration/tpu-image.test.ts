@@ -27,14 +27,22 @@ afterAll(async () => {
 describe('the default TPU image', () => {
   it('is built by `tevis tpu build-image` and runs a shell step as uid 10001', async () => {
     const tag = 'tevis-tpu-cli:test';
-    const run = await runCli(processes, ['tpu', 'build-image', '--tag', tag, '--json'], cleanEnv({ TEVIS_HOME: home, DOCKER_HOST: engine.dockerHost }));
+    const run = await runCli(
+      processes,
+      ['tpu', 'build-image', '--tag', tag, '--json'],
+      cleanEnv({ TEVIS_HOME: home, DOCKER_HOST: engine.dockerHost }),
+    );
     expect(run.code, describeRun(run)).toBe(0);
     expect(run.json).toMatchObject({ tag, applets: expect.any(Number) });
     expect(run.json.applets).toBeGreaterThan(50);
 
     const image = await engine.docker.getImage(tag).inspect();
     expect(image.Config.User).toBe('10001:10001');
-    const container = await engine.docker.createContainer({ Image: tag, Cmd: ['sh', '-c', 'id -u; echo hello > /tmp/x && cat /tmp/x'], HostConfig: { NetworkMode: 'none' } });
+    const container = await engine.docker.createContainer({
+      Image: tag,
+      Cmd: ['sh', '-c', 'id -u; echo hello > /tmp/x && cat /tmp/x'],
+      HostConfig: { NetworkMode: 'none' },
+    });
     try {
       await container.start();
       expect((await container.wait()).StatusCode).toBe(0);
@@ -47,7 +55,11 @@ describe('the default TPU image', () => {
   });
 
   it('says where no engine answers, and exits 5', async () => {
-    const run = await runCli(processes, ['tpu', 'build-image', '--json'], cleanEnv({ TEVIS_HOME: home, DOCKER_HOST: `unix://${join(home, 'no-engine.sock')}` }));
+    const run = await runCli(
+      processes,
+      ['tpu', 'build-image', '--json'],
+      cleanEnv({ TEVIS_HOME: home, DOCKER_HOST: `unix://${join(home, 'no-engine.sock')}` }),
+    );
     expect(run.code, describeRun(run)).toBe(5);
     expect(run.json.error).toMatchObject({ type: 'engine-unreachable' });
     expect(run.json.error.detail).toContain('no-engine.sock');

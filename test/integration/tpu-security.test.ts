@@ -58,7 +58,11 @@ beforeAll(async () => {
   await new Promise<void>((resolve) => listener.listen(0, '127.0.0.1', resolve));
   listenerPort = (listener.address() as { port: number }).port;
 
-  const [started, opened, bwrapPath] = await Promise.all([startDockerEngine(), openTpuSessionRecord({ project: 'sec', sessionId: SESSION, repository: base }), ensureBubblewrap()]);
+  const [started, opened, bwrapPath] = await Promise.all([
+    startDockerEngine(),
+    openTpuSessionRecord({ project: 'sec', sessionId: SESSION, repository: base }),
+    ensureBubblewrap(),
+  ]);
   engine = started;
   bwrap = bwrapPath;
   record = opened;
@@ -79,7 +83,9 @@ async function nanocycle(): Promise<{ id: string; worktree: string }> {
   const worktree = join(home, 'workspaces', SESSION, 'nanocycles', id);
   mkdirSync(worktree, { recursive: true });
   writeFileSync(join(worktree, 'README.md'), 'the worktree\n');
-  await database.db.insert(nanocycles).values({ sessionId: SESSION, id, name: id, status: 'running', branch: `feat/${id.toLowerCase()}` });
+  await database.db
+    .insert(nanocycles)
+    .values({ sessionId: SESSION, id, name: id, status: 'running', branch: `feat/${id.toLowerCase()}` });
   return { id, worktree };
 }
 
@@ -108,19 +114,25 @@ const kinds = ['docker', 'sandbox'] as const;
 
 describe.each(kinds)('a hostile TPU on the %s executor', (kind) => {
   const executor = (): TpuExecutor =>
-    kind === 'docker' ? new DockerTpuExecutor(database.db, engine.docker, engine.dockerHost) : new SandboxTpuExecutor(database.db, bwrap);
+    kind === 'docker'
+      ? new DockerTpuExecutor(database.db, engine.docker, engine.dockerHost)
+      : new SandboxTpuExecutor(database.db, bwrap);
 
-  it('cannot read the API token, another workspace, or the worker\'s environment', async () => {
+  it("cannot read the API token, another workspace, or the worker's environment", async () => {
     const nc = await nanocycle();
-    const result = await runTpu(executor(), database.db, input(nc, [
-      `cat ${home}/api-token; cat ${home}/*; ls -la ${home}; true`,
-      `cat ${otherWorkspace}/secret.txt; ls ${join(home, 'workspaces')}; true`,
-      `cat /proc/${process.pid}/environ; cat /proc/${process.ppid}/environ; true`,
-      // Every process the TPU can see, and its own environment.
-      `for p in /proc/[0-9]*; do tr '\\0' '\\n' < $p/environ; done 2>/dev/null; env; true`,
-      `grep -r ${envSecretName} /proc/*/environ 2>/dev/null; echo searched`,
-      `cat /root/.bash_history /etc/shadow 2>&1; true`,
-    ]));
+    const result = await runTpu(
+      executor(),
+      database.db,
+      input(nc, [
+        `cat ${home}/api-token; cat ${home}/*; ls -la ${home}; true`,
+        `cat ${otherWorkspace}/secret.txt; ls ${join(home, 'workspaces')}; true`,
+        `cat /proc/${process.pid}/environ; cat /proc/${process.ppid}/environ; true`,
+        // Every process the TPU can see, and its own environment.
+        `for p in /proc/[0-9]*; do tr '\\0' '\\n' < $p/environ; done 2>/dev/null; env; true`,
+        `grep -r ${envSecretName} /proc/*/environ 2>/dev/null; echo searched`,
+        `cat /root/.bash_history /etc/shadow 2>&1; true`,
+      ]),
+    );
     expect(result.exitCode).toBe(0);
     const record = await recordOf(nc.id);
     expect(record).toContain('searched');
@@ -134,11 +146,15 @@ describe.each(kinds)('a hostile TPU on the %s executor', (kind) => {
   it('cannot write outside its worktree', async () => {
     const nc = await nanocycle();
     const planted = join(base, `planted-${kind}`);
-    const result = await runTpu(executor(), database.db, input(nc, [
-      `echo pwned > ${planted}; echo pwned > ${otherWorkspace}/secret.txt; echo pwned >> ${home}/api-token; true`,
-      `echo pwned > /tmp/x; echo pwned > /etc/passwd; echo pwned > /usr/planted; true`,
-      'echo mine > /workspace/mine.txt',
-    ]));
+    const result = await runTpu(
+      executor(),
+      database.db,
+      input(nc, [
+        `echo pwned > ${planted}; echo pwned > ${otherWorkspace}/secret.txt; echo pwned >> ${home}/api-token; true`,
+        `echo pwned > /tmp/x; echo pwned > /etc/passwd; echo pwned > /usr/planted; true`,
+        'echo mine > /workspace/mine.txt',
+      ]),
+    );
     expect(result.exitCode).toBe(0);
     expect(existsSync(planted)).toBe(false);
     expect(readFileSync(join(otherWorkspace, 'secret.txt'), 'utf8')).toBe(`${otherSecret}\n`);
@@ -149,18 +165,22 @@ describe.each(kinds)('a hostile TPU on the %s executor', (kind) => {
     expect(readFileSync(join(nc.worktree, 'mine.txt'), 'utf8')).toBe('mine\n');
   });
 
-  it('cannot reach a listener on the host\'s loopback', async () => {
+  it("cannot reach a listener on the host's loopback", async () => {
     const nc = await nanocycle();
     const before = connectionsSeen;
-    await runTpu(executor(), database.db, input(nc, [
-      `wget -T 2 -q -O - http://127.0.0.1:${listenerPort}/ ; true`,
-      `nc -w 2 127.0.0.1 ${listenerPort} </dev/null; true`,
-      `node -e "require('net').connect(${listenerPort},'127.0.0.1').on('connect',()=>console.log('connected')).on('error',(e)=>console.log('refused',e.code))" 2>/dev/null; true`,
-      'echo tried',
-      'echo "uid=$(id -u) gid=$(id -g)"',
-      'tail -n +3 /proc/net/dev | while read name rest; do echo "iface=${name%:}"; done',
-      'grep "^CapEff:" /proc/self/status | tr -d "\\t"',
-    ]));
+    await runTpu(
+      executor(),
+      database.db,
+      input(nc, [
+        `wget -T 2 -q -O - http://127.0.0.1:${listenerPort}/ ; true`,
+        `nc -w 2 127.0.0.1 ${listenerPort} </dev/null; true`,
+        `node -e "require('net').connect(${listenerPort},'127.0.0.1').on('connect',()=>console.log('connected')).on('error',(e)=>console.log('refused',e.code))" 2>/dev/null; true`,
+        'echo tried',
+        'echo "uid=$(id -u) gid=$(id -g)"',
+        'tail -n +3 /proc/net/dev | while read name rest; do echo "iface=${name%:}"; done',
+        'grep "^CapEff:" /proc/self/status | tr -d "\\t"',
+      ]),
+    );
     const record = await recordOf(nc.id);
     // The worker runs as root here: the TPU runs as the unprivileged 10001, with only its own loopback.
     expect(record).toContain('uid=10001 gid=10001');
@@ -174,7 +194,11 @@ describe.each(kinds)('a hostile TPU on the %s executor', (kind) => {
 
   it('cannot write one file past the disk limit: the run fails with tpu-disk-limit', async () => {
     const nc = await nanocycle();
-    const failure = await runTpu(executor(), database.db, input(nc, ['dd if=/dev/zero of=big bs=1M count=64'], 8)).then(
+    const failure = await runTpu(
+      executor(),
+      database.db,
+      input(nc, ['dd if=/dev/zero of=big bs=1M count=64'], 8),
+    ).then(
       () => null,
       (error: unknown) => error,
     );
@@ -186,7 +210,15 @@ describe.each(kinds)('a hostile TPU on the %s executor', (kind) => {
 
   it('cannot end over the limit between two checks: a quick writer fails with tpu-disk-limit too', async () => {
     const nc = await nanocycle();
-    const failure = await runTpu(executor(), database.db, input(nc, ['for i in 1 2 3; do dd if=/dev/urandom of=q$i bs=1M count=4 2>/dev/null; done; echo wrote'], 8)).then(
+    const failure = await runTpu(
+      executor(),
+      database.db,
+      input(
+        nc,
+        ['for i in 1 2 3; do dd if=/dev/urandom of=q$i bs=1M count=4 2>/dev/null; done; echo wrote'],
+        8,
+      ),
+    ).then(
       () => null,
       (error: unknown) => error,
     );
@@ -198,7 +230,17 @@ describe.each(kinds)('a hostile TPU on the %s executor', (kind) => {
     const nc = await nanocycle();
     const limitMb = 16;
     // 2 MB every 50 ms: ~40 MB/s, so the 1 s watch lets it overshoot by tens of MB, not more.
-    const failure = await runTpu(executor(), database.db, input(nc, ['i=0; while true; do dd if=/dev/urandom of=f$i bs=1M count=2 2>/dev/null; i=$((i+1)); sleep 0.05; done'], limitMb)).then(
+    const failure = await runTpu(
+      executor(),
+      database.db,
+      input(
+        nc,
+        [
+          'i=0; while true; do dd if=/dev/urandom of=f$i bs=1M count=2 2>/dev/null; i=$((i+1)); sleep 0.05; done',
+        ],
+        limitMb,
+      ),
+    ).then(
       () => null,
       (error: unknown) => error,
     );
@@ -208,7 +250,10 @@ describe.each(kinds)('a hostile TPU on the %s executor', (kind) => {
     expect(used).toBeLessThan((limitMb + 100) * 1024 * 1024);
     if (kind === 'docker') {
       // The failed run's container is gone: nothing else would remove it.
-      const left = await engine.docker.listContainers({ all: true, filters: { label: [`tevis.nanocycle=${nc.id}`] } });
+      const left = await engine.docker.listContainers({
+        all: true,
+        filters: { label: [`tevis.nanocycle=${nc.id}`] },
+      });
       expect(left).toHaveLength(0);
     }
   });

@@ -70,7 +70,8 @@ function runningInGroup(pgid: number): string[] {
     }
     // After the parenthesised command name: state (field 3), ppid, pgrp (field 5).
     const [state, , pgrp] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    if (Number(pgrp) === pgid && state !== 'Z') running.push(`${pid} ${stat.slice(0, stat.lastIndexOf(')') + 1)}`);
+    if (Number(pgrp) === pgid && state !== 'Z')
+      running.push(`${pid} ${stat.slice(0, stat.lastIndexOf(')') + 1)}`);
   }
   return running;
 }
@@ -82,7 +83,8 @@ function processesWith(marker: string): string[] {
     try {
       const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
       const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      if (cmdline.includes(marker) && stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z') found.push(`${pid} ${cmdline.replaceAll('\0', ' ')}`);
+      if (cmdline.includes(marker) && stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z')
+        found.push(`${pid} ${cmdline.replaceAll('\0', ' ')}`);
     } catch {
       // Gone meanwhile.
     }
@@ -91,12 +93,19 @@ function processesWith(marker: string): string[] {
 }
 
 /** After the stop: no process of the run, no port, no pid file. */
-async function expectNothingLeft(up: ManagedProcess, devServerPid: number, home: string, ports: Ports): Promise<void> {
+async function expectNothingLeft(
+  up: ManagedProcess,
+  devServerPid: number,
+  home: string,
+  ports: Ports,
+): Promise<void> {
   expect(identityOf(devServerPid), `dev server pid ${devServerPid} still runs`).toBeNull();
   // The whole group `tevis up` led (the test started it as a group leader): the dev server, its
   // watchdog and anything else it spawned were in it.
   // Waited for, not asserted at once: the watchdog ends right after the server, in its own time.
-  await waitFor('no process of that `tevis up` to run', () => runningInGroup(up.pid).length === 0, { timeoutMs: 60_000 });
+  await waitFor('no process of that `tevis up` to run', () => runningInGroup(up.pid).length === 0, {
+    timeoutMs: 60_000,
+  });
   expect(await isPortOpen(ports.api)).toBe(false);
   expect(await isPortOpen(ports.temporal)).toBe(false);
   expect(await isPortOpen(ports.ui)).toBe(false);
@@ -117,7 +126,8 @@ describe('`tevis up` owns its home and its children', () => {
     if (root) await rm(root, { recursive: true, force: true });
   });
 
-  const tevisLocal = (env: NodeJS.ProcessEnv, ...args: string[]) => runCli(processes, ['status', ...args], env, 120_000, TEVIS_LOCAL_BIN);
+  const tevisLocal = (env: NodeJS.ProcessEnv, ...args: string[]) =>
+    runCli(processes, ['status', ...args], env, 120_000, TEVIS_LOCAL_BIN);
 
   it('kill -9: the watchdog stops the dev server, and when it cannot the next `tevis up` stops the leftover aloud; a second `tevis up` is refused naming the holder; `tevis-local status` sees it all; Ctrl-C leaves nothing', async () => {
     const home = join(root, 'home');
@@ -129,20 +139,37 @@ describe('`tevis up` owns its home and its children', () => {
     await waitForHealth(apiUrl, first);
     expect(readPidFile<UpRecord>(upLockFile(home))?.pid).toBe(first.pid);
     const watched = readPidFile<DevServerRecord>(devServerPidFile(home));
-    expect(watched, 'the dev server is recorded').toMatchObject({ port: ports.temporal, uiPort: ports.ui, ownerPid: first.pid, watchdogPid: expect.any(Number) });
+    expect(watched, 'the dev server is recorded').toMatchObject({
+      port: ports.temporal,
+      uiPort: ports.ui,
+      ownerPid: first.pid,
+      watchdogPid: expect.any(Number),
+    });
 
     // kill -9 on `tevis up` alone: it can stop nothing itself, but its watchdog stops the server.
     first.signal('SIGKILL');
     expect((await first.exited).signal).toBe('SIGKILL');
-    await waitFor('the watchdog to stop the dev server of the killed `tevis up`', () => !isSameProcess(watched!), { timeoutMs: 60_000 });
-    await waitFor('the Temporal port to close', async () => !(await isPortOpen(ports.temporal)), { timeoutMs: 60_000 });
+    await waitFor(
+      'the watchdog to stop the dev server of the killed `tevis up`',
+      () => !isSameProcess(watched!),
+      { timeoutMs: 60_000 },
+    );
+    await waitFor('the Temporal port to close', async () => !(await isPortOpen(ports.temporal)), {
+      timeoutMs: 60_000,
+    });
     expect(existsSync(upLockFile(home)), 'a killed run cannot remove its lock').toBe(true);
 
     const second = processes.spawnTevis('tevis-up-2', 'up', env);
     await waitForHealth(apiUrl, second);
-    expect(second.output()).toContain(`tevis: the \`tevis up\` recorded in ${upLockFile(home)} (pid ${first.pid}`);
+    expect(second.output()).toContain(
+      `tevis: the \`tevis up\` recorded in ${upLockFile(home)} (pid ${first.pid}`,
+    );
     const orphan = readPidFile<DevServerRecord>(devServerPidFile(home));
-    expect(orphan).toMatchObject({ ownerPid: second.pid, port: ports.temporal, watchdogPid: expect.any(Number) });
+    expect(orphan).toMatchObject({
+      ownerPid: second.pid,
+      port: ports.temporal,
+      watchdogPid: expect.any(Number),
+    });
 
     // The watchdog can miss (killed with it, no /bin/sh on the host): the watchdog is killed
     // first to stand in for that, then `tevis up`. Now the dev server stays behind.
@@ -156,14 +183,22 @@ describe('`tevis up` owns its home and its children', () => {
     const between = await tevisLocal(env, '--json');
     expect(between.code, describeRun(between)).toBe(5);
     const betweenChecks = Object.fromEntries(LocalStatus.parse(between.json).checks.map((c) => [c.name, c]));
-    expect(betweenChecks['tevis up']).toMatchObject({ ok: false, detail: expect.stringContaining(`pid ${second.pid}`) });
-    expect(betweenChecks.Temporal).toMatchObject({ ok: false, detail: expect.stringContaining(`dev server pid ${orphan!.pid}`) });
+    expect(betweenChecks['tevis up']).toMatchObject({
+      ok: false,
+      detail: expect.stringContaining(`pid ${second.pid}`),
+    });
+    expect(betweenChecks.Temporal).toMatchObject({
+      ok: false,
+      detail: expect.stringContaining(`dev server pid ${orphan!.pid}`),
+    });
 
     const third = processes.spawnTevis('tevis-up-3', 'up', env);
     await waitForHealth(apiUrl, third);
     const said = third.output();
     expect(said).toContain(`tevis: the \`tevis up\` recorded in ${upLockFile(home)} (pid ${second.pid}`);
-    expect(said).toContain(`tevis: found the Temporal dev server (pid ${orphan!.pid}, port ${ports.temporal}`);
+    expect(said).toContain(
+      `tevis: found the Temporal dev server (pid ${orphan!.pid}, port ${ports.temporal}`,
+    );
     expect(said).toContain(`tevis: stopped the leftover Temporal dev server (pid ${orphan!.pid})`);
     expect(identityOf(orphan!.pid), 'the leftover is gone').toBeNull();
     const fresh = readPidFile<DevServerRecord>(devServerPidFile(home));
@@ -176,7 +211,9 @@ describe('`tevis up` owns its home and its children', () => {
     const refused = await runCli(processes, ['up', '--json'], env);
     expect(refused.code, describeRun(refused)).toBe(4);
     expect(refused.json?.error?.type, describeRun(refused)).toBe('up-already-running');
-    expect(refused.stderr).toContain(`another \`tevis up\` is already running for TEVIS_HOME ${home} (pid ${third.pid}, since `);
+    expect(refused.stderr).toContain(
+      `another \`tevis up\` is already running for TEVIS_HOME ${home} (pid ${third.pid}, since `,
+    );
     expect(refused.stderr).toContain(`kill ${third.pid}`);
     expect(readPidFile<DevServerRecord>(devServerPidFile(home))).toEqual(fresh);
     expect(readPidFile<UpRecord>(upLockFile(home))?.pid).toBe(third.pid);
@@ -188,12 +225,29 @@ describe('`tevis up` owns its home and its children', () => {
     const status = LocalStatus.parse(allUp.json);
     expect(status.ok).toBe(true);
     const checks = Object.fromEntries(status.checks.map((c) => [c.name, c]));
-    expect(checks['tevis up']).toMatchObject({ ok: true, detail: expect.stringContaining(`pid ${third.pid}`) });
-    expect(checks['API port']).toMatchObject({ ok: true, detail: `127.0.0.1:${ports.api} held by \`tevis up\` (pid ${third.pid})` });
-    expect(checks.Temporal).toMatchObject({ ok: true, detail: expect.stringContaining(`dev server pid ${fresh!.pid} on 127.0.0.1:${ports.temporal} (started by \`tevis up\` pid ${third.pid}) answers`) });
-    expect(checks.database).toMatchObject({ ok: true, detail: expect.stringContaining(`open in \`tevis up\` pid ${third.pid}`) });
+    expect(checks['tevis up']).toMatchObject({
+      ok: true,
+      detail: expect.stringContaining(`pid ${third.pid}`),
+    });
+    expect(checks['API port']).toMatchObject({
+      ok: true,
+      detail: `127.0.0.1:${ports.api} held by \`tevis up\` (pid ${third.pid})`,
+    });
+    expect(checks.Temporal).toMatchObject({
+      ok: true,
+      detail: expect.stringContaining(
+        `dev server pid ${fresh!.pid} on 127.0.0.1:${ports.temporal} (started by \`tevis up\` pid ${third.pid}) answers`,
+      ),
+    });
+    expect(checks.database).toMatchObject({
+      ok: true,
+      detail: expect.stringContaining(`open in \`tevis up\` pid ${third.pid}`),
+    });
     expect(checks['TPU executor']).toMatchObject({ ok: false, optional: true, fix: expect.any(String) });
-    expect(checks['API health']).toMatchObject({ ok: true, detail: expect.stringContaining(`${apiUrl}/health answers`) });
+    expect(checks['API health']).toMatchObject({
+      ok: true,
+      detail: expect.stringContaining(`${apiUrl}/health answers`),
+    });
 
     // Ctrl-C: a clean stop that leaves nothing.
     const exit = await third.stop('SIGINT');
@@ -204,7 +258,8 @@ describe('`tevis up` owns its home and its children', () => {
     // Stopped: `tevis-local status` says what is down and how to fix it, exit 5.
     const down = await tevisLocal(env);
     expect(down.code, describeRun(down)).toBe(5);
-    for (const name of ['tevis up', 'API port', 'Temporal', 'API health']) expect(down.stdout).toMatch(new RegExp(`^✗\\s+${name}\\s`, 'm'));
+    for (const name of ['tevis up', 'API port', 'Temporal', 'API health'])
+      expect(down.stdout).toMatch(new RegExp(`^✗\\s+${name}\\s`, 'm'));
     expect(down.stdout).toMatch(/^✓\s+database\s/m);
     expect(down.stdout).toContain(`✗ tevis up: start it with \`tevis up\``);
     expect(down.stdout).toContain(`127.0.0.1:${ports.api} is free: nothing serves the API`);
@@ -223,12 +278,17 @@ describe('`tevis up` owns its home and its children', () => {
       failed = await runCli(processes, ['up'], env);
       const local = await tevisLocal(env, '--json');
       const temporal = LocalStatus.parse(local.json).checks.find((c) => c.name === 'Temporal');
-      expect(temporal, describeRun(local)).toMatchObject({ ok: false, detail: expect.stringContaining(`127.0.0.1:${ports.temporal} is held by pid ${process.pid}`) });
+      expect(temporal, describeRun(local)).toMatchObject({
+        ok: false,
+        detail: expect.stringContaining(`127.0.0.1:${ports.temporal} is held by pid ${process.pid}`),
+      });
     } finally {
       await new Promise<void>((resolve) => squatter.close(() => resolve()));
     }
     expect(failed.code, describeRun(failed)).toBe(5);
-    expect(failed.stderr).toContain(`tevis: tevis up could not start: Temporal port 127.0.0.1:${ports.temporal} is already in use by pid ${process.pid} (`);
+    expect(failed.stderr).toContain(
+      `tevis: tevis up could not start: Temporal port 127.0.0.1:${ports.temporal} is already in use by pid ${process.pid} (`,
+    );
     expect(failed.stderr).toContain('TEVIS_TEMPORAL_PORT');
     expect(failed.stdout).not.toContain('Tevis is up');
     expect(await isPortOpen(ports.api)).toBe(false);
@@ -241,7 +301,11 @@ describe('`tevis up` owns its home and its children', () => {
     const suiteServerPort = Number(inject('temporalAddress').split(':')[1]);
     const taken = await runCli(processes, ['up'], { ...env, TEVIS_TEMPORAL_PORT: String(suiteServerPort) });
     expect(taken.code, describeRun(taken)).toBe(5);
-    expect(taken.stderr).toMatch(new RegExp(`Temporal port 127\\.0\\.0\\.1:${suiteServerPort} is already in use by pid \\d+ \\(\\S*temporal server start-dev`));
+    expect(taken.stderr).toMatch(
+      new RegExp(
+        `Temporal port 127\\.0\\.0\\.1:${suiteServerPort} is already in use by pid \\d+ \\(\\S*temporal server start-dev`,
+      ),
+    );
     expect(taken.stdout).not.toContain('Tevis is up');
     expect(existsSync(upLockFile(home))).toBe(false);
 
@@ -251,7 +315,9 @@ describe('`tevis up` owns its home and its children', () => {
     try {
       const uiBusy = await runCli(processes, ['up'], env);
       expect(uiBusy.code, describeRun(uiBusy)).toBe(5);
-      expect(uiBusy.stderr).toContain(`Temporal Web UI port 127.0.0.1:${ports.ui} is already in use by pid ${process.pid} (`);
+      expect(uiBusy.stderr).toContain(
+        `Temporal Web UI port 127.0.0.1:${ports.ui} is already in use by pid ${process.pid} (`,
+      );
       expect(await isPortOpen(ports.temporal)).toBe(false);
       expect(existsSync(upLockFile(home))).toBe(false);
     } finally {
@@ -264,7 +330,9 @@ describe('`tevis up` owns its home and its children', () => {
     try {
       const apiBusy = await runCli(processes, ['up'], env);
       expect(apiBusy.code, describeRun(apiBusy)).toBe(5);
-      expect(apiBusy.stderr).toContain(`tevis: tevis up could not start: API port 127.0.0.1:${ports.api} is already in use by pid ${process.pid} (`);
+      expect(apiBusy.stderr).toContain(
+        `tevis: tevis up could not start: API port 127.0.0.1:${ports.api} is already in use by pid ${process.pid} (`,
+      );
       expect(apiBusy.stderr).toContain('TEVIS_PORT');
       expect(await isPortOpen(ports.temporal)).toBe(false);
       expect(existsSync(upLockFile(home))).toBe(false);
@@ -297,11 +365,20 @@ describe('`tevis up` owns its home and its children', () => {
 
     // The background shell carries the marker in its command line, which the host's /proc shows.
     const marker = `tevis-up-owns-${process.pid}-${Date.now()}`;
-    await http.ok('POST', `/sessions/${id}/nanocycles`, { name: 'long', run: [`sh -c 'sleep 600; : ${marker}' & echo started; wait`] }, 201);
-    await waitFor('the TPU to start', async () => {
-      const { lines } = await http.ok('GET', `/sessions/${id}/nanocycles/NC-001/logs`);
-      return (lines as { line: string }[]).some((l) => l.line === 'started');
-    }, { alive: [up] });
+    await http.ok(
+      'POST',
+      `/sessions/${id}/nanocycles`,
+      { name: 'long', run: [`sh -c 'sleep 600; : ${marker}' & echo started; wait`] },
+      201,
+    );
+    await waitFor(
+      'the TPU to start',
+      async () => {
+        const { lines } = await http.ok('GET', `/sessions/${id}/nanocycles/NC-001/logs`);
+        return (lines as { line: string }[]).some((l) => l.line === 'started');
+      },
+      { alive: [up] },
+    );
     expect(processesWith(marker)).not.toEqual([]);
     const server = readPidFile<DevServerRecord>(devServerPidFile(home));
 
@@ -309,20 +386,36 @@ describe('`tevis up` owns its home and its children', () => {
     const exit = await up.stop('SIGHUP');
     expect(exit.signal, up.describe()).toBeNull();
     expect(exit.code, up.describe()).toBe(0);
-    await waitFor('every process of the sandbox to be gone', () => processesWith(marker).length === 0, { timeoutMs: 60_000 });
+    await waitFor('every process of the sandbox to be gone', () => processesWith(marker).length === 0, {
+      timeoutMs: 60_000,
+    });
     await expectNothingLeft(up, server!.pid, home, ports);
   }, 600_000);
   it('`tevis-local status` checks a TEMPORAL_ADDRESS cluster and a DATABASE_URL Postgres as they answer', async () => {
     const home = join(root, 'external-home');
     const ports = await freePorts();
-    const reachable = upEnv(home, ports, { TEMPORAL_ADDRESS: inject('temporalAddress'), DATABASE_URL: inject('databaseUrl') });
+    const reachable = upEnv(home, ports, {
+      TEMPORAL_ADDRESS: inject('temporalAddress'),
+      DATABASE_URL: inject('databaseUrl'),
+    });
     const answered = await tevisLocal(reachable, '--json');
     const up = Object.fromEntries(LocalStatus.parse(answered.json).checks.map((c) => [c.name, c]));
-    expect(up.Temporal, describeRun(answered)).toMatchObject({ ok: true, detail: expect.stringContaining(`cluster at ${inject('temporalAddress')} (TEMPORAL_ADDRESS) answers: server `) });
-    expect(up.database, describeRun(answered)).toMatchObject({ ok: true, detail: expect.stringMatching(/^Postgres at postgres:\/\/.+ \(DATABASE_URL\) answers$/) });
+    expect(up.Temporal, describeRun(answered)).toMatchObject({
+      ok: true,
+      detail: expect.stringContaining(
+        `cluster at ${inject('temporalAddress')} (TEMPORAL_ADDRESS) answers: server `,
+      ),
+    });
+    expect(up.database, describeRun(answered)).toMatchObject({
+      ok: true,
+      detail: expect.stringMatching(/^Postgres at postgres:\/\/.+ \(DATABASE_URL\) answers$/),
+    });
 
     // Nothing listens on these: both fail, each with its fix; the password is never printed.
-    const unreachable = upEnv(home, ports, { TEMPORAL_ADDRESS: `127.0.0.1:${await freeLoopbackPort()}`, DATABASE_URL: `postgres://tevis:s3cret@127.0.0.1:${await freeLoopbackPort()}/tevis` });
+    const unreachable = upEnv(home, ports, {
+      TEMPORAL_ADDRESS: `127.0.0.1:${await freeLoopbackPort()}`,
+      DATABASE_URL: `postgres://tevis:s3cret@127.0.0.1:${await freeLoopbackPort()}/tevis`,
+    });
     const failed = await tevisLocal(unreachable, '--json');
     expect(failed.code, describeRun(failed)).toBe(5);
     const down = Object.fromEntries(LocalStatus.parse(failed.json).checks.map((c) => [c.name, c]));

@@ -14,17 +14,27 @@ const progress = (msg: string) => console.log(`[tevis test] ${msg}`);
 
 function run(command: string, args: string[]): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' }, stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(command, args, {
+      env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     let err = '';
     child.stderr.setEncoding('utf8').on('data', (c: string) => (err = (err + c).slice(-4000)));
     child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`${command} ${args.join(' ')} exited with ${code}: ${err.trim()}`))));
+    child.on('close', (code) =>
+      code === 0
+        ? resolve()
+        : reject(new Error(`${command} ${args.join(' ')} exited with ${code}: ${err.trim()}`)),
+    );
   });
 }
 
 export async function installChromiumIfMissing(): Promise<string> {
   if (existsSync(CHROMIUM)) return CHROMIUM;
-  if (process.getuid?.() !== 0) throw new Error(`no Chromium at ${CHROMIUM}: install it with \`sudo apt-get install -y chromium\` (or set TEVIS_CHROMIUM)`);
+  if (process.getuid?.() !== 0)
+    throw new Error(
+      `no Chromium at ${CHROMIUM}: install it with \`sudo apt-get install -y chromium\` (or set TEVIS_CHROMIUM)`,
+    );
   progress('chromium is missing: apt-get install -y chromium');
   await run('apt-get', ['update']);
   await run('apt-get', ['install', '-y', '--no-install-recommends', 'chromium']);
@@ -37,6 +47,15 @@ export async function launchChromium(): Promise<Browser> {
   return chromium.launch({
     executablePath,
     headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--disable-dev-shm-usage',
+    ],
   });
 }

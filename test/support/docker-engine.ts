@@ -64,13 +64,20 @@ export async function startDockerEngine(): Promise<DockerEngine> {
 
 function run(command: string, args: string[], options: { env?: NodeJS.ProcessEnv } = {}): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { env: options.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(command, args, {
+      env: options.env ?? process.env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     let err = '';
     child.stdout.setEncoding('utf8').on('data', (c: string) => (out += c));
     child.stderr.setEncoding('utf8').on('data', (c: string) => (err = (err + c).slice(-4000)));
     child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve(out) : reject(new Error(`${command} ${args.join(' ')} exited with ${code}:\n${err.trim()}`))));
+    child.on('close', (code) =>
+      code === 0
+        ? resolve(out)
+        : reject(new Error(`${command} ${args.join(' ')} exited with ${code}:\n${err.trim()}`)),
+    );
   });
 }
 
@@ -78,7 +85,8 @@ export function onPath(program: string): string | null {
   const found = spawnSync('sh', ['-c', `command -v ${program}`], { encoding: 'utf8' });
   const path = found.stdout.trim();
   if (found.status === 0 && path) return path;
-  for (const dir of ['/usr/sbin', '/sbin', '/usr/bin', '/bin']) if (existsSync(join(dir, program))) return join(dir, program);
+  for (const dir of ['/usr/sbin', '/sbin', '/usr/bin', '/bin'])
+    if (existsSync(join(dir, program))) return join(dir, program);
   return null;
 }
 
@@ -173,7 +181,9 @@ async function launch(): Promise<DockerEngine & { shutdown(): Promise<void> }> {
   );
   closeSync(logFd);
   let exited = false;
-  const exitedPromise = new Promise<void>((resolve) => daemon.once('exit', () => ((exited = true), resolve())));
+  const exitedPromise = new Promise<void>((resolve) =>
+    daemon.once('exit', () => ((exited = true), resolve())),
+  );
   // If the test process dies without afterAll, at least the daemon is told to stop.
   const killOnExit = () => daemon.kill('SIGTERM');
   process.on('exit', killOnExit);
@@ -182,7 +192,10 @@ async function launch(): Promise<DockerEngine & { shutdown(): Promise<void> }> {
     process.off('exit', killOnExit);
     if (!exited) {
       daemon.kill('SIGTERM');
-      const stoppedInTime = await Promise.race([exitedPromise.then(() => true), sleep(30_000).then(() => false)]);
+      const stoppedInTime = await Promise.race([
+        exitedPromise.then(() => true),
+        sleep(30_000).then(() => false),
+      ]);
       if (!stoppedInTime) {
         daemon.kill('SIGKILL');
         await exitedPromise;
@@ -210,8 +223,19 @@ async function launch(): Promise<DockerEngine & { shutdown(): Promise<void> }> {
   } catch (error) {
     const log = await readFile(logFile, 'utf8').catch(() => '');
     await shutdown().catch(() => {});
-    throw new Error(`${(error as Error).message}\n--- dockerd log (last lines) ---\n${log.trim().split('\n').slice(-20).join('\n')}`);
+    throw new Error(
+      `${(error as Error).message}\n--- dockerd log (last lines) ---\n${log.trim().split('\n').slice(-20).join('\n')}`,
+    );
   }
-  progress(`dockerd ready with ${TPU_TEST_IMAGE} in ${((performance.now() - began) / 1000).toFixed(1)} s on ${socketPath}`);
-  return { socketPath, dockerHost: `unix://${socketPath}`, docker, image: TPU_TEST_IMAGE, stop: shutdown, shutdown };
+  progress(
+    `dockerd ready with ${TPU_TEST_IMAGE} in ${((performance.now() - began) / 1000).toFixed(1)} s on ${socketPath}`,
+  );
+  return {
+    socketPath,
+    dockerHost: `unix://${socketPath}`,
+    docker,
+    image: TPU_TEST_IMAGE,
+    stop: shutdown,
+    shutdown,
+  };
 }

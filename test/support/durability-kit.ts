@@ -89,7 +89,10 @@ export class ManagedProcess {
     if (!this.running) return this.exitInfo!;
     this.signal(signal);
     const grace = new AbortController();
-    const done = await Promise.race([this.exited, sleep(graceMs, undefined, { signal: grace.signal }).catch(() => undefined)]);
+    const done = await Promise.race([
+      this.exited,
+      sleep(graceMs, undefined, { signal: grace.signal }).catch(() => undefined),
+    ]);
     grace.abort();
     if (done) return done;
     return this.kill();
@@ -112,7 +115,12 @@ export class ProcessSet {
     process.on('exit', this.onExit);
   }
 
-  spawn(name: string, command: string, args: string[], options: { env: NodeJS.ProcessEnv; cwd?: string }): ManagedProcess {
+  spawn(
+    name: string,
+    command: string,
+    args: string[],
+    options: { env: NodeJS.ProcessEnv; cwd?: string },
+  ): ManagedProcess {
     const child = spawn(command, args, {
       cwd: options.cwd ?? REPO_ROOT,
       env: options.env,
@@ -144,7 +152,8 @@ const TEVIS_ENV = /^(TEVIS_|DATABASE_URL$|TEMPORAL_)/;
 /** The parent's environment without anything that would point a child at other services. */
 export function cleanEnv(extra: Record<string, string | undefined>): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) if (!TEVIS_ENV.test(k) && !k.startsWith('VITEST') && k !== 'NODE_OPTIONS') env[k] = v;
+  for (const [k, v] of Object.entries(process.env))
+    if (!TEVIS_ENV.test(k) && !k.startsWith('VITEST') && k !== 'NODE_OPTIONS') env[k] = v;
   for (const [k, v] of Object.entries(extra)) if (v !== undefined) env[k] = v;
   env.NO_COLOR = '1';
   return env;
@@ -161,7 +170,11 @@ export interface WaitOptions {
 }
 
 /** Polls `probe` until it returns something other than undefined / false. */
-export async function waitFor<T>(what: string, probe: () => Promise<T | undefined | false> | T | undefined | false, options: WaitOptions = {}): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  probe: () => Promise<T | undefined | false> | T | undefined | false,
+  options: WaitOptions = {},
+): Promise<T> {
   const deadline = Date.now() + (options.timeoutMs ?? HANG_MS);
   let lastError: unknown;
   for (;;) {
@@ -177,7 +190,9 @@ export async function waitFor<T>(what: string, probe: () => Promise<T | undefine
     }
     if (Date.now() > deadline) {
       const alive = (options.alive ?? []).map((p) => p.describe()).join('\n');
-      throw new Error(`gave up waiting for ${what}${lastError ? ` (last error: ${(lastError as Error).message})` : ''}${alive ? `\n${alive}` : ''}`);
+      throw new Error(
+        `gave up waiting for ${what}${lastError ? ` (last error: ${(lastError as Error).message})` : ''}${alive ? `\n${alive}` : ''}`,
+      );
     }
     await sleep(options.intervalMs ?? 250);
   }
@@ -200,7 +215,10 @@ export class ApiClient {
   async call<T = any>(method: string, path: string, body?: unknown): Promise<ApiReply<T>> {
     const response = await fetch(this.url + path, {
       method,
-      headers: { authorization: `Bearer ${this.token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      headers: {
+        authorization: `Bearer ${this.token}`,
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
       body: body === undefined ? undefined : JSON.stringify(body),
       signal: AbortSignal.timeout(60_000),
     });
@@ -217,7 +235,10 @@ export class ApiClient {
   /** The body when the status is `expected`; otherwise an error that shows what came back. */
   async ok<T = any>(method: string, path: string, body?: unknown, expected = 200): Promise<T> {
     const reply = await this.call<T>(method, path, body);
-    if (reply.status !== expected) throw new Error(`${method} ${path}: expected ${expected}, got ${reply.status}: ${JSON.stringify(reply.body)}`);
+    if (reply.status !== expected)
+      throw new Error(
+        `${method} ${path}: expected ${expected}, got ${reply.status}: ${JSON.stringify(reply.body)}`,
+      );
     return reply.body;
   }
 
@@ -235,7 +256,8 @@ export class ApiClient {
       `session ${id} to be ${status}`,
       async () => {
         const { session } = await this.ok('GET', `/sessions/${id}`);
-        if (session.status === 'failed' && status !== 'failed') throw Object.assign(new Error(`session ${id} failed: ${session.failure}`), { fatal: true });
+        if (session.status === 'failed' && status !== 'failed')
+          throw Object.assign(new Error(`session ${id} failed: ${session.failure}`), { fatal: true });
         return session.status === status ? session : undefined;
       },
       options,
@@ -244,10 +266,14 @@ export class ApiClient {
 
   /** Waits until the workflow answers the state query (`live: true`). */
   async waitForLive(id: string, options: WaitOptions = {}): Promise<{ session: any; state: any }> {
-    return waitFor(`session ${id} to answer live`, async () => {
-      const reply = await this.call('GET', `/sessions/${id}`);
-      return reply.status === 200 && reply.body.state?.live === true ? reply.body : undefined;
-    }, options);
+    return waitFor(
+      `session ${id} to answer live`,
+      async () => {
+        const reply = await this.call('GET', `/sessions/${id}`);
+        return reply.status === 200 && reply.body.state?.live === true ? reply.body : undefined;
+      },
+      options,
+    );
   }
 }
 
@@ -274,7 +300,14 @@ function git(args: string[], cwd: string): string {
   const result = spawnSync('git', args, {
     cwd,
     encoding: 'utf8',
-    env: { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@example.invalid', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@example.invalid', GIT_CONFIG_NOSYSTEM: '1' },
+    env: {
+      ...process.env,
+      GIT_AUTHOR_NAME: 't',
+      GIT_AUTHOR_EMAIL: 't@example.invalid',
+      GIT_COMMITTER_NAME: 't',
+      GIT_COMMITTER_EMAIL: 't@example.invalid',
+      GIT_CONFIG_NOSYSTEM: '1',
+    },
   });
   if (result.status !== 0) throw new Error(`git ${args.join(' ')} failed: ${result.stderr}`);
   return result.stdout.trim();
@@ -289,7 +322,10 @@ export interface BareRepo {
 }
 
 /** A bare repository with one commit on `branch`, playing the remote. */
-export async function makeBareRepo(dir: string, options: { branch?: string; files?: Record<string, string> } = {}): Promise<BareRepo> {
+export async function makeBareRepo(
+  dir: string,
+  options: { branch?: string; files?: Record<string, string> } = {},
+): Promise<BareRepo> {
   const branch = options.branch ?? 'main';
   const work = join(dir, 'work');
   await mkdir(work, { recursive: true });
@@ -327,8 +363,14 @@ export function countTypes(events: { type: string }[]): Record<string, number> {
 // Postgres
 
 /** A fresh database on the shared test server; drop() removes it (and its connections). */
-export async function freshPostgresDatabase(serverUrl: string, prefix: string): Promise<{ url: string; drop(): Promise<void> }> {
-  const name = `${prefix}_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 8)}`.replace(/[^a-z0-9_]/g, '_');
+export async function freshPostgresDatabase(
+  serverUrl: string,
+  prefix: string,
+): Promise<{ url: string; drop(): Promise<void> }> {
+  const name = `${prefix}_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 8)}`.replace(
+    /[^a-z0-9_]/g,
+    '_',
+  );
   const admin = new URL(serverUrl);
   admin.pathname = '/postgres';
   const run = async (sql: string) => {
@@ -394,17 +436,28 @@ export interface CliRun {
  * printed and its exit code. A run that hangs is killed after `timeoutMs` (a hang, not a result)
  * and reported as such.
  */
-export async function runCli(processes: ProcessSet, args: string[], env: NodeJS.ProcessEnv, timeoutMs = 180_000, bin = TEVIS_BIN): Promise<CliRun> {
+export async function runCli(
+  processes: ProcessSet,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  timeoutMs = 180_000,
+  bin = TEVIS_BIN,
+): Promise<CliRun> {
   const proc = processes.spawn(`tevis ${args.join(' ')}`, process.execPath, [bin, ...args], { env });
   let stdout = '';
   let stderr = '';
   proc.child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
   proc.child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
   const timer = AbortSignal.timeout(timeoutMs);
-  const exit = await Promise.race([proc.exited, new Promise<null>((resolve) => timer.addEventListener('abort', () => resolve(null)))]);
+  const exit = await Promise.race([
+    proc.exited,
+    new Promise<null>((resolve) => timer.addEventListener('abort', () => resolve(null))),
+  ]);
   if (!exit) {
     await proc.kill();
-    throw new Error(`tevis ${args.join(' ')} did not finish within ${timeoutMs / 1000} s; stdout:\n${stdout}\nstderr:\n${stderr}`);
+    throw new Error(
+      `tevis ${args.join(' ')} did not finish within ${timeoutMs / 1000} s; stdout:\n${stdout}\nstderr:\n${stderr}`,
+    );
   }
   // 'exit' can come before the last output; 'close' means the pipes are drained.
   await proc.closed;

@@ -6,7 +6,9 @@ export function sse(chunks: string[], signal: AbortSignal, open = false): Respon
       start(controller) {
         for (const chunk of chunks) controller.enqueue(encoder.encode(chunk));
         if (!open) return controller.close();
-        signal.addEventListener('abort', () => controller.error(new DOMException('aborted', 'AbortError')), { once: true });
+        signal.addEventListener('abort', () => controller.error(new DOMException('aborted', 'AbortError')), {
+          once: true,
+        });
       },
     }),
     { headers: { 'content-type': 'text/event-stream' } },

@@ -23,7 +23,11 @@ const GIT_ENV: NodeJS.ProcessEnv = {
 
 /** Runs git with a fixed identity and no system configuration; returns stdout. */
 export async function git(args: string[], cwd?: string): Promise<string> {
-  const { stdout } = await execFileAsync('git', args, { cwd, env: { ...process.env, ...GIT_ENV }, maxBuffer: 16 * 1024 * 1024 });
+  const { stdout } = await execFileAsync('git', args, {
+    cwd,
+    env: { ...process.env, ...GIT_ENV },
+    maxBuffer: 16 * 1024 * 1024,
+  });
   return stdout;
 }
 
@@ -68,13 +72,17 @@ export async function makeGitFixture(dir: string, options: GitFixtureOptions = {
   await mkdir(work, { recursive: true });
   await git(['init', '-q', '-b', defaultBranch, work]);
 
-  await writeFiles(work, { 'README.md': '# Fixture project\n\nA repository made by the Tevis tests.\n', 'src/index.ts': 'export const answer = 42;\n' });
+  await writeFiles(work, {
+    'README.md': '# Fixture project\n\nA repository made by the Tevis tests.\n',
+    'src/index.ts': 'export const answer = 42;\n',
+  });
   await git(['add', '-A'], work);
   await git(['commit', '-q', '-m', 'initial commit'], work);
 
   await writeFiles(work, {
     '.tevis/plan.md': PLAN_MD,
-    '.tevis/config.json': JSON.stringify({ preferences: REPOSITORY_PREFERENCES, ignored: { nested: true } }, null, 2) + '\n',
+    '.tevis/config.json':
+      JSON.stringify({ preferences: REPOSITORY_PREFERENCES, ignored: { nested: true } }, null, 2) + '\n',
     'docs/architecture.md': '# Architecture\n\nBoxes and arrows.\n',
   });
   await git(['add', '-A'], work);

@@ -22,12 +22,18 @@ const require = createRequire(import.meta.url);
 const protoEntry = require.resolve('@temporalio/proto');
 const fromProto = createRequire(protoEntry);
 const proto = require('@temporalio/proto') as typeof import('@temporalio/proto');
-const { patchProtobufRoot } = require('@temporalio/proto/lib/patch-protobuf-root') as { patchProtobufRoot(root: unknown): { lookupType(name: string): unknown } };
+const { patchProtobufRoot } = require('@temporalio/proto/lib/patch-protobuf-root') as {
+  patchProtobufRoot(root: unknown): { lookupType(name: string): unknown };
+};
 const { toJson, fromJson } = fromProto('protobufjs/ext/protojson') as ProtoJson;
 const historyType = patchProtobufRoot(proto).lookupType('temporal.api.history.v1.History');
 
 export function historyToJSON(history: History): string {
-  return JSON.stringify(toJson(historyType, proto.temporal.api.history.v1.History.fromObject(history)), null, 2);
+  return JSON.stringify(
+    toJson(historyType, proto.temporal.api.history.v1.History.fromObject(history)),
+    null,
+    2,
+  );
 }
 
 /** A History message (event ids as Longs), which `Worker.runReplayHistory` takes as it is. */

@@ -25,7 +25,9 @@ function run(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<v
     });
     child.on('error', reject);
     child.on('close', (code) =>
-      code === 0 ? resolve() : reject(new Error(`${command} ${args.join(' ')} exited with ${code}:\n${stderr.trim()}`)),
+      code === 0
+        ? resolve()
+        : reject(new Error(`${command} ${args.join(' ')} exited with ${code}:\n${stderr.trim()}`)),
     );
   });
 }

@@ -26,10 +26,14 @@ export interface PostgresCluster {
 const USER = 'tevis';
 const DATABASE = 'tevis';
 
-export async function startPostgresCluster(opts: { port?: number; baseDir?: string } = {}): Promise<PostgresCluster> {
+export async function startPostgresCluster(
+  opts: { port?: number; baseDir?: string } = {},
+): Promise<PostgresCluster> {
   const binDir = await findPostgresBinDir();
   if (!binDir) {
-    throw new Error(`PostgreSQL server binaries not found under /usr/lib/postgresql/*/bin: run \`${POSTGRES_INSTALL_HINT}\``);
+    throw new Error(
+      `PostgreSQL server binaries not found under /usr/lib/postgresql/*/bin: run \`${POSTGRES_INSTALL_HINT}\``,
+    );
   }
   const port = opts.port ?? (await freeLoopbackPort());
   const baseDir = opts.baseDir ?? tmpdir();
@@ -69,7 +73,19 @@ export async function startPostgresCluster(opts: { port?: number; baseDir?: stri
   const stopServer = () => runPg('pg_ctl', ['stop', '-D', dataDir, '-m', 'fast', '-w']);
 
   try {
-    await runPg('initdb', ['-D', dataDir, '-A', 'trust', '-U', USER, '-E', 'UTF8', '--locale=C', '--no-sync', '--no-instructions']);
+    await runPg('initdb', [
+      '-D',
+      dataDir,
+      '-A',
+      'trust',
+      '-U',
+      USER,
+      '-E',
+      'UTF8',
+      '--locale=C',
+      '--no-sync',
+      '--no-instructions',
+    ]);
     // Settings go into the config file rather than `pg_ctl -o "..."`: pg_ctl hands -o to a shell,
     // which would split a socket path with spaces or quotes in it.
     await appendFile(
@@ -139,7 +155,9 @@ function run(command: string, args: string[], cwd: string): Promise<void> {
     child.stderr.on('data', keep);
     child.on('error', reject);
     child.on('close', (code) =>
-      code === 0 ? resolve() : reject(new Error(`${command} ${args.join(' ')} exited with ${code}:\n${output.trim()}`)),
+      code === 0
+        ? resolve()
+        : reject(new Error(`${command} ${args.join(' ')} exited with ${code}:\n${output.trim()}`)),
     );
   });
 }

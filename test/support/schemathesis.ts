@@ -20,7 +20,13 @@ const installDir = join(repoRoot, '.cache', `schemathesis-${SCHEMATHESIS_VERSION
 /** The hooks module schemathesis imports (SCHEMATHESIS_HOOKS), beside this file. */
 const hooksDir = fileURLToPath(new URL('.', import.meta.url));
 
-function run(command: string, args: string[], env: NodeJS.ProcessEnv, timeoutMs: number, cwd?: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function run(
+  command: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  timeoutMs: number,
+  cwd?: string,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
     const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
@@ -48,11 +54,25 @@ export async function installSchemathesis(progress: (msg: string) => void = () =
   try {
     const pip = await run(
       'python3',
-      ['-m', 'pip', 'install', '--target', tempDir, '--disable-pip-version-check', '--no-input', '--no-warn-script-location', '--only-binary=:all:', `schemathesis==${SCHEMATHESIS_VERSION}`],
+      [
+        '-m',
+        'pip',
+        'install',
+        '--target',
+        tempDir,
+        '--disable-pip-version-check',
+        '--no-input',
+        '--no-warn-script-location',
+        '--only-binary=:all:',
+        `schemathesis==${SCHEMATHESIS_VERSION}`,
+      ],
       process.env,
       10 * 60_000,
     );
-    if (pip.code !== 0) throw new Error(`pip install schemathesis==${SCHEMATHESIS_VERSION} exited with ${pip.code}:\n${pip.stderr.trim().split('\n').slice(-8).join('\n')}`);
+    if (pip.code !== 0)
+      throw new Error(
+        `pip install schemathesis==${SCHEMATHESIS_VERSION} exited with ${pip.code}:\n${pip.stderr.trim().split('\n').slice(-8).join('\n')}`,
+      );
     try {
       await rename(tempDir, installDir);
     } catch (error) {
@@ -76,7 +96,10 @@ export interface SchemathesisRun {
  * runs in `workDir`, where it keeps a cache of its own (`.schemathesis/`); `configFile` is a
  * schemathesis.toml (e.g. path parameters fixed to seeded ids).
  */
-export async function runSchemathesis(args: string[], options: { workDir: string; timeoutMs: number; configFile?: string }): Promise<SchemathesisRun> {
+export async function runSchemathesis(
+  args: string[],
+  options: { workDir: string; timeoutMs: number; configFile?: string },
+): Promise<SchemathesisRun> {
   const { workDir, timeoutMs, configFile } = options;
   const dir = await installSchemathesis();
   const env: NodeJS.ProcessEnv = {

@@ -8,7 +8,13 @@ import { promisify } from 'node:util';
 import type { Client, WorkflowHandle, WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import protos from '@temporalio/proto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { DefaultLogger, Runtime, Worker, bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import {
+  DefaultLogger,
+  Runtime,
+  Worker,
+  bundleWorkflowCode,
+  type WorkflowBundleWithSourceMap,
+} from '@temporalio/worker';
 import { createSessionActivities } from '../../activities/index.js';
 import { SandboxTpuExecutor } from '../../activities/tpu/sandbox-executor.js';
 import { ensureBubblewrap } from './bubblewrap.js';
@@ -69,7 +75,9 @@ export async function registerSearchAttributes(env: TestWorkflowEnvironment): Pr
   const keyword = temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD;
   await env.connection.operatorService.addSearchAttributes({
     namespace: env.namespace ?? 'default',
-    searchAttributes: Object.fromEntries(Object.values(SEARCH_ATTRIBUTE_NAMES).map((name) => [name, keyword])),
+    searchAttributes: Object.fromEntries(
+      Object.values(SEARCH_ATTRIBUTE_NAMES).map((name) => [name, keyword]),
+    ),
   });
 }
 
@@ -142,9 +150,14 @@ export async function startTestbed(options: TestbedOptions): Promise<Testbed> {
     const [workflowBundle, db, env] = await Promise.all([
       options.workflowBundle ?? bundleSessionWorkflows(),
       openDatabase({}),
-      TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: options.testServerPath } } }),
+      TestWorkflowEnvironment.createTimeSkipping({
+        server: { executable: { type: 'existing-path', path: options.testServerPath } },
+      }),
     ]);
-    cleanups.push(() => db.close(), () => env.teardown());
+    cleanups.push(
+      () => db.close(),
+      () => env.teardown(),
+    );
     await registerSearchAttributes(env);
     const worker = await Worker.create({
       connection: env.nativeConnection,
@@ -152,7 +165,12 @@ export async function startTestbed(options: TestbedOptions): Promise<Testbed> {
       taskQueue: TASK_QUEUE,
       workflowBundle,
       // TPUs in the bubblewrap sandbox, chosen here rather than found on the machine.
-      activities: createSessionActivities({ db: db.db, dbKind: db.kind, home, tpu: new SandboxTpuExecutor(db.db, await ensureBubblewrap()) }),
+      activities: createSessionActivities({
+        db: db.db,
+        dbKind: db.kind,
+        home,
+        tpu: new SandboxTpuExecutor(db.db, await ensureBubblewrap()),
+      }),
     });
     const running = worker.run();
     cleanups.push(async () => {
@@ -179,10 +197,18 @@ export interface NewSessionOptions {
  * Inserts the project (once) and a `starting` session row, and returns the workflow's first state
  * in the shape `SessionLifecycle.startWorkflow` (api/session-lifecycle.ts) builds it.
  */
-export async function recordNewSession(testbed: Pick<Testbed, 'db'>, opts: NewSessionOptions): Promise<SessionWorkflowState> {
+export async function recordNewSession(
+  testbed: Pick<Testbed, 'db'>,
+  opts: NewSessionOptions,
+): Promise<SessionWorkflowState> {
   const db = testbed.db.db;
   if (!(await findProject(db, opts.project))) {
-    await insertProject(db, { name: opts.project, repository: opts.repository, defaultBranch: 'main', settings: DEFAULT_PROJECT_SETTINGS });
+    await insertProject(db, {
+      name: opts.project,
+      repository: opts.repository,
+      defaultBranch: 'main',
+      settings: DEFAULT_PROJECT_SETTINGS,
+    });
   }
   const config = {
     type: opts.type ?? 'development',
@@ -226,7 +252,12 @@ export async function startSessionWorkflow(
 ): Promise<WorkflowHandleWithFirstExecutionRunId<typeof sessionWorkflow>> {
   // The API's stamp, in the test server's time (which skipping moves ahead of the machine's).
   const issuedAt = new Date(testbed.env ? await testbed.env.currentTimeMs() : Date.now()).toISOString();
-  const input: SessionWorkflowInput = { phase: 'start', state, stamp: { sessionId: state.sessionId, issuedAt }, ...(opts.historyLimit !== undefined ? { historyLimit: opts.historyLimit } : {}) };
+  const input: SessionWorkflowInput = {
+    phase: 'start',
+    state,
+    stamp: { sessionId: state.sessionId, issuedAt },
+    ...(opts.historyLimit !== undefined ? { historyLimit: opts.historyLimit } : {}),
+  };
   return testbed.client.workflow.start<typeof sessionWorkflow>('sessionWorkflow', {
     taskQueue: opts.taskQueue ?? TASK_QUEUE,
     workflowId: sessionWorkflowId(state.sessionId),
@@ -247,7 +278,11 @@ export async function startSessionWorkflow(
  * result), so this waits for activities and workflow tasks, never for workflow timers. The limit
  * only turns a hang into a failure.
  */
-export async function eventually<T>(what: string, probe: () => Promise<T | undefined>, limitMs = 60_000): Promise<T> {
+export async function eventually<T>(
+  what: string,
+  probe: () => Promise<T | undefined>,
+  limitMs = 60_000,
+): Promise<T> {
   const deadline = Date.now() + limitMs;
   let lastError: unknown;
   for (;;) {
@@ -258,7 +293,9 @@ export async function eventually<T>(what: string, probe: () => Promise<T | undef
       lastError = error;
     }
     if (Date.now() > deadline) {
-      throw new Error(`gave up waiting for ${what}${lastError ? ` (last error: ${(lastError as Error).message})` : ''}`);
+      throw new Error(
+        `gave up waiting for ${what}${lastError ? ` (last error: ${(lastError as Error).message})` : ''}`,
+      );
     }
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
@@ -273,7 +310,9 @@ export async function eventually<T>(what: string, probe: () => Promise<T | undef
  * they query. The short deadline and retry here only keep a stray case from hanging a test.
  */
 export function queryState(handle: SessionHandle): Promise<SessionWorkflowState> {
-  return eventually('an answer to the state query', () => handle.client.withDeadline(Date.now() + 5_000, () => handle.query(sessionStateQuery)));
+  return eventually('an answer to the state query', () =>
+    handle.client.withDeadline(Date.now() + 5_000, () => handle.query(sessionStateQuery)),
+  );
 }
 
 /** Waits, without querying, until the workflow runs in a run other than `runId`. */
@@ -284,7 +323,10 @@ export function waitForNewRun(handle: SessionHandle, runId: string): Promise<str
   });
 }
 
-export function waitForStatus(handle: SessionHandle, status: SessionWorkflowState['status']): Promise<SessionWorkflowState> {
+export function waitForStatus(
+  handle: SessionHandle,
+  status: SessionWorkflowState['status'],
+): Promise<SessionWorkflowState> {
   return eventually(`session status ${status}`, async () => {
     const state = await queryState(handle);
     return state.status === status ? state : undefined;
@@ -317,7 +359,12 @@ export async function pendingTimers(handle: SessionHandle, ofRun?: string): Prom
   for (const event of history.events ?? []) {
     if (event.eventType === EventType.EVENT_TYPE_TIMER_STARTED) {
       const attrs = event.timerStartedEventAttributes!;
-      started.set(attrs.timerId!, { timerId: attrs.timerId!, startedAtMs: toMs(event.eventTime), durationMs: toMs(attrs.startToFireTimeout), runId });
+      started.set(attrs.timerId!, {
+        timerId: attrs.timerId!,
+        startedAtMs: toMs(event.eventTime),
+        durationMs: toMs(attrs.startToFireTimeout),
+        runId,
+      });
     } else if (event.eventType === EventType.EVENT_TYPE_TIMER_FIRED) {
       started.delete(event.timerFiredEventAttributes!.timerId!);
     } else if (event.eventType === EventType.EVENT_TYPE_TIMER_CANCELED) {
@@ -344,7 +391,10 @@ export function waitForArmedTimer(handle: SessionHandle, previous?: ArmedTimer):
 /** Skips test-server time to `targetMs` (a time on the server's clock). */
 export async function skipTo(env: TestWorkflowEnvironment, targetMs: number): Promise<void> {
   const now = await env.currentTimeMs();
-  if (targetMs <= now) throw new Error(`skipTo: target ${new Date(targetMs).toISOString()} is already past (${new Date(now).toISOString()})`);
+  if (targetMs <= now)
+    throw new Error(
+      `skipTo: target ${new Date(targetMs).toISOString()} is already past (${new Date(now).toISOString()})`,
+    );
   await env.sleep(targetMs - now);
 }
 
@@ -365,7 +415,8 @@ export function settledOn(handle: SessionHandle): Promise<'closed' | 'timer' | '
     for (const event of events) {
       if (event.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED) workflowTaskOpen = true;
       if (event.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED) workflowTaskOpen = false;
-      if (event.eventType === EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED) openActivities.add(String(event.eventId));
+      if (event.eventType === EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED)
+        openActivities.add(String(event.eventId));
       const closedBy =
         event.activityTaskCompletedEventAttributes ??
         event.activityTaskFailedEventAttributes ??
@@ -375,10 +426,17 @@ export function settledOn(handle: SessionHandle): Promise<'closed' | 'timer' | '
     }
     // The run described may have closed (continued as new) before its history was read: a closed
     // run has nothing open by definition, so look again at whichever run comes next.
-    const closed = events.some((e) => e.workflowExecutionContinuedAsNewEventAttributes || e.workflowExecutionCompletedEventAttributes || e.workflowExecutionFailedEventAttributes);
+    const closed = events.some(
+      (e) =>
+        e.workflowExecutionContinuedAsNewEventAttributes ||
+        e.workflowExecutionCompletedEventAttributes ||
+        e.workflowExecutionFailedEventAttributes,
+    );
     if (closed || workflowTaskOpen || openActivities.size > 0) return undefined;
     // The timers of this same run: a newer one may not have armed its own yet.
-    return (await pendingTimers(handle, description.runId)).length > 0 ? ('timer' as const) : ('nothing' as const);
+    return (await pendingTimers(handle, description.runId)).length > 0
+      ? ('timer' as const)
+      : ('nothing' as const);
   });
 }
 
@@ -388,7 +446,9 @@ export async function runChain(handle: SessionHandle, firstRunId: string): Promi
   let runId: string | undefined = firstRunId;
   while (runId) {
     runs.push(runId);
-    const history: protos.temporal.api.history.v1.IHistory = await handle.client.getHandle(handle.workflowId, runId).fetchHistory();
+    const history: protos.temporal.api.history.v1.IHistory = await handle.client
+      .getHandle(handle.workflowId, runId)
+      .fetchHistory();
     const last = history.events?.at(-1);
     runId =
       last?.eventType === EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW

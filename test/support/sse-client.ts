@@ -22,9 +22,15 @@ export interface SseClient<T> {
  * A small SSE client over fetch's body stream, for tests of the API's streams. With `dropAfter`
  * it goes away right after that many messages, losing whatever else was already buffered.
  */
-export async function openSse<T>(url: string, options: { token: string; lastEventId?: string; dropAfter?: number }): Promise<SseClient<T>> {
+export async function openSse<T>(
+  url: string,
+  options: { token: string; lastEventId?: string; dropAfter?: number },
+): Promise<SseClient<T>> {
   const controller = new AbortController();
-  const headers: Record<string, string> = { authorization: `Bearer ${options.token}`, accept: 'text/event-stream' };
+  const headers: Record<string, string> = {
+    authorization: `Bearer ${options.token}`,
+    accept: 'text/event-stream',
+  };
   if (options.lastEventId !== undefined) headers['last-event-id'] = options.lastEventId;
   const response = await fetch(url, { headers, signal: controller.signal });
   const messages: EventSourceMessage[] = [];

@@ -12,12 +12,22 @@ import type { CommandStamp } from '../../contracts/sealed-commands.js';
  */
 /** Callable without the stamp argument the definitions now end with. */
 export interface StampedCommands {
-  executeUpdate<Ret>(def: UpdateDefinition<Ret, any[]>, opts?: WorkflowUpdateOptions & { args?: unknown[] }): Promise<Ret>;
-  startUpdate<Ret>(def: UpdateDefinition<Ret, any[]>, opts: WorkflowUpdateOptions & { args?: unknown[]; waitForStage: typeof WorkflowUpdateStage.ACCEPTED }): Promise<WorkflowUpdateHandle<Ret>>;
+  executeUpdate<Ret>(
+    def: UpdateDefinition<Ret, any[]>,
+    opts?: WorkflowUpdateOptions & { args?: unknown[] },
+  ): Promise<Ret>;
+  startUpdate<Ret>(
+    def: UpdateDefinition<Ret, any[]>,
+    opts: WorkflowUpdateOptions & { args?: unknown[]; waitForStage: typeof WorkflowUpdateStage.ACCEPTED },
+  ): Promise<WorkflowUpdateHandle<Ret>>;
   signal(def: SignalDefinition<any[]>, ...args: unknown[]): Promise<void>;
 }
 
-export function stampedHandle<H extends WorkflowHandle>(handle: H, sessionId: string, env?: Pick<TestWorkflowEnvironment, 'currentTimeMs'>): H & StampedCommands {
+export function stampedHandle<H extends WorkflowHandle>(
+  handle: H,
+  sessionId: string,
+  env?: Pick<TestWorkflowEnvironment, 'currentTimeMs'>,
+): H & StampedCommands {
   const stamp = async (updateId?: string): Promise<CommandStamp> => ({
     sessionId,
     ...(updateId ? { updateId } : {}),
@@ -30,8 +40,10 @@ export function stampedHandle<H extends WorkflowHandle>(handle: H, sessionId: st
     return { ...opts, updateId, args: [...(opts?.args ?? []), await stamp(updateId)] };
   };
   const commands: StampedCommands = {
-    executeUpdate: async (def, opts) => handle.executeUpdate(def as never, (await withStamp(opts as Opts)) as never),
-    startUpdate: async (def, opts) => handle.startUpdate(def as never, (await withStamp(opts as unknown as Opts)) as never),
+    executeUpdate: async (def, opts) =>
+      handle.executeUpdate(def as never, (await withStamp(opts as Opts)) as never),
+    startUpdate: async (def, opts) =>
+      handle.startUpdate(def as never, (await withStamp(opts as unknown as Opts)) as never),
     signal: async (def, ...args) => handle.signal(def as never, ...([...args, await stamp()] as never[])),
   };
   Object.assign(stamped, commands);

@@ -11,7 +11,14 @@ import { sessionWorkflowId } from '../../contracts/ids.js';
 import type { OpenDatabase } from '../../db/database.js';
 import { sessions } from '../../db/schema.js';
 import { loadConfig, type TevisConfig } from '../../runtime/config.js';
-import { connectTemporalClient, openConfiguredDatabase, startApi, startWorker, type RunningApi, type RunningWorker } from '../../runtime/run-parts.js';
+import {
+  connectTemporalClient,
+  openConfiguredDatabase,
+  startApi,
+  startWorker,
+  type RunningApi,
+  type RunningWorker,
+} from '../../runtime/run-parts.js';
 import { freeLoopbackPort } from './free-port.js';
 import { ensureBubblewrap } from './bubblewrap.js';
 
@@ -96,7 +103,9 @@ function randomSuffix(): string {
 }
 
 /** Creates `tevis_<random>` on the shared server; drop() removes it with its connections. */
-export async function createFreshPostgresDatabase(serverUrl: string): Promise<{ url: string; name: string; drop(): Promise<void> }> {
+export async function createFreshPostgresDatabase(
+  serverUrl: string,
+): Promise<{ url: string; name: string; drop(): Promise<void> }> {
   const name = `tevis_${randomSuffix()}`;
   const admin = async (sql: string) => {
     const client = new pg.Client({ connectionString: serverUrl });
@@ -117,7 +126,11 @@ export async function createFreshPostgresDatabase(serverUrl: string): Promise<{ 
  * Polls `probe` until it returns something other than undefined/false; fails after `timeoutMs`.
  * A probe error with `fatal: true` ends the wait at once; other errors are retried.
  */
-export async function waitFor<T>(what: string, probe: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = HANG_MS): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  probe: () => Promise<T | undefined | false> | T | undefined | false,
+  timeoutMs = HANG_MS,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
   for (let delay = 50; ; delay = Math.min(delay * 2, 500)) {
@@ -129,7 +142,9 @@ export async function waitFor<T>(what: string, probe: () => Promise<T | undefine
       lastError = error;
     }
     if (Date.now() > deadline) {
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${lastError ? `; last error: ${String(lastError)}` : ''}`);
+      throw new Error(
+        `timed out after ${timeoutMs} ms waiting for ${what}${lastError ? `; last error: ${String(lastError)}` : ''}`,
+      );
     }
     await sleep(delay);
   }
@@ -194,7 +209,9 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
     cleanups.push(async () => {
       const rows = await database.db.select({ id: sessions.id, status: sessions.status }).from(sessions);
       await Promise.allSettled(
-        rows.map((row) => temporalClient.workflow.getHandle(sessionWorkflowId(row.id)).terminate('integration test finished')),
+        rows.map((row) =>
+          temporalClient.workflow.getHandle(sessionWorkflowId(row.id)).terminate('integration test finished'),
+        ),
       );
     });
 
@@ -208,7 +225,12 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
     const apiUrl = api.url;
     const token = api.token;
 
-    const call = async <T = any>(method: string, path: string, body?: unknown, callOptions: CallOptions = {}): Promise<ApiReply<T>> => {
+    const call = async <T = any>(
+      method: string,
+      path: string,
+      body?: unknown,
+      callOptions: CallOptions = {},
+    ): Promise<ApiReply<T>> => {
       const headers: Record<string, string> = { ...callOptions.headers };
       const auth = callOptions.token === undefined ? token : callOptions.token;
       if (auth !== null) headers.authorization = `Bearer ${auth}`;
@@ -241,9 +263,12 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
     const waitForSession = (id: string, done: (session: any) => boolean, what = 'the session') =>
       waitFor(`${what} (${id})`, async () => {
         const reply = await call('GET', `/sessions/${id}`);
-        if (reply.status !== 200) throw new Error(`GET /sessions/${id} answered ${reply.status}: ${reply.text}`);
+        if (reply.status !== 200)
+          throw new Error(`GET /sessions/${id} answered ${reply.status}: ${reply.text}`);
         if (reply.json.session.status === 'failed') {
-          throw Object.assign(new Error(`session ${id} failed: ${reply.json.session.failure}`), { fatal: true });
+          throw Object.assign(new Error(`session ${id} failed: ${reply.json.session.failure}`), {
+            fatal: true,
+          });
         }
         return done(reply.json) ? reply.json : undefined;
       });
@@ -275,14 +300,24 @@ export async function createProject(h: Harness, body: Record<string, unknown>): 
 }
 
 /** Creates a session through the API and waits until it is active; returns {session, state}. */
-export async function createActiveSession(h: Harness, body: Record<string, unknown>): Promise<{ session: any; state: any }> {
+export async function createActiveSession(
+  h: Harness,
+  body: Record<string, unknown>,
+): Promise<{ session: any; state: any }> {
   const reply = await h.call('POST', '/sessions', body);
   if (reply.status !== 201) throw new Error(`POST /sessions answered ${reply.status}: ${reply.text}`);
-  return h.waitForSession(reply.json.id, (s) => s.session.status === 'active', 'the session to become active');
+  return h.waitForSession(
+    reply.json.id,
+    (s) => s.session.status === 'active',
+    'the session to become active',
+  );
 }
 
 /** Session ids and project names in this harness's record, for "nothing changed" checks. */
 export async function recordCounts(h: Harness): Promise<{ projects: number; sessions: number }> {
-  const [projects, sessionsReply] = await Promise.all([h.call('GET', '/projects'), h.call('GET', '/sessions?all=true')]);
+  const [projects, sessionsReply] = await Promise.all([
+    h.call('GET', '/projects'),
+    h.call('GET', '/sessions?all=true'),
+  ]);
   return { projects: projects.json.projects.length, sessions: sessionsReply.json.sessions.length };
 }

@@ -13,11 +13,27 @@ export interface TpuSessionRecord {
  * A fresh Postgres database holding one project and one active development session, for tests
  * that call the TPU executors directly: their output and nanocycle rows belong to a session.
  */
-export async function openTpuSessionRecord(input: { project: string; sessionId: string; repository: string }): Promise<TpuSessionRecord> {
+export async function openTpuSessionRecord(input: {
+  project: string;
+  sessionId: string;
+  repository: string;
+}): Promise<TpuSessionRecord> {
   const fresh = await createFreshPostgresDatabase(inject('databaseUrl'));
   const database = await openDatabase({ url: fresh.url });
-  await database.db.insert(projects).values({ name: input.project, repository: input.repository, defaultBranch: 'main', settings: {} as never });
-  await database.db.insert(sessions).values({ id: input.sessionId, project: input.project, type: 'development', branch: 'main', status: 'active', config: {} as never });
+  await database.db.insert(projects).values({
+    name: input.project,
+    repository: input.repository,
+    defaultBranch: 'main',
+    settings: {} as never,
+  });
+  await database.db.insert(sessions).values({
+    id: input.sessionId,
+    project: input.project,
+    type: 'development',
+    branch: 'main',
+    status: 'active',
+    config: {} as never,
+  });
   return {
     database,
     async close() {

@@ -3,7 +3,10 @@ import { TevisApiClient } from '../../cli/api-client.js';
 import { ApiProblemError, ApiUnreachableError } from '../../cli/errors.js';
 import { EXIT } from '../../cli/exit-codes.js';
 
-function clientAnswering(respond: (url: URL, init: RequestInit) => Response | Promise<Response>, { token, waits = [] }: { token?: string; waits?: number[] } = { token: 'tok' }) {
+function clientAnswering(
+  respond: (url: URL, init: RequestInit) => Response | Promise<Response>,
+  { token, waits = [] }: { token?: string; waits?: number[] } = { token: 'tok' },
+) {
   const calls: { url: URL; init: RequestInit }[] = [];
   const client = new TevisApiClient({
     baseUrl: 'http://127.0.0.1:8082',
@@ -20,14 +23,19 @@ function clientAnswering(respond: (url: URL, init: RequestInit) => Response | Pr
 }
 
 const problem = (status: number, type: string, detail: string) =>
-  new Response(JSON.stringify({ type: `urn:tevis:problem:${type}`, title: 't', status, detail, session: 'sess_x' }), {
-    status,
-    headers: { 'content-type': 'application/problem+json' },
-  });
+  new Response(
+    JSON.stringify({ type: `urn:tevis:problem:${type}`, title: 't', status, detail, session: 'sess_x' }),
+    {
+      status,
+      headers: { 'content-type': 'application/problem+json' },
+    },
+  );
 
 describe('TevisApiClient', () => {
   it('sends the bearer token, except to /health', async () => {
-    const { client, calls } = clientAnswering(() => Response.json({ status: 'ok', version: '1', projects: [] }));
+    const { client, calls } = clientAnswering(() =>
+      Response.json({ status: 'ok', version: '1', projects: [] }),
+    );
     await client.listProjects();
     await client.health();
     expect((calls[0]!.init.headers as Record<string, string>).authorization).toBe('Bearer tok');
@@ -35,30 +43,49 @@ describe('TevisApiClient', () => {
   });
 
   it('turns problem+json into a typed error without the urn prefix', async () => {
-    const { client } = clientAnswering(() => problem(409, 'session-conflict', 'project "a" already has an open session'));
+    const { client } = clientAnswering(() =>
+      problem(409, 'session-conflict', 'project "a" already has an open session'),
+    );
     const error = await client.createSession({ project: 'a' }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ApiProblemError);
-    expect(error).toMatchObject({ type: 'session-conflict', status: 409, detail: 'project "a" already has an open session', exitCode: EXIT.conflict });
+    expect(error).toMatchObject({
+      type: 'session-conflict',
+      status: 409,
+      detail: 'project "a" already has an open session',
+      exitCode: EXIT.conflict,
+    });
     expect((error as ApiProblemError).extras).toEqual({ session: 'sess_x' });
   });
 
   it('still types an error whose body is not a problem document', async () => {
     const { client } = clientAnswering(() => new Response('upstream down', { status: 503 }));
-    await expect(client.status()).rejects.toMatchObject({ type: 'service-unavailable', status: 503, detail: expect.stringContaining('upstream down'), exitCode: EXIT.unavailable });
+    await expect(client.status()).rejects.toMatchObject({
+      type: 'service-unavailable',
+      status: 503,
+      detail: expect.stringContaining('upstream down'),
+      exitCode: EXIT.unavailable,
+    });
   });
 
   it('says how to get a token when it has none and the API wants one', async () => {
     const { client } = clientAnswering(() => problem(401, 'unauthorized', 'send the API token'), {});
-    await expect(client.listProjects()).rejects.toMatchObject({ exitCode: EXIT.unauthorized, detail: expect.stringContaining('TEVIS_API_TOKEN') });
+    await expect(client.listProjects()).rejects.toMatchObject({
+      exitCode: EXIT.unauthorized,
+      detail: expect.stringContaining('TEVIS_API_TOKEN'),
+    });
   });
 
   it('reports a refused connection as "no API at URL", naming `tevis up`', async () => {
     const { client } = clientAnswering(() => {
-      throw new TypeError('fetch failed', { cause: Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:8082'), { code: 'ECONNREFUSED' }) });
+      throw new TypeError('fetch failed', {
+        cause: Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:8082'), { code: 'ECONNREFUSED' }),
+      });
     });
     const error = await client.listSessions({}).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ApiUnreachableError);
-    expect((error as ApiUnreachableError).detail).toMatch(/^no API at http:\/\/127.0.0.1:8082 — start it with `tevis up`/);
+    expect((error as ApiUnreachableError).detail).toMatch(
+      /^no API at http:\/\/127.0.0.1:8082 — start it with `tevis up`/,
+    );
     expect((error as ApiUnreachableError).exitCode).toBe(EXIT.unavailable);
   });
 
@@ -67,11 +94,15 @@ describe('TevisApiClient', () => {
       const refused = Object.assign(new Error('refused'), { code: 'ECONNREFUSED' });
       throw new TypeError('fetch failed', { cause: new AggregateError([refused, refused]) });
     });
-    await expect(client.health()).rejects.toMatchObject({ detail: expect.stringContaining('(ECONNREFUSED)') });
+    await expect(client.health()).rejects.toMatchObject({
+      detail: expect.stringContaining('(ECONNREFUSED)'),
+    });
   });
 
   it('encodes query and path, and asks for Markdown summaries', async () => {
-    const { client, calls } = clientAnswering((url) => (url.pathname.endsWith('/summary') ? new Response('# S\n') : Response.json({ sessions: [], events: [] })));
+    const { client, calls } = clientAnswering((url) =>
+      url.pathname.endsWith('/summary') ? new Response('# S\n') : Response.json({ sessions: [], events: [] }),
+    );
     await client.listSessions({ project: 'app', all: true });
     await client.events('sess_a1b2c3', 7);
     expect(await client.summaryMarkdown('sess_a1b2c3')).toBe('# S\n');
@@ -81,13 +112,18 @@ describe('TevisApiClient', () => {
   });
 
   describe('safe retries', () => {
-    const keyOf = (call: { init: RequestInit }) => (call.init.headers as Record<string, string>)['idempotency-key'];
+    const keyOf = (call: { init: RequestInit }) =>
+      (call.init.headers as Record<string, string>)['idempotency-key'];
     const cut = () => {
-      throw new TypeError('fetch failed', { cause: Object.assign(new Error('other side closed'), { code: 'UND_ERR_SOCKET' }) });
+      throw new TypeError('fetch failed', {
+        cause: Object.assign(new Error('other side closed'), { code: 'UND_ERR_SOCKET' }),
+      });
     };
 
     it('sends an Idempotency-Key with every POST, a fresh one per call, and none with a GET', async () => {
-      const { client, calls } = clientAnswering(() => Response.json({ id: 'NC-001', sessions: [] }, { status: 201 }));
+      const { client, calls } = clientAnswering(() =>
+        Response.json({ id: 'NC-001', sessions: [] }, { status: 201 }),
+      );
       await client.createNanocycle('sess_a1b2c3', { name: 'a', run: ['true'] });
       await client.createNanocycle('sess_a1b2c3', { name: 'b', run: ['true'] });
       await client.listSessions({});
@@ -100,8 +136,13 @@ describe('TevisApiClient', () => {
     it('sends a POST again with the same key when the connection is cut before the answer', async () => {
       let n = 0;
       const waits: number[] = [];
-      const { client, calls } = clientAnswering(() => (++n === 1 ? cut() : Response.json({ id: 'NC-001' }, { status: 201 })), { token: 'tok', waits });
-      await expect(client.createNanocycle('sess_a1b2c3', { name: 'a', run: ['true'] })).resolves.toEqual({ id: 'NC-001' });
+      const { client, calls } = clientAnswering(
+        () => (++n === 1 ? cut() : Response.json({ id: 'NC-001' }, { status: 201 })),
+        { token: 'tok', waits },
+      );
+      await expect(client.createNanocycle('sess_a1b2c3', { name: 'a', run: ['true'] })).resolves.toEqual({
+        id: 'NC-001',
+      });
       expect(calls).toHaveLength(2);
       expect(keyOf(calls[1]!)).toBe(keyOf(calls[0]!));
       expect(calls[1]!.init.body).toBe(calls[0]!.init.body);
@@ -110,34 +151,47 @@ describe('TevisApiClient', () => {
 
     it('waits Retry-After after a 503 and tries again with the same key, at most three times in all, then exits 5 naming the service', async () => {
       const waits: number[] = [];
-      const { client, calls } = clientAnswering(() => {
-        const reply = problem(503, 'database-unavailable', 'the database did not answer');
-        reply.headers.set('retry-after', '2');
-        return reply;
-      }, { token: 'tok', waits });
+      const { client, calls } = clientAnswering(
+        () => {
+          const reply = problem(503, 'database-unavailable', 'the database did not answer');
+          reply.headers.set('retry-after', '2');
+          return reply;
+        },
+        { token: 'tok', waits },
+      );
       const error = await client.endSession('sess_a1b2c3').catch((e: unknown) => e);
       expect(calls).toHaveLength(3);
       expect(new Set(calls.map(keyOf)).size).toBe(1);
       expect(waits).toEqual([2000, 2000]);
       expect(error).toMatchObject({ type: 'database-unavailable', status: 503, exitCode: EXIT.unavailable });
-      expect((error as ApiProblemError).detail).toBe('the database is unavailable: the database did not answer (tried 3 times; it is safe to run the command again)');
+      expect((error as ApiProblemError).detail).toBe(
+        'the database is unavailable: the database did not answer (tried 3 times; it is safe to run the command again)',
+      );
     });
 
     it('retries while the first request with the key still runs, and gets its answer', async () => {
       let n = 0;
-      const { client, calls } = clientAnswering(() => (++n === 1 ? problem(409, 'idempotency-key-in-flight', 'still running') : Response.json({ id: 'sess_a1b2c3' }, { status: 201 })));
+      const { client, calls } = clientAnswering(() =>
+        ++n === 1
+          ? problem(409, 'idempotency-key-in-flight', 'still running')
+          : Response.json({ id: 'sess_a1b2c3' }, { status: 201 }),
+      );
       await expect(client.createSession({ project: 'a' })).resolves.toEqual({ id: 'sess_a1b2c3' });
       expect(keyOf(calls[1]!)).toBe(keyOf(calls[0]!));
     });
 
     it('does not retry a refused connection (no API) or a conflict', async () => {
       const refused = clientAnswering(() => {
-        throw new TypeError('fetch failed', { cause: Object.assign(new Error('refused'), { code: 'ECONNREFUSED' }) });
+        throw new TypeError('fetch failed', {
+          cause: Object.assign(new Error('refused'), { code: 'ECONNREFUSED' }),
+        });
       });
       await expect(refused.client.endSession('sess_a1b2c3')).rejects.toBeInstanceOf(ApiUnreachableError);
       expect(refused.calls).toHaveLength(1);
       const conflict = clientAnswering(() => problem(409, 'nanocycle-name-taken', 'taken'));
-      await expect(conflict.client.createNanocycle('sess_a1b2c3', { name: 'a', run: ['true'] })).rejects.toMatchObject({ exitCode: EXIT.conflict });
+      await expect(
+        conflict.client.createNanocycle('sess_a1b2c3', { name: 'a', run: ['true'] }),
+      ).rejects.toMatchObject({ exitCode: EXIT.conflict });
       expect(conflict.calls).toHaveLength(1);
     });
   });

@@ -2,7 +2,13 @@ import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { cliStateFile, forgetCurrentSession, readCurrentSession, rememberCurrentSession, sessionIdOrCurrent } from '../../cli/current-session.js';
+import {
+  cliStateFile,
+  forgetCurrentSession,
+  readCurrentSession,
+  rememberCurrentSession,
+  sessionIdOrCurrent,
+} from '../../cli/current-session.js';
 import { UsageError } from '../../cli/errors.js';
 
 const home = () => mkdtemp(join(tmpdir(), 'tevis-cli-state-'));
@@ -28,7 +34,9 @@ describe('current session', () => {
   it('stands in for a missing ID, and says what to do when there is none', async () => {
     const dir = await home();
     expect(await sessionIdOrCurrent(dir, 'sess_given')).toBe('sess_given');
-    await expect(sessionIdOrCurrent(dir, undefined)).rejects.toThrow(new UsageError('no current session; pass an ID or `tevis session switch ID`'));
+    await expect(sessionIdOrCurrent(dir, undefined)).rejects.toThrow(
+      new UsageError('no current session; pass an ID or `tevis session switch ID`'),
+    );
     await rememberCurrentSession(dir, 'sess_cccccc');
     expect(await sessionIdOrCurrent(dir, undefined)).toBe('sess_cccccc');
   });

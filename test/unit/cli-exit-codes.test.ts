@@ -36,7 +36,12 @@ describe('exit codes', () => {
 describe('reportFor', () => {
   it('keeps type, status and detail of an API problem', () => {
     const report = reportFor(new ApiProblemError('session-not-found', 404, 'no session "sess_aaaaaa"'));
-    expect(report).toEqual({ exitCode: EXIT.notFound, type: 'session-not-found', status: 404, detail: 'no session "sess_aaaaaa"' });
+    expect(report).toEqual({
+      exitCode: EXIT.notFound,
+      type: 'session-not-found',
+      status: 404,
+      detail: 'no session "sess_aaaaaa"',
+    });
   });
 
   it('reports an unreachable API as service unavailable, naming `tevis up` and TEVIS_API_URL', () => {
@@ -49,16 +54,24 @@ describe('reportFor', () => {
 
   it('treats usage errors, commander errors and option-parser refusals as exit 2', () => {
     expect(reportFor(new UsageError('bad')).exitCode).toBe(EXIT.usage);
-    expect(reportFor(new CommanderError(1, 'commander.unknownOption', "error: unknown option '--x'"))).toMatchObject({ exitCode: EXIT.usage, detail: "unknown option '--x'" });
+    expect(
+      reportFor(new CommanderError(1, 'commander.unknownOption', "error: unknown option '--x'")),
+    ).toMatchObject({ exitCode: EXIT.usage, detail: "unknown option '--x'" });
     expect(reportFor(new InvalidArgumentError('expected key=value')).exitCode).toBe(EXIT.usage);
   });
 
   it('lets help and --version exit 0', () => {
-    expect(reportFor(new CommanderError(0, 'commander.helpDisplayed', '(outputHelp)')).exitCode).toBe(EXIT.ok);
+    expect(reportFor(new CommanderError(0, 'commander.helpDisplayed', '(outputHelp)')).exitCode).toBe(
+      EXIT.ok,
+    );
   });
 
   it('calls anything else unexpected', () => {
-    expect(reportFor(new TypeError('boom'))).toMatchObject({ exitCode: EXIT.unexpected, type: 'unexpected', detail: 'boom' });
+    expect(reportFor(new TypeError('boom'))).toMatchObject({
+      exitCode: EXIT.unexpected,
+      type: 'unexpected',
+      detail: 'boom',
+    });
   });
 });
 
@@ -69,12 +82,18 @@ describe('printError', () => {
     const report = reportFor(new ApiProblemError('session-conflict', 409, 'already open'));
     printError(report, { json: true }, { stdout: (t) => out.push(t), stderr: (t) => err.push(t) });
     expect(err.join('')).toBe('tevis: already open\n');
-    expect(JSON.parse(out.join(''))).toEqual({ error: { type: 'session-conflict', status: 409, detail: 'already open' } });
+    expect(JSON.parse(out.join(''))).toEqual({
+      error: { type: 'session-conflict', status: 409, detail: 'already open' },
+    });
   });
 
   it('keeps stdout empty without --json', () => {
     const out: string[] = [];
-    printError(reportFor(new UsageError('x')), { json: false }, { stdout: (t) => out.push(t), stderr: () => {} });
+    printError(
+      reportFor(new UsageError('x')),
+      { json: false },
+      { stdout: (t) => out.push(t), stderr: () => {} },
+    );
     expect(out).toEqual([]);
   });
 });
@@ -91,8 +110,17 @@ describe('commander usage errors', () => {
 
   it('exits 2 on an unknown command, an unknown option and a missing required option', async () => {
     expect(await parse('bogus')).toMatchObject({ exitCode: EXIT.usage, type: 'usage' });
-    expect(await parse('session', 'list', '--projekt', 'x')).toMatchObject({ exitCode: EXIT.usage, detail: expect.stringContaining('--projekt') });
-    expect(await parse('session', 'create')).toMatchObject({ exitCode: EXIT.usage, detail: expect.stringContaining('--project') });
-    expect(await parse('project', 'create', 'p', '--repo', '/r', '--pref', 'novalue')).toMatchObject({ exitCode: EXIT.usage, detail: expect.stringContaining('key=value') });
+    expect(await parse('session', 'list', '--projekt', 'x')).toMatchObject({
+      exitCode: EXIT.usage,
+      detail: expect.stringContaining('--projekt'),
+    });
+    expect(await parse('session', 'create')).toMatchObject({
+      exitCode: EXIT.usage,
+      detail: expect.stringContaining('--project'),
+    });
+    expect(await parse('project', 'create', 'p', '--repo', '/r', '--pref', 'novalue')).toMatchObject({
+      exitCode: EXIT.usage,
+      detail: expect.stringContaining('key=value'),
+    });
   });
 });

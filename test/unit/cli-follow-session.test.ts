@@ -7,7 +7,11 @@ import { followSessionStart } from '../../cli/follow-session-start.js';
 
 const ID = 'sess_a1b2c3';
 let clock = 0;
-const event = (seq: number, type: TimelineEvent['type'], data: Record<string, unknown> = {}): TimelineEvent => ({
+const event = (
+  seq: number,
+  type: TimelineEvent['type'],
+  data: Record<string, unknown> = {},
+): TimelineEvent => ({
   sessionId: ID,
   seq,
   type,
@@ -18,15 +22,26 @@ const event = (seq: number, type: TimelineEvent['type'], data: Record<string, un
 describe('followSessionStart', () => {
   it('polls with an `after` cursor until the session is active, reporting each step', async () => {
     const pages = [
-      [event(1, 'session.created', { type: 'development', branch: 'main' }), event(2, 'workspace.cloning', { repository: '/r', branch: 'main' })],
+      [
+        event(1, 'session.created', { type: 'development', branch: 'main' }),
+        event(2, 'workspace.cloning', { repository: '/r', branch: 'main' }),
+      ],
       [],
-      [event(3, 'workspace.cloned', { path: '/ws/sess_a1b2c3' }), event(4, 'context.loaded', { docs: [], memoryEntries: 0, preferences: [] })],
+      [
+        event(3, 'workspace.cloned', { path: '/ws/sess_a1b2c3' }),
+        event(4, 'context.loaded', { docs: [], memoryEntries: 0, preferences: [] }),
+      ],
       [event(5, 'services.checked', {}), event(6, 'session.active')],
     ];
     const afters: number[] = [];
-    const client = { events: async (_id: string, after: number) => (afters.push(after), pages.shift() ?? []) } as unknown as TevisApiClient;
+    const client = {
+      events: async (_id: string, after: number) => (afters.push(after), pages.shift() ?? []),
+    } as unknown as TevisApiClient;
     const steps: string[] = [];
-    const outcome = await followSessionStart(client, ID, { onStep: (s) => steps.push(s), sleep: async () => {} });
+    const outcome = await followSessionStart(client, ID, {
+      onStep: (s) => steps.push(s),
+      sleep: async () => {},
+    });
     expect(outcome).toEqual({ status: 'active', workspacePath: '/ws/sess_a1b2c3' });
     expect(afters).toEqual([0, 2, 2, 4]);
     expect(steps[0]).toBe('cloning /r (main)…');
@@ -34,20 +49,48 @@ describe('followSessionStart', () => {
   });
 
   it('returns what the start carried forward, or why it did not, in words', async () => {
-    const carried = [event(1, 'workspace.cloning', {}), event(2, 'workspace.carried_forward', { fromSession: 'sess_zzzzzz', commit: 'c'.repeat(40), commits: 2 }), event(3, 'workspace.cloned', { path: '/ws' }), event(4, 'session.active')];
+    const carried = [
+      event(1, 'workspace.cloning', {}),
+      event(2, 'workspace.carried_forward', {
+        fromSession: 'sess_zzzzzz',
+        commit: 'c'.repeat(40),
+        commits: 2,
+      }),
+      event(3, 'workspace.cloned', { path: '/ws' }),
+      event(4, 'session.active'),
+    ];
     const client = (events: TimelineEvent[]) => ({ events: async () => events }) as unknown as TevisApiClient;
-    expect(await followSessionStart(client(carried), ID, { onStep: () => {}, sleep: async () => {} })).toEqual({
+    expect(
+      await followSessionStart(client(carried), ID, { onStep: () => {}, sleep: async () => {} }),
+    ).toEqual({
       status: 'active',
       workspacePath: '/ws',
-      startedFrom: 'started from cccccccccc, carried forward from session sess_zzzzzz: 2 commit(s) merged there and not on the remote',
+      startedFrom:
+        'started from cccccccccc, carried forward from session sess_zzzzzz: 2 commit(s) merged there and not on the remote',
     });
-    const notCarried = [event(1, 'workspace.not_carried_forward', { reason: 'workspace-gone', fix: 'its workspace is gone; use --push on-merge' }), event(2, 'session.active')];
-    expect(await followSessionStart(client(notCarried), ID, { onStep: () => {}, sleep: async () => {} })).toMatchObject({ startedFrom: 'not carried forward: its workspace is gone; use --push on-merge' });
+    const notCarried = [
+      event(1, 'workspace.not_carried_forward', {
+        reason: 'workspace-gone',
+        fix: 'its workspace is gone; use --push on-merge',
+      }),
+      event(2, 'session.active'),
+    ];
+    expect(
+      await followSessionStart(client(notCarried), ID, { onStep: () => {}, sleep: async () => {} }),
+    ).toMatchObject({ startedFrom: 'not carried forward: its workspace is gone; use --push on-merge' });
   });
 
   it('returns the failure of a session that could not start', async () => {
-    const client = { events: async () => [event(1, 'workspace.cloning', {}), event(2, 'session.failed', { error: 'git clone failed' })] } as unknown as TevisApiClient;
-    expect(await followSessionStart(client, ID, { onStep: () => {}, sleep: async () => {} })).toEqual({ status: 'failed', failure: 'git clone failed' });
+    const client = {
+      events: async () => [
+        event(1, 'workspace.cloning', {}),
+        event(2, 'session.failed', { error: 'git clone failed' }),
+      ],
+    } as unknown as TevisApiClient;
+    expect(await followSessionStart(client, ID, { onStep: () => {}, sleep: async () => {} })).toEqual({
+      status: 'failed',
+      failure: 'git clone failed',
+    });
   });
 
   it('says where to look when nothing happens for a while, in text that does not change every poll', async () => {
@@ -62,7 +105,12 @@ describe('followSessionStart', () => {
       },
     } as unknown as TevisApiClient;
     const steps = new Set<string>();
-    await followSessionStart(client, ID, { onStep: (s) => steps.add(s), sleep: async () => void (now += 300), now: () => now, stallHintMs: 15_000 });
+    await followSessionStart(client, ID, {
+      onStep: (s) => steps.add(s),
+      sleep: async () => void (now += 300),
+      now: () => now,
+      stallHintMs: 15_000,
+    });
     const hints = [...steps].filter((s) => s.includes('tevis status'));
     expect(hints).toHaveLength(1);
   });
@@ -131,13 +179,25 @@ describe('followEventStream', () => {
     const seen: number[] = [];
     const reconnects: string[] = [];
     // The caller would go on (its onEvent never says stop): the server's end alone stops it.
-    await followEventStream(ended, ID, { after: 0, onEvent: (e) => void seen.push(e.seq), onReconnect: (r) => reconnects.push(r), sleep: async () => {} });
+    await followEventStream(ended, ID, {
+      after: 0,
+      onEvent: (e) => void seen.push(e.seq),
+      onReconnect: (r) => reconnects.push(r),
+      sleep: async () => {},
+    });
     expect(seen).toEqual([1]);
     expect(opened).toBe(1);
     expect(reconnects).toEqual([]);
 
-    const over = { openEventStream: async () => (opened += 1, new Response(null, { status: 204 })) } as unknown as TevisApiClient;
-    await followEventStream(over, ID, { after: 1, onEvent: () => void seen.push(0), onReconnect: (r) => reconnects.push(r), sleep: async () => {} });
+    const over = {
+      openEventStream: async () => ((opened += 1), new Response(null, { status: 204 })),
+    } as unknown as TevisApiClient;
+    await followEventStream(over, ID, {
+      after: 1,
+      onEvent: () => void seen.push(0),
+      onReconnect: (r) => reconnects.push(r),
+      sleep: async () => {},
+    });
     expect(opened).toBe(2);
     expect(seen).toEqual([1]);
     expect(reconnects).toEqual([]);
@@ -149,7 +209,9 @@ describe('followEventStream', () => {
         throw new ApiProblemError('session-not-found', 404, 'no session');
       },
     } as unknown as TevisApiClient;
-    await expect(followEventStream(client, ID, { after: 0, onEvent: () => {}, sleep: async () => {} })).rejects.toMatchObject({ type: 'session-not-found' });
+    await expect(
+      followEventStream(client, ID, { after: 0, onEvent: () => {}, sleep: async () => {} }),
+    ).rejects.toMatchObject({ type: 'session-not-found' });
   });
 
   it('stops when its signal is aborted', async () => {
@@ -160,6 +222,11 @@ describe('followEventStream', () => {
         throw new TypeError('fetch failed');
       },
     } as unknown as TevisApiClient;
-    await followEventStream(client, ID, { after: 0, onEvent: () => {}, signal: stop.signal, sleep: async () => {} });
+    await followEventStream(client, ID, {
+      after: 0,
+      onEvent: () => {},
+      signal: stop.signal,
+      sleep: async () => {},
+    });
   });
 });

@@ -9,16 +9,39 @@ import { sse, tick } from '../support/fake-sse.js';
 const SESSION = 'sess_a1b2c3';
 const AT = '2025-03-01T10:00:00.000Z';
 
-const line = (seq: number, stream: LogLine['stream'] = 'stdout', run = 1): LogLine => ({ seq, run, attempt: 1, stream, line: `line ${seq}`, at: AT });
+const line = (seq: number, stream: LogLine['stream'] = 'stdout', run = 1): LogLine => ({
+  seq,
+  run,
+  attempt: 1,
+  stream,
+  line: `line ${seq}`,
+  at: AT,
+});
 const frame = (l: LogLine) => `id: ${l.seq}\nevent: ${l.stream}\ndata: ${JSON.stringify(l)}\n\n`;
 
-function nc(status: string, finishedAt: string | null = null, data: Record<string, unknown> = {}): NanocycleRecord {
-  return { id: 'NC-001', name: 'auth', goal: null, status, branch: 'feat/nc-001-auth', executor: 'local', createdAt: AT, startedAt: AT, finishedAt, data };
+function nc(
+  status: string,
+  finishedAt: string | null = null,
+  data: Record<string, unknown> = {},
+): NanocycleRecord {
+  return {
+    id: 'NC-001',
+    name: 'auth',
+    goal: null,
+    status,
+    branch: 'feat/nc-001-auth',
+    executor: 'local',
+    createdAt: AT,
+    startedAt: AT,
+    finishedAt,
+    data,
+  };
 }
 
 describe('outputIsOver', () => {
   it('is over at a final status, and at a merge hold point (its own workflow finished)', () => {
-    for (const status of ['completed', 'merged', 'failed', 'cancelled', 'rejected', 'conflict']) expect(outputIsOver(nc(status))).toBe(true);
+    for (const status of ['completed', 'merged', 'failed', 'cancelled', 'rejected', 'conflict'])
+      expect(outputIsOver(nc(status))).toBe(true);
     expect(outputIsOver(nc('awaiting_approval', AT))).toBe(true);
   });
 
@@ -42,7 +65,9 @@ describe('followNanocycleLogs', () => {
     ];
     const pages: Record<number, LogLine[]> = { 3: [line(4), line(5, 'stdout', 2)] };
     const client = {
-      openLogStream: async (_s: string, _n: string, lastEventId: number, signal: AbortSignal) => (asked.push(lastEventId), connections.shift()!(signal)),
+      openLogStream: async (_s: string, _n: string, lastEventId: number, signal: AbortSignal) => (
+        asked.push(lastEventId), connections.shift()!(signal)
+      ),
       // Done only once line 3 has arrived: lines 4 and 5 were written just before.
       listNanocycles: async () => [seen.includes(3) ? nc('completed', AT, { commit: 'abc' }) : nc('running')],
       listHoldPoints: async () => [],
@@ -64,7 +89,17 @@ describe('followNanocycleLogs', () => {
   it('names the hold point it waits at, and goes on after it', async () => {
     let polls = 0;
     const holds: HoldPointRecord[] = [
-      { id: 'HP-001-agent-1', nanocycleId: 'NC-001', kind: 'agent', reason: 'Which database?', status: 'pending', openedAt: AT, resolvedAt: null, resolvedBy: null, comment: null },
+      {
+        id: 'HP-001-agent-1',
+        nanocycleId: 'NC-001',
+        kind: 'agent',
+        reason: 'Which database?',
+        status: 'pending',
+        openedAt: AT,
+        resolvedAt: null,
+        resolvedBy: null,
+        comment: null,
+      },
     ];
     const client = {
       openLogStream: async (_s: string, _n: string, _l: number, signal: AbortSignal) => sse([], signal, true),
@@ -73,7 +108,12 @@ describe('followNanocycleLogs', () => {
       nanocycleLogs: async () => [],
     } as unknown as TevisApiClient;
     const waits: (string | null)[] = [];
-    const ended = await followNanocycleLogs(client, SESSION, 'NC-001', { onLine: () => {}, onStatus: (_n, pending) => waits.push(pending?.id ?? null), sleep: tick, pollMs: 1 });
+    const ended = await followNanocycleLogs(client, SESSION, 'NC-001', {
+      onLine: () => {},
+      onStatus: (_n, pending) => waits.push(pending?.id ?? null),
+      sleep: tick,
+      pollMs: 1,
+    });
     expect(waits).toEqual(['HP-001-agent-1', null]);
     expect(ended?.status).toBe('failed');
   });
@@ -88,7 +128,9 @@ describe('followNanocycleLogs', () => {
         throw new ApiProblemError('session-not-found', 404, 'no session');
       },
     } as unknown as TevisApiClient;
-    await expect(followNanocycleLogs(client, SESSION, 'NC-001', { onLine: () => {}, sleep: tick, pollMs: 1 })).rejects.toMatchObject({ type: 'session-not-found' });
+    await expect(
+      followNanocycleLogs(client, SESSION, 'NC-001', { onLine: () => {}, sleep: tick, pollMs: 1 }),
+    ).rejects.toMatchObject({ type: 'session-not-found' });
     expect(polls).toBe(2);
   });
 
@@ -97,18 +139,26 @@ describe('followNanocycleLogs', () => {
       openLogStream: async (_s: string, _n: string, _l: number, signal: AbortSignal) => sse([], signal, true),
       listNanocycles: async () => [],
     } as unknown as TevisApiClient;
-    await expect(followNanocycleLogs(client, SESSION, 'NC-009', { onLine: () => {}, sleep: tick, pollMs: 1 })).rejects.toMatchObject({ type: 'not-found', exitCode: 3 });
+    await expect(
+      followNanocycleLogs(client, SESSION, 'NC-009', { onLine: () => {}, sleep: tick, pollMs: 1 }),
+    ).rejects.toMatchObject({ type: 'not-found', exitCode: 3 });
   });
 
   it('returns null when stopped by its signal (Ctrl-C)', async () => {
     const stop = new AbortController();
     const client = {
-      openLogStream: async (_s: string, _n: string, _l: number, signal: AbortSignal) => sse([frame(line(1))], signal, true),
+      openLogStream: async (_s: string, _n: string, _l: number, signal: AbortSignal) =>
+        sse([frame(line(1))], signal, true),
       listNanocycles: async () => [nc('running')],
       listHoldPoints: async () => [],
     } as unknown as TevisApiClient;
     const seen: number[] = [];
-    const ended = await followNanocycleLogs(client, SESSION, 'NC-001', { onLine: (l) => (seen.push(l.seq), stop.abort()), signal: stop.signal, sleep: tick, pollMs: 1 });
+    const ended = await followNanocycleLogs(client, SESSION, 'NC-001', {
+      onLine: (l) => (seen.push(l.seq), stop.abort()),
+      signal: stop.signal,
+      sleep: tick,
+      pollMs: 1,
+    });
     expect(ended).toBeNull();
     expect(seen).toEqual([1]);
   });
@@ -118,7 +168,11 @@ describe('readLogLines', () => {
   it('pages with the after cursor until a short page', async () => {
     const afters: number[] = [];
     const full = Array.from({ length: 1000 }, (_, i) => line(i + 1));
-    const client = { nanocycleLogs: async (_s: string, _n: string, after: number) => (afters.push(after), after === 0 ? full : [line(1001)]) } as unknown as TevisApiClient;
+    const client = {
+      nanocycleLogs: async (_s: string, _n: string, after: number) => (
+        afters.push(after), after === 0 ? full : [line(1001)]
+      ),
+    } as unknown as TevisApiClient;
     let count = 0;
     expect(await readLogLines(client, SESSION, 'NC-001', 0, () => count++)).toBe(1001);
     expect(afters).toEqual([0, 1000]);
@@ -130,13 +184,23 @@ describe('settledNanocycle', () => {
   it('waits for a completed commit to reach its merge hold point or the merge', async () => {
     const answers = [nc('completed', AT, { commit: 'abc' }), nc('merged', AT, { commit: 'abc' })];
     const client = { listNanocycles: async () => [answers.shift()!] } as unknown as TevisApiClient;
-    const settled = await settledNanocycle(client, SESSION, nc('completed', AT, { commit: 'abc' }), { sleep: async () => {} });
+    const settled = await settledNanocycle(client, SESSION, nc('completed', AT, { commit: 'abc' }), {
+      sleep: async () => {},
+    });
     expect(settled.status).toBe('merged');
   });
 
   it('does not wait for a completed run that committed nothing', async () => {
-    const client = { listNanocycles: async () => expect.fail('no poll expected') } as unknown as TevisApiClient;
-    expect((await settledNanocycle(client, SESSION, nc('completed', AT, { commit: null }), { sleep: async () => {} })).status).toBe('completed');
+    const client = {
+      listNanocycles: async () => expect.fail('no poll expected'),
+    } as unknown as TevisApiClient;
+    expect(
+      (
+        await settledNanocycle(client, SESSION, nc('completed', AT, { commit: null }), {
+          sleep: async () => {},
+        })
+      ).status,
+    ).toBe('completed');
   });
 });
 
@@ -144,7 +208,11 @@ describe('followSequencedStream', () => {
   it('follows any stream of items with a seq', async () => {
     const seen: number[] = [];
     const open = async (_last: number, signal: AbortSignal) => sse([frame(line(1)), frame(line(2))], signal);
-    await followSequencedStream<LogLine>(open, { after: 0, onEvent: (l) => (seen.push(l.seq), l.seq === 2), sleep: async () => {} });
+    await followSequencedStream<LogLine>(open, {
+      after: 0,
+      onEvent: (l) => (seen.push(l.seq), l.seq === 2),
+      sleep: async () => {},
+    });
     expect(seen).toEqual([1, 2]);
   });
 });
@@ -157,7 +225,12 @@ describe('TevisApiClient: nanocycle and hold point routes', () => {
       baseUrl: 'http://127.0.0.1:8082',
       token: 'tok',
       fetch: (async (url: URL, init: RequestInit) => {
-        calls.push({ method: init.method!, path: url.pathname + url.search, body: init.body ? JSON.parse(String(init.body)) : undefined, headers: init.headers as Record<string, string> });
+        calls.push({
+          method: init.method!,
+          path: url.pathname + url.search,
+          body: init.body ? JSON.parse(String(init.body)) : undefined,
+          headers: init.headers as Record<string, string>,
+        });
         return Response.json({ nanocycles: [], lines: [], holdPoints: [], files: [], patch: '' });
       }) as typeof fetch,
     });

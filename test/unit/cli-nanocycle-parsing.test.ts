@@ -5,9 +5,25 @@ import { applyExecutionInput, DEFAULT_EXECUTION_SETTINGS } from '../../contracts
 import { holdResolveBody } from '../../cli/commands/hold.js';
 import { nanocycleCreateBody } from '../../cli/commands/nanocycle.js';
 import { UsageError } from '../../cli/errors.js';
-import { addExecutionOptions, EXECUTION_FLAG_NAMES, executionInput, type ExecutionFlags } from '../../cli/execution-flags.js';
-import { holdPointKind, parseHoldPointArgument, parseNanocycleArgument, resolverName } from '../../cli/nanocycle-arguments.js';
-import { collectString, parseDecimal, parseDuration, parseInteger, parseMemoryMb } from '../../cli/option-parsers.js';
+import {
+  addExecutionOptions,
+  EXECUTION_FLAG_NAMES,
+  executionInput,
+  type ExecutionFlags,
+} from '../../cli/execution-flags.js';
+import {
+  holdPointKind,
+  parseHoldPointArgument,
+  parseNanocycleArgument,
+  resolverName,
+} from '../../cli/nanocycle-arguments.js';
+import {
+  collectString,
+  parseDecimal,
+  parseDuration,
+  parseInteger,
+  parseMemoryMb,
+} from '../../cli/option-parsers.js';
 import { validateRequest } from '../../cli/request-validation.js';
 
 describe('nanocycle and hold point ids', () => {
@@ -21,7 +37,9 @@ describe('nanocycle and hold point ids', () => {
 
   it('refuses what is not a nanocycle id, naming the argument and the shape', () => {
     expect(() => parseNanocycleArgument('NC-1x')).toThrow(UsageError);
-    expect(() => parseNanocycleArgument('auth-system')).toThrow(/NC-ID "auth-system": a nanocycle id looks like NC-001/);
+    expect(() => parseNanocycleArgument('auth-system')).toThrow(
+      /NC-ID "auth-system": a nanocycle id looks like NC-001/,
+    );
   });
 
   it('takes hold point ids in any case, as the API spells them', () => {
@@ -59,25 +77,40 @@ describe('nanocycle create flags', () => {
   }
 
   it('sends a goal for the agent', () => {
-    expect(nanocycleCreateBody(parse(['--name', 'auth-system', '--goal', 'Add login']))).toEqual({ name: 'auth-system', goal: 'Add login' });
+    expect(nanocycleCreateBody(parse(['--name', 'auth-system', '--goal', 'Add login']))).toEqual({
+      name: 'auth-system',
+      goal: 'Add login',
+    });
   });
 
   it('keeps repeated --run steps in order', () => {
-    expect(nanocycleCreateBody(parse(['--name', 'dashboard', '--run', 'npm test', '--run', 'node scripts/gen.js']))).toEqual({
+    expect(
+      nanocycleCreateBody(
+        parse(['--name', 'dashboard', '--run', 'npm test', '--run', 'node scripts/gen.js']),
+      ),
+    ).toEqual({
       name: 'dashboard',
       run: ['npm test', 'node scripts/gen.js'],
     });
   });
 
   it('sends a hold override only for the flags given', () => {
-    expect(nanocycleCreateBody(parse(['--name', 'a', '--goal', 'g', '--hold-plan'])).hold).toEqual({ plan: true });
-    expect(nanocycleCreateBody(parse(['--name', 'a', '--goal', 'g', '--no-hold-merge'])).hold).toEqual({ merge: false });
-    expect(nanocycleCreateBody(parse(['--name', 'a', '--goal', 'g', '--no-hold-plan', '--hold-merge'])).hold).toEqual({ plan: false, merge: true });
+    expect(nanocycleCreateBody(parse(['--name', 'a', '--goal', 'g', '--hold-plan'])).hold).toEqual({
+      plan: true,
+    });
+    expect(nanocycleCreateBody(parse(['--name', 'a', '--goal', 'g', '--no-hold-merge'])).hold).toEqual({
+      merge: false,
+    });
+    expect(
+      nanocycleCreateBody(parse(['--name', 'a', '--goal', 'g', '--no-hold-plan', '--hold-merge'])).hold,
+    ).toEqual({ plan: false, merge: true });
     expect(nanocycleCreateBody(parse(['--name', 'a', '--goal', 'g'])).hold).toBeUndefined();
   });
 
   it('refuses a bad name, a missing goal and run, and an empty step, naming the flag', () => {
-    expect(() => nanocycleCreateBody(parse(['--name', 'Auth_System', '--goal', 'g']))).toThrow(/^--name: a nanocycle name is/);
+    expect(() => nanocycleCreateBody(parse(['--name', 'Auth_System', '--goal', 'g']))).toThrow(
+      /^--name: a nanocycle name is/,
+    );
     expect(() => nanocycleCreateBody(parse(['--name', 'auth']))).toThrow(/--goal .* or --run/);
     expect(() => nanocycleCreateBody(parse(['--name', 'auth', '--run', '']))).toThrow(/^--run/);
   });
@@ -85,14 +118,24 @@ describe('nanocycle create flags', () => {
 
 describe('hold approve / reject body', () => {
   it('carries the comment and who decided', () => {
-    expect(holdResolveBody('HP-001-merge', 'approve', { comment: 'looks good' }, 'ada')).toEqual({ comment: 'looks good', by: 'ada' });
+    expect(holdResolveBody('HP-001-merge', 'approve', { comment: 'looks good' }, 'ada')).toEqual({
+      comment: 'looks good',
+      by: 'ada',
+    });
     expect(holdResolveBody('HP-001-merge', 'reject', {}, 'ada')).toEqual({ by: 'ada' });
   });
 
   it('takes an edited goal only at a plan hold point', () => {
-    expect(holdResolveBody('HP-003-plan', 'approve', { goal: 'smaller scope' }, 'ada')).toEqual({ goal: 'smaller scope', by: 'ada' });
-    expect(() => holdResolveBody('HP-003-merge', 'approve', { goal: 'x' }, 'ada')).toThrow(/--goal .* HP-003-merge is a merge hold point/);
-    expect(() => holdResolveBody('HP-003-agent-1', 'approve', { goal: 'x' }, 'ada')).toThrow(/is an agent hold point/);
+    expect(holdResolveBody('HP-003-plan', 'approve', { goal: 'smaller scope' }, 'ada')).toEqual({
+      goal: 'smaller scope',
+      by: 'ada',
+    });
+    expect(() => holdResolveBody('HP-003-merge', 'approve', { goal: 'x' }, 'ada')).toThrow(
+      /--goal .* HP-003-merge is a merge hold point/,
+    );
+    expect(() => holdResolveBody('HP-003-agent-1', 'approve', { goal: 'x' }, 'ada')).toThrow(
+      /is an agent hold point/,
+    );
   });
 });
 
@@ -119,7 +162,10 @@ describe('number, memory and duration options', () => {
 
 describe('project execution flags', () => {
   function parse(args: string[], update = true): ExecutionFlags {
-    const command = addExecutionOptions(new Command().exitOverride().configureOutput({ writeErr: () => {} }), { update });
+    const command = addExecutionOptions(
+      new Command().exitOverride().configureOutput({ writeErr: () => {} }),
+      { update },
+    );
     command.parse(args, { from: 'user' });
     return command.opts<ExecutionFlags>();
   }
@@ -131,22 +177,35 @@ describe('project execution flags', () => {
 
   it('maps every flag to the API field', () => {
     const flags = parse([
-      '--image', 'tevis-tpu:2',
-      '--agent', 'my-agent --task "$TEVIS_GOAL"',
-      '--tpu-limit', '3',
+      '--image',
+      'tevis-tpu:2',
+      '--agent',
+      'my-agent --task "$TEVIS_GOAL"',
+      '--tpu-limit',
+      '3',
       '--hold-plan',
       '--no-hold-merge',
       '--network',
-      '--memory', '2g',
-      '--cpus', '1.5',
-      '--pids', '512',
-      '--disk', '2g',
-      '--tpu-timeout', '30m',
-      '--push', 'on-merge',
-      '--webhook', 'https://hooks.example.com/tevis',
-      '--hold-deadline', '24h',
-      '--hold-deadline-action', 'pause',
-      '--executor', 'docker',
+      '--memory',
+      '2g',
+      '--cpus',
+      '1.5',
+      '--pids',
+      '512',
+      '--disk',
+      '2g',
+      '--tpu-timeout',
+      '30m',
+      '--push',
+      'on-merge',
+      '--webhook',
+      'https://hooks.example.com/tevis',
+      '--hold-deadline',
+      '24h',
+      '--hold-deadline-action',
+      'pause',
+      '--executor',
+      'docker',
     ]);
     expect(executionInput(flags)).toEqual({
       image: 'tevis-tpu:2',
@@ -172,13 +231,21 @@ describe('project execution flags', () => {
     expect(DEFAULT_EXECUTION_SETTINGS.limits.diskMb).toBe(1024);
     const { diskMb: _none, ...older } = DEFAULT_EXECUTION_SETTINGS.limits;
     // Settings saved before the limit existed get the default on their next update.
-    expect(applyExecutionInput({ ...DEFAULT_EXECUTION_SETTINGS, limits: older }, {}).limits.diskMb).toBe(1024);
-    expect(applyExecutionInput(DEFAULT_EXECUTION_SETTINGS, executionInput(parse(['--disk', '512']))!).limits.diskMb).toBe(512);
+    expect(applyExecutionInput({ ...DEFAULT_EXECUTION_SETTINGS, limits: older }, {}).limits.diskMb).toBe(
+      1024,
+    );
+    expect(
+      applyExecutionInput(DEFAULT_EXECUTION_SETTINGS, executionInput(parse(['--disk', '512']))!).limits
+        .diskMb,
+    ).toBe(512);
   });
 
   it('lets a project require an executor, and --executor any give the choice back to the worker', () => {
     expect(DEFAULT_EXECUTION_SETTINGS.executor).toBeNull();
-    const strict = applyExecutionInput(DEFAULT_EXECUTION_SETTINGS, executionInput(parse(['--executor', 'sandbox']))!);
+    const strict = applyExecutionInput(
+      DEFAULT_EXECUTION_SETTINGS,
+      executionInput(parse(['--executor', 'sandbox']))!,
+    );
     expect(strict.executor).toBe('sandbox');
     expect(applyExecutionInput(strict, {}).executor).toBe('sandbox');
     expect(applyExecutionInput(strict, executionInput(parse(['--executor', 'any']))!).executor).toBeNull();
@@ -186,7 +253,10 @@ describe('project execution flags', () => {
   });
 
   it('turns --no-X into false, and --no-agent / --no-webhook into null (removed)', () => {
-    expect(executionInput(parse(['--no-network', '--no-hold-plan']))).toEqual({ network: false, holdPlan: false });
+    expect(executionInput(parse(['--no-network', '--no-hold-plan']))).toEqual({
+      network: false,
+      holdPlan: false,
+    });
     expect(executionInput(parse(['--no-agent', '--no-webhook']))).toEqual({ agent: null, webhookUrl: null });
   });
 
@@ -195,16 +265,34 @@ describe('project execution flags', () => {
   });
 
   it('refuses a push policy that does not exist', () => {
-    expect(() => parse(['--push', 'sometimes'])).toThrow(/Allowed choices are never, nanocycle-branches, on-merge, on-end/);
+    expect(() => parse(['--push', 'sometimes'])).toThrow(
+      /Allowed choices are never, nanocycle-branches, on-merge, on-end/,
+    );
   });
 
   it('names the flag when the contract refuses a value', () => {
     const flags = { ...EXECUTION_FLAG_NAMES, name: 'NAME', repository: '--repo' };
-    expect(() => validateRequest(ProjectUpdate, { execution: executionInput(parse(['--tpu-limit', '99'])) }, flags)).toThrow(/^--tpu-limit: /);
-    expect(() => validateRequest(ProjectUpdate, { execution: executionInput(parse(['--cpus', '0'])) }, flags)).toThrow(/^--cpus: /);
-    expect(() => validateRequest(ProjectUpdate, { execution: executionInput(parse(['--tpu-timeout', '30d'])) }, flags)).toThrow(/^--tpu-timeout: /);
-    expect(() => validateRequest(ProjectUpdate, { execution: executionInput(parse(['--image', 'bad image'])) }, flags)).toThrow(/^--image: an image reference/);
-    const created = validateRequest(ProjectCreate, { name: 'app', repository: '/srv/app.git', execution: executionInput(parse(['--memory', '512', '--pids', '64'], false)) }, flags);
+    expect(() =>
+      validateRequest(ProjectUpdate, { execution: executionInput(parse(['--tpu-limit', '99'])) }, flags),
+    ).toThrow(/^--tpu-limit: /);
+    expect(() =>
+      validateRequest(ProjectUpdate, { execution: executionInput(parse(['--cpus', '0'])) }, flags),
+    ).toThrow(/^--cpus: /);
+    expect(() =>
+      validateRequest(ProjectUpdate, { execution: executionInput(parse(['--tpu-timeout', '30d'])) }, flags),
+    ).toThrow(/^--tpu-timeout: /);
+    expect(() =>
+      validateRequest(ProjectUpdate, { execution: executionInput(parse(['--image', 'bad image'])) }, flags),
+    ).toThrow(/^--image: an image reference/);
+    const created = validateRequest(
+      ProjectCreate,
+      {
+        name: 'app',
+        repository: '/srv/app.git',
+        execution: executionInput(parse(['--memory', '512', '--pids', '64'], false)),
+      },
+      flags,
+    );
     expect(created.execution).toEqual({ memoryMb: 512, pids: 64 });
   });
 });

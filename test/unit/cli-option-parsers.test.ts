@@ -32,7 +32,11 @@ describe('--pref key=value', () => {
 
 describe('--unset-pref and the update shape', () => {
   it('maps removed keys to null beside the set ones', () => {
-    expect(preferenceChanges({ a: '1' }, collectKey('b', collectKey('c')))).toEqual({ a: '1', c: null, b: null });
+    expect(preferenceChanges({ a: '1' }, collectKey('b', collectKey('c')))).toEqual({
+      a: '1',
+      c: null,
+      b: null,
+    });
   });
 
   it('sends nothing when neither flag is given', () => {
@@ -45,17 +49,32 @@ describe('--unset-pref and the update shape', () => {
 });
 
 describe('client-side validation with the contracts schemas', () => {
-  const flags = { name: 'NAME', repository: '--repo', defaultBranch: '--branch', activeTimeout: '--active-timeout' };
+  const flags = {
+    name: 'NAME',
+    repository: '--repo',
+    defaultBranch: '--branch',
+    activeTimeout: '--active-timeout',
+  };
 
   it('accepts a good project and turns durations into seconds', () => {
-    const body = validateRequest(ProjectCreate, { name: 'my-app', repository: '/srv/git/app.git', defaultBranch: 'main', activeTimeout: '2h' }, flags);
+    const body = validateRequest(
+      ProjectCreate,
+      { name: 'my-app', repository: '/srv/git/app.git', defaultBranch: 'main', activeTimeout: '2h' },
+      flags,
+    );
     expect(body).toMatchObject({ name: 'my-app', activeTimeout: 7200 });
   });
 
   it('names the flag to fix for a branch beginning with "-" and an ext:: URL', () => {
-    expect(() => validateRequest(ProjectCreate, { name: 'a', repository: '/r', defaultBranch: '-x' }, flags)).toThrow(/^--branch: branch name begins with "-"/);
-    expect(() => validateRequest(ProjectCreate, { name: 'a', repository: 'ext::sh' }, flags)).toThrow(/^--repo: repository URL uses a "transport::address"/);
-    expect(() => validateRequest(ProjectCreate, { name: 'a', repository: '/r', activeTimeout: 'soon' }, flags)).toThrow(/--active-timeout: a timeout is/);
+    expect(() =>
+      validateRequest(ProjectCreate, { name: 'a', repository: '/r', defaultBranch: '-x' }, flags),
+    ).toThrow(/^--branch: branch name begins with "-"/);
+    expect(() => validateRequest(ProjectCreate, { name: 'a', repository: 'ext::sh' }, flags)).toThrow(
+      /^--repo: repository URL uses a "transport::address"/,
+    );
+    expect(() =>
+      validateRequest(ProjectCreate, { name: 'a', repository: '/r', activeTimeout: 'soon' }, flags),
+    ).toThrow(/--active-timeout: a timeout is/);
   });
 
   it('lists every problem at once', () => {
@@ -70,6 +89,8 @@ describe('client-side validation with the contracts schemas', () => {
 
   it('checks a positional session id', () => {
     expect(validateValue(SessionId, 'sess_a1b2c3', 'ID')).toBe('sess_a1b2c3');
-    expect(() => validateValue(SessionId, 'sess_A1', 'ID')).toThrow('ID: a session id looks like sess_a1b2c3');
+    expect(() => validateValue(SessionId, 'sess_A1', 'ID')).toThrow(
+      'ID: a session id looks like sess_a1b2c3',
+    );
   });
 });

@@ -30,7 +30,9 @@ function session(overrides: Partial<Session> = {}): Session {
   };
 }
 
-function view(overrides: { session?: Partial<Session>; state?: Partial<SessionLiveState> } = {}): SessionWithState {
+function view(
+  overrides: { session?: Partial<Session>; state?: Partial<SessionLiveState> } = {},
+): SessionWithState {
   const s = session(overrides.session);
   const state: SessionLiveState = {
     activeContext: {
@@ -87,8 +89,20 @@ describe('session info', () => {
           activeContext: {
             ...view().state.activeContext,
             nanocycles: [
-              { id: 'NC-001', name: 'auth-system', status: 'merged', branch: 'feat/nc-001-auth-system', commit: 'c1' },
-              { id: 'NC-002', name: 'dashboard', status: 'merged', branch: 'feat/nc-002-dashboard', commit: 'c2' },
+              {
+                id: 'NC-001',
+                name: 'auth-system',
+                status: 'merged',
+                branch: 'feat/nc-001-auth-system',
+                commit: 'c1',
+              },
+              {
+                id: 'NC-002',
+                name: 'dashboard',
+                status: 'merged',
+                branch: 'feat/nc-002-dashboard',
+                commit: 'c2',
+              },
               { id: 'NC-003', name: 'settings-page', status: 'running', branch: 'feat/nc-003-settings-page' },
             ],
           },
@@ -117,34 +131,46 @@ describe('session info', () => {
     expect(text).toMatch(/^Current: +no$/m);
   });
 
-  it('lists nanocycles in the product\'s words and counts TPUs and pending hold points', () => {
+  it("lists nanocycles in the product's words and counts TPUs and pending hold points", () => {
     const text = renderSessionInfo(
       view({
         state: {
           activeContext: {
             ...view().state.activeContext,
             nanocycles: [
-              { id: 'NC-001', name: 'auth-system', status: 'completed', branch: 'feat/nc-001-auth-system', commit: 'abc' },
+              {
+                id: 'NC-001',
+                name: 'auth-system',
+                status: 'completed',
+                branch: 'feat/nc-001-auth-system',
+                commit: 'abc',
+              },
               { id: 'NC-002', name: 'billing', status: 'running', branch: 'feat/nc-002-billing' },
             ],
           },
           execution: {
             status: 'running',
             activeTpus: 1,
-            pendingHoldPoints: [{ id: 'HP-1', nanocycleId: 'NC-002', kind: 'merge', reason: 'review', openedAt: STARTED }],
+            pendingHoldPoints: [
+              { id: 'HP-1', nanocycleId: 'NC-002', kind: 'merge', reason: 'review', openedAt: STARTED },
+            ],
           },
         },
       }),
       { now: at(60), isCurrent: false },
     );
-    expect(text).toContain('Nanocycles:\nNC-001: awaiting_merge (auth-system)\nNC-002: in_progress (billing)');
+    expect(text).toContain(
+      'Nanocycles:\nNC-001: awaiting_merge (auth-system)\nNC-002: in_progress (billing)',
+    );
     expect(text).toContain('Active TPUs: 1\nHold Points: 1');
     expect(text).toContain('  HP-1 (NC-002, merge): review');
     expect(text).toContain('`tevis hold approve HP-1`');
   });
 
   it('measures an ended session up to its end, and shows the reason', () => {
-    const ended = view({ session: { status: 'ended', endedAt: at(90).toISOString(), endReason: 'inactivity' } });
+    const ended = view({
+      session: { status: 'ended', endedAt: at(90).toISOString(), endReason: 'inactivity' },
+    });
     const text = renderSessionInfo(ended, { now: at(99999), isCurrent: false });
     expect(text).toMatch(/^Duration: +1m 30s$/m);
     expect(text).toMatch(/^Status: +ended \(inactivity\)$/m);
@@ -156,13 +182,21 @@ describe('session info', () => {
   });
 
   it('says so when the workspace is missing or not cloned yet', () => {
-    expect(renderSessionInfo(view({ state: { workspace: null }, session: { workspacePath: null } }), { now: at(1), isCurrent: false })).toMatch(/^Workspace: +not cloned yet$/m);
+    expect(
+      renderSessionInfo(view({ state: { workspace: null }, session: { workspacePath: null } }), {
+        now: at(1),
+        isCurrent: false,
+      }),
+    ).toMatch(/^Workspace: +not cloned yet$/m);
   });
 });
 
 describe('session list', () => {
   it('is a borderless `ID  PROJECT  STARTED  STATUS` table with the current session starred', () => {
-    const text = renderSessionTable([session(), session({ id: 'sess_d4e5f6', project: 'other', status: 'paused' })], 'sess_d4e5f6');
+    const text = renderSessionTable(
+      [session(), session({ id: 'sess_d4e5f6', project: 'other', status: 'paused' })],
+      'sess_d4e5f6',
+    );
     const [head, first, second] = text.split('\n');
     expect(head).toMatch(/^ {2}ID +PROJECT +STARTED +STATUS$/);
     expect(first).toMatch(/^ {2}sess_a1b2c3 +my-saas-app +\d{4}-\d\d-\d\d \d\d:\d\d +active$/);
@@ -179,7 +213,13 @@ describe('status', () => {
   const check = (status: 'ok' | 'unavailable', detail = 'x') => ({ status, detail, latencyMs: 1 });
   const status = (containerEngine: 'ok' | 'unavailable', worker: 'ok' | 'unavailable' = 'ok') => ({
     status: 'ok' as const,
-    services: { api: check('ok'), worker: check(worker), temporal: check('ok'), database: check('ok'), containerEngine: check(containerEngine) },
+    services: {
+      api: check('ok'),
+      worker: check(worker),
+      temporal: check('ok'),
+      database: check('ok'),
+      containerEngine: check(containerEngine),
+    },
   });
 
   it('does not need the TPU executor', () => {
@@ -197,31 +237,92 @@ describe('status', () => {
 
 describe('timeline wording', () => {
   it('describes start-up steps for the spinner', () => {
-    expect(describeEvent({ type: 'workspace.cloning', data: { repository: '/r.git', branch: 'main' } })).toBe('cloning /r.git (main)…');
-    expect(describeEvent({ type: 'context.loaded', data: { docs: ['.tevis/plan.md'], memoryEntries: 1, preferences: ['a', 'b'] } })).toBe(
-      'context loaded: 1 planning doc(s), 1 memory entry, 2 preference(s)',
+    expect(describeEvent({ type: 'workspace.cloning', data: { repository: '/r.git', branch: 'main' } })).toBe(
+      'cloning /r.git (main)…',
     );
-    expect(describeEvent({ type: 'session.failed', data: { error: 'clone failed' } })).toBe('failed: clone failed');
+    expect(
+      describeEvent({
+        type: 'context.loaded',
+        data: { docs: ['.tevis/plan.md'], memoryEntries: 1, preferences: ['a', 'b'] },
+      }),
+    ).toBe('context loaded: 1 planning doc(s), 1 memory entry, 2 preference(s)');
+    expect(describeEvent({ type: 'session.failed', data: { error: 'clone failed' } })).toBe(
+      'failed: clone failed',
+    );
     // A type newer than this CLI still shows what it carries.
-    expect(describeEvent({ type: 'some.future' as never, data: { id: 'NC-001', name: 'auth' } })).toBe('some.future: NC-001 auth');
+    expect(describeEvent({ type: 'some.future' as never, data: { id: 'NC-001', name: 'auth' } })).toBe(
+      'some.future: NC-001 auth',
+    );
   });
 
   it('describes nanocycle and hold point events with the fields the workflows record', () => {
-    expect(describeEvent({ type: 'nanocycle.queued', data: { nanocycleId: 'NC-001', name: 'auth', branch: 'feat/nc-001-auth' } })).toBe('NC-001 queued (auth) on feat/nc-001-auth');
-    expect(describeEvent({ type: 'nanocycle.started', data: { nanocycleId: 'NC-001', run: 1 } })).toBe('NC-001 started on a TPU');
-    expect(describeEvent({ type: 'nanocycle.completed', data: { nanocycleId: 'NC-001', commit: '0123456789abcdef', filesChanged: 2 } })).toBe('NC-001 completed: 2 file(s) changed, commit 0123456789');
-    expect(describeEvent({ type: 'nanocycle.failed', data: { nanocycleId: 'NC-002', detail: 'exit code 1\nnpm ERR! test failed' } })).toBe('NC-002 failed: exit code 1');
-    expect(describeEvent({ type: 'nanocycle.conflict', data: { nanocycleId: 'NC-003', conflicts: ['a.ts', 'b.ts'] } })).toBe('NC-003 conflicts in a.ts, b.ts');
-    expect(describeEvent({ type: 'nanocycle.merged', data: { nanocycleId: 'NC-001', commit: 'fedcba9876543210' } })).toBe('NC-001 merged (fedcba9876)');
-    expect(describeEvent({ type: 'nanocycle.run_restarted', data: { nanocycleId: 'NC-002', run: 1, attempt: 2, reason: 'worker-lost' } })).toBe(
+    expect(
+      describeEvent({
+        type: 'nanocycle.queued',
+        data: { nanocycleId: 'NC-001', name: 'auth', branch: 'feat/nc-001-auth' },
+      }),
+    ).toBe('NC-001 queued (auth) on feat/nc-001-auth');
+    expect(describeEvent({ type: 'nanocycle.started', data: { nanocycleId: 'NC-001', run: 1 } })).toBe(
+      'NC-001 started on a TPU',
+    );
+    expect(
+      describeEvent({
+        type: 'nanocycle.completed',
+        data: { nanocycleId: 'NC-001', commit: '0123456789abcdef', filesChanged: 2 },
+      }),
+    ).toBe('NC-001 completed: 2 file(s) changed, commit 0123456789');
+    expect(
+      describeEvent({
+        type: 'nanocycle.failed',
+        data: { nanocycleId: 'NC-002', detail: 'exit code 1\nnpm ERR! test failed' },
+      }),
+    ).toBe('NC-002 failed: exit code 1');
+    expect(
+      describeEvent({
+        type: 'nanocycle.conflict',
+        data: { nanocycleId: 'NC-003', conflicts: ['a.ts', 'b.ts'] },
+      }),
+    ).toBe('NC-003 conflicts in a.ts, b.ts');
+    expect(
+      describeEvent({
+        type: 'nanocycle.merged',
+        data: { nanocycleId: 'NC-001', commit: 'fedcba9876543210' },
+      }),
+    ).toBe('NC-001 merged (fedcba9876)');
+    expect(
+      describeEvent({
+        type: 'nanocycle.run_restarted',
+        data: { nanocycleId: 'NC-002', run: 1, attempt: 2, reason: 'worker-lost' },
+      }),
+    ).toBe(
       'NC-002 run 1 restarted (attempt 2) because the worker running it was lost; its output is printed again from the start',
     );
-    expect(describeEvent({ type: 'nanocycle.run_reattached', data: { nanocycleId: 'NC-003', run: 2, attempt: 3, reason: 'worker-shutdown' } })).toBe(
+    expect(
+      describeEvent({
+        type: 'nanocycle.run_reattached',
+        data: { nanocycleId: 'NC-003', run: 2, attempt: 3, reason: 'worker-shutdown' },
+      }),
+    ).toBe(
       'NC-003 run 2 picked up again (attempt 3) because the worker running it shut down; re-attached to its container, no line repeated',
     );
-    expect(describeEvent({ type: 'nanocycle.rejected', data: { nanocycleId: 'NC-004', holdPointId: 'HP-004-merge', comment: 'not now' } })).toBe('NC-004 rejected: not now');
-    expect(describeEvent({ type: 'holdpoint.opened', data: { id: 'HP-001-merge', nanocycleId: 'NC-001', kind: 'merge', reason: 'review it' } })).toBe('hold point HP-001-merge opened: review it');
-    expect(describeEvent({ type: 'holdpoint.resolved', data: { id: 'HP-001-merge', status: 'approved', by: 'ada', comment: 'looks good' } })).toBe('hold point HP-001-merge approved by ada: looks good');
+    expect(
+      describeEvent({
+        type: 'nanocycle.rejected',
+        data: { nanocycleId: 'NC-004', holdPointId: 'HP-004-merge', comment: 'not now' },
+      }),
+    ).toBe('NC-004 rejected: not now');
+    expect(
+      describeEvent({
+        type: 'holdpoint.opened',
+        data: { id: 'HP-001-merge', nanocycleId: 'NC-001', kind: 'merge', reason: 'review it' },
+      }),
+    ).toBe('hold point HP-001-merge opened: review it');
+    expect(
+      describeEvent({
+        type: 'holdpoint.resolved',
+        data: { id: 'HP-001-merge', status: 'approved', by: 'ada', comment: 'looks good' },
+      }),
+    ).toBe('hold point HP-001-merge approved by ada: looks good');
   });
 
   it('sums up a summary in one screen', () => {

@@ -37,26 +37,43 @@ describe('review rendering', () => {
     expect(text).toContain('1 file changed, 2 insertions(+), 1 deletion(-)');
     expect(text).not.toContain('start feat/x');
     expect(text).not.toContain('waiting for a decision');
-    expect(reviewStat(view)).toEqual({ base: 'main', branch: 'feat/x', status: 'pending', files: view.files });
+    expect(reviewStat(view)).toEqual({
+      base: 'main',
+      branch: 'feat/x',
+      status: 'pending',
+      files: view.files,
+    });
   });
 
   it('says when the patch was cut', () => {
-    expect(renderReview({ ...view, truncated: true }, { show: 'patch' })).toMatch(/\+new\n… \(the patch is longer than the 2 MiB shown/);
+    expect(renderReview({ ...view, truncated: true }, { show: 'patch' })).toMatch(
+      /\+new\n… \(the patch is longer than the 2 MiB shown/,
+    );
   });
 
   it('says when the commits were cut', () => {
     expect(renderReview(view, { show: 'commits' })).not.toContain('newest');
-    expect(renderReview({ ...view, commitsTruncated: true }, { show: 'commits' })).toContain('… (the newest 1 commits; `git log main..feat/x` in the workspace has them all)');
+    expect(renderReview({ ...view, commitsTruncated: true }, { show: 'commits' })).toContain(
+      '… (the newest 1 commits; `git log main..feat/x` in the workspace has them all)',
+    );
   });
 
   it('says what each decision did', () => {
     const decided = { ...pendingReview('main'), decidedBy: 'ada', comment: 'lgtm' };
-    expect(describeReview({ ...decided, status: 'merged', mergeCommit: 'c'.repeat(40) }, 'feat/x')).toBe('feat/x merged into main at cccccccccccc by ada — "lgtm"');
-    expect(describeReview({ ...decided, status: 'conflict', conflicts: ['a.ts', 'b.ts'] }, 'feat/x')).toContain('conflicts with main in a.ts, b.ts; nothing was merged');
-    expect(describeReview({ ...decided, status: 'rejected' }, 'feat/x')).toBe('feat/x rejected by ada — "lgtm"; nothing was merged');
+    expect(describeReview({ ...decided, status: 'merged', mergeCommit: 'c'.repeat(40) }, 'feat/x')).toBe(
+      'feat/x merged into main at cccccccccccc by ada — "lgtm"',
+    );
+    expect(
+      describeReview({ ...decided, status: 'conflict', conflicts: ['a.ts', 'b.ts'] }, 'feat/x'),
+    ).toContain('conflicts with main in a.ts, b.ts; nothing was merged');
+    expect(describeReview({ ...decided, status: 'rejected' }, 'feat/x')).toBe(
+      'feat/x rejected by ada — "lgtm"; nothing was merged',
+    );
   });
 
   it('says when the branch brings nothing', () => {
-    expect(renderReview({ ...view, commits: [], files: [], patch: '' }, { show: 'patch' })).toContain('feat/x brings nothing that main does not have');
+    expect(renderReview({ ...view, commits: [], files: [], patch: '' }, { show: 'patch' })).toContain(
+      'feat/x brings nothing that main does not have',
+    );
   });
 });

@@ -9,7 +9,7 @@ describe('serveUntilSignal', () => {
     const exits: number[] = [];
     let stops = 0;
     let finishStop!: () => void;
-    const handle = { stop: () => ((stops++, new Promise<void>((resolve) => (finishStop = resolve)))) };
+    const handle = { stop: () => (stops++, new Promise<void>((resolve) => (finishStop = resolve))) };
     const serving = serveUntilSignal(Promise.resolve(handle), {
       onStarted: () => notes.push('started'),
       note: (t) => notes.push(t),

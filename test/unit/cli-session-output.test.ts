@@ -8,10 +8,23 @@ import { sse, tick } from '../support/fake-sse.js';
 const SESSION = 'sess_a1b2c3';
 const AT = '2025-03-01T10:00:00.000Z';
 
-const line = (nanocycleId: string, seq: number, stream: SessionLogLine['stream'] = 'stdout'): SessionLogLine => ({ nanocycleId, seq, run: 1, attempt: 1, stream, line: `${nanocycleId} ${seq}`, at: AT });
+const line = (
+  nanocycleId: string,
+  seq: number,
+  stream: SessionLogLine['stream'] = 'stdout',
+): SessionLogLine => ({
+  nanocycleId,
+  seq,
+  run: 1,
+  attempt: 1,
+  stream,
+  line: `${nanocycleId} ${seq}`,
+  at: AT,
+});
 const key = (l: SessionLogLine) => `${l.nanocycleId}:${l.seq}`;
 /** A frame as the API sends it: the id is the output cursor after the line. */
-const frame = (l: SessionLogLine, cursor: string) => `id: ${cursor}\nevent: ${l.stream}\ndata: ${JSON.stringify(l)}\n\n`;
+const frame = (l: SessionLogLine, cursor: string) =>
+  `id: ${cursor}\nevent: ${l.stream}\ndata: ${JSON.stringify(l)}\n\n`;
 const session = (status: string) => ({ session: { id: SESSION, status }, state: null });
 
 describe('followSessionOutput', () => {
@@ -19,13 +32,27 @@ describe('followSessionOutput', () => {
     const asked: string[] = [];
     const seen: string[] = [];
     const connections = [
-      (signal: AbortSignal) => sse([frame(line('NC-001', 1), 'NC-001:1'), frame(line('NC-002', 1, 'stderr'), 'NC-001:1,NC-002:1')], signal),
+      (signal: AbortSignal) =>
+        sse(
+          [frame(line('NC-001', 1), 'NC-001:1'), frame(line('NC-002', 1, 'stderr'), 'NC-001:1,NC-002:1')],
+          signal,
+        ),
       // After the drop the server replays NC-002:1 (must not print twice), brings NC-001:2, and stays open.
-      (signal: AbortSignal) => sse([frame(line('NC-002', 1, 'stderr'), 'NC-001:1,NC-002:1'), frame(line('NC-001', 2), 'NC-001:2,NC-002:1')], signal, true),
+      (signal: AbortSignal) =>
+        sse(
+          [
+            frame(line('NC-002', 1, 'stderr'), 'NC-001:1,NC-002:1'),
+            frame(line('NC-001', 2), 'NC-001:2,NC-002:1'),
+          ],
+          signal,
+          true,
+        ),
     ];
     const pages: Record<string, SessionLogLine[]> = { 'NC-001:2,NC-002:1': [line('NC-002', 2)] };
     const client = {
-      openOutputStream: async (_s: string, lastEventId: string, signal: AbortSignal) => (asked.push(lastEventId), connections.shift()!(signal)),
+      openOutputStream: async (_s: string, lastEventId: string, signal: AbortSignal) => (
+        asked.push(lastEventId), connections.shift()!(signal)
+      ),
       getSession: async () => session(seen.includes('NC-001:2') ? 'ended' : 'active'),
       sessionOutput: async (_s: string, after: string) => {
         const lines = pages[after] ?? [];
@@ -35,7 +62,11 @@ describe('followSessionOutput', () => {
       },
     } as unknown as TevisApiClient;
 
-    const status = await followSessionOutput(client, SESSION, { onLine: (l) => seen.push(key(l)), sleep: tick, pollMs: 1 });
+    const status = await followSessionOutput(client, SESSION, {
+      onLine: (l) => seen.push(key(l)),
+      sleep: tick,
+      pollMs: 1,
+    });
     expect(status).toBe('ended');
     expect(seen).toEqual(['NC-001:1', 'NC-002:1', 'NC-001:2', 'NC-002:2']);
     expect(asked).toEqual(['', 'NC-001:1,NC-002:1']);
@@ -48,17 +79,27 @@ describe('followSessionOutput', () => {
         throw new ApiProblemError('session-not-found', 404, `no session ${SESSION}`);
       },
     } as unknown as TevisApiClient;
-    await expect(followSessionOutput(client, SESSION, { onLine: () => {}, sleep: tick, pollMs: 1 })).rejects.toMatchObject({ type: 'session-not-found' });
+    await expect(
+      followSessionOutput(client, SESSION, { onLine: () => {}, sleep: tick, pollMs: 1 }),
+    ).rejects.toMatchObject({ type: 'session-not-found' });
   });
 
   it('stops at the signal and returns null', async () => {
     const stop = new AbortController();
     const client = {
-      openOutputStream: async (_s: string, _l: string, signal: AbortSignal) => sse([frame(line('NC-001', 1), 'NC-001:1')], signal, true),
+      openOutputStream: async (_s: string, _l: string, signal: AbortSignal) =>
+        sse([frame(line('NC-001', 1), 'NC-001:1')], signal, true),
       getSession: async () => session('active'),
     } as unknown as TevisApiClient;
     const seen: string[] = [];
-    expect(await followSessionOutput(client, SESSION, { onLine: (l) => (seen.push(key(l)), stop.abort()), signal: stop.signal, sleep: tick, pollMs: 1 })).toBeNull();
+    expect(
+      await followSessionOutput(client, SESSION, {
+        onLine: (l) => (seen.push(key(l)), stop.abort()),
+        signal: stop.signal,
+        sleep: tick,
+        pollMs: 1,
+      }),
+    ).toBeNull();
     expect(seen).toEqual(['NC-001:1']);
   });
 });
@@ -66,8 +107,15 @@ describe('followSessionOutput', () => {
 describe('readSessionOutput', () => {
   it('pages by cursor until a page is empty', async () => {
     const asked: string[] = [];
-    const pages: Record<string, SessionLogLine[]> = { '': [line('NC-001', 1), line('NC-002', 1)], 'NC-001:1,NC-002:1': [line('NC-001', 2)] };
-    const client = { sessionOutput: async (_s: string, after: string) => (asked.push(after), { lines: pages[after] ?? [], cursor: '' }) } as unknown as TevisApiClient;
+    const pages: Record<string, SessionLogLine[]> = {
+      '': [line('NC-001', 1), line('NC-002', 1)],
+      'NC-001:1,NC-002:1': [line('NC-001', 2)],
+    };
+    const client = {
+      sessionOutput: async (_s: string, after: string) => (
+        asked.push(after), { lines: pages[after] ?? [], cursor: '' }
+      ),
+    } as unknown as TevisApiClient;
     const seen: string[] = [];
     const cursor = await readSessionOutput(client, SESSION, {}, (l) => seen.push(key(l)));
     expect(seen).toEqual(['NC-001:1', 'NC-002:1', 'NC-001:2']);
@@ -81,7 +129,10 @@ describe('readSessionOutput', () => {
     const client = new TevisApiClient({
       baseUrl: 'http://127.0.0.1:8082',
       token: 'tok',
-      fetch: (async (url: URL, init: RequestInit) => (calls.push({ path: url.pathname + url.search, headers: init.headers as Record<string, string> }), Response.json({ lines: [], cursor: '' }))) as typeof fetch,
+      fetch: (async (url: URL, init: RequestInit) => (
+        calls.push({ path: url.pathname + url.search, headers: init.headers as Record<string, string> }),
+        Response.json({ lines: [], cursor: '' })
+      )) as typeof fetch,
     });
     await client.sessionOutput(SESSION, '', 1000);
     await client.sessionOutput(SESSION, 'NC-001:3', 1000);

@@ -34,10 +34,17 @@ function parse(reply: string) {
 
 describe('requests the HTTP parser refuses', () => {
   it('answers headers beyond the limit with 431 problem+json', async () => {
-    const reply = parse(await raw(`GET /sessions HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`));
+    const reply = parse(
+      await raw(`GET /sessions HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`),
+    );
     expect(reply.statusLine).toBe('HTTP/1.1 431 Request Header Fields Too Large');
     expect(reply.head).toContain('content-type: application/problem+json');
-    expect(reply.body).toMatchObject({ type: 'urn:tevis:problem:headers-too-large', status: 431, title: expect.any(String), detail: expect.any(String) });
+    expect(reply.body).toMatchObject({
+      type: 'urn:tevis:problem:headers-too-large',
+      status: 431,
+      title: expect.any(String),
+      detail: expect.any(String),
+    });
   });
 
   it('answers a malformed request line with 400 problem+json', async () => {

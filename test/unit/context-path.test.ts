@@ -3,7 +3,15 @@ import { contextPathProblem } from '../../contracts/context-documents.js';
 import { describeEvent } from '../../cli/render/timeline-event.js';
 
 describe('context document paths', () => {
-  it.each(['plan.md', 'notes/auth.md', 'a b/c.yaml', 'config.json', 'x.toml', 'deep/er/notes.markdown', 'Ä.txt'])('%s names a document', (path) => {
+  it.each([
+    'plan.md',
+    'notes/auth.md',
+    'a b/c.yaml',
+    'config.json',
+    'x.toml',
+    'deep/er/notes.markdown',
+    'Ä.txt',
+  ])('%s names a document', (path) => {
     expect(contextPathProblem(path)).toBeNull();
   });
 
@@ -34,9 +42,20 @@ describe('context document paths', () => {
 
 describe('planning events in the CLI timeline', () => {
   it('say the version, the document and the preferences', () => {
-    expect(describeEvent({ type: 'plan.drafted', data: { version: 3, length: 120 } } as never)).toBe('plan version 3 drafted (120 characters)');
-    expect(describeEvent({ type: 'context.edited', data: { path: 'notes.md', action: 'written', commit: 'abcdef0123456789' } } as never)).toBe('context document .tevis/notes.md written, commit abcdef0123');
-    expect(describeEvent({ type: 'preferences.changed', data: { set: ['a', 'b'], unset: ['c'] } } as never)).toBe('preferences changed: set a, b; removed c');
-    expect(describeEvent({ type: 'preferences.changed', data: { set: [], unset: ['c'] } } as never)).toBe('preferences changed: removed c');
+    expect(describeEvent({ type: 'plan.drafted', data: { version: 3, length: 120 } } as never)).toBe(
+      'plan version 3 drafted (120 characters)',
+    );
+    expect(
+      describeEvent({
+        type: 'context.edited',
+        data: { path: 'notes.md', action: 'written', commit: 'abcdef0123456789' },
+      } as never),
+    ).toBe('context document .tevis/notes.md written, commit abcdef0123');
+    expect(
+      describeEvent({ type: 'preferences.changed', data: { set: ['a', 'b'], unset: ['c'] } } as never),
+    ).toBe('preferences changed: set a, b; removed c');
+    expect(describeEvent({ type: 'preferences.changed', data: { set: [], unset: ['c'] } } as never)).toBe(
+      'preferences changed: removed c',
+    );
   });
 });

@@ -12,7 +12,9 @@ describe('durations', () => {
     ['45', 45],
   ])('parses %s', (text, seconds) => expect(parseDurationSeconds(text)).toBe(seconds));
 
-  it.each(['', '2x', '-1h', '1.5h', 'h'])('refuses %j', (text) => expect(parseDurationSeconds(text)).toBeNull());
+  it.each(['', '2x', '-1h', '1.5h', 'h'])('refuses %j', (text) =>
+    expect(parseDurationSeconds(text)).toBeNull(),
+  );
 
   it('bounds timeouts between 1 second and 365 days', () => {
     expect(TimeoutSeconds.parse('2h')).toBe(7200);

@@ -1,5 +1,16 @@
 import { execFileSync } from 'node:child_process';
-import { lstatSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
+import {
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -39,19 +50,51 @@ describe('the environment and configuration git runs with', () => {
 
   it('is an allow-list: nothing of the worker but where programs are, and for remotes what ssh needs', () => {
     const local = gitEnvironment({ remote: false }, workerEnv);
-    expect(Object.keys(local).sort()).toEqual(['GIT_ALLOW_PROTOCOL', 'GIT_ATTR_NOSYSTEM', 'GIT_CONFIG_GLOBAL', 'GIT_CONFIG_NOSYSTEM', 'GIT_PAGER', 'GIT_TERMINAL_PROMPT', 'LC_ALL', 'PATH']);
-    expect(local).toMatchObject({ GIT_CONFIG_GLOBAL: '/dev/null', GIT_CONFIG_NOSYSTEM: '1', PATH: '/usr/bin:/bin' });
+    expect(Object.keys(local).sort()).toEqual([
+      'GIT_ALLOW_PROTOCOL',
+      'GIT_ATTR_NOSYSTEM',
+      'GIT_CONFIG_GLOBAL',
+      'GIT_CONFIG_NOSYSTEM',
+      'GIT_PAGER',
+      'GIT_TERMINAL_PROMPT',
+      'LC_ALL',
+      'PATH',
+    ]);
+    expect(local).toMatchObject({
+      GIT_CONFIG_GLOBAL: '/dev/null',
+      GIT_CONFIG_NOSYSTEM: '1',
+      PATH: '/usr/bin:/bin',
+    });
     const remote = gitEnvironment({ remote: true }, workerEnv);
     expect(remote).toMatchObject({ HOME: '/root', SSH_AUTH_SOCK: '/tmp/agent.sock' });
     for (const env of [local, remote]) {
-      for (const name of ['TEVIS_API_TOKEN', 'DATABASE_URL', 'AWS_SECRET_ACCESS_KEY', 'GIT_DIR', 'GIT_CONFIG_PARAMETERS', 'LD_PRELOAD']) expect(env).not.toHaveProperty(name);
+      for (const name of [
+        'TEVIS_API_TOKEN',
+        'DATABASE_URL',
+        'AWS_SECRET_ACCESS_KEY',
+        'GIT_DIR',
+        'GIT_CONFIG_PARAMETERS',
+        'LD_PRELOAD',
+      ])
+        expect(env).not.toHaveProperty(name);
     }
   });
 
   it('names the repository and turns hooks, fsmonitor and configured commands off on every call', () => {
-    const { argv, cwd } = gitInvocation(['status'], { repo: { gitDir: '/ws/.git/worktrees/NC-001', workTree: '/wt/NC-001' } });
-    expect(argv.slice(-3)).toEqual(['--git-dir=/ws/.git/worktrees/NC-001', '--work-tree=/wt/NC-001', 'status']);
-    for (const setting of ['core.hooksPath=/dev/null', 'core.fsmonitor=false', 'credential.helper=', 'core.askPass=']) {
+    const { argv, cwd } = gitInvocation(['status'], {
+      repo: { gitDir: '/ws/.git/worktrees/NC-001', workTree: '/wt/NC-001' },
+    });
+    expect(argv.slice(-3)).toEqual([
+      '--git-dir=/ws/.git/worktrees/NC-001',
+      '--work-tree=/wt/NC-001',
+      'status',
+    ]);
+    for (const setting of [
+      'core.hooksPath=/dev/null',
+      'core.fsmonitor=false',
+      'credential.helper=',
+      'core.askPass=',
+    ]) {
       expect(HARDENING_CONFIG).toContain(setting);
       expect(argv[argv.indexOf(setting) - 1]).toBe('-c');
     }
@@ -63,7 +106,9 @@ describe('the environment and configuration git runs with', () => {
     execFileSync('git', ['init', '-q', dir]);
     process.env.TEVIS_FAKE_SECRET = 'must-not-leak-7f3a';
     try {
-      const env = await runGit(['-c', 'alias.show-env=!env', 'show-env'], { repo: { gitDir: join(dir, '.git'), workTree: dir } });
+      const env = await runGit(['-c', 'alias.show-env=!env', 'show-env'], {
+        repo: { gitDir: join(dir, '.git'), workTree: dir },
+      });
       expect(env).not.toContain('must-not-leak-7f3a');
       expect(env).toContain('GIT_CONFIG_GLOBAL=/dev/null');
     } finally {
@@ -181,14 +226,16 @@ describe.runIf(process.getuid?.() === 0)('handing a worktree to another owner', 
     })();
     const errors: unknown[] = [];
     try {
-      for (let round = 0; round < 20; round++) await chownTree(tree, 4242, 4242).catch((error: unknown) => errors.push(error));
+      for (let round = 0; round < 20; round++)
+        await chownTree(tree, 4242, 4242).catch((error: unknown) => errors.push(error));
     } finally {
       stop = true;
       await swapper;
     }
     expect(swaps).toBeGreaterThan(10);
     expect(statSync(outside)).toMatchObject({ uid: 0, gid: 0 });
-    for (let i = 0; i < 40; i++) expect(statSync(join(outside, `host-${i}`))).toMatchObject({ uid: 0, gid: 0 });
+    for (let i = 0; i < 40; i++)
+      expect(statSync(join(outside, `host-${i}`))).toMatchObject({ uid: 0, gid: 0 });
     // And the walk itself never stumbled over what moved under it.
     expect(errors).toEqual([]);
   });

@@ -8,7 +8,10 @@ import { createApi } from '../../web/api.js';
  */
 
 const problem = (status: number, type: string, detail: string, headers: Record<string, string> = {}) =>
-  new Response(JSON.stringify({ type: `urn:tevis:problem:${type}`, title: 't', status, detail }), { status, headers: { 'content-type': 'application/problem+json', ...headers } });
+  new Response(JSON.stringify({ type: `urn:tevis:problem:${type}`, title: 't', status, detail }), {
+    status,
+    headers: { 'content-type': 'application/problem+json', ...headers },
+  });
 
 function pageApi(answers: Array<() => Response>) {
   const calls: RequestInit[] = [];
@@ -17,7 +20,13 @@ function pageApi(answers: Array<() => Response>) {
     return answers[Math.min(calls.length, answers.length) - 1]!();
   });
   vi.useFakeTimers({ toFake: ['setTimeout'] });
-  return { api: createApi(() => 'tok', () => {}), calls };
+  return {
+    api: createApi(
+      () => 'tok',
+      () => {},
+    ),
+    calls,
+  };
 }
 
 const keyOf = (init: RequestInit) => (init.headers as Record<string, string>)['idempotency-key'];
@@ -39,14 +48,18 @@ describe('Mission Control requests', () => {
   });
 
   it('retries an action once with the same key after a 503, and says which service is down and that trying again is safe', async () => {
-    const { api, calls } = pageApi([() => problem(503, 'temporal-unavailable', 'Temporal did not answer', { 'retry-after': '2' })]);
+    const { api, calls } = pageApi([
+      () => problem(503, 'temporal-unavailable', 'Temporal did not answer', { 'retry-after': '2' }),
+    ]);
     const outcome = api.post('/sessions/sess_a1b2c3/end').catch((e: Error) => e);
     await vi.runAllTimersAsync();
     const error = await outcome;
     expect(calls).toHaveLength(2);
     expect(keyOf(calls[1]!)).toBe(keyOf(calls[0]!));
     expect(error).toMatchObject({ status: 503, type: 'temporal-unavailable' });
-    expect(error.message).toBe('Temporal is unavailable right now. It is safe to try again in a moment. (Temporal did not answer)');
+    expect(error.message).toBe(
+      'Temporal is unavailable right now. It is safe to try again in a moment. (Temporal did not answer)',
+    );
   });
 
   it('retries once with the same key when the connection fails, and takes the answer', async () => {

@@ -15,7 +15,9 @@ const app = offlineApi(TOKEN, { temporalUi: { url: 'http://127.0.0.1:8233', name
 const request = (method: string, path: string, token?: string) =>
   app.request(path, { method, headers: token ? { authorization: `Bearer ${token}` } : {} });
 
-const WEB_FILES = readdirSync(fileURLToPath(new URL('../../web/', import.meta.url))).filter((f) => /\.(js|css|html)$/.test(f));
+const WEB_FILES = readdirSync(fileURLToPath(new URL('../../web/', import.meta.url))).filter((f) =>
+  /\.(js|css|html)$/.test(f),
+);
 
 describe('Mission Control without the token', () => {
   it('serves the page at / with a strict CSP, no-cache and the right type (GET and HEAD)', async () => {
@@ -43,7 +45,9 @@ describe('Mission Control without the token', () => {
     for (const name of [...WEB_FILES.filter((f) => f !== 'index.html'), 'eventsource-parser.js']) {
       const reply = await request('GET', `/web/${name}`);
       expect({ name, status: reply.status }).toEqual({ name, status: 200 });
-      expect(reply.headers.get('content-type')).toBe(name.endsWith('.css') ? 'text/css; charset=utf-8' : 'text/javascript; charset=utf-8');
+      expect(reply.headers.get('content-type')).toBe(
+        name.endsWith('.css') ? 'text/css; charset=utf-8' : 'text/javascript; charset=utf-8',
+      );
       expect(reply.headers.get('cache-control')).toBe('no-cache');
     }
     expect(await (await request('GET', '/web/eventsource-parser.js')).text()).toContain('createParser');
@@ -52,7 +56,17 @@ describe('Mission Control without the token', () => {
   it('serves nothing else from the disk: unknown names, other extensions and paths out of web/ are 404 or 401', async () => {
     expect((await request('GET', '/web/nothing-here.js')).status).toBe(404);
     expect((await request('GET', '/web/tsconfig.json')).status).toBe(404);
-    for (const path of ['/web/..%2Fpackage.json', '/web/%2e%2e%2fpackage.json', '/web/../package.json', '/web/sub/app.js', '/web/', '/web', '/webapp.js', '/index.html', '/package.json']) {
+    for (const path of [
+      '/web/..%2Fpackage.json',
+      '/web/%2e%2e%2fpackage.json',
+      '/web/../package.json',
+      '/web/sub/app.js',
+      '/web/',
+      '/web',
+      '/webapp.js',
+      '/index.html',
+      '/package.json',
+    ]) {
       const reply = await request('GET', path);
       expect({ path, ok: reply.ok }).toEqual({ path, ok: false });
       expect(await reply.text()).not.toContain('"dependencies"');
@@ -60,7 +74,15 @@ describe('Mission Control without the token', () => {
   });
 
   it('exempts only reading: other methods on / and /web/… need the token', async () => {
-    for (const [method, path] of [['POST', '/'], ['PUT', '/'], ['DELETE', '/'], ['PATCH', '/'], ['POST', '/web/app.js'], ['PUT', '/web/app.js'], ['DELETE', '/web/app.js']] as const) {
+    for (const [method, path] of [
+      ['POST', '/'],
+      ['PUT', '/'],
+      ['DELETE', '/'],
+      ['PATCH', '/'],
+      ['POST', '/web/app.js'],
+      ['PUT', '/web/app.js'],
+      ['DELETE', '/web/app.js'],
+    ] as const) {
       const reply = await request(method, path);
       expect({ method, path, status: reply.status }).toEqual({ method, path, status: 401 });
     }
@@ -81,7 +103,11 @@ describe('the API reference without the token', () => {
       expect(html).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/);
       expect(html).toContain('<script type="module" src="/web/reference.js"></script>');
     }
-    for (const path of ['/reference/assets/swagger-ui-bundle.js', '/reference/assets/swagger-ui.css', '/web/reference.js']) {
+    for (const path of [
+      '/reference/assets/swagger-ui-bundle.js',
+      '/reference/assets/swagger-ui.css',
+      '/web/reference.js',
+    ]) {
       expect({ path, status: (await request('GET', path)).status }).toEqual({ path, status: 200 });
     }
     expect((await request('GET', '/reference/assets/package.json')).status).toBe(404);
@@ -96,7 +122,11 @@ describe('the API reference without the token', () => {
   });
 
   it('a cookie holding the right token authenticates nothing', async () => {
-    for (const [method, path] of [['GET', '/openapi.json'], ['GET', '/projects'], ['POST', '/sessions/sess_abcdef/pause']] as const) {
+    for (const [method, path] of [
+      ['GET', '/openapi.json'],
+      ['GET', '/projects'],
+      ['POST', '/sessions/sess_abcdef/pause'],
+    ] as const) {
       const reply = await app.request(path, { method, headers: { cookie: `tevis_token=${TOKEN}` } });
       expect({ method, path, status: reply.status }).toEqual({ method, path, status: 401 });
     }
@@ -105,9 +135,24 @@ describe('the API reference without the token', () => {
 
 describe('the API behind Mission Control still needs the token', () => {
   it('every route of the OpenAPI document answers 401 without it (or with a wrong one), /health apart', async () => {
-    const doc = (await (await request('GET', '/openapi.json', TOKEN)).json()) as { paths: Record<string, Record<string, unknown>> };
-    const routes = Object.entries(doc.paths).flatMap(([path, ops]) => Object.keys(ops).map((method) => ({ method: method.toUpperCase(), path: path.replace(/\{[^}]+\}/g, 'x') })));
-    expect(routes.map((r) => `${r.method} ${r.path}`)).toEqual(expect.arrayContaining(['GET /projects', 'GET /sessions', 'GET /ui-config', 'GET /sessions/x/events/stream', 'GET /sessions/x/output/stream']));
+    const doc = (await (await request('GET', '/openapi.json', TOKEN)).json()) as {
+      paths: Record<string, Record<string, unknown>>;
+    };
+    const routes = Object.entries(doc.paths).flatMap(([path, ops]) =>
+      Object.keys(ops).map((method) => ({
+        method: method.toUpperCase(),
+        path: path.replace(/\{[^}]+\}/g, 'x'),
+      })),
+    );
+    expect(routes.map((r) => `${r.method} ${r.path}`)).toEqual(
+      expect.arrayContaining([
+        'GET /projects',
+        'GET /sessions',
+        'GET /ui-config',
+        'GET /sessions/x/events/stream',
+        'GET /sessions/x/output/stream',
+      ]),
+    );
     for (const route of routes) {
       if (route.path === '/health') continue;
       for (const token of [undefined, 'wrong']) {
@@ -121,6 +166,8 @@ describe('the API behind Mission Control still needs the token', () => {
   it('GET /ui-config tells the page where the Temporal Web UI is, with the token', async () => {
     const reply = await request('GET', '/ui-config', TOKEN);
     expect(reply.status).toBe(200);
-    expect(await reply.json()).toEqual({ temporalUi: { url: 'http://127.0.0.1:8233', namespace: 'default' } });
+    expect(await reply.json()).toEqual({
+      temporalUi: { url: 'http://127.0.0.1:8233', namespace: 'default' },
+    });
   });
 });

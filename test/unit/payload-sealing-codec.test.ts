@@ -6,7 +6,11 @@ import { isUnsealed } from '../../contracts/sealed-commands.js';
 import { PayloadSealingCodec, SEALED_ENCODING } from '../../runtime/payload-sealing-codec.js';
 
 const text = (bytes: Uint8Array | null | undefined) => Buffer.from(bytes ?? new Uint8Array()).toString();
-const value = { repository: 'file:///srv/secret-repo.git', branch: 'feat/hidden', goal: 'rotate the launch codes' };
+const value = {
+  repository: 'file:///srv/secret-repo.git',
+  branch: 'feat/hidden',
+  goal: 'rotate the launch codes',
+};
 
 describe('the payload sealing codec (AES-256-GCM)', () => {
   const key = randomBytes(32);
@@ -16,8 +20,11 @@ describe('the payload sealing codec (AES-256-GCM)', () => {
     const plain = defaultPayloadConverter.toPayload(value);
     const [sealed] = await codec.encode([plain]);
     expect(text(sealed!.metadata!.encoding)).toBe(SEALED_ENCODING);
-    const raw = Buffer.from(sealed!.data!).toString('latin1') + JSON.stringify(Object.values(sealed!.metadata!).map(text));
-    for (const secret of [value.repository, value.branch, value.goal, 'secret', 'json/plain']) expect(raw).not.toContain(secret);
+    const raw =
+      Buffer.from(sealed!.data!).toString('latin1') +
+      JSON.stringify(Object.values(sealed!.metadata!).map(text));
+    for (const secret of [value.repository, value.branch, value.goal, 'secret', 'json/plain'])
+      expect(raw).not.toContain(secret);
     const [opened] = await codec.decode([sealed!]);
     expect(defaultPayloadConverter.fromPayload(opened!)).toEqual(value);
     expect(text(opened!.metadata!.encoding)).toBe('json/plain');
@@ -38,8 +45,13 @@ describe('the payload sealing codec (AES-256-GCM)', () => {
   });
 
   it('turns a payload sealed with another key, or plaintext, into the marker', async () => {
-    const [foreign] = await new PayloadSealingCodec(randomBytes(32)).encode([defaultPayloadConverter.toPayload(value)]);
-    const plain: Payload = defaultPayloadConverter.toPayload({ holdPointId: 'HP-001-merge', decision: 'approve' });
+    const [foreign] = await new PayloadSealingCodec(randomBytes(32)).encode([
+      defaultPayloadConverter.toPayload(value),
+    ]);
+    const plain: Payload = defaultPayloadConverter.toPayload({
+      holdPointId: 'HP-001-merge',
+      decision: 'approve',
+    });
     const absent: Payload = defaultPayloadConverter.toPayload(undefined);
     for (const payload of await codec.decode([foreign!, plain, absent])) {
       expect(isUnsealed(defaultPayloadConverter.fromPayload(payload))).toBe(true);

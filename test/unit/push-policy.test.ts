@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_EXECUTION_SETTINGS, applyExecutionInput, pushPolicyOf, pushesNanocycleBranches } from '../../contracts/execution-settings.js';
+import {
+  DEFAULT_EXECUTION_SETTINGS,
+  applyExecutionInput,
+  pushPolicyOf,
+  pushesNanocycleBranches,
+} from '../../contracts/execution-settings.js';
 import { DEFAULT_PROJECT_SETTINGS } from '../../contracts/project.js';
 import { toProject } from '../../db/projects-store.js';
 
@@ -28,6 +33,8 @@ describe('push policy', () => {
   });
 
   it('sends nanocycle branches under every policy but never', () => {
-    expect(['never', 'nanocycle-branches', 'on-merge', 'on-end'].map((p) => pushesNanocycleBranches(p as never))).toEqual([false, true, true, true]);
+    expect(
+      ['never', 'nanocycle-branches', 'on-merge', 'on-end'].map((p) => pushesNanocycleBranches(p as never)),
+    ).toEqual([false, true, true, true]);
   });
 });

@@ -9,8 +9,16 @@ import { dataError } from '../../db/data-errors.js';
 
 /** What the database can hold, decided before a write; and what a refused write turns into. */
 
-const driverError = (code: string, message = 'refused') => Object.assign(new Error(`Failed query: insert … params: secret`), { cause: Object.assign(new Error(message), { code }) });
-const fsError = (code: string, syscall: string) => Object.assign(new Error(`${code}: ${syscall} '/host/path/secret'`), { code, syscall, path: '/host/path/secret' });
+const driverError = (code: string, message = 'refused') =>
+  Object.assign(new Error(`Failed query: insert … params: secret`), {
+    cause: Object.assign(new Error(message), { code }),
+  });
+const fsError = (code: string, syscall: string) =>
+  Object.assign(new Error(`${code}: ${syscall} '/host/path/secret'`), {
+    code,
+    syscall,
+    path: '/host/path/secret',
+  });
 
 describe('storable input', () => {
   it('text: anything but U+0000', () => {
@@ -32,13 +40,16 @@ describe('storable input', () => {
 
 describe('writes the database refuses', () => {
   it('data exceptions and integrity violations are data errors; a unique clash and a lost connection are not', () => {
-    for (const code of ['22021', '22P05', '22003', '22001', '23502', '23503', '23514']) expect(dataError(driverError(code))?.code).toBe(code);
+    for (const code of ['22021', '22P05', '22003', '22001', '23502', '23503', '23514'])
+      expect(dataError(driverError(code))?.code).toBe(code);
     for (const code of ['23505', '08006', '57P01', '40001']) expect(dataError(driverError(code))).toBeNull();
     expect(dataError(new Error('plain'))).toBeNull();
   });
 
   it('fail at once and for good, saying what the driver said and not the statement', async () => {
-    const failure = await failFastOnDataError(() => Promise.reject(driverError('22021', 'invalid byte sequence for encoding "UTF8": 0x00'))).catch((e: unknown) => e);
+    const failure = await failFastOnDataError(() =>
+      Promise.reject(driverError('22021', 'invalid byte sequence for encoding "UTF8": 0x00')),
+    ).catch((e: unknown) => e);
     expect(failure).toBeInstanceOf(ApplicationFailure);
     expect(failure).toMatchObject({ type: 'unrecordable', nonRetryable: true });
     expect((failure as Error).message).toContain('0x00');
@@ -48,7 +59,10 @@ describe('writes the database refuses', () => {
   });
 
   it('become 400 unrecordable when they reach the API', () => {
-    expect(toProblem(driverError('22P05'))).toMatchObject({ status: 400, type: 'urn:tevis:problem:unrecordable' });
+    expect(toProblem(driverError('22P05'))).toMatchObject({
+      status: 400,
+      type: 'urn:tevis:problem:unrecordable',
+    });
   });
 });
 

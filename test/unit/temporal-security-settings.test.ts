@@ -29,7 +29,9 @@ describe('the Temporal codec key', () => {
     const shared = randomBytes(32);
     const home = join(dir, 'shared');
     expect((await loadOrCreateCodecKey(home, shared.toString('base64'))).equals(shared)).toBe(true);
-    await expect(loadOrCreateCodecKey(home, randomBytes(16).toString('base64'))).rejects.toThrow(/TEVIS_TEMPORAL_CODEC_KEY must be 32 bytes/);
+    await expect(loadOrCreateCodecKey(home, randomBytes(16).toString('base64'))).rejects.toThrow(
+      /TEVIS_TEMPORAL_CODEC_KEY must be 32 bytes/,
+    );
     expect(loadConfig({ TEVIS_TEMPORAL_CODEC_KEY: 'abc' }).temporalCodecKey).toBe('abc');
   });
 
@@ -50,12 +52,19 @@ describe('TLS to an external Temporal cluster', () => {
     expect(temporalTlsFromEnv({})).toBeUndefined();
     expect(temporalTlsFromEnv({ TEMPORAL_TLS: 'false' })).toBeUndefined();
     expect(temporalTlsFromEnv({ TEMPORAL_TLS: 'true' })).toMatchObject({ enabled: true });
-    expect(temporalTlsFromEnv({ TEMPORAL_TLS_CA: '/ca.pem' })).toMatchObject({ enabled: true, caPath: '/ca.pem' });
-    expect(() => temporalTlsFromEnv({ TEMPORAL_TLS: 'yes please' })).toThrow(/TEMPORAL_TLS must be true or false/);
+    expect(temporalTlsFromEnv({ TEMPORAL_TLS_CA: '/ca.pem' })).toMatchObject({
+      enabled: true,
+      caPath: '/ca.pem',
+    });
+    expect(() => temporalTlsFromEnv({ TEMPORAL_TLS: 'yes please' })).toThrow(
+      /TEMPORAL_TLS must be true or false/,
+    );
   });
 
   it('wants the client certificate and its key together', () => {
-    expect(() => loadConfig({ TEMPORAL_TLS_CERT: '/c.pem' })).toThrow(/TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY go together/);
+    expect(() => loadConfig({ TEMPORAL_TLS_CERT: '/c.pem' })).toThrow(
+      /TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY go together/,
+    );
     expect(() => temporalTlsFromEnv({ TEMPORAL_TLS_KEY: '/k.pem' })).toThrow(/go together/);
   });
 
@@ -66,12 +75,23 @@ describe('TLS to an external Temporal cluster', () => {
     await writeFile(ca, PEM_CERT);
     await writeFile(cert, PEM_CERT);
     await writeFile(key, PEM_KEY);
-    const tls = await loadTemporalTls(temporalTlsFromEnv({ TEMPORAL_TLS_CA: ca, TEMPORAL_TLS_CERT: cert, TEMPORAL_TLS_KEY: key, TEMPORAL_TLS_SERVER_NAME: 'temporal.internal' }));
+    const tls = await loadTemporalTls(
+      temporalTlsFromEnv({
+        TEMPORAL_TLS_CA: ca,
+        TEMPORAL_TLS_CERT: cert,
+        TEMPORAL_TLS_KEY: key,
+        TEMPORAL_TLS_SERVER_NAME: 'temporal.internal',
+      }),
+    );
     expect(tls?.serverRootCACertificate?.toString()).toBe(PEM_CERT);
     expect(tls?.clientCertPair?.key.toString()).toBe(PEM_KEY);
     expect(tls?.serverNameOverride).toBe('temporal.internal');
-    await expect(loadTemporalTls(temporalTlsFromEnv({ TEMPORAL_TLS_CA: join(dir, 'missing.pem') }))).rejects.toThrow(/TEMPORAL_TLS_CA: cannot read .*missing\.pem \(ENOENT\)/);
-    await expect(loadTemporalTls(temporalTlsFromEnv({ TEMPORAL_TLS_CERT: key, TEMPORAL_TLS_KEY: key }))).rejects.toThrow(/TEMPORAL_TLS_CERT: .* is not a PEM file/);
+    await expect(
+      loadTemporalTls(temporalTlsFromEnv({ TEMPORAL_TLS_CA: join(dir, 'missing.pem') })),
+    ).rejects.toThrow(/TEMPORAL_TLS_CA: cannot read .*missing\.pem \(ENOENT\)/);
+    await expect(
+      loadTemporalTls(temporalTlsFromEnv({ TEMPORAL_TLS_CERT: key, TEMPORAL_TLS_KEY: key })),
+    ).rejects.toThrow(/TEMPORAL_TLS_CERT: .* is not a PEM file/);
     expect(await loadTemporalTls(temporalTlsFromEnv({ TEMPORAL_TLS: 'true' }))).toEqual({});
   });
 });

@@ -18,10 +18,19 @@ const noSocket = !existsSync(DEFAULT_DOCKER_SOCKET);
 
 describe('the TPU executor setting', () => {
   it('takes TEVIS_TPU_EXECUTOR as given, and refuses anything but docker, sandbox or none', () => {
-    expect(resolveTpuExecutor({ TEVIS_TPU_EXECUTOR: 'docker', PATH: without })).toMatchObject({ kind: 'docker' });
-    expect(resolveTpuExecutor({ TEVIS_TPU_EXECUTOR: 'sandbox', PATH: withBwrap })).toMatchObject({ kind: 'sandbox', bwrapPath: join(withBwrap, 'bwrap') });
-    expect(resolveTpuExecutor({ TEVIS_TPU_EXECUTOR: 'none', DOCKER_HOST: 'unix:///x.sock', PATH: withBwrap })).toMatchObject({ kind: 'none' });
-    expect(() => resolveTpuExecutor({ TEVIS_TPU_EXECUTOR: 'local' })).toThrow(/docker, sandbox, none.*never run unsandboxed/);
+    expect(resolveTpuExecutor({ TEVIS_TPU_EXECUTOR: 'docker', PATH: without })).toMatchObject({
+      kind: 'docker',
+    });
+    expect(resolveTpuExecutor({ TEVIS_TPU_EXECUTOR: 'sandbox', PATH: withBwrap })).toMatchObject({
+      kind: 'sandbox',
+      bwrapPath: join(withBwrap, 'bwrap'),
+    });
+    expect(
+      resolveTpuExecutor({ TEVIS_TPU_EXECUTOR: 'none', DOCKER_HOST: 'unix:///x.sock', PATH: withBwrap }),
+    ).toMatchObject({ kind: 'none' });
+    expect(() => resolveTpuExecutor({ TEVIS_TPU_EXECUTOR: 'local' })).toThrow(
+      /docker, sandbox, none.*never run unsandboxed/,
+    );
     expect(() => resolveTpuExecutor({ TEVIS_TPU_EXECUTOR: 'unsandboxed' })).toThrow(/TEVIS_TPU_EXECUTOR/);
   });
 
@@ -32,12 +41,18 @@ describe('the TPU executor setting', () => {
   });
 
   it('defaults to docker where an engine is configured, else the sandbox where bwrap is, else none', () => {
-    expect(resolveTpuExecutor({ DOCKER_HOST: 'unix:///nowhere.sock', PATH: withBwrap })).toMatchObject({ kind: 'docker', reason: 'DOCKER_HOST is set' });
+    expect(resolveTpuExecutor({ DOCKER_HOST: 'unix:///nowhere.sock', PATH: withBwrap })).toMatchObject({
+      kind: 'docker',
+      reason: 'DOCKER_HOST is set',
+    });
     if (noSocket) {
       expect(resolveTpuExecutor({ PATH: withBwrap })).toMatchObject({ kind: 'sandbox' });
       expect(resolveTpuExecutor({ PATH: without })).toMatchObject({ kind: 'none' });
     } else {
-      expect(resolveTpuExecutor({ PATH: without })).toMatchObject({ kind: 'docker', reason: `${DEFAULT_DOCKER_SOCKET} exists` });
+      expect(resolveTpuExecutor({ PATH: without })).toMatchObject({
+        kind: 'docker',
+        reason: `${DEFAULT_DOCKER_SOCKET} exists`,
+      });
     }
   });
 });

@@ -9,7 +9,8 @@ function split(bytes: Buffer, size: number): string[] {
   const splitter = new LineSplitter();
   const at = new Date(0);
   const lines: string[] = [];
-  for (let i = 0; i < bytes.length; i += size) lines.push(...splitter.push(bytes.subarray(i, i + size), at).map((l) => l.text));
+  for (let i = 0; i < bytes.length; i += size)
+    lines.push(...splitter.push(bytes.subarray(i, i + size), at).map((l) => l.text));
   lines.push(...splitter.end().map((l) => l.text));
   return lines;
 }

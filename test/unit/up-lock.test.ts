@@ -9,7 +9,9 @@ import { lockHome, runningUp, UpAlreadyRunning, upLockFile, type UpRecord } from
 
 /** A pid that ran and is gone: a child that has exited and been reaped. */
 function deadPid(): number {
-  const child = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' });
+  const child = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], {
+    encoding: 'utf8',
+  });
   return Number(child.stdout);
 }
 
@@ -26,7 +28,11 @@ describe('the `tevis up` lock', () => {
 
   it('is taken, names its holder, and is released', () => {
     const lock = lockHome(home, 'http://127.0.0.1:1', note);
-    expect(readPidFile<UpRecord>(upLockFile(home))).toMatchObject({ pid: process.pid, home, apiUrl: 'http://127.0.0.1:1' });
+    expect(readPidFile<UpRecord>(upLockFile(home))).toMatchObject({
+      pid: process.pid,
+      home,
+      apiUrl: 'http://127.0.0.1:1',
+    });
     expect(runningUp(home)?.pid).toBe(process.pid);
     lock.release();
     expect(existsSync(upLockFile(home))).toBe(false);
@@ -44,7 +50,9 @@ describe('the `tevis up` lock', () => {
         refusal = error;
       }
       expect(refusal).toBeInstanceOf(UpAlreadyRunning);
-      expect((refusal as Error).message).toContain(`(pid ${process.pid}, since ${lock.record.since}, API http://127.0.0.1:1)`);
+      expect((refusal as Error).message).toContain(
+        `(pid ${process.pid}, since ${lock.record.since}, API http://127.0.0.1:1)`,
+      );
       expect((refusal as Error).message).toContain(`kill ${process.pid}`);
       // The refused taker changed nothing.
       expect(readPidFile<UpRecord>(upLockFile(home))).toEqual(lock.record);
@@ -55,10 +63,15 @@ describe('the `tevis up` lock', () => {
 
   it('takes over the lock of a holder that is gone, and says so', () => {
     const gone = deadPid();
-    writeFileSync(upLockFile(home), JSON.stringify({ pid: gone, startTime: '1', since: '2026-01-01T00:00:00.000Z', home, apiUrl: 'x' }));
+    writeFileSync(
+      upLockFile(home),
+      JSON.stringify({ pid: gone, startTime: '1', since: '2026-01-01T00:00:00.000Z', home, apiUrl: 'x' }),
+    );
     const lock = lockHome(home, 'http://127.0.0.1:1', note);
     expect(lock.record.pid).toBe(process.pid);
-    expect(notes).toEqual([expect.stringContaining(`(pid ${gone}, since 2026-01-01T00:00:00.000Z) is gone without stopping`)]);
+    expect(notes).toEqual([
+      expect.stringContaining(`(pid ${gone}, since 2026-01-01T00:00:00.000Z) is gone without stopping`),
+    ]);
     lock.release();
   });
 
@@ -66,7 +79,10 @@ describe('the `tevis up` lock', () => {
     // This very pid, but "started" at another time: a reused pid, not the holder.
     const self = identityOf(process.pid)!;
     expect(self.startTime).not.toBeNull();
-    writeFileSync(upLockFile(home), JSON.stringify({ pid: process.pid, startTime: `${self.startTime}0`, since: 'then', home, apiUrl: 'x' }));
+    writeFileSync(
+      upLockFile(home),
+      JSON.stringify({ pid: process.pid, startTime: `${self.startTime}0`, since: 'then', home, apiUrl: 'x' }),
+    );
     const lock = lockHome(home, 'http://127.0.0.1:1', note);
     expect(lock.record.startTime).toBe(self.startTime);
     expect(notes).toHaveLength(1);

@@ -2,7 +2,11 @@ import { mkdirSync, mkdtempSync, readFileSync, renameSync, symlinkSync, writeFil
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { readInsideWorkspace, resolveInsideWorkspace, writeInsideWorkspace } from '../../api/workspace-path.js';
+import {
+  readInsideWorkspace,
+  resolveInsideWorkspace,
+  writeInsideWorkspace,
+} from '../../api/workspace-path.js';
 import { TevisError } from '../../contracts/errors.js';
 
 /**
@@ -37,14 +41,20 @@ describe('reading and writing a workspace file', () => {
     renameSync(join(workspace, 'docs'), join(workspace, 'docs-before'));
     symlinkSync(outside, join(workspace, 'docs'));
     expect(await refusal(readInsideWorkspace(workspace, target))).toBe('path-outside-workspace');
-    expect(await refusal(writeInsideWorkspace(workspace, target, Buffer.from('overwritten')))).toBe('path-outside-workspace');
+    expect(await refusal(writeInsideWorkspace(workspace, target, Buffer.from('overwritten')))).toBe(
+      'path-outside-workspace',
+    );
     expect(readFileSync(join(outside, 'note.md'), 'utf8')).toBe('host file');
   });
 
   it('refuses a file that is itself a link', async () => {
     symlinkSync(join(outside, 'note.md'), join(workspace, 'linked.md'));
-    expect(await refusal(readInsideWorkspace(workspace, join(workspace, 'linked.md')))).toBe('path-outside-workspace');
-    expect(await refusal(writeInsideWorkspace(workspace, join(workspace, 'linked.md'), Buffer.from('x')))).toBe('path-outside-workspace');
+    expect(await refusal(readInsideWorkspace(workspace, join(workspace, 'linked.md')))).toBe(
+      'path-outside-workspace',
+    );
+    expect(
+      await refusal(writeInsideWorkspace(workspace, join(workspace, 'linked.md'), Buffer.from('x'))),
+    ).toBe('path-outside-workspace');
     expect(readFileSync(join(outside, 'note.md'), 'utf8')).toBe('host file');
   });
 });

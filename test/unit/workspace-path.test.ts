@@ -25,12 +25,23 @@ const refusal = (p: Promise<unknown>) =>
 describe('resolveInsideWorkspace', () => {
   it('resolves files and not-yet-existing paths inside', async () => {
     expect(await resolveInsideWorkspace(workspace, 'src/a.ts')).toBe(join(workspace, 'src', 'a.ts'));
-    expect(await resolveInsideWorkspace(workspace, 'src/new/b.ts')).toBe(join(workspace, 'src', 'new', 'b.ts'));
+    expect(await resolveInsideWorkspace(workspace, 'src/new/b.ts')).toBe(
+      join(workspace, 'src', 'new', 'b.ts'),
+    );
     expect(await resolveInsideWorkspace(workspace, '')).toBe(workspace);
     expect(await resolveInsideWorkspace(workspace, 'inner-link/a.ts')).toBe(join(workspace, 'src', 'a.ts'));
   });
 
-  it.each(['../outside/secret', 'src/../../outside', '/etc/passwd', 'escape/secret', 'escape/new-file', 'dangling', 'dangling/child', 'a\0b'])('refuses %j', async (path) => {
+  it.each([
+    '../outside/secret',
+    'src/../../outside',
+    '/etc/passwd',
+    'escape/secret',
+    'escape/new-file',
+    'dangling',
+    'dangling/child',
+    'a\0b',
+  ])('refuses %j', async (path) => {
     expect(await refusal(resolveInsideWorkspace(workspace, path))).toBe('path-outside-workspace');
   });
 });

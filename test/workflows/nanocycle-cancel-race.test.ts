@@ -6,7 +6,14 @@ import type { TpuRunInput, TpuRunResult } from '../../activities/tpu/tpu-spec.js
 import { sessionWorkflowId } from '../../contracts/ids.js';
 import { createNanocycleUpdate } from '../../workflows/nanocycle-messages.js';
 import { stampedHandle } from '../support/stamped-handle.js';
-import { bundleSessionWorkflows, recordNewSession, startSessionWorkflow, startTestbed, waitForStatus, type Testbed } from '../support/session-testbed.js';
+import {
+  bundleSessionWorkflows,
+  recordNewSession,
+  startSessionWorkflow,
+  startTestbed,
+  waitForStatus,
+  type Testbed,
+} from '../support/session-testbed.js';
 
 /**
  * A cancel that reaches a nanocycle just as its TPU run finishes: the run's activity completes
@@ -31,10 +38,14 @@ afterAll(async () => {
 });
 
 describe('nanocycle workflow: a cancel racing the end of a TPU run', () => {
-  it('still removes the run\'s container', async () => {
+  it("still removes the run's container", async () => {
     const taskQueue = 'tevis-workflow-tests-cancel-race';
     const removed: string[] = [];
-    const activities = createSessionActivities({ db: testbed.db.db, dbKind: testbed.db.kind, home: testbed.home });
+    const activities = createSessionActivities({
+      db: testbed.db.db,
+      dbKind: testbed.db.kind,
+      home: testbed.home,
+    });
     let childId = '';
     const worker = await Worker.create({
       connection: testbed.env.nativeConnection,
@@ -49,11 +60,24 @@ describe('nanocycle workflow: a cancel racing the end of a TPU run', () => {
           // Hold the result until the workflow has asked this activity to cancel.
           for (;;) {
             const history = await child.fetchHistory();
-            if (history.events?.some((e) => e.eventType === EventType.EVENT_TYPE_ACTIVITY_TASK_CANCEL_REQUESTED)) break;
+            if (
+              history.events?.some((e) => e.eventType === EventType.EVENT_TYPE_ACTIVITY_TASK_CANCEL_REQUESTED)
+            )
+              break;
             await new Promise((resolve) => setTimeout(resolve, 50));
           }
           const now = new Date().toISOString();
-          return { exitCode: 0, executor: 'docker', containerName: `tevis-race-${input.runId}`, tail: [], logLines: 0, lastSeq: 0, timedOut: false, startedAt: now, finishedAt: now };
+          return {
+            exitCode: 0,
+            executor: 'docker',
+            containerName: `tevis-race-${input.runId}`,
+            tail: [],
+            logLines: 0,
+            lastSeq: 0,
+            timedOut: false,
+            startedAt: now,
+            finishedAt: now,
+          };
         },
         removeTpuContainer: async (name: string) => {
           removed.push(name);
@@ -64,9 +88,15 @@ describe('nanocycle workflow: a cancel racing the end of a TPU run', () => {
     await worker.runUntil(async () => {
       const state = await recordNewSession(testbed, { project: 'cancel-race', repository: testbed.remote });
       // Stamped as the API stamps its commands: the session refuses anything else.
-      const handle = stampedHandle(await startSessionWorkflow(testbed, state, { taskQueue }), state.sessionId, testbed.env);
+      const handle = stampedHandle(
+        await startSessionWorkflow(testbed, state, { taskQueue }),
+        state.sessionId,
+        testbed.env,
+      );
       await waitForStatus(handle, 'active');
-      const created = await handle.executeUpdate(createNanocycleUpdate, { args: [{ name: 'racer', run: ['true'] }] });
+      const created = await handle.executeUpdate(createNanocycleUpdate, {
+        args: [{ name: 'racer', run: ['true'] }],
+      });
       childId = `${sessionWorkflowId(state.sessionId)}-${created.id}`;
       const outcome = await testbed.client.workflow.getHandle(childId).result();
       expect(outcome).toMatchObject({ status: 'cancelled' });

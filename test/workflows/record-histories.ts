@@ -20,8 +20,18 @@ import { join } from 'node:path';
 import { WorkflowFailedError, WorkflowUpdateStage } from '@temporalio/client';
 import { Worker } from '@temporalio/worker';
 import { resolveTemporalTestServer } from '../../runtime/temporal-cli.js';
-import { endUpdate, pauseUpdate, restoreWorkspaceUpdate, resumeUpdate, touchSignal } from '../../workflows/session-messages.js';
-import { createNanocycleUpdate, mergeNanocycleUpdate, resolveHoldPointUpdate } from '../../workflows/nanocycle-messages.js';
+import {
+  endUpdate,
+  pauseUpdate,
+  restoreWorkspaceUpdate,
+  resumeUpdate,
+  touchSignal,
+} from '../../workflows/session-messages.js';
+import {
+  createNanocycleUpdate,
+  mergeNanocycleUpdate,
+  resolveHoldPointUpdate,
+} from '../../workflows/nanocycle-messages.js';
 import { approveReviewUpdate, rejectReviewUpdate } from '../../workflows/review-messages.js';
 import { DEFAULT_EXECUTION_SETTINGS, type ExecutionSettings } from '../../contracts/execution-settings.js';
 import { sessionWorkflowId } from '../../contracts/ids.js';
@@ -54,15 +64,27 @@ import { git } from '../support/git-fixtures.js';
 const HISTORIES = join(REPO_ROOT, 'test', 'workflows', 'histories');
 const SECOND = 1000;
 
-type Lifecycle = (testbed: Testbed, project: string) => Promise<{ handle: SessionHandle; firstRunId: string; children?: string[] }>;
+type Lifecycle = (
+  testbed: Testbed,
+  project: string,
+) => Promise<{ handle: SessionHandle; firstRunId: string; children?: string[] }>;
 
 function expect(condition: unknown, what: string): asserts condition {
   if (!condition) throw new Error(`recording went wrong: ${what}`);
 }
 
-async function started(testbed: Testbed, project: string, opts: Partial<NewSessionOptions> = {}, historyLimit?: number) {
+async function started(
+  testbed: Testbed,
+  project: string,
+  opts: Partial<NewSessionOptions> = {},
+  historyLimit?: number,
+) {
   const state = await recordNewSession(testbed, { project, repository: testbed.remote, ...opts });
-  const handle = stampedHandle(await startSessionWorkflow(testbed, state, historyLimit === undefined ? {} : { historyLimit }), state.sessionId, testbed.env);
+  const handle = stampedHandle(
+    await startSessionWorkflow(testbed, state, historyLimit === undefined ? {} : { historyLimit }),
+    state.sessionId,
+    testbed.env,
+  );
   // A query must not reach a run while it continues as new (see queryState).
   if (historyLimit !== undefined) await waitForNewRun(handle, handle.firstExecutionRunId);
   await waitForStatus(handle, 'active');
@@ -84,15 +106,30 @@ async function branchToReview(testbed: Testbed, branch: string): Promise<string>
 }
 
 /** A review session of `branch` under the given push policy (as the project's settings would give it). */
-async function startedReview(testbed: Testbed, project: string, branch: string, push: ExecutionSettings['push']) {
-  const state = await recordNewSession(testbed, { project, repository: testbed.remote, type: 'review', branch });
-  const handle = stampedHandle(await startSessionWorkflow(testbed, { ...state, execution: { ...DEFAULT_EXECUTION_SETTINGS, push } }), state.sessionId, testbed.env);
+async function startedReview(
+  testbed: Testbed,
+  project: string,
+  branch: string,
+  push: ExecutionSettings['push'],
+) {
+  const state = await recordNewSession(testbed, {
+    project,
+    repository: testbed.remote,
+    type: 'review',
+    branch,
+  });
+  const handle = stampedHandle(
+    await startSessionWorkflow(testbed, { ...state, execution: { ...DEFAULT_EXECUTION_SETTINGS, push } }),
+    state.sessionId,
+    testbed.env,
+  );
   await waitForStatus(handle, 'active');
   await waitForArmedTimer(handle);
   return { state, handle, firstRunId: handle.firstExecutionRunId };
 }
 
-const remoteMain = async (testbed: Testbed) => (await git(['rev-parse', 'refs/heads/main'], testbed.remote)).trim();
+const remoteMain = async (testbed: Testbed) =>
+  (await git(['rev-parse', 'refs/heads/main'], testbed.remote)).trim();
 
 const LIFECYCLES: Record<string, Lifecycle> = {
   /** start → pause → resume → touch → end by the user. */
@@ -120,7 +157,10 @@ const LIFECYCLES: Record<string, Lifecycle> = {
 
   /** start → pause → the paused timeout runs out → ended by inactivity. */
   'paused-inactivity': async (testbed, project) => {
-    const { handle, firstRunId } = await started(testbed, project, { activeTimeoutSeconds: 3600, pausedTimeoutSeconds: 7200 });
+    const { handle, firstRunId } = await started(testbed, project, {
+      activeTimeoutSeconds: 3600,
+      pausedTimeoutSeconds: 7200,
+    });
     expect((await handle.executeUpdate(pauseUpdate)).status === 'paused', 'paused');
     expect((await handle.result()).status === 'ended', 'ended');
     expect((await queryState(handle)).endReason === 'inactivity', 'reason inactivity');
@@ -129,8 +169,14 @@ const LIFECYCLES: Record<string, Lifecycle> = {
 
   /** start on a branch the remote does not have → the clone fails → the workflow fails. */
   'failed-clone': async (testbed, project) => {
-    console.log('(failed-clone: the worker logs the failed clone and the failed workflow as warnings; both are expected)');
-    const state = await recordNewSession(testbed, { project, repository: testbed.remote, branch: 'no-such-branch' });
+    console.log(
+      '(failed-clone: the worker logs the failed clone and the failed workflow as warnings; both are expected)',
+    );
+    const state = await recordNewSession(testbed, {
+      project,
+      repository: testbed.remote,
+      branch: 'no-such-branch',
+    });
     const handle = await startSessionWorkflow(testbed, state);
     const failure = await handle.result().then(
       () => null,
@@ -166,7 +212,10 @@ const LIFECYCLES: Record<string, Lifecycle> = {
       context: row?.context ?? null,
       lastActivityAt: new Date().toISOString(),
     };
-    const stamp = { sessionId: state.sessionId, issuedAt: new Date(await testbed.env.currentTimeMs()).toISOString() };
+    const stamp = {
+      sessionId: state.sessionId,
+      issuedAt: new Date(await testbed.env.currentTimeMs()).toISOString(),
+    };
     const input: SessionWorkflowInput = { phase: 'recover', state: recovered, stamp };
     const handle = stampedHandle(
       await testbed.client.workflow.start<typeof sessionWorkflow>('sessionWorkflow', {
@@ -216,18 +265,35 @@ const LIFECYCLES: Record<string, Lifecycle> = {
     try {
       const { state, handle, firstRunId } = await started(testbed, project);
       const created = await handle.executeUpdate(createNanocycleUpdate, {
-        args: [{ name: 'greeting', run: ['echo hello from $TEVIS_NANOCYCLE_ID', 'printf "hi\\n" > GREETING.md'] }],
+        args: [
+          { name: 'greeting', run: ['echo hello from $TEVIS_NANOCYCLE_ID', 'printf "hi\\n" > GREETING.md'] },
+        ],
       });
       expect(created.id === 'NC-001' && created.status === 'queued', 'NC-001 queued');
-      await eventually('the merge hold point', async () => (await queryState(handle)).pendingHoldPoints.find((h) => h.id === 'HP-001-merge'));
+      await eventually('the merge hold point', async () =>
+        (await queryState(handle)).pendingHoldPoints.find((h) => h.id === 'HP-001-merge'),
+      );
       const awaiting = (await queryState(handle)).nanocycles.find((n) => n.id === 'NC-001');
-      expect(awaiting?.status === 'awaiting_approval' && awaiting.executor === 'sandbox' && !!awaiting.commit, `NC-001 committed on the sandbox executor (${JSON.stringify(awaiting)})`);
-      const hold = await handle.executeUpdate(resolveHoldPointUpdate, { args: [{ holdPointId: 'HP-001-merge', decision: 'approve', comment: 'looks good', by: 'record-histories' }] });
+      expect(
+        awaiting?.status === 'awaiting_approval' && awaiting.executor === 'sandbox' && !!awaiting.commit,
+        `NC-001 committed on the sandbox executor (${JSON.stringify(awaiting)})`,
+      );
+      const hold = await handle.executeUpdate(resolveHoldPointUpdate, {
+        args: [
+          { holdPointId: 'HP-001-merge', decision: 'approve', comment: 'looks good', by: 'record-histories' },
+        ],
+      });
       expect(hold.id === 'HP-001-merge', 'the merge hold point approved');
-      const merged = await eventually('NC-001 merged', async () => (await queryState(handle)).nanocycles.find((n) => n.id === 'NC-001' && n.status === 'merged'));
+      const merged = await eventually('NC-001 merged', async () =>
+        (await queryState(handle)).nanocycles.find((n) => n.id === 'NC-001' && n.status === 'merged'),
+      );
       expect(!!merged, 'merged');
       const workspace = (await getSession(testbed.db.db, state.sessionId)).workspacePath!;
-      expect(existsSync(join(workspace, 'GREETING.md')) && readFileSync(join(workspace, 'GREETING.md'), 'utf8') === 'hi\n', 'GREETING.md merged into the session branch');
+      expect(
+        existsSync(join(workspace, 'GREETING.md')) &&
+          readFileSync(join(workspace, 'GREETING.md'), 'utf8') === 'hi\n',
+        'GREETING.md merged into the session branch',
+      );
       expect((await handle.executeUpdate(endUpdate)).status === 'ended', 'ended');
       expect((await handle.result()).status === 'ended', 'workflow result');
       return { handle, firstRunId, children: [`${handle.workflowId}-NC-001`] };
@@ -251,9 +317,17 @@ const LIFECYCLES: Record<string, Lifecycle> = {
 
   /** A review session approves its branch: a --no-ff merge into main. */
   'review-merge': async (testbed, project) => {
-    const { state, handle, firstRunId } = await started(testbed, project, { type: 'review', branch: 'feat/review' });
-    const review = await handle.executeUpdate(approveReviewUpdate, { args: [{ by: 'record-histories', comment: 'lgtm' }] });
-    expect(review.status === 'merged' && !!review.mergeCommit, `the branch merged (${JSON.stringify(review)})`);
+    const { state, handle, firstRunId } = await started(testbed, project, {
+      type: 'review',
+      branch: 'feat/review',
+    });
+    const review = await handle.executeUpdate(approveReviewUpdate, {
+      args: [{ by: 'record-histories', comment: 'lgtm' }],
+    });
+    expect(
+      review.status === 'merged' && !!review.mergeCommit,
+      `the branch merged (${JSON.stringify(review)})`,
+    );
     const workspace = (await getSession(testbed.db.db, state.sessionId)).workspacePath!;
     expect(existsSync(join(workspace, 'REVIEWED.md')), 'REVIEWED.md merged into main');
     expect((await handle.executeUpdate(endUpdate)).status === 'ended', 'ended');
@@ -267,11 +341,19 @@ const LIFECYCLES: Record<string, Lifecycle> = {
     process.env.DOCKER_HOST = `unix://${join(testbed.home, 'no-container-engine.sock')}`;
     try {
       const { handle, firstRunId } = await started(testbed, project);
-      await handle.executeUpdate(createNanocycleUpdate, { args: [{ name: 'notes', run: ['echo note > NOTES.md'] }] });
-      await eventually('the merge hold point', async () => (await queryState(handle)).pendingHoldPoints.find((h) => h.id === 'HP-001-merge'));
-      const merging = await handle.executeUpdate(mergeNanocycleUpdate, { args: ['NC-001', { by: 'record-histories', comment: 'ship it' }] });
+      await handle.executeUpdate(createNanocycleUpdate, {
+        args: [{ name: 'notes', run: ['echo note > NOTES.md'] }],
+      });
+      await eventually('the merge hold point', async () =>
+        (await queryState(handle)).pendingHoldPoints.find((h) => h.id === 'HP-001-merge'),
+      );
+      const merging = await handle.executeUpdate(mergeNanocycleUpdate, {
+        args: ['NC-001', { by: 'record-histories', comment: 'ship it' }],
+      });
       expect(merging.id === 'NC-001', 'NC-001 merge asked for');
-      await eventually('NC-001 merged', async () => (await queryState(handle)).nanocycles.find((n) => n.id === 'NC-001' && n.status === 'merged'));
+      await eventually('NC-001 merged', async () =>
+        (await queryState(handle)).nanocycles.find((n) => n.id === 'NC-001' && n.status === 'merged'),
+      );
       expect((await handle.executeUpdate(endUpdate)).status === 'ended', 'ended');
       expect((await handle.result()).status === 'ended', 'workflow result');
       return { handle, firstRunId, children: [`${handle.workflowId}-NC-001`] };
@@ -285,9 +367,19 @@ const LIFECYCLES: Record<string, Lifecycle> = {
   /** Push policy on-merge: the approved merge goes to the remote's main at once. */
   'review-push-on-merge': async (testbed, project) => {
     const file = await branchToReview(testbed, 'feat/review-on-merge');
-    const { state, handle, firstRunId } = await startedReview(testbed, project, 'feat/review-on-merge', 'on-merge');
-    const review = await handle.executeUpdate(approveReviewUpdate, { args: [{ by: 'record-histories', comment: 'lgtm' }] });
-    expect(review.status === 'merged' && !!review.mergeCommit, `the branch merged (${JSON.stringify(review)})`);
+    const { state, handle, firstRunId } = await startedReview(
+      testbed,
+      project,
+      'feat/review-on-merge',
+      'on-merge',
+    );
+    const review = await handle.executeUpdate(approveReviewUpdate, {
+      args: [{ by: 'record-histories', comment: 'lgtm' }],
+    });
+    expect(
+      review.status === 'merged' && !!review.mergeCommit,
+      `the branch merged (${JSON.stringify(review)})`,
+    );
     expect((await remoteMain(testbed)) === review.mergeCommit, "the merge is the remote's main");
     const workspace = (await getSession(testbed.db.db, state.sessionId)).workspacePath!;
     expect(existsSync(join(workspace, file)), `${file} merged into main`);
@@ -302,7 +394,10 @@ const LIFECYCLES: Record<string, Lifecycle> = {
     const { handle, firstRunId } = await startedReview(testbed, project, 'feat/review-on-end', 'on-end');
     const before = await remoteMain(testbed);
     const review = await handle.executeUpdate(approveReviewUpdate, { args: [{ by: 'record-histories' }] });
-    expect(review.status === 'merged' && !!review.mergeCommit, `the branch merged (${JSON.stringify(review)})`);
+    expect(
+      review.status === 'merged' && !!review.mergeCommit,
+      `the branch merged (${JSON.stringify(review)})`,
+    );
     expect((await remoteMain(testbed)) === before, 'not pushed before the end');
     expect((await handle.executeUpdate(endUpdate)).status === 'ended', 'ended');
     expect((await handle.result()).status === 'ended', 'workflow result');
@@ -315,8 +410,13 @@ const LIFECYCLES: Record<string, Lifecycle> = {
     await branchToReview(testbed, 'feat/review-rejected');
     const { handle, firstRunId } = await startedReview(testbed, project, 'feat/review-rejected', 'on-merge');
     const before = await remoteMain(testbed);
-    const review = await handle.executeUpdate(rejectReviewUpdate, { args: [{ by: 'record-histories', comment: 'not like this' }] });
-    expect(review.status === 'rejected' && review.comment === 'not like this', `rejected (${JSON.stringify(review)})`);
+    const review = await handle.executeUpdate(rejectReviewUpdate, {
+      args: [{ by: 'record-histories', comment: 'not like this' }],
+    });
+    expect(
+      review.status === 'rejected' && review.comment === 'not like this',
+      `rejected (${JSON.stringify(review)})`,
+    );
     expect((await queryState(handle)).review?.status === 'rejected', 'the state query tells the rejection');
     expect((await handle.executeUpdate(endUpdate)).status === 'ended', 'ended');
     expect((await handle.result()).status === 'ended', 'workflow result');
@@ -329,7 +429,8 @@ function parseTag(argv: string[]): string | null {
   const at = argv.indexOf('--tag');
   if (at === -1) return null;
   const tag = argv[at + 1] ?? '';
-  if (!/^[a-z0-9-]+$/.test(tag) || /^(run|nc)-\d+$/.test(tag)) throw new Error('--tag takes a name of a-z, 0-9 and "-", e.g. --tag v2');
+  if (!/^[a-z0-9-]+$/.test(tag) || /^(run|nc)-\d+$/.test(tag))
+    throw new Error('--tag takes a name of a-z, 0-9 and "-", e.g. --tag v2');
   return tag;
 }
 
@@ -341,7 +442,10 @@ function parseOnly(argv: string[]): string[] | null {
   });
   if (!argv.includes('--only')) return null;
   const unknown = names.filter((name) => !(name in LIFECYCLES));
-  if (names.length === 0 || unknown.length) throw new Error(`--only takes lifecycle names (${Object.keys(LIFECYCLES).join(', ')}); unknown: ${unknown.join(', ') || '(none given)'}`);
+  if (names.length === 0 || unknown.length)
+    throw new Error(
+      `--only takes lifecycle names (${Object.keys(LIFECYCLES).join(', ')}); unknown: ${unknown.join(', ') || '(none given)'}`,
+    );
   return names;
 }
 
@@ -354,7 +458,10 @@ async function main(): Promise<void> {
   const argv = process.argv.slice(2);
   const tag = parseTag(argv);
   const only = parseOnly(argv);
-  const testServer = await resolveTemporalTestServer({ home: join(REPO_ROOT, '.cache', 'tevis-test'), onProgress: console.log });
+  const testServer = await resolveTemporalTestServer({
+    home: join(REPO_ROOT, '.cache', 'tevis-test'),
+    onProgress: console.log,
+  });
   const workflowBundle = await bundleSessionWorkflows();
   const testbed = await startTestbed({ testServerPath: testServer.path, workflowBundle });
   const written: string[] = [];
@@ -367,7 +474,9 @@ async function main(): Promise<void> {
   };
   try {
     await mkdir(HISTORIES, { recursive: true });
-    if (!tag && !only) for (const file of await readdir(HISTORIES)) if (file.endsWith('.json')) await rm(join(HISTORIES, file));
+    if (!tag && !only)
+      for (const file of await readdir(HISTORIES))
+        if (file.endsWith('.json')) await rm(join(HISTORIES, file));
     for (const [name, lifecycle] of Object.entries(LIFECYCLES)) {
       if (only && !only.includes(name)) continue;
       const { handle, firstRunId, children = [] } = await lifecycle(testbed, `replay-${name}`);
@@ -375,13 +484,23 @@ async function main(): Promise<void> {
       const runs = await runChain(handle, firstRunId);
       for (const [index, runId] of runs.entries()) {
         const history = await handle.client.getHandle(handle.workflowId, runId).fetchHistory();
-        await write(`${prefix}${runs.length === 1 ? '' : `.run-${index + 1}`}.json`, handle.workflowId, history);
+        await write(
+          `${prefix}${runs.length === 1 ? '' : `.run-${index + 1}`}.json`,
+          handle.workflowId,
+          history,
+        );
       }
       for (const childId of children) {
         const history = await testbed.client.workflow.getHandle(childId).fetchHistory();
-        await write(`${prefix}.${childId.slice(handle.workflowId.length + 1).toLowerCase()}.json`, childId, history);
+        await write(
+          `${prefix}.${childId.slice(handle.workflowId.length + 1).toLowerCase()}.json`,
+          childId,
+          history,
+        );
       }
-      console.log(`recorded ${name}: ${runs.length} run(s)${children.length ? `, ${children.length} child workflow(s)` : ''}`);
+      console.log(
+        `recorded ${name}: ${runs.length} run(s)${children.length ? `, ${children.length} child workflow(s)` : ''}`,
+      );
     }
   } finally {
     await testbed.close();

@@ -52,9 +52,17 @@ afterAll(async () => {
 });
 
 async function startSession(opts: Partial<NewSessionOptions> = {}, historyLimit?: number) {
-  const state = await recordNewSession(testbed, { project: `inactivity-${++projects}`, repository: testbed.remote, ...opts });
+  const state = await recordNewSession(testbed, {
+    project: `inactivity-${++projects}`,
+    repository: testbed.remote,
+    ...opts,
+  });
   // Stamped like the API's commands (the workflow refuses others).
-  const handle = stampedHandle(await startSessionWorkflow(testbed, state, historyLimit === undefined ? {} : { historyLimit }), state.sessionId, testbed.env);
+  const handle = stampedHandle(
+    await startSessionWorkflow(testbed, state, historyLimit === undefined ? {} : { historyLimit }),
+    state.sessionId,
+    testbed.env,
+  );
   // With a low limit the first run hands over right after starting; no query may reach it then.
   if (historyLimit !== undefined) await waitForNewRun(handle, handle.firstExecutionRunId);
   await waitForStatus(handle, 'active');
@@ -106,7 +114,10 @@ async function refusal(promise: Promise<unknown>): Promise<unknown> {
 
 describe('session workflow: inactivity timeout (time-skipping)', () => {
   it('ends an active session at its timeout and not before, with reason inactivity in the record and the summary', async () => {
-    const { sessionId, handle, timer } = await startSession({ activeTimeoutSeconds: 3600, pausedTimeoutSeconds: 7200 });
+    const { sessionId, handle, timer } = await startSession({
+      activeTimeoutSeconds: 3600,
+      pausedTimeoutSeconds: 7200,
+    });
     expect(timer.durationMs).toBe(1 * HOUR);
 
     const started = await queryState(handle);
@@ -134,7 +145,9 @@ describe('session workflow: inactivity timeout (time-skipping)', () => {
     const rearmed = await waitForArmedTimer(handle, timer);
     expect(rearmed.durationMs).toBe(1 * HOUR);
     expect(rearmed.startedAtMs).toBeGreaterThanOrEqual(timer.startedAtMs + 3000 * SECOND);
-    expect(Date.parse((await queryState(handle)).lastActivityAt)).toBeGreaterThanOrEqual(timer.startedAtMs + 3000 * SECOND);
+    expect(Date.parse((await queryState(handle)).lastActivityAt)).toBeGreaterThanOrEqual(
+      timer.startedAtMs + 3000 * SECOND,
+    );
 
     // 6000 s after the first timer started: without the touch the session would have ended.
     await skipTo(testbed.env, rearmed.startedAtMs + 3000 * SECOND);
@@ -146,7 +159,10 @@ describe('session workflow: inactivity timeout (time-skipping)', () => {
   });
 
   it('a paused session uses the paused timeout', async () => {
-    const { sessionId, handle, timer } = await startSession({ activeTimeoutSeconds: 3600, pausedTimeoutSeconds: 7200 });
+    const { sessionId, handle, timer } = await startSession({
+      activeTimeoutSeconds: 3600,
+      pausedTimeoutSeconds: 7200,
+    });
 
     await expect(handle.executeUpdate(pauseUpdate)).resolves.toEqual({ status: 'paused' });
     expect((await getSession(testbed.db.db, sessionId)).status).toBe('paused');
@@ -181,7 +197,9 @@ describe('session workflow: Update refusals', () => {
     expect((await getSession(testbed.db.db, sessionId)).status).toBe('active');
     // A validator's refusal records no Update and runs nothing: at most the workflow task that
     // ran the validator (the test server does not drop it as a real server does), and the same timer.
-    const added = ((await handle.fetchHistory()).events ?? []).slice(historyBefore).map((e) => EventType[e.eventType!]);
+    const added = ((await handle.fetchHistory()).events ?? [])
+      .slice(historyBefore)
+      .map((e) => EventType[e.eventType!]);
     expect(added.filter((type) => !/^EVENT_TYPE_WORKFLOW_TASK_/.test(type!))).toEqual([]);
     expect(await waitForArmedTimer(handle)).toEqual(timer);
 
@@ -234,7 +252,12 @@ describe('session workflow: continue-as-new', () => {
     }
     const later = await queryState(handle);
     expect(later.run).toBeGreaterThan(afterStart.run);
-    expect(later).toMatchObject({ status: 'active', sessionId, workspacePath: afterStart.workspacePath, startCommit: afterStart.startCommit });
+    expect(later).toMatchObject({
+      status: 'active',
+      sessionId,
+      workspacePath: afterStart.workspacePath,
+      startCommit: afterStart.startCommit,
+    });
     expect(armed.durationMs).toBe(1 * HOUR);
 
     // The new run still takes Updates and ends the session once.
@@ -256,7 +279,11 @@ describe('session workflow: an end that arrives while a pause is in flight at a 
     const taskQueue = 'tevis-workflow-tests-gated';
     let release!: () => void;
     const gate = new Promise<void>((resolve) => (release = resolve));
-    const activities = createSessionActivities({ db: testbed.db.db, dbKind: testbed.db.kind, home: testbed.home });
+    const activities = createSessionActivities({
+      db: testbed.db.db,
+      dbKind: testbed.db.kind,
+      home: testbed.home,
+    });
     const worker = await Worker.create({
       connection: testbed.env.nativeConnection,
       namespace: testbed.env.namespace ?? 'default',
@@ -273,10 +300,17 @@ describe('session workflow: an end that arrives while a pause is in flight at a 
     });
     try {
       await worker.runUntil(async () => {
-        const state = await recordNewSession(testbed, { project: `inactivity-${++projects}`, repository: testbed.remote });
+        const state = await recordNewSession(testbed, {
+          project: `inactivity-${++projects}`,
+          repository: testbed.remote,
+        });
         // Starting takes more events than 5: the first run hands over at once; the second run
         // waits (its history is 3 events at its first check) until the pause's workflow task.
-        const handle = stampedHandle(await startSessionWorkflow(testbed, state, { historyLimit: 5, taskQueue }), state.sessionId, testbed.env);
+        const handle = stampedHandle(
+          await startSessionWorkflow(testbed, state, { historyLimit: 5, taskQueue }),
+          state.sessionId,
+          testbed.env,
+        );
         await waitForNewRun(handle, handle.firstExecutionRunId);
         await waitForStatus(handle, 'active');
         await waitForArmedTimer(handle);

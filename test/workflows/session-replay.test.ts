@@ -29,8 +29,10 @@ interface Fixture {
 const readHistory = (file: string): Fixture => JSON.parse(readFileSync(join(HISTORIES, file), 'utf8'));
 // A session workflow names its children after its own id: replayed under another, the child's
 // start would not match the recorded one.
-const workflowIdOf = (file: string) => readHistory(file).workflowId ?? `replay-${file.replace(/\.json$/, '')}`;
-const workflowTypeOf = (file: string) => readHistory(file).events[0]?.workflowExecutionStartedEventAttributes?.workflowType.name;
+const workflowIdOf = (file: string) =>
+  readHistory(file).workflowId ?? `replay-${file.replace(/\.json$/, '')}`;
+const workflowTypeOf = (file: string) =>
+  readHistory(file).events[0]?.workflowExecutionStartedEventAttributes?.workflowType.name;
 
 let workflowBundle: WorkflowBundleWithSourceMap;
 
@@ -44,14 +46,31 @@ describe('session workflow: replay of recorded histories', () => {
     // `<lifecycle>[.<tag>][.run-N].json`
     const lifecycles = new Set(files.map((file) => file.split('.')[0]));
     expect([...lifecycles].sort()).toEqual(
-      ['continue-as-new', 'end-while-starting', 'failed-clone', 'inactivity', 'nanocycle-merge', 'nanocycle-merge-by', 'pause-resume-end', 'paused-inactivity', 'recover', 'restore-workspace', 'review-merge', 'review-push-on-end', 'review-push-on-merge', 'review-reject'].sort(),
+      [
+        'continue-as-new',
+        'end-while-starting',
+        'failed-clone',
+        'inactivity',
+        'nanocycle-merge',
+        'nanocycle-merge-by',
+        'pause-resume-end',
+        'paused-inactivity',
+        'recover',
+        'restore-workspace',
+        'review-merge',
+        'review-push-on-end',
+        'review-push-on-merge',
+        'review-reject',
+      ].sort(),
     );
     // Continue-as-new is recorded run by run; the chain has at least two hand-overs.
     expect(files.filter((file) => file.startsWith('continue-as-new.run-')).length).toBeGreaterThanOrEqual(3);
     // The nanocycle lifecycle is recorded from both sides: the session and its child.
     expect(workflowTypeOf('nanocycle-merge.json')).toBe('sessionWorkflow');
     expect(workflowTypeOf('nanocycle-merge.nc-001.json')).toBe('nanocycleWorkflow');
-    expect(workflowIdOf('nanocycle-merge.nc-001.json')).toBe(`${workflowIdOf('nanocycle-merge.json')}-NC-001`);
+    expect(workflowIdOf('nanocycle-merge.nc-001.json')).toBe(
+      `${workflowIdOf('nanocycle-merge.json')}-NC-001`,
+    );
   });
 
   it.each(files)('%s replays without nondeterminism', async (file) => {
@@ -63,17 +82,33 @@ describe('session workflow: replay of recorded histories', () => {
     const json = readHistory('pause-resume-end.json');
     const scheduled = json.events.find((event) => event.activityTaskScheduledEventAttributes)!;
     scheduled.activityTaskScheduledEventAttributes!.activityType.name = 'someOtherActivity';
-    await expect(Worker.runReplayHistory({ workflowBundle }, historyFromJSON(json), 'replay-control')).rejects.toBeInstanceOf(DeterminismViolationError);
+    await expect(
+      Worker.runReplayHistory({ workflowBundle }, historyFromJSON(json), 'replay-control'),
+    ).rejects.toBeInstanceOf(DeterminismViolationError);
   });
 
   it('would notice nondeterminism in a nanocycle (control: its TPU run scheduled as another activity)', async () => {
     const json = readHistory('nanocycle-merge.nc-001.json');
-    const tpu = json.events.find((event) => event.activityTaskScheduledEventAttributes?.activityType.name === 'runTpu')!;
+    const tpu = json.events.find(
+      (event) => event.activityTaskScheduledEventAttributes?.activityType.name === 'runTpu',
+    )!;
     tpu.activityTaskScheduledEventAttributes!.activityType.name = 'someOtherActivity';
-    await expect(Worker.runReplayHistory({ workflowBundle }, historyFromJSON(json), workflowIdOf('nanocycle-merge.nc-001.json'))).rejects.toBeInstanceOf(DeterminismViolationError);
+    await expect(
+      Worker.runReplayHistory(
+        { workflowBundle },
+        historyFromJSON(json),
+        workflowIdOf('nanocycle-merge.nc-001.json'),
+      ),
+    ).rejects.toBeInstanceOf(DeterminismViolationError);
   });
 
   it('replays a session with nanocycles only under its own id (control: why the fixtures keep it)', async () => {
-    await expect(Worker.runReplayHistory({ workflowBundle }, historyFromJSON(readHistory('nanocycle-merge.json')), 'replay-another-id')).rejects.toBeInstanceOf(DeterminismViolationError);
+    await expect(
+      Worker.runReplayHistory(
+        { workflowBundle },
+        historyFromJSON(readHistory('nanocycle-merge.json')),
+        'replay-another-id',
+      ),
+    ).rejects.toBeInstanceOf(DeterminismViolationError);
   });
 });
