@@ -98,7 +98,7 @@ function renderMarkdown(s: Omit<SessionSummary, 'markdown'>): string {
   if (s.review) lines.push('## Review', '', `- ${reviewLine(s.branch, s.review)}`, '');
   lines.push('## Metrics', '');
   for (const [name, value] of Object.entries(s.metrics)) lines.push(`- ${name}: ${value}`);
-  return lines.join('\n') + '\n';
+  return `${lines.join('\n')}\n`;
 }
 
 /** The review session's decision in a line: what happened to the branch, by whom, why. */

@@ -1,3 +1,4 @@
+import type { Dirent } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { CONTEXT_DOC_EXTENSIONS } from '../contracts/context-documents.js';
@@ -23,7 +24,7 @@ const DOC_EXTENSIONS = CONTEXT_DOC_EXTENSIONS;
 export async function listDocs(root: string, dir: string, found: string[]): Promise<void> {
   // `.tevis` itself may be a link the repository (or merged TPU work) planted: not followed.
   if (!(await isRealDirectory(dir))) return;
-  let entries;
+  let entries: Dirent[];
   try {
     entries = await readdir(dir, { withFileTypes: true });
   } catch {

@@ -31,7 +31,7 @@ async function writeState(home: string, state: CliState): Promise<void> {
   const target = cliStateFile(home);
   const temporary = `${target}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
   try {
-    await writeFile(temporary, JSON.stringify(state, null, 2) + '\n', { mode: 0o600 });
+    await writeFile(temporary, `${JSON.stringify(state, null, 2)}\n`, { mode: 0o600 });
     await rename(temporary, target);
   } catch (error) {
     await rm(temporary, { force: true });

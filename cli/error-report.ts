@@ -42,11 +42,11 @@ export function printError(
   if (options.stack && report.exitCode === EXIT.unexpected) streams.stderr(`${options.stack}\n`);
   if (options.json) {
     streams.stdout(
-      JSON.stringify(
+      `${JSON.stringify(
         { error: { type: report.type, status: report.status, detail: report.detail } },
         null,
         2,
-      ) + '\n',
+      )}\n`,
     );
   }
 }

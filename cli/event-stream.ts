@@ -8,6 +8,7 @@ export interface FollowStreamOptions<T> {
   /** The last sequence number already shown; the stream starts after it. */
   after: number;
   /** Return true to stop following (e.g. the session ended). */
+  // biome-ignore lint/suspicious/noConfusingVoidType: most callers never stop, and a callback that returns nothing is void, not undefined
   onEvent(item: T): boolean | void;
   /** Told when the connection dropped and a new one is about to be made. */
   onReconnect?(reason: string, delayMs: number): void;

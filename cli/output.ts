@@ -15,7 +15,7 @@ export function createOutput(
   json: boolean,
   write: (text: string) => void = (text) => process.stdout.write(text),
 ): Output {
-  const line = (text: string) => write(text.endsWith('\n') ? text : text + '\n');
+  const line = (text: string) => write(text.endsWith('\n') ? text : `${text}\n`);
   return {
     json,
     result(data, human) {

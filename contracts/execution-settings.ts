@@ -97,7 +97,7 @@ export const DEFAULT_EXECUTION_SETTINGS: ExecutionSettings = {
 export const ExecutionSettingsInput = z.strictObject({
   image: z
     .string()
-    .regex(/^[A-Za-z0-9][A-Za-z0-9._\/:@-]{0,254}$/, 'an image reference such as tevis-tpu:latest')
+    .regex(/^[A-Za-z0-9][A-Za-z0-9._/:@-]{0,254}$/, 'an image reference such as tevis-tpu:latest')
     .optional(),
   agent: StorableText.min(1).max(4000).nullable().optional(),
   tpuLimit: z.number().int().min(1).max(16).optional(),

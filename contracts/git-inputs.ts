@@ -93,7 +93,7 @@ export const RepositoryUrl = z
     maxLength: 2048,
     // How it begins: a path, an allowed scheme (any case: URL parsing lowercases it), or user@host:.
     pattern:
-      String.raw`^(?:/|(?:[Hh][Tt][Tt][Pp][Ss]?|[Ss][Ss][Hh]|[Gg][Ii][Tt]|[Ff][Ii][Ll][Ee]):|[A-Za-z0-9._-]+@[A-Za-z0-9.-]+:)` +
+      `^(?:/|(?:[Hh][Tt][Tt][Pp][Ss]?|[Ss][Ss][Hh]|[Gg][Ii][Tt]|[Ff][Ii][Ll][Ee]):|[A-Za-z0-9._-]+@[A-Za-z0-9.-]+:)` +
       `[^${NO_SPACE}]*$`,
     description:
       'An absolute path, a URL with scheme https, http, ssh, git or file, or user@host:path. No whitespace or control characters, no leading "-", ' +

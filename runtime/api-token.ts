@@ -19,7 +19,7 @@ export async function loadOrCreateApiToken(home: string, explicit: string | unde
   const token = randomBytes(24).toString('base64url');
   // 'wx' fails if another process made it first; then theirs is the token.
   try {
-    await writeFile(file, token + '\n', { mode: 0o600, flag: 'wx' });
+    await writeFile(file, `${token}\n`, { mode: 0o600, flag: 'wx' });
   } catch {
     return (await readFile(file, 'utf8')).trim();
   }

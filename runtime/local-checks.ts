@@ -89,7 +89,7 @@ async function apiPortCheck(config: TevisConfig, up: UpRecord | null): Promise<L
         : fail(
             'API port',
             `${where} held by ${describeHolder(null)}, and no \`tevis up\` runs for this home`,
-            'find it with `lsof -i :' + config.port + '` and stop it, or set TEVIS_PORT to a free port',
+            `find it with \`lsof -i :${config.port}\` and stop it, or set TEVIS_PORT to a free port`,
           );
   }
 }

@@ -33,7 +33,7 @@ export async function loadOrCreateCodecKey(home: string, explicit: string | unde
   const key = randomBytes(32);
   // 'wx' fails if another process made it first; then theirs is the key.
   try {
-    await writeFile(file, key.toString('base64') + '\n', { mode: 0o600, flag: 'wx' });
+    await writeFile(file, `${key.toString('base64')}\n`, { mode: 0o600, flag: 'wx' });
   } catch {
     return parseKey(await readFile(file, 'utf8'), file);
   }

@@ -47,7 +47,8 @@ const repoRoot = fileURLToPath(new URL('..', import.meta.url));
 const home = join(repoRoot, '.cache', 'tevis-test');
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
-  const shared = (registry[SHARED] ??= { users: 0, services: startServices() });
+  registry[SHARED] ??= { users: 0, services: startServices() };
+  const shared = registry[SHARED];
   shared.users += 1;
   const release = async (services?: Services) => {
     shared.users -= 1;

@@ -42,7 +42,10 @@ export function renderMarkdown(markdown, topLevel = 3) {
       out.append(element(`h${level}`, {}, ...inline(heading[2] ?? '')));
     } else if (item) {
       if (paragraph.length) flush();
-      if (!list) out.append((list = element('ul')));
+      if (!list) {
+        list = element('ul');
+        out.append(list);
+      }
       list.append(element('li', {}, ...inline(item[1] ?? '')));
     } else if (line.trim() === '') flush();
     else {

@@ -1,5 +1,5 @@
 import type { DataConverter } from '@temporalio/common';
-import { NativeConnection, Worker, type WorkflowBundleOption } from '@temporalio/worker';
+import { type NativeConnection, Worker, type WorkflowBundleOption } from '@temporalio/worker';
 import { createSessionActivities, tpuExecutorOf, type ActivityDeps } from '../activities/index.js';
 
 export interface SessionWorkerOptions {

@@ -74,7 +74,7 @@ export function installContextEditing(
     (edit) => {
       const step = queue.then(async () => {
         noteActivity();
-        let edited;
+        let edited: Awaited<ReturnType<typeof git.commitContextEdit>>;
         try {
           edited = await git.commitContextEdit({
             sessionId: state.sessionId,

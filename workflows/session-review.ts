@@ -195,7 +195,7 @@ export function installReview(
         noteActivity();
         decide(review, 'approved', decision);
         await recordDecision(review, before, 'review.approved');
-        let outcome;
+        let outcome: Awaited<ReturnType<typeof merging.mergeReviewBranch>>;
         try {
           outcome = await merging.mergeReviewBranch({
             workspace: state.workspacePath!,

@@ -84,13 +84,13 @@ function logWriter(json: boolean): (line: LogLine) => void {
   let run: number | null = null;
   return (line) => {
     if (json) {
-      process.stdout.write(renderLogLineJson(line) + '\n');
+      process.stdout.write(`${renderLogLineJson(line)}\n`);
       return;
     }
     // A new run follows an agent's hold point; mark where it starts.
     if (run !== null && line.run !== run) process.stderr.write(`tevis: ── run ${line.run} ──\n`);
     run = line.run;
-    process[logLineDestination(line)].write(renderLogLine(line) + '\n');
+    process[logLineDestination(line)].write(`${renderLogLine(line)}\n`);
   };
 }
 
@@ -158,7 +158,10 @@ export function registerNanocycleCommands(program: Command): void {
       const { note, onReconnect } = followerNotes(ctx.json);
       if (!flags.follow) {
         let count = 0;
-        await readLogLines(client, sessionId, id, 0, (line) => (count++, write(line)));
+        await readLogLines(client, sessionId, id, 0, (line) => {
+          count++;
+          write(line);
+        });
         if (count === 0)
           note(`${id} has printed nothing yet; \`tevis nanocycle logs ${id} --follow\` waits for its output`);
         return;

@@ -15,7 +15,7 @@ export function registerSessionEnd(session: Command): void {
       const client = await ctx.client();
       // The API answers once the summary is written, which takes a while on a large workspace.
       const progress = ctx.progress(`${id}: ending, generating summary…`);
-      let ended;
+      let ended: Awaited<ReturnType<typeof client.endSession>>;
       try {
         ended = await client.endSession(id);
       } catch (error) {

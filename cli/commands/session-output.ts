@@ -20,13 +20,16 @@ export function registerSessionOutput(session: Command): void {
       const id = await resolveSessionId(ctx.config.home, given);
       const client = await ctx.client();
       const write = (line: SessionLogLine) => {
-        if (ctx.json) process.stdout.write(renderLogLineJson(line) + '\n');
-        else process[logLineDestination(line)].write(renderSessionLogLine(line) + '\n');
+        if (ctx.json) process.stdout.write(`${renderLogLineJson(line)}\n`);
+        else process[logLineDestination(line)].write(`${renderSessionLogLine(line)}\n`);
       };
       const { note, onReconnect } = followerNotes(ctx.json);
       if (!flags.follow) {
         let count = 0;
-        await readSessionOutput(client, id, {}, (line) => (count++, write(line)));
+        await readSessionOutput(client, id, {}, (line) => {
+          count++;
+          write(line);
+        });
         if (count === 0)
           note(
             `no nanocycle of ${id} has printed anything yet; \`tevis session output ${id} --follow\` waits for it`,

@@ -14,12 +14,7 @@ export function registerSessionRecover(session: Command): void {
       const ctx = commandContext(command);
       const id = validateValue(SessionId, given, 'ID');
       const progress = ctx.progress(`${id}: recovering…`);
-      let result;
-      try {
-        result = await (await ctx.client()).recoverSession(id);
-      } finally {
-        progress.stop();
-      }
+      const result = await (await ctx.client()).recoverSession(id).finally(() => progress.stop());
       ctx.out.result(
         result,
         () =>

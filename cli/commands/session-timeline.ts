@@ -42,7 +42,7 @@ export function registerSessionTimeline(session: Command): void {
           after: 0,
           signal,
           onEvent(event) {
-            process.stdout.write((ctx.json ? JSON.stringify(event) : renderEventLine(event)) + '\n');
+            process.stdout.write(`${ctx.json ? JSON.stringify(event) : renderEventLine(event)}\n`);
             // Nothing follows an ended session (it cannot be recovered), so stop there.
             return event.type === 'session.ended';
           },

@@ -30,7 +30,7 @@ export function registerTpuCommands(program: Command): void {
         );
       }
       let step = ctx.progress(`building ${flags.tag}`);
-      let built;
+      let built: Awaited<ReturnType<typeof buildTpuImage>>;
       try {
         built = await buildTpuImage({
           docker,

@@ -206,7 +206,8 @@ describe('Mission Control', () => {
     // Record what the connection indicator says through the restart.
     await page.evaluate(() => {
       const connection = document.getElementById('connection')!;
-      const states: string[] = ((window as unknown as { connectionStates: string[] }).connectionStates = []);
+      const states: string[] = [];
+      (window as unknown as { connectionStates: string[] }).connectionStates = states;
       new MutationObserver(() => states.push(connection.textContent ?? '')).observe(connection, {
         childList: true,
         characterData: true,

@@ -16,7 +16,6 @@ import {
   createActiveSession,
   createProject,
   startHarness,
-  waitFor,
   type ApiReply,
   type Harness,
 } from '../support/tevis-harness.js';
@@ -447,9 +446,9 @@ describe('planning commands of the CLI', () => {
     expect(inEditor.code, inEditor.stdout).toBe(0);
     expect(inEditor.stdout).toMatch(/Wrote \.tevis\/notes\.md, committed as [0-9a-f]{12}/);
     expect(await git(['show', 'HEAD:.tevis/notes.md'], ws)).toBe('edited after: # Notes');
-    const escape = await tevis('context', 'edit', '../escape.md', '--file', notes);
-    expect(escape.code, describeRun(escape)).toBe(4);
-    expect(escape.stderr).toContain('must stay inside .tevis/');
+    const outside = await tevis('context', 'edit', '../escape.md', '--file', notes);
+    expect(outside.code, describeRun(outside)).toBe(4);
+    expect(outside.stderr).toContain('must stay inside .tevis/');
     const removed = await tevis('context', 'rm', 'notes.md');
     expect(removed.stdout).toMatch(/Deleted \.tevis\/notes\.md, committed as/);
     expect((await tevis('context', 'rm', 'notes.md')).code).toBe(3);

@@ -326,13 +326,13 @@ describe.each(executors)(
 
     it("re-points the gitfile at another session's workspace: that repository is untouched, the commit lands in its own", async () => {
       const other = await activeSession();
-      const before = async () => ({
+      const otherState = async () => ({
         refs: await git(['for-each-ref'], other.workspace),
         status: await git(['status', '--porcelain', '--untracked-files=all'], other.workspace),
         objects: await git(['count-objects', '-v'], other.workspace),
         head: await git(['rev-parse', 'HEAD'], other.workspace),
       });
-      const otherBefore = await before();
+      const otherBefore = await otherState();
       const { id, workspace } = await activeSession();
       const nc = await nanocycle(id, [
         `rm -f .git && printf 'gitdir: ${other.workspace}/.git\\n' > .git`,
@@ -341,7 +341,7 @@ describe.each(executors)(
       const row = await settled(id, nc, ['merged']);
       expect(row.executor).toMatch(recorded);
       const commit = await expectRecordedCommitsInSessionRepo(id, workspace, row);
-      expect(await before()).toEqual(otherBefore);
+      expect(await otherState()).toEqual(otherBefore);
       await expect(git(['cat-file', '-t', commit], other.workspace)).rejects.toThrow();
       await expectGitfileRestored(id, workspace, nc);
     });

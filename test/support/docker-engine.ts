@@ -38,7 +38,8 @@ const registry = globalThis as { [SHARED]?: Shared };
 const progress = (msg: string) => console.log(`[tevis test] ${msg}`);
 
 export async function startDockerEngine(): Promise<DockerEngine> {
-  const shared = (registry[SHARED] ??= { users: 0, engine: launch() });
+  registry[SHARED] ??= { users: 0, engine: launch() };
+  const shared = registry[SHARED];
   shared.users += 1;
   let engine: Awaited<Shared['engine']>;
   try {
@@ -182,7 +183,10 @@ async function launch(): Promise<DockerEngine & { shutdown(): Promise<void> }> {
   closeSync(logFd);
   let exited = false;
   const exitedPromise = new Promise<void>((resolve) =>
-    daemon.once('exit', () => ((exited = true), resolve())),
+    daemon.once('exit', () => {
+      exited = true;
+      resolve();
+    }),
   );
   // If the test process dies without afterAll, at least the daemon is told to stop.
   const killOnExit = () => daemon.kill('SIGTERM');

@@ -81,8 +81,7 @@ export async function makeGitFixture(dir: string, options: GitFixtureOptions = {
 
   await writeFiles(work, {
     '.tevis/plan.md': PLAN_MD,
-    '.tevis/config.json':
-      JSON.stringify({ preferences: REPOSITORY_PREFERENCES, ignored: { nested: true } }, null, 2) + '\n',
+    '.tevis/config.json': `${JSON.stringify({ preferences: REPOSITORY_PREFERENCES, ignored: { nested: true } }, null, 2)}\n`,
     'docs/architecture.md': '# Architecture\n\nBoxes and arrows.\n',
   });
   await git(['add', '-A'], work);

@@ -107,7 +107,9 @@ describe('followSessionStart', () => {
     const steps = new Set<string>();
     await followSessionStart(client, ID, {
       onStep: (s) => steps.add(s),
-      sleep: async () => void (now += 300),
+      sleep: async () => {
+        now += 300;
+      },
       now: () => now,
       stallHintMs: 15_000,
     });
@@ -141,7 +143,7 @@ describe('followEventStream', () => {
     const asked: number[] = [];
     const connections = [
       // Split mid-frame, with a keepalive comment, then the connection ends.
-      () => sseResponse([frame(e1).slice(0, 10), frame(e1).slice(10) + ': keepalive\n\n', frame(e2)]),
+      () => sseResponse([frame(e1).slice(0, 10), `${frame(e1).slice(10)}: keepalive\n\n`, frame(e2)]),
       () => {
         throw new TypeError('fetch failed');
       },
@@ -190,7 +192,10 @@ describe('followEventStream', () => {
     expect(reconnects).toEqual([]);
 
     const over = {
-      openEventStream: async () => ((opened += 1), new Response(null, { status: 204 })),
+      openEventStream: async () => {
+        opened += 1;
+        return new Response(null, { status: 204 });
+      },
     } as unknown as TevisApiClient;
     await followEventStream(over, ID, {
       after: 1,

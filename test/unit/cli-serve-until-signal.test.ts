@@ -35,7 +35,11 @@ describe('serveUntilSignal', () => {
     const started: string[] = [];
     const serving = serveUntilSignal(starting, { onStarted: () => started.push('x'), note: () => {} });
     process.emit('SIGTERM', 'SIGTERM');
-    finishStart({ stop: async () => void (stopped = true) });
+    finishStart({
+      stop: async () => {
+        stopped = true;
+      },
+    });
     await serving;
     expect(stopped).toBe(true);
     expect(started).toEqual([]);

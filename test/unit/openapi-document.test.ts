@@ -40,7 +40,7 @@ beforeAll(async () => {
 
 /** Every `pattern` anywhere in the document, with where it is. */
 function patterns(node: unknown, where = '#', found: Array<{ where: string; pattern: string }> = []) {
-  if (Array.isArray(node)) node.forEach((n, i) => patterns(n, `${where}/${i}`, found));
+  if (Array.isArray(node)) for (const [i, n] of node.entries()) patterns(n, `${where}/${i}`, found);
   else if (node && typeof node === 'object') {
     for (const [key, value] of Object.entries(node)) {
       if (key === 'pattern' && typeof value === 'string') found.push({ where, pattern: value });

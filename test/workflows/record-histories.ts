@@ -467,7 +467,7 @@ async function main(): Promise<void> {
   const written: string[] = [];
   const write = async (file: string, workflowId: string, history: Parameters<typeof historyToJSON>[0]) => {
     const json = fixtureJSON(workflowId, history);
-    await writeFile(join(HISTORIES, file), json + '\n');
+    await writeFile(join(HISTORIES, file), `${json}\n`);
     written.push(file);
     // A recording that does not replay, as read back from its file, is no fixture.
     await Worker.runReplayHistory({ workflowBundle }, historyFromJSON(JSON.parse(json)), workflowId);
