@@ -43,6 +43,7 @@ import {
 import type { NanocycleOutcome } from './nanocycle-workflow.js';
 import { answeringWrites, isUnrecordable, unrecordedWrite } from './unrecorded-write.js';
 import { refuseInvalid } from './validate-input.js';
+import { refuse, refused } from './refusal.js';
 
 const acts = proxyActivities<SessionActivities>({
   startToCloseTimeout: '5 minutes',
@@ -71,31 +72,24 @@ const gitActs = proxyActivities<SessionActivities>({
 
 /** The session's settings were copied from its project at start: the fix names both ways out. */
 function agentNotConfigured(project: string): ApplicationFailure {
-  return ApplicationFailure.create({
-    type: 'agent-not-configured',
-    nonRetryable: true,
-    message:
-      `this session has no agent command, so nothing would work on a goal; give the nanocycle run steps (\`tevis nanocycle create --name N --run "CMD"\`), ` +
+  return refuse(
+    'agent-not-configured',
+    `this session has no agent command, so nothing would work on a goal; give the nanocycle run steps (\`tevis nanocycle create --name N --run "CMD"\`), ` +
       `or set the project's agent (\`tevis project update ${project} --agent '…'\`) and start a new session, which copies it`,
-  });
+  );
 }
 
 const FINAL: readonly string[] = ['merged', 'failed', 'cancelled', 'rejected'];
 /** Hold points the nanocycle's own workflow waits on; merge and conflict ones are the session's. */
 const CHILD_HOLDS: readonly string[] = ['plan', 'agent'];
 
-function refused(message: string): ApplicationFailure {
-  return ApplicationFailure.create({ message, type: 'invalid-transition', nonRetryable: true });
-}
-
 /** A name the session already used: refused, naming the nanocycle that has it (details[0]). */
 function nameTaken(taken: NanocycleBrief): ApplicationFailure {
-  return ApplicationFailure.create({
-    message: `this session already has a nanocycle named "${taken.name}": ${taken.id} (${taken.status}); pick another name (\`--name\`)`,
-    type: 'nanocycle-name-taken',
-    nonRetryable: true,
-    details: [{ nanocycleId: taken.id, nanocycleStatus: taken.status }],
-  });
+  return refuse(
+    'nanocycle-name-taken',
+    `this session already has a nanocycle named "${taken.name}": ${taken.id} (${taken.status}); pick another name (\`--name\`)`,
+    { nanocycleId: taken.id, nanocycleStatus: taken.status },
+  );
 }
 
 interface Queued {

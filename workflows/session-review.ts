@@ -15,6 +15,7 @@ import { requireStamp } from './command-guard.js';
 import { approveReviewUpdate, rejectReviewUpdate } from './review-messages.js';
 import { answeringWrites, unrecordedWrite } from './unrecorded-write.js';
 import { refuseInvalid } from './validate-input.js';
+import { refused } from './refusal.js';
 
 const acts = proxyActivities<SessionActivities>({
   startToCloseTimeout: '5 minutes',
@@ -50,10 +51,6 @@ const pushing = proxyActivities<SessionActivities>({
     nonRetryableErrorTypes: ['validation', 'not-found'],
   },
 });
-
-function refused(message: string): ApplicationFailure {
-  return ApplicationFailure.create({ message, type: 'invalid-transition', nonRetryable: true });
-}
 
 /** What went wrong in an activity, as the caller of the Update should see it. */
 function failedBecause(error: unknown, what: string): ApplicationFailure {

@@ -36,6 +36,7 @@ import { projectKey, statusKey, typeKey } from './session-search-attributes.js';
 import { installNanocycles } from './session-nanocycles.js';
 import { installReview } from './session-review.js';
 import { installContextEditing } from './session-context.js';
+import { refused } from './refusal.js';
 
 const record = proxyActivities<SessionActivities>({
   startToCloseTimeout: '1 minute',
@@ -62,10 +63,6 @@ const summary = proxyActivities<SessionActivities>({
 /** Continue-as-new well before Temporal's limits (51,200 events, 2,000 updates). */
 const DEFAULT_HISTORY_LIMIT = 10_000;
 const UPDATE_LIMIT = 1_000;
-
-function refused(message: string): ApplicationFailure {
-  return ApplicationFailure.create({ message, type: 'invalid-transition', nonRetryable: true });
-}
 
 /**
  * One session, from its first clone to its summary:
