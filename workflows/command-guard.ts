@@ -1,8 +1,9 @@
-import { ApplicationFailure, currentUpdateInfo, patched, workflowInfo } from '@temporalio/workflow';
+import { type ApplicationFailure, currentUpdateInfo, patched, workflowInfo } from '@temporalio/workflow';
 import { sessionWorkflowId } from '../contracts/ids.js';
 import { isUnsealed, stampProblem, UNSTAMPED_REFUSAL } from '../contracts/sealed-commands.js';
 import type { SessionWorkflowInput } from './session-input.js';
 import type { NanocycleWorkflowInput } from './nanocycle-input.js';
+import { refuse } from './refusal.js';
 
 /**
  * The workflow side of "Temporal is no side door" (see contracts/sealed-commands.ts): a message
@@ -19,18 +20,14 @@ export function checksSealedCommands(): boolean {
   return patched('sealed-commands');
 }
 
-function refuse(why: string): ApplicationFailure {
-  return ApplicationFailure.create({
-    message: `${UNSTAMPED_REFUSAL} (${why})`,
-    type: 'unauthorized',
-    nonRetryable: true,
-  });
+function unstamped(why: string): ApplicationFailure {
+  return refuse('unauthorized', `${UNSTAMPED_REFUSAL} (${why})`);
 }
 
 /** For Update validators: throws unless the API stamped this very Update for this session. */
 export function requireStamp(sessionId: string, stamp: unknown): void {
   const why = stampProblem(stamp, { sessionId, updateId: currentUpdateInfo()?.id ?? '', nowMs: Date.now() });
-  if (why) throw refuse(why);
+  if (why) throw unstamped(why);
 }
 
 /** For signal handlers: false for a signal the API did not stamp, which is then ignored. */
@@ -51,22 +48,22 @@ export function isGenuineArgument(value: unknown): boolean {
 export function requireGenuineSessionStart(input: SessionWorkflowInput | undefined): void {
   const state = input?.state;
   if (!input || isUnsealed(input) || !state || typeof state.sessionId !== 'string')
-    throw refuse('not a session started by Tevis');
+    throw unstamped('not a session started by Tevis');
   const info = workflowInfo();
   if (info.workflowId !== sessionWorkflowId(state.sessionId))
-    throw refuse('a session runs under its own workflow id');
+    throw unstamped('a session runs under its own workflow id');
   if (input.phase === 'continue') {
-    if (!info.continuedFromExecutionRunId) throw refuse('a continued session comes from continue-as-new');
+    if (!info.continuedFromExecutionRunId) throw unstamped('a continued session comes from continue-as-new');
     return;
   }
   const why = stampProblem(input.stamp, { sessionId: state.sessionId, nowMs: Date.now() });
-  if (why) throw refuse(why);
+  if (why) throw unstamped(why);
 }
 
 /** A nanocycle runs only as the child of its session's workflow. */
 export function requireGenuineNanocycleStart(input: NanocycleWorkflowInput | undefined): void {
   if (!input || isUnsealed(input) || typeof input.sessionWorkflowId !== 'string')
-    throw refuse('not a nanocycle started by Tevis');
+    throw unstamped('not a nanocycle started by Tevis');
   if (workflowInfo().parent?.workflowId !== input.sessionWorkflowId)
-    throw refuse('a nanocycle runs only as a child of its session');
+    throw unstamped('a nanocycle runs only as a child of its session');
 }

@@ -7,12 +7,13 @@ import {
 } from '@temporalio/workflow';
 import type { SessionActivities } from '../activities/index.js';
 import { ContextEdit, contextPathProblem } from '../contracts/context-documents.js';
-import { PROBLEM_TYPES } from '../contracts/problems.js';
+import { PROBLEM_TYPES, type ProblemType } from '../contracts/problems.js';
 import type { CommandStamp } from '../contracts/sealed-commands.js';
 import type { SessionWorkflowState } from '../contracts/session-state.js';
 import { requireStamp } from './command-guard.js';
 import { editContextUpdate } from './context-messages.js';
 import { refuseInvalid } from './validate-input.js';
+import { refuse } from './refusal.js';
 
 const git = proxyActivities<SessionActivities>({
   startToCloseTimeout: '2 minutes',
@@ -45,28 +46,21 @@ export function installContextEditing(
     requireStamp(state.sessionId, stamp);
     refuseInvalid(ContextEdit, edit, 'context edit');
     const problem = contextPathProblem(edit.path);
-    if (problem)
-      throw ApplicationFailure.create({ message: problem.message, type: problem.type, nonRetryable: true });
+    if (problem) throw refuse(problem.type, problem.message);
     if (state.type !== 'planning') {
-      throw ApplicationFailure.create({
-        message: `a ${state.type} session cannot edit context documents; that takes a planning session`,
-        type: 'capability-not-allowed',
-        nonRetryable: true,
-      });
+      throw refuse(
+        'capability-not-allowed',
+        `a ${state.type} session cannot edit context documents; that takes a planning session`,
+      );
     }
     if ((state.status !== 'active' && state.status !== 'paused') || isEnding()) {
-      throw ApplicationFailure.create({
-        message: `session ${state.sessionId} is ${isEnding() ? 'ending' : state.status}; context is edited in an open session`,
-        type: 'invalid-transition',
-        nonRetryable: true,
-      });
+      throw refuse(
+        'invalid-transition',
+        `session ${state.sessionId} is ${isEnding() ? 'ending' : state.status}; context is edited in an open session`,
+      );
     }
     if (!state.workspacePath)
-      throw ApplicationFailure.create({
-        message: `session ${state.sessionId} has no workspace yet`,
-        type: 'invalid-transition',
-        nonRetryable: true,
-      });
+      throw refuse('invalid-transition', `session ${state.sessionId} has no workspace yet`);
   };
 
   setHandler(
@@ -87,12 +81,12 @@ export function installContextEditing(
             error instanceof ActivityFailure && error.cause instanceof ApplicationFailure
               ? error.cause
               : null;
-          const type = cause?.type && cause.type in PROBLEM_TYPES ? cause.type : 'internal';
-          throw ApplicationFailure.create({
-            message: `${edit.content === null ? 'deleting' : 'writing'} .tevis/${edit.path} failed: ${cause?.message ?? String(error)}`,
+          const type: ProblemType =
+            cause?.type && cause.type in PROBLEM_TYPES ? (cause.type as ProblemType) : 'internal';
+          throw refuse(
             type,
-            nonRetryable: true,
-          });
+            `${edit.content === null ? 'deleting' : 'writing'} .tevis/${edit.path} failed: ${cause?.message ?? String(error)}`,
+          );
         }
         if (edited.changed) {
           await record.recordTransition({

@@ -1,6 +1,6 @@
 import {
   ActivityFailure,
-  ApplicationFailure,
+  type ApplicationFailure,
   executeChild,
   getExternalWorkflowHandle,
   patched,
@@ -449,11 +449,10 @@ export function installNanocycles(
       validator: (create: NanocycleCreate, stamp?: CommandStamp) => {
         requireStamp(state.sessionId, stamp);
         if (!sessionCan(state.type, 'nanocycle:create'))
-          throw ApplicationFailure.create({
-            message: `a ${state.type} session cannot create nanocycles; that takes a development session`,
-            type: 'capability-not-allowed',
-            nonRetryable: true,
-          });
+          throw refuse(
+            'capability-not-allowed',
+            `a ${state.type} session cannot create nanocycles; that takes a development session`,
+          );
         if (state.status !== 'active')
           throw refused(
             `session ${state.sessionId} is ${state.status}; nanocycles start in an active session (\`tevis session switch ${state.sessionId}\`)`,
@@ -491,12 +490,7 @@ export function installNanocycles(
       validator: (id: string, stamp?: CommandStamp) => {
         requireStamp(state.sessionId, stamp);
         const nc = brief(id);
-        if (!nc)
-          throw ApplicationFailure.create({
-            message: `session ${state.sessionId} has no nanocycle ${id}`,
-            type: 'not-found',
-            nonRetryable: true,
-          });
+        if (!nc) throw refuse('not-found', `session ${state.sessionId} has no nanocycle ${id}`);
         if (FINAL.includes(nc.status)) throw refused(`${id} is already ${nc.status}`);
       },
     },
@@ -536,12 +530,7 @@ export function installNanocycles(
         requireStamp(state.sessionId, stamp);
         refuseInvalid(NanocycleMerge.optional(), merge, 'merge');
         const nc = brief(id);
-        if (!nc)
-          throw ApplicationFailure.create({
-            message: `session ${state.sessionId} has no nanocycle ${id}`,
-            type: 'not-found',
-            nonRetryable: true,
-          });
+        if (!nc) throw refuse('not-found', `session ${state.sessionId} has no nanocycle ${id}`);
         const waitsForMerge =
           nc.status === 'completed' ||
           nc.status === 'conflict' ||

@@ -15,7 +15,7 @@ import { requireStamp } from './command-guard.js';
 import { approveReviewUpdate, rejectReviewUpdate } from './review-messages.js';
 import { answeringWrites, unrecordedWrite } from './unrecorded-write.js';
 import { refuseInvalid } from './validate-input.js';
-import { refused } from './refusal.js';
+import { refuse, refused } from './refusal.js';
 
 const acts = proxyActivities<SessionActivities>({
   startToCloseTimeout: '5 minutes',
@@ -58,7 +58,7 @@ function failedBecause(error: unknown, what: string): ApplicationFailure {
     error instanceof ActivityFailure && error.cause instanceof ApplicationFailure ? error.cause : null;
   const type = cause?.type === 'not-found' || cause?.type === 'validation' ? cause.type : 'internal';
   const message = cause?.message ?? (error instanceof Error ? error.message : String(error));
-  return ApplicationFailure.create({ message: `${what}: ${message}`, type, nonRetryable: true });
+  return refuse(type, `${what}: ${message}`);
 }
 
 /**
@@ -113,11 +113,10 @@ export function installReview(
     refuseInvalid(ReviewDecision.optional(), decision, 'decision');
     const review = state.review;
     if (state.type !== 'review' || !review) {
-      throw ApplicationFailure.create({
-        message: `a ${state.type} session has no branch under review; that takes a review session`,
-        type: 'capability-not-allowed',
-        nonRetryable: true,
-      });
+      throw refuse(
+        'capability-not-allowed',
+        `a ${state.type} session has no branch under review; that takes a review session`,
+      );
     }
     if (state.status !== 'active')
       throw refused(

@@ -36,7 +36,7 @@ import { projectKey, statusKey, typeKey } from './session-search-attributes.js';
 import { installNanocycles } from './session-nanocycles.js';
 import { installReview } from './session-review.js';
 import { installContextEditing } from './session-context.js';
-import { refused } from './refusal.js';
+import { refuse, refused } from './refusal.js';
 
 const record = proxyActivities<SessionActivities>({
   startToCloseTimeout: '1 minute',
@@ -174,11 +174,7 @@ export async function sessionWorkflow(input: SessionWorkflowInput): Promise<Tran
           if (!conflict) throw error;
           state.status = 'paused';
           upsertSearchAttributes([{ key: statusKey, value: 'paused' }]);
-          throw ApplicationFailure.create({
-            type: 'session-conflict',
-            nonRetryable: true,
-            message: conflict.message,
-          });
+          throw refuse('session-conflict', conflict.message);
         }
         return { status: state.status };
       }),
@@ -279,11 +275,10 @@ export async function sessionWorkflow(input: SessionWorkflowInput): Promise<Tran
     try {
       await record.confirmSessionStart({ sessionId: state.sessionId, phase: input.phase });
     } catch (error) {
-      throw ApplicationFailure.create({
-        message: `${UNSTAMPED_REFUSAL} (${error instanceof ActivityFailure ? error.cause?.message : String(error)})`,
-        type: 'unauthorized',
-        nonRetryable: true,
-      });
+      throw refuse(
+        'unauthorized',
+        `${UNSTAMPED_REFUSAL} (${error instanceof ActivityFailure ? error.cause?.message : String(error)})`,
+      );
     }
   }
 

@@ -1,5 +1,6 @@
 import { ActivityFailure, ApplicationFailure, proxyActivities } from '@temporalio/workflow';
 import type { SessionActivities } from '../activities/index.js';
+import { refuse } from './refusal.js';
 
 /**
  * The record writes an Update waits on before it answers a person (queue a nanocycle, answer a
@@ -33,14 +34,6 @@ export function unrecordedWrite(error: unknown, what: string): ApplicationFailur
   const cause = error instanceof ActivityFailure ? (error.cause ?? error) : error;
   const message = cause instanceof Error ? cause.message : String(cause);
   if (isUnrecordable(error))
-    return ApplicationFailure.create({
-      type: 'unrecordable',
-      nonRetryable: true,
-      message: `${what} was not recorded, nothing changed: ${message}`,
-    });
-  return ApplicationFailure.create({
-    type: 'service-unavailable',
-    nonRetryable: true,
-    message: `${what} could not be recorded in time, nothing changed: ${message}`,
-  });
+    return refuse('unrecordable', `${what} was not recorded, nothing changed: ${message}`);
+  return refuse('service-unavailable', `${what} could not be recorded in time, nothing changed: ${message}`);
 }
