@@ -1,12 +1,12 @@
 import { lstat, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { eq } from 'drizzle-orm';
 import { formatDuration } from '../contracts/durations.js';
 import type { SessionWorkflowState } from '../contracts/session-state.js';
 import type { EndReason } from '../contracts/session-types.js';
 import type { SessionSummary } from '../contracts/summary.js';
 import type { Database } from '../db/database.js';
-import { holdPoints, nanocycles } from '../db/schema.js';
+import { listHoldPoints } from '../db/hold-points-store.js';
+import { listNanocycles, toNanocycleBrief } from '../db/nanocycles-store.js';
 import { saveSummary } from '../db/summaries-store.js';
 import { listEvents } from '../db/timeline-store.js';
 import { parseNumstat } from './git-diff.js';
@@ -135,24 +135,22 @@ export async function generateSessionSummary(
           () => 0,
         )
       : Promise.resolve(0),
-    db.select().from(nanocycles).where(eq(nanocycles.sessionId, state.sessionId)),
+    listNanocycles(db, state.sessionId),
     listEvents(db, state.sessionId, 0, 100_000),
-    db.select().from(holdPoints).where(eq(holdPoints.sessionId, state.sessionId)),
+    listHoldPoints(db, state.sessionId),
   ]);
-  const items = ncRows.map((n) => ({
+  const items = ncRows.map(toNanocycleBrief).map((n) => ({
     id: n.id,
     name: n.name,
     status: n.status,
-    commit: typeof n.data.commit === 'string' ? n.data.commit : null,
-    filesChanged: typeof n.data.filesChanged === 'number' ? n.data.filesChanged : 0,
-    tpuSeconds: typeof n.data.tpuSeconds === 'number' ? Math.round(n.data.tpuSeconds * 10) / 10 : 0,
+    commit: n.commit ?? null,
+    filesChanged: n.filesChanged ?? 0,
+    tpuSeconds: Math.round((n.tpuSeconds ?? 0) * 10) / 10,
   }));
   // A hold point still open when the session ends has waited until now.
   const holdWaitSeconds = Math.round(
-    holds.reduce(
-      (sum, h) => sum + ((h.resolvedAt?.getTime() ?? Date.parse(input.endedAt)) - h.openedAt.getTime()),
-      0,
-    ) / 1000,
+    holds.reduce((sum, h) => sum + (Date.parse(h.resolvedAt ?? input.endedAt) - Date.parse(h.openedAt)), 0) /
+      1000,
   );
   const byStatus: Record<string, number> = {};
   for (const nc of ncRows) byStatus[nc.status] = (byStatus[nc.status] ?? 0) + 1;

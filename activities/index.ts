@@ -29,7 +29,7 @@ import {
   type OpenHoldPointInput,
   type ResolveHoldPointInput,
 } from './nanocycle-records.js';
-import type { NanocycleRecord } from '../db/nanocycles-store.js';
+import type { NanocycleWrite } from '../db/nanocycles-store.js';
 import type { NewTimelineEvent } from '../contracts/timeline.js';
 import { loadConfig } from '../runtime/config.js';
 import { failFastOnDataError } from './unrecordable.js';
@@ -120,7 +120,7 @@ export function createSessionActivities(deps: ActivityDeps) {
       heartbeatWhile(() => pushSessionBranch(input)),
     pushNanocycleBranch: (input: PushNanocycleBranchInput) =>
       heartbeatWhile(() => pushNanocycleBranch(input)),
-    recordNanocycle: (input: { nanocycle: NanocycleRecord; event?: NewTimelineEvent }) =>
+    recordNanocycle: (input: { nanocycle: NanocycleWrite; event?: NewTimelineEvent }) =>
       failFastOnDataError(() => recordNanocycle(deps.db, input)),
     recordHoldPointOpened: (input: OpenHoldPointInput) =>
       failFastOnDataError(() => recordHoldPointOpened(deps.db, input)),

@@ -3,6 +3,7 @@ import { mkdir } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { ApplicationFailure } from '@temporalio/common';
 import { branchNameProblem } from '../contracts/git-inputs.js';
+import type { NanocycleDiff } from '../contracts/nanocycle-records.js';
 import { workspacePath } from './clone-workspace.js';
 import { diffRange } from './git-diff.js';
 import {
@@ -165,11 +166,6 @@ async function assertBranchHead(workspace: string, repo: GitRepository, commit: 
       'nanocycle-commit-missing',
     );
   }
-}
-
-export interface NanocycleDiff {
-  files: { path: string; additions: number; deletions: number }[];
-  patch: string;
 }
 
 /** What the nanocycle's branch changes against the session branch it came from. */

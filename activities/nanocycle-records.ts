@@ -1,7 +1,7 @@
 import type { NewTimelineEvent } from '../contracts/timeline.js';
 import type { Database } from '../db/database.js';
 import { insertHoldPoint, resolveHoldPoint } from '../db/hold-points-store.js';
-import { saveNanocycle, type NanocycleRecord } from '../db/nanocycles-store.js';
+import { saveNanocycle, type NanocycleWrite } from '../db/nanocycles-store.js';
 import { appendEvent } from '../db/timeline-store.js';
 import { deliverHoldPointWebhook } from './hold-point-webhook.js';
 
@@ -10,7 +10,7 @@ import { deliverHoldPointWebhook } from './hold-point-webhook.js';
 /** Both or neither: a nanocycle row without its event (or the reverse) would be a ghost. */
 export async function recordNanocycle(
   db: Database,
-  input: { nanocycle: NanocycleRecord; event?: NewTimelineEvent },
+  input: { nanocycle: NanocycleWrite; event?: NewTimelineEvent },
 ): Promise<void> {
   await db.transaction(async (tx) => {
     await saveNanocycle(tx, input.nanocycle);

@@ -13,7 +13,6 @@ import {
   WorkflowExecutionAlreadyStartedError,
   type UpdateDefinition,
 } from '@temporalio/common';
-import { eq } from 'drizzle-orm';
 import { sessionCan, typesAllowing, type Capability } from '../contracts/capabilities.js';
 import { TevisError, isUniqueViolation } from '../contracts/errors.js';
 import { redactCredentials } from '../contracts/git-inputs.js';
@@ -26,8 +25,8 @@ import type { SessionWorkflowState } from '../contracts/session-state.js';
 import { isOpenStatus, type SessionType } from '../contracts/session-types.js';
 import type { OpenDatabase } from '../db/database.js';
 import { getProject } from '../db/projects-store.js';
-import { listHoldPoints } from '../db/hold-points-store.js';
-import { nanocycles } from '../db/schema.js';
+import { listHoldPoints, toHoldPointBrief } from '../db/hold-points-store.js';
+import { listNanocycles, toNanocycleBrief } from '../db/nanocycles-store.js';
 import {
   findActiveSession,
   findSessionRow,
@@ -215,7 +214,7 @@ export class SessionLifecycle {
   }
 
   private async startWorkflow(session: Session, phase: SessionWorkflowInput['phase']): Promise<void> {
-    const ncs = await this.db.select().from(nanocycles).where(eq(nanocycles.sessionId, session.id));
+    const ncs = await listNanocycles(this.db, session.id);
     const project = await getProject(this.db, session.project);
     const row = await findSessionRow(this.db, session.id);
     // A recovered session takes back the hold points it owns itself (merge, conflict); those a
@@ -237,26 +236,10 @@ export class SessionLifecycle {
       workspacePath: session.workspacePath,
       startCommit: session.startCommit,
       context: row?.context ?? null,
-      nanocycles: ncs.map((n) => ({
-        id: n.id,
-        name: n.name,
-        status: n.status,
-        branch: n.branch,
-        executor: n.executor,
-        commit: typeof n.data.commit === 'string' ? n.data.commit : null,
-        filesChanged: typeof n.data.filesChanged === 'number' ? n.data.filesChanged : 0,
-        tpuSeconds: typeof n.data.tpuSeconds === 'number' ? n.data.tpuSeconds : 0,
-        detail: typeof n.data.detail === 'string' ? n.data.detail : null,
-      })),
+      nanocycles: ncs.map(toNanocycleBrief),
       activeNanocycle: null,
       activeTpus: 0,
-      pendingHoldPoints: holds.map((h) => ({
-        id: h.id,
-        nanocycleId: h.nanocycleId,
-        kind: h.kind,
-        reason: h.reason,
-        openedAt: h.openedAt.toISOString(),
-      })),
+      pendingHoldPoints: holds.map(toHoldPointBrief),
       endReason: session.endReason,
       failure: null,
       run: 1,

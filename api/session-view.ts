@@ -1,10 +1,10 @@
-import { eq } from 'drizzle-orm';
 import { readWorkspaceState } from '../activities/workspace-state.js';
 import type { Session } from '../contracts/session.js';
 import type { SessionLiveState } from '../contracts/session-state.js';
 import { isOpenStatus } from '../contracts/session-types.js';
 import type { Database } from '../db/database.js';
-import { holdPoints, nanocycles } from '../db/schema.js';
+import { listHoldPoints, toHoldPointBrief } from '../db/hold-points-store.js';
+import { listNanocycles, toNanocycleBrief } from '../db/nanocycles-store.js';
 import { getProject } from '../db/projects-store.js';
 import { findSessionRow } from '../db/sessions-store.js';
 import { reviewFromRecord } from './review-record.js';
@@ -49,8 +49,8 @@ export async function sessionLiveState(
   }
   const [row, ncs, holds, review] = await Promise.all([
     findSessionRow(db, session.id),
-    db.select().from(nanocycles).where(eq(nanocycles.sessionId, session.id)),
-    db.select().from(holdPoints).where(eq(holdPoints.sessionId, session.id)),
+    listNanocycles(db, session.id),
+    listHoldPoints(db, session.id),
     session.type === 'review'
       ? getProject(db, session.project).then((p) => reviewFromRecord(db, session.id, p.defaultBranch))
       : null,
@@ -63,13 +63,7 @@ export async function sessionLiveState(
       branch: session.branch,
       type: session.type,
       startedAt: session.startedAt,
-      nanocycles: ncs.map((n) => ({
-        id: n.id,
-        name: n.name,
-        status: n.status,
-        branch: n.branch,
-        executor: n.executor,
-      })),
+      nanocycles: ncs.map(toNanocycleBrief),
       activeNanocycle: null,
       context: row?.context ?? null,
     },
@@ -77,15 +71,7 @@ export async function sessionLiveState(
     execution: {
       status: 'stopped',
       activeTpus: 0,
-      pendingHoldPoints: holds
-        .filter((h) => h.status === 'pending')
-        .map((h) => ({
-          id: h.id,
-          nanocycleId: h.nanocycleId,
-          kind: h.kind,
-          reason: h.reason,
-          openedAt: h.openedAt.toISOString(),
-        })),
+      pendingHoldPoints: holds.filter((h) => h.status === 'pending').map(toHoldPointBrief),
     },
     ...(review ? { review } : {}),
     live: false,

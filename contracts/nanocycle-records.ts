@@ -2,6 +2,24 @@ import { z } from 'zod';
 
 /** What the API answers about nanocycles, their output and hold points; the CLI reads the same. */
 
+/**
+ * The `data` column of a nanocycle: what it was queued with, then what it finished with (each
+ * write replaces the whole object). Loose, so keys written by other versions read back intact.
+ */
+export const NanocycleData = z
+  .looseObject({
+    /** Queued: the shell steps instead of the agent, and the per-nanocycle hold-point policy. */
+    run: z.array(z.string()).nullable().optional(),
+    hold: z.object({ plan: z.boolean().optional(), merge: z.boolean().optional() }).nullable().optional(),
+    /** Finished: its commit, how much it changed, how long its TPU ran, and why it failed. */
+    commit: z.string().nullable().optional(),
+    filesChanged: z.number().int().optional(),
+    tpuSeconds: z.number().optional(),
+    detail: z.string().nullable().optional(),
+  })
+  .meta({ id: 'NanocycleData' });
+export type NanocycleData = z.infer<typeof NanocycleData>;
+
 export const NanocycleRecord = z
   .object({
     id: z.string(),
@@ -14,7 +32,7 @@ export const NanocycleRecord = z
     createdAt: z.string(),
     startedAt: z.string().nullable(),
     finishedAt: z.string().nullable(),
-    data: z.record(z.string(), z.unknown()),
+    data: NanocycleData,
   })
   .meta({ id: 'NanocycleRecord' });
 export type NanocycleRecord = z.infer<typeof NanocycleRecord>;

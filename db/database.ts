@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { sql } from 'drizzle-orm';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import * as schema from './schema.js';
 import { EVENTS_CHANNEL, listenForEvents } from './event-notifications.js';
@@ -8,6 +9,11 @@ import { EVENTS_CHANNEL, listenForEvents } from './event-notifications.js';
 export type Schema = typeof schema;
 /** Both drivers give the same drizzle surface; the rest of the code never knows which it has. */
 export type Database = PgDatabase<PgQueryResultHKT, Schema>;
+
+/** Answers once the database does: the health check's probe, the cheapest query there is. */
+export async function pingDatabase(db: Database): Promise<void> {
+  await db.execute(sql`select 1`);
+}
 
 export interface OpenDatabase {
   db: Database;

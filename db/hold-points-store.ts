@@ -1,8 +1,36 @@
 import { and, asc, eq } from 'drizzle-orm';
+import type { HoldPointRecord } from '../contracts/nanocycle-records.js';
+import type { HoldPointBrief } from '../contracts/session-state.js';
 import type { Database } from './database.js';
 import { holdPoints } from './schema.js';
 
-export type HoldPointRow = typeof holdPoints.$inferSelect;
+type HoldPointRow = typeof holdPoints.$inferSelect;
+
+/** The one way a hold point row becomes what the API answers (`GET /sessions/{id}/holds`). */
+export function toHoldPointRecord(row: HoldPointRow): HoldPointRecord {
+  return {
+    id: row.id,
+    nanocycleId: row.nanocycleId,
+    kind: row.kind,
+    reason: row.reason,
+    status: row.status,
+    openedAt: row.openedAt.toISOString(),
+    resolvedAt: row.resolvedAt?.toISOString() ?? null,
+    resolvedBy: row.resolvedBy,
+    comment: row.comment,
+  };
+}
+
+/** A pending hold point as the session workflow holds it, from the record. */
+export function toHoldPointBrief(record: HoldPointRecord): HoldPointBrief {
+  return {
+    id: record.id,
+    nanocycleId: record.nanocycleId,
+    kind: record.kind,
+    reason: record.reason,
+    openedAt: record.openedAt,
+  };
+}
 
 export async function insertHoldPoint(
   db: Database,
@@ -43,6 +71,11 @@ export async function resolveHoldPoint(
     .where(and(eq(holdPoints.sessionId, resolution.sessionId), eq(holdPoints.id, resolution.id)));
 }
 
-export async function listHoldPoints(db: Database, sessionId: string): Promise<HoldPointRow[]> {
-  return db.select().from(holdPoints).where(eq(holdPoints.sessionId, sessionId)).orderBy(asc(holdPoints.id));
+export async function listHoldPoints(db: Database, sessionId: string): Promise<HoldPointRecord[]> {
+  const rows = await db
+    .select()
+    .from(holdPoints)
+    .where(eq(holdPoints.sessionId, sessionId))
+    .orderBy(asc(holdPoints.id));
+  return rows.map(toHoldPointRecord);
 }

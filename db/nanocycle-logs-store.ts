@@ -1,4 +1,5 @@
 import { and, asc, eq, gt, lt, lte, sql } from 'drizzle-orm';
+import type { LogLine, SessionLogLine } from '../contracts/nanocycle-records.js';
 import type { OutputCursor } from '../contracts/output-cursor.js';
 import type { Database } from './database.js';
 import { EVENTS_CHANNEL } from './event-notifications.js';
@@ -9,13 +10,14 @@ export type LogStream = 'stdout' | 'stderr';
 /** What a stored line came from: a TPU's pipe, or Tevis saying something about the run (a restart). */
 export type RecordStream = LogStream | 'tevis';
 
-export interface LogLine {
+/** A line as an executor read it, before it is numbered and stored. */
+export interface PrintedLine {
   stream: RecordStream;
   line: string;
   at: Date;
 }
 
-export interface StoredLogLine extends LogLine {
+export interface StoredLogLine extends PrintedLine {
   sessionId: string;
   nanocycleId: string;
   run: number;
@@ -32,7 +34,24 @@ export interface AppendLogLinesInput {
   attempt?: number;
   /** The seq of `lines[0]`; the others follow one by one. */
   fromSeq: number;
-  lines: LogLine[];
+  lines: PrintedLine[];
+}
+
+/** The one way a stored line becomes what the API answers about a nanocycle's output. */
+export function toLogLine(line: StoredLogLine): LogLine {
+  return {
+    seq: line.seq,
+    run: line.run,
+    attempt: line.attempt,
+    stream: line.stream,
+    line: line.line,
+    at: line.at.toISOString(),
+  };
+}
+
+/** A stored line in the session's output, saying whose it is. */
+export function toSessionLogLine(line: StoredLogLine): SessionLogLine {
+  return { nanocycleId: line.nanocycleId, ...toLogLine(line) };
 }
 
 /** Nine columns a row: well under Postgres' 65,535 bind parameters a statement. */

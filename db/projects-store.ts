@@ -69,6 +69,26 @@ export async function listProjects(db: Database): Promise<Project[]> {
   return rows.map(toProject);
 }
 
+/**
+ * Changes a project's preferences with its row locked, so two changes at once both count; run it
+ * in the caller's transaction to write the change's event with it. Only the preferences change:
+ * the other settings stay as stored, not filled in with today's defaults.
+ */
+export async function changeProjectPreferences(
+  db: Database,
+  name: string,
+  change: (preferences: Record<string, string>) => Record<string, string>,
+): Promise<Project> {
+  const [locked] = await db.select().from(projects).where(eq(projects.name, name)).for('update');
+  if (!locked) throw new TevisError('project-not-found', `no project named "${name}"`);
+  const preferences = change(locked.settings.preferences);
+  return saveProject(db, name, {
+    repository: locked.repository,
+    defaultBranch: locked.defaultBranch,
+    settings: { ...locked.settings, preferences },
+  });
+}
+
 export async function saveProject(
   db: Database,
   name: string,

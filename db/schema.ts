@@ -12,6 +12,7 @@ import {
   timestamp,
   uniqueIndex,
 } from 'drizzle-orm/pg-core';
+import type { NanocycleData } from '../contracts/nanocycle-records.js';
 import type { ProjectSettings } from '../contracts/project.js';
 import type { SessionConfig } from '../contracts/session.js';
 import type { LoadedContext } from '../contracts/session-state.js';
@@ -76,7 +77,7 @@ export const nanocycles = pgTable(
     createdAt: at('created_at').notNull().defaultNow(),
     startedAt: at('started_at'),
     finishedAt: at('finished_at'),
-    data: jsonb('data').$type<Record<string, unknown>>().notNull().default({}),
+    data: jsonb('data').$type<NanocycleData>().notNull().default({}),
   },
   (t) => [primaryKey({ columns: [t.sessionId, t.id] })],
 );

@@ -1,10 +1,9 @@
-import { sql } from 'drizzle-orm';
 import type { Client } from '@temporalio/client';
 import protos from '@temporalio/proto';
 
 const { temporal } = protos;
 import type { ServiceCheck } from '../contracts/responses.js';
-import type { Database } from '../db/database.js';
+import { pingDatabase, type Database } from '../db/database.js';
 import type { TpuExecutor } from '../activities/tpu/tpu-executor.js';
 import { chooseTpuExecutor } from '../activities/tpu/choose-executor.js';
 import { loadConfig } from './config.js';
@@ -40,7 +39,7 @@ async function timed(what: string, check: () => Promise<string>): Promise<Servic
 
 export function checkDatabase(db: Database, kind: string): Promise<ServiceCheck> {
   return timed('database', async () => {
-    await db.execute(sql`select 1`);
+    await pingDatabase(db);
     return kind;
   });
 }

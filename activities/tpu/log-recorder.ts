@@ -1,5 +1,5 @@
 import type { Database } from '../../db/database.js';
-import { appendLogLines, type LogLine, type LogStream } from '../../db/nanocycle-logs-store.js';
+import { appendLogLines, type LogStream, type PrintedLine } from '../../db/nanocycle-logs-store.js';
 import type { SplitLine } from './line-splitter.js';
 import { TAIL_LINES } from './tpu-spec.js';
 
@@ -35,7 +35,7 @@ export interface LogRecorderOptions {
 export class LogRecorder {
   private count = 0;
   private readonly tailLines: string[] = [];
-  private pending: LogLine[] = [];
+  private pending: PrintedLine[] = [];
   private pendingFrom = 0;
   private inFlight = 0;
   private writtenSeq: number;

@@ -1,8 +1,7 @@
-import { and, eq } from 'drizzle-orm';
 import type Docker from 'dockerode';
 import type { NanocycleStatus } from '../../contracts/nanocycle.js';
 import type { Database } from '../../db/database.js';
-import { nanocycles } from '../../db/schema.js';
+import { findNanocycle } from '../../db/nanocycles-store.js';
 import { removeTpuContainer } from './remove-tpu-container.js';
 
 /** Statuses after which no run of the nanocycle will read or re-attach to a container again. */
@@ -32,10 +31,7 @@ export async function sweepTpuContainers(docker: Docker, db: Database): Promise<
     const sessionId = container.Labels['tevis.session'];
     const nanocycleId = container.Labels['tevis.nanocycle'];
     if (!sessionId || !nanocycleId) continue;
-    const [row] = await db
-      .select({ status: nanocycles.status })
-      .from(nanocycles)
-      .where(and(eq(nanocycles.sessionId, sessionId), eq(nanocycles.id, nanocycleId)));
+    const row = await findNanocycle(db, sessionId, nanocycleId);
     if (!row || !FINAL.includes(row.status as NanocycleStatus)) continue;
     const name = container.Names[0]?.replace(/^\//, '') ?? container.Id;
     if ((await removeTpuContainer(docker, container.Id)).removed) removed.push(name);

@@ -1,6 +1,5 @@
 import { lstat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { eq } from 'drizzle-orm';
 import { listDocs, repositoryPreferences } from '../../activities/load-context.js';
 import { readContextDocument } from '../../activities/context-documents.js';
 import {
@@ -18,8 +17,7 @@ import {
 import { TevisError } from '../../contracts/errors.js';
 import type { Session } from '../../contracts/session.js';
 import type { Database } from '../../db/database.js';
-import { getProject, saveProject } from '../../db/projects-store.js';
-import { projects } from '../../db/schema.js';
+import { changeProjectPreferences, getProject } from '../../db/projects-store.js';
 import { appendEvent } from '../../db/timeline-store.js';
 import { editContextUpdate } from '../../workflows/context-messages.js';
 import { documentedRoute } from '../documented-route.js';
@@ -225,20 +223,12 @@ export function contextRoutes(db: Database, lifecycle: SessionLifecycle) {
         );
       // The project row is locked while its preferences change, with the event in the same transaction.
       await db.transaction(async (tx) => {
-        const [locked] = await tx
-          .select()
-          .from(projects)
-          .where(eq(projects.name, session.project))
-          .for('update');
-        if (!locked) throw new TevisError('project-not-found', `no project named "${session.project}"`);
-        const preferences = { ...locked.settings.preferences, ...set };
-        for (const key of unset) delete preferences[key];
-        if (Object.keys(preferences).length > 100)
-          throw new TevisError('validation', 'a project holds at most 100 preferences; remove some first');
-        await saveProject(tx, session.project, {
-          repository: locked.repository,
-          defaultBranch: locked.defaultBranch,
-          settings: { ...locked.settings, preferences },
+        await changeProjectPreferences(tx, session.project, (stored) => {
+          const preferences = { ...stored, ...set };
+          for (const key of unset) delete preferences[key];
+          if (Object.keys(preferences).length > 100)
+            throw new TevisError('validation', 'a project holds at most 100 preferences; remove some first');
+          return preferences;
         });
         await appendEvent(tx, {
           sessionId: id,

@@ -17,7 +17,7 @@ import { HoldPointBrief, NanocycleBrief } from '../../contracts/session-state.js
 import { TevisError } from '../../contracts/errors.js';
 import type { OpenDatabase } from '../../db/database.js';
 import { listHoldPoints } from '../../db/hold-points-store.js';
-import { listLogLines } from '../../db/nanocycle-logs-store.js';
+import { listLogLines, toLogLine } from '../../db/nanocycle-logs-store.js';
 import { getNanocycle, listNanocycles } from '../../db/nanocycles-store.js';
 import { getSession } from '../../db/sessions-store.js';
 import { lastNanocycleEvent } from '../../db/timeline-store.js';
@@ -66,7 +66,6 @@ const After = z.object({
 });
 const tags = ['nanocycles'];
 
-const iso = (d: Date | null) => d?.toISOString() ?? null;
 /** Statuses a nanocycle can have without ever having started, so without a branch. */
 const BRANCH_MAY_BE_MISSING = new Set(['queued', 'cancelled', 'failed', 'rejected']);
 
@@ -106,24 +105,7 @@ export function nanocycleRoutes(database: OpenDatabase, lifecycle: SessionLifecy
     async (c) => {
       const { id } = c.req.valid('param');
       await getSession(db, id);
-      const rows = await listNanocycles(db, id);
-      return c.json(
-        {
-          nanocycles: rows.map((r) => ({
-            id: r.id,
-            name: r.name,
-            goal: r.goal,
-            status: r.status,
-            branch: r.branch,
-            executor: r.executor,
-            createdAt: r.createdAt.toISOString(),
-            startedAt: iso(r.startedAt),
-            finishedAt: iso(r.finishedAt),
-            data: r.data,
-          })),
-        },
-        200,
-      );
+      return c.json({ nanocycles: await listNanocycles(db, id) }, 200);
     },
   );
 
@@ -226,19 +208,7 @@ export function nanocycleRoutes(database: OpenDatabase, lifecycle: SessionLifecy
         afterSeq: after ?? 0,
         limit: limit ?? 1000,
       });
-      return c.json(
-        {
-          lines: lines.map((l) => ({
-            seq: l.seq,
-            run: l.run,
-            attempt: l.attempt,
-            stream: l.stream,
-            line: l.line,
-            at: l.at.toISOString(),
-          })),
-        },
-        200,
-      );
+      return c.json({ lines: lines.map(toLogLine) }, 200);
     },
   );
 
@@ -264,14 +234,7 @@ export function nanocycleRoutes(database: OpenDatabase, lifecycle: SessionLifecy
         seqOf: (line) => line.seq,
         eventOf: (line) => ({
           event: line.stream,
-          data: JSON.stringify({
-            seq: line.seq,
-            run: line.run,
-            attempt: line.attempt,
-            stream: line.stream,
-            line: line.line,
-            at: line.at.toISOString(),
-          }),
+          data: JSON.stringify(toLogLine(line)),
         }),
         finished: nanocycleStreamEnd(db, id, nc),
       }) as never;
@@ -295,22 +258,7 @@ export function nanocycleRoutes(database: OpenDatabase, lifecycle: SessionLifecy
         ...rows.filter((r) => r.status === 'pending'),
         ...rows.filter((r) => r.status !== 'pending'),
       ];
-      return c.json(
-        {
-          holdPoints: ordered.map((r) => ({
-            id: r.id,
-            nanocycleId: r.nanocycleId,
-            kind: r.kind,
-            reason: r.reason,
-            status: r.status,
-            openedAt: r.openedAt.toISOString(),
-            resolvedAt: iso(r.resolvedAt),
-            resolvedBy: r.resolvedBy,
-            comment: r.comment,
-          })),
-        },
-        200,
-      );
+      return c.json({ holdPoints: ordered }, 200);
     },
   );
 

@@ -9,7 +9,7 @@ import {
 } from '../../contracts/output-cursor.js';
 import { TevisError } from '../../contracts/errors.js';
 import type { OpenDatabase } from '../../db/database.js';
-import { listSessionLogLines, type StoredLogLine } from '../../db/nanocycle-logs-store.js';
+import { listSessionLogLines, toSessionLogLine, type StoredLogLine } from '../../db/nanocycle-logs-store.js';
 import { getSession } from '../../db/sessions-store.js';
 import { documentedRoute } from '../documented-route.js';
 import { openApiRouter } from '../openapi-app.js';
@@ -49,16 +49,6 @@ function resumeCursor(c: Context, after: string | undefined): OutputCursor {
     : cursorFrom(after, 'after');
 }
 
-const wire = (line: StoredLogLine): SessionLogLine => ({
-  nanocycleId: line.nanocycleId,
-  seq: line.seq,
-  run: line.run,
-  attempt: line.attempt,
-  stream: line.stream,
-  line: line.line,
-  at: line.at.toISOString(),
-});
-
 /** Every nanocycle's output of a session in one place, for a person (or page) watching it all. */
 export function sessionOutputRoutes(database: OpenDatabase) {
   const { db } = database;
@@ -88,7 +78,7 @@ export function sessionOutputRoutes(database: OpenDatabase) {
         limitPerNanocycle: limit ?? 1000,
       });
       for (const line of lines) cursor = advanceOutputCursor(cursor, line);
-      return c.json({ lines: lines.map(wire), cursor: formatOutputCursor(cursor) }, 200);
+      return c.json({ lines: lines.map(toSessionLogLine), cursor: formatOutputCursor(cursor) }, 200);
     },
   );
 
@@ -117,7 +107,7 @@ export function sessionOutputRoutes(database: OpenDatabase) {
           listSessionLogLines(db, { sessionId: id, after: cursor, limitPerNanocycle: limit }),
         advance: advanceOutputCursor,
         idOf: formatOutputCursor,
-        eventOf: (line) => ({ event: line.stream, data: JSON.stringify(wire(line)) }),
+        eventOf: (line) => ({ event: line.stream, data: JSON.stringify(toSessionLogLine(line)) }),
         finished: sessionStreamEnd(db, id),
       }) as never;
     },

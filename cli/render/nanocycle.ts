@@ -1,4 +1,5 @@
 import { formatDuration } from '../../contracts/durations.js';
+import type { NanocycleData } from '../../contracts/nanocycle-records.js';
 import { nanocycleStatusWord } from '../../contracts/nanocycle-status-words.js';
 import type { NanocycleBrief } from '../../contracts/session-state.js';
 import type {
@@ -43,12 +44,11 @@ export function describeNanocycleOutcome(
   options: { detail: 'full' | 'first-line' } = { detail: 'full' },
 ): string {
   const commit = text(nc.commit) ?? text(nc.data?.commit);
-  const filesChanged =
-    nc.filesChanged ?? (typeof nc.data?.filesChanged === 'number' ? nc.data.filesChanged : null);
+  const filesChanged = nc.filesChanged ?? nc.data?.filesChanged ?? null;
   const fullDetail = text(nc.detail) ?? text(nc.data?.detail);
   // After the output was just shown, its tail (kept in a failure's detail) would be said twice.
   const detail = options.detail === 'first-line' ? (fullDetail?.split('\n')[0] ?? null) : fullDetail;
-  const tpuSeconds = nc.tpuSeconds ?? (typeof nc.data?.tpuSeconds === 'number' ? nc.data.tpuSeconds : null);
+  const tpuSeconds = nc.tpuSeconds ?? nc.data?.tpuSeconds ?? null;
   const facts: string[] = [];
   if (commit) facts.push(`commit ${commit.slice(0, 10)}`);
   if (filesChanged !== null && (commit || filesChanged > 0)) facts.push(`${filesChanged} file(s) changed`);
@@ -60,7 +60,7 @@ export function describeNanocycleOutcome(
 
 /** What to do next with a nanocycle in this status, or null when nothing is asked of anyone. */
 export function nextStepHint(
-  nc: Pick<NanocycleRecord, 'id' | 'status'> & { data?: Record<string, unknown>; commit?: string | null },
+  nc: Pick<NanocycleRecord, 'id' | 'status'> & { data?: NanocycleData; commit?: string | null },
   pendingHold: string | null,
 ): string | null {
   switch (nc.status) {
