@@ -144,14 +144,15 @@ export async function carryForward(db: Database, input: CarryForwardInput): Prom
     };
   }
   await runGit(['update-ref', '-d', CARRY_REF], { repo }).catch(() => '');
-  const { carried: _carried, ...data } = outcome;
-  await appendEvent(db, {
-    sessionId: input.sessionId,
-    type: outcome.carried ? 'workspace.carried_forward' : 'workspace.not_carried_forward',
-    data,
-    // One per session, however often the clone is retried.
-    key: `carry-forward:${input.sessionId}`,
-  });
+  // One per session, however often the clone is retried.
+  const key = `carry-forward:${input.sessionId}`;
+  if (outcome.carried) {
+    const { carried: _carried, ...data } = outcome;
+    await appendEvent(db, { sessionId: input.sessionId, type: 'workspace.carried_forward', data, key });
+  } else {
+    const { carried: _carried, ...data } = outcome;
+    await appendEvent(db, { sessionId: input.sessionId, type: 'workspace.not_carried_forward', data, key });
+  }
   return outcome;
 }
 

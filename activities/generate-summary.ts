@@ -4,6 +4,7 @@ import { formatDuration } from '../contracts/durations.js';
 import type { SessionWorkflowState } from '../contracts/session-state.js';
 import type { EndReason } from '../contracts/session-types.js';
 import type { SessionSummary } from '../contracts/summary.js';
+import type { TimelineEventData } from '../contracts/timeline.js';
 import type { Database } from '../db/database.js';
 import { listHoldPoints } from '../db/hold-points-store.js';
 import { listNanocycles, toNanocycleBrief } from '../db/nanocycles-store.js';
@@ -159,7 +160,7 @@ export async function generateSessionSummary(
     Math.round((Date.parse(input.endedAt) - Date.parse(state.startedAt)) / 1000),
   );
   const pausedSeconds = pausedTime(events, input.endedAt);
-  const pushFailures = events.filter((e) => e.type === 'branch.push_failed').map((e) => pushFailure(e.data));
+  const pushFailures = events.flatMap((e) => (e.type === 'branch.push_failed' ? [pushFailure(e.data)] : []));
   const base: Omit<SessionSummary, 'markdown'> = {
     sessionId: state.sessionId,
     project: state.project,
@@ -198,15 +199,10 @@ export async function generateSessionSummary(
   return summary;
 }
 
-const textOf = (value: unknown): string => (typeof value === 'string' ? value : '');
-
-function pushFailure(data: Record<string, unknown>): NonNullable<SessionSummary['pushFailures']>[number] {
-  return {
-    branch: textOf(data.branch),
-    commit: typeof data.commit === 'string' ? data.commit : null,
-    why: textOf(data.why),
-    error: textOf(data.error) || 'refused',
-  };
+function pushFailure(
+  data: TimelineEventData<'branch.push_failed'>,
+): NonNullable<SessionSummary['pushFailures']>[number] {
+  return { branch: data.branch, commit: data.commit, why: data.why, error: data.error || 'refused' };
 }
 
 /** Seconds spent paused, from the paused/resumed pairs on the timeline. */

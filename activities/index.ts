@@ -30,7 +30,7 @@ import {
   type ResolveHoldPointInput,
 } from './nanocycle-records.js';
 import type { NanocycleWrite } from '../db/nanocycles-store.js';
-import type { NewTimelineEvent } from '../contracts/timeline.js';
+import type { UncheckedTimelineEvent } from '../contracts/timeline.js';
 import { loadConfig } from '../runtime/config.js';
 import { failFastOnDataError } from './unrecordable.js';
 import { heartbeatWhile } from './heartbeat-while.js';
@@ -120,7 +120,7 @@ export function createSessionActivities(deps: ActivityDeps) {
       heartbeatWhile(() => pushSessionBranch(input)),
     pushNanocycleBranch: (input: PushNanocycleBranchInput) =>
       heartbeatWhile(() => pushNanocycleBranch(input)),
-    recordNanocycle: (input: { nanocycle: NanocycleWrite; event?: NewTimelineEvent }) =>
+    recordNanocycle: (input: { nanocycle: NanocycleWrite; event?: UncheckedTimelineEvent }) =>
       failFastOnDataError(() => recordNanocycle(deps.db, input)),
     recordHoldPointOpened: (input: OpenHoldPointInput) =>
       failFastOnDataError(() => recordHoldPointOpened(deps.db, input)),

@@ -1,4 +1,4 @@
-import type { NewTimelineEvent } from '../contracts/timeline.js';
+import { checkTimelineEvent, type UncheckedTimelineEvent } from '../contracts/timeline.js';
 import type { Database } from '../db/database.js';
 import { insertHoldPoint, resolveHoldPoint } from '../db/hold-points-store.js';
 import { saveNanocycle, type NanocycleWrite } from '../db/nanocycles-store.js';
@@ -10,11 +10,11 @@ import { deliverHoldPointWebhook } from './hold-point-webhook.js';
 /** Both or neither: a nanocycle row without its event (or the reverse) would be a ghost. */
 export async function recordNanocycle(
   db: Database,
-  input: { nanocycle: NanocycleWrite; event?: NewTimelineEvent },
+  input: { nanocycle: NanocycleWrite; event?: UncheckedTimelineEvent },
 ): Promise<void> {
   await db.transaction(async (tx) => {
     await saveNanocycle(tx, input.nanocycle);
-    if (input.event) await appendEvent(tx, input.event);
+    if (input.event) await appendEvent(tx, checkTimelineEvent(input.event));
   });
 }
 
@@ -41,7 +41,7 @@ async function notify(
   db: Database,
   input: { sessionId: string; eventKey: string; webhookUrl?: string | null },
   event: 'holdpoint.opened' | 'holdpoint.resolved',
-  payload: Record<string, unknown>,
+  payload: { id: string } & Record<string, unknown>,
 ) {
   if (!input.webhookUrl) return;
   const result = await deliverHoldPointWebhook({

@@ -1,7 +1,11 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { TevisError } from '../contracts/errors.js';
 import type { SessionStatus, EndReason } from '../contracts/session-types.js';
-import type { NewTimelineEvent, TimelineEvent } from '../contracts/timeline.js';
+import {
+  checkTimelineEvent,
+  type TimelineEvent,
+  type UncheckedTimelineEvent,
+} from '../contracts/timeline.js';
 import type { LoadedContext } from '../contracts/session-state.js';
 import type { Database } from '../db/database.js';
 import { updateSession } from '../db/sessions-store.js';
@@ -21,7 +25,7 @@ export interface SessionRecordChanges {
 export interface RecordTransitionInput {
   sessionId: string;
   changes: SessionRecordChanges;
-  event: NewTimelineEvent;
+  event: UncheckedTimelineEvent;
 }
 
 /**
@@ -53,5 +57,5 @@ export async function recordTransition(db: Database, input: RecordTransitionInpu
       throw error;
     }
   }
-  return appendEvent(db, input.event);
+  return appendEvent(db, checkTimelineEvent(input.event));
 }

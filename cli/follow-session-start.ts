@@ -26,8 +26,7 @@ export function startOutcome(events: TimelineEvent[]): StartOutcome | null {
   let workspacePath: string | null = null;
   let startedFrom: string | undefined;
   for (const event of events) {
-    if (event.type === 'workspace.cloned' && typeof event.data.path === 'string')
-      workspacePath = event.data.path;
+    if (event.type === 'workspace.cloned') workspacePath = event.data.path;
     if (event.type === 'workspace.carried_forward' || event.type === 'workspace.not_carried_forward')
       startedFrom = describeEvent(event);
     if (event.type === 'session.active')

@@ -17,6 +17,7 @@ import type { ProjectSettings } from '../contracts/project.js';
 import type { SessionConfig } from '../contracts/session.js';
 import type { LoadedContext } from '../contracts/session-state.js';
 import type { SessionSummary } from '../contracts/summary.js';
+import type { TimelineEvent } from '../contracts/timeline.js';
 
 const at = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
 
@@ -111,7 +112,7 @@ export const events = pgTable(
       .references(() => sessions.id),
     seq: integer('seq').notNull(),
     type: text('type').notNull(),
-    data: jsonb('data').$type<Record<string, unknown>>().notNull(),
+    data: jsonb('data').$type<TimelineEvent['data']>().notNull(),
     at: at('at').notNull().defaultNow(),
     key: text('key'),
   },

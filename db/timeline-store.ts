@@ -1,29 +1,39 @@
 import { and, asc, desc, eq, gt, inArray, sql } from 'drizzle-orm';
 import { TevisError } from '../contracts/errors.js';
-import { NewTimelineEvent, type TimelineEvent, type TimelineEventType } from '../contracts/timeline.js';
+import {
+  checkTimelineEvent,
+  type NewTimelineEvent,
+  type TimelineEvent,
+  type TimelineEventOf,
+  type TimelineEventType,
+} from '../contracts/timeline.js';
 import type { Database } from './database.js';
 import { EVENTS_CHANNEL } from './event-notifications.js';
 import { events, sessions } from './schema.js';
 
 type EventRow = typeof events.$inferSelect;
 
+/**
+ * The one way an event row becomes what the API answers. Its data was checked against its type's
+ * schema when it was written (appendEvent), so it is not parsed again on every read.
+ */
 function toEvent(row: EventRow): TimelineEvent {
   return {
     sessionId: row.sessionId,
     seq: row.seq,
-    type: row.type as TimelineEventType,
+    type: row.type,
     at: row.at.toISOString(),
     data: row.data,
-  };
+  } as TimelineEvent;
 }
 
 /**
- * Appends one event with the session's next sequence number. The session row is locked for the
+ * Appends one event (its data checked against its type's schema) with the session's next sequence number. The session row is locked for the
  * duration, so concurrent writers (workflow activities, API) get consecutive numbers without gaps;
  * an event whose key was already written is returned as it was, not written twice.
  */
 export async function appendEvent(db: Database, input: NewTimelineEvent): Promise<TimelineEvent> {
-  const event = NewTimelineEvent.parse(input);
+  const event = checkTimelineEvent(input);
   return db.transaction(async (tx) => {
     const [locked] = await tx
       .select({ seq: sessions.eventSeq })
@@ -65,12 +75,12 @@ export async function listEvents(
 }
 
 /** The latest event of `type` about one nanocycle (its `data.nanocycleId`), or null. */
-export async function lastNanocycleEvent(
+export async function lastNanocycleEvent<T extends TimelineEventType>(
   db: Database,
   sessionId: string,
-  type: string,
+  type: T,
   nanocycleId: string,
-): Promise<TimelineEvent | null> {
+): Promise<TimelineEventOf<T> | null> {
   const [row] = await db
     .select()
     .from(events)
@@ -83,7 +93,7 @@ export async function lastNanocycleEvent(
     )
     .orderBy(desc(events.seq))
     .limit(1);
-  return row ? toEvent(row) : null;
+  return row ? (toEvent(row) as TimelineEventOf<T>) : null;
 }
 
 /** The latest event of any of `types`, or null. */

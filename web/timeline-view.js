@@ -1,11 +1,17 @@
 // @ts-check
 import { element } from './element.js';
 
-/** What an event says, in words; the raw data is one click away in its title. */
-function describe(/** @type {any} */ e) {
-  const d = e.data ?? {};
+/** @typedef {import('../contracts/timeline.js').TimelineEvent} TimelineEvent */
+
+/**
+ * What an event says, in words; the raw data is one click away in its title.
+ * @param {TimelineEvent} e
+ */
+function describe(e) {
+  // Destructured, so that each case below knows the data of its own type.
+  const { type, data: d } = e;
   const nc = d.nanocycleId ? `${d.nanocycleId} ` : '';
-  switch (e.type) {
+  switch (type) {
     case 'nanocycle.queued':
       return `${nc}queued (${d.name})`;
     case 'nanocycle.started':
@@ -43,7 +49,8 @@ function describe(/** @type {any} */ e) {
     case 'context.edited':
       return `.tevis/${d.path} ${d.action}`;
     default:
-      return nc + e.type.replace(/^[a-z]+\./, '').replace(/_/g, ' ');
+      // A type newer than this page: its name says what happened.
+      return nc + /** @type {{ type: string }} */ (e).type.replace(/^[a-z]+\./, '').replace(/_/g, ' ');
   }
 }
 
@@ -58,7 +65,7 @@ export function createTimelineView() {
       list.replaceChildren();
       empty.hidden = false;
     },
-    /** @param {any} event  a TimelineEvent; one already shown (a replay after a reconnect) is skipped */
+    /** @param {TimelineEvent} event  one already shown (a replay after a reconnect) is skipped */
     add(event) {
       if (event.seq <= lastSeq) return false;
       lastSeq = event.seq;

@@ -129,7 +129,7 @@ export function nanocycleRoutes(database: OpenDatabase, lifecycle: SessionLifecy
       const workspace = session.workspacePath;
       const merged =
         row.status === 'merged' ? await lastNanocycleEvent(db, id, 'nanocycle.merged', nc) : null;
-      const mergeCommit = typeof merged?.data.commit === 'string' ? merged.data.commit : null;
+      const mergeCommit = merged?.data.commit ?? null;
       // A merged branch is inside the session branch, so show what its merge brought in; a merge
       // that was a no-op (the branch was in already) has no second parent and falls back.
       const diff = mergeCommit ? await diffMerge({ workspace, commit: mergeCommit }).catch(() => null) : null;

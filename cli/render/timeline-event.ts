@@ -1,4 +1,4 @@
-import type { TimelineEvent } from '../../contracts/timeline.js';
+import type { TimelineEvent, TimelineEventData, TimelineEventType } from '../../contracts/timeline.js';
 import { formatDuration } from '../../contracts/durations.js';
 import { runRestartWhy } from '../../contracts/run-restart.js';
 import { formatTimestamp } from '../output.js';
@@ -10,18 +10,27 @@ const firstLine = (value: unknown): string => text(value).split('\n')[0]!.trim()
 const count = (value: unknown): number =>
   Array.isArray(value) ? value.length : typeof value === 'number' ? value : 0;
 
-function servicesLine(data: Record<string, unknown>): string {
+function servicesLine(data: Partial<TimelineEventData<'services.checked'>>): string {
   const parts = Object.entries(data).map(([name, check]) => {
-    const status = (check as { status?: unknown } | null)?.status;
+    const status = check?.status;
     return `${name} ${status === 'ok' ? 'ok' : text(status) || '?'}`;
   });
   return `services checked: ${parts.join(', ')}`;
 }
 
+/**
+ * An event to put in words, by its type. Any field may be missing: the server that wrote it may
+ * be older than this CLI.
+ */
+export type DescribableEvent = {
+  [T in TimelineEventType]: { type: T; data: Partial<TimelineEventData<T>> };
+}[TimelineEventType];
+
 /** One event in a few words: the spinner text while a session starts, and the timeline's last column. */
-export function describeEvent(event: Pick<TimelineEvent, 'type' | 'data'>): string {
-  const d = event.data;
-  switch (event.type) {
+export function describeEvent(event: DescribableEvent): string {
+  // Destructured, so that each case below knows the data of its own type.
+  const { type, data: d } = event;
+  switch (type) {
     case 'session.created':
       return `created (${text(d.type)} session on ${text(d.branch)})`;
     case 'workspace.cloning':
@@ -94,11 +103,13 @@ export function describeEvent(event: Pick<TimelineEvent, 'type' | 'data'>): stri
       return `webhook (${text(d.event)} of ${text(d.holdPointId)}) failed: ${firstLine(d.error)}`;
     default: {
       // Events newer than this CLI: show what they carry.
-      const label = [d.id, d.name, d.message ?? d.line]
+      const unknown = event as { type: string; data: Record<string, unknown> };
+      const raw = unknown.data;
+      const label = [raw.id, raw.name, raw.message ?? raw.line]
         .filter((v) => v !== undefined)
         .map(text)
         .join(' ');
-      return label ? `${event.type}: ${label}` : event.type;
+      return label ? `${unknown.type}: ${label}` : unknown.type;
     }
   }
 }

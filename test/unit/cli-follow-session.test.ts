@@ -7,17 +7,15 @@ import { followSessionStart } from '../../cli/follow-session-start.js';
 
 const ID = 'sess_a1b2c3';
 let clock = 0;
-const event = (
-  seq: number,
-  type: TimelineEvent['type'],
-  data: Record<string, unknown> = {},
-): TimelineEvent => ({
-  sessionId: ID,
-  seq,
-  type,
-  at: new Date(Date.UTC(2025, 0, 1, 0, 0, clock++)).toISOString(),
-  data,
-});
+const event = (seq: number, type: TimelineEvent['type'], data: Record<string, unknown> = {}): TimelineEvent =>
+  // Any type with any data: what the follower makes of events it did not expect is tested too.
+  ({
+    sessionId: ID,
+    seq,
+    type,
+    at: new Date(Date.UTC(2025, 0, 1, 0, 0, clock++)).toISOString(),
+    data,
+  }) as TimelineEvent;
 
 describe('followSessionStart', () => {
   it('polls with an `after` cursor until the session is active, reporting each step', async () => {
