@@ -13,20 +13,14 @@ export async function reviewFromRecord(db: Database, sessionId: string, base: st
   const last = await lastEventOf(db, sessionId, DECISIONS);
   if (!last) return review;
   const approved = await lastEventOf(db, sessionId, ['review.approved', 'review.rejected']);
-  const text = (value: unknown) => (typeof value === 'string' ? value : null);
   Object.assign(review, {
-    decidedBy: text(approved?.data.by),
-    comment: text(approved?.data.comment),
+    decidedBy: approved?.data.by ?? null,
+    comment: approved?.data.comment ?? null,
     decidedAt: approved?.at ?? null,
   });
-  if (last.type === 'review.merged')
-    return { ...review, status: 'merged', mergeCommit: text(last.data.commit) };
+  if (last.type === 'review.merged') return { ...review, status: 'merged', mergeCommit: last.data.commit };
   if (last.type === 'review.conflict')
-    return {
-      ...review,
-      status: 'conflict',
-      conflicts: Array.isArray(last.data.conflicts) ? last.data.conflicts.map(String) : [],
-    };
+    return { ...review, status: 'conflict', conflicts: last.data.conflicts };
   // Approved without a merge recorded: the workflow stopped mid-merge; the merge is safe to repeat.
   if (last.type === 'review.approved') return { ...review, status: 'pending' };
   return { ...review, status: 'rejected' };

@@ -97,16 +97,16 @@ export async function lastNanocycleEvent<T extends TimelineEventType>(
 }
 
 /** The latest event of any of `types`, or null. */
-export async function lastEventOf(
+export async function lastEventOf<T extends TimelineEventType>(
   db: Database,
   sessionId: string,
-  types: readonly string[],
-): Promise<TimelineEvent | null> {
+  types: readonly T[],
+): Promise<TimelineEventOf<T> | null> {
   const [row] = await db
     .select()
     .from(events)
     .where(and(eq(events.sessionId, sessionId), inArray(events.type, [...types])))
     .orderBy(desc(events.seq))
     .limit(1);
-  return row ? toEvent(row) : null;
+  return row ? (toEvent(row) as TimelineEventOf<T>) : null;
 }
