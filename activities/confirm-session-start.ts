@@ -1,6 +1,6 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import type { Database } from '../db/database.js';
-import { findSessionRow } from '../db/sessions-store.js';
+import { findSessionStatus } from '../db/sessions-store.js';
 
 /** Record statuses in which the API starts a session's workflow: `start` a new one, `recover` an open one. */
 const STARTABLE: Record<'start' | 'recover', readonly string[]> = {
@@ -17,10 +17,10 @@ export async function confirmSessionStart(
   db: Database,
   input: { sessionId: string; phase: 'start' | 'recover' },
 ): Promise<void> {
-  const row = await findSessionRow(db, input.sessionId);
-  if (!row || !STARTABLE[input.phase].includes(row.status)) {
+  const status = await findSessionStatus(db, input.sessionId);
+  if (!status || !STARTABLE[input.phase].includes(status)) {
     throw ApplicationFailure.create({
-      message: `the record does not expect session ${input.sessionId} to ${input.phase} (it is ${row?.status ?? 'unknown'})`,
+      message: `the record does not expect session ${input.sessionId} to ${input.phase} (it is ${status ?? 'unknown'})`,
       type: 'unexpected-start',
       nonRetryable: true,
     });

@@ -29,7 +29,7 @@ import { listHoldPoints, toHoldPointBrief } from '../db/hold-points-store.js';
 import { listNanocycles, toNanocycleBrief } from '../db/nanocycles-store.js';
 import {
   findActiveSession,
-  findSessionRow,
+  findSessionContext,
   getSession,
   insertSession,
   latestSessionConfig,
@@ -216,7 +216,7 @@ export class SessionLifecycle {
   private async startWorkflow(session: Session, phase: SessionWorkflowInput['phase']): Promise<void> {
     const ncs = await listNanocycles(this.db, session.id);
     const project = await getProject(this.db, session.project);
-    const row = await findSessionRow(this.db, session.id);
+    const context = await findSessionContext(this.db, session.id);
     // A recovered session takes back the hold points it owns itself (merge, conflict); those a
     // lost nanocycle workflow waited on went with it.
     const holds = (await listHoldPoints(this.db, session.id)).filter(
@@ -235,7 +235,7 @@ export class SessionLifecycle {
       pausedTimeoutSeconds: session.config.pausedTimeoutSeconds,
       workspacePath: session.workspacePath,
       startCommit: session.startCommit,
-      context: row?.context ?? null,
+      context,
       nanocycles: ncs.map(toNanocycleBrief),
       activeNanocycle: null,
       activeTpus: 0,

@@ -6,7 +6,7 @@ import type { Database } from '../db/database.js';
 import { listHoldPoints, toHoldPointBrief } from '../db/hold-points-store.js';
 import { listNanocycles, toNanocycleBrief } from '../db/nanocycles-store.js';
 import { getProject } from '../db/projects-store.js';
-import { findSessionRow } from '../db/sessions-store.js';
+import { findSessionContext } from '../db/sessions-store.js';
 import { reviewFromRecord } from './review-record.js';
 import type { SessionLifecycle } from './session-lifecycle.js';
 
@@ -47,8 +47,8 @@ export async function sessionLiveState(
       live: true,
     };
   }
-  const [row, ncs, holds, review] = await Promise.all([
-    findSessionRow(db, session.id),
+  const [context, ncs, holds, review] = await Promise.all([
+    findSessionContext(db, session.id),
     listNanocycles(db, session.id),
     listHoldPoints(db, session.id),
     session.type === 'review'
@@ -65,7 +65,7 @@ export async function sessionLiveState(
       startedAt: session.startedAt,
       nanocycles: ncs.map(toNanocycleBrief),
       activeNanocycle: null,
-      context: row?.context ?? null,
+      context,
     },
     workspace,
     execution: {

@@ -42,13 +42,16 @@ const conflictMessage = (project: string, activeId: string, status: string) =>
     ? `project "${project}" already has an active session ${activeId} (starting); wait until it is active and pause it with \`tevis session pause ${activeId}\`, or end it with \`tevis session end ${activeId}\``
     : `project "${project}" already has an active session ${activeId}; end it with \`tevis session end ${activeId}\`, pause it with \`tevis session pause ${activeId}\`, or switch in one step with \`tevis session switch <new>\``;
 
-/** The project's session in its one active slot (starting or active), if any. */
-export async function findActiveSession(db: Database, project: string): Promise<SessionRow | null> {
+/** The project's session in its one active slot (starting or active), if any: which, and how far. */
+export async function findActiveSession(
+  db: Database,
+  project: string,
+): Promise<Pick<Session, 'id' | 'status'> | null> {
   const [row] = await db
-    .select()
+    .select({ id: sessions.id, status: sessions.status })
     .from(sessions)
     .where(and(eq(sessions.project, project), inArray(sessions.status, [...ACTIVE_SLOT_STATUSES])));
-  return row ?? null;
+  return row ? { id: row.id, status: row.status as SessionStatus } : null;
 }
 
 /** Throws the conflict that names the active session; used when the unique index refuses a row. */
@@ -77,22 +80,25 @@ export interface NewSession {
   config: SessionConfig;
 }
 
-export async function insertSession(db: Database, session: NewSession): Promise<SessionRow> {
+export async function insertSession(db: Database, session: NewSession): Promise<void> {
   try {
-    const [row] = await db
-      .insert(sessions)
-      .values({ ...session, status: 'starting' })
-      .returning();
-    return row!;
+    await db.insert(sessions).values({ ...session, status: 'starting' });
   } catch (error) {
     if (isUniqueViolation(error, ONE_ACTIVE_INDEX)) return throwActiveSessionConflict(db, session.project);
     throw error;
   }
 }
 
-export async function findSessionRow(db: Database, id: string): Promise<SessionRow | null> {
-  const [row] = await db.select().from(sessions).where(eq(sessions.id, id));
-  return row ?? null;
+/** What the session loaded when it started (null before, or when there is no such session). */
+export async function findSessionContext(db: Database, id: string): Promise<LoadedContext | null> {
+  const [row] = await db.select({ context: sessions.context }).from(sessions).where(eq(sessions.id, id));
+  return row?.context ?? null;
+}
+
+/** The session's status in the record, or null when there is no such session. */
+export async function findSessionStatus(db: Database, id: string): Promise<SessionStatus | null> {
+  const [row] = await db.select({ status: sessions.status }).from(sessions).where(eq(sessions.id, id));
+  return row ? (row.status as SessionStatus) : null;
 }
 
 export async function getSession(db: Database, id: string): Promise<Session> {
@@ -156,14 +162,17 @@ export interface SessionChanges {
 }
 
 /** Updates the record; a status that would make a second session of the project active is a conflict. */
-export async function updateSession(db: Database, id: string, changes: SessionChanges): Promise<SessionRow> {
+export async function updateSession(db: Database, id: string, changes: SessionChanges): Promise<void> {
   try {
-    const [row] = await db.update(sessions).set(changes).where(eq(sessions.id, id)).returning();
+    const [row] = await db
+      .update(sessions)
+      .set(changes)
+      .where(eq(sessions.id, id))
+      .returning({ id: sessions.id });
     if (!row) throw new TevisError('session-not-found', `no session "${id}"`, { session: id });
-    return row;
   } catch (error) {
     if (isUniqueViolation(error, ONE_ACTIVE_INDEX)) {
-      const row = await findSessionRow(db, id);
+      const [row] = await db.select({ project: sessions.project }).from(sessions).where(eq(sessions.id, id));
       return throwActiveSessionConflict(db, row?.project ?? '');
     }
     throw error;

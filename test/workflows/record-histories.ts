@@ -36,7 +36,7 @@ import { approveReviewUpdate, rejectReviewUpdate } from '../../workflows/review-
 import { DEFAULT_EXECUTION_SETTINGS, type ExecutionSettings } from '../../contracts/execution-settings.js';
 import { sessionWorkflowId } from '../../contracts/ids.js';
 import type { SessionWorkflowState } from '../../contracts/session-state.js';
-import { findSessionRow, getSession } from '../../db/sessions-store.js';
+import { findSessionContext, getSession } from '../../db/sessions-store.js';
 import type { SessionWorkflowInput } from '../../workflows/session-input.js';
 import type { sessionWorkflow } from '../../workflows/session-workflow.js';
 import {
@@ -203,13 +203,13 @@ const LIFECYCLES: Record<string, Lifecycle> = {
     await lost.terminate('recorded: the workflow is lost');
     // What the API's recover builds from the record (api/session-lifecycle.ts, startWorkflow).
     const session = await getSession(testbed.db.db, state.sessionId);
-    const row = await findSessionRow(testbed.db.db, state.sessionId);
+    const context = await findSessionContext(testbed.db.db, state.sessionId);
     const recovered: SessionWorkflowState = {
       ...state,
       status: session.status,
       workspacePath: session.workspacePath,
       startCommit: session.startCommit,
-      context: row?.context ?? null,
+      context,
       lastActivityAt: new Date().toISOString(),
     };
     const stamp = {
