@@ -12,7 +12,7 @@ export type SearchAttributeTypeName =
 type AddSearchAttributesRequest = Parameters<Connection['operatorService']['addSearchAttributes']>[0];
 type IndexedValueType = NonNullable<AddSearchAttributesRequest['searchAttributes']>[string];
 
-// Values of temporal.api.enums.v1.IndexedValueType (@temporalio/proto, enums/v1/common.proto),
+// Values of temporal.api.enums.v1.IndexedValueType (in @temporalio/proto),
 // written out so this file needs no direct dependency on the proto package.
 const INDEXED_VALUE_TYPE: Record<SearchAttributeTypeName, IndexedValueType> = {
   Text: 1 as IndexedValueType,

@@ -67,7 +67,7 @@ export function bundleSessionWorkflows(): Promise<WorkflowBundleWithSourceMap> {
 /**
  * Registers Tevis's custom search attributes on the test server. Its OperatorService implements
  * AddSearchAttributes but not ListSearchAttributes (UNIMPLEMENTED), so `ensureSearchAttributes`
- * of runtime/temporal-dev-server.ts cannot be used here; and without registration the server
+ * of runtime/search-attributes.ts cannot be used here; and without registration the server
  * refuses both the start (typed search attributes) and every upsert: "search attribute
  * TevisProject is not defined".
  */
