@@ -1,8 +1,8 @@
 import { lstat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { eq } from 'drizzle-orm';
-import { listDocs, repositoryPreferences } from '../../activities/load-context.js';
-import { readContextDocument } from '../../activities/context-documents.js';
+import { listDocs, repositoryPreferences } from '../../git/context-listing.js';
+import { readContextDocument } from '../../git/context-documents.js';
 import {
   CONTEXT_DIR,
   ContextDocument,

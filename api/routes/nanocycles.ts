@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi';
-import { diffMerge, diffNanocycle } from '../../activities/nanocycle-git.js';
+import { diffMerge, diffNanocycle } from '../../git/nanocycle-diff.js';
 import {
   HOLD_ID_PATTERN,
   HoldPointResolve,

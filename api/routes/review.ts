@@ -1,4 +1,4 @@
-import { reviewDiff } from '../../activities/review-git.js';
+import { reviewDiff } from '../../git/review-diff.js';
 import { TevisError } from '../../contracts/errors.js';
 import { ReviewDecision, ReviewState, ReviewView } from '../../contracts/review.js';
 import type { Database } from '../../db/database.js';
