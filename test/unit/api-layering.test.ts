@@ -33,7 +33,8 @@ function offending(folder: string, forbidden: (imported: string) => boolean): st
 
 describe('layering', () => {
   it('finds the imports it checks', () => {
-    expect(importsOf('api/session-lifecycle.ts')).toContain('workflows/session-messages.js');
+    // The command classes beside the routes do import the workflow's messages.
+    expect(offending('api', (imported) => imported.startsWith('workflows/'))).not.toEqual([]);
     expect(importsOf('api/routes/review.ts')).toContain('git/review-diff.js');
   });
 
