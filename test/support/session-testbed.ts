@@ -195,7 +195,7 @@ export interface NewSessionOptions {
 
 /**
  * Inserts the project (once) and a `starting` session row, and returns the workflow's first state
- * in the shape `SessionLifecycle.startWorkflow` (api/session-lifecycle.ts) builds it.
+ * in the shape `SessionWorkflowStarter.start` (api/session-workflow-start.ts) builds it.
  */
 export async function recordNewSession(
   testbed: Pick<Testbed, 'db'>,
