@@ -6,6 +6,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { SessionActivities } from '../activities/index.js';
+import { ACTIVITY_OPTIONS } from './activity-options.js';
 import { ContextEdit, contextPathProblem } from '../contracts/context-documents.js';
 import { PROBLEM_TYPES, type ProblemType } from '../contracts/problems.js';
 import type { CommandStamp } from '../contracts/sealed-commands.js';
@@ -15,16 +16,9 @@ import { editContextUpdate } from './context-messages.js';
 import { refuseInvalid } from './validate-input.js';
 import { refuse } from './refusal.js';
 
-const git = proxyActivities<SessionActivities>({
-  startToCloseTimeout: '2 minutes',
-  retry: { initialInterval: '1 second', maximumInterval: '10 seconds', maximumAttempts: 3 },
-});
-
+const git = proxyActivities<SessionActivities>(ACTIVITY_OPTIONS.contextGit);
 /** The commit stands on the branch once made: its event is written patiently, as the session's own events are. */
-const record = proxyActivities<SessionActivities>({
-  startToCloseTimeout: '1 minute',
-  retry: { initialInterval: '1 second', maximumInterval: '30 seconds', maximumAttempts: 20 },
-});
+const record = proxyActivities<SessionActivities>(ACTIVITY_OPTIONS.records);
 
 /**
  * Context editing in a planning session: each change to a `.tevis/` document is written and

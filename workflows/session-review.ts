@@ -6,6 +6,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { SessionActivities } from '../activities/index.js';
+import { ACTIVITY_OPTIONS } from './activity-options.js';
 import { DEFAULT_EXECUTION_SETTINGS } from '../contracts/execution-settings.js';
 import { ReviewDecision, type ReviewState } from '../contracts/review.js';
 import type { SessionWorkflowState } from '../contracts/session-state.js';
@@ -17,40 +18,9 @@ import { answeringWrites, unrecordedWrite } from './unrecorded-write.js';
 import { refuseInvalid } from './validate-input.js';
 import { refuse, refused } from './refusal.js';
 
-const acts = proxyActivities<SessionActivities>({
-  startToCloseTimeout: '5 minutes',
-  retry: {
-    initialInterval: '1 second',
-    maximumInterval: '30 seconds',
-    maximumAttempts: 20,
-    nonRetryableErrorTypes: ['validation', 'not-found'],
-  },
-});
-
-/** A merge that fails other than by conflicting (a broken workspace) fails the same way again. */
-const merging = proxyActivities<SessionActivities>({
-  startToCloseTimeout: '5 minutes',
-  // The merge heartbeats while git runs: a lost worker is noticed in seconds, not minutes.
-  heartbeatTimeout: '20 seconds',
-  retry: {
-    initialInterval: '2 seconds',
-    maximumInterval: '30 seconds',
-    maximumAttempts: 3,
-    nonRetryableErrorTypes: ['validation', 'not-found'],
-  },
-});
-
-/** The push heartbeats while git runs: a worker lost in it is noticed in seconds, not minutes. */
-const pushing = proxyActivities<SessionActivities>({
-  startToCloseTimeout: '5 minutes',
-  heartbeatTimeout: '20 seconds',
-  retry: {
-    initialInterval: '1 second',
-    maximumInterval: '30 seconds',
-    maximumAttempts: 20,
-    nonRetryableErrorTypes: ['validation', 'not-found'],
-  },
-});
+const acts = proxyActivities<SessionActivities>(ACTIVITY_OPTIONS.reviewRecords);
+const merging = proxyActivities<SessionActivities>(ACTIVITY_OPTIONS.reviewMerge);
+const pushing = proxyActivities<SessionActivities>(ACTIVITY_OPTIONS.reviewPush);
 
 /** What went wrong in an activity, as the caller of the Update should see it. */
 function failedBecause(error: unknown, what: string): ApplicationFailure {

@@ -10,6 +10,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { SessionActivities } from '../activities/index.js';
+import { ACTIVITY_OPTIONS } from './activity-options.js';
 import type { SessionRecordChanges } from '../activities/record-transition.js';
 import { redactCredentials } from '../contracts/git-inputs.js';
 import { UNSTAMPED_REFUSAL, type CommandStamp } from '../contracts/sealed-commands.js';
@@ -38,27 +39,9 @@ import { installReview } from './session-review.js';
 import { installContextEditing } from './session-context.js';
 import { refuse, refused } from './refusal.js';
 
-const record = proxyActivities<SessionActivities>({
-  startToCloseTimeout: '1 minute',
-  retry: { initialInterval: '1 second', maximumInterval: '30 seconds', maximumAttempts: 20 },
-});
-
-const workspace = proxyActivities<SessionActivities>({
-  startToCloseTimeout: '30 minutes',
-  // A dead worker is noticed in seconds, and the clone restarts on another.
-  heartbeatTimeout: '20 seconds',
-  retry: {
-    initialInterval: '2 seconds',
-    maximumInterval: '1 minute',
-    maximumAttempts: 5,
-    nonRetryableErrorTypes: ['validation', 'clone-failed'],
-  },
-});
-
-const summary = proxyActivities<SessionActivities>({
-  startToCloseTimeout: '5 minutes',
-  retry: { initialInterval: '2 seconds', maximumInterval: '1 minute', maximumAttempts: 10 },
-});
+const record = proxyActivities<SessionActivities>(ACTIVITY_OPTIONS.records);
+const workspace = proxyActivities<SessionActivities>(ACTIVITY_OPTIONS.workspace);
+const summary = proxyActivities<SessionActivities>(ACTIVITY_OPTIONS.summary);
 
 /** Continue-as-new well before Temporal's limits (51,200 events, 2,000 updates). */
 const DEFAULT_HISTORY_LIMIT = 10_000;
