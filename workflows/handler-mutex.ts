@@ -21,6 +21,12 @@ export class HandlerMutex {
     return this.held;
   }
 
+  /** Whether a step is running or waiting: for validators that refuse rather than queue. */
+  get locked(): boolean {
+    return this.held > 0;
+  }
+
+  /** Runs `step` after every step asked for before it. */
   runExclusive<T>(step: () => Promise<T>): Promise<T> {
     this.held++;
     const release = () => {
@@ -34,6 +40,22 @@ export class HandlerMutex {
       void settled.then(release);
     }
     return next;
+  }
+
+  /**
+   * Runs `step` at once, for handlers whose validator refuses while the mutex is `locked` (one
+   * review decision at a time): nothing waits, so the step starts in the handler's own microtask,
+   * as the review's decisions always did.
+   */
+  runNow<T>(step: () => Promise<T>): Promise<T> {
+    if (this.held > 0) throw new Error('runNow while locked: the validator should have refused this');
+    this.held++;
+    const running = step();
+    const answer = running.finally(() => {
+      this.held--;
+    });
+    this.tail = running.catch(() => undefined);
+    return answer;
   }
 
   /** Settles once every step asked for so far has (never rejects). */

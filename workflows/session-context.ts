@@ -12,6 +12,7 @@ import { PROBLEM_TYPES, type ProblemType } from '../contracts/problems.js';
 import type { CommandStamp } from '../contracts/sealed-commands.js';
 import type { SessionWorkflowState } from '../contracts/session-state.js';
 import { requireStamp } from './command-guard.js';
+import { HandlerMutex } from './handler-mutex.js';
 import { editContextUpdate } from './context-messages.js';
 import { refuseInvalid } from './validate-input.js';
 import { refuse } from './refusal.js';
@@ -33,7 +34,8 @@ export function installContextEditing(
   noteActivity: () => void,
   isEnding: () => boolean,
 ): { stop(): Promise<void> } {
-  let queue: Promise<unknown> = Promise.resolve();
+  // Each edit commits on the session's branch: one at a time, in the order they came.
+  const commits = new HandlerMutex();
   let eventNumber = 0;
 
   const validator = (edit: ContextEdit, stamp?: CommandStamp) => {
@@ -59,8 +61,8 @@ export function installContextEditing(
 
   setHandler(
     editContextUpdate,
-    (edit) => {
-      const step = queue.then(async () => {
+    (edit) =>
+      commits.runExclusive(async () => {
         noteActivity();
         let edited: Awaited<ReturnType<typeof git.commitContextEdit>>;
         try {
@@ -95,16 +97,13 @@ export function installContextEditing(
           });
         }
         return edited;
-      });
-      queue = step.catch(() => undefined);
-      return step;
-    },
+      }),
     { validator },
   );
 
   return {
     async stop() {
-      await queue;
+      await commits.settled();
     },
   };
 }

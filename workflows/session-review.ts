@@ -13,6 +13,7 @@ import type { SessionWorkflowState } from '../contracts/session-state.js';
 import type { CommandStamp } from '../contracts/sealed-commands.js';
 import type { TimelineEventType } from '../contracts/timeline.js';
 import { requireStamp } from './command-guard.js';
+import { HandlerMutex } from './handler-mutex.js';
 import { approveReviewUpdate, rejectReviewUpdate } from './review-messages.js';
 import { answeringWrites, unrecordedWrite } from './unrecorded-write.js';
 import { refuseInvalid } from './validate-input.js';
@@ -44,7 +45,8 @@ export function installReview(
   noteActivity: () => void,
 ): { stop(): Promise<void> } {
   const execution = state.execution ?? DEFAULT_EXECUTION_SETTINGS;
-  let deciding: Promise<unknown> | null = null;
+  /** One decision at a time: the validator refuses others while one is made. */
+  const deciding = new HandlerMutex();
   let eventNumber = 0;
   const record = (type: TimelineEventType, data: Record<string, unknown>, writes = acts) =>
     writes.recordTransition({
@@ -92,19 +94,10 @@ export function installReview(
       throw refused(
         `session ${state.sessionId} is ${state.status}; a review is decided in an active session`,
       );
-    if (deciding) throw refused(`the review of ${state.branch} is being decided right now`);
+    if (deciding.locked) throw refused(`the review of ${state.branch} is being decided right now`);
     if (review.status !== 'pending' && review.status !== 'conflict')
       throw refused(`the review of ${state.branch} is already ${review.status}`);
     if (!state.workspacePath) throw refused(`session ${state.sessionId} has no workspace to merge in`);
-  };
-
-  /** Runs one decision; the validator refuses others until it is done. */
-  const decideOnce = <T>(step: () => Promise<T>): Promise<T> => {
-    const running = step();
-    deciding = running;
-    return running.finally(() => {
-      deciding = null;
-    });
   };
 
   const decide = (
@@ -155,7 +148,7 @@ export function installReview(
   setHandler(
     approveReviewUpdate,
     (decision) =>
-      decideOnce(async () => {
+      deciding.runNow(async () => {
         const review = state.review!;
         const before = { ...review };
         noteActivity();
@@ -199,7 +192,7 @@ export function installReview(
   setHandler(
     rejectReviewUpdate,
     (decision) =>
-      decideOnce(async () => {
+      deciding.runNow(async () => {
         const review = state.review!;
         const before = { ...review };
         noteActivity();
@@ -212,7 +205,7 @@ export function installReview(
 
   return {
     async stop() {
-      await deciding?.catch(() => undefined);
+      await deciding.settled();
       if (execution.push === 'on-end' && state.review?.status === 'merged' && state.workspacePath)
         await pushBase(state.review, 'the session ended');
     },
