@@ -18,6 +18,21 @@ export function isFinalNanocycleStatus(status: string): status is FinalNanocycle
   return (FINAL_NANOCYCLE_STATUSES as readonly string[]).includes(status);
 }
 
+/**
+ * No TPU run of the nanocycle starts again: its output is over and its containers can go. The
+ * final statuses, and those waiting for a merge (`completed`, `conflict`), which runs no TPU.
+ * `awaiting_approval` is not among them: at a plan or agent hold point the TPU runs again after.
+ */
+export const RUNS_OVER_NANOCYCLE_STATUSES = [
+  'completed',
+  ...FINAL_NANOCYCLE_STATUSES,
+  'conflict',
+] as const satisfies readonly NanocycleStatus[];
+
+export function nanocycleRunsAreOver(status: string): boolean {
+  return (RUNS_OVER_NANOCYCLE_STATUSES as readonly string[]).includes(status);
+}
+
 /** How a nanocycle's own workflow ends; merging (and so `merged`, `conflict`) is the session's. */
 export const NANOCYCLE_OUTCOME_STATUSES = [
   'completed',

@@ -6,6 +6,7 @@ import {
   isChildHoldKind,
   isFinalNanocycleStatus,
   NANOCYCLE_OUTCOME_STATUSES,
+  nanocycleRunsAreOver,
   waitsForMerge,
 } from '../../contracts/nanocycle-statuses.js';
 
@@ -24,6 +25,16 @@ describe('nanocycle status sets', () => {
     for (const status of NANOCYCLE_OUTCOME_STATUSES) expect(NANOCYCLE_STATUSES).toContain(status);
     expect(NANOCYCLE_OUTCOME_STATUSES).not.toContain('merged');
     expect(NANOCYCLE_OUTCOME_STATUSES).not.toContain('conflict');
+  });
+
+  it('runs are over in every status but queued, running and awaiting_approval', () => {
+    expect(NANOCYCLE_STATUSES.filter((s) => !nanocycleRunsAreOver(s))).toEqual([
+      'queued',
+      'running',
+      'awaiting_approval',
+    ]);
+    // Every final status is one whose runs are over.
+    for (const status of FINAL_NANOCYCLE_STATUSES) expect(nanocycleRunsAreOver(status)).toBe(true);
   });
 
   it('waits for a merge when completed, in conflict, or at its merge hold point', () => {
