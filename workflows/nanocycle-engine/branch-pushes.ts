@@ -16,15 +16,11 @@ export class BranchPushes {
     const state = this.book.state;
     if (!state.workspacePath) return;
     const pushed = await gitActs.pushSessionBranch({ workspace: state.workspacePath, branch: state.branch });
-    await acts.recordTransition({
-      sessionId: state.sessionId,
-      changes: {},
-      event: {
-        sessionId: state.sessionId,
-        type: pushed.pushed ? 'branch.pushed' : 'branch.push_failed',
-        data: { branch: state.branch, commit: pushed.commit, why, error: pushed.error },
-        key: this.book.eventKey(),
-      },
+    await this.recordPush(pushed.pushed, {
+      branch: state.branch,
+      commit: pushed.commit,
+      why,
+      error: pushed.error,
     });
   }
 
@@ -47,19 +43,25 @@ export class BranchPushes {
       if (!(error instanceof ActivityFailure)) throw error;
       outcome = { pushed: false, commit: nc.commit ?? null, error: error.cause?.message ?? error.message };
     }
-    await acts.recordTransition({
-      sessionId: state.sessionId,
+    await this.recordPush(outcome.pushed, {
+      branch: nc.branch,
+      commit: outcome.commit,
+      why: `${id} merged`,
+      nanocycleId: id,
+      error: outcome.error,
+    });
+  }
+
+  /** The push on the timeline: made, or refused (with the remote's answer). */
+  private recordPush(pushed: boolean, data: Record<string, unknown>) {
+    const sessionId = this.book.state.sessionId;
+    return acts.recordTransition({
+      sessionId,
       changes: {},
       event: {
-        sessionId: state.sessionId,
-        type: outcome.pushed ? 'branch.pushed' : 'branch.push_failed',
-        data: {
-          branch: nc.branch,
-          commit: outcome.commit,
-          why: `${id} merged`,
-          nanocycleId: id,
-          error: outcome.error,
-        },
+        sessionId,
+        type: pushed ? 'branch.pushed' : 'branch.push_failed',
+        data,
         key: this.book.eventKey(),
       },
     });
