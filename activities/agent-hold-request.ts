@@ -1,6 +1,6 @@
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { isRealDirectory, readFileInside } from './read-inside.js';
+import { isRealDirectory, readFileInside } from '../git/read-inside.js';
 
 /** Exit code by which an agent asks a person something (EX_TEMPFAIL): "try again with an answer". */
 export const AGENT_HOLD_EXIT_CODE = 75;

@@ -4,8 +4,8 @@ import { SESSION_ID_PATTERN } from '../contracts/ids.js';
 import type { Database } from '../db/database.js';
 import { endedWorkOnBranch } from '../db/ended-work-store.js';
 import { appendEvent } from '../db/timeline-store.js';
-import { hasWorkspaceRepository, type GitRepository } from './git-repository.js';
-import { runGit } from './git.js';
+import { hasWorkspaceRepository, type GitRepository } from '../git/repository.js';
+import { runGit } from '../git/run-git.js';
 
 /**
  * The next session of a branch starts from the work merged in the sessions before it, though

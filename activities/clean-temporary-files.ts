@@ -1,10 +1,10 @@
 import { readdir, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { removePartialClones } from './clone-workspace.js';
-import { hasWorkspaceRepository, workspaceRepository } from './git-repository.js';
-import { runGit } from './git.js';
+import { hasWorkspaceRepository, workspaceRepository } from '../git/repository.js';
+import { runGit } from '../git/run-git.js';
 import { removeNanocycleWorktree } from './nanocycle-git.js';
-import { isRealDirectory } from './read-inside.js';
+import { isRealDirectory } from '../git/read-inside.js';
 
 /**
  * The workspace stays; what the session kept only for itself goes: its scratch directories and

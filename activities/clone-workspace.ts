@@ -6,8 +6,8 @@ import { ApplicationFailure } from '@temporalio/common';
 import { branchNameProblem, repositoryUrlProblem } from '../contracts/git-inputs.js';
 import type { Database } from '../db/database.js';
 import { carryForward, type CarryForward } from './carry-forward.js';
-import { hasWorkspaceRepository, workspaceRepository } from './git-repository.js';
-import { GitError, runGit } from './git.js';
+import { hasWorkspaceRepository, workspaceRepository } from '../git/repository.js';
+import { GitError, runGit } from '../git/run-git.js';
 
 export interface CloneWorkspaceInput {
   sessionId: string;

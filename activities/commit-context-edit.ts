@@ -1,9 +1,9 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { CONTEXT_DIR, type ContextEdit, type ContextEdited } from '../contracts/context-documents.js';
 import { TevisError } from '../contracts/errors.js';
-import { deleteContextDocument, writeContextDocument } from './context-documents.js';
-import { workspaceRepository } from './git-repository.js';
-import { runGit } from './git.js';
+import { deleteContextDocument, writeContextDocument } from '../git/context-documents.js';
+import { workspaceRepository } from '../git/repository.js';
+import { runGit } from '../git/run-git.js';
 
 const AUTHOR = ['-c', 'user.name=Tevis Planning', '-c', 'user.email=planning@tevis.invalid'];
 

@@ -10,10 +10,10 @@ import { listHoldPoints } from '../db/hold-points-store.js';
 import { listNanocycles, toNanocycleBrief } from '../db/nanocycles-store.js';
 import { saveSummary } from '../db/summaries-store.js';
 import { listEvents } from '../db/timeline-store.js';
-import { parseNumstat } from './git-diff.js';
-import { hasWorkspaceRepository, workspaceRepository } from './git-repository.js';
-import { runGit } from './git.js';
-import { readWorkspaceState } from './workspace-state.js';
+import { parseNumstat } from '../git/diff-range.js';
+import { hasWorkspaceRepository, workspaceRepository } from '../git/repository.js';
+import { runGit } from '../git/run-git.js';
+import { readWorkspaceState } from '../git/workspace-state.js';
 
 export interface GenerateSummaryInput {
   state: SessionWorkflowState;

@@ -2,19 +2,17 @@ import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { ApplicationFailure } from '@temporalio/common';
-import { branchNameProblem } from '../contracts/git-inputs.js';
-import type { NanocycleDiff } from '../contracts/nanocycle-records.js';
 import { workspacePath } from './clone-workspace.js';
-import { diffRange } from './git-diff.js';
+import { assertBranch } from '../git/branch-name.js';
 import {
   findWorktreeGitDir,
   workspaceRepository,
   worktreeRepository,
   type GitRepository,
-} from './git-repository.js';
-import { GitError, runGit } from './git.js';
-import { findNestedRepositories } from './nested-repositories.js';
-import { restoreWorktreeGitfile, type GitfileState } from './worktree-gitfile.js';
+} from '../git/repository.js';
+import { GitError, runGit } from '../git/run-git.js';
+import { findNestedRepositories } from '../git/nested-repositories.js';
+import { restoreWorktreeGitfile, type GitfileState } from '../git/worktree-gitfile.js';
 
 /**
  * Git for nanocycles: each gets its own branch and its own worktree beside the session
@@ -22,7 +20,7 @@ import { restoreWorktreeGitfile, type GitfileState } from './worktree-gitfile.js
  * session workspace one at a time. Every step is safe to repeat after a crash.
  *
  * A worktree is where a TPU ran, so nothing in it is trusted: git is pointed at the git
- * directory Tevis made for it in the workspace (git-repository.ts), never at the tree's `.git`.
+ * directory Tevis made for it in the workspace (git/repository.ts), never at the tree's `.git`.
  */
 
 const AUTHOR = ['-c', 'user.name=Tevis TPU', '-c', 'user.email=tpu@tevis.invalid'];
@@ -45,11 +43,6 @@ export function workspaceOfWorktree(home: string, path: string): string {
     );
   }
   return workspacePath(home, sessionId);
-}
-
-function assertBranch(branch: string): void {
-  const problem = branchNameProblem(branch);
-  if (problem) throw new Error(`branch name ${problem}`);
 }
 
 async function branchExists(repo: GitRepository, branch: string): Promise<boolean> {
@@ -166,41 +159,6 @@ async function assertBranchHead(workspace: string, repo: GitRepository, commit: 
       'nanocycle-commit-missing',
     );
   }
-}
-
-/** What the nanocycle's branch changes against the session branch it came from. */
-export async function diffNanocycle(input: {
-  workspace: string;
-  base: string;
-  branch: string;
-  maxPatchBytes?: number;
-}): Promise<NanocycleDiff> {
-  assertBranch(input.branch);
-  assertBranch(input.base);
-  return nanocycleDiff(input.workspace, `${input.base}...${input.branch}`, input.maxPatchBytes);
-}
-
-/**
- * What a merge brought in: its second parent against where it forked from the first. Once a
- * nanocycle is merged its branch is part of the session branch and `base...branch` is empty.
- */
-export async function diffMerge(input: {
-  workspace: string;
-  commit: string;
-  maxPatchBytes?: number;
-}): Promise<NanocycleDiff> {
-  if (!/^[0-9a-f]{40}$/.test(input.commit)) throw new Error(`not a commit id: ${input.commit}`);
-  return nanocycleDiff(input.workspace, `${input.commit}^1...${input.commit}^2`, input.maxPatchBytes);
-}
-
-/** The nanocycle API's diff: a patch that was cut says so in its last line. */
-async function nanocycleDiff(
-  workspace: string,
-  range: string,
-  maxPatchBytes?: number,
-): Promise<NanocycleDiff> {
-  const diff = await diffRange(workspace, range, maxPatchBytes);
-  return { files: diff.files, patch: diff.truncated ? `${diff.patch}\n… (truncated)\n` : diff.patch };
 }
 
 export type MergeOutcome =

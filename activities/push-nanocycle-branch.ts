@@ -1,7 +1,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { nanocycleBranchProblem } from '../contracts/git-inputs.js';
-import { workspaceRepository } from './git-repository.js';
-import { GitError, runGit } from './git.js';
+import { workspaceRepository } from '../git/repository.js';
+import { GitError, runGit } from '../git/run-git.js';
 
 export interface PushNanocycleBranchInput {
   workspace: string;

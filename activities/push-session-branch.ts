@@ -1,6 +1,6 @@
 import { branchNameProblem } from '../contracts/git-inputs.js';
-import { workspaceRepository } from './git-repository.js';
-import { GitError, runGit } from './git.js';
+import { workspaceRepository } from '../git/repository.js';
+import { GitError, runGit } from '../git/run-git.js';
 
 /**
  * Pushes the session branch to the project's remote (push policy `on-merge` or `on-end`). A

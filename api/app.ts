@@ -7,15 +7,21 @@ import { withLinks } from './openapi-links.js';
 import { openApiRouter } from './openapi-app.js';
 import { idempotentWrites } from './idempotency.js';
 import { problem, problemResponse, toProblem } from './problem.js';
+import { ContextCommands } from './context-commands.js';
 import { contextRoutes } from './routes/context.js';
 import { fileRoutes } from './routes/files.js';
 import { healthRoutes } from './routes/health.js';
+import { holdPointRoutes } from './routes/hold-points.js';
 import { missionControlRoutes } from './routes/mission-control.js';
 import { memoryRoutes } from './routes/memory.js';
+import { NanocycleCommands } from './nanocycle-commands.js';
+import { nanocycleLogRoutes } from './routes/nanocycle-logs.js';
 import { nanocycleRoutes } from './routes/nanocycles.js';
 import { planRoutes } from './routes/plans.js';
+import { preferenceRoutes } from './routes/preferences.js';
 import { projectRoutes } from './routes/projects.js';
 import { referenceRoutes } from './routes/reference.js';
+import { ReviewCommands } from './review-commands.js';
 import { reviewRoutes } from './routes/review.js';
 import { sessionOutputRoutes } from './routes/session-output.js';
 import { sessionRoutes } from './routes/sessions.js';
@@ -41,6 +47,10 @@ export interface ApiDeps {
 export function createApi(deps: ApiDeps) {
   const { database, temporal } = deps;
   const lifecycle = new SessionLifecycle({ db: database, temporal, taskQueue: deps.taskQueue });
+  // The workflow's commands by concern, each sent through the lifecycle's one SessionWorkflows.
+  const nanocycles = new NanocycleCommands(lifecycle.workflows);
+  const review = new ReviewCommands(lifecycle.workflows);
+  const context = new ContextCommands(lifecycle.workflows);
   const app = openApiRouter();
 
   app.onError((error, c) => {
@@ -75,11 +85,14 @@ export function createApi(deps: ApiDeps) {
   app.route('/', sessionRoutes(database.db, lifecycle));
   app.route('/', timelineRoutes(database));
   app.route('/', fileRoutes(database.db, lifecycle));
-  app.route('/', nanocycleRoutes(database, lifecycle));
+  app.route('/', nanocycleRoutes(database, lifecycle, nanocycles));
+  app.route('/', nanocycleLogRoutes(database));
+  app.route('/', holdPointRoutes(database, lifecycle, nanocycles));
   app.route('/', sessionOutputRoutes(database));
-  app.route('/', reviewRoutes(database.db, lifecycle));
+  app.route('/', reviewRoutes(database.db, lifecycle, review));
   app.route('/', planRoutes(database.db, lifecycle));
-  app.route('/', contextRoutes(database.db, lifecycle));
+  app.route('/', contextRoutes(lifecycle, context));
+  app.route('/', preferenceRoutes(database.db, lifecycle));
   app.route('/', memoryRoutes(database.db, lifecycle));
   app.route('/', referenceRoutes());
   app.route('/', missionControlRoutes({ temporalUi: deps.temporalUi ?? null }));

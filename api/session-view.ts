@@ -1,4 +1,4 @@
-import { readWorkspaceState } from '../activities/workspace-state.js';
+import { readWorkspaceState } from '../git/workspace-state.js';
 import type { Session } from '../contracts/session.js';
 import type { SessionLiveState } from '../contracts/session-state.js';
 import { isOpenStatus } from '../contracts/session-types.js';

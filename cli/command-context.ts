@@ -31,7 +31,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): TevisConfig {
   }
 }
 
-export function checkApiUrl(text: string): string {
+function checkApiUrl(text: string): string {
   let url: URL;
   try {
     url = new URL(text);

@@ -3,8 +3,8 @@ import { PUSH_POLICIES, type ExecutionSettingsInput } from '../contracts/executi
 import { parseDecimal, parseDuration, parseInteger, parseMemoryMb } from './option-parsers.js';
 
 /**
- * The execution settings of a project (issue 3, part 2) as `project create|update` flags. The
- * parsers only turn text into numbers; ranges stay with ExecutionSettingsInput in contracts/.
+ * The execution settings of a project as `project create|update` flags. The parsers only turn
+ * text into numbers; ranges stay with ExecutionSettingsInput in contracts/.
  */
 export interface ExecutionFlags {
   image?: string;

@@ -22,7 +22,7 @@ export interface FollowStartOptions {
 const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** What the events seen so far say about the start, or null while it is still going on. */
-export function startOutcome(events: TimelineEvent[]): StartOutcome | null {
+function startOutcome(events: TimelineEvent[]): StartOutcome | null {
   let workspacePath: string | null = null;
   let startedFrom: string | undefined;
   for (const event of events) {

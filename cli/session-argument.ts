@@ -9,6 +9,9 @@ export async function resolveSessionId(home: string, given: string | undefined):
   return validateValue(SessionId, await sessionIdOrCurrent(home, given), 'ID');
 }
 
+/** The `--session ID` option of the nanocycle and hold point commands, read by resolveSessionOption. */
+export const SESSION_OPTION = ['--session <id>', 'session id (default: the current session)'] as const;
+
 /** A command's `--session ID` (nanocycles, hold points): the one given, else the current session. */
 export async function resolveSessionOption(home: string, given: string | undefined): Promise<string> {
   if (given !== undefined) return validateValue(SessionId, given, '--session');

@@ -1,7 +1,7 @@
 import type { SessionType } from './session-types.js';
 
 /**
- * What each session type may do (DESIGN.md §1). Checked by the API before any action and by the
+ * What each session type may do. Checked by the API before any action and by the
  * session workflow's update validators, so a refused action changes nothing.
  */
 export const CAPABILITIES = [

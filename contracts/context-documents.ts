@@ -31,7 +31,7 @@ export type ContextPathProblem = { type: 'path-outside-workspace' | 'validation'
 /**
  * Why `path` (relative to `.tevis/`) cannot name a context document, or null when it can. Escapes
  * (absolute, `..`, a backslash) are `path-outside-workspace`; names that would not load are
- * `validation`. Links on disk are found where the file is written (activities/context-documents.ts).
+ * `validation`. Links on disk are found where the file is written (git/context-documents.ts).
  */
 export function contextPathProblem(path: string): ContextPathProblem | null {
   const shown = JSON.stringify(path.replace(/\0/g, '\\0'));

@@ -2,9 +2,8 @@ import { z } from 'zod';
 import { NO_NUL_PATTERN, StorableText } from './storable.js';
 
 /**
- * How a project's nanocycles execute (issue 3, part 2). Stored in the project's settings and
- * copied into each session when it starts, so a change applies to the next session, never to
- * work already running.
+ * How a project's nanocycles execute. Stored in the project's settings and copied into each
+ * session when it starts, so a change applies to the next session, never to work already running.
  */
 export const HoldPolicy = z.object({
   /** Stop before execution so a person approves (or edits) the goal. */

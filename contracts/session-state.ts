@@ -3,7 +3,7 @@ import { ExecutionSettings } from './execution-settings.js';
 import { ReviewState } from './review.js';
 import { EndReason, SessionStatus, SessionType } from './session-types.js';
 
-/** A nanocycle as the session sees it; the nanocycle workflows (next issue) fill these. */
+/** A nanocycle as the session workflow sees it: the brief its query answers for each one. */
 export const NanocycleBrief = z.object({
   id: z.string(),
   name: z.string(),
@@ -84,7 +84,7 @@ export const SessionWorkflowState = z.object({
 });
 export type SessionWorkflowState = z.infer<typeof SessionWorkflowState>;
 
-/** What `GET /sessions/:id` returns beside the record: the three views of DESIGN.md §1. */
+/** What `GET /sessions/:id` returns beside the record: the active context, the workspace and the execution. */
 export const SessionLiveState = z
   .object({
     activeContext: z.object({

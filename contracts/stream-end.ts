@@ -1,3 +1,5 @@
+import { nanocycleRunsAreOver } from './nanocycle-statuses.js';
+
 /**
  * When a stream of a session's timeline or output has nothing more to follow: the API ends its
  * SSE streams then, and the CLI stops following. Pure, shared by both.
@@ -5,16 +7,6 @@
 
 /** Session statuses after which nothing of the session changes or prints again (until a recover). */
 const SESSION_OVER: readonly string[] = ['ended', 'failed'];
-
-/** Nanocycle statuses after which it prints no more output. */
-const NANOCYCLE_OUTPUT_OVER: readonly string[] = [
-  'completed',
-  'merged',
-  'failed',
-  'cancelled',
-  'rejected',
-  'conflict',
-];
 
 /** The last SSE event of a stream whose subject is over: `data` is `{"reason": …}`, it has no id. */
 export const STREAM_END_EVENT = 'end';
@@ -29,5 +21,5 @@ export function sessionIsOver(status: string): boolean {
  * record's `finishedAt`, set when its own workflow ends, tells them apart.
  */
 export function nanocycleOutputIsOver(nc: { status: string; finishedAt: unknown }): boolean {
-  return NANOCYCLE_OUTPUT_OVER.includes(nc.status) || (nc.finishedAt !== null && nc.finishedAt !== undefined);
+  return nanocycleRunsAreOver(nc.status) || (nc.finishedAt !== null && nc.finishedAt !== undefined);
 }

@@ -4,7 +4,7 @@ import { events, sessions } from './schema.js';
 
 /**
  * Removes a session whose workflow was never started, with its timeline, in one transaction: a
- * create refused for an outage leaves no record behind (see SessionLifecycle.create).
+ * create refused for an outage leaves no record behind (see SessionCreation.create in api/session-create.ts).
  */
 export async function forgetUnstartedSession(db: Database, sessionId: string): Promise<void> {
   await db.transaction(async (tx) => {

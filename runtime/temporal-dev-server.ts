@@ -1,28 +1,18 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, mkdirSync, openSync } from 'node:fs';
-import { open } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { spawn } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Connection, isGrpcServiceError } from '@temporalio/client';
+import { openLog } from './dev-server-log.js';
 import { forgetDevServer, recordDevServer } from './dev-server-record.js';
 import { watchOverDevServer } from './dev-server-watchdog.js';
 import { describeHolder, findPortHolder, isPortFree } from './port-holder.js';
 import { identityOf } from './process-identity.js';
+import type { SearchAttributeTypeName } from './search-attributes.js';
+import { waitUntilServing } from './wait-until-serving.js';
 
 /**
  * Runs `temporal server start-dev` as a child process: the embedded cluster of `tevis up` and the
  * shared cluster of the test suites. The SDK's own dev-server helper is not used because it gives
  * up after 5 s of connection attempts, which a cold start on a 2-core machine can exceed.
  */
-
-export type SearchAttributeTypeName =
-  | 'Keyword'
-  | 'Text'
-  | 'Int'
-  | 'Bool'
-  | 'Datetime'
-  | 'Double'
-  | 'KeywordList';
 
 export interface DevServerOptions {
   cliPath: string;
@@ -48,10 +38,8 @@ export interface RunningDevServer {
   stop(): Promise<void>;
 }
 
-const READY_TIMEOUT_MS = 60_000;
 const SECRET_ENV = ['TEVIS_TEMPORAL_CODEC_KEY', 'TEVIS_API_TOKEN', 'TEVIS_WEBHOOK_SECRET'];
 const STOP_GRACE_MS = 10_000;
-const LOG_TAIL_CHARS = 4000;
 
 export async function startTemporalDevServer(opts: DevServerOptions): Promise<RunningDevServer> {
   const namespace = opts.namespace ?? 'default';
@@ -157,135 +145,4 @@ function portBusy(what: string, port: number): Error {
     `${what} port 127.0.0.1:${port} is already in use by ${describeHolder(findPortHolder(port))}. ` +
       `Stop that process, or choose free ports with TEVIS_TEMPORAL_PORT and TEVIS_TEMPORAL_UI_PORT`,
   );
-}
-
-/**
- * Ready means the namespace answers, not merely that the port is open, so callers can start
- * workflows in it straight away.
- */
-async function waitUntilServing(address: string, namespace: string, exited: Promise<string>): Promise<void> {
-  let exitedHow: string | undefined;
-  const died = exited.then((how) => {
-    exitedHow = how;
-  });
-  const deadline = Date.now() + READY_TIMEOUT_MS;
-  let lastError: unknown;
-  while (Date.now() < deadline) {
-    if (exitedHow) break;
-    const attempt = (async () => {
-      const connection = await Connection.connect({ address, connectTimeout: '2s' });
-      try {
-        await connection.workflowService.describeNamespace({ namespace });
-      } finally {
-        await connection.close();
-      }
-    })();
-    try {
-      // An exit ends the wait at once instead of after the connection attempt times out.
-      await Promise.race([attempt, died]);
-      if (!exitedHow) return;
-    } catch (err) {
-      lastError = err;
-    }
-    attempt.catch(() => undefined);
-    if (!exitedHow) await sleep(250);
-  }
-  if (exitedHow) throw new Error(`${exitedHow} before it accepted connections`);
-  throw new Error(
-    `did not answer within ${READY_TIMEOUT_MS / 1000} s (last error: ${(lastError as Error | undefined)?.message ?? 'none'})`,
-  );
-}
-
-interface LogSink {
-  stdio: 'pipe' | number;
-  afterSpawn(child: ChildProcess): void;
-  tail(): Promise<string>;
-}
-
-function openLog(logFile: string | undefined): LogSink {
-  if (!logFile) {
-    let kept = '';
-    return {
-      stdio: 'pipe',
-      afterSpawn(child) {
-        const keep = (chunk: Buffer) => {
-          kept = (kept + chunk.toString('utf8')).slice(-LOG_TAIL_CHARS);
-        };
-        child.stdout?.on('data', keep);
-        child.stderr?.on('data', keep);
-      },
-      tail: async () => kept,
-    };
-  }
-  mkdirSync(dirname(logFile), { recursive: true });
-  const fd = openSync(logFile, 'a');
-  return {
-    stdio: fd,
-    // The child has its own copy of the descriptor.
-    afterSpawn: () => closeSync(fd),
-    async tail() {
-      const file = await open(logFile, 'r');
-      try {
-        const { size } = await file.stat();
-        const length = Math.min(size, LOG_TAIL_CHARS);
-        const buffer = Buffer.alloc(length);
-        await file.read(buffer, 0, length, size - length);
-        return buffer.toString('utf8');
-      } finally {
-        await file.close();
-      }
-    },
-  };
-}
-
-type AddSearchAttributesRequest = Parameters<Connection['operatorService']['addSearchAttributes']>[0];
-type IndexedValueType = NonNullable<AddSearchAttributesRequest['searchAttributes']>[string];
-
-// Values of temporal.api.enums.v1.IndexedValueType (@temporalio/proto, enums/v1/common.proto),
-// written out so this file needs no direct dependency on the proto package.
-const INDEXED_VALUE_TYPE: Record<SearchAttributeTypeName, IndexedValueType> = {
-  Text: 1 as IndexedValueType,
-  Keyword: 2 as IndexedValueType,
-  Int: 3 as IndexedValueType,
-  Double: 4 as IndexedValueType,
-  Bool: 5 as IndexedValueType,
-  Datetime: 6 as IndexedValueType,
-  KeywordList: 7 as IndexedValueType,
-};
-
-const GRPC_ALREADY_EXISTS = 6;
-
-/**
- * Registers custom search attributes on a cluster Tevis did not start. Idempotent: attributes
- * that exist with the same type are left alone, and a concurrent registration by another worker
- * (ALREADY_EXISTS) counts as success. An attribute that exists with another type is an error,
- * because upserts would fail at runtime.
- */
-export async function ensureSearchAttributes(
-  connection: Connection,
-  namespace: string,
-  attrs: Record<string, SearchAttributeTypeName>,
-): Promise<void> {
-  const { customAttributes } = await connection.operatorService.listSearchAttributes({ namespace });
-  const existing = customAttributes ?? {};
-  const missing: Record<string, IndexedValueType> = {};
-  for (const [name, typeName] of Object.entries(attrs)) {
-    const wanted = INDEXED_VALUE_TYPE[typeName];
-    const current = existing[name];
-    if (current === undefined) missing[name] = wanted;
-    else if (current !== wanted) {
-      const currentName =
-        Object.entries(INDEXED_VALUE_TYPE).find(([, v]) => v === current)?.[0] ?? String(current);
-      throw new Error(
-        `search attribute ${name} exists in namespace ${namespace} as ${currentName}, Tevis needs ${typeName}`,
-      );
-    }
-  }
-  if (Object.keys(missing).length === 0) return;
-  try {
-    await connection.operatorService.addSearchAttributes({ namespace, searchAttributes: missing });
-  } catch (err) {
-    if (isGrpcServiceError(err) && err.code === GRPC_ALREADY_EXISTS) return;
-    throw err;
-  }
 }

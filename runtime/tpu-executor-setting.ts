@@ -14,7 +14,7 @@ export interface TpuExecutorSetting {
 }
 
 /** An executable `name` on PATH, or null. */
-export function findOnPath(name: string, path: string | undefined): string | null {
+function findOnPath(name: string, path: string | undefined): string | null {
   for (const dir of (path ?? '').split(delimiter).filter(Boolean)) {
     const candidate = join(dir, name);
     try {

@@ -1,13 +1,16 @@
 // @ts-check
+import { byId as $ } from './element.js';
 import { ApiError, createApi } from './api.js';
-import { followEventStream } from './event-stream.js';
+import { setConnection } from './connection-badge.js';
 import { createHoldPoints } from './hold-points.js';
-import { forgetToken, showLogin, storedToken, takeTokenFromAddress } from './login.js';
+import { checkToken, forgetToken, showLogin, storedToken, takeTokenFromAddress } from './login.js';
 import { createContextPanel } from './context-panel.js';
 import { createMemoryPanel } from './memory-panel.js';
 import { createOutputView } from './output-view.js';
+import { showPendingHolds } from './pending-holds-notice.js';
 import { createPlanPanel } from './plan-panel.js';
 import { createSessionPanel } from './session-panel.js';
+import { followSession } from './session-streams.js';
 import { createSessionSwitch } from './session-switch.js';
 import { createSessionSwitcher } from './session-switcher.js';
 import { createSummaryView } from './summary-view.js';
@@ -23,7 +26,6 @@ import { createTimelineView } from './timeline-view.js';
  * another session is chosen, and an answer that arrives later is dropped — so however fast the
  * clicks, no session's data is shown under another's name.
  */
-const $ = (/** @type {string} */ id) => /** @type {HTMLElement} */ (document.getElementById(id));
 const PROJECT_KEY = 'tevis.project';
 const OPEN = ['starting', 'active', 'paused', 'ending'];
 
@@ -34,24 +36,6 @@ const api = createApi(storedToken, () => {
   $('app').hidden = true;
   showLogin(loginWith, 'The API refused the token; log in again.');
 });
-
-/** The notice at the top stays while a hold point of the shown session waits, and goes once none does. */
-const showPendingHolds = (/** @type {any[]} */ pending) => {
-  const what = (/** @type {any} */ h) => `${h.id} (${h.kind}${h.nanocycleId ? ` of ${h.nanocycleId}` : ''})`;
-  const text =
-    pending.length === 0
-      ? ''
-      : pending.length === 1
-        ? `Hold point ${what(pending[0])} is waiting for you.`
-        : `${pending.length} hold points are waiting for you: ${pending.map(what).join(', ')}.`;
-  // Rewritten only when it changes, so a screen reader announces each change once.
-  if ($('notice-text').textContent !== text) $('notice-text').textContent = text;
-  $('notice').hidden = pending.length === 0;
-};
-const setConnection = (/** @type {string} */ state, /** @type {string} */ text) => {
-  $('connection').dataset.state = state;
-  $('connection').textContent = text;
-};
 
 const panel = createSessionPanel({ api, onChanged: () => scheduleRefresh() });
 const timeline = createTimelineView();
@@ -90,20 +74,7 @@ function stopStreams() {
 }
 
 async function loginWith(/** @type {string} */ token) {
-  const response = await fetch('/projects', { headers: { authorization: `Bearer ${token}` } }).catch(
-    () => null,
-  );
-  if (!response) throw new Error('The Tevis API does not answer; is `tevis up` running?');
-  if (response.status === 401)
-    throw new Error(
-      'That token was refused. `tevis up` prints a link with the right one; it is also in $TEVIS_HOME/api-token.',
-    );
-  if (!response.ok) throw new Error(`The API answered ${response.status}.`);
-  // The Temporal Web UI decodes sessions through the API's codec endpoint with a cookie only it
-  // accepts (scoped to /codec, from the UI's origin only); best effort, the page works without.
-  void fetch('/codec/session', { method: 'POST', headers: { authorization: `Bearer ${token}` } }).catch(
-    () => {},
-  );
+  await checkToken(token);
   await start();
 }
 
@@ -199,28 +170,13 @@ async function selectSession(/** @type {string} */ id) {
   switcher.showSessions(listed, id);
   await refresh();
   if (controller.signal.aborted) return;
-  const onState = (/** @type {string} */ state, /** @type {string | undefined} */ detail) => {
-    if (state === 'live') setConnection('live', 'Live');
-    else if (state === 'reconnecting') setConnection('reconnecting', 'Reconnecting…');
-    else if (state === 'ended') setConnection('stopped', `Ended: ${detail ?? 'over'}`);
-    else setConnection('stopped', detail ?? 'Stopped');
-  };
-  void followEventStream({
-    open: (last, signal) => api.openStream(`/sessions/${id}/events/stream`, last, signal),
-    onMessage: (message) => {
-      if (timeline.add(JSON.parse(message.data))) scheduleRefresh();
+  followSession(api, id, {
+    onEvent: (event) => {
+      if (timeline.add(event)) scheduleRefresh();
     },
-    onState: (state, detail) => {
-      onState(state, detail);
-      // Back after a drop: whatever changed meanwhile is read again.
-      if (state === 'live') scheduleRefresh();
-    },
-    signal: controller.signal,
-  });
-  void followEventStream({
-    open: (last, signal) => api.openStream(`/sessions/${id}/output/stream`, last, signal),
-    onMessage: (message) => output.add(JSON.parse(message.data)),
-    onState,
+    onOutput: (line) => output.add(line),
+    // Back after a drop: whatever changed meanwhile is read again.
+    onBack: () => scheduleRefresh(),
     signal: controller.signal,
   });
 }

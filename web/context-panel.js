@@ -1,5 +1,5 @@
 // @ts-check
-import { element } from './element.js';
+import { element, byId as $ } from './element.js';
 
 const OPEN = ['starting', 'active', 'paused', 'ending'];
 
@@ -10,7 +10,6 @@ const OPEN = ['starting', 'active', 'paused', 'ending'];
  * @param {{ api: ReturnType<typeof import('./api.js').createApi> }} deps
  */
 export function createContextPanel({ api }) {
-  const $ = (/** @type {string} */ id) => /** @type {HTMLElement} */ (document.getElementById(id));
   const section = $('context');
   const list = $('context-docs');
   const form = /** @type {HTMLFormElement} */ ($('context-form'));

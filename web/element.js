@@ -23,6 +23,9 @@ export function element(tag, attributes = {}, ...children) {
   return node;
 }
 
+/** The page's element with this id (index.html has every id the scripts ask for). */
+export const byId = (/** @type {string} */ id) => /** @type {HTMLElement} */ (document.getElementById(id));
+
 /**
  * The colour follows the machine status; the words may be the product's (`in_progress` for `running`).
  * @param {string} status

@@ -45,3 +45,24 @@ export function showLogin(check, message = '') {
     }
   };
 }
+
+/**
+ * Resolves when the API accepts the token; else rejects with what to do about it.
+ * @param {string} token
+ */
+export async function checkToken(token) {
+  const response = await fetch('/projects', { headers: { authorization: `Bearer ${token}` } }).catch(
+    () => null,
+  );
+  if (!response) throw new Error('The Tevis API does not answer; is `tevis up` running?');
+  if (response.status === 401)
+    throw new Error(
+      'That token was refused. `tevis up` prints a link with the right one; it is also in $TEVIS_HOME/api-token.',
+    );
+  if (!response.ok) throw new Error(`The API answered ${response.status}.`);
+  // The Temporal Web UI decodes sessions through the API's codec endpoint with a cookie only it
+  // accepts (scoped to /codec, from the UI's origin only); best effort, the page works without.
+  void fetch('/codec/session', { method: 'POST', headers: { authorization: `Bearer ${token}` } }).catch(
+    () => {},
+  );
+}

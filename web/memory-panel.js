@@ -1,5 +1,5 @@
 // @ts-check
-import { element, formatTime } from './element.js';
+import { element, formatTime, byId as $ } from './element.js';
 import { renderMarkdown } from './markdown.js';
 
 /**
@@ -9,7 +9,6 @@ import { renderMarkdown } from './markdown.js';
  * @param {{ api: ReturnType<typeof import('./api.js').createApi> }} deps
  */
 export function createMemoryPanel({ api }) {
-  const $ = (/** @type {string} */ id) => /** @type {HTMLElement} */ (document.getElementById(id));
   const section = $('memory');
   const kind = /** @type {HTMLSelectElement} */ ($('memory-kind'));
   const list = $('memory-list');

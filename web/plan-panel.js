@@ -1,6 +1,6 @@
 // @ts-check
 import { ApiError } from './api.js';
-import { element, formatTime } from './element.js';
+import { element, formatTime, byId as $ } from './element.js';
 import { renderMarkdown } from './markdown.js';
 
 const OPEN = ['starting', 'active', 'paused', 'ending'];
@@ -12,7 +12,6 @@ const OPEN = ['starting', 'active', 'paused', 'ending'];
  * @param {{ api: ReturnType<typeof import('./api.js').createApi> }} deps
  */
 export function createPlanPanel({ api }) {
-  const $ = (/** @type {string} */ id) => /** @type {HTMLElement} */ (document.getElementById(id));
   const section = $('plan');
   const picker = /** @type {HTMLSelectElement} */ ($('plan-version'));
   const text = $('plan-text');

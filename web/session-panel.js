@@ -1,8 +1,6 @@
 // @ts-check
 import { nanocycleStatusWord } from '/web/nanocycle-status-words.js';
-import { badge, element, formatDuration, formatTime } from './element.js';
-
-const $ = (/** @type {string} */ id) => /** @type {HTMLElement} */ (document.getElementById(id));
+import { badge, element, formatDuration, formatTime, byId as $ } from './element.js';
 
 /**
  * The selected session: its details, workspace and execution state, its nanocycles, and the

@@ -6,7 +6,7 @@ import { DefaultLogger, bundleWorkflowCode, type WorkflowBundleWithSourceMap } f
 import { FAILURE_CONVERTER_PATH } from '../runtime/temporal-security.js';
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
-export const WORKFLOWS_ENTRY = join(root, 'workflows', 'index.ts');
+const WORKFLOWS_ENTRY = join(root, 'workflows', 'index.ts');
 /** Written by `npm run build:workflows`; a worker that finds it skips the bundling step. */
 export const PREBUILT_BUNDLE = join(root, '.cache', 'workflow-bundle.js');
 

@@ -1,5 +1,6 @@
 import { defineSignal, defineUpdate } from '@temporalio/workflow';
 import type {
+  HoldDecision,
   HoldPointAnswer,
   NanocycleCreate,
   NanocycleMerge,
@@ -43,7 +44,8 @@ export const cancelNanocycleUpdate = defineUpdate<NanocycleBrief, [string, Comma
 export const mergeNanocycleUpdate = defineUpdate<NanocycleBrief, [string, NanocycleMerge?, CommandStamp?]>(
   'mergeNanocycle',
 );
-export const resolveHoldPointUpdate = defineUpdate<
-  HoldPointBrief,
-  [{ holdPointId: string; decision: 'approve' | 'reject' } & HoldPointResolve, CommandStamp?]
->('resolveHoldPoint');
+/** A person's answer to a hold point, by its id. */
+export type HoldAnswerRequest = { holdPointId: string; decision: HoldDecision } & HoldPointResolve;
+export const resolveHoldPointUpdate = defineUpdate<HoldPointBrief, [HoldAnswerRequest, CommandStamp?]>(
+  'resolveHoldPoint',
+);

@@ -6,25 +6,20 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { SessionActivities } from '../activities/index.js';
+import { ACTIVITY_OPTIONS } from './activity-options.js';
 import { ContextEdit, contextPathProblem } from '../contracts/context-documents.js';
 import { PROBLEM_TYPES, type ProblemType } from '../contracts/problems.js';
 import type { CommandStamp } from '../contracts/sealed-commands.js';
 import type { SessionWorkflowState } from '../contracts/session-state.js';
 import { requireStamp } from './command-guard.js';
+import { HandlerMutex } from './handler-mutex.js';
 import { editContextUpdate } from './context-messages.js';
 import { refuseInvalid } from './validate-input.js';
 import { refuse } from './refusal.js';
 
-const git = proxyActivities<SessionActivities>({
-  startToCloseTimeout: '2 minutes',
-  retry: { initialInterval: '1 second', maximumInterval: '10 seconds', maximumAttempts: 3 },
-});
-
+const git = proxyActivities<SessionActivities>(ACTIVITY_OPTIONS.contextGit);
 /** The commit stands on the branch once made: its event is written patiently, as the session's own events are. */
-const record = proxyActivities<SessionActivities>({
-  startToCloseTimeout: '1 minute',
-  retry: { initialInterval: '1 second', maximumInterval: '30 seconds', maximumAttempts: 20 },
-});
+const record = proxyActivities<SessionActivities>(ACTIVITY_OPTIONS.records);
 
 /**
  * Context editing in a planning session: each change to a `.tevis/` document is written and
@@ -39,7 +34,8 @@ export function installContextEditing(
   noteActivity: () => void,
   isEnding: () => boolean,
 ): { stop(): Promise<void> } {
-  let queue: Promise<unknown> = Promise.resolve();
+  // Each edit commits on the session's branch: one at a time, in the order they came.
+  const commits = new HandlerMutex();
   let eventNumber = 0;
 
   const validator = (edit: ContextEdit, stamp?: CommandStamp) => {
@@ -65,8 +61,8 @@ export function installContextEditing(
 
   setHandler(
     editContextUpdate,
-    (edit) => {
-      const step = queue.then(async () => {
+    (edit) =>
+      commits.runExclusive(async () => {
         noteActivity();
         let edited: Awaited<ReturnType<typeof git.commitContextEdit>>;
         try {
@@ -101,16 +97,13 @@ export function installContextEditing(
           });
         }
         return edited;
-      });
-      queue = step.catch(() => undefined);
-      return step;
-    },
+      }),
     { validator },
   );
 
   return {
     async stop() {
-      await queue;
+      await commits.settled();
     },
   };
 }

@@ -1,5 +1,6 @@
 import { ActivityFailure, ApplicationFailure, proxyActivities } from '@temporalio/workflow';
 import type { SessionActivities } from '../activities/index.js';
+import { ACTIVITY_OPTIONS } from './activity-options.js';
 import { refuse } from './refusal.js';
 
 /**
@@ -9,15 +10,7 @@ import { refuse } from './refusal.js';
  * for minutes while the state already claims what was never recorded. Background writes keep the
  * patient retry policy of their own modules.
  */
-export const answeringWrites = proxyActivities<SessionActivities>({
-  startToCloseTimeout: '10 seconds',
-  scheduleToCloseTimeout: '30 seconds',
-  retry: {
-    initialInterval: '500 milliseconds',
-    maximumInterval: '5 seconds',
-    nonRetryableErrorTypes: ['unrecordable'],
-  },
-});
+export const answeringWrites = proxyActivities<SessionActivities>(ACTIVITY_OPTIONS.answering);
 
 /** Whether the write was refused for its data (so certainly nothing was written), not for time. */
 export function isUnrecordable(error: unknown): boolean {

@@ -21,7 +21,7 @@ import type { TpuLimits } from './tpu-spec.js';
  * files is bounded only by the run's timeout.
  */
 
-export const CHECK_MS = 1000;
+const CHECK_MS = 1000;
 
 /** Exit status of a process killed by SIGXFSZ (128 + 25): a file reached RLIMIT_FSIZE. */
 export const FILE_SIZE_LIMIT_EXIT = 153;

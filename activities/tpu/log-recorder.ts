@@ -17,6 +17,10 @@ import { TAIL_LINES } from './tpu-spec.js';
 const BATCH_LINES = 500;
 const FLUSH_MS = 200;
 
+/** Reading a run's output pauses while this many lines wait for the database, and goes on at the low mark. */
+export const BACKLOG_HIGH = 20_000;
+export const BACKLOG_LOW = 2_000;
+
 export interface LogRecorderOptions {
   db: Database;
   sessionId: string;

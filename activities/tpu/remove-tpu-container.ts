@@ -1,11 +1,8 @@
 import type Docker from 'dockerode';
+import { statusOf } from './engine-error-status.js';
 
 /** Seconds a running TPU gets to end on SIGTERM before SIGKILL: an agent may want to tidy up. */
 const STOP_GRACE_SECONDS = 2;
-
-function statusOf(error: unknown): number | undefined {
-  return (error as { statusCode?: number }).statusCode;
-}
 
 /**
  * Stops and removes a TPU container by name. Idempotent: a container that is already gone (or

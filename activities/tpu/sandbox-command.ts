@@ -1,7 +1,7 @@
 import { TPU_UID, TPU_WORKDIR } from './tpu-spec.js';
 
 /** The only PATH a sandboxed TPU gets: the host's programs, read-only. */
-export const SANDBOX_PATH = '/usr/local/bin:/usr/bin:/bin';
+const SANDBOX_PATH = '/usr/local/bin:/usr/bin:/bin';
 
 export interface SandboxPaths {
   /** The nanocycle's worktree: bound read-write at /workspace, the one writable host path that outlives the run. */

@@ -1,22 +1,21 @@
-import { spawn } from 'node:child_process';
-import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ApplicationFailure } from '@temporalio/common';
-import { TPU_FAILURE_TYPES } from '../../contracts/tpu-failures.js';
 import type { Database } from '../../db/database.js';
-import { runLogPosition, type LogStream } from '../../db/nanocycle-logs-store.js';
+import { runLogPosition } from '../../db/nanocycle-logs-store.js';
 import { cancellationError, currentTpuContext } from './activity-context.js';
 import { diskLimitBytes, diskLimitMb, FILE_SIZE_LIMIT_EXIT, mb, watchDiskUse } from './disk-watch.js';
-import { LineSplitter } from './line-splitter.js';
 import { LogRecorder } from './log-recorder.js';
+import { recordPipes } from './pipe-output.js';
 import { endingOf, recordRunRestart, runRestartOf } from './run-restart.js';
 import { sandboxArgv } from './sandbox-command.js';
 import { writeSandboxEtc } from './sandbox-etc.js';
+import { runToEnd, sandboxExitCode, spawnSandbox } from './sandbox-process.js';
 import { tpuArgv, tpuEnv } from './tpu-command.js';
 import type { TpuExecutor } from './tpu-executor.js';
 import { diskLimitExceeded, executorMissing, networkUnsupported } from './tpu-failures.js';
 import type { TpuRunInput, TpuRunResult } from './tpu-spec.js';
+import { assertWorktree } from './worktree-present.js';
 
 /**
  * Runs a TPU in a bubblewrap sandbox on the worker's host (sandbox-command.ts says what it sees),
@@ -30,26 +29,6 @@ import type { TpuRunInput, TpuRunResult } from './tpu-spec.js';
  */
 
 const HEARTBEAT_MS = 1000;
-const KILL_GRACE_MS = 2000;
-const BACKLOG_HIGH = 20_000;
-const BACKLOG_LOW = 2_000;
-
-/**
- * The whole environment prlimit and bwrap start with: bwrap stays the sandbox's pid 1, and its
- * /proc/1/environ is readable from inside, so nothing of the worker's environment goes there.
- */
-const LAUNCH_PATH = '/usr/sbin:/usr/bin:/sbin:/bin';
-
-const SIGNAL_NUMBERS: Record<string, number> = {
-  SIGHUP: 1,
-  SIGINT: 2,
-  SIGQUIT: 3,
-  SIGKILL: 9,
-  SIGSEGV: 11,
-  SIGPIPE: 13,
-  SIGTERM: 15,
-  SIGXFSZ: 25,
-};
 
 export class SandboxTpuExecutor implements TpuExecutor {
   readonly kind = 'sandbox' as const;
@@ -109,16 +88,7 @@ export class SandboxTpuExecutor implements TpuExecutor {
 
   async run(input: TpuRunInput): Promise<TpuRunResult> {
     const ctx = currentTpuContext();
-    const info = await stat(input.worktreePath).catch(() => null);
-    if (!info?.isDirectory()) {
-      throw ApplicationFailure.nonRetryable(
-        `the nanocycle's worktree ${input.worktreePath} does not exist on this worker`,
-        TPU_FAILURE_TYPES.worktreeMissing,
-        {
-          path: input.worktreePath,
-        },
-      );
-    }
+    await assertWorktree(input.worktreePath);
     if (input.network) throw networkUnsupported();
     ctx.signal.throwIfAborted();
 
@@ -161,26 +131,9 @@ export class SandboxTpuExecutor implements TpuExecutor {
     let killNow = () => {};
     const disk = await watchDiskUse([input.worktreePath, scratch], limitBytes, () => killNow());
     const startedAt = new Date();
-    // Its own process group, so a timeout or a cancel kills bwrap, and with it (--die-with-parent)
-    // the sandbox's pid 1 and so every process in the sandbox's pid namespace.
-    const child = spawn(argv[0]!, argv.slice(1), {
-      cwd: '/',
-      env: { PATH: LAUNCH_PATH },
-      detached: true,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    const killGroup = (signal: NodeJS.Signals) => {
-      try {
-        if (child.pid) process.kill(-child.pid, signal);
-      } catch {
-        // Already gone.
-      }
-    };
-    killNow = () => killGroup('SIGKILL');
-    const stop = () => {
-      killGroup('SIGTERM');
-      setTimeout(() => killGroup('SIGKILL'), KILL_GRACE_MS).unref();
-    };
+    const sandbox = spawnSandbox(argv);
+    killNow = sandbox.killNow;
+    const stop = sandbox.stop;
 
     let timedOut = false;
     const timers: NodeJS.Timeout[] = [
@@ -194,43 +147,13 @@ export class SandboxTpuExecutor implements TpuExecutor {
     ctx.signal.addEventListener('abort', onAbort, { once: true });
 
     try {
-      const splitters: Record<LogStream, LineSplitter> = {
-        stdout: new LineSplitter(),
-        stderr: new LineSplitter(),
-      };
-      const read = (which: LogStream, source: NodeJS.ReadableStream) => {
-        source.on('data', (chunk: Buffer) => {
-          recorder.addAll(which, splitters[which].push(chunk, new Date()));
-          if (recorder.error) stop();
-          else if (recorder.backlog > BACKLOG_HIGH && !source.isPaused()) {
-            source.pause();
-            void recorder.whenBacklogAtMost(BACKLOG_LOW).then(() => source.resume());
-          }
-        });
-      };
-      read('stdout', child.stdout);
-      read('stderr', child.stderr);
-
-      const exit = await new Promise<{ code: number | null; signal: NodeJS.Signals | null }>(
-        (resolve, reject) => {
-          child.once('error', reject);
-          // 'close', not 'exit': every byte of both pipes has been read by then.
-          child.once('close', (code, signal) => resolve({ code, signal }));
-        },
-      ).catch((error: NodeJS.ErrnoException) => {
-        throw ApplicationFailure.nonRetryable(
-          `the sandbox could not start (${argv[0]}): ${error.message}`,
-          TPU_FAILURE_TYPES.startFailed,
-          { code: error.code },
-        );
-      });
+      const pipes = recordPipes(sandbox.child, recorder, stop);
+      const exitCode = await sandboxExitCode(sandbox.child, argv[0]!);
       const added = await disk.finalCheck();
-      recorder.addAll('stdout', splitters.stdout.end());
-      recorder.addAll('stderr', splitters.stderr.end());
+      pipes.end();
       await recorder.close();
       if (ctx.signal.aborted) throw cancellationError(ctx.signal);
       beat();
-      const exitCode = exit.code ?? 128 + (SIGNAL_NUMBERS[exit.signal ?? 'SIGKILL'] ?? 9);
       if (added !== null)
         throw diskLimitExceeded(diskLimitMb(input.limits), `it added ${mb(added)} to its worktree and /tmp`);
       if (exitCode === FILE_SIZE_LIMIT_EXIT)
@@ -264,20 +187,4 @@ export class SandboxTpuExecutor implements TpuExecutor {
       await rm(scratch, { recursive: true, force: true }).catch(() => {});
     }
   }
-}
-
-/** Runs a short command to its end: its exit code and what it printed. */
-function runToEnd(
-  command: string,
-  args: string[],
-): Promise<{ code: number | null; out: string; err: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { env: { PATH: LAUNCH_PATH }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    child.stdout.setEncoding('utf8').on('data', (c: string) => (out += c));
-    child.stderr.setEncoding('utf8').on('data', (c: string) => (err = (err + c).slice(-2000)));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, out, err }));
-  });
 }

@@ -4,8 +4,7 @@ import type { TpuExecutorChoice, TpuRunInput, TpuRunResult } from './tpu-spec.js
 /**
  * Where TPUs run: one implementation per kind (docker-executor.ts, sandbox-executor.ts,
  * no-executor.ts), one instance chosen at worker start (choose-executor.ts) and used for every
- * run of that worker. A third kind is one more file implementing this. Shaped after trigger.dev's
- * supervisor WorkloadManager (one interface, the orchestrator picked once from configuration).
+ * run of that worker. A third kind is one more file implementing this.
  */
 export interface TpuExecutor {
   readonly kind: TpuExecutorChoice;

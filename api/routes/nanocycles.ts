@@ -1,75 +1,32 @@
 import { z } from '@hono/zod-openapi';
-import { diffMerge, diffNanocycle } from '../../activities/nanocycle-git.js';
-import {
-  HOLD_ID_PATTERN,
-  HoldPointResolve,
-  NANOCYCLE_ID_PATTERN,
-  NanocycleCreate,
-  NanocycleMerge,
-} from '../../contracts/nanocycle.js';
-import {
-  HoldPointRecord,
-  LogLine,
-  NanocycleDiff,
-  NanocycleRecord,
-} from '../../contracts/nanocycle-records.js';
-import { HoldPointBrief, NanocycleBrief } from '../../contracts/session-state.js';
+import { diffMerge, diffNanocycle } from '../../git/nanocycle-diff.js';
+import { NanocycleCreate, NanocycleMerge } from '../../contracts/nanocycle.js';
+import { NanocycleDiff, NanocycleRecord } from '../../contracts/nanocycle-records.js';
+import { NanocycleBrief } from '../../contracts/session-state.js';
 import { TevisError } from '../../contracts/errors.js';
 import type { OpenDatabase } from '../../db/database.js';
-import { listHoldPoints } from '../../db/hold-points-store.js';
-import { listLogLines, toLogLine } from '../../db/nanocycle-logs-store.js';
 import { getNanocycle, listNanocycles } from '../../db/nanocycles-store.js';
 import { getSession } from '../../db/sessions-store.js';
 import { lastNanocycleEvent } from '../../db/timeline-store.js';
-import {
-  cancelNanocycleUpdate,
-  createNanocycleUpdate,
-  mergeNanocycleUpdate,
-  resolveHoldPointUpdate,
-} from '../../workflows/nanocycle-messages.js';
+import type { NanocycleCommands } from '../nanocycle-commands.js';
 import { optionalBody } from '../optional-body.js';
 import { documentedRoute } from '../documented-route.js';
 import { openApiRouter } from '../openapi-app.js';
-import { jsonBody, eventStreamResponse, streamOverResponse, jsonResponse } from '../schemas.js';
+import { jsonBody, jsonResponse } from '../schemas.js';
 import type { SessionLifecycle } from '../session-lifecycle.js';
-import { resumeFrom, streamBySequence } from '../sse-by-sequence.js';
-import { SESSION_ID_PATTERN } from '../../contracts/ids.js';
-import { MAX_INT4 } from '../../contracts/storable.js';
-import { nanocycleStreamEnd } from '../stream-ends.js';
+import { NcParams, SessionParam } from './nanocycle-params.js';
 
-const SessionParam = z
-  .string()
-  .regex(SESSION_ID_PATTERN, 'a session id looks like sess_a1b2c3')
-  .openapi({ param: { name: 'id', in: 'path' }, example: 'sess_a1b2c3' });
-// From this module's `z`, not `NanocycleId.openapi(...)`: a contracts/ schema made before
-// @hono/zod-openapi was first imported has no `.openapi` (see api/schemas.ts).
-const NcParams = z.object({
-  id: SessionParam,
-  nc: z
-    .string()
-    .regex(NANOCYCLE_ID_PATTERN, 'a nanocycle id looks like NC-001')
-    .openapi({ param: { name: 'nc', in: 'path' }, example: 'NC-001' }),
-});
-const HoldParams = z.object({
-  id: SessionParam,
-  // The contract's own pattern: a regex with flags (it was /…/i) is emitted with "/i" after the
-  // "$", a JSON Schema pattern no id can ever match.
-  hp: z
-    .string()
-    .regex(HOLD_ID_PATTERN, 'a hold point id looks like HP-001-merge')
-    .openapi({ param: { name: 'hp', in: 'path' }, example: 'HP-001-merge' }),
-});
-// Bounded to the int4 `seq` column: a larger cursor is a client mistake (400), not a database error.
-const After = z.object({
-  after: z.coerce.number().int().min(0).max(MAX_INT4).optional(),
-  limit: z.coerce.number().int().min(1).max(1000).optional(),
-});
 const tags = ['nanocycles'];
 
 /** Statuses a nanocycle can have without ever having started, so without a branch. */
 const BRANCH_MAY_BE_MISSING = new Set(['queued', 'cancelled', 'failed', 'rejected']);
 
-export function nanocycleRoutes(database: OpenDatabase, lifecycle: SessionLifecycle) {
+/** A development session's nanocycles: queued, listed, compared, cancelled and merged. */
+export function nanocycleRoutes(
+  database: OpenDatabase,
+  lifecycle: SessionLifecycle,
+  nanocycles: NanocycleCommands,
+) {
   const { db } = database;
   const app = openApiRouter();
 
@@ -89,7 +46,7 @@ export function nanocycleRoutes(database: OpenDatabase, lifecycle: SessionLifecy
       const { id } = c.req.valid('param');
       await lifecycle.requireCapability(id, 'nanocycle:create');
       await lifecycle.requireOpen(id);
-      return c.json(await lifecycle.update(id, createNanocycleUpdate, [c.req.valid('json')]), 201);
+      return c.json(await nanocycles.create(id, c.req.valid('json')), 201);
     },
   );
 
@@ -164,7 +121,7 @@ export function nanocycleRoutes(database: OpenDatabase, lifecycle: SessionLifecy
     async (c) => {
       const { id, nc } = c.req.valid('param');
       await lifecycle.requireOpen(id);
-      return c.json(await lifecycle.update(id, cancelNanocycleUpdate, [nc]), 200);
+      return c.json(await nanocycles.cancel(id, nc), 200);
     },
   );
 
@@ -185,111 +142,9 @@ export function nanocycleRoutes(database: OpenDatabase, lifecycle: SessionLifecy
       const { id, nc } = c.req.valid('param');
       const merge = await optionalBody(c, NanocycleMerge);
       await lifecycle.requireOpen(id);
-      return c.json(await lifecycle.update(id, mergeNanocycleUpdate, [nc, merge]), 200);
+      return c.json(await nanocycles.merge(id, nc, merge), 200);
     },
   );
-
-  app.openapi(
-    documentedRoute({
-      method: 'get',
-      path: '/sessions/{id}/nanocycles/{nc}/logs',
-      tags,
-      summary: "The nanocycle's output lines, in order",
-      request: { params: NcParams, query: After },
-      responses: { 200: jsonResponse(z.object({ lines: z.array(LogLine) }), 'Lines') },
-    }),
-    async (c) => {
-      const { id, nc } = c.req.valid('param');
-      await getNanocycle(db, id, nc);
-      const { after, limit } = c.req.valid('query');
-      const lines = await listLogLines(db, {
-        sessionId: id,
-        nanocycleId: nc,
-        afterSeq: after ?? 0,
-        limit: limit ?? 1000,
-      });
-      return c.json({ lines: lines.map(toLogLine) }, 200);
-    },
-  );
-
-  app.openapi(
-    documentedRoute({
-      method: 'get',
-      path: '/sessions/{id}/nanocycles/{nc}/logs/stream',
-      tags,
-      summary: "The nanocycle's output live as SSE; resume with Last-Event-ID",
-      request: { params: NcParams, query: After },
-      responses: {
-        204: streamOverResponse,
-        200: eventStreamResponse('LogLine', 'stdout, stderr and tevis events'),
-      },
-    }),
-    async (c) => {
-      const { id, nc } = c.req.valid('param');
-      await getNanocycle(db, id, nc);
-      return streamBySequence(c, database, {
-        sessionId: id,
-        after: resumeFrom(c, c.req.valid('query').after),
-        read: (after, limit) => listLogLines(db, { sessionId: id, nanocycleId: nc, afterSeq: after, limit }),
-        seqOf: (line) => line.seq,
-        eventOf: (line) => ({
-          event: line.stream,
-          data: JSON.stringify(toLogLine(line)),
-        }),
-        finished: nanocycleStreamEnd(db, id, nc),
-      }) as never;
-    },
-  );
-
-  app.openapi(
-    documentedRoute({
-      method: 'get',
-      path: '/sessions/{id}/holds',
-      tags: ['hold points'],
-      summary: 'Hold points of a session, pending first',
-      request: { params: z.object({ id: SessionParam }) },
-      responses: { 200: jsonResponse(z.object({ holdPoints: z.array(HoldPointRecord) }), 'Hold points') },
-    }),
-    async (c) => {
-      const { id } = c.req.valid('param');
-      await getSession(db, id);
-      const rows = await listHoldPoints(db, id);
-      const ordered = [
-        ...rows.filter((r) => r.status === 'pending'),
-        ...rows.filter((r) => r.status !== 'pending'),
-      ];
-      return c.json({ holdPoints: ordered }, 200);
-    },
-  );
-
-  for (const decision of ['approve', 'reject'] as const) {
-    app.openapi(
-      documentedRoute(
-        {
-          method: 'post',
-          path: `/sessions/{id}/holds/{hp}/${decision}`,
-          tags: ['hold points'],
-          summary:
-            decision === 'approve'
-              ? 'Approve a hold point (a plan may get an edited goal)'
-              : 'Reject a hold point',
-          request: { params: HoldParams, body: { ...jsonBody(HoldPointResolve), required: false } },
-          responses: { 200: jsonResponse(HoldPointBrief, 'Resolved') },
-        },
-        { answers: [409] },
-      ),
-      async (c) => {
-        const { id, hp } = c.req.valid('param');
-        // Only sessions that run nanocycles have hold points; answering one needs no more than that.
-        await lifecycle.requireOpen(id);
-        const resolution = await optionalBody(c, HoldPointResolve);
-        return c.json(
-          await lifecycle.update(id, resolveHoldPointUpdate, [{ holdPointId: hp, decision, ...resolution }]),
-          200,
-        );
-      },
-    );
-  }
 
   return app;
 }

@@ -1,20 +1,20 @@
-import { reviewDiff } from '../../activities/review-git.js';
+import { reviewDiff } from '../../git/review-diff.js';
 import { TevisError } from '../../contracts/errors.js';
 import { ReviewDecision, ReviewState, ReviewView } from '../../contracts/review.js';
 import type { Database } from '../../db/database.js';
 import { getProject } from '../../db/projects-store.js';
-import { approveReviewUpdate, rejectReviewUpdate } from '../../workflows/review-messages.js';
 import { optionalBody } from '../optional-body.js';
 import { documentedRoute } from '../documented-route.js';
 import { openApiRouter } from '../openapi-app.js';
 import { reviewFromRecord } from '../review-record.js';
+import type { ReviewCommands } from '../review-commands.js';
 import { SessionIdParam, jsonBody, jsonResponse } from '../schemas.js';
 import type { SessionLifecycle } from '../session-lifecycle.js';
 
 const tags = ['review'];
 
 /** Review sessions: the branch's diff against its base, and the decision on merging it. */
-export function reviewRoutes(db: Database, lifecycle: SessionLifecycle) {
+export function reviewRoutes(db: Database, lifecycle: SessionLifecycle, review: ReviewCommands) {
   const app = openApiRouter();
 
   app.openapi(
@@ -52,13 +52,12 @@ export function reviewRoutes(db: Database, lifecycle: SessionLifecycle) {
     },
   );
 
-  for (const [decision, update, summary] of [
+  for (const [decision, summary] of [
     [
       'approve',
-      approveReviewUpdate,
       'Approve: merge the branch into its base (git merge --no-ff), pushed when the project pushes',
     ],
-    ['reject', rejectReviewUpdate, 'Reject: nothing is merged; the comment says why'],
+    ['reject', 'Reject: nothing is merged; the comment says why'],
   ] as const) {
     app.openapi(
       documentedRoute(
@@ -82,7 +81,7 @@ export function reviewRoutes(db: Database, lifecycle: SessionLifecycle) {
         const body = await optionalBody(c, ReviewDecision);
         await lifecycle.requireCapability(id, 'merge:approve');
         await lifecycle.requireOpen(id);
-        return c.json(await lifecycle.update(id, update, [body]), 200);
+        return c.json(await review[decision](id, body), 200);
       },
     );
   }

@@ -7,9 +7,7 @@ import { UsageError } from '../errors.js';
 import { holdPointKind, parseHoldPointArgument, resolverName } from '../nanocycle-arguments.js';
 import { describeNanocycleOutcome, renderHoldTable } from '../render/nanocycle.js';
 import { validateRequest } from '../request-validation.js';
-import { resolveSessionOption } from '../session-argument.js';
-
-const SESSION_OPTION = ['--session <id>', 'session id (default: the current session)'] as const;
+import { resolveSessionOption, SESSION_OPTION } from '../session-argument.js';
 
 interface ResolveFlags {
   session?: string;

@@ -21,7 +21,7 @@ export function registerLocalStatusCommand(program: Command): void {
     });
 }
 
-export function renderLocalStatus(status: LocalStatus): string {
+function renderLocalStatus(status: LocalStatus): string {
   const rows = status.checks.map((check) => [
     check.ok ? '✓' : '✗',
     check.optional ? `${check.name} (optional)` : check.name,

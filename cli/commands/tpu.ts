@@ -19,7 +19,7 @@ export function registerTpuCommands(program: Command): void {
       const [{ default: Docker }, { buildTpuImage }, { pingEngine }] = await Promise.all([
         import('dockerode'),
         import('../../runtime/tpu-image.js'),
-        import('../../activities/tpu/docker-executor.js'),
+        import('../../activities/tpu/ping-engine.js'),
       ]);
       const docker = new Docker();
       if ((await pingEngine(docker, 3000)) !== null) {

@@ -17,7 +17,7 @@ export function holdPolicyText(policy: ExecutionSettings['holdPolicy']): string 
 
 /** The execution settings, indented under `Execution:` in `project show`. */
 /** The push policy and what it sends, in words. */
-export function pushPolicyText(policy: PushPolicy): string {
+function pushPolicyText(policy: PushPolicy): string {
   switch (policy) {
     case 'never':
       return 'never (nothing reaches the remote)';
@@ -30,7 +30,7 @@ export function pushPolicyText(policy: PushPolicy): string {
   }
 }
 
-export function renderExecutionSettings(execution: ExecutionSettings): string {
+function renderExecutionSettings(execution: ExecutionSettings): string {
   const { limits } = execution;
   return renderFields(
     [

@@ -11,7 +11,7 @@ const LABELS: Record<ServiceName, string> = {
 };
 
 /** Sessions, reviews and planning work without a TPU executor (only nanocycles fail), so it never fails `status`. */
-export const OPTIONAL_SERVICES: readonly ServiceName[] = ['containerEngine'];
+const OPTIONAL_SERVICES: readonly ServiceName[] = ['containerEngine'];
 
 export function requiredServicesOk(status: ServiceStatus): boolean {
   return SERVICE_NAMES.every(

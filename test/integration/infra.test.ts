@@ -2,7 +2,7 @@ import { Connection } from '@temporalio/client';
 import pg from 'pg';
 import { describe, expect, inject, it } from 'vitest';
 import { SEARCH_ATTRIBUTE_NAMES } from '../../contracts/search-attributes.js';
-import { ensureSearchAttributes } from '../../runtime/temporal-dev-server.js';
+import { ensureSearchAttributes } from '../../runtime/search-attributes.js';
 
 describe('services from the global setup', () => {
   it('Temporal answers and has the default namespace with the Tevis search attributes', async () => {

@@ -10,10 +10,10 @@ import { NoTpuExecutor } from '../../activities/tpu/no-executor.js';
 import {
   commitNanocycle,
   createNanocycleWorktree,
-  diffNanocycle,
   mergeNanocycle,
   worktreePath,
 } from '../../activities/nanocycle-git.js';
+import { diffNanocycle } from '../../git/nanocycle-diff.js';
 import { nanocycleBranch } from '../../contracts/nanocycle.js';
 import { git, makeGitFixture } from '../support/git-fixtures.js';
 

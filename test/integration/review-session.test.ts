@@ -1,8 +1,8 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { diffRange } from '../../activities/git-diff.js';
-import { reviewDiff } from '../../activities/review-git.js';
+import { diffRange } from '../../git/diff-range.js';
+import { reviewDiff } from '../../git/review-diff.js';
 import { ProcessSet, cleanEnv, describeRun, runCli } from '../support/durability-kit.js';
 import { git, makeGitFixture, type GitFixture } from '../support/git-fixtures.js';
 import {

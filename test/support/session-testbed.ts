@@ -67,7 +67,7 @@ export function bundleSessionWorkflows(): Promise<WorkflowBundleWithSourceMap> {
 /**
  * Registers Tevis's custom search attributes on the test server. Its OperatorService implements
  * AddSearchAttributes but not ListSearchAttributes (UNIMPLEMENTED), so `ensureSearchAttributes`
- * of runtime/temporal-dev-server.ts cannot be used here; and without registration the server
+ * of runtime/search-attributes.ts cannot be used here; and without registration the server
  * refuses both the start (typed search attributes) and every upsert: "search attribute
  * TevisProject is not defined".
  */
@@ -195,7 +195,7 @@ export interface NewSessionOptions {
 
 /**
  * Inserts the project (once) and a `starting` session row, and returns the workflow's first state
- * in the shape `SessionLifecycle.startWorkflow` (api/session-lifecycle.ts) builds it.
+ * in the shape `SessionWorkflowStarter.start` (api/session-workflow-start.ts) builds it.
  */
 export async function recordNewSession(
   testbed: Pick<Testbed, 'db'>,

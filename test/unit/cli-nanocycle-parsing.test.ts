@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { ProjectCreate, ProjectUpdate } from '../../contracts/project.js';
 import { applyExecutionInput, DEFAULT_EXECUTION_SETTINGS } from '../../contracts/execution-settings.js';
 import { holdResolveBody } from '../../cli/commands/hold.js';
-import { nanocycleCreateBody } from '../../cli/commands/nanocycle.js';
+import { nanocycleCreateBody } from '../../cli/commands/nanocycle-create.js';
 import { UsageError } from '../../cli/errors.js';
 import {
   addExecutionOptions,

@@ -14,12 +14,12 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { gitEnvironment, HARDENING_CONFIG } from '../../activities/git-environment.js';
-import { gitInvocation, runGit } from '../../activities/git.js';
-import { findNestedRepositories } from '../../activities/nested-repositories.js';
-import { readFileInside } from '../../activities/read-inside.js';
+import { gitEnvironment, HARDENING_CONFIG } from '../../git/environment.js';
+import { gitInvocation, runGit } from '../../git/run-git.js';
+import { findNestedRepositories } from '../../git/nested-repositories.js';
+import { readFileInside } from '../../git/read-inside.js';
 import { chownTree } from '../../activities/tpu/worktree-owner.js';
-import { gitfileContent, restoreWorktreeGitfile } from '../../activities/worktree-gitfile.js';
+import { gitfileContent, restoreWorktreeGitfile } from '../../git/worktree-gitfile.js';
 
 /**
  * The pure parts of "git never trusts a tree a TPU touched" (the hostile steps themselves are in

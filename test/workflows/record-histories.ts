@@ -201,7 +201,7 @@ const LIFECYCLES: Record<string, Lifecycle> = {
   recover: async (testbed, project) => {
     const { state, handle: lost } = await started(testbed, project);
     await lost.terminate('recorded: the workflow is lost');
-    // What the API's recover builds from the record (api/session-lifecycle.ts, startWorkflow).
+    // What the API's recover builds from the record (api/session-workflow-start.ts, SessionWorkflowStarter.start).
     const session = await getSession(testbed.db.db, state.sessionId);
     const context = await findSessionContext(testbed.db.db, state.sessionId);
     const recovered: SessionWorkflowState = {

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import type { WorkspaceState } from '../contracts/session-state.js';
-import { hasWorkspaceRepository, workspaceRepository } from './git-repository.js';
-import { runGit } from './git.js';
+import { hasWorkspaceRepository, workspaceRepository } from './repository.js';
+import { runGit } from './run-git.js';
 
 /** git status, last commit and modified files of a workspace; `missing` when it is gone. */
 export async function readWorkspaceState(path: string): Promise<WorkspaceState> {

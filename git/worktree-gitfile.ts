@@ -4,7 +4,7 @@ import { join } from 'node:path';
 
 /**
  * A nanocycle worktree's `.git` is a one-line file (`gitdir: <workspace>/.git/worktrees/<name>`)
- * inside the tree a TPU may rewrite. Git is never pointed at it (see git-repository.ts), but
+ * inside the tree a TPU may rewrite. Git is never pointed at it (see repository.ts), but
  * `git worktree prune` and `list` read it, so after a run it is put back to what git wrote:
  * whatever stands there instead (a directory of hooks, a link, a gitfile naming another
  * repository) is removed without following links, and the file is written anew.

@@ -1,5 +1,5 @@
-import { workspaceRepository } from './git-repository.js';
-import { runGit, runGitCapped } from './git.js';
+import { workspaceRepository } from './repository.js';
+import { runGit, runGitCapped } from './run-git.js';
 
 /**
  * A diff between two points of a repository, as the API shows it: the files with their line

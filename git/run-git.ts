@@ -1,7 +1,7 @@
 import { execFile, spawn } from 'node:child_process';
 import { redactCredentials } from '../contracts/git-inputs.js';
-import { gitEnvironment, hardeningArgs } from './git-environment.js';
-import type { GitRepository } from './git-repository.js';
+import { gitEnvironment, hardeningArgs } from './environment.js';
+import type { GitRepository } from './repository.js';
 
 export class GitError extends Error {
   constructor(

@@ -1,0 +1,82 @@
+import { redactCredentials } from '../contracts/git-inputs.js';
+import { sessionWorkflowId } from '../contracts/ids.js';
+import type { Session } from '../contracts/session.js';
+import type { SessionWorkflowState } from '../contracts/session-state.js';
+import { listHoldPoints, toHoldPointBrief } from '../db/hold-points-store.js';
+import { listNanocycles, toNanocycleBrief } from '../db/nanocycles-store.js';
+import { getProject } from '../db/projects-store.js';
+import { findSessionContext } from '../db/sessions-store.js';
+import type { SessionWorkflowInput } from '../workflows/session-input.js';
+import { projectKey, statusKey, typeKey } from '../workflows/session-search-attributes.js';
+import type { sessionWorkflow } from '../workflows/session-workflow.js';
+import { commandStamp } from './command-stamp.js';
+import { reviewFromRecord } from './review-record.js';
+import type { LifecycleDeps } from './session-workflows.js';
+
+/**
+ * Starts a session's workflow from its record: on create (phase `start`) and when a session
+ * whose workflow was lost is brought back (phase `recover`). The record is the state the
+ * workflow starts from, so a recovered session has its nanocycles and pending hold points.
+ */
+export class SessionWorkflowStarter {
+  constructor(private readonly deps: LifecycleDeps) {}
+
+  private get db() {
+    return this.deps.db.db;
+  }
+
+  async start(session: Session, phase: SessionWorkflowInput['phase']): Promise<void> {
+    const ncs = await listNanocycles(this.db, session.id);
+    const project = await getProject(this.db, session.project);
+    const context = await findSessionContext(this.db, session.id);
+    // A recovered session takes back the hold points it owns itself (merge, conflict); those a
+    // lost nanocycle workflow waited on went with it.
+    const holds = (await listHoldPoints(this.db, session.id)).filter(
+      (h) => h.status === 'pending' && (h.kind === 'merge' || h.kind === 'conflict'),
+    );
+    const state: SessionWorkflowState = {
+      sessionId: session.id,
+      project: session.project,
+      repository: session.repository,
+      type: session.type,
+      branch: session.branch,
+      status: session.status,
+      startedAt: session.startedAt,
+      lastActivityAt: new Date().toISOString(),
+      activeTimeoutSeconds: session.config.activeTimeoutSeconds,
+      pausedTimeoutSeconds: session.config.pausedTimeoutSeconds,
+      workspacePath: session.workspacePath,
+      startCommit: session.startCommit,
+      context,
+      nanocycles: ncs.map(toNanocycleBrief),
+      activeNanocycle: null,
+      activeTpus: 0,
+      pendingHoldPoints: holds.map(toHoldPointBrief),
+      endReason: session.endReason,
+      failure: null,
+      run: 1,
+      execution: project.settings.execution,
+      nanocycleCounter: ncs.length,
+      ...(session.type === 'review'
+        ? { review: await reviewFromRecord(this.db, session.id, project.defaultBranch) }
+        : {}),
+    };
+    await this.deps.temporal.workflow.start<typeof sessionWorkflow>('sessionWorkflow', {
+      taskQueue: this.deps.taskQueue,
+      workflowId: sessionWorkflowId(session.id),
+      args: [{ phase, state, stamp: commandStamp(session.id) }],
+      workflowIdConflictPolicy: 'FAIL',
+      memo: {
+        repository: redactCredentials(session.repository),
+        branch: session.branch,
+        project: session.project,
+        type: session.type,
+      },
+      typedSearchAttributes: [
+        { key: projectKey, value: session.project },
+        { key: statusKey, value: session.status },
+        { key: typeKey, value: session.type },
+      ],
+    });
+  }
+}

@@ -1,0 +1,112 @@
+import { ActivityCancellationType, type ActivityOptions } from '@temporalio/workflow';
+import { TPU_FAILURE_TYPES } from '../contracts/tpu-failures.js';
+
+/**
+ * The timeouts and retries the workflows schedule activities with, one named set per kind of
+ * work, for `proxyActivities`. Git activities heartbeat while git runs, so a lost worker is
+ * noticed in seconds, not minutes.
+ */
+
+/** The patient retry of background writes: the record catches up, however long Postgres is away. */
+const PATIENT_RETRY = { initialInterval: '1 second', maximumInterval: '30 seconds', maximumAttempts: 20 };
+
+/** A worker lost in a git (or TPU) activity is noticed this soon. */
+const GIT_HEARTBEAT = '20 seconds';
+
+export const ACTIVITY_OPTIONS = {
+  /**
+   * The record writes an Update waits on before it answers a person (see unrecorded-write.ts):
+   * bounded to seconds, since the API is waiting.
+   */
+  answering: {
+    startToCloseTimeout: '10 seconds',
+    scheduleToCloseTimeout: '30 seconds',
+    retry: {
+      initialInterval: '500 milliseconds',
+      maximumInterval: '5 seconds',
+      nonRetryableErrorTypes: ['unrecordable'],
+    },
+  },
+  /** Session and nanocycle records and timeline events written as the work goes. */
+  records: { startToCloseTimeout: '1 minute', retry: PATIENT_RETRY },
+  /** The nanocycle engine's own writes (statuses, hold points, push events). */
+  engineRecords: { startToCloseTimeout: '5 minutes', retry: PATIENT_RETRY },
+  /** Merges of nanocycle branches and pushes of the session branch. */
+  engineGit: { startToCloseTimeout: '5 minutes', heartbeatTimeout: GIT_HEARTBEAT, retry: PATIENT_RETRY },
+  /** A remote that does not answer is given a few tries, then the push is reported as failed. */
+  nanocyclePush: {
+    startToCloseTimeout: '6 minutes',
+    heartbeatTimeout: GIT_HEARTBEAT,
+    retry: {
+      initialInterval: '2 seconds',
+      maximumInterval: '30 seconds',
+      maximumAttempts: 3,
+      nonRetryableErrorTypes: ['validation', 'workspace-repository-missing'],
+    },
+  },
+  /** Clones; a dead worker is noticed in seconds, and the clone restarts on another. */
+  workspace: {
+    startToCloseTimeout: '30 minutes',
+    heartbeatTimeout: GIT_HEARTBEAT,
+    retry: {
+      initialInterval: '2 seconds',
+      maximumInterval: '1 minute',
+      maximumAttempts: 5,
+      nonRetryableErrorTypes: ['validation', 'clone-failed'],
+    },
+  },
+  /** The session's summary and the clean-up after it. */
+  summary: {
+    startToCloseTimeout: '5 minutes',
+    retry: { initialInterval: '2 seconds', maximumInterval: '1 minute', maximumAttempts: 10 },
+  },
+  /** A nanocycle's worktree, commit and the agent's question. */
+  nanocycleGit: {
+    startToCloseTimeout: '10 minutes',
+    heartbeatTimeout: GIT_HEARTBEAT,
+    retry: { initialInterval: '1 second', maximumInterval: '30 seconds', maximumAttempts: 5 },
+  },
+  /** A review session's writes: a missing session or a refused value is not retried. */
+  reviewRecords: {
+    startToCloseTimeout: '5 minutes',
+    retry: { ...PATIENT_RETRY, nonRetryableErrorTypes: ['validation', 'not-found'] },
+  },
+  /** A review merge that fails other than by conflicting (a broken workspace) fails the same way again. */
+  reviewMerge: {
+    startToCloseTimeout: '5 minutes',
+    heartbeatTimeout: GIT_HEARTBEAT,
+    retry: {
+      initialInterval: '2 seconds',
+      maximumInterval: '30 seconds',
+      maximumAttempts: 3,
+      nonRetryableErrorTypes: ['validation', 'not-found'],
+    },
+  },
+  reviewPush: {
+    startToCloseTimeout: '5 minutes',
+    heartbeatTimeout: GIT_HEARTBEAT,
+    retry: { ...PATIENT_RETRY, nonRetryableErrorTypes: ['validation', 'not-found'] },
+  },
+  /** A planning session's commit of a context document. */
+  contextGit: {
+    startToCloseTimeout: '2 minutes',
+    retry: { initialInterval: '1 second', maximumInterval: '10 seconds', maximumAttempts: 3 },
+  },
+} satisfies Record<string, ActivityOptions>;
+
+/** A TPU run: as long as the project's timeout allows, and a few minutes for the container around it. */
+export function tpuActivityOptions(timeoutSeconds: number): ActivityOptions {
+  return {
+    startToCloseTimeout: `${timeoutSeconds + 300} seconds`,
+    // A dead worker is noticed in seconds; the retry re-attaches to the running container.
+    heartbeatTimeout: GIT_HEARTBEAT,
+    // Cancelling waits until the container is stopped and removed.
+    cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+    retry: {
+      initialInterval: '2 seconds',
+      maximumInterval: '30 seconds',
+      maximumAttempts: 5,
+      nonRetryableErrorTypes: [TPU_FAILURE_TYPES.imageMissing],
+    },
+  };
+}

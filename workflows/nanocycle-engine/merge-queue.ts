@@ -1,0 +1,75 @@
+import { patched, proxyActivities } from '@temporalio/workflow';
+import type { SessionActivities } from '../../activities/index.js';
+import { pushesNanocycleBranches, pushPolicyOf } from '../../contracts/execution-settings.js';
+import type { SessionHoldKind } from '../../contracts/nanocycle-statuses.js';
+import { ACTIVITY_OPTIONS } from '../activity-options.js';
+import { HandlerMutex } from '../handler-mutex.js';
+import { BranchPushes } from './branch-pushes.js';
+import type { NanocycleBook } from './nanocycle-book.js';
+
+const gitActs = proxyActivities<SessionActivities>(ACTIVITY_OPTIONS.engineGit);
+
+/** How the merge queue opens the hold point of a merge that conflicted. */
+export type OpenHold = (id: string, kind: SessionHoldKind, reason: string, attempt?: number) => Promise<void>;
+
+/**
+ * Merges nanocycle branches into the session branch one at a time, in the order they were asked
+ * for (they share the workspace), then pushes what the project's push policy says. A conflict
+ * opens a hold point: resolved on the branch and approved, the nanocycle is merged again.
+ */
+export class MergeQueue {
+  private readonly mutex = new HandlerMutex({ releaseInChain: true });
+  readonly pushes: BranchPushes;
+
+  constructor(
+    private readonly book: NanocycleBook,
+    private readonly openHold: OpenHold,
+  ) {
+    this.pushes = new BranchPushes(book);
+  }
+
+  /** Merges asked for and not yet done. */
+  get pending(): number {
+    return this.mutex.pending;
+  }
+
+  /** Settles once every merge asked for so far is done (or failed). */
+  settled(): Promise<unknown> {
+    return this.mutex.settled();
+  }
+
+  enqueue(id: string): Promise<void> {
+    return this.mutex.runExclusive(() => this.merge(id));
+  }
+
+  private async merge(id: string): Promise<void> {
+    const { state, execution } = this.book;
+    const nc = this.book.brief(id)!;
+    if (!state.workspacePath) throw new Error('the session has no workspace');
+    const outcome = await gitActs.mergeNanocycle({
+      workspace: state.workspacePath,
+      branch: nc.branch,
+      message: `Merge ${id}: ${nc.name}`,
+    });
+    if (outcome.merged) {
+      nc.commit = outcome.commit;
+      nc.detail = null;
+      await this.book.setStatus(id, 'merged', 'nanocycle.merged', { commit: outcome.commit });
+      // Histories from before nanocycle branches were pushed merged without it.
+      if (pushesNanocycleBranches(pushPolicyOf(execution)) && patched('push-nanocycle-branches'))
+        await this.pushes.pushNanocycle(id);
+      if (execution.push === 'on-merge') await this.pushes.pushBranch(`${id} merged`);
+    } else {
+      nc.detail = `conflicts in ${outcome.conflicts.join(', ')}`;
+      await this.book.setStatus(id, 'conflict', 'nanocycle.conflict', { conflicts: outcome.conflicts });
+      nc.conflicts = (nc.conflicts ?? 0) + 1;
+      const attempt = nc.conflicts;
+      await this.openHold(
+        id,
+        'conflict',
+        `merging ${nc.branch} conflicts in ${outcome.conflicts.join(', ')}; resolve it on the branch and approve to merge again, or reject`,
+        attempt,
+      );
+    }
+  }
+}
