@@ -1,3 +1,4 @@
+import type { HoldPointKind } from '../contracts/nanocycle.js';
 import { checkTimelineEvent, type UncheckedTimelineEvent } from '../contracts/timeline.js';
 import type { Database } from '../db/database.js';
 import { insertHoldPoint, resolveHoldPoint } from '../db/hold-points-store.js';
@@ -22,7 +23,7 @@ export interface OpenHoldPointInput {
   sessionId: string;
   id: string;
   nanocycleId: string | null;
-  kind: string;
+  kind: HoldPointKind;
   reason: string;
   openedAt: string;
   eventKey: string;
@@ -64,7 +65,7 @@ export interface ResolveHoldPointInput {
   sessionId: string;
   id: string;
   nanocycleId: string | null;
-  kind: string;
+  kind: HoldPointKind;
   status: 'approved' | 'rejected';
   by: string;
   comment: string | null;

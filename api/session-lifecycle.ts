@@ -2,7 +2,7 @@ import type { Capability } from '../contracts/capabilities.js';
 import { TevisError } from '../contracts/errors.js';
 import type { SwitchResult } from '../contracts/responses.js';
 import type { Session, SessionCreate } from '../contracts/session.js';
-import type { SessionWorkflowState } from '../contracts/session-state.js';
+import type { SessionWorkflowSummary } from '../contracts/session-state.js';
 import { isOpenStatus } from '../contracts/session-types.js';
 import { getSession, updateSession } from '../db/sessions-store.js';
 import { endUpdate, pauseUpdate, touchSignal } from '../workflows/session-messages.js';
@@ -43,7 +43,7 @@ export class SessionLifecycle {
   }
 
   /** The workflow's own state while it runs; null when it is not running or does not answer. */
-  liveState(sessionId: string): Promise<SessionWorkflowState | null> {
+  liveState(sessionId: string): Promise<SessionWorkflowSummary | null> {
     return this.workflows.liveState(sessionId);
   }
 

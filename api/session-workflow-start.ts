@@ -1,3 +1,4 @@
+import { isChildHoldKind } from '../contracts/nanocycle-statuses.js';
 import { redactCredentials } from '../contracts/git-inputs.js';
 import { sessionWorkflowId } from '../contracts/ids.js';
 import type { Session } from '../contracts/session.js';
@@ -32,7 +33,7 @@ export class SessionWorkflowStarter {
     // A recovered session takes back the hold points it owns itself (merge, conflict); those a
     // lost nanocycle workflow waited on went with it.
     const holds = (await listHoldPoints(this.db, session.id)).filter(
-      (h) => h.status === 'pending' && (h.kind === 'merge' || h.kind === 'conflict'),
+      (h) => h.status === 'pending' && !isChildHoldKind(h.kind),
     );
     const state: SessionWorkflowState = {
       sessionId: session.id,

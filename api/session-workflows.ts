@@ -2,7 +2,7 @@ import { WorkflowClient, WorkflowNotFoundError, type Client, type WorkflowHandle
 import type { UpdateDefinition } from '@temporalio/common';
 import { sessionWorkflowId } from '../contracts/ids.js';
 import type { CommandStamp } from '../contracts/sealed-commands.js';
-import type { SessionWorkflowState } from '../contracts/session-state.js';
+import type { SessionWorkflowSummary } from '../contracts/session-state.js';
 import type { OpenDatabase } from '../db/database.js';
 import { sessionStateQuery } from '../workflows/session-messages.js';
 import type { sessionWorkflow } from '../workflows/session-workflow.js';
@@ -57,7 +57,7 @@ export class SessionWorkflows {
   }
 
   /** The workflow's own state while it runs; null when it is not running or does not answer. */
-  async liveState(sessionId: string): Promise<SessionWorkflowState | null> {
+  async liveState(sessionId: string): Promise<SessionWorkflowSummary | null> {
     // Best effort with a deadline: with Temporal down, the record answers in seconds, not after
     // the client's own retries.
     return this.deps.temporal.connection

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { HOLD_POINT_KINDS, HOLD_POINT_STATUSES, NanocycleStatus } from './nanocycle.js';
 
 /** What the API answers about nanocycles, their output and hold points; the CLI reads the same. */
 
@@ -25,7 +26,7 @@ export const NanocycleRecord = z
     id: z.string(),
     name: z.string(),
     goal: z.string().nullable(),
-    status: z.string(),
+    status: NanocycleStatus,
     branch: z.string(),
     /** `docker` or `local`, from the moment its TPU starts; null while it has not. */
     executor: z.string().nullable(),
@@ -61,9 +62,9 @@ export const HoldPointRecord = z
   .object({
     id: z.string(),
     nanocycleId: z.string().nullable(),
-    kind: z.string(),
+    kind: z.enum(HOLD_POINT_KINDS),
     reason: z.string(),
-    status: z.string(),
+    status: z.enum(HOLD_POINT_STATUSES),
     openedAt: z.string(),
     resolvedAt: z.string().nullable(),
     resolvedBy: z.string().nullable(),

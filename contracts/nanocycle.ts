@@ -55,6 +55,10 @@ export type NanocycleCreate = z.infer<typeof NanocycleCreate>;
 export const HOLD_POINT_KINDS = ['plan', 'merge', 'agent', 'conflict'] as const;
 export type HoldPointKind = (typeof HOLD_POINT_KINDS)[number];
 
+/** A hold point waits (`pending`) until a person, its deadline or its nanocycle's end decides it. */
+export const HOLD_POINT_STATUSES = ['pending', 'approved', 'rejected'] as const;
+export type HoldPointStatus = (typeof HOLD_POINT_STATUSES)[number];
+
 /** `HP-001-plan`, `HP-001-agent-2`, `HP-001-merge`, `HP-001-conflict-1`: whose, what, which. */
 export const HOLD_ID_PATTERN = /^HP-\d{3,}-(plan|merge|agent|conflict)(-\d+)?$/;
 export function holdPointId(nanocycle: string, kind: HoldPointKind, attempt?: number): string {

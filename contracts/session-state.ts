@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ExecutionSettings } from './execution-settings.js';
+import { HOLD_POINT_KINDS, NanocycleStatus } from './nanocycle.js';
 import { ReviewState } from './review.js';
 import { EndReason, SessionStatus, SessionType } from './session-types.js';
 
@@ -7,7 +8,7 @@ import { EndReason, SessionStatus, SessionType } from './session-types.js';
 export const NanocycleBrief = z.object({
   id: z.string(),
   name: z.string(),
-  status: z.string(),
+  status: NanocycleStatus,
   branch: z.string(),
   executor: z.string().nullable().optional(),
   commit: z.string().nullable().optional(),
@@ -23,7 +24,7 @@ export type NanocycleBrief = z.infer<typeof NanocycleBrief>;
 export const HoldPointBrief = z.object({
   id: z.string(),
   nanocycleId: z.string().nullable(),
-  kind: z.string(),
+  kind: z.enum(HOLD_POINT_KINDS),
   reason: z.string(),
   openedAt: z.string(),
 });
@@ -52,8 +53,8 @@ export const WorkspaceState = z
   .meta({ id: 'WorkspaceState' });
 export type WorkspaceState = z.infer<typeof WorkspaceState>;
 
-/** The session workflow's own state: what its query returns and what continue-as-new carries. */
-export const SessionWorkflowState = z.object({
+/** What the session workflow's query answers: the session as it stands now. */
+export const SessionWorkflowSummary = z.object({
   sessionId: z.string(),
   project: z.string(),
   repository: z.string(),
@@ -62,8 +63,6 @@ export const SessionWorkflowState = z.object({
   status: SessionStatus,
   startedAt: z.string(),
   lastActivityAt: z.string(),
-  activeTimeoutSeconds: z.number(),
-  pausedTimeoutSeconds: z.number(),
   workspacePath: z.string().nullable(),
   startCommit: z.string().nullable(),
   context: LoadedContext.nullable(),
@@ -75,14 +74,30 @@ export const SessionWorkflowState = z.object({
   failure: z.string().nullable(),
   /** How many runs (continue-as-new) this session's workflow has gone through. */
   run: z.number().int(),
+  /** Review sessions only: the base and what was decided. */
+  review: ReviewState.optional(),
+});
+export type SessionWorkflowSummary = z.infer<typeof SessionWorkflowSummary>;
+
+/**
+ * What continue-as-new carries to the next run: the summary, and the settings and counters the
+ * next run needs but a caller has no use for.
+ */
+export const SessionWorkflowState = SessionWorkflowSummary.extend({
+  activeTimeoutSeconds: z.number(),
+  pausedTimeoutSeconds: z.number(),
   /** Taken from the project when the session started; absent in sessions older than nanocycles. */
   execution: ExecutionSettings.optional(),
   /** Last nanocycle number handed out (NC-001, NC-002, …). */
   nanocycleCounter: z.number().int().optional(),
-  /** Review sessions only: the base and what was decided. */
-  review: ReviewState.optional(),
 });
 export type SessionWorkflowState = z.infer<typeof SessionWorkflowState>;
+
+/** The query's answer from the state: a copy without the carried settings and counters. */
+export function summarizeSessionState(state: SessionWorkflowState): SessionWorkflowSummary {
+  const { activeTimeoutSeconds, pausedTimeoutSeconds, execution, nanocycleCounter, ...summary } = state;
+  return summary;
+}
 
 /** What `GET /sessions/:id` returns beside the record: the active context, the workspace and the execution. */
 export const SessionLiveState = z

@@ -1,18 +1,17 @@
 import { nanocycleRunsAreOver } from './nanocycle-statuses.js';
+import { OPEN_SESSION_STATUSES } from './session-types.js';
 
 /**
  * When a stream of a session's timeline or output has nothing more to follow: the API ends its
  * SSE streams then, and the CLI stops following. Pure, shared by both.
  */
 
-/** Session statuses after which nothing of the session changes or prints again (until a recover). */
-const SESSION_OVER: readonly string[] = ['ended', 'failed'];
-
 /** The last SSE event of a stream whose subject is over: `data` is `{"reason": …}`, it has no id. */
 export const STREAM_END_EVENT = 'end';
 
 export function sessionIsOver(status: string): boolean {
-  return SESSION_OVER.includes(status);
+  // Past the open statuses (ended, failed) nothing of the session changes or prints again until a recover.
+  return !(OPEN_SESSION_STATUSES as readonly string[]).includes(status);
 }
 
 /**

@@ -1,4 +1,5 @@
 import { and, asc, eq } from 'drizzle-orm';
+import type { HoldPointKind } from '../contracts/nanocycle.js';
 import type { HoldPointRecord } from '../contracts/nanocycle-records.js';
 import type { HoldPointBrief } from '../contracts/session-state.js';
 import type { Database } from './database.js';
@@ -38,7 +39,7 @@ export async function insertHoldPoint(
     sessionId: string;
     id: string;
     nanocycleId: string | null;
-    kind: string;
+    kind: HoldPointKind;
     reason: string;
     openedAt: string;
   },

@@ -1,5 +1,6 @@
 import { and, asc, eq } from 'drizzle-orm';
 import { TevisError } from '../contracts/errors.js';
+import type { NanocycleStatus } from '../contracts/nanocycle.js';
 import type { NanocycleData, NanocycleRecord } from '../contracts/nanocycle-records.js';
 import type { NanocycleBrief } from '../contracts/session-state.js';
 import type { Database } from './database.js';
@@ -48,7 +49,7 @@ export interface NanocycleWrite {
   id: string;
   name: string;
   goal: string | null;
-  status: string;
+  status: NanocycleStatus;
   branch: string;
   executor?: string | null;
   startedAt?: string | null;

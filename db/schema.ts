@@ -13,10 +13,12 @@ import {
   uniqueIndex,
 } from 'drizzle-orm/pg-core';
 import type { NanocycleData } from '../contracts/nanocycle-records.js';
+import type { HoldPointKind, HoldPointStatus, NanocycleStatus } from '../contracts/nanocycle.js';
 import type { ProjectSettings } from '../contracts/project.js';
 import type { SessionConfig } from '../contracts/session.js';
 import type { LoadedContext } from '../contracts/session-state.js';
 import type { SessionSummary } from '../contracts/summary.js';
+import type { SessionStatus } from '../contracts/session-types.js';
 import type { TimelineEvent } from '../contracts/timeline.js';
 
 const at = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
@@ -39,7 +41,7 @@ export const sessions = pgTable(
       .references(() => projects.name),
     type: text('type').notNull(),
     branch: text('branch').notNull(),
-    status: text('status').notNull(),
+    status: text('status').$type<SessionStatus>().notNull(),
     config: jsonb('config').$type<SessionConfig>().notNull(),
     workspacePath: text('workspace_path'),
     startCommit: text('start_commit'),
@@ -72,7 +74,7 @@ export const nanocycles = pgTable(
     id: text('id').notNull(),
     name: text('name').notNull(),
     goal: text('goal'),
-    status: text('status').notNull(),
+    status: text('status').$type<NanocycleStatus>().notNull(),
     branch: text('branch').notNull(),
     executor: text('executor'),
     createdAt: at('created_at').notNull().defaultNow(),
@@ -92,9 +94,9 @@ export const holdPoints = pgTable(
       .notNull()
       .references(() => sessions.id),
     nanocycleId: text('nanocycle_id'),
-    kind: text('kind').notNull(),
+    kind: text('kind').$type<HoldPointKind>().notNull(),
     reason: text('reason').notNull(),
-    status: text('status').notNull(),
+    status: text('status').$type<HoldPointStatus>().notNull(),
     openedAt: at('opened_at').notNull().defaultNow(),
     resolvedAt: at('resolved_at'),
     resolvedBy: text('resolved_by'),

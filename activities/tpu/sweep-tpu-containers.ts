@@ -1,22 +1,12 @@
 import type Docker from 'dockerode';
-import type { NanocycleStatus } from '../../contracts/nanocycle.js';
+import { nanocycleRunsAreOver } from '../../contracts/nanocycle-statuses.js';
 import type { Database } from '../../db/database.js';
 import { findNanocycle } from '../../db/nanocycles-store.js';
 import { removeTpuContainer } from './remove-tpu-container.js';
 
-/** Statuses after which no run of the nanocycle will read or re-attach to a container again. */
-const FINAL: readonly NanocycleStatus[] = [
-  'completed',
-  'merged',
-  'failed',
-  'cancelled',
-  'rejected',
-  'conflict',
-];
-
 /**
- * Run at worker start: removes the TPU containers on this worker's engine whose nanocycle is final
- * in the record. They are what a crash, or a cancel or a session end racing a run, left behind:
+ * Run at worker start: removes the TPU containers on this worker's engine whose nanocycle's runs are
+ * over in the record (`RUNS_OVER_NANOCYCLE_STATUSES`). They are what a crash, or a cancel or a session end racing a run, left behind:
  * the workflow removes a container once it has the run's result, and a worker that died in
  * between never got to. A container of a nanocycle that is not final (a retry may re-attach to it)
  * or that this record does not know (another Tevis on the same engine) is left alone.
@@ -32,7 +22,7 @@ export async function sweepTpuContainers(docker: Docker, db: Database): Promise<
     const nanocycleId = container.Labels['tevis.nanocycle'];
     if (!sessionId || !nanocycleId) continue;
     const row = await findNanocycle(db, sessionId, nanocycleId);
-    if (!row || !FINAL.includes(row.status as NanocycleStatus)) continue;
+    if (!row || !nanocycleRunsAreOver(row.status)) continue;
     const name = container.Names[0]?.replace(/^\//, '') ?? container.Id;
     if ((await removeTpuContainer(docker, container.Id)).removed) removed.push(name);
   }

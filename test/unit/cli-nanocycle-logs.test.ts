@@ -3,6 +3,7 @@ import type { HoldPointRecord, LogLine, NanocycleRecord, TevisApiClient } from '
 import { ApiProblemError } from '../../cli/errors.js';
 import { followSequencedStream } from '../../cli/event-stream.js';
 import { followNanocycleLogs, readLogLines, settledNanocycle } from '../../cli/follow-nanocycle-logs.js';
+import type { NanocycleStatus } from '../../contracts/nanocycle.js';
 import { nanocycleOutputIsOver as outputIsOver } from '../../contracts/stream-end.js';
 import { sse, tick } from '../support/fake-sse.js';
 
@@ -20,7 +21,7 @@ const line = (seq: number, stream: LogLine['stream'] = 'stdout', run = 1): LogLi
 const frame = (l: LogLine) => `id: ${l.seq}\nevent: ${l.stream}\ndata: ${JSON.stringify(l)}\n\n`;
 
 function nc(
-  status: string,
+  status: NanocycleStatus,
   finishedAt: string | null = null,
   data: Record<string, unknown> = {},
 ): NanocycleRecord {
@@ -40,7 +41,7 @@ function nc(
 
 describe('outputIsOver', () => {
   it('is over at a final status, and at a merge hold point (its own workflow finished)', () => {
-    for (const status of ['completed', 'merged', 'failed', 'cancelled', 'rejected', 'conflict'])
+    for (const status of ['completed', 'merged', 'failed', 'cancelled', 'rejected', 'conflict'] as const)
       expect(outputIsOver(nc(status))).toBe(true);
     expect(outputIsOver(nc('awaiting_approval', AT))).toBe(true);
   });
