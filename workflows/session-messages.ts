@@ -1,5 +1,5 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { SessionWorkflowState } from '../contracts/session-state.js';
+import type { SessionWorkflowSummary } from '../contracts/session-state.js';
 import type { CommandStamp } from '../contracts/sealed-commands.js';
 import type { SessionStatus } from '../contracts/session-types.js';
 
@@ -8,7 +8,7 @@ import type { SessionStatus } from '../contracts/session-types.js';
  * Fire-and-forget commands are signals; anything that can be refused is an Update whose
  * validator says why before anything changes.
  */
-export const sessionStateQuery = defineQuery<SessionWorkflowState>('sessionState');
+export const sessionStateQuery = defineQuery<SessionWorkflowSummary>('sessionState');
 
 /**
  * Commands from the API carry a CommandStamp as their last argument (see

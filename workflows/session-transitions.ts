@@ -8,6 +8,7 @@ import {
 } from '@temporalio/workflow';
 import type { SessionActivities } from '../activities/index.js';
 import type { CommandStamp } from '../contracts/sealed-commands.js';
+import { summarizeSessionState } from '../contracts/session-state.js';
 import { ACTIVITY_OPTIONS } from './activity-options.js';
 import { requireStamp, signalIsStamped } from './command-guard.js';
 import { refuse, refused } from './refusal.js';
@@ -31,7 +32,7 @@ const workspace = proxyActivities<SessionActivities>(ACTIVITY_OPTIONS.workspace)
  */
 export function installSessionTransitions(run: SessionRun, sealedCommands: boolean): void {
   const state = run.state;
-  setHandler(sessionStateQuery, () => state);
+  setHandler(sessionStateQuery, () => summarizeSessionState(state));
   setHandler(touchSignal, (stamp) => {
     // An unstamped touch (anyone's) must not keep the session alive.
     if (sealedCommands && !signalIsStamped(state.sessionId, stamp)) return;

@@ -22,7 +22,7 @@ import { pendingReview } from '../../contracts/review.js';
 import { newSessionId, sessionWorkflowId } from '../../contracts/ids.js';
 import { DEFAULT_PROJECT_SETTINGS } from '../../contracts/project.js';
 import { SEARCH_ATTRIBUTE_NAMES } from '../../contracts/search-attributes.js';
-import type { SessionWorkflowState } from '../../contracts/session-state.js';
+import type { SessionWorkflowState, SessionWorkflowSummary } from '../../contracts/session-state.js';
 import type { SessionType } from '../../contracts/session-types.js';
 import { openDatabase, type OpenDatabase } from '../../db/database.js';
 import { findProject, insertProject } from '../../db/projects-store.js';
@@ -309,7 +309,7 @@ export async function eventually<T>(
  * hangs. Tests that lower `historyLimit` therefore wait for the hand-over (`waitForNewRun`) before
  * they query. The short deadline and retry here only keep a stray case from hanging a test.
  */
-export function queryState(handle: SessionHandle): Promise<SessionWorkflowState> {
+export function queryState(handle: SessionHandle): Promise<SessionWorkflowSummary> {
   return eventually('an answer to the state query', () =>
     handle.client.withDeadline(Date.now() + 5_000, () => handle.query(sessionStateQuery)),
   );
@@ -325,8 +325,8 @@ export function waitForNewRun(handle: SessionHandle, runId: string): Promise<str
 
 export function waitForStatus(
   handle: SessionHandle,
-  status: SessionWorkflowState['status'],
-): Promise<SessionWorkflowState> {
+  status: SessionWorkflowSummary['status'],
+): Promise<SessionWorkflowSummary> {
   return eventually(`session status ${status}`, async () => {
     const state = await queryState(handle);
     return state.status === status ? state : undefined;
