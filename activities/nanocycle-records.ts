@@ -1,7 +1,7 @@
 import type { HoldPointKind } from '../contracts/nanocycle.js';
 import { checkTimelineEvent, type UncheckedTimelineEvent } from '../contracts/timeline.js';
 import type { Database } from '../db/database.js';
-import { insertHoldPoint, resolveHoldPoint } from '../db/hold-points-store.js';
+import { insertHoldPoint, type NewHoldPoint, resolveHoldPoint } from '../db/hold-points-store.js';
 import { saveNanocycle, type NanocycleWrite } from '../db/nanocycles-store.js';
 import { appendEvent } from '../db/timeline-store.js';
 import { deliverHoldPointWebhook } from './hold-point-webhook.js';
@@ -19,13 +19,7 @@ export async function recordNanocycle(
   });
 }
 
-export interface OpenHoldPointInput {
-  sessionId: string;
-  id: string;
-  nanocycleId: string | null;
-  kind: HoldPointKind;
-  reason: string;
-  openedAt: string;
+export interface OpenHoldPointInput extends NewHoldPoint {
   eventKey: string;
   webhookUrl?: string | null;
 }
@@ -75,30 +69,17 @@ export interface ResolveHoldPointInput {
 }
 
 export async function recordHoldPointResolved(db: Database, input: ResolveHoldPointInput): Promise<void> {
+  const { id, nanocycleId, kind, status, by, comment } = input;
+  const data = { id, nanocycleId, kind, status, by, comment };
   // Both or neither: an answer the record keeps without its event (or the reverse) is a ghost.
   await db.transaction(async (tx) => {
     await resolveHoldPoint(tx, input);
     await appendEvent(tx, {
       sessionId: input.sessionId,
       type: 'holdpoint.resolved',
-      data: {
-        id: input.id,
-        nanocycleId: input.nanocycleId,
-        kind: input.kind,
-        status: input.status,
-        by: input.by,
-        comment: input.comment,
-      },
+      data,
       key: input.eventKey,
     });
   });
-  await notify(db, input, 'holdpoint.resolved', {
-    id: input.id,
-    nanocycleId: input.nanocycleId,
-    kind: input.kind,
-    status: input.status,
-    by: input.by,
-    comment: input.comment,
-    resolvedAt: input.resolvedAt,
-  });
+  await notify(db, input, 'holdpoint.resolved', { ...data, resolvedAt: input.resolvedAt });
 }

@@ -33,20 +33,21 @@ export function toHoldPointBrief(record: HoldPointRecord): HoldPointBrief {
   };
 }
 
-export async function insertHoldPoint(
-  db: Database,
-  hold: {
-    sessionId: string;
-    id: string;
-    nanocycleId: string | null;
-    kind: HoldPointKind;
-    reason: string;
-    openedAt: string;
-  },
-): Promise<void> {
+/** A hold point as it opens: pending until it is resolved. */
+export interface NewHoldPoint {
+  sessionId: string;
+  id: string;
+  nanocycleId: string | null;
+  kind: HoldPointKind;
+  reason: string;
+  openedAt: string;
+}
+
+export async function insertHoldPoint(db: Database, hold: NewHoldPoint): Promise<void> {
+  const { sessionId, id, nanocycleId, kind, reason, openedAt } = hold;
   await db
     .insert(holdPoints)
-    .values({ ...hold, openedAt: new Date(hold.openedAt), status: 'pending' })
+    .values({ sessionId, id, nanocycleId, kind, reason, openedAt: new Date(openedAt), status: 'pending' })
     .onConflictDoNothing();
 }
 

@@ -62,18 +62,6 @@ export async function claimIdempotencyKey(
   }
 }
 
-export async function findIdempotencyKey(
-  db: Database,
-  scope: string,
-  key: string,
-): Promise<IdempotencyRow | null> {
-  const [row] = await db
-    .select()
-    .from(idempotencyKeys)
-    .where(and(eq(idempotencyKeys.scope, scope), eq(idempotencyKeys.key, key)));
-  return row ?? null;
-}
-
 export async function storeIdempotentAnswer(
   db: Database,
   scope: string,

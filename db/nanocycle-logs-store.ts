@@ -98,6 +98,12 @@ export async function appendLogLines(db: Database, input: AppendLogLinesInput): 
   });
 }
 
+/** A stored line without the columns a reader has no use for (the numbering window's rank). */
+function toStoredLogLine(r: StoredLogLine): StoredLogLine {
+  const { sessionId, nanocycleId, run, attempt, seq, stream, line, at } = r;
+  return { sessionId, nanocycleId, run, attempt, seq, stream, line, at };
+}
+
 export interface ListLogLinesInput {
   sessionId: string;
   nanocycleId: string;
@@ -123,16 +129,7 @@ export async function listLogLines(db: Database, input: ListLogLinesInput): Prom
     )
     .orderBy(asc(nanocycleLogs.seq))
     .limit(input.limit ?? 1000);
-  return rows.map((r) => ({
-    sessionId: r.sessionId,
-    nanocycleId: r.nanocycleId,
-    run: r.run,
-    attempt: r.attempt,
-    seq: r.seq,
-    stream: r.stream,
-    line: r.line,
-    at: r.at,
-  }));
+  return rows.map((r) => toStoredLogLine(r));
 }
 
 /**
@@ -176,16 +173,7 @@ export async function listSessionLogLines(
     .orderBy(asc(numbered.nanocycleId), asc(numbered.seq));
   const byNanocycle = new Map<string, StoredLogLine[]>();
   for (const r of rows) {
-    const line: StoredLogLine = {
-      sessionId: input.sessionId,
-      nanocycleId: r.nanocycleId,
-      run: r.run,
-      attempt: r.attempt,
-      seq: r.seq,
-      stream: r.stream,
-      line: r.line,
-      at: r.at,
-    };
+    const line = toStoredLogLine({ ...r, sessionId: input.sessionId });
     const list = byNanocycle.get(line.nanocycleId) ?? [];
     list.push(line);
     byNanocycle.set(line.nanocycleId, list);

@@ -3,7 +3,7 @@
  * worker's own, which may hold the API token, database URLs or cloud keys) and configuration that
  * turns off everything git could otherwise run on its own (hooks, fsmonitor, pagers, editors,
  * credential helpers). A TPU may have rewritten any file of a worktree; git must never turn that
- * into a command run on the worker host. See DESIGN.md §2a.
+ * into a command run on the worker host (test/integration/tpu-hostile-git.test.ts plants each such file).
  */
 
 /** Transports for clones, fetches and pushes (and any submodule they pull): no ext::, no fd::. */

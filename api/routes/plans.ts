@@ -1,8 +1,12 @@
-import { z } from '@hono/zod-openapi';
-import { PlanDrafted, PlanVersion, PlanVersionList, ProjectPlans } from '../../contracts/plan.js';
+import {
+  PlanDrafted,
+  PlanVersion,
+  PlanVersionList,
+  PlanVersionNumber,
+  ProjectPlans,
+} from '../../contracts/plan.js';
 import { PlanDraft } from '../../contracts/session.js';
 import { TevisError } from '../../contracts/errors.js';
-import { MAX_INT4 } from '../../contracts/storable.js';
 import type { Database } from '../../db/database.js';
 import {
   draftPlan,
@@ -18,12 +22,7 @@ import type { SessionLifecycle } from '../session-lifecycle.js';
 
 const tags = ['planning'];
 const VersionParam = SessionIdParam.extend({
-  version: z.coerce
-    .number()
-    .int()
-    .min(1)
-    .max(MAX_INT4)
-    .openapi({ param: { name: 'version', in: 'path' }, example: 1 }),
+  version: PlanVersionNumber.openapi({ param: { name: 'version', in: 'path' }, example: 1 }),
 });
 
 /** A planning session's plan: drafted as numbered versions, read back on open and ended sessions alike. */
