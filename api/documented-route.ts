@@ -53,7 +53,7 @@ const STATE_CHANGING = new Set(['post', 'put', 'patch', 'delete']);
 const JSON_MEDIA = /^application\/([a-z0-9.+-]*\+)?json$/;
 
 /** What the route's shape implies, whatever its handler does. */
-export function impliedErrorStatuses(config: RouteConfig, errors: RouteErrors = {}): ErrorStatus[] {
+function impliedErrorStatuses(config: RouteConfig, errors: RouteErrors = {}): ErrorStatus[] {
   const statuses = new Set<ErrorStatus>(errors.answers ?? []);
   const request = config.request ?? {};
   const hasPathParams = /\{[^}]+\}/.test(config.path);
@@ -79,7 +79,7 @@ export function impliedErrorStatuses(config: RouteConfig, errors: RouteErrors = 
 }
 
 /** `get /sessions/{id}/holds` → `getSessionsByIdHolds`: stable, derived, so links can name it. */
-export function operationIdOf(method: string, path: string): string {
+function operationIdOf(method: string, path: string): string {
   const capital = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
   const words = path
     .split('/')

@@ -49,7 +49,7 @@ function nanocycleOperations(nc: string): Record<string, Parameters> {
   return Object.fromEntries(operations.map((op) => [op, { id: '$request.path.id', nc }]));
 }
 
-export const LINKS: LinkSpec[] = [
+const LINKS: LinkSpec[] = [
   {
     from: 'postProjects',
     status: 201,

@@ -149,7 +149,7 @@ export function toProblem(error: unknown): Problem {
 }
 
 /** Said the same way wherever it is found out, so clients and people read one sentence. */
-export function databaseUnavailable(): Problem {
+function databaseUnavailable(): Problem {
   return problem(
     'database-unavailable',
     `the database did not answer; it is safe to send the request again in ${RETRY_AFTER_SECONDS} s`,

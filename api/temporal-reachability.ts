@@ -7,7 +7,7 @@ import { temporalUnavailable } from './problem.js';
  * How long the API waits to hear from Temporal before a command is answered 503. Without a
  * deadline the client retries an unreachable frontend for about 20 s.
  */
-export const TEMPORAL_PROBE_DEADLINE_MS = 3000;
+const TEMPORAL_PROBE_DEADLINE_MS = 3000;
 
 /**
  * Asks the frontend for its system info, bounded: a command checks this before it records or

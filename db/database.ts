@@ -23,7 +23,7 @@ export interface OpenDatabase {
   close(): Promise<void>;
 }
 
-export const MIGRATIONS_FOLDER = join(dirname(fileURLToPath(import.meta.url)), 'migrations');
+const MIGRATIONS_FOLDER = join(dirname(fileURLToPath(import.meta.url)), 'migrations');
 const DB_CONNECT_TIMEOUT_MS = 3000;
 /** Any fixed number: the advisory lock that keeps two processes from migrating at once. */
 const MIGRATION_LOCK = 72_010_301;

@@ -11,7 +11,7 @@ export interface StoredAnswer {
 }
 
 /** How long a key answers repeats; after that the same key runs the request again. */
-export const IDEMPOTENCY_KEY_TTL_HOURS = 24;
+const IDEMPOTENCY_KEY_TTL_HOURS = 24;
 /**
  * A first request still `running` after this long died with its API instance (every request is
  * bounded by deadlines far below it): a repeat may take the key over instead of waiting forever.

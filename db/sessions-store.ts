@@ -14,7 +14,7 @@ import { projects, sessions } from './schema.js';
 
 type SessionRow = typeof sessions.$inferSelect;
 
-export function toSession(row: SessionRow, repository: string): Session {
+function toSession(row: SessionRow, repository: string): Session {
   return {
     id: row.id,
     project: row.project,
@@ -34,7 +34,7 @@ export function toSession(row: SessionRow, repository: string): Session {
 }
 
 /** The index that keeps one session per project active (see db/schema.ts). */
-export const ONE_ACTIVE_INDEX = 'sessions_one_active_per_project';
+const ONE_ACTIVE_INDEX = 'sessions_one_active_per_project';
 
 /** Names the session in the way and every way out of it: end it, pause it, or switch. */
 const conflictMessage = (project: string, activeId: string, status: string) =>

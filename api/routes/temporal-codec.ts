@@ -19,11 +19,11 @@ import { problem, problemResponse } from '../problem.js';
  * token counts from anywhere (the CLI, scripts).
  */
 
-export const CODEC_COOKIE = 'tevis_codec';
-export const MAX_DECODE_BODY_BYTES = 4 * 1024 * 1024;
+const CODEC_COOKIE = 'tevis_codec';
+const MAX_DECODE_BODY_BYTES = 4 * 1024 * 1024;
 
 /** Not the token itself: a leaked codec cookie can decode, and do nothing else. */
-export function codecCookieValue(token: string): string {
+function codecCookieValue(token: string): string {
   return createHmac('sha256', token).update('tevis codec cookie v1').digest('base64url');
 }
 
