@@ -13,13 +13,8 @@ import { appendLogLines } from '../../db/nanocycle-logs-store.js';
 import { idempotencyKeys } from '../../db/schema.js';
 import { launchChromium } from '../support/chromium.js';
 import { makeGitFixture } from '../support/git-fixtures.js';
-import {
-  createActiveSession,
-  createProject,
-  startHarness,
-  waitFor,
-  type Harness,
-} from '../support/tevis-harness.js';
+import { waitFor } from '../support/poll.js';
+import { createActiveSession, createProject, type Harness, startHarness } from '../support/tevis-harness.js';
 
 /**
  * Mission Control in a real headless Chromium against the real stack (API, worker, Temporal,

@@ -2,15 +2,11 @@ import { existsSync, readFileSync } from 'node:fs';
 import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ProcessSet, cleanEnv, describeRun, runCli } from '../support/durability-kit.js';
-import { git, makeGitFixture, type GitFixture } from '../support/git-fixtures.js';
-import {
-  createActiveSession,
-  createProject,
-  startHarness,
-  waitFor,
-  type Harness,
-} from '../support/tevis-harness.js';
+import { describeRun, runCli } from '../support/cli-run.js';
+import { git, type GitFixture, makeGitFixture } from '../support/git-fixtures.js';
+import { waitFor } from '../support/poll.js';
+import { cleanEnv, ProcessSet } from '../support/processes.js';
+import { createActiveSession, createProject, type Harness, startHarness } from '../support/tevis-harness.js';
 
 /**
  * Work merged in a session outlives it: merged nanocycle branches reach the project's remote

@@ -12,20 +12,13 @@ import { openDatabase, type OpenDatabase } from '../../db/database.js';
 import { loadConfig } from '../../runtime/config.js';
 import { connectTemporalClient, startApi, type RunningApi } from '../../runtime/run-parts.js';
 import { ensureBubblewrap } from '../support/bubblewrap.js';
-import {
-  ApiClient,
-  cleanEnv,
-  countTypes,
-  describeRun,
-  freshPostgresDatabase,
-  makeBareRepo,
-  ProcessSet,
-  runCli,
-  stepLogger,
-  waitFor,
-  type BareRepo,
-  type ManagedProcess,
-} from '../support/durability-kit.js';
+import { ApiClient } from '../support/api-client.js';
+import { describeRun, runCli } from '../support/cli-run.js';
+import { freshPostgresDatabase } from '../support/fresh-postgres.js';
+import { type GitFixture, makeGitFixture } from '../support/git-fixtures.js';
+import { waitFor } from '../support/poll.js';
+import { cleanEnv, type ManagedProcess, ProcessSet } from '../support/processes.js';
+import { countTypes, stepLogger } from '../support/stack-probes.js';
 import { freeLoopbackPort } from '../support/free-port.js';
 
 /**
@@ -52,7 +45,7 @@ describe('durability: workers lost in a TPU run and in a merge', () => {
   let root: string;
   let workerHome: string;
   let gateDir: string;
-  let repo: BareRepo;
+  let repo: GitFixture;
   let dropDatabase: (() => Promise<void>) | undefined;
   let database: OpenDatabase | undefined;
   let client: Client | undefined;
@@ -90,7 +83,7 @@ describe('durability: workers lost in a TPU run and in a merge', () => {
     const gateBin = join(root, 'gate-bin');
     await mkdir(gateDir, { recursive: true });
     await mkdir(gateBin, { recursive: true });
-    repo = await makeBareRepo(join(root, 'repo'));
+    repo = await makeGitFixture(join(root, 'repo'));
     const bwrap = await ensureBubblewrap();
     const realGit = spawnSync('sh', ['-c', 'command -v git'], { encoding: 'utf8' }).stdout.trim();
 

@@ -8,20 +8,12 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { openDatabase, type OpenDatabase } from '../../db/database.js';
 import { loadConfig } from '../../runtime/config.js';
 import { connectTemporalClient, startApi, type RunningApi } from '../../runtime/run-parts.js';
-import {
-  ApiClient,
-  cleanEnv,
-  countTypes,
-  freshPostgresDatabase,
-  gitHead,
-  makeBareRepo,
-  ProcessSet,
-  sessionRepoEntries,
-  stepLogger,
-  waitFor,
-  type BareRepo,
-  type ManagedProcess,
-} from '../support/durability-kit.js';
+import { ApiClient } from '../support/api-client.js';
+import { freshPostgresDatabase } from '../support/fresh-postgres.js';
+import { type GitFixture, gitHead, makeGitFixture } from '../support/git-fixtures.js';
+import { waitFor } from '../support/poll.js';
+import { cleanEnv, type ManagedProcess, ProcessSet } from '../support/processes.js';
+import { countTypes, sessionRepoEntries, stepLogger } from '../support/stack-probes.js';
 import { freeLoopbackPort } from '../support/free-port.js';
 
 /**
@@ -44,7 +36,7 @@ describe('durability: SIGKILL of the worker while a session is starting', () => 
   let root: string;
   let workerHome: string;
   let gateDir: string;
-  let repo: BareRepo;
+  let repo: GitFixture;
   let dropDatabase: (() => Promise<void>) | undefined;
   let database: OpenDatabase | undefined;
   let client: Client | undefined;
@@ -57,7 +49,7 @@ describe('durability: SIGKILL of the worker while a session is starting', () => 
     workerHome = join(root, 'worker-home');
     gateDir = join(root, 'gate');
     await mkdir(gateDir, { recursive: true });
-    repo = await makeBareRepo(join(root, 'repo'));
+    repo = await makeGitFixture(join(root, 'repo'));
 
     const hook = join(root, 'ssh-gate.sh');
     await writeFile(
@@ -126,7 +118,7 @@ describe('durability: SIGKILL of the worker while a session is starting', () => 
     await http.ok(
       'POST',
       '/projects',
-      { name: PROJECT, repository: `ssh://127.0.0.1${repo.path}`, defaultBranch: 'main' },
+      { name: PROJECT, repository: `ssh://127.0.0.1${repo.remote}`, defaultBranch: 'main' },
       201,
     );
 
@@ -164,7 +156,7 @@ describe('durability: SIGKILL of the worker while a session is starting', () => 
     // One workspace, complete, nothing half-made left beside it.
     expect(sessionRepoEntries(workerHome, id)).toEqual([id]);
     expect(active.workspacePath).toBe(workspace);
-    expect(gitHead(workspace)).toBe(repo.head);
+    expect(await gitHead(workspace)).toBe(repo.head);
     expect(active.startCommit).toBe(repo.head);
     // The second worker cloned again (the first clone never finished): the gate saw two packs.
     const packCalls = (await readFile(join(gateDir, 'pack-calls'), 'utf8')).trim().split('\n');

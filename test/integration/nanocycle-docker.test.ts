@@ -13,25 +13,14 @@ import { sessions } from '../../db/schema.js';
 import { loadConfig } from '../../runtime/config.js';
 import { connectTemporalClient, startApi, type RunningApi } from '../../runtime/run-parts.js';
 import { startDockerEngine, TPU_TEST_IMAGE, type DockerEngine } from '../support/docker-engine.js';
-import {
-  ApiClient,
-  cleanEnv,
-  freshPostgresDatabase,
-  ProcessSet,
-  stepLogger,
-  waitFor as waitUntil,
-  type ManagedProcess,
-} from '../support/durability-kit.js';
-import { freeLoopbackPort } from '../support/free-port.js';
+import { ApiClient } from '../support/api-client.js';
+import { freshPostgresDatabase } from '../support/fresh-postgres.js';
 import { makeGitFixture } from '../support/git-fixtures.js';
-import {
-  createActiveSession,
-  createProject,
-  HANG_MS,
-  startHarness,
-  waitFor,
-  type Harness,
-} from '../support/tevis-harness.js';
+import { HANG_MS, waitFor, waitFor as waitUntil } from '../support/poll.js';
+import { cleanEnv, type ManagedProcess, ProcessSet } from '../support/processes.js';
+import { stepLogger } from '../support/stack-probes.js';
+import { createActiveSession, createProject, type Harness, startHarness } from '../support/tevis-harness.js';
+import { freeLoopbackPort } from '../support/free-port.js';
 
 /**
  * Nanocycles end to end on the Docker executor: a dockerd of this file's own (test/support/

@@ -3,13 +3,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { worktreePath } from '../../activities/nanocycle-git.js';
 import { makeGitFixture } from '../support/git-fixtures.js';
-import {
-  createActiveSession,
-  createProject,
-  startHarness,
-  waitFor,
-  type Harness,
-} from '../support/tevis-harness.js';
+import { waitFor } from '../support/poll.js';
+import { createActiveSession, createProject, type Harness, startHarness } from '../support/tevis-harness.js';
 
 /**
  * A worker configured for docker whose engine does not answer (DOCKER_HOST names a socket nobody
@@ -55,7 +50,7 @@ describe('a worker whose container engine does not answer', () => {
         const row = await nanocycle();
         return row?.status === 'failed' ? row : undefined;
       },
-      120_000,
+      { timeoutMs: 120_000 },
     );
     expect(failed.executor).toBeNull();
     expect(failed.data.detail).toContain('tpu-engine-unreachable');

@@ -3,16 +3,13 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import type { SessionType } from '../../contracts/session-types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describeRun, runCli } from '../support/cli-run.js';
 import { git, makeGitFixture } from '../support/git-fixtures.js';
-import { cleanEnv, describeRun, ProcessSet, runCli } from '../support/durability-kit.js';
-import {
-  createActiveSession,
-  createProject,
-  startHarness,
-  waitFor,
-  type Harness,
-} from '../support/tevis-harness.js';
+import { waitFor } from '../support/poll.js';
+import { cleanEnv, ProcessSet } from '../support/processes.js';
+import { createActiveSession, createProject, type Harness, startHarness } from '../support/tevis-harness.js';
 
 /**
  * Nanocycles end to end through the API, on the bubblewrap sandbox executor (the harness's
@@ -33,7 +30,10 @@ afterAll(async () => {
 });
 
 let projects = 0;
-async function activeSession(execution: Record<string, unknown> = {}, type = 'development'): Promise<string> {
+async function activeSession(
+  execution: Record<string, unknown> = {},
+  type: SessionType = 'development',
+): Promise<string> {
   const name = `nc-${++projects}`;
   await createProject(h, { name, repository: remote, execution });
   const { session } = await createActiveSession(h, {
@@ -395,7 +395,7 @@ describe('nanocycles on the sandbox executor', () => {
   });
 
   it('review and planning sessions refuse to create nanocycles', async () => {
-    for (const type of ['review', 'planning']) {
+    for (const type of ['review', 'planning'] as const) {
       const id = await activeSession({}, type);
       const reply = await h.call('POST', `/sessions/${id}/nanocycles`, { name: 'x', run: ['true'] });
       expect(reply.status).toBe(403);

@@ -2,36 +2,25 @@ import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, readdir, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { expectProblem } from '../support/expect-problem.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { projectMemory } from '../../db/schema.js';
-import { ProcessSet, TEVIS_BIN, cleanEnv, describeRun, runCli } from '../support/durability-kit.js';
+import { describeRun, runCli } from '../support/cli-run.js';
 import {
+  git,
+  type GitFixture,
+  makeGitFixture,
   PLAN_MD,
   REPOSITORY_PREFERENCES,
-  git,
-  makeGitFixture,
-  type GitFixture,
 } from '../support/git-fixtures.js';
-import {
-  createActiveSession,
-  createProject,
-  startHarness,
-  type ApiReply,
-  type Harness,
-} from '../support/tevis-harness.js';
+import { cleanEnv, ProcessSet } from '../support/processes.js';
+import { TEVIS_BIN } from '../support/repo-paths.js';
+import { createActiveSession, createProject, type Harness, startHarness } from '../support/tevis-harness.js';
 
 /**
  * Planning sessions through the API and the CLI on real parts: plan versions, context documents
  * written and committed on the session's branch by its workflow, preferences, memory browsing.
  */
-const PROBLEM = 'urn:tevis:problem:';
-function expectProblem(reply: ApiReply, status: number, type: string) {
-  expect({ status: reply.status, type: reply.json?.type, body: reply.text }).toMatchObject({
-    status,
-    type: PROBLEM + type,
-  });
-  expect(reply.contentType).toContain('application/problem+json');
-}
 
 let h: Harness;
 let fx: GitFixture;

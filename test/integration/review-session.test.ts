@@ -3,15 +3,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { diffRange } from '../../activities/git-diff.js';
 import { reviewDiff } from '../../activities/review-git.js';
-import { ProcessSet, cleanEnv, describeRun, runCli } from '../support/durability-kit.js';
-import { git, makeGitFixture, type GitFixture } from '../support/git-fixtures.js';
-import {
-  createActiveSession,
-  createProject,
-  startHarness,
-  waitFor,
-  type Harness,
-} from '../support/tevis-harness.js';
+import { describeRun, runCli } from '../support/cli-run.js';
+import { git, type GitFixture, makeGitFixture } from '../support/git-fixtures.js';
+import { waitFor } from '../support/poll.js';
+import { cleanEnv, ProcessSet } from '../support/processes.js';
+import { createActiveSession, createProject, type Harness, startHarness } from '../support/tevis-harness.js';
 
 /**
  * Review sessions through the API on real git: a branch's diff against the project's default

@@ -2,18 +2,19 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SessionLogLine } from '../../contracts/nanocycle-records.js';
 import { parseOutputCursor } from '../../contracts/output-cursor.js';
-import { ProcessSet, cleanEnv, describeRun, runCli } from '../support/durability-kit.js';
+import { describeRun, runCli } from '../support/cli-run.js';
 import { makeGitFixture } from '../support/git-fixtures.js';
-import { nanocycleOutputIsOver } from '../../contracts/stream-end.js';
-import { openSse } from '../support/sse-client.js';
+import { waitFor } from '../support/poll.js';
+import { cleanEnv, ProcessSet } from '../support/processes.js';
 import {
   createActiveSession,
   createProject,
-  startHarness,
-  waitFor,
   type DatabaseKind,
   type Harness,
+  startHarness,
 } from '../support/tevis-harness.js';
+import { nanocycleOutputIsOver } from '../../contracts/stream-end.js';
+import { openSse } from '../support/sse-client.js';
 
 /**
  * A session's output in one stream (GET /sessions/:id/output/stream): the lines of nanocycles

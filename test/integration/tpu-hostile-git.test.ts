@@ -7,13 +7,8 @@ import pg from 'pg';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startDockerEngine, TPU_TEST_IMAGE, type DockerEngine } from '../support/docker-engine.js';
 import { git, makeGitFixture } from '../support/git-fixtures.js';
-import {
-  createActiveSession,
-  createProject,
-  startHarness,
-  waitFor,
-  type Harness,
-} from '../support/tevis-harness.js';
+import { waitFor } from '../support/poll.js';
+import { createActiveSession, createProject, type Harness, startHarness } from '../support/tevis-harness.js';
 
 /**
  * A run step is untrusted code: it may rewrite every file of its worktree, `.git` included, and
@@ -255,7 +250,7 @@ describe.each(executors)(
           events = (await h.call('GET', `/sessions/${sessionId}/events`)).json.events;
           return Boolean(eventOf('nanocycle.completed') && eventOf('nanocycle.merged'));
         },
-        15_000,
+        { timeoutMs: 15_000 },
       ).catch((error: Error) => {
         throw new Error(`${error.message}; events: ${JSON.stringify(events.map((e) => [e.type, e.data]))}`);
       });

@@ -4,9 +4,9 @@ import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 
 /**
- * Real git repositories for the integration tests: a working repository with a few commits, a
- * `.tevis/plan.md` and a `.tevis/config.json` carrying preferences, and its bare clone that
- * plays the remote a project points at.
+ * The one repository builder and `git()` of the test kit: a working repository with a few
+ * commits, a `.tevis/plan.md` and a `.tevis/config.json` carrying preferences, and its bare clone
+ * that plays the remote a project points at. Used by the integration, e2e and workflow tests alike.
  */
 
 const execFileAsync = promisify(execFile);
@@ -31,12 +31,19 @@ export async function git(args: string[], cwd?: string): Promise<string> {
   return stdout;
 }
 
+/** The commit `dir` (a work tree or a bare repository) has checked out or points HEAD at. */
+export async function gitHead(dir: string): Promise<string> {
+  return (await git(['rev-parse', 'HEAD'], dir)).trim();
+}
+
 /** The preferences the fixture's `.tevis/config.json` carries. */
 export const REPOSITORY_PREFERENCES = { style: 'from-repository', lint: 'strict' } as const;
 
 export const PLAN_MD = '# Plan\n\n- build the thing\n- ship it\n';
 
 export interface GitFixtureOptions {
+  /** The branch the repository starts on; `main` unless set. */
+  defaultBranch?: string;
   /** Extra branches made from the default branch, each with one commit of its own. */
   branches?: string[];
   /** Extra files committed on the default branch (path → content). */
@@ -50,7 +57,11 @@ export interface GitFixture {
   work: string;
   /** The bare clone: what a project's `repository` points at. */
   remote: string;
+  /** The remote as a `file://` URL: git then uses its real transport (upload-pack), not a local copy. */
+  fileUrl: string;
   defaultBranch: string;
+  /** Head commit of the default branch on the remote. */
+  readonly head: string;
   /** Head commit of each branch on the remote. */
   heads: Record<string, string>;
   /** Commits more files on `branch` in the working repository and pushes them to the remote. */
@@ -68,7 +79,7 @@ async function writeFiles(root: string, files: Record<string, string>): Promise<
 export async function makeGitFixture(dir: string, options: GitFixtureOptions = {}): Promise<GitFixture> {
   const work = join(dir, 'work');
   const remote = join(dir, 'remote.git');
-  const defaultBranch = 'main';
+  const defaultBranch = options.defaultBranch ?? 'main';
   await mkdir(work, { recursive: true });
   await git(['init', '-q', '-b', defaultBranch, work]);
 
@@ -114,7 +125,11 @@ export async function makeGitFixture(dir: string, options: GitFixtureOptions = {
   return {
     work,
     remote,
+    fileUrl: `file://${remote}`,
     defaultBranch,
+    get head() {
+      return heads[defaultBranch]!;
+    },
     heads,
     async commit(files, message, branch = defaultBranch) {
       await git(['checkout', '-q', branch], work);
