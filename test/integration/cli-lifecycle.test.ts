@@ -6,7 +6,7 @@ import { Client, Connection } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { sessionWorkflowId } from '../../contracts/ids.js';
 import { type CliRun, describeRun, runCli } from '../support/cli-run.js';
-import { type GitFixture, makeGitFixture } from '../support/git-fixtures.js';
+import { type GitFixture, makeGitFixture, SMALL_REPOSITORY } from '../support/git-fixtures.js';
 import { waitFor } from '../support/poll.js';
 import { cleanEnv, type ManagedProcess, ProcessSet } from '../support/processes.js';
 import { TEVIS_BIN } from '../support/repo-paths.js';
@@ -75,8 +75,8 @@ describe('the CLI, end to end against `tevis up`', () => {
       TEVIS_TEMPORAL_UI_PORT: String(await freeLoopbackPort()),
       TEMPORAL_CLI_PATH: inject('temporalCliPath'),
     });
-    alphaRepo = await makeGitFixture(join(root, 'alpha'));
-    betaRepo = await makeGitFixture(join(root, 'beta'), { defaultBranch: 'develop' });
+    alphaRepo = await makeGitFixture(join(root, 'alpha'), { only: SMALL_REPOSITORY });
+    betaRepo = await makeGitFixture(join(root, 'beta'), { defaultBranch: 'develop', only: SMALL_REPOSITORY });
     up = processes.spawn('tevis up', process.execPath, [TEVIS_BIN, 'up'], { env });
     await waitForHealth(`http://127.0.0.1:${apiPort}`, up);
   });

@@ -15,7 +15,7 @@ import { ensureBubblewrap } from '../support/bubblewrap.js';
 import { ApiClient } from '../support/api-client.js';
 import { describeRun, runCli } from '../support/cli-run.js';
 import { freshPostgresDatabase } from '../support/fresh-postgres.js';
-import { type GitFixture, makeGitFixture } from '../support/git-fixtures.js';
+import { type GitFixture, makeGitFixture, SMALL_REPOSITORY } from '../support/git-fixtures.js';
 import { waitFor } from '../support/poll.js';
 import { cleanEnv, type ManagedProcess, ProcessSet } from '../support/processes.js';
 import { countTypes, stepLogger } from '../support/stack-probes.js';
@@ -58,18 +58,8 @@ describe('durability: workers lost in a TPU run and in a merge', () => {
   let workerCount = 0;
 
   const startWorker = () => (worker = processes.spawnTevis(`worker-${++workerCount}`, 'worker', workerEnv));
-  const nanocycle = async (id: string) =>
-    ((await http.ok('GET', `/sessions/${sessionId}/nanocycles`)).nanocycles as any[]).find(
-      (n) => n.id === id,
-    );
-  const logs = async (id: string) =>
-    (await http.ok('GET', `/sessions/${sessionId}/nanocycles/${id}/logs`)).lines as {
-      seq: number;
-      run: number;
-      attempt: number;
-      stream: string;
-      line: string;
-    }[];
+  const nanocycle = async (id: string) => (await http.nanocycles(sessionId)).find((n) => n.id === id);
+  const logs = (id: string) => http.logLines(sessionId, id);
   const gitIn = (dir: string, args: string[]) => {
     const result = spawnSync('git', args, { cwd: dir, encoding: 'utf8' });
     if (result.status !== 0) throw new Error(`git ${args.join(' ')}: ${result.stderr}`);
@@ -83,7 +73,7 @@ describe('durability: workers lost in a TPU run and in a merge', () => {
     const gateBin = join(root, 'gate-bin');
     await mkdir(gateDir, { recursive: true });
     await mkdir(gateBin, { recursive: true });
-    repo = await makeGitFixture(join(root, 'repo'));
+    repo = await makeGitFixture(join(root, 'repo'), { only: SMALL_REPOSITORY });
     const bwrap = await ensureBubblewrap();
     const realGit = spawnSync('sh', ['-c', 'command -v git'], { encoding: 'utf8' }).stdout.trim();
 

@@ -10,7 +10,7 @@ import { sessionWorkflowId } from '../../contracts/ids.js';
 import { SEARCH_ATTRIBUTES } from '../../runtime/run-parts.js';
 import { startTemporalDevServer, type RunningDevServer } from '../../runtime/temporal-dev-server.js';
 import { ApiClient } from '../support/api-client.js';
-import { type GitFixture, gitHead, makeGitFixture } from '../support/git-fixtures.js';
+import { type GitFixture, gitHead, makeGitFixture, SMALL_REPOSITORY } from '../support/git-fixtures.js';
 import { waitFor } from '../support/poll.js';
 import { cleanEnv, type ManagedProcess, ProcessSet } from '../support/processes.js';
 import {
@@ -77,7 +77,7 @@ describe('durability: recover', () => {
   beforeAll(async () => {
     root = await mkdtemp(join(tmpdir(), 'tevis-dur-recover-'));
     home = join(root, 'home');
-    repo = await makeGitFixture(join(root, 'repo'));
+    repo = await makeGitFixture(join(root, 'repo'), { only: SMALL_REPOSITORY });
     serverOptions = {
       cliPath: inject('temporalCliPath'),
       // No dbFile: in memory, so a restart loses every workflow.

@@ -9,7 +9,7 @@ import { sessionWorkflowId } from '../../contracts/ids.js';
 import { SEARCH_ATTRIBUTES } from '../../runtime/run-parts.js';
 import { startTemporalDevServer, type RunningDevServer } from '../../runtime/temporal-dev-server.js';
 import { ApiClient } from '../support/api-client.js';
-import { makeGitFixture } from '../support/git-fixtures.js';
+import { makeGitFixture, SMALL_REPOSITORY } from '../support/git-fixtures.js';
 import { cleanEnv, type ManagedProcess, ProcessSet } from '../support/processes.js';
 import { isPortOpen, readToken, stepLogger, waitForHealth } from '../support/stack-probes.js';
 import { freeLoopbackPort } from '../support/free-port.js';
@@ -88,8 +88,11 @@ describe('durability: restarting `tevis up` and the Temporal dev server', () => 
     const token = await readToken(home);
     const http = new ApiClient(apiUrl, token);
 
-    const alphaRepo = await makeGitFixture(join(root, 'alpha'));
-    const betaRepo = await makeGitFixture(join(root, 'beta'), { defaultBranch: 'trunk' });
+    const alphaRepo = await makeGitFixture(join(root, 'alpha'), { only: SMALL_REPOSITORY });
+    const betaRepo = await makeGitFixture(join(root, 'beta'), {
+      defaultBranch: 'trunk',
+      only: SMALL_REPOSITORY,
+    });
     await http.ok('POST', '/projects', { name: 'alpha', repository: alphaRepo.remote }, 201);
     await http.ok(
       'POST',
@@ -177,7 +180,7 @@ describe('durability: restarting `tevis up` and the Temporal dev server', () => 
     step('tevis up (TEMPORAL_ADDRESS) healthy');
     const http = new ApiClient(apiUrl, await readToken(home));
 
-    const repo = await makeGitFixture(join(root, 'gamma'));
+    const repo = await makeGitFixture(join(root, 'gamma'), { only: SMALL_REPOSITORY });
     await http.ok('POST', '/projects', { name: 'gamma', repository: repo.remote }, 201);
     const id: string = (await http.ok('POST', '/sessions', { project: 'gamma' }, 201)).id;
     await http.waitForStatus(id, 'active', { alive: [proc] });

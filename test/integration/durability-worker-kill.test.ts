@@ -10,7 +10,7 @@ import { loadConfig } from '../../runtime/config.js';
 import { connectTemporalClient, startApi, type RunningApi } from '../../runtime/run-parts.js';
 import { ApiClient } from '../support/api-client.js';
 import { freshPostgresDatabase } from '../support/fresh-postgres.js';
-import { type GitFixture, gitHead, makeGitFixture } from '../support/git-fixtures.js';
+import { type GitFixture, gitHead, makeGitFixture, SMALL_REPOSITORY } from '../support/git-fixtures.js';
 import { waitFor } from '../support/poll.js';
 import { cleanEnv, type ManagedProcess, ProcessSet } from '../support/processes.js';
 import { countTypes, sessionRepoEntries, stepLogger } from '../support/stack-probes.js';
@@ -49,7 +49,7 @@ describe('durability: SIGKILL of the worker while a session is starting', () => 
     workerHome = join(root, 'worker-home');
     gateDir = join(root, 'gate');
     await mkdir(gateDir, { recursive: true });
-    repo = await makeGitFixture(join(root, 'repo'));
+    repo = await makeGitFixture(join(root, 'repo'), { only: SMALL_REPOSITORY });
 
     const hook = join(root, 'ssh-gate.sh');
     await writeFile(

@@ -187,25 +187,9 @@ describe('nanocycles on the docker executor', () => {
     return { id: session.id, workspace: session.workspacePath };
   }
 
-  async function nanocycleRow(sessionId: string, nc: string, wanted: string[]): Promise<any> {
-    return waitFor(`${nc} to be ${wanted.join(' or ')}`, async () => {
-      const reply = await h.call('GET', `/sessions/${sessionId}/nanocycles`);
-      const row = reply.json.nanocycles.find((n: any) => n.id === nc);
-      if (row && ['failed', 'conflict'].includes(row.status) && !wanted.includes(row.status)) {
-        throw Object.assign(new Error(`${nc} is ${row.status}: ${JSON.stringify(row.data)}`), {
-          fatal: true,
-        });
-      }
-      return row && wanted.includes(row.status) ? row : undefined;
-    });
-  }
-
-  async function logLines(
-    sessionId: string,
-    nc: string,
-  ): Promise<Array<{ seq: number; stream: string; line: string }>> {
-    return (await h.call('GET', `/sessions/${sessionId}/nanocycles/${nc}/logs`)).json.lines;
-  }
+  const nanocycleRow = (sessionId: string, nc: string, wanted: string[]) =>
+    h.api.waitForNanocycle(sessionId, nc, wanted);
+  const logLines = (sessionId: string, nc: string) => h.api.logLines(sessionId, nc);
 
   /** The one container of the nanocycle, once its output shows it waits at `gateName`. */
   async function containerWaitingAt(
@@ -261,10 +245,7 @@ describe('nanocycles on the docker executor', () => {
     expect((await nanocycleRow(id, 'NC-001', ['running'])).status).toBe('running');
     await openGate(container, 'run');
 
-    const hold = await waitFor('the merge hold point', async () => {
-      const reply = await h.call('GET', `/sessions/${id}/holds`);
-      return reply.json.holdPoints.find((hp: any) => hp.kind === 'merge' && hp.status === 'pending');
-    });
+    const hold = await h.api.waitForPendingHold(id, 'merge');
     expect(hold).toMatchObject({ id: 'HP-001-merge', nanocycleId: 'NC-001' });
     const row = await nanocycleRow(id, 'NC-001', ['awaiting_approval']);
     expect(row.executor).toBe('docker');
@@ -303,7 +284,7 @@ describe('nanocycles on the docker executor', () => {
     expect(actions(events, 'start').map((e) => e.id)).toEqual([container.Id]);
     expect(actions(events, 'destroy').map((e) => e.id)).toEqual([container.Id]);
 
-    const timeline = (await h.call('GET', `/sessions/${id}/events`)).json.events.map((e: any) => e.type);
+    const timeline = (await h.api.events(id)).map((e) => e.type);
     for (const type of [
       'nanocycle.queued',
       'nanocycle.started',
@@ -391,11 +372,9 @@ describe('nanocycles on the docker executor', () => {
     // container (cancellation type WAIT_CANCELLATION_COMPLETED): all of it holds at the answer.
     expect(cancelled.json).toMatchObject({ id: 'NC-001', status: 'cancelled' });
     expect(await containersOf(id, 'NC-001')).toHaveLength(0);
-    const row = (await h.call('GET', `/sessions/${id}/nanocycles`)).json.nanocycles.find(
-      (n: any) => n.id === 'NC-001',
-    );
-    expect(row.status).toBe('cancelled');
-    expect(row.data.detail).toBe('cancelled by request');
+    const row = (await h.api.nanocycles(id)).find((n) => n.id === 'NC-001');
+    expect(row?.status).toBe('cancelled');
+    expect(row?.data.detail).toBe('cancelled by request');
 
     const events = await containerEventsOf(id, 'NC-001', since);
     expect(actions(events, 'create').map((e) => e.id)).toEqual([container!.Id]);
@@ -404,7 +383,7 @@ describe('nanocycles on the docker executor', () => {
     expect(existsSync(join(workspace, 'STARTED.md'))).toBe(false);
     const worktree = container!.Mounts.find((m) => m.Destination === '/workspace')!.Source;
     expect(statSync(join(worktree, 'STARTED.md')).uid).toBe(process.getuid!());
-    const timeline = (await h.call('GET', `/sessions/${id}/events`)).json.events.map((e: any) => e.type);
+    const timeline = (await h.api.events(id)).map((e) => e.type);
     expect(timeline).toContain('nanocycle.cancelled');
     expect(timeline).not.toContain('nanocycle.completed');
     expect((await h.call('POST', `/sessions/${id}/nanocycles/NC-001/cancel`)).status).toBe(409);
@@ -571,8 +550,7 @@ describe('durability: SIGKILL of the worker while a TPU container runs', () => {
     const row = await waitUntil(
       'NC-001 to be merged',
       async () => {
-        const { nanocycles } = await http.ok('GET', `/sessions/${id}/nanocycles`);
-        const nc = nanocycles.find((n: any) => n.id === 'NC-001');
+        const nc = (await http.nanocycles(id)).find((n) => n.id === 'NC-001');
         if (nc && ['failed', 'cancelled', 'conflict'].includes(nc.status))
           throw Object.assign(new Error(`NC-001 is ${nc.status}: ${JSON.stringify(nc.data)}`), {
             fatal: true,

@@ -34,10 +34,7 @@ describe('a worker whose container engine does not answer', () => {
     });
     expect(created.status).toBe(201);
 
-    const nanocycle = async () =>
-      (await h.call('GET', `/sessions/${session.id}/nanocycles`)).json.nanocycles.find(
-        (n: any) => n.id === 'NC-001',
-      );
+    const nanocycle = async () => (await h.api.nanocycles(session.id)).find((n) => n.id === 'NC-001');
     // Waiting: running, no executor, while Temporal retries the attempt with backoff.
     const waiting = await waitFor('NC-001 running', async () =>
       (await nanocycle())?.status === 'running' ? nanocycle() : undefined,

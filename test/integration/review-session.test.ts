@@ -32,7 +32,7 @@ afterAll(async () => {
   await h?.stop();
 });
 
-const events = async (id: string) => (await h.call('GET', `/sessions/${id}/events`)).json.events as any[];
+const events = (id: string) => h.api.events(id);
 const types = async (id: string) => (await events(id)).map((e) => e.type);
 const eventOf = async (id: string, type: string) => (await events(id)).find((e) => e.type === type);
 
@@ -100,14 +100,14 @@ describe('review sessions', () => {
     expect(await types(id)).toEqual(
       expect.arrayContaining(['review.approved', 'review.merged', 'review.pushed']),
     );
-    expect((await eventOf(id, 'review.approved')).data).toMatchObject({
+    expect((await eventOf(id, 'review.approved'))?.data).toMatchObject({
       by: 'ada',
       comment: 'lgtm',
       base: 'main',
       branch: 'feat/x',
     });
-    expect((await eventOf(id, 'review.merged')).data).toMatchObject({ commit: merge, by: 'ada' });
-    expect((await eventOf(id, 'review.pushed')).data).toMatchObject({ base: 'main', commit: merge });
+    expect((await eventOf(id, 'review.merged'))?.data).toMatchObject({ commit: merge, by: 'ada' });
+    expect((await eventOf(id, 'review.pushed'))?.data).toMatchObject({ base: 'main', commit: merge });
 
     const again = await h.call('POST', `/sessions/${id}/review/approve`, {});
     expect(again.status).toBe(409);
@@ -164,7 +164,7 @@ describe('review sessions', () => {
     );
     expect((await git(['status', '--porcelain'], workspace)).trim()).toBe('');
     expect((await git(['rev-parse', 'refs/heads/main'], fx.remote)).trim()).toBe(mainBefore);
-    expect((await eventOf(id, 'review.conflict')).data).toMatchObject({ conflicts: ['src/index.ts'] });
+    expect((await eventOf(id, 'review.conflict'))?.data).toMatchObject({ conflicts: ['src/index.ts'] });
     expect((await h.call('GET', `/sessions/${id}/review`)).json).toMatchObject({
       status: 'conflict',
       review: { conflicts: ['src/index.ts'] },
@@ -181,7 +181,7 @@ describe('review sessions', () => {
     expect(await types(id)).toEqual(
       expect.arrayContaining(['review.approved', 'review.conflict', 'review.rejected']),
     );
-    expect((await eventOf(id, 'review.rejected')).data).toMatchObject({
+    expect((await eventOf(id, 'review.rejected'))?.data).toMatchObject({
       by: 'ada',
       comment: 'rebase it on main first',
     });
@@ -216,7 +216,7 @@ describe('review sessions', () => {
       async () => (await h.call('GET', `/sessions/${id}`)).json.session.status === 'ended',
     );
     expect((await git(['rev-parse', 'refs/heads/main'], fx.remote)).trim()).toBe(merge);
-    expect((await eventOf(id, 'review.pushed')).data).toMatchObject({
+    expect((await eventOf(id, 'review.pushed'))?.data).toMatchObject({
       base: 'main',
       commit: merge,
       why: 'the session ended',

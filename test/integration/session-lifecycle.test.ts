@@ -175,11 +175,7 @@ function lifecycleSuite(kind: DatabaseKind) {
     });
     expect(state.execution).toEqual({ status: 'idle', activeTpus: 0, pendingHoldPoints: [] });
 
-    const events = (await h.call('GET', `/sessions/${a1}/events`)).json.events as Array<{
-      seq: number;
-      type: string;
-      data: any;
-    }>;
+    const events = await h.api.events(a1);
     expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1));
     expect(events.map((e) => e.type)).toEqual([
       'session.created',
@@ -311,10 +307,7 @@ function lifecycleSuite(kind: DatabaseKind) {
     expect(state.workspace.gitStatus).toBe('dirty');
     expect(state.workspace.modifiedFiles).toEqual(expect.arrayContaining(['README.md', 'notes/today.md']));
 
-    const events = (await h.call('GET', `/sessions/${a1}/events`)).json.events as Array<{
-      type: string;
-      data: any;
-    }>;
+    const events = await h.api.events(a1);
     expect(events.filter((e) => e.type === 'file.edited').map((e) => e.data.path)).toEqual([
       'README.md',
       'notes/today.md',

@@ -1,9 +1,13 @@
+import type { HoldPointRecord, LogLine, NanocycleRecord } from '../../contracts/nanocycle-records.js';
 import type { SessionWithState } from '../../contracts/responses.js';
 import type { Session } from '../../contracts/session.js';
 import type { TimelineEvent } from '../../contracts/timeline.js';
 import { TevisApiClient } from '../../cli/api-client.js';
 import { type ApiReply, type CallOptions, readReply, requestInit } from './api-reply.js';
 import { type WaitOptions, waitFor } from './poll.js';
+
+/** Nanocycle states nothing leaves. */
+const FINAL_NANOCYCLE_STATES = ['failed', 'rejected', 'cancelled', 'merged'];
 
 /**
  * The one HTTP client of the test kit, for a stack in this process (`tevis-harness.ts`) or in
@@ -56,6 +60,52 @@ export class ApiClient {
 
   events(id: string): Promise<TimelineEvent[]> {
     return this.typed.events(id, 0);
+  }
+
+  nanocycles(sessionId: string): Promise<NanocycleRecord[]> {
+    return this.typed.listNanocycles(sessionId);
+  }
+
+  holdPoints(sessionId: string): Promise<HoldPointRecord[]> {
+    return this.typed.listHoldPoints(sessionId);
+  }
+
+  logLines(sessionId: string, nanocycleId: string): Promise<LogLine[]> {
+    return this.typed.nanocycleLogs(sessionId, nanocycleId, 0);
+  }
+
+  /**
+   * Waits until nanocycle `nc` is in one of the `wanted` states. One that ends in another final
+   * state (failed, rejected, cancelled, merged) can never get there: that ends the wait at once.
+   */
+  waitForNanocycle(
+    sessionId: string,
+    nc: string,
+    wanted: string[],
+    options: WaitOptions = {},
+  ): Promise<NanocycleRecord> {
+    return waitFor(
+      `${nc} to be ${wanted.join(' or ')}`,
+      async () => {
+        const row = (await this.nanocycles(sessionId)).find((n) => n.id === nc);
+        if (row && FINAL_NANOCYCLE_STATES.includes(row.status) && !wanted.includes(row.status))
+          throw Object.assign(new Error(`${nc} is ${row.status}: ${JSON.stringify(row.data)}`), {
+            fatal: true,
+          });
+        return row && wanted.includes(row.status) ? row : undefined;
+      },
+      options,
+    );
+  }
+
+  /** Waits for a pending hold point of `kind` (merge, plan, conflict) and returns it. */
+  waitForPendingHold(sessionId: string, kind: string, options: WaitOptions = {}): Promise<HoldPointRecord> {
+    return waitFor(
+      `a pending ${kind} hold point`,
+      async () =>
+        (await this.holdPoints(sessionId)).find((hp) => hp.kind === kind && hp.status === 'pending'),
+      options,
+    );
   }
 
   /** Polls GET /sessions/:id until `done(reply)` holds; a session that fails ends the wait at once. */

@@ -39,11 +39,19 @@ export async function gitHead(dir: string): Promise<string> {
 /** The preferences the fixture's `.tevis/config.json` carries. */
 export const REPOSITORY_PREFERENCES = { style: 'from-repository', lint: 'strict' } as const;
 
+/** A one-commit repository: a README and a plan, for tests that only need something to clone. */
+export const SMALL_REPOSITORY = { 'README.md': '# fixture\n', '.tevis/plan.md': '# plan\n' } as const;
+
 export const PLAN_MD = '# Plan\n\n- build the thing\n- ship it\n';
 
 export interface GitFixtureOptions {
   /** The branch the repository starts on; `main` unless set. */
   defaultBranch?: string;
+  /**
+   * The whole content of the default branch, in one commit, instead of the project layout (three
+   * commits: README, src/, `.tevis/plan.md` and `config.json`, docs/); `files` and `symlinks` join it.
+   */
+  only?: Record<string, string>;
   /** Extra branches made from the default branch, each with one commit of its own. */
   branches?: string[];
   /** Extra files committed on the default branch (path → content). */
@@ -75,14 +83,15 @@ async function writeFiles(root: string, files: Record<string, string>): Promise<
   }
 }
 
-/** Makes `<dir>/work` (main with three commits, plus `options.branches`) and `<dir>/remote.git`. */
-export async function makeGitFixture(dir: string, options: GitFixtureOptions = {}): Promise<GitFixture> {
-  const work = join(dir, 'work');
-  const remote = join(dir, 'remote.git');
-  const defaultBranch = options.defaultBranch ?? 'main';
-  await mkdir(work, { recursive: true });
-  await git(['init', '-q', '-b', defaultBranch, work]);
+async function commitSymlinks(work: string, symlinks: Record<string, string>): Promise<void> {
+  for (const [path, target] of Object.entries(symlinks)) {
+    await mkdir(dirname(join(work, path)), { recursive: true });
+    await symlink(target, join(work, path));
+  }
+}
 
+/** The fixture's usual history: three commits that look like a small project using Tevis. */
+async function commitProjectLayout(work: string, options: GitFixtureOptions): Promise<void> {
   await writeFiles(work, {
     'README.md': '# Fixture project\n\nA repository made by the Tevis tests.\n',
     'src/index.ts': 'export const answer = 42;\n',
@@ -99,13 +108,28 @@ export async function makeGitFixture(dir: string, options: GitFixtureOptions = {
   await git(['commit', '-q', '-m', 'add the Tevis plan and configuration'], work);
 
   await writeFiles(work, options.files ?? {});
-  for (const [path, target] of Object.entries(options.symlinks ?? {})) {
-    await mkdir(dirname(join(work, path)), { recursive: true });
-    await symlink(target, join(work, path));
-  }
+  await commitSymlinks(work, options.symlinks ?? {});
   await writeFiles(work, { 'src/util.ts': 'export const twice = (n: number) => n * 2;\n' });
   await git(['add', '-A'], work);
   await git(['commit', '-q', '-m', 'add util and fixtures'], work);
+}
+
+/** Makes `<dir>/work` (main with three commits, plus `options.branches`) and `<dir>/remote.git`. */
+export async function makeGitFixture(dir: string, options: GitFixtureOptions = {}): Promise<GitFixture> {
+  const work = join(dir, 'work');
+  const remote = join(dir, 'remote.git');
+  const defaultBranch = options.defaultBranch ?? 'main';
+  await mkdir(work, { recursive: true });
+  await git(['init', '-q', '-b', defaultBranch, work]);
+
+  if (options.only) {
+    await writeFiles(work, { ...options.only, ...options.files });
+    await commitSymlinks(work, options.symlinks ?? {});
+    await git(['add', '-A'], work);
+    await git(['commit', '-q', '-m', 'initial commit'], work);
+  } else {
+    await commitProjectLayout(work, options);
+  }
 
   for (const branch of options.branches ?? []) {
     await git(['checkout', '-q', '-b', branch, defaultBranch], work);

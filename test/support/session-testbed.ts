@@ -69,7 +69,10 @@ export async function registerSearchAttributes(env: TestWorkflowEnvironment): Pr
 
 /** The testbed's remote: the kit's repository, plus a branch with work for review sessions. */
 export async function makeGitRemote(root: string): Promise<{ remote: string; head: string }> {
-  const fixture = await makeGitFixture(root, { branches: ['feat/review'] });
+  const fixture = await makeGitFixture(root, {
+    only: { 'README.md': '# fixture\n', '.tevis/plan.md': '# Plan\n\n- ship it\n' },
+    branches: ['feat/review'],
+  });
   await fixture.commit({ 'REVIEWED.md': 'under review\n' }, 'work to review', 'feat/review');
   return { remote: fixture.remote, head: fixture.head };
 }
