@@ -1,20 +1,14 @@
-import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Client } from '@temporalio/client';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { openDatabase, type OpenDatabase } from '../../db/database.js';
-import { loadConfig } from '../../runtime/config.js';
-import { connectTemporalClient, startApi, type RunningApi } from '../../runtime/run-parts.js';
-import { ApiClient } from '../support/api-client.js';
-import { freshPostgresDatabase } from '../support/fresh-postgres.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ApiClient } from '../support/api-client.js';
 import { type GitFixture, gitHead, makeGitFixture, SMALL_REPOSITORY } from '../support/git-fixtures.js';
 import { waitFor } from '../support/poll.js';
-import { cleanEnv, type ManagedProcess, ProcessSet } from '../support/processes.js';
+import { type SplitStack, startSplitStack } from '../support/split-stack.js';
+import { type ManagedProcess, ProcessSet } from '../support/processes.js';
 import { countTypes, sessionRepoEntries, stepLogger } from '../support/stack-probes.js';
-import { freeLoopbackPort } from '../support/free-port.js';
 
 /**
  * DESIGN.md §6 "kill the worker": a session is starting, its clone is in flight, the worker
@@ -37,10 +31,7 @@ describe('durability: SIGKILL of the worker while a session is starting', () => 
   let workerHome: string;
   let gateDir: string;
   let repo: GitFixture;
-  let dropDatabase: (() => Promise<void>) | undefined;
-  let database: OpenDatabase | undefined;
-  let client: Client | undefined;
-  let api: RunningApi | undefined;
+  let stack: SplitStack | undefined;
   let http: ApiClient;
   let workerEnv: NodeJS.ProcessEnv;
 
@@ -69,47 +60,16 @@ describe('durability: SIGKILL of the worker while a session is starting', () => 
     );
     await chmod(hook, 0o755);
 
-    const fresh = await freshPostgresDatabase(inject('databaseUrl'), 'tevis_dur_kill');
-    dropDatabase = fresh.drop;
-    const taskQueue = `tevis-dur-kill-${Date.now().toString(36)}`;
-    const token = 'durability-kill-token';
-    const codecKey = randomBytes(32).toString('base64');
-
     // The API runs in this process; it shares only Postgres and Temporal with the workers.
-    const config = loadConfig({
-      TEVIS_HOME: join(root, 'api-home'),
-      TEVIS_PORT: String(await freeLoopbackPort()),
-      TEVIS_API_TOKEN: token,
-      TEVIS_TASK_QUEUE: taskQueue,
-      DATABASE_URL: fresh.url,
-      TEMPORAL_ADDRESS: inject('temporalAddress'),
-      // API and workers live in different homes, as on different hosts: they share the codec key.
-      TEVIS_TEMPORAL_CODEC_KEY: codecKey,
-    });
-    database = await openDatabase({ url: fresh.url });
-    client = await connectTemporalClient(config, inject('temporalAddress'));
-    api = await startApi(config, client, database);
-    http = new ApiClient(api.url, token);
-
-    workerEnv = cleanEnv({
-      TEVIS_HOME: workerHome,
-      DATABASE_URL: fresh.url,
-      TEMPORAL_ADDRESS: inject('temporalAddress'),
-      TEVIS_TASK_QUEUE: taskQueue,
-      TEVIS_API_TOKEN: token,
-      TEVIS_TEMPORAL_CODEC_KEY: codecKey,
-      GIT_SSH_COMMAND: hook,
-      GIT_SSH_VARIANT: 'simple',
-    });
+    stack = await startSplitStack(root, 'dur-kill');
+    http = stack.http;
+    workerEnv = stack.workerEnv(workerHome, { GIT_SSH_COMMAND: hook, GIT_SSH_VARIANT: 'simple' });
   });
 
   afterAll(async () => {
     await processes.killAll();
     if (gateDir) await writeFile(join(gateDir, 'release'), '').catch(() => {});
-    await api?.stop().catch(() => {});
-    await client?.connection.close().catch(() => {});
-    await database?.close().catch(() => {});
-    await dropDatabase?.().catch(() => {});
+    await stack?.stop();
     if (root) await rm(root, { recursive: true, force: true });
   });
 
