@@ -30,8 +30,9 @@ import { quietTemporalRuntime } from './temporal-runtime.js';
  * database on the shared Postgres server, or PGlite under a temporary TEVIS_HOME), the real worker
  * on a task queue of its own (so workers of other test files never take its tasks), and the real
  * API on a free loopback port, all against the shared Temporal dev server of the global setup.
- * The same stack in child processes is `processes.ts`; the API alone in this process, for the
- * fast route tests, is `route-app.ts`. All three are reached through one client (`api-client.ts`).
+ * The stack with its workers as processes of their own is `split-stack.ts` (child processes:
+ * `processes.ts`); the API alone in this process, for the fast route tests, is `route-app.ts`. All
+ * are reached through one client (`api-client.ts`).
  */
 
 export type DatabaseKind = 'postgres' | 'pglite';
