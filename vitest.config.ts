@@ -18,6 +18,11 @@ export default defineConfig({
       },
       {
         extends: true,
+        // The API in process on PGlite, through `app.request`: no Temporal, no Postgres server.
+        test: { name: 'routes', include: ['test/routes/**/*.test.ts'] },
+      },
+      {
+        extends: true,
         test: { name: 'workflows', include: ['test/workflows/**/*.test.ts'], globalSetup: servicesSetup },
       },
       {

@@ -13,13 +13,8 @@ import { appendLogLines } from '../../db/nanocycle-logs-store.js';
 import { idempotencyKeys } from '../../db/schema.js';
 import { launchChromium } from '../support/chromium.js';
 import { makeGitFixture } from '../support/git-fixtures.js';
-import {
-  createActiveSession,
-  createProject,
-  startHarness,
-  waitFor,
-  type Harness,
-} from '../support/tevis-harness.js';
+import { waitFor } from '../support/poll.js';
+import { createActiveSession, createProject, type Harness, startHarness } from '../support/tevis-harness.js';
 
 /**
  * Mission Control in a real headless Chromium against the real stack (API, worker, Temporal,
@@ -241,10 +236,7 @@ describe('Mission Control', () => {
     await page.locator('article[data-hold="HP-001-merge"]').waitFor({ timeout: WAIT });
     const events = async () =>
       (await h.call('GET', `/sessions/${sessionId}/events`)).json.events.length as number;
-    const holds = async () =>
-      (await h.call('GET', `/sessions/${sessionId}/holds`)).json.holdPoints.map(
-        (p: any) => `${p.id}:${p.status}`,
-      );
+    const holds = async () => (await h.api.holdPoints(sessionId)).map((p) => `${p.id}:${p.status}`);
     const before = {
       events: await events(),
       holds: await holds(),
@@ -382,7 +374,7 @@ describe('Mission Control', () => {
     const seqs = await page
       .locator('#timeline-list li')
       .evaluateAll((items) => items.map((li) => Number(li.getAttribute('data-seq'))));
-    const stored = (await h.call('GET', `/sessions/${sessionId}/events`)).json.events.map((e: any) => e.seq);
+    const stored = (await h.api.events(sessionId)).map((e) => e.seq);
     expect(seqs).toEqual(stored.slice(0, seqs.length));
     await shoot('5-timeline');
   });

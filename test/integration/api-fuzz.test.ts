@@ -5,16 +5,11 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDockerEngine, TPU_TEST_IMAGE, type DockerEngine } from '../support/docker-engine.js';
 import { makeGitFixture } from '../support/git-fixtures.js';
+import { waitFor } from '../support/poll.js';
+import { createActiveSession, createProject, type Harness, startHarness } from '../support/tevis-harness.js';
 import { installLoopbackOnly, type LoopbackOnly } from '../support/loopback-only.js';
 import { installSchemathesis, runSchemathesis, SCHEMATHESIS_VERSION } from '../support/schemathesis.js';
 import { readFuzzReports } from '../support/schemathesis-report.js';
-import {
-  createActiveSession,
-  createProject,
-  startHarness,
-  waitFor,
-  type Harness,
-} from '../support/tevis-harness.js';
 
 /**
  * The live API fuzzed against its own OpenAPI document: every operation with generated valid and

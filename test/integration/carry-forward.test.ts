@@ -1,16 +1,13 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { SessionSummary } from '../../contracts/summary.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ProcessSet, cleanEnv, describeRun, runCli } from '../support/durability-kit.js';
-import { git, makeGitFixture, type GitFixture } from '../support/git-fixtures.js';
-import {
-  createActiveSession,
-  createProject,
-  startHarness,
-  waitFor,
-  type Harness,
-} from '../support/tevis-harness.js';
+import { describeRun, runCli } from '../support/cli-run.js';
+import { git, type GitFixture, makeGitFixture } from '../support/git-fixtures.js';
+import { waitFor } from '../support/poll.js';
+import { cleanEnv, ProcessSet } from '../support/processes.js';
+import { createActiveSession, createProject, type Harness, startHarness } from '../support/tevis-harness.js';
 
 /**
  * Work merged in a session outlives it: merged nanocycle branches reach the project's remote
@@ -29,7 +26,7 @@ afterAll(async () => {
   await h?.stop();
 });
 
-const events = async (id: string) => (await h.call('GET', `/sessions/${id}/events`)).json.events as any[];
+const events = (id: string) => h.api.events(id);
 const eventOf = async (id: string, type: string) => (await events(id)).find((e) => e.type === type);
 const remoteRef = (fx: GitFixture, ref: string) =>
   git(['rev-parse', '--verify', '--quiet', `refs/heads/${ref}`], fx.remote).then(
@@ -49,23 +46,16 @@ async function mergeNanocycle(sessionId: string, name: string, file: string): Pr
   });
   expect(created.status, created.text).toBe(201);
   const id = created.json.id as string;
-  const merged = await waitFor(`${id} to be merged`, async () => {
-    const row = (await h.call('GET', `/sessions/${sessionId}/nanocycles`)).json.nanocycles.find(
-      (n: any) => n.id === id,
-    );
-    if (row && ['failed', 'cancelled', 'rejected', 'conflict'].includes(row.status))
-      throw Object.assign(new Error(`${id} is ${row.status}: ${row.data?.detail ?? ''}`), { fatal: true });
-    return row?.status === 'merged' ? row : undefined;
-  });
+  const merged = await h.api.waitForNanocycle(sessionId, id, ['merged']);
   return { commit: merged.data.commit as string };
 }
 
 /** Ends the session and waits until it has; returns its summary. */
-async function endSession(id: string): Promise<any> {
+async function endSession(id: string): Promise<SessionSummary> {
   const ended = await h.call('POST', `/sessions/${id}/end`);
   expect(ended.status, ended.text).toBe(200);
   await h.waitForSession(id, (s) => s.session.status === 'ended', 'the session to end');
-  return (await h.call('GET', `/sessions/${id}/summary`)).json;
+  return h.api.typed.summary(id);
 }
 
 /** The push event of one nanocycle, once written (it follows the merge). */
@@ -115,7 +105,7 @@ describe('carrying work forward', () => {
     expect(created).toMatchObject({ status: 'active', startCommit: finalCommit });
     expect(created.startedFrom).toContain(`carried forward from session ${first.id}: 2 commit(s)`);
     const carried = await eventOf(created.id, 'workspace.carried_forward');
-    expect(carried.data).toMatchObject({
+    expect(carried?.data).toMatchObject({
       fromSession: first.id,
       commit: finalCommit,
       commits: 2,
@@ -125,7 +115,7 @@ describe('carrying work forward', () => {
     // Between the clone's start and its end: the workspace it reports is the carried one.
     expect(types.indexOf('workspace.carried_forward')).toBeGreaterThan(types.indexOf('workspace.cloning'));
     expect(types.indexOf('workspace.carried_forward')).toBeLessThan(types.indexOf('workspace.cloned'));
-    expect((await eventOf(created.id, 'workspace.cloned')).data.startCommit).toBe(finalCommit);
+    expect((await eventOf(created.id, 'workspace.cloned'))?.data.startCommit).toBe(finalCommit);
     expect(readFileSync(join(created.workspacePath, 'CARRIED.md'), 'utf8')).toBe('carried\n');
     expect((await git(['rev-parse', 'HEAD'], created.workspacePath)).trim()).toBe(finalCommit);
     expect(await remoteRef(fx, 'main')).toBe(remoteMain);
@@ -182,7 +172,7 @@ describe('carrying work forward', () => {
     // A planning session starts from it too, and what it commits on the branch is carried on.
     const { session: planning } = await createActiveSession(h, { project: 'cf-never', type: 'planning' });
     expect(planning.startCommit).toBe(summary.endCommit);
-    expect((await eventOf(planning.id, 'workspace.carried_forward')).data).toMatchObject({
+    expect((await eventOf(planning.id, 'workspace.carried_forward'))?.data).toMatchObject({
       fromSession: first.id,
       commit: summary.endCommit,
     });
@@ -195,7 +185,7 @@ describe('carrying work forward', () => {
 
     const { session: third } = await createActiveSession(h, { project: 'cf-never' });
     expect(third.startCommit).toBe(planned.endCommit);
-    expect((await eventOf(third.id, 'workspace.carried_forward')).data).toMatchObject({
+    expect((await eventOf(third.id, 'workspace.carried_forward'))?.data).toMatchObject({
       fromSession: planning.id,
       commit: planned.endCommit,
       commits: 3,
@@ -218,18 +208,18 @@ describe('carrying work forward', () => {
     expect(second.startCommit).toBe(moved);
     expect(existsSync(join(second.workspacePath, 'LOCAL.md'))).toBe(false);
     const note = await eventOf(second.id, 'workspace.not_carried_forward');
-    expect(note.data).toMatchObject({
+    expect(note?.data).toMatchObject({
       fromSession: first.id,
       commit: summary.endCommit,
       remoteCommit: moved,
       reason: 'remote-moved-on',
     });
-    expect(note.data.fix).toContain('has moved on');
-    expect(note.data.fix).toContain(`push origin main`);
-    expect(note.data.fix).toContain('--push on-merge');
+    expect(note?.data.fix).toContain('has moved on');
+    expect(note?.data.fix).toContain(`push origin main`);
+    expect(note?.data.fix).toContain('--push on-merge');
     expect(await eventOf(second.id, 'workspace.carried_forward')).toBeUndefined();
     // The earlier work is still where the message says.
-    expect(note.data.fix).toContain(first.workspacePath);
+    expect(note?.data.fix).toContain(first.workspacePath);
     expect(existsSync(join(first.workspacePath, 'LOCAL.md'))).toBe(true);
     await endSession(second.id);
   });
@@ -249,7 +239,7 @@ describe('carrying work forward', () => {
     await rm(second.workspacePath, { recursive: true, force: true });
     const { session: third } = await createActiveSession(h, { project: 'cf-gone' });
     expect(third.startCommit).toBe(summary.endCommit);
-    expect((await eventOf(third.id, 'workspace.carried_forward')).data).toMatchObject({
+    expect((await eventOf(third.id, 'workspace.carried_forward'))?.data).toMatchObject({
       fromSession: second.id,
       commit: summary.endCommit,
       workspace: first.workspacePath,
@@ -262,14 +252,14 @@ describe('carrying work forward', () => {
     expect(fourth.startCommit).toBe(fx.heads.main);
     expect(existsSync(join(fourth.workspacePath, 'LOST.md'))).toBe(false);
     const note = await eventOf(fourth.id, 'workspace.not_carried_forward');
-    expect(note.data).toMatchObject({
+    expect(note?.data).toMatchObject({
       fromSession: third.id,
       commit: summary.endCommit,
       remoteCommit: fx.heads.main,
       reason: 'workspace-gone',
     });
-    expect(note.data.fix).toContain('is gone');
-    expect(note.data.fix).toContain('--push on-merge');
+    expect(note?.data.fix).toContain('is gone');
+    expect(note?.data.fix).toContain('--push on-merge');
     // The merged nanocycle's own branch did reach the remote.
     expect(await git(['show', 'feat/nc-001-lost:LOST.md'], fx.remote)).toBe('lost\n');
     await endSession(fourth.id);

@@ -5,19 +5,12 @@ import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { sessionWorkflowId } from '../../contracts/ids.js';
-import {
-  cleanEnv,
-  describeRun,
-  makeBareRepo,
-  ProcessSet,
-  runCli,
-  TEVIS_BIN,
-  waitFor,
-  waitForHealth,
-  type BareRepo,
-  type CliRun,
-  type ManagedProcess,
-} from '../support/durability-kit.js';
+import { type CliRun, describeRun, runCli } from '../support/cli-run.js';
+import { type GitFixture, makeGitFixture, SMALL_REPOSITORY } from '../support/git-fixtures.js';
+import { waitFor } from '../support/poll.js';
+import { cleanEnv, type ManagedProcess, ProcessSet } from '../support/processes.js';
+import { TEVIS_BIN } from '../support/repo-paths.js';
+import { waitForHealth } from '../support/stack-probes.js';
 import { freeLoopbackPort } from '../support/free-port.js';
 
 /**
@@ -42,8 +35,8 @@ describe('the CLI, end to end against `tevis up`', () => {
   let env: NodeJS.ProcessEnv;
   let up: ManagedProcess;
   let temporalAddress: string;
-  let alphaRepo: BareRepo;
-  let betaRepo: BareRepo;
+  let alphaRepo: GitFixture;
+  let betaRepo: GitFixture;
   /** Session ids, filled by the lifecycle test and used by the ones after it. */
   const ids: { a?: string; a2?: string; b?: string } = {};
 
@@ -82,8 +75,8 @@ describe('the CLI, end to end against `tevis up`', () => {
       TEVIS_TEMPORAL_UI_PORT: String(await freeLoopbackPort()),
       TEMPORAL_CLI_PATH: inject('temporalCliPath'),
     });
-    alphaRepo = await makeBareRepo(join(root, 'alpha'));
-    betaRepo = await makeBareRepo(join(root, 'beta'), { branch: 'develop' });
+    alphaRepo = await makeGitFixture(join(root, 'alpha'), { only: SMALL_REPOSITORY });
+    betaRepo = await makeGitFixture(join(root, 'beta'), { defaultBranch: 'develop', only: SMALL_REPOSITORY });
     up = processes.spawn('tevis up', process.execPath, [TEVIS_BIN, 'up'], { env });
     await waitForHealth(`http://127.0.0.1:${apiPort}`, up);
   });
@@ -163,8 +156,8 @@ describe('the CLI, end to end against `tevis up`', () => {
     });
 
     expect(
-      await ok('project', 'create', 'alpha', '--repo', alphaRepo.path, '--branch', 'main'),
-    ).toMatchObject({ name: 'alpha', repository: alphaRepo.path, defaultBranch: 'main' });
+      await ok('project', 'create', 'alpha', '--repo', alphaRepo.remote, '--branch', 'main'),
+    ).toMatchObject({ name: 'alpha', repository: alphaRepo.remote, defaultBranch: 'main' });
     expect(
       await ok('project', 'create', 'beta', '--repo', betaRepo.fileUrl, '--branch', 'develop'),
     ).toMatchObject({ name: 'beta', defaultBranch: 'develop' });
@@ -191,7 +184,7 @@ describe('the CLI, end to end against `tevis up`', () => {
     expect(info.state.live).toBe(true);
     expect(info.state.activeContext).toMatchObject({
       sessionId: a.id,
-      repository: alphaRepo.path,
+      repository: alphaRepo.remote,
       branch: 'main',
     });
     expect(info.state.workspace).toMatchObject({ exists: true, gitStatus: 'clean' });
@@ -364,7 +357,7 @@ describe('the CLI, end to end against `tevis up`', () => {
 
   it('bad input exits 2 with a message, nothing sent or changed', async () => {
     const before = await ok('project', 'list');
-    const badName = await fails(EXIT.usage, ['project', 'create', 'Bad_Name', '--repo', alphaRepo.path]);
+    const badName = await fails(EXIT.usage, ['project', 'create', 'Bad_Name', '--repo', alphaRepo.remote]);
     expect(badName.stderr).toMatch(/NAME/);
     const ext = await fails(EXIT.usage, [
       'project',
@@ -374,7 +367,7 @@ describe('the CLI, end to end against `tevis up`', () => {
       'ext::sh -c touch% /tmp/pwned',
     ]);
     expect(ext.stderr).toMatch(/--repo/);
-    await fails(EXIT.usage, ['project', 'create', 'evil', '--repo', alphaRepo.path, '--branch=-x']);
+    await fails(EXIT.usage, ['project', 'create', 'evil', '--repo', alphaRepo.remote, '--branch=-x']);
     await fails(EXIT.usage, ['project', 'create', 'evil', '--repo', '--upload-pack=touch /tmp/pwned']);
     await fails(EXIT.usage, ['session', 'create']);
     await fails(EXIT.usage, ['session', 'create', '--project', 'alpha', '--type', 'coding']);
@@ -415,7 +408,8 @@ describe('the CLI, end to end against `tevis up`', () => {
     expect(second.json.error.detail).toContain(`tevis session end ${open.id}`);
 
     expect(
-      (await fails(EXIT.conflict, ['project', 'create', 'alpha', '--repo', alphaRepo.path])).json.error.type,
+      (await fails(EXIT.conflict, ['project', 'create', 'alpha', '--repo', alphaRepo.remote])).json.error
+        .type,
     ).toBe('project-exists');
 
     const ended = await ok('session', 'end', open.id);

@@ -1,32 +1,19 @@
 import { spawnSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { existsSync, readdirSync } from 'node:fs';
 import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import type { Client } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sessionWorkflowId } from '../../contracts/ids.js';
-import { openDatabase, type OpenDatabase } from '../../db/database.js';
-import { loadConfig } from '../../runtime/config.js';
-import { connectTemporalClient, startApi, type RunningApi } from '../../runtime/run-parts.js';
 import { ensureBubblewrap } from '../support/bubblewrap.js';
-import {
-  ApiClient,
-  cleanEnv,
-  countTypes,
-  describeRun,
-  freshPostgresDatabase,
-  makeBareRepo,
-  ProcessSet,
-  runCli,
-  stepLogger,
-  waitFor,
-  type BareRepo,
-  type ManagedProcess,
-} from '../support/durability-kit.js';
-import { freeLoopbackPort } from '../support/free-port.js';
+import type { ApiClient } from '../support/api-client.js';
+import { describeRun, runCli } from '../support/cli-run.js';
+import { type GitFixture, makeGitFixture, SMALL_REPOSITORY } from '../support/git-fixtures.js';
+import { waitFor } from '../support/poll.js';
+import { type SplitStack, startSplitStack } from '../support/split-stack.js';
+import { cleanEnv, type ManagedProcess, ProcessSet } from '../support/processes.js';
+import { countTypes, stepLogger } from '../support/stack-probes.js';
 
 /**
  * Crash honesty (issue 10, point 9): workers killed with SIGKILL in the middle of a nanocycle's
@@ -52,11 +39,8 @@ describe('durability: workers lost in a TPU run and in a merge', () => {
   let root: string;
   let workerHome: string;
   let gateDir: string;
-  let repo: BareRepo;
-  let dropDatabase: (() => Promise<void>) | undefined;
-  let database: OpenDatabase | undefined;
-  let client: Client | undefined;
-  let api: RunningApi | undefined;
+  let repo: GitFixture;
+  let stack: SplitStack | undefined;
   let http: ApiClient;
   let workerEnv: NodeJS.ProcessEnv;
   let cliEnv: NodeJS.ProcessEnv;
@@ -65,18 +49,8 @@ describe('durability: workers lost in a TPU run and in a merge', () => {
   let workerCount = 0;
 
   const startWorker = () => (worker = processes.spawnTevis(`worker-${++workerCount}`, 'worker', workerEnv));
-  const nanocycle = async (id: string) =>
-    ((await http.ok('GET', `/sessions/${sessionId}/nanocycles`)).nanocycles as any[]).find(
-      (n) => n.id === id,
-    );
-  const logs = async (id: string) =>
-    (await http.ok('GET', `/sessions/${sessionId}/nanocycles/${id}/logs`)).lines as {
-      seq: number;
-      run: number;
-      attempt: number;
-      stream: string;
-      line: string;
-    }[];
+  const nanocycle = async (id: string) => (await http.nanocycles(sessionId)).find((n) => n.id === id);
+  const logs = (id: string) => http.logLines(sessionId, id);
   const gitIn = (dir: string, args: string[]) => {
     const result = spawnSync('git', args, { cwd: dir, encoding: 'utf8' });
     if (result.status !== 0) throw new Error(`git ${args.join(' ')}: ${result.stderr}`);
@@ -90,7 +64,7 @@ describe('durability: workers lost in a TPU run and in a merge', () => {
     const gateBin = join(root, 'gate-bin');
     await mkdir(gateDir, { recursive: true });
     await mkdir(gateBin, { recursive: true });
-    repo = await makeBareRepo(join(root, 'repo'));
+    repo = await makeGitFixture(join(root, 'repo'), { only: SMALL_REPOSITORY });
     const bwrap = await ensureBubblewrap();
     const realGit = spawnSync('sh', ['-c', 'command -v git'], { encoding: 'utf8' }).stdout.trim();
 
@@ -113,35 +87,17 @@ describe('durability: workers lost in a TPU run and in a merge', () => {
     );
     await chmod(join(gateBin, 'git'), 0o755);
 
-    const fresh = await freshPostgresDatabase(inject('databaseUrl'), 'tevis_crash_honesty');
-    dropDatabase = fresh.drop;
-    const taskQueue = `tevis-crash-honesty-${Date.now().toString(36)}`;
-    const token = 'crash-honesty-token';
-    const codecKey = randomBytes(32).toString('base64');
-    const config = loadConfig({
-      TEVIS_HOME: join(root, 'api-home'),
-      TEVIS_PORT: String(await freeLoopbackPort()),
-      TEVIS_API_TOKEN: token,
-      TEVIS_TASK_QUEUE: taskQueue,
-      DATABASE_URL: fresh.url,
-      TEMPORAL_ADDRESS: inject('temporalAddress'),
-      TEVIS_TEMPORAL_CODEC_KEY: codecKey,
-    });
-    database = await openDatabase({ url: fresh.url });
-    client = await connectTemporalClient(config, inject('temporalAddress'));
-    api = await startApi(config, client, database);
-    http = new ApiClient(api.url, token);
-    workerEnv = cleanEnv({
-      TEVIS_HOME: workerHome,
-      DATABASE_URL: fresh.url,
-      TEMPORAL_ADDRESS: inject('temporalAddress'),
-      TEVIS_TASK_QUEUE: taskQueue,
-      TEVIS_API_TOKEN: token,
-      TEVIS_TEMPORAL_CODEC_KEY: codecKey,
+    stack = await startSplitStack(root, 'crash-honesty');
+    http = stack.http;
+    workerEnv = stack.workerEnv(workerHome, {
       TEVIS_TPU_EXECUTOR: 'sandbox',
       PATH: `${gateBin}:${dirname(bwrap)}:${process.env.PATH ?? '/usr/bin:/bin'}`,
     });
-    cliEnv = cleanEnv({ TEVIS_HOME: join(root, 'cli-home'), TEVIS_API_URL: api.url, TEVIS_API_TOKEN: token });
+    cliEnv = cleanEnv({
+      TEVIS_HOME: join(root, 'cli-home'),
+      TEVIS_API_URL: stack.api.url,
+      TEVIS_API_TOKEN: http.token,
+    });
 
     await http.ok(
       'POST',
@@ -156,10 +112,7 @@ describe('durability: workers lost in a TPU run and in a merge', () => {
 
   afterAll(async () => {
     await processes.killAll();
-    await api?.stop().catch(() => {});
-    await client?.connection.close().catch(() => {});
-    await database?.close().catch(() => {});
-    await dropDatabase?.().catch(() => {});
+    await stack?.stop();
     if (root) await rm(root, { recursive: true, force: true });
   });
 
@@ -250,7 +203,7 @@ describe('durability: workers lost in a TPU run and in a merge', () => {
     expect(countTypes(await http.events(sessionId))['nanocycle.merged']).toBe(2);
 
     // The retry was started because the lost worker stopped heartbeating, not at start-to-close.
-    const history = await client!.workflow.getHandle(sessionWorkflowId(sessionId)).fetchHistory();
+    const history = await stack!.client.workflow.getHandle(sessionWorkflowId(sessionId)).fetchHistory();
     const scheduled = new Map<string, string>();
     for (const event of history.events ?? []) {
       const attrs = event.activityTaskScheduledEventAttributes;

@@ -9,21 +9,17 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { sessionWorkflowId } from '../../contracts/ids.js';
 import { SEARCH_ATTRIBUTES } from '../../runtime/run-parts.js';
 import { startTemporalDevServer, type RunningDevServer } from '../../runtime/temporal-dev-server.js';
+import { ApiClient } from '../support/api-client.js';
+import { type GitFixture, gitHead, makeGitFixture, SMALL_REPOSITORY } from '../support/git-fixtures.js';
+import { waitFor } from '../support/poll.js';
+import { cleanEnv, type ManagedProcess, ProcessSet } from '../support/processes.js';
 import {
-  ApiClient,
-  cleanEnv,
   countTypes,
-  gitHead,
-  makeBareRepo,
-  ProcessSet,
   readToken,
   sessionRepoEntries,
   stepLogger,
-  waitFor,
   waitForHealth,
-  type BareRepo,
-  type ManagedProcess,
-} from '../support/durability-kit.js';
+} from '../support/stack-probes.js';
 import { freeLoopbackPort } from '../support/free-port.js';
 
 /**
@@ -45,7 +41,7 @@ describe('durability: recover', () => {
   let temporal: Client;
   let up: ManagedProcess;
   let http: ApiClient;
-  let repo: BareRepo;
+  let repo: GitFixture;
 
   /** This test's own view of Temporal, with Tevis's key (the same file `tevis up` uses): it reads sealed payloads. */
   const tevisClient = async (conn: Connection) =>
@@ -65,7 +61,7 @@ describe('durability: recover', () => {
   };
 
   const startSession = async (project: string): Promise<string> => {
-    await http.ok('POST', '/projects', { name: project, repository: repo.path }, 201);
+    await http.ok('POST', '/projects', { name: project, repository: repo.remote }, 201);
     const id: string = (await http.ok('POST', '/sessions', { project }, 201)).id;
     await http.waitForStatus(id, 'active', { alive: [up] });
     return id;
@@ -81,7 +77,7 @@ describe('durability: recover', () => {
   beforeAll(async () => {
     root = await mkdtemp(join(tmpdir(), 'tevis-dur-recover-'));
     home = join(root, 'home');
-    repo = await makeBareRepo(join(root, 'repo'));
+    repo = await makeGitFixture(join(root, 'repo'), { only: SMALL_REPOSITORY });
     serverOptions = {
       cliPath: inject('temporalCliPath'),
       // No dbFile: in memory, so a restart loses every workflow.
@@ -128,7 +124,7 @@ describe('durability: recover', () => {
     // Commands that need the workflow say so, with the way out.
     const refused = await http.call('POST', `/sessions/${id}/resume`);
     expect(refused.status).toBe(409);
-    expect(refused.body.detail).toMatch(/recover/);
+    expect(refused.json.detail).toMatch(/recover/);
 
     const result = await http.ok('POST', `/sessions/${id}/recover`);
     expect(result).toMatchObject({ recovered: true, session: { id, status: 'paused' } });
@@ -177,7 +173,7 @@ describe('durability: recover', () => {
     const step = stepLogger('durability-recover/reclone');
     const id = await startSession('recover-reclone');
     const { session } = await http.session(id);
-    const workspace: string = session.workspacePath;
+    const workspace = session.workspacePath!;
     expect(existsSync(join(workspace, '.git'))).toBe(true);
 
     await temporal.workflow.getHandle(sessionWorkflowId(id)).terminate('test: terminated by hand');
@@ -197,7 +193,7 @@ describe('durability: recover', () => {
     );
     expect(recloned.data).toMatchObject({ path: workspace, head: repo.head });
     step('recloned');
-    expect(gitHead(workspace)).toBe(repo.head);
+    expect(await gitHead(workspace)).toBe(repo.head);
     expect(sessionRepoEntries(home, id)).toEqual([id]);
 
     const live = await http.waitForLive(id, { alive: [up] });
@@ -213,14 +209,14 @@ describe('durability: recover', () => {
   it('recover of a running session whose workspace was deleted clones it again, in the same workflow run', async () => {
     const id = await startSession('recover-running-reclone');
     const { session } = await http.session(id);
-    const workspace: string = session.workspacePath;
+    const workspace = session.workspacePath!;
     const before = await describeRun(id);
     await rm(workspace, { recursive: true, force: true });
 
     const result = await http.ok('POST', `/sessions/${id}/recover`);
     expect(result).toMatchObject({ recovered: true, session: { id, status: 'active' } });
     expect(result.message).toMatch(/cloned again/);
-    expect(gitHead(workspace)).toBe(repo.head);
+    expect(await gitHead(workspace)).toBe(repo.head);
     expect(await describeRun(id)).toEqual(before);
     const recloned = (await http.events(id)).filter((e) => e.type === 'workspace.recloned');
     expect(recloned).toHaveLength(1);
@@ -254,7 +250,7 @@ describe('durability: recover', () => {
 
     const orphaned = await waitFor('the API to answer from the record', async () => {
       const reply = await http.call('GET', `/sessions/${id}`);
-      return reply.status === 200 ? reply.body : undefined;
+      return reply.status === 200 ? reply.json : undefined;
     });
     expect(orphaned.session.status).toBe('paused');
     expect(orphaned.state.live).toBe(false);
@@ -264,10 +260,10 @@ describe('durability: recover', () => {
       const reply = await http.call('POST', `/sessions/${id}/recover`);
       if (reply.status === 503) return undefined;
       if (reply.status !== 200)
-        throw Object.assign(new Error(`recover: ${reply.status} ${JSON.stringify(reply.body)}`), {
+        throw Object.assign(new Error(`recover: ${reply.status} ${JSON.stringify(reply.json)}`), {
           fatal: true,
         });
-      return reply.body;
+      return reply.json;
     });
     expect(result).toMatchObject({ recovered: true, session: { id, status: 'paused' } });
     expect(result.message).toMatch(/not_found/i);

@@ -8,17 +8,10 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { sessionWorkflowId } from '../../contracts/ids.js';
 import { SEARCH_ATTRIBUTES } from '../../runtime/run-parts.js';
 import { startTemporalDevServer, type RunningDevServer } from '../../runtime/temporal-dev-server.js';
-import {
-  ApiClient,
-  cleanEnv,
-  isPortOpen,
-  makeBareRepo,
-  ProcessSet,
-  readToken,
-  stepLogger,
-  waitForHealth,
-  type ManagedProcess,
-} from '../support/durability-kit.js';
+import { ApiClient } from '../support/api-client.js';
+import { makeGitFixture, SMALL_REPOSITORY } from '../support/git-fixtures.js';
+import { cleanEnv, type ManagedProcess, ProcessSet } from '../support/processes.js';
+import { isPortOpen, readToken, stepLogger, waitForHealth } from '../support/stack-probes.js';
 import { freeLoopbackPort } from '../support/free-port.js';
 
 /**
@@ -95,13 +88,16 @@ describe('durability: restarting `tevis up` and the Temporal dev server', () => 
     const token = await readToken(home);
     const http = new ApiClient(apiUrl, token);
 
-    const alphaRepo = await makeBareRepo(join(root, 'alpha'));
-    const betaRepo = await makeBareRepo(join(root, 'beta'), { branch: 'trunk' });
-    await http.ok('POST', '/projects', { name: 'alpha', repository: alphaRepo.path }, 201);
+    const alphaRepo = await makeGitFixture(join(root, 'alpha'), { only: SMALL_REPOSITORY });
+    const betaRepo = await makeGitFixture(join(root, 'beta'), {
+      defaultBranch: 'trunk',
+      only: SMALL_REPOSITORY,
+    });
+    await http.ok('POST', '/projects', { name: 'alpha', repository: alphaRepo.remote }, 201);
     await http.ok(
       'POST',
       '/projects',
-      { name: 'beta', repository: betaRepo.path, defaultBranch: 'trunk' },
+      { name: 'beta', repository: betaRepo.remote, defaultBranch: 'trunk' },
       201,
     );
     const a: string = (await http.ok('POST', '/sessions', { project: 'alpha' }, 201)).id;
@@ -184,8 +180,8 @@ describe('durability: restarting `tevis up` and the Temporal dev server', () => 
     step('tevis up (TEMPORAL_ADDRESS) healthy');
     const http = new ApiClient(apiUrl, await readToken(home));
 
-    const repo = await makeBareRepo(join(root, 'gamma'));
-    await http.ok('POST', '/projects', { name: 'gamma', repository: repo.path }, 201);
+    const repo = await makeGitFixture(join(root, 'gamma'), { only: SMALL_REPOSITORY });
+    await http.ok('POST', '/projects', { name: 'gamma', repository: repo.remote }, 201);
     const id: string = (await http.ok('POST', '/sessions', { project: 'gamma' }, 201)).id;
     await http.waitForStatus(id, 'active', { alive: [proc] });
     const before = await runIdOf(devServer.address, id);
@@ -198,8 +194,8 @@ describe('durability: restarting `tevis up` and the Temporal dev server', () => 
     // Without Temporal the record still answers, and says the state is not live.
     const whileDown = await http.call('GET', `/sessions/${id}`);
     expect(whileDown.status).toBe(200);
-    expect(whileDown.body.session.status).toBe('active');
-    expect(whileDown.body.state.live).toBe(false);
+    expect(whileDown.json.session.status).toBe('active');
+    expect(whileDown.json.state.live).toBe(false);
     step('GET while Temporal is down answered');
 
     devServer = await startTemporalDevServer(serverOptions);

@@ -1,28 +1,14 @@
-import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Client } from '@temporalio/client';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { openDatabase, type OpenDatabase } from '../../db/database.js';
-import { loadConfig } from '../../runtime/config.js';
-import { connectTemporalClient, startApi, type RunningApi } from '../../runtime/run-parts.js';
-import {
-  ApiClient,
-  cleanEnv,
-  countTypes,
-  freshPostgresDatabase,
-  gitHead,
-  makeBareRepo,
-  ProcessSet,
-  sessionRepoEntries,
-  stepLogger,
-  waitFor,
-  type BareRepo,
-  type ManagedProcess,
-} from '../support/durability-kit.js';
-import { freeLoopbackPort } from '../support/free-port.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ApiClient } from '../support/api-client.js';
+import { type GitFixture, gitHead, makeGitFixture, SMALL_REPOSITORY } from '../support/git-fixtures.js';
+import { waitFor } from '../support/poll.js';
+import { type SplitStack, startSplitStack } from '../support/split-stack.js';
+import { type ManagedProcess, ProcessSet } from '../support/processes.js';
+import { countTypes, sessionRepoEntries, stepLogger } from '../support/stack-probes.js';
 
 /**
  * DESIGN.md §6 "kill the worker": a session is starting, its clone is in flight, the worker
@@ -44,11 +30,8 @@ describe('durability: SIGKILL of the worker while a session is starting', () => 
   let root: string;
   let workerHome: string;
   let gateDir: string;
-  let repo: BareRepo;
-  let dropDatabase: (() => Promise<void>) | undefined;
-  let database: OpenDatabase | undefined;
-  let client: Client | undefined;
-  let api: RunningApi | undefined;
+  let repo: GitFixture;
+  let stack: SplitStack | undefined;
   let http: ApiClient;
   let workerEnv: NodeJS.ProcessEnv;
 
@@ -57,7 +40,7 @@ describe('durability: SIGKILL of the worker while a session is starting', () => 
     workerHome = join(root, 'worker-home');
     gateDir = join(root, 'gate');
     await mkdir(gateDir, { recursive: true });
-    repo = await makeBareRepo(join(root, 'repo'));
+    repo = await makeGitFixture(join(root, 'repo'), { only: SMALL_REPOSITORY });
 
     const hook = join(root, 'ssh-gate.sh');
     await writeFile(
@@ -77,47 +60,16 @@ describe('durability: SIGKILL of the worker while a session is starting', () => 
     );
     await chmod(hook, 0o755);
 
-    const fresh = await freshPostgresDatabase(inject('databaseUrl'), 'tevis_dur_kill');
-    dropDatabase = fresh.drop;
-    const taskQueue = `tevis-dur-kill-${Date.now().toString(36)}`;
-    const token = 'durability-kill-token';
-    const codecKey = randomBytes(32).toString('base64');
-
     // The API runs in this process; it shares only Postgres and Temporal with the workers.
-    const config = loadConfig({
-      TEVIS_HOME: join(root, 'api-home'),
-      TEVIS_PORT: String(await freeLoopbackPort()),
-      TEVIS_API_TOKEN: token,
-      TEVIS_TASK_QUEUE: taskQueue,
-      DATABASE_URL: fresh.url,
-      TEMPORAL_ADDRESS: inject('temporalAddress'),
-      // API and workers live in different homes, as on different hosts: they share the codec key.
-      TEVIS_TEMPORAL_CODEC_KEY: codecKey,
-    });
-    database = await openDatabase({ url: fresh.url });
-    client = await connectTemporalClient(config, inject('temporalAddress'));
-    api = await startApi(config, client, database);
-    http = new ApiClient(api.url, token);
-
-    workerEnv = cleanEnv({
-      TEVIS_HOME: workerHome,
-      DATABASE_URL: fresh.url,
-      TEMPORAL_ADDRESS: inject('temporalAddress'),
-      TEVIS_TASK_QUEUE: taskQueue,
-      TEVIS_API_TOKEN: token,
-      TEVIS_TEMPORAL_CODEC_KEY: codecKey,
-      GIT_SSH_COMMAND: hook,
-      GIT_SSH_VARIANT: 'simple',
-    });
+    stack = await startSplitStack(root, 'dur-kill');
+    http = stack.http;
+    workerEnv = stack.workerEnv(workerHome, { GIT_SSH_COMMAND: hook, GIT_SSH_VARIANT: 'simple' });
   });
 
   afterAll(async () => {
     await processes.killAll();
     if (gateDir) await writeFile(join(gateDir, 'release'), '').catch(() => {});
-    await api?.stop().catch(() => {});
-    await client?.connection.close().catch(() => {});
-    await database?.close().catch(() => {});
-    await dropDatabase?.().catch(() => {});
+    await stack?.stop();
     if (root) await rm(root, { recursive: true, force: true });
   });
 
@@ -126,7 +78,7 @@ describe('durability: SIGKILL of the worker while a session is starting', () => 
     await http.ok(
       'POST',
       '/projects',
-      { name: PROJECT, repository: `ssh://127.0.0.1${repo.path}`, defaultBranch: 'main' },
+      { name: PROJECT, repository: `ssh://127.0.0.1${repo.remote}`, defaultBranch: 'main' },
       201,
     );
 
@@ -164,7 +116,7 @@ describe('durability: SIGKILL of the worker while a session is starting', () => 
     // One workspace, complete, nothing half-made left beside it.
     expect(sessionRepoEntries(workerHome, id)).toEqual([id]);
     expect(active.workspacePath).toBe(workspace);
-    expect(gitHead(workspace)).toBe(repo.head);
+    expect(await gitHead(workspace)).toBe(repo.head);
     expect(active.startCommit).toBe(repo.head);
     // The second worker cloned again (the first clone never finished): the gate saw two packs.
     const packCalls = (await readFile(join(gateDir, 'pack-calls'), 'utf8')).trim().split('\n');

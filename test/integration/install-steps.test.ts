@@ -5,7 +5,9 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TEVIS_VERSION } from '../../runtime/version.js';
-import { cleanEnv, describeRun, ProcessSet, REPO_ROOT, type CliRun } from '../support/durability-kit.js';
+import { type CliRun, describeRun } from '../support/cli-run.js';
+import { cleanEnv, ProcessSet } from '../support/processes.js';
+import { REPO_ROOT } from '../support/repo-paths.js';
 
 /**
  * Issue 10 point 10: after the README's install steps, `tevis` (and `tevis-local`) are on the

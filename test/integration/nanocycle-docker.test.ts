@@ -1,37 +1,19 @@
-import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Client } from '@temporalio/client';
 import protos from '@temporalio/proto';
 import type Docker from 'dockerode';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sessionWorkflowId } from '../../contracts/ids.js';
-import { openDatabase, type OpenDatabase } from '../../db/database.js';
-import { sessions } from '../../db/schema.js';
-import { loadConfig } from '../../runtime/config.js';
-import { connectTemporalClient, startApi, type RunningApi } from '../../runtime/run-parts.js';
 import { startDockerEngine, TPU_TEST_IMAGE, type DockerEngine } from '../support/docker-engine.js';
-import {
-  ApiClient,
-  cleanEnv,
-  freshPostgresDatabase,
-  ProcessSet,
-  stepLogger,
-  waitFor as waitUntil,
-  type ManagedProcess,
-} from '../support/durability-kit.js';
-import { freeLoopbackPort } from '../support/free-port.js';
+import type { ApiClient } from '../support/api-client.js';
 import { makeGitFixture } from '../support/git-fixtures.js';
-import {
-  createActiveSession,
-  createProject,
-  HANG_MS,
-  startHarness,
-  waitFor,
-  type Harness,
-} from '../support/tevis-harness.js';
+import { HANG_MS, waitFor } from '../support/poll.js';
+import { type ManagedProcess, ProcessSet } from '../support/processes.js';
+import { stepLogger } from '../support/stack-probes.js';
+import { type SplitStack, startSplitStack } from '../support/split-stack.js';
+import { createActiveSession, createProject, type Harness, startHarness } from '../support/tevis-harness.js';
 
 /**
  * Nanocycles end to end on the Docker executor: a dockerd of this file's own (test/support/
@@ -198,25 +180,9 @@ describe('nanocycles on the docker executor', () => {
     return { id: session.id, workspace: session.workspacePath };
   }
 
-  async function nanocycleRow(sessionId: string, nc: string, wanted: string[]): Promise<any> {
-    return waitFor(`${nc} to be ${wanted.join(' or ')}`, async () => {
-      const reply = await h.call('GET', `/sessions/${sessionId}/nanocycles`);
-      const row = reply.json.nanocycles.find((n: any) => n.id === nc);
-      if (row && ['failed', 'conflict'].includes(row.status) && !wanted.includes(row.status)) {
-        throw Object.assign(new Error(`${nc} is ${row.status}: ${JSON.stringify(row.data)}`), {
-          fatal: true,
-        });
-      }
-      return row && wanted.includes(row.status) ? row : undefined;
-    });
-  }
-
-  async function logLines(
-    sessionId: string,
-    nc: string,
-  ): Promise<Array<{ seq: number; stream: string; line: string }>> {
-    return (await h.call('GET', `/sessions/${sessionId}/nanocycles/${nc}/logs`)).json.lines;
-  }
+  const nanocycleRow = (sessionId: string, nc: string, wanted: string[]) =>
+    h.api.waitForNanocycle(sessionId, nc, wanted);
+  const logLines = (sessionId: string, nc: string) => h.api.logLines(sessionId, nc);
 
   /** The one container of the nanocycle, once its output shows it waits at `gateName`. */
   async function containerWaitingAt(
@@ -272,10 +238,7 @@ describe('nanocycles on the docker executor', () => {
     expect((await nanocycleRow(id, 'NC-001', ['running'])).status).toBe('running');
     await openGate(container, 'run');
 
-    const hold = await waitFor('the merge hold point', async () => {
-      const reply = await h.call('GET', `/sessions/${id}/holds`);
-      return reply.json.holdPoints.find((hp: any) => hp.kind === 'merge' && hp.status === 'pending');
-    });
+    const hold = await h.api.waitForPendingHold(id, 'merge');
     expect(hold).toMatchObject({ id: 'HP-001-merge', nanocycleId: 'NC-001' });
     const row = await nanocycleRow(id, 'NC-001', ['awaiting_approval']);
     expect(row.executor).toBe('docker');
@@ -314,7 +277,7 @@ describe('nanocycles on the docker executor', () => {
     expect(actions(events, 'start').map((e) => e.id)).toEqual([container.Id]);
     expect(actions(events, 'destroy').map((e) => e.id)).toEqual([container.Id]);
 
-    const timeline = (await h.call('GET', `/sessions/${id}/events`)).json.events.map((e: any) => e.type);
+    const timeline = (await h.api.events(id)).map((e) => e.type);
     for (const type of [
       'nanocycle.queued',
       'nanocycle.started',
@@ -402,11 +365,9 @@ describe('nanocycles on the docker executor', () => {
     // container (cancellation type WAIT_CANCELLATION_COMPLETED): all of it holds at the answer.
     expect(cancelled.json).toMatchObject({ id: 'NC-001', status: 'cancelled' });
     expect(await containersOf(id, 'NC-001')).toHaveLength(0);
-    const row = (await h.call('GET', `/sessions/${id}/nanocycles`)).json.nanocycles.find(
-      (n: any) => n.id === 'NC-001',
-    );
-    expect(row.status).toBe('cancelled');
-    expect(row.data.detail).toBe('cancelled by request');
+    const row = (await h.api.nanocycles(id)).find((n) => n.id === 'NC-001');
+    expect(row?.status).toBe('cancelled');
+    expect(row?.data.detail).toBe('cancelled by request');
 
     const events = await containerEventsOf(id, 'NC-001', since);
     expect(actions(events, 'create').map((e) => e.id)).toEqual([container!.Id]);
@@ -415,7 +376,7 @@ describe('nanocycles on the docker executor', () => {
     expect(existsSync(join(workspace, 'STARTED.md'))).toBe(false);
     const worktree = container!.Mounts.find((m) => m.Destination === '/workspace')!.Source;
     expect(statSync(join(worktree, 'STARTED.md')).uid).toBe(process.getuid!());
-    const timeline = (await h.call('GET', `/sessions/${id}/events`)).json.events.map((e: any) => e.type);
+    const timeline = (await h.api.events(id)).map((e) => e.type);
     expect(timeline).toContain('nanocycle.cancelled');
     expect(timeline).not.toContain('nanocycle.completed');
     expect((await h.call('POST', `/sessions/${id}/nanocycles/NC-001/cancel`)).status).toBe(409);
@@ -429,10 +390,7 @@ describe('nanocycles on the docker executor', () => {
 describe('durability: SIGKILL of the worker while a TPU container runs', () => {
   const processes = new ProcessSet();
   let root: string;
-  let dropDatabase: (() => Promise<void>) | undefined;
-  let database: OpenDatabase | undefined;
-  let client: Client | undefined;
-  let api: RunningApi | undefined;
+  let stack: SplitStack | undefined;
   let http: ApiClient;
   let workerEnv: NodeJS.ProcessEnv;
   let remote = '';
@@ -440,59 +398,20 @@ describe('durability: SIGKILL of the worker while a TPU container runs', () => {
   beforeAll(async () => {
     root = await mkdtemp(join(tmpdir(), 'tevis-nc-kill-'));
     remote = (await makeGitFixture(join(root, 'fixture'))).remote;
-    const fresh = await freshPostgresDatabase(inject('databaseUrl'), 'tevis_nc_kill');
-    dropDatabase = fresh.drop;
-    const taskQueue = `tevis-nc-kill-${Date.now().toString(36)}`;
-    const token = 'nanocycle-kill-token';
-    const codecKey = randomBytes(32).toString('base64');
-
     // The API in this process; the workers are processes of their own that share Postgres,
     // Temporal and the container engine with it.
-    const config = loadConfig({
-      TEVIS_HOME: join(root, 'api-home'),
-      TEVIS_PORT: String(await freeLoopbackPort()),
-      TEVIS_API_TOKEN: token,
-      TEVIS_TASK_QUEUE: taskQueue,
-      DATABASE_URL: fresh.url,
-      TEMPORAL_ADDRESS: inject('temporalAddress'),
-      // API and workers live in different homes, as on different hosts: they share the codec key.
-      TEVIS_TEMPORAL_CODEC_KEY: codecKey,
-    });
-    database = await openDatabase({ url: fresh.url });
-    client = await connectTemporalClient(config, inject('temporalAddress'));
-    api = await startApi(config, client, database);
-    http = new ApiClient(api.url, token);
-
-    workerEnv = cleanEnv({
-      TEVIS_HOME: join(root, 'worker-home'),
-      DATABASE_URL: fresh.url,
-      TEMPORAL_ADDRESS: inject('temporalAddress'),
-      TEVIS_TASK_QUEUE: taskQueue,
-      TEVIS_API_TOKEN: token,
+    stack = await startSplitStack(root, 'nc-kill');
+    http = stack.http;
+    workerEnv = stack.workerEnv(join(root, 'worker-home'), {
       TEVIS_TPU_EXECUTOR: 'docker',
-      TEVIS_TEMPORAL_CODEC_KEY: codecKey,
       DOCKER_HOST: engine.dockerHost,
     });
   });
 
   afterAll(async () => {
-    // No session workflow of this file is left open on the shared server once its workers are gone.
-    if (database && client) {
-      const rows = await database.db
-        .select({ id: sessions.id })
-        .from(sessions)
-        .catch(() => []);
-      await Promise.allSettled(
-        rows.map((row) =>
-          client!.workflow.getHandle(sessionWorkflowId(row.id)).terminate('integration test finished'),
-        ),
-      );
-    }
     await processes.killAll();
-    await api?.stop().catch(() => {});
-    await client?.connection.close().catch(() => {});
-    await database?.close().catch(() => {});
-    await dropDatabase?.().catch(() => {});
+    // No session workflow of this file is left open on the shared server once its workers are gone.
+    await stack?.stop();
     if (root) await rm(root, { recursive: true, force: true });
   });
 
@@ -501,7 +420,7 @@ describe('durability: SIGKILL of the worker while a TPU container runs', () => {
     sessionId: string,
   ): Promise<{ attempt: number; started: boolean } | undefined> {
     const childId = `${sessionWorkflowId(sessionId)}-NC-001`;
-    const description = await client!.workflow.getHandle(childId).describe();
+    const description = await stack!.client.workflow.getHandle(childId).describe();
     const pending = description.raw.pendingActivities?.find((a) => a.activityType?.name === 'runTpu');
     if (!pending) return undefined;
     return {
@@ -540,11 +459,9 @@ describe('durability: SIGKILL of the worker while a TPU container runs', () => {
     const lines = async (): Promise<
       Array<{ seq: number; run: number; attempt: number; stream: string; line: string }>
     > => (await http.ok('GET', logsPath)).lines;
-    await waitUntil(
-      'a few ticks on the record',
-      async () => (await lines()).some((l) => l.line === 'tick-3'),
-      { alive: [first] },
-    );
+    await waitFor('a few ticks on the record', async () => (await lines()).some((l) => l.line === 'tick-3'), {
+      alive: [first],
+    });
     const before = await containersOf(id, 'NC-001');
     expect(before).toHaveLength(1);
     expect(before[0]!.State).toBe('running');
@@ -561,7 +478,7 @@ describe('durability: SIGKILL of the worker while a TPU container runs', () => {
     const second = processes.spawnTevis('worker-2', 'worker', workerEnv);
     // The server notices the dead worker by its heartbeat timeout and hands the activity to the
     // new worker as attempt 2; it re-attaches to the running container and reads on.
-    await waitUntil(
+    await waitFor(
       'attempt 2 of runTpu to start on worker 2',
       async () => {
         const pending = await pendingTpuActivity(id);
@@ -569,7 +486,7 @@ describe('durability: SIGKILL of the worker while a TPU container runs', () => {
       },
       { alive: [second], timeoutMs: 240_000 },
     );
-    await waitUntil(
+    await waitFor(
       'worker 2 to record lines past those worker 1 did',
       async () => (await lines()).length > recordedAtKill,
       { alive: [second] },
@@ -579,11 +496,10 @@ describe('durability: SIGKILL of the worker while a TPU container runs', () => {
     step('attempt 2 re-attached and streaming');
     await openGate(during[0]!, 'release');
 
-    const row = await waitUntil(
+    const row = await waitFor(
       'NC-001 to be merged',
       async () => {
-        const { nanocycles } = await http.ok('GET', `/sessions/${id}/nanocycles`);
-        const nc = nanocycles.find((n: any) => n.id === 'NC-001');
+        const nc = (await http.nanocycles(id)).find((n) => n.id === 'NC-001');
         if (nc && ['failed', 'cancelled', 'conflict'].includes(nc.status))
           throw Object.assign(new Error(`NC-001 is ${nc.status}: ${JSON.stringify(nc.data)}`), {
             fatal: true,

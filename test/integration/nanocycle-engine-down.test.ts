@@ -3,13 +3,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { worktreePath } from '../../activities/nanocycle-git.js';
 import { makeGitFixture } from '../support/git-fixtures.js';
-import {
-  createActiveSession,
-  createProject,
-  startHarness,
-  waitFor,
-  type Harness,
-} from '../support/tevis-harness.js';
+import { waitFor } from '../support/poll.js';
+import { createActiveSession, createProject, type Harness, startHarness } from '../support/tevis-harness.js';
 
 /**
  * A worker configured for docker whose engine does not answer (DOCKER_HOST names a socket nobody
@@ -39,10 +34,7 @@ describe('a worker whose container engine does not answer', () => {
     });
     expect(created.status).toBe(201);
 
-    const nanocycle = async () =>
-      (await h.call('GET', `/sessions/${session.id}/nanocycles`)).json.nanocycles.find(
-        (n: any) => n.id === 'NC-001',
-      );
+    const nanocycle = async () => (await h.api.nanocycles(session.id)).find((n) => n.id === 'NC-001');
     // Waiting: running, no executor, while Temporal retries the attempt with backoff.
     const waiting = await waitFor('NC-001 running', async () =>
       (await nanocycle())?.status === 'running' ? nanocycle() : undefined,
@@ -55,7 +47,7 @@ describe('a worker whose container engine does not answer', () => {
         const row = await nanocycle();
         return row?.status === 'failed' ? row : undefined;
       },
-      120_000,
+      { timeoutMs: 120_000 },
     );
     expect(failed.executor).toBeNull();
     expect(failed.data.detail).toContain('tpu-engine-unreachable');

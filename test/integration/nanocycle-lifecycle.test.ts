@@ -3,16 +3,13 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import type { SessionType } from '../../contracts/session-types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describeRun, runCli } from '../support/cli-run.js';
 import { git, makeGitFixture } from '../support/git-fixtures.js';
-import { cleanEnv, describeRun, ProcessSet, runCli } from '../support/durability-kit.js';
-import {
-  createActiveSession,
-  createProject,
-  startHarness,
-  waitFor,
-  type Harness,
-} from '../support/tevis-harness.js';
+import { waitFor } from '../support/poll.js';
+import { cleanEnv, ProcessSet } from '../support/processes.js';
+import { createActiveSession, createProject, type Harness, startHarness } from '../support/tevis-harness.js';
 
 /**
  * Nanocycles end to end through the API, on the bubblewrap sandbox executor (the harness's
@@ -33,7 +30,10 @@ afterAll(async () => {
 });
 
 let projects = 0;
-async function activeSession(execution: Record<string, unknown> = {}, type = 'development'): Promise<string> {
+async function activeSession(
+  execution: Record<string, unknown> = {},
+  type: SessionType = 'development',
+): Promise<string> {
   const name = `nc-${++projects}`;
   await createProject(h, { name, repository: remote, execution });
   const { session } = await createActiveSession(h, {
@@ -44,20 +44,9 @@ async function activeSession(execution: Record<string, unknown> = {}, type = 'de
   return session.id;
 }
 
-async function nanocycleStatus(sessionId: string, nc: string, wanted: string[]): Promise<any> {
-  return waitFor(`${nc} to be ${wanted.join(' or ')}`, async () => {
-    const reply = await h.call('GET', `/sessions/${sessionId}/nanocycles`);
-    const row = reply.json.nanocycles.find((n: any) => n.id === nc);
-    return row && wanted.includes(row.status) ? row : undefined;
-  });
-}
-
-async function pendingHold(sessionId: string, kind: string): Promise<any> {
-  return waitFor(`a pending ${kind} hold point`, async () => {
-    const reply = await h.call('GET', `/sessions/${sessionId}/holds`);
-    return reply.json.holdPoints.find((hp: any) => hp.kind === kind && hp.status === 'pending');
-  });
-}
+const nanocycleStatus = (sessionId: string, nc: string, wanted: string[]) =>
+  h.api.waitForNanocycle(sessionId, nc, wanted);
+const pendingHold = (sessionId: string, kind: string) => h.api.waitForPendingHold(sessionId, kind);
 
 describe('nanocycles on the sandbox executor', () => {
   it('runs, streams its output, commits, waits at merge, is approved and merged', async () => {
@@ -74,10 +63,9 @@ describe('nanocycles on the sandbox executor', () => {
     const row = await nanocycleStatus(id, 'NC-001', ['awaiting_approval']);
     expect(row.executor).toBe('sandbox');
 
-    const logs = await h.call('GET', `/sessions/${id}/nanocycles/NC-001/logs`);
     // Each step is echoed first, so the record shows which step printed what. stdout and stderr
     // are separate pipes: order holds within each stream, not across them.
-    const lines = logs.json.lines as any[];
+    const lines = await h.api.logLines(id, 'NC-001');
     expect(lines.filter((l) => l.stream === 'stdout').map((l) => l.line)).toEqual([
       '$ echo hello from $TEVIS_NANOCYCLE_ID',
       'hello from NC-001',
@@ -102,7 +90,7 @@ describe('nanocycles on the sandbox executor', () => {
 
     await nanocycleStatus(id, 'NC-001', ['merged']);
     expect(readFileSync(join(session.session.workspacePath, 'GREETING.md'), 'utf8')).toBe('hi\n');
-    const events = (await h.call('GET', `/sessions/${id}/events`)).json.events.map((e: any) => e.type);
+    const events = (await h.api.events(id)).map((e) => e.type);
     for (const type of [
       'nanocycle.queued',
       'nanocycle.started',
@@ -114,9 +102,9 @@ describe('nanocycles on the sandbox executor', () => {
       expect(events).toContain(type);
 
     await h.call('POST', `/sessions/${id}/end`);
-    const summary = (await h.call('GET', `/sessions/${id}/summary`)).json;
+    const summary = await h.api.typed.summary(id);
     expect(summary.nanocycles).toMatchObject({ total: 1, completed: 1, byStatus: { merged: 1 } });
-    expect(summary.filesChanged.map((f: any) => f.path)).toContain('GREETING.md');
+    expect(summary.filesChanged.map((f) => f.path)).toContain('GREETING.md');
     expect(summary.nanocycles.items).toEqual([
       {
         id: 'NC-001',
@@ -154,9 +142,7 @@ describe('nanocycles on the sandbox executor', () => {
     });
     expect(merged.status).toBe(200);
     await nanocycleStatus(id, 'NC-001', ['merged']);
-    const hold = (await h.call('GET', `/sessions/${id}/holds`)).json.holdPoints.find(
-      (hp: any) => hp.id === 'HP-001-merge',
-    );
+    const hold = (await h.api.holdPoints(id)).find((hp) => hp.id === 'HP-001-merge');
     expect(hold).toMatchObject({ status: 'approved', resolvedBy: 'ada', comment: 'ship it' });
     const diff = await h.call('GET', `/sessions/${id}/nanocycles/NC-001/diff`);
     expect(diff.json.files).toEqual([{ path: 'NOTES.md', additions: 2, deletions: 0 }]);
@@ -230,7 +216,7 @@ describe('nanocycles on the sandbox executor', () => {
     await nanocycleStatus(id, 'NC-003', ['cancelled']);
     await nanocycleStatus(id, 'NC-001', ['merged']);
     await nanocycleStatus(id, 'NC-002', ['merged']);
-    const events = (await h.call('GET', `/sessions/${id}/events`)).json.events as any[];
+    const events = await h.api.events(id);
     const at = (type: string, nc: string) =>
       events.findIndex((e) => e.type === type && e.data.nanocycleId === nc);
     // One TPU: the second starts only after the first is done; the cancelled one never starts.
@@ -253,7 +239,7 @@ describe('nanocycles on the sandbox executor', () => {
     const hold = await pendingHold(id, 'conflict');
     expect(hold).toMatchObject({ id: 'HP-001-conflict-1', nanocycleId: 'NC-001' });
     expect(hold.reason).toContain('README.md');
-    const events = (await h.call('GET', `/sessions/${id}/events`)).json.events as any[];
+    const events = await h.api.events(id);
     const at = (type: string, nc: string) =>
       events.findIndex((e) => e.type === type && e.data.nanocycleId === nc);
     // Both ran at once: each started before the other completed.
@@ -293,7 +279,7 @@ describe('nanocycles on the sandbox executor', () => {
       await waitFor(`the ${push} push`, async () => (await onRemote()) === `${push}\n`);
       // The event is written after the push returns: wait for it, then make sure it is the only one.
       const pushed = async () =>
-        ((await h.call('GET', `/sessions/${session.id}/events`)).json.events as any[]).filter(
+        (await h.api.events(session.id)).filter(
           (e) => e.type === 'branch.pushed' && e.data.branch === 'main',
         );
       await waitFor('the branch.pushed event', async () => (await pushed()).length > 0);
@@ -383,10 +369,10 @@ describe('nanocycles on the sandbox executor', () => {
     const recovered = await h.call('POST', `/sessions/${id}/recover`);
     expect(recovered.json.recovered).toBe(true);
     await nanocycleStatus(id, 'NC-002', ['failed']);
-    const failedEvent = (await h.call('GET', `/sessions/${id}/events`)).json.events.find(
-      (e: any) => e.type === 'nanocycle.failed' && e.data.nanocycleId === 'NC-002',
+    const failedEvent = (await h.api.events(id)).find(
+      (e) => e.type === 'nanocycle.failed' && e.data.nanocycleId === 'NC-002',
     );
-    expect(failedEvent.data.detail).toContain('lost when the session workflow stopped');
+    expect(failedEvent?.data.detail).toContain('lost when the session workflow stopped');
     expect((await h.call('POST', `/sessions/${id}/holds/HP-001-merge/approve`, {})).status).toBe(200);
     await nanocycleStatus(id, 'NC-001', ['merged']);
     const session = (await h.call('GET', `/sessions/${id}`)).json;
@@ -395,7 +381,7 @@ describe('nanocycles on the sandbox executor', () => {
   });
 
   it('review and planning sessions refuse to create nanocycles', async () => {
-    for (const type of ['review', 'planning']) {
+    for (const type of ['review', 'planning'] as const) {
       const id = await activeSession({}, type);
       const reply = await h.call('POST', `/sessions/${id}/nanocycles`, { name: 'x', run: ['true'] });
       expect(reply.status).toBe(403);

@@ -2,22 +2,19 @@ import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { PROBLEM_TYPE_PREFIX } from '../../contracts/problems.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import { events, holdPoints, nanocycles, sessions } from '../../db/schema.js';
 import { SEARCH_ATTRIBUTES } from '../../runtime/run-parts.js';
 import { startTemporalDevServer, type RunningDevServer } from '../../runtime/temporal-dev-server.js';
-import { ProcessSet, cleanEnv, describeRun, runCli } from '../support/durability-kit.js';
+import { describeRun, runCli } from '../support/cli-run.js';
+import { type GitFixture, makeGitFixture } from '../support/git-fixtures.js';
+import { waitFor } from '../support/poll.js';
+import { cleanEnv, ProcessSet } from '../support/processes.js';
+import { createActiveSession, createProject, type Harness, startHarness } from '../support/tevis-harness.js';
 import { freeLoopbackPort } from '../support/free-port.js';
-import { makeGitFixture, type GitFixture } from '../support/git-fixtures.js';
 import { startPostgresCluster, type PostgresCluster } from '../support/postgres-cluster.js';
-import {
-  createActiveSession,
-  createProject,
-  startHarness,
-  waitFor,
-  type Harness,
-} from '../support/tevis-harness.js';
 
 /**
  * Outages answered honestly: with the database or Temporal gone, the API answers 503 with a
@@ -25,7 +22,6 @@ import {
  * has its own Postgres cluster and Temporal dev server, since it stops them.
  */
 
-const PROBLEM = 'urn:tevis:problem:';
 /** Against a hang only: the old answer to a Temporal outage took about 20 s. */
 const ANSWER_WITHIN_MS = 15_000;
 
@@ -75,7 +71,7 @@ function expectUnavailable(
   expect({ status: reply.status, body: reply.text }).toMatchObject({ status: 503 });
   expect(reply.headers.get('content-type')).toContain('application/problem+json');
   expect(reply.json).toMatchObject({
-    type: PROBLEM + type,
+    type: PROBLEM_TYPE_PREFIX + type,
     status: 503,
     service: type === 'database-unavailable' ? 'database' : 'temporal',
     detail: expect.stringContaining('safe to send the request again'),

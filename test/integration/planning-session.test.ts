@@ -2,36 +2,27 @@ import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, readdir, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { expectProblem } from '../support/expect-problem.js';
+import type { MemoryPage } from '../../contracts/memory.js';
+import type { PlanVersionSummary } from '../../contracts/plan.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { projectMemory } from '../../db/schema.js';
-import { ProcessSet, TEVIS_BIN, cleanEnv, describeRun, runCli } from '../support/durability-kit.js';
+import { describeRun, runCli } from '../support/cli-run.js';
 import {
+  git,
+  type GitFixture,
+  makeGitFixture,
   PLAN_MD,
   REPOSITORY_PREFERENCES,
-  git,
-  makeGitFixture,
-  type GitFixture,
 } from '../support/git-fixtures.js';
-import {
-  createActiveSession,
-  createProject,
-  startHarness,
-  type ApiReply,
-  type Harness,
-} from '../support/tevis-harness.js';
+import { cleanEnv, ProcessSet } from '../support/processes.js';
+import { TEVIS_BIN } from '../support/repo-paths.js';
+import { createActiveSession, createProject, type Harness, startHarness } from '../support/tevis-harness.js';
 
 /**
  * Planning sessions through the API and the CLI on real parts: plan versions, context documents
  * written and committed on the session's branch by its workflow, preferences, memory browsing.
  */
-const PROBLEM = 'urn:tevis:problem:';
-function expectProblem(reply: ApiReply, status: number, type: string) {
-  expect({ status: reply.status, type: reply.json?.type, body: reply.text }).toMatchObject({
-    status,
-    type: PROBLEM + type,
-  });
-  expect(reply.contentType).toContain('application/problem+json');
-}
 
 let h: Harness;
 let fx: GitFixture;
@@ -52,8 +43,7 @@ afterAll(async () => {
   await h?.stop();
 });
 
-const events = async (id: string) =>
-  (await h.call('GET', `/sessions/${id}/events`)).json.events as { type: string; data: any }[];
+const events = (id: string) => h.api.events(id);
 const head = async () => (await git(['rev-parse', 'HEAD'], workspace)).trim();
 const docUrl = (path: string) => `/sessions/${planning}/context/document?path=${encodeURIComponent(path)}`;
 
@@ -82,8 +72,10 @@ describe('planning sessions', () => {
       plan: '# Plan\n\n1. first\n2. second\n',
       length: 27,
     });
-    const versions = (await h.call('GET', `/sessions/${planning}/plan/versions`)).json.versions;
-    expect(versions.map((v: any) => [v.version, v.length])).toEqual([
+    const versions = (
+      await h.call<{ versions: PlanVersionSummary[] }>('GET', `/sessions/${planning}/plan/versions`)
+    ).json.versions;
+    expect(versions.map((v) => [v.version, v.length])).toEqual([
       [2, 27],
       [1, 17],
     ]);
@@ -152,9 +144,9 @@ describe('planning sessions', () => {
     expect(again.json).toMatchObject({ changed: false, commit: null });
     expect(await head()).toBe(commit);
 
-    const listed = (await h.call('GET', `/sessions/${planning}/context/documents`)).json.documents.map(
-      (d: any) => d.path,
-    );
+    const listed = (
+      await h.call<{ documents: Array<{ path: string }> }>('GET', `/sessions/${planning}/context/documents`)
+    ).json.documents.map((d) => d.path);
     expect(listed).toContain('notes/auth.md');
 
     const removed = await h.call('DELETE', docUrl('notes/auth.md'));
@@ -302,20 +294,20 @@ describe('planning sessions', () => {
       .insert(projectMemory)
       .values({ project: 'plans', sessionId: null, kind: 'note', content: 'Remember the auth decision.' });
     const next = (await createActiveSession(h, { project: 'plans', type: 'planning' })).session.id as string;
-    const all = (await h.call('GET', `/sessions/${next}/memory`)).json;
-    expect(all.entries.map((e: any) => e.kind)).toEqual(['note', 'summary']);
+    const all = (await h.call<MemoryPage>('GET', `/sessions/${next}/memory`)).json;
+    expect(all.entries.map((e) => e.kind)).toEqual(['note', 'summary']);
     expect(all.entries[1]).toMatchObject({
       sessionId: planning,
       content: expect.stringContaining(`# Session ${planning}`),
     });
     expect(all.next).toBeNull();
-    const summaries = (await h.call('GET', `/sessions/${next}/memory?kind=summary`)).json.entries;
-    expect(summaries.map((e: any) => e.sessionId)).toEqual([planning]);
-    const page1 = (await h.call('GET', `/sessions/${next}/memory?limit=1`)).json;
-    expect(page1.entries.map((e: any) => e.kind)).toEqual(['note']);
+    const summaries = (await h.call<MemoryPage>('GET', `/sessions/${next}/memory?kind=summary`)).json.entries;
+    expect(summaries.map((e) => e.sessionId)).toEqual([planning]);
+    const page1 = (await h.call<MemoryPage>('GET', `/sessions/${next}/memory?limit=1`)).json;
+    expect(page1.entries.map((e) => e.kind)).toEqual(['note']);
     const page2 = (await h.call('GET', `/sessions/${next}/memory?limit=1&before=${page1.next}`)).json;
     expect(page2).toMatchObject({ entries: [{ kind: 'summary' }], next: null });
-    const one = await h.call('GET', `/sessions/${next}/memory/${all.entries[1].id}`);
+    const one = await h.call('GET', `/sessions/${next}/memory/${all.entries[1]?.id}`);
     expect(one.json).toEqual(all.entries[1]);
     expectProblem(await h.call('GET', `/sessions/${next}/memory/999999`), 404, 'not-found');
     expectProblem(await h.call('GET', `/sessions/${next}/memory?kind=Bad%20Kind`), 400, 'validation');

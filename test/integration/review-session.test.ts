@@ -3,15 +3,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { diffRange } from '../../git/diff-range.js';
 import { reviewDiff } from '../../git/review-diff.js';
-import { ProcessSet, cleanEnv, describeRun, runCli } from '../support/durability-kit.js';
-import { git, makeGitFixture, type GitFixture } from '../support/git-fixtures.js';
-import {
-  createActiveSession,
-  createProject,
-  startHarness,
-  waitFor,
-  type Harness,
-} from '../support/tevis-harness.js';
+import { describeRun, runCli } from '../support/cli-run.js';
+import { git, type GitFixture, makeGitFixture } from '../support/git-fixtures.js';
+import { waitFor } from '../support/poll.js';
+import { cleanEnv, ProcessSet } from '../support/processes.js';
+import { createActiveSession, createProject, type Harness, startHarness } from '../support/tevis-harness.js';
 
 /**
  * Review sessions through the API on real git: a branch's diff against the project's default
@@ -36,7 +32,7 @@ afterAll(async () => {
   await h?.stop();
 });
 
-const events = async (id: string) => (await h.call('GET', `/sessions/${id}/events`)).json.events as any[];
+const events = (id: string) => h.api.events(id);
 const types = async (id: string) => (await events(id)).map((e) => e.type);
 const eventOf = async (id: string, type: string) => (await events(id)).find((e) => e.type === type);
 
@@ -104,14 +100,14 @@ describe('review sessions', () => {
     expect(await types(id)).toEqual(
       expect.arrayContaining(['review.approved', 'review.merged', 'review.pushed']),
     );
-    expect((await eventOf(id, 'review.approved')).data).toMatchObject({
+    expect((await eventOf(id, 'review.approved'))?.data).toMatchObject({
       by: 'ada',
       comment: 'lgtm',
       base: 'main',
       branch: 'feat/x',
     });
-    expect((await eventOf(id, 'review.merged')).data).toMatchObject({ commit: merge, by: 'ada' });
-    expect((await eventOf(id, 'review.pushed')).data).toMatchObject({ base: 'main', commit: merge });
+    expect((await eventOf(id, 'review.merged'))?.data).toMatchObject({ commit: merge, by: 'ada' });
+    expect((await eventOf(id, 'review.pushed'))?.data).toMatchObject({ base: 'main', commit: merge });
 
     const again = await h.call('POST', `/sessions/${id}/review/approve`, {});
     expect(again.status).toBe(409);
@@ -168,7 +164,7 @@ describe('review sessions', () => {
     );
     expect((await git(['status', '--porcelain'], workspace)).trim()).toBe('');
     expect((await git(['rev-parse', 'refs/heads/main'], fx.remote)).trim()).toBe(mainBefore);
-    expect((await eventOf(id, 'review.conflict')).data).toMatchObject({ conflicts: ['src/index.ts'] });
+    expect((await eventOf(id, 'review.conflict'))?.data).toMatchObject({ conflicts: ['src/index.ts'] });
     expect((await h.call('GET', `/sessions/${id}/review`)).json).toMatchObject({
       status: 'conflict',
       review: { conflicts: ['src/index.ts'] },
@@ -185,7 +181,7 @@ describe('review sessions', () => {
     expect(await types(id)).toEqual(
       expect.arrayContaining(['review.approved', 'review.conflict', 'review.rejected']),
     );
-    expect((await eventOf(id, 'review.rejected')).data).toMatchObject({
+    expect((await eventOf(id, 'review.rejected'))?.data).toMatchObject({
       by: 'ada',
       comment: 'rebase it on main first',
     });
@@ -220,7 +216,7 @@ describe('review sessions', () => {
       async () => (await h.call('GET', `/sessions/${id}`)).json.session.status === 'ended',
     );
     expect((await git(['rev-parse', 'refs/heads/main'], fx.remote)).trim()).toBe(merge);
-    expect((await eventOf(id, 'review.pushed')).data).toMatchObject({
+    expect((await eventOf(id, 'review.pushed'))?.data).toMatchObject({
       base: 'main',
       commit: merge,
       why: 'the session ended',

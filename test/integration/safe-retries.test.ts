@@ -4,34 +4,20 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { and, eq, sql } from 'drizzle-orm';
+import { expectProblem } from '../support/expect-problem.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { idempotencyKeys, nanocycles, sessions } from '../../db/schema.js';
-import { ProcessSet, cleanEnv, describeRun, runCli } from '../support/durability-kit.js';
-import { makeGitFixture, type GitFixture } from '../support/git-fixtures.js';
-import {
-  createActiveSession,
-  createProject,
-  startHarness,
-  waitFor,
-  type ApiReply,
-  type Harness,
-} from '../support/tevis-harness.js';
+import { describeRun, runCli } from '../support/cli-run.js';
+import { type GitFixture, makeGitFixture } from '../support/git-fixtures.js';
+import { waitFor } from '../support/poll.js';
+import { cleanEnv, ProcessSet } from '../support/processes.js';
+import { createActiveSession, createProject, type Harness, startHarness } from '../support/tevis-harness.js';
 
 /**
  * Safe retries through the HTTP API on Postgres: a POST with an Idempotency-Key runs once however
  * often it is sent (after a cut connection, concurrently), the key with another request is
  * refused, and nanocycle names are unique within a session whatever the key.
  */
-
-const PROBLEM = 'urn:tevis:problem:';
-
-function expectProblem(reply: ApiReply, status: number, type: string) {
-  expect({ status: reply.status, type: reply.json?.type, body: reply.text }).toMatchObject({
-    status,
-    type: PROBLEM + type,
-  });
-  expect(reply.contentType).toContain('application/problem+json');
-}
 
 let h: Harness;
 let fx: GitFixture;

@@ -3,6 +3,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_EXECUTION_SETTINGS } from '../../contracts/execution-settings.js';
+import { expectProblem } from '../support/expect-problem.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   PLAN_MD,
@@ -18,23 +19,6 @@ import { startHarness, type DatabaseKind, type Harness } from '../support/tevis-
  * and a real database: once on Postgres, once on PGlite (the same suite). The tests of one run
  * build on each other, in order: projects, then sessions on them.
  */
-
-const PROBLEM = 'urn:tevis:problem:';
-
-function expectProblem(
-  reply: { status: number; contentType: string; json: any; text: string },
-  status: number,
-  type: string,
-) {
-  expect({ status: reply.status, type: reply.json?.type, body: reply.text }).toMatchObject({
-    status,
-    type: PROBLEM + type,
-  });
-  expect(reply.contentType).toContain('application/problem+json');
-  expect(reply.json.status).toBe(status);
-  expect(typeof reply.json.title).toBe('string');
-  expect(typeof reply.json.detail).toBe('string');
-}
 
 const ids = (sessions: Array<{ id: string }>) => sessions.map((s) => s.id).sort();
 
@@ -169,10 +153,10 @@ function lifecycleSuite(kind: DatabaseKind) {
       nanocycles: [],
       activeNanocycle: null,
     });
-    expect(state.activeContext.context.docs).toContain('.tevis/plan.md');
-    expect(state.activeContext.context.memoryEntries).toBe(0);
+    expect(state.activeContext.context?.docs).toContain('.tevis/plan.md');
+    expect(state.activeContext.context?.memoryEntries).toBe(0);
     // The repository's .tevis/config.json under the project's settings, which win.
-    expect(state.activeContext.context.preferences).toEqual({
+    expect(state.activeContext.context?.preferences).toEqual({
       ...REPOSITORY_PREFERENCES,
       style: 'from-project',
       reviewer: 'bob',
@@ -184,18 +168,14 @@ function lifecycleSuite(kind: DatabaseKind) {
       branch: 'develop',
       modifiedFiles: [],
     });
-    expect(state.workspace.lastCommit).toMatchObject({
+    expect(state.workspace?.lastCommit).toMatchObject({
       sha: fx.heads.develop,
       subject: 'start develop',
       author: 'Tevis Fixture',
     });
     expect(state.execution).toEqual({ status: 'idle', activeTpus: 0, pendingHoldPoints: [] });
 
-    const events = (await h.call('GET', `/sessions/${a1}/events`)).json.events as Array<{
-      seq: number;
-      type: string;
-      data: any;
-    }>;
+    const events = await h.api.events(a1);
     expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1));
     expect(events.map((e) => e.type)).toEqual([
       'session.created',
@@ -327,10 +307,7 @@ function lifecycleSuite(kind: DatabaseKind) {
     expect(state.workspace.gitStatus).toBe('dirty');
     expect(state.workspace.modifiedFiles).toEqual(expect.arrayContaining(['README.md', 'notes/today.md']));
 
-    const events = (await h.call('GET', `/sessions/${a1}/events`)).json.events as Array<{
-      type: string;
-      data: any;
-    }>;
+    const events = await h.api.events(a1);
     expect(events.filter((e) => e.type === 'file.edited').map((e) => e.data.path)).toEqual([
       'README.md',
       'notes/today.md',
@@ -442,13 +419,14 @@ function lifecycleSuite(kind: DatabaseKind) {
       'the second session to become active',
     );
     expect(session.workspacePath).toBe(join(h.home, 'session-repos', a2));
-    expect((await git(['rev-parse', '--abbrev-ref', 'HEAD'], session.workspacePath)).trim()).toBe('develop');
+    const workspace = join(h.home, 'session-repos', a2);
+    expect((await git(['rev-parse', '--abbrev-ref', 'HEAD'], workspace)).trim()).toBe('develop');
     // A fresh clone: none of the first session's edits.
-    expect(await readFile(join(session.workspacePath, 'README.md'), 'utf8')).toContain('# Fixture project');
-    expect(existsSync(join(session.workspacePath, 'notes'))).toBe(false);
+    expect(await readFile(join(workspace, 'README.md'), 'utf8')).toContain('# Fixture project');
+    expect(existsSync(join(workspace, 'notes'))).toBe(false);
 
     // Project memory: the first session's summary.
-    expect(state.activeContext.context.memoryEntries).toBe(1);
+    expect(state.activeContext.context?.memoryEntries).toBe(1);
     const memory = await h.call('GET', `/sessions/${a2}/memory`);
     expect(memory.status).toBe(200);
     expect(memory.json.entries).toHaveLength(1);

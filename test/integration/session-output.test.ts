@@ -2,18 +2,19 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SessionLogLine } from '../../contracts/nanocycle-records.js';
 import { parseOutputCursor } from '../../contracts/output-cursor.js';
-import { ProcessSet, cleanEnv, describeRun, runCli } from '../support/durability-kit.js';
+import { describeRun, runCli } from '../support/cli-run.js';
 import { makeGitFixture } from '../support/git-fixtures.js';
-import { nanocycleOutputIsOver } from '../../contracts/stream-end.js';
-import { openSse } from '../support/sse-client.js';
+import { waitFor } from '../support/poll.js';
+import { cleanEnv, ProcessSet } from '../support/processes.js';
 import {
   createActiveSession,
   createProject,
-  startHarness,
-  waitFor,
   type DatabaseKind,
   type Harness,
+  startHarness,
 } from '../support/tevis-harness.js';
+import { nanocycleOutputIsOver } from '../../contracts/stream-end.js';
+import { openSse } from '../support/sse-client.js';
 
 /**
  * A session's output in one stream (GET /sessions/:id/output/stream): the lines of nanocycles
@@ -64,9 +65,7 @@ function outputSuite(kind: DatabaseKind) {
 
       // The record says which executor runs it while it runs, not only once it is done.
       await waitFor('NC-001 running on the sandbox executor', async () => {
-        const row = (await h.call('GET', `/sessions/${session.id}/nanocycles`)).json.nanocycles.find(
-          (n: any) => n.id === 'NC-001',
-        );
+        const row = (await h.api.nanocycles(session.id)).find((n) => n.id === 'NC-001');
         return row?.status === 'running' && row.executor === 'sandbox';
       });
       await first.until('12 lines before the drop', (items) => items.length >= 12);
@@ -85,8 +84,7 @@ function outputSuite(kind: DatabaseKind) {
 
       const seen = [...first.items, ...second.items];
       for (const nc of ['NC-001', 'NC-002']) {
-        const stored = (await h.call('GET', `/sessions/${session.id}/nanocycles/${nc}/logs`)).json
-          .lines as any[];
+        const stored = await h.api.logLines(session.id, nc);
         const mine = seen.filter((l) => l.nanocycleId === nc);
         // Once each, in the nanocycle's order, exactly what its record holds.
         expect(mine.map((l) => l.seq)).toEqual(stored.map((l) => l.seq));
@@ -178,7 +176,7 @@ function outputSuite(kind: DatabaseKind) {
         expect(logs.stderr).toContain('NC-002 completed');
         // They change no file: nothing to commit or merge, so they end completed.
         await waitFor('both nanocycles to complete', async () => {
-          const rows = (await h.call('GET', `/sessions/${id}/nanocycles`)).json.nanocycles as any[];
+          const rows = await h.api.nanocycles(id);
           return rows.length === 2 && rows.every((n) => n.status === 'completed');
         });
         await h.call('POST', `/sessions/${id}/end`);

@@ -1,40 +1,23 @@
 import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
-import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { expectProblem } from '../support/expect-problem.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PLAN_MD, git, makeGitFixture, type GitFixture } from '../support/git-fixtures.js';
+import { git, type GitFixture, makeGitFixture, PLAN_MD } from '../support/git-fixtures.js';
+import { waitFor } from '../support/poll.js';
+import { createActiveSession, createProject, type Harness, startHarness } from '../support/tevis-harness.js';
 import { SEARCH_ATTRIBUTE_NAMES } from '../../contracts/search-attributes.js';
 import { sessionWorkflowId } from '../../contracts/ids.js';
 import { sessionStateQuery } from '../../workflows/session-messages.js';
 import { sessions } from '../../db/schema.js';
 import { eq } from 'drizzle-orm';
-import {
-  createActiveSession,
-  createProject,
-  startHarness,
-  waitFor,
-  type ApiReply,
-  type Harness,
-} from '../support/tevis-harness.js';
 
 /**
  * The rules the system enforces, through the HTTP API on Postgres: one active session per project
  * (any number paused) even under concurrent creates, resumes and switches, the capabilities of each session type, and the API token on
  * every route but /health.
  */
-
-const PROBLEM = 'urn:tevis:problem:';
-
-function expectProblem(reply: ApiReply, status: number, type: string) {
-  expect({ status: reply.status, type: reply.json?.type, body: reply.text }).toMatchObject({
-    status,
-    type: PROBLEM + type,
-  });
-  expect(reply.contentType).toContain('application/problem+json');
-  expect(reply.json).toMatchObject({ status, title: expect.any(String), detail: expect.any(String) });
-}
 
 let h: Harness;
 let fx: GitFixture;
@@ -411,145 +394,5 @@ describe('capabilities per session type', () => {
       'export const n = 1;\n',
     );
     expect((await fileEvents(dev)).map((e) => e.type)).toEqual(['file.edited']);
-  });
-});
-
-describe('the API token', () => {
-  let sessionId = '';
-  let routes: Array<{ method: string; path: string }> = [];
-
-  beforeAll(async () => {
-    await createProject(h, { name: 'auth', repository: fx.remote });
-    sessionId = (await createActiveSession(h, { project: 'auth' })).session.id;
-    const doc = await h.call('GET', '/openapi.json');
-    expect(doc.status).toBe(200);
-    routes = Object.entries(doc.json.paths as Record<string, Record<string, unknown>>).flatMap(
-      ([path, ops]) =>
-        Object.keys(ops).map((method) => ({
-          method: method.toUpperCase(),
-          path: path.replace('{id}', sessionId).replace('{name}', 'auth'),
-        })),
-    );
-    // The routes outside the OpenAPI document, and one that does not exist. (The reference page
-    // and its files are static, like Mission Control's, and need no token.)
-    routes.push(
-      { method: 'GET', path: '/openapi.json' },
-      { method: 'GET', path: '/no/such/route' },
-      { method: 'DELETE', path: `/sessions/${sessionId}` },
-    );
-  });
-
-  it('the document lists every route the issue names', () => {
-    const listed = routes.map((r) => `${r.method} ${r.path.replace(sessionId, ':id')}`);
-    for (const route of [
-      'GET /health',
-      'POST /projects',
-      'GET /projects',
-      'GET /projects/auth',
-      'PATCH /projects/auth',
-      'POST /sessions',
-      'GET /sessions',
-      'GET /sessions/:id',
-      'POST /sessions/:id/switch',
-      'POST /sessions/:id/pause',
-      'POST /sessions/:id/resume',
-      'POST /sessions/:id/end',
-      'POST /sessions/:id/recover',
-      'GET /sessions/:id/summary',
-      'GET /sessions/:id/events',
-      'GET /sessions/:id/events/stream',
-      'GET /sessions/:id/files',
-      'PUT /sessions/:id/files',
-    ]) {
-      expect(listed).toContain(route);
-    }
-  });
-
-  it('/health answers without a token', async () => {
-    const reply = await h.call('GET', '/health', undefined, { token: null });
-    expect(reply.status).toBe(200);
-    expect(reply.json).toMatchObject({ status: 'ok' });
-  });
-
-  it('every other route answers 401 problem+json without the token, with a wrong one, or with another scheme', async () => {
-    const wrong = randomBytes(24).toString('base64url'); // same length and alphabet as a real one
-    const attempts: Array<[string, Record<string, string>, string | null]> = [
-      ['no token', {}, null],
-      ['wrong token', {}, wrong],
-      ['empty bearer', { authorization: 'Bearer ' }, null],
-      [
-        'basic scheme',
-        { authorization: `Basic ${Buffer.from(`tevis:${h.token}`).toString('base64')}` },
-        null,
-      ],
-      ['token without scheme', { authorization: h.token }, null],
-      ['token with a suffix', {}, `${h.token}x`],
-      ['wrong cookie', { cookie: `tevis_token=${wrong}` }, null],
-      // The browser credential of old: the API takes the bearer header only.
-      ['the right token as a cookie', { cookie: `tevis_token=${h.token}` }, null],
-    ];
-    const checked: string[] = [];
-    for (const route of routes) {
-      if (route.path === '/health') continue;
-      for (const [what, headers, token] of attempts) {
-        const body =
-          route.method === 'GET'
-            ? undefined
-            : route.path.endsWith('/files')
-              ? 'x'
-              : { name: 'intruder', repository: fx.remote, project: 'auth', plan: 'x' };
-        const reply = await h.call(route.method, route.path, body, { headers, token });
-        expect({
-          route: `${route.method} ${route.path}`,
-          what,
-          status: reply.status,
-          type: reply.json?.type,
-        }).toEqual({
-          route: `${route.method} ${route.path}`,
-          what,
-          status: 401,
-          type: `${PROBLEM}unauthorized`,
-        });
-        expect(reply.contentType).toContain('application/problem+json');
-        expect(reply.headers.get('www-authenticate')).toMatch(/^Bearer/);
-        checked.push(`${route.method} ${route.path}`);
-      }
-    }
-    expect(new Set(checked).size).toBeGreaterThanOrEqual(19);
-
-    // Nothing the refused requests asked for happened.
-    expect(
-      (await h.call('GET', '/projects')).json.projects.map((p: { name: string }) => p.name),
-    ).not.toContain('intruder');
-    const session = (await h.call('GET', `/sessions/${sessionId}`)).json.session;
-    expect(session.status).toBe('active');
-    expect(existsSync(join(h.home, 'session-repos', sessionId, 'x'))).toBe(false);
-    const types = (
-      (await h.call('GET', `/sessions/${sessionId}/events`)).json.events as Array<{ type: string }>
-    ).map((e) => e.type);
-    expect(types).not.toContain('session.paused');
-    expect(types).not.toContain('session.ending');
-    expect(types).not.toContain('file.edited');
-  });
-
-  it('the right token works as a bearer header, in any case of the scheme', async () => {
-    expect((await h.call('GET', '/projects')).status).toBe(200);
-    expect(
-      (
-        await h.call('GET', '/projects', undefined, {
-          token: null,
-          headers: { authorization: `bearer ${h.token}` },
-        })
-      ).status,
-    ).toBe(200);
-  });
-
-  it('/reference is a static page that sets no cookie, even given a ?token=', async () => {
-    for (const path of ['/reference', `/reference?token=${encodeURIComponent(h.token)}`]) {
-      const page = await h.call('GET', path, undefined, { token: null });
-      expect(page.status).toBe(200);
-      expect(page.headers.get('set-cookie')).toBeNull();
-      expect(page.text).not.toContain(h.token);
-    }
   });
 });

@@ -2,13 +2,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sessionWorkflowId } from '../../contracts/ids.js';
 import { makeGitFixture } from '../support/git-fixtures.js';
-import {
-  createActiveSession,
-  createProject,
-  startHarness,
-  waitFor,
-  type Harness,
-} from '../support/tevis-harness.js';
+import { waitFor } from '../support/poll.js';
+import { createActiveSession, createProject, type Harness, startHarness } from '../support/tevis-harness.js';
 
 /**
  * `GET /sessions/{id}` answers from the session workflow while it runs, and from the record when
@@ -39,21 +34,20 @@ describe('GET /sessions/{id} with and without its workflow', () => {
 
     // Finished, committed and waiting at its merge hold point: every field of it is filled in.
     const live = await waitFor('the nanocycle to wait at its merge hold point', async () => {
-      const reply = await h.call('GET', `/sessions/${id}`);
-      const state = reply.json.state;
-      return state.live && state.execution.pendingHoldPoints.some((p: any) => p.kind === 'merge')
+      const { state } = await h.api.session(id);
+      return state.live && state.execution.pendingHoldPoints.some((p) => p.kind === 'merge')
         ? state
         : undefined;
     });
     const [nanocycle] = live.activeContext.nanocycles;
     expect(nanocycle).toMatchObject({ id: 'NC-001', executor: 'sandbox', filesChanged: 1, detail: null });
-    expect(nanocycle.commit).toMatch(/^[0-9a-f]{40}$/);
+    expect(nanocycle?.commit).toMatch(/^[0-9a-f]{40}$/);
 
     // The workflow is gone (as after a lost worker's history is terminated); the record answers.
     await h.temporalClient.workflow
       .getHandle(sessionWorkflowId(id))
       .terminate('the workflow does not answer');
-    const fromRecord = (await h.call('GET', `/sessions/${id}`)).json.state;
+    const fromRecord = (await h.api.session(id)).state;
     expect(fromRecord.live).toBe(false);
     expect(fromRecord.activeContext.nanocycles).toEqual(live.activeContext.nanocycles);
     expect(fromRecord.execution.pendingHoldPoints).toEqual(live.execution.pendingHoldPoints);

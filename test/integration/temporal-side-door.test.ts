@@ -10,6 +10,7 @@ import { sessionWorkflowId } from '../../contracts/ids.js';
 import { idempotencyKeys } from '../../db/schema.js';
 import { startTemporalDevServer } from '../../runtime/temporal-dev-server.js';
 import { loadTemporalSecurity } from '../../runtime/temporal-security.js';
+import type { ApiReply } from '../support/api-reply.js';
 import { freeLoopbackPort } from '../support/free-port.js';
 import { makeGitFixture, type GitFixture } from '../support/git-fixtures.js';
 import { createActiveSession, createProject, startHarness, type Harness } from '../support/tevis-harness.js';
@@ -517,7 +518,8 @@ describe('the Web UI codec endpoint', () => {
       { token: options.token ?? null, headers: { 'x-namespace': 'default', ...options.headers } },
     );
 
-  const decodedText = (reply: { json: any }) => Buffer.from(reply.json.payloads[0].data, 'base64').toString();
+  const decodedText = (reply: ApiReply<{ payloads: Array<{ data: string }> }>) =>
+    Buffer.from(reply.json.payloads[0]!.data, 'base64').toString();
 
   it('decodes with the bearer token', async () => {
     const reply = await decodeWith({ token: h.token });

@@ -14,7 +14,7 @@ import type { OpenDatabase } from '../../db/database.js';
 import { listLogLines } from '../../db/nanocycle-logs-store.js';
 import { nanocycles } from '../../db/schema.js';
 import { startDockerEngine, type DockerEngine } from '../support/docker-engine.js';
-import { waitFor } from '../support/tevis-harness.js';
+import { waitFor } from '../support/poll.js';
 import { openTpuSessionRecord, type TpuSessionRecord } from '../support/tpu-session-record.js';
 
 /**
@@ -76,7 +76,7 @@ describe('an engine that stops answering mid-run', () => {
         (await listLogLines(database.db, { sessionId: SESSION, nanocycleId: 'NC-001', limit: 10 })).some(
           (l) => l.line === 'started',
         ),
-      30_000,
+      { timeoutMs: 30_000 },
     );
 
     await engine.stop();

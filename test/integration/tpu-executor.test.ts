@@ -32,7 +32,7 @@ import { checkContainerEngine } from '../../runtime/service-checks.js';
 import { loadWorkflowBundle } from '../../worker/workflow-bundle.js';
 import { startDockerEngine, type DockerEngine } from '../support/docker-engine.js';
 import { git, makeGitFixture } from '../support/git-fixtures.js';
-import { waitFor } from '../support/tevis-harness.js';
+import { waitFor } from '../support/poll.js';
 import { openTpuSessionRecord, type TpuSessionRecord } from '../support/tpu-session-record.js';
 
 /**
@@ -324,7 +324,9 @@ describe('the docker executor', () => {
     let lastHeartbeat: TpuHeartbeat | undefined;
     first.on('heartbeat', (details: TpuHeartbeat) => (lastHeartbeat = details));
     const running = first.run(runTpu, deps(), database.db, input);
-    await waitFor('a few lines on the record', async () => (await logsOf(nc.id)).length >= 5, 30_000);
+    await waitFor('a few lines on the record', async () => (await logsOf(nc.id)).length >= 5, {
+      timeoutMs: 30_000,
+    });
     first.cancel('WORKER_SHUTDOWN', new ActivityCancellationDetails({ workerShutdown: true }));
     await expect(running).rejects.toBeInstanceOf(CancelledFailure);
 
@@ -403,11 +405,9 @@ describe('the docker executor', () => {
     const input = tpuInput(nc, { steps: ['echo started; touch /workspace/started', 'sleep 60'] });
     const env = new MockActivityEnvironment({}, { logger: quietLogger });
     const running = env.run(runTpu, deps(), database.db, input);
-    await waitFor(
-      'the run to start',
-      async () => (await logsOf(nc.id)).some((l) => l.line === 'started'),
-      30_000,
-    );
+    await waitFor('the run to start', async () => (await logsOf(nc.id)).some((l) => l.line === 'started'), {
+      timeoutMs: 30_000,
+    });
     expect(await containersOf(nc.id)).toHaveLength(1);
     const began = Date.now();
     env.cancel();
@@ -556,7 +556,7 @@ describe('the sandbox executor', () => {
     await waitFor(
       'the first line on the record',
       async () => (await logsOf(nc.id)).some((l) => l.line.startsWith('once-')),
-      30_000,
+      { timeoutMs: 30_000 },
     );
     first.cancel('WORKER_SHUTDOWN', new ActivityCancellationDetails({ workerShutdown: true }));
     await expect(running).rejects.toBeInstanceOf(CancelledFailure);
@@ -606,19 +606,15 @@ describe('the sandbox executor', () => {
     const input = tpuInput(nc, { steps: [`sh -c 'sleep 60; : ${marker}' & echo started; wait`] });
     const env = new MockActivityEnvironment({}, { logger: quietLogger });
     const running = env.run(runTpu, executorOf('sandbox'), database.db, input);
-    await waitFor(
-      'the run to start',
-      async () => (await logsOf(nc.id)).some((l) => l.line === 'started'),
-      30_000,
-    );
+    await waitFor('the run to start', async () => (await logsOf(nc.id)).some((l) => l.line === 'started'), {
+      timeoutMs: 30_000,
+    });
     expect(processesWith(marker).length).toBeGreaterThan(0);
     env.cancel();
     await expect(running).rejects.toBeInstanceOf(CancelledFailure);
-    await waitFor(
-      'every process of the sandbox to be gone',
-      () => processesWith(marker).length === 0,
-      10_000,
-    );
+    await waitFor('every process of the sandbox to be gone', () => processesWith(marker).length === 0, {
+      timeoutMs: 10_000,
+    });
   });
 });
 

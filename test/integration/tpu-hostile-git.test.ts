@@ -4,16 +4,13 @@ import { chown, mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
+import type { NanocycleRecord } from '../../contracts/nanocycle-records.js';
+import type { TimelineEvent } from '../../contracts/timeline.js';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startDockerEngine, TPU_TEST_IMAGE, type DockerEngine } from '../support/docker-engine.js';
 import { git, makeGitFixture } from '../support/git-fixtures.js';
-import {
-  createActiveSession,
-  createProject,
-  startHarness,
-  waitFor,
-  type Harness,
-} from '../support/tevis-harness.js';
+import { waitFor } from '../support/poll.js';
+import { createActiveSession, createProject, type Harness, startHarness } from '../support/tevis-harness.js';
 
 /**
  * A run step is untrusted code: it may rewrite every file of its worktree, `.git` included, and
@@ -189,28 +186,9 @@ describe.each(executors)(
       return created.json.id;
     }
 
-    async function settled(sessionId: string, nc: string, wanted: string[]): Promise<any> {
-      return waitFor(`${nc} to be ${wanted.join(' or ')}`, async () => {
-        const row = (await h.call('GET', `/sessions/${sessionId}/nanocycles`)).json.nanocycles.find(
-          (n: any) => n.id === nc,
-        );
-        if (
-          row &&
-          ['failed', 'rejected', 'cancelled', 'merged', 'conflict'].includes(row.status) &&
-          !wanted.includes(row.status)
-        ) {
-          throw Object.assign(new Error(`${nc} is ${row.status}: ${JSON.stringify(row)}`), { fatal: true });
-        }
-        return row && wanted.includes(row.status) ? row : undefined;
-      });
-    }
-
-    async function pendingHold(sessionId: string, kind: string): Promise<any> {
-      return waitFor(`a pending ${kind} hold point`, async () => {
-        const reply = await h.call('GET', `/sessions/${sessionId}/holds`);
-        return reply.json.holdPoints.find((hp: any) => hp.kind === kind && hp.status === 'pending');
-      });
-    }
+    const settled = (sessionId: string, nc: string, wanted: string[]) =>
+      h.api.waitForNanocycle(sessionId, nc, wanted);
+    const pendingHold = (sessionId: string, kind: string) => h.api.waitForPendingHold(sessionId, kind);
 
     /** Everything the API shows of the session and everything in the database, as one text. */
     async function wholeRecord(sessionId: string): Promise<string> {
@@ -245,26 +223,26 @@ describe.each(executors)(
     async function expectRecordedCommitsInSessionRepo(
       sessionId: string,
       workspace: string,
-      row: any,
+      row: NanocycleRecord,
     ): Promise<string> {
-      let events: any[] = [];
+      let events: TimelineEvent[] = [];
       const eventOf = (type: string) => events.find((e) => e.type === type && e.data.nanocycleId === row.id);
       await waitFor(
         `${row.id}'s completed and merged events`,
         async () => {
-          events = (await h.call('GET', `/sessions/${sessionId}/events`)).json.events;
+          events = await h.api.events(sessionId);
           return Boolean(eventOf('nanocycle.completed') && eventOf('nanocycle.merged'));
         },
-        15_000,
+        { timeoutMs: 15_000 },
       ).catch((error: Error) => {
         throw new Error(`${error.message}; events: ${JSON.stringify(events.map((e) => [e.type, e.data]))}`);
       });
-      const commit = eventOf('nanocycle.completed').data.commit as string;
+      const commit = eventOf('nanocycle.completed')?.data.commit as string;
       expect(commit).toMatch(/^[0-9a-f]{40}$/);
       expect((await git(['cat-file', '-t', commit], workspace)).trim()).toBe('commit');
       expect((await git(['rev-parse', `refs/heads/${row.branch}`], workspace)).trim()).toBe(commit);
       expect(row.status).toBe('merged');
-      const merge = eventOf('nanocycle.merged').data.commit as string;
+      const merge = eventOf('nanocycle.merged')?.data.commit as string;
       expect(merge).toMatch(/^[0-9a-f]{40}$/);
       expect((await git(['rev-parse', `${merge}^2`], workspace)).trim()).toBe(commit);
       await git(['merge-base', '--is-ancestor', merge, 'HEAD'], workspace);

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findStaticBusybox } from '../../runtime/tpu-image.js';
 import { startDockerEngine, type DockerEngine } from '../support/docker-engine.js';
-import { ProcessSet, cleanEnv, describeRun, runCli } from '../support/durability-kit.js';
+import { describeRun, runCli } from '../support/cli-run.js';
+import { cleanEnv, ProcessSet } from '../support/processes.js';
 
 /**
  * `tevis tpu build-image` on a real engine: the default TPU image is made without a registry and

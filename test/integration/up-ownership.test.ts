@@ -9,20 +9,13 @@ import { devServerPidFile, type DevServerRecord } from '../../runtime/dev-server
 import { readPidFile } from '../../runtime/pid-file.js';
 import { identityOf, isSameProcess } from '../../runtime/process-identity.js';
 import { upLockFile, type UpRecord } from '../../runtime/up-lock.js';
-import {
-  ApiClient,
-  cleanEnv,
-  describeRun,
-  isPortOpen,
-  makeBareRepo,
-  ProcessSet,
-  readToken,
-  runCli,
-  TEVIS_LOCAL_BIN,
-  waitFor,
-  waitForHealth,
-  type ManagedProcess,
-} from '../support/durability-kit.js';
+import { ApiClient } from '../support/api-client.js';
+import { describeRun, runCli } from '../support/cli-run.js';
+import { makeGitFixture, SMALL_REPOSITORY } from '../support/git-fixtures.js';
+import { waitFor } from '../support/poll.js';
+import { cleanEnv, type ManagedProcess, ProcessSet } from '../support/processes.js';
+import { TEVIS_LOCAL_BIN } from '../support/repo-paths.js';
+import { isPortOpen, readToken, waitForHealth } from '../support/stack-probes.js';
 import { freeLoopbackPort } from '../support/free-port.js';
 
 /**
@@ -358,8 +351,8 @@ describe('`tevis up` owns its home and its children', () => {
     const up = processes.spawnTevis('tevis-up-sandbox', 'up', env);
     await waitForHealth(apiUrl, up);
     const http = new ApiClient(apiUrl, await readToken(home));
-    const repo = await makeBareRepo(join(root, 'sandbox-repo'));
-    await http.ok('POST', '/projects', { name: 'boxed', repository: repo.path }, 201);
+    const repo = await makeGitFixture(join(root, 'sandbox-repo'), { only: SMALL_REPOSITORY });
+    await http.ok('POST', '/projects', { name: 'boxed', repository: repo.remote }, 201);
     const id: string = (await http.ok('POST', '/sessions', { project: 'boxed' }, 201)).id;
     await http.waitForStatus(id, 'active', { alive: [up] });
 

@@ -4,9 +4,9 @@ import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 
 /**
- * Real git repositories for the integration tests: a working repository with a few commits, a
- * `.tevis/plan.md` and a `.tevis/config.json` carrying preferences, and its bare clone that
- * plays the remote a project points at.
+ * The one repository builder and `git()` of the test kit: a working repository with a few
+ * commits, a `.tevis/plan.md` and a `.tevis/config.json` carrying preferences, and its bare clone
+ * that plays the remote a project points at. Used by the integration, e2e and workflow tests alike.
  */
 
 const execFileAsync = promisify(execFile);
@@ -31,12 +31,27 @@ export async function git(args: string[], cwd?: string): Promise<string> {
   return stdout;
 }
 
+/** The commit `dir` (a work tree or a bare repository) has checked out or points HEAD at. */
+export async function gitHead(dir: string): Promise<string> {
+  return (await git(['rev-parse', 'HEAD'], dir)).trim();
+}
+
 /** The preferences the fixture's `.tevis/config.json` carries. */
 export const REPOSITORY_PREFERENCES = { style: 'from-repository', lint: 'strict' } as const;
+
+/** A one-commit repository: a README and a plan, for tests that only need something to clone. */
+export const SMALL_REPOSITORY = { 'README.md': '# fixture\n', '.tevis/plan.md': '# plan\n' } as const;
 
 export const PLAN_MD = '# Plan\n\n- build the thing\n- ship it\n';
 
 export interface GitFixtureOptions {
+  /** The branch the repository starts on; `main` unless set. */
+  defaultBranch?: string;
+  /**
+   * The whole content of the default branch, in one commit, instead of the project layout (three
+   * commits: README, src/, `.tevis/plan.md` and `config.json`, docs/); `files` and `symlinks` join it.
+   */
+  only?: Record<string, string>;
   /** Extra branches made from the default branch, each with one commit of its own. */
   branches?: string[];
   /** Extra files committed on the default branch (path → content). */
@@ -50,7 +65,11 @@ export interface GitFixture {
   work: string;
   /** The bare clone: what a project's `repository` points at. */
   remote: string;
+  /** The remote as a `file://` URL: git then uses its real transport (upload-pack), not a local copy. */
+  fileUrl: string;
   defaultBranch: string;
+  /** Head commit of the default branch on the remote. */
+  readonly head: string;
   /** Head commit of each branch on the remote. */
   heads: Record<string, string>;
   /** Commits more files on `branch` in the working repository and pushes them to the remote. */
@@ -64,14 +83,15 @@ async function writeFiles(root: string, files: Record<string, string>): Promise<
   }
 }
 
-/** Makes `<dir>/work` (main with three commits, plus `options.branches`) and `<dir>/remote.git`. */
-export async function makeGitFixture(dir: string, options: GitFixtureOptions = {}): Promise<GitFixture> {
-  const work = join(dir, 'work');
-  const remote = join(dir, 'remote.git');
-  const defaultBranch = 'main';
-  await mkdir(work, { recursive: true });
-  await git(['init', '-q', '-b', defaultBranch, work]);
+async function commitSymlinks(work: string, symlinks: Record<string, string>): Promise<void> {
+  for (const [path, target] of Object.entries(symlinks)) {
+    await mkdir(dirname(join(work, path)), { recursive: true });
+    await symlink(target, join(work, path));
+  }
+}
 
+/** The fixture's usual history: three commits that look like a small project using Tevis. */
+async function commitProjectLayout(work: string, options: GitFixtureOptions): Promise<void> {
   await writeFiles(work, {
     'README.md': '# Fixture project\n\nA repository made by the Tevis tests.\n',
     'src/index.ts': 'export const answer = 42;\n',
@@ -88,13 +108,28 @@ export async function makeGitFixture(dir: string, options: GitFixtureOptions = {
   await git(['commit', '-q', '-m', 'add the Tevis plan and configuration'], work);
 
   await writeFiles(work, options.files ?? {});
-  for (const [path, target] of Object.entries(options.symlinks ?? {})) {
-    await mkdir(dirname(join(work, path)), { recursive: true });
-    await symlink(target, join(work, path));
-  }
+  await commitSymlinks(work, options.symlinks ?? {});
   await writeFiles(work, { 'src/util.ts': 'export const twice = (n: number) => n * 2;\n' });
   await git(['add', '-A'], work);
   await git(['commit', '-q', '-m', 'add util and fixtures'], work);
+}
+
+/** Makes `<dir>/work` (main with three commits, plus `options.branches`) and `<dir>/remote.git`. */
+export async function makeGitFixture(dir: string, options: GitFixtureOptions = {}): Promise<GitFixture> {
+  const work = join(dir, 'work');
+  const remote = join(dir, 'remote.git');
+  const defaultBranch = options.defaultBranch ?? 'main';
+  await mkdir(work, { recursive: true });
+  await git(['init', '-q', '-b', defaultBranch, work]);
+
+  if (options.only) {
+    await writeFiles(work, { ...options.only, ...options.files });
+    await commitSymlinks(work, options.symlinks ?? {});
+    await git(['add', '-A'], work);
+    await git(['commit', '-q', '-m', 'initial commit'], work);
+  } else {
+    await commitProjectLayout(work, options);
+  }
 
   for (const branch of options.branches ?? []) {
     await git(['checkout', '-q', '-b', branch, defaultBranch], work);
@@ -114,7 +149,11 @@ export async function makeGitFixture(dir: string, options: GitFixtureOptions = {
   return {
     work,
     remote,
+    fileUrl: `file://${remote}`,
     defaultBranch,
+    get head() {
+      return heads[defaultBranch]!;
+    },
     heads,
     async commit(files, message, branch = defaultBranch) {
       await git(['checkout', '-q', branch], work);

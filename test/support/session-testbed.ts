@@ -1,23 +1,18 @@
-import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
+import { join } from 'node:path';
 import type { Client, WorkflowHandle, WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import protos from '@temporalio/proto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import {
   DefaultLogger,
-  Runtime,
   Worker,
   bundleWorkflowCode,
   type WorkflowBundleWithSourceMap,
 } from '@temporalio/worker';
 import { createSessionActivities } from '../../activities/index.js';
 import { SandboxTpuExecutor } from '../../activities/tpu/sandbox-executor.js';
-import { ensureBubblewrap } from './bubblewrap.js';
 import { pendingReview } from '../../contracts/review.js';
 import { newSessionId, sessionWorkflowId } from '../../contracts/ids.js';
 import { DEFAULT_PROJECT_SETTINGS } from '../../contracts/project.js';
@@ -31,6 +26,11 @@ import type { SessionWorkflowInput } from '../../workflows/session-input.js';
 import { sessionStateQuery } from '../../workflows/session-messages.js';
 import { projectKey, statusKey, typeKey } from '../../workflows/session-search-attributes.js';
 import type { sessionWorkflow } from '../../workflows/session-workflow.js';
+import { ensureBubblewrap } from './bubblewrap.js';
+import { makeGitFixture } from './git-fixtures.js';
+import { waitFor } from './poll.js';
+import { REPO_ROOT } from './repo-paths.js';
+import { quietTemporalRuntime } from './temporal-runtime.js';
 
 /**
  * The session workflow on the Java time-skipping test server, run by a real worker with the real
@@ -39,26 +39,12 @@ import type { sessionWorkflow } from '../../workflows/session-workflow.js';
  * `test/workflows/record-histories.ts`.
  */
 
-const run = promisify(execFile);
 const { temporal } = protos;
 
-export const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const WORKFLOWS_PATH = join(REPO_ROOT, 'workflows', 'index.ts');
 export const TASK_QUEUE = 'tevis-workflow-tests';
 
 export type SessionHandle = WorkflowHandle<typeof sessionWorkflow>;
-
-let runtimeInstalled = false;
-/** The SDK logs every worker state change at INFO; tests want only warnings. Once per process. */
-export function quietTemporalRuntime(): void {
-  if (runtimeInstalled) return;
-  runtimeInstalled = true;
-  try {
-    Runtime.install({ logger: new DefaultLogger('WARN') });
-  } catch {
-    // Already installed (or instantiated) by someone else in this process: keep theirs.
-  }
-}
 
 export function bundleSessionWorkflows(): Promise<WorkflowBundleWithSourceMap> {
   return bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: new DefaultLogger('WARN') });
@@ -81,41 +67,14 @@ export async function registerSearchAttributes(env: TestWorkflowEnvironment): Pr
   });
 }
 
-export async function git(args: string[], cwd?: string): Promise<string> {
-  const { stdout } = await run('git', args, {
-    cwd,
-    env: {
-      ...process.env,
-      GIT_AUTHOR_NAME: 'Tevis Test',
-      GIT_AUTHOR_EMAIL: 'test@tevis.invalid',
-      GIT_COMMITTER_NAME: 'Tevis Test',
-      GIT_COMMITTER_EMAIL: 'test@tevis.invalid',
-      GIT_CONFIG_NOSYSTEM: '1',
-      LC_ALL: 'C',
-    },
-  });
-  return stdout;
-}
-
-/** A repository with one commit on `main` (and a planning doc), and its bare clone as the remote. */
+/** The testbed's remote: the kit's repository, plus a branch with work for review sessions. */
 export async function makeGitRemote(root: string): Promise<{ remote: string; head: string }> {
-  const source = join(root, 'source');
-  await mkdir(join(source, '.tevis'), { recursive: true });
-  await git(['init', '-q', '-b', 'main', source]);
-  await writeFile(join(source, 'README.md'), '# fixture\n');
-  await writeFile(join(source, '.tevis', 'plan.md'), '# Plan\n\n- ship it\n');
-  await git(['add', '-A'], source);
-  await git(['commit', '-q', '-m', 'initial commit'], source);
-  // A branch for review sessions to review against main.
-  await git(['checkout', '-q', '-b', 'feat/review'], source);
-  await writeFile(join(source, 'REVIEWED.md'), 'under review\n');
-  await git(['add', '-A'], source);
-  await git(['commit', '-q', '-m', 'work to review'], source);
-  await git(['checkout', '-q', 'main'], source);
-  const remote = join(root, 'remote.git');
-  await git(['clone', '-q', '--bare', source, remote]);
-  const head = (await git(['rev-parse', 'HEAD'], source)).trim();
-  return { remote, head };
+  const fixture = await makeGitFixture(root, {
+    only: { 'README.md': '# fixture\n', '.tevis/plan.md': '# Plan\n\n- ship it\n' },
+    branches: ['feat/review'],
+  });
+  await fixture.commit({ 'REVIEWED.md': 'under review\n' }, 'work to review', 'feat/review');
+  return { remote: fixture.remote, head: fixture.head };
 }
 
 export interface Testbed {
@@ -273,32 +232,16 @@ export async function startSessionWorkflow(
 }
 
 /**
- * Polls with short real-time pauses until `probe` returns something other than undefined. Time on
- * the test server does not skip meanwhile (it is locked unless a test sleeps or awaits a
- * result), so this waits for activities and workflow tasks, never for workflow timers. The limit
- * only turns a hang into a failure.
+ * The kit's poller with short real-time pauses. Time on the test server does not skip meanwhile
+ * (it is locked unless a test sleeps or awaits a result), so this waits for activities and
+ * workflow tasks, never for workflow timers. The limit only turns a hang into a failure.
  */
-export async function eventually<T>(
+export function eventually<T>(
   what: string,
   probe: () => Promise<T | undefined>,
   limitMs = 60_000,
 ): Promise<T> {
-  const deadline = Date.now() + limitMs;
-  let lastError: unknown;
-  for (;;) {
-    try {
-      const value = await probe();
-      if (value !== undefined) return value;
-    } catch (error) {
-      lastError = error;
-    }
-    if (Date.now() > deadline) {
-      throw new Error(
-        `gave up waiting for ${what}${lastError ? ` (last error: ${(lastError as Error).message})` : ''}`,
-      );
-    }
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+  return waitFor(what, probe, { timeoutMs: limitMs, intervalMs: 50 });
 }
 
 /**

@@ -1,6 +1,6 @@
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
 import { STREAM_END_EVENT } from '../../contracts/stream-end.js';
-import { waitFor } from './tevis-harness.js';
+import { waitFor } from './poll.js';
 
 export interface SseClient<T> {
   status: number;

@@ -2,11 +2,11 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { Client } from '@temporalio/client';
-import { DefaultLogger, Runtime } from '@temporalio/worker';
-import pg from 'pg';
 import { inject } from 'vitest';
+import type { Project, ProjectCreate } from '../../contracts/project.js';
+import type { SessionWithState } from '../../contracts/responses.js';
+import type { Session, SessionCreate } from '../../contracts/session.js';
 import { sessionWorkflowId } from '../../contracts/ids.js';
 import type { OpenDatabase } from '../../db/database.js';
 import { sessions } from '../../db/schema.js';
@@ -19,20 +19,23 @@ import {
   type RunningApi,
   type RunningWorker,
 } from '../../runtime/run-parts.js';
-import { freeLoopbackPort } from './free-port.js';
+import { ApiClient } from './api-client.js';
 import { ensureBubblewrap } from './bubblewrap.js';
+import { freeLoopbackPort } from './free-port.js';
+import { freshPostgresDatabase } from './fresh-postgres.js';
+import { quietTemporalRuntime } from './temporal-runtime.js';
 
 /**
- * Tevis in-process for the HTTP integration tests: a database of its own (a fresh database on
- * the shared Postgres server, or PGlite under a temporary TEVIS_HOME), the real worker on a task
- * queue of its own (so workers of other test files never take its tasks), and the real API on a
- * free loopback port, all against the shared Temporal dev server of the global setup.
+ * The whole stack in this process, for the HTTP integration tests: a database of its own (a fresh
+ * database on the shared Postgres server, or PGlite under a temporary TEVIS_HOME), the real worker
+ * on a task queue of its own (so workers of other test files never take its tasks), and the real
+ * API on a free loopback port, all against the shared Temporal dev server of the global setup.
+ * The stack with its workers as processes of their own is `split-stack.ts` (child processes:
+ * `processes.ts`); the API alone in this process, for the fast route tests, is `route-app.ts`. All
+ * are reached through one client (`api-client.ts`).
  */
 
 export type DatabaseKind = 'postgres' | 'pglite';
-
-/** Generous: only a hang should ever reach it. */
-export const HANG_MS = 120_000;
 
 export interface HarnessOptions {
   database: DatabaseKind;
@@ -48,24 +51,6 @@ export interface HarnessOptions {
   temporalAddress?: string;
 }
 
-export interface CallOptions {
-  /** Extra request headers. */
-  headers?: Record<string, string>;
-  /** `null` sends no Authorization header; a string sends that token instead of the right one. */
-  token?: string | null;
-  /** Content type of a raw (string or bytes) body; JSON bodies are application/json unless set. */
-  contentType?: string;
-}
-
-export interface ApiReply<T = any> {
-  status: number;
-  headers: Headers;
-  contentType: string;
-  text: string;
-  /** The parsed body when it is JSON or problem+json, else undefined. */
-  json: T;
-}
-
 export interface Harness {
   apiUrl: string;
   token: string;
@@ -74,80 +59,19 @@ export interface Harness {
   database: OpenDatabase;
   databaseKind: DatabaseKind;
   temporalClient: Client;
-  /**
-   * One request to the API with the token. An object body goes as JSON; a string, Buffer or
-   * Uint8Array body goes as it is (content type from `options.contentType`).
-   */
-  call<T = any>(method: string, path: string, body?: unknown, options?: CallOptions): Promise<ApiReply<T>>;
-  /** Polls GET /sessions/:id until `done(reply)` holds; fails only after HANG_MS. */
-  waitForSession(id: string, done: (session: any) => boolean, what?: string): Promise<any>;
+  /** The API's client: `api.call` for raw requests, `api.typed` for the CLI's typed one. */
+  api: ApiClient;
+  /** `api.call`, the raw request most cases make. */
+  call: ApiClient['call'];
+  /** `api.waitForSession`. */
+  waitForSession: ApiClient['waitForSession'];
   /** Stops the API (dropping every open connection, streams too) and starts it again on the same port. */
   restartApi(): Promise<void>;
   stop(): Promise<void>;
 }
 
-let runtimeQuieted = false;
-/** The SDK's native runtime logs every worker state change at INFO; keep only warnings. */
-function quietTemporalRuntime(): void {
-  if (runtimeQuieted) return;
-  runtimeQuieted = true;
-  try {
-    Runtime.install({ logger: new DefaultLogger('WARN') });
-  } catch {
-    // Already installed or instantiated in this process: keep it.
-  }
-}
-
 function randomSuffix(): string {
   return randomBytes(4).toString('hex');
-}
-
-/** Creates `tevis_<random>` on the shared server; drop() removes it with its connections. */
-export async function createFreshPostgresDatabase(
-  serverUrl: string,
-): Promise<{ url: string; name: string; drop(): Promise<void> }> {
-  const name = `tevis_${randomSuffix()}`;
-  const admin = async (sql: string) => {
-    const client = new pg.Client({ connectionString: serverUrl });
-    await client.connect();
-    try {
-      await client.query(sql);
-    } finally {
-      await client.end();
-    }
-  };
-  await admin(`create database ${name}`);
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  return { url: url.toString(), name, drop: () => admin(`drop database if exists ${name} with (force)`) };
-}
-
-/**
- * Polls `probe` until it returns something other than undefined/false; fails after `timeoutMs`.
- * A probe error with `fatal: true` ends the wait at once; other errors are retried.
- */
-export async function waitFor<T>(
-  what: string,
-  probe: () => Promise<T | undefined | false> | T | undefined | false,
-  timeoutMs = HANG_MS,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let lastError: unknown;
-  for (let delay = 50; ; delay = Math.min(delay * 2, 500)) {
-    try {
-      const value = await probe();
-      if (value !== undefined && value !== false) return value as T;
-    } catch (error) {
-      if ((error as { fatal?: boolean }).fatal) throw error;
-      lastError = error;
-    }
-    if (Date.now() > deadline) {
-      throw new Error(
-        `timed out after ${timeoutMs} ms waiting for ${what}${lastError ? `; last error: ${String(lastError)}` : ''}`,
-      );
-    }
-    await sleep(delay);
-  }
 }
 
 export async function startHarness(options: HarnessOptions): Promise<Harness> {
@@ -173,7 +97,7 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
 
     let databaseUrl: string | undefined;
     if (options.database === 'postgres') {
-      const fresh = await createFreshPostgresDatabase(options.postgresServerUrl ?? inject('databaseUrl'));
+      const fresh = await freshPostgresDatabase(options.postgresServerUrl ?? inject('databaseUrl'));
       cleanups.push(() => fresh.drop());
       databaseUrl = fresh.url;
     }
@@ -224,54 +148,7 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
 
     const apiUrl = api.url;
     const token = api.token;
-
-    const call = async <T = any>(
-      method: string,
-      path: string,
-      body?: unknown,
-      callOptions: CallOptions = {},
-    ): Promise<ApiReply<T>> => {
-      const headers: Record<string, string> = { ...callOptions.headers };
-      const auth = callOptions.token === undefined ? token : callOptions.token;
-      if (auth !== null) headers.authorization = `Bearer ${auth}`;
-      let payload: BodyInit | undefined;
-      if (body !== undefined) {
-        if (typeof body === 'string' || body instanceof Uint8Array) {
-          payload = body as BodyInit;
-          headers['content-type'] = callOptions.contentType ?? 'application/octet-stream';
-        } else {
-          payload = JSON.stringify(body);
-          headers['content-type'] = callOptions.contentType ?? 'application/json';
-        }
-      } else if (callOptions.contentType) {
-        headers['content-type'] = callOptions.contentType;
-      }
-      const response = await fetch(apiUrl + path, { method, headers, body: payload, redirect: 'manual' });
-      const text = await response.text();
-      const contentType = response.headers.get('content-type') ?? '';
-      let json: any;
-      if (/application\/(problem\+)?json/.test(contentType)) {
-        try {
-          json = JSON.parse(text);
-        } catch {
-          json = undefined;
-        }
-      }
-      return { status: response.status, headers: response.headers, contentType, text, json };
-    };
-
-    const waitForSession = (id: string, done: (session: any) => boolean, what = 'the session') =>
-      waitFor(`${what} (${id})`, async () => {
-        const reply = await call('GET', `/sessions/${id}`);
-        if (reply.status !== 200)
-          throw new Error(`GET /sessions/${id} answered ${reply.status}: ${reply.text}`);
-        if (reply.json.session.status === 'failed') {
-          throw Object.assign(new Error(`session ${id} failed: ${reply.json.session.failure}`), {
-            fatal: true,
-          });
-        }
-        return done(reply.json) ? reply.json : undefined;
-      });
+    const client = new ApiClient(apiUrl, token);
 
     return {
       apiUrl,
@@ -281,8 +158,9 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
       database,
       databaseKind: options.database,
       temporalClient,
-      call,
-      waitForSession,
+      api: client,
+      call: client.call.bind(client),
+      waitForSession: client.waitForSession.bind(client),
       restartApi,
       stop: runCleanups,
     };
@@ -293,31 +171,31 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
 }
 
 /** Creates a project through the API and returns it; fails the test on anything but 201. */
-export async function createProject(h: Harness, body: Record<string, unknown>): Promise<any> {
-  const reply = await h.call('POST', '/projects', body);
-  if (reply.status !== 201) throw new Error(`POST /projects answered ${reply.status}: ${reply.text}`);
-  return reply.json;
+export async function createProject(h: Harness, body: ProjectCreate): Promise<Project> {
+  return h.api.ok<Project>('POST', '/projects', body, 201);
 }
 
+/** A session that became active: its workspace exists. */
+export type ActiveSession = SessionWithState & { session: Session & { workspacePath: string } };
+
 /** Creates a session through the API and waits until it is active; returns {session, state}. */
-export async function createActiveSession(
-  h: Harness,
-  body: Record<string, unknown>,
-): Promise<{ session: any; state: any }> {
-  const reply = await h.call('POST', '/sessions', body);
-  if (reply.status !== 201) throw new Error(`POST /sessions answered ${reply.status}: ${reply.text}`);
-  return h.waitForSession(
-    reply.json.id,
+export async function createActiveSession(h: Harness, body: SessionCreate): Promise<ActiveSession> {
+  const created = await h.api.ok<{ id: string }>('POST', '/sessions', body, 201);
+  const active = await h.waitForSession(
+    created.id,
     (s) => s.session.status === 'active',
     'the session to become active',
   );
+  const { workspacePath } = active.session;
+  if (workspacePath === null) throw new Error(`session ${created.id} is active without a workspace`);
+  return { ...active, session: { ...active.session, workspacePath } };
 }
 
 /** Session ids and project names in this harness's record, for "nothing changed" checks. */
 export async function recordCounts(h: Harness): Promise<{ projects: number; sessions: number }> {
-  const [projects, sessionsReply] = await Promise.all([
-    h.call('GET', '/projects'),
-    h.call('GET', '/sessions?all=true'),
+  const [projects, sessionList] = await Promise.all([
+    h.api.typed.listProjects(),
+    h.api.typed.listSessions({ all: true }),
   ]);
-  return { projects: projects.json.projects.length, sessions: sessionsReply.json.sessions.length };
+  return { projects: projects.length, sessions: sessionList.length };
 }

@@ -1,7 +1,7 @@
 import { inject } from 'vitest';
 import { openDatabase, type OpenDatabase } from '../../db/database.js';
 import { projects, sessions } from '../../db/schema.js';
-import { createFreshPostgresDatabase } from './tevis-harness.js';
+import { freshPostgresDatabase } from './fresh-postgres.js';
 
 export interface TpuSessionRecord {
   database: OpenDatabase;
@@ -18,7 +18,7 @@ export async function openTpuSessionRecord(input: {
   sessionId: string;
   repository: string;
 }): Promise<TpuSessionRecord> {
-  const fresh = await createFreshPostgresDatabase(inject('databaseUrl'));
+  const fresh = await freshPostgresDatabase(inject('databaseUrl'));
   const database = await openDatabase({ url: fresh.url });
   await database.db.insert(projects).values({
     name: input.project,

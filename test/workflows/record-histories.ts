@@ -39,8 +39,8 @@ import type { SessionWorkflowState } from '../../contracts/session-state.js';
 import { findSessionContext, getSession } from '../../db/sessions-store.js';
 import type { SessionWorkflowInput } from '../../workflows/session-input.js';
 import type { sessionWorkflow } from '../../workflows/session-workflow.js';
+import { REPO_ROOT } from '../support/repo-paths.js';
 import {
-  REPO_ROOT,
   TASK_QUEUE,
   bundleSessionWorkflows,
   eventually,

@@ -4,7 +4,9 @@ import { DeterminismViolationError } from '@temporalio/workflow';
 import { Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { historyFromJSON } from '../support/history-json.js';
-import { REPO_ROOT, bundleSessionWorkflows, quietTemporalRuntime } from '../support/session-testbed.js';
+import { REPO_ROOT } from '../support/repo-paths.js';
+import { bundleSessionWorkflows } from '../support/session-testbed.js';
+import { quietTemporalRuntime } from '../support/temporal-runtime.js';
 
 /**
  * Determinism: every recorded history of the session workflow and of the nanocycle child workflows
