@@ -4,6 +4,7 @@ import type { NanocycleStatus } from '../contracts/nanocycle.js';
 import type { NanocycleData, NanocycleRecord } from '../contracts/nanocycle-records.js';
 import type { NanocycleBrief } from '../contracts/session-state.js';
 import type { Database } from './database.js';
+import { findSessionStatus } from './sessions-store.js';
 import { nanocycles } from './schema.js';
 
 type NanocycleRow = typeof nanocycles.$inferSelect;
@@ -120,6 +121,13 @@ export async function findNanocycle(
 
 export async function getNanocycle(db: Database, sessionId: string, id: string): Promise<NanocycleRecord> {
   const found = await findNanocycle(db, sessionId, id);
+  // An unknown session is the error to name: its nanocycles are only missing because of it.
+  if (!found && !(await findSessionStatus(db, sessionId)))
+    throw new TevisError(
+      'session-not-found',
+      `no session "${sessionId}"; list them with \`tevis session list --all\``,
+      { session: sessionId },
+    );
   if (!found)
     throw new TevisError(
       'not-found',

@@ -103,6 +103,9 @@ describe('nanocycle and hold-point ids', () => {
       ['POST', '/sessions/sess_zzzzzz/nanocycles', { name: 'x', run: ['true'] }],
       ['GET', '/sessions/sess_zzzzzz/nanocycles', undefined],
       ['GET', '/sessions/sess_zzzzzz/holds', undefined],
+      ['GET', '/sessions/sess_zzzzzz/nanocycles/NC-001/diff', undefined],
+      ['GET', '/sessions/sess_zzzzzz/nanocycles/NC-001/logs', undefined],
+      ['GET', '/sessions/sess_zzzzzz/nanocycles/NC-001/logs/stream', undefined],
     ] as const) {
       expectProblem(await r.api.call(method, path, body), 404, 'session-not-found', `${method} ${path}`);
     }
