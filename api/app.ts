@@ -24,6 +24,7 @@ import { referenceRoutes } from './routes/reference.js';
 import { ReviewCommands } from './review-commands.js';
 import { reviewRoutes } from './routes/review.js';
 import { sessionOutputRoutes } from './routes/session-output.js';
+import { sessionCommandRoutes } from './routes/session-commands.js';
 import { sessionRoutes } from './routes/sessions.js';
 import { timelineRoutes } from './routes/timeline.js';
 import { temporalCodecRoutes } from './routes/temporal-codec.js';
@@ -83,6 +84,7 @@ export function createApi(deps: ApiDeps) {
   app.route('/', healthRoutes(database, temporal, deps.taskQueue, deps.version));
   app.route('/', projectRoutes(database.db));
   app.route('/', sessionRoutes(database.db, lifecycle));
+  app.route('/', sessionCommandRoutes(lifecycle));
   app.route('/', timelineRoutes(database));
   app.route('/', fileRoutes(database.db, lifecycle));
   app.route('/', nanocycleRoutes(database, lifecycle, nanocycles));
