@@ -41,10 +41,39 @@ export interface RunningDevServer {
 const SECRET_ENV = ['TEVIS_TEMPORAL_CODEC_KEY', 'TEVIS_API_TOKEN', 'TEVIS_WEBHOOK_SECRET'];
 const STOP_GRACE_MS = 10_000;
 
+/** How often a start that lost a race for one of the server's own ports is tried again. */
+const INTERNAL_PORT_ATTEMPTS = 3;
+
 export async function startTemporalDevServer(opts: DevServerOptions): Promise<RunningDevServer> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnce(opts);
+    } catch (err) {
+      if (attempt >= INTERNAL_PORT_ATTEMPTS || !lostInternalPortRace(err, opts)) throw err;
+    }
+  }
+}
+
+/**
+ * Besides the ports Tevis names, the dev server picks free ports of its own (its HTTP frontend,
+ * its internal services) a moment before it binds them; another process can take one in between.
+ * That is a race the next start wins, not a port a person must free (ours are checked up front).
+ */
+export function lostInternalPortRace(err: unknown, opts: DevServerOptions): boolean {
+  const bind = /listen tcp [\d.]+:(\d+): bind: address already in use/.exec(String((err as Error)?.message));
+  if (!bind) return false;
+  const port = Number(bind[1]);
+  return port !== opts.port && port !== uiPortOf(opts);
+}
+
+function uiPortOf(opts: DevServerOptions): number | undefined {
+  return opts.headless ? undefined : (opts.uiPort ?? opts.port + 1000);
+}
+
+async function startOnce(opts: DevServerOptions): Promise<RunningDevServer> {
   const namespace = opts.namespace ?? 'default';
   const address = `127.0.0.1:${opts.port}`;
-  const uiPort = opts.headless ? undefined : (opts.uiPort ?? opts.port + 1000);
+  const uiPort = uiPortOf(opts);
 
   const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(opts.port)];
   if (uiPort === undefined) args.push('--headless');
