@@ -33,7 +33,7 @@ export async function benchSessionCommands(ctx: BenchContext): Promise<void> {
   for (let i = 0; i < ctx.rounds * 3; i++) {
     bareSwitchTimes.push(await timeIt(() => trivial.updateTwice()));
     const target = i % 2 === 0 ? session : other;
-    switchTimes.push(await timeIt(() => ctx.call('POST', `/sessions/${target}/switch`)));
+    switchTimes.push(await timeIt(() => ctx.call('POST', `/sessions/${target}/switch`, {})));
   }
   await trivial.stop();
   for (const id of [session, other]) await ctx.call('POST', `/sessions/${id}/end`);
