@@ -55,6 +55,15 @@ function moveAnswering(run: SessionRun, status: 'active' | 'paused', type: Timel
   return patched('session-transitions-local') ? run.moveToLocally(status, type) : run.moveTo(status, type);
 }
 
+/**
+ * The record's refusal of a status, as an activity reports it (an ActivityFailure caused by
+ * it) or a local activity does (the failure itself, as the worker's SDK hands it over).
+ */
+function sessionConflictIn(error: unknown): ApplicationFailure | null {
+  const failure = error instanceof ActivityFailure ? error.cause : error;
+  return failure instanceof ApplicationFailure && failure.type === 'session-conflict' ? failure : null;
+}
+
 function installPause(run: SessionRun): void {
   const state = run.state;
   setHandler(
@@ -95,12 +104,7 @@ function installResume(run: SessionRun): void {
         } catch (error) {
           // Another session of the project is active: the record refused the status and stays
           // paused, so this run steps back to paused too, and the Update fails with the conflict.
-          const conflict =
-            error instanceof ActivityFailure &&
-            error.cause instanceof ApplicationFailure &&
-            error.cause.type === 'session-conflict'
-              ? error.cause
-              : null;
+          const conflict = sessionConflictIn(error);
           if (!conflict) throw error;
           state.status = 'paused';
           upsertSearchAttributes([{ key: statusKey, value: 'paused' }]);
