@@ -1,12 +1,9 @@
-import { proxyActivities, upsertSearchAttributes } from '@temporalio/workflow';
-import type { SessionActivities } from '../activities/index.js';
+import { upsertSearchAttributes } from '@temporalio/workflow';
 import { redactCredentials } from '../contracts/git-inputs.js';
-import { ACTIVITY_OPTIONS } from './activity-options.js';
 import { localRecords } from './session-local-records.js';
 import type { SessionRun } from './session-run.js';
 import { statusKey } from './session-search-attributes.js';
-
-const workspace = proxyActivities<SessionActivities>(ACTIVITY_OPTIONS.workspace);
+import { cloneNewWorkspace } from './session-start.js';
 
 /**
  * A new session made ready and active in as few round trips as it takes (prepareWorkspace in
@@ -23,17 +20,7 @@ export async function prepareWorkspaceBatched(run: SessionRun): Promise<void> {
       data: { repository: redactCredentials(state.repository), branch: state.branch },
     },
   ]);
-  // A working session starts from the work earlier ones merged on its branch (the activity
-  // says on the timeline what it carried forward, or why not); a review session from the remote.
-  const carryForwardFrom = state.type === 'review' ? {} : { carryForwardFrom: { project: state.project } };
-  const cloned = await workspace.cloneWorkspace({
-    sessionId: state.sessionId,
-    repository: state.repository,
-    branch: state.branch,
-    ...carryForwardFrom,
-  });
-  state.workspacePath = cloned.path;
-  state.startCommit ??= cloned.startCommit;
+  const cloned = await cloneNewWorkspace(run);
   const [context, services] = await Promise.all([
     localRecords.loadSessionContext({
       sessionId: state.sessionId,
@@ -52,7 +39,7 @@ export async function prepareWorkspaceBatched(run: SessionRun): Promise<void> {
     [
       {
         type: 'workspace.cloned',
-        data: { path: cloned.path, startCommit: state.startCommit, reused: !cloned.cloned },
+        data: { path: cloned.path, startCommit: cloned.startCommit, reused: !cloned.cloned },
       },
       {
         type: 'context.loaded',
@@ -67,7 +54,7 @@ export async function prepareWorkspaceBatched(run: SessionRun): Promise<void> {
     ],
     {
       workspacePath: cloned.path,
-      startCommit: state.startCommit,
+      startCommit: cloned.startCommit,
       ...(activate ? { status: 'active' as const } : {}),
     },
   );
