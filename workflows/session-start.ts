@@ -46,7 +46,9 @@ export async function cloneNewWorkspace(run: SessionRun) {
   });
   state.workspacePath = cloned.path;
   // A start commit known already (from the record) is kept.
-  return { ...cloned, startCommit: (state.startCommit ??= cloned.startCommit) };
+  const startCommit = state.startCommit ?? cloned.startCommit;
+  state.startCommit = startCommit;
+  return { ...cloned, startCommit };
 }
 
 /** A new session: its workspace cloned (or reused), its context loaded, its services checked. */
