@@ -6,6 +6,7 @@ import { confirmSessionStart } from './confirm-session-start.js';
 import { generateSessionSummary, type GenerateSummaryInput } from './generate-summary.js';
 import { loadSessionContext, type LoadContextInput } from './load-context.js';
 import { recordTransition, type RecordTransitionInput } from './record-transition.js';
+import { recordTransitions, type RecordTransitionsInput } from './record-transitions.js';
 import { chooseTpuExecutor } from './tpu/choose-executor.js';
 import { runTpu } from './tpu/run-tpu.js';
 import type { TpuExecutor } from './tpu/tpu-executor.js';
@@ -64,6 +65,8 @@ export function createSessionActivities(deps: ActivityDeps) {
     // Record writes fail at once, for good, when the database refuses their data (see unrecordable.ts).
     recordTransition: (input: RecordTransitionInput) =>
       failFastOnDataError(() => recordTransition(deps.db, input)),
+    recordTransitions: (input: RecordTransitionsInput) =>
+      failFastOnDataError(() => recordTransitions(deps.db, input)),
     confirmSessionStart: (input: { sessionId: string; phase: 'start' | 'recover' }) =>
       confirmSessionStart(deps.db, input),
     cloneWorkspace: (input: CloneWorkspaceInput) => cloneWorkspace(deps.home, input, deps.db),

@@ -38,24 +38,32 @@ export interface RecordTransitionInput {
  * The refused statement changed nothing, and the event is written only after it.
  */
 export async function recordTransition(db: Database, input: RecordTransitionInput): Promise<TimelineEvent> {
-  const { endedAt, ...rest } = input.changes;
-  if (Object.keys(input.changes).length) {
-    try {
-      await updateSession(db, input.sessionId, {
-        ...rest,
-        ...(endedAt !== undefined ? { endedAt: endedAt ? new Date(endedAt) : null } : {}),
-      });
-    } catch (error) {
-      if (error instanceof TevisError && error.type === 'session-conflict') {
-        throw ApplicationFailure.create({
-          type: 'session-conflict',
-          nonRetryable: true,
-          message: error.message,
-          details: [error.extras],
-        });
-      }
-      throw error;
-    }
-  }
+  await applyRecordChanges(db, input.sessionId, input.changes);
   return appendEvent(db, checkTimelineEvent(input.event));
+}
+
+/** The row's new fields; a status the one-active rule refuses fails for good (see above). */
+export async function applyRecordChanges(
+  db: Database,
+  sessionId: string,
+  changes: SessionRecordChanges,
+): Promise<void> {
+  const { endedAt, ...rest } = changes;
+  if (!Object.keys(changes).length) return;
+  try {
+    await updateSession(db, sessionId, {
+      ...rest,
+      ...(endedAt !== undefined ? { endedAt: endedAt ? new Date(endedAt) : null } : {}),
+    });
+  } catch (error) {
+    if (error instanceof TevisError && error.type === 'session-conflict') {
+      throw ApplicationFailure.create({
+        type: 'session-conflict',
+        nonRetryable: true,
+        message: error.message,
+        details: [error.extras],
+      });
+    }
+    throw error;
+  }
 }

@@ -11,7 +11,7 @@ import { isTemporalUnavailable } from './outage-errors.js';
 import { resolveSessionConfig } from './session-config.js';
 import type { SessionWorkflowStarter } from './session-workflow-start.js';
 import { BEST_EFFORT_DEADLINE_MS, type LifecycleDeps, type SessionWorkflows } from './session-workflows.js';
-import { requireTemporal } from './temporal-reachability.js';
+import { readWhileProbing } from './temporal-reachability.js';
 
 /** Starting a workflow is one RPC; past this, Temporal is treated as unavailable (503). */
 const START_DEADLINE_MS = 5000;
@@ -46,9 +46,11 @@ export class SessionCreation {
    * during an outage that begins inside it.
    */
   async create(input: SessionCreate & { project: string }): Promise<Session> {
-    const project = await getProject(this.db, input.project);
-    const config = await resolveSessionConfig(this.db, input);
-    await requireTemporal(this.deps.temporal);
+    // The probe runs beside the reads; their refusals (no such project, a bad config) come first.
+    const [project, config] = await readWhileProbing(
+      this.deps.temporal,
+      Promise.all([getProject(this.db, input.project), resolveSessionConfig(this.db, input)]),
+    );
     let id = '';
     for (let attempt = 0; ; attempt++) {
       id = newSessionId(() => randomBytes(1)[0]!);
@@ -67,15 +69,17 @@ export class SessionCreation {
         throw error;
       }
     }
-    await appendEvent(this.db, {
-      sessionId: id,
-      type: 'session.created',
-      data: { project: project.name, type: config.type, branch: config.branch },
-    });
-    const session = await getSession(this.db, id);
+    const [, session] = await Promise.all([
+      appendEvent(this.db, {
+        sessionId: id,
+        type: 'session.created',
+        data: { project: project.name, type: config.type, branch: config.branch },
+      }),
+      getSession(this.db, id),
+    ]);
     try {
       await this.deps.temporal.connection.withDeadline(Date.now() + START_DEADLINE_MS, () =>
-        this.starter.start(session, 'start'),
+        this.starter.start(session, 'start', project),
       );
     } catch (error) {
       if (isTemporalUnavailable(error)) {

@@ -67,13 +67,13 @@ export class SessionLifecycle {
   }
 
   async pause(sessionId: string): Promise<Session> {
-    await this.requireOpen(sessionId);
-    await this.workflows.update(sessionId, pauseUpdate, []);
+    await this.workflows.readProbed(this.requireOpen(sessionId));
+    await this.workflows.send(sessionId, pauseUpdate, []);
     return getSession(this.db, sessionId);
   }
 
   async resume(sessionId: string): Promise<Session> {
-    const session = await this.requireOpen(sessionId);
+    const session = await this.workflows.readProbed(this.requireOpen(sessionId));
     await this.switching.resumeOrConflict(session);
     return getSession(this.db, sessionId);
   }

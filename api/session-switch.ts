@@ -21,13 +21,13 @@ export class SessionSwitch {
   ) {}
 
   /**
-   * The resume Update; when the record refuses it because another session of the project is
-   * active (the workflow has stepped back to paused), the conflict as create gives it: naming
-   * that session and the ways out, read now.
+   * The resume Update, its caller having probed Temporal (readProbed); when the record refuses
+   * it because another session of the project is active (the workflow has stepped back to
+   * paused), the conflict as create gives it: naming that session and the ways out, read now.
    */
   async resumeOrConflict(session: Session): Promise<void> {
     try {
-      await this.workflows.update(session.id, resumeUpdate, []);
+      await this.workflows.send(session.id, resumeUpdate, []);
     } catch (error) {
       if (
         error instanceof WorkflowUpdateFailedError &&
@@ -48,6 +48,8 @@ export class SessionSwitch {
    * the error says what state each session is left in.
    */
   async switchTo(sessionId: string): Promise<SwitchResult> {
+    // One probe for both Updates, beside the reads; switching to the active session needs none.
+    const reachable = this.workflows.probe();
     const target = await requireOpen(this.db, sessionId);
     if (target.status === 'active' || target.status === 'starting') {
       await this.touch(target);
@@ -75,11 +77,12 @@ export class SessionSwitch {
       );
     }
     if (active) toPause.push(active.id);
+    await reachable;
 
     const paused: string[] = [];
     for (const id of toPause) {
       try {
-        await this.workflows.update(id, pauseUpdate, []);
+        await this.workflows.send(id, pauseUpdate, []);
         paused.push(id);
       } catch (error) {
         throw await this.switchFailure(error, `could not pause ${id}`, [sessionId, ...toPause]);

@@ -1,6 +1,7 @@
 import { isChildHoldKind } from '../contracts/nanocycle-statuses.js';
 import { redactCredentials } from '../contracts/git-inputs.js';
 import { sessionWorkflowId } from '../contracts/ids.js';
+import type { Project } from '../contracts/project.js';
 import type { Session } from '../contracts/session.js';
 import type { SessionWorkflowState } from '../contracts/session-state.js';
 import { listHoldPoints, toHoldPointBrief } from '../db/hold-points-store.js';
@@ -26,15 +27,21 @@ export class SessionWorkflowStarter {
     return this.deps.db.db;
   }
 
-  async start(session: Session, phase: SessionWorkflowInput['phase']): Promise<void> {
-    const ncs = await listNanocycles(this.db, session.id);
-    const project = await getProject(this.db, session.project);
-    const context = await findSessionContext(this.db, session.id);
+  /**
+   * `knownProject`, when the caller has read it already, is not read again; a new session (`start`)
+   * has no nanocycles, hold points or context yet, so only a recovered one reads them.
+   */
+  async start(session: Session, phase: SessionWorkflowInput['phase'], knownProject?: Project): Promise<void> {
+    const fresh = phase === 'start';
+    const [ncs, project, context, allHolds] = await Promise.all([
+      fresh ? [] : listNanocycles(this.db, session.id),
+      knownProject ?? getProject(this.db, session.project),
+      fresh ? null : findSessionContext(this.db, session.id),
+      fresh ? [] : listHoldPoints(this.db, session.id),
+    ]);
     // A recovered session takes back the hold points it owns itself (merge, conflict); those a
     // lost nanocycle workflow waited on went with it.
-    const holds = (await listHoldPoints(this.db, session.id)).filter(
-      (h) => h.status === 'pending' && !isChildHoldKind(h.kind),
-    );
+    const holds = allHolds.filter((h) => h.status === 'pending' && !isChildHoldKind(h.kind));
     const state: SessionWorkflowState = {
       sessionId: session.id,
       project: session.project,

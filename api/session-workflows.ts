@@ -7,7 +7,7 @@ import type { OpenDatabase } from '../db/database.js';
 import { sessionStateQuery } from '../workflows/session-messages.js';
 import type { sessionWorkflow } from '../workflows/session-workflow.js';
 import { executeStampedUpdate } from './command-stamp.js';
-import { requireTemporal } from './temporal-reachability.js';
+import { readWhileProbing, requireTemporal } from './temporal-reachability.js';
 
 export interface LifecycleDeps {
   db: OpenDatabase;
@@ -53,6 +53,30 @@ export class SessionWorkflows {
   ): Promise<Ret> {
     // Unbounded, an Update to an unreachable Temporal waits out the client's retries (~20 s).
     await requireTemporal(this.deps.temporal);
+    return this.send(sessionId, update, args);
+  }
+
+  /**
+   * Temporal's probe, started now and awaited before the first Update of a command that may
+   * need none (the promise never rejects unawaited: an unhandled rejection would crash the API).
+   */
+  probe(): Promise<void> {
+    const probing = requireTemporal(this.deps.temporal);
+    probing.catch(() => undefined);
+    return probing;
+  }
+
+  /** The record's read (a command's checks) with Temporal's probe beside it; see readWhileProbing. */
+  readProbed<T>(read: Promise<T>): Promise<T> {
+    return readWhileProbing(this.deps.temporal, read);
+  }
+
+  /** An Update without a probe of its own: for a command that has probed already (readProbed). */
+  send<Ret, Args extends unknown[]>(
+    sessionId: string,
+    update: UpdateDefinition<Ret, [...Args, CommandStamp?]>,
+    args: Args,
+  ): Promise<Ret> {
     return executeStampedUpdate(this.handle(sessionId), sessionId, update, args);
   }
 

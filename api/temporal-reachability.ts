@@ -24,3 +24,14 @@ export async function requireTemporal(client: Client): Promise<void> {
     throw new TevisError('temporal-unavailable', detail, extras);
   }
 }
+
+/**
+ * A command's read of the record and the probe, side by side instead of one after the other:
+ * the record's answer (not found, not open, …) wins over the probe's, as when the read came first.
+ */
+export async function readWhileProbing<T>(client: Client, read: Promise<T>): Promise<T> {
+  const [found, reachable] = await Promise.allSettled([read, requireTemporal(client)]);
+  if (found.status === 'rejected') throw found.reason;
+  if (reachable.status === 'rejected') throw reachable.reason;
+  return found.value;
+}

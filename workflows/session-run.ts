@@ -6,6 +6,7 @@ import type { EndReason, SessionStatus } from '../contracts/session-types.js';
 import type { TimelineEventType } from '../contracts/timeline.js';
 import { ACTIVITY_OPTIONS } from './activity-options.js';
 import { HandlerMutex } from './handler-mutex.js';
+import { localRecords } from './session-local-records.js';
 import { statusKey } from './session-search-attributes.js';
 
 const record = proxyActivities<SessionActivities>(ACTIVITY_OPTIONS.records);
@@ -64,6 +65,26 @@ export class SessionRun {
     this.state.status = status;
     upsertSearchAttributes([{ key: statusKey, value: status }]);
     await this.writeEvent(type, data, { ...changes, status });
+  }
+
+  /** As moveTo, the record written by a local activity (see session-local-records.ts). */
+  async moveToLocally(status: SessionStatus, type: TimelineEventType): Promise<void> {
+    this.state.status = status;
+    upsertSearchAttributes([{ key: statusKey, value: status }]);
+    await this.writeEventsLocally([{ type, data: {} }], { status });
+  }
+
+  /** Several events and the row's changes in one local activity, each event keyed as writeEvent keys it. */
+  writeEventsLocally(
+    events: { type: TimelineEventType; data: Record<string, unknown> }[],
+    changes: SessionRecordChanges = {},
+  ) {
+    const sessionId = this.state.sessionId;
+    return localRecords.recordTransitions({
+      sessionId,
+      changes,
+      events: events.map((e) => ({ sessionId, ...e, key: `${workflowInfo().runId}:${++this.eventNumber}` })),
+    });
   }
 
   /** Time to continue as new: Temporal suggests it, or the history or the Updates reached their limit. */

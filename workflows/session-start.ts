@@ -32,13 +32,9 @@ export async function failStart(run: SessionRun, error: unknown): Promise<never>
   });
 }
 
-/** A new session: its workspace cloned (or reused), its context loaded, its services checked. */
-export async function prepareWorkspace(run: SessionRun): Promise<void> {
+/** A new session's workspace, cloned (or reused), and where it is and starts in the run's state. */
+export async function cloneNewWorkspace(run: SessionRun) {
   const state = run.state;
-  await run.writeEvent('workspace.cloning', {
-    repository: redactCredentials(state.repository),
-    branch: state.branch,
-  });
   // A working session starts from the work earlier ones merged on its branch (the activity
   // says on the timeline what it carried forward, or why not); a review session from the remote.
   const carryForwardFrom = state.type === 'review' ? {} : { carryForwardFrom: { project: state.project } };
@@ -49,11 +45,24 @@ export async function prepareWorkspace(run: SessionRun): Promise<void> {
     ...carryForwardFrom,
   });
   state.workspacePath = cloned.path;
-  state.startCommit ??= cloned.startCommit;
+  // A start commit known already (from the record) is kept.
+  const startCommit = state.startCommit ?? cloned.startCommit;
+  state.startCommit = startCommit;
+  return { ...cloned, startCommit };
+}
+
+/** A new session: its workspace cloned (or reused), its context loaded, its services checked. */
+export async function prepareWorkspace(run: SessionRun): Promise<void> {
+  const state = run.state;
+  await run.writeEvent('workspace.cloning', {
+    repository: redactCredentials(state.repository),
+    branch: state.branch,
+  });
+  const cloned = await cloneNewWorkspace(run);
   await run.writeEvent(
     'workspace.cloned',
-    { path: cloned.path, startCommit: state.startCommit, reused: !cloned.cloned },
-    { workspacePath: cloned.path, startCommit: state.startCommit },
+    { path: cloned.path, startCommit: cloned.startCommit, reused: !cloned.cloned },
+    { workspacePath: cloned.path, startCommit: cloned.startCommit },
   );
   state.context = await record.loadSessionContext({
     sessionId: state.sessionId,

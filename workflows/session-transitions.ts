@@ -2,12 +2,14 @@ import {
   ActivityFailure,
   ApplicationFailure,
   condition,
+  patched,
   proxyActivities,
   setHandler,
   upsertSearchAttributes,
 } from '@temporalio/workflow';
 import type { SessionActivities } from '../activities/index.js';
 import type { CommandStamp } from '../contracts/sealed-commands.js';
+import type { TimelineEventType } from '../contracts/timeline.js';
 import { summarizeSessionState } from '../contracts/session-state.js';
 import { ACTIVITY_OPTIONS } from './activity-options.js';
 import { requireStamp, signalIsStamped } from './command-guard.js';
@@ -44,6 +46,24 @@ export function installSessionTransitions(run: SessionRun, sealedCommands: boole
   installRestoreWorkspace(run);
 }
 
+/**
+ * The status change a person's pause or resume waits for. Its record write is a local activity,
+ * so the Update answers from the one workflow task that ran it; histories from before the patch
+ * wrote it with an ordinary activity, and replay the same.
+ */
+function moveAnswering(run: SessionRun, status: 'active' | 'paused', type: TimelineEventType) {
+  return patched('session-transitions-local') ? run.moveToLocally(status, type) : run.moveTo(status, type);
+}
+
+/**
+ * The record's refusal of a status, as an activity reports it (an ActivityFailure caused by
+ * it) or a local activity does (the failure itself, as the worker's SDK hands it over).
+ */
+function sessionConflictIn(error: unknown): ApplicationFailure | null {
+  const failure = error instanceof ActivityFailure ? error.cause : error;
+  return failure instanceof ApplicationFailure && failure.type === 'session-conflict' ? failure : null;
+}
+
 function installPause(run: SessionRun): void {
   const state = run.state;
   setHandler(
@@ -54,7 +74,7 @@ function installPause(run: SessionRun): void {
           throw refused(`session ${state.sessionId} is ${state.status}, not active`);
         run.updatesHandled++;
         run.noteActivity();
-        await run.moveTo('paused', 'session.paused');
+        await moveAnswering(run, 'paused', 'session.paused');
         return { status: state.status };
       }),
     {
@@ -80,16 +100,11 @@ function installResume(run: SessionRun): void {
         run.updatesHandled++;
         run.noteActivity();
         try {
-          await run.moveTo('active', 'session.resumed');
+          await moveAnswering(run, 'active', 'session.resumed');
         } catch (error) {
           // Another session of the project is active: the record refused the status and stays
           // paused, so this run steps back to paused too, and the Update fails with the conflict.
-          const conflict =
-            error instanceof ActivityFailure &&
-            error.cause instanceof ApplicationFailure &&
-            error.cause.type === 'session-conflict'
-              ? error.cause
-              : null;
+          const conflict = sessionConflictIn(error);
           if (!conflict) throw error;
           state.status = 'paused';
           upsertSearchAttributes([{ key: statusKey, value: 'paused' }]);

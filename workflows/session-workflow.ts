@@ -3,6 +3,7 @@ import {
   allHandlersFinished,
   condition,
   continueAsNew,
+  patched,
   proxyActivities,
   upsertSearchAttributes,
 } from '@temporalio/workflow';
@@ -17,7 +18,9 @@ import type { SessionWorkflowInput } from './session-input.js';
 import type { TransitionResult } from './session-messages.js';
 import { SessionRun } from './session-run.js';
 import { projectKey, statusKey, typeKey } from './session-search-attributes.js';
+import { localRecords } from './session-local-records.js';
 import { failStart, prepareWorkspace } from './session-start.js';
+import { prepareWorkspaceBatched } from './session-start-batched.js';
 
 const record = proxyActivities<SessionActivities>(ACTIVITY_OPTIONS.records);
 const workspace = proxyActivities<SessionActivities>(ACTIVITY_OPTIONS.workspace);
@@ -52,9 +55,14 @@ export async function sessionWorkflow(input: SessionWorkflowInput): Promise<Tran
 
   // Before any write: the record must expect this run (see activities/confirm-session-start.ts).
   // A refusal fails the run here and leaves the record as it is.
+  // A start with fewer round trips (session-start-batched.ts); recorded histories replay without it.
+  const batchedStart = input.phase !== 'continue' && patched('session-start-batched');
   if (sealedCommands && input.phase !== 'continue') {
     try {
-      await record.confirmSessionStart({ sessionId: state.sessionId, phase: input.phase });
+      await (batchedStart ? localRecords : record).confirmSessionStart({
+        sessionId: state.sessionId,
+        phase: input.phase,
+      });
     } catch (error) {
       throw refuse(
         'unauthorized',
@@ -69,9 +77,12 @@ export async function sessionWorkflow(input: SessionWorkflowInput): Promise<Tran
       await nanocycles.failLost();
     }
     if (state.status === 'starting') {
-      await prepareWorkspace(run);
-      // An end asked for while starting goes straight to ending below.
-      if (!run.endRequested) await run.moveTo('active', 'session.active');
+      if (batchedStart) await prepareWorkspaceBatched(run);
+      else {
+        await prepareWorkspace(run);
+        // An end asked for while starting goes straight to ending below.
+        if (!run.endRequested) await run.moveTo('active', 'session.active');
+      }
     } else if (input.phase === 'recover' && state.workspacePath) {
       const restored = await workspace.cloneWorkspace({
         sessionId: state.sessionId,

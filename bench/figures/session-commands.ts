@@ -16,13 +16,32 @@ export async function benchSessionCommands(ctx: BenchContext): Promise<void> {
       }),
     );
   }
-  await trivial.stop();
-  await ctx.call('POST', `/sessions/${session}/end`);
   ctx.results.add({
     name: 'pause + resume via API',
     figure: median(updateTimes),
     baselineName: 'bare client: 2 Updates',
     baseline: median(bareUpdateTimes),
+    unit: 'ms',
+    rounds: ctx.rounds * 3,
+  });
+
+  // A switch is a pause of the active session and a resume of the chosen one: two Updates too.
+  await ctx.call('POST', `/sessions/${session}/pause`);
+  const other = await activeSession(ctx);
+  const switchTimes: number[] = [];
+  const bareSwitchTimes: number[] = [];
+  for (let i = 0; i < ctx.rounds * 3; i++) {
+    bareSwitchTimes.push(await timeIt(() => trivial.updateTwice()));
+    const target = i % 2 === 0 ? session : other;
+    switchTimes.push(await timeIt(() => ctx.call('POST', `/sessions/${target}/switch`, {})));
+  }
+  await trivial.stop();
+  for (const id of [session, other]) await ctx.call('POST', `/sessions/${id}/end`);
+  ctx.results.add({
+    name: 'switch via API (pause A + resume B)',
+    figure: median(switchTimes),
+    baselineName: 'bare client: 2 Updates',
+    baseline: median(bareSwitchTimes),
     unit: 'ms',
     rounds: ctx.rounds * 3,
   });

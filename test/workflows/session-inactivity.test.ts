@@ -230,10 +230,10 @@ describe('session workflow: Update refusals', () => {
 
 describe('session workflow: continue-as-new', () => {
   it('hands the session over to new runs, which keep answering and still end properly', async () => {
-    const { sessionId, handle, timer } = await startSession({ activeTimeoutSeconds: 3600 }, 30);
+    const { sessionId, handle, timer } = await startSession({ activeTimeoutSeconds: 3600 }, 12);
     const firstRunId = handle.firstExecutionRunId;
 
-    // Starting alone takes more than 30 events, so the first run has already handed over.
+    // Starting alone takes more than 12 events, so the first run has already handed over.
     const afterStart = await queryState(handle);
     const afterStartRun = (await handle.describe()).runId;
     expect(afterStartRun).not.toBe(firstRunId);

@@ -1,0 +1,2 @@
+export { counterWorkflow } from './counter.js';
+export { oneActivityWorkflow } from './one-activity.js';
