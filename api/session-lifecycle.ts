@@ -47,6 +47,18 @@ export class SessionLifecycle {
     return this.workflows.liveState(sessionId);
   }
 
+  /**
+   * Whether Temporal runs the session's workflow: a description from the server, which no worker
+   * has to answer and which leaves nothing in the workflow's history. False when Temporal does
+   * not answer within the deadline.
+   */
+  workflowRunning(sessionId: string): Promise<boolean> {
+    return this.deps.temporal.connection
+      .withDeadline(Date.now() + BEST_EFFORT_DEADLINE_MS, () => this.workflows.workflowStatus(sessionId))
+      .then((status) => status === 'RUNNING')
+      .catch(() => false);
+  }
+
   requireCapability(sessionId: string, capability: Capability): Promise<Session> {
     return requireCapability(this.db, sessionId, capability);
   }

@@ -14,7 +14,7 @@ import { projects, sessions } from './schema.js';
 
 type SessionRow = typeof sessions.$inferSelect;
 
-function toSession(row: SessionRow, repository: string): Session {
+export function toSession(row: SessionRow, repository: string): Session {
   return {
     id: row.id,
     project: row.project,
