@@ -22,16 +22,20 @@ interface Entry<T> {
  */
 export class SessionFactsCache<T> {
   private readonly entries = new Map<string, Entry<T>>();
+  private listening = false;
 
   constructor(
-    database: Pick<OpenDatabase, 'onEvent'>,
+    private readonly database: Pick<OpenDatabase, 'onEvent'>,
     private readonly ttlMs = SESSION_FACTS_TTL_MS,
-  ) {
-    // An empty id means notifications may have been missed: forget everything.
-    database.onEvent((sessionId) => (sessionId ? this.entries.delete(sessionId) : this.entries.clear()));
-  }
+  ) {}
 
   read(sessionId: string, key: string, eventSeq: number, lookUp: () => Promise<T>): Promise<T> {
+    // Subscribed on first use: an API that never reads a session holds no listener.
+    if (!this.listening) {
+      this.listening = true;
+      // An empty id means notifications may have been missed: forget everything.
+      this.database.onEvent((id) => (id ? this.entries.delete(id) : this.entries.clear()));
+    }
     const now = Date.now();
     const cached = this.entries.get(sessionId);
     if (cached && cached.key === key && cached.eventSeq === eventSeq && now - cached.readAt < this.ttlMs)
