@@ -1,10 +1,7 @@
-import { eq } from 'drizzle-orm';
-import { TevisError } from '../contracts/errors.js';
 import type { Session } from '../contracts/session.js';
 import type { LoadedContext } from '../contracts/session-state.js';
 import type { Database } from './database.js';
-import { projects, sessions } from './schema.js';
-import { toSession } from './sessions-store.js';
+import { getSessionRow, toSession } from './sessions-store.js';
 
 export interface SessionViewRow {
   session: Session;
@@ -15,20 +12,10 @@ export interface SessionViewRow {
 
 /**
  * What `GET /sessions/{id}` needs of the session row in one query: the record, its loaded
- * context, and the event sequence api/workspace-facts.ts keys its cached git facts on.
+ * context, and the event sequence api/session-facts-cache.ts keys its cached facts on.
  */
 export async function findSessionViewRow(db: Database, id: string): Promise<SessionViewRow> {
-  const [row] = await db
-    .select({ session: sessions, repository: projects.repository })
-    .from(sessions)
-    .innerJoin(projects, eq(projects.name, sessions.project))
-    .where(eq(sessions.id, id));
-  if (!row)
-    throw new TevisError(
-      'session-not-found',
-      `no session "${id}"; list them with \`tevis session list --all\``,
-      { session: id },
-    );
+  const row = await getSessionRow(db, id);
   return {
     session: toSession(row.session, row.repository),
     context: row.session.context ?? null,
