@@ -81,6 +81,26 @@ describe('GET /sessions/{id} from the record', () => {
     await h.call('POST', `/sessions/${id}/end`);
   });
 
+  it("shows a conflicting nanocycle's files and conflict count as the workflow does", async () => {
+    const name = `read-${++projects}`;
+    await createProject(h, { name, repository: remote, execution: { tpuLimit: 2, holdMerge: false } });
+    const id = (await createActiveSession(h, { project: name, type: 'development' })).session.id;
+    await h.call('POST', `/sessions/${id}/nanocycles`, {
+      name: 'left',
+      run: ['sleep 1', 'echo left > README.md'],
+    });
+    await h.call('POST', `/sessions/${id}/nanocycles`, { name: 'right', run: ['echo right > README.md'] });
+    await h.api.waitForPendingHold(id, 'conflict');
+    const own = await h.temporalClient.workflow
+      .getHandle(sessionWorkflowId(id))
+      .query<SessionWorkflowSummary>('sessionState');
+    const read = (await h.api.session(id)).state;
+    const conflicted = read.activeContext.nanocycles.find((n) => n.id === 'NC-001');
+    expect(conflicted).toMatchObject({ status: 'conflict', detail: 'conflicts in README.md', conflicts: 1 });
+    expect(conflicted).toEqual(own.nanocycles.find((n) => n.id === 'NC-001'));
+    await h.call('POST', `/sessions/${id}/end`);
+  });
+
   it("shows a context edit's commit as the workspace's last commit in the read right after it", async () => {
     const id = await activeSession('planning');
     const before = (await h.api.session(id)).state.workspace;
