@@ -67,7 +67,10 @@ export class SessionLifecycle {
     return requireOpen(this.db, sessionId);
   }
 
-  /** Counts as activity: resets the inactivity timer. Best effort: a read never fails on it. */
+  /**
+   * Counts as activity: resets the inactivity timer. For the writes that are not Updates (a file,
+   * preferences, a plan, a switch); reads never call it. Best effort: the write never fails on it.
+   */
   async touch(session: Session): Promise<void> {
     if (!isOpenStatus(session.status)) return;
     await Promise.allSettled([
