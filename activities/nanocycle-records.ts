@@ -2,7 +2,7 @@ import type { HoldPointKind } from '../contracts/nanocycle.js';
 import { checkTimelineEvent, type UncheckedTimelineEvent } from '../contracts/timeline.js';
 import type { Database } from '../db/database.js';
 import { insertHoldPoint, type NewHoldPoint, resolveHoldPoint } from '../db/hold-points-store.js';
-import { saveNanocycle, type NanocycleWrite } from '../db/nanocycles-store.js';
+import { mergeNanocycleData, saveNanocycle, type NanocycleWrite } from '../db/nanocycles-store.js';
 import { appendEvent } from '../db/timeline-store.js';
 import { deliverHoldPointWebhook } from './hold-point-webhook.js';
 
@@ -15,8 +15,23 @@ export async function recordNanocycle(
 ): Promise<void> {
   await db.transaction(async (tx) => {
     await saveNanocycle(tx, input.nanocycle);
+    const detail = input.event ? detailOf(input.event) : undefined;
+    if (detail !== undefined)
+      await mergeNanocycleData(tx, input.nanocycle.sessionId, input.nanocycle.id, { detail });
     if (input.event) await appendEvent(tx, checkTimelineEvent(input.event));
   });
+}
+
+/**
+ * What the workflow's brief says of a merge's outcome and the record would otherwise lack: the
+ * conflicting files of a conflict, cleared by a merge (`GET /sessions/{id}` reads the record).
+ */
+function detailOf(event: UncheckedTimelineEvent): string | null | undefined {
+  if (event.type === 'nanocycle.merged') return null;
+  const conflicts = event.data?.conflicts;
+  if (event.type === 'nanocycle.conflict' && Array.isArray(conflicts))
+    return `conflicts in ${conflicts.join(', ')}`;
+  return undefined;
 }
 
 export interface OpenHoldPointInput extends NewHoldPoint {

@@ -29,6 +29,7 @@ import { sessionRoutes } from './routes/sessions.js';
 import { timelineRoutes } from './routes/timeline.js';
 import { temporalCodecRoutes } from './routes/temporal-codec.js';
 import { SessionLifecycle } from './session-lifecycle.js';
+import { SessionView } from './session-view.js';
 import type { PayloadSealingCodec } from '../runtime/payload-sealing-codec.js';
 
 export interface ApiDeps {
@@ -83,7 +84,7 @@ export function createApi(deps: ApiDeps) {
 
   app.route('/', healthRoutes(database, temporal, deps.taskQueue, deps.version));
   app.route('/', projectRoutes(database.db));
-  app.route('/', sessionRoutes(database.db, lifecycle));
+  app.route('/', sessionRoutes(database.db, lifecycle, new SessionView(database, lifecycle)));
   app.route('/', sessionCommandRoutes(lifecycle));
   app.route('/', timelineRoutes(database));
   app.route('/', fileRoutes(database.db, lifecycle));

@@ -47,6 +47,18 @@ export class SessionLifecycle {
     return this.workflows.liveState(sessionId);
   }
 
+  /**
+   * Whether Temporal runs the session's workflow: a description from the server, which no worker
+   * has to answer and which leaves nothing in the workflow's history. False when Temporal does
+   * not answer within the deadline.
+   */
+  workflowRunning(sessionId: string): Promise<boolean> {
+    return this.deps.temporal.connection
+      .withDeadline(Date.now() + BEST_EFFORT_DEADLINE_MS, () => this.workflows.workflowStatus(sessionId))
+      .then((status) => status === 'RUNNING')
+      .catch(() => false);
+  }
+
   requireCapability(sessionId: string, capability: Capability): Promise<Session> {
     return requireCapability(this.db, sessionId, capability);
   }
@@ -55,7 +67,10 @@ export class SessionLifecycle {
     return requireOpen(this.db, sessionId);
   }
 
-  /** Counts as activity: resets the inactivity timer. Best effort: a read never fails on it. */
+  /**
+   * Counts as activity: resets the inactivity timer. For the writes that are not Updates (a file,
+   * preferences, a plan, a switch); reads never call it. Best effort: the write never fails on it.
+   */
   async touch(session: Session): Promise<void> {
     if (!isOpenStatus(session.status)) return;
     await Promise.allSettled([

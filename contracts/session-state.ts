@@ -121,7 +121,12 @@ export const SessionLiveState = z
     }),
     /** Review sessions: the base and the decision. */
     review: ReviewState.optional(),
-    /** False when the answer comes from the record because the workflow could not be asked. */
+    /**
+     * Whether Temporal runs the session's workflow (as it said within the last 2 s, or since the
+     * session's last event); false for a closed session, and for an open one whose workflow was
+     * terminated or lost (`tevis session recover`) or while Temporal does not answer. Everything
+     * else in this state comes from the record either way.
+     */
     live: z.boolean(),
   })
   .meta({ id: 'SessionLiveState' });

@@ -1,4 +1,4 @@
-import { and, asc, eq } from 'drizzle-orm';
+import { and, asc, eq, sql } from 'drizzle-orm';
 import { TevisError } from '../contracts/errors.js';
 import type { NanocycleStatus } from '../contracts/nanocycle.js';
 import type { NanocycleData, NanocycleRecord } from '../contracts/nanocycle-records.js';
@@ -82,6 +82,19 @@ export async function saveNanocycle(db: Database, record: NanocycleWrite): Promi
       ...changes,
     })
     .onConflictDoUpdate({ target: [nanocycles.sessionId, nanocycles.id], set: changes });
+}
+
+/** Sets some keys of the nanocycle's `data`, keeping the others (jsonb `||`). */
+export async function mergeNanocycleData(
+  db: Database,
+  sessionId: string,
+  id: string,
+  patch: Partial<NanocycleData>,
+): Promise<void> {
+  await db
+    .update(nanocycles)
+    .set({ data: sql`${nanocycles.data} || ${JSON.stringify(patch)}::jsonb` })
+    .where(and(eq(nanocycles.sessionId, sessionId), eq(nanocycles.id, id)));
 }
 
 /** Which executor runs the nanocycle, as soon as its TPU starts (the rest of the record is the workflow's). */

@@ -14,7 +14,7 @@ import { projects, sessions } from './schema.js';
 
 type SessionRow = typeof sessions.$inferSelect;
 
-function toSession(row: SessionRow, repository: string): Session {
+export function toSession(row: SessionRow, repository: string): Session {
   return {
     id: row.id,
     project: row.project,
@@ -102,6 +102,15 @@ export async function findSessionStatus(db: Database, id: string): Promise<Sessi
 }
 
 export async function getSession(db: Database, id: string): Promise<Session> {
+  const row = await getSessionRow(db, id);
+  return toSession(row.session, row.repository);
+}
+
+/** The session's whole row with its project's repository; `session-not-found` when there is none. */
+export async function getSessionRow(
+  db: Database,
+  id: string,
+): Promise<{ session: typeof sessions.$inferSelect; repository: string }> {
   const [row] = await db
     .select({ session: sessions, repository: projects.repository })
     .from(sessions)
@@ -113,7 +122,7 @@ export async function getSession(db: Database, id: string): Promise<Session> {
       `no session "${id}"; list them with \`tevis session list --all\``,
       { session: id },
     );
-  return toSession(row.session, row.repository);
+  return row;
 }
 
 export interface SessionFilter {

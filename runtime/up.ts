@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import type { OpenDatabase } from '../db/database.js';
 import type { TevisConfig } from './config.js';
 import { devServerPidFile, stopLeftoverDevServer } from './dev-server-record.js';
 import { describeHolder, findPortHolder, isPortFree } from './port-holder.js';
@@ -22,6 +23,8 @@ export interface UpHandle {
   referenceUrl: string;
   temporalAddress: string;
   temporalUiUrl: string | undefined;
+  /** The database the stack uses (the benchmarks read it beside the API, as their baseline). */
+  database: OpenDatabase;
   stop(): Promise<void>;
 }
 
@@ -102,6 +105,7 @@ export async function up(
       referenceUrl: `${api.url}/reference`,
       temporalAddress,
       temporalUiUrl,
+      database,
       stop: stopAll,
     };
   } catch (error) {

@@ -68,7 +68,6 @@ export function contextRoutes(lifecycle: SessionLifecycle, context: ContextComma
           bytes: (await lstat(join(root, path)).catch(() => ({ size: 0 }))).size,
         })),
       );
-      await lifecycle.touch(session);
       return c.json({ sessionId: session.id, documents }, 200);
     },
   );
@@ -91,7 +90,6 @@ export function contextRoutes(lifecycle: SessionLifecycle, context: ContextComma
         workspaceOf(session),
         checkedPath(c.req.valid('query').path),
       );
-      await lifecycle.touch(session);
       return c.json(document, 200);
     },
   );

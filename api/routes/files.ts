@@ -78,7 +78,6 @@ export function fileRoutes(db: Database, lifecycle: SessionLifecycle) {
         if (isPathRefusal(error)) throw error;
         throw new TevisError('file-not-found', `no file "${requested}" in the workspace of ${session.id}`);
       });
-      await lifecycle.touch(session);
       if (info.isDirectory()) {
         const entries = await readdir(target, { withFileTypes: true });
         const listed = await Promise.all(

@@ -38,7 +38,6 @@ export function memoryRoutes(db: Database, lifecycle: SessionLifecycle) {
     ),
     async (c) => {
       const session = await lifecycle.requireCapability(c.req.valid('param').id, 'memory:browse');
-      await lifecycle.touch(session);
       return c.json(await browseMemory(db, session.project, c.req.valid('query')), 200);
     },
   );
@@ -64,7 +63,6 @@ export function memoryRoutes(db: Database, lifecycle: SessionLifecycle) {
           'not-found',
           `project ${session.project} has no memory entry ${entry}; list them with \`tevis memory list --session ${id}\``,
         );
-      await lifecycle.touch(session);
       return c.json(found, 200);
     },
   );

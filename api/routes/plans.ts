@@ -72,10 +72,9 @@ export function planRoutes(db: Database, lifecycle: SessionLifecycle) {
     ),
     async (c) => {
       const { id } = c.req.valid('param');
-      const session = await lifecycle.requireCapability(id, 'plan:draft');
+      await lifecycle.requireCapability(id, 'plan:draft');
       const plan = await findPlanVersion(db, id);
       if (!plan) throw noPlan(id);
-      await lifecycle.touch(session);
       return c.json(plan, 200);
     },
   );
@@ -94,8 +93,7 @@ export function planRoutes(db: Database, lifecycle: SessionLifecycle) {
     ),
     async (c) => {
       const { id } = c.req.valid('param');
-      const session = await lifecycle.requireCapability(id, 'plan:draft');
-      await lifecycle.touch(session);
+      await lifecycle.requireCapability(id, 'plan:draft');
       return c.json({ sessionId: id, versions: await listPlanVersions(db, id) }, 200);
     },
   );
@@ -114,7 +112,7 @@ export function planRoutes(db: Database, lifecycle: SessionLifecycle) {
     ),
     async (c) => {
       const { id, version } = c.req.valid('param');
-      const session = await lifecycle.requireCapability(id, 'plan:draft');
+      await lifecycle.requireCapability(id, 'plan:draft');
       const plan = await findPlanVersion(db, id, version);
       if (!plan) {
         const versions = await listPlanVersions(db, id);
@@ -124,7 +122,6 @@ export function planRoutes(db: Database, lifecycle: SessionLifecycle) {
           `session ${id} has no plan version ${version}; its versions are 1 to ${versions[0]!.version} (\`tevis plan versions --session ${id}\`)`,
         );
       }
-      await lifecycle.touch(session);
       return c.json(plan, 200);
     },
   );

@@ -46,7 +46,6 @@ export function preferenceRoutes(db: Database, lifecycle: SessionLifecycle) {
     ),
     async (c) => {
       const session = await lifecycle.requireCapability(c.req.valid('param').id, 'context:edit');
-      await lifecycle.touch(session);
       return c.json(await preferencesOf(session), 200);
     },
   );

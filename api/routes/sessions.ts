@@ -11,12 +11,12 @@ import { documentedRoute } from '../documented-route.js';
 import { openApiRouter } from '../openapi-app.js';
 import { SessionIdParam, jsonBody, jsonResponse } from '../schemas.js';
 import type { SessionLifecycle } from '../session-lifecycle.js';
-import { sessionLiveState } from '../session-view.js';
+import type { SessionView } from '../session-view.js';
 
 const tags = ['sessions'];
 
 /** Sessions created, listed, shown and summed up; what changes their status is session-commands.ts. */
-export function sessionRoutes(db: Database, lifecycle: SessionLifecycle) {
+export function sessionRoutes(db: Database, lifecycle: SessionLifecycle, view: SessionView) {
   const app = openApiRouter();
 
   app.openapi(
@@ -70,11 +70,8 @@ export function sessionRoutes(db: Database, lifecycle: SessionLifecycle) {
       request: { params: SessionIdParam },
       responses: { 200: jsonResponse(SessionWithState, 'The session') },
     }),
-    async (c) => {
-      const session = await getSession(db, c.req.valid('param').id);
-      const [state] = await Promise.all([sessionLiveState(db, lifecycle, session), lifecycle.touch(session)]);
-      return c.json({ session, state }, 200);
-    },
+    // A read from the record: it does not count as activity (README, Inactivity).
+    async (c) => c.json(await view.read(c.req.valid('param').id), 200),
   );
 
   app.openapi(

@@ -327,7 +327,11 @@ describe('the CLI, end to end against `tevis up`', () => {
     } finally {
       await connection.close();
     }
-    const orphaned = await ok('session', 'info', a!);
+    // Whether Temporal runs it is looked up again within 2 s (api/session-facts-cache.ts).
+    const orphaned = await waitFor('the terminated session to read as not live', async () => {
+      const info = await ok('session', 'info', a!);
+      return info.state.live ? undefined : info;
+    });
     expect(orphaned.state.live).toBe(false);
     // What needs the workflow says how to get it back.
     const refused = await fails(EXIT.conflict, ['session', 'switch', a!]);

@@ -248,9 +248,10 @@ describe('durability: recover', () => {
     expect((await describeRun(id)).status).toBe('NOT_FOUND');
     step('Temporal restarted empty');
 
-    const orphaned = await waitFor('the API to answer from the record', async () => {
+    // Whether Temporal runs the workflow is looked up again within 2 s (api/session-facts-cache.ts).
+    const orphaned = await waitFor('the API to answer from the record, not live', async () => {
       const reply = await http.call('GET', `/sessions/${id}`);
-      return reply.status === 200 ? reply.json : undefined;
+      return reply.status === 200 && !reply.json.state.live ? reply.json : undefined;
     });
     expect(orphaned.session.status).toBe('paused');
     expect(orphaned.state.live).toBe(false);

@@ -12,6 +12,7 @@ import { ApiClient } from '../support/api-client.js';
 import { makeGitFixture, SMALL_REPOSITORY } from '../support/git-fixtures.js';
 import { cleanEnv, type ManagedProcess, ProcessSet } from '../support/processes.js';
 import { isPortOpen, readToken, stepLogger, waitForHealth } from '../support/stack-probes.js';
+import { waitFor } from '../support/poll.js';
 import { freeLoopbackPort } from '../support/free-port.js';
 
 /**
@@ -192,7 +193,11 @@ describe('durability: restarting `tevis up` and the Temporal dev server', () => 
     devServer = undefined;
     expect(await isPortOpen(temporalPort)).toBe(false);
     // Without Temporal the record still answers, and says the state is not live.
-    const whileDown = await http.call('GET', `/sessions/${id}`);
+    // Whether Temporal runs the workflow is looked up again within 2 s (api/session-facts-cache.ts).
+    const whileDown = await waitFor('the session to read as not live', async () => {
+      const reply = await http.call('GET', `/sessions/${id}`);
+      return reply.status !== 200 || reply.json.state.live ? undefined : reply;
+    });
     expect(whileDown.status).toBe(200);
     expect(whileDown.json.session.status).toBe('active');
     expect(whileDown.json.state.live).toBe(false);
