@@ -1,8 +1,9 @@
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { Client, Connection } from '@temporalio/client';
-import { tsToMs } from '@temporalio/common/lib/time.js';
+import { optionalTsToMs, tsToMs } from '@temporalio/common/lib/time.js';
 import { Hono } from 'hono';
+import { workflowCacheSize } from '../worker/session-worker.js';
 import { type BenchContext, pause, percentile, timeIt } from './bench-context.js';
 
 /**
@@ -90,6 +91,16 @@ export async function benchIdleSessions(ctx: BenchContext): Promise<void> {
   }
   const open = await countOpen(ctx, 'active');
   const perSession = slope(samples);
+  // Below the workflow cache's size every session also holds its workflow in memory; above it, not.
+  const cache = workflowCacheSize();
+  const within = samples.filter(([n]) => n <= cache);
+  const beyond = samples.filter(([n]) => n >= cache);
+  // What each further session costs once the cache is full: what 10,000 is estimated with.
+  const further = beyond.length > 1 ? slope(beyond) : perSession;
+  if (within.length > 1 && beyond.length > 1)
+    console.log(
+      `  slope ${slope(within).toFixed(3)} MB a session up to the workflow cache's ${cache}, ${slope(beyond).toFixed(3)} MB beyond it`,
+    );
   const rss = rssMb();
 
   // Inactivity timers that fall due now, with every idle session open.
@@ -135,7 +146,7 @@ export async function benchIdleSessions(ctx: BenchContext): Promise<void> {
     const started = [...(history.events ?? [])]
       .reverse()
       .find(
-        (e) => tsToMs(e.timerStartedEventAttributes?.startToFireTimeout ?? null) === TIMER_SECONDS * 1000,
+        (e) => optionalTsToMs(e.timerStartedEventAttributes?.startToFireTimeout) === TIMER_SECONDS * 1000,
       );
     const timerFired = history.events?.find(
       (e) => e.timerFiredEventAttributes?.timerId === started?.timerStartedEventAttributes?.timerId,
@@ -148,7 +159,7 @@ export async function benchIdleSessions(ctx: BenchContext): Promise<void> {
   await connection.close();
 
   console.log(
-    `  ${open} idle sessions open (${opened} asked${opened < N ? `, stopped at the ${OPEN_SECONDS} s bound` : ''}); RSS ${baseline.toFixed(0)} → ${rss.toFixed(0)} MB; slope ${perSession.toFixed(3)} MB a session; 10,000 would need ~${(baseline + perSession * 10_000).toFixed(0)} MB`,
+    `  ${open} idle sessions open (${opened} asked${opened < N ? `, stopped at the ${OPEN_SECONDS} s bound` : ''}); RSS ${baseline.toFixed(0)} → ${rss.toFixed(0)} MB; slope ${perSession.toFixed(3)} MB a session; 10,000 would need ~${(rss + further * (10_000 - open)).toFixed(0)} MB`,
   );
   console.log(`  inactivity timers fired late by ${fired.map((ms) => ms.toFixed(0)).join(', ')} ms`);
   console.log(`  session.ending written late by ${written.map((ms) => ms.toFixed(0)).join(', ')} ms`);

@@ -47,7 +47,7 @@ export async function createSessionWorker(options: SessionWorkerOptions): Promis
  */
 export const DEFAULT_WORKFLOW_CACHE_SIZE = 200;
 
-function workflowCacheSize(): number {
+export function workflowCacheSize(): number {
   const asked = Number(process.env.TEVIS_WORKFLOW_CACHE_SIZE);
   return Number.isInteger(asked) && asked >= 2 ? asked : DEFAULT_WORKFLOW_CACHE_SIZE;
 }
