@@ -86,7 +86,7 @@ export async function benchIdleSessions(ctx: BenchContext): Promise<void> {
     await openSessions(ctx, batch);
     opened += batch.length;
     samples.push([opened, rssMb()]);
-    if (opened % 250 === 0 || opened === N)
+    if (Math.floor(opened / 250) > Math.floor((opened - batch.length) / 250) || opened === N)
       console.log(`  ${opened} idle sessions open, RSS ${rssMb().toFixed(0)} MB`);
   }
   const open = await countOpen(ctx, 'active');
