@@ -2,6 +2,9 @@
  * `npm run bench`: what Tevis adds on top of the parts it is made of, each figure beside a
  * baseline measured in the same run on the same machine, one file a figure in bench/figures/.
  * Prints the table and writes bench/results.json. `BENCH_ONLY=session-read,…` runs some figures.
+ * `npm run bench -- --idle` (or BENCH_IDLE=N) runs bench/idle-sessions.ts alone instead: N idle
+ * sessions on one worker (default 2000). Either way bench/readme-table.ts then rewrites the
+ * README's Performance table from bench/results.json.
  *
  * Starts its own Temporal dev server and PGlite under .cache/tevis-bench; loopback only.
  */
@@ -16,6 +19,8 @@ import { resolveTemporalCli } from '../runtime/temporal-cli.js';
 import { up } from '../runtime/up.js';
 import type { BenchContext } from './bench-context.js';
 import { BenchResults } from './bench-results.js';
+import { benchIdleSessions } from './idle-sessions.js';
+import { writeReadmeTable } from './readme-table.js';
 import { benchMissionControlFiles } from './figures/mission-control-files.js';
 import { benchNanocycleMerge } from './figures/nanocycle-merge.js';
 import { benchSessionCommands } from './figures/session-commands.js';
@@ -32,13 +37,18 @@ const FIGURES: Record<string, (ctx: BenchContext) => Promise<void>> = {
   'session-commands': benchSessionCommands,
   'nanocycle-merge': benchNanocycleMerge,
   'mission-control-files': benchMissionControlFiles,
+  'idle-sessions': benchIdleSessions,
 };
+const idle = process.argv.includes('--idle') || Boolean(process.env.BENCH_IDLE);
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const ROUNDS = Number(process.env.BENCH_ROUNDS || 10);
 const REQUESTS = Number(process.env.BENCH_REQUESTS || 500);
-const only = process.env.BENCH_ONLY?.split(',').filter(Boolean);
-const unknown = only?.filter((name) => !(name in FIGURES)) ?? [];
+const only = idle
+  ? ['idle-sessions']
+  : (process.env.BENCH_ONLY?.split(',').filter(Boolean) ??
+    Object.keys(FIGURES).filter((n) => n !== 'idle-sessions'));
+const unknown = only.filter((name) => !(name in FIGURES));
 if (unknown.length) {
   console.error(`bench: no figure ${unknown.join(', ')}; the figures are ${Object.keys(FIGURES).join(', ')}`);
   process.exit(2);
@@ -57,7 +67,7 @@ git(['-c', 'user.email=bench@tevis', '-c', 'user.name=bench', 'commit', '-qm', '
 const remote = join(work, 'remote.git');
 git(['clone', '-q', '--bare', source, remote]);
 
-const home = join(root, '.cache', 'tevis-bench');
+const home = join(root, '.cache', idle ? 'tevis-bench-idle' : 'tevis-bench');
 rmSync(home, { recursive: true, force: true });
 const cli = await resolveTemporalCli({ home: join(root, '.cache', 'tevis-test') });
 // TPUs run in the bubblewrap sandbox whatever this machine has, so the figures compare like with like.
@@ -65,9 +75,10 @@ const config = loadConfig({
   ...process.env,
   TEVIS_TPU_EXECUTOR: 'sandbox',
   TEVIS_HOME: home,
-  TEVIS_PORT: '18182',
-  TEVIS_TEMPORAL_PORT: '17333',
-  TEVIS_TEMPORAL_UI_PORT: '18333',
+  // Ports of its own for the idle run, so it can run beside the figures.
+  TEVIS_PORT: idle ? '18192' : '18182',
+  TEVIS_TEMPORAL_PORT: idle ? '17343' : '17333',
+  TEVIS_TEMPORAL_UI_PORT: idle ? '18343' : '18333',
   TEMPORAL_CLI_PATH: cli.path,
   DATABASE_URL: '',
   TEMPORAL_ADDRESS: '',
@@ -101,16 +112,20 @@ try {
   console.log(`Tevis benchmarks (${ROUNDS} rounds, ${REQUESTS} requests; medians)\n`);
   await call('POST', '/projects', { name: 'bench', repository: remote });
   for (const [name, figure] of Object.entries(FIGURES)) {
-    if (!only || only.includes(name)) await figure(ctx);
+    if (!only.includes(name)) continue;
+    const from = results.rows.length;
+    await figure(ctx);
+    results.label(from, name);
   }
   const file = join(root, 'bench', 'results.json');
   results.write(file, {
     at: new Date().toISOString(),
     rounds: ROUNDS,
     requests: REQUESTS,
-    figures: only ?? Object.keys(FIGURES),
+    figures: only,
   });
   console.log(`\nwritten to ${file}`);
+  writeReadmeTable(file, join(root, 'README.md'));
 } finally {
   await tevis.stop();
   rmSync(work, { recursive: true, force: true });

@@ -9,7 +9,12 @@ import type {
 import type { Project, ProjectCreate, ProjectUpdate } from '../contracts/project.js';
 import type { ReviewDecision, ReviewState, ReviewView } from '../contracts/review.js';
 import type { HoldPointBrief, NanocycleBrief } from '../contracts/session-state.js';
-import type { Session, SessionCreate } from '../contracts/session.js';
+import {
+  SESSION_PAGE_MAX,
+  type Session,
+  type SessionCreate,
+  type SessionPage,
+} from '../contracts/session.js';
 import type { SessionSummary } from '../contracts/summary.js';
 import type { TimelineEvent } from '../contracts/timeline.js';
 import type {
@@ -59,9 +64,36 @@ export class TevisApiClient extends ApiTransport {
     return this.json('POST', '/sessions', { body });
   }
 
+  /** One page of sessions, newest first; `nextCursor` asks for the page after it. */
+  listSessionPage(filter: { project?: string; all?: boolean; limit?: number; cursor?: string }) {
+    const query = {
+      project: filter.project,
+      all: filter.all ? 'true' : undefined,
+      limit: filter.limit,
+      cursor: filter.cursor,
+    };
+    return this.json<SessionPage>('GET', '/sessions', { query });
+  }
+
+  /** Every session the filter matches, newest first, following the pages to the last. */
   async listSessions(filter: { project?: string; all?: boolean }): Promise<Session[]> {
-    const query = { project: filter.project, all: filter.all ? 'true' : undefined };
-    return (await this.json<{ sessions: Session[] }>('GET', '/sessions', { query })).sessions;
+    return (await this.listSessionsUpTo(filter, Number.POSITIVE_INFINITY)).sessions;
+  }
+
+  /** The first `max` sessions, newest first, following pages, and whether there were more. */
+  async listSessionsUpTo(
+    filter: { project?: string; all?: boolean },
+    max: number,
+  ): Promise<{ sessions: Session[]; more: boolean }> {
+    const sessions: Session[] = [];
+    let cursor: string | undefined;
+    do {
+      const limit = Math.min(SESSION_PAGE_MAX, max - sessions.length);
+      const page = await this.listSessionPage({ ...filter, limit, cursor });
+      sessions.push(...page.sessions);
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor && sessions.length < max);
+    return { sessions, more: cursor !== undefined };
   }
 
   getSession(id: string): Promise<SessionWithState> {

@@ -4,6 +4,10 @@ import { ProjectName, SessionId } from './ids.js';
 import { StorableText } from './storable.js';
 import { TimeoutSeconds } from './durations.js';
 import { EndReason, SessionStatus, SessionType } from './session-types.js';
+import { parseSessionCursor } from './session-cursor.js';
+
+export const SESSION_PAGE_DEFAULT = 100;
+export const SESSION_PAGE_MAX = 500;
 
 export const SessionCreate = z
   .strictObject({
@@ -56,7 +60,30 @@ export const SessionListQuery = z.object({
   type: SessionType.optional(),
   /** Without it only open sessions (starting, active, paused, ending) are listed. */
   all: z.enum(['true', 'false']).optional(),
+  limit: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(SESSION_PAGE_MAX)
+    .default(SESSION_PAGE_DEFAULT)
+    .describe(`Sessions in one page (default ${SESSION_PAGE_DEFAULT}, at most ${SESSION_PAGE_MAX})`),
+  cursor: z
+    .string()
+    .max(64)
+    .refine(
+      (text) => parseSessionCursor(text) !== null,
+      'not a cursor Tevis gave out: pass nextCursor as it was',
+    )
+    .optional()
+    .describe("The last page's `nextCursor`: the page after it"),
 });
+export type SessionListQuery = z.input<typeof SessionListQuery>;
+
+/** Newest first; `nextCursor` is null on the last page, so a list is never cut without saying so. */
+export const SessionPage = z
+  .object({ sessions: z.array(Session), nextCursor: z.string().nullable() })
+  .meta({ id: 'SessionPage' });
+export type SessionPage = z.infer<typeof SessionPage>;
 
 export const SessionSwitch = z
   .strictObject({

@@ -72,11 +72,14 @@ export async function listPlanVersions(db: Database, sessionId: string): Promise
   return rows.map((r) => ({ ...r, createdAt: r.createdAt.toISOString() }));
 }
 
-/** The latest version of each session of `project` that drafted a plan, newest first. */
+/**
+ * The latest version of each session of `project` that drafted a plan, newest first: every one, one
+ * row a planning session (the query reads them all to order them, so cutting the answer saved nothing
+ * and hid plans without saying so).
+ */
 export async function listProjectPlans(
   db: Database,
   project: string,
-  limit = 100,
 ): Promise<(PlanVersionSummary & { sessionId: string })[]> {
   const rows = await db
     .selectDistinctOn([planVersions.sessionId], { sessionId: planVersions.sessionId, ...summaryColumns })
@@ -86,6 +89,5 @@ export async function listProjectPlans(
     .orderBy(planVersions.sessionId, desc(planVersions.version));
   return rows
     .map((r) => ({ ...r, createdAt: r.createdAt.toISOString() }))
-    .sort((a, b) => b.createdAt.localeCompare(a.createdAt))
-    .slice(0, limit);
+    .sort((a, b) => b.createdAt.localeCompare(a.createdAt));
 }

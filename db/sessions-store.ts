@@ -1,6 +1,7 @@
-import { and, desc, eq, inArray, type SQL } from 'drizzle-orm';
+import { and, desc, eq, inArray, sql, type SQL } from 'drizzle-orm';
 import { TevisError, isUniqueViolation } from '../contracts/errors.js';
 import type { Session, SessionConfig } from '../contracts/session.js';
+import type { SessionCursor } from '../contracts/session-cursor.js';
 import {
   ACTIVE_SLOT_STATUSES,
   OPEN_SESSION_STATUSES,
@@ -130,22 +131,44 @@ export interface SessionFilter {
   status?: SessionStatus;
   type?: SessionType;
   includeClosed: boolean;
+  limit: number;
+  /** Where the previous page stopped. */
+  after?: SessionCursor;
 }
 
-export async function listSessions(db: Database, filter: SessionFilter): Promise<Session[]> {
+/** Start times as whole microseconds since the epoch, exact (numeric), for a cursor to hold. */
+const startedAtMicros = sql<string>`(extract(epoch from ${sessions.startedAt}) * 1000000)::bigint::text`;
+
+/**
+ * One page of sessions, newest first. Keyset over (startedAt, id) rather than an offset: a session
+ * that starts meanwhile never shifts the pages after it, so following nextCursor misses none.
+ */
+export async function listSessions(
+  db: Database,
+  filter: SessionFilter,
+): Promise<{ sessions: Session[]; next: SessionCursor | null }> {
   const where: SQL[] = [];
   if (filter.project) where.push(eq(sessions.project, filter.project));
   if (filter.type) where.push(eq(sessions.type, filter.type));
   if (filter.status) where.push(eq(sessions.status, filter.status));
   else if (!filter.includeClosed) where.push(inArray(sessions.status, [...OPEN_SESSION_STATUSES]));
+  if (filter.after) {
+    const at = sql`(timestamptz 'epoch' + ${filter.after.startedAtMicros}::bigint * interval '1 microsecond')`;
+    where.push(sql`(${sessions.startedAt}, ${sessions.id}) < (${at}, ${filter.after.id})`);
+  }
   const rows = await db
-    .select({ session: sessions, repository: projects.repository })
+    .select({ session: sessions, repository: projects.repository, micros: startedAtMicros })
     .from(sessions)
     .innerJoin(projects, eq(projects.name, sessions.project))
     .where(and(...where))
-    .orderBy(desc(sessions.startedAt))
-    .limit(500);
-  return rows.map((r) => toSession(r.session, r.repository));
+    .orderBy(desc(sessions.startedAt), desc(sessions.id))
+    .limit(filter.limit + 1);
+  const page = rows.slice(0, filter.limit);
+  const last = page[page.length - 1];
+  return {
+    sessions: page.map((r) => toSession(r.session, r.repository)),
+    next: rows.length > filter.limit && last ? { startedAtMicros: last.micros, id: last.session.id } : null,
+  };
 }
 
 export async function latestSessionConfig(db: Database, project: string): Promise<SessionConfig | null> {

@@ -10,6 +10,7 @@ import { createOutputView } from './output-view.js';
 import { showPendingHolds } from './pending-holds-notice.js';
 import { createPlanPanel } from './plan-panel.js';
 import { createSessionPanel } from './session-panel.js';
+import { listProjectSessions } from './session-pages.js';
 import { followSession } from './session-streams.js';
 import { createSessionSwitch } from './session-switch.js';
 import { createSessionSwitcher } from './session-switcher.js';
@@ -134,7 +135,7 @@ async function selectProject(/** @type {string} */ name) {
 async function listSessions() {
   const asked = project;
   if (!asked) return [];
-  const { sessions } = await api.get(`/sessions?project=${encodeURIComponent(asked)}&all=true`);
+  const sessions = await listProjectSessions(api, asked);
   const sorted = [...sessions].sort((a, b) => Date.parse(b.startedAt) - Date.parse(a.startedAt));
   // Another project was chosen meanwhile: this list is not its.
   if (asked !== project) return sorted;

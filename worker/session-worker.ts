@@ -33,7 +33,23 @@ export async function createSessionWorker(options: SessionWorkerOptions): Promis
     // run), and a cancellation only reaches an activity in the answer to one: without this cap,
     // cancelling a running nanocycle took up to ~16 s before its container was even stopped.
     maxHeartbeatThrottleInterval: '1 second',
+    maxCachedWorkflows: workflowCacheSize(),
   });
+}
+
+/**
+ * Sessions whose workflow state the worker keeps in memory between their tasks. The SDK's default
+ * sizes the cache from the heap limit (some 2,300 on a 4 GB heap), so every open session, idle or
+ * not, held its workflow in memory: that was what grew per session (bench/idle-sessions.ts). A
+ * session that drops out of the cache is replayed from its history at its next task (a command or
+ * its inactivity timer), which for an idle session is a short history; TEVIS_WORKFLOW_CACHE_SIZE
+ * sets another size.
+ */
+export const DEFAULT_WORKFLOW_CACHE_SIZE = 200;
+
+export function workflowCacheSize(): number {
+  const asked = Number(process.env.TEVIS_WORKFLOW_CACHE_SIZE);
+  return Number.isInteger(asked) && asked >= 2 ? asked : DEFAULT_WORKFLOW_CACHE_SIZE;
 }
 
 /** An engine that hangs must not keep a worker from starting. */

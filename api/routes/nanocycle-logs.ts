@@ -24,19 +24,22 @@ export function nanocycleLogRoutes(database: OpenDatabase) {
       tags,
       summary: "The nanocycle's output lines, in order",
       request: { params: NcParams, query: After },
-      responses: { 200: jsonResponse(z.object({ lines: z.array(LogLine) }), 'Lines') },
+      description:
+        'At most `limit` lines (default and most 1000). `more` is true when later lines were left for the next read: ask again with `after` set to the last `seq`.',
+      responses: { 200: jsonResponse(z.object({ lines: z.array(LogLine), more: z.boolean() }), 'Lines') },
     }),
     async (c) => {
       const { id, nc } = c.req.valid('param');
       await getNanocycle(db, id, nc);
-      const { after, limit } = c.req.valid('query');
+      const { after, limit = 1000 } = c.req.valid('query');
+      // One more than asked tells whether the page was cut.
       const lines = await listLogLines(db, {
         sessionId: id,
         nanocycleId: nc,
         afterSeq: after ?? 0,
-        limit: limit ?? 1000,
+        limit: limit + 1,
       });
-      return c.json({ lines: lines.map(toLogLine) }, 200);
+      return c.json({ lines: lines.slice(0, limit).map(toLogLine), more: lines.length > limit }, 200);
     },
   );
 

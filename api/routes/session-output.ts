@@ -61,24 +61,36 @@ export function sessionOutputRoutes(database: OpenDatabase) {
       tags,
       summary: "The output lines of all the session's nanocycles after a cursor",
       description:
-        "Each nanocycle's lines in order, the nanocycles' interleaved by time. `cursor` is where to continue from.",
+        "Each nanocycle's lines in order, the nanocycles' interleaved by time. `cursor` is where to continue from; `more` is true when some nanocycle had more lines than `limit` (default and most 1000), left for the next read.",
       request: { params: SessionIdParam, query: After },
       responses: {
-        200: jsonResponse(z.object({ lines: z.array(SessionLogLine), cursor: z.string() }), 'Lines'),
+        200: jsonResponse(
+          z.object({ lines: z.array(SessionLogLine), cursor: z.string(), more: z.boolean() }),
+          'Lines',
+        ),
       },
     }),
     async (c) => {
       const { id } = c.req.valid('param');
-      const { after, limit } = c.req.valid('query');
+      const { after, limit = 1000 } = c.req.valid('query');
       let cursor = cursorFrom(after, 'after');
       await getSession(db, id);
-      const lines = await listSessionLogLines(db, {
+      // One more line of each nanocycle than asked tells whether a read was cut.
+      const read = await listSessionLogLines(db, {
         sessionId: id,
         after: cursor,
-        limitPerNanocycle: limit ?? 1000,
+        limitPerNanocycle: limit + 1,
+      });
+      const taken = new Map<string, number>();
+      let more = false;
+      const lines = read.filter((line) => {
+        const count = (taken.get(line.nanocycleId) ?? 0) + 1;
+        taken.set(line.nanocycleId, count);
+        if (count > limit) more = true;
+        return count <= limit;
       });
       for (const line of lines) cursor = advanceOutputCursor(cursor, line);
-      return c.json({ lines: lines.map(toSessionLogLine), cursor: formatOutputCursor(cursor) }, 200);
+      return c.json({ lines: lines.map(toSessionLogLine), cursor: formatOutputCursor(cursor), more }, 200);
     },
   );
 

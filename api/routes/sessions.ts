@@ -1,5 +1,6 @@
 import { z } from '@hono/zod-openapi';
-import { Session, SessionCreate, SessionListQuery } from '../../contracts/session.js';
+import { Session, SessionCreate, SessionListQuery, SessionPage } from '../../contracts/session.js';
+import { formatSessionCursor, parseSessionCursor } from '../../contracts/session-cursor.js';
 import { SessionWithState } from '../../contracts/responses.js';
 import { SessionSummary } from '../../contracts/summary.js';
 import { TevisError } from '../../contracts/errors.js';
@@ -41,23 +42,24 @@ export function sessionRoutes(db: Database, lifecycle: SessionLifecycle, view: S
       method: 'get',
       path: '/sessions',
       tags,
-      summary: 'List sessions (open ones unless all=true)',
+      summary: 'List sessions (open ones unless all=true), newest first, a page at a time',
+      description:
+        'At most `limit` sessions a page (default 100, at most 500). `nextCursor` is null on the last page; otherwise pass it as `cursor` for the next one. A cursor Tevis did not give out is a 400 `validation`.',
       request: { query: SessionListQuery },
-      responses: { 200: jsonResponse(z.object({ sessions: z.array(Session) }), 'Sessions') },
+      responses: { 200: jsonResponse(SessionPage, 'One page of sessions') },
     }),
     async (c) => {
       const q = c.req.valid('query');
-      return c.json(
-        {
-          sessions: await listSessions(db, {
-            project: q.project,
-            status: q.status,
-            type: q.type,
-            includeClosed: q.all === 'true',
-          }),
-        },
-        200,
-      );
+      const page = await listSessions(db, {
+        project: q.project,
+        status: q.status,
+        type: q.type,
+        includeClosed: q.all === 'true',
+        limit: q.limit,
+        after: q.cursor === undefined ? undefined : (parseSessionCursor(q.cursor) ?? undefined),
+      });
+      const nextCursor = page.next ? formatSessionCursor(page.next) : null;
+      return c.json({ sessions: page.sessions, nextCursor }, 200);
     },
   );
 

@@ -32,14 +32,20 @@ export function timelineRoutes(database: OpenDatabase) {
       path: '/sessions/{id}/events',
       tags,
       summary: 'The session timeline, oldest first',
+      description:
+        'At most `limit` events (default and most 1000). `more` is true when later events were left for the next read: ask again with `after` set to the last sequence number.',
       request: { params: SessionIdParam, query: After },
-      responses: { 200: jsonResponse(z.object({ events: z.array(TimelineEvent) }), 'Events') },
+      responses: {
+        200: jsonResponse(z.object({ events: z.array(TimelineEvent), more: z.boolean() }), 'Events'),
+      },
     }),
     async (c) => {
       const { id } = c.req.valid('param');
-      const { after, limit } = c.req.valid('query');
+      const { after, limit = 1000 } = c.req.valid('query');
       await getSession(db, id);
-      return c.json({ events: await listEvents(db, id, after ?? 0, limit ?? 1000) }, 200);
+      // One more than asked tells whether the page was cut, without a count over the whole timeline.
+      const events = await listEvents(db, id, after ?? 0, limit + 1);
+      return c.json({ events: events.slice(0, limit), more: events.length > limit }, 200);
     },
   );
 

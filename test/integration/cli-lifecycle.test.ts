@@ -264,6 +264,13 @@ describe('the CLI, end to end against `tevis up`', () => {
     expect(
       Object.fromEntries(both.sessions.map((s: { id: string; status: string }) => [s.id, s.status])),
     ).toEqual({ [a.id]: 'paused', [b.id]: 'active' });
+    // `--limit` shows the newest and says there are more; a limit that is no count names the flag.
+    const newest = await ok('session', 'list', '--limit', '1');
+    expect(newest).toMatchObject({ sessions: [{ id: both.sessions[0].id }], more: true });
+    expect(both.more).toBe(false);
+    const cut = await runCli(processes, ['session', 'list', '--limit', '1'], env);
+    expect(cut.stdout).toContain('more sessions than these 1');
+    expect((await fails(EXIT.usage, ['session', 'list', '--limit', '0'])).stderr).toContain('--limit');
 
     // `end` without an id ends the current session and prints its summary.
     const ended = await ok('session', 'end');

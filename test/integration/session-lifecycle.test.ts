@@ -463,6 +463,25 @@ function lifecycleSuite(kind: DatabaseKind) {
     expect(ids((await h.call('GET', '/sessions')).json.sessions)).toEqual([]);
     expect(ids((await h.call('GET', '/sessions?all=true')).json.sessions)).toEqual([a1, a2, b1].sort());
   });
+
+  it('lists more sessions than one page a page at a time, newest first, and says when there are no more', async () => {
+    const pages: string[][] = [];
+    let cursor: string | null = null;
+    do {
+      const query: string = cursor ? `&cursor=${encodeURIComponent(cursor)}` : '';
+      const page = await h.call('GET', `/sessions?all=true&limit=1${query}`);
+      expect(page.status).toBe(200);
+      pages.push(page.json.sessions.map((s: { id: string }) => s.id));
+      cursor = page.json.nextCursor;
+    } while (cursor && pages.length < 10);
+    expect(pages).toEqual([[a2], [b1], [a1]]);
+    // The last page says so; the CLI's client follows the pages to the same sessions.
+    expect(await h.api.typed.listSessions({ all: true })).toMatchObject([{ id: a2 }, { id: b1 }, { id: a1 }]);
+    expect(await h.api.typed.listSessionsUpTo({ all: true }, 2)).toMatchObject({
+      sessions: [{ id: a2 }, { id: b1 }],
+      more: true,
+    });
+  });
 }
 
 describe.each(['postgres', 'pglite'] as const)('session lifecycle through the HTTP API on %s', (kind) => {

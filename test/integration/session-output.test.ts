@@ -106,6 +106,12 @@ function outputSuite(kind: DatabaseKind) {
         second.items.map((l) => `${l.nanocycleId}:${l.seq}`).sort(),
       );
       expect(rest.json.cursor).toBe(all.json.cursor);
+      expect(all.json.more).toBe(false);
+      // A read cut at one line a nanocycle says so, and its cursor goes no further than it read.
+      const cut = await h.call('GET', `/sessions/${session.id}/output?limit=1`);
+      expect(cut.json.more).toBe(true);
+      expect(cut.json.lines.map((l: SessionLogLine) => l.seq)).toEqual([1, 1]);
+      expect(parseOutputCursor(cut.json.cursor)).toEqual({ 'NC-001': 1, 'NC-002': 1 });
       await waitFor('the neighbour nanocycle to finish', async () =>
         (await h.call('GET', `/sessions/${neighbour.id}/output`)).json.lines.some(
           (l: SessionLogLine) => l.line === 'not yours',

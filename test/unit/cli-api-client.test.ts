@@ -101,14 +101,34 @@ describe('TevisApiClient', () => {
 
   it('encodes query and path, and asks for Markdown summaries', async () => {
     const { client, calls } = clientAnswering((url) =>
-      url.pathname.endsWith('/summary') ? new Response('# S\n') : Response.json({ sessions: [], events: [] }),
+      url.pathname.endsWith('/summary')
+        ? new Response('# S\n')
+        : Response.json({ sessions: [], nextCursor: null, events: [] }),
     );
     await client.listSessions({ project: 'app', all: true });
     await client.events('sess_a1b2c3', 7);
     expect(await client.summaryMarkdown('sess_a1b2c3')).toBe('# S\n');
-    expect(calls[0]!.url.search).toBe('?project=app&all=true');
+    expect(calls[0]!.url.search).toBe('?project=app&all=true&limit=500');
     expect(calls[1]!.url.pathname + calls[1]!.url.search).toBe('/sessions/sess_a1b2c3/events?after=7');
     expect((calls[2]!.init.headers as Record<string, string>).accept).toBe('text/markdown');
+  });
+
+  it('follows the session pages to the last, or stops at a limit and says there were more', async () => {
+    const ids = ['sess_aaaaa5', 'sess_aaaaa4', 'sess_aaaaa3', 'sess_aaaaa2', 'sess_aaaaa1'];
+    const { client, calls } = clientAnswering((url) => {
+      const from = Number(url.searchParams.get('cursor') ?? 0);
+      const limit = Number(url.searchParams.get('limit'));
+      const page = ids.slice(from, from + Math.min(limit, 2)).map((id) => ({ id }));
+      const next = from + page.length < ids.length ? String(from + page.length) : null;
+      return Response.json({ sessions: page, nextCursor: next });
+    });
+    expect((await client.listSessions({ all: true })).map((s) => s.id)).toEqual(ids);
+    expect(calls.map((c) => c.url.searchParams.get('cursor'))).toEqual([null, '2', '4']);
+    const upTo = await client.listSessionsUpTo({}, 3);
+    expect(upTo.sessions.map((s) => s.id)).toEqual(ids.slice(0, 3));
+    expect(upTo.more).toBe(true);
+    expect(calls.at(-1)!.url.searchParams.get('limit')).toBe('1');
+    expect((await client.listSessionsUpTo({}, 5)).more).toBe(false);
   });
 
   describe('safe retries', () => {
