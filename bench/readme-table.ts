@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 /**
  * The README's Performance table, made from bench/results.json: `npm run bench` calls it at the
  * end; `npx tsx bench/readme-table.ts` does it by hand. Only the lines between the two markers change.
@@ -34,6 +35,8 @@ export function writeReadmeTable(resultsFile: string, readme: string): void {
     return;
   }
   writeFileSync(readme, `${text.slice(0, start + START.length)}\n${benchTable(rows)}\n${text.slice(end)}`);
+  // The README is formatted (npm test checks it): align the new table's columns as the formatter does.
+  execFileSync('npx', ['biome', 'format', '--write', readme], { stdio: 'ignore' });
   console.log(`the Performance table in ${readme} is up to date`);
 }
 
