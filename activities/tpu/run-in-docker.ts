@@ -19,7 +19,6 @@ import { endingOf, recordRunReattached, runRestartOf } from './run-restart.js';
 import { startIfCreated } from './start-tpu-container.js';
 import { tpuContainerName, type TpuRunInput, type TpuRunResult } from './tpu-spec.js';
 import { diskLimitExceeded } from './tpu-failures.js';
-import { assertImage } from './tpu-image-present.js';
 import { assertWorktree } from './worktree-present.js';
 import { chownTree, tpuIdentity, workerOwner } from './worktree-owner.js';
 
@@ -33,7 +32,7 @@ const HEARTBEAT_MS = 1000;
 
 export async function runInDocker(docker: Docker, db: Database, input: TpuRunInput): Promise<TpuRunResult> {
   const ctx = currentTpuContext();
-  await assertImage(docker, input.image);
+  // The image is not asked about first: creating the container says whether it is there.
   await assertWorktree(input.worktreePath);
   // Cancelled before anything exists: make nothing (a container made now would only be removed).
   if (ctx.signal.aborted && ctx.cancelKind() === 'requested') throw cancellationError(ctx.signal);
@@ -76,7 +75,7 @@ export async function runInDocker(docker: Docker, db: Database, input: TpuRunInp
     // A later attempt that finds the run's container picks the run up there: the timeline says so.
     const restart = created ? null : runRestartOf(ctx.attempt, ctx.lastHeartbeat);
     if (restart) await recordRunReattached(db, input, restart, recorder.storedSeq);
-    const state = await startIfCreated(docker, container, name, input, identity, giveBack);
+    const state = await startIfCreated(docker, container, name, input, giveBack, created);
 
     const exitedAlready = state.Status === 'exited' || state.Status === 'dead';
     // Counted from the container's start, not this attempt's: a retry does not buy more time.
