@@ -20,6 +20,8 @@ const delayOf = (line: string, receivedAt: number) => receivedAt - Number(line.t
 
 export interface ReceivedLine {
   line: string;
+  /** The activity attempt that stored it. */
+  attempt: number;
   /** When it was parsed here, on the clock of `date +%s%N`, in ms. */
   at: number;
 }
@@ -47,7 +49,8 @@ export async function sseLines(url: string, token: string, count: number): Promi
     onEvent(message) {
       const at = nowMs();
       if (message.event !== 'stdout') return;
-      received.push({ line: (JSON.parse(message.data) as { line: string }).line, at });
+      const { line, attempt } = JSON.parse(message.data) as { line: string; attempt: number };
+      received.push({ line, attempt, at });
     },
   });
   const reader = response.body.getReader();

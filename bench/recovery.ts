@@ -13,6 +13,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { RUNS_OVER_NANOCYCLE_STATUSES } from '../contracts/nanocycle-statuses.js';
 import { loadConfig } from '../runtime/config.js';
 import { connectTemporalClient, SEARCH_ATTRIBUTES, startApi } from '../runtime/run-parts.js';
 import { resolveTemporalCli } from '../runtime/temporal-cli.js';
@@ -45,7 +46,7 @@ const stops: Array<() => Promise<unknown>> = [];
 try {
   const engine = await startDockerEngine();
   stops.push(() => engine.stop());
-  const postgres = await startPostgresCluster({ baseDir: work });
+  const postgres = await startPostgresCluster();
   stops.push(() => postgres.stop());
   const cli = await resolveTemporalCli({ home: join(root, '.cache', 'tevis-test') });
   const temporal = await startTemporalDevServer({
@@ -108,25 +109,28 @@ try {
 
   // The other worker is up and polling before the kill; the run is worker 1's.
   const second = processes.spawnTevis('worker-2', 'worker', workerEnv);
-  await waitFor('worker 2 to be up', () => second.output().includes('worker'), { timeoutMs: 60_000 });
-  await new Promise((r) => setTimeout(r, 2000));
-  const before = stream.received.length;
+  await waitFor('worker 2 to poll', () => second.output().includes('worker polling task queue'), {
+    alive: [second],
+    timeoutMs: 60_000,
+  });
   const killedAt = performance.timeOrigin + performance.now();
   await first.kill();
-  await waitFor('output after the kill', () => stream.received.length > before, {
+  // The first line the second attempt stored (lines stored just before the kill may still arrive).
+  await waitFor('a line of attempt 2', () => stream.received.some((r) => r.attempt >= 2), {
     alive: [second],
     timeoutMs: 120_000,
   });
-  const resumedAt = stream.received[before]!.at;
+  const resumedAt = stream.received.find((r) => r.attempt >= 2)!.at;
+  console.log(`recovery: killed worker 1; output went on ${(resumedAt - killedAt).toFixed(0)} ms later`);
   await stream.done;
 
+  // The run is over when the nanocycle merges, or waits for something else than its TPU.
   const nc = await waitFor(
-    'the nanocycle to finish',
+    'the run to be over',
     async () => {
       const found = (await http.nanocycles(id)).find((n) => n.id === 'NC-001');
-      return found && ['merged', 'failed', 'cancelled', 'conflict'].includes(found.status)
-        ? found
-        : undefined;
+      const over = (RUNS_OVER_NANOCYCLE_STATUSES as readonly string[]).includes(found?.status ?? '');
+      return found && (over || found.status === 'awaiting_approval') ? found : undefined;
     },
     { alive: [second], timeoutMs: 120_000 },
   );
