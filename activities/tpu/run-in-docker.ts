@@ -69,9 +69,17 @@ export async function runInDocker(docker: Docker, db: Database, input: TpuRunInp
   // the engine creates or starts the container still reaches the catch, which removes it.
   try {
     // The baseline is taken before the container starts (or, re-attaching, when this attempt
-    // attaches); also for a container that already exited, whose final check still counts.
-    disk = await watchDiskUse([input.worktreePath], diskLimitBytes(input.limits), () => killOverLimit());
-    const { container, created } = await findOrCreate(docker, input, name, identity);
+    // attaches); also for a container that already exited, whose final check still counts. It is
+    // measured while the engine creates the container, which starts nothing.
+    const [watching, finding] = await Promise.allSettled([
+      watchDiskUse([input.worktreePath], diskLimitBytes(input.limits), () => killOverLimit()),
+      findOrCreate(docker, input, name, identity),
+    ]);
+    if (watching.status === 'fulfilled') disk = watching.value;
+    if (finding.status === 'rejected') throw finding.reason;
+    if (watching.status === 'rejected') throw watching.reason;
+    const watch = watching.value;
+    const { container, created } = finding.value;
     // A later attempt that finds the run's container picks the run up there: the timeline says so.
     const restart = created ? null : runRestartOf(ctx.attempt, ctx.lastHeartbeat);
     if (restart) await recordRunReattached(db, input, restart, recorder.storedSeq);
@@ -103,7 +111,7 @@ export async function runInDocker(docker: Docker, db: Database, input: TpuRunInp
     await output.follow(exitedAlready, aborted);
     const waited = (await Promise.race([container.wait(), aborted])) as { StatusCode: number };
     if (!exitedAlready) await output.readRest(aborted);
-    const added = await disk.finalCheck();
+    const added = await watch.finalCheck();
     await recorder.close();
     const finished = await container.inspect();
     const final = finished.State;
