@@ -22,8 +22,9 @@ export interface CursorSource<T, C> {
   idOf(cursor: C): string;
   eventOf(item: T): { event: string; data: string };
   /**
-   * Why nothing more will come (e.g. "session ended"), or null while more may. Asked before each
-   * read, so everything written before the answer is still sent before the stream ends.
+   * Why nothing more will come (e.g. "session ended"), or null while more may. Asked when a read
+   * found nothing new, and followed by one more read, so everything written before the answer is
+   * still sent before the stream ends.
    */
   finished?(): Promise<string | null>;
 }
@@ -61,23 +62,36 @@ export async function streamByCursor<T, C>(
     const poll = setInterval(signal, SAFETY_POLL_MS);
     const keepalive = setInterval(() => void stream.write(': keepalive\n\n'), KEEPALIVE_MS);
     stream.onAbort(() => signal());
+    const sendAfterCursor = async (): Promise<number> => {
+      let sent = 0;
+      for (;;) {
+        const batch = await source.read(cursor, BATCH);
+        for (const item of batch) {
+          const { event, data } = source.eventOf(item);
+          cursor = source.advance(cursor, item);
+          await stream.writeSSE({ id: source.idOf(cursor), event, data });
+        }
+        sent += batch.length;
+        if (batch.length < BATCH || stream.aborted) return sent;
+      }
+    };
     try {
       while (!stream.aborted && !finished) {
         if (!pending) await new Promise<void>((resolve) => (wake = resolve));
         wake = null;
         pending = false;
-        const over = source.finished ? await source.finished() : null;
-        for (;;) {
-          const batch = await source.read(cursor, BATCH);
-          for (const item of batch) {
-            const { event, data } = source.eventOf(item);
-            cursor = source.advance(cursor, item);
-            await stream.writeSSE({ id: source.idOf(cursor), event, data });
-          }
-          if (batch.length < BATCH || stream.aborted) break;
+        // What woke the stream is sent first, with one read: whether the stream is over is asked
+        // only after, on a pass that found nothing new, so a line is not held up by that question.
+        if ((await sendAfterCursor()) > 0) {
+          pending = true;
+          continue;
         }
+        const over = source.finished ? await source.finished() : null;
         if (over !== null && !stream.aborted) {
-          await stream.writeSSE({ event: STREAM_END_EVENT, data: JSON.stringify({ reason: over }) });
+          // Everything written before the answer is still sent before the end.
+          await sendAfterCursor();
+          if (!stream.aborted)
+            await stream.writeSSE({ event: STREAM_END_EVENT, data: JSON.stringify({ reason: over }) });
           finished = true;
         }
       }

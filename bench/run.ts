@@ -23,9 +23,11 @@ import { benchIdleSessions } from './idle-sessions.js';
 import { writeReadmeTable } from './readme-table.js';
 import { benchMissionControlFiles } from './figures/mission-control-files.js';
 import { benchNanocycleMerge } from './figures/nanocycle-merge.js';
+import { benchOutputLatency } from './figures/output-latency.js';
 import { benchSessionCommands } from './figures/session-commands.js';
 import { benchSessionRead } from './figures/session-read.js';
 import { benchSessionStart } from './figures/session-start.js';
+import { benchTpuStart } from './figures/tpu-start.js';
 
 // Worker chatter would drown the figures.
 Runtime.install({ logger: new DefaultLogger('WARN') });
@@ -37,9 +39,17 @@ const FIGURES: Record<string, (ctx: BenchContext) => Promise<void>> = {
   'session-commands': benchSessionCommands,
   'nanocycle-merge': benchNanocycleMerge,
   'mission-control-files': benchMissionControlFiles,
+  'tpu-start': benchTpuStart,
+  'output-latency': benchOutputLatency,
   'idle-sessions': benchIdleSessions,
 };
 const idle = process.argv.includes('--idle') || Boolean(process.env.BENCH_IDLE);
+
+// P7 is a stack of its own (workers as processes, one of them killed): bench/recovery.ts.
+if (process.argv.includes('--recovery') || process.env.BENCH_RECOVERY) {
+  await import('./recovery.js');
+  process.exit();
+}
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const ROUNDS = Number(process.env.BENCH_ROUNDS || 10);

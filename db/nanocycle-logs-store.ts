@@ -1,4 +1,4 @@
-import { and, asc, eq, gt, lt, lte, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, lte, sql } from 'drizzle-orm';
 import type { LogLine, SessionLogLine } from '../contracts/nanocycle-records.js';
 import type { OutputCursor } from '../contracts/output-cursor.js';
 import type { Database } from './database.js';
@@ -212,15 +212,19 @@ export async function runLogPosition(
     eq(nanocycleLogs.sessionId, input.sessionId),
     eq(nanocycleLogs.nanocycleId, input.nanocycleId),
   );
-  const [earlier] = await db
-    .select({ max: sql<number | null>`max(${nanocycleLogs.seq})` })
+  // One query, both maxima: it is on the way to every TPU start.
+  const [row] = await db
+    .select({
+      earlier: sql<
+        number | null
+      >`max(${nanocycleLogs.seq}) filter (where ${nanocycleLogs.run} < ${input.run})`,
+      current: sql<
+        number | null
+      >`max(${nanocycleLogs.seq}) filter (where ${nanocycleLogs.run} = ${input.run})`,
+    })
     .from(nanocycleLogs)
-    .where(and(scope, lt(nanocycleLogs.run, input.run)));
-  const [current] = await db
-    .select({ max: sql<number | null>`max(${nanocycleLogs.seq})` })
-    .from(nanocycleLogs)
-    .where(and(scope, eq(nanocycleLogs.run, input.run)));
-  const baseSeq = Number(earlier?.max ?? 0);
-  const lastOfRun = current?.max == null ? baseSeq : Number(current.max);
+    .where(scope);
+  const baseSeq = Number(row?.earlier ?? 0);
+  const lastOfRun = row?.current == null ? baseSeq : Number(row.current);
   return { baseSeq, written: lastOfRun - baseSeq };
 }

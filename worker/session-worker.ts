@@ -28,7 +28,11 @@ export async function createSessionWorker(options: SessionWorkerOptions): Promis
     ...(options.identity ? { identity: options.identity } : {}),
     // A crashed worker's sticky tasks move to another worker quickly.
     stickyQueueScheduleToStartTimeout: '5 seconds',
-    shutdownGraceTime: '10 seconds',
+    // A stopping worker cancels its activities at once (as a worker shutdown): a TPU run then hands
+    // over to another worker straight away, which re-attaches to its container, instead of the
+    // run waiting out a grace period here. Activities that do not listen for cancellation (git,
+    // records) are not cut short: they finish, and the worker stops once they have.
+    shutdownGraceTime: 0,
     // Heartbeats reach the server at most every heartbeatTimeout × 0.8 by default (16 s for a TPU
     // run), and a cancellation only reaches an activity in the answer to one: without this cap,
     // cancelling a running nanocycle took up to ~16 s before its container was even stopped.

@@ -10,8 +10,16 @@ import { TPU_FAILURE_TYPES } from '../contracts/tpu-failures.js';
 /** The patient retry of background writes: the record catches up, however long Postgres is away. */
 const PATIENT_RETRY = { initialInterval: '1 second', maximumInterval: '30 seconds', maximumAttempts: 20 };
 
-/** A worker lost in a git (or TPU) activity is noticed this soon. */
+/** A worker lost in a git activity is noticed this soon. */
 const GIT_HEARTBEAT = '20 seconds';
+
+/**
+ * A worker lost in a TPU run is noticed this soon: the executors heartbeat every second (and the
+ * worker sends at most one a second, see worker/session-worker.ts), so two may go missing before
+ * the run moves on. The retry re-attaches to the running container, so the output goes on a few
+ * seconds after the worker was lost (bench/recovery.ts measures it).
+ */
+const TPU_HEARTBEAT = '3 seconds';
 
 export const ACTIVITY_OPTIONS = {
   /**
@@ -99,13 +107,15 @@ export function tpuActivityOptions(timeoutSeconds: number): ActivityOptions {
   return {
     startToCloseTimeout: `${timeoutSeconds + 300} seconds`,
     // A dead worker is noticed in seconds; the retry re-attaches to the running container.
-    heartbeatTimeout: GIT_HEARTBEAT,
+    heartbeatTimeout: TPU_HEARTBEAT,
     // Cancelling waits until the container is stopped and removed.
     cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+    // A lost or stopping worker's run is picked up half a second later; an engine that does not
+    // answer is still waited for some 30 s in all (0.5 + 1 + 2 + 4 + 8 + 16 s between attempts).
     retry: {
-      initialInterval: '2 seconds',
+      initialInterval: '500 milliseconds',
       maximumInterval: '30 seconds',
-      maximumAttempts: 5,
+      maximumAttempts: 7,
       nonRetryableErrorTypes: [TPU_FAILURE_TYPES.imageMissing],
     },
   };

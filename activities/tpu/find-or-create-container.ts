@@ -3,11 +3,15 @@ import type Docker from 'dockerode';
 import { statusOf } from './engine-error-status.js';
 import { tpuContainerSpec } from './tpu-container-spec.js';
 import type { TpuRunInput } from './tpu-spec.js';
-import { chownTree, type TpuIdentity } from './worktree-owner.js';
+import { imageMissing, isImageMissing } from './tpu-image-present.js';
+import { chownTree, type TpuIdentity, workerOwner } from './worktree-owner.js';
 
 /**
  * The existing container of this run, or a new one; a concurrent attempt that created it first
  * wins. `created`: this attempt made it (so there was nothing to re-attach to).
+ *
+ * Creating is tried first, the name settling it: on a first attempt (nearly every run) that is
+ * the one engine call, and a retry that finds the run's container learns so from the 409.
  */
 export async function findOrCreate(
   docker: Docker,
@@ -15,13 +19,8 @@ export async function findOrCreate(
   name: string,
   identity: TpuIdentity,
 ): Promise<{ container: Docker.Container; created: boolean }> {
-  const existing = docker.getContainer(name);
-  try {
-    await existing.inspect();
-    return { container: existing, created: false };
-  } catch (error) {
-    if (statusOf(error) !== 404) throw error;
-  }
+  // Also before a 409: the worktree of a run's container is the identity's already, so this
+  // changes nothing there.
   if (identity.handOver) await chownTree(input.worktreePath, identity.uid, identity.gid);
   try {
     return {
@@ -29,10 +28,16 @@ export async function findOrCreate(
       created: true,
     };
   } catch (error) {
+    if (isImageMissing(error)) {
+      // Nothing was created, so nothing will run in the worktree: it goes back to the worker.
+      if (identity.handOver) await chownTree(input.worktreePath, workerOwner().uid, workerOwner().gid);
+      throw imageMissing(input.image);
+    }
     if (statusOf(error) !== 409) throw error;
   }
-  // 409: a concurrent attempt holds the name. The engine reserves a name before the container
-  // exists, so for a moment the name is taken and yet nothing answers to it.
+  // 409: the run's container exists (an earlier attempt's, or a concurrent one's). The engine
+  // reserves a name before the container exists, so for a moment the name is taken and yet
+  // nothing answers to it.
   const other = docker.getContainer(name);
   for (let waited = 0; ; waited += 100) {
     try {

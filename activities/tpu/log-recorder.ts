@@ -13,9 +13,13 @@ import { TAIL_LINES } from './tpu-spec.js';
  * seq) index would drop it.
  */
 
-/** A batch goes out when this many lines wait, or FLUSH_MS after the first of them arrived. */
+/**
+ * A batch goes out as soon as the one before it is stored (after the lines of the chunk being
+ * read have been added), or at once when this many lines wait. A quiet TPU's line is stored, and
+ * its readers woken, one round trip after it was printed; a busy one's lines gather behind the
+ * write in flight, so the batches grow with the rate and the database is not asked once a line.
+ */
 const BATCH_LINES = 500;
-const FLUSH_MS = 200;
 
 /** Reading a run's output pauses while this many lines wait for the database, and goes on at the low mark. */
 export const BACKLOG_HIGH = 20_000;
@@ -44,7 +48,7 @@ export class LogRecorder {
   private inFlight = 0;
   private writtenSeq: number;
   private chain: Promise<void> = Promise.resolve();
-  private timer: NodeJS.Timeout | null = null;
+  private timer: NodeJS.Immediate | null = null;
   private failure: unknown = null;
   private readonly waiters = new Set<() => void>();
 
@@ -60,7 +64,7 @@ export class LogRecorder {
     if (this.pending.length === 0) this.pendingFrom = this.options.baseSeq + this.count;
     this.pending.push({ stream, line: line.text, at: line.at });
     if (this.pending.length >= BATCH_LINES) this.flushNow();
-    else this.timer ??= setTimeout(() => this.flushNow(), FLUSH_MS);
+    else if (this.inFlight === 0) this.flushSoon();
   }
 
   addAll(stream: LogStream, lines: SplitLine[]): void {
@@ -117,9 +121,14 @@ export class LogRecorder {
     if (this.failure) throw this.failure;
   }
 
+  /** After the lines of the chunk being read: they go together. */
+  private flushSoon(): void {
+    this.timer ??= setImmediate(() => this.flushNow());
+  }
+
   private flushNow(): void {
     if (this.timer) {
-      clearTimeout(this.timer);
+      clearImmediate(this.timer);
       this.timer = null;
     }
     if (this.pending.length === 0 || this.failure) return;
@@ -139,6 +148,8 @@ export class LogRecorder {
         this.failure ??= error;
       } finally {
         this.inFlight -= lines.length;
+        // What arrived while this batch was written goes next.
+        if (this.pending.length > 0) this.flushSoon();
         for (const waiter of [...this.waiters]) waiter();
       }
     });

@@ -19,7 +19,6 @@ import { endingOf, recordRunReattached, runRestartOf } from './run-restart.js';
 import { startIfCreated } from './start-tpu-container.js';
 import { tpuContainerName, type TpuRunInput, type TpuRunResult } from './tpu-spec.js';
 import { diskLimitExceeded } from './tpu-failures.js';
-import { assertImage } from './tpu-image-present.js';
 import { assertWorktree } from './worktree-present.js';
 import { chownTree, tpuIdentity, workerOwner } from './worktree-owner.js';
 
@@ -33,7 +32,7 @@ const HEARTBEAT_MS = 1000;
 
 export async function runInDocker(docker: Docker, db: Database, input: TpuRunInput): Promise<TpuRunResult> {
   const ctx = currentTpuContext();
-  await assertImage(docker, input.image);
+  // The image is not asked about first: creating the container says whether it is there.
   await assertWorktree(input.worktreePath);
   // Cancelled before anything exists: make nothing (a container made now would only be removed).
   if (ctx.signal.aborted && ctx.cancelKind() === 'requested') throw cancellationError(ctx.signal);
@@ -70,13 +69,21 @@ export async function runInDocker(docker: Docker, db: Database, input: TpuRunInp
   // the engine creates or starts the container still reaches the catch, which removes it.
   try {
     // The baseline is taken before the container starts (or, re-attaching, when this attempt
-    // attaches); also for a container that already exited, whose final check still counts.
-    disk = await watchDiskUse([input.worktreePath], diskLimitBytes(input.limits), () => killOverLimit());
-    const { container, created } = await findOrCreate(docker, input, name, identity);
+    // attaches); also for a container that already exited, whose final check still counts. It is
+    // measured while the engine creates the container, which starts nothing.
+    const [watching, finding] = await Promise.allSettled([
+      watchDiskUse([input.worktreePath], diskLimitBytes(input.limits), () => killOverLimit()),
+      findOrCreate(docker, input, name, identity),
+    ]);
+    if (watching.status === 'fulfilled') disk = watching.value;
+    if (finding.status === 'rejected') throw finding.reason;
+    if (watching.status === 'rejected') throw watching.reason;
+    const watch = watching.value;
+    const { container, created } = finding.value;
     // A later attempt that finds the run's container picks the run up there: the timeline says so.
     const restart = created ? null : runRestartOf(ctx.attempt, ctx.lastHeartbeat);
     if (restart) await recordRunReattached(db, input, restart, recorder.storedSeq);
-    const state = await startIfCreated(docker, container, name, input, identity, giveBack);
+    const state = await startIfCreated(docker, container, name, input, giveBack, created);
 
     const exitedAlready = state.Status === 'exited' || state.Status === 'dead';
     // Counted from the container's start, not this attempt's: a retry does not buy more time.
@@ -104,7 +111,7 @@ export async function runInDocker(docker: Docker, db: Database, input: TpuRunInp
     await output.follow(exitedAlready, aborted);
     const waited = (await Promise.race([container.wait(), aborted])) as { StatusCode: number };
     if (!exitedAlready) await output.readRest(aborted);
-    const added = await disk.finalCheck();
+    const added = await watch.finalCheck();
     await recorder.close();
     const finished = await container.inspect();
     const final = finished.State;

@@ -4,25 +4,25 @@ import { TPU_FAILURE_TYPES } from '../../contracts/tpu-failures.js';
 import { statusOf } from './engine-error-status.js';
 import { removeTpuContainer } from './remove-tpu-container.js';
 import type { TpuRunInput } from './tpu-spec.js';
-import { chownTree, type TpuIdentity } from './worktree-owner.js';
 
 /**
  * The container's state, after starting it if nobody has: created by this attempt, or by one that
  * crashed before starting it. A command the engine cannot run at all removes the container and
- * fails for good.
+ * fails for good. `created`: this attempt just made it, so it is known to be waiting to start (no
+ * engine call to ask).
  */
 export async function startIfCreated(
   docker: Docker,
   container: Docker.Container,
   name: string,
   input: TpuRunInput,
-  identity: TpuIdentity,
   giveBack: () => Promise<void>,
+  created: boolean,
 ): Promise<Docker.ContainerInspectInfo['State']> {
-  let state = (await container.inspect()).State;
-  if (state.Status === 'created') {
-    // Hand the worktree over again: a crashed attempt may have made the container but not yet chowned.
-    if (identity.handOver) await chownTree(input.worktreePath, identity.uid, identity.gid);
+  let state = created ? null : (await container.inspect()).State;
+  if (state === null || state.Status === 'created') {
+    // The worktree is the identity's already: findOrCreate hands it over on every attempt, also
+    // one that finds a container a crashed attempt made but did not start.
     const startError = await container.start().then(
       () => null,
       // 304: a concurrent attempt started it first.
