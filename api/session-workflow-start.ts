@@ -42,33 +42,15 @@ export class SessionWorkflowStarter {
     // A recovered session takes back the hold points it owns itself (merge, conflict); those a
     // lost nanocycle workflow waited on went with it.
     const holds = allHolds.filter((h) => h.status === 'pending' && !isChildHoldKind(h.kind));
-    const state: SessionWorkflowState = {
-      sessionId: session.id,
-      project: session.project,
-      repository: session.repository,
-      type: session.type,
-      branch: session.branch,
-      status: session.status,
-      startedAt: session.startedAt,
-      lastActivityAt: new Date().toISOString(),
-      activeTimeoutSeconds: session.config.activeTimeoutSeconds,
-      pausedTimeoutSeconds: session.config.pausedTimeoutSeconds,
-      workspacePath: session.workspacePath,
-      startCommit: session.startCommit,
+    const state = initialWorkflowState(session, {
       context,
       nanocycles: ncs.map(toNanocycleBrief),
-      activeNanocycle: null,
-      activeTpus: 0,
       pendingHoldPoints: holds.map(toHoldPointBrief),
-      endReason: session.endReason,
-      failure: null,
-      run: 1,
       execution: project.settings.execution,
-      nanocycleCounter: ncs.length,
       ...(session.type === 'review'
         ? { review: await reviewFromRecord(this.db, session.id, project.defaultBranch) }
         : {}),
-    };
+    });
     await this.deps.temporal.workflow.start<typeof sessionWorkflow>('sessionWorkflow', {
       taskQueue: this.deps.taskQueue,
       workflowId: sessionWorkflowId(session.id),
@@ -87,4 +69,38 @@ export class SessionWorkflowStarter {
       ],
     });
   }
+}
+
+/** What the record adds to a session's first workflow state: empty for a new session. */
+export type RecordedWork = Pick<
+  SessionWorkflowState,
+  'context' | 'nanocycles' | 'pendingHoldPoints' | 'execution' | 'review'
+>;
+
+/**
+ * The state a session's workflow starts from, in its first run: the session's record and what it
+ * recorded of its work. The workflow tests start theirs from it too, so both start alike.
+ */
+export function initialWorkflowState(session: Session, recorded: RecordedWork): SessionWorkflowState {
+  return {
+    sessionId: session.id,
+    project: session.project,
+    repository: session.repository,
+    type: session.type,
+    branch: session.branch,
+    status: session.status,
+    startedAt: session.startedAt,
+    lastActivityAt: new Date().toISOString(),
+    activeTimeoutSeconds: session.config.activeTimeoutSeconds,
+    pausedTimeoutSeconds: session.config.pausedTimeoutSeconds,
+    workspacePath: session.workspacePath,
+    startCommit: session.startCommit,
+    activeNanocycle: null,
+    activeTpus: 0,
+    endReason: session.endReason,
+    failure: null,
+    run: 1,
+    nanocycleCounter: recorded.nanocycles.length,
+    ...recorded,
+  };
 }

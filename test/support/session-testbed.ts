@@ -12,6 +12,7 @@ import {
   type WorkflowBundleWithSourceMap,
 } from '@temporalio/worker';
 import { createSessionActivities } from '../../activities/index.js';
+import { initialWorkflowState } from '../../api/session-workflow-start.js';
 import { SandboxTpuExecutor } from '../../activities/tpu/sandbox-executor.js';
 import { pendingReview } from '../../contracts/review.js';
 import { newSessionId, sessionWorkflowId } from '../../contracts/ids.js';
@@ -178,29 +179,12 @@ export async function recordNewSession(
   const id = newSessionId(() => randomBytes(1)[0]!);
   await insertSession(db, { id, project: opts.project, type: config.type, branch: config.branch, config });
   const session = await getSession(db, id);
-  return {
-    sessionId: session.id,
-    project: session.project,
-    repository: session.repository,
-    type: session.type,
-    branch: session.branch,
-    status: session.status,
-    startedAt: session.startedAt,
-    lastActivityAt: new Date().toISOString(),
-    activeTimeoutSeconds: session.config.activeTimeoutSeconds,
-    pausedTimeoutSeconds: session.config.pausedTimeoutSeconds,
-    workspacePath: session.workspacePath,
-    startCommit: session.startCommit,
+  return initialWorkflowState(session, {
     context: null,
     nanocycles: [],
-    activeNanocycle: null,
-    activeTpus: 0,
     pendingHoldPoints: [],
-    endReason: session.endReason,
-    failure: null,
-    run: 1,
     ...(session.type === 'review' ? { review: pendingReview('main') } : {}),
-  };
+  });
 }
 
 /** Starts the session workflow the way the API does (same id, memo and search attributes). */
