@@ -51,6 +51,11 @@ async function openPostgres(url: string): Promise<OpenDatabase> {
   });
   // A Postgres restart drops idle clients; without a handler the pool's error would crash us.
   pool.on('error', () => {});
+  // A client checked out of the pool (a transaction in flight) has no pool listener: when its
+  // connection is cut, pg emits `error` on it after failing its query, and an unheard `error` is
+  // an uncaught exception. The query's own rejection already tells the caller; the pool drops
+  // the client on release because it is no longer queryable.
+  pool.on('connect', (client) => client.on('error', () => {}));
   const db = drizzle(pool, { schema });
   const lockClient = await pool.connect();
   try {
