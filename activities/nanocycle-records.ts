@@ -6,6 +6,8 @@ import { mergeNanocycleData, saveNanocycle, type NanocycleWrite } from '../db/na
 import { appendEvent } from '../db/timeline-store.js';
 import { deliverHoldPointWebhook } from './hold-point-webhook.js';
 
+export type { NanocycleWrite };
+
 /** The record of nanocycles and hold points, each write with its timeline event (idempotent by key). */
 
 /** Both or neither: a nanocycle row without its event (or the reverse) would be a ghost. */
@@ -37,12 +39,26 @@ function detailOf(event: UncheckedTimelineEvent): string | null | undefined {
 export interface OpenHoldPointInput extends NewHoldPoint {
   eventKey: string;
   webhookUrl?: string | null;
+  /**
+   * The status its nanocycle waits in (awaiting_approval, conflict), written in the same
+   * transaction: a reader never sees the hold point beside a nanocycle that does not wait on it.
+   * Absent in workflows recorded before it was, which wrote the status with a second activity.
+   */
+  nanocycle?: NanocycleWrite;
 }
 
 export async function recordHoldPointOpened(db: Database, input: OpenHoldPointInput): Promise<void> {
-  await insertHoldPoint(db, input);
   const data = { id: input.id, nanocycleId: input.nanocycleId, kind: input.kind, reason: input.reason };
-  await appendEvent(db, { sessionId: input.sessionId, type: 'holdpoint.opened', data, key: input.eventKey });
+  await db.transaction(async (tx) => {
+    await insertHoldPoint(tx, input);
+    if (input.nanocycle) await saveNanocycle(tx, input.nanocycle);
+    await appendEvent(tx, {
+      sessionId: input.sessionId,
+      type: 'holdpoint.opened',
+      data,
+      key: input.eventKey,
+    });
+  });
   await notify(db, input, 'holdpoint.opened', { ...data, openedAt: input.openedAt });
 }
 

@@ -1,5 +1,12 @@
-import { condition, getExternalWorkflowHandle, proxyActivities, workflowInfo } from '@temporalio/workflow';
+import {
+  condition,
+  getExternalWorkflowHandle,
+  patched,
+  proxyActivities,
+  workflowInfo,
+} from '@temporalio/workflow';
 import type { SessionActivities } from '../activities/index.js';
+import type { NanocycleWrite } from '../activities/nanocycle-records.js';
 import {
   type HoldPointAnswer,
   type HoldPointKind,
@@ -10,6 +17,7 @@ import type { NanocycleOutcomeStatus } from '../contracts/nanocycle-statuses.js'
 import type { NanocycleBrief } from '../contracts/session-state.js';
 import type { TimelineEventType } from '../contracts/timeline.js';
 import { ACTIVITY_OPTIONS } from './activity-options.js';
+import { HOLD_WITH_STATUS_PATCH } from './hold-with-status-patch.js';
 import type { NanocycleWorkflowInput } from './nanocycle-input.js';
 import { holdOpenedSignal, nanocycleProgressSignal } from './nanocycle-messages.js';
 import type { NanocycleOutcome } from './nanocycle-outcome.js';
@@ -56,15 +64,7 @@ export class NanocycleReporter {
   ): Promise<void> {
     const input = this.input;
     await records.recordNanocycle({
-      nanocycle: {
-        sessionId: input.sessionId,
-        id: input.nanocycleId,
-        name: input.name,
-        goal: input.goal,
-        branch: input.branch,
-        status,
-        ...extra,
-      },
+      nanocycle: this.nanocycleWrite(status, extra),
       event: type
         ? {
             sessionId: input.sessionId,
@@ -74,8 +74,25 @@ export class NanocycleReporter {
           }
         : undefined,
     });
-    const progress: Partial<NanocycleBrief> & { id: string } = {
+    await this.tellProgress(status);
+  }
+
+  private nanocycleWrite(status: NanocycleStatus, extra: Partial<NanocycleWrite> = {}): NanocycleWrite {
+    const input = this.input;
+    return {
+      sessionId: input.sessionId,
       id: input.nanocycleId,
+      name: input.name,
+      goal: input.goal,
+      branch: input.branch,
+      status,
+      ...extra,
+    };
+  }
+
+  private async tellProgress(status: NanocycleStatus): Promise<void> {
+    const progress: Partial<NanocycleBrief> & { id: string } = {
+      id: this.input.nanocycleId,
       status,
       executor: this.executor,
       tpuSeconds: this.tpuSeconds,
@@ -97,6 +114,8 @@ export class NanocycleReporter {
       openedAt,
       ...this.origin(),
     });
+    // One write for the hold point and the waiting status (see HOLD_WITH_STATUS_PATCH).
+    const together = patched(HOLD_WITH_STATUS_PATCH);
     await records.recordHoldPointOpened({
       sessionId: input.sessionId,
       id,
@@ -106,8 +125,10 @@ export class NanocycleReporter {
       openedAt,
       eventKey: this.eventKey(),
       webhookUrl: input.execution.webhookUrl,
+      ...(together ? { nanocycle: this.nanocycleWrite('awaiting_approval') } : {}),
     });
-    await this.record('awaiting_approval', null);
+    if (together) await this.tellProgress('awaiting_approval');
+    else await this.record('awaiting_approval', null);
     await condition(() => this.answers.has(id));
     return this.answers.get(id)!;
   }

@@ -3,10 +3,15 @@ import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { getSession } from '../../db/sessions-store.js';
 import { listEvents } from '../../db/timeline-store.js';
+import { listHoldPoints } from '../../db/hold-points-store.js';
+import { listNanocycles } from '../../db/nanocycles-store.js';
+import { createNanocycleUpdate } from '../../workflows/nanocycle-messages.js';
 import { endUpdate, pauseUpdate, resumeUpdate } from '../../workflows/session-messages.js';
 import {
   bundleSessionWorkflows,
+  eventually,
   recordNewSession,
+  settledOn,
   startSessionWorkflow,
   startTestbed,
   waitForStatus,
@@ -19,7 +24,8 @@ import { stampedHandle } from '../support/stamped-handle.js';
  * What a start and a pause/resume cost in round trips, read from the workflow's own history:
  * the start's one ordinary activity is the clone (its record steps are local activities, its
  * events from the clone to `session.active` one write), and a pause or resume schedules none.
- * The timeline reads as it always did.
+ * The timeline reads as it always did. A merge hold point and its nanocycle's waiting status are
+ * one write, so the record never shows one without the other.
  */
 
 const EventType = protos.temporal.api.enums.v1.EventType;
@@ -83,6 +89,29 @@ describe('session workflow: round trips', () => {
       'session.resumed',
     ]);
 
+    await expect(handle.executeUpdate(endUpdate)).resolves.toEqual({ status: 'ended' });
+  });
+
+  it('records a merge hold point and its nanocycle awaiting approval in one activity', async () => {
+    const state = await recordNewSession(testbed, { project: 'hold-write', repository: testbed.remote });
+    const handle = stampedHandle(await startSessionWorkflow(testbed, state), state.sessionId, testbed.env);
+    await waitForStatus(handle, 'active');
+    await handle.executeUpdate(createNanocycleUpdate, {
+      args: [{ name: 'wave', run: ['echo hi > WAVE.md'] }],
+    });
+
+    const hold = await eventually('the merge hold point in the record', async () =>
+      (await listHoldPoints(testbed.db.db, state.sessionId)).find((h) => h.kind === 'merge'),
+    );
+    // The first moment anyone can see the hold point, its nanocycle already waits on it.
+    const nanocycle = (await listNanocycles(testbed.db.db, state.sessionId)).find((n) => n.id === 'NC-001');
+    expect(hold).toMatchObject({ nanocycleId: 'NC-001', status: 'pending' });
+    expect(nanocycle?.status).toBe('awaiting_approval');
+
+    // Nothing is written after the hold point until someone answers it.
+    expect(await settledOn(handle)).not.toBe('closed');
+    const scheduled = await scheduledActivities(handle);
+    expect(scheduled.at(-1)).toBe('recordHoldPointOpened');
     await expect(handle.executeUpdate(endUpdate)).resolves.toEqual({ status: 'ended' });
   });
 });

@@ -1,8 +1,9 @@
-import { getExternalWorkflowHandle, proxyActivities, sleep } from '@temporalio/workflow';
+import { getExternalWorkflowHandle, patched, proxyActivities, sleep } from '@temporalio/workflow';
 import type { SessionActivities } from '../../activities/index.js';
 import { holdPointId, type HoldDecision } from '../../contracts/nanocycle.js';
 import { isChildHoldKind, type SessionHoldKind } from '../../contracts/nanocycle-statuses.js';
 import { ACTIVITY_OPTIONS } from '../activity-options.js';
+import { HOLD_WITH_STATUS_PATCH } from '../hold-with-status-patch.js';
 import { holdAnsweredSignal } from '../nanocycle-messages.js';
 import { unrecordedWrite } from '../unrecorded-write.js';
 import type { NanocycleBook } from './nanocycle-book.js';
@@ -54,13 +55,18 @@ export class HoldPoints {
     };
     this.state.pendingHoldPoints.push(hold);
     this.watchDeadline(hold);
+    const waiting = kind === 'merge' ? 'awaiting_approval' : 'conflict';
+    // One write for the hold point and its nanocycle's status, so no reader sees one without the
+    // other; histories from before wrote the status with a second activity, and replay the same.
+    const together = patched(HOLD_WITH_STATUS_PATCH);
     await acts.recordHoldPointOpened({
       sessionId: this.state.sessionId,
       ...hold,
       eventKey: this.book.eventKey(),
       webhookUrl: this.book.execution.webhookUrl,
+      ...(together ? { nanocycle: this.book.applyStatus(id, waiting) } : {}),
     });
-    await this.book.setStatus(id, kind === 'merge' ? 'awaiting_approval' : 'conflict', null);
+    if (!together) await this.book.setStatus(id, waiting, null);
   }
 
   /** A nanocycle's own workflow opened one (it signals before the record shows it to anyone). */

@@ -1,5 +1,6 @@
 import { proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { SessionActivities } from '../../activities/index.js';
+import type { NanocycleWrite } from '../../activities/nanocycle-records.js';
 import { DEFAULT_EXECUTION_SETTINGS, type ExecutionSettings } from '../../contracts/execution-settings.js';
 import type { NanocycleStatus } from '../../contracts/nanocycle.js';
 import { isFinalNanocycleStatus } from '../../contracts/nanocycle-statuses.js';
@@ -44,6 +45,23 @@ export class NanocycleBook {
     state.activeNanocycle = state.nanocycles.find((n) => n.status === 'running')?.id ?? null;
   }
 
+  /** The nanocycle's new status in the state, and the write that records it (setStatus makes it). */
+  applyStatus(id: string, status: NanocycleStatus): NanocycleWrite {
+    const nc = this.brief(id)!;
+    nc.status = status;
+    this.refreshCounts();
+    this.noteActivity();
+    return {
+      sessionId: this.state.sessionId,
+      id,
+      name: nc.name,
+      goal: null,
+      branch: nc.branch,
+      status,
+      ...(isFinalNanocycleStatus(status) ? { finishedAt: new Date().toISOString() } : {}),
+    };
+  }
+
   async setStatus(
     id: string,
     status: NanocycleStatus,
@@ -51,20 +69,8 @@ export class NanocycleBook {
     data: Record<string, unknown> = {},
   ): Promise<void> {
     const state = this.state;
-    const nc = this.brief(id)!;
-    nc.status = status;
-    this.refreshCounts();
-    this.noteActivity();
     await acts.recordNanocycle({
-      nanocycle: {
-        sessionId: state.sessionId,
-        id,
-        name: nc.name,
-        goal: null,
-        branch: nc.branch,
-        status,
-        ...(isFinalNanocycleStatus(status) ? { finishedAt: new Date().toISOString() } : {}),
-      },
+      nanocycle: this.applyStatus(id, status),
       event: type
         ? { sessionId: state.sessionId, type, data: { nanocycleId: id, ...data }, key: this.eventKey() }
         : undefined,
