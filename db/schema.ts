@@ -62,6 +62,9 @@ export const sessions = pgTable(
     // who ends one and at once creates the next must not be refused.
     uniqueIndex('sessions_one_active_per_project').on(t.project).where(sql`status in ('starting', 'active')`),
     index('sessions_project_started').on(t.project, t.startedAt),
+    // GET /sessions pages newest first by (started_at, id): read backwards, a page stops after
+    // `limit` rows instead of sorting every session.
+    index('sessions_started_id').on(t.startedAt, t.id),
   ],
 );
 

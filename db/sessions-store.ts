@@ -1,4 +1,4 @@
-import { and, desc, eq, inArray, sql, type SQL } from 'drizzle-orm';
+import { and, desc, eq, getTableColumns, inArray, sql, type SQL } from 'drizzle-orm';
 import { TevisError, isUniqueViolation } from '../contracts/errors.js';
 import type { Session, SessionConfig } from '../contracts/session.js';
 import type { SessionCursor } from '../contracts/session-cursor.js';
@@ -13,7 +13,12 @@ import type { LoadedContext } from '../contracts/session-state.js';
 import type { Database } from './database.js';
 import { projects, sessions } from './schema.js';
 
-type SessionRow = typeof sessions.$inferSelect;
+/**
+ * The columns a `Session` is made of: not the loaded context or the plan, which can be large and
+ * which lists and commands never show (GET /sessions/{id} reads the context with getSessionRow).
+ */
+const { context: _context, plan: _plan, ...sessionColumns } = getTableColumns(sessions);
+type SessionRow = Omit<typeof sessions.$inferSelect, 'context' | 'plan'>;
 
 export function toSession(row: SessionRow, repository: string): Session {
   return {
@@ -103,9 +108,19 @@ export async function findSessionStatus(db: Database, id: string): Promise<Sessi
 }
 
 export async function getSession(db: Database, id: string): Promise<Session> {
-  const row = await getSessionRow(db, id);
+  const [row] = await db
+    .select({ session: sessionColumns, repository: projects.repository })
+    .from(sessions)
+    .innerJoin(projects, eq(projects.name, sessions.project))
+    .where(eq(sessions.id, id));
+  if (!row) throw sessionNotFound(id);
   return toSession(row.session, row.repository);
 }
+
+const sessionNotFound = (id: string) =>
+  new TevisError('session-not-found', `no session "${id}"; list them with \`tevis session list --all\``, {
+    session: id,
+  });
 
 /** The session's whole row with its project's repository; `session-not-found` when there is none. */
 export async function getSessionRow(
@@ -117,12 +132,7 @@ export async function getSessionRow(
     .from(sessions)
     .innerJoin(projects, eq(projects.name, sessions.project))
     .where(eq(sessions.id, id));
-  if (!row)
-    throw new TevisError(
-      'session-not-found',
-      `no session "${id}"; list them with \`tevis session list --all\``,
-      { session: id },
-    );
+  if (!row) throw sessionNotFound(id);
   return row;
 }
 
@@ -157,7 +167,7 @@ export async function listSessions(
     where.push(sql`(${sessions.startedAt}, ${sessions.id}) < (${at}, ${filter.after.id})`);
   }
   const rows = await db
-    .select({ session: sessions, repository: projects.repository, micros: startedAtMicros })
+    .select({ session: sessionColumns, repository: projects.repository, micros: startedAtMicros })
     .from(sessions)
     .innerJoin(projects, eq(projects.name, sessions.project))
     .where(and(...where))

@@ -1,0 +1,1 @@
+CREATE INDEX "sessions_started_id" ON "sessions" USING btree ("started_at","id");
