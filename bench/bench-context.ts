@@ -1,9 +1,12 @@
+import type { TevisConfig } from '../runtime/config.js';
 import type { UpHandle } from '../runtime/up.js';
 import type { BenchResults } from './bench-results.js';
 
 /** What every figure gets: the running stack, a fixture repository and where to report. */
 export interface BenchContext {
   tevis: UpHandle;
+  /** The stack's configuration: a figure that talks to Temporal itself connects as the API does. */
+  config: TevisConfig;
   /** An authenticated JSON call to the API; throws on a non-2xx answer. */
   call: (method: string, path: string, body?: unknown) => Promise<any>;
   token: string;

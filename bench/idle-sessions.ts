@@ -1,4 +1,6 @@
 import type { AddressInfo } from 'node:net';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { serve } from '@hono/node-server';
 import { Client, Connection } from '@temporalio/client';
 import { optionalTsToMs, tsToMs } from '@temporalio/common/lib/time.js';
@@ -24,6 +26,26 @@ const TIMER_SECONDS = 15;
 const MB = 1024 * 1024;
 
 const rssMb = () => process.memoryUsage().rss / MB;
+
+// Garbage not yet collected would read as growth: each sample is taken right after a full GC.
+setFlagsFromString('--expose-gc');
+const collectGarbage = runInNewContext('gc') as () => void;
+
+/**
+ * Where the memory is: the JS heap; external memory, which holds PGlite's WebAssembly memory (and
+ * array buffers); the rest is native (Temporal's core, the allocator).
+ */
+interface MemorySample {
+  rss: number;
+  heap: number;
+  external: number;
+}
+
+function sampleMemory(): MemorySample {
+  collectGarbage();
+  const m = process.memoryUsage();
+  return { rss: m.rss / MB, heap: m.heapUsed / MB, external: m.external / MB };
+}
 
 function slope(points: Array<[number, number]>): number {
   const n = points.length;
@@ -77,15 +99,19 @@ export async function benchIdleSessions(ctx: BenchContext): Promise<void> {
   tinyRepository(ctx);
   // One session first, so what every session shares (the workflow bundle, the first clone) is in the baseline.
   await openSessions(ctx, ['idle-warm']);
-  const baseline = rssMb();
+  const first = sampleMemory();
+  const baseline = first.rss;
   const samples: Array<[number, number]> = [[1, baseline]];
+  const parts: Array<[number, MemorySample]> = [[1, first]];
   const deadline = Date.now() + OPEN_SECONDS * 1000;
   let opened = 1;
   while (opened < N && Date.now() < deadline) {
     const batch = Array.from({ length: Math.min(BATCH, N - opened) }, (_, i) => `idle-${opened + i}`);
     await openSessions(ctx, batch);
     opened += batch.length;
-    samples.push([opened, rssMb()]);
+    const memory = sampleMemory();
+    samples.push([opened, memory.rss]);
+    parts.push([opened, memory]);
     if (Math.floor(opened / 250) > Math.floor((opened - batch.length) / 250) || opened === N)
       console.log(`  ${opened} idle sessions open, RSS ${rssMb().toFixed(0)} MB`);
   }
@@ -102,6 +128,14 @@ export async function benchIdleSessions(ctx: BenchContext): Promise<void> {
       `  slope ${slope(within).toFixed(3)} MB a session up to the workflow cache's ${cache}, ${slope(beyond).toFixed(3)} MB beyond it`,
     );
   const rss = rssMb();
+  const partsBeyond = parts.filter(([n]) => n >= cache);
+  if (partsBeyond.length > 1) {
+    const per = (key: keyof MemorySample) => slope(partsBeyond.map(([n, m]) => [n, m[key]]));
+    const other = per('rss') - per('heap') - per('external');
+    console.log(
+      `  beyond the cache, a session costs ${per('rss').toFixed(3)} MB of RSS: JS heap ${per('heap').toFixed(3)}, external (PGlite's WebAssembly memory, buffers) ${per('external').toFixed(3)}, the rest (native: Temporal's core, allocator) ${other.toFixed(3)}`,
+    );
+  }
 
   // Inactivity timers that fall due now, with every idle session open.
   const timerNames = Array.from({ length: TIMERS }, (_, i) => `timer-${i}`);

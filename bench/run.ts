@@ -108,6 +108,7 @@ const call = async (method: string, path: string, body?: unknown) => {
 const results = new BenchResults();
 const ctx: BenchContext = {
   tevis,
+  config,
   call,
   token,
   work,
