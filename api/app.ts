@@ -102,7 +102,8 @@ export function createApi(deps: ApiDeps) {
   if (deps.codec) app.route('/', temporalCodecRoutes({ token: deps.token, ...deps.codec }));
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' });
-  // Generated once, on first request: the routes do not change after this point.
+  // Generated once, on first request: the routes do not change after this point, and every API
+  // instance of a version generates the same document.
   let document: unknown;
   app.get('/openapi.json', (c) => {
     document ??= withLinks(

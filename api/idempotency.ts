@@ -36,6 +36,8 @@ export interface IdempotencyOptions {
 
 export function idempotentWrites(db: Database, options: IdempotencyOptions = {}): MiddlewareHandler {
   const waitForFirstMs = options.waitForFirstMs ?? WAIT_FOR_FIRST_MS;
+  // Per instance, and harmless so: each instance deletes expired keys at most once a minute, and
+  // deleting rows another instance deleted already deletes nothing.
   let lastPrune = 0;
   return async (c, next) => {
     // The codec's POSTs decode and change nothing; their answers (decoded payloads) are not kept.

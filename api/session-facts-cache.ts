@@ -19,6 +19,11 @@ interface Entry<T> {
  * (its event sequence is part of the key, so a read right after a command, a merge or a
  * recovery looks again), and is dropped as soon as the database says the session has a new
  * event (db/event-notifications.ts), which keeps the map small.
+ *
+ * Each API instance keeps its own map, and two instances still agree: the event sequence comes
+ * from the shared database on every read, and the notification comes from whichever process
+ * wrote the event (test/integration/api-instances.test.ts). Only a fact that changes without an
+ * event may differ between them, for at most the TTL, as it may between two reads of one.
  */
 export class SessionFactsCache<T> {
   private readonly entries = new Map<string, Entry<T>>();

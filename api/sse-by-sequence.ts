@@ -11,6 +11,16 @@ const KEEPALIVE_MS = 15_000;
 const SAFETY_POLL_MS = 5_000;
 const BATCH = 500;
 
+/**
+ * The safety poll's period: `TEVIS_STREAM_POLL_MS` when set, 0 turning it off so that streams
+ * wake on NOTIFY alone (test/integration/api-instances.test.ts proves that way that a stream
+ * served by one API instance hears what another wrote, not just its own next poll).
+ */
+export function safetyPollMs(env: NodeJS.ProcessEnv = process.env): number {
+  const asked = Number(env.TEVIS_STREAM_POLL_MS);
+  return env.TEVIS_STREAM_POLL_MS?.trim() && Number.isInteger(asked) && asked >= 0 ? asked : SAFETY_POLL_MS;
+}
+
 export interface CursorSource<T, C> {
   sessionId: string;
   /** Where the client is (from Last-Event-ID); items after it are sent. */
@@ -59,7 +69,8 @@ export async function streamByCursor<T, C>(
     const unsubscribe = database.onEvent((sessionId) => {
       if (sessionId === source.sessionId || sessionId === '') signal();
     });
-    const poll = setInterval(signal, SAFETY_POLL_MS);
+    const pollMs = safetyPollMs();
+    const poll = pollMs > 0 ? setInterval(signal, pollMs) : undefined;
     const keepalive = setInterval(() => void stream.write(': keepalive\n\n'), KEEPALIVE_MS);
     stream.onAbort(() => signal());
     const sendAfterCursor = async (): Promise<number> => {
