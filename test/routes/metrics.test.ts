@@ -68,9 +68,12 @@ describe('GET /metrics', () => {
       headers: { authorization: `Basic ${Buffer.from(`x:${r.token}`).toString('base64')}` },
     });
     expect(basic.status).toBe(401);
+    expect((await r.api.call('GET', '/metrics')).status).toBe(200);
   });
 
   it('answers GET only: any other method is 404 problem+json and no metrics', async () => {
+    expect((await r.api.call('GET', '/metrics')).status).toBe(200);
+    expect((await r.api.call('HEAD', '/metrics')).status).toBe(200);
     for (const method of ['POST', 'PUT', 'PATCH', 'DELETE']) {
       const reply = await r.api.call(method, '/metrics', method === 'DELETE' ? undefined : {});
       expect(reply.status, method).toBe(404);
