@@ -28,7 +28,7 @@ export class ApiMetrics {
     collectDefaultMetrics({ register: this.registry });
     this.requestDuration = new Histogram({
       name: 'tevis_http_request_duration_seconds',
-      help: 'Time the API took to answer a request, by method, route pattern (e.g. /sessions/:id; "unmatched" when no route matched) and status code.',
+      help: 'Time the API took to answer a request (an event stream: until it starts), by method, route pattern (e.g. /sessions/:id; "unmatched" when no route matched) and status code.',
       labelNames: ['method', 'route', 'status'],
       registers,
     });
