@@ -6,6 +6,8 @@ import { refuseCrossOriginWrites } from './cross-origin.js';
 import { withLinks } from './openapi-links.js';
 import { openApiRouter } from './openapi-app.js';
 import { idempotentWrites } from './idempotency.js';
+import { ApiMetrics } from './metrics-registry.js';
+import { timeRequests } from './metrics-middleware.js';
 import { problem, problemResponse, toProblem } from './problem.js';
 import { ContextCommands } from './context-commands.js';
 import { contextRoutes } from './routes/context.js';
@@ -14,6 +16,7 @@ import { healthRoutes } from './routes/health.js';
 import { holdPointRoutes } from './routes/hold-points.js';
 import { missionControlRoutes } from './routes/mission-control.js';
 import { memoryRoutes } from './routes/memory.js';
+import { metricsRoutes } from './routes/metrics.js';
 import { NanocycleCommands } from './nanocycle-commands.js';
 import { nanocycleLogRoutes } from './routes/nanocycle-logs.js';
 import { nanocycleRoutes } from './routes/nanocycles.js';
@@ -54,6 +57,7 @@ export function createApi(deps: ApiDeps) {
   const review = new ReviewCommands(lifecycle.workflows);
   const context = new ContextCommands(lifecycle.workflows);
   const app = openApiRouter();
+  const metrics = new ApiMetrics(database.db);
 
   app.onError((error, c) => {
     const body = toProblem(error);
@@ -68,6 +72,8 @@ export function createApi(deps: ApiDeps) {
   app.notFound((c) =>
     problemResponse(c, problem('not-found', `no route ${c.req.method} ${c.req.path}; see /reference`)),
   );
+  // First, so every answer is timed, refusals too.
+  app.use('*', timeRequests(metrics.requestDuration));
   // Before the token: a page of another origin is refused whatever it carries.
   app.use('*', refuseCrossOriginWrites());
   app.use('*', requireToken(deps.token));
@@ -98,6 +104,7 @@ export function createApi(deps: ApiDeps) {
   app.route('/', preferenceRoutes(database.db, lifecycle));
   app.route('/', memoryRoutes(database.db, lifecycle));
   app.route('/', referenceRoutes());
+  app.route('/', metricsRoutes(metrics));
   app.route('/', missionControlRoutes({ temporalUi: deps.temporalUi ?? null }));
   if (deps.codec) app.route('/', temporalCodecRoutes({ token: deps.token, ...deps.codec }));
 

@@ -29,6 +29,12 @@ export function listenForEvents(url: string): {
     try {
       await next.connect();
       await next.query(`LISTEN ${EVENTS_CHANNEL}`);
+      // Closed while this connected (a process that fails right after opening the database):
+      // close() could not end it, and its open socket would keep the process from exiting.
+      if (closed) {
+        await next.end().catch(() => {});
+        return;
+      }
       client = next;
       // Anything written while we were away is picked up by readers' own catch-up reads; a
       // broadcast with an empty id tells them to do that now.

@@ -2,6 +2,7 @@ import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { temporalTlsFromEnv, type TemporalTlsSettings } from './temporal-tls.js';
 import { resolveTpuExecutor, type TpuExecutorSetting } from './tpu-executor-setting.js';
+import { workerMetricsAddressFromEnv } from './worker-metrics-address.js';
 
 /** Everything `tevis` reads from its environment, resolved once with the documented defaults. */
 export interface TevisConfig {
@@ -34,6 +35,8 @@ export interface TevisConfig {
   temporalCodecKey: string | undefined;
   /** TLS to an external cluster (`TEMPORAL_TLS*`); undefined means plaintext (the loopback dev server). */
   temporalTls: TemporalTlsSettings | undefined;
+  /** Where a worker serves the Temporal SDK's Prometheus metrics (`TEVIS_WORKER_METRICS_ADDRESS`, ip:port); undefined means off. */
+  workerMetricsAddress: string | undefined;
 }
 
 export const TASK_QUEUE = 'tevis';
@@ -68,5 +71,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TevisConfig {
     dockerHost: env.DOCKER_HOST || undefined,
     temporalCodecKey: env.TEVIS_TEMPORAL_CODEC_KEY || undefined,
     temporalTls: temporalTlsFromEnv(env),
+    workerMetricsAddress: workerMetricsAddressFromEnv(env),
   };
 }

@@ -15,6 +15,7 @@ import type { TevisConfig } from './config.js';
 import { loadTemporalSecurity } from './temporal-security.js';
 import { ensureSearchAttributes } from './search-attributes.js';
 import { TEVIS_VERSION } from './version.js';
+import { serveWorkerMetrics } from './worker-metrics.js';
 
 /** The parts `tevis up`, `tevis worker` and `tevis api` are made of; each returns how to stop it. */
 
@@ -54,6 +55,8 @@ export async function startWorker(
   database: OpenDatabase,
 ): Promise<RunningWorker> {
   const security = await loadTemporalSecurity(config);
+  // Before the first native connection: the SDK's runtime is fixed by then.
+  if (config.workerMetricsAddress) serveWorkerMetrics(config.workerMetricsAddress);
   const connection = await NativeConnection.connect({ address, tls: security.tls });
   const worker = await createSessionWorker({
     connection,
