@@ -33,13 +33,13 @@ export const FIRST_GAP_MS = 1000;
 export const LONGEST_GAP_MS = 30_000;
 
 /**
- * The gap before try `attempt + 1` (attempt counts from 0): half of a doubling, capped step plus a
- * random part of the other half ("equal jitter"), so processes started together spread out while
- * each one's gaps still grow.
+ * The gap before try `attempt + 2` (attempt counts from 0): half of a doubling step plus a random
+ * part of the other half ("equal jitter"), so processes started together spread out, then capped.
+ * A gap is never shorter than the one before, whatever the draws.
  */
 export function backoffGapMs(attempt: number, random: () => number = Math.random): number {
-  const step = Math.min(LONGEST_GAP_MS, FIRST_GAP_MS * 2 ** attempt);
-  return Math.round(step / 2 + (step / 2) * random());
+  const step = FIRST_GAP_MS * 2 ** Math.min(attempt, 20);
+  return Math.min(LONGEST_GAP_MS, Math.round(step / 2 + (step / 2) * random()));
 }
 
 /** Said when a signal ends the wait; the command stops as it does after any signal. */
