@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -7,6 +7,7 @@ import { SEARCH_ATTRIBUTES } from '../../runtime/run-parts.js';
 import { type RunningDevServer, startTemporalDevServer } from '../../runtime/temporal-dev-server.js';
 import { ApiClient } from '../support/api-client.js';
 import { describeRun, runCli } from '../support/cli-run.js';
+import { type DockerEngine, startDockerEngine } from '../support/docker-engine.js';
 import { freeLoopbackPort } from '../support/free-port.js';
 import { type GitFixture, makeGitFixture } from '../support/git-fixtures.js';
 import { waitFor } from '../support/poll.js';
@@ -47,6 +48,15 @@ function env(home: string, extra: Record<string, string | undefined> = {}) {
     ...extra,
   });
 }
+
+const startTemporal = () =>
+  startTemporalDevServer({
+    cliPath: inject('temporalCliPath'),
+    port: temporalPort,
+    headless: true,
+    searchAttributes: SEARCH_ATTRIBUTES,
+    logFile: join(scratch, 'temporal.log'),
+  });
 
 const postgresAt = () => `127.0.0.1:${cluster.port}`;
 const waitLines = (p: ManagedProcess, what: string) =>
@@ -157,13 +167,7 @@ describe('a worker and an API started before Postgres and Temporal', () => {
       );
     }
 
-    temporal = await startTemporalDevServer({
-      cliPath: inject('temporalCliPath'),
-      port: temporalPort,
-      headless: true,
-      searchAttributes: SEARCH_ATTRIBUTES,
-      logFile: join(scratch, 'temporal.log'),
-    });
+    temporal = await startTemporal();
     for (const p of both) {
       await waitFor(`${p.name} to reach Temporal`, () => p.output().includes('tevis: Temporal is up'), {
         alive: both,
@@ -202,5 +206,48 @@ describe('an error waiting cannot fix, with Postgres up', () => {
     );
     expect(run.stderr).not.toContain('waiting for');
     expect(run.stderr + run.stdout).not.toContain(wrong);
+  });
+});
+
+describe('a worker with the docker executor, started before its engine', () => {
+  let engine: DockerEngine | undefined;
+  afterAll(async () => {
+    await engine?.stop();
+  });
+
+  it('waits for the container engine, then polls once it answers', async () => {
+    if (!postgresUp) {
+      await cluster.up();
+      postgresUp = true;
+    }
+    temporal ??= await startTemporal();
+    // The engine's socket is made later, where DOCKER_HOST already points: a link to the real one.
+    const socket = join(scratch, 'engine.sock');
+    const worker = processes.spawnTevis(
+      'docker worker',
+      'worker',
+      env('docker-worker', { TEVIS_TPU_EXECUTOR: 'docker', DOCKER_HOST: `unix://${socket}` }),
+    );
+    await waitFor(
+      'the worker to wait for the engine',
+      () => waitLines(worker, 'the container engine').length > 0,
+      {
+        alive: [worker],
+      },
+    );
+    expect(waitLines(worker, 'the container engine')[0]).toContain(
+      `tevis: waiting for the container engine at unix://${socket} (connect ENOENT ${socket}); next try in`,
+    );
+    engine = await startDockerEngine();
+    await symlink(engine.socketPath, socket);
+    await waitFor(
+      'the worker to poll its task queue',
+      () =>
+        worker.output().includes('tevis: the container engine is up') &&
+        worker.output().includes('worker polling task queue'),
+      { alive: [worker] },
+    );
+    const exit = await worker.stop('SIGTERM');
+    expect({ exit, output: worker.describe() }).toMatchObject({ exit: { code: 0 } });
   });
 });
