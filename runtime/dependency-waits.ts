@@ -1,6 +1,7 @@
 import type { TevisConfig } from './config.js';
 import { engineDependency, postgresDependency, temporalDependency } from './service-dependencies.js';
-import { probeTcp } from './tcp-probe.js';
+import { probeTemporalFrontend } from './tcp-probe.js';
+import { loadTemporalTls } from './temporal-tls.js';
 import { type WaitOptions, waitForDependency } from './wait-for-dependency.js';
 
 export const WAIT_SETTING = 'TEVIS_WAIT_FOR_DEPENDENCIES_SECONDS';
@@ -24,7 +25,7 @@ const PROBE_TIMEOUT_MS = 3000;
  * answers the wait is what the process then uses. Settings are checked here, before any wait.
  */
 export function dependencyWaits(
-  config: Pick<TevisConfig, 'databaseUrl' | 'dockerHost'>,
+  config: Pick<TevisConfig, 'databaseUrl' | 'dockerHost' | 'temporalTls'>,
   temporalAddress: string,
   options: WaitOptions,
 ) {
@@ -37,7 +38,11 @@ export function dependencyWaits(
         temporal,
         async () => {
           // First whether anything listens, for a reason people can read; then the real connection.
-          await probeTcp(temporalAddress, PROBE_TIMEOUT_MS);
+          await probeTemporalFrontend(
+            temporalAddress,
+            PROBE_TIMEOUT_MS,
+            await loadTemporalTls(config.temporalTls),
+          );
           return connect();
         },
         options,

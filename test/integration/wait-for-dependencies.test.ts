@@ -58,6 +58,15 @@ const startTemporal = () =>
     logFile: join(scratch, 'temporal.log'),
   });
 
+/** For the tests after the one that brings them up, so each also runs alone (`-t`). */
+async function servicesUp() {
+  if (!postgresUp) {
+    await cluster.up();
+    postgresUp = true;
+  }
+  temporal ??= await startTemporal();
+}
+
 const postgresAt = () => `127.0.0.1:${cluster.port}`;
 const waitLines = (p: ManagedProcess, what: string) =>
   p
@@ -78,7 +87,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await processes.killAll();
   await temporal?.stop();
-  await cluster?.stop();
+  await cluster?.stop().catch(() => {});
   await rm(scratch, { recursive: true, force: true });
 });
 
@@ -192,10 +201,7 @@ describe('a worker and an API started before Postgres and Temporal', () => {
 
 describe('an error waiting cannot fix, with Postgres up', () => {
   it('a wrong password ends the start at once, exit 5, naming DATABASE_URL and never printing the password', async () => {
-    if (!postgresUp) {
-      await cluster.up();
-      postgresUp = true;
-    }
+    await servicesUp();
     const wrong = `wrong-${randomBytes(6).toString('hex')}`;
     const url = cluster.url.replace(encodeURIComponent(PASSWORD), wrong);
     // No bound: without "at once" this would wait forever and hit runCli's hang timeout instead.
@@ -207,6 +213,50 @@ describe('an error waiting cannot fix, with Postgres up', () => {
     expect(run.stderr).not.toContain('waiting for');
     expect(run.stderr + run.stdout).not.toContain(wrong);
   });
+
+  it('TLS to a Temporal that speaks plaintext ends the start at once, exit 5, naming the TEMPORAL_TLS settings', async () => {
+    await servicesUp();
+    const run = await runCli(processes, ['api'], env('tls-mismatch', { TEMPORAL_TLS: 'true' }), 60_000);
+    expect({ code: run.code, run: describeRun(run) }).toMatchObject({ code: 5 });
+    expect(run.stderr).toContain(
+      `tevis: tevis api could not start: Temporal at 127.0.0.1:${temporalPort}: TLS handshake with 127.0.0.1:${temporalPort} failed (`,
+    );
+    expect(run.stderr).toContain('check TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE and the TEMPORAL_TLS* settings');
+    expect(run.stderr).not.toContain('waiting for');
+  });
+
+  it('SIGTERM while waiting for Temporal, the database already open, stops the API at once with exit 0', async () => {
+    await servicesUp();
+    const nobody = `127.0.0.1:${await freeLoopbackPort()}`;
+    const api = processes.spawnTevis(
+      'api waiting for Temporal',
+      'api',
+      env('signal-temporal', { TEMPORAL_ADDRESS: nobody }),
+    );
+    await waitFor('the API to wait for Temporal', () => waitLines(api, 'Temporal').length > 0, {
+      alive: [api],
+    });
+    expect(api.output()).toContain(
+      `tevis: waiting for Temporal at ${nobody} (connect ECONNREFUSED ${nobody})`,
+    );
+    const exit = await api.stop('SIGTERM');
+    expect({ exit, output: api.describe() }).toMatchObject({ exit: { code: 0, signal: null } });
+  });
+
+  it('a malformed TEMPORAL_ADDRESS ends the start at once; a missing one is refused with exit 2 before anything is tried', async () => {
+    await servicesUp();
+    const malformed = await runCli(
+      processes,
+      ['worker'],
+      env('bad-address', { TEMPORAL_ADDRESS: 'temporal' }),
+    );
+    expect({ code: malformed.code, run: describeRun(malformed) }).toMatchObject({ code: 5 });
+    expect(malformed.stderr).toContain('TEMPORAL_ADDRESS must be HOST:PORT, got "temporal"');
+    expect(malformed.stderr).not.toContain('waiting for');
+    const missing = await runCli(processes, ['worker'], env('no-address', { TEMPORAL_ADDRESS: undefined }));
+    expect({ code: missing.code, run: describeRun(missing) }).toMatchObject({ code: 2 });
+    expect(missing.stderr).toContain('set TEMPORAL_ADDRESS');
+  });
 });
 
 describe('a worker with the docker executor, started before its engine', () => {
@@ -216,11 +266,8 @@ describe('a worker with the docker executor, started before its engine', () => {
   });
 
   it('waits for the container engine, then polls once it answers', async () => {
-    if (!postgresUp) {
-      await cluster.up();
-      postgresUp = true;
-    }
-    temporal ??= await startTemporal();
+    await servicesUp();
+    await servicesUp();
     // The engine's socket is made later, where DOCKER_HOST already points: a link to the real one.
     const socket = join(scratch, 'engine.sock');
     const worker = processes.spawnTevis(
