@@ -256,6 +256,9 @@ describe('an error waiting cannot fix, with Postgres up', () => {
     const missing = await runCli(processes, ['worker'], env('no-address', { TEMPORAL_ADDRESS: undefined }));
     expect({ code: missing.code, run: describeRun(missing) }).toMatchObject({ code: 2 });
     expect(missing.stderr).toContain('set TEMPORAL_ADDRESS');
+    const noDatabase = await runCli(processes, ['api'], env('no-database', { DATABASE_URL: undefined }));
+    expect({ code: noDatabase.code, run: describeRun(noDatabase) }).toMatchObject({ code: 2 });
+    expect(noDatabase.stderr).toContain('set DATABASE_URL');
   });
 });
 
