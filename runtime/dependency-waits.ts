@@ -21,8 +21,9 @@ export function waitBoundSeconds(env: NodeJS.ProcessEnv): number | undefined {
 const PROBE_TIMEOUT_MS = 3000;
 
 /**
- * The waits of `tevis worker` and `tevis api`, each wrapping the real start of that part so what
- * answers the wait is what the process then uses. Settings are checked here, before any wait.
+ * The waits of `tevis worker` and `tevis api`, each wrapping the real start of that part where it
+ * can be tried again, so what answers the wait is what the process then uses. Settings are checked
+ * here, before any wait.
  */
 export function dependencyWaits(
   config: Pick<TevisConfig, 'databaseUrl' | 'dockerHost' | 'temporalTls'>,

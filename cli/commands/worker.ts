@@ -29,7 +29,10 @@ export function registerWorkerCommand(program: Command): void {
           const database = await waits.postgres(() => openConfiguredDatabase(config));
           try {
             if (config.tpuExecutor.kind === 'docker') await waits.engine();
-            const worker = await waits.temporal(() => startWorker(config, temporalAddress, database));
+            // The wait only probes: startWorker installs the SDK's runtime, which a process may do
+            // once (runtime/worker-metrics.ts), so it is not tried again; its errors are its own.
+            await waits.temporal(async () => {});
+            const worker = await startWorker(config, temporalAddress, database);
             return {
               async stop() {
                 await worker.stop();
