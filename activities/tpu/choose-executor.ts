@@ -7,7 +7,7 @@ import { SandboxTpuExecutor } from './sandbox-executor.js';
 import type { TpuExecutor } from './tpu-executor.js';
 
 /** A dockerode client for DOCKER_HOST's value (unix://path, tcp://host:port), or the default socket. */
-function dockerClient(dockerHost: string | undefined): Docker {
+export function dockerClient(dockerHost: string | undefined): Docker {
   if (!dockerHost) return new Docker({ socketPath: DEFAULT_DOCKER_SOCKET });
   if (dockerHost.startsWith('unix://')) return new Docker({ socketPath: dockerHost.slice('unix://'.length) });
   const url = new URL(dockerHost.replace(/^tcp:/, 'http:'));

@@ -1,6 +1,8 @@
 import type { Command } from 'commander';
 import { preparePrivateHome } from '../../runtime/private-home.js';
+import { WaitAborted } from '../../runtime/wait-for-dependency.js';
 import { commandContext } from '../command-context.js';
+import { dependencyWaitOptions, NOTHING_STARTED } from '../dependency-wait-options.js';
 import { requireSharedServices } from '../scale-out-environment.js';
 import { serveUntilSignal } from '../serve-until-signal.js';
 import { startupFailure } from '../startup-failure.js';
@@ -18,26 +20,34 @@ export function registerWorkerCommand(program: Command): void {
         `starting a worker on task queue "${config.taskQueue}" at ${temporalAddress}`,
         { handleSignals: false },
       );
-      const starting = (async () => {
-        // Loaded on use: the worker's dependencies are heavy and no other command needs them.
-        const { openConfiguredDatabase, startWorker } = await import('../../runtime/run-parts.js');
-        const database = await openConfiguredDatabase(config);
-        try {
-          const worker = await startWorker(config, temporalAddress, database);
-          return {
-            async stop() {
-              await worker.stop();
-              await database.close();
-            },
-          };
-        } catch (error) {
-          await database.close().catch(() => {});
-          throw error;
-        }
-      })().catch((error: unknown) => {
-        progress.fail();
-        throw startupFailure('tevis worker', error);
-      });
+      const starting = (signal: AbortSignal) =>
+        (async () => {
+          // Loaded on use: the worker's dependencies are heavy and no other command needs them.
+          const { openConfiguredDatabase, startWorker } = await import('../../runtime/run-parts.js');
+          const { dependencyWaits } = await import('../../runtime/dependency-waits.js');
+          const waits = dependencyWaits(config, temporalAddress, dependencyWaitOptions(signal));
+          const database = await waits.postgres(() => openConfiguredDatabase(config));
+          try {
+            if (config.tpuExecutor.kind === 'docker') await waits.engine();
+            // The wait only probes: startWorker installs the SDK's runtime, which a process may do
+            // once (runtime/worker-metrics.ts), so it is not tried again; its errors are its own.
+            await waits.temporal(async () => {});
+            const worker = await startWorker(config, temporalAddress, database);
+            return {
+              async stop() {
+                await worker.stop();
+                await database.close();
+              },
+            };
+          } catch (error) {
+            await database.close().catch(() => {});
+            throw error;
+          }
+        })().catch((error: unknown) => {
+          if (error instanceof WaitAborted) return NOTHING_STARTED;
+          progress.fail();
+          throw startupFailure('tevis worker', error);
+        });
       await serveUntilSignal(starting, {
         onStarted() {
           progress.succeed();

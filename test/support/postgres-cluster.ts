@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { appendFile, mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { appendFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -27,7 +27,8 @@ const USER = 'tevis';
 const DATABASE = 'tevis';
 
 export async function startPostgresCluster(
-  opts: { port?: number; baseDir?: string } = {},
+  /** password: TCP logins need it (scram-sha-256), for tests of a wrong one; else every login is trusted. */
+  opts: { port?: number; baseDir?: string; password?: string } = {},
 ): Promise<PostgresCluster> {
   const binDir = await findPostgresBinDir();
   if (!binDir) {
@@ -43,6 +44,8 @@ export async function startPostgresCluster(
   const socketDir = join(dir, 'sock');
   const logFile = join(dir, 'postgres.log');
   await mkdir(socketDir);
+  const passwordFile = join(dir, 'password');
+  if (opts.password) await writeFile(passwordFile, `${opts.password}\n`);
 
   // Postgres refuses to run as root, and CI and sessions run as root: then everything runs as
   // the `postgres` user, in a directory it owns.
@@ -76,8 +79,9 @@ export async function startPostgresCluster(
     await runPg('initdb', [
       '-D',
       dataDir,
-      '-A',
-      'trust',
+      ...(opts.password
+        ? ['--auth-local=trust', '--auth-host=scram-sha-256', `--pwfile=${passwordFile}`]
+        : ['-A', 'trust']),
       '-U',
       USER,
       '-E',
@@ -104,7 +108,7 @@ export async function startPostgresCluster(
       ].join('\n'),
     );
     await start();
-    await createDatabase(port);
+    await createDatabase(port, opts.password);
   } catch (err) {
     process.off('exit', stopOnExit);
     stopOnExit();
@@ -112,7 +116,7 @@ export async function startPostgresCluster(
   }
 
   return {
-    url: `postgres://${USER}@127.0.0.1:${port}/${DATABASE}`,
+    url: `postgres://${USER}${opts.password ? `:${encodeURIComponent(opts.password)}` : ''}@127.0.0.1:${port}/${DATABASE}`,
     port,
     async stop() {
       if (stopped) return;
@@ -133,8 +137,8 @@ export async function startPostgresCluster(
   };
 }
 
-async function createDatabase(port: number): Promise<void> {
-  const client = new pg.Client({ host: '127.0.0.1', port, user: USER, database: 'postgres' });
+async function createDatabase(port: number, password: string | undefined): Promise<void> {
+  const client = new pg.Client({ host: '127.0.0.1', port, user: USER, password, database: 'postgres' });
   await client.connect();
   try {
     await client.query(`create database ${DATABASE}`);

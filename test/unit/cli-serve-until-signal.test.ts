@@ -45,3 +45,25 @@ describe('serveUntilSignal', () => {
     expect(started).toEqual([]);
   });
 });
+
+describe('serveUntilSignal with a start that waits', () => {
+  it('aborts the start’s signal on the first SIGTERM, so a start waiting for its services ends at once', async () => {
+    const notes: string[] = [];
+    let seen: AbortSignal | undefined;
+    const serving = serveUntilSignal(
+      (signal) =>
+        new Promise<{ stop(): Promise<void> }>((resolve) => {
+          seen = signal;
+          signal.addEventListener('abort', () => resolve({ stop: async () => {} }));
+        }),
+      { onStarted: () => notes.push('started'), note: (t) => notes.push(t) },
+    );
+    await tick();
+    expect(seen?.aborted).toBe(false);
+    process.emit('SIGTERM', 'SIGTERM');
+    await serving;
+    expect(seen?.aborted).toBe(true);
+    expect(notes).not.toContain('started');
+    expect(notes.at(-1)).toBe('stopped');
+  });
+});
