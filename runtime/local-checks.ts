@@ -10,6 +10,7 @@ import { readPidFile } from './pid-file.js';
 import { checkContainerEngine } from './service-checks.js';
 import { loadTemporalTls } from './temporal-tls.js';
 import { runningUp, upLockFile, type UpRecord } from './up-lock.js';
+import { temporalConnectionOptions } from './temporal-connection-options.js';
 
 /**
  * `tevis-local status`: the local install as this host sees it, for the moments the API cannot
@@ -149,6 +150,7 @@ async function temporalAnswer(address: string, config: TevisConfig): Promise<{ o
       address,
       tls: await loadTemporalTls(config.temporalTls),
       connectTimeout: ANSWER_MS,
+      ...temporalConnectionOptions(),
     });
     const info = await connection.workflowService.getSystemInfo({});
     return { ok: true, text: `server ${info.serverVersion || 'of unknown version'}` };

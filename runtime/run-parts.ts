@@ -16,6 +16,7 @@ import { loadTemporalSecurity } from './temporal-security.js';
 import { ensureSearchAttributes } from './search-attributes.js';
 import { TEVIS_VERSION } from './version.js';
 import { serveWorkerMetrics } from './worker-metrics.js';
+import { temporalConnectionOptions } from './temporal-connection-options.js';
 
 /** The parts `tevis up`, `tevis worker` and `tevis api` are made of; each returns how to stop it. */
 
@@ -34,7 +35,7 @@ type TemporalSettings = Pick<TevisConfig, 'home' | 'temporalNamespace' | 'tempor
 /** A Temporal client that seals what it sends and opens what it reads (see payload-sealing-codec.ts). */
 export async function connectTemporalClient(config: TemporalSettings, address: string): Promise<Client> {
   const security = await loadTemporalSecurity(config);
-  const connection = await Connection.connect({ address, tls: security.tls });
+  const connection = await Connection.connect({ address, tls: security.tls, ...temporalConnectionOptions() });
   // Clusters we did not start ourselves may lack our search attributes; the UI filters need them.
   await ensureSearchAttributes(connection, config.temporalNamespace, SEARCH_ATTRIBUTES);
   return new Client({

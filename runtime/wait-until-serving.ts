@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Connection } from '@temporalio/client';
+import { temporalConnectionOptions } from './temporal-connection-options.js';
 
 const READY_TIMEOUT_MS = 60_000;
 
@@ -21,7 +22,11 @@ export async function waitUntilServing(
   while (Date.now() < deadline) {
     if (exitedHow) break;
     const attempt = (async () => {
-      const connection = await Connection.connect({ address, connectTimeout: '2s' });
+      const connection = await Connection.connect({
+        address,
+        connectTimeout: '2s',
+        ...temporalConnectionOptions(),
+      });
       try {
         await connection.workflowService.describeNamespace({ namespace });
       } finally {
