@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApiClient } from '../support/api-client.js';
+import { type DockerEngine, startDockerEngine, TPU_TEST_IMAGE } from '../support/docker-engine.js';
 import { ensureBubblewrap } from '../support/bubblewrap.js';
 import { type CloneGate, makeCloneGate } from '../support/clone-gate.js';
 import { type GitFixture, makeGitFixture, SMALL_REPOSITORY } from '../support/git-fixtures.js';
@@ -24,6 +25,9 @@ import { countTypes, sessionRepoEntries, stepLogger } from '../support/stack-pro
  *   is answered;
  * - a session's start, its clone held at the pack gate (`clone-gate.ts`): the clone is cut short
  *   and the other worker clones again, and the session becomes active through it.
+ *
+ * - a docker TPU run: the container keeps running through the handover, the other worker
+ *   re-attaches to it, and each line the program printed is on the record once.
  *
  * Which worker runs the work is read from /proc (the sandbox and git are its descendants), not
  * guessed; the run waits for a file and the clone for the gate, so nothing depends on timing.
@@ -211,4 +215,117 @@ describe('a worker stopped with SIGTERM hands its work over', () => {
     });
     expect(counts['session.failed']).toBeUndefined();
   }, 420_000);
+});
+
+describe('a worker stopped with SIGTERM hands a docker TPU run over', () => {
+  const processes = new ProcessSet();
+  let engine: DockerEngine | undefined;
+  let root: string;
+  let workerHome: string;
+  let stack: SplitStack | undefined;
+  let http: ApiClient;
+  let workerEnv: NodeJS.ProcessEnv;
+
+  const containersOf = (sessionId: string) =>
+    engine!.docker.listContainers({
+      all: true,
+      filters: { label: [`tevis.session=${sessionId}`, 'tevis.nanocycle=NC-001'] },
+    });
+  /** A worker started after the first: once it polls, a run handed over has somewhere to go. */
+  const startPollingWorker = async (name: string) => {
+    const worker = processes.spawnTevis(name, 'worker', workerEnv);
+    await waitFor(`${name} to poll`, () => worker.output().includes('worker polling task queue'), {
+      alive: [worker],
+    });
+    return worker;
+  };
+
+  beforeAll(async () => {
+    engine = await startDockerEngine();
+    root = await mkdtemp(join(tmpdir(), 'tevis-sigterm-docker-'));
+    workerHome = join(root, 'worker-home');
+    const repo = await makeGitFixture(join(root, 'repo'), { only: SMALL_REPOSITORY });
+    stack = await startSplitStack(root, 'sigterm-docker');
+    http = stack.http;
+    workerEnv = stack.workerEnv(workerHome, { TEVIS_TPU_EXECUTOR: 'docker', DOCKER_HOST: engine.dockerHost });
+    await http.ok(
+      'POST',
+      '/projects',
+      {
+        name: RUN_PROJECT,
+        repository: repo.fileUrl,
+        defaultBranch: 'main',
+        execution: { image: TPU_TEST_IMAGE, holdMerge: false },
+      },
+      201,
+    );
+  }, 300_000);
+
+  afterAll(async () => {
+    await processes.killAll();
+    await stack?.stop();
+    await engine?.stop();
+    if (root) await rm(root, { recursive: true, force: true });
+  });
+
+  it('the other worker re-attaches: the container runs on, each line once, a pause is answered', async () => {
+    const step = stepLogger('worker-sigterm/docker');
+    const runner = await startPollingWorker('worker-1');
+    const sessionId: string = (await http.ok('POST', '/sessions', { project: RUN_PROJECT }, 201)).id;
+    await http.waitForStatus(sessionId, 'active', { alive: [runner], timeoutMs: 240_000 });
+    const command = 'n=0; while [ ! -e go ]; do n=$((n+1)); echo tick-$n; sleep 0.2; done; echo after-go';
+    await http.ok('POST', `/sessions/${sessionId}/nanocycles`, { name: 'drained', run: [command] }, 201);
+    await waitFor(
+      'a few ticks on the record',
+      async () => (await http.logLines(sessionId, 'NC-001')).some((l) => l.line === 'tick-3'),
+      { alive: [runner], timeoutMs: 240_000 },
+    );
+    const [container] = await containersOf(sessionId);
+    expect(container?.State).toBe('running');
+    const other = await startPollingWorker('worker-2');
+    step('worker-1 runs the container; worker-2 polls');
+
+    const pausing = http.ok('POST', `/sessions/${sessionId}/pause`);
+    const exit = await runner.stop('SIGTERM', EXIT_GRACE_MS);
+    expect(exit, runner.describe()).toEqual({ code: 0, signal: null });
+    step('worker-1 exited');
+    expect((await pausing).status).toBe('paused');
+    expect((await http.ok('POST', `/sessions/${sessionId}/resume`)).status).toBe('active');
+    // The container outlived the worker that started it: the same one, still running.
+    expect((await containersOf(sessionId)).map((c) => [c.Id, c.State])).toEqual([[container!.Id, 'running']]);
+    const recordedAtExit = (await http.logLines(sessionId, 'NC-001')).length;
+    await waitFor(
+      'worker-2 to record lines past those worker-1 did',
+      async () => (await http.logLines(sessionId, 'NC-001')).length > recordedAtExit,
+      { alive: [other], timeoutMs: 240_000 },
+    );
+    await writeFile(join(workerHome, 'worktrees', sessionId, 'NC-001', 'go'), '');
+    await waitFor(
+      'NC-001 to be merged',
+      async () => (await http.nanocycles(sessionId)).find((n) => n.id === 'NC-001')?.status === 'merged',
+      { alive: [other], timeoutMs: 240_000 },
+    );
+    step('merged on worker-2');
+
+    // Every line the program printed, ticks printed while no worker was attached included, once.
+    const lines = await http.logLines(sessionId, 'NC-001');
+    expect(lines.map((l) => l.seq)).toEqual(lines.map((_, i) => i + 1));
+    const ticks = lines.filter((l) => l.line.startsWith('tick-')).map((l) => l.line);
+    expect(lines.map((l) => [l.stream, l.line])).toEqual([
+      ['stdout', `$ ${command}`],
+      ...ticks.map((_, i) => ['stdout', `tick-${i + 1}`]),
+      ['stdout', 'after-go'],
+    ]);
+    expect(lines.slice(0, recordedAtExit).every((l) => l.attempt === 1)).toBe(true);
+    expect(lines.at(-1)?.attempt).toBe(2);
+
+    const events = await http.events(sessionId);
+    expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1));
+    expect(events.filter((e) => e.type === 'nanocycle.run_restarted')).toEqual([]);
+    expect(events.filter((e) => e.type === 'nanocycle.run_reattached').map((e) => e.data)).toEqual([
+      expect.objectContaining({ nanocycleId: 'NC-001', run: 1, attempt: 2, reason: 'worker-shutdown' }),
+    ]);
+    expect(await containersOf(sessionId)).toEqual([]);
+    expect((await http.ok('POST', `/sessions/${sessionId}/end`)).status).toBe('ended');
+  }, 480_000);
 });
