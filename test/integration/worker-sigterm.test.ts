@@ -38,6 +38,20 @@ const START_PROJECT = 'sigterm-start';
 /** Against a hang only: a stopped worker that does not exit in this long is a failure. */
 const EXIT_GRACE_MS = 120_000;
 
+/** Waits for the session's first nanocycle to be merged, by one of `alive`. */
+function nc001Merged(http: ApiClient, sessionId: string, alive: ManagedProcess[]): Promise<unknown> {
+  return waitFor(
+    'NC-001 to be merged',
+    async () => (await http.nanocycles(sessionId)).find((n) => n.id === 'NC-001')?.status === 'merged',
+    { alive, timeoutMs: 240_000 },
+  );
+}
+
+/** Seqs 1, 2, 3, … without a gap or a repeat (a timeline, a nanocycle's output). */
+function expectGapFree(rows: { seq: number }[]): void {
+  expect(rows.map((r) => r.seq)).toEqual(rows.map((_, i) => i + 1));
+}
+
 describe('a worker stopped with SIGTERM hands its work over', () => {
   const processes = new ProcessSet();
   let root: string;
@@ -125,15 +139,11 @@ describe('a worker stopped with SIGTERM hands its work over', () => {
     expect((await http.ok('POST', `/sessions/${sessionId}/resume`)).status).toBe('active');
 
     await writeFile(join(workerHome, 'worktrees', sessionId, 'NC-001', 'go'), '');
-    await waitFor(
-      'NC-001 to be merged',
-      async () => (await http.nanocycles(sessionId)).find((n) => n.id === 'NC-001')?.status === 'merged',
-      { alive: [other], timeoutMs: 240_000 },
-    );
+    await nc001Merged(http, sessionId, [other]);
     step(`merged on ${other.name}`);
 
     const lines = await http.logLines(sessionId, 'NC-001');
-    expect(lines.map((l) => l.seq)).toEqual(lines.map((_, i) => i + 1));
+    expectGapFree(lines);
     const marker =
       'run restarted: attempt 2, because the worker running it shut down; the lines below are printed again from the start';
     const printed = ['line-1', 'line-2', 'line-3'];
@@ -146,7 +156,7 @@ describe('a worker stopped with SIGTERM hands its work over', () => {
     ]);
 
     const events = await http.events(sessionId);
-    expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1));
+    expectGapFree(events);
     const restarts = events.filter((e) => e.type === 'nanocycle.run_restarted');
     expect(restarts.map((e) => e.data)).toEqual([
       expect.objectContaining({
@@ -205,7 +215,7 @@ describe('a worker stopped with SIGTERM hands its work over', () => {
     const packCalls = (await readFile(join(gate.dir, 'pack-calls'), 'utf8')).trim().split('\n');
     expect(packCalls).toHaveLength(2);
     const events = await http.events(sessionId);
-    expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1));
+    expectGapFree(events);
     const counts = countTypes(events);
     expect(counts).toMatchObject({
       'session.created': 1,
@@ -300,16 +310,12 @@ describe('a worker stopped with SIGTERM hands a docker TPU run over', () => {
       { alive: [other], timeoutMs: 240_000 },
     );
     await writeFile(join(workerHome, 'worktrees', sessionId, 'NC-001', 'go'), '');
-    await waitFor(
-      'NC-001 to be merged',
-      async () => (await http.nanocycles(sessionId)).find((n) => n.id === 'NC-001')?.status === 'merged',
-      { alive: [other], timeoutMs: 240_000 },
-    );
+    await nc001Merged(http, sessionId, [other]);
     step('merged on worker-2');
 
     // Every line the program printed, ticks printed while no worker was attached included, once.
     const lines = await http.logLines(sessionId, 'NC-001');
-    expect(lines.map((l) => l.seq)).toEqual(lines.map((_, i) => i + 1));
+    expectGapFree(lines);
     const ticks = lines.filter((l) => l.line.startsWith('tick-')).map((l) => l.line);
     expect(lines.map((l) => [l.stream, l.line])).toEqual([
       ['stdout', `$ ${command}`],
@@ -320,7 +326,7 @@ describe('a worker stopped with SIGTERM hands a docker TPU run over', () => {
     expect(lines.at(-1)?.attempt).toBe(2);
 
     const events = await http.events(sessionId);
-    expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1));
+    expectGapFree(events);
     expect(events.filter((e) => e.type === 'nanocycle.run_restarted')).toEqual([]);
     expect(events.filter((e) => e.type === 'nanocycle.run_reattached').map((e) => e.data)).toEqual([
       expect.objectContaining({ nanocycleId: 'NC-001', run: 1, attempt: 2, reason: 'worker-shutdown' }),
