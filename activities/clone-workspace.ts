@@ -99,6 +99,9 @@ export async function cloneWorkspace(
       ],
       {
         remote: true,
+        // A clone is safe to start again (each attempt has its own directory): a worker that is
+        // stopped cuts it short and hands the start to another worker, instead of waiting for it.
+        signal: Context.current().cancellationSignal,
         onStderr: (chunk) => {
           const match = /(Receiving objects|Resolving deltas):\s+(\d+)%/.exec(chunk);
           if (match && match[0] !== lastProgress) {

@@ -27,6 +27,8 @@ export interface GitOptions {
   /** Called with each chunk of stderr, e.g. clone progress. */
   onStderr?: (chunk: string) => void;
   timeoutMs?: number;
+  /** Stops git when it aborts (an activity's cancellation: a worker shutting down). */
+  signal?: AbortSignal;
 }
 
 /** The full argument list, the working directory and the environment of one git call. */
@@ -54,7 +56,13 @@ export function runGit(args: string[], options: GitOptions = {}): Promise<string
     const child = execFile(
       'git',
       argv,
-      { cwd, env, maxBuffer: 64 * 1024 * 1024, timeout: options.timeoutMs ?? 10 * 60_000 },
+      {
+        cwd,
+        env,
+        maxBuffer: 64 * 1024 * 1024,
+        timeout: options.timeoutMs ?? 10 * 60_000,
+        ...(options.signal ? { signal: options.signal } : {}),
+      },
       (error, stdout, stderr) => {
         if (error)
           reject(new GitError(args, typeof error.code === 'number' ? error.code : null, String(stderr)));

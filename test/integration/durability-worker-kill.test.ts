@@ -1,9 +1,10 @@
 import { existsSync } from 'node:fs';
-import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApiClient } from '../support/api-client.js';
+import { type CloneGate, makeCloneGate } from '../support/clone-gate.js';
 import { type GitFixture, gitHead, makeGitFixture, SMALL_REPOSITORY } from '../support/git-fixtures.js';
 import { waitFor } from '../support/poll.js';
 import { type SplitStack, startSplitStack } from '../support/split-stack.js';
@@ -15,12 +16,7 @@ import { countTypes, sessionRepoEntries, stepLogger } from '../support/stack-pro
  * process dies with SIGKILL; a new worker process takes over and the session becomes active with
  * one workspace and a timeline that has every start event once.
  *
- * The clone is caught mid-way deterministically, without timing: the project's repository is an
- * ssh:// URL, and the workers' GIT_SSH_COMMAND (one of the few variables git on a worker still
- * gets) is a gate that, instead of connecting anywhere, runs git-upload-pack on the local bare
- * repository, holding the first one until the test is over. When the gate has been reached, git
- * has created the `.partial-<attempt>` directory and waits for the pack. (The worker's own git
- * config is not read any more, so a config hook could not hold it.)
+ * The clone is held mid-way at the pack gate of `clone-gate.ts`, without timing.
  */
 
 const PROJECT = 'kill-worker';
@@ -29,7 +25,7 @@ describe('durability: SIGKILL of the worker while a session is starting', () => 
   const processes = new ProcessSet();
   let root: string;
   let workerHome: string;
-  let gateDir: string;
+  let gate: CloneGate;
   let repo: GitFixture;
   let stack: SplitStack | undefined;
   let http: ApiClient;
@@ -38,37 +34,18 @@ describe('durability: SIGKILL of the worker while a session is starting', () => 
   beforeAll(async () => {
     root = await mkdtemp(join(tmpdir(), 'tevis-dur-kill-'));
     workerHome = join(root, 'worker-home');
-    gateDir = join(root, 'gate');
-    await mkdir(gateDir, { recursive: true });
+    gate = await makeCloneGate(root);
     repo = await makeGitFixture(join(root, 'repo'), { only: SMALL_REPOSITORY });
-
-    const hook = join(root, 'ssh-gate.sh');
-    await writeFile(
-      hook,
-      [
-        '#!/bin/sh',
-        '# GIT_SSH_COMMAND with GIT_SSH_VARIANT=simple: "$1" is the host, "$2" what git would run there.',
-        `GATE='${gateDir}'`,
-        'echo "$$" >> "$GATE/pack-calls"',
-        '# The first clone waits until the test releases it (or kills it); later ones pass.',
-        'if mkdir "$GATE/held" 2>/dev/null; then',
-        '  while [ ! -e "$GATE/release" ]; do sleep 0.2; done',
-        'fi',
-        'exec sh -c "$2"',
-        '',
-      ].join('\n'),
-    );
-    await chmod(hook, 0o755);
 
     // The API runs in this process; it shares only Postgres and Temporal with the workers.
     stack = await startSplitStack(root, 'dur-kill');
     http = stack.http;
-    workerEnv = stack.workerEnv(workerHome, { GIT_SSH_COMMAND: hook, GIT_SSH_VARIANT: 'simple' });
+    workerEnv = stack.workerEnv(workerHome, gate.env);
   });
 
   afterAll(async () => {
     await processes.killAll();
-    if (gateDir) await writeFile(join(gateDir, 'release'), '').catch(() => {});
+    await gate?.release();
     await stack?.stop();
     if (root) await rm(root, { recursive: true, force: true });
   });
@@ -91,7 +68,7 @@ describe('durability: SIGKILL of the worker while a session is starting', () => 
     await waitFor(
       'the clone to reach the pack gate',
       () =>
-        existsSync(join(gateDir, 'held')) &&
+        existsSync(join(gate.dir, 'held')) &&
         sessionRepoEntries(workerHome, id).some((e) => e.startsWith(`${id}.partial-`)),
       {
         alive: [first],
@@ -119,7 +96,7 @@ describe('durability: SIGKILL of the worker while a session is starting', () => 
     expect(await gitHead(workspace)).toBe(repo.head);
     expect(active.startCommit).toBe(repo.head);
     // The second worker cloned again (the first clone never finished): the gate saw two packs.
-    const packCalls = (await readFile(join(gateDir, 'pack-calls'), 'utf8')).trim().split('\n');
+    const packCalls = (await readFile(join(gate.dir, 'pack-calls'), 'utf8')).trim().split('\n');
     expect(packCalls).toHaveLength(2);
 
     const events = await http.events(id);
