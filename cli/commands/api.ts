@@ -36,7 +36,8 @@ export function registerApiCommand(program: Command): void {
             stops.push(() => database.close());
             const client = await waits.temporal(() => connectTemporalClient(config, temporalAddress));
             stops.push(() => client.connection.close());
-            const api = await startApi(config, client, database);
+            const { createLogger } = await import('../../runtime/logger.js');
+            const api = await startApi(config, client, database, createLogger(config.logLevel));
             stops.push(() => api.stop());
             return { url: api.url, stop: stopAll };
           } catch (error) {

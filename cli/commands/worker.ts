@@ -32,7 +32,13 @@ export function registerWorkerCommand(program: Command): void {
             // The wait only probes: startWorker installs the SDK's runtime, which a process may do
             // once (runtime/worker-metrics.ts), so it is not tried again; its errors are its own.
             await waits.temporal(async () => {});
-            const worker = await startWorker(config, temporalAddress, database);
+            const { createLogger } = await import('../../runtime/logger.js');
+            const worker = await startWorker(
+              config,
+              temporalAddress,
+              database,
+              createLogger(config.logLevel),
+            );
             return {
               async stop() {
                 await worker.stop();
