@@ -18,6 +18,9 @@ const SECRET_PATHS = [
   'DATABASE_URL',
   'TEVIS_API_TOKEN',
   'TEVIS_TEMPORAL_CODEC_KEY',
+  // The Temporal SDK puts an activity's task token in its lines' metadata: whoever holds it can
+  // complete the activity.
+  'taskToken',
 ].flatMap((key) => [key, `*.${key}`]);
 
 /**
