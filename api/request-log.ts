@@ -1,4 +1,4 @@
-import type { Context, MiddlewareHandler } from 'hono';
+import type { MiddlewareHandler } from 'hono';
 import { SESSION_ID_PATTERN } from '../contracts/ids.js';
 import { NANOCYCLE_ID_PATTERN } from '../contracts/nanocycle.js';
 import type { Logger } from '../runtime/logger.js';
@@ -17,12 +17,13 @@ export function logRequests(logger: Logger): MiddlewareHandler {
       await next();
     } finally {
       const status = c.res.status;
+      const route = routePattern(c);
       const line = {
         method: c.req.method,
-        route: routePattern(c),
+        route,
         status,
         durationMs: Math.round((performance.now() - started) * 10) / 10,
-        ...pathIds(c),
+        ...pathIds(route, c.req.path),
       };
       if (status >= 500) logger.error({ ...line, ...(await problemOf(c.res)) }, 'request failed');
       else logger.info(line, 'request');
@@ -30,10 +31,16 @@ export function logRequests(logger: Logger): MiddlewareHandler {
   };
 }
 
-/** Only well-formed ids: a path is what the client sent, and a log field is searched by its value. */
-function pathIds(c: Context): { sessionId?: string; nanocycleId?: string } {
-  const sessionId = c.req.param('id');
-  const nanocycleId = c.req.param('nc');
+/**
+ * The `:id` and `:nc` segments of the path, read against the route's pattern: `c.req.param()`
+ * holds nothing when a middleware answered (a refusal) before the route's handler ran. Only
+ * well-formed ids: the path is what the client sent, and a log field is searched by its value.
+ */
+function pathIds(route: string, path: string): { sessionId?: string; nanocycleId?: string } {
+  const names = route.split('/');
+  const values = path.split('/');
+  const sessionId = values[names.indexOf(':id')];
+  const nanocycleId = values[names.indexOf(':nc')];
   return {
     ...(sessionId && SESSION_ID_PATTERN.test(sessionId) && { sessionId }),
     ...(nanocycleId && NANOCYCLE_ID_PATTERN.test(nanocycleId) && { nanocycleId }),
