@@ -65,7 +65,7 @@ export function createApi(deps: ApiDeps) {
   const logError =
     deps.logError ??
     (deps.logger
-      ? (error: unknown) => deps.logger?.error({ err: error }, 'unexpected error')
+      ? (error: unknown) => deps.logger?.error({ err: error }, 'error answered with a 5xx')
       : console.error);
 
   app.onError((error, c) => {

@@ -163,6 +163,13 @@ describe('JSON logs of tevis api and tevis worker', () => {
     });
   });
 
+  it('under --json, what the processes say as they stop is a log line too', async () => {
+    await Promise.all([api.stop('SIGTERM', 60_000), worker.stop('SIGTERM', 60_000)]);
+    await Promise.all([api.closed, worker.closed]);
+    for (const text of [workerLog.text(), apiLog.text()])
+      expect(jsonLines(text).some((l) => l.msg === 'stopped' && l.level === 30)).toBe(true);
+  });
+
   it('no line holds the API token, the codec key or the database password', () => {
     const all = workerLog.text() + apiLog.text();
     expect(env.TEVIS_API_TOKEN).toBeTruthy();
