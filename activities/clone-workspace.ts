@@ -1,3 +1,4 @@
+import { activityLog } from './activity-log.js';
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
@@ -138,5 +139,11 @@ export async function cloneWorkspace(
   }
   await rename(partial, path);
   const startCommit = (await runGit(['rev-parse', 'HEAD'], { repo: workspaceRepository(path) })).trim();
+  // The branch and commit, never the repository URL: it may carry a credential.
+  activityLog().info('workspace cloned', {
+    branch: input.branch,
+    startCommit,
+    carriedForward: Boolean(carried),
+  });
   return { path, startCommit, cloned: true, carryForward: carried };
 }

@@ -8,6 +8,8 @@ import { openApiRouter } from './openapi-app.js';
 import { idempotentWrites } from './idempotency.js';
 import { ApiMetrics } from './metrics-registry.js';
 import { timeRequests } from './metrics-middleware.js';
+import { logRequests } from './request-log.js';
+import type { Logger } from '../runtime/logger.js';
 import { problem, problemResponse, toProblem } from './problem.js';
 import { ContextCommands } from './context-commands.js';
 import { contextRoutes } from './routes/context.js';
@@ -47,6 +49,8 @@ export interface ApiDeps {
   codec?: { codec: PayloadSealingCodec; uiOrigin: string | null };
   /** Where unexpected errors go; never to the client. */
   logError?: (error: unknown) => void;
+  /** The JSON-lines log of `tevis api` and `tevis up`: a line per request; none when absent (tests). */
+  logger?: Logger;
 }
 
 export function createApi(deps: ApiDeps) {
@@ -58,15 +62,20 @@ export function createApi(deps: ApiDeps) {
   const context = new ContextCommands(lifecycle.workflows);
   const app = openApiRouter();
   const metrics = new ApiMetrics(database.db);
+  const logError =
+    deps.logError ??
+    (deps.logger
+      ? (error: unknown) => deps.logger?.error({ err: error }, 'error answered with a 5xx')
+      : console.error);
 
   app.onError((error, c) => {
     const body = toProblem(error);
     // An outage is expected and said in one line; anything else 5xx is a bug worth its stack.
     if (body.status === 503)
-      (deps.logError ?? console.error)(
+      logError(
         `${c.req.method} ${c.req.path}: ${body.type}: ${error instanceof Error ? error.message : String(error)}`,
       );
-    else if (body.status >= 500) (deps.logError ?? console.error)(error);
+    else if (body.status >= 500) logError(error);
     return problemResponse(c, body);
   });
   app.notFound((c) =>
@@ -74,6 +83,7 @@ export function createApi(deps: ApiDeps) {
   );
   // First, so every answer is timed, refusals too.
   app.use('*', timeRequests(metrics.requestDuration));
+  if (deps.logger) app.use('*', logRequests(deps.logger));
   // Before the token: a page of another origin is refused whatever it carries.
   app.use('*', refuseCrossOriginWrites());
   app.use('*', requireToken(deps.token));

@@ -23,7 +23,7 @@ export function timeRequests(histogram: Histogram<'method' | 'route' | 'status'>
  * for every method (`ALL`), so what is left is the handler, whether or not a refusal stopped the
  * request before it. None means no route matched (a 404).
  */
-function routePattern(c: Parameters<MiddlewareHandler>[0]): string {
+export function routePattern(c: Parameters<MiddlewareHandler>[0]): string {
   const handlers = matchedRoutes(c).filter((route) => route.method !== 'ALL');
   return handlers.at(-1)?.path ?? 'unmatched';
 }

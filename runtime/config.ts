@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import { temporalTlsFromEnv, type TemporalTlsSettings } from './temporal-tls.js';
 import { resolveTpuExecutor, type TpuExecutorSetting } from './tpu-executor-setting.js';
 import { workerMetricsAddressFromEnv } from './worker-metrics-address.js';
+import { type LogLevel, logLevelFromEnv } from './log-level.js';
 
 /** Everything `tevis` reads from its environment, resolved once with the documented defaults. */
 export interface TevisConfig {
@@ -37,6 +38,8 @@ export interface TevisConfig {
   temporalTls: TemporalTlsSettings | undefined;
   /** Where a worker serves the Temporal SDK's Prometheus metrics (`TEVIS_WORKER_METRICS_ADDRESS`, ip:port); undefined means off. */
   workerMetricsAddress: string | undefined;
+  /** TEVIS_LOG_LEVEL: the least severe JSON log line written (runtime/logger.ts). */
+  logLevel: LogLevel;
 }
 
 export const TASK_QUEUE = 'tevis';
@@ -72,5 +75,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TevisConfig {
     temporalCodecKey: env.TEVIS_TEMPORAL_CODEC_KEY || undefined,
     temporalTls: temporalTlsFromEnv(env),
     workerMetricsAddress: workerMetricsAddressFromEnv(env),
+    logLevel: logLevelFromEnv(env),
   };
 }

@@ -15,7 +15,8 @@ import type { TevisConfig } from './config.js';
 import { loadTemporalSecurity } from './temporal-security.js';
 import { ensureSearchAttributes } from './search-attributes.js';
 import { TEVIS_VERSION } from './version.js';
-import { serveWorkerMetrics } from './worker-metrics.js';
+import type { Logger } from './logger.js';
+import { installWorkerRuntime } from './worker-runtime.js';
 import { temporalConnectionOptions } from './temporal-connection-options.js';
 
 /** The parts `tevis up`, `tevis worker` and `tevis api` are made of; each returns how to stop it. */
@@ -54,10 +55,12 @@ export async function startWorker(
   config: TevisConfig,
   address: string,
   database: OpenDatabase,
+  logger?: Logger,
 ): Promise<RunningWorker> {
   const security = await loadTemporalSecurity(config);
-  // Before the first native connection: the SDK's runtime is fixed by then.
-  if (config.workerMetricsAddress) serveWorkerMetrics(config.workerMetricsAddress);
+  // Before the first native connection: the SDK's runtime is fixed by then. Without a logger (the
+  // in-process test stack) the SDK keeps its default one.
+  installWorkerRuntime({ logger, metricsAddress: config.workerMetricsAddress });
   const connection = await NativeConnection.connect({ address, tls: security.tls });
   const worker = await createSessionWorker({
     connection,
@@ -99,6 +102,7 @@ export async function startApi(
   config: TevisConfig,
   client: Client,
   database: OpenDatabase,
+  logger?: Logger,
 ): Promise<RunningApi> {
   const token = await loadOrCreateApiToken(config.home, config.apiToken);
   const temporalUi = config.temporalUiUrl
@@ -115,6 +119,7 @@ export async function startApi(
     version: TEVIS_VERSION,
     temporalUi,
     codec: { codec: uiCodec, uiOrigin: temporalUiOrigin },
+    logger,
   });
   const server = await new Promise<Server>((resolve, reject) => {
     const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () =>

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import type { OpenDatabase } from '../db/database.js';
 import type { TevisConfig } from './config.js';
+import type { Logger } from './logger.js';
 import { devServerPidFile, stopLeftoverDevServer } from './dev-server-record.js';
 import { describeHolder, findPortHolder, isPortFree } from './port-holder.js';
 import { preparePrivateHome } from './private-home.js';
@@ -43,6 +44,8 @@ export async function up(
   config: TevisConfig,
   progress: Progress = () => {},
   note: Progress = () => {},
+  /** The JSON-lines log of the worker and the API (runtime/logger.ts); none from the bench. */
+  logger?: Logger,
 ): Promise<UpHandle> {
   preparePrivateHome(config.home);
   const lock = lockHome(config.home, apiBaseUrl(config), note);
@@ -90,13 +93,14 @@ export async function up(
     const client = await connectTemporalClient(config, temporalAddress);
     stops.push(() => client.connection.close());
     progress('starting the worker');
-    const worker = await startWorker(config, temporalAddress, database);
+    const worker = await startWorker(config, temporalAddress, database, logger);
     stops.push(() => worker.stop());
     progress('starting the API');
     const api = await startApi(
       { ...config, temporalUiUrl: config.temporalUiUrl ?? temporalUiUrl },
       client,
       database,
+      logger,
     );
     stops.push(() => api.stop());
     return {

@@ -1,5 +1,5 @@
 import type { DataConverter } from '@temporalio/common';
-import { type NativeConnection, Worker, type WorkflowBundleOption } from '@temporalio/worker';
+import { type NativeConnection, Runtime, Worker, type WorkflowBundleOption } from '@temporalio/worker';
 import { createSessionActivities, tpuExecutorOf, type ActivityDeps } from '../activities/index.js';
 
 export interface SessionWorkerOptions {
@@ -74,11 +74,12 @@ async function sweepLeftContainers(tpu: ReturnType<typeof tpuExecutorOf>, deps: 
       );
     });
     const { removed } = await Promise.race([tpu.sweep(deps.db), timeout]).finally(() => clearTimeout(timer));
+    // The runtime's logger: JSON lines under `tevis worker` (runtime/worker-runtime.ts).
     if (removed.length)
-      console.error(
-        `[tevis worker] removed ${removed.length} TPU container(s) of finished nanocycles: ${removed.join(', ')}`,
-      );
+      Runtime.instance().logger.info('removed TPU containers of finished nanocycles', {
+        containers: removed,
+      });
   } catch (error) {
-    console.error(`[tevis worker] could not sweep left TPU containers: ${(error as Error).message}`);
+    Runtime.instance().logger.warn('could not sweep left TPU containers', { error });
   }
 }

@@ -1,4 +1,5 @@
 import type { Database } from '../../db/database.js';
+import { activityLog } from '../activity-log.js';
 import { setNanocycleExecutor } from '../../db/nanocycles-store.js';
 import { currentTpuContext } from './activity-context.js';
 import type { TpuExecutor } from './tpu-executor.js';
@@ -17,5 +18,14 @@ export async function runTpu(executor: TpuExecutor, db: Database, input: TpuRunI
   if (previous && previous !== executor.kind) throw executorMismatch(previous, executor.kind);
   await executor.ready();
   await setNanocycleExecutor(db, input.sessionId, input.nanocycleId, executor.kind);
-  return executor.run(input);
+  const log = activityLog();
+  log.info('TPU run started', { executor: executor.kind, attempt: currentTpuContext().attempt });
+  const result = await executor.run(input);
+  log.info('TPU run ended', {
+    executor: executor.kind,
+    exitCode: result.exitCode,
+    timedOut: result.timedOut,
+    logLines: result.logLines,
+  });
+  return result;
 }

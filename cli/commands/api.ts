@@ -6,6 +6,7 @@ import { dependencyWaitOptions, NOTHING_STARTED } from '../dependency-wait-optio
 import { requireSharedServices } from '../scale-out-environment.js';
 import { serveUntilSignal } from '../serve-until-signal.js';
 import { startupFailure } from '../startup-failure.js';
+import { stderrNotes } from '../stderr-notes.js';
 
 export function registerApiCommand(program: Command): void {
   program
@@ -16,6 +17,9 @@ export function registerApiCommand(program: Command): void {
       const { config } = ctx;
       const { temporalAddress } = requireSharedServices('api', config);
       preparePrivateHome(config.home);
+      const { createLogger } = await import('../../runtime/logger.js');
+      const logger = createLogger(config.logLevel);
+      const note = stderrNotes(ctx.json, logger);
       const progress = ctx.progress(`starting the API on ${config.host}:${config.port}`, {
         handleSignals: false,
       });
@@ -31,12 +35,12 @@ export function registerApiCommand(program: Command): void {
               '../../runtime/run-parts.js'
             );
             const { dependencyWaits } = await import('../../runtime/dependency-waits.js');
-            const waits = dependencyWaits(config, temporalAddress, dependencyWaitOptions(signal));
+            const waits = dependencyWaits(config, temporalAddress, dependencyWaitOptions(signal, note));
             const database = await waits.postgres(() => openConfiguredDatabase(config));
             stops.push(() => database.close());
             const client = await waits.temporal(() => connectTemporalClient(config, temporalAddress));
             stops.push(() => client.connection.close());
-            const api = await startApi(config, client, database);
+            const api = await startApi(config, client, database, logger);
             stops.push(() => api.stop());
             return { url: api.url, stop: stopAll };
           } catch (error) {
@@ -56,7 +60,7 @@ export function registerApiCommand(program: Command): void {
             () => `API at ${api.url} (reference: ${api.url}/reference); Ctrl-C stops it`,
           );
         },
-        note: (text) => process.stderr.write(`tevis: ${text}\n`),
+        note,
       });
     });
 }

@@ -37,12 +37,15 @@ export function registerUpCommand(program: Command): void {
       // Loaded here, not at the top: Temporal's worker and the API are heavy, and every other
       // command would pay for them at start-up.
       const { up } = await import('../../runtime/up.js');
-      const starting = up(config, onProgress, onNote).catch((error: unknown) => {
-        step?.fail();
-        if (error instanceof UpAlreadyRunning)
-          throw new CliError('up-already-running', EXIT.conflict, error.message);
-        throw startupFailure('tevis up', error);
-      });
+      const { createLogger } = await import('../../runtime/logger.js');
+      const starting = up(config, onProgress, onNote, createLogger(config.logLevel)).catch(
+        (error: unknown) => {
+          step?.fail();
+          if (error instanceof UpAlreadyRunning)
+            throw new CliError('up-already-running', EXIT.conflict, error.message);
+          throw startupFailure('tevis up', error);
+        },
+      );
       const token = config.apiToken ? 'from TEVIS_API_TOKEN' : `stored in ${tokenFile(config.home)}`;
       // The logged-in link is a credential: a person at a terminal gets it; a pipe, a log file or
       // a process supervisor gets the plain address, and the page asks for the token once.

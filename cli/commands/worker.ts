@@ -6,6 +6,7 @@ import { dependencyWaitOptions, NOTHING_STARTED } from '../dependency-wait-optio
 import { requireSharedServices } from '../scale-out-environment.js';
 import { serveUntilSignal } from '../serve-until-signal.js';
 import { startupFailure } from '../startup-failure.js';
+import { stderrNotes } from '../stderr-notes.js';
 
 export function registerWorkerCommand(program: Command): void {
   program
@@ -16,6 +17,9 @@ export function registerWorkerCommand(program: Command): void {
       const { config } = ctx;
       const { temporalAddress } = requireSharedServices('worker', config);
       preparePrivateHome(config.home);
+      const { createLogger } = await import('../../runtime/logger.js');
+      const logger = createLogger(config.logLevel);
+      const note = stderrNotes(ctx.json, logger);
       const progress = ctx.progress(
         `starting a worker on task queue "${config.taskQueue}" at ${temporalAddress}`,
         { handleSignals: false },
@@ -25,14 +29,14 @@ export function registerWorkerCommand(program: Command): void {
           // Loaded on use: the worker's dependencies are heavy and no other command needs them.
           const { openConfiguredDatabase, startWorker } = await import('../../runtime/run-parts.js');
           const { dependencyWaits } = await import('../../runtime/dependency-waits.js');
-          const waits = dependencyWaits(config, temporalAddress, dependencyWaitOptions(signal));
+          const waits = dependencyWaits(config, temporalAddress, dependencyWaitOptions(signal, note));
           const database = await waits.postgres(() => openConfiguredDatabase(config));
           try {
             if (config.tpuExecutor.kind === 'docker') await waits.engine();
             // The wait only probes: startWorker installs the SDK's runtime, which a process may do
-            // once (runtime/worker-metrics.ts), so it is not tried again; its errors are its own.
+            // once (runtime/worker-runtime.ts), so it is not tried again; its errors are its own.
             await waits.temporal(async () => {});
-            const worker = await startWorker(config, temporalAddress, database);
+            const worker = await startWorker(config, temporalAddress, database, logger);
             return {
               async stop() {
                 await worker.stop();
@@ -57,7 +61,7 @@ export function registerWorkerCommand(program: Command): void {
               `worker polling task queue "${config.taskQueue}" at ${temporalAddress} (namespace ${config.temporalNamespace}); Ctrl-C stops it`,
           );
         },
-        note: (text) => process.stderr.write(`tevis: ${text}\n`),
+        note,
       });
     });
 }

@@ -110,6 +110,11 @@ describe('the CLI, end to end against `tevis up`', () => {
     expect(await uiConfig.json()).toEqual({
       temporalUi: { url: `http://127.0.0.1:${env.TEVIS_TEMPORAL_UI_PORT}`, namespace: 'default' },
     });
+    // Its worker and API write their JSON log lines (runtime/logger.ts) between its own messages.
+    await waitFor('the JSON line of the /ui-config request', () =>
+      /^\{.*"route":"\/ui-config","status":200,.*"msg":"request"\}$/m.test(up.output()),
+    );
+    expect(up.output()).toMatch(/^\{.*"sdkComponent":"worker".*"msg":"Worker state changed"\}$/m);
   });
 
   it('`tevis up` on a terminal prints the logged-in link, the token in its fragment', async () => {

@@ -10,7 +10,7 @@ import { parsePrometheusText } from '../support/prometheus-text.js';
 import { type SplitStack, startSplitStack } from '../support/split-stack.js';
 
 /**
- * TEVIS_WORKER_METRICS_ADDRESS (runtime/worker-metrics.ts) on real `tevis worker` processes: the
+ * TEVIS_WORKER_METRICS_ADDRESS (runtime/worker-runtime.ts) on real `tevis worker` processes: the
  * Temporal SDK's own metrics are served there, for the worker's task queue (off by default:
  * test/unit/worker-metrics-address.test.ts); an address the exporter cannot take stops the worker at startup with the setting named.
  */

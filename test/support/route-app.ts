@@ -10,6 +10,7 @@ import type { SessionStatus, SessionType } from '../../contracts/session-types.j
 import { openDatabase, type OpenDatabase } from '../../db/database.js';
 import { insertProject } from '../../db/projects-store.js';
 import { insertSession, updateSession } from '../../db/sessions-store.js';
+import type { Logger } from '../../runtime/logger.js';
 import { ApiClient } from './api-client.js';
 
 /**
@@ -45,7 +46,8 @@ export interface RouteApp {
   close(): Promise<void>;
 }
 
-export async function startRouteApp(): Promise<RouteApp> {
+/** `logger`: the API's request log (api/request-log.ts), for the tests of that log; none by default. */
+export async function startRouteApp(options: { logger?: Logger } = {}): Promise<RouteApp> {
   const token = randomBytes(24).toString('base64url');
   const [database, scratch] = await Promise.all([openDatabase({}), mkdtemp(join(tmpdir(), 'tevis-routes-'))]);
   const { app } = createApi({
@@ -56,6 +58,7 @@ export async function startRouteApp(): Promise<RouteApp> {
     token,
     version: 'routes',
     logError: () => {},
+    logger: options.logger,
   });
   const api = new ApiClient('http://tevis.test', token, async (url, init) => app.request(url, init));
   return {
