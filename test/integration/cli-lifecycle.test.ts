@@ -114,7 +114,10 @@ describe('the CLI, end to end against `tevis up`', () => {
     await waitFor('the JSON line of the /ui-config request', () =>
       /^\{.*"route":"\/ui-config","status":200,.*"msg":"request"\}$/m.test(up.output()),
     );
-    expect(up.output()).toMatch(/^\{.*"sdkComponent":"worker".*"msg":"Worker state changed"\}$/m);
+    // The worker reports its state once it polls, which may come after the API answers.
+    await waitFor('the JSON line of the worker starting', () =>
+      /^\{.*"sdkComponent":"worker".*"msg":"Worker state changed"\}$/m.test(up.output()),
+    );
   });
 
   it('`tevis up` on a terminal prints the logged-in link, the token in its fragment', async () => {
