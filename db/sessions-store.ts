@@ -108,12 +108,7 @@ export async function findSessionStatus(db: Database, id: string): Promise<Sessi
 }
 
 export async function getSession(db: Database, id: string): Promise<Session> {
-  const [row] = await db
-    .select({ session: sessionColumns, repository: projects.repository })
-    .from(sessions)
-    .innerJoin(projects, eq(projects.name, sessions.project))
-    .where(eq(sessions.id, id));
-  if (!row) throw sessionNotFound(id);
+  const row = await selectSessionRow(db, id, sessionColumns);
   return toSession(row.session, row.repository);
 }
 
@@ -123,12 +118,18 @@ const sessionNotFound = (id: string) =>
   });
 
 /** The session's whole row with its project's repository; `session-not-found` when there is none. */
-export async function getSessionRow(
+export function getSessionRow(db: Database, id: string) {
+  return selectSessionRow(db, id, getTableColumns(sessions));
+}
+
+/** The session's `columns` with its project's repository: the one query getSession and getSessionRow make. */
+async function selectSessionRow<C extends Partial<ReturnType<typeof getTableColumns<typeof sessions>>>>(
   db: Database,
   id: string,
-): Promise<{ session: typeof sessions.$inferSelect; repository: string }> {
+  columns: C,
+) {
   const [row] = await db
-    .select({ session: sessions, repository: projects.repository })
+    .select({ session: columns, repository: projects.repository })
     .from(sessions)
     .innerJoin(projects, eq(projects.name, sessions.project))
     .where(eq(sessions.id, id));
