@@ -29,17 +29,22 @@ export interface RecordTransitionInput {
 }
 
 /**
- * Keeps the record in step with the workflow: the row's new fields, then the timeline event
- * (idempotent by its key, so a retried activity leaves one event).
+ * Keeps the record in step with the workflow: the row's new fields and the timeline event in one
+ * transaction (the event idempotent by its key, so a retried activity leaves one event). A reader
+ * that sees the new status also sees the event that says so: written apart, a client could read
+ * `active` and then ask the stream for what came after an event list that had not caught up.
  *
  * A status the project's one-active rule refuses (another session of the project is active)
  * fails at once and for good, typed `session-conflict`: retrying cannot help, and the workflow
  * must step back (see the resume Update) rather than claim a status the record never took.
- * The refused statement changed nothing, and the event is written only after it.
+ * The refused statement rolls the whole write back: no event either.
  */
 export async function recordTransition(db: Database, input: RecordTransitionInput): Promise<TimelineEvent> {
-  await applyRecordChanges(db, input.sessionId, input.changes);
-  return appendEvent(db, checkTimelineEvent(input.event));
+  const event = checkTimelineEvent(input.event);
+  return db.transaction(async (tx) => {
+    await applyRecordChanges(tx, input.sessionId, input.changes);
+    return appendEvent(tx, event);
+  });
 }
 
 /** The row's new fields; a status the one-active rule refuses fails for good (see above). */

@@ -15,8 +15,8 @@ export interface RecordTransitionsInput {
 }
 
 /**
- * Several steps of the record in one write, as recordTransition does one: the row's new fields,
- * then the events in one transaction, so a reader sees all of them or none. The start's events
+ * Several steps of the record in one write, as recordTransition does one: the row's new fields
+ * and the events in one transaction, so a reader sees all of them or none. The start's events
  * are written this way (workflows/session-start-batched.ts): one call instead of one a step.
  * A retry repeats the row's fields (the same values) and finds the events by their keys.
  */
@@ -24,9 +24,9 @@ export async function recordTransitions(
   db: Database,
   input: RecordTransitionsInput,
 ): Promise<TimelineEvent[]> {
-  await applyRecordChanges(db, input.sessionId, input.changes);
   const events = input.events.map(checkTimelineEvent);
   return db.transaction(async (tx) => {
+    await applyRecordChanges(tx, input.sessionId, input.changes);
     const written: TimelineEvent[] = [];
     for (const event of events) written.push(await appendEvent(tx, event));
     return written;

@@ -204,14 +204,17 @@ export interface SessionChanges {
   plan?: string;
 }
 
-/** Updates the record; a status that would make a second session of the project active is a conflict. */
+/**
+ * Updates the record; a status that would make a second session of the project active is a conflict.
+ * A status change runs in its own (nested) transaction: inside a caller's transaction that is a
+ * savepoint, so the refused update leaves the caller's transaction usable for the lookup that names
+ * the conflict (see record-transition.ts, which writes the row and its event together).
+ */
 export async function updateSession(db: Database, id: string, changes: SessionChanges): Promise<void> {
+  const update = (on: Database) =>
+    on.update(sessions).set(changes).where(eq(sessions.id, id)).returning({ id: sessions.id });
   try {
-    const [row] = await db
-      .update(sessions)
-      .set(changes)
-      .where(eq(sessions.id, id))
-      .returning({ id: sessions.id });
+    const [row] = changes.status === undefined ? await update(db) : await db.transaction(update);
     if (!row) throw new TevisError('session-not-found', `no session "${id}"`, { session: id });
   } catch (error) {
     if (isUniqueViolation(error, ONE_ACTIVE_INDEX)) {
