@@ -5,6 +5,7 @@ import { basename, dirname, join } from 'node:path';
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { branchNameProblem, repositoryUrlProblem } from '../contracts/git-inputs.js';
+import type { LoadedContext } from '../contracts/session-state.js';
 import type { Database } from '../db/database.js';
 import { carryForward, type CarryForward } from './carry-forward.js';
 import { hasWorkspaceRepository, workspaceRepository } from '../git/repository.js';
@@ -20,6 +21,11 @@ export interface CloneWorkspaceInput {
    * again (recover, restore) and in histories from before.
    */
   carryForwardFrom?: { project: string };
+  /**
+   * Load the session's context from the fresh workspace in the same step (a new session on worker
+   * hosts): the context is read where the files are, not by whichever worker runs the workflow.
+   */
+  loadContext?: { project: string };
 }
 
 export interface ClonedWorkspace {
@@ -30,6 +36,10 @@ export interface ClonedWorkspace {
   cloned: boolean;
   /** What was (or was not) carried forward from an earlier session; on the timeline already. */
   carryForward?: CarryForward | null;
+  /** The worker host that holds it (its workspace activities' task queue); absent before hosts. */
+  host?: string;
+  /** The session's context, when the input asked for it. */
+  context?: LoadedContext;
 }
 
 export function workspacePath(home: string, sessionId: string): string {

@@ -2,6 +2,7 @@ import type { Database } from '../db/database.js';
 import { checkContainerEngine, checkDatabase, type ServiceCheck } from '../runtime/service-checks.js';
 import { cleanTemporaryFiles } from './clean-temporary-files.js';
 import { cloneWorkspace, type CloneWorkspaceInput } from './clone-workspace.js';
+import { restoreWorkspace, type RestoreWorkspaceInput } from './restore-workspace.js';
 import { confirmSessionStart } from './confirm-session-start.js';
 import { generateSessionSummary, type GenerateSummaryInput } from './generate-summary.js';
 import { loadSessionContext, type LoadContextInput } from './load-context.js';
@@ -46,6 +47,8 @@ export interface ActivityDeps {
    * Absent: the one TEVIS_TPU_EXECUTOR / DOCKER_HOST of this process's environment name.
    */
   tpu?: TpuExecutor;
+  /** This worker's host (TEVIS_WORKER_HOST): what holds the workspaces it clones. Absent: no hosts. */
+  host?: string;
 }
 
 /** The executor the deps name, or the one this process's configuration names. */
@@ -69,7 +72,18 @@ export function createSessionActivities(deps: ActivityDeps) {
       failFastOnDataError(() => recordTransitions(deps.db, input)),
     confirmSessionStart: (input: { sessionId: string; phase: 'start' | 'recover' }) =>
       confirmSessionStart(deps.db, input),
-    cloneWorkspace: (input: CloneWorkspaceInput) => cloneWorkspace(deps.home, input, deps.db),
+    cloneWorkspace: async (input: CloneWorkspaceInput) => {
+      const cloned = await cloneWorkspace(deps.home, input, deps.db);
+      const context = input.loadContext
+        ? await loadSessionContext(deps.db, {
+            sessionId: input.sessionId,
+            project: input.loadContext.project,
+            workspacePath: cloned.path,
+          })
+        : undefined;
+      return { ...cloned, ...(deps.host ? { host: deps.host } : {}), ...(context ? { context } : {}) };
+    },
+    restoreWorkspace: (input: RestoreWorkspaceInput) => restoreWorkspace(deps, input),
     loadSessionContext: (input: LoadContextInput) => loadSessionContext(deps.db, input),
     checkServices: async (): Promise<Record<string, ServiceCheck>> => {
       const [database, containerEngine] = await Promise.all([

@@ -15,6 +15,7 @@ import { appendEvent } from '../db/timeline-store.js';
 export interface SessionRecordChanges {
   status?: SessionStatus;
   workspacePath?: string;
+  workspaceHost?: string;
   startCommit?: string;
   context?: LoadedContext;
   endedAt?: string | null;

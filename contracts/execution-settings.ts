@@ -74,6 +74,11 @@ export const ExecutionSettings = z
       .object({ seconds: z.number().int().min(1), action: z.enum(['reject', 'pause']) })
       .nullable()
       .optional(),
+    /**
+     * How long the worker host that holds a session's workspace may serve none of its work before
+     * the session moves to another host (see workflows/workspace-host.ts); absent: 120 s.
+     */
+    hostLostSeconds: z.number().int().min(1).optional(),
   })
   .meta({ id: 'ExecutionSettings' });
 export type ExecutionSettings = z.infer<typeof ExecutionSettings>;
@@ -132,6 +137,8 @@ export const ExecutionSettingsInput = z.strictObject({
   holdDeadlineAction: z.enum(['reject', 'pause']).optional(),
   /** null: whichever the worker has. */
   executor: z.enum(TPU_EXECUTOR_REQUIREMENTS).nullable().optional(),
+  /** Seconds a session's worker host may serve none of its work before the session moves host. */
+  hostLostSeconds: z.number().int().min(5).max(86400).optional(),
 });
 export type ExecutionSettingsInput = z.infer<typeof ExecutionSettingsInput>;
 
@@ -159,6 +166,9 @@ export function applyExecutionInput(
     webhookUrl: input.webhookUrl === undefined ? (current.webhookUrl ?? null) : input.webhookUrl,
     holdDeadline: deadlineFrom(current.holdDeadline ?? null, input),
     executor: input.executor === undefined ? (current.executor ?? null) : input.executor,
+    ...((input.hostLostSeconds ?? current.hostLostSeconds)
+      ? { hostLostSeconds: input.hostLostSeconds ?? current.hostLostSeconds }
+      : {}),
   };
 }
 

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { Session } from './session.js';
 import { SessionLiveState } from './session-state.js';
+import { WorkerHostStatus } from './worker-hosts.js';
 
 /** Response shapes of the API beyond the payloads themselves, for the API and the CLI alike. */
 
@@ -42,6 +43,8 @@ export const ServiceStatus = z
         typeof ServiceCheck
       >,
     ),
+    /** Worker hosts (contracts/worker-hosts.ts) and the open sessions each holds. */
+    hosts: z.array(WorkerHostStatus).optional(),
   })
   .meta({ id: 'ServiceStatus' });
 export type ServiceStatus = z.infer<typeof ServiceStatus>;

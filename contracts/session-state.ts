@@ -64,6 +64,8 @@ export const SessionWorkflowSummary = z.object({
   startedAt: z.string(),
   lastActivityAt: z.string(),
   workspacePath: z.string().nullable(),
+  /** The worker host that holds the workspace (contracts/worker-hosts.ts); absent before hosts. */
+  workspaceHost: z.string().nullable().optional(),
   startCommit: z.string().nullable(),
   context: LoadedContext.nullable(),
   nanocycles: z.array(NanocycleBrief),

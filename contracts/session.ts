@@ -44,6 +44,8 @@ export const Session = z
     status: SessionStatus,
     config: SessionConfig,
     workspacePath: z.string().nullable(),
+    /** The worker host that holds the workspace (contracts/worker-hosts.ts); absent before hosts. */
+    workspaceHost: z.string().optional(),
     startCommit: z.string().nullable(),
     startedAt: z.string(),
     endedAt: z.string().nullable(),

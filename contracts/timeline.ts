@@ -19,6 +19,7 @@ export const TIMELINE_EVENT_TYPES = [
   'session.failed',
   'session.recovered',
   'workspace.recloned',
+  'workspace.moved',
   'workspace.carried_forward',
   'workspace.not_carried_forward',
   'file.edited',

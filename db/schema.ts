@@ -44,6 +44,8 @@ export const sessions = pgTable(
     status: text('status').$type<SessionStatus>().notNull(),
     config: jsonb('config').$type<SessionConfig>().notNull(),
     workspacePath: text('workspace_path'),
+    /** The worker host that holds the workspace (contracts/worker-hosts.ts); null before hosts. */
+    workspaceHost: text('workspace_host'),
     startCommit: text('start_commit'),
     context: jsonb('context').$type<LoadedContext>(),
     plan: text('plan'),
@@ -232,3 +234,9 @@ export const planVersions = pgTable(
   },
   (t) => [primaryKey({ columns: [t.sessionId, t.version] })],
 );
+
+/** Worker hosts that have started a worker: what `tevis status` lists beside their sessions. */
+export const workerHosts = pgTable('worker_hosts', {
+  name: text('name').primaryKey(),
+  lastStartedAt: at('last_started_at').notNull().defaultNow(),
+});

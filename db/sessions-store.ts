@@ -30,6 +30,7 @@ export function toSession(row: SessionRow, repository: string): Session {
     status: row.status as SessionStatus,
     config: row.config,
     workspacePath: row.workspacePath,
+    ...(row.workspaceHost ? { workspaceHost: row.workspaceHost } : {}),
     startCommit: row.startCommit,
     startedAt: row.startedAt.toISOString(),
     endedAt: row.endedAt?.toISOString() ?? null,
@@ -195,6 +196,7 @@ export async function latestSessionConfig(db: Database, project: string): Promis
 export interface SessionChanges {
   status?: SessionStatus;
   workspacePath?: string;
+  workspaceHost?: string;
   startCommit?: string;
   context?: LoadedContext;
   endedAt?: Date | null;

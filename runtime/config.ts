@@ -4,6 +4,7 @@ import { temporalTlsFromEnv, type TemporalTlsSettings } from './temporal-tls.js'
 import { resolveTpuExecutor, type TpuExecutorSetting } from './tpu-executor-setting.js';
 import { workerMetricsAddressFromEnv } from './worker-metrics-address.js';
 import { type LogLevel, logLevelFromEnv } from './log-level.js';
+import { workerHostFromEnv } from './worker-host-name.js';
 
 /** Everything `tevis` reads from its environment, resolved once with the documented defaults. */
 export interface TevisConfig {
@@ -26,6 +27,8 @@ export interface TevisConfig {
   /** Where people open the Temporal Web UI (`TEVIS_TEMPORAL_UI_URL`; `tevis up` knows its own). Mission Control links sessions to it. */
   temporalUiUrl: string | undefined;
   taskQueue: string;
+  /** This worker host's name (`TEVIS_WORKER_HOST`, see worker-host-name.ts): its workspaces' task queue. */
+  workerHost: string;
   /** Explicit API token (`TEVIS_API_TOKEN`); otherwise one is generated and stored under `home`. */
   apiToken: string | undefined;
   /** Where this worker runs TPUs (`TEVIS_TPU_EXECUTOR`: docker, sandbox or none; default from what the host has). */
@@ -69,6 +72,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TevisConfig {
     temporalUiPort: intFromEnv(env, 'TEVIS_TEMPORAL_UI_PORT', 8233),
     temporalUiUrl: env.TEVIS_TEMPORAL_UI_URL?.replace(/\/+$/, '') || undefined,
     taskQueue: env.TEVIS_TASK_QUEUE || TASK_QUEUE,
+    workerHost: workerHostFromEnv(env, home),
     apiToken: env.TEVIS_API_TOKEN || undefined,
     tpuExecutor: resolveTpuExecutor(env),
     dockerHost: env.DOCKER_HOST || undefined,

@@ -7,7 +7,9 @@ import { createApi } from '../api/app.js';
 import { answerClientErrorsAsProblems } from '../api/client-error-reply.js';
 import { SEARCH_ATTRIBUTE_NAMES } from '../contracts/search-attributes.js';
 import { openDatabase, type OpenDatabase } from '../db/database.js';
-import { createSessionWorker } from '../worker/session-worker.js';
+import { createSessionWorkers } from '../worker/session-worker.js';
+import { hostTaskQueue } from '../contracts/worker-hosts.js';
+import { recordWorkerHostStarted } from '../db/worker-hosts-store.js';
 import { chooseTpuExecutor } from '../activities/tpu/choose-executor.js';
 import { loadWorkflowBundle } from '../worker/workflow-bundle.js';
 import { loadOrCreateApiToken } from './api-token.js';
@@ -47,7 +49,11 @@ export async function connectTemporalClient(config: TemporalSettings, address: s
 }
 
 export interface RunningWorker {
+  /** The worker of the shared queue; `workers` adds this host's own (activities only). */
   worker: Worker;
+  workers: Worker[];
+  /** This worker host's name (TEVIS_WORKER_HOST). */
+  host: string;
   stop(): Promise<void>;
 }
 
@@ -62,26 +68,31 @@ export async function startWorker(
   // in-process test stack) the SDK keeps its default one.
   installWorkerRuntime({ logger, metricsAddress: config.workerMetricsAddress });
   const connection = await NativeConnection.connect({ address, tls: security.tls });
-  const worker = await createSessionWorker({
+  const workers = await createSessionWorkers({
     connection,
     dataConverter: security.dataConverter,
     namespace: config.temporalNamespace,
     taskQueue: config.taskQueue,
+    hostTaskQueue: hostTaskQueue(config.taskQueue, config.workerHost),
     // The TPU executor is chosen here, once, from this worker's configuration (TEVIS_TPU_EXECUTOR).
     deps: {
       db: database.db,
       dbKind: database.kind,
       home: config.home,
+      host: config.workerHost,
       tpu: chooseTpuExecutor(config.tpuExecutor, config.dockerHost, database.db),
     },
     workflowBundle: await loadWorkflowBundle(),
   });
-  const running = worker.run();
+  await recordWorkerHostStarted(database.db, config.workerHost);
+  const running = workers.map((w) => w.run());
   return {
-    worker,
+    worker: workers[0]!,
+    workers,
+    host: config.workerHost,
     async stop() {
-      if (worker.getState() === 'RUNNING') worker.shutdown();
-      await running.catch(() => {});
+      for (const w of workers) if (w.getState() === 'RUNNING') w.shutdown();
+      await Promise.allSettled(running);
       await connection.close();
     },
   };

@@ -79,22 +79,31 @@ export function checkTemporal(client: Client): Promise<ServiceCheck> {
   });
 }
 
+/** Workers that polled the task queue lately (Temporal keeps a gone poller listed for a while). */
+export async function recentPollers(
+  client: Client,
+  taskQueue: string,
+  kind: 'workflow' | 'activity',
+): Promise<number> {
+  const response = await withinCheckDeadline(client, () =>
+    client.connection.workflowService.describeTaskQueue({
+      namespace: client.options.namespace,
+      taskQueue: { name: taskQueue, kind: temporal.api.enums.v1.TaskQueueKind.TASK_QUEUE_KIND_NORMAL },
+      taskQueueType:
+        kind === 'workflow'
+          ? temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW
+          : temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY,
+    }),
+  );
+  const recent = Date.now() - RECENT_POLL_MS;
+  return (response.pollers ?? []).filter((p) => Number(p.lastAccessTime?.seconds ?? 0) * 1000 >= recent)
+    .length;
+}
+
 /** Whether any worker polls the task queue, i.e. whether sessions will actually make progress. */
 export function checkWorkers(client: Client, taskQueue: string): Promise<ServiceCheck> {
   return timed('worker', async () => {
-    const response = await withinCheckDeadline(client, () =>
-      client.connection.workflowService.describeTaskQueue({
-        namespace: client.options.namespace,
-        taskQueue: { name: taskQueue, kind: temporal.api.enums.v1.TaskQueueKind.TASK_QUEUE_KIND_NORMAL },
-        taskQueueType: temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
-      }),
-    );
-    // Temporal keeps a poller listed for a while after it is gone; only recent polls count.
-    const recent = Date.now() - RECENT_POLL_MS;
-    const pollers = (response.pollers ?? []).filter((p) => {
-      const seconds = Number(p.lastAccessTime?.seconds ?? 0);
-      return seconds * 1000 >= recent;
-    }).length;
+    const pollers = await recentPollers(client, taskQueue, 'workflow');
     if (pollers === 0)
       throw new Error(`no worker polls task queue "${taskQueue}"; start one with \`tevis worker\``);
     return `${pollers} poller(s) on "${taskQueue}"`;

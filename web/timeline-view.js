@@ -36,6 +36,8 @@ function describe(e) {
       return `started from ${String(d.commit ?? '').slice(0, 10)}, carried forward from session ${d.fromSession}: ${d.commits ?? 0} commit(s) merged there and not on the remote`;
     case 'workspace.not_carried_forward':
       return `not carried forward: ${d.fix ?? d.reason ?? ''}`;
+    case 'workspace.moved':
+      return `workspace moved from host ${d.from} (lost) to ${d.to}: ${(d.restored ?? []).length} merged nanocycle(s) restored${(d.lost ?? []).length ? `, lost (never pushed): ${d.lost.join(', ')}` : ''}`;
     case 'branch.pushed':
       return `pushed ${d.branch}${d.commit ? ` (${String(d.commit).slice(0, 10)})` : ''}`;
     case 'branch.push_failed':

@@ -12,22 +12,33 @@ export interface SessionWorkerOptions {
   dataConverter?: DataConverter;
   /** A stable identity shows in the Temporal UI which worker ran what. */
   identity?: string;
+  /**
+   * This worker host's own task queue (contracts/worker-hosts.ts): the workspace activities of
+   * the sessions it holds. Absent: the worker serves the shared queue only, as before hosts.
+   */
+  hostTaskQueue?: string;
 }
 
 export async function createSessionWorker(options: SessionWorkerOptions): Promise<Worker> {
+  const [shared] = await createSessionWorkers(options);
+  return shared!;
+}
+
+/**
+ * The worker of the shared queue (workflows and any activity) and, on a worker host, the worker
+ * of its own queue (activities only), with one set of activities and one TPU executor.
+ */
+export async function createSessionWorkers(options: SessionWorkerOptions): Promise<Worker[]> {
   // One executor for the worker's life, chosen now.
   const tpu = tpuExecutorOf(options.deps);
   await sweepLeftContainers(tpu, options.deps);
-  return Worker.create({
+  const activities = createSessionActivities({ ...options.deps, tpu });
+  const common = {
     connection: options.connection,
     namespace: options.namespace,
-    taskQueue: options.taskQueue,
-    workflowBundle: options.workflowBundle,
-    activities: createSessionActivities({ ...options.deps, tpu }),
+    activities,
     ...(options.dataConverter ? { dataConverter: options.dataConverter } : {}),
     ...(options.identity ? { identity: options.identity } : {}),
-    // A crashed worker's sticky tasks move to another worker quickly.
-    stickyQueueScheduleToStartTimeout: '5 seconds',
     // A stopping worker cancels its activities at once (as a worker shutdown): a TPU run then hands
     // over to another worker straight away, which re-attaches to its container, instead of the
     // run waiting out a grace period here. Activities that do not listen for cancellation (git,
@@ -37,8 +48,17 @@ export async function createSessionWorker(options: SessionWorkerOptions): Promis
     // run), and a cancellation only reaches an activity in the answer to one: without this cap,
     // cancelling a running nanocycle took up to ~16 s before its container was even stopped.
     maxHeartbeatThrottleInterval: '1 second',
+  };
+  const shared = await Worker.create({
+    ...common,
+    taskQueue: options.taskQueue,
+    workflowBundle: options.workflowBundle,
+    // A crashed worker's sticky tasks move to another worker quickly.
+    stickyQueueScheduleToStartTimeout: '5 seconds',
     maxCachedWorkflows: workflowCacheSize(),
   });
+  if (!options.hostTaskQueue) return [shared];
+  return [shared, await Worker.create({ ...common, taskQueue: options.hostTaskQueue })];
 }
 
 /**

@@ -11,6 +11,8 @@ export interface NanocycleWorkflowInput {
   /** The session branch the nanocycle starts from. */
   base: string;
   workspace: string;
+  /** The worker host that holds the workspace: the nanocycle's steps run there. Absent before hosts. */
+  workspaceHost?: string | null;
   execution: ExecutionSettings;
   holdPlan: boolean;
 }

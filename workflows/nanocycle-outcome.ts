@@ -8,4 +8,6 @@ export interface NanocycleOutcome {
   executor: string | null;
   tpuSeconds: number;
   detail: string | null;
+  /** The worker host that served none of the nanocycle's steps in time: the session moves off it. */
+  hostLost?: string;
 }

@@ -15,9 +15,10 @@ import { holdAnsweredSignal } from './nanocycle-messages.js';
 import type { NanocycleOutcome } from './nanocycle-outcome.js';
 import { NanocycleReporter } from './nanocycle-reporter.js';
 import { tpuRunFailure, tpuRunRequest } from './tpu-run-request.js';
+import { isHostLost, workspaceActivities } from './workspace-host.js';
+import { DEFAULT_HOST_LOST_SECONDS } from '../contracts/worker-hosts.js';
 
 const records = proxyActivities<SessionActivities>(ACTIVITY_OPTIONS.records);
-const git = proxyActivities<SessionActivities>(ACTIVITY_OPTIONS.nanocycleGit);
 
 /** Exit code by which an agent asks a person (see activities/agent-hold-request.ts). */
 const AGENT_HOLD_EXIT_CODE = 75;
@@ -45,7 +46,12 @@ export async function nanocycleWorkflow(input: NanocycleWorkflowInput): Promise<
     if (sealedCommands && answer.to !== workflowInfo().workflowId) return;
     reporter.answers.set(answer.holdPointId, answer);
   });
-  const tpu = proxyActivities<SessionActivities>(tpuActivityOptions(input.execution.timeoutSeconds));
+  // Every step touches the worktree or its container: all run on the workspace's host.
+  const where = { workspaceHost: input.workspaceHost, execution: input.execution };
+  const tpu = workspaceActivities(where, tpuActivityOptions(input.execution.timeoutSeconds));
+  const git = workspaceActivities(where, ACTIVITY_OPTIONS.nanocycleGit);
+  // Removing a container is the engine's business on the host that runs it.
+  const containers = input.workspaceHost ? workspaceActivities(where, ACTIVITY_OPTIONS.records) : records;
 
   try {
     const worktree = await git.createNanocycleWorktree({
@@ -76,8 +82,8 @@ export async function nanocycleWorkflow(input: NanocycleWorkflowInput): Promise<
         // removal: in a cancelled scope the activity would never be scheduled and the container
         // would outlive its nanocycle. Histories from before this ran it cancellable.
         if (patched('tpu-container-removal-not-cancellable'))
-          await CancellationScope.nonCancellable(() => records.removeTpuContainer(name));
-        else await records.removeTpuContainer(name);
+          await CancellationScope.nonCancellable(() => containers.removeTpuContainer(name));
+        else await containers.removeTpuContainer(name);
       }
       reporter.tpuSeconds += Math.max(
         0,
@@ -110,6 +116,13 @@ export async function nanocycleWorkflow(input: NanocycleWorkflowInput): Promise<
       return CancellationScope.nonCancellable(() =>
         reporter.finish('cancelled', { detail: 'cancelled by request' }),
       );
+    }
+    if (input.workspaceHost && isHostLost(error)) {
+      const seconds = input.execution.hostLostSeconds ?? DEFAULT_HOST_LOST_SECONDS;
+      return reporter.finish('failed', {
+        detail: `its worker host ${input.workspaceHost} took none of its work for ${seconds} s and is taken for lost; the session moves its workspace to another host: create the nanocycle again`,
+        hostLost: input.workspaceHost,
+      });
     }
     return reporter.finish('failed', { detail: failureMessage(error) });
   }

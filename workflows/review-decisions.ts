@@ -7,10 +7,9 @@ import type { TimelineEventType } from '../contracts/timeline.js';
 import { ACTIVITY_OPTIONS } from './activity-options.js';
 import { refuse } from './refusal.js';
 import { answeringWrites, unrecordedWrite } from './unrecorded-write.js';
+import type { WorkspaceActivities, WorkspaceHost } from './workspace-host.js';
 
 const acts = proxyActivities<SessionActivities>(ACTIVITY_OPTIONS.reviewRecords);
-const merging = proxyActivities<SessionActivities>(ACTIVITY_OPTIONS.reviewMerge);
-const pushing = proxyActivities<SessionActivities>(ACTIVITY_OPTIONS.reviewPush);
 
 /** What went wrong in an activity, as the caller of the Update should see it. */
 function failedBecause(error: unknown, what: string): ApplicationFailure {
@@ -33,6 +32,7 @@ export class ReviewDecisions {
   constructor(
     private readonly state: SessionWorkflowState,
     private readonly noteActivity: () => void,
+    private readonly host: WorkspaceHost,
   ) {
     this.execution = state.execution ?? DEFAULT_EXECUTION_SETTINGS;
   }
@@ -86,10 +86,9 @@ export class ReviewDecisions {
   async pushBase(review: ReviewState, why: string): Promise<void> {
     const state = this.state;
     try {
-      const pushed = await pushing.pushSessionBranch({
-        workspace: state.workspacePath!,
-        branch: review.base,
-      });
+      const pushed = await this.host.run(ACTIVITY_OPTIONS.reviewPush, (on) =>
+        on.pushSessionBranch({ workspace: state.workspacePath!, branch: review.base }),
+      );
       if (pushed.pushed)
         await this.record('review.pushed', {
           base: review.base,
@@ -123,14 +122,16 @@ export class ReviewDecisions {
     this.noteActivity();
     this.decide(review, 'approved', decision);
     await this.recordDecision(review, before, 'review.approved');
-    let outcome: Awaited<ReturnType<typeof merging.mergeReviewBranch>>;
+    let outcome: Awaited<ReturnType<WorkspaceActivities['mergeReviewBranch']>>;
     try {
-      outcome = await merging.mergeReviewBranch({
-        workspace: state.workspacePath!,
-        base: review.base,
-        branch: state.branch,
-        message: `Merge ${state.branch} (review ${state.sessionId})`,
-      });
+      outcome = await this.host.run(ACTIVITY_OPTIONS.reviewMerge, (on) =>
+        on.mergeReviewBranch({
+          workspace: state.workspacePath!,
+          base: review.base,
+          branch: state.branch,
+          message: `Merge ${state.branch} (review ${state.sessionId})`,
+        }),
+      );
     } catch (error) {
       // Nothing was merged: the review waits for a decision as before.
       Object.assign(review, before);

@@ -16,8 +16,8 @@ import { HandlerMutex } from './handler-mutex.js';
 import { editContextUpdate } from './context-messages.js';
 import { refuseInvalid } from './validate-input.js';
 import { refuse } from './refusal.js';
+import type { WorkspaceActivities, WorkspaceHost } from './workspace-host.js';
 
-const git = proxyActivities<SessionActivities>(ACTIVITY_OPTIONS.contextGit);
 /** The commit stands on the branch once made: its event is written patiently, as the session's own events are. */
 const record = proxyActivities<SessionActivities>(ACTIVITY_OPTIONS.records);
 
@@ -33,6 +33,7 @@ export function installContextEditing(
   state: SessionWorkflowState,
   noteActivity: () => void,
   isEnding: () => boolean,
+  host: WorkspaceHost,
 ): { stop(): Promise<void> } {
   // Each edit commits on the session's branch: one at a time, in the order they came.
   const commits = new HandlerMutex();
@@ -64,14 +65,16 @@ export function installContextEditing(
     (edit) =>
       commits.runExclusive(async () => {
         noteActivity();
-        let edited: Awaited<ReturnType<typeof git.commitContextEdit>>;
+        let edited: Awaited<ReturnType<WorkspaceActivities['commitContextEdit']>>;
         try {
-          edited = await git.commitContextEdit({
-            sessionId: state.sessionId,
-            workspace: state.workspacePath!,
-            path: edit.path,
-            content: edit.content,
-          });
+          edited = await host.run(ACTIVITY_OPTIONS.contextGit, (on) =>
+            on.commitContextEdit({
+              sessionId: state.sessionId,
+              workspace: state.workspacePath!,
+              path: edit.path,
+              content: edit.content,
+            }),
+          );
         } catch (error) {
           const cause =
             error instanceof ActivityFailure && error.cause instanceof ApplicationFailure

@@ -14,7 +14,7 @@ export function installSessionHandlers(run: SessionRun, sealedCommands: boolean)
   const state = run.state;
   const noteActivity = () => run.noteActivity();
   installSessionTransitions(run, sealedCommands);
-  const review = installReview(state, noteActivity);
+  const review = installReview(state, noteActivity, run.host);
   const contextEditing = installContextEditing(
     state,
     () => {
@@ -22,8 +22,9 @@ export function installSessionHandlers(run: SessionRun, sealedCommands: boolean)
       run.noteActivity();
     },
     () => run.endRequested !== null,
+    run.host,
   );
-  const nanocycles = installNanocycles(state, noteActivity, sealedCommands, (why) =>
+  const nanocycles = installNanocycles(state, noteActivity, sealedCommands, run.host, (why) =>
     run.transitions.runExclusive(async () => {
       if (state.status !== 'active') return;
       run.noteActivity();

@@ -17,6 +17,7 @@ import {
 } from './nanocycle-messages.js';
 import { refuse, refused } from './refusal.js';
 import { refuseInvalid } from './validate-input.js';
+import type { WorkspaceHost } from './workspace-host.js';
 
 /** The session's settings were copied from its project at start: the fix names both ways out. */
 function agentNotConfigured(project: string): ApplicationFailure {
@@ -36,9 +37,10 @@ export function installNanocycles(
   state: SessionWorkflowState,
   noteActivity: () => void,
   sealedCommands: boolean,
+  host: WorkspaceHost,
   pauseSession: (why: string) => Promise<void>,
 ): NanocycleManager {
-  const manager = new NanocycleManager(state, noteActivity, sealedCommands, pauseSession);
+  const manager = new NanocycleManager(state, noteActivity, sealedCommands, host, pauseSession);
   const { book, holds, children } = manager;
 
   // Hold points carried over from the previous run get their deadlines back.

@@ -8,6 +8,7 @@ import { refuse, refused } from './refusal.js';
 import { ReviewDecisions } from './review-decisions.js';
 import { approveReviewUpdate, rejectReviewUpdate } from './review-messages.js';
 import { refuseInvalid } from './validate-input.js';
+import type { WorkspaceHost } from './workspace-host.js';
 
 /**
  * A review session's decision: approve (a `--no-ff` merge of its branch into the base, pushed
@@ -20,8 +21,9 @@ import { refuseInvalid } from './validate-input.js';
 export function installReview(
   state: SessionWorkflowState,
   noteActivity: () => void,
+  host: WorkspaceHost,
 ): { stop(): Promise<void> } {
-  const decisions = new ReviewDecisions(state, noteActivity);
+  const decisions = new ReviewDecisions(state, noteActivity, host);
   /** One decision at a time: the validator refuses others while one is made. */
   const deciding = new HandlerMutex();
   const validator = (decision: ReviewDecision, stamp?: CommandStamp) => {

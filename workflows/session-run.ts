@@ -8,6 +8,8 @@ import { ACTIVITY_OPTIONS } from './activity-options.js';
 import { HandlerMutex } from './handler-mutex.js';
 import { localRecords } from './session-local-records.js';
 import { statusKey } from './session-search-attributes.js';
+import { WorkspaceHost } from './workspace-host.js';
+import { moveWorkspace } from './workspace-move.js';
 
 const record = proxyActivities<SessionActivities>(ACTIVITY_OPTIONS.records);
 
@@ -30,10 +32,13 @@ export class SessionRun {
   closed = false;
   /** Updates interleave at every await; transitions run one at a time in arrival order. */
   readonly transitions = new HandlerMutex();
+  /** The worker host that holds the workspace: its activities go there, and leave it when it is lost. */
+  readonly host: WorkspaceHost;
   private eventNumber = 0;
 
   constructor(state: SessionWorkflowState) {
     this.state = state;
+    this.host = new WorkspaceHost(state, (lost) => moveWorkspace(this, lost));
     this.endRequested = state.status === 'ending' ? (state.endReason ?? 'user') : null;
   }
 

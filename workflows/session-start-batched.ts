@@ -1,4 +1,4 @@
-import { upsertSearchAttributes } from '@temporalio/workflow';
+import { patched, upsertSearchAttributes } from '@temporalio/workflow';
 import { redactCredentials } from '../contracts/git-inputs.js';
 import { localRecords } from './session-local-records.js';
 import type { SessionRun } from './session-run.js';
@@ -20,13 +20,18 @@ export async function prepareWorkspaceBatched(run: SessionRun): Promise<void> {
       data: { repository: redactCredentials(state.repository), branch: state.branch },
     },
   ]);
-  const cloned = await cloneNewWorkspace(run);
+  // On worker hosts the context is read by the clone, on the host that holds the files: a local
+  // activity would read them wherever this workflow task runs. Histories from before read it here.
+  const contextWithClone = patched('context-with-clone');
+  const cloned = await cloneNewWorkspace(run, contextWithClone ? { project: state.project } : undefined);
   const [context, services] = await Promise.all([
-    localRecords.loadSessionContext({
-      sessionId: state.sessionId,
-      project: state.project,
-      workspacePath: cloned.path,
-    }),
+    contextWithClone && cloned.context
+      ? cloned.context
+      : localRecords.loadSessionContext({
+          sessionId: state.sessionId,
+          project: state.project,
+          workspacePath: cloned.path,
+        }),
     localRecords.checkServices(),
   ]);
   state.context = context;
@@ -55,6 +60,7 @@ export async function prepareWorkspaceBatched(run: SessionRun): Promise<void> {
     {
       workspacePath: cloned.path,
       startCommit: cloned.startCommit,
+      ...(cloned.host ? { workspaceHost: cloned.host } : {}),
       ...(activate ? { status: 'active' as const } : {}),
     },
   );

@@ -33,7 +33,7 @@ export async function failStart(run: SessionRun, error: unknown): Promise<never>
 }
 
 /** A new session's workspace, cloned (or reused), and where it is and starts in the run's state. */
-export async function cloneNewWorkspace(run: SessionRun) {
+export async function cloneNewWorkspace(run: SessionRun, loadContext?: { project: string }) {
   const state = run.state;
   // A working session starts from the work earlier ones merged on its branch (the activity
   // says on the timeline what it carried forward, or why not); a review session from the remote.
@@ -43,8 +43,11 @@ export async function cloneNewWorkspace(run: SessionRun) {
     repository: state.repository,
     branch: state.branch,
     ...carryForwardFrom,
+    ...(loadContext ? { loadContext } : {}),
   });
   state.workspacePath = cloned.path;
+  // From here its workspace activities go to the host that cloned it (workspace-host.ts).
+  if (cloned.host) state.workspaceHost = cloned.host;
   // A start commit known already (from the record) is kept.
   const startCommit = state.startCommit ?? cloned.startCommit;
   state.startCommit = startCommit;

@@ -3,11 +3,9 @@ import {
   ApplicationFailure,
   condition,
   patched,
-  proxyActivities,
   setHandler,
   upsertSearchAttributes,
 } from '@temporalio/workflow';
-import type { SessionActivities } from '../activities/index.js';
 import type { CommandStamp } from '../contracts/sealed-commands.js';
 import type { TimelineEventType } from '../contracts/timeline.js';
 import { summarizeSessionState } from '../contracts/session-state.js';
@@ -24,8 +22,6 @@ import {
   touchSignal,
 } from './session-messages.js';
 import { statusKey } from './session-search-attributes.js';
-
-const workspace = proxyActivities<SessionActivities>(ACTIVITY_OPTIONS.workspace);
 
 /**
  * The session's own messages: its state, touch, and the transitions a person asks for (pause,
@@ -161,11 +157,13 @@ function installRestoreWorkspace(run: SessionRun): void {
       run.transitions.runExclusive(async () => {
         run.updatesHandled++;
         run.noteActivity();
-        const restored = await workspace.cloneWorkspace({
-          sessionId: state.sessionId,
-          repository: state.repository,
-          branch: state.branch,
-        });
+        const restored = await run.host.run(ACTIVITY_OPTIONS.workspace, (on) =>
+          on.cloneWorkspace({
+            sessionId: state.sessionId,
+            repository: state.repository,
+            branch: state.branch,
+          }),
+        );
         if (restored.cloned)
           await run.writeEvent('workspace.recloned', {
             path: restored.path,

@@ -23,7 +23,6 @@ import { failStart, prepareWorkspace } from './session-start.js';
 import { prepareWorkspaceBatched } from './session-start-batched.js';
 
 const record = proxyActivities<SessionActivities>(ACTIVITY_OPTIONS.records);
-const workspace = proxyActivities<SessionActivities>(ACTIVITY_OPTIONS.workspace);
 
 /** Continue-as-new well before Temporal's limit of 51,200 events. */
 const DEFAULT_HISTORY_LIMIT = 10_000;
@@ -84,11 +83,9 @@ export async function sessionWorkflow(input: SessionWorkflowInput): Promise<Tran
         if (!run.endRequested) await run.moveTo('active', 'session.active');
       }
     } else if (input.phase === 'recover' && state.workspacePath) {
-      const restored = await workspace.cloneWorkspace({
-        sessionId: state.sessionId,
-        repository: state.repository,
-        branch: state.branch,
-      });
+      const restored = await run.host.run(ACTIVITY_OPTIONS.workspace, (on) =>
+        on.cloneWorkspace({ sessionId: state.sessionId, repository: state.repository, branch: state.branch }),
+      );
       if (restored.cloned)
         await run.writeEvent('workspace.recloned', { path: restored.path, head: restored.startCommit });
     }

@@ -7,6 +7,7 @@ import {
   checkTemporal,
   checkWorkers,
 } from '../../runtime/service-checks.js';
+import { workerHostsStatus } from '../../runtime/worker-hosts-status.js';
 import { documentedRoute } from '../documented-route.js';
 import { openApiRouter } from '../openapi-app.js';
 import { jsonResponse } from '../schemas.js';
@@ -41,11 +42,13 @@ export function healthRoutes(database: OpenDatabase, temporal: Client, taskQueue
       { answersWithoutServices: true },
     ),
     async (c) => {
-      const [db, temporalCheck, worker, containerEngine] = await Promise.all([
+      const [db, temporalCheck, worker, containerEngine, hosts] = await Promise.all([
         checkDatabase(database.db, database.kind),
         checkTemporal(temporal),
         checkWorkers(temporal, taskQueue),
         checkContainerEngine(),
+        // The database down is said by its check above; the hosts then stay unknown.
+        workerHostsStatus(database.db, temporal, taskQueue).catch(() => []),
       ]);
       const services = {
         api: { status: 'ok' as const, detail: `tevis ${version}`, latencyMs: 0 },
@@ -57,7 +60,7 @@ export function healthRoutes(database: OpenDatabase, temporal: Client, taskQueue
       // The TPU executor (as this process's configuration names it) only matters to nanocycles:
       // sessions, reviews and planning work without one, so it never makes the rest degraded.
       const degraded = [db, temporalCheck, worker].some((s) => s.status !== 'ok');
-      return c.json({ status: degraded ? ('degraded' as const) : ('ok' as const), services }, 200);
+      return c.json({ status: degraded ? ('degraded' as const) : ('ok' as const), services, hosts }, 200);
     },
   );
 

@@ -7,6 +7,7 @@ import { requireSharedServices } from '../scale-out-environment.js';
 import { serveUntilSignal } from '../serve-until-signal.js';
 import { startupFailure } from '../startup-failure.js';
 import { stderrNotes } from '../stderr-notes.js';
+import { hostTaskQueue } from '../../contracts/worker-hosts.js';
 
 export function registerWorkerCommand(program: Command): void {
   program
@@ -55,10 +56,17 @@ export function registerWorkerCommand(program: Command): void {
       await serveUntilSignal(starting, {
         onStarted() {
           progress.succeed();
+          const hostQueue = hostTaskQueue(config.taskQueue, config.workerHost);
           ctx.out.result(
-            { taskQueue: config.taskQueue, temporalAddress, namespace: config.temporalNamespace },
+            {
+              taskQueue: config.taskQueue,
+              host: config.workerHost,
+              hostTaskQueue: hostQueue,
+              temporalAddress,
+              namespace: config.temporalNamespace,
+            },
             () =>
-              `worker polling task queue "${config.taskQueue}" at ${temporalAddress} (namespace ${config.temporalNamespace}); Ctrl-C stops it`,
+              `worker polling task queue "${config.taskQueue}" and host ${config.workerHost}'s "${hostQueue}" at ${temporalAddress} (namespace ${config.temporalNamespace}); Ctrl-C stops it`,
           );
         },
         note,

@@ -1,4 +1,5 @@
 import { SERVICE_NAMES, type ServiceName, type ServiceStatus } from '../../contracts/responses.js';
+import type { WorkerHostStatus } from '../../contracts/worker-hosts.js';
 import { renderTable } from '../output.js';
 
 const LABELS: Record<ServiceName, string> = {
@@ -29,5 +30,17 @@ export function renderServiceStatus(status: ServiceStatus, apiUrl: string): stri
       check ? (name === 'api' ? `${check.detail} at ${apiUrl}` : check.detail) : 'not reported by this API',
     ];
   });
-  return renderTable(['SERVICE', 'STATUS', 'DETAIL'], rows);
+  const services = renderTable(['SERVICE', 'STATUS', 'DETAIL'], rows);
+  if (!status.hosts?.length) return services;
+  return `${services}\n\n${renderWorkerHosts(status.hosts)}`;
+}
+
+/** Each worker host, whether a worker serves it now, and the open sessions whose workspace it holds. */
+export function renderWorkerHosts(hosts: WorkerHostStatus[]): string {
+  const rows = hosts.map((host) => [
+    host.name,
+    host.pollers === null ? 'unknown' : host.pollers > 0 ? `up (${host.pollers} worker(s))` : 'down',
+    host.sessions.length ? host.sessions.join(' ') : '-',
+  ]);
+  return renderTable(['HOST', 'WORKERS', 'OPEN SESSIONS'], rows);
 }

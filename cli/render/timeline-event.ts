@@ -43,6 +43,8 @@ export function describeEvent(event: DescribableEvent): string {
       return `not carried forward: ${text(d.fix)}`;
     case 'workspace.recloned':
       return `workspace re-cloned at ${text(d.path)}`;
+    case 'workspace.moved':
+      return `workspace moved from host ${text(d.from)} (lost) to ${text(d.to)} at ${text(d.head).slice(0, 10)}: ${count(d.restored)} merged nanocycle(s) restored${count(d.lost) ? `, lost (never pushed): ${(d.lost as string[]).join(', ')}` : ''}`;
     case 'context.loaded':
       return `context loaded: ${count(d.docs)} planning doc(s), ${count(d.memoryEntries)} memory entr${count(d.memoryEntries) === 1 ? 'y' : 'ies'}, ${count(d.preferences)} preference(s)`;
     case 'services.checked':

@@ -23,6 +23,19 @@ export const WORKSPACE_EVENTS = {
     head: z.string().nullable(),
     why: z.string().optional(),
   }),
+  /**
+   * The worker host that held the workspace served none of its work for the project's
+   * `hostLostSeconds`: the workspace was made again on host `to` from the remote and the pushed
+   * nanocycle branches. `lost` names the merged nanocycles whose work was never pushed.
+   */
+  'workspace.moved': z.looseObject({
+    from: z.string(),
+    to: z.string(),
+    path: z.string(),
+    head: z.string(),
+    restored: z.array(z.string()),
+    lost: z.array(z.string()),
+  }),
   /** The session started from work an earlier session merged but never pushed (carry-forward.ts). */
   'workspace.carried_forward': z.looseObject({
     fromSession: z.string(),

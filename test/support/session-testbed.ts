@@ -32,6 +32,7 @@ import { makeGitFixture } from './git-fixtures.js';
 import { waitFor } from './poll.js';
 import { REPO_ROOT } from './repo-paths.js';
 import { quietTemporalRuntime } from './temporal-runtime.js';
+import { hostTaskQueue } from '../../contracts/worker-hosts.js';
 
 /**
  * The session workflow on the Java time-skipping test server, run by a real worker with the real
@@ -92,6 +93,11 @@ export interface Testbed {
 
 export interface TestbedOptions {
   testServerPath: string;
+  /**
+   * A worker host's name: the worker also serves that host's own task queue, and its clones say
+   * they are held there (contracts/worker-hosts.ts). Absent: the shared queue only, as before hosts.
+   */
+  host?: string;
   /** Bundle once per file and pass it in; bundled here otherwise. */
   workflowBundle?: WorkflowBundleWithSourceMap;
 }
@@ -119,24 +125,32 @@ export async function startTestbed(options: TestbedOptions): Promise<Testbed> {
       () => env.teardown(),
     );
     await registerSearchAttributes(env);
-    const worker = await Worker.create({
+    // TPUs in the bubblewrap sandbox, chosen here rather than found on the machine.
+    const activities = createSessionActivities({
+      db: db.db,
+      dbKind: db.kind,
+      home,
+      tpu: new SandboxTpuExecutor(db.db, await ensureBubblewrap()),
+      ...(options.host ? { host: options.host } : {}),
+    });
+    const connection = {
       connection: env.nativeConnection,
       namespace: env.namespace ?? 'default',
-      taskQueue: TASK_QUEUE,
-      workflowBundle,
-      // TPUs in the bubblewrap sandbox, chosen here rather than found on the machine.
-      activities: createSessionActivities({
-        db: db.db,
-        dbKind: db.kind,
-        home,
-        tpu: new SandboxTpuExecutor(db.db, await ensureBubblewrap()),
-      }),
-    });
-    const running = worker.run();
-    cleanups.push(async () => {
-      if (worker.getState() === 'RUNNING') worker.shutdown();
-      await running;
-    });
+      activities,
+    };
+    const worker = await Worker.create({ ...connection, taskQueue: TASK_QUEUE, workflowBundle });
+    const workers = [worker];
+    if (options.host)
+      workers.push(
+        await Worker.create({ ...connection, taskQueue: hostTaskQueue(TASK_QUEUE, options.host) }),
+      );
+    for (const w of workers) {
+      const running = w.run();
+      cleanups.push(async () => {
+        if (w.getState() === 'RUNNING') w.shutdown();
+        await running;
+      });
+    }
     return { env, client: env.client, db, home, remote, remoteHead: head, worker, close };
   } catch (error) {
     await close();

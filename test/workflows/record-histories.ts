@@ -10,6 +10,8 @@
  *   npx tsx test/workflows/record-histories.ts --tag v2               adds `<lifecycle>.v2[.run-N].json`, keeps the rest
  *   npx tsx test/workflows/record-histories.ts --only nanocycle-merge records only the named lifecycle(s)
  *                                                                     (comma-separated), keeps every other file
+ *   npx tsx test/workflows/record-histories.ts --host host-a ...      the worker is worker host `host-a`'s:
+ *                                                                     workspace activities go to its own queue
  *
  * See histories/README.md for when: replacing is only for intentionally incompatible changes;
  * a tag records a new (patched) path next to the old recordings.
@@ -463,7 +465,14 @@ async function main(): Promise<void> {
     onProgress: console.log,
   });
   const workflowBundle = await bundleSessionWorkflows();
-  const testbed = await startTestbed({ testServerPath: testServer.path, workflowBundle });
+  // `--host NAME`: the worker is a worker host's, and sessions keep their workspace on it.
+  const hostAt = argv.indexOf('--host');
+  const host = hostAt === -1 ? undefined : argv[hostAt + 1];
+  const testbed = await startTestbed({
+    testServerPath: testServer.path,
+    workflowBundle,
+    ...(host ? { host } : {}),
+  });
   const written: string[] = [];
   const write = async (file: string, workflowId: string, history: Parameters<typeof historyToJSON>[0]) => {
     const json = fixtureJSON(workflowId, history);

@@ -4,8 +4,6 @@ import { ACTIVITY_OPTIONS } from '../activity-options.js';
 import type { NanocycleBook } from './nanocycle-book.js';
 
 const acts = proxyActivities<SessionActivities>(ACTIVITY_OPTIONS.engineRecords);
-const gitActs = proxyActivities<SessionActivities>(ACTIVITY_OPTIONS.engineGit);
-const pushes = proxyActivities<SessionActivities>(ACTIVITY_OPTIONS.nanocyclePush);
 
 /** The project's push policy, carried out: what goes to the remote, and its trace on the timeline. */
 export class BranchPushes {
@@ -15,7 +13,9 @@ export class BranchPushes {
   async pushBranch(why: string): Promise<void> {
     const state = this.book.state;
     if (!state.workspacePath) return;
-    const pushed = await gitActs.pushSessionBranch({ workspace: state.workspacePath, branch: state.branch });
+    const pushed = await this.book.host.run(ACTIVITY_OPTIONS.engineGit, (on) =>
+      on.pushSessionBranch({ workspace: state.workspacePath!, branch: state.branch }),
+    );
     await this.recordPush(pushed.pushed, {
       branch: state.branch,
       commit: pushed.commit,
@@ -34,11 +34,9 @@ export class BranchPushes {
     const nc = this.book.brief(id)!;
     let outcome: { pushed: boolean; commit: string | null; error: string | null };
     try {
-      outcome = await pushes.pushNanocycleBranch({
-        workspace: state.workspacePath!,
-        branch: nc.branch,
-        base: state.branch,
-      });
+      outcome = await this.book.host.run(ACTIVITY_OPTIONS.nanocyclePush, (on) =>
+        on.pushNanocycleBranch({ workspace: state.workspacePath!, branch: nc.branch, base: state.branch }),
+      );
     } catch (error) {
       if (!(error instanceof ActivityFailure)) throw error;
       outcome = { pushed: false, commit: nc.commit ?? null, error: error.cause?.message ?? error.message };

@@ -1,13 +1,10 @@
-import { patched, proxyActivities } from '@temporalio/workflow';
-import type { SessionActivities } from '../../activities/index.js';
+import { patched } from '@temporalio/workflow';
 import { pushesNanocycleBranches, pushPolicyOf } from '../../contracts/execution-settings.js';
 import type { SessionHoldKind } from '../../contracts/nanocycle-statuses.js';
 import { ACTIVITY_OPTIONS } from '../activity-options.js';
 import { HandlerMutex } from '../handler-mutex.js';
 import { BranchPushes } from './branch-pushes.js';
 import type { NanocycleBook } from './nanocycle-book.js';
-
-const gitActs = proxyActivities<SessionActivities>(ACTIVITY_OPTIONS.engineGit);
 
 /** How the merge queue opens the hold point of a merge that conflicted. */
 export type OpenHold = (id: string, kind: SessionHoldKind, reason: string, attempt?: number) => Promise<void>;
@@ -46,11 +43,13 @@ export class MergeQueue {
     const { state, execution } = this.book;
     const nc = this.book.brief(id)!;
     if (!state.workspacePath) throw new Error('the session has no workspace');
-    const outcome = await gitActs.mergeNanocycle({
-      workspace: state.workspacePath,
-      branch: nc.branch,
-      message: `Merge ${id}: ${nc.name}`,
-    });
+    const outcome = await this.book.host.run(ACTIVITY_OPTIONS.engineGit, (on) =>
+      on.mergeNanocycle({
+        workspace: state.workspacePath!,
+        branch: nc.branch,
+        message: `Merge ${id}: ${nc.name}`,
+      }),
+    );
     if (outcome.merged) {
       nc.commit = outcome.commit;
       nc.detail = null;

@@ -7,6 +7,7 @@ import { isFinalNanocycleStatus } from '../../contracts/nanocycle-statuses.js';
 import type { TimelineEventType } from '../../contracts/timeline.js';
 import { ACTIVITY_OPTIONS } from '../activity-options.js';
 import type { NanocycleBrief, NanocycleEngineState } from './types.js';
+import type { WorkspaceHost } from '../workspace-host.js';
 
 const acts = proxyActivities<SessionActivities>(ACTIVITY_OPTIONS.engineRecords);
 
@@ -22,6 +23,8 @@ export class NanocycleBook {
   constructor(
     readonly state: NanocycleEngineState,
     readonly noteActivity: () => void,
+    /** The host that holds the workspace: merges, pushes and the nanocycles' own steps run there. */
+    readonly host: WorkspaceHost,
   ) {
     this.execution = state.execution ?? DEFAULT_EXECUTION_SETTINGS;
   }

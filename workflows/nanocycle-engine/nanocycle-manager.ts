@@ -11,6 +11,7 @@ import { MergeQueue } from './merge-queue.js';
 import { NanocycleBook } from './nanocycle-book.js';
 import { TpuScheduler } from './tpu-scheduler.js';
 import type { HoldPointBrief, NanocycleEngineState } from './types.js';
+import type { WorkspaceHost } from '../workspace-host.js';
 
 /**
  * The session's side of nanocycles, wired together: the TPU limit (the rest wait in order), the
@@ -30,9 +31,10 @@ export class NanocycleManager {
     state: NanocycleEngineState,
     noteActivity: () => void,
     sealedCommands: boolean,
+    host: WorkspaceHost,
     pauseSession: (why: string) => Promise<void>,
   ) {
-    this.book = new NanocycleBook(state, noteActivity);
+    this.book = new NanocycleBook(state, noteActivity, host);
     this.scheduler = new TpuScheduler(this.book, (id, outcome) => this.onOutcome(id, outcome));
     this.merges = new MergeQueue(this.book, (id, kind, reason, attempt) =>
       this.holds.open(id, kind, reason, attempt),
@@ -55,6 +57,8 @@ export class NanocycleManager {
     this.holds.dropChildHolds(id);
     book.refreshCounts();
     book.noteActivity();
+    // Its host is gone: the workspace moves now, so the next nanocycle runs on a live host.
+    if (outcome.hostLost) await book.host.moveFrom(outcome.hostLost);
     if (outcome.status !== 'completed') return;
     if (!outcome.commit) return;
     const mergeHold = this.holdOverrides.get(id)?.merge ?? book.execution.holdPolicy.merge;

@@ -73,6 +73,7 @@ export class TpuScheduler {
       branch: nc.branch,
       base: state.branch,
       workspace: state.workspacePath!,
+      ...(state.workspaceHost ? { workspaceHost: state.workspaceHost } : {}),
       execution,
       holdPlan: item.create.hold?.plan ?? execution.holdPolicy.plan,
     };

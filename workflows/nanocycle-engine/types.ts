@@ -15,7 +15,7 @@ export type NanocycleCarryOver = Pick<
 /** What the engine reads of the session around it; the session workflow owns these. */
 export type NanocycleSessionView = Pick<
   SessionWorkflowState,
-  'sessionId' | 'project' | 'type' | 'status' | 'branch' | 'workspacePath' | 'execution'
+  'sessionId' | 'project' | 'type' | 'status' | 'branch' | 'workspacePath' | 'workspaceHost' | 'execution'
 >;
 
 export type NanocycleEngineState = NanocycleCarryOver & NanocycleSessionView;
