@@ -126,7 +126,12 @@ describe('docker-compose.yml, resolved by Docker Compose', () => {
           expect.objectContaining({ type: 'bind', source: home, target: home, read_only: true }),
         );
       }
-      expect(env(api).TEVIS_HOME).not.toMatch(new RegExp(`^${HOSTS_DIR}/`));
+      // Its own home is in the container, on no mount: with the token and the codec key given it keeps nothing.
+      const home = env(api).TEVIS_HOME!;
+      expect(home).toBe('/var/lib/tevis-api');
+      expect(services[api]!.volumes!.some((v) => home === v.target || home.startsWith(`${v.target}/`))).toBe(
+        false,
+      );
     }
   });
 
@@ -150,6 +155,11 @@ describe('docker-compose.yml, resolved by Docker Compose', () => {
       expect(service.healthcheck?.disable ?? false).toBe(false);
       expect(service.healthcheck?.test?.length ?? 0).toBeGreaterThan(1);
     }
+    expect(services.postgres!.healthcheck!.test).toEqual(['CMD', 'pg_isready', '-U', 'tevis', '-d', 'tevis']);
+    expect(services.temporal!.healthcheck!.test).toEqual(
+      expect.arrayContaining(['temporal', 'operator', 'cluster', 'health']),
+    );
+    expect(services['temporal-ui']!.healthcheck!.test).toContain('http://127.0.0.1:8080/');
     for (const name of WORKERS) {
       expect(services[name]!.healthcheck!.test).toEqual(['CMD', 'node', 'bin/tevis-worker-health.js']);
       expect(env(name).TEVIS_WORKER_METRICS_ADDRESS).toBe('0.0.0.0:9464');
@@ -218,6 +228,10 @@ describe('docker-compose.yml, resolved by Docker Compose', () => {
     expect(byDefault.services['worker-a']!.volumes).toContainEqual(
       expect.objectContaining({ source: '/var/lib/tevis/worker-a', target: '/var/lib/tevis/worker-a' }),
     );
+    // Why it must be absolute: Compose resolves a relative source against the project, not the target.
+    const relative = JSON.parse((await resolve({ ...SECRETS, TEVIS_HOSTS_DIR: 'hosts' })).stdout) as Resolved;
+    const home = relative.services['worker-a']!.volumes!.find((v) => v.target === 'hosts/worker-a');
+    expect(home!.source).toBe(join(REPO_ROOT, 'hosts', 'worker-a'));
   });
 
   it("takes the browser's URLs of the API and the UI, and the engine's socket, from the environment", async () => {
