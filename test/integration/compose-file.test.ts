@@ -31,6 +31,7 @@ interface Service {
   volumes?: Volume[];
   ports?: { host_ip?: string; target: number; published: string }[];
   restart?: string;
+  init?: boolean;
   healthcheck?: { test?: string[]; disable?: boolean };
   depends_on?: Record<string, { condition: string }>;
   privileged?: boolean;
@@ -160,6 +161,7 @@ describe('docker-compose.yml, resolved by Docker Compose', () => {
       expect.arrayContaining(['temporal', 'operator', 'cluster', 'health']),
     );
     expect(services['temporal-ui']!.healthcheck!.test).toContain('http://127.0.0.1:8080/');
+    for (const name of [...WORKERS, ...APIS]) expect(services[name]!.init).toBe(true);
     for (const name of WORKERS) {
       expect(services[name]!.healthcheck!.test).toEqual(['CMD', 'node', 'bin/tevis-worker-health.js']);
       expect(env(name).TEVIS_WORKER_METRICS_ADDRESS).toBe('0.0.0.0:9464');
