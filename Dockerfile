@@ -1,5 +1,7 @@
 FROM node:22-bookworm-slim
-RUN apt-get update && apt-get install -y --no-install-recommends git ca-certificates && rm -rf /var/lib/apt/lists/*
+# git for the workspaces; busybox-static for `tevis tpu build-image` (runtime/tpu-image.ts), which
+# makes the TPU image through the engine's socket from a statically linked busybox.
+RUN apt-get update && apt-get install -y --no-install-recommends git busybox-static ca-certificates && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev

@@ -1,9 +1,9 @@
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { runWithTimeout as run } from './run-with-timeout.js';
 
 /**
  * Schemathesis, the OpenAPI fuzzer, from PyPI into the repository's cache (`.cache/`), once.
@@ -19,31 +19,6 @@ const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 const installDir = join(repoRoot, '.cache', `schemathesis-${SCHEMATHESIS_VERSION}`);
 /** The hooks module schemathesis imports (SCHEMATHESIS_HOOKS), beside this file. */
 const hooksDir = fileURLToPath(new URL('.', import.meta.url));
-
-function run(
-  command: string,
-  args: string[],
-  env: NodeJS.ProcessEnv,
-  timeoutMs: number,
-  cwd?: string,
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
-    child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr = (stderr + c).slice(-20_000)));
-    child.on('error', (error) => {
-      clearTimeout(timer);
-      reject(new Error(`could not run ${command}: ${error.message}`));
-    });
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
 
 /** Installs the pinned schemathesis unless it is there already; returns its directory. */
 export async function installSchemathesis(progress: (msg: string) => void = () => {}): Promise<string> {
