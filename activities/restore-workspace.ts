@@ -12,7 +12,7 @@ export interface RestoreWorkspaceInput {
   repository: string;
   branch: string;
   /** The session's merged nanocycles, in the order they were merged. */
-  merged: { id: string; name: string; branch: string; commit: string }[];
+  merged: { id: string; name: string; branch: string; commit: string; branchHead: string | null }[];
 }
 
 export interface RestoredWorkspace {
@@ -28,8 +28,9 @@ export interface RestoredWorkspace {
 /**
  * A session's workspace made again on this host, after the host that held it was lost: cloned
  * from the project's remote (which holds whatever Tevis pushed of the session branch), then each
- * merged nanocycle the clone lacks merged again from its pushed branch. A nanocycle whose branch
- * was never pushed (push policy `never`), or whose merge now conflicts, is reported lost.
+ * merged nanocycle the clone lacks merged again from its pushed branch, if that branch still ends
+ * at the nanocycle's own commit. A nanocycle whose branch was never pushed (push policy `never`),
+ * was pushed over by other work, or whose merge now conflicts, is reported lost.
  */
 export async function restoreWorkspace(
   deps: { home: string; host?: string; db: Database },
@@ -55,8 +56,14 @@ export async function restoreWorkspace(
       restored.push(nc.id);
       continue;
     }
-    const pushed = `refs/remotes/origin/${nc.branch}`;
-    if (!(await has(['rev-parse', '--verify', '--quiet', `${pushed}^{commit}`]))) {
+    // Only the branch as this nanocycle left it: another session's nanocycle may have pushed a
+    // branch of the same name (their numbers start at NC-001 in every session).
+    const pushed = (
+      await runGit(['rev-parse', '--verify', '--quiet', `refs/remotes/origin/${nc.branch}^{commit}`], {
+        repo,
+      }).catch(() => '')
+    ).trim();
+    if (!nc.branchHead || pushed !== nc.branchHead) {
       lost.push(nc.id);
       continue;
     }

@@ -12,6 +12,8 @@ export const NanocycleBrief = z.object({
   branch: z.string(),
   executor: z.string().nullable().optional(),
   commit: z.string().nullable().optional(),
+  /** The nanocycle's own last commit on its branch (what a push sends); `commit` becomes the merge. */
+  branchHead: z.string().nullable().optional(),
   filesChanged: z.number().int().optional(),
   tpuSeconds: z.number().optional(),
   /** Why it failed, or the conflicting files. */

@@ -15,7 +15,13 @@ export async function moveWorkspace(run: SessionRun, lost: string): Promise<void
   const state = run.state;
   const merged = state.nanocycles
     .filter((nc) => nc.status === 'merged' && nc.commit)
-    .map((nc) => ({ id: nc.id, name: nc.name, branch: nc.branch, commit: nc.commit! }));
+    .map((nc) => ({
+      id: nc.id,
+      name: nc.name,
+      branch: nc.branch,
+      commit: nc.commit!,
+      branchHead: nc.branchHead ?? null,
+    }));
   const restored = await anyHost.restoreWorkspace({
     sessionId: state.sessionId,
     repository: state.repository,

@@ -49,6 +49,7 @@ export class NanocycleManager {
     Object.assign(nc, {
       status: outcome.status,
       commit: outcome.commit,
+      branchHead: outcome.commit,
       filesChanged: outcome.filesChanged,
       executor: outcome.executor,
       tpuSeconds: outcome.tpuSeconds,
