@@ -4,17 +4,20 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ServiceStatus } from '../../contracts/responses.js';
-import type { ApiClient } from '../support/api-client.js';
+import { ApiClient } from '../support/api-client.js';
+import { freeLoopbackPort } from '../support/free-port.js';
 import { ensureBubblewrap } from '../support/bubblewrap.js';
 import { runCli } from '../support/cli-run.js';
 import { type GitFixture, makeGitFixture, SMALL_REPOSITORY } from '../support/git-fixtures.js';
 import { waitFor } from '../support/poll.js';
 import { cleanEnv, type ManagedProcess, ProcessSet } from '../support/processes.js';
 import { type SplitStack, startSplitStack } from '../support/split-stack.js';
-import { stepLogger } from '../support/stack-probes.js';
+import { stepLogger, waitForHealth } from '../support/stack-probes.js';
 
 /**
- * Worker hosts, each with its own TEVIS_HOME, sharing only Postgres and Temporal: a session's
+ * The deployment's topology as processes: two worker hosts (`tevis worker`), each with its own
+ * TEVIS_HOME, and two APIs (`tevis api`, A and B, in homes of their own), sharing only Postgres,
+ * Temporal, the token and the codec key. A session's
  * workspace and everything done in it stay on the host that cloned it, and when that host is lost
  * for good (its worker killed, its home gone) the session moves to the other host, restores what
  * was pushed, says what was lost, and goes on.
@@ -28,6 +31,7 @@ describe('worker hosts with homes of their own', () => {
   let root: string;
   let repo: GitFixture;
   let stack: SplitStack | undefined;
+  /** API A serves the first test, API B the second: any instance serves any session. */
   let http: ApiClient;
   let baseEnv: NodeJS.ProcessEnv;
   const workers = new Map<string, ManagedProcess>();
@@ -47,7 +51,21 @@ describe('worker hosts with homes of their own', () => {
       timeoutMs: LONG,
     });
   };
-  const alive = () => [...workers.values()].filter((w) => w.running);
+  const alive = () => [...workers.values(), ...apis].filter((w) => w.running);
+  const apis: ManagedProcess[] = [];
+  const startApi = async (name: string) => {
+    const port = await freeLoopbackPort();
+    const proc = processes.spawnTevis(
+      name,
+      'api',
+      stack!.workerEnv(join(root, `home-${name}`), { TEVIS_PORT: String(port) }),
+    );
+    apis.push(proc);
+    const url = `http://127.0.0.1:${port}`;
+    await waitForHealth(url, proc);
+    return new ApiClient(url, stack!.http.token);
+  };
+  let apiB: ApiClient;
   const mergedNanocycle = async (sessionId: string, name: string, command: string) => {
     const created = await http.ok('POST', `/sessions/${sessionId}/nanocycles`, { name, run: [command] }, 201);
     return http.waitForNanocycle(sessionId, created.id, ['merged'], { alive: alive(), timeoutMs: LONG });
@@ -60,7 +78,7 @@ describe('worker hosts with homes of their own', () => {
     repo = await makeGitFixture(join(root, 'repo'), { only: SMALL_REPOSITORY });
     const bwrap = await ensureBubblewrap();
     stack = await startSplitStack(root, 'hosts');
-    http = stack.http;
+    [http, apiB] = await Promise.all([startApi('api-a'), startApi('api-b')]);
     baseEnv = {
       TEVIS_TPU_EXECUTOR: 'sandbox',
       PATH: `${dirname(bwrap)}:${process.env.PATH ?? '/usr/bin:/bin'}`,
@@ -118,8 +136,8 @@ describe('worker hosts with homes of their own', () => {
     expect(status.hosts?.every((h) => (h.pollers ?? 0) > 0)).toBe(true);
     const cliEnv = cleanEnv({
       TEVIS_HOME: join(root, 'cli-home'),
-      TEVIS_API_URL: stack!.api.url,
-      TEVIS_API_TOKEN: stack!.api.token,
+      TEVIS_API_URL: apiB.url,
+      TEVIS_API_TOKEN: apiB.token,
     });
     const cli = await runCli(processes, ['status', '--json'], cliEnv);
     expect(cli.code, cli.stderr).toBe(0);
@@ -134,6 +152,7 @@ describe('worker hosts with homes of their own', () => {
   it('moves the sessions of a host lost for good, restoring what was pushed and naming what was not', async () => {
     const step = stepLogger('worker-hosts/lost');
     expect(pushed && unpushed).toBeTruthy();
+    http = apiB;
     await workers.get('host-a')!.kill();
     await rm(homeOf('host-a'), { recursive: true, force: true });
     step('host-a killed and its home removed');
