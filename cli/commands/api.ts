@@ -3,7 +3,7 @@ import { preparePrivateHome } from '../../runtime/private-home.js';
 import { WaitAborted } from '../../runtime/wait-for-dependency.js';
 import { commandContext } from '../command-context.js';
 import { dependencyWaitOptions, NOTHING_STARTED } from '../dependency-wait-options.js';
-import { requireSharedServices } from '../scale-out-environment.js';
+import { requireSharedServices, unsharedSecretNotes } from '../scale-out-environment.js';
 import { serveUntilSignal } from '../serve-until-signal.js';
 import { startupFailure } from '../startup-failure.js';
 import { stderrNotes } from '../stderr-notes.js';
@@ -20,6 +20,7 @@ export function registerApiCommand(program: Command): void {
       const { createLogger } = await import('../../runtime/logger.js');
       const logger = createLogger(config.logLevel);
       const note = stderrNotes(ctx.json, logger);
+      for (const text of unsharedSecretNotes('api', config)) note(text);
       const progress = ctx.progress(`starting the API on ${config.host}:${config.port}`, {
         handleSignals: false,
       });
