@@ -94,6 +94,8 @@ export function initialWorkflowState(session: Session, recorded: RecordedWork): 
     activeTimeoutSeconds: session.config.activeTimeoutSeconds,
     pausedTimeoutSeconds: session.config.pausedTimeoutSeconds,
     workspacePath: session.workspacePath,
+    // A recovered session's workspace steps go back to the host that holds it (or move off it).
+    ...(session.workspaceHost ? { workspaceHost: session.workspaceHost } : {}),
     startCommit: session.startCommit,
     activeNanocycle: null,
     activeTpus: 0,
