@@ -12,8 +12,6 @@ export const NanocycleBrief = z.object({
   branch: z.string(),
   executor: z.string().nullable().optional(),
   commit: z.string().nullable().optional(),
-  /** The nanocycle's own last commit on its branch (what a push sends); `commit` becomes the merge. */
-  branchHead: z.string().nullable().optional(),
   filesChanged: z.number().int().optional(),
   tpuSeconds: z.number().optional(),
   /** Why it failed, or the conflicting files. */
@@ -94,12 +92,24 @@ export const SessionWorkflowState = SessionWorkflowSummary.extend({
   execution: ExecutionSettings.optional(),
   /** Last nanocycle number handed out (NC-001, NC-002, …). */
   nanocycleCounter: z.number().int().optional(),
+  /**
+   * Each nanocycle's own last commit on its branch, by id (what a push sends; a brief's `commit`
+   * becomes the merge): a workspace moved to another host restores a pushed branch only at it.
+   */
+  nanocycleBranchHeads: z.record(z.string(), z.string()).optional(),
 });
 export type SessionWorkflowState = z.infer<typeof SessionWorkflowState>;
 
 /** The query's answer from the state: a copy without the carried settings and counters. */
 export function summarizeSessionState(state: SessionWorkflowState): SessionWorkflowSummary {
-  const { activeTimeoutSeconds, pausedTimeoutSeconds, execution, nanocycleCounter, ...summary } = state;
+  const {
+    activeTimeoutSeconds,
+    pausedTimeoutSeconds,
+    execution,
+    nanocycleCounter,
+    nanocycleBranchHeads,
+    ...summary
+  } = state;
   return summary;
 }
 

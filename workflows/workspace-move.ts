@@ -20,7 +20,7 @@ export async function moveWorkspace(run: SessionRun, lost: string): Promise<void
       name: nc.name,
       branch: nc.branch,
       commit: nc.commit!,
-      branchHead: nc.branchHead ?? null,
+      branchHead: state.nanocycleBranchHeads?.[nc.id] ?? null,
     }));
   const restored = await anyHost.restoreWorkspace({
     sessionId: state.sessionId,

@@ -115,8 +115,10 @@ describe('worker hosts with homes of their own', () => {
       const session = await http.waitForStatus(id, 'active', { alive: alive(), timeoutMs: LONG });
       expect(session.workspaceHost).toBe('host-a');
       expect(session.workspacePath).toBe(join(homeOf('host-a'), 'session-repos', id));
-      await mergedNanocycle(id, 'one', 'echo one > one.txt');
-      expect(await readFile(join(session.workspacePath!, 'one.txt'), 'utf8')).toBe('one\n');
+      // Each its own line: the same change made in the same second would be the same commit, which
+      // a move may rightly restore from the other session's push.
+      await mergedNanocycle(id, 'one', `echo ${id} > one.txt`);
+      expect(await readFile(join(session.workspacePath!, 'one.txt'), 'utf8')).toBe(`${id}\n`);
     }
     step('two sessions on host-a, NC-001 merged in each');
 
@@ -193,7 +195,7 @@ describe('worker hosts with homes of their own', () => {
 
     // The work goes on there, on top of what was restored.
     await mergedNanocycle(pushed, 'four', 'cat one.txt two.txt > four.txt');
-    expect(await readFile(join(session.workspacePath!, 'four.txt'), 'utf8')).toBe('one\ntwo\n');
+    expect(await readFile(join(session.workspacePath!, 'four.txt'), 'utf8')).toBe(`${pushed}\ntwo\n`);
     expect((await http.ok('POST', `/sessions/${pushed}/end`)).status).toBe('ended');
 
     // A session whose merged work was never pushed moves when its end needs the workspace, and

@@ -49,12 +49,13 @@ export class NanocycleManager {
     Object.assign(nc, {
       status: outcome.status,
       commit: outcome.commit,
-      branchHead: outcome.commit,
       filesChanged: outcome.filesChanged,
       executor: outcome.executor,
       tpuSeconds: outcome.tpuSeconds,
       detail: outcome.detail,
     });
+    if (outcome.commit)
+      book.state.nanocycleBranchHeads = { ...book.state.nanocycleBranchHeads, [id]: outcome.commit };
     this.holds.dropChildHolds(id);
     book.refreshCounts();
     book.noteActivity();

@@ -9,7 +9,12 @@ import type { SessionWorkflowState } from '../../contracts/session-state.js';
  */
 export type NanocycleCarryOver = Pick<
   SessionWorkflowState,
-  'nanocycles' | 'pendingHoldPoints' | 'nanocycleCounter' | 'activeTpus' | 'activeNanocycle'
+  | 'nanocycles'
+  | 'pendingHoldPoints'
+  | 'nanocycleCounter'
+  | 'activeTpus'
+  | 'activeNanocycle'
+  | 'nanocycleBranchHeads'
 >;
 
 /** What the engine reads of the session around it; the session workflow owns these. */
