@@ -35,10 +35,15 @@ export const ACTIVITY_OPTIONS = {
       nonRetryableErrorTypes: ['unrecordable'],
     },
   },
-  /** Session and nanocycle records and timeline events written as the work goes. */
-  records: { startToCloseTimeout: '1 minute', retry: PATIENT_RETRY },
-  /** The nanocycle engine's own writes (statuses, hold points, push events). */
-  engineRecords: { startToCloseTimeout: '5 minutes', retry: PATIENT_RETRY },
+  /**
+   * Session and nanocycle records and timeline events written as the work goes. A write takes
+   * milliseconds (a connection attempt gives up after 3 s): the limit is how long a worker killed
+   * inside one holds its session up before another worker writes it again. At 1 minute (5 for
+   * the engine's) the chaos run saw sessions stand still that long (bench/chaos.ts).
+   */
+  records: { startToCloseTimeout: '20 seconds', retry: PATIENT_RETRY },
+  /** The nanocycle engine's own writes (statuses, hold points and their webhooks of 5 s a try, push events). */
+  engineRecords: { startToCloseTimeout: '30 seconds', retry: PATIENT_RETRY },
   /** Merges of nanocycle branches and pushes of the session branch. */
   engineGit: { startToCloseTimeout: '5 minutes', heartbeatTimeout: GIT_HEARTBEAT, retry: PATIENT_RETRY },
   /** A remote that does not answer is given a few tries, then the push is reported as failed. */
