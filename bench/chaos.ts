@@ -22,8 +22,11 @@ export function chaos(
   return runChaos(root, options, log);
 }
 
-/** The script: flags in, the report out, the exit code back. */
-export async function main(argv: string[]): Promise<number> {
+/** The script: flags in, the report out (to `write`), the exit code back. */
+export async function main(
+  argv: string[],
+  write: (text: string) => void = (text) => process.stdout.write(text),
+): Promise<number> {
   let options: ChaosOptions;
   try {
     options = parseChaosOptions(argv);
@@ -38,7 +41,7 @@ export async function main(argv: string[]): Promise<number> {
   bound.unref();
   const report = await chaos(options);
   clearTimeout(bound);
-  console.log(options.json ? JSON.stringify(report, null, 2) : renderReport(report));
+  write(`${options.json ? JSON.stringify(report, null, 2) : renderReport(report)}\n`);
   return report.ok ? 0 : 1;
 }
 
