@@ -6,7 +6,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import { type ChaosOptions, parseChaosOptions, USAGE } from './chaos/options.js';
-import { type ChaosReport, renderReport } from './chaos/report.js';
+import { type ChaosReport, exitCodeOf, renderReport } from './chaos/report.js';
 import { runChaos } from './chaos/run-chaos.js';
 
 export type { ChaosOptions, ChaosReport };
@@ -42,7 +42,7 @@ export async function main(
   const report = await chaos(options);
   clearTimeout(bound);
   write(`${options.json ? JSON.stringify(report, null, 2) : renderReport(report)}\n`);
-  return report.ok ? 0 : 1;
+  return exitCodeOf(report);
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {

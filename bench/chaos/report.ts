@@ -19,6 +19,11 @@ export interface ChaosReport {
   dir: string;
 }
 
+/** The script's exit code: 0 when every check held, 1 when one failed (2, a bad flag, is main's). */
+export function exitCodeOf(report: Pick<ChaosReport, 'ok'>): number {
+  return report.ok ? 0 : 1;
+}
+
 export function renderReport(report: ChaosReport): string {
   const { options, figures } = report;
   const faults = renderTable(

@@ -4,6 +4,7 @@ import { planFaults } from '../../bench/chaos/fault-plan.js';
 import type { Figures } from '../../bench/chaos/figures.js';
 import { DEFAULT_OPTIONS, parseChaosOptions } from '../../bench/chaos/options.js';
 import { readOutput } from '../../bench/chaos/output-lines.js';
+import { exitCodeOf } from '../../bench/chaos/report.js';
 import { seededRandom } from '../../bench/chaos/seeded-random.js';
 import type { LogLine } from '../../contracts/nanocycle-records.js';
 
@@ -52,6 +53,19 @@ describe('the fault plan', () => {
         .map((f) => f.kind)
         .sort(),
     ).toEqual(['api-kill', 'postgres-restart', 'temporal-restart', 'worker-kill', 'worker-kill'].sort());
+  });
+
+  it('has small defaults and a random seed when none is given', () => {
+    const options = parseChaosOptions([]);
+    expect(options).toMatchObject({ sessions: 4, nanocycles: 3, lines: 8, executor: 'sandbox' });
+    expect(options.faults).toEqual({
+      'worker-kill': 2,
+      'api-kill': 1,
+      'temporal-restart': 1,
+      'postgres-restart': 1,
+    });
+    expect(Number.isInteger(options.seed)).toBe(true);
+    expect(parseChaosOptions([]).seed).not.toBe(options.seed);
   });
 
   it('takes its counts and sizes from the flags, and names a bad one', () => {
@@ -104,6 +118,11 @@ describe('the checks', () => {
 
   it('a clean run passes every check', () => {
     expect(failing(clean)).toEqual([]);
+  });
+
+  it('a failed check is exit code 1', () => {
+    expect(exitCodeOf({ ok: true })).toBe(0);
+    expect(exitCodeOf({ ok: false })).toBe(1);
   });
 
   it('each invariant fails on its own finding', () => {
