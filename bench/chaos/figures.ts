@@ -1,7 +1,7 @@
 import type { FaultRecord } from './faults.js';
 import type { ChaosOptions } from './options.js';
 import { readOutput } from './output-lines.js';
-import { recordTimes, type SessionRecord } from './record.js';
+import { longestPause, recordTimes, type SessionRecord } from './record.js';
 
 /** A fault with how long until the record next showed something happen (null: never). */
 export interface RecoveredFault extends FaultRecord {
@@ -28,6 +28,8 @@ export interface Figures {
   };
   output: { lost: number; duplicated: number };
   faults: RecoveredFault[];
+  /** The longest a session's record stood still while it had work, and which session. */
+  longestPause: { seconds: number; sessionId: string | null };
 }
 
 const count = (records: SessionRecord[], type: string) =>
@@ -68,7 +70,9 @@ export function figuresOf(options: ChaosOptions, records: SessionRecord[], fault
       if (e.type === 'nanocycle.run_restarted' || e.type === 'nanocycle.run_reattached')
         runs.reasons[e.data.reason] = (runs.reasons[e.data.reason] ?? 0) + 1;
   const times = recordTimes(records);
+  const pauses = records.map((r) => ({ seconds: longestPause(r), sessionId: r.id as string | null }));
   return {
+    longestPause: pauses.reduce((a, b) => (b.seconds > a.seconds ? b : a), { seconds: 0, sessionId: null }),
     sessions: { expected: options.sessions, ended: records.filter((r) => r.status === 'ended').length },
     nanocycles: {
       expected: options.sessions * options.nanocycles,

@@ -46,3 +46,16 @@ export function recordTimes(records: SessionRecord[]): number[] {
   }
   return times.sort((a, b) => a - b);
 }
+
+/**
+ * The longest stretch (s) in which one session's record showed nothing new while it still had
+ * work (up to its `session.ending`): a session a fault stalled shows here, though the others went on.
+ */
+export function longestPause(record: SessionRecord): number {
+  const ending = record.events.find((e) => e.type === 'session.ending');
+  const until = ending ? Date.parse(ending.at) : Number.POSITIVE_INFINITY;
+  const times = recordTimes([record]).filter((t) => t <= until);
+  let longest = 0;
+  for (let i = 1; i < times.length; i++) longest = Math.max(longest, times[i]! - times[i - 1]!);
+  return longest / 1000;
+}

@@ -50,6 +50,8 @@ export function renderReport(report: ChaosReport): string {
     '',
     faults,
     '',
+    `longest pause on one session's record: ${figures.longestPause.seconds.toFixed(1)} s (${figures.longestPause.sessionId ?? 'none'})`,
+    '',
     checks,
     ...report.loadErrors.map((e) => `load error: ${e}`),
     ...exits,

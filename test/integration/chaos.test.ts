@@ -73,6 +73,8 @@ describe('npm run chaos', () => {
     for (const column of ['fault', 'target', 'down s', 'recovered after s', 'during load'])
       expect(table).toContain(column);
     for (const check of report.checks) expect(table).toContain(check.name);
+    expect(table).toContain("longest pause on one session's record:");
+    expect(report.figures.longestPause.seconds).toBeGreaterThan(0);
     expect(table).toContain('every invariant held');
   }, 600_000);
 

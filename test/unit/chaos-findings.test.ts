@@ -4,6 +4,7 @@ import { planFaults } from '../../bench/chaos/fault-plan.js';
 import type { Figures } from '../../bench/chaos/figures.js';
 import { DEFAULT_OPTIONS, parseChaosOptions } from '../../bench/chaos/options.js';
 import { readOutput } from '../../bench/chaos/output-lines.js';
+import { longestPause, type SessionRecord } from '../../bench/chaos/record.js';
 import { exitCodeOf } from '../../bench/chaos/report.js';
 import { seededRandom } from '../../bench/chaos/seeded-random.js';
 import type { LogLine } from '../../contracts/nanocycle-records.js';
@@ -40,6 +41,30 @@ describe('readOutput', () => {
     expect(readOutput(stored([1, 1], [3, 1]), 3).lost).toBe(1);
     expect(readOutput(stored([1, 1], [2, 1], [1, 2]), 3).lost).toBe(2);
     expect(readOutput([], 3)).toEqual({ runStarts: 0, lost: 3, duplicated: 0 });
+  });
+});
+
+describe('longestPause', () => {
+  it("is the longest stretch a session's record stood still, up to session.ending", () => {
+    const at = (s: number) => new Date(s * 1000).toISOString();
+    const event = (seq: number, type: string, s: number) => ({
+      sessionId: 'a',
+      seq,
+      type,
+      at: at(s),
+      data: {},
+    });
+    const record = {
+      events: [
+        event(1, 'session.created', 0),
+        event(2, 'nanocycle.queued', 1),
+        event(3, 'session.ending', 9),
+        event(4, 'session.ended', 60),
+      ],
+      output: new Map([['NC-001', stored([1, 1], [2, 1]).map((l, i) => ({ ...l, at: at(2 + i * 3) }))]]),
+    } as unknown as SessionRecord;
+    // 0, 1, 2, 5, 9: the longest stretch is 5 → 9; session.ending → session.ended does not count.
+    expect(longestPause(record)).toBe(4);
   });
 });
 
@@ -110,6 +135,7 @@ describe('the checks', () => {
     timeline: { events: 80, sessionsWithGaps: 0, streamMissing: 0, streamDuplicated: 0, reconnects: 4 },
     output: { lost: 0, duplicated: 0 },
     faults: Array.from({ length: planned }, () => ({ ...fault, recoverySeconds: 0.5 })),
+    longestPause: { seconds: 3, sessionId: 'sess_a' },
   };
   const failing = (figures: Figures, opts = options) =>
     checksOf(opts, figures, [], [])
