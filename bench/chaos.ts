@@ -9,20 +9,9 @@ import { type ChaosOptions, parseChaosOptions, USAGE } from './chaos/options.js'
 import { type ChaosReport, exitCodeOf, renderReport } from './chaos/report.js';
 import { runChaos } from './chaos/run-chaos.js';
 
-export type { ChaosOptions, ChaosReport };
-export { DEFAULT_OPTIONS } from './chaos/options.js';
-
 const root = fileURLToPath(new URL('..', import.meta.url));
 
-/** The chaos run with `options`; progress goes to `log` (stderr when run as a script). */
-export function chaos(
-  options: ChaosOptions,
-  log: (line: string) => void = console.error,
-): Promise<ChaosReport> {
-  return runChaos(root, options, log);
-}
-
-/** The script: flags in, the report out (to `write`), the exit code back. */
+/** The script: flags in, progress to stderr, the report out (to `write`), the exit code back. */
 export async function main(
   argv: string[],
   write: (text: string) => void = (text) => process.stdout.write(text),
@@ -39,7 +28,7 @@ export async function main(
     process.exit(1);
   }, options.limitSeconds * 1000);
   bound.unref();
-  const report = await chaos(options);
+  const report: ChaosReport = await runChaos(root, options, console.error);
   clearTimeout(bound);
   write(`${options.json ? JSON.stringify(report, null, 2) : renderReport(report)}\n`);
   return exitCodeOf(report);
