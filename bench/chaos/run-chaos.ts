@@ -1,4 +1,4 @@
-import { rm } from 'node:fs/promises';
+import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { makeGitFixture, SMALL_REPOSITORY } from '../../test/support/git-fixtures.js';
 import { checksOf } from './checks.js';
@@ -82,5 +82,8 @@ export async function runChaos(
   } finally {
     await stack.stop();
     if (ok) await rm(stack.dir, { recursive: true, force: true });
+    else
+      for (const p of [stack.api, ...stack.workers])
+        await writeFile(join(stack.dir, `${p.name}.log`), p.log()).catch(() => {});
   }
 }

@@ -18,6 +18,7 @@ export interface UnplannedExit {
 export class SupervisedProcess {
   readonly unplannedExits: UnplannedExit[] = [];
   private current: ManagedProcess | undefined;
+  private readonly all: ManagedProcess[] = [];
   private expectingExit = false;
   private retired = false;
 
@@ -38,6 +39,7 @@ export class SupervisedProcess {
   async start(): Promise<void> {
     const proc = this.processes.spawnTevis(this.name, this.part, this.env);
     this.current = proc;
+    this.all.push(proc);
     this.expectingExit = false;
     void proc.exited.then((exit) => {
       if (this.expectingExit || this.retired || this.current !== proc) return;
@@ -45,6 +47,11 @@ export class SupervisedProcess {
       setTimeout(() => void this.start().catch(() => {}), UNPLANNED_RESTART_MS).unref();
     });
     await this.ready(proc);
+  }
+
+  /** The last output of each process it ran, oldest first: what a failed run is read from. */
+  log(): string {
+    return this.all.map((p) => `--- ${p.describe()}\n`).join('\n');
   }
 
   /** SIGKILL to its process group; the exit as the OS reported it. */
