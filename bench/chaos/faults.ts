@@ -41,8 +41,10 @@ export async function strike(
       break;
     }
     // TODO(issue 13 item 1, worker hosts): case 'host-lost': kill the worker, delete its home
-    // (workerHost() in worker-hosts.ts), retire() it and return at once: never started again. The
-    // checks then also expect its sessions to go on elsewhere (`workspace.moved` on the timeline).
+    // (workerHost() in worker-hosts.ts), retire() it and return at once: never started again. Then
+    // the projects want a short `execution.hostLostSeconds` (run-chaos.ts creates them), the load must
+    // queue again a nanocycle that failed naming the lost host, and the checks expect
+    // `workspace.moved` on each session the host held instead of "every nanocycle merged" for it.
     case 'temporal-restart':
       target = 'temporal';
       await stack.temporal.down();
