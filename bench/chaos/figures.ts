@@ -1,0 +1,89 @@
+import type { FaultRecord } from './faults.js';
+import type { ChaosOptions } from './options.js';
+import { readOutput } from './output-lines.js';
+import { longestPause, recordTimes, type SessionRecord } from './record.js';
+
+/** A fault with how long until the record next showed something happen (null: never). */
+export interface RecoveredFault extends FaultRecord {
+  recoverySeconds: number | null;
+}
+
+export interface Figures {
+  sessions: { expected: number; ended: number };
+  nanocycles: { expected: number; merged: number };
+  runs: {
+    starts: number;
+    startedAgain: number;
+    restartedEvents: number;
+    reattachedEvents: number;
+    /** The reasons `nanocycle.run_restarted` and `run_reattached` gave (worker-lost, …), counted. */
+    reasons: Record<string, number>;
+  };
+  timeline: {
+    events: number;
+    sessionsWithGaps: number;
+    streamMissing: number;
+    streamDuplicated: number;
+    reconnects: number;
+  };
+  output: { lost: number; duplicated: number };
+  faults: RecoveredFault[];
+  /** The longest a session's record stood still while it had work, and which session. */
+  longestPause: { seconds: number; sessionId: string | null };
+}
+
+const count = (records: SessionRecord[], type: string) =>
+  records.reduce((n, r) => n + r.events.filter((e) => e.type === type).length, 0);
+
+/** The figures of the run, from the record and what the stream clients received. */
+export function figuresOf(options: ChaosOptions, records: SessionRecord[], faults: FaultRecord[]): Figures {
+  const runs = {
+    starts: 0,
+    startedAgain: 0,
+    restartedEvents: 0,
+    reattachedEvents: 0,
+    reasons: {} as Record<string, number>,
+  };
+  const output = { lost: 0, duplicated: 0 };
+  const timeline = { events: 0, sessionsWithGaps: 0, streamMissing: 0, streamDuplicated: 0, reconnects: 0 };
+  for (const r of records) {
+    for (const lines of r.output.values()) {
+      const found = readOutput(lines, options.lines);
+      runs.starts += found.runStarts;
+      runs.startedAgain += Math.max(0, found.runStarts - 1);
+      output.lost += found.lost;
+      output.duplicated += found.duplicated;
+    }
+    const seqs = r.events.map((e) => e.seq);
+    timeline.events += seqs.length;
+    if (seqs.some((seq, i) => seq !== i + 1)) timeline.sessionsWithGaps += 1;
+    const streamed = r.streamed.map((e) => e.seq);
+    const once = new Set(streamed);
+    timeline.streamDuplicated += streamed.length - once.size;
+    timeline.streamMissing += seqs.filter((seq) => !once.has(seq)).length;
+    timeline.reconnects += r.reconnects;
+  }
+  runs.restartedEvents = count(records, 'nanocycle.run_restarted');
+  runs.reattachedEvents = count(records, 'nanocycle.run_reattached');
+  for (const r of records)
+    for (const e of r.events)
+      if (e.type === 'nanocycle.run_restarted' || e.type === 'nanocycle.run_reattached')
+        runs.reasons[e.data.reason] = (runs.reasons[e.data.reason] ?? 0) + 1;
+  const times = recordTimes(records);
+  const pauses = records.map((r) => ({ seconds: longestPause(r), sessionId: r.id as string | null }));
+  return {
+    longestPause: pauses.reduce((a, b) => (b.seconds > a.seconds ? b : a), { seconds: 0, sessionId: null }),
+    sessions: { expected: options.sessions, ended: records.filter((r) => r.status === 'ended').length },
+    nanocycles: {
+      expected: options.sessions * options.nanocycles,
+      merged: records.reduce((n, r) => n + r.nanocycles.filter((nc) => nc.status === 'merged').length, 0),
+    },
+    runs,
+    timeline,
+    output,
+    faults: faults.map((f) => {
+      const next = times.find((t) => t > f.at);
+      return { ...f, recoverySeconds: next === undefined ? null : (next - f.at) / 1000 };
+    }),
+  };
+}
