@@ -176,6 +176,19 @@ export async function mergeNanocycle(input: {
 }): Promise<MergeOutcome> {
   assertBranch(input.branch);
   const repo = workspaceRepository(input.workspace);
+  // A branch made on a worker host that was lost is not in the workspace restored elsewhere:
+  // retrying cannot bring it back.
+  const exists = await runGit(['rev-parse', '--verify', '--quiet', `${input.branch}^{commit}`], {
+    repo,
+  }).then(
+    () => true,
+    () => false,
+  );
+  if (!exists)
+    throw ApplicationFailure.nonRetryable(
+      `branch ${input.branch} is not in the workspace`,
+      'nanocycle-branch-missing',
+    );
   const alreadyMerged = await runGit(['merge-base', '--is-ancestor', input.branch, 'HEAD'], { repo }).then(
     () => true,
     () => false,

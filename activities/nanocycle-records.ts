@@ -26,10 +26,12 @@ export async function recordNanocycle(
 
 /**
  * What the workflow's brief says of a merge's outcome and the record would otherwise lack: the
- * conflicting files of a conflict, cleared by a merge (`GET /sessions/{id}` reads the record).
+ * conflicting files of a conflict, cleared by a merge, and why a merge failed for good (its branch
+ * gone with a lost host) (`GET /sessions/{id}` reads the record).
  */
 function detailOf(event: UncheckedTimelineEvent): string | null | undefined {
   if (event.type === 'nanocycle.merged') return null;
+  if (event.type === 'nanocycle.failed' && typeof event.data?.detail === 'string') return event.data.detail;
   const conflicts = event.data?.conflicts;
   if (event.type === 'nanocycle.conflict' && Array.isArray(conflicts))
     return `conflicts in ${conflicts.join(', ')}`;

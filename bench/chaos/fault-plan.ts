@@ -1,9 +1,14 @@
 import { between, type Random } from './seeded-random.js';
 
 /** What the chaos run does to the stack, one fault at a time. */
-export const FAULT_KINDS = ['worker-kill', 'api-kill', 'temporal-restart', 'postgres-restart'] as const;
-// TODO(issue 13 item 1, worker hosts): add 'host-lost' — SIGKILL one worker, delete its home
-// (workerHost() in worker-hosts.ts), never restart it — once each worker has a home of its own.
+/** `host-lost`: a worker host killed and its home deleted, never started again (faults.ts). */
+export const FAULT_KINDS = [
+  'worker-kill',
+  'api-kill',
+  'temporal-restart',
+  'postgres-restart',
+  'host-lost',
+] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
 export interface PlannedFault {

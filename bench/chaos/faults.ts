@@ -1,5 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { existsSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import type { ServiceStatus } from '../../contracts/responses.js';
 import { isPortOpen } from '../../test/support/stack-probes.js';
+import { workerHost } from './worker-hosts.js';
 import type { FaultKind, PlannedFault } from './fault-plan.js';
 import type { ChaosStack } from './stack.js';
 
@@ -19,6 +23,27 @@ export interface FaultRecord {
   observed: boolean;
   /** Struck while nanocycles were still being run (not in the quiet after). */
   duringLoad: boolean;
+  /** A host lost for good: the open sessions whose workspace it held when it went. */
+  heldSessions?: string[];
+}
+
+/**
+ * The worker a worker fault hits: the planned one, or the other when the planned one's host was
+ * lost. A host lost goes to the one holding the most open sessions (GET /status), so the loss
+ * moves some; the planned one when the status cannot be read.
+ */
+async function workerToHit(
+  stack: ChaosStack,
+  fault: PlannedFault,
+): Promise<{ index: number; held: string[] }> {
+  const live = stack.workers.map((w, i) => ({ w, i })).filter(({ w }) => !w.isRetired);
+  const planned = live.find(({ i }) => i === fault.worker) ?? live[0]!;
+  if (fault.kind !== 'host-lost') return { index: planned.i, held: [] };
+  const status = await stack.http.call<ServiceStatus>('GET', '/status').catch(() => null);
+  const hosts = status?.status === 200 ? (status.json.hosts ?? []) : [];
+  const held = (i: number) => hosts.find((h) => h.name === stack.workers[i]!.name)?.sessions ?? [];
+  const busiest = live.reduce((a, b) => (held(b.i).length > held(a.i).length ? b : a), planned);
+  return { index: busiest.i, held: held(busiest.i) };
 }
 
 /** Brings the part down, waits the planned moment, brings it back; the fault as it happened. */
@@ -31,20 +56,31 @@ export async function strike(
   let target: string;
   let observed: boolean;
   let up: () => Promise<void>;
+  let heldSessions: string[] | undefined;
   switch (fault.kind) {
     case 'worker-kill':
     case 'api-kill': {
-      const part = fault.kind === 'api-kill' ? stack.api : stack.workers[fault.worker]!;
+      const part =
+        fault.kind === 'api-kill' ? stack.api : stack.workers[(await workerToHit(stack, fault)).index]!;
       target = part.name;
       observed = (await part.kill()).signal === 'SIGKILL';
       up = () => part.start();
       break;
     }
-    // TODO(issue 13 item 1, worker hosts): case 'host-lost': kill the worker, delete its home
-    // (workerHost() in worker-hosts.ts), retire() it and return at once: never started again. Then
-    // the projects want a short `execution.hostLostSeconds` (run-chaos.ts creates them), the load must
-    // queue again a nanocycle that failed naming the lost host, and the checks expect
-    // `workspace.moved` on each session the host held instead of "every nanocycle merged" for it.
+    case 'host-lost': {
+      // Killed, its home deleted, never started again: its sessions must move to the other host.
+      const { index, held } = await workerToHit(stack, fault);
+      const part = stack.workers[index]!;
+      target = part.name;
+      heldSessions = held;
+      const killed = (await part.kill()).signal === 'SIGKILL';
+      await part.retire();
+      const home = workerHost(stack.dir, index).home;
+      await rm(home, { recursive: true, force: true });
+      observed = killed && !existsSync(home);
+      up = async () => {};
+      break;
+    }
     case 'temporal-restart':
       target = 'temporal';
       await stack.temporal.down();
@@ -67,6 +103,7 @@ export async function strike(
     downSeconds: (Date.now() - at) / 1000,
     observed,
     duringLoad: loadRunning,
+    ...(heldSessions ? { heldSessions } : {}),
   };
 }
 

@@ -27,6 +27,12 @@ export interface Figures {
     reconnects: number;
   };
   output: { lost: number; duplicated: number };
+  /**
+   * A host lost for good: the open sessions it held, how many of them moved off it
+   * (`workspace.moved` from it), the merged nanocycles the moves restored and lost, and the
+   * nanocycles that failed with their host (queued again, their output cut short: left out above).
+   */
+  moves: { held: number; moved: number; restored: number; lost: number; nanocyclesCut: number };
   faults: RecoveredFault[];
   /** The longest a session's record stood still while it had work, and which session. */
   longestPause: { seconds: number; sessionId: string | null };
@@ -47,7 +53,8 @@ export function figuresOf(options: ChaosOptions, records: SessionRecord[], fault
   const output = { lost: 0, duplicated: 0 };
   const timeline = { events: 0, sessionsWithGaps: 0, streamMissing: 0, streamDuplicated: 0, reconnects: 0 };
   for (const r of records) {
-    for (const lines of r.output.values()) {
+    for (const [id, lines] of r.output) {
+      if (r.hostLost.includes(id)) continue;
       const found = readOutput(lines, options.lines);
       runs.starts += found.runStarts;
       runs.startedAgain += Math.max(0, found.runStarts - 1);
@@ -69,6 +76,21 @@ export function figuresOf(options: ChaosOptions, records: SessionRecord[], fault
     for (const e of r.events)
       if (e.type === 'nanocycle.run_restarted' || e.type === 'nanocycle.run_reattached')
         runs.reasons[e.data.reason] = (runs.reasons[e.data.reason] ?? 0) + 1;
+  const moves = { held: 0, moved: 0, restored: 0, lost: 0, nanocyclesCut: 0 };
+  const movedEvents = records.flatMap((r) =>
+    r.events.filter((e) => e.type === 'workspace.moved').map((e) => ({ session: r.id, data: e.data })),
+  );
+  for (const f of faults) {
+    for (const session of f.heldSessions ?? []) {
+      moves.held += 1;
+      if (movedEvents.some((m) => m.session === session && m.data.from === f.target)) moves.moved += 1;
+    }
+  }
+  for (const m of movedEvents) {
+    moves.restored += m.data.restored.length;
+    moves.lost += m.data.lost.length;
+  }
+  moves.nanocyclesCut = records.reduce((n, r) => n + r.hostLost.length, 0);
   const times = recordTimes(records);
   const pauses = records.map((r) => ({ seconds: longestPause(r), sessionId: r.id as string | null }));
   return {
@@ -81,6 +103,7 @@ export function figuresOf(options: ChaosOptions, records: SessionRecord[], fault
     runs,
     timeline,
     output,
+    moves,
     faults: faults.map((f) => {
       const next = times.find((t) => t > f.at);
       return { ...f, recoverySeconds: next === undefined ? null : (next - f.at) / 1000 };

@@ -12,6 +12,8 @@ export const LINE_PREFIX = 'chaos-line-';
 export interface SessionLoad {
   id: string;
   nanocycles: string[];
+  /** Nanocycles that failed because their host was lost for good, each queued again. */
+  hostLost: string[];
   follower: TimelineFollower;
   /** Why the session's load stopped short, if it did. */
   error?: string;
@@ -26,6 +28,13 @@ export function nanocycleScript(lines: number, index: number): string {
 }
 
 const FAILED_NANOCYCLE = ['failed', 'rejected', 'cancelled', 'conflict'];
+/** One host may be lost: a nanocycle queued again goes to the other, so a third loss is a defect. */
+const MAX_TRIES = 3;
+/** How a nanocycle says it failed because its worker host was lost (workflows/nanocycle-workflow.ts). */
+export const HOST_LOST_SIGN = 'is taken for lost';
+
+const failedForLostHost = (row: NanocycleRecord | undefined) =>
+  row?.status === 'failed' && JSON.stringify(row.data).includes(HOST_LOST_SIGN);
 
 /**
  * One session's load: opened, followed on its timeline from its first event, then `nanocycles`
@@ -40,38 +49,66 @@ export async function runSessionLoad(
   queued: () => void,
 ): Promise<SessionLoad> {
   const { id } = await callThroughFaults<{ id: string }>(http, 'POST', '/sessions', { project }, 201);
-  const load: SessionLoad = { id, nanocycles: [], follower: followTimeline(http.url, http.token, id) };
+  const load: SessionLoad = {
+    id,
+    nanocycles: [],
+    hostLost: [],
+    follower: followTimeline(http.url, http.token, id),
+  };
   try {
     await readThroughFaults<SessionWithState, true>(http, `/sessions/${id}`, `${id} active`, (s) => {
       if (s.session.status === 'failed') throw Object.assign(new Error(`${id} failed`), { fatal: true });
       return s.session.status === 'active';
     });
     for (let k = 1; k <= nanocycles; k++) {
-      const nc = await callThroughFaults<{ id: string }>(
-        http,
-        'POST',
-        `/sessions/${id}/nanocycles`,
-        { name: `chaos-${k}`, run: [nanocycleScript(lines, k)] },
-        201,
-      );
-      load.nanocycles.push(nc.id);
-      queued();
-      await readThroughFaults<{ nanocycles: NanocycleRecord[] }, true>(
-        http,
-        `/sessions/${id}/nanocycles`,
-        `${id} ${nc.id} merged`,
-        ({ nanocycles: rows }) => {
-          const status = rows.find((n) => n.id === nc.id)?.status ?? '';
-          if (FAILED_NANOCYCLE.includes(status))
-            throw Object.assign(new Error(`${nc.id} ended ${status}`), { fatal: true });
-          return status === 'merged';
-        },
-      );
+      // A nanocycle its lost host took down is queued again: the session moved to a live host.
+      let outcome: 'merged' | 'host-lost' = 'host-lost';
+      for (let tries = 1; outcome === 'host-lost'; tries++) {
+        if (tries > MAX_TRIES) throw new Error(`nanocycle ${k} lost its host ${MAX_TRIES} times`);
+        outcome = await runNanocycle(http, load, k, tries, lines, queued);
+      }
     }
   } catch (error) {
     load.error = (error as Error).message;
   }
   return load;
+}
+
+/** One nanocycle of the load, queued and followed until it merged or its host was lost. */
+async function runNanocycle(
+  http: ApiClient,
+  load: SessionLoad,
+  k: number,
+  tries: number,
+  lines: number,
+  queued: () => void,
+): Promise<'merged' | 'host-lost'> {
+  const id = load.id;
+  const nc = await callThroughFaults<{ id: string }>(
+    http,
+    'POST',
+    `/sessions/${id}/nanocycles`,
+    // A session's nanocycle names are unique: the one queued again is named for its try.
+    { name: tries === 1 ? `chaos-${k}` : `chaos-${k}-try-${tries}`, run: [nanocycleScript(lines, k)] },
+    201,
+  );
+  load.nanocycles.push(nc.id);
+  queued();
+  const outcome = await readThroughFaults<{ nanocycles: NanocycleRecord[] }, 'merged' | 'host-lost'>(
+    http,
+    `/sessions/${id}/nanocycles`,
+    `${id} ${nc.id} merged`,
+    ({ nanocycles: rows }) => {
+      const row = rows.find((n) => n.id === nc.id);
+      if (failedForLostHost(row)) return 'host-lost';
+      const status = row?.status ?? '';
+      if (FAILED_NANOCYCLE.includes(status))
+        throw Object.assign(new Error(`${nc.id} ended ${status}`), { fatal: true });
+      return status === 'merged' ? 'merged' : undefined;
+    },
+  );
+  if (outcome === 'host-lost') load.hostLost.push(nc.id);
+  return outcome;
 }
 
 /** Ends the session and waits until it is ended (or failed: the checks say so). */

@@ -12,6 +12,8 @@ export interface ChaosOptions {
   faults: Record<FaultKind, number>;
   /** Seeded pause between one fault's end and the next (ms, min and max). */
   gapMs: [number, number];
+  /** The projects' `hostLostSeconds`: how long a host serves nothing before its sessions move. */
+  hostLostSeconds: number;
   /** The whole run gives up after this long: a hang, not a result. */
   limitSeconds: number;
   json: boolean;
@@ -23,8 +25,10 @@ export const DEFAULT_OPTIONS: Omit<ChaosOptions, 'seed'> = {
   nanocycles: 3,
   lines: 8,
   executor: 'sandbox',
-  faults: { 'worker-kill': 2, 'api-kill': 1, 'temporal-restart': 1, 'postgres-restart': 1 },
+  faults: { 'worker-kill': 2, 'api-kill': 1, 'temporal-restart': 1, 'postgres-restart': 1, 'host-lost': 1 },
   gapMs: [2000, 6000],
+  // Longer than a killed worker takes to come back, so only a host lost for good moves sessions.
+  hostLostSeconds: 20,
   limitSeconds: 900,
   json: false,
 };
@@ -34,11 +38,12 @@ const COUNT_FLAGS = {
   'api-kills': 'api-kill',
   'temporal-restarts': 'temporal-restart',
   'postgres-restarts': 'postgres-restart',
+  'hosts-lost': 'host-lost',
 } as const satisfies Record<string, FaultKind>;
 
 export const USAGE = `npm run chaos -- [--sessions N] [--nanocycles M] [--lines L] [--seed S]
   [--executor sandbox|docker] [--worker-kills K] [--api-kills K] [--temporal-restarts K]
-  [--postgres-restarts K] [--limit-seconds T] [--json]`;
+  [--postgres-restarts K] [--hosts-lost 0|1] [--host-lost-seconds T] [--limit-seconds T] [--json]`;
 
 /** The run's options from its command line; an error names the flag and what it takes. */
 export function parseChaosOptions(argv: string[]): ChaosOptions {
@@ -52,6 +57,7 @@ export function parseChaosOptions(argv: string[]): ChaosOptions {
       seed: { type: 'string' },
       executor: { type: 'string' },
       'limit-seconds': { type: 'string' },
+      'host-lost-seconds': { type: 'string' },
       json: { type: 'boolean' },
       ...Object.fromEntries(Object.keys(COUNT_FLAGS).map((flag) => [flag, { type: 'string' as const }])),
     },
@@ -69,6 +75,8 @@ export function parseChaosOptions(argv: string[]): ChaosOptions {
     throw new Error(`--executor takes sandbox or docker, got "${executor}"`);
   const faults = { ...DEFAULT_OPTIONS.faults };
   for (const [flag, kind] of Object.entries(COUNT_FLAGS)) faults[kind] = count(flag, faults[kind]);
+  // Two hosts: one may be lost, and the other carries the run on.
+  if (faults['host-lost'] > 1) throw new Error(`--hosts-lost takes 0 or 1, got "${faults['host-lost']}"`);
   return {
     ...DEFAULT_OPTIONS,
     sessions: count('sessions', DEFAULT_OPTIONS.sessions, 1),
@@ -77,6 +85,7 @@ export function parseChaosOptions(argv: string[]): ChaosOptions {
     seed: count('seed', randomInt(2 ** 31)),
     executor,
     faults,
+    hostLostSeconds: count('host-lost-seconds', DEFAULT_OPTIONS.hostLostSeconds, 5),
     limitSeconds: count('limit-seconds', DEFAULT_OPTIONS.limitSeconds, 1),
     json: values.json ?? false,
   };

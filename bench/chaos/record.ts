@@ -14,6 +14,8 @@ export interface SessionRecord {
   /** What the SSE client kept open through the faults received. */
   streamed: TimelineEvent[];
   reconnects: number;
+  /** Nanocycles whose host was lost for good under them (each queued again). */
+  hostLost: string[];
   loadError?: string;
 }
 
@@ -33,6 +35,7 @@ export async function readRecord(http: ApiClient, load: SessionLoad): Promise<Se
     output,
     streamed: load.follower.received,
     reconnects: load.follower.reconnects(),
+    hostLost: load.hostLost,
     loadError: load.error,
   };
 }

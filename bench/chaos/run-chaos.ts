@@ -30,7 +30,11 @@ export async function runChaos(
   try {
     log(`chaos: stack up under ${stack.dir}`);
     const repo = await makeGitFixture(join(stack.dir, 'repo'), { only: SMALL_REPOSITORY });
-    const execution = { holdMerge: false, ...(stack.image ? { image: stack.image } : {}) };
+    const execution = {
+      holdMerge: false,
+      hostLostSeconds: options.hostLostSeconds,
+      ...(stack.image ? { image: stack.image } : {}),
+    };
     for (let i = 0; i < options.sessions; i++) {
       const project = { name: projectName(i), repository: repo.fileUrl, execution };
       await callThroughFaults(stack.http, 'POST', '/projects', project, 201);

@@ -60,6 +60,11 @@ export class SupervisedProcess {
     return this.current ? this.current.kill() : { code: null, signal: null };
   }
 
+  /** Retired: a host lost for good, never started again. */
+  get isRetired(): boolean {
+    return this.retired;
+  }
+
   /** For good: the end of the run (or a host lost). */
   async retire(): Promise<void> {
     this.retired = true;

@@ -8,7 +8,8 @@ import { REPO_ROOT } from '../support/repo-paths.js';
 
 /**
  * `npm run chaos` in its small configuration (issue 13 item 6): the script's own main, with
- * flags, on a stack of its own (Postgres, Temporal on a file, `tevis api`, two `tevis worker`).
+ * flags, on a stack of its own (Postgres, Temporal on a file, `tevis api`, two `tevis worker`
+ * hosts with homes of their own, one of which is lost for good).
  * Every invariant holds, and each kind of fault really struck: a run in which a fault did not
  * happen would prove nothing about it.
  */
@@ -16,7 +17,7 @@ import { REPO_ROOT } from '../support/repo-paths.js';
 const SMALL = ['--sessions', '2', '--nanocycles', '2', '--lines', '6'];
 const ONE_OF_EACH = [
   ...['--worker-kills', '1', '--api-kills', '1'],
-  ...['--temporal-restarts', '1', '--postgres-restarts', '1'],
+  ...['--temporal-restarts', '1', '--postgres-restarts', '1', '--hosts-lost', '1'],
 ];
 
 async function chaosRun(flags: string[]): Promise<ChaosReport> {
@@ -37,7 +38,14 @@ async function chaosRun(flags: string[]): Promise<ChaosReport> {
   expect(figures.faults.map((f) => f.target).sort()).toEqual(
     expect.arrayContaining(['api', 'postgres', 'temporal']),
   );
-  expect(figures.faults.find((f) => f.kind === 'worker-kill')!.target).toMatch(/^worker-[12]$/);
+  expect(figures.faults.find((f) => f.kind === 'worker-kill')!.target).toMatch(/^host-[12]$/);
+  // The lost host held open sessions (the one holding most is taken): each moved off it, and the
+  // merged work it held came back from the pushed branches, none lost.
+  const lost = figures.faults.find((f) => f.kind === 'host-lost')!;
+  expect(lost.target).toMatch(/^host-[12]$/);
+  expect(lost.heldSessions!.length).toBeGreaterThan(0);
+  expect(figures.moves.moved).toBe(lost.heldSessions!.length);
+  expect(figures.moves.lost).toBe(0);
   for (const kind of FAULT_KINDS) {
     const struck = figures.faults.filter((f) => f.kind === kind && f.observed);
     expect(struck, kind).toHaveLength(1);

@@ -122,6 +122,15 @@ describe('worker hosts with homes of their own', () => {
     }
     step('two sessions on host-a, NC-001 merged in each');
 
+    // NC-002 of the unpushed session waits at its merge hold point: its branch is on host-a alone.
+    await http.ok(
+      'POST',
+      `/sessions/${unpushed}/nanocycles`,
+      { name: 'held', run: ['echo held > held.txt'], hold: { merge: true } },
+      201,
+    );
+    await http.waitForPendingHold(unpushed, 'merge', { alive: alive(), timeoutMs: LONG });
+
     // A second host joins: it serves the shared queue, but none of host-a's workspace steps.
     await startHost('host-b');
     await mergedNanocycle(pushed, 'two', 'echo two > two.txt');
@@ -198,10 +207,19 @@ describe('worker hosts with homes of their own', () => {
     expect(await readFile(join(session.workspacePath!, 'four.txt'), 'utf8')).toBe(`${pushed}\ntwo\n`);
     expect((await http.ok('POST', `/sessions/${pushed}/end`)).status).toBe('ended');
 
-    // A session whose merged work was never pushed moves when its end needs the workspace, and
-    // says plainly what it lost: the remote's feat/nc-001-one is the other project's NC-001 (both
-    // use one repository), which is not restored in its place.
-    expect((await http.ok('POST', `/sessions/${unpushed}/end`)).status).toBe('ended');
+    // A session whose merged work was never pushed moves when a step needs the workspace (here
+    // the merge of NC-002, approved at its hold point), and says plainly what it lost: the remote's
+    // feat/nc-001-one is the other project's NC-001 (both use one repository), not restored in its
+    // place. NC-002's branch was on host-a alone: its merge fails at once, saying why.
+    const hold = await http.waitForPendingHold(unpushed, 'merge', { alive: alive() });
+    await http.ok('POST', `/sessions/${unpushed}/holds/${hold.id}/approve`, {});
+    const held = await http.waitForNanocycle(unpushed, 'NC-002', ['failed'], {
+      alive: alive(),
+      timeoutMs: LONG,
+    });
+    expect(JSON.stringify(held.data)).toContain(
+      'is not in the workspace: the worker host that held it is taken for lost',
+    );
     const [unpushedMove] = await eventsOf(unpushed, 'workspace.moved');
     expect(unpushedMove?.data).toMatchObject({
       from: 'host-a',
@@ -209,6 +227,7 @@ describe('worker hosts with homes of their own', () => {
       restored: [],
       lost: ['NC-001'],
     });
+    expect((await http.ok('POST', `/sessions/${unpushed}/end`)).status).toBe('ended');
     expect(await eventsOf(unpushed, 'summary.generated')).toHaveLength(1);
     step('both sessions ended on host-b');
 

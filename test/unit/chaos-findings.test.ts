@@ -77,7 +77,9 @@ describe('the fault plan', () => {
       plan(7)
         .map((f) => f.kind)
         .sort(),
-    ).toEqual(['api-kill', 'postgres-restart', 'temporal-restart', 'worker-kill', 'worker-kill'].sort());
+    ).toEqual(
+      ['api-kill', 'host-lost', 'postgres-restart', 'temporal-restart', 'worker-kill', 'worker-kill'].sort(),
+    );
   });
 
   it('has small defaults and a random seed when none is given', () => {
@@ -88,7 +90,9 @@ describe('the fault plan', () => {
       'api-kill': 1,
       'temporal-restart': 1,
       'postgres-restart': 1,
+      'host-lost': 1,
     });
+    expect(options.hostLostSeconds).toBe(20);
     expect(Number.isInteger(options.seed)).toBe(true);
     expect(parseChaosOptions([]).seed).not.toBe(options.seed);
   });
@@ -108,6 +112,9 @@ describe('the fault plan', () => {
     expect(options.faults['api-kill']).toBe(3);
     expect(() => parseChaosOptions(['--executor', 'vm'])).toThrow(/--executor takes sandbox or docker/);
     expect(() => parseChaosOptions(['--worker-kills', '1.5'])).toThrow(/--worker-kills takes a whole number/);
+    // Two hosts: the run loses at most one.
+    expect(parseChaosOptions(['--hosts-lost', '0']).faults['host-lost']).toBe(0);
+    expect(() => parseChaosOptions(['--hosts-lost', '2'])).toThrow(/--hosts-lost takes 0 or 1/);
   });
 });
 
@@ -134,6 +141,7 @@ describe('the checks', () => {
     },
     timeline: { events: 80, sessionsWithGaps: 0, streamMissing: 0, streamDuplicated: 0, reconnects: 4 },
     output: { lost: 0, duplicated: 0 },
+    moves: { held: 2, moved: 2, restored: 3, lost: 0, nanocyclesCut: 1 },
     faults: Array.from({ length: planned }, () => ({ ...fault, recoverySeconds: 0.5 })),
     longestPause: { seconds: 3, sessionId: 'sess_a' },
   };
@@ -166,6 +174,12 @@ describe('the checks', () => {
     ]);
     expect(failing({ ...clean, output: { lost: 1, duplicated: 0 } })).toEqual(['output lines once per run']);
     expect(failing({ ...clean, faults: clean.faults.slice(1) })).toEqual(['faults struck and seen']);
+    expect(failing({ ...clean, moves: { ...clean.moves, moved: 1 } })).toEqual([
+      'sessions moved off a lost host',
+    ]);
+    expect(failing({ ...clean, moves: { ...clean.moves, lost: 1 } })).toEqual([
+      'sessions moved off a lost host',
+    ]);
     expect(
       failing({ ...clean, faults: [{ ...clean.faults[0]!, observed: false }, ...clean.faults.slice(1)] }),
     ).toEqual(['faults struck and seen']);

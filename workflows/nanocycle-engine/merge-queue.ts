@@ -1,8 +1,9 @@
-import { patched } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, patched } from '@temporalio/workflow';
 import { pushesNanocycleBranches, pushPolicyOf } from '../../contracts/execution-settings.js';
 import type { SessionHoldKind } from '../../contracts/nanocycle-statuses.js';
 import { ACTIVITY_OPTIONS } from '../activity-options.js';
 import { HandlerMutex } from '../handler-mutex.js';
+import type { WorkspaceActivities } from '../workspace-host.js';
 import { BranchPushes } from './branch-pushes.js';
 import type { NanocycleBook } from './nanocycle-book.js';
 
@@ -43,13 +44,15 @@ export class MergeQueue {
     const { state, execution } = this.book;
     const nc = this.book.brief(id)!;
     if (!state.workspacePath) throw new Error('the session has no workspace');
-    const outcome = await this.book.host.run(ACTIVITY_OPTIONS.engineGit, (on) =>
-      on.mergeNanocycle({
-        workspace: state.workspacePath!,
-        branch: nc.branch,
-        message: `Merge ${id}: ${nc.name}`,
-      }),
-    );
+    let outcome: Awaited<ReturnType<WorkspaceActivities['mergeNanocycle']>>;
+    try {
+      outcome = await this.mergeOnHost(id);
+    } catch (error) {
+      if (!isMissingBranch(error)) throw error;
+      nc.detail = `its branch ${nc.branch} is not in the workspace: the worker host that held it is taken for lost and the session moved to ${state.workspaceHost ?? 'another host'}; create the nanocycle again`;
+      await this.book.setStatus(id, 'failed', 'nanocycle.failed', { detail: nc.detail });
+      return;
+    }
     if (outcome.merged) {
       nc.commit = outcome.commit;
       nc.detail = null;
@@ -71,4 +74,25 @@ export class MergeQueue {
       );
     }
   }
+
+  private mergeOnHost(id: string) {
+    const { state } = this.book;
+    const nc = this.book.brief(id)!;
+    return this.book.host.run(ACTIVITY_OPTIONS.engineGit, (on) =>
+      on.mergeNanocycle({
+        workspace: state.workspacePath!,
+        branch: nc.branch,
+        message: `Merge ${id}: ${nc.name}`,
+      }),
+    );
+  }
+}
+
+/** The branch to merge is not in the workspace: it was made on a worker host since lost. */
+function isMissingBranch(error: unknown): boolean {
+  return (
+    error instanceof ActivityFailure &&
+    error.cause instanceof ApplicationFailure &&
+    error.cause.type === 'nanocycle-branch-missing'
+  );
 }
