@@ -30,8 +30,11 @@ export function nanocycleScript(lines: number, index: number): string {
 const FAILED_NANOCYCLE = ['failed', 'rejected', 'cancelled', 'conflict'];
 /** One host may be lost: a nanocycle queued again goes to the other, so a third loss is a defect. */
 const MAX_TRIES = 3;
-/** How a nanocycle says it failed because its worker host was lost (workflows/nanocycle-workflow.ts). */
-export const HOST_LOST_SIGN = 'is taken for lost';
+/**
+ * How a nanocycle says it failed because its worker host was lost: its run there
+ * (workflows/nanocycle-workflow.ts), or its merge, its branch gone with the host (merge-queue.ts).
+ */
+export const HOST_LOST_SIGN = 'taken for lost';
 
 const failedForLostHost = (row: NanocycleRecord | undefined) =>
   row?.status === 'failed' && JSON.stringify(row.data).includes(HOST_LOST_SIGN);

@@ -218,7 +218,7 @@ describe('worker hosts with homes of their own', () => {
       timeoutMs: LONG,
     });
     expect(JSON.stringify(held.data)).toContain(
-      'is not in the workspace: the worker host that held it is taken for lost',
+      'is not in the workspace, which was made again since (its worker host taken for lost',
     );
     const [unpushedMove] = await eventsOf(unpushed, 'workspace.moved');
     expect(unpushedMove?.data).toMatchObject({

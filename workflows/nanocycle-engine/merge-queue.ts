@@ -49,7 +49,9 @@ export class MergeQueue {
       outcome = await this.mergeOnHost(id);
     } catch (error) {
       if (!isMissingBranch(error)) throw error;
-      nc.detail = `its branch ${nc.branch} is not in the workspace: the worker host that held it is taken for lost and the session moved to ${state.workspaceHost ?? 'another host'}; create the nanocycle again`;
+      // Made in a workspace since cloned again: on a worker host taken for lost (workspace-move.ts),
+      // or by `tevis session recover` after the workspace was gone.
+      nc.detail = `its branch ${nc.branch} is not in the workspace, which was made again since (its worker host taken for lost, or the workspace gone); create the nanocycle again`;
       await this.book.setStatus(id, 'failed', 'nanocycle.failed', { detail: nc.detail });
       return;
     }
