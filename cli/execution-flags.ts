@@ -25,6 +25,7 @@ export interface ExecutionFlags {
   holdDeadline?: number;
   holdDeadlineAction?: 'reject' | 'pause';
   executor?: 'docker' | 'sandbox' | 'any';
+  hostLost?: number;
 }
 
 /** Request body paths as the flags that set them, for validation messages. */
@@ -45,6 +46,7 @@ export const EXECUTION_FLAG_NAMES: Record<string, string> = {
   'execution.holdDeadlineSeconds': '--hold-deadline',
   'execution.holdDeadlineAction': '--hold-deadline-action',
   'execution.executor': '--executor',
+  'execution.hostLostSeconds': '--host-lost',
 };
 
 export function addExecutionOptions(command: Command, { update }: { update: boolean }): Command {
@@ -103,6 +105,11 @@ export function addExecutionOptions(command: Command, { update }: { update: bool
         '--executor <kind>',
         "the TPU executor nanocycles must run on; any: the worker's (default)",
       ).choices(['docker', 'sandbox', 'any']),
+    )
+    .option(
+      '--host-lost <duration>',
+      "a worker host that takes none of a session's work this long is taken for lost, and the session moves to another host, e.g. 5m (default 2m)",
+      parseDuration,
     );
   if (update) command.option('--no-webhook', 'remove the webhook');
   return command;
@@ -127,6 +134,7 @@ export function executionInput(flags: ExecutionFlags): ExecutionSettingsInput | 
     holdDeadlineSeconds: flags.holdDeadline,
     holdDeadlineAction: flags.holdDeadlineAction,
     executor: flags.executor === 'any' ? null : flags.executor,
+    hostLostSeconds: flags.hostLost,
   };
   const given = Object.fromEntries(Object.entries(input).filter(([, value]) => value !== undefined));
   return Object.keys(given).length ? (given as ExecutionSettingsInput) : undefined;

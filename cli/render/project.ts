@@ -8,6 +8,7 @@ import {
 } from '../../contracts/execution-settings.js';
 import type { Project } from '../../contracts/project.js';
 import { formatTimestamp, renderFields, renderTable } from '../output.js';
+import { DEFAULT_HOST_LOST_SECONDS } from '../../contracts/worker-hosts.js';
 
 /** `merge`, `plan, merge` or `none`: where nanocycles stop for a person. */
 export function holdPolicyText(policy: ExecutionSettings['holdPolicy']): string {
@@ -53,6 +54,10 @@ function renderExecutionSettings(execution: ExecutionSettings): string {
           : 'none',
       ],
       ['Webhook', execution.webhookUrl ?? 'none'],
+      [
+        'Host lost after',
+        `${formatDuration(execution.hostLostSeconds ?? DEFAULT_HOST_LOST_SECONDS)} without work taken (then the session moves host)`,
+      ],
     ],
     '  ',
   );

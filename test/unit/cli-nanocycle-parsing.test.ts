@@ -206,6 +206,8 @@ describe('project execution flags', () => {
       'pause',
       '--executor',
       'docker',
+      '--host-lost',
+      '5m',
     ]);
     expect(executionInput(flags)).toEqual({
       image: 'tevis-tpu:2',
@@ -224,7 +226,11 @@ describe('project execution flags', () => {
       holdDeadlineSeconds: 86400,
       holdDeadlineAction: 'pause',
       executor: 'docker',
+      hostLostSeconds: 300,
     });
+    // Stored with the project, then copied into each session it starts.
+    expect(applyExecutionInput(DEFAULT_EXECUTION_SETTINGS, executionInput(flags)!).hostLostSeconds).toBe(300);
+    expect(applyExecutionInput(DEFAULT_EXECUTION_SETTINGS, {}).hostLostSeconds).toBeUndefined();
   });
 
   it('gives a TPU 1024 MB of disk unless the project says otherwise', () => {

@@ -334,6 +334,7 @@ describe('project show: execution settings', () => {
       /^ {2}Push: +nanocycle-branches \(each merged nanocycle branch; never the session branch\)$/m,
     );
     expect(text).toMatch(/^ {2}Hold deadline: +none$/m);
+    expect(text).toMatch(/^ {2}Host lost after: +2m 0s without work taken \(then the session moves host\)$/m);
   });
 
   it('shows what was changed', () => {
