@@ -70,7 +70,7 @@ describe('npm run chaos', () => {
     expect(out).toBe('');
   });
 
-  it('sandbox: 2 sessions × 2 nanocycles through a worker SIGKILL, an API SIGKILL, a Temporal and a Postgres restart', async () => {
+  it('sandbox: 2 sessions × 2 nanocycles through a worker SIGKILL, an API SIGKILL, a Temporal and a Postgres restart, and a host lost for good', async () => {
     const report = await chaosRun(['--seed', '13']);
     expect(report.seed).toBe(13);
     // The sandbox starts a lost worker's run again and says so: every restart is on the timeline.
