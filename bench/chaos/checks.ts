@@ -74,8 +74,8 @@ export function checksOf(
     },
     {
       name: 'sessions moved off a lost host',
-      value: `${figures.moves.moved}/${figures.moves.held} moved; ${figures.moves.restored} merged nanocycle(s) restored, ${figures.moves.lost} lost; ${figures.moves.nanocyclesCut} nanocycle(s) cut by the loss, queued again`,
-      ok: figures.moves.moved === figures.moves.held && figures.moves.lost === 0,
+      value: `${figures.moves.moved}/${figures.moves.held} moved; ${figures.moves.restored} merged nanocycle(s) restored, ${figures.moves.lost} lost (${figures.moves.lostThoughPushed} of them pushed); ${figures.moves.nanocyclesCut} nanocycle(s) cut by the loss, queued again`,
+      ok: figures.moves.moved === figures.moves.held && figures.moves.lostThoughPushed === 0,
     },
     { name: 'exits not caused by the run', value: String(unplanned.length), ok: unplanned.length === 0 },
     { name: 'load errors', value: String(loadErrors.length), ok: loadErrors.length === 0 },

@@ -32,7 +32,15 @@ export interface Figures {
    * (`workspace.moved` from it), the merged nanocycles the moves restored and lost, and the
    * nanocycles that failed with their host (queued again, their output cut short: left out above).
    */
-  moves: { held: number; moved: number; restored: number; lost: number; nanocyclesCut: number };
+  moves: {
+    held: number;
+    moved: number;
+    restored: number;
+    lost: number;
+    /** Of those lost, the ones whose branch the session had pushed: work a move must never lose. */
+    lostThoughPushed: number;
+    nanocyclesCut: number;
+  };
   faults: RecoveredFault[];
   /** The longest a session's record stood still while it had work, and which session. */
   longestPause: { seconds: number; sessionId: string | null };
@@ -76,9 +84,15 @@ export function figuresOf(options: ChaosOptions, records: SessionRecord[], fault
     for (const e of r.events)
       if (e.type === 'nanocycle.run_restarted' || e.type === 'nanocycle.run_reattached')
         runs.reasons[e.data.reason] = (runs.reasons[e.data.reason] ?? 0) + 1;
-  const moves = { held: 0, moved: 0, restored: 0, lost: 0, nanocyclesCut: 0 };
+  const moves = { held: 0, moved: 0, restored: 0, lost: 0, lostThoughPushed: 0, nanocyclesCut: 0 };
   const movedEvents = records.flatMap((r) =>
-    r.events.filter((e) => e.type === 'workspace.moved').map((e) => ({ session: r.id, data: e.data })),
+    r.events
+      .filter((e) => e.type === 'workspace.moved')
+      .map((e) => ({
+        session: r.id,
+        data: e.data,
+        pushed: new Set(r.events.filter((p) => p.type === 'branch.pushed').map((p) => p.data.nanocycleId)),
+      })),
   );
   for (const f of faults) {
     for (const session of f.heldSessions ?? []) {
@@ -89,6 +103,7 @@ export function figuresOf(options: ChaosOptions, records: SessionRecord[], fault
   for (const m of movedEvents) {
     moves.restored += m.data.restored.length;
     moves.lost += m.data.lost.length;
+    moves.lostThoughPushed += m.data.lost.filter((id) => m.pushed.has(id)).length;
   }
   moves.nanocyclesCut = records.reduce((n, r) => n + r.hostLost.length, 0);
   const times = recordTimes(records);

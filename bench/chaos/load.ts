@@ -11,6 +11,7 @@ export const LINE_PREFIX = 'chaos-line-';
 
 export interface SessionLoad {
   id: string;
+  project: string;
   nanocycles: string[];
   /** Nanocycles that failed because their host was lost for good, each queued again. */
   hostLost: string[];
@@ -54,6 +55,7 @@ export async function runSessionLoad(
   const { id } = await callThroughFaults<{ id: string }>(http, 'POST', '/sessions', { project }, 201);
   const load: SessionLoad = {
     id,
+    project,
     nanocycles: [],
     hostLost: [],
     follower: followTimeline(http.url, http.token, id),
@@ -91,8 +93,9 @@ async function runNanocycle(
     http,
     'POST',
     `/sessions/${id}/nanocycles`,
-    // A session's nanocycle names are unique: the one queued again is named for its try.
-    { name: tries === 1 ? `chaos-${k}` : `chaos-${k}-try-${tries}`, run: [nanocycleScript(lines, k)] },
+    // Named for the session's project: the branches (feat/nc-NNN-<name>) of the sessions, which share
+    // one remote, differ, so each push is taken; the one queued again is named for its try.
+    { name: `${load.project}-${k}${tries === 1 ? '' : `-try-${tries}`}`, run: [nanocycleScript(lines, k)] },
     201,
   );
   load.nanocycles.push(nc.id);

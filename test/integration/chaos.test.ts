@@ -39,13 +39,13 @@ async function chaosRun(flags: string[]): Promise<ChaosReport> {
     expect.arrayContaining(['api', 'postgres', 'temporal']),
   );
   expect(figures.faults.find((f) => f.kind === 'worker-kill')!.target).toMatch(/^host-[12]$/);
-  // The lost host held open sessions (the one holding most is taken): each moved off it, and the
-  // merged work it held came back from the pushed branches, none lost.
+  // The lost host held open sessions (the one holding most is taken): each moved off it, and no
+  // merged work that had been pushed was lost (what was merged but not yet pushed may be).
   const lost = figures.faults.find((f) => f.kind === 'host-lost')!;
   expect(lost.target).toMatch(/^host-[12]$/);
   expect(lost.heldSessions!.length).toBeGreaterThan(0);
   expect(figures.moves.moved).toBe(lost.heldSessions!.length);
-  expect(figures.moves.lost).toBe(0);
+  expect(figures.moves.lostThoughPushed).toBe(0);
   for (const kind of FAULT_KINDS) {
     const struck = figures.faults.filter((f) => f.kind === kind && f.observed);
     expect(struck, kind).toHaveLength(1);

@@ -141,7 +141,7 @@ describe('the checks', () => {
     },
     timeline: { events: 80, sessionsWithGaps: 0, streamMissing: 0, streamDuplicated: 0, reconnects: 4 },
     output: { lost: 0, duplicated: 0 },
-    moves: { held: 2, moved: 2, restored: 3, lost: 0, nanocyclesCut: 1 },
+    moves: { held: 2, moved: 2, restored: 3, lost: 1, lostThoughPushed: 0, nanocyclesCut: 1 },
     faults: Array.from({ length: planned }, () => ({ ...fault, recoverySeconds: 0.5 })),
     longestPause: { seconds: 3, sessionId: 'sess_a' },
   };
@@ -177,7 +177,7 @@ describe('the checks', () => {
     expect(failing({ ...clean, moves: { ...clean.moves, moved: 1 } })).toEqual([
       'sessions moved off a lost host',
     ]);
-    expect(failing({ ...clean, moves: { ...clean.moves, lost: 1 } })).toEqual([
+    expect(failing({ ...clean, moves: { ...clean.moves, lostThoughPushed: 1 } })).toEqual([
       'sessions moved off a lost host',
     ]);
     expect(
