@@ -176,23 +176,27 @@ export async function mergeNanocycle(input: {
 }): Promise<MergeOutcome> {
   assertBranch(input.branch);
   const repo = workspaceRepository(input.workspace);
+  // `--is-ancestor` answers 1 for "not merged yet"; any other failure may be a branch that is not
+  // there at all, which only then costs a look of its own.
+  const ancestry = await runGit(['merge-base', '--is-ancestor', input.branch, 'HEAD'], { repo }).then(
+    () => true,
+    (error: unknown) => error,
+  );
+  const alreadyMerged = ancestry === true;
   // A branch made on a worker host that was lost is not in the workspace restored elsewhere:
   // retrying cannot bring it back.
-  const exists = await runGit(['rev-parse', '--verify', '--quiet', `${input.branch}^{commit}`], {
-    repo,
-  }).then(
-    () => true,
-    () => false,
-  );
-  if (!exists)
+  if (
+    !alreadyMerged &&
+    !(ancestry instanceof GitError && ancestry.exitCode === 1) &&
+    !(await runGit(['rev-parse', '--verify', '--quiet', `${input.branch}^{commit}`], { repo }).then(
+      () => true,
+      () => false,
+    ))
+  )
     throw ApplicationFailure.nonRetryable(
       `branch ${input.branch} is not in the workspace`,
       'nanocycle-branch-missing',
     );
-  const alreadyMerged = await runGit(['merge-base', '--is-ancestor', input.branch, 'HEAD'], { repo }).then(
-    () => true,
-    () => false,
-  );
   if (alreadyMerged) {
     return {
       merged: true,
