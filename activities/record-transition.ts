@@ -1,15 +1,11 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { TevisError } from '../contracts/errors.js';
 import type { SessionStatus, EndReason } from '../contracts/session-types.js';
-import {
-  checkTimelineEvent,
-  type TimelineEvent,
-  type UncheckedTimelineEvent,
-} from '../contracts/timeline.js';
+import type { TimelineEvent, UncheckedTimelineEvent } from '../contracts/timeline.js';
 import type { LoadedContext } from '../contracts/session-state.js';
 import type { Database } from '../db/database.js';
 import { updateSession } from '../db/sessions-store.js';
-import { appendEvent } from '../db/timeline-store.js';
+import { recordTransitions } from './record-transitions.js';
 
 /** Plain JSON from the workflow: dates arrive as ISO strings. */
 export interface SessionRecordChanges {
@@ -41,11 +37,12 @@ export interface RecordTransitionInput {
  * The refused statement rolls the whole write back: no event either.
  */
 export async function recordTransition(db: Database, input: RecordTransitionInput): Promise<TimelineEvent> {
-  const event = checkTimelineEvent(input.event);
-  return db.transaction(async (tx) => {
-    await applyRecordChanges(tx, input.sessionId, input.changes);
-    return appendEvent(tx, event);
+  const [written] = await recordTransitions(db, {
+    sessionId: input.sessionId,
+    changes: input.changes,
+    events: [input.event],
   });
+  return written!;
 }
 
 /** The row's new fields; a status the one-active rule refuses fails for good (see above). */
