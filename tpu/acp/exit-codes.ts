@@ -1,0 +1,42 @@
+import type { StopReason } from '@agentclientprotocol/sdk';
+
+/**
+ * How the in-TPU ACP runner (tpu/acp/runner.ts) exits, one code per way a turn can end, so a worker
+ * that only sees the container's exit code still knows what happened. None is 75: that code stays
+ * the plain commands' "ask for a hold point" protocol (activities/tpu/tpu-spec.ts).
+ */
+export const RUNNER_EXIT = {
+  /** The prompt turn ended with `end_turn`: the agent finished. */
+  endTurn: 0,
+  /** The turn was cancelled (SIGTERM, a `{"cancel":true}` line, or the agent's own `cancelled`). */
+  cancelled: 20,
+  /** The agent refused to go on (`refusal`). */
+  refused: 21,
+  /** The agent stopped at one of its limits (`max_tokens`, `max_turn_requests`). */
+  limit: 22,
+  /** The agent exited, broke the protocol or failed a request before the turn ended. */
+  agentCrashed: 23,
+  /** The runner was started wrongly (arguments, context file, agent command not found). */
+  usage: 64,
+} as const;
+
+/** The end reasons the final `end` line names: ACP's stop reasons plus the runner's own. */
+export type RunnerEndReason = StopReason | 'agent_crashed' | 'usage';
+
+export function exitCodeFor(reason: RunnerEndReason): number {
+  switch (reason) {
+    case 'end_turn':
+      return RUNNER_EXIT.endTurn;
+    case 'cancelled':
+      return RUNNER_EXIT.cancelled;
+    case 'refusal':
+      return RUNNER_EXIT.refused;
+    case 'max_tokens':
+    case 'max_turn_requests':
+      return RUNNER_EXIT.limit;
+    case 'agent_crashed':
+      return RUNNER_EXIT.agentCrashed;
+    case 'usage':
+      return RUNNER_EXIT.usage;
+  }
+}
