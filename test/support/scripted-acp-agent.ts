@@ -9,8 +9,9 @@
  * SCRIPTED_AGENT_MODE changes the script:
  *   crash   exits with code 3 after its first message, mid-turn
  *   wait    after its first message waits for a cancel (for SIGTERM tests)
- *   escape  tries each request in SCRIPTED_AGENT_ESCAPES (JSON [{op: "read"|"write", path}]) and
- *           reports each result as a message line "<op> <path>: ok|<error>", then ends the turn
+ *   escape  tries each request in SCRIPTED_AGENT_ESCAPES (JSON [{op: "read"|"write"|"terminal", path}]) and
+ *           reports each result as a message line "<op> <path>: ok|<error>", then ends the turn;
+ *           op "terminal" asks the client to run `touch <path>` in a terminal
  */
 import { Readable, Writable } from 'node:stream';
 import { type AgentContext, agent, methods, ndJsonStream, PROTOCOL_VERSION } from '@agentclientprotocol/sdk';
@@ -27,6 +28,7 @@ interface Turn {
   sessionId: string;
   cwd: string;
   signal: AbortSignal;
+  prompt: string;
 }
 
 async function send(turn: Turn, update: SessionUpdate): Promise<void> {
@@ -46,7 +48,9 @@ async function script(turn: Turn): Promise<StopReason> {
       { content: 'ask before writing APPROVED.md', priority: 'medium', status: 'pending' },
     ],
   });
-  await send(turn, { sessionUpdate: 'agent_thought_chunk', content: { type: 'text', text: 'Notes first.' } });
+  // The prompt as received, so a test sees the goal and context reached the agent.
+  const text = `Notes first. I was asked:\n${turn.prompt}`;
+  await send(turn, { sessionUpdate: 'agent_thought_chunk', content: { type: 'text', text } });
   await say(turn, 'I will write NOTES.md.');
   await send(turn, {
     sessionUpdate: 'tool_call',
@@ -107,10 +111,17 @@ async function tryEscapes(turn: Turn): Promise<StopReason> {
   const attempts = JSON.parse(process.env.SCRIPTED_AGENT_ESCAPES ?? '[]') as { op: string; path: string }[];
   for (const { op, path } of attempts) {
     const sessionId = turn.sessionId;
-    const result = await (op === 'read'
-      ? turn.client.request(methods.client.fs.readTextFile, { sessionId, path })
-      : turn.client.request(methods.client.fs.writeTextFile, { sessionId, path, content: 'escaped\n' })
-    ).then(
+    const request =
+      op === 'read'
+        ? turn.client.request(methods.client.fs.readTextFile, { sessionId, path })
+        : op === 'write'
+          ? turn.client.request(methods.client.fs.writeTextFile, { sessionId, path, content: 'escaped\n' })
+          : turn.client.request(methods.client.terminal.create, {
+              sessionId,
+              command: 'touch',
+              args: [path],
+            });
+    const result = await request.then(
       () => 'ok',
       (error: Error) => error.message,
     );
@@ -150,6 +161,7 @@ agent({ name: 'scripted-acp-agent' })
       sessionId: params.sessionId,
       cwd: cwds.get(params.sessionId)!,
       signal: controller.signal,
+      prompt: params.prompt.map((block) => (block.type === 'text' ? block.text : '')).join(''),
     };
     try {
       return { stopReason: await prompt(turn) };
