@@ -23,20 +23,16 @@ export const RUNNER_EXIT = {
 /** The end reasons the final `end` line names: ACP's stop reasons plus the runner's own. */
 export type RunnerEndReason = StopReason | 'agent_crashed' | 'usage';
 
+const EXIT_BY_REASON: Record<RunnerEndReason, number> = {
+  end_turn: RUNNER_EXIT.endTurn,
+  cancelled: RUNNER_EXIT.cancelled,
+  refusal: RUNNER_EXIT.refused,
+  max_tokens: RUNNER_EXIT.limit,
+  max_turn_requests: RUNNER_EXIT.limit,
+  agent_crashed: RUNNER_EXIT.agentCrashed,
+  usage: RUNNER_EXIT.usage,
+};
+
 export function exitCodeFor(reason: RunnerEndReason): number {
-  switch (reason) {
-    case 'end_turn':
-      return RUNNER_EXIT.endTurn;
-    case 'cancelled':
-      return RUNNER_EXIT.cancelled;
-    case 'refusal':
-      return RUNNER_EXIT.refused;
-    case 'max_tokens':
-    case 'max_turn_requests':
-      return RUNNER_EXIT.limit;
-    case 'agent_crashed':
-      return RUNNER_EXIT.agentCrashed;
-    case 'usage':
-      return RUNNER_EXIT.usage;
-  }
+  return EXIT_BY_REASON[reason];
 }
