@@ -14,9 +14,9 @@ export const RUNNER_EXIT = {
   refused: 21,
   /** The agent stopped at one of its limits (`max_tokens`, `max_turn_requests`). */
   limit: 22,
-  /** The agent exited, broke the protocol or failed a request before the turn ended. */
+  /** The agent could not start, exited, broke the protocol or failed a request before the turn ended. */
   agentCrashed: 23,
-  /** The runner was started wrongly (arguments, context file, agent command not found). */
+  /** The runner was started wrongly: no agent command, an unreadable context file or root. */
   usage: 64,
 } as const;
 

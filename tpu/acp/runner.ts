@@ -1,7 +1,10 @@
 /**
  * The in-TPU ACP client runner. It runs INSIDE the TPU (container or sandbox), next to the agent,
  * never on the worker host: it starts the agent, speaks the Agent Client Protocol with it over the
- * agent's stdio, and serves the agent's file requests inside the worktree only.
+ * agent's stdio, and serves the agent's file requests inside the worktree only. It has no more
+ * rights than the agent beside it: the TPU stays the trust boundary; confining file requests keeps
+ * the protocol from handing the agent more than its worktree. Nothing starts it yet: the worker
+ * side (issue 14) is to ship it into the TPU and read and write the lines below.
  *
  *   node --import tsx tpu/acp/runner.ts [--root /workspace] [--goal TEXT] [--context FILE.json]
  *     -- <agent command> [args...]
@@ -35,8 +38,8 @@
  * to the TPU's own stop: docker's kill after its grace period, the sandbox's process group kill).
  *
  * Exit codes (tpu/acp/exit-codes.ts): 0 end_turn, 20 cancelled, 21 refusal, 22 max_tokens or
- * max_turn_requests, 23 agent crashed (exited, broke the protocol or failed a request mid-turn),
- * 64 usage. Never 75, the plain commands' hold-point code.
+ * max_turn_requests, 23 agent crashed (could not start, exited, broke the protocol or failed a
+ * request mid-turn), 64 usage (no agent command, unreadable context file or root). Never 75, the plain commands' hold-point code.
  */
 import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
