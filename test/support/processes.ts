@@ -104,14 +104,15 @@ export class ProcessSet {
     name: string,
     command: string,
     args: string[],
-    options: { env: NodeJS.ProcessEnv; cwd?: string },
+    /** `stdin: 'pipe'` for a process a test talks to (`child.stdin`); ignored otherwise. */
+    options: { env: NodeJS.ProcessEnv; cwd?: string; stdin?: 'pipe' | 'ignore' },
   ): ManagedProcess {
     const child = spawn(command, args, {
       cwd: options.cwd ?? REPO_ROOT,
       env: options.env,
       // Own process group: SIGKILL reaches the git clones and dev servers it started, too.
       detached: true,
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: [options.stdin ?? 'ignore', 'pipe', 'pipe'],
     });
     const managed = new ManagedProcess(name, child);
     this.all.add(managed);

@@ -1,0 +1,177 @@
+/**
+ * A scripted ACP agent for tests, written with the SDK's agent side: no network, no model. On
+ * `session/prompt` it streams a plan, a thought and messages, writes NOTES.md through the client's
+ * `fs/write_text_file` inside a tool call (pending → in_progress → completed, with a diff), asks
+ * `session/request_permission` once (allow / reject), writes APPROVED.md only when allowed, and
+ * ends the turn with `end_turn`. A `session/cancel` (or a `cancelled` permission outcome) stops
+ * it with `cancelled`.
+ *
+ * SCRIPTED_AGENT_MODE changes the script:
+ *   crash   exits with code 3 after its first message, mid-turn
+ *   wait    after its first message waits for a cancel (for SIGTERM tests)
+ *   escape  tries each request in SCRIPTED_AGENT_ESCAPES (JSON [{op: "read"|"write"|"terminal", path}]) and
+ *           reports each result as a message line "<op> <path>: ok|<error>", then ends the turn;
+ *           op "terminal" asks the client to run `touch <path>` in a terminal
+ */
+import { Readable, Writable } from 'node:stream';
+import { type AgentContext, agent, methods, ndJsonStream, PROTOCOL_VERSION } from '@agentclientprotocol/sdk';
+import type { RequestPermissionRequest, SessionUpdate, StopReason } from '@agentclientprotocol/sdk';
+
+const MODE = process.env.SCRIPTED_AGENT_MODE ?? 'script';
+export const NOTES_TEXT = 'written by the scripted agent\n';
+export const APPROVED_TEXT = 'the person allowed it\n';
+
+class Cancelled extends Error {}
+
+interface Turn {
+  client: AgentContext;
+  sessionId: string;
+  cwd: string;
+  signal: AbortSignal;
+  prompt: string;
+}
+
+async function send(turn: Turn, update: SessionUpdate): Promise<void> {
+  if (turn.signal.aborted) throw new Cancelled();
+  await turn.client.notify(methods.client.session.update, { sessionId: turn.sessionId, update });
+}
+
+const say = (turn: Turn, text: string) =>
+  send(turn, { sessionUpdate: 'agent_message_chunk', content: { type: 'text', text } });
+
+async function script(turn: Turn): Promise<StopReason> {
+  const notes = `${turn.cwd}/NOTES.md`;
+  await send(turn, {
+    sessionUpdate: 'plan',
+    entries: [
+      { content: 'write NOTES.md', priority: 'high', status: 'in_progress' },
+      { content: 'ask before writing APPROVED.md', priority: 'medium', status: 'pending' },
+    ],
+  });
+  // The prompt as received, so a test sees the goal and context reached the agent.
+  const text = `Notes first. I was asked:\n${turn.prompt}`;
+  await send(turn, { sessionUpdate: 'agent_thought_chunk', content: { type: 'text', text } });
+  await say(turn, 'I will write NOTES.md.');
+  await send(turn, {
+    sessionUpdate: 'tool_call',
+    toolCallId: 'edit-notes',
+    title: 'Write NOTES.md',
+    kind: 'edit',
+    status: 'pending',
+    locations: [{ path: notes }],
+  });
+  await send(turn, { sessionUpdate: 'tool_call_update', toolCallId: 'edit-notes', status: 'in_progress' });
+  await turn.client.request(methods.client.fs.writeTextFile, {
+    sessionId: turn.sessionId,
+    path: notes,
+    content: NOTES_TEXT,
+  });
+  await send(turn, {
+    sessionUpdate: 'tool_call_update',
+    toolCallId: 'edit-notes',
+    status: 'completed',
+    content: [{ type: 'diff', path: notes, oldText: null, newText: NOTES_TEXT }],
+  });
+
+  const approved = `${turn.cwd}/APPROVED.md`;
+  const askFor = { toolCallId: 'edit-approved', title: 'Write APPROVED.md', kind: 'edit' as const };
+  await send(turn, {
+    sessionUpdate: 'tool_call',
+    ...askFor,
+    status: 'pending',
+    locations: [{ path: approved }],
+  });
+  const permission: RequestPermissionRequest = {
+    sessionId: turn.sessionId,
+    toolCall: askFor,
+    options: [
+      { optionId: 'allow', name: 'Allow this change', kind: 'allow_once' },
+      { optionId: 'reject', name: 'Skip this change', kind: 'reject_once' },
+    ],
+  };
+  const { outcome } = await turn.client.request(methods.client.session.requestPermission, permission);
+  if (outcome.outcome === 'cancelled') return 'cancelled';
+  if (outcome.optionId === 'allow') {
+    await turn.client.request(methods.client.fs.writeTextFile, {
+      sessionId: turn.sessionId,
+      path: approved,
+      content: APPROVED_TEXT,
+    });
+    await send(turn, { sessionUpdate: 'tool_call_update', toolCallId: 'edit-approved', status: 'completed' });
+    await say(turn, 'Allowed: APPROVED.md written.');
+  } else {
+    await send(turn, { sessionUpdate: 'tool_call_update', toolCallId: 'edit-approved', status: 'failed' });
+    await say(turn, 'Rejected: APPROVED.md left alone.');
+  }
+  await say(turn, 'Done.');
+  return 'end_turn';
+}
+
+async function tryEscapes(turn: Turn): Promise<StopReason> {
+  const attempts = JSON.parse(process.env.SCRIPTED_AGENT_ESCAPES ?? '[]') as { op: string; path: string }[];
+  for (const { op, path } of attempts) {
+    const sessionId = turn.sessionId;
+    const request =
+      op === 'read'
+        ? turn.client.request(methods.client.fs.readTextFile, { sessionId, path })
+        : op === 'write'
+          ? turn.client.request(methods.client.fs.writeTextFile, { sessionId, path, content: 'escaped\n' })
+          : turn.client.request(methods.client.terminal.create, {
+              sessionId,
+              command: 'touch',
+              args: [path],
+            });
+    const result = await request.then(
+      () => 'ok',
+      (error: Error) => error.message,
+    );
+    await say(turn, `${op} ${path}: ${result}`);
+  }
+  return 'end_turn';
+}
+
+async function prompt(turn: Turn): Promise<StopReason> {
+  if (MODE === 'escape') return tryEscapes(turn);
+  if (MODE === 'script') return script(turn);
+  await say(turn, 'Starting.');
+  if (MODE === 'crash') process.exit(3);
+  await new Promise((resolve) => turn.signal.addEventListener('abort', resolve, { once: true }));
+  throw new Cancelled();
+}
+
+const turns = new Map<string, AbortController>();
+const cwds = new Map<string, string>();
+let sessions = 0;
+
+agent({ name: 'scripted-acp-agent' })
+  .onRequest(methods.agent.initialize, () => ({
+    protocolVersion: PROTOCOL_VERSION,
+    agentCapabilities: { loadSession: false },
+  }))
+  .onRequest(methods.agent.session.new, ({ params }) => {
+    const sessionId = `scripted-${++sessions}`;
+    cwds.set(sessionId, params.cwd);
+    return { sessionId };
+  })
+  .onRequest(methods.agent.session.prompt, async ({ params, client }) => {
+    const controller = new AbortController();
+    turns.set(params.sessionId, controller);
+    const turn = {
+      client,
+      sessionId: params.sessionId,
+      cwd: cwds.get(params.sessionId)!,
+      signal: controller.signal,
+      prompt: params.prompt.map((block) => (block.type === 'text' ? block.text : '')).join(''),
+    };
+    try {
+      return { stopReason: await prompt(turn) };
+    } catch (error) {
+      if (error instanceof Cancelled || controller.signal.aborted)
+        return { stopReason: 'cancelled' as const };
+      throw error;
+    }
+  })
+  .onNotification(methods.agent.session.cancel, ({ params }) => turns.get(params.sessionId)?.abort())
+  .connect(
+    ndJsonStream(Writable.toWeb(process.stdout), Readable.toWeb(process.stdin) as ReadableStream<Uint8Array>),
+  );
