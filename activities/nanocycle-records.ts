@@ -50,7 +50,13 @@ export interface OpenHoldPointInput extends NewHoldPoint {
 }
 
 export async function recordHoldPointOpened(db: Database, input: OpenHoldPointInput): Promise<void> {
-  const data = { id: input.id, nanocycleId: input.nanocycleId, kind: input.kind, reason: input.reason };
+  const data = {
+    id: input.id,
+    nanocycleId: input.nanocycleId,
+    kind: input.kind,
+    reason: input.reason,
+    ...(input.agentRequest ? { agentRequest: input.agentRequest } : {}),
+  };
   await db.transaction(async (tx) => {
     await insertHoldPoint(tx, input);
     if (input.nanocycle) await saveNanocycle(tx, input.nanocycle);

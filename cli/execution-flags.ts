@@ -1,5 +1,10 @@
 import { Option, type Command } from 'commander';
-import { PUSH_POLICIES, type ExecutionSettingsInput } from '../contracts/execution-settings.js';
+import {
+  AGENT_PROTOCOLS,
+  type AgentProtocol,
+  PUSH_POLICIES,
+  type ExecutionSettingsInput,
+} from '../contracts/execution-settings.js';
 import { parseDecimal, parseDuration, parseInteger, parseMemoryMb } from './option-parsers.js';
 
 /**
@@ -10,6 +15,7 @@ export interface ExecutionFlags {
   image?: string;
   /** A command, or false from `--no-agent` (clears it). */
   agent?: string | false;
+  agentProtocol?: AgentProtocol;
   tpuLimit?: number;
   holdPlan?: boolean;
   holdMerge?: boolean;
@@ -47,6 +53,7 @@ export const EXECUTION_FLAG_NAMES: Record<string, string> = {
   'execution.holdDeadlineAction': '--hold-deadline-action',
   'execution.executor': '--executor',
   'execution.hostLostSeconds': '--host-lost',
+  'execution.agentProtocol': '--agent-protocol',
 };
 
 export function addExecutionOptions(command: Command, { update }: { update: boolean }): Command {
@@ -56,6 +63,12 @@ export function addExecutionOptions(command: Command, { update }: { update: bool
       '--agent <command>',
       "the coding agent's command line, run with sh -c; gets the goal in TEVIS_GOAL",
     );
+  command.addOption(
+    new Option(
+      '--agent-protocol <protocol>',
+      'how the agent is spoken to: command (TEVIS_GOAL, exit 75 asks; default) or acp (the Agent Client Protocol over its stdio)',
+    ).choices([...AGENT_PROTOCOLS]),
+  );
   // Each --no-X after its --X: defined first, commander would make X default to true.
   if (update) command.option('--no-agent', 'remove the agent command');
   command
@@ -120,6 +133,7 @@ export function executionInput(flags: ExecutionFlags): ExecutionSettingsInput | 
   const input: ExecutionSettingsInput = {
     image: flags.image,
     agent: flags.agent === false ? null : flags.agent,
+    agentProtocol: flags.agentProtocol,
     tpuLimit: flags.tpuLimit,
     holdPlan: flags.holdPlan,
     holdMerge: flags.holdMerge,

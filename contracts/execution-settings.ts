@@ -37,6 +37,14 @@ export function pushesNanocycleBranches(policy: PushPolicy): boolean {
   return policy !== 'never';
 }
 
+/**
+ * How the agent command is spoken to: `command` (the default) runs it with the goal in TEVIS_GOAL
+ * and the exit-75 hold protocol; `acp` speaks the Agent Client Protocol with it over its stdio,
+ * through Tevis's runner inside the TPU (tpu/acp/runner.ts).
+ */
+export const AGENT_PROTOCOLS = ['command', 'acp'] as const;
+export type AgentProtocol = (typeof AGENT_PROTOCOLS)[number];
+
 /** The executors a project may require (the worker's choice otherwise). */
 export const TPU_EXECUTOR_REQUIREMENTS = ['docker', 'sandbox'] as const;
 
@@ -49,6 +57,8 @@ export const ExecutionSettings = z
     image: z.string(),
     /** The coding agent's command line (run with `sh -c`); nanocycles without `run` steps use it. */
     agent: z.string().nullable(),
+    /** Absent in settings saved before ACP agents: `command`. */
+    agentProtocol: z.enum(AGENT_PROTOCOLS).optional(),
     tpuLimit: z.number().int().min(1).max(16),
     holdPolicy: HoldPolicy,
     network: z.boolean(),
@@ -104,6 +114,7 @@ export const ExecutionSettingsInput = z.strictObject({
     .regex(/^[A-Za-z0-9][A-Za-z0-9._/:@-]{0,254}$/, 'an image reference such as tevis-tpu:latest')
     .optional(),
   agent: StorableText.min(1).max(4000).nullable().optional(),
+  agentProtocol: z.enum(AGENT_PROTOCOLS).optional(),
   tpuLimit: z.number().int().min(1).max(16).optional(),
   holdPlan: z.boolean().optional(),
   holdMerge: z.boolean().optional(),
@@ -166,6 +177,9 @@ export function applyExecutionInput(
     webhookUrl: input.webhookUrl === undefined ? (current.webhookUrl ?? null) : input.webhookUrl,
     holdDeadline: deadlineFrom(current.holdDeadline ?? null, input),
     executor: input.executor === undefined ? (current.executor ?? null) : input.executor,
+    ...((input.agentProtocol ?? current.agentProtocol)
+      ? { agentProtocol: input.agentProtocol ?? current.agentProtocol }
+      : {}),
     ...((input.hostLostSeconds ?? current.hostLostSeconds)
       ? { hostLostSeconds: input.hostLostSeconds ?? current.hostLostSeconds }
       : {}),

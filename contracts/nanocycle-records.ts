@@ -1,3 +1,4 @@
+import { AgentPermissionRequest } from './agent-permission.js';
 import { z } from 'zod';
 import { HOLD_POINT_KINDS, HOLD_POINT_STATUSES, NanocycleStatus } from './nanocycle.js';
 
@@ -38,8 +39,12 @@ export const NanocycleRecord = z
   .meta({ id: 'NanocycleRecord' });
 export type NanocycleRecord = z.infer<typeof NanocycleRecord>;
 
-/** stdout and stderr are the TPU's; `tevis` lines are Tevis's own notes in the output (a run restarted). */
-export const LOG_STREAMS = ['stdout', 'stderr', 'tevis'] as const;
+/**
+ * stdout and stderr are the TPU's; `tevis` lines are Tevis's own notes in the output (a run
+ * restarted); `acp` lines are an ACP agent's runner's typed lines, one JSON object each.
+ */
+export const LOG_STREAMS = ['stdout', 'stderr', 'tevis', 'acp'] as const;
+export type LogStreamName = (typeof LOG_STREAMS)[number];
 
 export const LogLine = z
   .object({
@@ -69,6 +74,8 @@ export const HoldPointRecord = z
     resolvedAt: z.string().nullable(),
     resolvedBy: z.string().nullable(),
     comment: z.string().nullable(),
+    /** Kind `agent` from an ACP agent: the tool call it asks to run and the options it offers. */
+    agentRequest: AgentPermissionRequest.nullable().optional(),
   })
   .meta({ id: 'HoldPointRecord' });
 export type HoldPointRecord = z.infer<typeof HoldPointRecord>;

@@ -1,3 +1,4 @@
+import type { AgentPermissionRequest } from '../contracts/agent-permission.js';
 import { and, asc, eq } from 'drizzle-orm';
 import type { HoldPointKind } from '../contracts/nanocycle.js';
 import type { HoldPointRecord } from '../contracts/nanocycle-records.js';
@@ -19,6 +20,7 @@ export function toHoldPointRecord(row: HoldPointRow): HoldPointRecord {
     resolvedAt: row.resolvedAt?.toISOString() ?? null,
     resolvedBy: row.resolvedBy,
     comment: row.comment,
+    agentRequest: row.agentRequest ?? null,
   };
 }
 
@@ -41,13 +43,25 @@ export interface NewHoldPoint {
   kind: HoldPointKind;
   reason: string;
   openedAt: string;
+  /** An ACP agent's permission request: what it asks to do and the options it offers. */
+  agentRequest?: AgentPermissionRequest | null;
 }
 
 export async function insertHoldPoint(db: Database, hold: NewHoldPoint): Promise<void> {
   const { sessionId, id, nanocycleId, kind, reason, openedAt } = hold;
+  const agentRequest = hold.agentRequest ?? null;
   await db
     .insert(holdPoints)
-    .values({ sessionId, id, nanocycleId, kind, reason, openedAt: new Date(openedAt), status: 'pending' })
+    .values({
+      sessionId,
+      id,
+      nanocycleId,
+      kind,
+      reason,
+      openedAt: new Date(openedAt),
+      status: 'pending',
+      agentRequest,
+    })
     .onConflictDoNothing();
 }
 

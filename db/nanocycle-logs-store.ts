@@ -1,5 +1,5 @@
 import { and, asc, eq, gt, lte, sql } from 'drizzle-orm';
-import type { LogLine, SessionLogLine } from '../contracts/nanocycle-records.js';
+import type { LogLine, LogStreamName, SessionLogLine } from '../contracts/nanocycle-records.js';
 import type { OutputCursor } from '../contracts/output-cursor.js';
 import type { Database } from './database.js';
 import { EVENTS_CHANNEL } from './event-notifications.js';
@@ -7,8 +7,11 @@ import { nanocycleLogs } from './schema.js';
 
 /** The pipes a TPU prints on. */
 export type LogStream = 'stdout' | 'stderr';
-/** What a stored line came from: a TPU's pipe, or Tevis saying something about the run (a restart). */
-export type RecordStream = LogStream | 'tevis';
+/**
+ * What a stored line came from: a TPU's pipe, Tevis saying something about the run (a restart),
+ * or, for an ACP agent, a typed line of its runner (`{"tevis":"acp","type":…}` on stdout).
+ */
+export type RecordStream = LogStreamName;
 
 /** A line as an executor read it, before it is numbered and stored. */
 export interface PrintedLine {

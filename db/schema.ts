@@ -12,7 +12,8 @@ import {
   timestamp,
   uniqueIndex,
 } from 'drizzle-orm/pg-core';
-import type { NanocycleData } from '../contracts/nanocycle-records.js';
+import type { AgentPermissionRequest } from '../contracts/agent-permission.js';
+import type { LogStreamName, NanocycleData } from '../contracts/nanocycle-records.js';
 import type { HoldPointKind, HoldPointStatus, NanocycleStatus } from '../contracts/nanocycle.js';
 import type { ProjectSettings } from '../contracts/project.js';
 import type { SessionConfig } from '../contracts/session.js';
@@ -106,6 +107,8 @@ export const holdPoints = pgTable(
     resolvedAt: at('resolved_at'),
     resolvedBy: text('resolved_by'),
     comment: text('comment'),
+    /** An ACP agent's permission request (kind `agent` only): the tool call and its options. */
+    agentRequest: jsonb('agent_request').$type<AgentPermissionRequest>(),
   },
   (t) => [primaryKey({ columns: [t.sessionId, t.id] })],
 );
@@ -152,15 +155,18 @@ export const nanocycleLogs = pgTable(
      * attempt; this tells the copies apart.
      */
     attempt: integer('attempt').notNull().default(1),
-    /** `tevis` for what Tevis itself says in the output (a run restarted), not the TPU. */
-    stream: text('stream').$type<'stdout' | 'stderr' | 'tevis'>().notNull(),
+    /**
+     * `tevis` for what Tevis itself says in the output (a run restarted), not the TPU; `acp` for
+     * the typed lines of an ACP agent's runner (one JSON object each, see tpu/acp/runner-lines.ts).
+     */
+    stream: text('stream').$type<LogStreamName>().notNull(),
     line: text('line').notNull(),
     /** When the line was printed (the engine's timestamp for a container), not when it was stored. */
     at: at('at').notNull(),
   },
   (t) => [
     uniqueIndex('nanocycle_logs_session_nanocycle_seq').on(t.sessionId, t.nanocycleId, t.seq),
-    check('nanocycle_logs_stream', sql`${t.stream} in ('stdout', 'stderr', 'tevis')`),
+    check('nanocycle_logs_stream', sql`${t.stream} in ('stdout', 'stderr', 'tevis', 'acp')`),
   ],
 );
 

@@ -4,7 +4,7 @@ import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'nod
 
 /**
  * The agent's `fs/read_text_file` and `fs/write_text_file`, served only inside the worktree. The
- * agent is untrusted (/work's threat model, DESIGN §2a: it may create any link in its worktree), so
+ * agent is untrusted (the README's "Threat model": it may create any link in its worktree), so
  * a path is refused when it names a place outside the root lexically (`..`, an absolute path
  * elsewhere) or once every link on the way is resolved (a link in the worktree pointing out, a
  * dangling link that a write would create a file through). The last step opens with O_NOFOLLOW,
@@ -68,15 +68,12 @@ export class WorktreeFiles {
   async write(path: string, content: string): Promise<void> {
     const { resolved, missing } = await this.confine(path);
     if (missing) await mkdir(dirname(resolved), { recursive: true });
-    const flags =
-      constants.O_WRONLY |
-      constants.O_CREAT |
-      constants.O_TRUNC |
-      constants.O_NOFOLLOW |
-      constants.O_NONBLOCK;
+    const flags = constants.O_WRONLY | constants.O_CREAT | constants.O_NOFOLLOW | constants.O_NONBLOCK;
     const file = await open(resolved, flags, 0o644);
     try {
+      // Truncated only once it is known to be a regular file: O_TRUNC would act before the check.
       if (!(await file.stat()).isFile()) throw new RefusedPath(path, 'not a regular file');
+      await file.truncate(0);
       await file.writeFile(content, 'utf8');
     } finally {
       await file.close();

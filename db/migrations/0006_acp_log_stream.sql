@@ -1,0 +1,2 @@
+ALTER TABLE "nanocycle_logs" DROP CONSTRAINT "nanocycle_logs_stream";--> statement-breakpoint
+ALTER TABLE "nanocycle_logs" ADD CONSTRAINT "nanocycle_logs_stream" CHECK ("nanocycle_logs"."stream" in ('stdout', 'stderr', 'tevis', 'acp'));

@@ -1,0 +1,1 @@
+ALTER TABLE "hold_points" ADD COLUMN "agent_request" jsonb;
