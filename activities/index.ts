@@ -13,6 +13,8 @@ import { runTpu } from './tpu/run-tpu.js';
 import type { TpuExecutor } from './tpu/tpu-executor.js';
 import type { TpuRunInput } from './tpu/tpu-spec.js';
 import { readAgentHoldRequest } from './agent-hold-request.js';
+import { nextAgentPermission, type NextAgentPermissionInput } from './next-agent-permission.js';
+import { type RunStdinLine, type RunStdinTarget, stdinText } from './tpu/run-stdin.js';
 import { pushNanocycleBranch, type PushNanocycleBranchInput } from './push-nanocycle-branch.js';
 import { pushSessionBranch } from './push-session-branch.js';
 import { mergeReviewBranch } from './review-git.js';
@@ -106,6 +108,10 @@ export function createSessionActivities(deps: ActivityDeps) {
     // workflow holds the result (name from tpuContainerName, or the result's containerName).
     runTpu: (input: TpuRunInput) => runTpu(tpu, deps.db, input),
     removeTpuContainer: (name: string) => tpu.release(name),
+    // ACP agents: their permission requests are read from the record (any worker); the answer
+    // (or a cancel) is written to the run's stdin by the worker of the run's host.
+    nextAgentPermission: (input: NextAgentPermissionInput) => nextAgentPermission(deps.db, input),
+    tellAgent: (input: RunStdinTarget & { line: RunStdinLine }) => tpu.tell(input, stdinText(input.line)),
 
     // Nanocycles: git, the record, and what an agent asks.
     // Git heartbeats while it runs: the workflows give these a heartbeatTimeout, so a worker lost

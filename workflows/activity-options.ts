@@ -125,3 +125,22 @@ export function tpuActivityOptions(timeoutSeconds: number): ActivityOptions {
     },
   };
 }
+
+/**
+ * Waiting for an ACP agent's next permission request: as long as its TPU run may last. It only
+ * reads the record, so a lost worker's wait is taken up by another within its heartbeat timeout;
+ * cancelled, it stops at once (the run it watched has ended).
+ */
+export function agentPermissionWaitOptions(timeoutSeconds: number): ActivityOptions {
+  return {
+    startToCloseTimeout: `${timeoutSeconds + 300} seconds`,
+    heartbeatTimeout: '10 seconds',
+    retry: { initialInterval: '500 milliseconds', maximumInterval: '10 seconds' },
+  };
+}
+
+/** Telling an ACP run's runner an answer: a write to its stdin, retried while the engine is away. */
+export const AGENT_ANSWER_OPTIONS: ActivityOptions = {
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', maximumInterval: '10 seconds', maximumAttempts: 10 },
+};

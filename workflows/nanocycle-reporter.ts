@@ -15,6 +15,7 @@ import {
 } from '../contracts/nanocycle.js';
 import type { NanocycleOutcomeStatus } from '../contracts/nanocycle-statuses.js';
 import type { NanocycleBrief } from '../contracts/session-state.js';
+import type { AgentPermissionRequest } from '../contracts/agent-permission.js';
 import type { TimelineEventType } from '../contracts/timeline.js';
 import { ACTIVITY_OPTIONS } from './activity-options.js';
 import { HOLD_WITH_STATUS_PATCH } from './hold-with-status-patch.js';
@@ -100,7 +101,12 @@ export class NanocycleReporter {
     await this.session.signal(nanocycleProgressSignal, { ...progress, ...this.origin() });
   }
 
-  async ask(kind: HoldPointKind, reason: string, attempt?: number): Promise<HoldPointAnswer> {
+  async ask(
+    kind: HoldPointKind,
+    reason: string,
+    attempt?: number,
+    agentRequest?: AgentPermissionRequest,
+  ): Promise<HoldPointAnswer> {
     const input = this.input;
     const id = holdPointId(input.nanocycleId, kind, attempt);
     const openedAt = now();
@@ -125,6 +131,7 @@ export class NanocycleReporter {
       openedAt,
       eventKey: this.eventKey(),
       webhookUrl: input.execution.webhookUrl,
+      ...(agentRequest ? { agentRequest } : {}),
       ...(together ? { nanocycle: this.nanocycleWrite('awaiting_approval') } : {}),
     });
     if (together) await this.tellProgress('awaiting_approval');

@@ -14,7 +14,8 @@ import type { NanocycleWorkflowInput } from './nanocycle-input.js';
 import { holdAnsweredSignal } from './nanocycle-messages.js';
 import type { NanocycleOutcome } from './nanocycle-outcome.js';
 import { NanocycleReporter } from './nanocycle-reporter.js';
-import { tpuRunFailure, tpuRunRequest } from './tpu-run-request.js';
+import { isAcpRun, tpuRunFailure, tpuRunRequest } from './tpu-run-request.js';
+import { runAgentTurn } from './acp-agent-turn.js';
 import { isHostLost, workspaceActivities } from './workspace-host.js';
 import { DEFAULT_HOST_LOST_SECONDS } from '../contracts/worker-hosts.js';
 
@@ -31,6 +32,9 @@ export type { NanocycleOutcome } from './nanocycle-outcome.js';
  *
  *   worktree → (hold `plan`) → TPU run ⟲ (hold `agent` on exit 75) → commit → completed
  *
+ * An ACP agent's run is one prompt turn instead, its `agent` hold points opened while it runs
+ * (acp-agent-turn.ts).
+ *
  * Merging is the session's business (its merge queue merges one at a time); this workflow ends
  * when the work is committed, failed, rejected or cancelled, and reports how.
  */
@@ -39,6 +43,7 @@ export async function nanocycleWorkflow(input: NanocycleWorkflowInput): Promise<
   const sealedCommands = checksSealedCommands();
   if (sealedCommands) requireGenuineNanocycleStart(input);
   const reporter = new NanocycleReporter(input);
+  const acp = isAcpRun(input);
   setHandler(holdAnsweredSignal, (answer) => {
     // Only the session answers (sealed), addressed to this nanocycle: a plaintext answer, or a
     // sealed one copied from another session's history (hold ids repeat), is ignored.
@@ -74,7 +79,8 @@ export async function nanocycleWorkflow(input: NanocycleWorkflowInput): Promise<
     let holdAnswer: string | null = null;
     for (let run = 1; ; run++) {
       await reporter.startRun(run);
-      const result = await tpu.runTpu(tpuRunRequest(input, run, worktree.path, goal, holdAnswer));
+      const request = tpuRunRequest(input, run, worktree.path, goal, holdAnswer);
+      const result = acp ? await runAgentTurn(request, tpu, reporter) : await tpu.runTpu(request);
       reporter.executor = result.executor;
       if (result.containerName) {
         const name = result.containerName;
@@ -90,7 +96,8 @@ export async function nanocycleWorkflow(input: NanocycleWorkflowInput): Promise<
         (Date.parse(result.finishedAt) - Date.parse(result.startedAt)) / 1000,
       );
       if (result.exitCode === 0) break;
-      if (result.exitCode === AGENT_HOLD_EXIT_CODE && run <= MAX_AGENT_QUESTIONS) {
+      // An ACP agent asks through the protocol, never by exit code (its runner never exits 75).
+      if (!acp && result.exitCode === AGENT_HOLD_EXIT_CODE && run <= MAX_AGENT_QUESTIONS) {
         const { reason } = await git.readAgentHoldRequest({ worktree: worktree.path });
         const answer = await reporter.ask('agent', reason, run);
         if (answer.decision === 'reject')
@@ -99,7 +106,7 @@ export async function nanocycleWorkflow(input: NanocycleWorkflowInput): Promise<
         continue;
       }
       return await reporter.finish('failed', {
-        detail: tpuRunFailure(result, input.execution.timeoutSeconds),
+        detail: tpuRunFailure(result, input.execution.timeoutSeconds, acp),
       });
     }
 

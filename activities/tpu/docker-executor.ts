@@ -6,7 +6,9 @@ import { runInDocker } from './run-in-docker.js';
 import { sweepTpuContainers } from './sweep-tpu-containers.js';
 import type { TpuExecutor } from './tpu-executor.js';
 import { engineUnreachable } from './tpu-failures.js';
-import type { TpuRunInput, TpuRunResult } from './tpu-spec.js';
+import { tpuContainerName, type TpuRunInput, type TpuRunResult } from './tpu-spec.js';
+import { writeContainerStdin } from './container-stdin.js';
+import type { RunStdinDelivery, RunStdinTarget } from './run-stdin.js';
 
 /** How long the engine gets to answer a ping before a run fails with tpu-engine-unreachable. */
 const PROBE_MS = 2000;
@@ -36,6 +38,10 @@ export class DockerTpuExecutor implements TpuExecutor {
 
   run(input: TpuRunInput): Promise<TpuRunResult> {
     return runInDocker(this.docker, this.db, input);
+  }
+
+  tell(target: RunStdinTarget, text: string): Promise<RunStdinDelivery> {
+    return writeContainerStdin(this.docker, tpuContainerName(target), text);
   }
 
   release(containerName: string): Promise<{ removed: boolean }> {

@@ -1,5 +1,10 @@
 import type { Database } from '../../db/database.js';
-import { appendLogLines, type LogStream, type PrintedLine } from '../../db/nanocycle-logs-store.js';
+import {
+  appendLogLines,
+  type LogStream,
+  type PrintedLine,
+  type RecordStream,
+} from '../../db/nanocycle-logs-store.js';
 import type { SplitLine } from './line-splitter.js';
 import { TAIL_LINES } from './tpu-spec.js';
 
@@ -38,7 +43,12 @@ export interface LogRecorderOptions {
   alreadyWritten: number;
   /** After each batch is stored, with the seq of its last line: the activity heartbeats it. */
   onWritten?: (seq: number) => void;
+  /** An ACP agent's run: its runner's typed stdout lines are stored as stream `acp`. */
+  acpLines?: boolean;
 }
+
+/** How every line of the ACP runner starts (tpu/acp/runner-lines.ts writes the tag first). */
+const ACP_LINE_START = '{"tevis":"acp",';
 
 export class LogRecorder {
   private count = 0;
@@ -56,7 +66,9 @@ export class LogRecorder {
     this.writtenSeq = options.baseSeq + options.alreadyWritten;
   }
 
-  add(stream: LogStream, line: SplitLine): void {
+  add(printed: LogStream, line: SplitLine): void {
+    const stream: RecordStream =
+      this.options.acpLines && printed === 'stdout' && line.text.startsWith(ACP_LINE_START) ? 'acp' : printed;
     this.count += 1;
     this.tailLines.push(line.text);
     if (this.tailLines.length > TAIL_LINES) this.tailLines.shift();

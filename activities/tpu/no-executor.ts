@@ -1,3 +1,4 @@
+import type { RunStdinDelivery } from './run-stdin.js';
 import type { TpuExecutor } from './tpu-executor.js';
 import { executorMissing } from './tpu-failures.js';
 
@@ -21,6 +22,10 @@ export class NoTpuExecutor implements TpuExecutor {
 
   async run(): Promise<never> {
     throw executorMissing(this.why);
+  }
+
+  async tell(): Promise<RunStdinDelivery> {
+    return { delivered: false, why: 'this worker runs no TPUs' };
   }
 
   async release(): Promise<{ removed: boolean }> {

@@ -12,7 +12,9 @@ import {
   watchDiskUse,
   type DiskWatch,
 } from './disk-watch.js';
+import { writeContainerStdin } from './container-stdin.js';
 import { findOrCreate } from './find-or-create-container.js';
+import { ACP_CANCEL_GRACE_MS, stdinText } from './run-stdin.js';
 import { LogRecorder } from './log-recorder.js';
 import { removeTpuContainer } from './remove-tpu-container.js';
 import { endingOf, recordRunReattached, runRestartOf } from './run-restart.js';
@@ -54,6 +56,7 @@ export async function runInDocker(docker: Docker, db: Database, input: TpuRunInp
     attempt: ctx.attempt,
     alreadyWritten: Math.max(position.written, heartbeated, 0),
     onWritten: (seq) => ctx.heartbeat({ seq, executor: 'docker' }),
+    acpLines: Boolean(input.acp),
   });
   const beat = () => ctx.heartbeat({ seq: recorder.storedSeq, executor: 'docker' });
   beat();
@@ -100,7 +103,15 @@ export async function runInDocker(docker: Docker, db: Database, input: TpuRunInp
     };
 
     const aborted = new Promise<never>((_, reject) => {
-      onAbort = () => reject(cancellationError(ctx.signal));
+      onAbort = () => {
+        const fail = () => reject(cancellationError(ctx.signal));
+        // An ACP agent's turn is cancelled through its runner first, which ends it the protocol's
+        // way; its last lines are read as usual, and the container goes after (below, or at the grace).
+        if (input.acp && ctx.cancelKind() === 'requested') {
+          writeContainerStdin(docker, name, stdinText({ cancel: true })).catch(() => {});
+          timers.push(setTimeout(fail, ACP_CANCEL_GRACE_MS));
+        } else fail();
+      };
       if (ctx.signal.aborted) onAbort();
       else ctx.signal.addEventListener('abort', onAbort, { once: true });
     });
@@ -113,6 +124,8 @@ export async function runInDocker(docker: Docker, db: Database, input: TpuRunInp
     if (!exitedAlready) await output.readRest(aborted);
     const added = await watch.finalCheck();
     await recorder.close();
+    // A cancelled ACP turn that ended within its grace: its lines are stored; the catch removes it.
+    if (ctx.signal.aborted && ctx.cancelKind() === 'requested') throw cancellationError(ctx.signal);
     const finished = await container.inspect();
     const final = finished.State;
     await giveBack();

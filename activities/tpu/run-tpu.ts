@@ -1,10 +1,18 @@
 import type { Database } from '../../db/database.js';
+import { acpRunnerBundle } from '../../tpu/acp/runner-bundle.js';
 import { activityLog } from '../activity-log.js';
+import { acpPromptContext } from './acp-prompt-context.js';
 import { setNanocycleExecutor } from '../../db/nanocycles-store.js';
 import { currentTpuContext } from './activity-context.js';
 import type { TpuExecutor } from './tpu-executor.js';
 import { executorMismatch, executorNotAllowed } from './tpu-failures.js';
 import type { TpuRunInput, TpuRunResult } from './tpu-spec.js';
+
+/** An ACP run gets the runner's bundle to mount and the session's context for its prompt. */
+async function withAcpRunner(db: Database, input: TpuRunInput): Promise<TpuRunInput> {
+  const [runner, context] = await Promise.all([acpRunnerBundle(), acpPromptContext(db, input)]);
+  return { ...input, acp: { runner }, env: { ...input.env, TEVIS_ACP_CONTEXT: context } };
+}
 
 /**
  * One TPU run on the worker's executor, the record saying which executor ran it. A retried attempt
@@ -20,7 +28,7 @@ export async function runTpu(executor: TpuExecutor, db: Database, input: TpuRunI
   await setNanocycleExecutor(db, input.sessionId, input.nanocycleId, executor.kind);
   const log = activityLog();
   log.info('TPU run started', { executor: executor.kind, attempt: currentTpuContext().attempt });
-  const result = await executor.run(input);
+  const result = await executor.run(input.acp ? await withAcpRunner(db, input) : input);
   log.info('TPU run ended', {
     executor: executor.kind,
     exitCode: result.exitCode,

@@ -1,4 +1,4 @@
-import { TPU_UID, TPU_WORKDIR } from './tpu-spec.js';
+import { ACP_RUNNER_IN_TPU, TPU_UID, TPU_WORKDIR } from './tpu-spec.js';
 
 /** The only PATH a sandboxed TPU gets: the host's programs, read-only. */
 const SANDBOX_PATH = '/usr/local/bin:/usr/bin:/bin';
@@ -10,6 +10,8 @@ export interface SandboxPaths {
   scratch: string;
   /** The files of the sandbox's /etc (passwd, group, hosts) that this worker wrote; see sandbox-etc.ts. */
   etc: string;
+  /** An ACP run's runner bundle: bound read-only at ACP_RUNNER_IN_TPU. */
+  acpRunner?: string;
 }
 
 /**
@@ -89,6 +91,7 @@ export function sandboxArgv(
     '--bind',
     paths.worktree,
     TPU_WORKDIR,
+    ...(paths.acpRunner ? ['--ro-bind', paths.acpRunner, ACP_RUNNER_IN_TPU] : []),
     '--chdir',
     TPU_WORKDIR,
     '--uid',

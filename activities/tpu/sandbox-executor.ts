@@ -5,7 +5,9 @@ import type { Database } from '../../db/database.js';
 import { runLogPosition } from '../../db/nanocycle-logs-store.js';
 import { cancellationError, currentTpuContext } from './activity-context.js';
 import { diskLimitBytes, diskLimitMb, FILE_SIZE_LIMIT_EXIT, mb, watchDiskUse } from './disk-watch.js';
+import { holdSandboxInput, writeSandboxInput } from './live-sandbox-inputs.js';
 import { LogRecorder } from './log-recorder.js';
+import { ACP_CANCEL_GRACE_MS, type RunStdinDelivery, type RunStdinTarget, stdinText } from './run-stdin.js';
 import { recordPipes } from './pipe-output.js';
 import { endingOf, recordRunRestart, runRestartOf } from './run-restart.js';
 import { sandboxArgv } from './sandbox-command.js';
@@ -77,6 +79,10 @@ export class SandboxTpuExecutor implements TpuExecutor {
     }
   }
 
+  async tell(target: RunStdinTarget, text: string): Promise<RunStdinDelivery> {
+    return writeSandboxInput(target.runId, target.attempt, text);
+  }
+
   async release(): Promise<{ removed: boolean }> {
     return { removed: false };
   }
@@ -110,6 +116,7 @@ export class SandboxTpuExecutor implements TpuExecutor {
       baseSeq,
       alreadyWritten: 0,
       onWritten: (seq) => ctx.heartbeat({ seq, executor: 'sandbox' }),
+      acpLines: Boolean(input.acp),
     });
     const beat = () => ctx.heartbeat({ seq: recorder.storedSeq, executor: 'sandbox' });
     beat();
@@ -122,7 +129,7 @@ export class SandboxTpuExecutor implements TpuExecutor {
     const limitBytes = diskLimitBytes(input.limits);
     const argv = sandboxArgv(
       this.bwrapPath,
-      { worktree: input.worktreePath, scratch, etc },
+      { worktree: input.worktreePath, scratch, etc, acpRunner: input.acp?.runner },
       limitBytes,
       tpuEnv(input),
       command,
@@ -131,9 +138,13 @@ export class SandboxTpuExecutor implements TpuExecutor {
     let killNow = () => {};
     const disk = await watchDiskUse([input.worktreePath, scratch], limitBytes, () => killNow());
     const startedAt = new Date();
-    const sandbox = spawnSandbox(argv);
+    const sandbox = spawnSandbox(argv, { stdin: Boolean(input.acp) });
     killNow = sandbox.killNow;
     const stop = sandbox.stop;
+    const stdin = sandbox.child.stdin;
+    // A pipe whose reader is gone (the sandbox ended) must not fail the worker.
+    stdin?.on('error', () => {});
+    const forgetInput = stdin ? holdSandboxInput(input.runId, ctx.attempt, stdin) : () => {};
 
     let timedOut = false;
     const timers: NodeJS.Timeout[] = [
@@ -143,7 +154,14 @@ export class SandboxTpuExecutor implements TpuExecutor {
         stop();
       }, input.timeoutSeconds * 1000),
     ];
-    const onAbort = () => stop();
+    const onAbort = () => {
+      // An ACP agent's turn is cancelled through its runner, which ends it the protocol's way and
+      // says so in the output; the sandbox is stopped if that takes longer than the grace.
+      if (stdin && ctx.cancelKind() === 'requested') {
+        stdin.write(stdinText({ cancel: true }));
+        timers.push(setTimeout(stop, ACP_CANCEL_GRACE_MS));
+      } else stop();
+    };
     ctx.signal.addEventListener('abort', onAbort, { once: true });
 
     try {
@@ -181,6 +199,8 @@ export class SandboxTpuExecutor implements TpuExecutor {
       }
       throw ctx.signal.aborted ? cancellationError(ctx.signal) : error;
     } finally {
+      forgetInput();
+      stdin?.destroy();
       disk.stop();
       for (const timer of timers) clearTimeout(timer);
       ctx.signal.removeEventListener('abort', onAbort);

@@ -32,12 +32,13 @@ export interface SandboxProcess {
  * Starts the sandbox's argv in its own process group, so a timeout or a cancel kills bwrap, and
  * with it (--die-with-parent) the sandbox's pid 1 and so every process in the sandbox's pid namespace.
  */
-export function spawnSandbox(argv: string[]): SandboxProcess {
+export function spawnSandbox(argv: string[], options: { stdin?: boolean } = {}): SandboxProcess {
   const child = spawn(argv[0]!, argv.slice(1), {
     cwd: '/',
     env: { PATH: LAUNCH_PATH },
     detached: true,
-    stdio: ['ignore', 'pipe', 'pipe'],
+    // An ACP run reads the answers to its agent's questions there; others read nothing.
+    stdio: [options.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'],
   });
   const killGroup = (signal: NodeJS.Signals) => {
     try {
@@ -47,7 +48,7 @@ export function spawnSandbox(argv: string[]): SandboxProcess {
     }
   };
   return {
-    child,
+    child: child as SandboxProcess['child'],
     killNow: () => killGroup('SIGKILL'),
     stop: () => {
       killGroup('SIGTERM');

@@ -1,7 +1,7 @@
 import type Docker from 'dockerode';
 import { diskLimitBytes } from './disk-watch.js';
 import { tpuArgv, tpuEnv } from './tpu-command.js';
-import { TPU_WORKDIR, type TpuRunInput } from './tpu-spec.js';
+import { ACP_RUNNER_IN_TPU, TPU_WORKDIR, type TpuRunInput } from './tpu-spec.js';
 import type { TpuIdentity } from './worktree-owner.js';
 
 /**
@@ -27,7 +27,10 @@ export function tpuContainerSpec(
     WorkingDir: TPU_WORKDIR,
     User: `${identity.uid}:${identity.gid}`,
     Tty: false,
-    OpenStdin: false,
+    // An ACP run's runner reads the answers to its agent's permission requests on stdin, from
+    // any worker's attach; it stays open when an attach ends.
+    OpenStdin: Boolean(input.acp),
+    StdinOnce: false,
     Labels: {
       'tevis.session': input.sessionId,
       'tevis.nanocycle': input.nanocycleId,
@@ -46,7 +49,10 @@ export function tpuContainerSpec(
       MemorySwap: Math.round(input.limits.memoryMb * 1024 * 1024),
       NanoCpus: Math.round(input.limits.cpus * 1e9),
       PidsLimit: input.limits.pids,
-      Binds: [`${input.worktreePath}:${TPU_WORKDIR}:rw`],
+      Binds: [
+        `${input.worktreePath}:${TPU_WORKDIR}:rw`,
+        ...(input.acp?.runner ? [`${input.acp.runner}:${ACP_RUNNER_IN_TPU}:ro`] : []),
+      ],
       // Never AutoRemove: the container is the record of the run until the workflow has the result.
       AutoRemove: false,
     },

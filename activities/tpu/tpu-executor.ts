@@ -1,4 +1,5 @@
 import type { Database } from '../../db/database.js';
+import type { RunStdinDelivery, RunStdinTarget } from './run-stdin.js';
 import type { TpuExecutorChoice, TpuRunInput, TpuRunResult } from './tpu-spec.js';
 
 /**
@@ -25,6 +26,11 @@ export interface TpuExecutor {
    * TPU_FAILURE_TYPES when the run did not reach an exit code of its own.
    */
   run(input: TpuRunInput): Promise<TpuRunResult>;
+  /**
+   * Writes `text` to the stdin of an ACP run that is still running (the answer to its agent's
+   * permission request). Not delivered, and said why, when the run has ended or restarted.
+   */
+  tell(target: RunStdinTarget, text: string): Promise<RunStdinDelivery>;
   /** Removes what a finished run left behind (its container); idempotent, harmless when there is nothing. */
   release(containerName: string): Promise<{ removed: boolean }>;
   /** At worker start: removes what runs of nanocycles that are final in the record left behind. */

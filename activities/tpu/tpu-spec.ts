@@ -42,7 +42,18 @@ export type TpuRunInput = TpuWork & {
   limits: TpuLimits;
   /** Counted from the container's (or process's) start, so a retry does not restart the clock. */
   timeoutSeconds: number;
+  /**
+   * Set for an ACP agent's run (the command is then Tevis's runner, tpu/acp/runner.ts): its stdin
+   * stays open for the answers to the agent's permission requests, its `{"tevis":"acp",…}` stdout
+   * lines are stored as stream `acp`, and a cancel asks the runner to cancel the turn before the
+   * TPU is stopped. `runner` is the runner's bundle on the worker's host, mounted read-only at
+   * ACP_RUNNER_IN_TPU; the workflow leaves it out and the activity fills it in.
+   */
+  acp?: { runner?: string };
 };
+
+/** Where an ACP run finds Tevis's runner inside the TPU (one file, mounted read-only). */
+export const ACP_RUNNER_IN_TPU = '/opt/tevis/acp-runner.mjs';
 
 /**
  * The executors a worker can be configured with (TEVIS_TPU_EXECUTOR). There is no unsandboxed

@@ -55,11 +55,12 @@ describe('ACP runner lines', () => {
       documents: [{ path: '.tevis/plan.md', content: '# Plan\n- one\n' }],
       preferences: { style: 'terse' },
       memory: ['Session 1 added tests.'],
+      leftOut: [],
     });
     expect(text).toBe(
       '# Goal\n\nAdd a README\n\n# Planning document: .tevis/plan.md\n\n# Plan\n- one\n\n# Preferences\n\n- style: terse\n\n# Project memory (earlier sessions)\n\n- Session 1 added tests.\n',
     );
-    expect(promptText('', { documents: [], preferences: {}, memory: [] })).toBe(
+    expect(promptText('', { documents: [], preferences: {}, memory: [], leftOut: [] })).toBe(
       '# Goal\n\n(no goal given)\n',
     );
   });

@@ -13,6 +13,8 @@ export const PromptContext = z.looseObject({
   preferences: z.record(z.string(), z.string()).default({}),
   /** Earlier sessions' summaries: the project memory, oldest first. */
   memory: z.array(z.string()).default([]),
+  /** Planning documents too large to bring: named, so the agent can read them itself. */
+  leftOut: z.array(z.string()).default([]),
 });
 export type PromptContext = z.infer<typeof PromptContext>;
 
@@ -20,6 +22,10 @@ export function promptText(goal: string, context: PromptContext): string {
   const parts = [`# Goal\n\n${goal.trim() || '(no goal given)'}`];
   for (const doc of context.documents)
     parts.push(`# Planning document: ${doc.path}\n\n${doc.content.trim()}`);
+  if (context.leftOut.length > 0)
+    parts.push(
+      `# Planning documents not included (too large; read them in the worktree)\n\n${context.leftOut.map((p) => `- ${p}`).join('\n')}`,
+    );
   const preferences = Object.entries(context.preferences);
   if (preferences.length > 0)
     parts.push(`# Preferences\n\n${preferences.map(([key, value]) => `- ${key}: ${value}`).join('\n')}`);

@@ -9,7 +9,7 @@
  *   node --import tsx tpu/acp/runner.ts [--root /workspace] [--goal TEXT] [--context FILE.json]
  *     -- <agent command> [args...]
  *
- * The goal defaults to $TEVIS_GOAL; the context file holds the session's loaded context
+ * The goal defaults to $TEVIS_GOAL; the context file (else $TEVIS_ACP_CONTEXT) holds the session's loaded context
  * (tpu/acp/prompt-text.ts says its shape). The agent starts in the root, gets `initialize`
  * (fs read/write yes, terminal no), `session/new` with cwd = root, and one `session/prompt`.
  *
@@ -74,9 +74,11 @@ async function loadSetup(argv: string[]) {
   });
   const [command, ...args] = positionals;
   if (!command) throw new Error('name the agent command after "--", e.g. -- my-agent --acp');
-  const context = values.context
-    ? PromptContext.parse(JSON.parse(await readFile(values.context, 'utf8')))
-    : PromptContext.parse({});
+  // A file when given, else what the worker put in the environment (its size is bounded there).
+  const contextText = values.context
+    ? await readFile(values.context, 'utf8')
+    : (process.env.TEVIS_ACP_CONTEXT ?? '{}');
+  const context = PromptContext.parse(JSON.parse(contextText));
   const files = await WorktreeFiles.at(values.root);
   const text = promptText(values.goal ?? process.env.TEVIS_GOAL ?? '', context);
   return { root: files.root, command, args, files, text };

@@ -1,0 +1,161 @@
+import { readFileSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { LogLine } from '../../contracts/nanocycle-records.js';
+import { makeGitFixture } from '../support/git-fixtures.js';
+import { scriptedAgentBundle } from '../support/scripted-agent-bundle.js';
+import { waitFor } from '../support/poll.js';
+import { createActiveSession, createProject, type Harness, startHarness } from '../support/tevis-harness.js';
+
+/**
+ * An ACP agent in the bubblewrap sandbox, end to end through the API: the scripted agent
+ * (test/support/scripted-acp-agent.ts, committed into the project as .agent/agent.mjs) is run by
+ * Tevis's runner inside the sandbox; its permission request is an `agent` hold point, the answer
+ * reaches it, its typed updates are the output in order, and the merged diff is its work.
+ */
+// What the scripted agent writes (test/support/scripted-acp-agent.ts; importing it would start it).
+const NOTES_TEXT = 'written by the scripted agent\n';
+const APPROVED_TEXT = 'the person allowed it\n';
+
+let h: Harness;
+let remote = '';
+
+beforeAll(async () => {
+  h = await startHarness({ database: 'postgres', label: 'acp-sandbox' });
+  const agent = await scriptedAgentBundle();
+  remote = (
+    await makeGitFixture(join(h.home, 'fixture'), {
+      files: { '.agent/agent.mjs': agent, '.tevis/plan.md': '# Plan\n\nKeep notes short.\n' },
+    })
+  ).remote;
+});
+afterAll(async () => {
+  await h?.stop();
+});
+
+let projects = 0;
+async function acpSession(agent = 'node .agent/agent.mjs'): Promise<string> {
+  const name = `acp-${++projects}`;
+  await createProject(h, { name, repository: remote, execution: { agent, agentProtocol: 'acp' } });
+  const { session } = await createActiveSession(h, { project: name });
+  return session.id;
+}
+
+/** The stored acp lines' types (and update kinds), in order. */
+function acpTypes(lines: LogLine[]): string[] {
+  return lines
+    .filter((l) => l.stream === 'acp')
+    .map((l) => JSON.parse(l.line) as { type: string; kind?: string })
+    .map((l) => (l.type === 'update' ? `update:${l.kind}` : l.type));
+}
+
+const acpLine = (lines: LogLine[], type: string) =>
+  lines
+    .filter((l) => l.stream === 'acp')
+    .map((l) => JSON.parse(l.line) as Record<string, unknown>)
+    .find((l) => l.type === type);
+
+describe('an ACP agent in the sandbox', () => {
+  it('streams typed updates, asks through an agent hold point, gets the approval, and its work is merged', async () => {
+    const id = await acpSession();
+    const created = await h.call('POST', `/sessions/${id}/nanocycles`, {
+      name: 'notes',
+      goal: 'Write the notes',
+    });
+    expect(created.status).toBe(201);
+
+    const hold = await h.api.waitForPendingHold(id, 'agent');
+    expect(hold.id).toBe('HP-001-agent-1');
+    expect(hold.agentRequest).toMatchObject({
+      toolCall: { toolCallId: 'edit-approved', title: 'Write APPROVED.md', kind: 'edit' },
+      options: [
+        { optionId: 'allow', name: 'Allow this change', kind: 'allow_once' },
+        { optionId: 'reject', name: 'Skip this change', kind: 'reject_once' },
+      ],
+    });
+    expect(hold.reason).toContain('Write APPROVED.md');
+    // While the hold point waits, the agent has done its first edit and nothing after it.
+    const before = await h.api.logLines(id, 'NC-001');
+    expect(acpTypes(before)).toEqual([
+      'started',
+      'update:plan',
+      'update:thought',
+      'update:message',
+      'update:tool_call',
+      'update:tool_call_update',
+      'update:tool_call_update',
+      'update:tool_call',
+      'permission',
+    ]);
+    // The goal and the session's planning document reached the agent in its prompt.
+    const thought = acpLine(before, 'update') as { update: { content: { text: string } } } | undefined;
+    expect(JSON.stringify(before)).toContain('Write the notes');
+    expect(JSON.stringify(before)).toContain('Keep notes short.');
+    expect(thought).toBeDefined();
+
+    const approved = await h.call('POST', `/sessions/${id}/holds/${hold.id}/approve`, { comment: 'fine' });
+    expect(approved.status).toBe(200);
+    await h.api.waitForPendingHold(id, 'merge');
+    const after = await h.api.logLines(id, 'NC-001');
+    expect(acpTypes(after).slice(9)).toEqual([
+      'permission_answered',
+      'update:tool_call_update',
+      'update:message',
+      'update:message',
+      'end',
+    ]);
+    expect(acpLine(after, 'permission_answered')).toMatchObject({ outcome: 'allow' });
+    expect(acpLine(after, 'end')).toMatchObject({ stopReason: 'end_turn', exitCode: 0 });
+    // Every line once, numbered without a gap.
+    expect(after.map((l) => l.seq)).toEqual(after.map((_, i) => i + 1));
+
+    const diff = await h.call('GET', `/sessions/${id}/nanocycles/NC-001/diff`);
+    expect(diff.json.files.map((f: { path: string }) => f.path).sort()).toEqual(['APPROVED.md', 'NOTES.md']);
+    await h.call('POST', `/sessions/${id}/holds/HP-001-merge/approve`, {});
+    await h.api.waitForNanocycle(id, 'NC-001', ['merged']);
+    const workspace = (await h.call('GET', `/sessions/${id}`)).json.session.workspacePath as string;
+    expect(readFileSync(join(workspace, 'NOTES.md'), 'utf8')).toBe(NOTES_TEXT);
+    expect(readFileSync(join(workspace, 'APPROVED.md'), 'utf8')).toBe(APPROVED_TEXT);
+  });
+
+  it('a rejection reaches the agent as its reject option: the asked-for file is not written', async () => {
+    const id = await acpSession();
+    await h.call('POST', `/sessions/${id}/nanocycles`, { name: 'notes', goal: 'Write the notes' });
+    const hold = await h.api.waitForPendingHold(id, 'agent');
+    const rejected = await h.call('POST', `/sessions/${id}/holds/${hold.id}/reject`, { comment: 'not that' });
+    expect(rejected.status).toBe(200);
+    await h.api.waitForPendingHold(id, 'merge');
+    const lines = await h.api.logLines(id, 'NC-001');
+    expect(acpLine(lines, 'permission_answered')).toMatchObject({ outcome: 'reject' });
+    const diff = await h.call('GET', `/sessions/${id}/nanocycles/NC-001/diff`);
+    expect(diff.json.files.map((f: { path: string }) => f.path)).toEqual(['NOTES.md']);
+  });
+
+  it('a cancel while the agent waits on its hold point cancels its turn through the protocol', async () => {
+    const id = await acpSession();
+    await h.call('POST', `/sessions/${id}/nanocycles`, { name: 'notes', goal: 'Write the notes' });
+    await h.api.waitForPendingHold(id, 'agent');
+    const cancelled = await h.call('POST', `/sessions/${id}/nanocycles/NC-001/cancel`);
+    expect(cancelled.status).toBe(200);
+    await h.api.waitForNanocycle(id, 'NC-001', ['cancelled']);
+    const lines = await h.api.logLines(id, 'NC-001');
+    expect(acpLine(lines, 'cancelling')).toBeDefined();
+    expect(acpLine(lines, 'end')).toMatchObject({ stopReason: 'cancelled', exitCode: 20 });
+    const workspace = (await h.call('GET', `/sessions/${id}`)).json.session.workspacePath as string;
+    expect(existsSync(join(workspace, 'NOTES.md'))).toBe(false);
+  });
+
+  it('a cancel mid-turn cancels the agent working on its own', async () => {
+    const id = await acpSession('SCRIPTED_AGENT_MODE=wait node .agent/agent.mjs');
+    await h.call('POST', `/sessions/${id}/nanocycles`, { name: 'waits', goal: 'Wait' });
+    await h.api.waitForNanocycle(id, 'NC-001', ['running']);
+    // The agent has said its first line: the turn is under way.
+    await waitFor('the agent to say its first line', async () =>
+      acpTypes(await h.api.logLines(id, 'NC-001')).includes('update:message') ? true : undefined,
+    );
+    await h.call('POST', `/sessions/${id}/nanocycles/NC-001/cancel`);
+    await h.api.waitForNanocycle(id, 'NC-001', ['cancelled']);
+    const lines = await h.api.logLines(id, 'NC-001');
+    expect(acpLine(lines, 'end')).toMatchObject({ stopReason: 'cancelled', exitCode: 20 });
+  });
+});
