@@ -40,7 +40,8 @@ export interface DiffSummary {
 
 /** A line's body; the writer adds the `"tevis":"acp"` tag in front. */
 export type RunnerLine =
-  | { type: 'started'; sessionId: string; agent: string }
+  | { type: 'started'; sessionId: string; agent: string; resumed?: boolean }
+  | { type: 'resume_failed'; message: string }
   | { type: 'update'; kind: UpdateKind; update: SessionUpdate; diffs?: DiffSummary[] }
   | {
       type: 'permission';

@@ -15,7 +15,9 @@
  *
  * stdout: one JSON object a line, each `{"tevis":"acp","type":...}`, in the order things happen
  * (tpu/acp/runner-lines.ts has their shapes):
- *   started              the ACP session is open: {sessionId, agent}
+ *   started              the ACP session is open: {sessionId, agent, resumed?}; resumed says,
+ *                        on a run restarted with $TEVIS_ACP_RESUME, whether session/load took
+ *   resume_failed        that session could not be loaded: {message}; a new one starts
  *   update               one per `session/update`: {kind, update, diffs?}; kind is message, thought,
  *                        user_message, tool_call, tool_call_update, plan, commands, mode, or
  *                        ACP's own name; diffs lifts a tool call's diff content out
@@ -46,7 +48,13 @@ import { readFile } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { Readable, Writable } from 'node:stream';
 import { parseArgs } from 'node:util';
-import { methods, ndJsonStream, PROTOCOL_VERSION, type StopReason } from '@agentclientprotocol/sdk';
+import {
+  type ClientContext,
+  methods,
+  ndJsonStream,
+  PROTOCOL_VERSION,
+  type StopReason,
+} from '@agentclientprotocol/sdk';
 import { parseControlLine } from './control-input.js';
 import { exitCodeFor, type RunnerEndReason } from './exit-codes.js';
 import { PermissionDesk } from './permission-desk.js';
@@ -81,10 +89,46 @@ async function loadSetup(argv: string[]) {
   const context = PromptContext.parse(JSON.parse(contextText));
   const files = await WorktreeFiles.at(values.root);
   const text = promptText(values.goal ?? process.env.TEVIS_GOAL ?? '', context);
-  return { root: files.root, command, args, files, text };
+  // Set by the worker when the run restarts after its worker was lost: the ACP session to load.
+  const resume = process.env.TEVIS_ACP_RESUME || null;
+  return { root: files.root, command, args, files, text, resume };
 }
 
-async function runTurn(setup: Awaited<ReturnType<typeof loadSetup>>): Promise<Ending> {
+type Setup = Awaited<ReturnType<typeof loadSetup>>;
+
+/** What a resumed session's prompt starts with: the agent knows its turn was cut, not finished. */
+const RESUMED_PROMPT =
+  'Your previous turn on this goal was interrupted (the machine running it was lost). Continue where you left off.\n\n';
+
+/**
+ * A run restarted after its worker was lost resumes the agent's session where the agent can load
+ * one (`session/load`); otherwise, or when the load fails, it starts a new one and the `started`
+ * line says `resumed: false`.
+ */
+async function resumeSession(
+  agent: ClientContext,
+  setup: Setup,
+  canLoad: boolean,
+): Promise<{ sessionId: string } | null> {
+  if (!setup.resume) return null;
+  if (!canLoad) {
+    emit({ type: 'resume_failed', message: 'the agent cannot load a session (no loadSession capability)' });
+    return null;
+  }
+  try {
+    await agent.request(methods.agent.session.load, {
+      sessionId: setup.resume,
+      cwd: setup.root,
+      mcpServers: [],
+    });
+    return { sessionId: setup.resume };
+  } catch (error) {
+    emit({ type: 'resume_failed', message: (error as Error).message.slice(0, 2000) });
+    return null;
+  }
+}
+
+async function runTurn(setup: Setup): Promise<Ending> {
   const agentProcess = spawn(setup.command, setup.args, {
     cwd: setup.root,
     stdio: ['pipe', 'pipe', 'inherit'],
@@ -124,21 +168,25 @@ async function runTurn(setup: Awaited<ReturnType<typeof loadSetup>>): Promise<En
   const turn = runnerClient(setup.files, desk, emit).connectWith(
     stream,
     async (agent): Promise<StopReason> => {
-      await agent.request(methods.agent.initialize, {
+      const init = await agent.request(methods.agent.initialize, {
         protocolVersion: PROTOCOL_VERSION,
         clientCapabilities: { fs: { readTextFile: true, writeTextFile: true }, terminal: false },
         clientInfo: { name: 'tevis-acp-runner', version: '1' },
       });
-      const { sessionId } = await agent.request(methods.agent.session.new, {
-        cwd: setup.root,
-        mcpServers: [],
+      const resumed = await resumeSession(agent, setup, init.agentCapabilities?.loadSession === true);
+      const { sessionId } =
+        resumed ?? (await agent.request(methods.agent.session.new, { cwd: setup.root, mcpServers: [] }));
+      emit({
+        type: 'started',
+        sessionId,
+        agent: setup.command,
+        ...(setup.resume ? { resumed: resumed !== null } : {}),
       });
-      emit({ type: 'started', sessionId, agent: setup.command });
       if (cancelRequested) return 'cancelled';
       sendCancel = () => void agent.notify(methods.agent.session.cancel, { sessionId });
       const response = await agent.request(methods.agent.session.prompt, {
         sessionId,
-        prompt: [{ type: 'text', text: setup.text }],
+        prompt: [{ type: 'text', text: resumed ? `${RESUMED_PROMPT}${setup.text}` : setup.text }],
       });
       return response.stopReason;
     },
