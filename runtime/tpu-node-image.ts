@@ -31,8 +31,9 @@ export async function sharedLibraries(binary: string): Promise<string[]> {
   try {
     ({ stdout } = await execFileText('ldd', [binary], { encoding: 'utf8' }));
   } catch (error) {
-    const failed = error as Error & { stdout?: string; code?: unknown };
-    if (failed.stdout?.includes('not a dynamic executable')) return [];
+    const failed = error as Error & { stdout?: string; stderr?: string; code?: unknown };
+    // glibc's ldd says it on stdout for a static binary, on stderr for a script.
+    if (`${failed.stdout}${failed.stderr}`.includes('not a dynamic executable')) return [];
     if (failed.code === 'ENOENT')
       throw new Error('ldd is missing: install the C library tools (Debian: libc-bin)');
     throw error;
