@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { chmod, lstat, mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bundleForNode } from './node-bundle.js';
 
@@ -14,12 +14,14 @@ const RUNNER_SOURCE = fileURLToPath(new URL('./runner.ts', import.meta.url));
 const written = new Map<string, Promise<string>>();
 
 /**
- * The runner (tpu/acp/runner.ts) bundled and written to `dir` as `acp-runner-<hash>.mjs`; the
+ * The runner (tpu/acp/runner.ts) bundled and written to `directory` as `acp-runner-<hash>.mjs`; the
  * path. The name carries a hash of the content, so a TPU still running an older runner keeps its
  * file and a new one never half-replaces it. Built once a process; a failure is not kept, so the
  * next call tries again.
  */
-export function acpRunnerBundle(dir = join(tmpdir(), 'tevis-acp-runner')): Promise<string> {
+export function acpRunnerBundle(directory = join(tmpdir(), 'tevis-acp-runner')): Promise<string> {
+  // One write a directory however it is spelled: two at once would share the temp file's name.
+  const dir = resolve(directory);
   let path = written.get(dir);
   if (!path) {
     path = writeBundle(dir);
