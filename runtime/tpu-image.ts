@@ -66,6 +66,8 @@ export interface BuildTpuImageOptions {
   /** Default: the first static busybox found. */
   busybox?: string;
   onProgress?: (message: string) => void;
+  /** Puts more into the root filesystem before the import (runtime/tpu-node-image.ts adds node). */
+  addToRootfs?: (rootfs: string) => Promise<void>;
 }
 
 export interface BuiltTpuImage {
@@ -103,6 +105,7 @@ export async function buildTpuImage(options: BuildTpuImageOptions): Promise<Buil
       'root:x:0:0:root:/root:/bin/sh\ntpu:x:10001:10001:tpu:/tmp:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/false\n',
     );
     await writeFile(join(rootfs, 'etc', 'group'), 'root:x:0:\ntpu:x:10001:\nnogroup:x:65534:\n');
+    await options.addToRootfs?.(rootfs);
 
     options.onProgress?.(`importing ${tag} into the container engine`);
     const tar = spawn('tar', ['--numeric-owner', '--owner=0', '--group=0', '-C', rootfs, '-c', '.'], {

@@ -20,6 +20,8 @@ export interface AcpRunnerOptions {
   agentEnv?: Record<string, string>;
   /** The agent command; the scripted agent unless given. */
   agent?: string[];
+  /** A bundled runner (tpu/acp/runner-bundle.ts) to run with plain node; the source through tsx unless given. */
+  runnerBundle?: string;
 }
 
 /** The in-TPU runner as a real process, its typed stdout lines collected as they come. */
@@ -43,7 +45,8 @@ export class AcpRunnerProcess {
 
   static start(processes: ProcessSet, options: AcpRunnerOptions): AcpRunnerProcess {
     const agent = options.agent ?? [process.execPath, '--import', TSX, SCRIPTED_ACP_AGENT];
-    const args = ['--import', TSX, ACP_RUNNER, '--root', options.root];
+    const runner = options.runnerBundle ? [options.runnerBundle] : ['--import', TSX, ACP_RUNNER];
+    const args = [...runner, '--root', options.root];
     if (options.goal !== undefined) args.push('--goal', options.goal);
     if (options.contextFile) args.push('--context', options.contextFile);
     const env = cleanEnv(options.agentEnv ?? {});

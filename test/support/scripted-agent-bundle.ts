@@ -1,20 +1,11 @@
-// Placeholder until the s14-image branch lands its version (same exported name).
-import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
+import { join } from 'node:path';
+import { bundleForNode } from '../../tpu/acp/node-bundle.js';
+import { REPO_ROOT } from './repo-paths.js';
 
-let text: Promise<string> | null = null;
-
+/**
+ * The TEXT of test/support/scripted-acp-agent.ts as one self-contained ESM file: tests commit it
+ * into a repository as `.agent/agent.mjs` and run it with plain `node`, where no node_modules is.
+ */
 export function scriptedAgentBundle(): Promise<string> {
-  text ??= build({
-    entryPoints: [fileURLToPath(new URL('./scripted-acp-agent.ts', import.meta.url))],
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    write: false,
-    banner: {
-      js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
-    },
-  }).then((r) => r.outputFiles[0]!.text);
-  return text;
+  return bundleForNode(join(REPO_ROOT, 'test', 'support', 'scripted-acp-agent.ts'));
 }
