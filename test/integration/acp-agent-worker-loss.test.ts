@@ -70,7 +70,12 @@ describe('an ACP agent whose sandbox worker is killed mid-turn', () => {
   it('restarts the turn, says so in the output and on the timeline, and the agent asks again', async () => {
     const sessionId = (await http.ok('POST', '/sessions', { project: 'acp-loss' }, 201)).id as string;
     await http.waitForStatus(sessionId, 'active', { alive: [worker] });
-    await http.ok('POST', `/sessions/${sessionId}/nanocycles`, { name: 'notes', goal: 'Write the notes' }, 201);
+    await http.ok(
+      'POST',
+      `/sessions/${sessionId}/nanocycles`,
+      { name: 'notes', goal: 'Write the notes' },
+      201,
+    );
     const first = await http.waitForPendingHold(sessionId, 'agent', { alive: [worker] });
     expect(first.id).toBe('HP-001-agent-1');
 
@@ -79,7 +84,8 @@ describe('an ACP agent whose sandbox worker is killed mid-turn', () => {
     // The next attempt runs the turn again from the start; its agent asks again.
     await waitFor(
       'the restarted agent to ask again',
-      async () => acpTypes(await http.logLines(sessionId, 'NC-001')).filter((t) => t === 'permission').length === 2,
+      async () =>
+        acpTypes(await http.logLines(sessionId, 'NC-001')).filter((t) => t === 'permission').length === 2,
       { alive: [worker], timeoutMs: 120_000 },
     );
     // The first answer is for a runner that is gone: it is not delivered, and the new request

@@ -6,7 +6,8 @@ import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TPU_UID, TPU_WORKDIR } from '../../activities/tpu/tpu-spec.js';
 import { chownTree } from '../../activities/tpu/worktree-owner.js';
-import { ACP_RUNNER_PATH_IN_TPU, acpRunnerBundle } from '../../tpu/acp/runner-bundle.js';
+import { ACP_RUNNER_IN_TPU } from '../../activities/tpu/tpu-spec.js';
+import { acpRunnerBundle } from '../../tpu/acp/runner-bundle.js';
 import type { AcpLine } from '../support/acp-runner-process.js';
 import { describeRun, runCli } from '../support/cli-run.js';
 import { type DockerEngine, startDockerEngine } from '../support/docker-engine.js';
@@ -60,7 +61,7 @@ describe('the Node TPU image', () => {
 
     const container = await engine.docker.createContainer({
       Image: tag,
-      Cmd: ['node', ACP_RUNNER_PATH_IN_TPU, '--', 'node', '.agent/agent.mjs'],
+      Cmd: ['node', ACP_RUNNER_IN_TPU, '--', 'node', '.agent/agent.mjs'],
       Env: ['TEVIS_GOAL=Keep notes of the work', 'HOME=/tmp'],
       WorkingDir: TPU_WORKDIR,
       User: `${TPU_UID}:${TPU_UID}`,
@@ -76,7 +77,7 @@ describe('the Node TPU image', () => {
         Tmpfs: { '/tmp': 'rw,size=64m' },
         CapDrop: ['ALL'],
         SecurityOpt: ['no-new-privileges'],
-        Binds: [`${runner}:${ACP_RUNNER_PATH_IN_TPU}:ro`, `${workspace}:${TPU_WORKDIR}:rw`],
+        Binds: [`${runner}:${ACP_RUNNER_IN_TPU}:ro`, `${workspace}:${TPU_WORKDIR}:rw`],
       },
     });
     try {

@@ -5,8 +5,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bundleForNode } from './node-bundle.js';
 
-/** Where the bundled runner appears in a TPU: bind-mounted there read-only, one file. */
-export const ACP_RUNNER_PATH_IN_TPU = '/opt/tevis/acp-runner.mjs';
+/* The executors bind-mount the bundle read-only at ACP_RUNNER_IN_TPU (activities/tpu/tpu-spec.ts). */
 
 /** Found next to this file, so it resolves the same under tsx and in the production image. */
 const RUNNER_SOURCE = fileURLToPath(new URL('./runner.ts', import.meta.url));
