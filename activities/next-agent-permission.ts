@@ -1,7 +1,7 @@
 import { Context } from '@temporalio/activity';
 import { permissionRequestOf } from '../contracts/agent-permission-line.js';
 import type { AgentPermissionRequest } from '../contracts/agent-permission.js';
-import { nextPermissionLine } from '../db/agent-permission-lines.js';
+import { nextPermissionLine } from '../db/acp-lines-store.js';
 import type { Database } from '../db/database.js';
 
 /** How often the record is looked at while an ACP agent works without asking. */

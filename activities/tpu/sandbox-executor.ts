@@ -2,6 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Database } from '../../db/database.js';
+import { lastAcpSessionId } from '../../db/acp-lines-store.js';
 import { runLogPosition } from '../../db/nanocycle-logs-store.js';
 import { cancellationError, currentTpuContext } from './activity-context.js';
 import { diskLimitBytes, diskLimitMb, FILE_SIZE_LIMIT_EXIT, mb, watchDiskUse } from './disk-watch.js';
@@ -107,6 +108,8 @@ export class SandboxTpuExecutor implements TpuExecutor {
     const restart =
       ctx.lastHeartbeat || position.written > 0 ? runRestartOf(ctx.attempt, ctx.lastHeartbeat) : null;
     if (restart) await recordRunRestart(this.db, input, restart, ++baseSeq);
+    // A restarted ACP turn asks its agent to load the session the lost run had open.
+    const resume = restart && input.acp ? await lastAcpSessionId(this.db, input) : null;
     const recorder = new LogRecorder({
       db: this.db,
       sessionId: input.sessionId,
@@ -131,7 +134,7 @@ export class SandboxTpuExecutor implements TpuExecutor {
       this.bwrapPath,
       { worktree: input.worktreePath, scratch, etc, acpRunner: input.acp?.runner },
       limitBytes,
-      tpuEnv(input),
+      resume ? { ...tpuEnv(input), TEVIS_ACP_RESUME: resume } : tpuEnv(input),
       command,
     );
     // Measured from before the start (its baseline); what it calls is set once the sandbox exists.

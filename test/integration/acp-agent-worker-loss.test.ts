@@ -37,7 +37,7 @@ describe('an ACP agent whose sandbox worker is killed mid-turn', () => {
   beforeAll(async () => {
     root = await mkdtemp(join(tmpdir(), 'tevis-acp-loss-'));
     const repo = await makeGitFixture(join(root, 'repo'), {
-      files: { '.agent/agent.mjs': await scriptedAgentBundle() },
+      files: { '.agent/agent.mjs': await scriptedAgentBundle(), '.gitignore': '.agent-state/\n' },
     });
     const bwrap = await ensureBubblewrap();
     stack = await startSplitStack(root, 'acp-loss');
@@ -47,17 +47,22 @@ describe('an ACP agent whose sandbox worker is killed mid-turn', () => {
       TEVIS_TPU_EXECUTOR: 'sandbox',
       PATH: `${dirname(bwrap)}:${process.env.PATH ?? '/usr/bin:/bin'}`,
     });
-    await http.ok(
-      'POST',
-      '/projects',
-      {
-        name: 'acp-loss',
-        repository: repo.fileUrl,
-        defaultBranch: 'main',
-        execution: { agent: 'node .agent/agent.mjs', agentProtocol: 'acp', holdMerge: false },
-      },
-      201,
-    );
+    for (const [name, agent] of [
+      ['acp-loss', 'node .agent/agent.mjs'],
+      // Keeps its sessions in the worktree (ignored by git), so a restarted run can load one.
+      ['acp-resume', 'SCRIPTED_AGENT_STATE=.agent-state node .agent/agent.mjs'],
+    ])
+      await http.ok(
+        'POST',
+        '/projects',
+        {
+          name,
+          repository: repo.fileUrl,
+          defaultBranch: 'main',
+          execution: { agent, agentProtocol: 'acp', holdMerge: false },
+        },
+        201,
+      );
     startWorker();
   }, 300_000);
 
@@ -67,8 +72,9 @@ describe('an ACP agent whose sandbox worker is killed mid-turn', () => {
     if (root) await rm(root, { recursive: true, force: true });
   });
 
-  it('restarts the turn, says so in the output and on the timeline, and the agent asks again', async () => {
-    const sessionId = (await http.ok('POST', '/sessions', { project: 'acp-loss' }, 201)).id as string;
+  /** A session of `project` whose agent is killed with its worker while it waits on its question. */
+  async function killedAtTheQuestion(project: string): Promise<{ sessionId: string; lines: LogLine[] }> {
+    const sessionId = (await http.ok('POST', '/sessions', { project }, 201)).id as string;
     await http.waitForStatus(sessionId, 'active', { alive: [worker] });
     await http.ok(
       'POST',
@@ -81,7 +87,7 @@ describe('an ACP agent whose sandbox worker is killed mid-turn', () => {
 
     expect((await worker.kill()).signal).toBe('SIGKILL');
     startWorker();
-    // The next attempt runs the turn again from the start; its agent asks again.
+    // The next attempt runs the turn again; its agent asks again.
     await waitFor(
       'the restarted agent to ask again',
       async () =>
@@ -99,8 +105,11 @@ describe('an ACP agent whose sandbox worker is killed mid-turn', () => {
       async () => (await http.nanocycles(sessionId)).find((n) => n.id === 'NC-001')?.status === 'merged',
       { alive: [worker], timeoutMs: 120_000 },
     );
+    return { sessionId, lines: await http.logLines(sessionId, 'NC-001') };
+  }
 
-    const lines = await http.logLines(sessionId, 'NC-001');
+  it('restarts the turn, says so in the output and on the timeline, and the agent asks again', async () => {
+    const { sessionId, lines } = await killedAtTheQuestion('acp-loss');
     expect(lines.map((l) => l.seq)).toEqual(lines.map((_, i) => i + 1));
     const restart = lines.find((l) => l.stream === 'tevis');
     expect(restart?.line).toBe(
@@ -108,7 +117,7 @@ describe('an ACP agent whose sandbox worker is killed mid-turn', () => {
     );
     // Attempt 1 up to its question, then attempt 2's whole turn.
     const turn = acpTypes(lines.filter((l) => l.attempt === 2));
-    expect(turn[0]).toBe('started');
+    expect(turn.slice(0, 2)).toEqual(['resume_failed', 'started']);
     expect(turn.slice(-2)).toEqual(['update:message', 'end']);
     expect(turn).toContain('permission_answered');
     expect(acpTypes(lines.filter((l) => l.attempt === 1)).at(-1)).toBe('permission');
@@ -116,5 +125,32 @@ describe('an ACP agent whose sandbox worker is killed mid-turn', () => {
     expect(restarts.map((e) => e.data)).toEqual([
       expect.objectContaining({ nanocycleId: 'NC-001', attempt: 2, reason: 'worker-lost' }),
     ]);
+    // This agent cannot load a session: the restarted runner says so and opens a new one.
+    const restarted = lines
+      .filter((l) => l.attempt === 2 && l.stream === 'acp')
+      .map((l) => JSON.parse(l.line) as Record<string, unknown>);
+    expect(restarted[0]).toMatchObject({ type: 'resume_failed' });
+    expect(restarted[1]).toMatchObject({ type: 'started', resumed: false });
+  }, 360_000);
+
+  it('resumes the agent’s own session with session/load where the agent supports it', async () => {
+    const { sessionId, lines } = await killedAtTheQuestion('acp-resume');
+    const [before, after] = [1, 2].map((attempt) =>
+      lines
+        .filter((l) => l.attempt === attempt && l.stream === 'acp')
+        .map((l) => JSON.parse(l.line) as Record<string, unknown>),
+    );
+    const opened = before!.find((l) => l.type === 'started');
+    expect(after![0]).toMatchObject({ type: 'started', sessionId: opened?.sessionId, resumed: true });
+    // The loaded session knew NOTES.md was written; the prompt said the turn had been cut.
+    const said = after!
+      .filter((l) => l.type === 'update')
+      .map((l) => JSON.stringify(l.update))
+      .join('\n');
+    expect(said).toContain('Your previous turn on this goal was interrupted');
+    expect(said).toContain('NOTES.md is written already.');
+    expect(said).not.toContain('I will write NOTES.md.');
+    const diff = await http.ok('GET', `/sessions/${sessionId}/nanocycles/NC-001/diff`);
+    expect(diff.files.map((f: { path: string }) => f.path).sort()).toEqual(['APPROVED.md', 'NOTES.md']);
   }, 360_000);
 });

@@ -12,12 +12,42 @@
  *   escape  tries each request in SCRIPTED_AGENT_ESCAPES (JSON [{op: "read"|"write"|"terminal", path}]) and
  *           reports each result as a message line "<op> <path>: ok|<error>", then ends the turn;
  *           op "terminal" asks the client to run `touch <path>` in a terminal
+ *
+ * SCRIPTED_AGENT_STATE (a directory) makes it able to load a session (`loadSession`): it keeps
+ * each session's progress there, and a loaded session's turn skips the steps already done.
  */
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Readable, Writable } from 'node:stream';
-import { type AgentContext, agent, methods, ndJsonStream, PROTOCOL_VERSION } from '@agentclientprotocol/sdk';
+import {
+  type AgentContext,
+  agent,
+  methods,
+  ndJsonStream,
+  PROTOCOL_VERSION,
+  RequestError,
+} from '@agentclientprotocol/sdk';
 import type { RequestPermissionRequest, SessionUpdate, StopReason } from '@agentclientprotocol/sdk';
 
 const MODE = process.env.SCRIPTED_AGENT_MODE ?? 'script';
+const STATE_DIR = process.env.SCRIPTED_AGENT_STATE;
+
+interface Progress {
+  notesWritten: boolean;
+}
+
+const progressFile = (sessionId: string) => join(STATE_DIR ?? '.', `${sessionId}.json`);
+
+function loadProgress(sessionId: string): Progress | null {
+  if (!STATE_DIR || !existsSync(progressFile(sessionId))) return null;
+  return JSON.parse(readFileSync(progressFile(sessionId), 'utf8')) as Progress;
+}
+
+function saveProgress(sessionId: string, progress: Progress): void {
+  if (!STATE_DIR) return;
+  mkdirSync(STATE_DIR, { recursive: true });
+  writeFileSync(progressFile(sessionId), JSON.stringify(progress));
+}
 export const NOTES_TEXT = 'written by the scripted agent\n';
 export const APPROVED_TEXT = 'the person allowed it\n';
 
@@ -51,6 +81,12 @@ async function script(turn: Turn): Promise<StopReason> {
   // The prompt as received, so a test sees the goal and context reached the agent.
   const text = `Notes first. I was asked:\n${turn.prompt}`;
   await send(turn, { sessionUpdate: 'agent_thought_chunk', content: { type: 'text', text } });
+  if (loadProgress(turn.sessionId)?.notesWritten) await say(turn, 'NOTES.md is written already.');
+  else await writeNotes(turn, notes);
+  return askAndFinish(turn);
+}
+
+async function writeNotes(turn: Turn, notes: string): Promise<void> {
   await say(turn, 'I will write NOTES.md.');
   await send(turn, {
     sessionUpdate: 'tool_call',
@@ -72,7 +108,10 @@ async function script(turn: Turn): Promise<StopReason> {
     status: 'completed',
     content: [{ type: 'diff', path: notes, oldText: null, newText: NOTES_TEXT }],
   });
+  saveProgress(turn.sessionId, { notesWritten: true });
+}
 
+async function askAndFinish(turn: Turn): Promise<StopReason> {
   const approved = `${turn.cwd}/APPROVED.md`;
   const askFor = { toolCallId: 'edit-approved', title: 'Write APPROVED.md', kind: 'edit' as const };
   await send(turn, {
@@ -146,12 +185,19 @@ let sessions = 0;
 agent({ name: 'scripted-acp-agent' })
   .onRequest(methods.agent.initialize, () => ({
     protocolVersion: PROTOCOL_VERSION,
-    agentCapabilities: { loadSession: false },
+    agentCapabilities: { loadSession: Boolean(STATE_DIR) },
   }))
   .onRequest(methods.agent.session.new, ({ params }) => {
-    const sessionId = `scripted-${++sessions}`;
+    // Unique across processes when sessions are kept: a restarted agent must not reuse an id.
+    const sessionId = STATE_DIR ? `scripted-${process.pid}-${++sessions}` : `scripted-${++sessions}`;
     cwds.set(sessionId, params.cwd);
+    saveProgress(sessionId, { notesWritten: false });
     return { sessionId };
+  })
+  .onRequest(methods.agent.session.load, ({ params }) => {
+    if (!loadProgress(params.sessionId)) throw RequestError.resourceNotFound(params.sessionId);
+    cwds.set(params.sessionId, params.cwd);
+    return {};
   })
   .onRequest(methods.agent.session.prompt, async ({ params, client }) => {
     const controller = new AbortController();
