@@ -1,7 +1,7 @@
 import { readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LogLine } from '../../contracts/nanocycle-records.js';
+import { acpLine, acpTypes } from '../support/acp-lines.js';
 import { makeGitFixture } from '../support/git-fixtures.js';
 import { scriptedAgentBundle } from '../support/scripted-agent-bundle.js';
 import { waitFor } from '../support/poll.js';
@@ -40,20 +40,6 @@ async function acpSession(agent = 'node .agent/agent.mjs'): Promise<string> {
   const { session } = await createActiveSession(h, { project: name });
   return session.id;
 }
-
-/** The stored acp lines' types (and update kinds), in order. */
-function acpTypes(lines: LogLine[]): string[] {
-  return lines
-    .filter((l) => l.stream === 'acp')
-    .map((l) => JSON.parse(l.line) as { type: string; kind?: string })
-    .map((l) => (l.type === 'update' ? `update:${l.kind}` : l.type));
-}
-
-const acpLine = (lines: LogLine[], type: string) =>
-  lines
-    .filter((l) => l.stream === 'acp')
-    .map((l) => JSON.parse(l.line) as Record<string, unknown>)
-    .find((l) => l.type === type);
 
 describe('an ACP agent in the sandbox', () => {
   it('streams typed updates, asks through an agent hold point, gets the approval, and its work is merged', async () => {

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LogLine } from '../../contracts/nanocycle-records.js';
 import type { ApiClient } from '../support/api-client.js';
 import { ensureBubblewrap } from '../support/bubblewrap.js';
+import { acpTypes } from '../support/acp-lines.js';
 import { makeGitFixture } from '../support/git-fixtures.js';
 import { waitFor } from '../support/poll.js';
 import { type ManagedProcess, ProcessSet } from '../support/processes.js';
@@ -17,12 +18,6 @@ import { type SplitStack, startSplitStack } from '../support/split-stack.js';
  * the sandbox, which dies with its worker, the turn restarts on the next worker: the output and
  * the timeline say so, the agent asks again, and the second answer reaches it.
  */
-
-const acpTypes = (lines: LogLine[]) =>
-  lines
-    .filter((l) => l.stream === 'acp')
-    .map((l) => JSON.parse(l.line) as { type: string; kind?: string })
-    .map((l) => (l.type === 'update' ? `update:${l.kind}` : l.type));
 
 describe('an ACP agent whose sandbox worker is killed mid-turn', () => {
   const processes = new ProcessSet();
