@@ -61,7 +61,8 @@ import {
 } from '../support/session-testbed.js';
 import { stampedHandle } from '../support/stamped-handle.js';
 import { historyFromJSON, historyToJSON } from '../support/history-json.js';
-import { git } from '../support/git-fixtures.js';
+import { git, makeGitFixture } from '../support/git-fixtures.js';
+import { scriptedAgentBundle } from '../support/scripted-agent-bundle.js';
 
 const HISTORIES = join(REPO_ROOT, 'test', 'workflows', 'histories');
 const SECOND = 1000;
@@ -299,6 +300,56 @@ const LIFECYCLES: Record<string, Lifecycle> = {
       expect((await handle.executeUpdate(endUpdate)).status === 'ended', 'ended');
       expect((await handle.result()).status === 'ended', 'workflow result');
       return { handle, firstRunId, children: [`${handle.workflowId}-NC-001`] };
+    } finally {
+      if (savedDockerHost === undefined) delete process.env.DOCKER_HOST;
+      else process.env.DOCKER_HOST = savedDockerHost;
+    }
+  },
+
+  /**
+   * A goal for an ACP agent (the scripted one, committed into the repository) in the sandbox: its
+   * permission request is the `agent` hold point HP-001-agent-1, approved while the run goes on;
+   * the turn ends, the work is committed, merged at its merge hold point, and the session ended.
+   */
+  'acp-agent': async (testbed, project) => {
+    const savedDockerHost = process.env.DOCKER_HOST;
+    process.env.DOCKER_HOST = `unix://${join(testbed.home, 'no-container-engine.sock')}`;
+    try {
+      const { remote } = await makeGitFixture(join(testbed.home, 'acp-fixture'), {
+        files: { '.agent/agent.mjs': await scriptedAgentBundle() },
+      });
+      const state = await recordNewSession(testbed, { project, repository: remote });
+      const execution = {
+        ...DEFAULT_EXECUTION_SETTINGS,
+        agent: 'node .agent/agent.mjs',
+        agentProtocol: 'acp' as const,
+      };
+      const handle = stampedHandle(
+        await startSessionWorkflow(testbed, { ...state, execution }),
+        state.sessionId,
+        testbed.env,
+      );
+      await waitForStatus(handle, 'active');
+      await waitForArmedTimer(handle);
+      const created = await handle.executeUpdate(createNanocycleUpdate, {
+        args: [{ name: 'notes', goal: 'Write the notes' }],
+      });
+      expect(created.id === 'NC-001', 'NC-001 queued');
+      for (const id of ['HP-001-agent-1', 'HP-001-merge']) {
+        await eventually(`the hold point ${id}`, async () =>
+          (await queryState(handle)).pendingHoldPoints.find((h) => h.id === id),
+        );
+        await handle.executeUpdate(resolveHoldPointUpdate, {
+          args: [{ holdPointId: id, decision: 'approve', comment: 'fine', by: 'record-histories' }],
+        });
+      }
+      await eventually('NC-001 merged', async () =>
+        (await queryState(handle)).nanocycles.find((n) => n.id === 'NC-001' && n.status === 'merged'),
+      );
+      const workspace = (await getSession(testbed.db.db, state.sessionId)).workspacePath!;
+      expect(existsSync(join(workspace, 'APPROVED.md')), 'the allowed file merged into the session branch');
+      expect((await handle.executeUpdate(endUpdate)).status === 'ended', 'ended');
+      return { handle, firstRunId: handle.firstExecutionRunId, children: [`${handle.workflowId}-NC-001`] };
     } finally {
       if (savedDockerHost === undefined) delete process.env.DOCKER_HOST;
       else process.env.DOCKER_HOST = savedDockerHost;

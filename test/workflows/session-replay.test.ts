@@ -49,6 +49,7 @@ describe('session workflow: replay of recorded histories', () => {
     const lifecycles = new Set(files.map((file) => file.split('.')[0]));
     expect([...lifecycles].sort()).toEqual(
       [
+        'acp-agent',
         'continue-as-new',
         'end-while-starting',
         'failed-clone',
@@ -70,6 +71,8 @@ describe('session workflow: replay of recorded histories', () => {
     // The nanocycle lifecycle is recorded from both sides: the session and its child.
     expect(workflowTypeOf('nanocycle-merge.json')).toBe('sessionWorkflow');
     expect(workflowTypeOf('nanocycle-merge.nc-001.json')).toBe('nanocycleWorkflow');
+    // So is the ACP agent's: its child waited for the permission request and answered it.
+    expect(workflowTypeOf('acp-agent.nc-001.json')).toBe('nanocycleWorkflow');
     expect(workflowIdOf('nanocycle-merge.nc-001.json')).toBe(
       `${workflowIdOf('nanocycle-merge.json')}-NC-001`,
     );
