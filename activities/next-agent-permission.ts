@@ -22,6 +22,8 @@ export interface AgentPermissionAsked {
   /** Null when the line did not fit (see `problem`): the request is answered `cancelled`. */
   request: AgentPermissionRequest | null;
   problem?: string;
+  /** The runner's number of a request that did not fit, when the line had one. */
+  requestId?: number;
 }
 
 /**
@@ -41,7 +43,7 @@ export async function nextAgentPermission(
       const parsed = permissionRequestOf(found.line);
       return 'request' in parsed
         ? { seq: found.seq, attempt: found.attempt, request: parsed.request }
-        : { seq: found.seq, attempt: found.attempt, request: null, problem: parsed.problem };
+        : { seq: found.seq, attempt: found.attempt, request: null, ...parsed };
     }
     // Rejects with the cancellation when the workflow no longer waits.
     await ctx.sleep(POLL_MS);

@@ -5,13 +5,17 @@ import { AgentPermissionRequest } from './agent-permission.js';
  * shows. The line comes from inside the TPU, so nothing of it is trusted: long text is cut, and
  * a line that still does not fit the schema gives null (its request is answered `cancelled`).
  */
-export function permissionRequestOf(line: string): { request: AgentPermissionRequest } | { problem: string } {
-  let value: Record<string, unknown>;
+export function permissionRequestOf(
+  line: string,
+): { request: AgentPermissionRequest } | { problem: string; requestId?: number } {
+  let json: unknown;
   try {
-    value = JSON.parse(line) as Record<string, unknown>;
+    json = JSON.parse(line);
   } catch {
     return { problem: 'the permission line is not JSON' };
   }
+  if (!isObject(json)) return { problem: 'the permission line is not a JSON object' };
+  const value = json;
   const toolCall = (isObject(value.toolCall) ? value.toolCall : {}) as Record<string, unknown>;
   const locations = Array.isArray(toolCall.locations) ? toolCall.locations : [];
   const candidate = {
@@ -35,8 +39,14 @@ export function permissionRequestOf(line: string): { request: AgentPermissionReq
       : value.options,
   };
   const parsed = AgentPermissionRequest.safeParse(candidate);
-  if (!parsed.success)
-    return { problem: `the permission request does not fit: ${parsed.error.issues[0]?.message}` };
+  if (!parsed.success) {
+    const problem = `the permission request does not fit: ${parsed.error.issues[0]?.message}`;
+    // Its number, when it has one, so the runner can answer it `cancelled` rather than wait.
+    const id = value.id;
+    return typeof id === 'number' && Number.isInteger(id) && id > 0
+      ? { problem, requestId: id }
+      : { problem };
+  }
   return { request: parsed.data };
 }
 

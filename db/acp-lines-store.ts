@@ -59,8 +59,9 @@ export async function lastAcpSessionId(
   if (!row) return null;
   try {
     const id = (JSON.parse(row.line) as { sessionId?: unknown }).sessionId;
-    // Written inside the TPU: only a plausible id goes back into it.
-    return typeof id === 'string' && id.length > 0 && id.length <= 1024 ? id : null;
+    // Written inside the TPU: only a plausible id goes back into it (printable, so it cannot
+    // break the environment it is passed in: a NUL would fail the start of every attempt).
+    return typeof id === 'string' && /^[\x20-\x7e]{1,1024}$/.test(id) ? id : null;
   } catch {
     return null;
   }

@@ -42,10 +42,12 @@ export async function runAgentTurn(
         return await run;
       }
       afterSeq = next.seq;
-      const line = await Promise.race([over, decide(next, ++holds, reporter)]);
-      if (line === null) return await run;
+      const decided = decide(next, next.request ? ++holds : holds, reporter);
+      const line = await Promise.race([over.then(() => 'over' as const), decided]);
+      if (line === 'over') return await run;
+      if (line === null) continue;
       await host.tellAgent({ ...ids, runId: request.runId, attempt: next.attempt, line });
-      await reporter.record('running', null, { run: request.run });
+      if (next.request) await reporter.record('running', null, { run: request.run });
     }
   } catch (error) {
     if (isCancellation(error)) await over;
@@ -58,10 +60,12 @@ async function decide(
   asked: AgentPermissionAsked,
   holdNumber: number,
   reporter: NanocycleReporter,
-): Promise<RunStdinLine> {
-  if (!asked.request) return { cancelled: true };
+): Promise<RunStdinLine | null> {
+  // A line that did not fit opens no hold point: its request, if it names one, is dismissed.
+  if (!asked.request) return asked.requestId ? { cancelled: true, requestId: asked.requestId } : null;
   const request = asked.request;
   const answer = await reporter.ask('agent', permissionReason(request), holdNumber, request);
   const option = optionFor(request, answer.decision);
-  return option ? { optionId: option.optionId } : { cancelled: true };
+  const requestId = request.requestId;
+  return option ? { optionId: option.optionId, requestId } : { cancelled: true, requestId };
 }

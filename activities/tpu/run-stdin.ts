@@ -2,7 +2,10 @@
  * What an ACP run is told on its stdin (tpu/acp/control-input.ts reads it): the answer to the
  * agent's permission request, or a cancel of its turn. One JSON object a line.
  */
-export type RunStdinLine = { optionId: string } | { cancelled: true } | { cancel: true };
+export type RunStdinLine =
+  | { optionId: string; requestId: number }
+  | { cancelled: true; requestId: number }
+  | { cancel: true };
 
 /** Which run to tell: the ids name its container (docker) or its live process (sandbox). */
 export interface RunStdinTarget {

@@ -6,6 +6,12 @@ describe('ACP runner stdin lines', () => {
     expect(parseControlLine('{"optionId":"allow"}')).toEqual({ kind: 'answer', optionId: 'allow' });
     expect(parseControlLine('{"cancelled":true}')).toEqual({ kind: 'dismiss' });
     expect(parseControlLine('{"cancel":true}')).toEqual({ kind: 'cancel' });
+    expect(parseControlLine('{"optionId":"allow","requestId":2}')).toEqual({
+      kind: 'answer',
+      optionId: 'allow',
+      requestId: 2,
+    });
+    expect(parseControlLine('{"cancelled":true,"requestId":3}')).toEqual({ kind: 'dismiss', requestId: 3 });
   });
 
   it.each([
@@ -16,6 +22,8 @@ describe('ACP runner stdin lines', () => {
     '{"cancel":false}',
     '{"cancelled":"yes"}',
     '["allow"]',
+    '{"optionId":"allow","requestId":0}',
+    '{"optionId":"allow","requestId":"1"}',
   ])('names what is expected for %s', (text) => {
     const line = parseControlLine(text);
     expect(line.kind).toBe('invalid');

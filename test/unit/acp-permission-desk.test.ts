@@ -42,6 +42,23 @@ describe('permission desk', () => {
     ]);
   });
 
+  it('answers the request an answer names, and refuses one for a request that is not open', async () => {
+    const { lines, desk: d } = desk();
+    const first = d.ask(request('a'));
+    const second = d.ask(request('b'));
+    // An answer to a request the agent forged (a number the desk never gave) settles nothing.
+    expect(d.answer('allow', 7)).toBe('no permission request 7 is open');
+    expect(d.dismiss(7)).toBe('no permission request 7 is open');
+    expect(d.answer('allow', 2)).toBeNull();
+    expect(await second).toEqual({ outcome: { outcome: 'selected', optionId: 'allow' } });
+    expect(d.dismiss(1)).toBeNull();
+    expect(await first).toEqual({ outcome: { outcome: 'cancelled' } });
+    expect(lines.filter((l) => l.type === 'permission_answered')).toEqual([
+      { type: 'permission_answered', id: 2, outcome: 'allow' },
+      { type: 'permission_answered', id: 1, outcome: 'cancelled' },
+    ]);
+  });
+
   it('keeps the request open on an unknown option or when none is open', async () => {
     const { desk: d } = desk();
     expect(d.answer('allow')).toBe('no permission request is open');

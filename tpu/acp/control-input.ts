@@ -5,13 +5,14 @@ import { z } from 'zod';
  * open permission request, or a cancel of the turn. Strict: a line that is not exactly one of
  * these changes nothing and is reported back as an `input_error` line.
  */
-const Answer = z.strictObject({ optionId: z.string().min(1).max(1024) });
-const Dismissal = z.strictObject({ cancelled: z.literal(true) });
+const RequestId = z.number().int().min(1).optional();
+const Answer = z.strictObject({ optionId: z.string().min(1).max(1024), requestId: RequestId });
+const Dismissal = z.strictObject({ cancelled: z.literal(true), requestId: RequestId });
 const Cancel = z.strictObject({ cancel: z.literal(true) });
 
 export type ControlInput =
-  | { kind: 'answer'; optionId: string }
-  | { kind: 'dismiss' }
+  | { kind: 'answer'; optionId: string; requestId?: number }
+  | { kind: 'dismiss'; requestId?: number }
   | { kind: 'cancel' }
   | { kind: 'invalid'; message: string };
 
@@ -23,11 +24,16 @@ export function parseControlLine(text: string): ControlInput {
     return { kind: 'invalid', message: 'not JSON: give one JSON object a line' };
   }
   const answer = Answer.safeParse(value);
-  if (answer.success) return { kind: 'answer', optionId: answer.data.optionId };
-  if (Dismissal.safeParse(value).success) return { kind: 'dismiss' };
+  if (answer.success) return { kind: 'answer', ...answer.data };
+  const dismissal = Dismissal.safeParse(value);
+  if (dismissal.success)
+    return dismissal.data.requestId === undefined
+      ? { kind: 'dismiss' }
+      : { kind: 'dismiss', requestId: dismissal.data.requestId };
   if (Cancel.safeParse(value).success) return { kind: 'cancel' };
   return {
     kind: 'invalid',
-    message: 'expected {"optionId":"<id>"}, {"cancelled":true} or {"cancel":true}',
+    message:
+      'expected {"optionId":"<id>","requestId":<n>}, {"cancelled":true,"requestId":<n>} or {"cancel":true}',
   };
 }

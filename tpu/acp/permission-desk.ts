@@ -15,8 +15,9 @@ const CANCELLED: RequestPermissionResponse = { outcome: { outcome: 'cancelled' }
 
 /**
  * The agent's `session/request_permission` requests, each printed as a `permission` line and held
- * open until an answer line arrives on stdin. Answers go to the oldest open request: an agent asks
- * one at a time in practice, and first-in-first-out keeps the stdin protocol free of ids.
+ * open until an answer line arrives on stdin. An answer names the request it is for (its `id` in
+ * the permission line): the agent can write lines that look like the runner's, and an answer to
+ * one of those must not settle a real request. An answer without an id goes to the oldest.
  */
 export class PermissionDesk {
   private nextId = 1;
@@ -42,10 +43,13 @@ export class PermissionDesk {
     return answer;
   }
 
-  /** Answers the oldest open request with one of its options; a message says why not otherwise. */
-  answer(optionId: string): string | null {
-    const head = this.open[0];
-    if (!head) return 'no permission request is open';
+  /** Answers the request (the oldest open one by default) with one of its options; a message says why not otherwise. */
+  answer(optionId: string, requestId?: number): string | null {
+    const head = this.find(requestId);
+    if (!head)
+      return requestId === undefined
+        ? 'no permission request is open'
+        : `no permission request ${requestId} is open`;
     if (!head.options.some((option) => option.optionId === optionId))
       return `option ${JSON.stringify(optionId)} is not one of ${head.options.map((o) => o.optionId).join(', ')}`;
     this.settle(head, { outcome: { outcome: 'selected', optionId } }, optionId);
@@ -53,9 +57,12 @@ export class PermissionDesk {
   }
 
   /** Answers the oldest open request `cancelled` (the person dismissed it), leaving the turn running. */
-  dismiss(): string | null {
-    const head = this.open[0];
-    if (!head) return 'no permission request is open';
+  dismiss(requestId?: number): string | null {
+    const head = this.find(requestId);
+    if (!head)
+      return requestId === undefined
+        ? 'no permission request is open'
+        : `no permission request ${requestId} is open`;
     this.settle(head, CANCELLED, 'cancelled');
     return null;
   }
@@ -71,6 +78,10 @@ export class PermissionDesk {
     this.inputClosed = true;
     if (this.open.length > 0 && !this.cancelled)
       this.onUnanswerable('stdin closed with a permission request open');
+  }
+
+  private find(requestId: number | undefined): OpenRequest | undefined {
+    return requestId === undefined ? this.open[0] : this.open.find((request) => request.id === requestId);
   }
 
   private settle(request: OpenRequest, response: RequestPermissionResponse, outcome: string): void {

@@ -30,8 +30,9 @@
  * Other output (the agent's stderr, passed through on stderr) carries no tag.
  *
  * stdin: one JSON object a line.
- *   {"optionId":"<id>"}  answers the oldest open permission request with that option
- *   {"cancelled":true}   answers it `cancelled` (the turn goes on; the agent decides what follows)
+ *   {"optionId":"<id>","requestId":<n>}  answers permission request n (without requestId: the
+ *                        oldest open one) with that option
+ *   {"cancelled":true,"requestId":<n>}   answers it `cancelled` (the turn goes on; the agent decides)
  *   {"cancel":true}      cancels the turn, as SIGTERM does
  * When stdin ends, a permission request open then or later cancels the turn: nobody can answer.
  *
@@ -157,8 +158,8 @@ async function runTurn(setup: Setup): Promise<Ending> {
     if (text.trim() === '') return;
     const line = parseControlLine(text);
     let problem: string | null = null;
-    if (line.kind === 'answer') problem = desk.answer(line.optionId);
-    else if (line.kind === 'dismiss') problem = desk.dismiss();
+    if (line.kind === 'answer') problem = desk.answer(line.optionId, line.requestId);
+    else if (line.kind === 'dismiss') problem = desk.dismiss(line.requestId);
     else if (line.kind === 'cancel') cancel('a cancel line on stdin');
     else problem = line.message;
     if (problem) emit({ type: 'input_error', message: problem });
