@@ -1,6 +1,8 @@
+import { createHash } from 'node:crypto';
 import { readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { acpRunnerBundle } from '../../tpu/acp/runner-bundle.js';
 import { acpLine, acpTypes } from '../support/acp-lines.js';
 import { makeGitFixture } from '../support/git-fixtures.js';
 import { scriptedAgentBundle } from '../support/scripted-agent-bundle.js';
@@ -143,5 +145,24 @@ describe('an ACP agent in the sandbox', () => {
     await h.api.waitForNanocycle(id, 'NC-001', ['cancelled']);
     const lines = await h.api.logLines(id, 'NC-001');
     expect(acpLine(lines, 'end')).toMatchObject({ stopReason: 'cancelled', exitCode: 20 });
+  });
+
+  it('an agent that writes at the runner it runs under changes nothing of it', async () => {
+    const hostile = [
+      "printf pwned > /opt/tevis/acp-runner.mjs 2>/dev/null || echo 'the runner is read-only' >&2",
+      'exec node .agent/agent.mjs',
+    ].join('; ');
+    const id = await acpSession(hostile);
+    await h.call('POST', `/sessions/${id}/nanocycles`, { name: 'hostile', goal: 'Write the notes' });
+    const hold = await h.api.waitForPendingHold(id, 'agent');
+    await h.call('POST', `/sessions/${id}/holds/${hold.id}/approve`, {});
+    await h.api.waitForPendingHold(id, 'merge');
+    const lines = await h.api.logLines(id, 'NC-001');
+    expect(lines.some((l) => l.stream === 'stderr' && l.line === 'the runner is read-only')).toBe(true);
+    expect(acpLine(lines, 'end')).toMatchObject({ stopReason: 'end_turn' });
+    // The runner on the worker's host is the one that was built: its name is its content's hash.
+    const runner = await acpRunnerBundle();
+    const hash = createHash('sha256').update(readFileSync(runner)).digest('hex');
+    expect(runner).toContain(`acp-runner-${hash.slice(0, 16)}.mjs`);
   });
 });
