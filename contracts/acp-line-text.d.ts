@@ -1,0 +1,26 @@
+/** See acp-line-text.js: one stored `acp` output line as text a person reads. */
+export type AcpPartKind =
+  | 'started'
+  | 'message'
+  | 'thought'
+  | 'user_message'
+  | 'tool'
+  | 'tool_update'
+  | 'plan'
+  | 'diff'
+  | 'commands'
+  | 'mode'
+  | 'update'
+  | 'permission'
+  | 'answered'
+  | 'refused'
+  | 'input_error'
+  | 'cancelling'
+  | 'end'
+  | 'unreadable';
+export interface AcpPart {
+  kind: AcpPartKind;
+  text: string;
+}
+export declare function acpLineParts(line: unknown): AcpPart[];
+export declare function acpLineText(line: unknown): string;
