@@ -142,8 +142,10 @@ describe('acp line text: every type the runner writes', () => {
       { kind: 'end', text: 'end: end_turn (exit 0)' },
     ]);
     expect(
-      acpLineText(written({ type: 'end', stopReason: 'crashed', exitCode: 23, message: 'agent exited' })),
-    ).toBe('end: crashed (exit 23): agent exited');
+      acpLineText(
+        written({ type: 'end', stopReason: 'agent_crashed', exitCode: 23, message: 'agent exited' }),
+      ),
+    ).toBe('end: agent_crashed (exit 23): agent exited');
   });
 });
 
