@@ -1,8 +1,11 @@
 // @ts-check
+import { acpLineView } from './acp-line-view.js';
 import { element } from './element.js';
 
 /** The DOM keeps the last lines only; the record keeps them all. */
 const MAX_LINES = 5000;
+/** @type {Record<string, string>} */
+const STREAM_LABELS = { stdout: 'out', stderr: 'err', tevis: 'tevis', acp: 'agent' };
 
 /**
  * Every nanocycle's output as it is printed, stdout and stderr told apart in words and colour,
@@ -31,14 +34,15 @@ export function createOutputView() {
     /**
      * A `tevis` line is Tevis's own note (a run restarted after its worker was lost); the lines of a
      * later attempt say which, so the lines printed again after a restart are told apart.
-     * @param {{ nanocycleId: string, seq: number, attempt?: number, stream: 'stdout' | 'stderr' | 'tevis', line: string }} line
+     * An `acp` line is an ACP agent's typed line, shown in words by its kind (acp-line-view.js).
+     * @param {{ nanocycleId: string, seq: number, attempt?: number, stream: 'stdout' | 'stderr' | 'tevis' | 'acp', line: string }} line
      */
     add(line) {
       if ((seen.get(line.nanocycleId) ?? 0) >= line.seq) return;
       seen.set(line.nanocycleId, line.seq);
       empty.hidden = true;
       const attempt = line.attempt ?? 1;
-      const label = line.stream === 'stderr' ? 'err' : line.stream === 'tevis' ? 'tevis' : 'out';
+      const label = STREAM_LABELS[line.stream] ?? 'out';
       const who = `${line.nanocycleId}${attempt > 1 && line.stream !== 'tevis' ? ` (attempt ${attempt})` : ''} `;
       list.append(
         element(
@@ -51,7 +55,7 @@ export function createOutputView() {
           },
           element('span', { class: 'stream' }, label),
           element('span', { class: 'who' }, who),
-          line.line,
+          ...(line.stream === 'acp' ? acpLineView(line.line) : [line.line]),
         ),
       );
       while (list.childElementCount > MAX_LINES) list.firstElementChild?.remove();
