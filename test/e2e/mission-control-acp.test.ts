@@ -4,11 +4,17 @@ import { fileURLToPath } from 'node:url';
 import { and, eq } from 'drizzle-orm';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AgentPermissionRequest } from '../../contracts/agent-permission.js';
 import type { HoldPointRecord } from '../../contracts/nanocycle-records.js';
 import { appendLogLines } from '../../db/nanocycle-logs-store.js';
 import { holdPoints } from '../../db/schema.js';
-import { type RunnerLine, lineWriter, updateLine } from '../../tpu/acp/runner-lines.js';
+import { type RunnerLine, updateLine } from '../../tpu/acp/runner-lines.js';
+import {
+  EDIT_PERMISSION,
+  EDIT_TOOL_CALL,
+  editRequest,
+  textBlock,
+  writtenLine,
+} from '../support/acp-lines.js';
 import { launchChromium } from '../support/chromium.js';
 import { describeRun, runCli } from '../support/cli-run.js';
 import { makeGitFixture } from '../support/git-fixtures.js';
@@ -35,10 +41,9 @@ const AGENT = [
   'echo "{\\"reason\\": \\"may I edit src/a.ts?\\"}" > .tevis/hold.json; exit 75; fi',
 ].join('\n');
 const HOSTILE = '<img src=x onerror="window.__xss = 1">\u001b[31mred';
-const text = (t: string) => ({ type: 'text' as const, text: t });
 const LINES: RunnerLine[] = [
   { type: 'started', sessionId: 'acp-1', agent: 'scripted-agent' },
-  updateLine({ sessionUpdate: 'agent_thought_chunk', content: text('read a.ts first') }),
+  updateLine({ sessionUpdate: 'agent_thought_chunk', content: textBlock('read a.ts first') }),
   updateLine({
     sessionUpdate: 'plan',
     entries: [
@@ -46,39 +51,11 @@ const LINES: RunnerLine[] = [
       { content: 'edit a.ts', priority: 'high', status: 'in_progress' },
     ],
   }),
-  updateLine({
-    sessionUpdate: 'tool_call',
-    toolCallId: 't1',
-    title: 'Edit src/a.ts',
-    kind: 'edit',
-    status: 'pending',
-    content: [{ type: 'diff', path: '/workspace/src/a.ts', oldText: 'a\n', newText: 'b\nc\n' }],
-  }),
-  {
-    type: 'permission',
-    id: 1,
-    toolCall: { toolCallId: 't1', title: 'Edit src/a.ts', kind: 'edit' },
-    options: [
-      { optionId: 'yes', name: 'Allow once', kind: 'allow_once' },
-      { optionId: 'no', name: 'Reject', kind: 'reject_once' },
-    ],
-  },
-  updateLine({ sessionUpdate: 'agent_message_chunk', content: text(HOSTILE) }),
+  EDIT_TOOL_CALL,
+  EDIT_PERMISSION,
+  updateLine({ sessionUpdate: 'agent_message_chunk', content: textBlock(HOSTILE) }),
 ];
-const REQUEST: AgentPermissionRequest = {
-  requestId: 1,
-  toolCall: {
-    toolCallId: 't1',
-    title: 'Edit src/a.ts',
-    kind: 'edit',
-    paths: ['/workspace/src/a.ts'],
-    input: `{"path":"src/a.ts","note":"${HOSTILE.replace(/"/g, "'")}"}`,
-  },
-  options: [
-    { optionId: 'yes', name: 'Allow once', kind: 'allow_once' },
-    { optionId: 'no', name: 'Reject', kind: 'reject_once' },
-  ],
-};
+const REQUEST = editRequest(`{"path":"src/a.ts","note":"${HOSTILE.replace(/"/g, "'")}"}`);
 
 let h: Harness;
 let browser: Browser;
@@ -101,9 +78,7 @@ beforeAll(async () => {
   const stored = (await h.call('GET', `/sessions/${sessionId}/nanocycles/NC-001/logs`)).json.lines as {
     seq: number;
   }[];
-  const written: string[] = [];
-  const write = lineWriter((t) => written.push(t.trimEnd()));
-  for (const line of LINES) write(line);
+  const written = LINES.map(writtenLine);
   await appendLogLines(h.database.db, {
     sessionId,
     nanocycleId: 'NC-001',

@@ -1,17 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { acpLineParts, acpLineText } from '../../contracts/acp-line-text.js';
-import { lineWriter, type RunnerLine, updateLine } from '../../tpu/acp/runner-lines.js';
+import { updateLine } from '../../tpu/acp/runner-lines.js';
+import { EDIT_PERMISSION, textBlock, writtenLine } from '../support/acp-lines.js';
 
-/** A line exactly as the runner writes it (tpu/acp/runner-lines.ts), without its newline. */
-function written(line: RunnerLine): string {
-  let text = '';
-  lineWriter((t) => {
-    text = t;
-  })(line);
-  return text.trimEnd();
-}
 const raw = (body: Record<string, unknown>) => JSON.stringify({ tevis: 'acp', ...body });
-const text = (t: string) => ({ type: 'text' as const, text: t });
+const text = textBlock;
+const written = writtenLine;
 
 describe('acp line text: every type the runner writes', () => {
   it('opens with the agent and its session', () => {
@@ -109,15 +103,7 @@ describe('acp line text: every type the runner writes', () => {
   });
 
   it('shows a permission request with its options, its answer, a refused file request, input errors, cancel and end', () => {
-    const permission = written({
-      type: 'permission',
-      id: 1,
-      toolCall: { toolCallId: 't1', title: 'Edit src/a.ts', kind: 'edit' },
-      options: [
-        { optionId: 'yes', name: 'Allow once', kind: 'allow_once' },
-        { optionId: 'no', name: 'Reject', kind: 'reject_once' },
-      ],
-    });
+    const permission = written(EDIT_PERMISSION);
     expect(acpLineParts(permission)).toEqual([
       { kind: 'permission', text: 'asks: [edit] Edit src/a.ts — options: Allow once / Reject' },
     ]);

@@ -9,6 +9,7 @@ import {
 } from '../../cli/render/nanocycle.js';
 import { type AgentPermissionRequest, optionFor } from '../../contracts/agent-permission.js';
 import { agentRequestView } from '../../contracts/agent-request-view.js';
+import { EDIT_TOOL_CALL, editRequest, writtenLine } from '../support/acp-lines.js';
 
 const AT = '2025-03-01T10:00:00.000Z';
 const acp = (body: Record<string, unknown>, seq = 1): LogLine => ({
@@ -19,28 +20,9 @@ const acp = (body: Record<string, unknown>, seq = 1): LogLine => ({
   line: JSON.stringify({ tevis: 'acp', ...body }),
   at: AT,
 });
-const toolCall = acp({
-  type: 'update',
-  kind: 'tool_call',
-  update: {
-    sessionUpdate: 'tool_call',
-    toolCallId: 't1',
-    title: 'Edit src/a.ts',
-    kind: 'edit',
-    status: 'pending',
-  },
-  diffs: [{ toolCallId: 't1', path: '/workspace/src/a.ts', oldText: 'a\n', newText: 'b\nc\n' }],
-});
-
+const toolCall: LogLine = { ...acp({}), line: writtenLine(EDIT_TOOL_CALL) };
 const REQUEST: AgentPermissionRequest = {
-  requestId: 1,
-  toolCall: {
-    toolCallId: 't1',
-    title: 'Edit src/a.ts',
-    kind: 'edit',
-    paths: ['/workspace/src/a.ts'],
-    input: '{"path":"src/a.ts",\n"text":"b"}',
-  },
+  ...editRequest('{"path":"src/a.ts",\n"text":"b"}'),
   options: [
     { optionId: 'once', name: 'Allow once', kind: 'allow_once' },
     { optionId: 'always', name: 'Allow always', kind: 'allow_always' },
