@@ -21,6 +21,8 @@ export type AcpPartKind =
 export interface AcpPart {
   kind: AcpPartKind;
   text: string;
+  /** A message's or thought's own text: an agent streams it in pieces a reader runs on as one. */
+  chunk?: string;
 }
 export declare function acpLineParts(line: unknown): AcpPart[];
 export declare function acpLineText(line: unknown): string;

@@ -18,7 +18,9 @@ const MAX_PLAN_ENTRIES = 50;
  * @typedef {'started' | 'message' | 'thought' | 'user_message' | 'tool' | 'tool_update' | 'plan' | 'diff'
  *   | 'commands' | 'mode' | 'update' | 'permission' | 'answered' | 'refused' | 'input_error'
  *   | 'cancelling' | 'end' | 'unreadable'} AcpPartKind
- * @typedef {{ kind: AcpPartKind, text: string }} AcpPart
+ * @typedef {{ kind: AcpPartKind, text: string, chunk?: string }} AcpPart  chunk: a message's or
+ *   thought's own text, which an agent streams in small pieces that a reader runs on as one text
+
  */
 
 const isObject = (/** @type {unknown} */ v) => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -77,10 +79,14 @@ function updateParts(/** @type {Record<string, unknown>} */ line) {
   const u = record(line.update);
   const kind = flat(line.kind ?? u.sessionUpdate, 60) || 'unknown';
   switch (kind) {
-    case 'message':
-      return [{ kind: 'message', text: contentText(u.content) }];
-    case 'thought':
-      return [{ kind: 'thought', text: `thought: ${contentText(u.content)}` }];
+    case 'message': {
+      const chunk = contentText(u.content);
+      return [{ kind: 'message', text: chunk, chunk }];
+    }
+    case 'thought': {
+      const chunk = contentText(u.content);
+      return [{ kind: 'thought', text: `thought: ${chunk}`, chunk }];
+    }
     case 'user_message':
       return [{ kind: 'user_message', text: `user: ${contentText(u.content)}` }];
     case 'tool_call':

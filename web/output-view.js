@@ -1,4 +1,5 @@
 // @ts-check
+import { acpLineParts } from '/web/acp-line-text.js';
 import { acpLineView } from './acp-line-view.js';
 import { element } from './element.js';
 
@@ -17,6 +18,8 @@ export function createOutputView() {
   const follow = /** @type {HTMLInputElement} */ (document.getElementById('follow-output'));
   /** @type {Map<string, number>} last seq shown of each nanocycle */
   let seen = new Map();
+  /** @type {{ key: string, item: Element, text: HTMLElement } | null} the agent's message the last item shows, still growing */
+  let running = null;
   list.addEventListener('scroll', () => {
     const atBottom = list.scrollTop + list.clientHeight >= list.scrollHeight - 8;
     if (!atBottom && follow.checked && list.dataset.autoscroll !== '1') follow.checked = false;
@@ -28,6 +31,7 @@ export function createOutputView() {
   return {
     clear() {
       seen = new Map();
+      running = null;
       list.replaceChildren();
       empty.hidden = false;
     },
@@ -44,8 +48,15 @@ export function createOutputView() {
       const attempt = line.attempt ?? 1;
       const label = STREAM_LABELS[line.stream] ?? 'out';
       const who = `${line.nanocycleId}${attempt > 1 && line.stream !== 'tevis' ? ` (attempt ${attempt})` : ''} `;
-      list.append(
-        element(
+      const parts = line.stream === 'acp' ? acpLineParts(line.line) : null;
+      // An agent streams a message (or a thought) in small pieces, a line each: they read as one text.
+      const chunk = parts?.length === 1 ? parts[0]?.chunk : undefined;
+      const key = `${line.nanocycleId} ${attempt} ${parts?.[0]?.kind}`;
+      if (chunk !== undefined && running?.key === key && running.item === list.lastElementChild) {
+        running.text.append(chunk);
+        running.item.setAttribute('data-seq', String(line.seq));
+      } else {
+        const item = element(
           'li',
           {
             class: line.stream,
@@ -55,9 +66,12 @@ export function createOutputView() {
           },
           element('span', { class: 'stream' }, label),
           element('span', { class: 'who' }, who),
-          ...(line.stream === 'acp' ? acpLineView(line.line) : [line.line]),
-        ),
-      );
+          ...(parts ? acpLineView(parts) : [line.line]),
+        );
+        list.append(item);
+        const text = /** @type {HTMLElement} */ (item.lastElementChild);
+        running = chunk !== undefined ? { key, item, text } : null;
+      }
       while (list.childElementCount > MAX_LINES) list.firstElementChild?.remove();
       if (follow.checked) {
         list.dataset.autoscroll = '1';

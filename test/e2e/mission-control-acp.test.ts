@@ -43,7 +43,9 @@ const AGENT = [
 const HOSTILE = '<img src=x onerror="window.__xss = 1">\u001b[31mred';
 const LINES: RunnerLine[] = [
   { type: 'started', sessionId: 'acp-1', agent: 'scripted-agent' },
-  updateLine({ sessionUpdate: 'agent_thought_chunk', content: textBlock('read a.ts first') }),
+  // An agent streams its text in pieces; the pieces that follow each other read as one text.
+  updateLine({ sessionUpdate: 'agent_thought_chunk', content: textBlock('read a.ts ') }),
+  updateLine({ sessionUpdate: 'agent_thought_chunk', content: textBlock('first') }),
   updateLine({
     sessionUpdate: 'plan',
     entries: [
@@ -54,6 +56,7 @@ const LINES: RunnerLine[] = [
   EDIT_TOOL_CALL,
   EDIT_PERMISSION,
   updateLine({ sessionUpdate: 'agent_message_chunk', content: textBlock(HOSTILE) }),
+  updateLine({ sessionUpdate: 'agent_message_chunk', content: textBlock(' and more') }),
 ];
 const REQUEST = editRequest(`{"path":"src/a.ts","note":"${HOSTILE.replace(/"/g, "'")}"}`);
 
@@ -104,7 +107,10 @@ const part = (kind: string) => page.locator(`#output-lines li.acp .acp-part[data
 
 describe("Mission Control shows an ACP agent's output and its question", () => {
   it('shows each acp line in words, each kind in its own look, markup as text', async () => {
-    await expect.poll(() => part('message').count(), { timeout: WAIT }).toBe(1);
+    // The malformed line is the last one stored.
+    await expect.poll(() => part('unreadable').count(), { timeout: WAIT }).toBe(1);
+    expect(await part('message').count()).toBe(1);
+    expect(await part('thought').count()).toBe(1);
     expect(await part('started').textContent()).toBe('agent scripted-agent started (session acp-1)');
     expect(await part('thought').textContent()).toBe('thought: read a.ts first');
     expect(await part('plan').textContent()).toBe('plan (2 entries)\n  [x] read a.ts\n  [>] edit a.ts');
@@ -115,7 +121,7 @@ describe("Mission Control shows an ACP agent's output and its question", () => {
     );
     expect(await part('unreadable').textContent()).toBe('acp line that is not JSON: {"tevis":"acp",');
     // The hostile chunk is text: no element made from it, no script run, no escape left in it.
-    expect(await part('message').textContent()).toBe('<img src=x onerror="window.__xss = 1">red');
+    expect(await part('message').textContent()).toBe('<img src=x onerror="window.__xss = 1">red and more');
     expect(await page.locator('#output-lines img').count()).toBe(0);
     expect(await page.evaluate(() => (window as unknown as { __xss?: number }).__xss)).toBeUndefined();
     // The TPU's own line stays as printed, an acp line is labelled as the agent's.
@@ -162,6 +168,7 @@ describe("Mission Control shows an ACP agent's output and its question", () => {
       'plain line\nagent scripted-agent started (session acp-1)\nthought: read a.ts first\n',
     );
     expect(logs.stdout).toContain('tool [edit] Edit src/a.ts (pending)\ndiff src/a.ts (+2 −1)\n');
+    expect(logs.stdout).toContain('\n<img src=x onerror="window.__xss = 1">red and more\n');
     expect(logs.stdout).not.toMatch(/^\{"tevis"/m);
     expect(logs.stdout).not.toContain('\u001b');
     const raw = await runCli(processes, ['nanocycle', 'logs', 'NC-001', ...session, '--json'], env);

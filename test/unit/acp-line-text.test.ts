@@ -16,9 +16,9 @@ describe('acp line text: every type the runner writes', () => {
 
   it('shows message chunks as their text, keeping their newlines; a thought and the user marked', () => {
     const message = written(updateLine({ sessionUpdate: 'agent_message_chunk', content: text('one\ntwo') }));
-    expect(acpLineParts(message)).toEqual([{ kind: 'message', text: 'one\ntwo' }]);
+    expect(acpLineParts(message)).toEqual([{ kind: 'message', text: 'one\ntwo', chunk: 'one\ntwo' }]);
     const thought = written(updateLine({ sessionUpdate: 'agent_thought_chunk', content: text('hmm') }));
-    expect(acpLineParts(thought)).toEqual([{ kind: 'thought', text: 'thought: hmm' }]);
+    expect(acpLineParts(thought)).toEqual([{ kind: 'thought', text: 'thought: hmm', chunk: 'hmm' }]);
     const user = written(updateLine({ sessionUpdate: 'user_message_chunk', content: text('the goal') }));
     expect(acpLineText(user)).toBe('user: the goal');
     const image = written(
