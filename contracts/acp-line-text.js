@@ -20,7 +20,6 @@ const MAX_PLAN_ENTRIES = 50;
  *   | 'cancelling' | 'end' | 'unreadable'} AcpPartKind
  * @typedef {{ kind: AcpPartKind, text: string, chunk?: string }} AcpPart  chunk: a message's or
  *   thought's own text, which an agent streams in small pieces that a reader runs on as one text
-
  */
 
 const isObject = (/** @type {unknown} */ v) => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -32,7 +31,9 @@ function contentText(/** @type {unknown} */ block) {
   const b = record(block);
   if (b.type === 'text' && typeof b.text === 'string')
     return cut(b.text, MAX_CHUNK_CHARS, { keepLines: true });
-  if (b.type === 'resource_link' || b.type === 'resource') return `[${flat(b.type)} ${flat(b.uri ?? '')}]`;
+  // A link names its uri; an embedded resource keeps it inside.
+  if (b.type === 'resource_link' || b.type === 'resource')
+    return `[${flat(b.type)} ${flat(b.uri ?? record(b.resource).uri)}]`;
   return `[${flat(b.type ?? 'content')}]`;
 }
 

@@ -28,6 +28,13 @@ describe('acp line text: every type the runner writes', () => {
       }),
     );
     expect(acpLineText(image)).toBe('[image]');
+    const link = { type: 'resource_link' as const, uri: 'file:///workspace/a.md', name: 'a.md' };
+    const embedded = { type: 'resource' as const, resource: { uri: 'file:///b.md', text: 'b' } };
+    for (const [content, shown] of [
+      [link, '[resource_link file:///workspace/a.md]'],
+      [embedded, '[resource file:///b.md]'],
+    ] as const)
+      expect(acpLineText(written(updateLine({ sessionUpdate: 'agent_message_chunk', content })))).toBe(shown);
   });
 
   it('shows a tool call with its kind and status, its diffs as their own parts, and its status changes', () => {
