@@ -1,4 +1,5 @@
 // @ts-check
+import { agentRequestCard } from './agent-request-card.js';
 import { element } from './element.js';
 
 /** Long patches stay readable: the page shows this much; the CLI and API give all of it. */
@@ -6,7 +7,8 @@ const MAX_PATCH_CHARS = 60_000;
 
 /**
  * What waits for a person: each pending hold point with its reason, a comment box and approve /
- * reject in one place; a merge hold point shows its nanocycle's diff beside it. The page is told
+ * reject in one place; a merge hold point shows its nanocycle's diff beside it, an ACP agent's
+ * hold point the tool call it asks to run and its options (agent-request-card.js). The page is told
  * which ones are pending, to keep a notice at the top while any is.
  *
  * @param {{ api: ReturnType<typeof import('./api.js').createApi>, onPending: (pending: any[]) => void, onChanged: () => void }} deps
@@ -44,6 +46,7 @@ export function createHoldPoints(deps) {
       { class: 'hold', 'data-hold': hold.id, 'aria-label': `Hold point ${hold.id}` },
       element('h3', {}, `${hold.id} — ${hold.kind}${hold.nanocycleId ? ` (${hold.nanocycleId})` : ''}`),
       element('p', {}, hold.reason),
+      agentRequestCard(hold.agentRequest),
       diff,
       element('label', { for: commentId }, 'Comment'),
       comment,

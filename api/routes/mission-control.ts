@@ -25,10 +25,9 @@ const require = createRequire(import.meta.url);
 const VENDOR = new Map([
   ['eventsource-parser.js', join(dirname(require.resolve('eventsource-parser')), 'index.js')],
   // One wording for the CLI and the page: the contract itself is plain JavaScript.
-  [
-    'nanocycle-status-words.js',
-    fileURLToPath(new URL('../../contracts/nanocycle-status-words.js', import.meta.url)),
-  ],
+  ...['nanocycle-status-words.js', 'acp-line-text.js', 'acp-text-parts.js', 'agent-request-view.js'].map(
+    (name) => [name, fileURLToPath(new URL(`../../contracts/${name}`, import.meta.url))] as [string, string],
+  ),
 ]);
 
 /** Only what is in web/ at start and the vendored files, by exact name: no path from a request ever reaches the disk. */

@@ -5,6 +5,7 @@ import type { TevisApiClient } from '../api-client.js';
 import { commandContext } from '../command-context.js';
 import { UsageError } from '../errors.js';
 import { holdPointKind, parseHoldPointArgument, resolverName } from '../nanocycle-arguments.js';
+import { renderAgentRequests } from '../render/agent-request.js';
 import { describeNanocycleOutcome, renderHoldTable } from '../render/nanocycle.js';
 import { validateRequest } from '../request-validation.js';
 import { resolveSessionOption, SESSION_OPTION } from '../session-argument.js';
@@ -71,9 +72,12 @@ export function registerHoldCommands(program: Command): void {
       const sessionId = await resolveSessionOption(ctx.config.home, flags.session);
       const all = await (await ctx.client()).listHoldPoints(sessionId);
       const holdPoints = flags.all ? all : all.filter((h) => h.status === 'pending');
-      ctx.out.result({ holdPoints }, () =>
-        renderHoldTable(holdPoints, sessionId, { all: Boolean(flags.all) }),
-      );
+      ctx.out.result({ holdPoints }, () => {
+        const table = renderHoldTable(holdPoints, sessionId, { all: Boolean(flags.all) });
+        // An agent's question is a tool call and its options: too much for a table cell.
+        const requests = renderAgentRequests(holdPoints.filter((h) => h.status === 'pending'));
+        return requests ? `${table}\n\n${requests}` : table;
+      });
     });
 
   for (const decision of ['approve', 'reject'] as const) {

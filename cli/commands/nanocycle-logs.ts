@@ -5,9 +5,9 @@ import { followNanocycleLogs, readLogLines, settledNanocycle } from '../follow-n
 import { followerNotes } from '../follower-notes.js';
 import { parseNanocycleArgument } from '../nanocycle-arguments.js';
 import { pendingHoldOf } from '../pending-hold.js';
+import { outputLinePrinter, processSink } from '../output-line-printer.js';
 import {
   describeNanocycleOutcome,
-  logLineDestination,
   nextStepHint,
   renderLogLine,
   renderLogLineJson,
@@ -15,18 +15,28 @@ import {
 import { resolveSessionOption, SESSION_OPTION } from '../session-argument.js';
 import { untilInterrupted } from '../until-interrupted.js';
 
-/** stdout lines to stdout and stderr lines to stderr, so a pipe sees what the program printed. */
-function logWriter(json: boolean): (line: LogLine) => void {
+/**
+ * stdout lines to stdout and stderr lines to stderr, so a pipe sees what the program printed;
+ * `end` ends an agent's message running on (output-line-printer.ts) before a note is written.
+ */
+function logWriter(json: boolean): { write(line: LogLine): void; end(): void } {
   let run: number | null = null;
-  return (line) => {
-    if (json) {
-      process.stdout.write(`${renderLogLineJson(line)}\n`);
-      return;
-    }
-    // A new run follows an agent's hold point; mark where it starts.
-    if (run !== null && line.run !== run) process.stderr.write(`tevis: ── run ${line.run} ──\n`);
-    run = line.run;
-    process[logLineDestination(line)].write(`${renderLogLine(line)}\n`);
+  const printer = outputLinePrinter<LogLine>(processSink, { render: renderLogLine, prefix: () => '' });
+  return {
+    write(line) {
+      if (json) {
+        process.stdout.write(`${renderLogLineJson(line)}\n`);
+        return;
+      }
+      // A new run follows an agent's hold point; mark where it starts.
+      if (run !== null && line.run !== run) {
+        printer.end();
+        process.stderr.write(`tevis: ── run ${line.run} ──\n`);
+      }
+      run = line.run;
+      printer.print(line);
+    },
+    end: printer.end,
   };
 }
 
@@ -44,14 +54,15 @@ export function registerNanocycleLogs(nanocycle: Command): void {
       const id = parseNanocycleArgument(given);
       const sessionId = await resolveSessionOption(ctx.config.home, flags.session);
       const client = await ctx.client();
-      const write = logWriter(ctx.json);
-      const { note, onReconnect } = followerNotes(ctx.json);
+      const { write, end } = logWriter(ctx.json);
+      const { note, onReconnect } = followerNotes(ctx.json, end);
       if (!flags.follow) {
         let count = 0;
         await readLogLines(client, sessionId, id, 0, (line) => {
           count++;
           write(line);
         });
+        end();
         if (count === 0)
           note(`${id} has printed nothing yet; \`tevis nanocycle logs ${id} --follow\` waits for its output`);
         return;
@@ -73,6 +84,7 @@ export function registerNanocycleLogs(nanocycle: Command): void {
           onReconnect,
         }),
       );
+      end();
       // The closing note is for people; a script reading NDJSON is done when the lines are.
       if (output && !ctx.json) {
         const ended = await settledNanocycle(client, sessionId, output);

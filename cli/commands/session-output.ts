@@ -3,7 +3,8 @@ import type { SessionLogLine } from '../api-client.js';
 import { commandContext } from '../command-context.js';
 import { followSessionOutput, readSessionOutput } from '../follow-session-output.js';
 import { followerNotes } from '../follower-notes.js';
-import { logLineDestination, renderLogLineJson, renderSessionLogLine } from '../render/nanocycle.js';
+import { outputLinePrinter, processSink } from '../output-line-printer.js';
+import { renderLogLineJson, renderSessionLogLine } from '../render/nanocycle.js';
 import { resolveSessionId } from '../session-argument.js';
 import { untilInterrupted } from '../until-interrupted.js';
 
@@ -19,17 +20,22 @@ export function registerSessionOutput(session: Command): void {
       const ctx = commandContext(command);
       const id = await resolveSessionId(ctx.config.home, given);
       const client = await ctx.client();
+      const printer = outputLinePrinter<SessionLogLine>(processSink, {
+        render: renderSessionLogLine,
+        prefix: (line) => `${line.nanocycleId}  `,
+      });
       const write = (line: SessionLogLine) => {
         if (ctx.json) process.stdout.write(`${renderLogLineJson(line)}\n`);
-        else process[logLineDestination(line)].write(`${renderSessionLogLine(line)}\n`);
+        else printer.print(line);
       };
-      const { note, onReconnect } = followerNotes(ctx.json);
+      const { note, onReconnect } = followerNotes(ctx.json, printer.end);
       if (!flags.follow) {
         let count = 0;
         await readSessionOutput(client, id, {}, (line) => {
           count++;
           write(line);
         });
+        printer.end();
         if (count === 0)
           note(
             `no nanocycle of ${id} has printed anything yet; \`tevis session output ${id} --follow\` waits for it`,
@@ -43,6 +49,7 @@ export function registerSessionOutput(session: Command): void {
           onReconnect,
         }),
       );
+      printer.end();
       if (status) note(`session ${id} ${status}`);
     });
 }

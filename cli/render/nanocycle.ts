@@ -1,3 +1,4 @@
+import { acpLineText } from '../../contracts/acp-line-text.js';
 import { formatDuration } from '../../contracts/durations.js';
 import type { NanocycleData } from '../../contracts/nanocycle-records.js';
 import { nanocycleStatusWord } from '../../contracts/nanocycle-status-words.js';
@@ -84,15 +85,21 @@ export function nextStepHint(
 /**
  * One output line as printed by `nanocycle logs`: the TPU's line itself, nothing added; a line of
  * Tevis's own (a run restarted after a worker was lost) set apart, so the lines printed again
- * after it read as a new attempt, not as the program repeating itself.
+ * after it read as a new attempt, not as the program repeating itself; an ACP agent's typed line
+ * in words (contracts/acp-line-text.js), never its raw JSON, which the agent could fill with
+ * terminal escapes.
  */
 export function renderLogLine(line: LogLine): string {
+  if (line.stream === 'acp') return acpLineText(line.line);
   return line.stream === 'tevis' ? `tevis: ── ${line.line} ──` : line.line;
 }
 
-/** `session output`: each line after the nanocycle that printed it. */
+/** `session output`: each line after the nanocycle that printed it (each of an ACP line's lines too, so grep finds them). */
 export function renderSessionLogLine(line: SessionLogLine): string {
-  return `${line.nanocycleId}  ${renderLogLine(line)}`;
+  return renderLogLine(line)
+    .split('\n')
+    .map((text) => `${line.nanocycleId}  ${text}`)
+    .join('\n');
 }
 
 /** Where a line goes: stderr's to stderr, the TPU's stdout and Tevis's own notes (in place) to stdout. */

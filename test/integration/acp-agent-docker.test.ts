@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildNodeTpuImage } from '../../runtime/tpu-node-image.js';
-import { acpLine, acpTypes } from '../support/acp-lines.js';
+import { acpLine, acpTypes } from '../support/stored-acp-lines.js';
 import type { ApiClient } from '../support/api-client.js';
 import { type DockerEngine, startDockerEngine } from '../support/docker-engine.js';
 import { makeGitFixture } from '../support/git-fixtures.js';

@@ -3,7 +3,7 @@ import { readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { acpRunnerBundle } from '../../tpu/acp/runner-bundle.js';
-import { acpLine, acpTypes } from '../support/acp-lines.js';
+import { acpLine, acpTypes } from '../support/stored-acp-lines.js';
 import { makeGitFixture } from '../support/git-fixtures.js';
 import { scriptedAgentBundle } from '../support/scripted-agent-bundle.js';
 import { waitFor } from '../support/poll.js';

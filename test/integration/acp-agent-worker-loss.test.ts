@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LogLine } from '../../contracts/nanocycle-records.js';
 import type { ApiClient } from '../support/api-client.js';
 import { ensureBubblewrap } from '../support/bubblewrap.js';
-import { acpTypes } from '../support/acp-lines.js';
+import { acpTypes } from '../support/stored-acp-lines.js';
 import { makeGitFixture } from '../support/git-fixtures.js';
 import { waitFor } from '../support/poll.js';
 import { type ManagedProcess, ProcessSet } from '../support/processes.js';

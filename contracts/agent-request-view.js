@@ -1,0 +1,48 @@
+// @ts-check
+/**
+ * What an agent hold point shows of the ACP permission request it keeps (agent-permission.ts):
+ * the tool call, its options, and which option approve and reject answer with — for `tevis hold
+ * list` and Mission Control's hold point panel alike (the page loads this file as
+ * /web/agent-request-view.js). The request comes from the TPU: its text is cleaned and cut here
+ * even though the record already bounds it.
+ */
+import { cut, flat, shortPath } from './acp-text-parts.js';
+
+/** Which option kinds approve and reject pick, first found first: optionFor in agent-permission.ts. */
+const PICKS = Object.freeze({
+  approve: ['allow_once', 'allow_always'],
+  reject: ['reject_once', 'reject_always'],
+});
+
+/**
+ * @typedef {{ name: string, kind: string, answers: 'approve' | 'reject' | null }} AgentOptionView
+ * @typedef {{ title: string, kind: string | null, paths: string[], input: string | null, options: AgentOptionView[] }} AgentRequestView
+ */
+
+/**
+ * @param {unknown} request  a hold point's `agentRequest`
+ * @returns {AgentRequestView | null}  null when there is none (a plain command's question)
+ */
+export function agentRequestView(request) {
+  if (typeof request !== 'object' || request === null) return null;
+  const r = /** @type {Record<string, any>} */ (request);
+  const call = typeof r.toolCall === 'object' && r.toolCall !== null ? r.toolCall : {};
+  const options = (Array.isArray(r.options) ? r.options : []).slice(0, 20).map((o) => ({
+    optionId: typeof o?.optionId === 'string' ? o.optionId : '',
+    name: flat(o?.name ?? o?.optionId, 200) || '?',
+    kind: flat(o?.kind, 40),
+  }));
+  /** @type {Map<string, 'approve' | 'reject'>} */
+  const answers = new Map();
+  for (const decision of /** @type {const} */ (['approve', 'reject'])) {
+    const picked = PICKS[decision].map((k) => options.find((o) => o.kind === k)).find(Boolean);
+    if (picked) answers.set(picked.optionId, decision);
+  }
+  return {
+    title: flat(call.title ?? call.toolCallId, 400) || 'a tool call',
+    kind: call.kind ? flat(call.kind, 40) : null,
+    paths: (Array.isArray(call.paths) ? call.paths : []).slice(0, 50).map(shortPath),
+    input: typeof call.input === 'string' ? cut(call.input, 8000, { keepLines: true }) : null,
+    options: options.map((o) => ({ name: o.name, kind: o.kind, answers: answers.get(o.optionId) ?? null })),
+  };
+}

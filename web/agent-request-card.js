@@ -1,0 +1,45 @@
+// @ts-check
+import { agentRequestView } from '/web/agent-request-view.js';
+import { element } from './element.js';
+
+/** What approve and reject do at this hold point, said beside the option they pick. */
+const ANSWER_WORDS = { approve: 'Approve answers with this', reject: 'Reject answers with this' };
+
+/**
+ * What an ACP agent asks at its hold point: the tool call (title, kind, the files it touches, its
+ * input) and the options it offers, each marked with the button that picks it; null for a hold
+ * point without a request. Everything here comes from the TPU and goes in as text only.
+ * @param {unknown} request  the hold point's `agentRequest`
+ */
+export function agentRequestCard(request) {
+  const view = agentRequestView(request);
+  if (!view) return null;
+  return element(
+    'section',
+    { class: 'agent-request', 'aria-label': 'What the agent asks' },
+    element(
+      'p',
+      { class: 'tool-call' },
+      view.kind ? element('span', { class: 'tool-kind' }, view.kind) : null,
+      element('span', { class: 'tool-title' }, view.title),
+    ),
+    view.paths.length
+      ? element('ul', { class: 'tool-paths' }, ...view.paths.map((path) => element('li', {}, path)))
+      : null,
+    view.input
+      ? element('pre', { class: 'tool-input', tabindex: '0', 'aria-label': 'Tool input' }, view.input)
+      : null,
+    element(
+      'ul',
+      { class: 'agent-options', 'aria-label': 'Options the agent offers' },
+      ...view.options.map((option) =>
+        element(
+          'li',
+          { 'data-kind': option.kind, 'data-answers': option.answers ?? undefined },
+          element('span', { class: 'option-name' }, option.name),
+          option.answers ? element('span', { class: 'option-answers' }, ANSWER_WORDS[option.answers]) : null,
+        ),
+      ),
+    ),
+  );
+}
