@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync, existsSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { acpRunnerBundle } from '../../tpu/acp/runner-bundle.js';
@@ -36,9 +38,16 @@ afterAll(async () => {
 });
 
 let projects = 0;
-async function acpSession(agent = 'node .agent/agent.mjs'): Promise<string> {
+async function acpSession(
+  agent = 'node .agent/agent.mjs',
+  execution: Record<string, unknown> = {},
+): Promise<string> {
   const name = `acp-${++projects}`;
-  await createProject(h, { name, repository: remote, execution: { agent, agentProtocol: 'acp' } });
+  await createProject(h, {
+    name,
+    repository: remote,
+    execution: { agent, agentProtocol: 'acp', ...execution },
+  });
   const { session } = await createActiveSession(h, { project: name });
   return session.id;
 }
@@ -164,5 +173,55 @@ describe('an ACP agent in the sandbox', () => {
     const runner = await acpRunnerBundle();
     const hash = createHash('sha256').update(readFileSync(runner)).digest('hex');
     expect(runner).toContain(`acp-runner-${hash.slice(0, 16)}.mjs`);
+  });
+
+  it('its hold point is told to the webhook with the request, and its deadline answers the agent', async () => {
+    const received: string[] = [];
+    const server = createServer((req, res) => {
+      let body = '';
+      req.on('data', (chunk) => (body += chunk));
+      req.on('end', () => {
+        received.push(body);
+        res.end('ok');
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    process.env.TEVIS_WEBHOOK_SECRET = 'acp-webhook-secret';
+    try {
+      const { port } = server.address() as AddressInfo;
+      const id = await acpSession('node .agent/agent.mjs', {
+        webhookUrl: `http://127.0.0.1:${port}/hooks`,
+        holdDeadlineSeconds: 2,
+        holdDeadlineAction: 'reject',
+        holdMerge: false,
+      });
+      await h.call('POST', `/sessions/${id}/nanocycles`, { name: 'unanswered', goal: 'Write the notes' });
+      await h.api.waitForNanocycle(id, 'NC-001', ['merged']);
+      await waitFor('both webhooks', () => (received.length >= 2 ? true : undefined));
+      const [opened, resolved] = received.map((body) => JSON.parse(body) as Record<string, unknown>);
+      expect(opened).toMatchObject({
+        event: 'holdpoint.opened',
+        id: 'HP-001-agent-1',
+        kind: 'agent',
+        agentRequest: {
+          toolCall: { title: 'Write APPROVED.md' },
+          options: [{ optionId: 'allow' }, { optionId: 'reject' }],
+        },
+      });
+      expect(resolved).toMatchObject({
+        event: 'holdpoint.resolved',
+        id: 'HP-001-agent-1',
+        status: 'rejected',
+      });
+      const holds = await h.api.holdPoints(id);
+      expect(holds).toMatchObject([{ id: 'HP-001-agent-1', status: 'rejected', resolvedBy: 'deadline' }]);
+      const lines = await h.api.logLines(id, 'NC-001');
+      expect(acpLine(lines, 'permission_answered')).toMatchObject({ outcome: 'reject' });
+      const diff = await h.call('GET', `/sessions/${id}/nanocycles/NC-001/diff`);
+      expect(diff.json.files.map((f: { path: string }) => f.path)).toEqual(['NOTES.md']);
+    } finally {
+      delete process.env.TEVIS_WEBHOOK_SECRET;
+      server.close();
+    }
   });
 });
