@@ -208,6 +208,8 @@ describe('project execution flags', () => {
       'docker',
       '--host-lost',
       '5m',
+      '--agent-protocol',
+      'acp',
     ]);
     expect(executionInput(flags)).toEqual({
       image: 'tevis-tpu:2',
@@ -227,10 +229,15 @@ describe('project execution flags', () => {
       holdDeadlineAction: 'pause',
       executor: 'docker',
       hostLostSeconds: 300,
+      agentProtocol: 'acp',
     });
     // Stored with the project, then copied into each session it starts.
     expect(applyExecutionInput(DEFAULT_EXECUTION_SETTINGS, executionInput(flags)!).hostLostSeconds).toBe(300);
     expect(applyExecutionInput(DEFAULT_EXECUTION_SETTINGS, {}).hostLostSeconds).toBeUndefined();
+    // Kept across updates that do not name it; absent (the exit-75 command protocol) by default.
+    const acp = applyExecutionInput(DEFAULT_EXECUTION_SETTINGS, executionInput(flags)!);
+    expect(applyExecutionInput(acp, { tpuLimit: 1 }).agentProtocol).toBe('acp');
+    expect(applyExecutionInput(DEFAULT_EXECUTION_SETTINGS, {}).agentProtocol).toBeUndefined();
   });
 
   it('gives a TPU 1024 MB of disk unless the project says otherwise', () => {
@@ -274,6 +281,10 @@ describe('project execution flags', () => {
     expect(() => parse(['--push', 'sometimes'])).toThrow(
       /Allowed choices are never, nanocycle-branches, on-merge, on-end/,
     );
+  });
+
+  it('refuses an agent protocol that does not exist', () => {
+    expect(() => parse(['--agent-protocol', 'mcp'])).toThrow(/Allowed choices are command, acp/);
   });
 
   it('names the flag when the contract refuses a value', () => {
