@@ -2,8 +2,25 @@ import { and, asc, desc, eq, gt, like } from 'drizzle-orm';
 import type { Database } from './database.js';
 import { nanocycleLogs } from './schema.js';
 
-/** How the runner's permission line starts (tpu/acp/runner-lines.ts writes the tag, then the type). */
-const PERMISSION_LINE_START = '{"tevis":"acp","type":"permission",';
+/** How a runner line of `type` starts (tpu/acp/runner-lines.ts writes the tag, then the type). */
+const lineStart = (type: string) => `{"tevis":"acp","type":"${type}",`;
+
+interface RunOfNanocycle {
+  sessionId: string;
+  nanocycleId: string;
+  run: number;
+}
+
+/** A run's acp lines of one type (the index on session, nanocycle and seq finds them). */
+function linesOfType(input: RunOfNanocycle, type: string) {
+  return and(
+    eq(nanocycleLogs.sessionId, input.sessionId),
+    eq(nanocycleLogs.nanocycleId, input.nanocycleId),
+    eq(nanocycleLogs.run, input.run),
+    eq(nanocycleLogs.stream, 'acp'),
+    like(nanocycleLogs.line, `${lineStart(type)}%`),
+  );
+}
 
 export interface StoredPermissionLine {
   seq: number;
@@ -14,46 +31,23 @@ export interface StoredPermissionLine {
 /** The first permission request an ACP run's runner printed after `afterSeq`, if any yet. */
 export async function nextPermissionLine(
   db: Database,
-  input: { sessionId: string; nanocycleId: string; run: number; afterSeq: number },
+  input: RunOfNanocycle & { afterSeq: number },
 ): Promise<StoredPermissionLine | null> {
   const [row] = await db
     .select({ seq: nanocycleLogs.seq, attempt: nanocycleLogs.attempt, line: nanocycleLogs.line })
     .from(nanocycleLogs)
-    .where(
-      and(
-        eq(nanocycleLogs.sessionId, input.sessionId),
-        eq(nanocycleLogs.nanocycleId, input.nanocycleId),
-        eq(nanocycleLogs.run, input.run),
-        eq(nanocycleLogs.stream, 'acp'),
-        gt(nanocycleLogs.seq, input.afterSeq),
-        like(nanocycleLogs.line, `${PERMISSION_LINE_START}%`),
-      ),
-    )
+    .where(and(linesOfType(input, 'permission'), gt(nanocycleLogs.seq, input.afterSeq)))
     .orderBy(asc(nanocycleLogs.seq))
     .limit(1);
   return row ?? null;
 }
 
-/** How the runner's line starts once the agent's session is open (tpu/acp/runner-lines.ts). */
-const STARTED_LINE_START = '{"tevis":"acp","type":"started",';
-
 /** The ACP session the run's runner last opened (null: none yet, or a line that does not say). */
-export async function lastAcpSessionId(
-  db: Database,
-  input: { sessionId: string; nanocycleId: string; run: number },
-): Promise<string | null> {
+export async function lastAcpSessionId(db: Database, input: RunOfNanocycle): Promise<string | null> {
   const [row] = await db
     .select({ line: nanocycleLogs.line })
     .from(nanocycleLogs)
-    .where(
-      and(
-        eq(nanocycleLogs.sessionId, input.sessionId),
-        eq(nanocycleLogs.nanocycleId, input.nanocycleId),
-        eq(nanocycleLogs.run, input.run),
-        eq(nanocycleLogs.stream, 'acp'),
-        like(nanocycleLogs.line, `${STARTED_LINE_START}%`),
-      ),
-    )
+    .where(linesOfType(input, 'started'))
     .orderBy(desc(nanocycleLogs.seq))
     .limit(1);
   if (!row) return null;

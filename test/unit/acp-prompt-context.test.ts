@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { acpPromptContext } from '../../activities/tpu/acp-prompt-context.js';
 import { openDatabase, type OpenDatabase } from '../../db/database.js';
-import { projectMemory, projects, sessions } from '../../db/schema.js';
+import { projectMemory } from '../../db/schema.js';
+import { seedSession } from '../support/pglite-session.js';
 import { PromptContext, promptText } from '../../tpu/acp/prompt-text.js';
 
 /**
@@ -24,28 +25,17 @@ describe('an ACP prompt’s context', () => {
     for (const name of ['a', 'b', 'c', 'd'])
       await writeFile(join(worktree, `.tevis/${name}.md`), 'x'.repeat(30_000));
     await symlink('/etc/hostname', join(worktree, '.tevis/linked.md'));
-    await database.db
-      .insert(projects)
-      .values({ name: 'p', repository: '/nowhere', defaultBranch: 'main', settings: {} as never });
-    await database.db.insert(sessions).values({
-      id: 'S2',
-      project: 'p',
-      type: 'development',
-      branch: 'main',
-      status: 'active',
-      config: {} as never,
-      context: {
-        docs: [
-          '.tevis/plan.md',
-          '.tevis/linked.md',
-          '.tevis/a.md',
-          '.tevis/b.md',
-          '.tevis/c.md',
-          '.tevis/d.md',
-        ],
-        memoryEntries: 1,
-        preferences: { style: 'terse' },
-      },
+    await seedSession(database.db, 'S2', {
+      docs: [
+        '.tevis/plan.md',
+        '.tevis/linked.md',
+        '.tevis/a.md',
+        '.tevis/b.md',
+        '.tevis/c.md',
+        '.tevis/d.md',
+      ],
+      memoryEntries: 1,
+      preferences: { style: 'terse' },
     });
     await database.db.insert(projectMemory).values([
       { project: 'p', sessionId: 'S1', kind: 'summary', content: 'Session 1 added tests.' },

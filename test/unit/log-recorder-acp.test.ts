@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LogRecorder } from '../../activities/tpu/log-recorder.js';
 import { openDatabase, type OpenDatabase } from '../../db/database.js';
 import { listLogLines } from '../../db/nanocycle-logs-store.js';
-import { projects, sessions } from '../../db/schema.js';
+import { seedSession } from '../support/pglite-session.js';
 
 /**
  * Only an ACP run's stdout lines that start with the runner's tag are stored as stream `acp`: a
@@ -13,17 +13,7 @@ describe('LogRecorder and the acp stream', () => {
 
   beforeAll(async () => {
     database = await openDatabase({});
-    await database.db
-      .insert(projects)
-      .values({ name: 'p', repository: '/nowhere', defaultBranch: 'main', settings: {} as never });
-    await database.db.insert(sessions).values({
-      id: 'S',
-      project: 'p',
-      type: 'development',
-      branch: 'main',
-      status: 'active',
-      config: {} as never,
-    });
+    await seedSession(database.db, 'S');
   }, 60_000);
 
   afterAll(async () => {

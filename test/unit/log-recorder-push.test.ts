@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { LogRecorder } from '../../activities/tpu/log-recorder.js';
 import { openDatabase, type OpenDatabase } from '../../db/database.js';
 import { listLogLines } from '../../db/nanocycle-logs-store.js';
-import { projects, sessions } from '../../db/schema.js';
+import { seedSession } from '../support/pglite-session.js';
 
 /**
  * A TPU's line is stored, and its readers notified, as soon as the write before it is done: no
@@ -14,17 +14,7 @@ describe('LogRecorder pushes lines without a flush timer', () => {
 
   beforeAll(async () => {
     database = await openDatabase({});
-    await database.db
-      .insert(projects)
-      .values({ name: 'p', repository: '/nowhere', defaultBranch: 'main', settings: {} as never });
-    await database.db.insert(sessions).values({
-      id: 'S',
-      project: 'p',
-      type: 'development',
-      branch: 'main',
-      status: 'active',
-      config: {} as never,
-    });
+    await seedSession(database.db, 'S');
   }, 60_000);
 
   afterAll(async () => {
