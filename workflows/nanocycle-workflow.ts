@@ -7,7 +7,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { SessionActivities } from '../activities/index.js';
-import { ACTIVITY_OPTIONS, tpuActivityOptions } from './activity-options.js';
+import { ACTIVITY_OPTIONS, AGENT_ANSWER_OPTIONS, tpuActivityOptions } from './activity-options.js';
 import { checksSealedCommands, isGenuineArgument, requireGenuineNanocycleStart } from './command-guard.js';
 import { failureMessage } from './failure-message.js';
 import type { NanocycleWorkflowInput } from './nanocycle-input.js';
@@ -55,6 +55,8 @@ export async function nanocycleWorkflow(input: NanocycleWorkflowInput): Promise<
   const where = { workspaceHost: input.workspaceHost, execution: input.execution };
   const tpu = workspaceActivities(where, tpuActivityOptions(input.execution.timeoutSeconds));
   const git = workspaceActivities(where, ACTIVITY_OPTIONS.nanocycleGit);
+  // An ACP agent's answers go to its run's stdin, which only the workspace's host can reach.
+  const answers = workspaceActivities(where, AGENT_ANSWER_OPTIONS);
   // Removing a container is the engine's business on the host that runs it.
   const containers = input.workspaceHost ? workspaceActivities(where, ACTIVITY_OPTIONS.records) : records;
 
@@ -80,7 +82,9 @@ export async function nanocycleWorkflow(input: NanocycleWorkflowInput): Promise<
     for (let run = 1; ; run++) {
       await reporter.startRun(run);
       const request = tpuRunRequest(input, run, worktree.path, goal, holdAnswer);
-      const result = acp ? await runAgentTurn(request, tpu, reporter) : await tpu.runTpu(request);
+      const result = acp
+        ? await runAgentTurn(request, { runTpu: tpu.runTpu, tellAgent: answers.tellAgent }, reporter)
+        : await tpu.runTpu(request);
       reporter.executor = result.executor;
       if (result.containerName) {
         const name = result.containerName;
