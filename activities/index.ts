@@ -106,7 +106,7 @@ export function createSessionActivities(deps: ActivityDeps) {
     // TPUs: one run on this worker's executor (a container, or a bubblewrap sandbox), output to
     // the record, cursor in the heartbeat; a container is removed by a separate call once the
     // workflow holds the result (name from tpuContainerName, or the result's containerName).
-    runTpu: (input: TpuRunInput) => runTpu(tpu, deps.db, input),
+    runTpu: (input: TpuRunInput) => runTpu(tpu, deps.db, input, deps.home),
     removeTpuContainer: (name: string) => tpu.release(name),
     // ACP agents: their permission requests are read from the record (any worker); the answer
     // (or a cancel) is written to the run's stdin by the worker of the run's host.

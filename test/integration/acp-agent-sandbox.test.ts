@@ -170,7 +170,8 @@ describe('an ACP agent in the sandbox', () => {
     expect(lines.some((l) => l.stream === 'stderr' && l.line === 'the runner is read-only')).toBe(true);
     expect(acpLine(lines, 'end')).toMatchObject({ stopReason: 'end_turn' });
     // The runner on the worker's host is the one that was built: its name is its content's hash.
-    const runner = await acpRunnerBundle();
+    // The worker keeps it in its home (the harness's), built once per process.
+    const runner = await acpRunnerBundle(join(h.home, 'acp-runner'));
     const hash = createHash('sha256').update(readFileSync(runner)).digest('hex');
     expect(runner).toContain(`acp-runner-${hash.slice(0, 16)}.mjs`);
   });
