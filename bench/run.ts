@@ -28,6 +28,7 @@ import { benchSessionCommands } from './figures/session-commands.js';
 import { benchSessionRead } from './figures/session-read.js';
 import { benchSessionStart } from './figures/session-start.js';
 import { benchTpuStart } from './figures/tpu-start.js';
+import { benchAcpTurn } from './figures/acp-turn.js';
 
 // Worker chatter would drown the figures.
 Runtime.install({ logger: new DefaultLogger('WARN') });
@@ -41,6 +42,7 @@ const FIGURES: Record<string, (ctx: BenchContext) => Promise<void>> = {
   'mission-control-files': benchMissionControlFiles,
   'tpu-start': benchTpuStart,
   'output-latency': benchOutputLatency,
+  'acp-turn': benchAcpTurn,
   'idle-sessions': benchIdleSessions,
 };
 const idle = process.argv.includes('--idle') || Boolean(process.env.BENCH_IDLE);
