@@ -115,9 +115,13 @@ function partsOf(/** @type {Record<string, unknown>} */ line) {
       return [
         {
           kind: 'started',
-          text: `agent ${flat(line.agent, 200) || '?'} started (session ${flat(line.sessionId, 100) || '?'})`,
+          text: `agent ${flat(line.agent, 200) || '?'} started (session ${flat(line.sessionId, 100) || '?'}${
+            line.resumed === true ? ', resumed' : line.resumed === false ? ', a new one' : ''
+          })`,
         },
       ];
+    case 'resume_failed':
+      return [{ kind: 'started', text: `could not resume the agent's session: ${flat(line.message ?? '')}` }];
     case 'update':
       return updateParts(line);
     case 'permission': {

@@ -12,6 +12,16 @@ describe('acp line text: every type the runner writes', () => {
     expect(acpLineText(written({ type: 'started', sessionId: 's-1', agent: 'scripted-agent' }))).toBe(
       'agent scripted-agent started (session s-1)',
     );
+    // After a lost worker: the session loaded again, or why not and a new one.
+    expect(acpLineText(written({ type: 'started', sessionId: 's-1', agent: 'a', resumed: true }))).toBe(
+      'agent a started (session s-1, resumed)',
+    );
+    expect(acpLineText(written({ type: 'resume_failed', message: 'no loadSession capability' }))).toBe(
+      "could not resume the agent's session: no loadSession capability",
+    );
+    expect(acpLineText(written({ type: 'started', sessionId: 's-2', agent: 'a', resumed: false }))).toBe(
+      'agent a started (session s-2, a new one)',
+    );
   });
 
   it('shows message chunks as their text, keeping their newlines; a thought and the user marked', () => {
