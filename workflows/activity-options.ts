@@ -139,8 +139,12 @@ export function agentPermissionWaitOptions(timeoutSeconds: number): ActivityOpti
   };
 }
 
-/** Telling an ACP run's runner an answer: a write to its stdin, retried while the engine is away. */
+/**
+ * Telling an ACP run's runner an answer: a write to its stdin, retried for as long as the engine
+ * is away (the run waits for it too; a run that has ended is an answer, not an error). A write
+ * repeated after a cut connection names the request it answered, so it settles nothing else.
+ */
 export const AGENT_ANSWER_OPTIONS: ActivityOptions = {
   startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', maximumInterval: '10 seconds', maximumAttempts: 10 },
+  retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
 };
