@@ -26,12 +26,7 @@ export async function benchAcpTurn(ctx: BenchContext): Promise<void> {
   const remote = join(work, 'acp-remote.git');
   git(['clone', '-q', '--bare', source, remote]);
   const runner = await acpRunnerBundle(join(work, 'acp-runner'));
-  await call('POST', '/projects', {
-    name: 'bench-acp',
-    repository: remote,
-    execution: { agent: AGENT, agentProtocol: 'acp', holdMerge: false },
-  });
-  const session = await activeSession(ctx, 'bench-acp');
+  const base = git(['rev-parse', 'HEAD'], source).toString().trim();
 
   const tevisTimes: number[] = [];
   const handTimes: number[] = [];
@@ -44,8 +39,19 @@ export async function benchAcpTurn(ctx: BenchContext): Promise<void> {
         git(['add', '-A'], tree);
         git([...author, 'commit', '-qm', `acp ${i}`], tree);
         git([...author, 'merge', '-q', '--no-ff', '-m', `merge ${i}`, `feat/acp-${i}`], source);
+        // The agent writes the same files each round: each round starts from before them.
+        git(['reset', '-q', '--hard', base], source);
       }),
     );
+    // A project of its own each round, for the same reason: a project's next session starts
+    // from the work its last one merged (not timed).
+    const project = `bench-acp-${i}`;
+    await call('POST', '/projects', {
+      name: project,
+      repository: remote,
+      execution: { agent: AGENT, agentProtocol: 'acp', holdMerge: false },
+    });
+    const session = await activeSession(ctx, project);
     tevisTimes.push(
       await timeIt(async () => {
         const nc = await call('POST', `/sessions/${session}/nanocycles`, {
@@ -72,8 +78,9 @@ export async function benchAcpTurn(ctx: BenchContext): Promise<void> {
         }
       }),
     );
+    await call('POST', `/sessions/${session}/end`);
+    while ((await call('GET', `/sessions/${session}`)).session.status !== 'ended') await pause(20);
   }
-  await call('POST', `/sessions/${session}/end`);
   ctx.results.add({
     name: 'ACP agent turn (one question) → merged',
     figure: median(tevisTimes),
