@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { pickOption } from './agent-option-picks.js';
 
 /**
  * What an ACP agent asked permission for (`session/request_permission`), as its `agent` hold
@@ -44,21 +45,13 @@ export const AgentPermissionRequest = z
 export type AgentPermissionRequest = z.infer<typeof AgentPermissionRequest>;
 
 /**
- * The option a person's decision picks: approve takes the agent's "allow once" (else "allow
- * always"), reject its "reject once" (else "reject always"). Null: the agent offered none of that
- * side, and the request is answered `cancelled`.
+ * The option a person's decision picks (the rule is in agent-option-picks.js, shared with what the
+ * CLI and the page show). Null: the agent offered none of that side, and the request is answered
+ * `cancelled`.
  */
 export function optionFor(
   request: Pick<AgentPermissionRequest, 'options'>,
   decision: 'approve' | 'reject',
 ): AgentPermissionOption | null {
-  const order =
-    decision === 'approve'
-      ? (['allow_once', 'allow_always'] as const)
-      : (['reject_once', 'reject_always'] as const);
-  for (const kind of order) {
-    const option = request.options.find((o) => o.kind === kind);
-    if (option) return option;
-  }
-  return null;
+  return pickOption(request.options, decision);
 }

@@ -7,12 +7,7 @@
  * even though the record already bounds it.
  */
 import { cut, flat, shortPath } from './acp-text-parts.js';
-
-/** Which option kinds approve and reject pick, first found first: optionFor in agent-permission.ts. */
-const PICKS = Object.freeze({
-  approve: ['allow_once', 'allow_always'],
-  reject: ['reject_once', 'reject_always'],
-});
+import { pickOption } from './agent-option-picks.js';
 
 /**
  * @typedef {{ name: string, kind: string, answers: 'approve' | 'reject' | null }} AgentOptionView
@@ -35,7 +30,7 @@ export function agentRequestView(request) {
   /** @type {Map<string, 'approve' | 'reject'>} */
   const answers = new Map();
   for (const decision of /** @type {const} */ (['approve', 'reject'])) {
-    const picked = PICKS[decision].map((k) => options.find((o) => o.kind === k)).find(Boolean);
+    const picked = pickOption(options, decision);
     if (picked) answers.set(picked.optionId, decision);
   }
   return {

@@ -25,7 +25,13 @@ const require = createRequire(import.meta.url);
 const VENDOR = new Map([
   ['eventsource-parser.js', join(dirname(require.resolve('eventsource-parser')), 'index.js')],
   // One wording for the CLI and the page: the contract itself is plain JavaScript.
-  ...['nanocycle-status-words.js', 'acp-line-text.js', 'acp-text-parts.js', 'agent-request-view.js'].map(
+  ...[
+    'nanocycle-status-words.js',
+    'acp-line-text.js',
+    'acp-text-parts.js',
+    'agent-request-view.js',
+    'agent-option-picks.js',
+  ].map(
     (name) => [name, fileURLToPath(new URL(`../../contracts/${name}`, import.meta.url))] as [string, string],
   ),
 ]);
