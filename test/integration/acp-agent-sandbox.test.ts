@@ -225,4 +225,31 @@ describe('an ACP agent in the sandbox', () => {
       server.close();
     }
   });
+
+  it('an agent that does not end its turn when cancelled is stopped with its TPU', async () => {
+    const id = await acpSession('SCRIPTED_AGENT_MODE=deaf node .agent/agent.mjs');
+    await h.call('POST', `/sessions/${id}/nanocycles`, { name: 'deaf', goal: 'Ignore the cancel' });
+    await waitFor('the agent to say its first line', async () =>
+      acpTypes(await h.api.logLines(id, 'NC-001')).includes('update:message') ? true : undefined,
+    );
+    await h.call('POST', `/sessions/${id}/nanocycles/NC-001/cancel`);
+    await h.api.waitForNanocycle(id, 'NC-001', ['cancelled']);
+    const lines = await h.api.logLines(id, 'NC-001');
+    // The runner asked; the agent never answered, so no turn ended: the TPU was stopped instead.
+    expect(acpLine(lines, 'cancelling')).toBeDefined();
+    expect(acpLine(lines, 'end')).toBeUndefined();
+  });
+
+  it('an agent that crashes mid-turn fails the nanocycle, saying how its turn ended', async () => {
+    const id = await acpSession('SCRIPTED_AGENT_MODE=crash node .agent/agent.mjs');
+    await h.call('POST', `/sessions/${id}/nanocycles`, { name: 'crash', goal: 'Crash' });
+    const failed = await h.api.waitForNanocycle(id, 'NC-001', ['failed']);
+    expect(failed.data.detail).toMatch(
+      /^the agent could not start, exited or broke the protocol \(exit code 23\)\n/,
+    );
+    expect(acpLine(await h.api.logLines(id, 'NC-001'), 'end')).toMatchObject({
+      stopReason: 'agent_crashed',
+      exitCode: 23,
+    });
+  });
 });

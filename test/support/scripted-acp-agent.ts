@@ -9,6 +9,7 @@
  * SCRIPTED_AGENT_MODE changes the script:
  *   crash   exits with code 3 after its first message, mid-turn
  *   wait    after its first message waits for a cancel (for SIGTERM tests)
+ *   deaf    after its first message never ends its turn, not even when cancelled
  *   escape  tries each request in SCRIPTED_AGENT_ESCAPES (JSON [{op: "read"|"write"|"terminal", path}]) and
  *           reports each result as a message line "<op> <path>: ok|<error>", then ends the turn;
  *           op "terminal" asks the client to run `touch <path>` in a terminal
@@ -174,6 +175,7 @@ async function prompt(turn: Turn): Promise<StopReason> {
   if (MODE === 'script') return script(turn);
   await say(turn, 'Starting.');
   if (MODE === 'crash') process.exit(3);
+  if (MODE === 'deaf') await new Promise(() => {});
   await new Promise((resolve) => turn.signal.addEventListener('abort', resolve, { once: true }));
   throw new Cancelled();
 }
