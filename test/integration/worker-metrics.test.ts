@@ -46,11 +46,17 @@ describe('the worker serves the Temporal SDK metrics', () => {
         const ours = parsed.filter(
           (s) => s.name.startsWith('temporal_') && s.labels.task_queue === env.TEVIS_TASK_QUEUE,
         );
-        return ours.length > 0 && ours;
+        // temporal_worker_start is exported the moment the worker is made, the pollers' gauge
+        // only once each kind of poller runs: the wait is for the pollers, not for any series.
+        const kinds = new Set(
+          ours.filter((s) => s.name === 'temporal_num_pollers').map((s) => s.labels.poller_type),
+        );
+        return kinds.has('workflow_task') && kinds.has('activity_task') && ours;
       },
       { alive: [worker] },
     );
-    expect(samples.map((s) => s.name)).toContain('temporal_num_pollers');
+    const pollers = samples.filter((s) => s.name === 'temporal_num_pollers');
+    expect(pollers.every((s) => s.value > 0 && s.labels.namespace === 'default')).toBe(true);
     // The SDK's runtime with its exporter installed still lets the worker stop cleanly.
     expect((await worker.stop('SIGTERM')).code).toBe(0);
   });
