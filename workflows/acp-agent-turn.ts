@@ -67,5 +67,9 @@ async function decide(
   const answer = await reporter.ask('agent', permissionReason(request), holdNumber, request);
   const option = optionFor(request, answer.decision);
   const requestId = request.requestId;
-  return option ? { optionId: option.optionId, requestId } : { cancelled: true, requestId };
+  // The person's comment travels with the answer; the runner hands it to the agent.
+  const comment = answer.comment ? { comment: answer.comment } : {};
+  return option
+    ? { optionId: option.optionId, requestId, ...comment }
+    : { cancelled: true, requestId, ...comment };
 }

@@ -3,8 +3,8 @@
  * agent's permission request, or a cancel of its turn. One JSON object a line.
  */
 export type RunStdinLine =
-  | { optionId: string; requestId: number }
-  | { cancelled: true; requestId: number }
+  | { optionId: string; requestId: number; comment?: string }
+  | { cancelled: true; requestId: number; comment?: string }
   | { cancel: true };
 
 /** Which run to tell: the ids name its container (docker) or its live process (sandbox). */

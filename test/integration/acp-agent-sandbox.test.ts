@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { acpRunnerBundle } from '../../tpu/acp/runner-bundle.js';
-import { acpLine, acpTypes } from '../support/stored-acp-lines.js';
+import { acpLine, acpMessages, acpTypes } from '../support/stored-acp-lines.js';
 import { makeGitFixture } from '../support/git-fixtures.js';
 import { scriptedAgentBundle } from '../support/scripted-agent-bundle.js';
 import { waitFor } from '../support/poll.js';
@@ -102,6 +102,7 @@ describe('an ACP agent in the sandbox', () => {
       'end',
     ]);
     expect(acpLine(after, 'permission_answered')).toMatchObject({ outcome: 'allow' });
+    expect(acpMessages(after)).toContain('Allowed: APPROVED.md written. The person said: fine');
     expect(acpLine(after, 'end')).toMatchObject({ stopReason: 'end_turn', exitCode: 0 });
     // Every line once, numbered without a gap.
     expect(after.map((l) => l.seq)).toEqual(after.map((_, i) => i + 1));
@@ -115,7 +116,7 @@ describe('an ACP agent in the sandbox', () => {
     expect(readFileSync(join(workspace, 'APPROVED.md'), 'utf8')).toBe(APPROVED_TEXT);
   });
 
-  it('a rejection reaches the agent as its reject option: the asked-for file is not written', async () => {
+  it('a rejection reaches the agent as its reject option with its comment: the asked-for file is not written', async () => {
     const id = await acpSession();
     await h.call('POST', `/sessions/${id}/nanocycles`, { name: 'notes', goal: 'Write the notes' });
     const hold = await h.api.waitForPendingHold(id, 'agent');
@@ -124,6 +125,8 @@ describe('an ACP agent in the sandbox', () => {
     await h.api.waitForPendingHold(id, 'merge');
     const lines = await h.api.logLines(id, 'NC-001');
     expect(acpLine(lines, 'permission_answered')).toMatchObject({ outcome: 'reject' });
+    // The scripted agent says back the comment its answer carried (test/support/scripted-acp-agent.ts).
+    expect(acpMessages(lines)).toContain('Rejected: APPROVED.md left alone. The person said: not that');
     const diff = await h.call('GET', `/sessions/${id}/nanocycles/NC-001/diff`);
     expect(diff.json.files.map((f: { path: string }) => f.path)).toEqual(['NOTES.md']);
   });

@@ -113,13 +113,14 @@ describe('the in-TPU ACP runner', () => {
       /"maybe" is not one of allow, reject/.test(line.message),
     );
     expect(runner.lines.filter((line) => line.type === 'input_error')).toHaveLength(2);
-    runner.send({ optionId: 'reject' });
+    runner.send({ optionId: 'reject', comment: 'keep APPROVED.md out' });
     const { exit } = await runner.finished();
     expect(exit.code).toBe(RUNNER_EXIT.endTurn);
     expect(shown(runner).slice(-5)).toEqual([
       'permission_answered',
       'tool_call_update:edit-approved:failed',
-      'message:Rejected: APPROVED.md left alone.',
+      // The comment reached the agent with the answer (the scripted agent says it back).
+      'message:Rejected: APPROVED.md left alone. The person said: keep APPROVED.md out',
       'message:Done.',
       'end',
     ]);

@@ -129,8 +129,12 @@ async function askAndFinish(turn: Turn): Promise<StopReason> {
       { optionId: 'reject', name: 'Skip this change', kind: 'reject_once' },
     ],
   };
-  const { outcome } = await turn.client.request(methods.client.session.requestPermission, permission);
+  const answer = await turn.client.request(methods.client.session.requestPermission, permission);
+  const { outcome } = answer;
   if (outcome.outcome === 'cancelled') return 'cancelled';
+  // The person's comment, when the client sends one (tpu/acp/permission-desk.ts), is said back.
+  const comment = answer._meta?.['tevis/comment'];
+  const said = typeof comment === 'string' ? ` The person said: ${comment}` : '';
   if (outcome.optionId === 'allow') {
     await turn.client.request(methods.client.fs.writeTextFile, {
       sessionId: turn.sessionId,
@@ -138,10 +142,10 @@ async function askAndFinish(turn: Turn): Promise<StopReason> {
       content: APPROVED_TEXT,
     });
     await send(turn, { sessionUpdate: 'tool_call_update', toolCallId: 'edit-approved', status: 'completed' });
-    await say(turn, 'Allowed: APPROVED.md written.');
+    await say(turn, `Allowed: APPROVED.md written.${said}`);
   } else {
     await send(turn, { sessionUpdate: 'tool_call_update', toolCallId: 'edit-approved', status: 'failed' });
-    await say(turn, 'Rejected: APPROVED.md left alone.');
+    await say(turn, `Rejected: APPROVED.md left alone.${said}`);
   }
   await say(turn, 'Done.');
   return 'end_turn';

@@ -16,3 +16,10 @@ export function acpTypes(lines: LogLine[]): string[] {
 export function acpLine(lines: LogLine[], type: string): AcpLine | undefined {
   return acpLines(lines).find((l) => l.type === type);
 }
+
+/** The texts of the agent's `message` updates, in order. */
+export function acpMessages(lines: LogLine[]): string[] {
+  return acpLines(lines)
+    .filter((l) => l.type === 'update' && l.kind === 'message')
+    .map((l) => (l.update as { content?: { text?: string } }).content?.text ?? '');
+}

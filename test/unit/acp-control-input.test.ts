@@ -14,6 +14,20 @@ describe('ACP runner stdin lines', () => {
     expect(parseControlLine('{"cancelled":true,"requestId":3}')).toEqual({ kind: 'dismiss', requestId: 3 });
   });
 
+  it("reads the person's comment with an answer or a dismissal", () => {
+    expect(parseControlLine('{"optionId":"reject","requestId":1,"comment":"not that"}')).toEqual({
+      kind: 'answer',
+      optionId: 'reject',
+      requestId: 1,
+      comment: 'not that',
+    });
+    expect(parseControlLine('{"cancelled":true,"comment":"later"}')).toEqual({
+      kind: 'dismiss',
+      comment: 'later',
+    });
+    expect(Object.keys(parseControlLine('{"cancelled":true}'))).toEqual(['kind']);
+  });
+
   it.each([
     'not json',
     '{}',
@@ -24,6 +38,10 @@ describe('ACP runner stdin lines', () => {
     '["allow"]',
     '{"optionId":"allow","requestId":0}',
     '{"optionId":"allow","requestId":"1"}',
+    '{"optionId":"allow","comment":""}',
+    '{"optionId":"allow","comment":7}',
+    `{"optionId":"allow","comment":"${'x'.repeat(20_001)}"}`,
+    '{"cancel":true,"comment":"why"}',
   ])('names what is expected for %s', (text) => {
     const line = parseControlLine(text);
     expect(line.kind).toBe('invalid');

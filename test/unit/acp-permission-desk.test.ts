@@ -59,6 +59,24 @@ describe('permission desk', () => {
     ]);
   });
 
+  it("hands the person's comment to the agent under _meta, with an option or a dismissal", async () => {
+    const { lines, desk: d } = desk();
+    const first = d.ask(request('a'));
+    const second = d.ask(request('b'));
+    expect(d.answer('reject', 1, 'use the other file')).toBeNull();
+    expect(d.dismiss(2, 'not now')).toBeNull();
+    expect(await first).toEqual({
+      outcome: { outcome: 'selected', optionId: 'reject' },
+      _meta: { 'tevis/comment': 'use the other file' },
+    });
+    expect(await second).toEqual({
+      outcome: { outcome: 'cancelled' },
+      _meta: { 'tevis/comment': 'not now' },
+    });
+    // The comment is the agent's to read; the runner's own lines do not repeat it.
+    expect(JSON.stringify(lines)).not.toContain('use the other file');
+  });
+
   it('keeps the request open on an unknown option or when none is open', async () => {
     const { desk: d } = desk();
     expect(d.answer('allow')).toBe('no permission request is open');

@@ -14,6 +14,20 @@ interface OpenRequest {
 const CANCELLED: RequestPermissionResponse = { outcome: { outcome: 'cancelled' } };
 
 /**
+ * Where an answer carries the person's comment. ACP's answer has no field for words, and custom
+ * data goes under `_meta` with a prefixed key (ACP's extensibility rules); an agent that does not
+ * know the key ignores it.
+ */
+export const COMMENT_META_KEY = 'tevis/comment';
+
+function withComment(
+  response: RequestPermissionResponse,
+  comment: string | undefined,
+): RequestPermissionResponse {
+  return comment === undefined ? response : { ...response, _meta: { [COMMENT_META_KEY]: comment } };
+}
+
+/**
  * The agent's `session/request_permission` requests, each printed as a `permission` line and held
  * open until an answer line arrives on stdin. An answer names the request it is for (its `id` in
  * the permission line): the agent can write lines that look like the runner's, and an answer to
@@ -43,8 +57,11 @@ export class PermissionDesk {
     return answer;
   }
 
-  /** Answers the request (the oldest open one by default) with one of its options; a message says why not otherwise. */
-  answer(optionId: string, requestId?: number): string | null {
+  /**
+   * Answers the request (the oldest open one by default) with one of its options, and the person's
+   * comment if any; a message says why not otherwise.
+   */
+  answer(optionId: string, requestId?: number, comment?: string): string | null {
     const head = this.find(requestId);
     if (!head)
       return requestId === undefined
@@ -52,18 +69,18 @@ export class PermissionDesk {
         : `no permission request ${requestId} is open`;
     if (!head.options.some((option) => option.optionId === optionId))
       return `option ${JSON.stringify(optionId)} is not one of ${head.options.map((o) => o.optionId).join(', ')}`;
-    this.settle(head, { outcome: { outcome: 'selected', optionId } }, optionId);
+    this.settle(head, withComment({ outcome: { outcome: 'selected', optionId } }, comment), optionId);
     return null;
   }
 
   /** Answers the oldest open request `cancelled` (the person dismissed it), leaving the turn running. */
-  dismiss(requestId?: number): string | null {
+  dismiss(requestId?: number, comment?: string): string | null {
     const head = this.find(requestId);
     if (!head)
       return requestId === undefined
         ? 'no permission request is open'
         : `no permission request ${requestId} is open`;
-    this.settle(head, CANCELLED, 'cancelled');
+    this.settle(head, withComment(CANCELLED, comment), 'cancelled');
     return null;
   }
 

@@ -3,8 +3,8 @@
  * never on the worker host: it starts the agent, speaks the Agent Client Protocol with it over the
  * agent's stdio, and serves the agent's file requests inside the worktree only. It has no more
  * rights than the agent beside it: the TPU stays the trust boundary; confining file requests keeps
- * the protocol from handing the agent more than its worktree. Nothing starts it yet: the worker
- * side (issue 14) is to ship it into the TPU and read and write the lines below.
+ * the protocol from handing the agent more than its worktree. The worker
+ * side ships it into the TPU (activities/tpu/tpu-spec.ts) and reads and writes the lines below.
  *
  *   node --import tsx tpu/acp/runner.ts [--root /workspace] [--goal TEXT] [--context FILE.json]
  *     -- <agent command> [args...]
@@ -33,6 +33,8 @@
  *   {"optionId":"<id>","requestId":<n>}  answers permission request n (without requestId: the
  *                        oldest open one) with that option
  *   {"cancelled":true,"requestId":<n>}   answers it `cancelled` (the turn goes on; the agent decides)
+ *                        Either may carry "comment":"<text>", the person's words: the answer then
+ *                        has `_meta: {"tevis/comment": text}` (tpu/acp/permission-desk.ts)
  *   {"cancel":true}      cancels the turn, as SIGTERM does
  * When stdin ends, a permission request open then or later cancels the turn: nobody can answer.
  *
@@ -158,8 +160,8 @@ async function runTurn(setup: Setup): Promise<Ending> {
     if (text.trim() === '') return;
     const line = parseControlLine(text);
     let problem: string | null = null;
-    if (line.kind === 'answer') problem = desk.answer(line.optionId, line.requestId);
-    else if (line.kind === 'dismiss') problem = desk.dismiss(line.requestId);
+    if (line.kind === 'answer') problem = desk.answer(line.optionId, line.requestId, line.comment);
+    else if (line.kind === 'dismiss') problem = desk.dismiss(line.requestId, line.comment);
     else if (line.kind === 'cancel') cancel('a cancel line on stdin');
     else problem = line.message;
     if (problem) emit({ type: 'input_error', message: problem });
