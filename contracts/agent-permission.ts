@@ -45,13 +45,14 @@ export const AgentPermissionRequest = z
 export type AgentPermissionRequest = z.infer<typeof AgentPermissionRequest>;
 
 /**
- * The option a person's decision picks (the rule is in agent-option-picks.js, shared with what the
- * CLI and the page show). Null: the agent offered none of that side, and the request is answered
- * `cancelled`.
+ * The option a person's decision picks: the one they named, when it is of the decision's side,
+ * else the rule's (agent-option-picks.js, shared with the API's check and what the CLI and the
+ * page show). Null: the agent offered none of that side, and the request is answered `cancelled`.
  */
 export function optionFor(
   request: Pick<AgentPermissionRequest, 'options'>,
   decision: 'approve' | 'reject',
+  chosen?: string,
 ): AgentPermissionOption | null {
-  return pickOption(request.options, decision);
+  return pickOption(request.options, decision, chosen);
 }

@@ -1,8 +1,13 @@
 /** See agent-request-view.js: what an agent hold point shows of its permission request. */
 export interface AgentOptionView {
+  /** What `option` in an answer names, as the agent gave it: clean it before showing it. */
+  optionId: string;
   name: string;
   kind: string;
+  /** The decision that answers with it when no option is named. */
   answers: 'approve' | 'reject' | null;
+  /** The decision that can name it: allow options approve, reject options reject. */
+  side: 'approve' | 'reject' | null;
 }
 export interface AgentRequestView {
   title: string;

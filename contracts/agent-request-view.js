@@ -1,16 +1,17 @@
 // @ts-check
 /**
  * What an agent hold point shows of the ACP permission request it keeps (agent-permission.ts):
- * the tool call, its options, and which option approve and reject answer with — for `tevis hold
+ * the tool call, its options (with the id `--option` names and the decision each answers), and
+ * which option approve and reject answer with — for `tevis hold
  * list` and Mission Control's hold point panel alike (the page loads this file as
  * /web/agent-request-view.js). The request comes from the TPU: its text is cleaned and cut here
  * even though the record already bounds it.
  */
 import { cut, flat, shortPath } from './acp-text-parts.js';
-import { pickOption } from './agent-option-picks.js';
+import { decisionOf, pickOption } from './agent-option-picks.js';
 
 /**
- * @typedef {{ name: string, kind: string, answers: 'approve' | 'reject' | null }} AgentOptionView
+ * @typedef {{ optionId: string, name: string, kind: string, answers: 'approve' | 'reject' | null, side: 'approve' | 'reject' | null }} AgentOptionView
  * @typedef {{ title: string, kind: string | null, paths: string[], input: string | null, options: AgentOptionView[] }} AgentRequestView
  */
 
@@ -38,6 +39,12 @@ export function agentRequestView(request) {
     kind: call.kind ? flat(call.kind, 40) : null,
     paths: (Array.isArray(call.paths) ? call.paths : []).slice(0, 50).map(shortPath),
     input: typeof call.input === 'string' ? cut(call.input, 8000, { keepLines: true }) : null,
-    options: options.map((o) => ({ name: o.name, kind: o.kind, answers: answers.get(o.optionId) ?? null })),
+    options: options.map((o) => ({
+      optionId: o.optionId,
+      name: o.name,
+      kind: o.kind,
+      answers: answers.get(o.optionId) ?? null,
+      side: decisionOf(o.kind),
+    })),
   };
 }

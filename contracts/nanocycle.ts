@@ -71,6 +71,13 @@ export const HoldPointResolve = z
     /** Approving a `plan` hold point may replace the goal. */
     goal: StorableText.min(1).max(20_000).optional(),
     by: StorableText.max(200).optional(),
+    /**
+     * At an `agent` hold point: the id of the agent's option to answer with, one of the decision's
+     * side (an allow option to approve, a reject option to reject). Without it, approve answers
+     * with the agent's "allow once" (else "allow always"), reject with its "reject once" (else
+     * "reject always").
+     */
+    option: StorableText.min(1).max(1024).optional(),
   })
   .meta({ id: 'HoldPointResolve' });
 export type HoldPointResolve = z.infer<typeof HoldPointResolve>;
@@ -92,4 +99,6 @@ export interface HoldPointAnswer {
   comment: string | null;
   goal: string | null;
   by: string;
+  /** The agent's option the person named (agent hold points); absent: the rule's pick. */
+  option?: string;
 }

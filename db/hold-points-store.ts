@@ -95,3 +95,15 @@ export async function listHoldPoints(db: Database, sessionId: string): Promise<H
     .orderBy(asc(holdPoints.id));
   return rows.map(toHoldPointRecord);
 }
+
+export async function getHoldPoint(
+  db: Database,
+  sessionId: string,
+  id: string,
+): Promise<HoldPointRecord | undefined> {
+  const [row] = await db
+    .select()
+    .from(holdPoints)
+    .where(and(eq(holdPoints.sessionId, sessionId), eq(holdPoints.id, id)));
+  return row ? toHoldPointRecord(row) : undefined;
+}

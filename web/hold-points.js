@@ -25,7 +25,11 @@ export function createHoldPoints(deps) {
     const commentId = `comment-${hold.id}`;
     const error = element('p', { class: 'error', role: 'alert' });
     const comment = /** @type {HTMLTextAreaElement} */ (element('textarea', { id: commentId, rows: '2' }));
-    const decide = async (/** @type {'approve' | 'reject'} */ decision, /** @type {Event} */ event) => {
+    const decide = async (
+      /** @type {'approve' | 'reject'} */ decision,
+      /** @type {Event} */ event,
+      /** @type {string} */ option = '',
+    ) => {
       const button = /** @type {HTMLButtonElement} */ (event.currentTarget);
       button.disabled = true;
       error.textContent = '';
@@ -33,6 +37,7 @@ export function createHoldPoints(deps) {
         await deps.api.post(`/sessions/${sessionId}/holds/${encodeURIComponent(hold.id)}/${decision}`, {
           by: 'Mission Control',
           ...(comment.value.trim() ? { comment: comment.value.trim() } : {}),
+          ...(option ? { option } : {}),
         });
         deps.onChanged();
       } catch (e) {
@@ -46,7 +51,7 @@ export function createHoldPoints(deps) {
       { class: 'hold', 'data-hold': hold.id, 'aria-label': `Hold point ${hold.id}` },
       element('h3', {}, `${hold.id} — ${hold.kind}${hold.nanocycleId ? ` (${hold.nanocycleId})` : ''}`),
       element('p', {}, hold.reason),
-      agentRequestCard(hold.agentRequest),
+      agentRequestCard(hold.agentRequest, (decision, option, e) => decide(decision, e, option)),
       diff,
       element('label', { for: commentId }, 'Comment'),
       comment,

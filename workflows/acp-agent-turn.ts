@@ -65,7 +65,7 @@ async function decide(
   if (!asked.request) return asked.requestId ? { cancelled: true, requestId: asked.requestId } : null;
   const request = asked.request;
   const answer = await reporter.ask('agent', permissionReason(request), holdNumber, request);
-  const option = optionFor(request, answer.decision);
+  const option = optionFor(request, answer.decision, answer.option);
   const requestId = request.requestId;
   // The person's comment travels with the answer; the runner hands it to the agent.
   const comment = answer.comment ? { comment: answer.comment } : {};

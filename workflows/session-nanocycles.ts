@@ -103,6 +103,12 @@ export function installNanocycles(
           `hold point ${resolution?.holdPointId} is not pending in session ${state.sessionId}: it is unknown or already resolved`,
         );
       }
+      const kind = holds.pending(resolution.holdPointId)!.kind;
+      if (resolution.option !== undefined && kind !== 'agent')
+        throw refuse(
+          'validation',
+          `option names one of an agent's options; ${resolution.holdPointId} is a ${kind} hold point`,
+        );
     },
   });
 

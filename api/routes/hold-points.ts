@@ -5,6 +5,7 @@ import { HoldPointBrief } from '../../contracts/session-state.js';
 import type { OpenDatabase } from '../../db/database.js';
 import { listHoldPoints } from '../../db/hold-points-store.js';
 import { getSession } from '../../db/sessions-store.js';
+import { refuseUnofferedOption } from '../agent-option-choice.js';
 import type { NanocycleCommands } from '../nanocycle-commands.js';
 import { documentedRoute } from '../documented-route.js';
 import { openApiRouter } from '../openapi-app.js';
@@ -52,8 +53,8 @@ export function holdPointRoutes(
           tags: ['hold points'],
           summary:
             decision === 'approve'
-              ? 'Approve a hold point (a plan may get an edited goal)'
-              : 'Reject a hold point',
+              ? "Approve a hold point (a plan may get an edited goal, an agent's question one of its allow options)"
+              : "Reject a hold point (an agent's question may get one of its reject options)",
           request: { params: HoldParams, body: { ...jsonBody(HoldPointResolve), required: false } },
           responses: { 200: jsonResponse(HoldPointBrief, 'Resolved') },
         },
@@ -64,6 +65,8 @@ export function holdPointRoutes(
         // Only sessions that run nanocycles have hold points; answering one needs no more than that.
         await lifecycle.requireOpen(id);
         const resolution = await optionalBody(c, HoldPointResolve);
+        if (resolution.option !== undefined)
+          await refuseUnofferedOption(db, id, hp, decision, resolution.option);
         return c.json(await nanocycles.resolveHoldPoint(id, hp, decision, resolution), 200);
       },
     );

@@ -14,6 +14,7 @@ interface ResolveFlags {
   session?: string;
   comment?: string;
   goal?: string;
+  option?: string;
 }
 
 /** The body of approve / reject: the comment, a plan's edited goal, and who decided. */
@@ -29,10 +30,20 @@ export function holdResolveBody(
       `--goal replaces the goal at a plan hold point; ${holdPointId} is a${/^[aeiou]/.test(kind) ? 'n' : ''} ${kind} hold point (use --comment)`,
     );
   }
+  if (flags.option !== undefined && holdPointKind(holdPointId) !== 'agent') {
+    throw new UsageError(
+      `--option picks one of an ACP agent's options at its agent hold point; ${holdPointId} is a ${holdPointKind(holdPointId)} hold point`,
+    );
+  }
   return validateRequest(
     HoldPointResolve,
-    { comment: flags.comment, goal: decision === 'approve' ? flags.goal : undefined, by },
-    { comment: '--comment', goal: '--goal', by: 'the OS user name' },
+    {
+      comment: flags.comment,
+      goal: decision === 'approve' ? flags.goal : undefined,
+      by,
+      option: flags.option,
+    },
+    { comment: '--comment', goal: '--goal', by: 'the OS user name', option: '--option' },
   );
 }
 
@@ -89,6 +100,12 @@ export function registerHoldCommands(program: Command): void {
         decision === 'approve'
           ? "a note; at an agent's hold point, the answer it gets in TEVIS_HOLD_ANSWER"
           : 'why, kept on the record',
+      )
+      .option(
+        '--option <id>',
+        decision === 'approve'
+          ? "at an ACP agent's hold point: answer with this allow option (e.g. its allow_always) instead of allow_once; `tevis hold list` shows the ids"
+          : "at an ACP agent's hold point: answer with this reject option instead of reject_once; `tevis hold list` shows the ids",
       )
       .option(...SESSION_OPTION);
     if (decision === 'approve') {

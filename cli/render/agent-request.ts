@@ -1,3 +1,4 @@
+import { flat } from '../../contracts/acp-text-parts.js';
 import { agentRequestView } from '../../contracts/agent-request-view.js';
 import type { HoldPointRecord } from '../api-client.js';
 import { oneLine } from './nanocycle.js';
@@ -7,13 +8,20 @@ const INPUT_CHARS = 300;
 
 /**
  * What an ACP agent asks at one hold point, under the `hold list` table: the tool call, the files
- * it touches, its input, and its options, marked with the one approve and reject answer with.
+ * it touches, its input, and its options, each marked with how to answer with it (approve or
+ * reject alone for the one they pick, else with the option's id in `--option`).
  * Null for a hold point that carries no request (a plain command's question, a merge).
  */
 export function renderAgentRequest(hold: Pick<HoldPointRecord, 'id' | 'nanocycleId' | 'agentRequest'>) {
   const view = agentRequestView(hold.agentRequest);
   if (!view) return null;
-  const options = view.options.map((o) => (o.answers ? `${o.name} [${o.answers}]` : o.name)).join(' / ');
+  // Each option says how to answer with it: approve or reject alone, or with its id in --option.
+  const options = view.options
+    .map((o) => {
+      if (o.answers) return `${o.name} [${o.answers}]`;
+      return o.side ? `${o.name} [${o.side} --option ${flat(o.optionId, 200)}]` : o.name;
+    })
+    .join(' / ');
   return [
     `${hold.id}${hold.nanocycleId ? ` (${hold.nanocycleId})` : ''} asks: ${view.kind ? `[${view.kind}] ` : ''}${view.title}`,
     view.paths.length ? `  paths: ${view.paths.join(', ')}` : null,

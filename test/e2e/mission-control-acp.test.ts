@@ -25,8 +25,8 @@ import { createActiveSession, createProject, type Harness, startHarness } from '
  * An ACP agent's typed output and its permission request, in Mission Control (real Chromium) and
  * the CLI, against the real stack. The nanocycle and its `agent` hold point are real (a command
  * that asks by exit 75); what an ACP run adds to them — the runner's lines in the output and the
- * request the hold point keeps — is written through the stores in db/, as the worker would: on
- * this branch no worker runs the ACP runner yet.
+ * request the hold point keeps — is written through the stores in db/, as the worker would, so
+ * the page is tested on exactly the lines given (acp-agent-sandbox.test.ts runs the real agent).
  */
 const WAIT = 60_000;
 const shots = join(
@@ -58,7 +58,15 @@ const LINES: RunnerLine[] = [
   updateLine({ sessionUpdate: 'agent_message_chunk', content: textBlock(HOSTILE) }),
   updateLine({ sessionUpdate: 'agent_message_chunk', content: textBlock(' and more') }),
 ];
-const REQUEST = editRequest(`{"path":"src/a.ts","note":"${HOSTILE.replace(/"/g, "'")}"}`);
+const EDITED = editRequest(`{"path":"src/a.ts","note":"${HOSTILE.replace(/"/g, "'")}"}`);
+// An option neither approve nor reject picks by itself: it gets a button of its own.
+const REQUEST = {
+  ...EDITED,
+  options: [
+    ...EDITED.options,
+    { optionId: 'never', name: 'Never for this file', kind: 'reject_always' as const },
+  ],
+};
 
 let h: Harness;
 let browser: Browser;
@@ -153,9 +161,12 @@ describe("Mission Control shows an ACP agent's output and its question", () => {
     expect(await options.allTextContents()).toEqual([
       'Allow onceApprove answers with this',
       'RejectReject answers with this',
+      'Never for this fileReject with this',
     ]);
     expect(await options.nth(0).getAttribute('data-answers')).toBe('approve');
     expect(await options.nth(1).getAttribute('data-answers')).toBe('reject');
+    expect(await card.locator('button.option-choice').count()).toBe(1);
+    expect(await options.nth(2).locator('button').getAttribute('data-option')).toBe('never');
     await shoot('2-agent-hold-point');
   });
 
@@ -192,14 +203,23 @@ describe("Mission Control shows an ACP agent's output and its question", () => {
         `${hold.id} (NC-001) asks: [edit] Edit src/a.ts`,
         '  paths: src/a.ts',
         `  input: {"path":"src/a.ts","note":"<img src=x onerror='window.__xss = 1'>red"}`,
-        '  options: Allow once [approve] / Reject [reject]',
+        '  options: Allow once [approve] / Reject [reject] / Never for this file [reject --option never]',
       ].join('\n'),
     );
 
     const following = runCli(processes, ['nanocycle', 'logs', 'NC-001', '--follow', ...session], env);
     const card = page.locator(`article[data-hold="${hold.id}"]`);
     await card.getByLabel('Comment').fill('not now');
-    await card.getByRole('button', { name: 'Reject' }).click();
+    // The option's own button rejects with it, and with the comment.
+    const posted = page.waitForRequest(
+      (r) => r.method() === 'POST' && r.url().endsWith(`/holds/${hold.id}/reject`),
+    );
+    await card.getByRole('button', { name: 'Reject with this', exact: true }).click();
+    expect((await posted).postDataJSON()).toEqual({
+      by: 'Mission Control',
+      comment: 'not now',
+      option: 'never',
+    });
     const followed = await following;
     expect(followed.code, describeRun(followed)).toBe(0);
     expect(followed.stdout).toContain('asks: [edit] Edit src/a.ts — options: Allow once / Reject\n');

@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { acpRunnerBundle } from '../../tpu/acp/runner-bundle.js';
+import { expectProblem } from '../support/expect-problem.js';
 import { acpLine, acpMessages, acpTypes } from '../support/stored-acp-lines.js';
 import { makeGitFixture } from '../support/git-fixtures.js';
 import { scriptedAgentBundle } from '../support/scripted-agent-bundle.js';
@@ -129,6 +130,40 @@ describe('an ACP agent in the sandbox', () => {
     expect(acpMessages(lines)).toContain('Rejected: APPROVED.md left alone. The person said: not that');
     const diff = await h.call('GET', `/sessions/${id}/nanocycles/NC-001/diff`);
     expect(diff.json.files.map((f: { path: string }) => f.path)).toEqual(['NOTES.md']);
+  });
+
+  it("an answer may name another of the agent's options of its side; a wrong one is refused and changes nothing", async () => {
+    const id = await acpSession('SCRIPTED_AGENT_OPTIONS=all node .agent/agent.mjs');
+    await h.call('POST', `/sessions/${id}/nanocycles`, { name: 'always', goal: 'Write the notes' });
+    const hold = await h.api.waitForPendingHold(id, 'agent');
+    const holdUrl = `/sessions/${id}/holds/${hold.id}`;
+    // A reject option to approve with, and an option the agent never offered: refused, naming the ones that would do.
+    const wrongSide = await h.call('POST', `${holdUrl}/approve`, { option: 'never' });
+    expectProblem(wrongSide, 400, 'validation', 'a reject option to approve with');
+    expect(wrongSide.json).toMatchObject({ options: ['allow', 'always'] });
+    expect(wrongSide.json.detail).toContain(
+      'option "never" is a reject_always option, not one to approve with',
+    );
+    const unknown = await h.call('POST', `${holdUrl}/reject`, { option: 'maybe' });
+    expectProblem(unknown, 400, 'validation', 'an option the agent did not offer');
+    expect(unknown.json).toMatchObject({ options: ['reject', 'never'] });
+    // Nothing was answered: the hold point waits, and the agent was told nothing.
+    expect(await h.api.holdPoints(id)).toMatchObject([{ id: hold.id, status: 'pending' }]);
+    expect(acpLine(await h.api.logLines(id, 'NC-001'), 'permission_answered')).toBeUndefined();
+
+    const approved = await h.call('POST', `${holdUrl}/approve`, { option: 'always' });
+    expect(approved.status).toBe(200);
+    await h.api.waitForPendingHold(id, 'merge');
+    const lines = await h.api.logLines(id, 'NC-001');
+    expect(acpLine(lines, 'permission_answered')).toMatchObject({ outcome: 'always' });
+    expect(acpMessages(lines)).toContain('Allowed (always): APPROVED.md written.');
+    // An option belongs to an agent's question: the merge hold point refuses one.
+    const atMerge = await h.call('POST', `/sessions/${id}/holds/HP-001-merge/approve`, { option: 'always' });
+    expectProblem(atMerge, 400, 'validation', 'an option at a merge hold point');
+    expect(atMerge.json.detail).toContain('HP-001-merge is a merge hold point');
+    expect((await h.api.holdPoints(id)).find((p) => p.id === 'HP-001-merge')).toMatchObject({
+      status: 'pending',
+    });
   });
 
   it('a cancel while the agent waits on its hold point cancels its turn through the protocol', async () => {

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import type { SessionType } from '../../contracts/session-types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeRun, runCli } from '../support/cli-run.js';
+import { expectProblem } from '../support/expect-problem.js';
 import { git, makeGitFixture } from '../support/git-fixtures.js';
 import { waitFor } from '../support/poll.js';
 import { cleanEnv, ProcessSet } from '../support/processes.js';
@@ -193,6 +194,12 @@ describe('nanocycles on the sandbox executor', () => {
     await h.call('POST', `/sessions/${id}/holds/${plan.id}/approve`, { goal: 'paint it blue' });
     const question = await pendingHold(id, 'agent');
     expect(question.reason).toBe('which colour?');
+    // A plain command's question has no options to choose from: naming one is refused.
+    const withOption = await h.call('POST', `/sessions/${id}/holds/${question.id}/approve`, {
+      option: 'allow',
+    });
+    expectProblem(withOption, 400, 'validation', "an option at a plain command's question");
+    expect(withOption.json.detail).toContain("is a plain command's question and has no options to choose");
     await h.call('POST', `/sessions/${id}/holds/${question.id}/approve`, { comment: 'blue' });
     // No merge hold point for this project: it merges by itself.
     await nanocycleStatus(id, 'NC-001', ['merged']);

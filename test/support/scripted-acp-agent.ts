@@ -14,6 +14,9 @@
  *           reports each result as a message line "<op> <path>: ok|<error>", then ends the turn;
  *           op "terminal" asks the client to run `touch <path>` in a terminal
  *
+ * SCRIPTED_AGENT_OPTIONS=all offers "always" (allow_always) and "never" (reject_always) beside
+ * "allow" and "reject", and the agent's closing message names an option other than those two.
+ *
  * SCRIPTED_AGENT_STATE (a directory) makes it able to load a session (`loadSession`): it keeps
  * each session's progress there, and a loaded session's turn skips the steps already done.
  */
@@ -32,6 +35,7 @@ import type { RequestPermissionRequest, SessionUpdate, StopReason } from '@agent
 
 const MODE = process.env.SCRIPTED_AGENT_MODE ?? 'script';
 const STATE_DIR = process.env.SCRIPTED_AGENT_STATE;
+const ALL_OPTIONS = process.env.SCRIPTED_AGENT_OPTIONS === 'all';
 
 interface Progress {
   notesWritten: boolean;
@@ -126,7 +130,13 @@ async function askAndFinish(turn: Turn): Promise<StopReason> {
     toolCall: askFor,
     options: [
       { optionId: 'allow', name: 'Allow this change', kind: 'allow_once' },
+      ...(ALL_OPTIONS
+        ? [{ optionId: 'always', name: 'Always allow writes', kind: 'allow_always' as const }]
+        : []),
       { optionId: 'reject', name: 'Skip this change', kind: 'reject_once' },
+      ...(ALL_OPTIONS
+        ? [{ optionId: 'never', name: 'Never allow writes', kind: 'reject_always' as const }]
+        : []),
     ],
   };
   const answer = await turn.client.request(methods.client.session.requestPermission, permission);
@@ -135,17 +145,18 @@ async function askAndFinish(turn: Turn): Promise<StopReason> {
   // The person's comment, when the client sends one (tpu/acp/permission-desk.ts), is said back.
   const comment = answer._meta?.['tevis/comment'];
   const said = typeof comment === 'string' ? ` The person said: ${comment}` : '';
-  if (outcome.optionId === 'allow') {
+  const how = outcome.optionId === 'allow' || outcome.optionId === 'reject' ? '' : ` (${outcome.optionId})`;
+  if (outcome.optionId === 'allow' || outcome.optionId === 'always') {
     await turn.client.request(methods.client.fs.writeTextFile, {
       sessionId: turn.sessionId,
       path: approved,
       content: APPROVED_TEXT,
     });
     await send(turn, { sessionUpdate: 'tool_call_update', toolCallId: 'edit-approved', status: 'completed' });
-    await say(turn, `Allowed: APPROVED.md written.${said}`);
+    await say(turn, `Allowed${how}: APPROVED.md written.${said}`);
   } else {
     await send(turn, { sessionUpdate: 'tool_call_update', toolCallId: 'edit-approved', status: 'failed' });
-    await say(turn, `Rejected: APPROVED.md left alone.${said}`);
+    await say(turn, `Rejected${how}: APPROVED.md left alone.${said}`);
   }
   await say(turn, 'Done.');
   return 'end_turn';

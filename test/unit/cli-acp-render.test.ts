@@ -79,7 +79,7 @@ describe("an agent hold point's request in `hold list`", () => {
         'HP-001-agent-1 (NC-001) asks: [edit] Edit src/a.ts',
         '  paths: src/a.ts',
         '  input: {"path":"src/a.ts", "text":"b"}',
-        '  options: Allow once [approve] / Allow always / Reject [reject]',
+        '  options: Allow once [approve] / Allow always [approve --option always] / Reject [reject]',
       ].join('\n'),
     );
   });

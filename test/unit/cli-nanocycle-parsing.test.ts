@@ -137,6 +137,17 @@ describe('hold approve / reject body', () => {
       /is an agent hold point/,
     );
   });
+
+  it("takes --option only at an agent's hold point", () => {
+    expect(holdResolveBody('HP-003-agent-2', 'approve', { option: 'always' }, 'ada')).toEqual({
+      option: 'always',
+      by: 'ada',
+    });
+    expect(() => holdResolveBody('HP-003-merge', 'reject', { option: 'never' }, 'ada')).toThrow(
+      /--option picks one of an ACP agent's options .* HP-003-merge is a merge hold point/,
+    );
+    expect(() => holdResolveBody('HP-003-agent-1', 'approve', { option: '' }, 'ada')).toThrow(/--option/);
+  });
 });
 
 describe('number, memory and duration options', () => {

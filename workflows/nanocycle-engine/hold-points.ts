@@ -1,6 +1,6 @@
 import { getExternalWorkflowHandle, patched, proxyActivities, sleep } from '@temporalio/workflow';
 import type { SessionActivities } from '../../activities/index.js';
-import { holdPointId, type HoldDecision } from '../../contracts/nanocycle.js';
+import { holdPointId, type HoldDecision, type HoldPointAnswer } from '../../contracts/nanocycle.js';
 import { isChildHoldKind, type SessionHoldKind } from '../../contracts/nanocycle-statuses.js';
 import { ACTIVITY_OPTIONS } from '../activity-options.js';
 import { HOLD_WITH_STATUS_PATCH } from '../hold-with-status-patch.js';
@@ -105,7 +105,11 @@ export class HoldPoints {
     void sleep(dueInMs).then(async () => {
       if (!this.state.pendingHoldPoints.some((h) => h.id === hold.id)) return;
       if (deadline.action === 'reject')
-        await this.resolve(hold, 'reject', `no answer within ${deadline.seconds} s`, null, 'deadline');
+        await this.resolve(hold, 'reject', {
+          comment: `no answer within ${deadline.seconds} s`,
+          goal: null,
+          by: 'deadline',
+        });
       else await this.routes.pauseSession(`hold point ${hold.id} had no answer within ${deadline.seconds} s`);
     });
   }
@@ -114,16 +118,15 @@ export class HoldPoints {
   async resolve(
     hold: HoldPointBrief,
     decision: HoldDecision,
-    comment: string | null,
-    goal: string | null,
-    by: string,
+    words: Omit<HoldPointAnswer, 'holdPointId' | 'decision'>,
     writes = acts,
   ): Promise<void> {
     const { state, book } = this;
+    const { comment, by } = words;
     // Out of the pending list before any await: a second answer is refused by the validator.
     state.pendingHoldPoints = state.pendingHoldPoints.filter((h) => h.id !== hold.id);
     book.noteActivity();
-    const answer = { holdPointId: hold.id, decision, comment, goal, by };
+    const answer: HoldPointAnswer = { holdPointId: hold.id, decision, ...words };
     await writes
       .recordHoldPointResolved({
         sessionId: state.sessionId,

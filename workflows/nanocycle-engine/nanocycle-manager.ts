@@ -124,12 +124,16 @@ export class NanocycleManager {
 
   async resolveHold(resolution: HoldAnswerRequest): Promise<HoldPointBrief> {
     const hold = this.holds.pending(resolution.holdPointId)!;
+    const chosen = resolution.option === undefined ? {} : { option: resolution.option };
     await this.holds.resolve(
       hold,
       resolution.decision,
-      resolution.comment ?? null,
-      resolution.goal ?? null,
-      resolution.by ?? 'api',
+      {
+        comment: resolution.comment ?? null,
+        goal: resolution.goal ?? null,
+        by: resolution.by ?? 'api',
+        ...chosen,
+      },
       answeringWrites,
     );
     return hold;
