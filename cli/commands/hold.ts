@@ -98,8 +98,8 @@ export function registerHoldCommands(program: Command): void {
       .option(
         '--comment <text>',
         decision === 'approve'
-          ? "a note; at an agent's hold point, the answer it gets in TEVIS_HOLD_ANSWER"
-          : 'why, kept on the record',
+          ? "a note; at an agent's hold point the agent gets it too (a plain command in TEVIS_HOLD_ANSWER, an ACP agent with its answer)"
+          : 'why, kept on the record; an ACP agent gets it with its answer',
       )
       .option(
         '--option <id>',
