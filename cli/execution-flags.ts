@@ -89,7 +89,7 @@ export function addExecutionOptions(command: Command, { update }: { update: bool
     )
     .option(
       '--tpu-timeout <duration>',
-      'stop a TPU run after this long, e.g. 30m or 1h (default 1h)',
+      "stop a TPU run after this long, e.g. 30m or 1h (default 1h); an ACP agent's time waiting on a person's answer does not count",
       parseDuration,
     )
     .addOption(

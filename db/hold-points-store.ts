@@ -1,5 +1,5 @@
 import type { AgentPermissionRequest } from '../contracts/agent-permission.js';
-import { and, asc, eq } from 'drizzle-orm';
+import { and, asc, eq, gt, isNull, lt, or } from 'drizzle-orm';
 import type { HoldPointKind } from '../contracts/nanocycle.js';
 import type { HoldPointRecord } from '../contracts/nanocycle-records.js';
 import type { HoldPointBrief } from '../contracts/session-state.js';
@@ -106,4 +106,39 @@ export async function getHoldPoint(
     .from(holdPoints)
     .where(and(eq(holdPoints.sessionId, sessionId), eq(holdPoints.id, id)));
   return row ? toHoldPointRecord(row) : undefined;
+}
+
+/**
+ * How long, between `from` and `to` (ms since the epoch), the nanocycle's `agent` hold points
+ * were waiting for a person, overlaps counted once: the time an ACP run spent on a person's
+ * answer rather than on its work (activities/tpu/work-clock.ts).
+ */
+export async function agentHeldMs(
+  db: Database,
+  nanocycle: { sessionId: string; nanocycleId: string },
+  from: number,
+  to: number,
+): Promise<number> {
+  const rows = await db
+    .select({ openedAt: holdPoints.openedAt, resolvedAt: holdPoints.resolvedAt })
+    .from(holdPoints)
+    .where(
+      and(
+        eq(holdPoints.sessionId, nanocycle.sessionId),
+        eq(holdPoints.nanocycleId, nanocycle.nanocycleId),
+        eq(holdPoints.kind, 'agent'),
+        lt(holdPoints.openedAt, new Date(to)),
+        or(isNull(holdPoints.resolvedAt), gt(holdPoints.resolvedAt, new Date(from))),
+      ),
+    )
+    .orderBy(asc(holdPoints.openedAt));
+  let held = 0;
+  let reached = from;
+  for (const row of rows) {
+    const start = Math.max(row.openedAt.getTime(), reached);
+    const end = Math.min(row.resolvedAt?.getTime() ?? to, to);
+    if (end > start) held += end - start;
+    reached = Math.max(reached, end);
+  }
+  return held;
 }

@@ -107,10 +107,22 @@ export const ACTIVITY_OPTIONS = {
   },
 } satisfies Record<string, ActivityOptions>;
 
+/**
+ * The time an ACP run's questions may wait for a person in all. It does not count toward the run's
+ * timeout (activities/tpu/work-clock.ts), so the run's activities may last that much longer; past
+ * it they time out as a hang would, and the run is picked up again (docker) or restarted (sandbox).
+ */
+const ACP_PERSON_SECONDS = 7 * 24 * 3600;
+
+/** How long a TPU run's activity may last: its timeout, and an ACP run's time waiting on a person. */
+function runSeconds(timeoutSeconds: number, acp: boolean): number {
+  return timeoutSeconds + 300 + (acp ? ACP_PERSON_SECONDS : 0);
+}
+
 /** A TPU run: as long as the project's timeout allows, and a few minutes for the container around it. */
-export function tpuActivityOptions(timeoutSeconds: number): ActivityOptions {
+export function tpuActivityOptions(timeoutSeconds: number, acp = false): ActivityOptions {
   return {
-    startToCloseTimeout: `${timeoutSeconds + 300} seconds`,
+    startToCloseTimeout: `${runSeconds(timeoutSeconds, acp)} seconds`,
     // A dead worker is noticed in seconds; the retry re-attaches to the running container.
     heartbeatTimeout: TPU_HEARTBEAT,
     // Cancelling waits until the container is stopped and removed.
@@ -133,7 +145,7 @@ export function tpuActivityOptions(timeoutSeconds: number): ActivityOptions {
  */
 export function agentPermissionWaitOptions(timeoutSeconds: number): ActivityOptions {
   return {
-    startToCloseTimeout: `${timeoutSeconds + 300} seconds`,
+    startToCloseTimeout: `${runSeconds(timeoutSeconds, true)} seconds`,
     heartbeatTimeout: '10 seconds',
     retry: { initialInterval: '500 milliseconds', maximumInterval: '10 seconds' },
   };

@@ -53,7 +53,7 @@ export async function nanocycleWorkflow(input: NanocycleWorkflowInput): Promise<
   });
   // Every step touches the worktree or its container: all run on the workspace's host.
   const where = { workspaceHost: input.workspaceHost, execution: input.execution };
-  const tpu = workspaceActivities(where, tpuActivityOptions(input.execution.timeoutSeconds));
+  const tpu = workspaceActivities(where, tpuActivityOptions(input.execution.timeoutSeconds, acp));
   const git = workspaceActivities(where, ACTIVITY_OPTIONS.nanocycleGit);
   // An ACP agent's answers go to its run's stdin, which only the workspace's host can reach.
   const answers = workspaceActivities(where, AGENT_ANSWER_OPTIONS);

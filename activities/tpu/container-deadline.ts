@@ -1,27 +1,37 @@
 import type Docker from 'dockerode';
+import type { WorkClock } from './work-clock.js';
 
 /**
- * Kills the container once `deadline` (ms since the epoch) has passed. `onTimedOut` is called only
- * if it was still running to be killed (409: it ended by itself meanwhile).
+ * Kills the container once its clock says its time is up. `onTimedOut` is called only if it was
+ * still running to be killed (409: it ended by itself meanwhile).
  */
 export function killAtDeadline(
   container: Docker.Container,
-  deadline: number,
+  clock: WorkClock,
   onTimedOut: () => void,
 ): NodeJS.Timeout {
-  let killing = false;
+  let busy = false;
   return setInterval(() => {
-    if (killing || Date.now() < deadline) return;
-    killing = true;
-    container.kill().then(onTimedOut, () => {});
+    if (busy) return;
+    busy = true;
+    clock.expired().then(
+      (expired) => {
+        // Once killing, it stays busy: one kill.
+        if (expired) container.kill().then(onTimedOut, () => {});
+        else busy = false;
+      },
+      () => {
+        busy = false;
+      },
+    );
   }, 500);
 }
 
 /** A retry that finds the container already stopped cannot know who killed it; its clock can tell. */
-export function ranPastDeadline(
-  state: { ExitCode: number; StartedAt: string; FinishedAt: string },
-  timeoutSeconds: number,
-): boolean {
+export async function ranPastDeadline(
+  state: { ExitCode: number; FinishedAt: string },
+  clock: WorkClock,
+): Promise<boolean> {
   if (state.ExitCode === 0) return false;
-  return new Date(state.FinishedAt).getTime() - new Date(state.StartedAt).getTime() >= timeoutSeconds * 1000;
+  return clock.ranPast(new Date(state.FinishedAt).getTime());
 }

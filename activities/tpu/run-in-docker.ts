@@ -3,6 +3,7 @@ import type { Database } from '../../db/database.js';
 import { runLogPosition } from '../../db/nanocycle-logs-store.js';
 import { cancellationError, currentTpuContext } from './activity-context.js';
 import { killAtDeadline, ranPastDeadline } from './container-deadline.js';
+import { workClock } from './work-clock.js';
 import { ContainerOutput } from './container-output.js';
 import {
   diskLimitBytes,
@@ -90,10 +91,10 @@ export async function runInDocker(docker: Docker, db: Database, input: TpuRunInp
 
     const exitedAlready = state.Status === 'exited' || state.Status === 'dead';
     // Counted from the container's start, not this attempt's: a retry does not buy more time.
-    const deadline = new Date(state.StartedAt).getTime() + input.timeoutSeconds * 1000;
+    const clock = workClock(db, input, new Date(state.StartedAt).getTime());
     if (!exitedAlready) {
       timers.push(
-        killAtDeadline(container, deadline, () => {
+        killAtDeadline(container, clock, () => {
           timedOut = true;
         }),
       );
@@ -151,7 +152,7 @@ export async function runInDocker(docker: Docker, db: Database, input: TpuRunInp
       tail: recorder.tail,
       logLines: recorder.lines,
       lastSeq: recorder.lastSeq,
-      timedOut: timedOut || ranPastDeadline(final, input.timeoutSeconds),
+      timedOut: timedOut || (await ranPastDeadline(final, clock)),
       oomKilled: final.OOMKilled,
       startedAt: new Date(final.StartedAt).toISOString(),
       finishedAt: new Date(final.FinishedAt).toISOString(),

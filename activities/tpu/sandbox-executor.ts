@@ -18,6 +18,7 @@ import { tpuArgv, tpuEnv } from './tpu-command.js';
 import type { TpuExecutor } from './tpu-executor.js';
 import { diskLimitExceeded, executorMissing, networkUnsupported } from './tpu-failures.js';
 import type { TpuRunInput, TpuRunResult } from './tpu-spec.js';
+import { workClock } from './work-clock.js';
 import { assertWorktree } from './worktree-present.js';
 
 /**
@@ -32,6 +33,8 @@ import { assertWorktree } from './worktree-present.js';
  */
 
 const HEARTBEAT_MS = 1000;
+/** How often the run's clock is looked at (activities/tpu/work-clock.ts), as docker's is. */
+const CLOCK_CHECK_MS = 500;
 
 export class SandboxTpuExecutor implements TpuExecutor {
   readonly kind = 'sandbox' as const;
@@ -150,12 +153,20 @@ export class SandboxTpuExecutor implements TpuExecutor {
     const forgetInput = stdin ? holdSandboxInput(input.runId, ctx.attempt, stdin) : () => {};
 
     let timedOut = false;
+    const clock = workClock(this.db, input, startedAt.getTime());
+    let checking = false;
     const timers: NodeJS.Timeout[] = [
       setInterval(beat, HEARTBEAT_MS),
-      setTimeout(() => {
-        timedOut = true;
-        stop();
-      }, input.timeoutSeconds * 1000),
+      setInterval(() => {
+        if (checking || timedOut) return;
+        checking = true;
+        void clock.expired().then((expired) => {
+          checking = false;
+          if (!expired) return;
+          timedOut = true;
+          stop();
+        });
+      }, CLOCK_CHECK_MS),
     ];
     const onAbort = () => {
       // An ACP agent's turn is cancelled through its runner, which ends it the protocol's way and

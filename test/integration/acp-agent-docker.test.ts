@@ -1,5 +1,6 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildNodeTpuImage } from '../../runtime/tpu-node-image.js';
@@ -20,6 +21,8 @@ import { type SplitStack, startSplitStack } from '../support/split-stack.js';
  * was, each line once. A cancel cancels the agent's turn before the container goes.
  */
 const IMAGE = 'tevis-tpu-node-acp:test';
+/** Project 5's TPU timeout: its agent's work takes a few seconds of it, its hold point more than all. */
+const TIMEOUT_SECONDS = 10;
 
 /**
  * The runner is the container's pid 1 and its stdout a pipe any process of the TPU's uid can open
@@ -60,7 +63,7 @@ describe('an ACP agent in a Docker TPU', () => {
       TEVIS_TPU_EXECUTOR: 'docker',
       DOCKER_HOST: engine.dockerHost,
     });
-    for (let i = 1; i <= 4; i++)
+    for (let i = 1; i <= 5; i++)
       await http.ok(
         'POST',
         '/projects',
@@ -73,6 +76,8 @@ describe('an ACP agent in a Docker TPU', () => {
             agent: i === 4 ? FORGING_AGENT : 'node .agent/agent.mjs',
             agentProtocol: 'acp',
             holdMerge: false,
+            // Project 5's agent waits at its hold point longer than its timeout.
+            ...(i === 5 ? { tpuTimeoutSeconds: TIMEOUT_SECONDS } : {}),
           },
         },
         201,
@@ -87,9 +92,8 @@ describe('an ACP agent in a Docker TPU', () => {
     if (root) await rm(root, { recursive: true, force: true });
   });
 
-  async function askingSession(): Promise<string> {
-    const sessionId = (await http.ok('POST', '/sessions', { project: `acp-docker-${++projects}` }, 201))
-      .id as string;
+  async function askingSession(project = `acp-docker-${++projects}`): Promise<string> {
+    const sessionId = (await http.ok('POST', '/sessions', { project }, 201)).id as string;
     await http.waitForStatus(sessionId, 'active', { alive: [worker] });
     await http.ok(
       'POST',
@@ -207,5 +211,29 @@ describe('an ACP agent in a Docker TPU', () => {
     expect(acpLine(lines, 'permission_answered')).toMatchObject({ id: 1, outcome: 'reject' });
     const diff = await http.ok('GET', `/sessions/${sessionId}/nanocycles/NC-001/diff`);
     expect(diff.files.map((f: { path: string }) => f.path)).toEqual(['NOTES.md']);
+  }, 300_000);
+
+  it("a person's time at the hold point does not count toward the TPU timeout, also for a worker that re-attaches", async () => {
+    const sessionId = await askingSession('acp-docker-5');
+    const hold = (await http.holdPoints(sessionId)).find((hp) => hp.id === 'HP-001-agent-1')!;
+    // The worker that started the run goes; the one that re-attaches reads the held time from the record.
+    expect((await worker.kill()).signal).toBe('SIGKILL');
+    startWorker();
+    await waitFor(
+      'the next worker to pick the run up',
+      async () => (await http.events(sessionId)).some((e) => e.type === 'nanocycle.run_reattached'),
+      { alive: [worker], timeoutMs: 120_000 },
+    );
+    // The hold point waits longer than the whole timeout before the person answers.
+    const answerAt = Date.parse(hold.openedAt) + (TIMEOUT_SECONDS + 3) * 1000;
+    await sleep(Math.max(0, answerAt - Date.now()));
+    expect((await http.nanocycles(sessionId)).find((n) => n.id === 'NC-001')?.status).toBe(
+      'awaiting_approval',
+    );
+    await http.ok('POST', `/sessions/${sessionId}/holds/HP-001-agent-1/approve`, {}, 200);
+    await merged(sessionId);
+    expect(acpLine(await http.logLines(sessionId, 'NC-001'), 'end')).toMatchObject({
+      stopReason: 'end_turn',
+    });
   }, 300_000);
 });

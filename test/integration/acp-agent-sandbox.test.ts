@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync, existsSync } from 'node:fs';
 import { createServer } from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -164,6 +165,25 @@ describe('an ACP agent in the sandbox', () => {
     expect((await h.api.holdPoints(id)).find((p) => p.id === 'HP-001-merge')).toMatchObject({
       status: 'pending',
     });
+  });
+
+  it("a person's time at the agent's hold point does not count toward its TPU timeout; its own work does", async () => {
+    const timeoutSeconds = 6;
+    const id = await acpSession('node .agent/agent.mjs', { tpuTimeoutSeconds: timeoutSeconds });
+    await h.call('POST', `/sessions/${id}/nanocycles`, { name: 'slow-answer', goal: 'Write the notes' });
+    const hold = await h.api.waitForPendingHold(id, 'agent');
+    // The hold point waits longer than the whole timeout before the person answers.
+    await sleep(Math.max(0, Date.parse(hold.openedAt) + (timeoutSeconds + 2) * 1000 - Date.now()));
+    expect((await h.api.nanocycles(id)).find((n) => n.id === 'NC-001')?.status).toBe('awaiting_approval');
+    expect((await h.call('POST', `/sessions/${id}/holds/${hold.id}/approve`, {})).status).toBe(200);
+    await h.api.waitForPendingHold(id, 'merge');
+    expect(acpLine(await h.api.logLines(id, 'NC-001'), 'end')).toMatchObject({ stopReason: 'end_turn' });
+
+    // An agent that works (here: waits on its own) past its time is stopped as before.
+    const busy = await acpSession('SCRIPTED_AGENT_MODE=wait node .agent/agent.mjs', { tpuTimeoutSeconds: 2 });
+    await h.call('POST', `/sessions/${busy}/nanocycles`, { name: 'busy', goal: 'Wait' });
+    const failed = await h.api.waitForNanocycle(busy, 'NC-001', ['failed']);
+    expect(failed.data.detail).toContain('timed out after 2 s');
   });
 
   it('a cancel while the agent waits on its hold point cancels its turn through the protocol', async () => {
