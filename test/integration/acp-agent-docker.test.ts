@@ -22,7 +22,7 @@ import { type SplitStack, startSplitStack } from '../support/split-stack.js';
  */
 const IMAGE = 'tevis-tpu-node-acp:test';
 /** Project 5's TPU timeout: its agent's work takes a few seconds of it, its hold point more than all. */
-const TIMEOUT_SECONDS = 10;
+const TIMEOUT_SECONDS = 15;
 
 /**
  * The runner is the container's pid 1 and its stdout a pipe any process of the TPU's uid can open

@@ -168,7 +168,8 @@ describe('an ACP agent in the sandbox', () => {
   });
 
   it("a person's time at the agent's hold point does not count toward its TPU timeout; its own work does", async () => {
-    const timeoutSeconds = 6;
+    // Room for the agent's own work before it asks, on a busy machine.
+    const timeoutSeconds = 10;
     const id = await acpSession('node .agent/agent.mjs', { tpuTimeoutSeconds: timeoutSeconds });
     await h.call('POST', `/sessions/${id}/nanocycles`, { name: 'slow-answer', goal: 'Write the notes' });
     const hold = await h.api.waitForPendingHold(id, 'agent');
