@@ -10,8 +10,8 @@ import { getHoldPoint } from '../db/hold-points-store.js';
  * the other side, or an option at a question that has none is refused with the options that
  * would do, and nothing is answered. The session refuses an option at a hold point of another
  * kind itself (workflows/session-nanocycles.ts); a hold point not on record yet is left to the
- * session too, and should a wrong option reach the nanocycle that way, it answers with the
- * rule's pick (contracts/agent-option-picks.js).
+ * session too, which its nanocycle told the options before the record shows them, and which
+ * refuses a wrong one the same way.
  */
 export async function refuseUnofferedOption(
   db: Database,

@@ -6,6 +6,7 @@ import type {
   NanocycleMerge,
   HoldPointResolve,
 } from '../contracts/nanocycle.js';
+import type { AgentPermissionOption } from '../contracts/agent-permission.js';
 import type { CommandStamp } from '../contracts/sealed-commands.js';
 import type { HoldPointBrief, NanocycleBrief } from '../contracts/session-state.js';
 
@@ -25,8 +26,16 @@ export interface SignalOrigin {
 /** Session → nanocycle: a person answered one of the nanocycle's hold points. */
 export const holdAnsweredSignal = defineSignal<[HoldPointAnswer & { to?: string }]>('holdAnswered');
 
-/** Nanocycle → session: it needs a person (plan approval, an agent's question). */
-export const holdOpenedSignal = defineSignal<[HoldPointBrief & SignalOrigin]>('holdOpened');
+/**
+ * Nanocycle → session: it needs a person (plan approval, an agent's question). An agent's question
+ * carries its options, so the session can refuse an answer naming one it lacks before the record
+ * shows them (absent in histories from before).
+ */
+export const holdOpenedSignal =
+  defineSignal<[HoldPointBrief & SignalOrigin & { options?: AgentOptionChoice[] }]>('holdOpened');
+
+/** An option of an agent's question, as far as a person's choice of it needs. */
+export type AgentOptionChoice = Pick<AgentPermissionOption, 'optionId' | 'kind'>;
 
 /** Nanocycle → session: its status changed (running, executor known, …). */
 export const nanocycleProgressSignal =

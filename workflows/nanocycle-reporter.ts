@@ -119,6 +119,9 @@ export class NanocycleReporter {
       reason,
       openedAt,
       ...this.origin(),
+      ...(agentRequest
+        ? { options: agentRequest.options.map(({ optionId, kind }) => ({ optionId, kind })) }
+        : {}),
     });
     // One write for the hold point and the waiting status (see HOLD_WITH_STATUS_PATCH).
     const together = patched(HOLD_WITH_STATUS_PATCH);

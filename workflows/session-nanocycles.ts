@@ -1,3 +1,4 @@
+import { chosenOptionProblem, decisionOf } from '../contracts/agent-option-picks.js';
 import { type ApplicationFailure, setHandler } from '@temporalio/workflow';
 import { sessionCan } from '../contracts/capabilities.js';
 import { HoldPointResolve, NanocycleCreate, NanocycleMerge } from '../contracts/nanocycle.js';
@@ -8,8 +9,10 @@ import { requireStamp } from './command-guard.js';
 import { nameTaken } from './nanocycle-engine/create-nanocycle.js';
 import { NanocycleManager } from './nanocycle-engine/nanocycle-manager.js';
 import {
+  type AgentOptionChoice,
   cancelNanocycleUpdate,
   createNanocycleUpdate,
+  type HoldAnswerRequest,
   holdOpenedSignal,
   mergeNanocycleUpdate,
   nanocycleProgressSignal,
@@ -18,6 +21,22 @@ import {
 import { refuse, refused } from './refusal.js';
 import { refuseInvalid } from './validate-input.js';
 import type { WorkspaceHost } from './workspace-host.js';
+
+/**
+ * An option the agent did not offer, or one of the other side, is refused as the API refuses it
+ * from the record; the session knows the options before the record shows them.
+ */
+function refuseUnofferedOption(
+  options: readonly AgentOptionChoice[] | undefined,
+  { holdPointId, decision, option }: HoldAnswerRequest,
+): void {
+  if (!options || option === undefined) return;
+  const problem = chosenOptionProblem(options, decision, option);
+  if (problem)
+    throw refuse('validation', `${holdPointId}: ${problem}`, {
+      options: options.filter((o) => decisionOf(o.kind) === decision).map((o) => o.optionId),
+    });
+}
 
 /** The session's settings were copied from its project at start: the fix names both ways out. */
 function agentNotConfigured(project: string): ApplicationFailure {
@@ -109,6 +128,7 @@ export function installNanocycles(
           'validation',
           `option names one of an agent's options; ${resolution.holdPointId} is a ${kind} hold point`,
         );
+      refuseUnofferedOption(holds.optionsOf(resolution.holdPointId), resolution);
     },
   });
 

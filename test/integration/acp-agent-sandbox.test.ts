@@ -5,12 +5,15 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { executeStampedUpdate } from '../../api/command-stamp.js';
+import { sessionWorkflowId } from '../../contracts/ids.js';
 import { acpRunnerBundle } from '../../tpu/acp/runner-bundle.js';
 import { expectProblem } from '../support/expect-problem.js';
 import { acpLine, acpMessages, acpTypes } from '../support/stored-acp-lines.js';
 import { makeGitFixture } from '../support/git-fixtures.js';
 import { scriptedAgentBundle } from '../support/scripted-agent-bundle.js';
 import { waitFor } from '../support/poll.js';
+import { type HoldAnswerRequest, resolveHoldPointUpdate } from '../../workflows/nanocycle-messages.js';
 import { createActiveSession, createProject, type Harness, startHarness } from '../support/tevis-harness.js';
 
 /**
@@ -148,6 +151,22 @@ describe('an ACP agent in the sandbox', () => {
     const unknown = await h.call('POST', `${holdUrl}/reject`, { option: 'maybe' });
     expectProblem(unknown, 400, 'validation', 'an option the agent did not offer');
     expect(unknown.json).toMatchObject({ options: ['reject', 'never'] });
+    // The session refuses a wrong option itself, as it must when the answer comes before the
+    // record shows the options (which the API checks): sent straight to it, bypassing the API.
+    const answer: [HoldAnswerRequest] = [{ holdPointId: hold.id, decision: 'approve', option: 'never' }];
+    const direct = await executeStampedUpdate(
+      h.temporalClient.workflow.getHandle(sessionWorkflowId(id)),
+      id,
+      resolveHoldPointUpdate,
+      answer,
+    ).then(
+      () => null,
+      (error: unknown) => (error as { cause?: unknown }).cause,
+    );
+    expect(direct).toMatchObject({
+      type: 'validation',
+      message: expect.stringContaining('option "never" is a reject_always option, not one to approve with'),
+    });
     // Nothing was answered: the hold point waits, and the agent was told nothing.
     expect(await h.api.holdPoints(id)).toMatchObject([{ id: hold.id, status: 'pending' }]);
     expect(acpLine(await h.api.logLines(id, 'NC-001'), 'permission_answered')).toBeUndefined();

@@ -1,6 +1,6 @@
 import { isFinalNanocycleStatus } from '../../contracts/nanocycle-statuses.js';
 import { isGenuineArgument } from '../command-guard.js';
-import type { SignalOrigin } from '../nanocycle-messages.js';
+import type { AgentOptionChoice, SignalOrigin } from '../nanocycle-messages.js';
 import type { HoldPoints } from './hold-points.js';
 import type { NanocycleBook } from './nanocycle-book.js';
 import type { TpuScheduler } from './tpu-scheduler.js';
@@ -46,14 +46,14 @@ export class ChildSignals {
     book.noteActivity();
   }
 
-  holdOpened(message: HoldPointBrief & SignalOrigin): void {
+  holdOpened(message: HoldPointBrief & SignalOrigin & { options?: AgentOptionChoice[] }): void {
     if (
       !isGenuineArgument(message) ||
       !message.nanocycleId ||
       !this.fromRunningChild(message.nanocycleId, message)
     )
       return;
-    const { from: _from, seq: _seq, ...hold } = message;
-    this.holds.openedByChild(hold);
+    const { from: _from, seq: _seq, options, ...hold } = message;
+    this.holds.openedByChild(hold, options);
   }
 }

@@ -4,7 +4,7 @@ import { holdPointId, type HoldDecision, type HoldPointAnswer } from '../../cont
 import { isChildHoldKind, type SessionHoldKind } from '../../contracts/nanocycle-statuses.js';
 import { ACTIVITY_OPTIONS } from '../activity-options.js';
 import { HOLD_WITH_STATUS_PATCH } from '../hold-with-status-patch.js';
-import { holdAnsweredSignal } from '../nanocycle-messages.js';
+import { type AgentOptionChoice, holdAnsweredSignal } from '../nanocycle-messages.js';
 import { unrecordedWrite } from '../unrecorded-write.js';
 import type { NanocycleBook } from './nanocycle-book.js';
 import type { HoldPointBrief } from './types.js';
@@ -23,6 +23,12 @@ export interface HoldRoutes {
  * person or by the project's deadline, and routed to whoever waits on the answer.
  */
 export class HoldPoints {
+  /**
+   * The options of the agent questions opened in this run, for the answer's validator. Not
+   * carried across continue-as-new: by then the record holds them, and the API checks there.
+   */
+  private readonly agentOptions = new Map<string, readonly AgentOptionChoice[]>();
+
   constructor(
     private readonly book: NanocycleBook,
     private readonly routes: HoldRoutes,
@@ -34,6 +40,11 @@ export class HoldPoints {
 
   pending(id: string): HoldPointBrief | undefined {
     return this.state.pendingHoldPoints.find((h) => h.id === id);
+  }
+
+  /** The options of a pending agent question, when this run was told them. */
+  optionsOf(id: string): readonly AgentOptionChoice[] | undefined {
+    return this.agentOptions.get(id);
   }
 
   isPending(id: string | undefined): boolean {
@@ -70,7 +81,8 @@ export class HoldPoints {
   }
 
   /** A nanocycle's own workflow opened one (it signals before the record shows it to anyone). */
-  openedByChild(hold: HoldPointBrief): void {
+  openedByChild(hold: HoldPointBrief, options?: readonly AgentOptionChoice[]): void {
+    if (Array.isArray(options)) this.agentOptions.set(hold.id, options);
     if (!this.state.pendingHoldPoints.some((h) => h.id === hold.id)) this.state.pendingHoldPoints.push(hold);
     this.book.noteActivity();
     this.watchDeadline(hold);
@@ -83,6 +95,8 @@ export class HoldPoints {
 
   /** A nanocycle's own workflow ended: nobody waits on its plan or agent hold points any more. */
   dropChildHolds(nanocycle: string): void {
+    for (const hold of this.state.pendingHoldPoints)
+      if (hold.nanocycleId === nanocycle && isChildHoldKind(hold.kind)) this.agentOptions.delete(hold.id);
     this.state.pendingHoldPoints = this.state.pendingHoldPoints.filter(
       (h) => !(h.nanocycleId === nanocycle && isChildHoldKind(h.kind)),
     );
@@ -145,6 +159,7 @@ export class HoldPoints {
         if (!state.pendingHoldPoints.some((h) => h.id === hold.id)) state.pendingHoldPoints.push(hold);
         throw unrecordedWrite(error, `the answer to ${hold.id}`);
       });
+    this.agentOptions.delete(hold.id);
     if (isChildHoldKind(hold.kind) && hold.nanocycleId) {
       await getExternalWorkflowHandle(book.childId(hold.nanocycleId)).signal(holdAnsweredSignal, {
         ...answer,
