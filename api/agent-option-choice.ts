@@ -1,4 +1,4 @@
-import { chosenOptionProblem, decisionOf } from '../contracts/agent-option-picks.js';
+import { unofferedOptionRefusal } from '../contracts/agent-option-picks.js';
 import { TevisError } from '../contracts/errors.js';
 import type { HoldDecision } from '../contracts/nanocycle.js';
 import type { Database } from '../db/database.js';
@@ -29,9 +29,6 @@ export async function refuseUnofferedOption(
       `${holdPointId} is a plain command's question and has no options to choose: answer it without option`,
       { options: [] },
     );
-  const problem = chosenOptionProblem(options, decision, option);
-  if (problem)
-    throw new TevisError('validation', `${holdPointId}: ${problem}`, {
-      options: options.filter((o) => decisionOf(o.kind) === decision).map((o) => o.optionId),
-    });
+  const refusal = unofferedOptionRefusal(holdPointId, options, decision, option);
+  if (refusal) throw new TevisError('validation', refusal.message, { options: refusal.options });
 }

@@ -10,3 +10,9 @@ export declare function chosenOptionProblem(
   decision: 'approve' | 'reject',
   chosen: string,
 ): string | null;
+export declare function unofferedOptionRefusal(
+  holdPointId: string,
+  options: readonly { kind: string; optionId: string }[],
+  decision: 'approve' | 'reject',
+  chosen: string,
+): { message: string; options: string[] } | null;

@@ -61,3 +61,22 @@ export function chosenOptionProblem(options, decision, chosen) {
     return `option ${JSON.stringify(chosen)} is ${/^[aeiou]/.test(named.kind) ? 'an' : 'a'} ${named.kind} option, not one to ${decision} with: ${offered}`;
   return null;
 }
+
+/**
+ * What refuses an option a person named for this request and decision: the words, and the ids of
+ * the options of the decision's side that would do; null when the option can be taken. The API
+ * (against the record) and the session (before the record shows the options) refuse with it alike.
+ * @param {string} holdPointId
+ * @param {readonly { kind: string, optionId: string }[]} options
+ * @param {'approve' | 'reject'} decision
+ * @param {string} chosen
+ * @returns {{ message: string, options: string[] } | null}
+ */
+export function unofferedOptionRefusal(holdPointId, options, decision, chosen) {
+  const problem = chosenOptionProblem(options, decision, chosen);
+  if (!problem) return null;
+  return {
+    message: `${holdPointId}: ${problem}`,
+    options: options.filter((o) => decisionOf(o.kind) === decision).map((o) => o.optionId),
+  };
+}

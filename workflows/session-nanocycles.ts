@@ -1,5 +1,5 @@
-import { chosenOptionProblem, decisionOf } from '../contracts/agent-option-picks.js';
 import { type ApplicationFailure, setHandler } from '@temporalio/workflow';
+import { unofferedOptionRefusal } from '../contracts/agent-option-picks.js';
 import { sessionCan } from '../contracts/capabilities.js';
 import { HoldPointResolve, NanocycleCreate, NanocycleMerge } from '../contracts/nanocycle.js';
 import { isFinalNanocycleStatus, waitsForMerge } from '../contracts/nanocycle-statuses.js';
@@ -24,18 +24,16 @@ import type { WorkspaceHost } from './workspace-host.js';
 
 /**
  * An option the agent did not offer, or one of the other side, is refused as the API refuses it
- * from the record; the session knows the options before the record shows them.
+ * from the record (contracts/agent-option-picks.js); the session knows the options before the
+ * record shows them.
  */
 function refuseUnofferedOption(
   options: readonly AgentOptionChoice[] | undefined,
   { holdPointId, decision, option }: HoldAnswerRequest,
 ): void {
   if (!options || option === undefined) return;
-  const problem = chosenOptionProblem(options, decision, option);
-  if (problem)
-    throw refuse('validation', `${holdPointId}: ${problem}`, {
-      options: options.filter((o) => decisionOf(o.kind) === decision).map((o) => o.optionId),
-    });
+  const refusal = unofferedOptionRefusal(holdPointId, options, decision, option);
+  if (refusal) throw refuse('validation', refusal.message, { options: refusal.options });
 }
 
 /** The session's settings were copied from its project at start: the fix names both ways out. */

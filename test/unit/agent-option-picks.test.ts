@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { chosenOptionProblem, decisionOf, pickOption } from '../../contracts/agent-option-picks.js';
+import {
+  chosenOptionProblem,
+  decisionOf,
+  pickOption,
+  unofferedOptionRefusal,
+} from '../../contracts/agent-option-picks.js';
 
 const OPTIONS = [
   { optionId: 'once', kind: 'allow_once' },
@@ -29,6 +34,19 @@ describe("a person's choice among an ACP agent's options", () => {
     expect(chosenOptionProblem(OPTIONS.slice(0, 2), 'reject', 'once')).toBe(
       'option "once" is an allow_once option, not one to reject with: it offers no option to reject',
     );
+  });
+
+  it('refuses a named option with the hold point, the problem and the ids of its side', () => {
+    expect(unofferedOptionRefusal('HP-001-agent-1', OPTIONS, 'approve', 'always')).toBeNull();
+    expect(unofferedOptionRefusal('HP-001-agent-1', OPTIONS, 'approve', 'never')).toEqual({
+      message:
+        'HP-001-agent-1: option "never" is a reject_always option, not one to approve with: its approve options are "once", "always"',
+      options: ['once', 'always'],
+    });
+    expect(unofferedOptionRefusal('HP-001-agent-1', OPTIONS.slice(0, 2), 'reject', 'x')).toEqual({
+      message: 'HP-001-agent-1: the agent offers no option "x": it offers no option to reject',
+      options: [],
+    });
   });
 
   it('sides each kind with the decision that answers with it', () => {
