@@ -95,11 +95,9 @@ export class HoldPoints {
 
   /** A nanocycle's own workflow ended: nobody waits on its plan or agent hold points any more. */
   dropChildHolds(nanocycle: string): void {
-    for (const hold of this.state.pendingHoldPoints)
-      if (hold.nanocycleId === nanocycle && isChildHoldKind(hold.kind)) this.agentOptions.delete(hold.id);
-    this.state.pendingHoldPoints = this.state.pendingHoldPoints.filter(
-      (h) => !(h.nanocycleId === nanocycle && isChildHoldKind(h.kind)),
-    );
+    const isItsOwn = (h: HoldPointBrief) => h.nanocycleId === nanocycle && isChildHoldKind(h.kind);
+    for (const hold of this.state.pendingHoldPoints.filter(isItsOwn)) this.agentOptions.delete(hold.id);
+    this.state.pendingHoldPoints = this.state.pendingHoldPoints.filter((h) => !isItsOwn(h));
   }
 
   /** Cancelled before merging: its merge or conflict hold point goes with it. */
